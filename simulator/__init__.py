@@ -1,0 +1,1 @@
+"""sagesim: a discrete-event simulator and capacity planner for SageMaker-style deployments."""

@@ -1,0 +1,16 @@
+"""The one error type users see: a location in their input and what is wrong with it."""
+
+from __future__ import annotations
+
+
+class ScenarioError(Exception):
+    """Bad input, reported as one line `error: <path>: <reason>` and exit code 2."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+    def one_line(self) -> str:
+        reason = " ".join(self.reason.split())
+        return f"error: {self.path}: {reason}"

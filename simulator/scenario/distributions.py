@@ -1,0 +1,196 @@
+"""Service-time and delay distributions, as scenario data that knows its own moments.
+
+Each distribution validates its parameters, samples in vectorised blocks from a numpy Generator,
+and reports its exact mean and variance, so analytic tests (Pollaczek-Khinchine needs E[S^2]) and
+the recommender's first guesses never have to estimate them.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from simulator.scenario.units import Duration
+
+_Z99 = 2.3263478740408408  # standard normal quantile at 0.99
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def mean(self) -> float:
+        raise NotImplementedError
+
+    def variance(self) -> float:
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def scv(self) -> float:
+        """Squared coefficient of variation, the shape parameter queueing formulas use."""
+        return self.variance() / self.mean() ** 2
+
+
+class Exponential(_Base):
+    distribution: Literal["exponential"]
+    mean_: Duration = Field(alias="mean", gt=0)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def mean(self) -> float:
+        return self.mean_
+
+    def variance(self) -> float:
+        return self.mean_**2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.exponential(self.mean_, size)
+
+
+class Deterministic(_Base):
+    distribution: Literal["deterministic"]
+    value: Duration = Field(ge=0)
+
+    def mean(self) -> float:
+        return self.value
+
+    def variance(self) -> float:
+        return 0.0
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return np.full(size, self.value)
+
+
+class Gamma(_Base):
+    """Gamma by mean and coefficient of variation: cv < 1 is more regular than exponential."""
+
+    distribution: Literal["gamma"]
+    mean_: Duration = Field(alias="mean", gt=0)
+    cv: float = Field(gt=0, le=10)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def mean(self) -> float:
+        return self.mean_
+
+    def variance(self) -> float:
+        return (self.cv * self.mean_) ** 2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        shape = 1.0 / self.cv**2
+        return rng.gamma(shape, self.mean_ / shape, size)
+
+
+class LogNormal(_Base):
+    """Log-normal given either (median, p99), as latency SLOs are quoted, or (mean, cv)."""
+
+    distribution: Literal["lognormal"]
+    median: Duration | None = Field(default=None, gt=0)
+    p99: Duration | None = Field(default=None, gt=0)
+    mean_: Duration | None = Field(default=None, alias="mean", gt=0)
+    cv: float | None = Field(default=None, gt=0, le=10)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_parameterisation(self) -> LogNormal:
+        by_quantiles = self.median is not None or self.p99 is not None
+        by_moments = self.mean_ is not None or self.cv is not None
+        if by_quantiles == by_moments:
+            raise ValueError("give either median and p99, or mean and cv")
+        if by_quantiles:
+            if self.median is None or self.p99 is None:
+                raise ValueError("give both median and p99")
+            if self.p99 <= self.median:
+                raise ValueError("p99 must be greater than median")
+        elif self.mean_ is None or self.cv is None:
+            raise ValueError("give both mean and cv")
+        return self
+
+    def _mu_sigma(self) -> tuple[float, float]:
+        if self.median is not None and self.p99 is not None:
+            sigma = math.log(self.p99 / self.median) / _Z99
+            return math.log(self.median), sigma
+        assert self.mean_ is not None and self.cv is not None
+        sigma2 = math.log1p(self.cv**2)
+        return math.log(self.mean_) - sigma2 / 2, math.sqrt(sigma2)
+
+    def mean(self) -> float:
+        mu, sigma = self._mu_sigma()
+        return math.exp(mu + sigma**2 / 2)
+
+    def variance(self) -> float:
+        mu, sigma = self._mu_sigma()
+        return (math.exp(sigma**2) - 1) * math.exp(2 * mu + sigma**2)
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        mu, sigma = self._mu_sigma()
+        return rng.lognormal(mu, sigma, size)
+
+
+class Empirical(_Base):
+    """Resampling of measured service times, inline or from a one-column CSV/text file of seconds."""
+
+    distribution: Literal["empirical"]
+    samples: tuple[Duration, ...] | None = None
+    file: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _load_file(cls, data: object, info: ValidationInfo) -> object:
+        if not isinstance(data, dict) or data.get("file") is None or data.get("samples") is not None:
+            return data
+        base = Path((info.context or {}).get("base_dir", "."))
+        path = Path(str(data["file"]))
+        path = path if path.is_absolute() else base / path
+        try:
+            values = np.loadtxt(path, delimiter=",", ndmin=1, comments="#")
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"cannot read samples file {str(path)!r}: {exc}") from None
+        if values.ndim != 1:
+            raise ValueError(f"samples file {str(path)!r} must have one column")
+        return {**data, "file": str(path.resolve()), "samples": tuple(float(v) for v in values)}
+
+    @field_validator("samples")
+    @classmethod
+    def _valid_samples(cls, values: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if values is None:
+            return None
+        if len(values) == 0:
+            raise ValueError("needs at least one sample")
+        if min(values) < 0:
+            raise ValueError("samples must be >= 0")
+        if max(values) <= 0:
+            raise ValueError("at least one sample must be > 0")
+        return values
+
+    @model_validator(mode="after")
+    def _has_samples(self) -> Empirical:
+        if self.samples is None:
+            raise ValueError("give samples or file")
+        return self
+
+    def _array(self) -> np.ndarray:
+        assert self.samples is not None
+        return np.asarray(self.samples, dtype=float)
+
+    def mean(self) -> float:
+        return float(self._array().mean())
+
+    def variance(self) -> float:
+        return float(self._array().var())
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.choice(self._array(), size)
+
+
+Distribution = Annotated[
+    Exponential | Deterministic | Gamma | LogNormal | Empirical,
+    Field(discriminator="distribution"),
+]
+"""Any time distribution; the `distribution` key selects the kind."""

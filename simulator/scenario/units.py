@@ -1,0 +1,125 @@
+"""Parse the unit strings scenarios use ("250ms", "2h", "50/s", "1/6h", "4GiB") into SI floats.
+
+Scenarios are written by people, so every quantity may be a plain number (seconds, requests per
+second, bytes) or a string with a unit. Parsing lives here, once, and pydantic calls it through the
+annotated types at the bottom so the JSON Schema advertises both forms.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, WithJsonSchema
+
+_DURATION_UNITS: dict[str, float] = {
+    "us": 1e-6,
+    "µs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "sec": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "h": 3600.0,
+    "hr": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+    "w": 604800.0,
+}
+
+_SIZE_UNITS: dict[str, float] = {
+    "b": 1.0,
+    "kb": 1e3,
+    "mb": 1e6,
+    "gb": 1e9,
+    "tb": 1e12,
+    "kib": 1024.0,
+    "mib": 1024.0**2,
+    "gib": 1024.0**3,
+    "tib": 1024.0**4,
+}
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([a-zA-Zµ]*)\s*$")
+_RATE = re.compile(rf"^\s*({_NUMBER})\s*/\s*({_NUMBER})?\s*([a-zA-Zµ]+)\s*$")
+
+
+def _finite(value: float, what: str) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"{what} must be finite, got {value}")
+    return value
+
+
+def _as_number(value: Any, what: str) -> float | None:
+    """Return value as float if it is already numeric, reject booleans (YAML's yes/no)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a {what}, got a boolean")
+    if isinstance(value, int | float):
+        return _finite(float(value), what)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a {what} (number or string with unit), got {type(value).__name__}")
+    return None
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from 1.5, "250ms", "2h", "1d"; a bare number means seconds."""
+    number = _as_number(value, "duration")
+    if number is not None:
+        return number
+    match = _QUANTITY.match(value)
+    if not match:
+        raise ValueError(f"cannot read duration {value!r} (examples: 250ms, 30s, 5m, 2h, 1d)")
+    magnitude, unit = float(match.group(1)), match.group(2).lower() or "s"
+    if unit not in _DURATION_UNITS:
+        raise ValueError(f"unknown time unit {match.group(2)!r} in {value!r}")
+    return _finite(magnitude * _DURATION_UNITS[unit], "duration")
+
+
+def parse_rate(value: Any) -> float:
+    """Events per second from 5.1, "50/s", "300/min", "1/6h"; a bare number means per second."""
+    number = _as_number(value, "rate")
+    if number is not None:
+        return number
+    match = _RATE.match(value)
+    if not match:
+        raise ValueError(f"cannot read rate {value!r} (examples: 50/s, 300/min, 1/6h)")
+    count = float(match.group(1))
+    period_magnitude = float(match.group(2)) if match.group(2) else 1.0
+    unit = match.group(3).lower()
+    if unit not in _DURATION_UNITS:
+        raise ValueError(f"unknown time unit {match.group(3)!r} in {value!r}")
+    period = period_magnitude * _DURATION_UNITS[unit]
+    if period <= 0:
+        raise ValueError(f"rate period must be positive in {value!r}")
+    return _finite(count / period, "rate")
+
+
+def parse_size(value: Any) -> float:
+    """Bytes from 1024, "4GiB", "512KB", "6MB"; a bare number means bytes."""
+    number = _as_number(value, "size")
+    if number is not None:
+        return number
+    match = _QUANTITY.match(value)
+    if not match:
+        raise ValueError(f"cannot read size {value!r} (examples: 512B, 64KiB, 6MB, 4GiB)")
+    magnitude, unit = float(match.group(1)), match.group(2).lower() or "b"
+    if unit not in _SIZE_UNITS:
+        raise ValueError(f"unknown size unit {match.group(2)!r} in {value!r}")
+    return _finite(magnitude * _SIZE_UNITS[unit], "size")
+
+
+def _schema(example: str) -> WithJsonSchema:
+    return WithJsonSchema(
+        {"anyOf": [{"type": "number"}, {"type": "string", "examples": [example]}]}
+    )
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration), _schema("250ms")]
+"""Seconds; accepts numbers or strings such as "250ms", "2h"."""
+
+Rate = Annotated[float, BeforeValidator(parse_rate), _schema("50/s")]
+"""Events per second; accepts numbers or strings such as "50/s", "1/6h"."""
+
+Size = Annotated[float, BeforeValidator(parse_size), _schema("4GiB")]
+"""Bytes; accepts numbers or strings such as "64KiB", "4GiB"."""
