@@ -1,0 +1,39 @@
+"""What one simulation returns: DataFrames for exploration plus the summary dict for writers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from simulator.metrics.records import RequestLog, Status
+from simulator.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished run. `requests` is built on demand so large runs pay for it only when asked."""
+
+    scenario: Scenario
+    summary: dict[str, Any]
+    metrics: pd.DataFrame
+    instances: pd.DataFrame
+    billing: pd.DataFrame
+    updates: pd.DataFrame
+    log: RequestLog = field(repr=False)
+    variant_names: tuple[str, ...] = ()
+
+    @property
+    def requests(self) -> pd.DataFrame:
+        """Per-request records: times in seconds, latency including overhead, status names."""
+        log = self.log
+        frame = pd.DataFrame({name: log.column(name) for name in ("arrival", "start", "end", "work", "overhead")})
+        variant = log.column("variant")
+        names = pd.Categorical.from_codes(variant, categories=list(self.variant_names)) if self.variant_names else variant
+        frame["variant"] = names
+        frame["instance"] = log.column("instance")
+        frame["status"] = pd.Categorical.from_codes(log.column("status"), categories=[s.name for s in Status])
+        frame["queue_wait"] = frame["start"] - frame["arrival"]
+        frame["latency"] = frame["end"] - frame["arrival"] + frame["overhead"]
+        return frame

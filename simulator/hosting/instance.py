@@ -1,0 +1,262 @@
+"""An ML instance running model-server workers, scheduled by event callbacks (no process per request).
+
+Two service disciplines share one queueing front:
+- `DedicatedInstance`: every busy worker has a core (or GPU) of its own, so each request takes exactly
+  its service demand: with workers <= vCPUs the instance is an exact M/G/c station.
+- `SharedCpuInstance`: more workers than vCPUs; busy workers share the cores equally (processor
+  sharing), each progressing at min(1, vcpus / busy) seconds of work per second.
+Requests beyond the busy workers wait in a FIFO queue of at most `max_queue`; more are rejected.
+Requests that waited past the invocation timeout are dropped when they reach the head of the queue,
+and those that finish past it count as 5XX (the client gave up at the timeout).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+import simpy
+from simpy.events import Timeout
+
+from simulator.engine.rng import BlockSampler
+from simulator.metrics.records import RequestLog, Status
+
+KILL_GRACE_S = 30.0  # SIGTERM, then SIGKILL after 30 s on scale-in
+
+
+class InstanceState(Enum):
+    PENDING = "Pending"
+    IN_SERVICE = "InService"
+    DRAINING = "Draining"
+    TERMINATED = "Terminated"
+
+
+@dataclass
+class Wiring:
+    """What every instance of a run shares: the clock, the records, and who to tell when a request ends."""
+
+    env: simpy.Environment
+    log: RequestLog
+    timeout: float
+    on_done: Callable[[int], None]
+
+
+class Instance:
+    """Queueing front and lifecycle shared by both disciplines."""
+
+    def __init__(
+        self,
+        ident: int,
+        variant_index: int,
+        workers: int,
+        max_queue: int,
+        sampler: BlockSampler,
+        wiring: Wiring,
+        launched_at: float,
+    ) -> None:
+        self.ident = ident
+        self.variant_index = variant_index
+        self.workers = workers
+        self.max_queue = max_queue
+        self.sampler = sampler
+        self.wiring = wiring
+        self.env = wiring.env
+        self.queue: deque[int] = deque()
+        self.busy = 0
+        self.outstanding = 0
+        self.state = InstanceState.PENDING
+        self.launched_at = launched_at
+        self.in_service_at: float | None = None
+        self.terminated_at: float | None = None
+        self._kill_event: Timeout | None = None
+        self.on_terminated: Callable[[Instance], None] | None = None
+
+    # -- requests -------------------------------------------------------------------------------------
+    def submit(self, request: int) -> None:
+        """Accept a routed request: serve it now, queue it, or reject it (queue full)."""
+        self.outstanding += 1
+        if self.busy < self.workers:
+            self._begin(request)
+            self._after_change()
+        elif len(self.queue) < self.max_queue:
+            self.queue.append(request)
+        else:
+            self.outstanding -= 1
+            log = self.wiring.log
+            log.status[request] = Status.THROTTLED
+            log.end[request] = self.env.now
+            self.wiring.on_done(request)
+
+    def _begin(self, request: int) -> None:
+        raise NotImplementedError
+
+    def _after_change(self) -> None:
+        """Hook for disciplines whose completion times depend on how many requests are in service."""
+
+    def _finish(self, request: int, now: float) -> None:
+        log = self.wiring.log
+        log.end[request] = now
+        timed_out = now - log.arrival[request] > self.wiring.timeout
+        log.status[request] = Status.TIMEOUT if timed_out else Status.OK
+        self.busy -= 1
+        self.outstanding -= 1
+        self.wiring.on_done(request)
+
+    def _pull_queue(self, now: float) -> None:
+        log = self.wiring.log
+        timeout = self.wiring.timeout
+        while self.queue and self.busy < self.workers:
+            request = self.queue.popleft()
+            arrival = log.arrival[request]
+            if now - arrival >= timeout:
+                self.outstanding -= 1
+                log.status[request] = Status.TIMEOUT
+                log.end[request] = arrival + timeout
+                self.wiring.on_done(request)
+                continue
+            self._begin(request)
+        if self.state is InstanceState.DRAINING and self.outstanding == 0:
+            self._terminate(now)
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    def mark_in_service(self, now: float) -> None:
+        self.state = InstanceState.IN_SERVICE
+        self.in_service_at = now
+
+    def retire(self, now: float) -> None:
+        """Scale-in: stop taking requests, drain in-flight ones, SIGKILL whatever is left after 30 s."""
+        if self.state is InstanceState.PENDING:
+            self._terminate(now)
+            return
+        self.state = InstanceState.DRAINING
+        if self.outstanding == 0:
+            self._terminate(now)
+            return
+        self._kill_event = self.env.timeout(KILL_GRACE_S)
+        self._kill_event.callbacks.append(self._kill)
+
+    def _kill(self, _event: simpy.Event) -> None:
+        if self.state is not InstanceState.DRAINING:
+            return
+        now = self.env.now
+        log = self.wiring.log
+        for request in self._requests_inside():
+            log.status[request] = Status.KILLED
+            log.end[request] = now
+            self.wiring.on_done(request)
+        self.queue.clear()
+        self.busy = 0
+        self.outstanding = 0
+        self._terminate(now)
+
+    def _requests_inside(self) -> list[int]:
+        raise NotImplementedError
+
+    def _terminate(self, now: float) -> None:
+        self.state = InstanceState.TERMINATED
+        self.terminated_at = now
+        if self.on_terminated is not None:
+            self.on_terminated(self)
+
+
+class DedicatedInstance(Instance):
+    """Each busy worker owns a core or GPU: completion = start + service demand (M/G/c)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._complete_callback = self._complete
+        self._in_service: set[int] = set()
+
+    def _begin(self, request: int) -> None:
+        env = self.env
+        work = self.sampler.next()
+        log = self.wiring.log
+        log.start[request] = env._now
+        log.work[request] = work
+        log.instance[request] = self.ident
+        self.busy += 1
+        self._in_service.add(request)
+        Timeout(env, work, request).callbacks.append(self._complete_callback)  # type: ignore[union-attr]
+
+    def _complete(self, event: simpy.Event) -> None:
+        request: int = event._value
+        if request not in self._in_service:
+            return  # killed while in service
+        self._in_service.discard(request)
+        now = self.env._now
+        self._finish(request, now)
+        if self.queue:
+            self._pull_queue(now)
+        elif self.state is InstanceState.DRAINING and self.outstanding == 0:
+            self._terminate(now)
+
+    def _requests_inside(self) -> list[int]:
+        inside = sorted(self._in_service) + list(self.queue)
+        self._in_service.clear()
+        return inside
+
+
+class SharedCpuInstance(Instance):
+    """More workers than vCPUs: busy requests share the cores (egalitarian processor sharing).
+
+    Tracks virtual time V with dV/dt = min(1, vcpus / busy); a request of demand w started at V0
+    finishes when V reaches V0 + w. Only the earliest finisher has a scheduled event; a token
+    invalidates it when the busy count changes.
+    """
+
+    def __init__(self, *args: object, vcpus: float, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.vcpus = vcpus
+        self._virtual = 0.0
+        self._last = 0.0
+        self._heap: list[tuple[float, int]] = []
+        self._token = 0
+        self._tick_callback = self._tick
+
+    def _rate(self) -> float:
+        busy = len(self._heap)
+        return 1.0 if busy <= self.vcpus else self.vcpus / busy
+
+    def _advance(self, now: float) -> None:
+        if self._heap:
+            self._virtual += (now - self._last) * self._rate()
+        self._last = now
+
+    def _begin(self, request: int) -> None:
+        now = self.env._now
+        self._advance(now)
+        work = self.sampler.next()
+        log = self.wiring.log
+        log.start[request] = now
+        log.work[request] = work
+        log.instance[request] = self.ident
+        self.busy += 1
+        heapq.heappush(self._heap, (self._virtual + work, request))
+
+    def _after_change(self) -> None:
+        self._token += 1
+        if not self._heap:
+            return
+        delay = max((self._heap[0][0] - self._virtual) / self._rate(), 0.0)
+        Timeout(self.env, delay, self._token).callbacks.append(self._tick_callback)
+
+    def _tick(self, event: simpy.Event) -> None:
+        if event._value != self._token:
+            return
+        now = self.env._now
+        self._advance(now)
+        epsilon = 1e-9 * max(1.0, abs(self._virtual))
+        while self._heap and self._heap[0][0] <= self._virtual + epsilon:
+            _, request = heapq.heappop(self._heap)
+            self._finish(request, now)
+        self._pull_queue(now)
+        self._after_change()
+
+    def _requests_inside(self) -> list[int]:
+        inside = [request for _, request in sorted(self._heap)] + list(self.queue)
+        self._heap.clear()
+        self._token += 1
+        return inside

@@ -1,0 +1,38 @@
+"""Scheduled UpdateEndpointWeightsAndCapacities calls (e.g. a 10% -> 50% -> 100% rollout)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import simpy
+
+from simulator.hosting.endpoint import Endpoint
+from simulator.scenario.endpoint import EndpointUpdate
+
+
+def schedule_updates(
+    env: simpy.Environment, endpoint: Endpoint, updates: list[EndpointUpdate], startups: list[Any]
+) -> list[dict[str, Any]]:
+    """Register each update at its time; returns the activity log, filled in as updates happen."""
+    activity: list[dict[str, Any]] = []
+    by_name = {variant.name: variant for variant in endpoint.variants}
+
+    def apply(update: EndpointUpdate) -> None:
+        now = env.now
+        if update.weights:
+            weights = list(endpoint.weights)
+            for name, weight in update.weights.items():
+                weights[by_name[name].index] = weight
+            endpoint.set_weights(weights)
+        for name, count in update.instance_counts.items():
+            variant = by_name[name]
+            before = variant.desired
+            variant.set_desired(count, now, startups[variant.index])
+            activity.append({"time_s": now, "variant": name, "change": "instance_count", "from": before, "to": count})
+        for name, weight in update.weights.items():
+            activity.append({"time_s": now, "variant": name, "change": "weight", "to": weight})
+
+    for update in updates:
+        event = env.timeout(update.at)
+        event.callbacks.append(lambda _event, update=update: apply(update))
+    return activity

@@ -1,0 +1,108 @@
+"""A production variant: its fleet of instances, how it picks one, and how its count changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from simulator.catalog import InstanceType
+from simulator.engine.rng import BlockSampler
+from simulator.hosting.instance import DedicatedInstance, Instance, InstanceState, SharedCpuInstance, Wiring
+from simulator.hosting.service import ServicePlan
+from simulator.scenario.endpoint import Routing, VariantSpec
+
+
+class Variant:
+    """Instances of one variant; routes each request to one of its InService instances."""
+
+    def __init__(
+        self,
+        index: int,
+        spec: VariantSpec,
+        instance_type: InstanceType,
+        plan: ServicePlan,
+        routing: Routing,
+        service_sampler: BlockSampler,
+        choice_sampler: BlockSampler,
+        wiring: Wiring,
+        new_instance_id: Callable[[], int],
+    ) -> None:
+        self.index = index
+        self.spec = spec
+        self.name = spec.name
+        self.instance_type = instance_type
+        self.plan = plan
+        self.routing = routing
+        self.workers = spec.workers if spec.workers is not None else plan.devices
+        self.service_sampler = service_sampler
+        self.choice_sampler = choice_sampler
+        self.wiring = wiring
+        self._new_instance_id = new_instance_id
+        self.active: list[Instance] = []
+        self.fleet: list[Instance] = []  # every instance ever launched, for billing and timelines
+        self.desired = 0
+
+    def _make_instance(self, now: float) -> Instance:
+        shared = self.plan.device == "cpu" and self.workers > self.plan.devices
+        arguments = (
+            self._new_instance_id(),
+            self.index,
+            self.workers,
+            self.spec.max_queue,
+            self.service_sampler,
+            self.wiring,
+            now,
+        )
+        if shared:
+            return SharedCpuInstance(*arguments, vcpus=float(self.plan.devices))
+        return DedicatedInstance(*arguments)
+
+    def launch(self, now: float, ready_after: float) -> Instance:
+        """Request a new instance; it joins routing once InService after `ready_after` seconds."""
+        instance = self._make_instance(now)
+        self.fleet.append(instance)
+        if ready_after <= 0:
+            self._bring_in_service(instance)
+        else:
+            event = self.wiring.env.timeout(ready_after)
+            event.callbacks.append(lambda _event: self._bring_in_service(instance))
+        return instance
+
+    def _bring_in_service(self, instance: Instance) -> None:
+        if instance.state is not InstanceState.PENDING:
+            return
+        instance.mark_in_service(self.wiring.env.now)
+        self.active.append(instance)
+
+    def set_desired(self, count: int, now: float, startup: Callable[[], float]) -> None:
+        """UpdateEndpointWeightsAndCapacities / scaling: launch or retire (newest first) instances."""
+        self.desired = count
+        live = [i for i in self.fleet if i.state in (InstanceState.PENDING, InstanceState.IN_SERVICE)]
+        for _ in range(count - len(live)):
+            self.launch(now, startup())
+        if count < len(live):
+            pending = [i for i in live if i.state is InstanceState.PENDING]
+            in_service = [i for i in live if i.state is InstanceState.IN_SERVICE]
+            victims = (pending[::-1] + in_service[::-1])[: len(live) - count]
+            for instance in victims:
+                if instance in self.active:
+                    self.active.remove(instance)
+                instance.retire(now)
+
+    def pick(self) -> Instance | None:
+        """RANDOM: uniform over InService instances; LEAST_OUTSTANDING_REQUESTS: fewest in flight."""
+        active = self.active
+        count = len(active)
+        if count == 0:
+            return None
+        if count == 1:
+            return active[0]
+        offset = int(self.choice_sampler.next() * count)
+        if self.routing is Routing.RANDOM:
+            return active[offset]
+        best = active[offset]
+        best_outstanding = best.outstanding
+        for step in range(1, count):
+            candidate = active[(offset + step) % count]
+            if candidate.outstanding < best_outstanding:
+                best, best_outstanding = candidate, candidate.outstanding
+        return best

@@ -1,0 +1,98 @@
+"""The summary.json figures (DESIGN.md output contract) from request records and the fleet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.metrics.fleet import billing, in_service_seconds, max_in_service
+from simulator.metrics.records import ERROR_5XX, RequestLog, Status
+
+PERCENTILES = {"p50": 50, "p90": 90, "p95": 95, "p99": 99}
+
+
+def _latency_figures(latency_s: np.ndarray) -> dict[str, float | None]:
+    if len(latency_s) == 0:
+        return {"mean": None, **dict.fromkeys(PERCENTILES), "max": None}
+    ms = latency_s * 1000.0
+    values = np.percentile(ms, list(PERCENTILES.values()))
+    return {
+        "mean": float(ms.mean()),
+        **{name: float(value) for name, value in zip(PERCENTILES, values, strict=True)},
+        "max": float(ms.max()),
+    }
+
+
+def _request_figures(status: np.ndarray) -> dict[str, int]:
+    counts = np.bincount(status, minlength=len(Status))
+    return {
+        "arrived": int(len(status)),
+        "completed": int(counts[Status.OK]),
+        "failed": int(sum(counts[s] for s in ERROR_5XX)),
+        "throttled": int(counts[Status.THROTTLED]),
+        "in_flight": int(counts[Status.IN_FLIGHT]),
+    }
+
+
+def _block(
+    arrival: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    overhead: np.ndarray,
+    status: np.ndarray,
+    cost: float,
+    window_seconds: float,
+) -> dict[str, Any]:
+    ok = status == Status.OK
+    latency = (end[ok] - arrival[ok]) + overhead[ok]
+    started = ~np.isnan(start)
+    waits = (start[started] - arrival[started]) * 1000.0
+    requests = _request_figures(status)
+    completed = requests["completed"]
+    return {
+        "requests": requests,
+        "error_rate": (requests["failed"] + requests["throttled"]) / requests["arrived"] if requests["arrived"] else 0.0,
+        "throughput_per_s": completed / window_seconds,
+        "latency_ms": _latency_figures(latency),
+        "model_latency_ms": _latency_figures(end[ok] - arrival[ok]),
+        "queue_wait_ms": {
+            "mean": float(waits.mean()) if len(waits) else None,
+            "p95": float(np.percentile(waits, 95)) if len(waits) else None,
+        },
+        "cost_usd": {
+            "total": cost,
+            "per_1000_inferences": cost / completed * 1000.0 if completed else None,
+        },
+    }
+
+
+def summarize(
+    log: RequestLog, timeline: pd.DataFrame, variant_names: list[str], window: tuple[float, float]
+) -> dict[str, Any]:
+    """Endpoint-level and per-variant figures for requests arriving inside the window."""
+    window_start, window_end = window
+    seconds = window_end - window_start
+    arrival = log.column("arrival")
+    inside = arrival >= window_start
+    columns = {name: log.column(name)[inside] for name in ("arrival", "start", "end", "overhead", "status")}
+    variant = log.column("variant")[inside]
+    bill = billing(timeline, window_start, window_end)
+    summary = _block(**columns, cost=float(bill["cost_usd"].sum()), window_seconds=seconds)
+    summary["window_s"] = {"start": window_start, "end": window_end}
+    summary["variants"] = {}
+    for index, name in enumerate(variant_names):
+        mine = variant == index
+        fleet = timeline[timeline["variant"] == name]
+        block = _block(
+            **{key: value[mine] for key, value in columns.items()},
+            cost=float(bill.loc[bill["variant"] == name, "cost_usd"].sum()),
+            window_seconds=seconds,
+        )
+        block["instances"] = {
+            "mean": in_service_seconds(fleet, window_start, window_end) / seconds,
+            "max": max_in_service(fleet, window_start, window_end),
+        }
+        summary["variants"][name] = block
+    return summary

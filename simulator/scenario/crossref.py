@@ -1,0 +1,116 @@
+"""Second validation phase: every object is valid on its own; now check how they refer to each other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import ValidationError
+
+from simulator.catalog import Catalog, load_catalog
+from simulator.errors import ScenarioError
+from simulator.scenario.schema import Scenario
+
+Problem = tuple[str, str]
+
+
+def scenario_catalog(scenario: Scenario) -> Catalog:
+    """The bundled catalog with the scenario's overrides applied (errors name `catalog.<type>`)."""
+    try:
+        return load_catalog().with_overrides(scenario.catalog)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = [str(part) for part in first["loc"]]
+        name = loc[1] if len(loc) > 1 else "?"
+        field = loc[2] if len(loc) > 2 else ""
+        path = f"catalog.{name}" + (f".{field}" if field else "")
+        raise ScenarioError(path, first["msg"]) from None
+
+
+def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
+    endpoint = scenario.endpoint
+    assert endpoint is not None
+    if scenario.traffic is None:
+        yield "traffic", "an endpoint needs traffic"
+    if scenario.duration is None:
+        yield "duration", "an endpoint simulation needs a duration"
+    elif scenario.warmup >= scenario.duration:
+        yield "warmup", "must be shorter than duration"
+    names: set[str] = set()
+    for index, variant in enumerate(endpoint.variants):
+        path = f"endpoint.variants[{index}]"
+        if variant.name in names:
+            yield f"{path}.name", f"duplicate variant name {variant.name!r}"
+        names.add(variant.name)
+        model = scenario.models.get(variant.model)
+        if model is None:
+            yield f"{path}.model", f"unknown model {variant.model!r} (defined: {sorted(scenario.models)})"
+        if variant.instance_type not in catalog.instances:
+            yield f"{path}.instance_type", f"unknown instance type {variant.instance_type!r}"
+            continue
+        instance = catalog.instance(variant.instance_type)
+        if model is None:
+            continue
+        if model.memory > instance.memory_gib * 1024**3:
+            yield (
+                f"models.{variant.model}.memory",
+                f"model needs {model.memory / 1024**3:.2f} GiB but {instance.name} has {instance.memory_gib} GiB",
+            )
+        if (
+            model.service_time is None
+            and variant.instance_type not in model.per_instance_type
+            and not (model.gpu_service_time is not None and instance.gpu is not None)
+        ):
+            yield f"{path}.instance_type", f"model {variant.model!r} has no service time for {instance.name}"
+    if sum(variant.weight for variant in endpoint.variants) <= 0:
+        targets = scenario.traffic.target_variants if scenario.traffic else []
+        if sum(t.share for t in targets) < 1:
+            yield "endpoint.variants", "the variant weights add up to 0"
+    for index, update in enumerate(endpoint.updates):
+        path = f"endpoint.updates[{index}]"
+        if scenario.duration is not None and update.at >= scenario.duration:
+            yield f"{path}.at", "is not before the end of the run"
+        if index and update.at < endpoint.updates[index - 1].at:
+            yield f"{path}.at", "updates must be in time order"
+        for key in ("weights", "instance_counts"):
+            for name in getattr(update, key):
+                if name not in names:
+                    yield f"{path}.{key}.{name}", f"unknown variant {name!r}"
+        if not update.weights and not update.instance_counts:
+            yield path, "changes nothing: give weights and/or instance_counts"
+
+
+def _model_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
+    for name, model in scenario.models.items():
+        for instance_type in model.per_instance_type:
+            if instance_type not in catalog.instances:
+                yield f"models.{name}.per_instance_type.{instance_type}", "unknown instance type"
+
+
+def _traffic_problems(scenario: Scenario) -> Iterator[Problem]:
+    traffic = scenario.traffic
+    if traffic is None:
+        return
+    variant_names = {v.name for v in scenario.endpoint.variants} if scenario.endpoint else set()
+    for index, target in enumerate(traffic.target_variants):
+        if target.variant not in variant_names:
+            yield f"traffic.target_variants[{index}].variant", f"unknown variant {target.variant!r}"
+    arrivals = traffic.arrivals
+    if arrivals.process == "schedule" and scenario.duration is not None:
+        for index, step in enumerate(arrivals.steps):
+            if step.at >= scenario.duration:
+                yield f"traffic.arrivals.steps[{index}].at", "is not before the end of the run"
+
+
+def find_problems(scenario: Scenario) -> list[Problem]:
+    """All cross-reference problems, as (yaml path, reason), in document order."""
+    catalog = scenario_catalog(scenario)
+    problems: list[Problem] = []
+    problems.extend(_model_problems(scenario, catalog))
+    if scenario.endpoint is not None:
+        problems.extend(_endpoint_problems(scenario, catalog))
+    elif scenario.traffic is not None:
+        problems.append(("endpoint", "traffic needs an endpoint to send it to"))
+    problems.extend(_traffic_problems(scenario))
+    if scenario.endpoint is None:
+        problems.append(("endpoint", "nothing to simulate: give an endpoint"))
+    return problems

@@ -1,0 +1,73 @@
+"""Endpoint, production variants and scheduled UpdateEndpointWeightsAndCapacities calls."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
+
+from simulator.scenario.common import StrictModel
+from simulator.scenario.distributions import Deterministic, Distribution
+from simulator.scenario.units import Duration, Size
+
+_NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"  # SageMaker VariantName / EndpointName pattern
+
+
+class Routing(StrEnum):
+    RANDOM = "RANDOM"
+    LEAST_OUTSTANDING_REQUESTS = "LEAST_OUTSTANDING_REQUESTS"
+
+
+def _upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+RoutingField = Annotated[Routing, BeforeValidator(_upper)]
+
+
+class VariantSpec(StrictModel):
+    """A production variant: `instance_count` instances of `instance_type` serving `model`.
+
+    `workers` model-server workers per instance (default: the vCPU count, or the GPU count when the
+    model serves on GPUs). Each instance queues at most `max_queue` requests beyond its busy workers;
+    more are rejected (HTTP 4XX-style throttling, counted as `throttled`).
+    """
+
+    name: str = Field(pattern=_NAME, max_length=63)
+    model: str
+    instance_type: str
+    instance_count: int = Field(default=1, ge=1, le=1000)
+    workers: int | None = Field(default=None, ge=1, le=1024)
+    weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    max_queue: int = Field(default=1000, ge=0)
+    routing: RoutingField | None = None
+    startup_time: Distribution | None = Field(
+        default=None,
+        description="launch request -> InService for instances added during the run (default 0 s)",
+    )
+
+
+class EndpointUpdate(StrictModel):
+    """UpdateEndpointWeightsAndCapacities at time `at`: new weights and/or instance counts."""
+
+    at: Duration = Field(ge=0)
+    weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(default_factory=dict)
+    instance_counts: dict[str, Annotated[int, Field(ge=1, le=1000)]] = Field(default_factory=dict)
+
+
+class EndpointSpec(StrictModel):
+    """A real-time endpoint with 1-10 production variants.
+
+    `overhead`: per-request routing/network latency outside the model (SageMaker's OverheadLatency),
+    default 2 ms. `network_bandwidth`: bytes per second for moving payloads, adding
+    payload_size / bandwidth to the overhead (default 125 MB/s, i.e. 1 Gbit/s).
+    """
+
+    name: str = Field(pattern=_NAME, max_length=63)
+    routing: RoutingField = Routing.RANDOM
+    overhead: Distribution = Field(default_factory=lambda: Deterministic(distribution="deterministic", value=0.002))
+    network_bandwidth: Size = Field(default=125e6, gt=0)
+    invocation_timeout: Duration = Field(default=60.0, gt=0, le=3600)
+    variants: list[VariantSpec] = Field(min_length=1, max_length=10)
+    updates: list[EndpointUpdate] = Field(default_factory=list)

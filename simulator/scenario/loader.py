@@ -1,0 +1,109 @@
+"""Read a scenario: YAML -> overrides -> per-object validation -> cross-references -> Scenario.
+
+Every failure becomes a `ScenarioError` whose path is the YAML path of the offending value, so the
+CLI can print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from simulator.errors import ScenarioError
+from simulator.scenario.crossref import find_problems
+from simulator.scenario.overrides import apply_overrides
+from simulator.scenario.schema import Scenario
+
+
+def format_path(parts: list[str | int]) -> str:
+    """['endpoint', 'variants', 0, 'model'] -> 'endpoint.variants[0].model'."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _yaml_path(raw: Any, loc: tuple[str | int, ...], missing: bool) -> list[str | int]:
+    """Follow pydantic's error location through the raw data, dropping union-tag entries it adds."""
+    parts: list[str | int] = []
+    node = raw
+    for position, part in enumerate(loc):
+        is_last = position == len(loc) - 1
+        if isinstance(node, dict) and part in node:
+            parts.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            parts.append(part)
+            node = node[part]
+        elif is_last and isinstance(part, str) and missing:
+            parts.append(part)
+    return parts
+
+
+_MESSAGES = {
+    "extra_forbidden": "unknown key",
+    "missing": "required key is missing",
+}
+
+
+def _reason(error: dict[str, Any]) -> str:
+    if error["type"] in _MESSAGES:
+        return _MESSAGES[error["type"]]
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    return message
+
+
+def _first_error(raw: Any, exc: ValidationError) -> ScenarioError:
+    errors = exc.errors()
+    # Prefer the error deepest inside the document: union attempts report shallow duplicates.
+    error = max(errors, key=lambda e: len(_yaml_path(raw, e["loc"], e["type"] == "missing")))
+    path = _yaml_path(raw, error["loc"], error["type"] == "missing")
+    return ScenarioError(format_path(path), _reason(error))
+
+
+def load_scenario_dict(data: Any, base_dir: Path | str = ".", overrides: list[str] | None = None) -> Scenario:
+    """Validate a scenario given as plain data; relative file references resolve from `base_dir`."""
+    if not isinstance(data, dict):
+        raise ScenarioError("(top level)", "a scenario must be a YAML mapping")
+    document = apply_overrides(data, overrides or [])
+    try:
+        scenario = Scenario.model_validate(document, context={"base_dir": str(base_dir)})
+    except ValidationError as exc:
+        raise _first_error(document, exc) from None
+    problems = find_problems(scenario)
+    if problems:
+        path, reason = problems[0]
+        raise ScenarioError(path, reason)
+    return scenario
+
+
+def read_yaml(path: Path) -> Any:
+    """The YAML document at `path`; unreadable or malformed files are ScenarioErrors naming the file."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ScenarioError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "malformed YAML"
+        raise ScenarioError(str(path), f"invalid YAML{where}: {problem}") from None
+
+
+def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scenario:
+    """Load and fully validate the scenario file at `path`."""
+    path = Path(path)
+    return load_scenario_dict(read_yaml(path), base_dir=path.parent, overrides=overrides)
+
+
+def dump_resolved(scenario: Scenario) -> str:
+    """The scenario with every default filled in and units in seconds/bytes, as YAML that loads again."""
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False)

@@ -1,0 +1,61 @@
+"""Model definitions: how long one inference takes, on which hardware, and how much memory it holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationInfo, model_validator
+
+from simulator.scenario.common import StrictModel
+from simulator.scenario.distributions import Distribution
+from simulator.scenario.units import Size
+
+
+class ModelSpec(StrictModel):
+    """One model (container) and its service-time model.
+
+    `service_time` is the time for one request on one dedicated vCPU of the reference instance
+    (ml.c5, `cpu_speed` 1.0); other families scale it by their catalog `cpu_speed`. `gpu_service_time`
+    is the time on one reference GPU (V100) and makes GPU instances serve on their GPUs.
+    `per_instance_type` overrides both for named instance types (used as is, no speed factor).
+    `profile` names a calibration profile YAML (from `sagesim calibrate`) that supplies `service_time`
+    and `overhead` when they are not given here.
+    """
+
+    service_time: Distribution | None = None
+    gpu_service_time: Distribution | None = None
+    per_instance_type: dict[str, Distribution] = Field(default_factory=dict)
+    overhead: Distribution | None = Field(
+        default=None, description="per-request latency outside the model; overrides the endpoint's"
+    )
+    memory: Size = Field(default=1024**3, gt=0, description="resident model size (default 1 GiB)")
+    profile: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_profile(cls, data: Any, info: ValidationInfo) -> Any:
+        if not isinstance(data, dict) or data.get("profile") is None:
+            return data
+        base = Path((info.context or {}).get("base_dir", "."))
+        path = Path(str(data["profile"]))
+        path = path if path.is_absolute() else base / path
+        try:
+            profile = yaml.safe_load(path.read_text())
+        except (OSError, yaml.YAMLError) as exc:
+            raise ValueError(f"cannot read profile {str(path)!r}: {exc}") from None
+        if not isinstance(profile, dict) or "service_time" not in profile:
+            raise ValueError(f"profile {str(path)!r} has no service_time")
+        merged = dict(data)
+        merged["profile"] = str(path.resolve())
+        merged.setdefault("service_time", profile["service_time"])
+        if profile.get("overhead") is not None:
+            merged.setdefault("overhead", profile["overhead"])
+        return merged
+
+    @model_validator(mode="after")
+    def _has_service_time(self) -> ModelSpec:
+        if self.service_time is None and self.gpu_service_time is None and not self.per_instance_type:
+            raise ValueError("give service_time, gpu_service_time, per_instance_type or profile")
+        return self

@@ -1,0 +1,75 @@
+"""`--set path=value` overrides, applied to the raw YAML mapping before validation.
+
+Paths use the same spelling errors print: `endpoint.variants[0].instance_count=3` (`variants.0` works
+too). The value is read as YAML, so `3`, `true`, `250ms` and `{distribution: exponential, mean: 1s}`
+all mean what they would in the file.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+import yaml
+
+from simulator.errors import ScenarioError
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def split_path(path: str) -> list[str | int]:
+    """'a.b[2].c' -> ['a', 'b', 2, 'c']; digits after a dot become list indices too."""
+    parts: list[str | int] = []
+    position = 0
+    for match in _TOKEN.finditer(path):
+        between = path[position : match.start()]
+        if between not in ("", ".") or (between == "" and position and match.group(1)):
+            raise ValueError(f"cannot read path {path!r}")
+        name, index = match.groups()
+        parts.append(int(index) if index is not None else (int(name) if name.isdigit() else name))
+        position = match.end()
+    if not parts or position != len(path):
+        raise ValueError(f"cannot read path {path!r}")
+    return parts
+
+
+def _set(document: Any, parts: list[str | int], value: Any, argument: str) -> None:
+    node = document
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        where = "--set " + argument
+        if isinstance(part, int):
+            if not isinstance(node, list):
+                raise ScenarioError(where, f"{'.'.join(map(str, parts[:depth])) or 'top level'} is not a list")
+            if not -len(node) <= part < len(node):
+                raise ScenarioError(where, f"index {part} is out of range (the list has {len(node)} items)")
+            if last:
+                node[part] = value
+                return
+            node = node[part]
+            continue
+        if not isinstance(node, dict):
+            raise ScenarioError(where, f"{'.'.join(map(str, parts[:depth])) or 'top level'} is not a mapping")
+        if last:
+            node[part] = value
+            return
+        if part not in node or node[part] is None:
+            node[part] = [] if isinstance(parts[depth + 1], int) else {}
+        node = node[part]
+
+
+def apply_overrides(document: dict[str, Any], assignments: list[str]) -> dict[str, Any]:
+    """A copy of `document` with every `path=value` assignment applied in order."""
+    result = copy.deepcopy(document)
+    for assignment in assignments:
+        if "=" not in assignment:
+            raise ScenarioError(f"--set {assignment}", "expected PATH=VALUE")
+        path, raw_value = assignment.split("=", 1)
+        try:
+            parts = split_path(path.strip())
+            value = yaml.safe_load(raw_value) if raw_value.strip() else ""
+        except (ValueError, yaml.YAMLError) as exc:
+            raise ScenarioError(f"--set {assignment}", str(exc).splitlines()[0]) from None
+        _set(result, parts, value, assignment)
+    return result

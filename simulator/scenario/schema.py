@@ -1,0 +1,45 @@
+"""The top-level scenario: what to simulate, for how long, and how often to repeat it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from simulator.scenario.common import StrictModel
+from simulator.scenario.endpoint import EndpointSpec
+from simulator.scenario.models import ModelSpec
+from simulator.scenario.traffic import TrafficSpec
+from simulator.scenario.units import Duration
+
+
+class MetricsSpec(StrictModel):
+    """What to record. `period` is the CloudWatch datapoint length (60 s as SageMaker publishes)."""
+
+    period: Duration = Field(default=60.0, ge=1, le=3600)
+
+
+class Scenario(StrictModel):
+    """A deployment, its traffic and the run settings.
+
+    `warmup` is simulated but excluded from the summary; `replications` independent runs (seeds
+    spawned from `seed`) give 95% confidence intervals. `catalog` overrides catalog entries, e.g.
+    `{ml.c5.xlarge: {price_per_hour: 0.18}}`.
+    """
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    duration: Duration | None = Field(default=None, gt=0, le=400 * 86400)
+    warmup: Duration = Field(default=0.0, ge=0)
+    replications: int = Field(default=1, ge=1, le=100000)
+    catalog: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    models: dict[str, ModelSpec] = Field(default_factory=dict)
+    endpoint: EndpointSpec | None = None
+    traffic: TrafficSpec | None = None
+    metrics: MetricsSpec = Field(default_factory=MetricsSpec)
+
+    def measured_window(self) -> tuple[float, float]:
+        """[warmup, duration): the interval the summary describes."""
+        assert self.duration is not None
+        return self.warmup, self.duration

@@ -1,0 +1,200 @@
+"""Traffic: how requests arrive (open-loop processes, closed-loop users, trace replay) and their payload.
+
+Closed-loop patterns follow the Inference Recommender's TrafficPattern. Where its sources disagree we
+pick one reading and document it: `spawn_rate` is users added per minute (the API reference), and
+`Stairs.duration` is the length of each step (the API reference), not of the whole staircase.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+
+from simulator.scenario.common import StrictModel
+from simulator.scenario.distributions import Distribution
+from simulator.scenario.units import Duration, Rate, Size
+
+
+class PoissonArrivals(StrictModel):
+    """Homogeneous Poisson arrivals at `rate` requests per second."""
+
+    process: Literal["poisson"]
+    rate: Rate = Field(gt=0)
+
+
+class RateStep(StrictModel):
+    at: Duration = Field(ge=0)
+    rate: Rate = Field(ge=0)
+
+
+class ScheduleArrivals(StrictModel):
+    """Piecewise-constant rate: each step's rate holds from its `at` until the next step's."""
+
+    process: Literal["schedule"]
+    steps: list[RateStep] = Field(min_length=1)
+
+    @field_validator("steps")
+    @classmethod
+    def _ordered(cls, steps: list[RateStep]) -> list[RateStep]:
+        if steps[0].at != 0:
+            raise ValueError("the first step must start at 0")
+        if any(b.at <= a.at for a, b in zip(steps, steps[1:], strict=False)):
+            raise ValueError("step times must be strictly increasing")
+        if max(step.rate for step in steps) <= 0:
+            raise ValueError("at least one step needs a positive rate")
+        return steps
+
+
+class DiurnalArrivals(StrictModel):
+    """Sinusoidal day: rate(t) = mean_rate * (1 + amplitude * cos(2 pi (t - peak_at) / period))."""
+
+    process: Literal["diurnal"]
+    mean_rate: Rate = Field(gt=0)
+    amplitude: float = Field(default=0.5, ge=0, le=1)
+    period: Duration = Field(default=86400.0, gt=0)
+    peak_at: Duration = Field(default=14 * 3600.0, ge=0)
+
+
+class Phase(StrictModel):
+    """An Inference Recommender phase: starts at `initial_users`, adds `spawn_rate` users per minute."""
+
+    initial_users: int = Field(ge=1, le=10000, alias="initial_number_of_users")
+    spawn_rate: float = Field(default=0, ge=0, le=10000)
+    duration: Duration = Field(ge=120, le=3600, alias="duration_in_seconds")
+
+
+class Stairs(StrictModel):
+    """`number_of_steps` steps of `duration` each; step k (from 0) runs (k+1) * `users_per_step` users."""
+
+    duration: Duration = Field(ge=1, alias="duration_in_seconds")
+    number_of_steps: int = Field(ge=1, le=1000)
+    users_per_step: int = Field(ge=1, le=10000)
+
+
+class ClosedLoopArrivals(StrictModel):
+    """Users invoking in a closed loop: send, wait for the response (or error), think, send again.
+
+    Give `users` for a constant population, or a `traffic_type` PHASES / STAIRS pattern. When a
+    phase starts the population is set to its initial users; users above the target leave after
+    their current request.
+    """
+
+    process: Literal["closed_loop"]
+    users: int | None = Field(default=None, ge=1, le=10000)
+    traffic_type: Literal["PHASES", "STAIRS"] | None = None
+    phases: list[Phase] | None = Field(default=None, min_length=1, max_length=100)
+    stairs: Stairs | None = None
+    think_time: Distribution | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upper_type(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("traffic_type"), str):
+            return {**data, "traffic_type": data["traffic_type"].upper()}
+        return data
+
+    @model_validator(mode="after")
+    def _one_pattern(self) -> ClosedLoopArrivals:
+        if self.users is not None:
+            if self.traffic_type or self.phases or self.stairs:
+                raise ValueError("give either users or a traffic_type pattern, not both")
+        elif self.traffic_type == "PHASES":
+            if not self.phases or self.stairs is not None:
+                raise ValueError("traffic_type PHASES needs phases (and no stairs)")
+        elif self.traffic_type == "STAIRS":
+            if self.stairs is None or self.phases:
+                raise ValueError("traffic_type STAIRS needs stairs (and no phases)")
+        else:
+            raise ValueError("give users, or traffic_type PHASES with phases, or STAIRS with stairs")
+        return self
+
+    def population_steps(self) -> list[tuple[float, float, float]]:
+        """(start, initial users, users added per second) for each segment of the pattern."""
+        if self.users is not None:
+            return [(0.0, float(self.users), 0.0)]
+        steps: list[tuple[float, float, float]] = []
+        start = 0.0
+        if self.phases:
+            for phase in self.phases:
+                steps.append((start, float(phase.initial_users), phase.spawn_rate / 60.0))
+                start += phase.duration
+        elif self.stairs is not None:
+            for k in range(self.stairs.number_of_steps):
+                steps.append((start, float((k + 1) * self.stairs.users_per_step), 0.0))
+                start += self.stairs.duration
+        steps.append((start, 0.0, 0.0))
+        return steps
+
+
+class TraceArrivals(StrictModel):
+    """Replay of arrival timestamps (seconds from the start) from a CSV file's `column`.
+
+    `time_scale` stretches (>1) or compresses (<1) the trace; timestamps past the scenario's
+    duration are ignored.
+    """
+
+    process: Literal["trace"]
+    file: str
+    column: str | int = 0
+    time_scale: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    _timestamps: np.ndarray = PrivateAttr(default_factory=lambda: np.empty(0))
+
+    @model_validator(mode="after")
+    def _load(self, info: ValidationInfo) -> TraceArrivals:
+        import pandas as pd
+
+        base = Path((info.context or {}).get("base_dir", "."))
+        path = Path(self.file)
+        path = path if path.is_absolute() else base / path
+        try:
+            frame = pd.read_csv(path)
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"cannot read trace {str(path)!r}: {exc}") from None
+        column = frame.columns[self.column] if isinstance(self.column, int) else self.column
+        if isinstance(self.column, int) and not 0 <= self.column < len(frame.columns):
+            raise ValueError(f"trace {str(path)!r} has no column number {self.column}")
+        if column not in frame.columns:
+            raise ValueError(f"trace {str(path)!r} has no column {column!r}")
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+        if len(values) == 0 or not np.all(np.isfinite(values)):
+            raise ValueError(f"trace {str(path)!r} column {column!r} must hold numbers only")
+        if values.min() < 0:
+            raise ValueError(f"trace {str(path)!r} has negative timestamps")
+        self.file = str(path.resolve())
+        self._timestamps = np.sort(values) * self.time_scale
+        return self
+
+    def timestamps(self) -> np.ndarray:
+        return self._timestamps
+
+
+ArrivalSpec = Annotated[
+    PoissonArrivals | ScheduleArrivals | DiurnalArrivals | ClosedLoopArrivals | TraceArrivals,
+    Field(discriminator="process"),
+]
+
+
+class TargetVariantShare(StrictModel):
+    """A share of requests that name a TargetVariant and bypass the weights."""
+
+    variant: str
+    share: float = Field(gt=0, le=1)
+
+
+class TrafficSpec(StrictModel):
+    """Arrivals plus request payload: `payload_size` bytes (log-normal when `payload_cv` > 0)."""
+
+    arrivals: ArrivalSpec
+    payload_size: Size = Field(default=1024.0, ge=0, le=6 * 1024**2)
+    payload_cv: float = Field(default=0.0, ge=0, le=10)
+    target_variants: list[TargetVariantShare] = Field(default_factory=list)
+
+    @field_validator("target_variants")
+    @classmethod
+    def _shares(cls, shares: list[TargetVariantShare]) -> list[TargetVariantShare]:
+        if sum(item.share for item in shares) > 1 + 1e-12:
+            raise ValueError("target variant shares add up to more than 1")
+        return shares

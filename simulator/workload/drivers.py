@@ -1,0 +1,119 @@
+"""Feed requests into the endpoint during the run: a precomputed timetable, or closed-loop users."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+from simpy.events import Timeout
+
+from simulator.engine.rng import BlockSampler
+from simulator.metrics.records import RequestLog
+from simulator.scenario.traffic import ClosedLoopArrivals
+
+
+class TimetableDriver:
+    """Open loop: request i arrives at `log.arrival[i]`; one pending event at a time."""
+
+    def __init__(self, env: simpy.Environment, log: RequestLog, dispatch: Callable[[int], None]) -> None:
+        self._env = env
+        self._times = log.column("arrival").tolist()
+        self._dispatch = dispatch
+        self._next = 0
+        self._callback = self._arrive
+
+    def start(self) -> None:
+        if self._times:
+            Timeout(self._env, self._times[0], 0).callbacks.append(self._callback)  # type: ignore[union-attr]
+
+    def _arrive(self, event: simpy.Event) -> None:
+        request: int = event._value
+        following = request + 1
+        if following < len(self._times):
+            delay = self._times[following] - self._env._now
+            Timeout(self._env, delay, following).callbacks.append(self._callback)  # type: ignore[union-attr]
+        self._dispatch(request)
+
+
+class ClosedLoopDriver:
+    """Users that send, wait for the answer (plus overhead), think, and send again.
+
+    The target population follows the pattern's segments; a phase with a spawn rate adds one user
+    every 60 / spawn_rate seconds. Users above the target stop after their current request.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        log: RequestLog,
+        spec: ClosedLoopArrivals,
+        duration: float,
+        dispatch: Callable[[int], None],
+        think: BlockSampler | None,
+    ) -> None:
+        self._env = env
+        self._log = log
+        self._spec = spec
+        self._duration = duration
+        self._dispatch = dispatch
+        self._think = think
+        self._target = 0
+        self._busy: list[bool] = []  # per user: has a request outstanding or is about to send
+        self._user_of: dict[int, int] = {}
+        self._send_callback = self._send_event
+
+    def population_changes(self) -> list[tuple[float, int]]:
+        """(time, target users) for every change of the target population before the end."""
+        changes: list[tuple[float, int]] = []
+        steps = self._spec.population_steps()
+        for (start, users, spawn_per_s), (end, _, _) in zip(steps, [*steps[1:], (np.inf, 0, 0)], strict=True):
+            if start >= self._duration:
+                break
+            changes.append((start, int(users)))
+            if spawn_per_s > 0:
+                gap = 1.0 / spawn_per_s
+                time, count = start + gap, int(users)
+                while time < min(end, self._duration):
+                    count += 1
+                    changes.append((time, count))
+                    time += gap
+        return changes
+
+    def start(self) -> None:
+        for time, target in self.population_changes():
+            event = self._env.timeout(time)
+            event.callbacks.append(lambda _event, target=target: self._set_target(target))
+
+    def _set_target(self, target: int) -> None:
+        self._target = target
+        while len(self._busy) < target:
+            self._busy.append(False)
+        for user in range(target):
+            if not self._busy[user]:
+                self._busy[user] = True
+                self._send(user)
+
+    def _send(self, user: int) -> None:
+        request = self._log.append(self._env._now)
+        self._user_of[request] = user
+        self._dispatch(request)
+
+    def _send_event(self, event: simpy.Event) -> None:
+        user: int = event._value
+        if user >= self._target:
+            self._busy[user] = False
+            return
+        self._send(user)
+
+    def on_done(self, request: int) -> None:
+        """A response (or error) reached the user: schedule its next request, or let it leave."""
+        user = self._user_of.pop(request)
+        if user >= self._target:
+            self._busy[user] = False
+            return
+        log = self._log
+        delay = max(log.end[request] - self._env._now, 0.0) + log.overhead[request]
+        if self._think is not None:
+            delay += self._think.next()
+        Timeout(self._env, delay, user).callbacks.append(self._send_callback)  # type: ignore[union-attr]
