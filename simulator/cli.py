@@ -1,0 +1,190 @@
+"""`sagesim`: a thin typer front over the library functions the notebooks call.
+
+Bad input never shows a traceback: every ScenarioError or usage error becomes one line
+`error: <path or argument>: <reason>` on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from simulator.catalog import load_catalog
+from simulator.errors import ScenarioError
+from simulator.execution.executors import make_executor
+from simulator.execution.replications import replicate
+from simulator.report.outputs import write_endpoint_outputs
+from simulator.report.tables import headline_rows
+from simulator.scenario import load_scenario
+from simulator.scenario.schema import Scenario
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Simulate SageMaker-style deployments from a scenario YAML.",
+)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file", show_default=False)]
+SetOption = Annotated[
+    list[str] | None, typer.Option("--set", help="override a value: PATH=VALUE (repeatable)", show_default=False)
+]
+
+
+def _progress(console: Console, total: int, label: str) -> Progress:
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
+def print_summary(console: Console, summary: dict[str, Any], combined: dict[str, Any] | None) -> None:
+    header, rows = headline_rows(summary, combined)
+    table = Table(*header, title="summary (95% CI in brackets)" if combined else "summary")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def _load(path: Path, overrides: list[str] | None) -> Scenario:
+    return load_scenario(path, overrides or [])
+
+
+@app.command()
+def run(
+    scenario_path: ScenarioArg,
+    out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("out"),
+    overrides: SetOption = None,
+    replications: Annotated[
+        int | None, typer.Option(min=1, max=100000, help="independent replications (default: scenario's)")
+    ] = None,
+    executor: Annotated[str, typer.Option(help="local (process pool) or serial")] = "local",
+    workers: Annotated[int | None, typer.Option(min=1, help="processes for the local executor")] = None,
+    quiet: Annotated[bool, typer.Option(help="print nothing but errors")] = False,
+) -> None:
+    """Simulate a scenario and write summary.json, metrics.csv, plots and report.html to --out."""
+    scenario = _load(scenario_path, overrides)
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("--out", f"{out} exists and is not a directory")
+    count = replications or scenario.replications
+    console = Console(stderr=True, quiet=quiet)
+    try:
+        pool = make_executor(executor, workers)
+    except ValueError as exc:
+        raise ScenarioError("--executor", str(exc)) from None
+    with _progress(console, count, "simulating") as progress:
+        task = progress.add_task("replications", total=count)
+        replicated = replicate(scenario, count, pool, lambda done: progress.update(task, completed=done))
+    try:
+        write_endpoint_outputs(replicated, out)
+    except OSError as exc:
+        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+    stdout = Console(quiet=quiet, width=140)
+    print_summary(stdout, replicated.first.summary, replicated.combined if count > 1 else None)
+    stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
+
+
+@app.command()
+def check(scenario_path: ScenarioArg, overrides: SetOption = None) -> None:
+    """Validate a scenario without running it."""
+    scenario = _load(scenario_path, overrides)
+    typer.echo(f"ok: {scenario.name}")
+
+
+@app.command()
+def schema(out: Annotated[Path | None, typer.Option(help="write to a file instead of stdout")] = None) -> None:
+    """Print the scenario JSON Schema."""
+    text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n")
+
+
+@app.command()
+def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
+    """Print the instance catalog: vCPUs, memory, GPUs, prices and where each price comes from."""
+    data = load_catalog()
+    if as_json:
+        typer.echo(json.dumps(data.model_dump(), indent=2))
+        return
+    console = Console(width=160)
+    table = Table("instance type", "vCPU", "GiB", "GPU", "cpu speed", "$/h", "price source", "spot bucket",
+                  title="instances")
+    for item in data.instances.values():
+        gpu = f"{item.gpu.count} x {item.gpu.type}" if item.gpu else "-"
+        table.add_row(item.name, str(item.vcpus), f"{item.memory_gib:g}", gpu, f"{item.cpu_speed:g}",
+                      f"{item.price_per_hour:.4f}", item.price_source, item.spot_interruption_bucket or "-")
+    console.print(table)
+    accelerators = Table("accelerator", "FP32 TFLOPS", "FP16 TFLOPS", "GiB", "$/h", "price source",
+                         title="Elastic Inference accelerators (legacy)")
+    for acc in data.accelerators.values():
+        accelerators.add_row(acc.name, f"{acc.fp32_tflops:g}", f"{acc.fp16_tflops:g}", f"{acc.memory_gib:g}",
+                             f"{acc.price_per_hour:.3f}", acc.price_source)
+    console.print(accelerators)
+    tiers = data.serverless
+    console.print(
+        f"serverless: memory {', '.join(map(str, tiers.memory_tiers_mb))} MB; "
+        f"${tiers.price_per_gb_second:.7f}/GB-s compute, ${tiers.price_per_gb_processed}/GB processed "
+        f"({tiers.price_source})"
+    )
+
+
+def _usage_error_line(error: Exception) -> str | None:
+    """One line for a command-line usage error (the click exception typer raises), else None.
+
+    Recognised by shape, not class, because typer has moved between depending on click and
+    vendoring it.
+    """
+    format_message = getattr(error, "format_message", None)
+    if not callable(format_message) or getattr(error, "exit_code", None) != 2:
+        return None
+    param = getattr(error, "param", None)
+    where = None
+    if param is not None:
+        opts = getattr(param, "opts", None) or []
+        where = opts[0] if opts and str(opts[0]).startswith("-") else getattr(param, "human_readable_name", None)
+    message = " ".join(str(format_message()).split())
+    return f"error: {where or 'command line'}: {message}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; returns the exit code."""
+    try:
+        outcome = app(args=argv, standalone_mode=False, prog_name="sagesim")
+    except ScenarioError as error:
+        print(error.one_line(), file=sys.stderr)
+        return 2
+    except typer.Exit as done:
+        return done.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        line = _usage_error_line(error)
+        if line is None:
+            raise
+        print(line, file=sys.stderr)
+        return 2
+    return outcome if isinstance(outcome, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def entry() -> None:
+    """setuptools console script: exit with main()'s code."""
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Independent replications of one scenario, combined into 95% confidence intervals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.engine.result import Result
+from simulator.engine.rng import replication_seed
+from simulator.engine.simulate import simulate
+from simulator.execution.executors import Done, Executor, SerialExecutor
+from simulator.metrics.stats import combine_summaries
+from simulator.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Replicated:
+    """Replication 0 in full (for series and plots) plus every replication's summary."""
+
+    first: Result
+    summaries: list[dict[str, Any]]
+
+    @property
+    def combined(self) -> dict[str, Any]:
+        return combine_summaries(self.summaries)
+
+
+def _summary_of(job: tuple[Scenario, int]) -> dict[str, Any]:
+    scenario, replication = job
+    return simulate(scenario, replication_seed(scenario.seed, replication)).summary
+
+
+def replicate(
+    scenario: Scenario, replications: int, executor: Executor | None = None, on_done: Done | None = None
+) -> Replicated:
+    """Run `replications` seeds spawned from the scenario seed; replication i always gets the same seed."""
+    first = simulate(scenario, replication_seed(scenario.seed, 0))
+    if on_done:
+        on_done(1)
+    rest = [(scenario, index) for index in range(1, replications)]
+    shifted = (lambda count: on_done(count + 1)) if on_done else None
+    others = (executor or SerialExecutor()).map(_summary_of, rest, shifted)
+    return Replicated(first=first, summaries=[first.summary, *others])

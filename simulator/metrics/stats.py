@@ -1,0 +1,45 @@
+"""Confidence intervals across independent replications (Student t, 95%)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+
+def mean_ci95(values: Sequence[float]) -> dict[str, float | None]:
+    """Mean and 95% t-interval of independent replication outputs (no interval for one value)."""
+    data = np.asarray([v for v in values if v is not None], dtype=float)
+    if len(data) == 0:
+        return {"mean": None, "ci95_low": None, "ci95_high": None}
+    mean = float(data.mean())
+    if len(data) < 2:
+        return {"mean": mean, "ci95_low": None, "ci95_high": None}
+    half = float(stats.t.ppf(0.975, len(data) - 1) * data.std(ddof=1) / math.sqrt(len(data)))
+    return {"mean": mean, "ci95_low": mean - half, "ci95_high": mean + half}
+
+
+def combine_summaries(summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Same nested shape as one summary, each number replaced by {mean, ci95_low, ci95_high}."""
+    first = summaries[0]
+    combined: dict[str, Any] = {}
+    for key, value in first.items():
+        if isinstance(value, dict):
+            combined[key] = combine_summaries([s[key] for s in summaries])
+        elif isinstance(value, int | float) or value is None:
+            combined[key] = mean_ci95([s[key] for s in summaries])
+    return combined
+
+
+def means_of(combined: dict[str, Any]) -> dict[str, Any]:
+    """The `mean` of every figure in a combined summary, in the single-run shape."""
+    result: dict[str, Any] = {}
+    for key, value in combined.items():
+        if isinstance(value, dict) and set(value) == {"mean", "ci95_low", "ci95_high"}:
+            result[key] = value["mean"]
+        elif isinstance(value, dict):
+            result[key] = means_of(value)
+    return result

@@ -1,0 +1,67 @@
+"""Write a run's output directory (DESIGN.md output contract), atomically.
+
+Everything is written into a hidden sibling directory first and moved into place only when complete,
+so a failure never leaves a half-written result behind.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from simulator.execution.replications import Replicated
+from simulator.metrics.stats import means_of
+from simulator.report.html import render_report
+from simulator.report.plots import endpoint_plots
+from simulator.scenario.loader import dump_resolved
+
+
+def run_summary(replicated: Replicated) -> dict[str, Any]:
+    """summary.json content: single-run figures, or replication means plus `replications` with CIs."""
+    if len(replicated.summaries) == 1:
+        return replicated.first.summary
+    combined = replicated.combined
+    summary = means_of(combined)
+    summary["replications"] = {"n": len(replicated.summaries), **combined}
+    return summary
+
+
+def _commit(staging: Path, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for item in staging.iterdir():
+        target = out_dir / item.name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        shutil.move(str(item), str(target))
+
+
+def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, Any]:
+    """summary.json, metrics.csv, scenario.resolved.yaml, plots/*.png, report.html; returns the summary."""
+    result = replicated.first
+    scenario = result.scenario
+    summary = run_summary(replicated)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        resolved = dump_resolved(scenario)
+        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        result.metrics.to_csv(staging / "metrics.csv", index=False, float_format="%.6g")
+        result.instances.to_csv(staging / "instances.csv", index=False)
+        if not result.updates.empty:
+            result.updates.to_csv(staging / "updates.csv", index=False)
+        (staging / "scenario.resolved.yaml").write_text(resolved)
+        plots = endpoint_plots(result.metrics, scenario.metrics.period, scenario.warmup, staging / "plots")
+        combined = replicated.combined if len(replicated.summaries) > 1 else None
+        report = render_report(
+            scenario.name, result.summary, combined, len(replicated.summaries), plots, resolved
+        )
+        (staging / "report.html").write_text(report)
+        _commit(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return summary

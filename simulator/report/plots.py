@@ -1,0 +1,93 @@
+"""Figures of a run from its per-period series: latency, throughput, instances, cost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+def _minutes(frame: pd.DataFrame) -> pd.Series:
+    return frame["time_s"] / 60.0
+
+
+def _save(figure: plt.Figure, path: Path) -> Path:
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def _shade_warmup(axis: plt.Axes, warmup_s: float) -> None:
+    if warmup_s > 0:
+        axis.axvspan(0, warmup_s / 60.0, color="0.9", label="warm-up (excluded)")
+
+
+def plot_latency(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
+    figure, axis = plt.subplots(figsize=(9, 4))
+    _shade_warmup(axis, warmup_s)
+    for name, frame in metrics.groupby("variant", sort=False):
+        line = axis.plot(_minutes(frame), frame["ModelLatency_p99"] / 1000.0, label=f"{name} p99")[0]
+        axis.plot(_minutes(frame), frame["ModelLatency_p50"] / 1000.0, "--", color=line.get_color(), label=f"{name} p50")
+    axis.set(xlabel="time (min)", ylabel="model latency (ms)", title="Latency percentiles per minute")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    return _save(figure, path)
+
+
+def plot_throughput(metrics: pd.DataFrame, period_s: float, warmup_s: float, path: Path) -> Path:
+    figure, axis = plt.subplots(figsize=(9, 4))
+    _shade_warmup(axis, warmup_s)
+    for name, frame in metrics.groupby("variant", sort=False):
+        axis.plot(_minutes(frame), frame["Invocations"] / period_s, label=f"{name} invocations/s")
+        errors = (frame["Invocation4XXErrors"] + frame["Invocation5XXErrors"]) / period_s
+        if errors.any():
+            axis.plot(_minutes(frame), errors, ":", label=f"{name} errors/s")
+    axis.set(xlabel="time (min)", ylabel="requests per second", title="Throughput per variant")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    return _save(figure, path)
+
+
+def plot_instances(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
+    figure, axes = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
+    for name, frame in metrics.groupby("variant", sort=False):
+        axes[0].step(_minutes(frame), frame["InServiceInstances"], where="post", label=name)
+        utilisation = frame.get("CPUUtilization", frame.get("GPUUtilization"))
+        if utilisation is not None:
+            axes[1].plot(_minutes(frame), utilisation, label=name)
+    _shade_warmup(axes[0], warmup_s)
+    axes[0].set(ylabel="InService instances", title="Capacity and utilisation")
+    axes[1].set(xlabel="time (min)", ylabel="utilisation (% x cores)")
+    for axis in axes:
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
+    return _save(figure, path)
+
+
+def plot_cost(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
+    figure, axis = plt.subplots(figsize=(9, 4))
+    _shade_warmup(axis, warmup_s)
+    for name, frame in metrics.groupby("variant", sort=False):
+        axis.plot(_minutes(frame), frame["cost_usd"].cumsum(), label=name)
+    total = metrics.groupby("time_s")["cost_usd"].sum().cumsum()
+    axis.plot(total.index / 60.0, total.to_numpy(), "k--", label="endpoint")
+    axis.set(xlabel="time (min)", ylabel="cumulative cost (USD)", title="Instance cost")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    return _save(figure, path)
+
+
+def endpoint_plots(metrics: pd.DataFrame, period_s: float, warmup_s: float, directory: Path) -> list[Path]:
+    """All endpoint figures into `directory`; returns their paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return [
+        plot_latency(metrics, warmup_s, directory / "latency.png"),
+        plot_throughput(metrics, period_s, warmup_s, directory / "throughput.png"),
+        plot_instances(metrics, warmup_s, directory / "instances.png"),
+        plot_cost(metrics, warmup_s, directory / "cost.png"),
+    ]
