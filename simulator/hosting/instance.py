@@ -56,8 +56,10 @@ class Instance:
         sampler: BlockSampler,
         wiring: Wiring,
         launched_at: float,
+        speed: float = 1.0,
     ) -> None:
         self.ident = ident
+        self.speed = speed
         self.variant_index = variant_index
         self.workers = workers
         self.max_queue = max_queue
@@ -172,7 +174,7 @@ class DedicatedInstance(Instance):
 
     def _begin(self, request: int) -> None:
         env = self.env
-        work = self.sampler.next()
+        work = self.sampler.next() / self.speed
         log = self.wiring.log
         log.start[request] = env._now
         log.work[request] = work
@@ -228,7 +230,7 @@ class SharedCpuInstance(Instance):
     def _begin(self, request: int) -> None:
         now = self.env._now
         self._advance(now)
-        work = self.sampler.next()
+        work = self.sampler.next() / self.speed
         log = self.wiring.log
         log.start[request] = now
         log.work[request] = work

@@ -43,6 +43,8 @@ class Variant:
 
     def _make_instance(self, now: float) -> Instance:
         shared = self.plan.device == "cpu" and self.workers > self.plan.devices
+        speeds = self.spec.instance_speeds or [1.0]
+        speed = speeds[len(self.fleet) % len(speeds)]
         arguments = (
             self._new_instance_id(),
             self.index,
@@ -51,6 +53,7 @@ class Variant:
             self.service_sampler,
             self.wiring,
             now,
+            speed,
         )
         if shared:
             return SharedCpuInstance(*arguments, vcpus=float(self.plan.devices))

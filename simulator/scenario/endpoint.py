@@ -42,6 +42,12 @@ class VariantSpec(StrictModel):
     weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     max_queue: int = Field(default=1000, ge=0)
     routing: RoutingField | None = None
+    instance_speeds: list[Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]] | None = Field(
+        default=None,
+        min_length=1,
+        description="relative speed of each instance, cycled in launch order (a degraded host or noisy"
+        " neighbour is 0.5); default all 1.0",
+    )
     startup_time: Distribution | None = Field(
         default=None,
         description="launch request -> InService for instances added during the run (default 0 s)",

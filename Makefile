@@ -1,0 +1,36 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+OUT ?= out
+
+.PHONY: install run test lint bench golden reports clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)  ## simulate the bundled quickstart example and print its summary
+	$(BIN)/sagesim run scenarios/quickstart.yaml --out $(OUT)/quickstart
+
+lint: $(STAMP)
+	$(BIN)/ruff check simulator tests
+
+test: lint  ## lint, then the whole test suite (unit, property, analytic, golden, notebooks, docker)
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+bench: $(STAMP)  ## engine throughput vs bare SimPy, and peak memory for 5 million requests
+	$(BIN)/python tests/benchmarks/bench_engine.py
+
+golden: $(STAMP)  ## regenerate tests/golden/*.json after an intended change of results
+	$(BIN)/python tests/golden_update.py
+
+reports: $(STAMP)  ## regenerate reports/ from the example scenarios
+	for f in scenarios/*.yaml; do n=$$(basename $$f .yaml); $(BIN)/sagesim run $$f --out reports/$$n --quiet || exit 1; done
+
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache
