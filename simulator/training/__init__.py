@@ -1,1 +1,0 @@
-"""Managed spot training: a SimPy training job with interruptions, checkpoints, SageMaker billing."""
