@@ -34,7 +34,8 @@ app = typer.Typer(
 
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file", show_default=False)]
 SetOption = Annotated[
-    list[str] | None, typer.Option("--set", help="override a value: PATH=VALUE (repeatable)", show_default=False)
+    list[str] | None,
+    typer.Option("--set", help="override a value: PATH=VALUE (repeatable)", show_default=False),
 ]
 
 
@@ -104,7 +105,9 @@ def check(scenario_path: ScenarioArg, overrides: SetOption = None) -> None:
 
 
 @app.command()
-def schema(out: Annotated[Path | None, typer.Option(help="write to a file instead of stdout")] = None) -> None:
+def schema(
+    out: Annotated[Path | None, typer.Option(help="write to a file instead of stdout")] = None,
+) -> None:
     """Print the scenario JSON Schema."""
     text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2)
     if out is None:
@@ -121,18 +124,48 @@ def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readab
         typer.echo(json.dumps(data.model_dump(), indent=2))
         return
     console = Console(width=160)
-    table = Table("instance type", "vCPU", "GiB", "GPU", "cpu speed", "$/h", "price source", "spot bucket",
-                  title="instances")
+    table = Table(
+        "instance type",
+        "vCPU",
+        "GiB",
+        "GPU",
+        "cpu speed",
+        "$/h",
+        "price source",
+        "spot bucket",
+        title="instances",
+    )
     for item in data.instances.values():
         gpu = f"{item.gpu.count} x {item.gpu.type}" if item.gpu else "-"
-        table.add_row(item.name, str(item.vcpus), f"{item.memory_gib:g}", gpu, f"{item.cpu_speed:g}",
-                      f"{item.price_per_hour:.4f}", item.price_source, item.spot_interruption_bucket or "-")
+        table.add_row(
+            item.name,
+            str(item.vcpus),
+            f"{item.memory_gib:g}",
+            gpu,
+            f"{item.cpu_speed:g}",
+            f"{item.price_per_hour:.4f}",
+            item.price_source,
+            item.spot_interruption_bucket or "-",
+        )
     console.print(table)
-    accelerators = Table("accelerator", "FP32 TFLOPS", "FP16 TFLOPS", "GiB", "$/h", "price source",
-                         title="Elastic Inference accelerators (legacy)")
+    accelerators = Table(
+        "accelerator",
+        "FP32 TFLOPS",
+        "FP16 TFLOPS",
+        "GiB",
+        "$/h",
+        "price source",
+        title="Elastic Inference accelerators (legacy)",
+    )
     for acc in data.accelerators.values():
-        accelerators.add_row(acc.name, f"{acc.fp32_tflops:g}", f"{acc.fp16_tflops:g}", f"{acc.memory_gib:g}",
-                             f"{acc.price_per_hour:.3f}", acc.price_source)
+        accelerators.add_row(
+            acc.name,
+            f"{acc.fp32_tflops:g}",
+            f"{acc.fp16_tflops:g}",
+            f"{acc.memory_gib:g}",
+            f"{acc.price_per_hour:.3f}",
+            acc.price_source,
+        )
     console.print(accelerators)
     tiers = data.serverless
     console.print(
@@ -155,7 +188,9 @@ def _usage_error_line(error: Exception) -> str | None:
     where = None
     if param is not None:
         opts = getattr(param, "opts", None) or []
-        where = opts[0] if opts and str(opts[0]).startswith("-") else getattr(param, "human_readable_name", None)
+        where = (
+            opts[0] if opts and str(opts[0]).startswith("-") else getattr(param, "human_readable_name", None)
+        )
     message = " ".join(str(format_message()).split())
     return f"error: {where or 'command line'}: {message}"
 

@@ -24,8 +24,14 @@ from tests.queueing_theory import (
 )
 
 
-def station(service: dict[str, Any], rate: float, workers: int, customers: int, instance: str = "ml.c5.2xlarge",
-            seed: int = 1) -> dict[str, Any]:
+def station(
+    service: dict[str, Any],
+    rate: float,
+    workers: int,
+    customers: int,
+    instance: str = "ml.c5.2xlarge",
+    seed: int = 1,
+) -> dict[str, Any]:
     """One instance of `workers` workers (<= vCPUs: an exact M/G/c station), no overhead."""
     mean_service = {"exponential": service.get("mean"), "deterministic": service.get("value")}.get(
         service["distribution"], service.get("mean")
@@ -104,8 +110,13 @@ def test_processor_sharing_sojourn_is_insensitive() -> None:
     """64 workers sharing one vCPU is M/G/1-PS: mean sojourn S / (1 - rho) whatever the distribution."""
     service_mean = 0.05
     rate = 0.7 / service_mean
-    document = station({"distribution": "lognormal", "mean": service_mean, "cv": 2.0}, rate, 64, 80_000,
-                       instance="ml.c5.large")
+    document = station(
+        {"distribution": "lognormal", "mean": service_mean, "cv": 2.0},
+        rate,
+        64,
+        80_000,
+        instance="ml.c5.large",
+    )
     document["catalog"] = {"ml.c5.large": {"vcpus": 1}}
     ci = replicated(document, 10, "latency_ms.mean")
     assert_covers(ci, processor_sharing_sojourn(rate, service_mean), max_relative_half_width=0.15)
@@ -127,4 +138,6 @@ def test_littles_law_holds_over_the_measured_window() -> None:
     throughput = inside.sum() / (end - start)
     sojourn = (np.minimum(finished, end) - arrival)[inside].mean()
     assert time_average_in_system == pytest.approx(throughput * sojourn, rel=0.01)
-    assert time_average_in_system == pytest.approx(rate * service_mean + rate * erlang_c_wait(rate, service_mean, servers), rel=0.05)
+    assert time_average_in_system == pytest.approx(
+        rate * service_mean + rate * erlang_c_wait(rate, service_mean, servers), rel=0.05
+    )

@@ -117,8 +117,14 @@ def test_scheduled_weight_update_moves_traffic(tmp_path: Path) -> None:
 
 def test_new_instances_join_after_startup_time(tmp_path: Path) -> None:
     arrivals = [i * 1.0 for i in range(100)]
-    document = exact(tmp_path, arrivals, 0.1, workers=1, duration=100,
-                     startup_time={"distribution": "deterministic", "value": 30})
+    document = exact(
+        tmp_path,
+        arrivals,
+        0.1,
+        workers=1,
+        duration=100,
+        startup_time={"distribution": "deterministic", "value": 30},
+    )
     document["endpoint"]["updates"] = [{"at": 20, "instance_counts": {"v": 3}}]
     result = simulate(load_scenario_dict(document))
     timeline = result.instances

@@ -71,7 +71,9 @@ def build(scenario: Scenario, catalog: Catalog, streams: RandomStreams) -> Model
             instance_type=instance_type,
             plan=plan,
             routing=spec.routing or endpoint_spec.routing,
-            service_sampler=BlockSampler(plan.distribution.sample, streams.generator("service", index), plan.scale),
+            service_sampler=BlockSampler(
+                plan.distribution.sample, streams.generator("service", index), plan.scale
+            ),
             choice_sampler=uniform_sampler(streams.generator("instance_choice", index)),
             wiring=wiring,
             new_instance_id=lambda: next(instance_ids),
@@ -110,4 +112,6 @@ def build(scenario: Scenario, catalog: Catalog, streams: RandomStreams) -> Model
         endpoint.on_done = driver.on_done
     else:
         driver = TimetableDriver(env, log, endpoint.dispatch)
-    return Model(env=env, log=log, endpoint=endpoint, variants=variants, start=driver.start, startup_samplers=startups)
+    return Model(
+        env=env, log=log, endpoint=endpoint, variants=variants, start=driver.start, startup_samplers=startups
+    )

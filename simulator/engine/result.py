@@ -28,9 +28,15 @@ class Result:
     def requests(self) -> pd.DataFrame:
         """Per-request records: times in seconds, latency including overhead, status names."""
         log = self.log
-        frame = pd.DataFrame({name: log.column(name) for name in ("arrival", "start", "end", "work", "overhead")})
+        frame = pd.DataFrame(
+            {name: log.column(name) for name in ("arrival", "start", "end", "work", "overhead")}
+        )
         variant = log.column("variant")
-        names = pd.Categorical.from_codes(variant, categories=list(self.variant_names)) if self.variant_names else variant
+        names = (
+            pd.Categorical.from_codes(variant, categories=list(self.variant_names))
+            if self.variant_names
+            else variant
+        )
         frame["variant"] = names
         frame["instance"] = log.column("instance")
         frame["status"] = pd.Categorical.from_codes(log.column("status"), categories=[s.name for s in Status])

@@ -13,7 +13,9 @@ Done = Callable[[int], None]
 
 
 class Executor(Protocol):
-    def map(self, function: Callable[[Any], Any], items: Iterable[Any], on_done: Done | None = None) -> list[Any]:
+    def map(
+        self, function: Callable[[Any], Any], items: Iterable[Any], on_done: Done | None = None
+    ) -> list[Any]:
         """`[function(item) for item in items]`, in order; `on_done(count)` after each finishes."""
         ...
 
@@ -21,7 +23,9 @@ class Executor(Protocol):
 class SerialExecutor:
     """In this process, one after another (debugging, notebooks, tiny jobs)."""
 
-    def map(self, function: Callable[[Any], Any], items: Iterable[Any], on_done: Done | None = None) -> list[Any]:
+    def map(
+        self, function: Callable[[Any], Any], items: Iterable[Any], on_done: Done | None = None
+    ) -> list[Any]:
         results = []
         for count, item in enumerate(items, start=1):
             results.append(function(item))
@@ -36,7 +40,9 @@ class LocalPoolExecutor:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
 
-    def map(self, function: Callable[[Any], Any], items: Iterable[Any], on_done: Done | None = None) -> list[Any]:
+    def map(
+        self, function: Callable[[Any], Any], items: Iterable[Any], on_done: Done | None = None
+    ) -> list[Any]:
         work = list(items)
         if len(work) <= 1 or self.workers == 1:
             return SerialExecutor().map(function, work, on_done)

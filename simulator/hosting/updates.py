@@ -28,7 +28,9 @@ def schedule_updates(
             variant = by_name[name]
             before = variant.desired
             variant.set_desired(count, now, startups[variant.index])
-            activity.append({"time_s": now, "variant": name, "change": "instance_count", "from": before, "to": count})
+            activity.append(
+                {"time_s": now, "variant": name, "change": "instance_count", "from": before, "to": count}
+            )
         for name, weight in update.weights.items():
             activity.append({"time_s": now, "variant": name, "change": "weight", "to": weight})
 

@@ -26,7 +26,15 @@ def instance_timeline(variants: list[Variant], end_time: float) -> pd.DataFrame:
                     "terminated_at": end_time if terminated is None else min(terminated, end_time),
                 }
             )
-    columns = ["instance", "variant", "instance_type", "price_per_hour", "launched_at", "in_service_at", "terminated_at"]
+    columns = [
+        "instance",
+        "variant",
+        "instance_type",
+        "price_per_hour",
+        "launched_at",
+        "in_service_at",
+        "terminated_at",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -45,7 +53,9 @@ def in_service_seconds(timeline: pd.DataFrame, window_start: float, window_end: 
     """Instance-seconds InService inside the window (Pending time excluded)."""
     rows = timeline.dropna(subset=["in_service_at"])
     return float(
-        overlap(rows["in_service_at"].to_numpy(), rows["terminated_at"].to_numpy(), window_start, window_end).sum()
+        overlap(
+            rows["in_service_at"].to_numpy(), rows["terminated_at"].to_numpy(), window_start, window_end
+        ).sum()
     )
 
 

@@ -67,12 +67,18 @@ def cloudwatch_series(
         with np.errstate(invalid="ignore", divide="ignore"):
             per_instance = np.where(instances > 0, invocations / instances, np.nan)
             utilisation = np.where(instance_seconds > 0, busy / instance_seconds * 100.0, np.nan)
-        memory = variant.workers * _model_memory(scenario, variant) / (variant.instance_type.memory_gib * 1024**3)
+        memory = (
+            variant.workers * _model_memory(scenario, variant) / (variant.instance_type.memory_gib * 1024**3)
+        )
         billable = spread_over_bins(
             timeline.loc[timeline["variant"] == variant.name, "launched_at"].to_numpy(),
             timeline.loc[timeline["variant"] == variant.name, "terminated_at"].to_numpy(),
-            (timeline.loc[timeline["variant"] == variant.name, "terminated_at"]
-             - timeline.loc[timeline["variant"] == variant.name, "launched_at"]).clip(lower=0).to_numpy(),
+            (
+                timeline.loc[timeline["variant"] == variant.name, "terminated_at"]
+                - timeline.loc[timeline["variant"] == variant.name, "launched_at"]
+            )
+            .clip(lower=0)
+            .to_numpy(),
             period,
             n_bins,
         )

@@ -28,7 +28,7 @@ def _latency_figures(latency_s: np.ndarray) -> dict[str, float | None]:
 def _request_figures(status: np.ndarray) -> dict[str, int]:
     counts = np.bincount(status, minlength=len(Status))
     return {
-        "arrived": int(len(status)),
+        "arrived": len(status),
         "completed": int(counts[Status.OK]),
         "failed": int(sum(counts[s] for s in ERROR_5XX)),
         "throttled": int(counts[Status.THROTTLED]),
@@ -53,7 +53,9 @@ def _block(
     completed = requests["completed"]
     return {
         "requests": requests,
-        "error_rate": (requests["failed"] + requests["throttled"]) / requests["arrived"] if requests["arrived"] else 0.0,
+        "error_rate": (requests["failed"] + requests["throttled"]) / requests["arrived"]
+        if requests["arrived"]
+        else 0.0,
         "throughput_per_s": completed / window_seconds,
         "latency_ms": _latency_figures(latency),
         "model_latency_ms": _latency_figures(end[ok] - arrival[ok]),

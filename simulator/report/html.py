@@ -57,5 +57,7 @@ def render_report(
     for heading, body in extra_sections or []:
         sections += [f"<h2>{html.escape(heading)}</h2>", body]
     sections += ["<h2>Resolved scenario</h2>", f"<pre>{html.escape(resolved_yaml)}</pre>"]
-    return f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(title)}</title>" \
+    return (
+        f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(title)}</title>"
         f"<style>{_STYLE}</style></head><body>{''.join(sections)}</body></html>"
+    )

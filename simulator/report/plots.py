@@ -7,8 +7,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
 
 def _minutes(frame: pd.DataFrame) -> pd.Series:
@@ -32,7 +32,13 @@ def plot_latency(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
     _shade_warmup(axis, warmup_s)
     for name, frame in metrics.groupby("variant", sort=False):
         line = axis.plot(_minutes(frame), frame["ModelLatency_p99"] / 1000.0, label=f"{name} p99")[0]
-        axis.plot(_minutes(frame), frame["ModelLatency_p50"] / 1000.0, "--", color=line.get_color(), label=f"{name} p50")
+        axis.plot(
+            _minutes(frame),
+            frame["ModelLatency_p50"] / 1000.0,
+            "--",
+            color=line.get_color(),
+            label=f"{name} p50",
+        )
     axis.set(xlabel="time (min)", ylabel="model latency (ms)", title="Latency percentiles per minute")
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8)

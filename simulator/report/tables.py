@@ -39,7 +39,9 @@ def _format(value: Any, pattern: str) -> str:
     return "-" if value is None else pattern.format(value)
 
 
-def headline_rows(summary: dict[str, Any], combined: dict[str, Any] | None) -> tuple[list[str], list[list[str]]]:
+def headline_rows(
+    summary: dict[str, Any], combined: dict[str, Any] | None
+) -> tuple[list[str], list[list[str]]]:
     """Header and rows: one column for the endpoint and one per variant (with CIs when replicated)."""
     source = combined if combined is not None else summary
     variants = list(summary.get("variants", {}))

@@ -53,7 +53,8 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
         if model.memory > instance.memory_gib * 1024**3:
             yield (
                 f"models.{variant.model}.memory",
-                f"model needs {model.memory / 1024**3:.2f} GiB but {instance.name} has {instance.memory_gib} GiB",
+                f"model needs {model.memory / 1024**3:.2f} GiB but {instance.name} "
+                f"has {instance.memory_gib} GiB",
             )
         if (
             model.service_time is None

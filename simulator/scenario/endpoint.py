@@ -72,7 +72,9 @@ class EndpointSpec(StrictModel):
 
     name: str = Field(pattern=_NAME, max_length=63)
     routing: RoutingField = Routing.RANDOM
-    overhead: Distribution = Field(default_factory=lambda: Deterministic(distribution="deterministic", value=0.002))
+    overhead: Distribution = Field(
+        default_factory=lambda: Deterministic(distribution="deterministic", value=0.002)
+    )
     network_bandwidth: Size = Field(default=125e6, gt=0)
     invocation_timeout: Duration = Field(default=60.0, gt=0, le=3600)
     variants: list[VariantSpec] = Field(min_length=1, max_length=10)

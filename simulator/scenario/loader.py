@@ -32,10 +32,9 @@ def _yaml_path(raw: Any, loc: tuple[str | int, ...], missing: bool) -> list[str 
     node = raw
     for position, part in enumerate(loc):
         is_last = position == len(loc) - 1
-        if isinstance(node, dict) and part in node:
-            parts.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_mapping = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_mapping or in_list:
             parts.append(part)
             node = node[part]
         elif is_last and isinstance(part, str) and missing:

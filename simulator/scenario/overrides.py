@@ -41,7 +41,9 @@ def _set(document: Any, parts: list[str | int], value: Any, argument: str) -> No
         where = "--set " + argument
         if isinstance(part, int):
             if not isinstance(node, list):
-                raise ScenarioError(where, f"{'.'.join(map(str, parts[:depth])) or 'top level'} is not a list")
+                raise ScenarioError(
+                    where, f"{'.'.join(map(str, parts[:depth])) or 'top level'} is not a list"
+                )
             if not -len(node) <= part < len(node):
                 raise ScenarioError(where, f"index {part} is out of range (the list has {len(node)} items)")
             if last:

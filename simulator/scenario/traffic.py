@@ -7,6 +7,7 @@ pick one reading and document it: `spawn_rate` is users added per minute (the AP
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -41,7 +42,7 @@ class ScheduleArrivals(StrictModel):
     def _ordered(cls, steps: list[RateStep]) -> list[RateStep]:
         if steps[0].at != 0:
             raise ValueError("the first step must start at 0")
-        if any(b.at <= a.at for a, b in zip(steps, steps[1:], strict=False)):
+        if any(b.at <= a.at for a, b in itertools.pairwise(steps)):
             raise ValueError("step times must be strictly increasing")
         if max(step.rate for step in steps) <= 0:
             raise ValueError("at least one step needs a positive rate")

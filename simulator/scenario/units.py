@@ -110,9 +110,7 @@ def parse_size(value: Any) -> float:
 
 
 def _schema(example: str) -> WithJsonSchema:
-    return WithJsonSchema(
-        {"anyOf": [{"type": "number"}, {"type": "string", "examples": [example]}]}
-    )
+    return WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "examples": [example]}]})
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration), _schema("250ms")]

@@ -1,0 +1,161 @@
+"""The command line end to end: output contract, replications, schema, catalog, overrides."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from simulator.scenario import load_scenario
+
+CONTRACT = {
+    "requests": {"arrived", "completed", "failed", "throttled"},
+    "latency_ms": {"mean", "p50", "p90", "p95", "p99", "max"},
+    "queue_wait_ms": {"mean", "p95"},
+    "cost_usd": {"total", "per_1000_inferences"},
+}
+
+
+def assert_contract(block: dict[str, Any]) -> None:
+    for key, fields in CONTRACT.items():
+        assert fields <= set(block[key]), key
+
+
+def test_run_writes_the_output_contract(
+    cli: Callable[..., tuple[int, str, str]],
+    write_scenario: Callable[..., Path],
+    base_scenario: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    code, stdout, stderr = cli("run", write_scenario(base_scenario), "--out", out)
+    assert code == 0, stderr
+    assert "latency p99 ms" in stdout and "report.html" in stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert_contract(summary)
+    for name in ("a", "b"):
+        assert_contract(summary["variants"][name])
+        assert {"mean", "max"} <= set(summary["variants"][name]["instances"])
+    metrics = pd.read_csv(out / "metrics.csv")
+    for column in (
+        "Invocations",
+        "InvocationsPerInstance",
+        "ModelLatency",
+        "OverheadLatency",
+        "Invocation4XXErrors",
+        "Invocation5XXErrors",
+        "CPUUtilization",
+        "MemoryUtilization",
+    ):
+        assert column in metrics.columns
+    assert len(metrics) == 2 * 10  # two variants x ten one-minute periods
+    assert {p.name for p in (out / "plots").iterdir()} == {
+        "latency.png",
+        "throughput.png",
+        "instances.png",
+        "cost.png",
+    }
+    report = (out / "report.html").read_text()
+    assert "data:image/png;base64," in report and "http://" not in report and "https://" not in report
+    # the resolved scenario loads again and is the same scenario
+    resolved = load_scenario(out / "scenario.resolved.yaml")
+    assert resolved == load_scenario(write_scenario(base_scenario, "again.yaml"))
+
+
+def test_replications_add_confidence_intervals(
+    cli: Callable[..., tuple[int, str, str]],
+    write_scenario: Callable[..., Path],
+    base_scenario: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    code, _, stderr = cli(
+        "run", write_scenario(base_scenario), "--out", out, "--replications", "4", "--executor", "serial"
+    )
+    assert code == 0, stderr
+    summary = json.loads((out / "summary.json").read_text())
+    replications = summary["replications"]
+    assert replications["n"] == 4
+    p99 = replications["latency_ms"]["p99"]
+    assert p99["ci95_low"] < p99["mean"] < p99["ci95_high"]
+    assert summary["latency_ms"]["p99"] == p99["mean"]
+    assert set(replications["variants"]["a"]["cost_usd"]["total"]) == {"mean", "ci95_low", "ci95_high"}
+
+
+def test_local_pool_and_serial_executors_agree(
+    cli: Callable[..., tuple[int, str, str]],
+    write_scenario: Callable[..., Path],
+    base_scenario: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    path = write_scenario(base_scenario)
+    summaries = []
+    for executor in ("serial", "local"):
+        out = tmp_path / executor
+        code, _, stderr = cli(
+            "run", path, "--out", out, "--replications", "3", "--executor", executor, "--workers", "2"
+        )
+        assert code == 0, stderr
+        summaries.append(json.loads((out / "summary.json").read_text()))
+    assert summaries[0] == summaries[1]
+
+
+def test_set_overrides_change_the_run(
+    cli: Callable[..., tuple[int, str, str]],
+    write_scenario: Callable[..., Path],
+    base_scenario: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    code, _, stderr = cli(
+        "run",
+        write_scenario(base_scenario),
+        "--out",
+        out,
+        "--set",
+        "endpoint.variants[0].instance_count=3",
+        "--set",
+        "traffic.arrivals.rate=5/s",
+    )
+    assert code == 0, stderr
+    resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
+    assert resolved["endpoint"]["variants"][0]["instance_count"] == 3
+    assert resolved["traffic"]["arrivals"]["rate"] == 5.0
+
+
+def test_schema_command_exports_json_schema(cli: Callable[..., tuple[int, str, str]]) -> None:
+    code, stdout, _ = cli("schema")
+    assert code == 0
+    schema = json.loads(stdout)
+    assert {"name", "duration", "endpoint", "traffic", "models"} <= set(schema["properties"])
+    assert schema["additionalProperties"] is False
+    rate = json.dumps(schema["$defs"]["PoissonArrivals"]["properties"]["rate"])
+    assert "number" in rate and "string" in rate
+
+
+def test_catalog_command_lists_every_family(cli: Callable[..., tuple[int, str, str]]) -> None:
+    code, stdout, _ = cli("catalog")
+    assert code == 0
+    for name in (
+        "ml.c4.large",
+        "ml.c5.18xlarge",
+        "ml.m5.xlarge",
+        "ml.p2.16xlarge",
+        "ml.p3.2xlarge",
+        "ml.g4dn.xlarge",
+        "ml.eia2.xlarge",
+        "serverless",
+    ):
+        assert name in stdout
+    code, stdout, _ = cli("catalog", "--json")
+    data = json.loads(stdout)
+    assert data["instances"]["ml.p3.8xlarge"]["gpu"] == {"type": "V100", "count": 4}
+
+
+def test_example_from_the_issue_loads_unchanged(cli: Callable[..., tuple[int, str, str]]) -> None:
+    code, stdout, _ = cli("check", Path(__file__).parent.parent / "scenarios" / "mmc-check.yaml")
+    assert code == 0 and stdout.strip() == "ok: mmc-check"

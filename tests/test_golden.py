@@ -1,0 +1,48 @@
+"""Every example scenario reproduces its saved summary (golden files; `make golden` rewrites them)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulator.execution.executors import SerialExecutor
+from simulator.execution.replications import replicate
+from simulator.report.outputs import run_summary
+from simulator.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+def golden_summary(path: Path) -> dict[str, Any] | None:
+    """The summary `sagesim run` writes for this scenario (None for scenarios of other kinds)."""
+    scenario = load_scenario(path)
+    if scenario.endpoint is None:
+        return None
+    replicated = replicate(scenario, scenario.replications, SerialExecutor())
+    return json.loads(json.dumps(run_summary(replicated)))
+
+
+def assert_same(actual: Any, expected: Any, where: str = "summary") -> None:
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict) and set(actual) == set(expected), where
+        for key in expected:
+            assert_same(actual[key], expected[key], f"{where}.{key}")
+    elif isinstance(expected, float):
+        assert actual == pytest.approx(expected, rel=1e-9, abs=1e-12), where
+    else:
+        assert actual == expected, where
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_example_scenario_matches_golden(path: Path) -> None:
+    summary = golden_summary(path)
+    if summary is None:
+        pytest.fail(f"{path.name} is not an endpoint scenario; give it a golden test of its own kind")
+    golden = GOLDEN / f"{path.stem}.json"
+    assert golden.exists(), f"no golden file for {path.name}: run `make golden`"
+    assert_same(summary, json.loads(golden.read_text()))
