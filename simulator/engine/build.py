@@ -13,12 +13,13 @@ from simulator.catalog import Catalog
 from simulator.engine.rng import BlockSampler, RandomStreams, uniform_sampler
 from simulator.hosting.endpoint import Endpoint
 from simulator.hosting.instance import Wiring
+from simulator.hosting.preassign import assign_variants, overheads, weight_schedule
 from simulator.hosting.service import service_plan
 from simulator.hosting.variant import Variant
 from simulator.metrics.records import RequestLog
 from simulator.scenario.distributions import Deterministic
 from simulator.scenario.schema import Scenario
-from simulator.scenario.traffic import ClosedLoopArrivals
+from simulator.scenario.traffic import ClosedLoopArrivals, TrafficSpec
 from simulator.workload.drivers import ClosedLoopDriver, TimetableDriver
 from simulator.workload.open_loop import open_loop_arrivals
 
@@ -35,14 +36,37 @@ class Model:
     startup_samplers: list[Callable[[], float]]
 
 
-def _payload_sampler(scenario: Scenario, streams: RandomStreams) -> BlockSampler | None:
-    traffic = scenario.traffic
-    assert traffic is not None
+def _payload_draws(traffic: TrafficSpec) -> Callable[[np.random.Generator, int], np.ndarray] | None:
+    """Log-normal payload sizes with the configured mean and cv (None: every payload is the mean)."""
     if traffic.payload_cv <= 0:
         return None
-    sigma2 = np.log1p(traffic.payload_cv**2)
-    mu = np.log(max(traffic.payload_size, 1.0)) - sigma2 / 2
-    return BlockSampler(lambda rng, n: rng.lognormal(mu, np.sqrt(sigma2), n), streams.generator("payload"))
+    sigma = float(np.sqrt(np.log1p(traffic.payload_cv**2)))
+    mu = float(np.log(max(traffic.payload_size, 1.0)) - sigma**2 / 2)
+    return lambda rng, count: rng.lognormal(mu, sigma, count)
+
+
+def _payload_sampler(scenario: Scenario, streams: RandomStreams) -> BlockSampler | None:
+    assert scenario.traffic is not None
+    draws = _payload_draws(scenario.traffic)
+    return BlockSampler(draws, streams.generator("payload")) if draws else None
+
+
+def _preassign(
+    scenario: Scenario, log: RequestLog, target_shares: list[tuple[int, float]], streams: RandomStreams
+) -> None:
+    """Open loop: every request's variant, overhead and payload transfer time, decided up front."""
+    endpoint, traffic = scenario.endpoint, scenario.traffic
+    assert endpoint is not None and traffic is not None
+    arrivals = log.column("arrival")
+    uniforms = streams.generator("routing").random(len(arrivals))
+    variant_of = assign_variants(arrivals, uniforms, weight_schedule(endpoint), target_shares)
+    log.variant[: log.size] = variant_of
+    distributions = [scenario.models[v.model].overhead or endpoint.overhead for v in endpoint.variants]
+    draws = _payload_draws(traffic)
+    payload_bytes = draws(streams.generator("payload"), len(arrivals)) if draws else traffic.payload_size
+    transfer = payload_bytes / endpoint.network_bandwidth
+    drawn = overheads(variant_of, distributions, streams)
+    log.overhead[: log.size] = np.where(variant_of >= 0, drawn + transfer, 0.0)
 
 
 def build(scenario: Scenario, catalog: Catalog, streams: RandomStreams) -> Model:
@@ -87,10 +111,11 @@ def build(scenario: Scenario, catalog: Catalog, streams: RandomStreams) -> Model
         startup = spec.startup_time or Deterministic(distribution="deterministic", value=0.0)
         startups.append(BlockSampler(startup.sample, streams.generator("startup", index)).next)
     names = {variant.name: variant.index for variant in variants}
+    target_shares = [(names[t.variant], t.share) for t in traffic.target_variants]
     endpoint = Endpoint(
         variants=variants,
         weights=[spec.weight for spec in endpoint_spec.variants],
-        target_shares=[(names[t.variant], t.share) for t in traffic.target_variants],
+        target_shares=target_shares,
         routing_sampler=uniform_sampler(streams.generator("routing")),
         overhead_samplers=overheads,
         payload_sampler=_payload_sampler(scenario, streams),
@@ -111,7 +136,8 @@ def build(scenario: Scenario, catalog: Catalog, streams: RandomStreams) -> Model
         wiring.on_done = driver.on_done
         endpoint.on_done = driver.on_done
     else:
-        driver = TimetableDriver(env, log, endpoint.dispatch)
+        _preassign(scenario, log, target_shares, streams)
+        driver = TimetableDriver(env, log, endpoint.dispatch_preassigned)
     return Model(
         env=env, log=log, endpoint=endpoint, variants=variants, start=driver.start, startup_samplers=startups
     )

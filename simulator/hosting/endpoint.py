@@ -53,22 +53,33 @@ class Endpoint:
         index = bisect.bisect_right(self._weight_edges, scaled)
         return min(index, len(self._weight_edges) - 1)
 
+    def dispatch_preassigned(self, request: int) -> None:
+        """Open-loop fast path: variant and overhead were decided up front (see preassign.py)."""
+        variant_index = self._log.variant[request]
+        instance = self.variants[variant_index].pick() if variant_index >= 0 else None
+        if instance is None:
+            self._fail_no_capacity(request)
+            return
+        instance.submit(request)
+
+    def _fail_no_capacity(self, request: int) -> None:
+        log = self._log
+        log.status[request] = Status.NO_CAPACITY
+        log.end[request] = log.arrival[request]
+        self.on_done(request)
+
     def dispatch(self, request: int) -> None:
         """Route an arrived request to a variant and instance (or fail it when nothing can serve)."""
         log = self._log
         variant_index = self.choose_variant()
         payload = self._payload_sampler.next() if self._payload_sampler else self._payload_size
         if variant_index < 0:
-            log.status[request] = Status.NO_CAPACITY
-            log.end[request] = log.arrival[request]
-            self.on_done(request)
+            self._fail_no_capacity(request)
             return
         log.variant[request] = variant_index
         log.overhead[request] = self._overheads[variant_index].next() + payload / self._bandwidth
         instance = self.variants[variant_index].pick()
         if instance is None:
-            log.status[request] = Status.NO_CAPACITY
-            log.end[request] = log.arrival[request]
-            self.on_done(request)
+            self._fail_no_capacity(request)
             return
         instance.submit(request)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+import numpy as np
 import simpy
 from simpy.events import Timeout
 
@@ -83,7 +84,11 @@ class Instance:
         if self.busy < self.workers:
             self._begin(request)
             self._after_change()
-        elif len(self.queue) < self.max_queue:
+        else:
+            self._queue_or_reject(request)
+
+    def _queue_or_reject(self, request: int) -> None:
+        if len(self.queue) < self.max_queue:
             self.queue.append(request)
         else:
             self.outstanding -= 1
@@ -165,12 +170,21 @@ class Instance:
 
 
 class DedicatedInstance(Instance):
-    """Each busy worker owns a core or GPU: completion = start + service demand (M/G/c)."""
+    """Each busy worker owns a core or GPU: completion = start + service demand (M/G/c).
+
+    This is the hot path of most runs: `submit` and `_begin` are written out with local names.
+    """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._complete_callback = self._complete
-        self._in_service: set[int] = set()
+
+    def submit(self, request: int) -> None:
+        self.outstanding += 1
+        if self.busy < self.workers:
+            self._begin(request)
+        else:
+            super()._queue_or_reject(request)
 
     def _begin(self, request: int) -> None:
         env = self.env
@@ -180,14 +194,12 @@ class DedicatedInstance(Instance):
         log.work[request] = work
         log.instance[request] = self.ident
         self.busy += 1
-        self._in_service.add(request)
         Timeout(env, work, request).callbacks.append(self._complete_callback)  # type: ignore[union-attr]
 
     def _complete(self, event: simpy.Event) -> None:
         request: int = event._value
-        if request not in self._in_service:
-            return  # killed while in service
-        self._in_service.discard(request)
+        if self.state is InstanceState.TERMINATED:
+            return  # killed while in service; already recorded as KILLED
         now = self.env._now
         self._finish(request, now)
         if self.queue:
@@ -196,9 +208,12 @@ class DedicatedInstance(Instance):
             self._terminate(now)
 
     def _requests_inside(self) -> list[int]:
-        inside = sorted(self._in_service) + list(self.queue)
-        self._in_service.clear()
-        return inside
+        log = self.wiring.log
+        size = log.size
+        serving = (log.column("instance") == self.ident) & (log.status[:size] == Status.IN_FLIGHT)
+        queued = set(self.queue)
+        in_service = [int(r) for r in np.flatnonzero(serving) if int(r) not in queued]
+        return in_service + list(self.queue)
 
 
 class SharedCpuInstance(Instance):

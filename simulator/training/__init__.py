@@ -1,0 +1,1 @@
+"""Managed spot training: a SimPy training job with interruptions, checkpoints, SageMaker billing."""

@@ -1,0 +1,126 @@
+"""Replications of a training job and the summary.json they produce (spot beside on-demand)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from simulator.catalog import Catalog
+from simulator.training.accounting import TrainingRun
+from simulator.training.job import simulate_training
+from simulator.training.plan import build_plan, job_mtbf
+from simulator.training.spec import TrainingJobSpec
+from simulator.training.stats import describe, mean_ci, proportion
+
+MapFn = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any] | list[Any]]
+
+_METRICS = (
+    "completion_time_s",
+    "training_time_s",
+    "billable_time_s",
+    "runtime_s",
+    "savings_pct",
+    "cost_usd",
+    "cost_on_demand_usd",
+    "interruptions",
+    "checkpoints",
+    "lost_work_s",
+    "capacity_wait_s",
+)
+
+
+def replication_seed(seed: int, index: int) -> np.random.SeedSequence:
+    """The seed of replication `index`: SeedSequence(seed, spawn_key=(index,))."""
+    return np.random.SeedSequence(seed, spawn_key=(index,))
+
+
+def _replicate(task: tuple[TrainingJobSpec, Catalog, int, int]) -> TrainingRun:
+    spec, catalog, seed, index = task
+    return simulate_training(spec, catalog, replication_seed(seed, index))
+
+
+def run_replications(
+    spec: TrainingJobSpec, catalog: Catalog, seed: int, replications: int, map_fn: MapFn = map
+) -> list[TrainingRun]:
+    """Independent replications 0..n-1 (map_fn may be a process pool's map)."""
+    tasks = [(spec, catalog, seed, i) for i in range(replications)]
+    return list(map_fn(_replicate, tasks))
+
+
+def on_demand_spec(spec: TrainingJobSpec) -> TrainingJobSpec:
+    """The same job without spot: never interrupted, so one deterministic run describes it."""
+    return spec.model_copy(update={"spot": None})
+
+
+def summarize_training(spec: TrainingJobSpec, catalog: Catalog, runs: list[TrainingRun]) -> dict[str, Any]:
+    """summary.json content: every metric with mean, 95% CI and quantiles; spot and on-demand side by side."""
+    if not runs:
+        raise ValueError("no replications to summarise")
+    plan = build_plan(spec, catalog)
+    on_demand = simulate_training(on_demand_spec(spec), catalog, np.random.SeedSequence(0))
+    summary: dict[str, Any] = {
+        "kind": "training_job",
+        "replications": len(runs),
+        "instance_type": spec.instance_type,
+        "instance_count": spec.instance_count,
+        "spot": spec.spot_enabled,
+        "spot_discount": plan.spot_discount if plan.spot else 0.0,
+        "work_s": plan.work_s,
+        "job_mtbf_s": _finite_or_none(job_mtbf(plan)),
+        "max_runtime_s": spec.max_runtime,
+        "max_wait_s": _finite_or_none(spec.effective_max_wait()),
+    }
+    for name in _METRICS:
+        summary[name] = describe([getattr(run, name) for run in runs])
+    statuses = [run.secondary_status for run in runs]
+    probabilities = {
+        "completed": proportion([s == "Completed" for s in statuses]),
+        "max_wait_exceeded": proportion([s == "MaxWaitTimeExceeded" for s in statuses]),
+        "max_runtime_exceeded": proportion([s == "MaxRuntimeExceeded" for s in statuses]),
+    }
+    if spec.deadline is not None:
+        probabilities["deadline_missed"] = proportion(
+            [not run.completed or run.completion_time_s > spec.deadline for run in runs]
+        )
+        summary["deadline_s"] = spec.deadline
+        summary["deadline_miss_probability"] = probabilities["deadline_missed"]["mean"]
+    summary["probabilities"] = probabilities
+    summary["completed_fraction"] = probabilities["completed"]["mean"]
+    summary["max_wait_exceeded_fraction"] = probabilities["max_wait_exceeded"]["mean"]
+    summary["max_runtime_exceeded_fraction"] = probabilities["max_runtime_exceeded"]["mean"]
+    summary["on_demand"] = _run_figures(on_demand)
+    summary["spot_vs_on_demand"] = _comparison(runs, on_demand)
+    return summary
+
+
+def _run_figures(run: TrainingRun) -> dict[str, Any]:
+    figures: dict[str, Any] = {name: float(getattr(run, name)) for name in _METRICS}
+    figures["status"] = run.secondary_status
+    return figures
+
+
+def _comparison(runs: list[TrainingRun], on_demand: TrainingRun) -> dict[str, Any]:
+    """Means side by side, plus per-replication savings and slow-down against the on-demand job."""
+    table: dict[str, Any] = {}
+    for name in ("completion_time_s", "training_time_s", "billable_time_s", "cost_usd"):
+        mean, low, high = mean_ci([getattr(run, name) for run in runs])
+        table[name] = {
+            "spot": {"mean": mean, "ci95_low": low, "ci95_high": high},
+            "on_demand": float(getattr(on_demand, name)),
+        }
+    if on_demand.cost_usd > 0:
+        savings = [100.0 * (1.0 - run.cost_usd / on_demand.cost_usd) for run in runs]
+        mean, low, high = mean_ci(savings)
+        table["cost_saving_vs_on_demand_pct"] = {"mean": mean, "ci95_low": low, "ci95_high": high}
+    if on_demand.completion_time_s > 0:
+        slower = [100.0 * (run.completion_time_s / on_demand.completion_time_s - 1.0) for run in runs]
+        mean, low, high = mean_ci(slower)
+        table["extra_time_vs_on_demand_pct"] = {"mean": mean, "ci95_low": low, "ci95_high": high}
+    return table
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None

@@ -1,0 +1,252 @@
+"""Find the checkpoint interval that minimises expected completion time (or cost) by simulation.
+
+Every candidate interval is simulated with the same replication seeds (common random numbers: the k-th
+attempt of replication i draws the same interruption and capacity numbers), so differences between
+candidates are not drowned by replication noise. The search is:
+  1. a coarse log-spaced grid from max(work/256, delta/4) to the whole job (one segment);
+  2. refine: a finer grid around the best coarse point;
+  3. a response-surface fit E[T](tau) ~ a/tau + b + c*tau + d*tau^2 over the points within one coarse
+     step of the incumbent, minimised in that window, then re-centred once. The basis is the Taylor
+     form of checkpoint economics (overhead ~ 1/tau, lost work ~ tau) and averages out both noise and
+     the saw-tooth a finite job gets from its last partial segment; the curve near the optimum is too
+     flat for an argmin of noisy means (5% off in tau changes the mean by ~0.05%).
+The result sits beside Young's and Daly's closed forms and says whether Young's approximation holds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from simulator.catalog import Catalog
+from simulator.errors import ScenarioError
+from simulator.training.formulas import daly_exact_interval, daly_interval, young_breakdown, young_interval
+from simulator.training.job import simulate_plan
+from simulator.training.montecarlo import MapFn, replication_seed
+from simulator.training.plan import build_plan, job_mtbf
+from simulator.training.spec import TrainingJobSpec
+from simulator.training.stats import mean_ci
+
+Objective = Literal["time", "cost"]
+_BATCH = 50
+_COARSE_POINTS = 10
+_REFINE_POINTS = 7
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """The objective's replication mean (95% CI) at one interval."""
+
+    interval_s: float
+    mean: float
+    ci95_low: float
+    ci95_high: float
+    completed_fraction: float
+
+
+@dataclass(frozen=True)
+class CheckpointOptimum:
+    """The chosen interval, its simulated objective, the evaluated curve and the closed forms beside it."""
+
+    objective: str
+    interval_s: float
+    mean: float
+    ci95_low: float
+    ci95_high: float
+    method: str
+    replications: int
+    curve: tuple[CurvePoint, ...]
+    mtbf_s: float | None
+    checkpoint_cost_s: float
+    young_interval_s: float | None
+    daly_interval_s: float | None
+    daly_exact_interval_s: float | None
+    young_breakdown: str
+    comparisons: dict[str, dict[str, float]]
+    """Paired (common random numbers) difference of the objective: formula interval minus chosen."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def report(self) -> str:
+        """Lines a CLI prints: optimum beside Young's and Daly's intervals."""
+        unit = "s" if self.objective == "time" else "USD"
+        lines = [
+            f"checkpoint interval optimiser: minimise expected {self.objective} "
+            f"({self.replications} replications, common random numbers, {self.method})",
+            f"  simulated optimum  {_fmt(self.interval_s):>10}  mean {self.mean:.6g} {unit} "
+            f"[{self.ci95_low:.6g}, {self.ci95_high:.6g}]",
+        ]
+        for name, value in (("Daly (2006)", self.daly_interval_s), ("Young (1974)", self.young_interval_s)):
+            if value is not None:
+                diff = self.comparisons.get(name, {})
+                extra = (
+                    f"  vs optimum {diff['mean']:+.4g} {unit} [{diff['ci95_low']:+.4g}, {diff['ci95_high']:+.4g}]"
+                    if diff
+                    else ""
+                )
+                lines.append(f"  {name:<17} {_fmt(value):>10}{extra}")
+        if self.daly_exact_interval_s is not None:
+            lines.append(f"  exact optimum of Daly's model {_fmt(self.daly_exact_interval_s)}")
+        mtbf = _fmt(self.mtbf_s) if self.mtbf_s is not None else "inf"
+        lines.append(f"  job MTBF {mtbf}, checkpoint write {_fmt(self.checkpoint_cost_s)}")
+        lines.append(f"  {self.young_breakdown}")
+        return "\n".join(lines)
+
+
+def _evaluate_batch(task: tuple[TrainingJobSpec, Catalog, int, float, str, int, int]) -> list[float]:
+    """Objective values of replications start..stop-1 at one interval (top level: picklable for pools)."""
+    spec, catalog, seed, interval, objective, start, stop = task
+    plan = build_plan(with_interval(spec, interval), catalog)
+    values = []
+    for index in range(start, stop):
+        run = simulate_plan(plan, replication_seed(seed, index))
+        values.append(run.completion_time_s if objective == "time" else run.cost_usd)
+        values.append(1.0 if run.completed else 0.0)
+    return values
+
+
+def with_interval(spec: TrainingJobSpec, interval: float) -> TrainingJobSpec:
+    """The same job with another checkpoint interval."""
+    assert spec.checkpoint is not None
+    return spec.model_copy(update={"checkpoint": spec.checkpoint.model_copy(update={"interval": interval})})
+
+
+class _Evaluator:
+    """Caches per-replication objective values by interval; evaluates new intervals in one map call."""
+
+    def __init__(
+        self, spec: TrainingJobSpec, catalog: Catalog, seed: int, replications: int, objective: str, map_fn: MapFn
+    ) -> None:
+        self._args = (spec, catalog, seed)
+        self._n = replications
+        self._objective = objective
+        self._map = map_fn
+        self.values: dict[float, np.ndarray] = {}
+        self.completed: dict[float, float] = {}
+
+    def evaluate(self, intervals: list[float] | np.ndarray) -> None:
+        todo = sorted({float(x) for x in intervals} - set(self.values))
+        tasks = [
+            (*self._args, interval, self._objective, start, min(start + _BATCH, self._n))
+            for interval in todo
+            for start in range(0, self._n, _BATCH)
+        ]
+        results = list(self._map(_evaluate_batch, tasks))
+        per_interval = -(-self._n // _BATCH)
+        for k, interval in enumerate(todo):
+            flat = np.concatenate([np.asarray(r) for r in results[k * per_interval : (k + 1) * per_interval]])
+            self.values[interval] = flat[0::2]
+            self.completed[interval] = float(flat[1::2].mean())
+
+    def mean(self, interval: float) -> float:
+        return float(self.values[interval].mean())
+
+    def best(self, within: tuple[float, float] = (0.0, math.inf)) -> float:
+        inside = [x for x in self.values if within[0] <= x <= within[1]]
+        return min(inside, key=self.mean)
+
+
+def _surface_minimum(points: list[tuple[float, float]], lo: float, hi: float) -> float | None:
+    """Minimiser of the least-squares fit a/x + b + c x + d x^2 on [lo, hi]; None unless interior."""
+    if len(points) < 6:
+        return None
+    scale = math.sqrt(lo * hi)
+    x = np.array([p[0] for p in points]) / scale
+    y = np.array([p[1] for p in points])
+    basis = np.stack([1 / x, np.ones_like(x), x, x * x], axis=1)
+    coef = np.linalg.lstsq(basis, y, rcond=None)[0]
+
+    def surface(u: float) -> float:
+        return float(coef[0] / u + coef[1] + coef[2] * u + coef[3] * u * u)
+
+    result = minimize_scalar(surface, bounds=(lo / scale, hi / scale), method="bounded", options={"xatol": 1e-6})
+    inside = lo / scale * 1.001 < result.x < hi / scale * 0.999
+    return float(result.x * scale) if inside else None
+
+
+def optimize_checkpoint(
+    spec: TrainingJobSpec,
+    catalog: Catalog,
+    seed: int,
+    replications: int,
+    objective: Objective = "time",
+    map_fn: MapFn = map,
+) -> CheckpointOptimum:
+    """Interval minimising mean completion time ("time") or mean cost ("cost") over the replications."""
+    if objective not in ("time", "cost"):
+        raise ValueError(f"objective must be 'time' or 'cost', got {objective!r}")
+    if spec.checkpoint is None:
+        raise ScenarioError("training_job.checkpoint", "the optimiser needs a checkpoint section (write cost)")
+    if replications < 2:
+        raise ValueError("need at least 2 replications")
+    base = build_plan(spec, catalog)
+    work, delta, mtbf = base.work_s, base.write_s, job_mtbf(base)
+    evaluator = _Evaluator(spec, catalog, seed, replications, objective, map_fn)
+
+    lo = min(max(work / 256, delta / 4, 1.0), work)
+    coarse = np.geomspace(lo, work, _COARSE_POINTS)
+    evaluator.evaluate(coarse)
+    step = math.log(coarse[1] / coarse[0]) if work > lo else 0.0
+    incumbent = evaluator.best()
+    method = "best grid point"
+    if step > 0:
+        window = (max(incumbent * math.exp(-step), lo), min(incumbent * math.exp(step), work))
+        evaluator.evaluate(np.geomspace(*window, _REFINE_POINTS))
+        incumbent = evaluator.best()
+        for round_ in range(2):
+            window = (max(incumbent * math.exp(-step), lo), min(incumbent * math.exp(step), work))
+            points = [(x, evaluator.mean(x)) for x in evaluator.values if window[0] <= x <= window[1]]
+            fitted = _surface_minimum(points, *window)
+            if fitted is None:
+                break
+            incumbent, method = fitted, "grid + refine + response-surface fit"
+            if round_ == 0:
+                half = (max(incumbent * math.exp(-step / 2), lo), min(incumbent * math.exp(step / 2), work))
+                evaluator.evaluate(np.geomspace(*half, 5))
+        if method == "best grid point":
+            incumbent = evaluator.best()
+
+    formulas: dict[str, float] = {}
+    if math.isfinite(mtbf) and delta > 0:
+        formulas = {"Daly (2006)": daly_interval(delta, mtbf), "Young (1974)": young_interval(delta, mtbf)}
+    evaluator.evaluate([incumbent, *(min(x, work) for x in formulas.values())])
+    mean, low, high = mean_ci(evaluator.values[incumbent])
+    comparisons = {}
+    for name, value in formulas.items():
+        d_mean, d_low, d_high = mean_ci(evaluator.values[min(value, work)] - evaluator.values[incumbent])
+        comparisons[name] = {"mean": d_mean, "ci95_low": d_low, "ci95_high": d_high}
+    curve = tuple(
+        CurvePoint(x, *mean_ci(evaluator.values[x]), evaluator.completed[x]) for x in sorted(evaluator.values)
+    )
+    return CheckpointOptimum(
+        objective=objective,
+        interval_s=incumbent,
+        mean=mean,
+        ci95_low=low,
+        ci95_high=high,
+        method=method,
+        replications=replications,
+        curve=curve,
+        mtbf_s=mtbf if math.isfinite(mtbf) else None,
+        checkpoint_cost_s=delta,
+        young_interval_s=formulas.get("Young (1974)"),
+        daly_interval_s=formulas.get("Daly (2006)"),
+        daly_exact_interval_s=daly_exact_interval(delta, mtbf) if formulas else None,
+        young_breakdown=young_breakdown(delta, mtbf),
+        comparisons=comparisons,
+    )
+
+
+def _fmt(seconds: float) -> str:
+    """Human duration: 45s, 12.5m, 3h07m."""
+    if seconds < 120:
+        return f"{seconds:.0f}s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f}m"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours}h{minutes:02d}m"

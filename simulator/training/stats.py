@@ -1,0 +1,49 @@
+"""Replication statistics: means with t confidence intervals, quantiles, Wilson intervals for fractions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import stats
+
+
+def mean_ci(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high) from the Student t interval over independent replications."""
+    data = np.asarray(values, dtype=float)
+    mean = float(data.mean())
+    if data.size < 2:
+        return mean, mean, mean
+    half = float(stats.t.ppf(0.5 + level / 2, data.size - 1) * data.std(ddof=1) / math.sqrt(data.size))
+    return mean, mean - half, mean + half
+
+
+def describe(values: Sequence[float] | np.ndarray) -> dict[str, float]:
+    """Mean with its 95% CI, spread and the quantiles a planner reads (p50, p90, p95, p99)."""
+    data = np.asarray(values, dtype=float)
+    mean, low, high = mean_ci(data)
+    p50, p90, p95, p99 = (float(q) for q in np.quantile(data, [0.5, 0.9, 0.95, 0.99]))
+    return {
+        "mean": mean,
+        "ci95_low": low,
+        "ci95_high": high,
+        "std": float(data.std(ddof=1)) if data.size > 1 else 0.0,
+        "min": float(data.min()),
+        "p50": p50,
+        "p90": p90,
+        "p95": p95,
+        "p99": p99,
+        "max": float(data.max()),
+    }
+
+
+def proportion(flags: Sequence[bool] | np.ndarray, level: float = 0.95) -> dict[str, float]:
+    """Fraction with its Wilson score interval (sane at 0 and 1, unlike the normal interval)."""
+    data = np.asarray(flags, dtype=bool)
+    n = data.size
+    p = float(data.mean())
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return {"mean": p, "ci95_low": max(0.0, centre - half), "ci95_high": min(1.0, centre + half)}
