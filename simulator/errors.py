@@ -13,4 +13,5 @@ class ScenarioError(Exception):
 
     def one_line(self) -> str:
         reason = " ".join(self.reason.split())
-        return f"error: {self.path}: {reason}"
+        path = " ".join(self.path.split())
+        return f"error: {path}: {reason}"

@@ -19,11 +19,12 @@ def scenario_catalog(scenario: Scenario) -> Catalog:
         return load_catalog().with_overrides(scenario.catalog)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = [str(part) for part in first["loc"]]
-        name = loc[1] if len(loc) > 1 else "?"
-        field = loc[2] if len(loc) > 2 else ""
-        path = f"catalog.{name}" + (f".{field}" if field else "")
-        raise ScenarioError(path, first["msg"]) from None
+        loc = [str(part) for part in first["loc"]][1:]  # drop the section (instances/accelerators)
+        path = ".".join(["catalog", *loc]) if loc else "catalog"
+        message = {"extra_forbidden": "unknown key", "missing": "required key is missing"}.get(
+            first["type"], str(first["msg"]).removeprefix("Value error, ")
+        )
+        raise ScenarioError(path, message) from None
 
 
 def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
@@ -66,8 +67,15 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
         targets = scenario.traffic.target_variants if scenario.traffic else []
         if sum(t.share for t in targets) < 1:
             yield "endpoint.variants", "the variant weights add up to 0"
+    weights = {variant.name: variant.weight for variant in endpoint.variants}
+    targets_cover_all = (
+        scenario.traffic is not None and sum(t.share for t in scenario.traffic.target_variants) >= 1
+    )
     for index, update in enumerate(endpoint.updates):
         path = f"endpoint.updates[{index}]"
+        weights.update({name: w for name, w in update.weights.items() if name in weights})
+        if update.weights and sum(weights.values()) <= 0 and not targets_cover_all:
+            yield f"{path}.weights", "after this update the variant weights add up to 0"
         if scenario.duration is not None and update.at >= scenario.duration:
             yield f"{path}.at", "is not before the end of the run"
         if index and update.at < endpoint.updates[index - 1].at:
@@ -102,10 +110,20 @@ def _traffic_problems(scenario: Scenario) -> Iterator[Problem]:
                 yield f"traffic.arrivals.steps[{index}].at", "is not before the end of the run"
 
 
+def _catalog_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
+    for name in scenario.catalog:
+        gpu = catalog.instances[name].gpu if name in catalog.instances else None
+        if gpu is not None and gpu.type not in catalog.gpus:
+            yield (
+                f"catalog.{name}.gpu.type",
+                f"unknown GPU type {gpu.type!r} (known: {', '.join(sorted(catalog.gpus))})",
+            )
+
+
 def find_problems(scenario: Scenario) -> list[Problem]:
     """All cross-reference problems, as (yaml path, reason), in document order."""
     catalog = scenario_catalog(scenario)
-    problems: list[Problem] = []
+    problems: list[Problem] = list(_catalog_problems(scenario, catalog))
     problems.extend(_model_problems(scenario, catalog))
     if scenario.endpoint is not None:
         problems.extend(_endpoint_problems(scenario, catalog))

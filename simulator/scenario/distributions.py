@@ -8,6 +8,7 @@ the recommender's first guesses never have to estimate them.
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -71,7 +72,7 @@ class Gamma(_Base):
 
     distribution: Literal["gamma"]
     mean_: Duration = Field(alias="mean", gt=0)
-    cv: float = Field(gt=0, le=10)
+    cv: float = Field(strict=True, gt=0, le=10)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -93,7 +94,7 @@ class LogNormal(_Base):
     median: Duration | None = Field(default=None, gt=0)
     p99: Duration | None = Field(default=None, gt=0)
     mean_: Duration | None = Field(default=None, alias="mean", gt=0)
-    cv: float | None = Field(default=None, gt=0, le=10)
+    cv: float | None = Field(strict=True, default=None, gt=0, le=10)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -149,7 +150,9 @@ class Empirical(_Base):
         path = Path(str(data["file"]))
         path = path if path.is_absolute() else base / path
         try:
-            values = np.loadtxt(path, delimiter=",", ndmin=1, comments="#")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # numpy warns on an empty file; we report it ourselves
+                values = np.loadtxt(path, delimiter=",", ndmin=1, comments="#")
         except (OSError, ValueError) as exc:
             raise ValueError(f"cannot read samples file {str(path)!r}: {exc}") from None
         if values.ndim != 1:

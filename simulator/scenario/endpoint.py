@@ -37,16 +37,18 @@ class VariantSpec(StrictModel):
     name: str = Field(pattern=_NAME, max_length=63)
     model: str
     instance_type: str
-    instance_count: int = Field(default=1, ge=1, le=1000)
-    workers: int | None = Field(default=None, ge=1, le=1024)
-    weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
-    max_queue: int = Field(default=1000, ge=0)
+    instance_count: int = Field(strict=True, default=1, ge=1, le=1000)
+    workers: int | None = Field(strict=True, default=None, ge=1, le=1024)
+    weight: float = Field(strict=True, default=1.0, ge=0, allow_inf_nan=False)
+    max_queue: int = Field(strict=True, default=1000, ge=0)
     routing: RoutingField | None = None
-    instance_speeds: list[Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]] | None = Field(
-        default=None,
-        min_length=1,
-        description="relative speed of each instance, cycled in launch order (a degraded host or noisy"
-        " neighbour is 0.5); default all 1.0",
+    instance_speeds: list[Annotated[float, Field(strict=True, gt=0, le=100, allow_inf_nan=False)]] | None = (
+        Field(
+            default=None,
+            min_length=1,
+            description="relative speed of each instance, cycled in launch order (a degraded host or noisy"
+            " neighbour is 0.5); default all 1.0",
+        )
     )
     startup_time: Distribution | None = Field(
         default=None,
@@ -58,8 +60,12 @@ class EndpointUpdate(StrictModel):
     """UpdateEndpointWeightsAndCapacities at time `at`: new weights and/or instance counts."""
 
     at: Duration = Field(ge=0)
-    weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(default_factory=dict)
-    instance_counts: dict[str, Annotated[int, Field(ge=1, le=1000)]] = Field(default_factory=dict)
+    weights: dict[str, Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict
+    )
+    instance_counts: dict[str, Annotated[int, Field(strict=True, ge=1, le=1000)]] = Field(
+        default_factory=dict
+    )
 
 
 class EndpointSpec(StrictModel):

@@ -35,7 +35,7 @@ def _yaml_path(raw: Any, loc: tuple[str | int, ...], missing: bool) -> list[str 
         in_mapping = isinstance(node, dict) and part in node
         in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         if in_mapping or in_list:
-            parts.append(part)
+            parts.append(str(part) if in_mapping else part)  # ints index lists only
             node = node[part]
         elif is_last and isinstance(part, str) and missing:
             parts.append(part)
@@ -84,9 +84,11 @@ def load_scenario_dict(data: Any, base_dir: Path | str = ".", overrides: list[st
 def read_yaml(path: Path) -> Any:
     """The YAML document at `path`; unreadable or malformed files are ScenarioErrors naming the file."""
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(str(path), f"cannot read file: not UTF-8 text (byte {exc.start})") from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -29,10 +29,10 @@ class Scenario(StrictModel):
 
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
-    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    seed: int = Field(strict=True, default=0, ge=0, le=2**63 - 1)
     duration: Duration | None = Field(default=None, gt=0, le=400 * 86400)
     warmup: Duration = Field(default=0.0, ge=0)
-    replications: int = Field(default=1, ge=1, le=100000)
+    replications: int = Field(strict=True, default=1, ge=1, le=100000)
     catalog: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, ModelSpec] = Field(default_factory=dict)
     endpoint: EndpointSpec | None = None

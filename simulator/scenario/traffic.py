@@ -54,7 +54,7 @@ class DiurnalArrivals(StrictModel):
 
     process: Literal["diurnal"]
     mean_rate: Rate = Field(gt=0)
-    amplitude: float = Field(default=0.5, ge=0, le=1)
+    amplitude: float = Field(strict=True, default=0.5, ge=0, le=1)
     period: Duration = Field(default=86400.0, gt=0)
     peak_at: Duration = Field(default=14 * 3600.0, ge=0)
 
@@ -62,8 +62,8 @@ class DiurnalArrivals(StrictModel):
 class Phase(StrictModel):
     """An Inference Recommender phase: starts at `initial_users`, adds `spawn_rate` users per minute."""
 
-    initial_users: int = Field(ge=1, le=10000, alias="initial_number_of_users")
-    spawn_rate: float = Field(default=0, ge=0, le=10000)
+    initial_users: int = Field(strict=True, ge=1, le=10000, alias="initial_number_of_users")
+    spawn_rate: float = Field(strict=True, default=0, ge=0, le=10000)
     duration: Duration = Field(ge=120, le=3600, alias="duration_in_seconds")
 
 
@@ -71,8 +71,8 @@ class Stairs(StrictModel):
     """`number_of_steps` steps of `duration` each; step k (from 0) runs (k+1) * `users_per_step` users."""
 
     duration: Duration = Field(ge=1, alias="duration_in_seconds")
-    number_of_steps: int = Field(ge=1, le=1000)
-    users_per_step: int = Field(ge=1, le=10000)
+    number_of_steps: int = Field(strict=True, ge=1, le=1000)
+    users_per_step: int = Field(strict=True, ge=1, le=10000)
 
 
 class ClosedLoopArrivals(StrictModel):
@@ -84,7 +84,7 @@ class ClosedLoopArrivals(StrictModel):
     """
 
     process: Literal["closed_loop"]
-    users: int | None = Field(default=None, ge=1, le=10000)
+    users: int | None = Field(strict=True, default=None, ge=1, le=10000)
     traffic_type: Literal["PHASES", "STAIRS"] | None = None
     phases: list[Phase] | None = Field(default=None, min_length=1, max_length=100)
     stairs: Stairs | None = None
@@ -140,7 +140,7 @@ class TraceArrivals(StrictModel):
     process: Literal["trace"]
     file: str
     column: str | int = 0
-    time_scale: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    time_scale: float = Field(strict=True, default=1.0, gt=0, allow_inf_nan=False)
     _timestamps: np.ndarray = PrivateAttr(default_factory=lambda: np.empty(0))
 
     @model_validator(mode="after")
@@ -154,9 +154,9 @@ class TraceArrivals(StrictModel):
             frame = pd.read_csv(path)
         except (OSError, ValueError) as exc:
             raise ValueError(f"cannot read trace {str(path)!r}: {exc}") from None
-        column = frame.columns[self.column] if isinstance(self.column, int) else self.column
         if isinstance(self.column, int) and not 0 <= self.column < len(frame.columns):
             raise ValueError(f"trace {str(path)!r} has no column number {self.column}")
+        column = frame.columns[self.column] if isinstance(self.column, int) else self.column
         if column not in frame.columns:
             raise ValueError(f"trace {str(path)!r} has no column {column!r}")
         values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
@@ -182,7 +182,7 @@ class TargetVariantShare(StrictModel):
     """A share of requests that name a TargetVariant and bypass the weights."""
 
     variant: str
-    share: float = Field(gt=0, le=1)
+    share: float = Field(strict=True, gt=0, le=1)
 
 
 class TrafficSpec(StrictModel):
@@ -190,7 +190,7 @@ class TrafficSpec(StrictModel):
 
     arrivals: ArrivalSpec
     payload_size: Size = Field(default=1024.0, ge=0, le=6 * 1024**2)
-    payload_cv: float = Field(default=0.0, ge=0, le=10)
+    payload_cv: float = Field(strict=True, default=0.0, ge=0, le=10)
     target_variants: list[TargetVariantShare] = Field(default_factory=list)
 
     @field_validator("target_variants")

@@ -1,0 +1,1112 @@
+"""Bad input: every validation rule gives exit code 2 and one line `error: <yaml.path>: <reason>`.
+
+Each case edits the small valid `base_scenario` (or replaces it with raw YAML text, or adds `--set`
+overrides or other command-line arguments), runs `sagesim run SCENARIO --out DIR` in-process and checks
+that the run stops before simulating: exit code 2, exactly one error line on stderr naming the YAML path
+(or the option) at fault, nothing on stdout, no traceback or warning, and nothing written to disk.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+Edit = Callable[[Any], Any]
+"""Changes the scenario document in place, or returns a replacement (a dict, or raw YAML text)."""
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _parts(path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for match in _TOKEN.finditer(path):
+        name, index = match.groups()
+        parts.append(int(index) if index is not None else name)
+    return parts
+
+
+def _parent(document: Any, path: str) -> tuple[Any, str | int]:
+    *head, last = _parts(path)
+    node = document
+    for part in head:
+        if isinstance(part, str) and part not in node:
+            node[part] = {}
+        node = node[part]
+    return node, last
+
+
+def put(path: str, value: Any) -> Edit:
+    """Set `path` (e.g. 'endpoint.variants[0].name'; missing mappings are created) to a copy of `value`."""
+
+    def edit(document: Any) -> None:
+        node, last = _parent(document, path)
+        node[last] = copy.deepcopy(value)
+
+    return edit
+
+
+def drop(path: str) -> Edit:
+    """Delete the key or list item at `path`."""
+
+    def edit(document: Any) -> None:
+        node, last = _parent(document, path)
+        del node[last]
+
+    return edit
+
+
+def text(raw: str) -> Edit:
+    """Replace the whole scenario file by `raw` YAML text."""
+    return lambda _document: raw
+
+
+def many_variants(count: int) -> Edit:
+    """Endpoint with `count` distinct valid variants."""
+
+    def edit(document: Any) -> None:
+        template = document["endpoint"]["variants"][0]
+        document["endpoint"]["variants"] = [{**template, "name": f"v{i}"} for i in range(count)]
+
+    return edit
+
+
+def many_phases(count: int) -> Edit:
+    phase = {"initial_number_of_users": 1, "duration_in_seconds": 120}
+    return put("traffic.arrivals", {**CLOSED_PHASES, "phases": [phase] * count})
+
+
+@dataclass(frozen=True)
+class Case:
+    path: str
+    """Expected YAML path or option; `{tmp}` is the scenario's directory, `{scenario}` its file."""
+    reason: str
+    """A fragment the reason must contain (case-insensitive)."""
+    edits: tuple[Edit, ...] = ()
+    args: tuple[str, ...] = ()
+    """Extra arguments after `run SCENARIO --out DIR`."""
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    """Files written next to the scenario before the run."""
+    argv: tuple[str, ...] | None = None
+    """The whole command line instead of `run SCENARIO --out DIR ARGS` ({scenario}, {out}, {tmp})."""
+
+
+def case(
+    case_id: str,
+    path: str,
+    reason: str,
+    *edits: Edit,
+    args: tuple[str, ...] = (),
+    files: dict[str, str | bytes] | None = None,
+    argv: tuple[str, ...] | None = None,
+) -> Any:
+    return pytest.param(Case(path, reason, edits, args, files or {}, argv), id=case_id)
+
+
+MODEL = "models.m1"
+SERVICE = "models.m1.service_time"
+VARIANT = "endpoint.variants[0]"
+ARRIVALS = "traffic.arrivals"
+SCHEDULE = {"process": "schedule", "steps": [{"at": 0, "rate": "10/s"}, {"at": "5m", "rate": "20/s"}]}
+DIURNAL = {"process": "diurnal", "mean_rate": "10/s", "period": "5m"}
+CLOSED_PHASES = {
+    "process": "closed_loop",
+    "traffic_type": "PHASES",
+    "phases": [{"initial_number_of_users": 2, "spawn_rate": 1, "duration_in_seconds": 120}],
+}
+CLOSED_STAIRS = {
+    "process": "closed_loop",
+    "traffic_type": "STAIRS",
+    "stairs": {"duration_in_seconds": 60, "number_of_steps": 3, "users_per_step": 2},
+}
+TRACE = {"process": "trace", "file": "trace.csv"}
+TRACE_FILE = {"trace.csv": "t\n0.5\n1.0\n2.5\n"}
+UPDATE = {"at": "2m", "weights": {"a": 2}}
+EMPIRICAL_FILE = {"distribution": "empirical", "file": "samples.csv"}
+PROFILE = {"service_time": {"distribution": "exponential", "mean": "40ms"}}
+
+
+CASES = [
+    # --- the file itself -------------------------------------------------------------------------------
+    case(
+        "file-missing",
+        "{tmp}/missing.yaml",
+        "cannot read file",
+        argv=("run", "{tmp}/missing.yaml", "--out", "{out}"),
+    ),
+    case("file-is-directory", "{tmp}", "cannot read file", argv=("run", "{tmp}", "--out", "{out}")),
+    case(
+        "file-not-utf8",
+        "{tmp}/latin1.yaml",
+        "cannot read",
+        files={"latin1.yaml": b"name: caf\xe9\n"},
+        argv=("run", "{tmp}/latin1.yaml", "--out", "{out}"),
+    ),
+    case("yaml-unclosed-bracket", "{scenario}", "invalid YAML", text("name: [unclosed\n")),
+    case("yaml-bad-indentation", "{scenario}", "invalid YAML", text("name: x\n  seed: 1\n bad: 2\n")),
+    case("yaml-python-tag", "{scenario}", "invalid YAML", text("name: !!python/object/apply:os.getcwd []\n")),
+    case("yaml-empty-file", "(top level)", "mapping", text("")),
+    case("yaml-only-comments", "(top level)", "mapping", text("# nothing here\n")),
+    case("yaml-top-level-list", "(top level)", "mapping", text("- name: x\n- seed: 1\n")),
+    case("yaml-top-level-scalar", "(top level)", "mapping", text("just some words\n")),
+    # --- unknown and missing keys ----------------------------------------------------------------------
+    case("unknown-key-top-level", "colour", "unknown key", put("colour", "red")),
+    case("unknown-key-non-string", "1", "", lambda d: d.update({1: "x"})),
+    case("unknown-key-with-newline", "bad key", "unknown key", lambda d: d.update({"bad\nkey": 1})),
+    case("unknown-key-endpoint", "endpoint.colour", "unknown key", put("endpoint.colour", "red")),
+    case("unknown-key-variant", f"{VARIANT}.instances", "unknown key", put(f"{VARIANT}.instances", 2)),
+    case("unknown-key-model", f"{MODEL}.latency", "unknown key", put(f"{MODEL}.latency", "5ms")),
+    case("unknown-key-distribution", f"{SERVICE}.median", "unknown key", put(f"{SERVICE}.median", "5ms")),
+    case("unknown-key-traffic", "traffic.rate", "unknown key", put("traffic.rate", "5/s")),
+    case("unknown-key-arrivals", f"{ARRIVALS}.burst", "unknown key", put(f"{ARRIVALS}.burst", 2)),
+    case("unknown-key-metrics", "metrics.interval", "unknown key", put("metrics.interval", "1m")),
+    case(
+        "unknown-key-phase",
+        f"{ARRIVALS}.phases[0].users",
+        "unknown key",
+        put(ARRIVALS, CLOSED_PHASES),
+        put(f"{ARRIVALS}.phases[0].users", 3),
+    ),
+    case(
+        "unknown-key-stairs",
+        f"{ARRIVALS}.stairs.ramp",
+        "unknown key",
+        put(ARRIVALS, CLOSED_STAIRS),
+        put(f"{ARRIVALS}.stairs.ramp", 3),
+    ),
+    case(
+        "unknown-key-update",
+        "endpoint.updates[0].when",
+        "unknown key",
+        put("endpoint.updates", [{**UPDATE, "when": "1m"}]),
+    ),
+    case(
+        "unknown-key-catalog-entry",
+        "catalog.ml.c5.xlarge.discount",
+        "",
+        put("catalog", {"ml.c5.xlarge": {"discount": 0.1}}),
+    ),
+    case("missing-name", "name", "required key is missing", drop("name")),
+    case("missing-endpoint-name", "endpoint.name", "required key is missing", drop("endpoint.name")),
+    case("missing-variants", "endpoint.variants", "required key is missing", drop("endpoint.variants")),
+    case("missing-variant-name", f"{VARIANT}.name", "required key is missing", drop(f"{VARIANT}.name")),
+    case("missing-variant-model", f"{VARIANT}.model", "required key is missing", drop(f"{VARIANT}.model")),
+    case(
+        "missing-instance-type",
+        f"{VARIANT}.instance_type",
+        "required key is missing",
+        drop(f"{VARIANT}.instance_type"),
+    ),
+    case("missing-arrivals", ARRIVALS, "required key is missing", drop(ARRIVALS)),
+    case("missing-poisson-rate", f"{ARRIVALS}.rate", "required key is missing", drop(f"{ARRIVALS}.rate")),
+    case("missing-exponential-mean", f"{SERVICE}.mean", "required key is missing", drop(f"{SERVICE}.mean")),
+    case(
+        "missing-phase-users",
+        f"{ARRIVALS}.phases[0].initial_number_of_users",
+        "required key is missing",
+        put(ARRIVALS, CLOSED_PHASES),
+        drop(f"{ARRIVALS}.phases[0].initial_number_of_users"),
+    ),
+    case(
+        "missing-update-at",
+        "endpoint.updates[0].at",
+        "required key is missing",
+        put("endpoint.updates", [{"weights": {"a": 2}}]),
+    ),
+    case(
+        "missing-trace-file",
+        f"{ARRIVALS}.file",
+        "required key is missing",
+        put(ARRIVALS, {"process": "trace"}),
+    ),
+    case("missing-traffic", "traffic", "needs traffic", drop("traffic")),
+    case("missing-duration", "duration", "needs a duration", drop("duration")),
+    case("missing-endpoint-with-traffic", "endpoint", "needs an endpoint", drop("endpoint")),
+    case(
+        "missing-endpoint-and-traffic", "endpoint", "nothing to simulate", drop("endpoint"), drop("traffic")
+    ),
+    # --- discriminated unions --------------------------------------------------------------------------
+    case("distribution-unknown", SERVICE, "weibull", put(f"{SERVICE}.distribution", "weibull")),
+    case("distribution-missing", SERVICE, "distribution", drop(f"{SERVICE}.distribution")),
+    case("distribution-not-mapping", SERVICE, "dictionary", put(SERVICE, "50ms")),
+    case("arrival-process-unknown", ARRIVALS, "bogus", put(f"{ARRIVALS}.process", "bogus")),
+    case("arrival-process-missing", ARRIVALS, "process", drop(f"{ARRIVALS}.process")),
+    # --- unit parsing ----------------------------------------------------------------------------------
+    case("duration-unreadable", "duration", "cannot read duration", put("duration", "ten minutes")),
+    case("duration-unknown-unit", "duration", "unknown time unit", put("duration", "10 fortnights")),
+    case("duration-boolean", "duration", "boolean", put("duration", True)),
+    case("duration-infinite", "duration", "finite", put("duration", float("inf"))),
+    case("duration-nan", "duration", "finite", put("duration", float("nan"))),
+    case("duration-overflow", "duration", "finite", put("duration", "1e400s")),
+    case("duration-list", "duration", "got list", put("duration", [1, 2])),
+    case("duration-zero", "duration", "greater than 0", put("duration", 0)),
+    case("duration-over-400-days", "duration", "less than or equal", put("duration", "401d")),
+    case("rate-unreadable", f"{ARRIVALS}.rate", "cannot read rate", put(f"{ARRIVALS}.rate", "fast")),
+    case(
+        "rate-unknown-unit", f"{ARRIVALS}.rate", "unknown time unit", put(f"{ARRIVALS}.rate", "20/fortnight")
+    ),
+    case("rate-zero-period", f"{ARRIVALS}.rate", "period must be positive", put(f"{ARRIVALS}.rate", "5/0s")),
+    case("rate-boolean", f"{ARRIVALS}.rate", "boolean", put(f"{ARRIVALS}.rate", True)),
+    case("rate-zero", f"{ARRIVALS}.rate", "greater than 0", put(f"{ARRIVALS}.rate", "0/s")),
+    case("size-unreadable", "traffic.payload_size", "cannot read size", put("traffic.payload_size", "big")),
+    case(
+        "size-unknown-unit",
+        "traffic.payload_size",
+        "unknown size unit",
+        put("traffic.payload_size", "4 furlongs"),
+    ),
+    case("size-boolean", f"{MODEL}.memory", "boolean", put(f"{MODEL}.memory", False)),
+    case("size-infinite", f"{MODEL}.memory", "finite", put(f"{MODEL}.memory", float("inf"))),
+    # --- top-level fields ------------------------------------------------------------------------------
+    case("name-empty", "name", "at least 1 character", put("name", "")),
+    case("name-too-long", "name", "at most 200 characters", put("name", "x" * 201)),
+    case("name-not-string", "name", "valid string", put("name", 123)),
+    case("seed-negative", "seed", "greater than or equal to 0", put("seed", -1)),
+    case("seed-too-large", "seed", "less than or equal", put("seed", 2**63)),
+    case("seed-fractional", "seed", "valid integer", put("seed", 1.5)),
+    case("warmup-negative", "warmup", "greater than or equal to 0", put("warmup", "-1m")),
+    case("warmup-not-shorter-than-duration", "warmup", "shorter than duration", put("warmup", "10m")),
+    case("replications-zero", "replications", "greater than or equal to 1", put("replications", 0)),
+    case("replications-too-many", "replications", "less than or equal", put("replications", 100001)),
+    case(
+        "metrics-period-too-short",
+        "metrics.period",
+        "greater than or equal to 1",
+        put("metrics.period", "500ms"),
+    ),
+    case("metrics-period-too-long", "metrics.period", "less than or equal", put("metrics.period", "2h")),
+    case("models-not-mapping", "models", "valid dictionary", put("models", ["m1"])),
+    # --- catalog overrides -----------------------------------------------------------------------------
+    case(
+        "catalog-negative-price",
+        "catalog.ml.c5.xlarge.price_per_hour",
+        "greater than or equal to 0",
+        put("catalog", {"ml.c5.xlarge": {"price_per_hour": -1}}),
+    ),
+    case(
+        "catalog-accelerator-negative-price",
+        "catalog.ml.eia2.medium.price_per_hour",
+        "greater than",
+        put("catalog", {"ml.eia2.medium": {"price_per_hour": -1}}),
+    ),
+    case(
+        "catalog-new-type-incomplete",
+        "catalog.ml.new.large.memory_gib",
+        "required",
+        put("catalog", {"ml.new.large": {"vcpus": 2}}),
+    ),
+    case(
+        "catalog-entry-not-mapping",
+        "catalog.ml.c5.xlarge",
+        "valid dictionary",
+        put("catalog", {"ml.c5.xlarge": "cheap"}),
+    ),
+    case(
+        "catalog-gpu-count-zero",
+        "catalog.ml.c5.xlarge.gpu.count",
+        "greater than or equal to 1",
+        put("catalog", {"ml.c5.xlarge": {"gpu": {"type": "K80", "count": 0}}}),
+    ),
+    case(
+        "catalog-gpu-type-unknown",
+        "catalog.ml.c5.xlarge.gpu.type",
+        "H100",
+        put("catalog", {"ml.c5.xlarge": {"gpu": {"type": "H100", "count": 1}}}),
+        put(f"{MODEL}.gpu_service_time", {"distribution": "deterministic", "value": "10ms"}),
+    ),
+    # --- models ----------------------------------------------------------------------------------------
+    case("model-without-service-time", MODEL, "give service_time", drop(f"{MODEL}.service_time")),
+    case("model-memory-zero", f"{MODEL}.memory", "greater than 0", put(f"{MODEL}.memory", 0)),
+    case("model-memory-exceeds-instance", f"{MODEL}.memory", "GiB", put(f"{MODEL}.memory", "100GiB")),
+    case(
+        "model-per-instance-type-unknown",
+        f"{MODEL}.per_instance_type.ml.z9.huge",
+        "unknown instance type",
+        put(f"{MODEL}.per_instance_type", {"ml.z9.huge": {"distribution": "exponential", "mean": "5ms"}}),
+    ),
+    case(
+        "model-gpu-only-on-cpu-instance",
+        f"{VARIANT}.instance_type",
+        "no service time",
+        drop(f"{MODEL}.service_time"),
+        put(f"{MODEL}.gpu_service_time", {"distribution": "deterministic", "value": "10ms"}),
+    ),
+    case(
+        "model-overhead-negative",
+        f"{MODEL}.overhead.value",
+        "greater than or equal to 0",
+        put(f"{MODEL}.overhead", {"distribution": "deterministic", "value": "-1ms"}),
+    ),
+    case("profile-missing", MODEL, "cannot read profile", put(f"{MODEL}.profile", "nowhere.yaml")),
+    case(
+        "profile-invalid-yaml",
+        MODEL,
+        "cannot read profile",
+        put(f"{MODEL}.profile", "profile.yaml"),
+        files={"profile.yaml": "service_time: [unclosed\n"},
+    ),
+    case(
+        "profile-without-service-time",
+        MODEL,
+        "has no service_time",
+        put(f"{MODEL}.profile", "profile.yaml"),
+        files={"profile.yaml": "overhead: {distribution: deterministic, value: 1ms}\n"},
+    ),
+    case(
+        "profile-bad-service-time",
+        MODEL,
+        "greater than 0",
+        drop(SERVICE),
+        put(f"{MODEL}.profile", "profile.yaml"),
+        files={"profile.yaml": "service_time: {distribution: exponential, mean: 0}\n"},
+    ),
+    # --- distributions ---------------------------------------------------------------------------------
+    case("exponential-mean-zero", f"{SERVICE}.mean", "greater than 0", put(f"{SERVICE}.mean", "0ms")),
+    case("exponential-mean-negative", f"{SERVICE}.mean", "greater than 0", put(f"{SERVICE}.mean", "-50ms")),
+    case(
+        "deterministic-negative",
+        f"{SERVICE}.value",
+        "greater than or equal to 0",
+        put(SERVICE, {"distribution": "deterministic", "value": -0.1}),
+    ),
+    case(
+        "gamma-cv-zero",
+        f"{SERVICE}.cv",
+        "greater than 0",
+        put(SERVICE, {"distribution": "gamma", "mean": "50ms", "cv": 0}),
+    ),
+    case(
+        "gamma-cv-too-large",
+        f"{SERVICE}.cv",
+        "less than or equal to 10",
+        put(SERVICE, {"distribution": "gamma", "mean": "50ms", "cv": 11}),
+    ),
+    case(
+        "gamma-cv-missing",
+        f"{SERVICE}.cv",
+        "required key is missing",
+        put(SERVICE, {"distribution": "gamma", "mean": "50ms"}),
+    ),
+    case(
+        "lognormal-no-parameters",
+        SERVICE,
+        "give either median and p99",
+        put(SERVICE, {"distribution": "lognormal"}),
+    ),
+    case(
+        "lognormal-both-parameterisations",
+        SERVICE,
+        "give either median and p99",
+        put(SERVICE, {"distribution": "lognormal", "median": "4ms", "p99": "9ms", "mean": "5ms", "cv": 1}),
+    ),
+    case(
+        "lognormal-median-only",
+        SERVICE,
+        "give both median and p99",
+        put(SERVICE, {"distribution": "lognormal", "median": "40ms"}),
+    ),
+    case(
+        "lognormal-p99-not-above-median",
+        SERVICE,
+        "p99 must be greater than median",
+        put(SERVICE, {"distribution": "lognormal", "median": "40ms", "p99": "40ms"}),
+    ),
+    case(
+        "lognormal-mean-only",
+        SERVICE,
+        "give both mean and cv",
+        put(SERVICE, {"distribution": "lognormal", "mean": "40ms"}),
+    ),
+    case(
+        "lognormal-cv-too-large",
+        f"{SERVICE}.cv",
+        "less than or equal to 10",
+        put(SERVICE, {"distribution": "lognormal", "mean": "40ms", "cv": 20}),
+    ),
+    case(
+        "lognormal-median-zero",
+        f"{SERVICE}.median",
+        "greater than 0",
+        put(SERVICE, {"distribution": "lognormal", "median": 0, "p99": "90ms"}),
+    ),
+    case("empirical-nothing", SERVICE, "give samples or file", put(SERVICE, {"distribution": "empirical"})),
+    case(
+        "empirical-no-samples",
+        f"{SERVICE}.samples",
+        "at least one sample",
+        put(SERVICE, {"distribution": "empirical", "samples": []}),
+    ),
+    case(
+        "empirical-negative-sample",
+        f"{SERVICE}.samples",
+        ">= 0",
+        put(SERVICE, {"distribution": "empirical", "samples": ["10ms", -0.5]}),
+    ),
+    case(
+        "empirical-all-zero",
+        f"{SERVICE}.samples",
+        "must be > 0",
+        put(SERVICE, {"distribution": "empirical", "samples": [0, 0]}),
+    ),
+    case(
+        "empirical-unreadable-sample",
+        f"{SERVICE}.samples[1]",
+        "cannot read duration",
+        put(SERVICE, {"distribution": "empirical", "samples": ["10ms", "soon"]}),
+    ),
+    case("empirical-file-missing", SERVICE, "cannot read samples file", put(SERVICE, EMPIRICAL_FILE)),
+    case(
+        "empirical-file-two-columns",
+        SERVICE,
+        "one column",
+        put(SERVICE, EMPIRICAL_FILE),
+        files={"samples.csv": "0.1,0.2\n0.3,0.4\n"},
+    ),
+    case(
+        "empirical-file-text",
+        SERVICE,
+        "cannot read samples file",
+        put(SERVICE, EMPIRICAL_FILE),
+        files={"samples.csv": "0.1\nfast\n"},
+    ),
+    case(
+        "empirical-file-empty",
+        SERVICE,
+        "at least one sample",
+        put(SERVICE, EMPIRICAL_FILE),
+        files={"samples.csv": ""},
+    ),
+    case(
+        "empirical-file-negative",
+        SERVICE,
+        ">= 0",
+        put(SERVICE, EMPIRICAL_FILE),
+        files={"samples.csv": "0.1\n-2\n"},
+    ),
+    # --- endpoint --------------------------------------------------------------------------------------
+    case("endpoint-name-pattern", "endpoint.name", "pattern", put("endpoint.name", "my_endpoint")),
+    case("endpoint-name-leading-hyphen", "endpoint.name", "pattern", put("endpoint.name", "-ep")),
+    case("endpoint-name-too-long", "endpoint.name", "at most 63", put("endpoint.name", "e" * 64)),
+    case(
+        "endpoint-routing-unknown",
+        "endpoint.routing",
+        "LEAST_OUTSTANDING_REQUESTS",
+        put("endpoint.routing", "round_robin"),
+    ),
+    case(
+        "endpoint-overhead-bad",
+        "endpoint.overhead.mean",
+        "greater than 0",
+        put("endpoint.overhead", {"distribution": "exponential", "mean": 0}),
+    ),
+    case(
+        "endpoint-bandwidth-zero",
+        "endpoint.network_bandwidth",
+        "greater than 0",
+        put("endpoint.network_bandwidth", "0MB"),
+    ),
+    case(
+        "endpoint-timeout-zero",
+        "endpoint.invocation_timeout",
+        "greater than 0",
+        put("endpoint.invocation_timeout", 0),
+    ),
+    case(
+        "endpoint-timeout-too-long",
+        "endpoint.invocation_timeout",
+        "less than or equal to 3600",
+        put("endpoint.invocation_timeout", "2h"),
+    ),
+    case("variants-none", "endpoint.variants", "at least 1 item", put("endpoint.variants", [])),
+    case("variants-eleven", "endpoint.variants", "at most 10 items", many_variants(11)),
+    case("variants-not-list", "endpoint.variants", "valid list", put("endpoint.variants", "a")),
+    case("variant-name-pattern", f"{VARIANT}.name", "pattern", put(f"{VARIANT}.name", "blue green")),
+    case("variant-name-too-long", f"{VARIANT}.name", "at most 63", put(f"{VARIANT}.name", "v" * 64)),
+    case(
+        "variant-name-duplicate",
+        "endpoint.variants[1].name",
+        "duplicate variant name",
+        put("endpoint.variants[1].name", "a"),
+    ),
+    case("variant-model-unknown", f"{VARIANT}.model", "unknown model", put(f"{VARIANT}.model", "m2")),
+    case(
+        "variant-instance-type-unknown",
+        f"{VARIANT}.instance_type",
+        "unknown instance type",
+        put(f"{VARIANT}.instance_type", "ml.c5.humongous"),
+    ),
+    case(
+        "variant-instance-type-accelerator",
+        f"{VARIANT}.instance_type",
+        "unknown instance type",
+        put(f"{VARIANT}.instance_type", "ml.eia2.medium"),
+    ),
+    case(
+        "variant-instance-count-zero",
+        f"{VARIANT}.instance_count",
+        "greater than or equal to 1",
+        put(f"{VARIANT}.instance_count", 0),
+    ),
+    case(
+        "variant-instance-count-too-large",
+        f"{VARIANT}.instance_count",
+        "less than or equal to 1000",
+        put(f"{VARIANT}.instance_count", 1001),
+    ),
+    case(
+        "variant-instance-count-fractional",
+        f"{VARIANT}.instance_count",
+        "valid integer",
+        put(f"{VARIANT}.instance_count", 1.5),
+    ),
+    case(
+        "variant-workers-zero",
+        f"{VARIANT}.workers",
+        "greater than or equal to 1",
+        put(f"{VARIANT}.workers", 0),
+    ),
+    case(
+        "variant-workers-too-many",
+        f"{VARIANT}.workers",
+        "less than or equal to 1024",
+        put(f"{VARIANT}.workers", 1025),
+    ),
+    case(
+        "variant-weight-negative",
+        f"{VARIANT}.weight",
+        "greater than or equal to 0",
+        put(f"{VARIANT}.weight", -1),
+    ),
+    case("variant-weight-infinite", f"{VARIANT}.weight", "finite", put(f"{VARIANT}.weight", float("inf"))),
+    case(
+        "variant-weights-all-zero",
+        "endpoint.variants",
+        "add up to 0",
+        put(f"{VARIANT}.weight", 0),
+        put("endpoint.variants[1].weight", 0),
+    ),
+    case(
+        "variant-max-queue-negative",
+        f"{VARIANT}.max_queue",
+        "greater than or equal to 0",
+        put(f"{VARIANT}.max_queue", -1),
+    ),
+    case("variant-routing-unknown", f"{VARIANT}.routing", "RANDOM", put(f"{VARIANT}.routing", "sticky")),
+    case(
+        "variant-instance-speeds-empty",
+        f"{VARIANT}.instance_speeds",
+        "at least 1 item",
+        put(f"{VARIANT}.instance_speeds", []),
+    ),
+    case(
+        "variant-instance-speed-zero",
+        f"{VARIANT}.instance_speeds[1]",
+        "greater than 0",
+        put(f"{VARIANT}.instance_speeds", [1, 0]),
+    ),
+    case(
+        "variant-instance-speed-too-fast",
+        f"{VARIANT}.instance_speeds[0]",
+        "less than or equal to 100",
+        put(f"{VARIANT}.instance_speeds", [101]),
+    ),
+    case(
+        "variant-instance-speed-nan",
+        f"{VARIANT}.instance_speeds[0]",
+        "finite",
+        put(f"{VARIANT}.instance_speeds", [float("nan")]),
+    ),
+    case(
+        "variant-startup-time-bad",
+        f"{VARIANT}.startup_time.value",
+        "greater than or equal to 0",
+        put(f"{VARIANT}.startup_time", {"distribution": "deterministic", "value": "-5s"}),
+    ),
+    case(
+        "update-at-negative",
+        "endpoint.updates[0].at",
+        "greater than or equal to 0",
+        put("endpoint.updates", [{**UPDATE, "at": -1}]),
+    ),
+    case(
+        "update-after-end",
+        "endpoint.updates[0].at",
+        "not before the end",
+        put("endpoint.updates", [{**UPDATE, "at": "10m"}]),
+    ),
+    case(
+        "update-out-of-order",
+        "endpoint.updates[1].at",
+        "time order",
+        put("endpoint.updates", [{**UPDATE, "at": "5m"}, {**UPDATE, "at": "3m"}]),
+    ),
+    case(
+        "update-unknown-weight-variant",
+        "endpoint.updates[0].weights.c",
+        "unknown variant",
+        put("endpoint.updates", [{"at": "2m", "weights": {"c": 1}}]),
+    ),
+    case(
+        "update-unknown-count-variant",
+        "endpoint.updates[0].instance_counts.c",
+        "unknown variant",
+        put("endpoint.updates", [{"at": "2m", "instance_counts": {"c": 2}}]),
+    ),
+    case(
+        "update-changes-nothing",
+        "endpoint.updates[0]",
+        "changes nothing",
+        put("endpoint.updates", [{"at": "2m"}]),
+    ),
+    case(
+        "update-weight-negative",
+        "endpoint.updates[0].weights.a",
+        "greater than or equal to 0",
+        put("endpoint.updates", [{"at": "2m", "weights": {"a": -1}}]),
+    ),
+    case(
+        "update-count-zero",
+        "endpoint.updates[0].instance_counts.a",
+        "greater than or equal to 1",
+        put("endpoint.updates", [{"at": "2m", "instance_counts": {"a": 0}}]),
+    ),
+    # --- traffic ---------------------------------------------------------------------------------------
+    case(
+        "payload-size-negative",
+        "traffic.payload_size",
+        "greater than or equal to 0",
+        put("traffic.payload_size", -1),
+    ),
+    case(
+        "payload-size-over-6mb",
+        "traffic.payload_size",
+        "less than or equal",
+        put("traffic.payload_size", "7MiB"),
+    ),
+    case(
+        "payload-cv-negative",
+        "traffic.payload_cv",
+        "greater than or equal to 0",
+        put("traffic.payload_cv", -0.1),
+    ),
+    case(
+        "payload-cv-too-large",
+        "traffic.payload_cv",
+        "less than or equal to 10",
+        put("traffic.payload_cv", 11),
+    ),
+    case(
+        "target-share-zero",
+        "traffic.target_variants[0].share",
+        "greater than 0",
+        put("traffic.target_variants", [{"variant": "a", "share": 0}]),
+    ),
+    case(
+        "target-share-over-one",
+        "traffic.target_variants[0].share",
+        "less than or equal to 1",
+        put("traffic.target_variants", [{"variant": "a", "share": 1.5}]),
+    ),
+    case(
+        "target-shares-sum-over-one",
+        "traffic.target_variants",
+        "more than 1",
+        put("traffic.target_variants", [{"variant": "a", "share": 0.6}, {"variant": "b", "share": 0.6}]),
+    ),
+    case(
+        "target-variant-unknown",
+        "traffic.target_variants[0].variant",
+        "unknown variant",
+        put("traffic.target_variants", [{"variant": "c", "share": 0.5}]),
+    ),
+    case(
+        "target-variant-missing",
+        "traffic.target_variants[0].variant",
+        "required key is missing",
+        put("traffic.target_variants", [{"share": 0.5}]),
+    ),
+    case(
+        "schedule-no-steps", f"{ARRIVALS}.steps", "at least 1 item", put(ARRIVALS, {**SCHEDULE, "steps": []})
+    ),
+    case(
+        "schedule-first-step-late",
+        f"{ARRIVALS}.steps",
+        "first step must start at 0",
+        put(ARRIVALS, SCHEDULE),
+        put(f"{ARRIVALS}.steps[0].at", "1m"),
+    ),
+    case(
+        "schedule-not-increasing",
+        f"{ARRIVALS}.steps",
+        "strictly increasing",
+        put(ARRIVALS, SCHEDULE),
+        put(f"{ARRIVALS}.steps[1].at", 0),
+    ),
+    case(
+        "schedule-all-rates-zero",
+        f"{ARRIVALS}.steps",
+        "positive rate",
+        put(ARRIVALS, SCHEDULE),
+        put(f"{ARRIVALS}.steps[0].rate", 0),
+        put(f"{ARRIVALS}.steps[1].rate", 0),
+    ),
+    case(
+        "schedule-negative-rate",
+        f"{ARRIVALS}.steps[1].rate",
+        "greater than or equal to 0",
+        put(ARRIVALS, SCHEDULE),
+        put(f"{ARRIVALS}.steps[1].rate", "-5/s"),
+    ),
+    case(
+        "schedule-step-after-end",
+        f"{ARRIVALS}.steps[1].at",
+        "not before the end",
+        put(ARRIVALS, SCHEDULE),
+        put(f"{ARRIVALS}.steps[1].at", "1h"),
+    ),
+    case(
+        "diurnal-mean-rate-zero",
+        f"{ARRIVALS}.mean_rate",
+        "greater than 0",
+        put(ARRIVALS, {**DIURNAL, "mean_rate": 0}),
+    ),
+    case(
+        "diurnal-amplitude-above-one",
+        f"{ARRIVALS}.amplitude",
+        "less than or equal to 1",
+        put(ARRIVALS, {**DIURNAL, "amplitude": 1.5}),
+    ),
+    case(
+        "diurnal-amplitude-negative",
+        f"{ARRIVALS}.amplitude",
+        "greater than or equal to 0",
+        put(ARRIVALS, {**DIURNAL, "amplitude": -0.1}),
+    ),
+    case(
+        "diurnal-period-zero", f"{ARRIVALS}.period", "greater than 0", put(ARRIVALS, {**DIURNAL, "period": 0})
+    ),
+    case(
+        "diurnal-peak-negative",
+        f"{ARRIVALS}.peak_at",
+        "greater than or equal to 0",
+        put(ARRIVALS, {**DIURNAL, "peak_at": "-1h"}),
+    ),
+    case("closed-loop-nothing", ARRIVALS, "give users", put(ARRIVALS, {"process": "closed_loop"})),
+    case(
+        "closed-loop-users-zero",
+        f"{ARRIVALS}.users",
+        "greater than or equal to 1",
+        put(ARRIVALS, {"process": "closed_loop", "users": 0}),
+    ),
+    case(
+        "closed-loop-users-too-many",
+        f"{ARRIVALS}.users",
+        "less than or equal to 10000",
+        put(ARRIVALS, {"process": "closed_loop", "users": 10001}),
+    ),
+    case("closed-loop-users-and-pattern", ARRIVALS, "not both", put(ARRIVALS, {**CLOSED_PHASES, "users": 3})),
+    case(
+        "closed-loop-type-unknown",
+        f"{ARRIVALS}.traffic_type",
+        "PHASES",
+        put(ARRIVALS, {**CLOSED_PHASES, "traffic_type": "ramp"}),
+    ),
+    case(
+        "closed-loop-phases-without-phases",
+        ARRIVALS,
+        "needs phases",
+        put(ARRIVALS, {"process": "closed_loop", "traffic_type": "phases"}),
+    ),
+    case(
+        "closed-loop-stairs-without-stairs",
+        ARRIVALS,
+        "needs stairs",
+        put(ARRIVALS, {**CLOSED_PHASES, "traffic_type": "STAIRS"}),
+    ),
+    case("closed-loop-zero-phases", f"{ARRIVALS}.phases", "at least 1 item", many_phases(0)),
+    case("closed-loop-101-phases", f"{ARRIVALS}.phases", "at most 100 items", many_phases(101)),
+    case(
+        "phase-users-zero",
+        f"{ARRIVALS}.phases[0].initial_number_of_users",
+        "greater than or equal to 1",
+        put(ARRIVALS, CLOSED_PHASES),
+        put(f"{ARRIVALS}.phases[0].initial_number_of_users", 0),
+    ),
+    case(
+        "phase-spawn-rate-negative",
+        f"{ARRIVALS}.phases[0].spawn_rate",
+        "greater than or equal to 0",
+        put(ARRIVALS, CLOSED_PHASES),
+        put(f"{ARRIVALS}.phases[0].spawn_rate", -1),
+    ),
+    case(
+        "phase-too-short",
+        f"{ARRIVALS}.phases[0].duration_in_seconds",
+        "greater than or equal to 120",
+        put(ARRIVALS, CLOSED_PHASES),
+        put(f"{ARRIVALS}.phases[0].duration_in_seconds", 60),
+    ),
+    case(
+        "phase-too-long",
+        f"{ARRIVALS}.phases[0].duration_in_seconds",
+        "less than or equal to 3600",
+        put(ARRIVALS, CLOSED_PHASES),
+        put(f"{ARRIVALS}.phases[0].duration_in_seconds", "2h"),
+    ),
+    case(
+        "stairs-steps-zero",
+        f"{ARRIVALS}.stairs.number_of_steps",
+        "greater than or equal to 1",
+        put(ARRIVALS, CLOSED_STAIRS),
+        put(f"{ARRIVALS}.stairs.number_of_steps", 0),
+    ),
+    case(
+        "stairs-step-too-short",
+        f"{ARRIVALS}.stairs.duration_in_seconds",
+        "greater than or equal to 1",
+        put(ARRIVALS, CLOSED_STAIRS),
+        put(f"{ARRIVALS}.stairs.duration_in_seconds", "500ms"),
+    ),
+    case(
+        "stairs-users-per-step-zero",
+        f"{ARRIVALS}.stairs.users_per_step",
+        "greater than or equal to 1",
+        put(ARRIVALS, CLOSED_STAIRS),
+        put(f"{ARRIVALS}.stairs.users_per_step", 0),
+    ),
+    case(
+        "closed-loop-think-time-bad",
+        f"{ARRIVALS}.think_time.mean",
+        "greater than 0",
+        put(
+            ARRIVALS,
+            {"process": "closed_loop", "users": 2, "think_time": {"distribution": "exponential", "mean": -1}},
+        ),
+    ),
+    case("trace-file-missing", ARRIVALS, "cannot read trace", put(ARRIVALS, TRACE)),
+    case("trace-file-empty", ARRIVALS, "cannot read trace", put(ARRIVALS, TRACE), files={"trace.csv": ""}),
+    case(
+        "trace-column-name-unknown",
+        ARRIVALS,
+        "has no column 'arrival'",
+        put(ARRIVALS, {**TRACE, "column": "arrival"}),
+        files=TRACE_FILE,
+    ),
+    case(
+        "trace-column-number-too-large",
+        ARRIVALS,
+        "has no column number 5",
+        put(ARRIVALS, {**TRACE, "column": 5}),
+        files=TRACE_FILE,
+    ),
+    case(
+        "trace-column-number-negative",
+        ARRIVALS,
+        "has no column number -1",
+        put(ARRIVALS, {**TRACE, "column": -1}),
+        files=TRACE_FILE,
+    ),
+    case(
+        "trace-not-numbers",
+        ARRIVALS,
+        "numbers only",
+        put(ARRIVALS, TRACE),
+        files={"trace.csv": "t\n1\nsoon\n"},
+    ),
+    case("trace-header-only", ARRIVALS, "numbers only", put(ARRIVALS, TRACE), files={"trace.csv": "t\n"}),
+    case(
+        "trace-negative-timestamp",
+        ARRIVALS,
+        "negative timestamps",
+        put(ARRIVALS, TRACE),
+        files={"trace.csv": "t\n-1\n2\n"},
+    ),
+    case(
+        "trace-time-scale-zero",
+        f"{ARRIVALS}.time_scale",
+        "greater than 0",
+        put(ARRIVALS, {**TRACE, "time_scale": 0}),
+        files=TRACE_FILE,
+    ),
+    case(
+        "trace-time-scale-infinite",
+        f"{ARRIVALS}.time_scale",
+        "finite",
+        put(ARRIVALS, {**TRACE, "time_scale": float("inf")}),
+        files=TRACE_FILE,
+    ),
+    # --- --set overrides -------------------------------------------------------------------------------
+    case("set-without-equals", "--set duration", "expected PATH=VALUE", args=("--set", "duration")),
+    case("set-empty-path", "--set =5", "cannot read path", args=("--set", "=5")),
+    case("set-double-dot", "--set endpoint..name=x", "cannot read path", args=("--set", "endpoint..name=x")),
+    case(
+        "set-bad-index",
+        "--set endpoint.variants[x].name=y",
+        "cannot read path",
+        args=("--set", "endpoint.variants[x].name=y"),
+    ),
+    case(
+        "set-index-out-of-range",
+        "--set endpoint.variants[5].instance_count=2",
+        "out of range",
+        args=("--set", "endpoint.variants[5].instance_count=2"),
+    ),
+    case(
+        "set-index-into-mapping",
+        "--set endpoint[0]=1",
+        "endpoint is not a list",
+        args=("--set", "endpoint[0]=1"),
+    ),
+    case(
+        "set-key-into-list",
+        "--set endpoint.variants.name=x",
+        "endpoint.variants is not a mapping",
+        args=("--set", "endpoint.variants.name=x"),
+    ),
+    case("set-key-into-scalar", "--set seed.low=1", "seed is not a mapping", args=("--set", "seed.low=1")),
+    case("set-bad-yaml-value", "--set name=[oops", "parsing", args=("--set", "name=[oops")),
+    case(
+        "set-newline-in-argument", "--set endpoint[0]=1 2", "not a list", args=("--set", "endpoint[0]=1\n2")
+    ),
+    case(
+        "set-invalid-value",
+        "endpoint.variants[1].weight",
+        "greater than or equal to 0",
+        args=("--set", "endpoint.variants[1].weight=-1"),
+    ),
+    case("set-unknown-key", "endpoint.colour", "unknown key", args=("--set", "endpoint.colour=red")),
+    case(
+        "set-later-wins",
+        "duration",
+        "unknown time unit",
+        args=("--set", "duration=1h", "--set", "duration=3x"),
+    ),
+    # --- command line ----------------------------------------------------------------------------------
+    case(
+        "cli-replications-zero", "--replications", "greater than or equal to 1", args=("--replications", "0")
+    ),
+    case(
+        "cli-replications-too-many",
+        "--replications",
+        "less than or equal to 100000",
+        args=("--replications", "100001"),
+    ),
+    case("cli-replications-not-integer", "--replications", "valid integer", args=("--replications", "many")),
+    case("cli-workers-zero", "--workers", "greater than or equal to 1", args=("--workers", "0")),
+    case("cli-executor-unknown", "--executor", "unknown executor", args=("--executor", "bogus")),
+    case("cli-out-is-file", "--out", "not a directory", files={"out": "a regular file\n"}),
+    case("cli-missing-scenario", "command line", "missing argument", argv=("run", "--out", "{out}")),
+    case("cli-set-without-value", "command line", "requires an argument", args=("--set",)),
+    case("cli-unknown-option", "command line", "no such option", args=("--colour",)),
+    case("cli-unknown-command", "command line", "no such command", argv=("simulate", "{scenario}")),
+    case(
+        "check-bad-scenario",
+        f"{VARIANT}.instance_count",
+        "greater than or equal to 1",
+        argv=("check", "{scenario}", "--set", f"{VARIANT}.instance_count=0"),
+    ),
+]
+
+
+def _snapshot(directory: Path) -> dict[str, bytes | None]:
+    """Every path under `directory` with its bytes (None for directories)."""
+    return {
+        str(path.relative_to(directory)): (None if path.is_dir() else path.read_bytes())
+        for path in sorted(directory.rglob("*"))
+    }
+
+
+@pytest.mark.parametrize("spec", CASES)
+def test_bad_input_is_one_error_line(
+    spec: Case,
+    base_scenario: dict[str, Any],
+    write_scenario: Callable[[Any], Path],
+    cli: Callable[..., tuple[int, str, str]],
+    tmp_path: Path,
+) -> None:
+    document: Any = base_scenario
+    for edit in spec.edits:
+        result = edit(document)
+        if result is not None:
+            document = result
+    scenario = write_scenario(document)
+    for name, content in spec.files.items():
+        target = tmp_path / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+    out = tmp_path / "out"
+    places = {"scenario": str(scenario), "out": str(out), "tmp": str(tmp_path)}
+    argv = (
+        [part.format(**places) for part in spec.argv]
+        if spec.argv is not None
+        else ["run", scenario, "--out", out, *spec.args]
+    )
+    before = _snapshot(tmp_path)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            code, stdout, stderr = cli(*argv)
+        except Exception as exc:  # a traceback is exactly what must never happen
+            pytest.fail(f"sagesim raised {type(exc).__name__} (a traceback for the user): {exc}")
+
+    expected = spec.path.format(**places)
+    assert "Traceback" not in stdout + stderr
+    assert not caught, f"warnings would reach stderr: {[str(w.message) for w in caught]}"
+    assert code == 2, f"exit code {code}, stderr {stderr!r}"
+    assert stderr.endswith("\n") and stderr.count("\n") == 1, f"not exactly one line: {stderr!r}"
+    line = stderr.rstrip("\n")
+    assert line.startswith(f"error: {expected}: "), f"expected path {expected!r} in {line!r}"
+    reason = line.removeprefix(f"error: {expected}: ")
+    assert reason.strip(), f"empty reason in {line!r}"
+    assert spec.reason.lower() in reason.lower(), f"expected {spec.reason!r} in reason {reason!r}"
+    assert stdout == ""
+    assert _snapshot(tmp_path) == before, "files were written or changed"
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda path: path.stem)
+def test_bundled_scenarios_check_ok(path: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
+    code, stdout, stderr = cli("check", path)
+    assert (code, stderr) == (0, "")
+    assert stdout.startswith("ok: ")
+
+
+@pytest.mark.parametrize(
+    ("override", "path"),
+    [
+        ("endpoint.variants[0].instance_count=yes", "endpoint.variants[0].instance_count"),
+        ("endpoint.variants[0].weight=true", "endpoint.variants[0].weight"),
+        ("endpoint.variants[0].workers=false", "endpoint.variants[0].workers"),
+        ("seed=true", "seed"),
+    ],
+)
+def test_booleans_are_not_numbers(
+    cli: Callable[..., tuple[int, str, str]],
+    write_scenario: Callable[..., Path],
+    base_scenario: dict[str, Any],
+    override: str,
+    path: str,
+) -> None:
+    code, _, stderr = cli("check", write_scenario(base_scenario), "--set", override)
+    assert code == 2 and stderr.startswith(f"error: {path}: "), stderr
+
+
+def test_an_update_may_not_set_every_weight_to_zero(
+    cli: Callable[..., tuple[int, str, str]],
+    write_scenario: Callable[..., Path],
+    base_scenario: dict[str, Any],
+) -> None:
+    base_scenario["endpoint"]["updates"] = [{"at": "2m", "weights": {"a": 0, "b": 0}}]
+    code, _, stderr = cli("check", write_scenario(base_scenario))
+    assert code == 2 and stderr.startswith("error: endpoint.updates[0].weights: "), stderr
+    assert "add up to 0" in stderr
