@@ -67,8 +67,20 @@ def endpoint_document(requests: int) -> dict[str, Any]:
             "name": "ep",
             "routing": "LEAST_OUTSTANDING_REQUESTS",
             "variants": [
-                {"name": "prod", "model": "m", "instance_type": "ml.c5.2xlarge", "instance_count": 1, "weight": 9},
-                {"name": "canary", "model": "m", "instance_type": "ml.c5.large", "instance_count": 1, "weight": 1},
+                {
+                    "name": "prod",
+                    "model": "m",
+                    "instance_type": "ml.c5.2xlarge",
+                    "instance_count": 1,
+                    "weight": 9,
+                },
+                {
+                    "name": "canary",
+                    "model": "m",
+                    "instance_type": "ml.c5.large",
+                    "instance_count": 1,
+                    "weight": 1,
+                },
             ],
         },
         "traffic": {"arrivals": {"process": "poisson", "rate": RATE}},
@@ -89,8 +101,10 @@ def peak_memory_run(requests: int) -> None:
     started = time.perf_counter()
     rate = sagesim_endpoint(requests)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"{requests} requests: {rate:,.0f} requests/s, wall {time.perf_counter() - started:.1f} s, "
-          f"peak RSS {peak_kib / 1024**2:.3f} GiB")
+    print(
+        f"{requests} requests: {rate:,.0f} requests/s, wall {time.perf_counter() - started:.1f} s, "
+        f"peak RSS {peak_kib / 1024**2:.3f} GiB"
+    )
 
 
 def main() -> None:
@@ -98,7 +112,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300_000, help="requests per throughput run")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--memory-requests", type=int, default=5_000_000)
-    parser.add_argument("--only", choices=["simpy", "sagesim", "memory"], help="run one part (for external timers)")
+    parser.add_argument(
+        "--only", choices=["simpy", "sagesim", "memory"], help="run one part (for external timers)"
+    )
     args = parser.parse_args()
     if args.only == "simpy":
         print(f"bare SimPy M/M/c: {bare_simpy_mmc(args.requests):,.0f} customers/s")
@@ -114,16 +130,24 @@ def main() -> None:
         bare.append(bare_simpy_mmc(args.requests))
         full.append(sagesim_endpoint(args.requests))
     bare_median, full_median = statistics.median(bare), statistics.median(full)
-    print(f"offered load: {RATE:.0f} requests/s, {args.requests:,} requests per run, {args.repeats} runs each")
-    print(f"bare SimPy M/M/c (process + Resource per customer): median {bare_median:,.0f} customers/s "
-          f"(min {min(bare):,.0f}, max {max(bare):,.0f})")
-    print(f"sagesim endpoint (2 variants, metrics on):          median {full_median:,.0f} requests/s "
-          f"(min {min(full):,.0f}, max {max(full):,.0f})")
+    print(
+        f"offered load: {RATE:.0f} requests/s, {args.requests:,} requests per run, {args.repeats} runs each"
+    )
+    print(
+        f"bare SimPy M/M/c (process + Resource per customer): median {bare_median:,.0f} customers/s "
+        f"(min {min(bare):,.0f}, max {max(bare):,.0f})"
+    )
+    print(
+        f"sagesim endpoint (2 variants, metrics on):          median {full_median:,.0f} requests/s "
+        f"(min {min(full):,.0f}, max {max(full):,.0f})"
+    )
     ratio = full_median / bare_median
     print(f"ratio sagesim / bare SimPy: {ratio:.2f}  (target >= 2: {'met' if ratio >= 2 else 'MISSED'})")
     output = subprocess.run(
         [sys.executable, __file__, "--only", "memory", "--memory-requests", str(args.memory_requests)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     peak = float(output.rsplit("peak RSS ", 1)[1].split()[0])
     print(f"memory: {output}  (target <= 1 GiB: {'met' if peak <= 1 else 'MISSED'})")
