@@ -25,10 +25,12 @@ EXAMPLES = {
 ODD_VALUES = st.one_of(
     st.none(),
     st.booleans(),
-    st.integers(-10**6, 10**6),
+    st.integers(-(10**6), 10**6),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=12),
-    st.sampled_from(["0s", "-5m", "1/0s", "10/s", "64KiB", "ml.c5.large", "RANDOM", "1e309", "nan", "lognormal"]),
+    st.sampled_from(
+        ["0s", "-5m", "1/0s", "10/s", "64KiB", "ml.c5.large", "RANDOM", "1e309", "nan", "lognormal"]
+    ),
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
 )
