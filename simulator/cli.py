@@ -39,9 +39,10 @@ SetOption = Annotated[
 ]
 
 
-def _progress(console: Console, total: int, label: str) -> Progress:
+def _progress(console: Console) -> Progress:
+    """A progress bar on long runs, shown only on a terminal (CI logs stay clean)."""
     return Progress(
-        TextColumn(label),
+        TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
@@ -85,9 +86,16 @@ def run(
         pool = make_executor(executor, workers)
     except ValueError as exc:
         raise ScenarioError("--executor", str(exc)) from None
-    with _progress(console, count, "simulating") as progress:
-        task = progress.add_task("replications", total=count)
-        replicated = replicate(scenario, count, pool, lambda done: progress.update(task, completed=done))
+    with _progress(console) as progress:
+        clock = progress.add_task("replication 1: simulated time", total=100)
+        task = progress.add_task("replications done", total=count)
+        replicated = replicate(
+            scenario,
+            count,
+            pool,
+            on_done=lambda done: progress.update(task, completed=done),
+            on_progress=lambda fraction: progress.update(clock, completed=round(fraction * 100)),
+        )
     try:
         write_endpoint_outputs(replicated, out)
     except OSError as exc:

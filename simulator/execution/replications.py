@@ -7,7 +7,7 @@ from typing import Any
 
 from simulator.engine.result import Result
 from simulator.engine.rng import replication_seed
-from simulator.engine.simulate import simulate
+from simulator.engine.simulate import ProgressCallback, simulate
 from simulator.execution.executors import Done, Executor, SerialExecutor
 from simulator.metrics.stats import combine_summaries
 from simulator.scenario.schema import Scenario
@@ -31,10 +31,18 @@ def _summary_of(job: tuple[Scenario, int]) -> dict[str, Any]:
 
 
 def replicate(
-    scenario: Scenario, replications: int, executor: Executor | None = None, on_done: Done | None = None
+    scenario: Scenario,
+    replications: int,
+    executor: Executor | None = None,
+    on_done: Done | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> Replicated:
-    """Run `replications` seeds spawned from the scenario seed; replication i always gets the same seed."""
-    first = simulate(scenario, replication_seed(scenario.seed, 0))
+    """Run `replications` seeds spawned from the scenario seed; replication i always gets the same seed.
+
+    Replication 0 runs here (its full Result is kept) and reports simulated-time progress to
+    `on_progress`; the others go to the executor, which returns only their summaries.
+    """
+    first = simulate(scenario, replication_seed(scenario.seed, 0), progress=on_progress)
     if on_done:
         on_done(1)
     rest = [(scenario, index) for index in range(1, replications)]
