@@ -18,12 +18,15 @@ from rich.table import Table
 
 from simulator.catalog import load_catalog
 from simulator.errors import ScenarioError
-from simulator.execution.executors import make_executor
+from simulator.execution.executors import Executor, make_executor
 from simulator.execution.replications import replicate
 from simulator.report.outputs import write_endpoint_outputs
 from simulator.report.tables import headline_rows
+from simulator.report.training_outputs import training_rows, write_training_outputs
 from simulator.scenario import load_scenario
+from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.schema import Scenario
+from simulator.training import optimize_checkpoint, run_replications, summarize_training
 
 app = typer.Typer(
     add_completion=False,
@@ -86,6 +89,9 @@ def run(
         pool = make_executor(executor, workers)
     except ValueError as exc:
         raise ScenarioError("--executor", str(exc)) from None
+    if scenario.training_job is not None:
+        _run_training(scenario, count, pool, out, quiet)
+        return
     with _progress(console) as progress:
         clock = progress.add_task("replication 1: simulated time", total=100)
         task = progress.add_task("replications done", total=count)
@@ -103,6 +109,62 @@ def run(
     stdout = Console(quiet=quiet, width=140)
     print_summary(stdout, replicated.first.summary, replicated.combined if count > 1 else None)
     stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
+
+
+def _run_training(scenario: Scenario, count: int, pool: Executor, out: Path, quiet: bool) -> None:
+    """Monte Carlo of a training job: replications, summary, CDF plots, report."""
+    assert scenario.training_job is not None
+    catalog = scenario_catalog(scenario)
+    runs = run_replications(
+        scenario.training_job, catalog, scenario.seed, count, map_fn=lambda f, items: pool.map(f, items)
+    )
+    summary = summarize_training(scenario.training_job, catalog, runs)
+    try:
+        write_training_outputs(scenario, runs, summary, out)
+    except OSError as exc:
+        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+    stdout = Console(quiet=quiet, width=140)
+    header, rows = training_rows(summary)
+    table = Table(*header, title=f"training job: {count} replications")
+    for row in rows:
+        table.add_row(*row)
+    stdout.print(table)
+    stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
+
+
+@app.command("optimize-checkpoint")
+def optimize_checkpoint_command(
+    scenario_path: ScenarioArg,
+    overrides: SetOption = None,
+    objective: Annotated[str, typer.Option(help="minimise expected completion 'time' or 'cost'")] = "time",
+    replications: Annotated[int | None, typer.Option(min=2, max=100000, help="default: scenario's")] = None,
+    executor: Annotated[str, typer.Option(help="local (process pool) or serial")] = "local",
+    workers: Annotated[int | None, typer.Option(min=1, help="processes for the local executor")] = None,
+    out: Annotated[Path | None, typer.Option(help="also write the curve and optimum as JSON here")] = None,
+) -> None:
+    """Find the checkpoint interval minimising expected completion time (or cost), beside Young and Daly."""
+    scenario = _load(scenario_path, overrides)
+    if scenario.training_job is None:
+        raise ScenarioError("training_job", "optimize-checkpoint needs a training_job scenario")
+    if objective not in ("time", "cost"):
+        raise ScenarioError("--objective", f"must be time or cost, got {objective!r}")
+    try:
+        pool = make_executor(executor, workers)
+    except ValueError as exc:
+        raise ScenarioError("--executor", str(exc)) from None
+    count = replications or max(scenario.replications, 2)
+    optimum = optimize_checkpoint(
+        scenario.training_job,
+        scenario_catalog(scenario),
+        scenario.seed,
+        count,
+        objective,  # type: ignore[arg-type]
+        map_fn=lambda f, items: pool.map(f, items),
+    )
+    typer.echo(optimum.report())
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "checkpoint-optimum.json").write_text(json.dumps(optimum.to_dict(), indent=2) + "\n")
 
 
 @app.command()

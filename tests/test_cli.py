@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 import yaml
 
 from simulator.scenario import load_scenario
@@ -159,3 +160,46 @@ def test_catalog_command_lists_every_family(cli: Callable[..., tuple[int, str, s
 def test_example_from_the_issue_loads_unchanged(cli: Callable[..., tuple[int, str, str]]) -> None:
     code, stdout, _ = cli("check", Path(__file__).parent.parent / "scenarios" / "mmc-check.yaml")
     assert code == 0 and stdout.strip() == "ok: mmc-check"
+
+
+SPOT = Path(__file__).resolve().parent.parent / "scenarios" / "spot-training.yaml"
+
+
+def test_training_run_writes_the_training_summary(
+    cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    out = tmp_path / "spot"
+    code, stdout, stderr = cli("run", SPOT, "--out", out, "--replications", "30", "--executor", "serial")
+    assert code == 0, stderr
+    assert "BillableTimeInSeconds" in stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert {"mean", "p50", "p90"} <= set(summary["completion_time_s"])
+    for key in ("training_time_s", "billable_time_s", "savings_pct", "cost_usd", "interruptions"):
+        assert summary[key]["ci95_low"] <= summary[key]["mean"] <= summary[key]["ci95_high"], key
+    assert 0 <= summary["max_wait_exceeded_fraction"] <= 1
+    assert summary["savings_pct"]["mean"] == pytest.approx(
+        100 * (1 - summary["billable_time_s"]["mean"] / summary["training_time_s"]["mean"]), rel=0.05
+    )
+    assert (out / "report.html").exists() and (out / "runs.csv").exists()
+    assert len(list((out / "plots").glob("*.png"))) >= 2
+
+
+def test_optimize_checkpoint_prints_young_and_daly(
+    cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    code, stdout, stderr = cli(
+        "optimize-checkpoint", SPOT, "--replications", "16", "--executor", "serial", "--out", tmp_path
+    )
+    assert code == 0, stderr
+    assert "Daly" in stdout and "Young" in stdout and "simulated optimum" in stdout
+    optimum = json.loads((tmp_path / "checkpoint-optimum.json").read_text())
+    assert optimum["interval_s"] > 0 and optimum["curve"]
+
+
+def test_optimize_checkpoint_needs_a_training_job(
+    cli: Callable[..., tuple[int, str, str]],
+    write_scenario: Callable[..., Path],
+    base_scenario: dict[str, Any],
+) -> None:
+    code, _, stderr = cli("optimize-checkpoint", write_scenario(base_scenario))
+    assert code == 2 and stderr.startswith("error: training_job: ")

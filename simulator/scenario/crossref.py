@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from simulator.catalog import Catalog, load_catalog
 from simulator.errors import ScenarioError
 from simulator.scenario.schema import Scenario
+from simulator.training.check import check_training_job
 
 Problem = tuple[str, str]
 
@@ -130,6 +131,17 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     elif scenario.traffic is not None:
         problems.append(("endpoint", "traffic needs an endpoint to send it to"))
     problems.extend(_traffic_problems(scenario))
-    if scenario.endpoint is None:
-        problems.append(("endpoint", "nothing to simulate: give an endpoint"))
+    problems.extend(_training_problems(scenario, catalog))
     return problems
+
+
+def _training_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
+    """A scenario simulates one thing: an endpoint or a training job."""
+    if scenario.training_job is None:
+        if scenario.endpoint is None:
+            yield "endpoint", "nothing to simulate: give an endpoint or a training_job"
+        return
+    if scenario.endpoint is not None:
+        yield "training_job", "a scenario simulates an endpoint or a training job, not both"
+    for path, reason in check_training_job(scenario.training_job, catalog):
+        yield f"training_job.{path}" if path else "training_job", reason

@@ -11,6 +11,7 @@ from simulator.scenario.endpoint import EndpointSpec
 from simulator.scenario.models import ModelSpec
 from simulator.scenario.traffic import TrafficSpec
 from simulator.scenario.units import Duration
+from simulator.training.spec import TrainingJobSpec
 
 
 class MetricsSpec(StrictModel):
@@ -38,6 +39,7 @@ class Scenario(StrictModel):
     endpoint: EndpointSpec | None = None
     traffic: TrafficSpec | None = None
     metrics: MetricsSpec = Field(default_factory=MetricsSpec)
+    training_job: TrainingJobSpec | None = None
 
     def measured_window(self) -> tuple[float, float]:
         """[warmup, duration): the interval the summary describes."""

@@ -1,0 +1,82 @@
+"""Write a training scenario's output directory: summary.json, runs.csv, CDF plots, report.html."""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simulator.report.html import _image, _table
+from simulator.report.outputs import _commit
+from simulator.scenario.loader import dump_resolved
+from simulator.scenario.schema import Scenario
+from simulator.training import TrainingRun, plot_training
+
+HEADLINE: list[tuple[str, str, str]] = [
+    ("completion time h", "completion_time_s", "h"),
+    ("training time h (TrainingTimeInSeconds)", "training_time_s", "h"),
+    ("billable time h (BillableTimeInSeconds)", "billable_time_s", "h"),
+    ("savings %", "savings_pct", ""),
+    ("cost USD", "cost_usd", ""),
+    ("interruptions", "interruptions", ""),
+]
+
+
+def training_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Spot (mean [95% CI], p90) beside the same job on demand."""
+    header = ["figure", "spot: mean [95% CI]", "p90", "on demand"]
+    rows = []
+    on_demand = summary.get("on_demand", {})
+    for label, key, unit in HEADLINE:
+        figure = summary.get(key, {})
+        scale = 3600.0 if unit == "h" else 1.0
+
+        def fmt(value: Any, scale: float = scale) -> str:
+            return "-" if value is None else f"{value / scale:,.3f}"
+
+        rows.append([
+            label,
+            f"{fmt(figure.get('mean'))} [{fmt(figure.get('ci95_low'))}, {fmt(figure.get('ci95_high'))}]",
+            fmt(figure.get("p90")),
+            fmt(on_demand.get(key)),
+        ])
+    exceeded = summary.get("max_wait_exceeded_fraction", 0)
+    rows.append(["MaxWait exceeded (fraction)", f"{exceeded:.3f}", "", ""])
+    return header, rows
+
+
+def write_training_outputs(
+    scenario: Scenario, runs: list[TrainingRun], summary: dict[str, Any], out_dir: Path
+) -> None:
+    """Everything for a training scenario, written to a staging directory and moved in at the end."""
+    assert scenario.training_job is not None
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        resolved = dump_resolved(scenario)
+        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        (staging / "scenario.resolved.yaml").write_text(resolved)
+        rows = [{k: v for k, v in asdict(run).items() if not isinstance(v, list | tuple)} for run in runs]
+        pd.DataFrame(rows).to_csv(staging / "runs.csv", index=False)
+        plots = plot_training(runs, scenario.training_job, staging / "plots")
+        header, table_rows = training_rows(summary)
+        body = "".join([
+            f"<h1>{html.escape(scenario.name)}</h1>",
+            f"<p>{len(runs)} replications; means with 95% confidence intervals.</p>",
+            _table(header, table_rows),
+            *(_image(path) for path in plots),
+            f"<h2>Resolved scenario</h2><pre>{html.escape(resolved)}</pre>",
+        ])
+        (staging / "report.html").write_text(
+            f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(scenario.name)}</title>"
+            f"</head><body>{body}</body></html>"
+        )
+        _commit(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
