@@ -1110,3 +1110,43 @@ def test_an_update_may_not_set_every_weight_to_zero(
     code, _, stderr = cli("check", write_scenario(base_scenario))
     assert code == 2 and stderr.startswith("error: endpoint.updates[0].weights: "), stderr
     assert "add up to 0" in stderr
+
+
+SPOT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "spot-training.yaml"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path", "fragment"),
+    [
+        (["training_job.max_wait=1d"], "training_job.max_wait", "must be >= max_runtime"),
+        (["training_job.checkpoint.interval=0"], "training_job.checkpoint.interval", "greater than 0"),
+        (
+            ["training_job.checkpoint.write_time=-5m"],
+            "training_job.checkpoint.write_time",
+            "greater than or equal",
+        ),
+        (["training_job.max_runtime=-1h"], "training_job.max_runtime", "greater than"),
+        (
+            ["training_job.instance_type=ml.p3.16xlarge", "training_job.spot.interruption_rate=null"],
+            "training_job.spot.interruption_rate",
+            "no spot interruption bucket",
+        ),
+        (["training_job.instance_type=ml.x9.huge"], "training_job.instance_type", "unknown"),
+        (
+            ["endpoint={name: ep, variants: [{name: a, model: m, instance_type: ml.c5.large}]}"],
+            "training_job",
+            "not both",
+        ),
+    ],
+)
+def test_training_job_bad_input_is_one_line(
+    cli: Callable[..., tuple[int, str, str]], tmp_path: Path, overrides: list[str], path: str, fragment: str
+) -> None:
+    arguments: list[str] = []
+    for override in overrides:
+        arguments += ["--set", override]
+    out = tmp_path / "out"
+    code, stdout, stderr = cli("run", SPOT_SCENARIO, "--out", out, *arguments)
+    assert code == 2 and stdout == "" and not out.exists()
+    assert stderr.count("\n") == 1 and stderr.startswith(f"error: {path}: "), stderr
+    assert fragment.lower() in stderr.lower()

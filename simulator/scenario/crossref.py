@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from simulator.catalog import Catalog, load_catalog
 from simulator.errors import ScenarioError
+from simulator.scenario.elastic_check import elastic_problems
 from simulator.scenario.schema import Scenario
 from simulator.training.check import check_training_job
 
@@ -46,6 +47,9 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
         model = scenario.models.get(variant.model)
         if model is None:
             yield f"{path}.model", f"unknown model {variant.model!r} (defined: {sorted(scenario.models)})"
+        yield from elastic_problems(scenario, path, variant, catalog)
+        if variant.serverless is not None or variant.instance_type is None:
+            continue
         if variant.instance_type not in catalog.instances:
             yield f"{path}.instance_type", f"unknown instance type {variant.instance_type!r}"
             continue
@@ -123,6 +127,8 @@ def _catalog_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]
 
 def find_problems(scenario: Scenario) -> list[Problem]:
     """All cross-reference problems, as (yaml path, reason), in document order."""
+    if scenario.endpoint is not None and scenario.training_job is not None:
+        return [("training_job", "a scenario simulates an endpoint or a training job, not both")]
     catalog = scenario_catalog(scenario)
     problems: list[Problem] = list(_catalog_problems(scenario, catalog))
     problems.extend(_model_problems(scenario, catalog))
@@ -141,7 +147,5 @@ def _training_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
         if scenario.endpoint is None:
             yield "endpoint", "nothing to simulate: give an endpoint or a training_job"
         return
-    if scenario.endpoint is not None:
-        yield "training_job", "a scenario simulates an endpoint or a training job, not both"
     for path, reason in check_training_job(scenario.training_job, catalog):
         yield f"training_job.{path}" if path else "training_job", reason

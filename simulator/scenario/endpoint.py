@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, Field
 
 from simulator.scenario.common import StrictModel
 from simulator.scenario.distributions import Deterministic, Distribution
+from simulator.scenario.scaling import AutoscalingSpec, ServerlessSpec
 from simulator.scenario.units import Duration, Size
 
 _NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"  # SageMaker VariantName / EndpointName pattern
@@ -36,7 +37,7 @@ class VariantSpec(StrictModel):
 
     name: str = Field(pattern=_NAME, max_length=63)
     model: str
-    instance_type: str
+    instance_type: str | None = Field(default=None, description="required unless `serverless` is given")
     instance_count: int = Field(strict=True, default=1, ge=1, le=1000)
     workers: int | None = Field(strict=True, default=None, ge=1, le=1024)
     weight: float = Field(strict=True, default=1.0, ge=0, allow_inf_nan=False)
@@ -54,6 +55,8 @@ class VariantSpec(StrictModel):
         default=None,
         description="launch request -> InService for instances added during the run (default 0 s)",
     )
+    autoscaling: AutoscalingSpec | None = None
+    serverless: ServerlessSpec | None = None
 
 
 class EndpointUpdate(StrictModel):

@@ -24,7 +24,8 @@ class TimelineEntry(NamedTuple):
 
     time_s: float
     status: str
-    """Starting, Downloading, Training, Uploading, Interrupted, Completed, MaxRuntimeExceeded, MaxWaitTimeExceeded."""
+    """Starting, Downloading, Training, Uploading, Interrupted; at the end Completed, MaxRuntimeExceeded
+    or MaxWaitTimeExceeded."""
     activity: str
     """Within a status: restore, compute, checkpoint, notice-checkpoint, await-reclaim, capacity-wait."""
     progress_s: float

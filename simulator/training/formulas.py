@@ -14,6 +14,8 @@ import math
 from scipy.optimize import brentq
 from scipy.special import lambertw
 
+from simulator.training.spec import TrainingJobSpec
+
 
 def young_interval(delta: float, mtbf: float) -> float:
     """Young's first-order optimum sqrt(2 delta M): good when delta << M."""
@@ -44,6 +46,22 @@ def daly_wall_time(solve_time: float, interval: float, delta: float, restart: fl
     restarts alike, and every interruption is followed by a restart of R (no capacity wait).
     """
     return mtbf * math.exp(restart / mtbf) * math.expm1((interval + delta) / mtbf) * solve_time / interval
+
+
+def segmented_wall_time(work: float, interval: float, delta: float, restart: float, mtbf: float) -> float:
+    """Daly's model for a finite job: floor(W/tau) whole segments plus a last partial one of r + delta.
+
+    Each segment that starts fresh takes M e^(R/M) (e^((len + delta)/M) - 1) on average (the same
+    renewal argument as Daly's), so the last segment simply has a shorter compute length r = W mod tau.
+    Equals `daly_wall_time` when W is a whole number of segments.
+    """
+    whole = math.floor(work / interval + 1e-9)
+    rest = max(work - whole * interval, 0.0)
+
+    def segment(length: float) -> float:
+        return mtbf * math.exp(restart / mtbf) * math.expm1((length + delta) / mtbf)
+
+    return whole * segment(interval) + (segment(rest) if rest > 1e-9 * interval else 0.0)
 
 
 def restart_from_scratch_mean(
@@ -90,7 +108,8 @@ def young_breakdown(delta: float, mtbf: float) -> str:
     penalty = young_penalty(delta, mtbf)
     verdict = "breaks down" if penalty > YOUNG_PENALTY_LIMIT else "holds"
     return (
-        f"Young's approximation {verdict}: MTBF/delta = {mtbf / delta:.3g}; sqrt(2 delta M) = {young:.0f} s is "
+        f"Young's approximation {verdict}: MTBF/delta = {mtbf / delta:.3g}; "
+        f"sqrt(2 delta M) = {young:.0f} s is "
         f"{100 * (young / best - 1):+.1f}% off the optimum {best:.0f} s and costs {100 * penalty:.2f}% "
         f"extra expected time (it breaks down, >{100 * YOUNG_PENALTY_LIMIT:.0f}%, once MTBF/delta < "
         f"{young_breakdown_ratio():.2g})."
@@ -102,7 +121,9 @@ def young_breakdown_ratio() -> float:
     return float(brentq(lambda ratio: young_penalty(1.0, ratio) - YOUNG_PENALTY_LIMIT, 0.1, 1e4))
 
 
-def young_table(delta: float, ratios: tuple[float, ...] = (1000, 100, 20, 10, 5, 2, 1, 0.5)) -> list[dict[str, float]]:
+def young_table(
+    delta: float, ratios: tuple[float, ...] = (1000, 100, 20, 10, 5, 2, 1, 0.5)
+) -> list[dict[str, float]]:
     """Young vs Daly over MTBF/delta ratios: where the first-order formula stops being good enough."""
     rows = []
     for ratio in ratios:
@@ -119,3 +140,16 @@ def young_table(delta: float, ratios: tuple[float, ...] = (1000, 100, 20, 10, 5,
             }
         )
     return rows
+
+
+def on_demand_seconds(spec: TrainingJobSpec) -> float:
+    """Completion time of the same job on on-demand instances (deterministic: never interrupted)."""
+    work = spec.cluster_work()
+    writes = 0
+    if spec.checkpoint is not None and spec.checkpoint.interval is not None:
+        writes = max(math.ceil(work / spec.checkpoint.interval - 1e-9) - 1, 0)
+        write = spec.checkpoint.write_seconds()
+    else:
+        write = 0.0
+    total = spec.startup_time + spec.download_seconds() + work + writes * write + spec.upload_time
+    return min(total, spec.startup_time + spec.max_runtime)

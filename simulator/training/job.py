@@ -62,6 +62,7 @@ class TrainingJob:
         plan: JobPlan,
         interruption_rng: np.random.Generator,
         capacity_rng: np.random.Generator,
+        record: bool = True,
     ) -> None:
         self.env = env
         self.plan = plan
@@ -77,6 +78,7 @@ class TrainingJob:
         self.capacity_wait = 0.0
         self.outcome = ""
         self.timeline: list[TimelineEntry] = []
+        self._record = record
         self._attempt = 0
         self._noticed = False
         self._reclaim_at = math.inf
@@ -86,10 +88,13 @@ class TrainingJob:
 
     # -- bookkeeping -------------------------------------------------------------------------------
     def _log(self, status: str, activity: str = "") -> None:
-        self.timeline.append(TimelineEntry(self.env.now, status, activity, self.progress, self.checkpoint))
+        if self._record:
+            self.timeline.append(
+                TimelineEntry(self.env.now, status, activity, self.progress, self.checkpoint)
+            )
 
     def _hold(self, duration: float, billable: bool) -> Hold:
-        """Wait `duration` unless interrupted; returns (cause or None, elapsed). Billable waits stop at MaxRuntime."""
+        """Wait `duration` unless interrupted: (cause or None, elapsed). Billable waits stop at MaxRuntime."""
         if duration <= 0:
             return None, 0.0
         limit, cause_at_limit = duration, None
@@ -157,6 +162,7 @@ class TrainingJob:
             if cause != RECLAIM:
                 self._end(cause or "Completed")
                 return
+            self._log("Interrupted", "reclaim")
             self.interruptions += 1
             self.lost_work += self.progress - self.checkpoint
             self.progress = self.checkpoint
@@ -192,8 +198,10 @@ class TrainingJob:
                 continue
             if cause is not None:
                 return cause
-            if plan.interval_s is not None and not finishing and self.progress < plan.work_s - _EPS:
-                if cause := (yield from self._write_checkpoint("checkpoint")):
+            periodic = plan.interval_s is not None and not finishing
+            if periodic and self.progress < plan.work_s - _EPS:
+                cause = yield from self._write_checkpoint("checkpoint")
+                if cause is not None:
                     return cause
         self.progress = plan.work_s
         self._log("Uploading")
@@ -216,7 +224,9 @@ class TrainingJob:
 
     def _on_notice(self) -> Step:
         """Checkpoint what is unsaved, then hold the instances (billed) until the reclaim arrives."""
-        if self.progress > self.checkpoint + _EPS and (cause := (yield from self._write_checkpoint("notice-checkpoint"))):
+        if self.progress > self.checkpoint + _EPS and (
+            cause := (yield from self._write_checkpoint("notice-checkpoint"))
+        ):
             return cause
         self._log("Training", "await-reclaim")
         cause, _ = yield from self._hold(math.inf, billable=True)
@@ -234,10 +244,10 @@ def simulate_training(
     return simulate_plan(build_plan(spec, catalog), seed_seq)
 
 
-def simulate_plan(plan: JobPlan, seed_seq: np.random.SeedSequence) -> TrainingRun:
-    """One replication of an already-resolved plan (the optimizer reuses one plan per interval)."""
+def simulate_plan(plan: JobPlan, seed_seq: np.random.SeedSequence, record: bool = True) -> TrainingRun:
+    """One replication of a resolved plan (the optimiser reuses one plan per interval, without timeline)."""
     env = simpy.Environment()
-    job = TrainingJob(env, plan, stream(seed_seq, "interruptions"), stream(seed_seq, "capacity"))
+    job = TrainingJob(env, plan, stream(seed_seq, "interruptions"), stream(seed_seq, "capacity"), record)
     env.run(until=job.process)
     return _account(job, env.now)
 
@@ -253,7 +263,7 @@ def _account(job: TrainingJob, end: float) -> TrainingRun:
         training_time_s=training,
         billable_time_s=billable,
         runtime_s=job.runtime,
-        savings_pct=savings_percent(billable, training),
+        savings_pct=savings_percent(billable, training) if plan.spot else 0.0,
         cost_usd=instance_cost(billable, plan.instance_count, plan.on_demand_price_per_hour),
         cost_on_demand_usd=instance_cost(job.runtime, plan.instance_count, plan.on_demand_price_per_hour),
         interruptions=job.interruptions,

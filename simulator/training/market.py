@@ -40,7 +40,9 @@ def bucket_rate(bucket: str) -> float:
     P(interrupted within a month) = 1 - exp(-rate * month)  =>  rate = -ln(1 - p) / month.
     """
     if bucket not in BUCKET_MONTHLY_FRACTION:
-        raise KeyError(f"unknown Spot Instance Advisor bucket {bucket!r}; known: {sorted(BUCKET_MONTHLY_FRACTION)}")
+        raise KeyError(
+            f"unknown Spot Instance Advisor bucket {bucket!r}; known: {sorted(BUCKET_MONTHLY_FRACTION)}"
+        )
     return -math.log1p(-BUCKET_MONTHLY_FRACTION[bucket]) / MONTH_S
 
 

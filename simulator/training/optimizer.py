@@ -3,10 +3,11 @@
 Every candidate interval is simulated with the same replication seeds (common random numbers: the k-th
 attempt of replication i draws the same interruption and capacity numbers), so differences between
 candidates are not drowned by replication noise. The search is:
-  1. a coarse log-spaced grid from max(work/256, delta/4) to the whole job (one segment);
-  2. refine: a finer grid around the best coarse point;
-  3. a response-surface fit E[T](tau) ~ a/tau + b + c*tau + d*tau^2 over the points within one coarse
-     step of the incumbent, minimised in that window, then re-centred once. The basis is the Taylor
+  1. screening: a coarse log-spaced grid from max(work/256, delta/4) to min(work, 4 MTBF), simulated
+     with the first quarter of the replications (enough to find the region);
+  2. refine: 9 log-spaced points within a factor e^0.9 of the best screening point, all replications;
+  3. a response-surface fit E[T](tau) ~ a/tau + b + c*tau + d*tau^2 over the refined points in the
+     window, minimised in it; then once more with a window re-centred on that minimum. The basis is the Taylor
      form of checkpoint economics (overhead ~ 1/tau, lost work ~ tau) and averages out both noise and
      the saw-tooth a finite job gets from its last partial segment; the curve near the optimum is too
      flat for an argmin of noisy means (5% off in tau changes the mean by ~0.05%).
@@ -34,7 +35,13 @@ from simulator.training.stats import mean_ci
 Objective = Literal["time", "cost"]
 _BATCH = 50
 _COARSE_POINTS = 10
-_REFINE_POINTS = 7
+_REFINE_POINTS = 9
+_HALF_WIDTH = 0.9
+"""Refinement window: the incumbent times / divided by e^0.9 (~2.5)."""
+_MAX_MTBFS = 4.0
+"""Longest candidate interval in job MTBFs (Daly's optimum never exceeds one MTBF)."""
+_ELIGIBLE = 0.05
+"""Candidates completing this much less often than the best candidate are not eligible."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class CurvePoint:
     ci95_low: float
     ci95_high: float
     completed_fraction: float
+    replications: int
+    """Screening points use the first quarter of the replications, the rest all of them."""
 
 
 @dataclass(frozen=True)
@@ -84,11 +93,10 @@ class CheckpointOptimum:
         for name, value in (("Daly (2006)", self.daly_interval_s), ("Young (1974)", self.young_interval_s)):
             if value is not None:
                 diff = self.comparisons.get(name, {})
-                extra = (
-                    f"  vs optimum {diff['mean']:+.4g} {unit} [{diff['ci95_low']:+.4g}, {diff['ci95_high']:+.4g}]"
-                    if diff
-                    else ""
-                )
+                extra = ""
+                if diff:
+                    extra = f"  vs optimum {diff['mean']:+.4g} {unit} "
+                    extra += f"[{diff['ci95_low']:+.4g}, {diff['ci95_high']:+.4g}]"
                 lines.append(f"  {name:<17} {_fmt(value):>10}{extra}")
         if self.daly_exact_interval_s is not None:
             lines.append(f"  exact optimum of Daly's model {_fmt(self.daly_exact_interval_s)}")
@@ -104,7 +112,7 @@ def _evaluate_batch(task: tuple[TrainingJobSpec, Catalog, int, float, str, int, 
     plan = build_plan(with_interval(spec, interval), catalog)
     values = []
     for index in range(start, stop):
-        run = simulate_plan(plan, replication_seed(seed, index))
+        run = simulate_plan(plan, replication_seed(seed, index), record=False)
         values.append(run.completion_time_s if objective == "time" else run.cost_usd)
         values.append(1.0 if run.completed else 0.0)
     return values
@@ -117,27 +125,34 @@ def with_interval(spec: TrainingJobSpec, interval: float) -> TrainingJobSpec:
 
 
 class _Evaluator:
-    """Caches per-replication objective values by interval; evaluates new intervals in one map call."""
+    """Per-replication objective values by interval over replications 0..n-1; one map call per batch."""
 
     def __init__(
-        self, spec: TrainingJobSpec, catalog: Catalog, seed: int, replications: int, objective: str, map_fn: MapFn
+        self,
+        spec: TrainingJobSpec,
+        catalog: Catalog,
+        seed: int,
+        replications: int,
+        objective: str,
+        map_fn: MapFn,
     ) -> None:
         self._args = (spec, catalog, seed)
-        self._n = replications
+        self.replications = replications
         self._objective = objective
         self._map = map_fn
         self.values: dict[float, np.ndarray] = {}
         self.completed: dict[float, float] = {}
 
     def evaluate(self, intervals: list[float] | np.ndarray) -> None:
+        n = self.replications
         todo = sorted({float(x) for x in intervals} - set(self.values))
         tasks = [
-            (*self._args, interval, self._objective, start, min(start + _BATCH, self._n))
+            (*self._args, interval, self._objective, start, min(start + _BATCH, n))
             for interval in todo
-            for start in range(0, self._n, _BATCH)
+            for start in range(0, n, _BATCH)
         ]
         results = list(self._map(_evaluate_batch, tasks))
-        per_interval = -(-self._n // _BATCH)
+        per_interval = -(-n // _BATCH)
         for k, interval in enumerate(todo):
             flat = np.concatenate([np.asarray(r) for r in results[k * per_interval : (k + 1) * per_interval]])
             self.values[interval] = flat[0::2]
@@ -146,9 +161,21 @@ class _Evaluator:
     def mean(self, interval: float) -> float:
         return float(self.values[interval].mean())
 
-    def best(self, within: tuple[float, float] = (0.0, math.inf)) -> float:
-        inside = [x for x in self.values if within[0] <= x <= within[1]]
-        return min(inside, key=self.mean)
+    def best(self) -> float:
+        """Lowest mean among candidates that complete about as often as the most reliable one.
+
+        A stopped job's objective is its stop time or cost so far, which flatters intervals whose
+        jobs run out of MaxWait; excluding them keeps the choice honest.
+        """
+        top = max(self.completed.values())
+        eligible = [x for x in self.values if self.completed[x] >= top - _ELIGIBLE]
+        return min(eligible, key=self.mean)
+
+    def curve(self) -> list[CurvePoint]:
+        return [
+            CurvePoint(x, *mean_ci(self.values[x]), self.completed[x], self.replications)
+            for x in sorted(self.values)
+        ]
 
 
 def _surface_minimum(points: list[tuple[float, float]], lo: float, hi: float) -> float | None:
@@ -164,7 +191,9 @@ def _surface_minimum(points: list[tuple[float, float]], lo: float, hi: float) ->
     def surface(u: float) -> float:
         return float(coef[0] / u + coef[1] + coef[2] * u + coef[3] * u * u)
 
-    result = minimize_scalar(surface, bounds=(lo / scale, hi / scale), method="bounded", options={"xatol": 1e-6})
+    result = minimize_scalar(
+        surface, bounds=(lo / scale, hi / scale), method="bounded", options={"xatol": 1e-6}
+    )
     inside = lo / scale * 1.001 < result.x < hi / scale * 0.999
     return float(result.x * scale) if inside else None
 
@@ -181,35 +210,31 @@ def optimize_checkpoint(
     if objective not in ("time", "cost"):
         raise ValueError(f"objective must be 'time' or 'cost', got {objective!r}")
     if spec.checkpoint is None:
-        raise ScenarioError("training_job.checkpoint", "the optimiser needs a checkpoint section (write cost)")
+        raise ScenarioError(
+            "training_job.checkpoint", "the optimiser needs a checkpoint section (write cost)"
+        )
     if replications < 2:
         raise ValueError("need at least 2 replications")
     base = build_plan(spec, catalog)
     work, delta, mtbf = base.work_s, base.write_s, job_mtbf(base)
     evaluator = _Evaluator(spec, catalog, seed, replications, objective, map_fn)
 
-    lo = min(max(work / 256, delta / 4, 1.0), work)
-    coarse = np.geomspace(lo, work, _COARSE_POINTS)
-    evaluator.evaluate(coarse)
-    step = math.log(coarse[1] / coarse[0]) if work > lo else 0.0
-    incumbent = evaluator.best()
-    method = "best grid point"
-    if step > 0:
-        window = (max(incumbent * math.exp(-step), lo), min(incumbent * math.exp(step), work))
+    hi = min(work, _MAX_MTBFS * mtbf)
+    lo = min(max(work / 256, delta / 4, 1.0), hi / 16)
+    screen = _Evaluator(
+        spec, catalog, seed, max(2, min(replications, replications // 4 + 10)), objective, map_fn
+    )
+    screen.evaluate(np.geomspace(lo, hi, _COARSE_POINTS))
+    incumbent, method = screen.best(), "best screening point"
+    for _ in range(2):
+        window = (max(incumbent * math.exp(-_HALF_WIDTH), lo), min(incumbent * math.exp(_HALF_WIDTH), hi))
         evaluator.evaluate(np.geomspace(*window, _REFINE_POINTS))
-        incumbent = evaluator.best()
-        for round_ in range(2):
-            window = (max(incumbent * math.exp(-step), lo), min(incumbent * math.exp(step), work))
-            points = [(x, evaluator.mean(x)) for x in evaluator.values if window[0] <= x <= window[1]]
-            fitted = _surface_minimum(points, *window)
-            if fitted is None:
-                break
-            incumbent, method = fitted, "grid + refine + response-surface fit"
-            if round_ == 0:
-                half = (max(incumbent * math.exp(-step / 2), lo), min(incumbent * math.exp(step / 2), work))
-                evaluator.evaluate(np.geomspace(*half, 5))
-        if method == "best grid point":
-            incumbent = evaluator.best()
+        points = [(x, evaluator.mean(x)) for x in evaluator.values if window[0] <= x <= window[1]]
+        fitted = _surface_minimum(points, *window)
+        if fitted is None:
+            incumbent, method = evaluator.best(), "best refined point"
+            break
+        incumbent, method = fitted, "screen + refine + response-surface fit"
 
     formulas: dict[str, float] = {}
     if math.isfinite(mtbf) and delta > 0:
@@ -220,9 +245,7 @@ def optimize_checkpoint(
     for name, value in formulas.items():
         d_mean, d_low, d_high = mean_ci(evaluator.values[min(value, work)] - evaluator.values[incumbent])
         comparisons[name] = {"mean": d_mean, "ci95_low": d_low, "ci95_high": d_high}
-    curve = tuple(
-        CurvePoint(x, *mean_ci(evaluator.values[x]), evaluator.completed[x]) for x in sorted(evaluator.values)
-    )
+    curve = tuple(sorted(evaluator.curve() + screen.curve(), key=lambda p: (p.interval_s, -p.replications)))
     return CheckpointOptimum(
         objective=objective,
         interval_s=incumbent,

@@ -7,6 +7,7 @@ the JSON Schema documents it.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from pathlib import Path
@@ -142,7 +143,7 @@ class SpotSpec(_Model):
     @field_validator("trace")
     @classmethod
     def _sorted_trace(cls, values: tuple[float, ...] | None) -> tuple[float, ...] | None:
-        if values is not None and any(b < a for a, b in zip(values, values[1:], strict=False)):
+        if values is not None and any(b < a for a, b in itertools.pairwise(values)):
             raise ValueError("trace times must be in increasing order")
         return values
 
@@ -164,7 +165,7 @@ class SpotSpec(_Model):
 
 
 class CheckpointSpec(_Model):
-    """Periodic checkpoints to S3 (CheckpointConfig): interval in training compute time, write and restore cost.
+    """Checkpoints to S3 (CheckpointConfig): interval in training compute time, write and restore cost.
 
     The write cost is `write_time`, or `size / write_bandwidth`, or 0 when neither is given. The restore
     cost (paid after a restart when a checkpoint exists) is `restore_time`, or `size / read_bandwidth`
@@ -239,15 +240,21 @@ class TrainingJobSpec(_Model):
         "default 0 (real jobs: typically 2-5 minutes).",
     )
     download_time: Duration | None = Field(
-        default=None, ge=0, description="Training data download per attempt; default 0 or data_size/bandwidth."
+        default=None,
+        ge=0,
+        description="Training data download per attempt; default 0 or data_size/bandwidth.",
     )
     data_size: Size | None = Field(default=None, ge=0, description="Training data size (with bandwidth).")
     download_bandwidth: Bandwidth | None = Field(default=None, gt=0, description="e.g. 1GB/s.")
-    upload_time: Duration = Field(default=0.0, ge=0, description="Model artifact upload at the end; default 0.")
+    upload_time: Duration = Field(
+        default=0.0, ge=0, description="Model artifact upload at the end; default 0."
+    )
     checkpoint: CheckpointSpec | None = Field(
         default=None, description="Checkpointing; default none = every restart begins from scratch."
     )
-    spot: SpotSpec | None = Field(default=None, description="Managed spot training; default none = on-demand.")
+    spot: SpotSpec | None = Field(
+        default=None, description="Managed spot training; default none = on-demand."
+    )
     max_runtime: Duration = Field(
         default=86400.0,
         gt=0,
@@ -260,7 +267,9 @@ class TrainingJobSpec(_Model):
         "must be >= max_runtime; default = max_runtime. Ignored for on-demand jobs.",
     )
     deadline: Duration | None = Field(
-        default=None, gt=0, description="Optional business deadline on completion time (wall, since creation)."
+        default=None,
+        gt=0,
+        description="Optional business deadline on completion time (wall, since creation).",
     )
 
     @field_validator("max_wait")
@@ -273,7 +282,9 @@ class TrainingJobSpec(_Model):
 
     @field_validator("spot")
     @classmethod
-    def _notice_checkpoint_needs_checkpoint(cls, value: SpotSpec | None, info: ValidationInfo) -> SpotSpec | None:
+    def _notice_checkpoint_needs_checkpoint(
+        cls, value: SpotSpec | None, info: ValidationInfo
+    ) -> SpotSpec | None:
         if value is not None and value.checkpoint_on_notice and info.data.get("checkpoint", 0) is None:
             raise ValueError("checkpoint_on_notice needs a checkpoint section")
         return value

@@ -46,4 +46,9 @@ def proportion(flags: Sequence[bool] | np.ndarray, level: float = 0.95) -> dict[
     z = float(stats.norm.ppf(0.5 + level / 2))
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return {"mean": p, "ci95_low": max(0.0, centre - half), "ci95_high": min(1.0, centre + half)}
+    # the Wilson interval always contains p; min/max only undo float rounding at p = 0 or 1
+    return {
+        "mean": p,
+        "ci95_low": min(p, max(0.0, centre - half)),
+        "ci95_high": max(p, min(1.0, centre + half)),
+    }

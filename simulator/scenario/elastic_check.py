@@ -1,0 +1,106 @@
+"""Cross-reference rules for autoscaling and serverless variants (called from crossref.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from simulator.catalog import Catalog
+from simulator.scenario.endpoint import VariantSpec
+from simulator.scenario.scaling import AdjustmentType, AutoscalingSpec, ScalingMetric
+from simulator.scenario.schema import Scenario
+
+Problem = tuple[str, str]
+
+
+def elastic_problems(
+    scenario: Scenario, path: str, variant: VariantSpec, catalog: Catalog
+) -> Iterator[Problem]:
+    """Instance type vs serverless, capacity bounds, policies and serverless limits of one variant."""
+    serverless = variant.serverless
+    if serverless is None:
+        if variant.instance_type is None:
+            yield f"{path}.instance_type", "required key is missing (or give serverless)"
+        elif variant.autoscaling is not None:
+            yield from _autoscaling_problems(scenario, f"{path}.autoscaling", variant, variant.autoscaling)
+        return
+    if variant.instance_type is not None:
+        instance = catalog.instances.get(variant.instance_type)
+        if instance is not None and instance.gpu is not None:
+            yield f"{path}.instance_type", "serverless inference has no GPUs: remove instance_type"
+        else:
+            yield f"{path}.instance_type", "a serverless variant has no instances: remove instance_type"
+    fields = variant.model_fields_set
+    for key in ("instance_count", "workers", "instance_speeds", "startup_time"):
+        if key in fields:
+            yield f"{path}.{key}", "does not apply to a serverless variant"
+    if variant.autoscaling is not None:
+        yield f"{path}.autoscaling", "a serverless variant scales by concurrency: remove autoscaling"
+    spath = f"{path}.serverless"
+    limits = catalog.serverless
+    if serverless.memory_mb not in limits.memory_tiers_mb:
+        yield f"{spath}.memory_mb", f"must be one of {list(limits.memory_tiers_mb)}"
+    if serverless.max_concurrency > limits.max_concurrency_limit:
+        yield f"{spath}.max_concurrency", f"must be at most {limits.max_concurrency_limit}"
+    if serverless.provisioned_concurrency > serverless.max_concurrency:
+        yield (
+            f"{spath}.provisioned_concurrency",
+            f"ProvisionedConcurrency ({serverless.provisioned_concurrency}) must not exceed"
+            f" MaxConcurrency ({serverless.max_concurrency})",
+        )
+    model = scenario.models.get(variant.model)
+    if model is not None and model.service_time is None:
+        yield f"models.{variant.model}.service_time", "a serverless variant needs a CPU service_time"
+    assert scenario.endpoint is not None
+    for index, update in enumerate(scenario.endpoint.updates):
+        if variant.name in update.instance_counts:
+            yield (
+                f"endpoint.updates[{index}].instance_counts.{variant.name}",
+                "a serverless variant has no instance count",
+            )
+
+
+def _autoscaling_problems(
+    scenario: Scenario, path: str, variant: VariantSpec, spec: AutoscalingSpec
+) -> Iterator[Problem]:
+    if spec.min_capacity > spec.max_capacity:
+        yield (
+            f"{path}.min_capacity",
+            f"min_capacity ({spec.min_capacity}) must not exceed max_capacity ({spec.max_capacity})",
+        )
+    if not spec.min_capacity <= variant.instance_count <= spec.max_capacity:
+        yield (
+            f"{path.removesuffix('.autoscaling')}.instance_count",
+            f"initial instance_count {variant.instance_count} is outside"
+            f" [{spec.min_capacity}, {spec.max_capacity}] of autoscaling",
+        )
+    tracking = spec.target_tracking
+    if tracking is not None:
+        tpath = f"{path}.target_tracking"
+        if tracking.metric is ScalingMetric.INVOCATIONS:
+            yield f"{tpath}.metric", "target tracking needs a per-instance metric, not Invocations"
+        for key in ("scale_out_alarm", "scale_in_alarm"):
+            alarm = getattr(tracking, key)
+            if alarm.needed() > alarm.evaluation_periods:
+                yield f"{tpath}.{key}.datapoints_to_alarm", "must not exceed evaluation_periods"
+    for index, step in enumerate(spec.step_scaling):
+        spath = f"{path}.step_scaling[{index}]"
+        if step.alarm.needed() > step.alarm.evaluation_periods:
+            yield f"{spath}.alarm.datapoints_to_alarm", "must not exceed evaluation_periods"
+        for number, adjustment in enumerate(step.step_adjustments):
+            low, high = adjustment.lower_bound, adjustment.upper_bound
+            if low is not None and high is not None and low >= high:
+                yield f"{spath}.step_adjustments[{number}].upper_bound", "must be greater than lower_bound"
+            if step.adjustment_type is AdjustmentType.EXACT and adjustment.adjustment < 0:
+                yield f"{spath}.step_adjustments[{number}].adjustment", "ExactCapacity must be >= 0"
+    for index, action in enumerate(spec.scheduled_actions):
+        apath = f"{path}.scheduled_actions[{index}]"
+        low = spec.min_capacity if action.min_capacity is None else action.min_capacity
+        high = spec.max_capacity if action.max_capacity is None else action.max_capacity
+        if action.min_capacity is None and action.max_capacity is None:
+            yield apath, "changes nothing: give min_capacity and/or max_capacity"
+        elif low > high:
+            yield f"{apath}.min_capacity", f"min_capacity ({low}) must not exceed max_capacity ({high})"
+        if scenario.duration is not None and action.at >= scenario.duration:
+            yield f"{apath}.at", "is not before the end of the run"
+        if index and action.at < spec.scheduled_actions[index - 1].at:
+            yield f"{apath}.at", "scheduled actions must be in time order"

@@ -1,0 +1,121 @@
+"""CDF plots of a training job's replications, with the on-demand job and the limits marked.
+
+Figures are built with matplotlib's object API (`Figure`, rendered by the Agg canvas on save), so
+importing this module never switches the process-wide pyplot backend.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from simulator.training.accounting import TrainingRun
+from simulator.training.formulas import on_demand_seconds
+from simulator.training.spec import TrainingJobSpec
+
+_COLOURS = {
+    "Starting": "#9e9e9e",
+    "Downloading": "#64b5f6",
+    "Training": "#43a047",
+    "Uploading": "#7e57c2",
+    "Interrupted": "#e53935",
+}
+
+
+def _ecdf(ax: Axes, values: np.ndarray, label: str) -> None:
+    data = np.sort(values)
+    ax.step(data, np.arange(1, data.size + 1) / data.size, where="post", label=label, color="#1e88e5")
+
+
+def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path) -> list[Path]:
+    """Write completion-time and cost CDFs (spot vs on-demand) and one replication's status timeline."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    on_demand_h = on_demand_seconds(spec) / 3600
+    label = "spot" if spec.spot_enabled else "on-demand"
+    paths = []
+
+    completion_h = [r.completion_time_s / 3600 for r in runs]
+    fig = Figure(figsize=(7, 4.2))
+    ax = fig.subplots()
+    _ecdf(ax, np.array(completion_h), f"{label} ({len(runs)} replications)")
+    ax.axvline(on_demand_h, color="#424242", linestyle="--", label=f"on-demand {on_demand_h:.1f} h")
+    right = 1.08 * max([*completion_h, on_demand_h, (spec.deadline or 0) / 3600])
+    limit = spec.effective_max_wait() / 3600
+    if math.isfinite(limit):
+        off_scale = " (off scale)" if limit > right else ""
+        ax.axvline(limit, color="#e53935", linestyle=":", label=f"MaxWait {limit:.0f} h{off_scale}")
+    if spec.deadline is not None:
+        ax.axvline(
+            spec.deadline / 3600,
+            color="#fb8c00",
+            linestyle="-.",
+            label=f"deadline {spec.deadline / 3600:g} h",
+        )
+    ax.set(xlabel="completion time (hours since job creation)", ylabel="P(done by)", ylim=(0, 1.02))
+    ax.set_xlim(0, right)
+    ax.set_title(f"Training job completion time: {spec.instance_count} x {spec.instance_type}")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    paths.append(_save(fig, out_dir / "training_completion_cdf.png"))
+
+    fig = Figure(figsize=(7, 4.2))
+    ax = fig.subplots()
+    _ecdf(ax, np.array([r.cost_usd for r in runs]), f"{label} cost")
+    if runs and runs[0].runtime_s > 0:
+        rate = runs[0].cost_on_demand_usd / runs[0].runtime_s  # on-demand $ per cluster-second
+        ax.axvline(
+            rate * (on_demand_h * 3600 - spec.startup_time),
+            color="#424242",
+            linestyle="--",
+            label="on-demand job",
+        )
+    ax.set(xlabel="cost (USD)", ylabel="P(cost <= x)", ylim=(0, 1.02))
+    ax.set_title("Training job cost: spot vs on-demand")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    paths.append(_save(fig, out_dir / "training_cost_cdf.png"))
+
+    if runs:
+        paths.append(_timeline(runs[0], out_dir / "training_timeline.png"))
+    return paths
+
+
+def _timeline(run: TrainingRun, path: Path) -> Path:
+    """Status bands over time and the progress / checkpoint lines of one replication."""
+    fig = Figure(figsize=(8, 4.2))
+    bands, progress = fig.subplots(2, 1, sharex=True, height_ratios=(1, 3))
+    entries = run.timeline
+    for entry, nxt in itertools.pairwise(entries):
+        if nxt.time_s > entry.time_s and entry.status in _COLOURS:
+            bands.axvspan(entry.time_s / 3600, nxt.time_s / 3600, color=_COLOURS[entry.status], lw=0)
+    bands.set_yticks([])
+    handles = [Rectangle((0, 0), 1, 1, color=c) for c in _COLOURS.values()]
+    bands.legend(handles, list(_COLOURS), ncol=5, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 1.6))
+    times = [e.time_s / 3600 for e in entries]
+    progress.plot(times, [e.progress_s / 3600 for e in entries], label="progress", color="#43a047")
+    progress.step(
+        times,
+        [e.checkpoint_s / 3600 for e in entries],
+        where="post",
+        label="last checkpoint",
+        color="#fb8c00",
+    )
+    progress.set(xlabel="hours since job creation", ylabel="training done (cluster hours)")
+    progress.set_title(
+        f"Replication 0: {run.secondary_status}, {run.interruptions} interruptions", fontsize=9
+    )
+    progress.grid(alpha=0.3)
+    progress.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return path
