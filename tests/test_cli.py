@@ -180,7 +180,7 @@ def test_training_run_writes_the_training_summary(
     assert summary["savings_pct"]["mean"] == pytest.approx(
         100 * (1 - summary["billable_time_s"]["mean"] / summary["training_time_s"]["mean"]), rel=0.05
     )
-    assert (out / "report.html").exists() and (out / "runs.csv").exists()
+    assert "Young vs Daly" in (out / "report.html").read_text() and (out / "runs.csv").exists()
     assert len(list((out / "plots").glob("*.png"))) >= 2
 
 

@@ -14,9 +14,12 @@ import pandas as pd
 
 from simulator.report.html import _image, _table
 from simulator.report.outputs import _commit
+from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.loader import dump_resolved
 from simulator.scenario.schema import Scenario
 from simulator.training import TrainingRun, plot_training
+from simulator.training.formulas import young_breakdown, young_table
+from simulator.training.plan import build_plan, job_mtbf
 
 HEADLINE: list[tuple[str, str, str]] = [
     ("completion time h", "completion_time_s", "h"),
@@ -51,6 +54,31 @@ def training_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def young_section(scenario: Scenario) -> str:
+    """Where Young's sqrt(2 delta M) stops being good enough, for this job's checkpoint cost."""
+    spec = scenario.training_job
+    if spec is None or spec.checkpoint is None:
+        return ""
+    delta = build_plan(spec, scenario_catalog(scenario)).write_s
+    if delta <= 0:
+        return ""
+    header = ["MTBF / delta", "Young s", "Daly s", "optimum s", "Young off optimum %", "extra time %"]
+    rows = [
+        [
+            f"{row['mtbf_over_delta']:g}",
+            f"{row['young_s']:.0f}",
+            f"{row['daly_s']:.0f}",
+            f"{row['optimum_s']:.0f}",
+            f"{row['young_error_pct']:+.1f}",
+            f"{row['young_time_penalty_pct']:.2f}",
+        ]
+        for row in young_table(delta)
+    ]
+    mtbf = build_plan(spec, scenario_catalog(scenario))
+    note = html.escape(young_breakdown(delta, job_mtbf(mtbf)))
+    return f"<h2>Checkpoint interval: Young vs Daly</h2><p>{note}</p>{_table(header, rows)}"
+
+
 def write_training_outputs(
     scenario: Scenario, runs: list[TrainingRun], summary: dict[str, Any], out_dir: Path
 ) -> None:
@@ -71,6 +99,7 @@ def write_training_outputs(
             f"<p>{len(runs)} replications; means with 95% confidence intervals.</p>",
             _table(header, table_rows),
             *(_image(path) for path in plots),
+            young_section(scenario),
             f"<h2>Resolved scenario</h2><pre>{html.escape(resolved)}</pre>",
         ])
         (staging / "report.html").write_text(
