@@ -10,15 +10,23 @@ import numpy as np
 from scipy import stats
 
 
-def mean_ci95(values: Sequence[float]) -> dict[str, float | None]:
-    """Mean and 95% t-interval of independent replication outputs (no interval for one value)."""
-    data = np.asarray([v for v in values if v is not None], dtype=float)
-    if len(data) == 0:
-        return {"mean": None, "ci95_low": None, "ci95_high": None}
+def t_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """(mean, half-width) of the Student t interval over independent replications (half 0 for n < 2)."""
+    data = np.asarray(values, dtype=float)
     mean = float(data.mean())
+    if data.size < 2:
+        return mean, 0.0
+    return mean, float(stats.t.ppf(0.5 + level / 2, data.size - 1) * data.std(ddof=1) / math.sqrt(data.size))
+
+
+def mean_ci95(values: Sequence[float | None]) -> dict[str, float | None]:
+    """Mean and 95% t-interval of independent replication outputs (no interval for one value)."""
+    data = [v for v in values if v is not None]
+    if not data:
+        return {"mean": None, "ci95_low": None, "ci95_high": None}
+    mean, half = t_interval(data)
     if len(data) < 2:
         return {"mean": mean, "ci95_low": None, "ci95_high": None}
-    half = float(stats.t.ppf(0.975, len(data) - 1) * data.std(ddof=1) / math.sqrt(len(data)))
     return {"mean": mean, "ci95_low": mean - half, "ci95_high": mean + half}
 
 

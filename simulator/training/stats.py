@@ -8,14 +8,12 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats
 
+from simulator.metrics.stats import t_interval
+
 
 def mean_ci(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """(mean, low, high) from the Student t interval over independent replications."""
-    data = np.asarray(values, dtype=float)
-    mean = float(data.mean())
-    if data.size < 2:
-        return mean, mean, mean
-    half = float(stats.t.ppf(0.5 + level / 2, data.size - 1) * data.std(ddof=1) / math.sqrt(data.size))
+    mean, half = t_interval(values, level)
     return mean, mean - half, mean + half
 
 
