@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: install run test lint bench golden reports clean
+.PHONY: install run test lint bench bench-elastic golden reports clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: lint  ## lint, then the whole test suite (unit, property, analytic, golden
 
 bench: $(STAMP)  ## engine throughput vs bare SimPy, and peak memory for 5 million requests
 	$(BIN)/python tests/benchmarks/bench_engine.py
+
+bench-elastic: $(STAMP)  ## autoscaled diurnal traffic vs static fleet (DAYS=7 RATE=200 for the full week)
+	$(BIN)/python tests/benchmarks/bench_elastic.py --days $${DAYS:-0.25} --rate $${RATE:-200}
 
 golden: $(STAMP)  ## regenerate tests/golden/*.json after an intended change of results
 	$(BIN)/python tests/golden_update.py

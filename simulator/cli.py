@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from simulator.catalog import load_catalog
+from simulator.cli_elastic import register_elastic_commands
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, make_executor
 from simulator.execution.replications import replicate
@@ -243,6 +244,9 @@ def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readab
         f"${tiers.price_per_gb_second:.7f}/GB-s compute, ${tiers.price_per_gb_processed}/GB processed "
         f"({tiers.price_source})"
     )
+
+
+register_elastic_commands(app)  # compare, crossover (simulator/cli_elastic.py)
 
 
 def _usage_error_line(error: Exception) -> str | None:

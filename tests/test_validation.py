@@ -1007,6 +1007,226 @@ CASES = [
     case("cli-set-without-value", "command line", "requires an argument", args=("--set",)),
     case("cli-unknown-option", "command line", "no such option", args=("--colour",)),
     case("cli-unknown-command", "command line", "no such command", argv=("simulate", "{scenario}")),
+    # --- elastic capacity: autoscaling and serverless ----------------------------------------------------
+    case(
+        "serverless-memory-not-multiple",
+        f"{VARIANT}.serverless.memory_mb",
+        "multiple of 1024",
+        drop(f"{VARIANT}.instance_type"),
+        put(f"{VARIANT}.serverless", {"memory_mb": 1500, "max_concurrency": 5}),
+    ),
+    case(
+        "serverless-memory-too-large",
+        f"{VARIANT}.serverless.memory_mb",
+        "less than or equal to 6144",
+        drop(f"{VARIANT}.instance_type"),
+        put(f"{VARIANT}.serverless", {"memory_mb": 7168, "max_concurrency": 5}),
+    ),
+    case(
+        "serverless-memory-too-small",
+        f"{VARIANT}.serverless.memory_mb",
+        "greater than or equal to 1024",
+        drop(f"{VARIANT}.instance_type"),
+        put(f"{VARIANT}.serverless", {"memory_mb": 512, "max_concurrency": 5}),
+    ),
+    case(
+        "serverless-max-concurrency-too-large",
+        f"{VARIANT}.serverless.max_concurrency",
+        "less than or equal to 200",
+        drop(f"{VARIANT}.instance_type"),
+        put(f"{VARIANT}.serverless", {"memory_mb": 2048, "max_concurrency": 201}),
+    ),
+    case(
+        "serverless-provisioned-above-max",
+        f"{VARIANT}.serverless.provisioned_concurrency",
+        "must not exceed MaxConcurrency",
+        drop(f"{VARIANT}.instance_type"),
+        put(f"{VARIANT}.serverless", {"memory_mb": 2048, "max_concurrency": 5, "provisioned_concurrency": 6}),
+    ),
+    case(
+        "serverless-with-gpu-instance",
+        f"{VARIANT}.instance_type",
+        "no GPUs",
+        put(f"{VARIANT}.instance_type", "ml.g4dn.xlarge"),
+        put(f"{VARIANT}.serverless", {"memory_mb": 2048, "max_concurrency": 5}),
+    ),
+    case(
+        "serverless-with-instance-type",
+        f"{VARIANT}.instance_type",
+        "no instances",
+        put(f"{VARIANT}.serverless", {"memory_mb": 2048, "max_concurrency": 5}),
+    ),
+    case(
+        "serverless-with-autoscaling",
+        f"{VARIANT}.autoscaling",
+        "remove autoscaling",
+        drop(f"{VARIANT}.instance_type"),
+        put(f"{VARIANT}.serverless", {"memory_mb": 2048, "max_concurrency": 5}),
+        put(f"{VARIANT}.autoscaling", {"min_capacity": 1, "max_capacity": 2}),
+    ),
+    case(
+        "serverless-with-instance-count",
+        f"{VARIANT}.instance_count",
+        "does not apply to a serverless variant",
+        drop(f"{VARIANT}.instance_type"),
+        put(f"{VARIANT}.instance_count", 3),
+        put(f"{VARIANT}.serverless", {"memory_mb": 2048, "max_concurrency": 5}),
+    ),
+    case(
+        "serverless-unknown-key",
+        f"{VARIANT}.serverless.memory",
+        "unknown key",
+        drop(f"{VARIANT}.instance_type"),
+        put(f"{VARIANT}.serverless", {"memory_mb": 2048, "max_concurrency": 5, "memory": 1}),
+    ),
+    case(
+        "autoscaling-min-above-max",
+        f"{VARIANT}.autoscaling.min_capacity",
+        "must not exceed max_capacity",
+        put(f"{VARIANT}.autoscaling", {"min_capacity": 5, "max_capacity": 2}),
+    ),
+    case(
+        "autoscaling-negative-scale-out-cooldown",
+        f"{VARIANT}.autoscaling.target_tracking.scale_out_cooldown",
+        "greater than or equal to 0",
+        put(
+            f"{VARIANT}.autoscaling",
+            {"max_capacity": 4, "target_tracking": {"target_value": 600, "scale_out_cooldown": "-60s"}},
+        ),
+    ),
+    case(
+        "autoscaling-negative-scale-in-cooldown",
+        f"{VARIANT}.autoscaling.target_tracking.scale_in_cooldown",
+        "greater than or equal to 0",
+        put(
+            f"{VARIANT}.autoscaling",
+            {"max_capacity": 4, "target_tracking": {"target_value": 600, "scale_in_cooldown": -1}},
+        ),
+    ),
+    case(
+        "autoscaling-negative-step-cooldown",
+        f"{VARIANT}.autoscaling.step_scaling[0].cooldown",
+        "greater than or equal to 0",
+        put(
+            f"{VARIANT}.autoscaling",
+            {
+                "max_capacity": 4,
+                "step_scaling": [
+                    {"threshold": 1, "step_adjustments": [{"adjustment": 1}], "cooldown": "-5m"}
+                ],
+            },
+        ),
+    ),
+    case(
+        "autoscaling-missing-max",
+        f"{VARIANT}.autoscaling.max_capacity",
+        "required key is missing",
+        put(f"{VARIANT}.autoscaling", {"min_capacity": 1}),
+    ),
+    case(
+        "autoscaling-count-outside-bounds",
+        f"{VARIANT}.instance_count",
+        "outside",
+        put(f"{VARIANT}.instance_count", 5),
+        put(f"{VARIANT}.autoscaling", {"min_capacity": 1, "max_capacity": 3}),
+    ),
+    case(
+        "autoscaling-unknown-metric",
+        f"{VARIANT}.autoscaling.target_tracking.metric",
+        "Input should be",
+        put(
+            f"{VARIANT}.autoscaling",
+            {"max_capacity": 3, "target_tracking": {"metric": "Latency", "target_value": 1}},
+        ),
+    ),
+    case(
+        "autoscaling-target-tracking-on-invocations",
+        f"{VARIANT}.autoscaling.target_tracking.metric",
+        "per-instance metric",
+        put(
+            f"{VARIANT}.autoscaling",
+            {"max_capacity": 3, "target_tracking": {"metric": "Invocations", "target_value": 1}},
+        ),
+    ),
+    case(
+        "autoscaling-zero-target",
+        f"{VARIANT}.autoscaling.target_tracking.target_value",
+        "greater than 0",
+        put(f"{VARIANT}.autoscaling", {"max_capacity": 3, "target_tracking": {"target_value": 0}}),
+    ),
+    case(
+        "autoscaling-datapoints-above-periods",
+        f"{VARIANT}.autoscaling.target_tracking.scale_out_alarm.datapoints_to_alarm",
+        "must not exceed evaluation_periods",
+        put(
+            f"{VARIANT}.autoscaling",
+            {
+                "max_capacity": 3,
+                "target_tracking": {
+                    "target_value": 600,
+                    "scale_out_alarm": {"evaluation_periods": 2, "datapoints_to_alarm": 3},
+                },
+            },
+        ),
+    ),
+    case(
+        "autoscaling-step-bounds-reversed",
+        f"{VARIANT}.autoscaling.step_scaling[0].step_adjustments[0].upper_bound",
+        "greater than lower_bound",
+        put(
+            f"{VARIANT}.autoscaling",
+            {
+                "max_capacity": 3,
+                "step_scaling": [
+                    {
+                        "threshold": 1,
+                        "step_adjustments": [{"lower_bound": 5, "upper_bound": 1, "adjustment": 1}],
+                    }
+                ],
+            },
+        ),
+    ),
+    case(
+        "autoscaling-step-without-steps",
+        f"{VARIANT}.autoscaling.step_scaling[0].step_adjustments",
+        "at least 1 item",
+        put(
+            f"{VARIANT}.autoscaling",
+            {"max_capacity": 3, "step_scaling": [{"threshold": 1, "step_adjustments": []}]},
+        ),
+    ),
+    case(
+        "autoscaling-scheduled-min-above-max",
+        f"{VARIANT}.autoscaling.scheduled_actions[0].min_capacity",
+        "must not exceed max_capacity",
+        put(
+            f"{VARIANT}.autoscaling",
+            {"max_capacity": 3, "scheduled_actions": [{"at": "2m", "min_capacity": 4}]},
+        ),
+    ),
+    case(
+        "autoscaling-scheduled-after-end",
+        f"{VARIANT}.autoscaling.scheduled_actions[0].at",
+        "before the end of the run",
+        put(
+            f"{VARIANT}.autoscaling",
+            {"max_capacity": 3, "scheduled_actions": [{"at": "1h", "max_capacity": 2}]},
+        ),
+    ),
+    case(
+        "autoscaling-scheduled-changes-nothing",
+        f"{VARIANT}.autoscaling.scheduled_actions[0]",
+        "changes nothing",
+        put(f"{VARIANT}.autoscaling", {"max_capacity": 3, "scheduled_actions": [{"at": "2m"}]}),
+    ),
+    case(
+        "update-count-of-serverless",
+        "endpoint.updates[0].instance_counts.a",
+        "no instance count",
+        drop(f"{VARIANT}.instance_type"),
+        put(f"{VARIANT}.serverless", {"memory_mb": 2048, "max_concurrency": 5}),
+        put("endpoint.updates", [{"at": "2m", "instance_counts": {"a": 2}}]),
+    ),
     case(
         "check-bad-scenario",
         f"{VARIANT}.instance_count",

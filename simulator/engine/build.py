@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
-from simulator.catalog import Catalog
+from simulator.catalog import Catalog, InstanceType
 from simulator.engine.rng import BlockSampler, RandomStreams, uniform_sampler
 from simulator.hosting.endpoint import Endpoint
 from simulator.hosting.instance import Wiring
 from simulator.hosting.preassign import assign_variants, overheads, weight_schedule
+from simulator.hosting.serverless import AccountLimit, ServerlessPool, ServerlessVariant
 from simulator.hosting.service import service_plan
 from simulator.hosting.variant import Variant
 from simulator.metrics.records import RequestLog
-from simulator.scenario.distributions import Deterministic
+from simulator.scenario.distributions import Deterministic, LogNormal
+from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.schema import Scenario
 from simulator.scenario.traffic import ClosedLoopArrivals, TrafficSpec
 from simulator.workload.drivers import ClosedLoopDriver, TimetableDriver
@@ -31,7 +33,7 @@ class Model:
     env: simpy.Environment
     log: RequestLog
     endpoint: Endpoint
-    variants: list[Variant]
+    variants: list[Variant]  # serverless variants are ServerlessVariant (same index/name/spec/pick)
     start: Callable[[], None]
     startup_samplers: list[Callable[[], float]]
 
@@ -69,6 +71,43 @@ def _preassign(
     log.overhead[: log.size] = np.where(variant_of >= 0, drawn + transfer, 0.0)
 
 
+def default_startup(instance_type: InstanceType) -> LogNormal:
+    """Launch request -> InService when the scenario gives none: median 4 min (CPU), 6 min (GPU); p99 2x."""
+    median = 360.0 if instance_type.gpu is not None else 240.0
+    return LogNormal(distribution="lognormal", median=median, p99=2 * median)
+
+
+DEFAULT_MODEL_SETUP = LogNormal(distribution="lognormal", median=8.0, p99=20.0)
+
+
+def _serverless(
+    index: int,
+    spec: VariantSpec,
+    scenario: Scenario,
+    catalog: Catalog,
+    streams: RandomStreams,
+    wiring: Wiring,
+    account: AccountLimit,
+    ids: Iterator[int],
+) -> ServerlessVariant:
+    """A serverless variant: one request per environment at min(1, memory / mb_per_vcpu) reference vCPUs."""
+    config = spec.serverless
+    assert config is not None
+    model = scenario.models[spec.model]
+    assert model.service_time is not None
+    speed = min(1.0, config.memory_mb / catalog.serverless.mb_per_vcpu)
+    setup = config.model_setup_time or DEFAULT_MODEL_SETUP
+    pool = ServerlessPool(
+        config,
+        BlockSampler(model.service_time.sample, streams.generator("service", index), 1.0 / speed),
+        BlockSampler(setup.sample, streams.generator("model_setup", index)).next,
+        wiring,
+        account,
+        lambda: next(ids),
+    )
+    return ServerlessVariant(index, spec, pool, speed)
+
+
 def build(scenario: Scenario, catalog: Catalog, streams: RandomStreams) -> Model:
     """Create the environment, request log, variants with their initial fleets, and the traffic driver."""
     endpoint_spec, traffic = scenario.endpoint, scenario.traffic
@@ -85,8 +124,17 @@ def build(scenario: Scenario, catalog: Catalog, streams: RandomStreams) -> Model
     variants: list[Variant] = []
     overheads: list[BlockSampler] = []
     startups: list[Callable[[], float]] = []
+    account = AccountLimit(catalog.serverless.account_concurrency_limit)
     for index, spec in enumerate(endpoint_spec.variants):
         model = scenario.models[spec.model]
+        overhead = model.overhead or endpoint_spec.overhead
+        if spec.serverless is not None:
+            serverless = _serverless(index, spec, scenario, catalog, streams, wiring, account, instance_ids)
+            variants.append(serverless)  # type: ignore[arg-type]
+            overheads.append(BlockSampler(overhead.sample, streams.generator("overhead", index)))
+            startups.append(lambda: 0.0)
+            continue
+        assert spec.instance_type is not None
         instance_type = catalog.instance(spec.instance_type)
         plan = service_plan(model, instance_type, catalog)
         variant = Variant(
@@ -106,9 +154,10 @@ def build(scenario: Scenario, catalog: Catalog, streams: RandomStreams) -> Model
             variant.launch(0.0, ready_after=0.0)
         variant.desired = spec.instance_count
         variants.append(variant)
-        overhead = model.overhead or endpoint_spec.overhead
         overheads.append(BlockSampler(overhead.sample, streams.generator("overhead", index)))
         startup = spec.startup_time or Deterministic(distribution="deterministic", value=0.0)
+        if spec.autoscaling is not None:
+            startup = spec.autoscaling.startup_time or spec.startup_time or default_startup(instance_type)
         startups.append(BlockSampler(startup.sample, streams.generator("startup", index)).next)
     names = {variant.name: variant.index for variant in variants}
     target_shares = [(names[t.variant], t.share) for t in traffic.target_variants]

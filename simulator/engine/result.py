@@ -23,6 +23,16 @@ class Result:
     updates: pd.DataFrame
     log: RequestLog = field(repr=False)
     variant_names: tuple[str, ...] = ()
+    scaling: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Scaling activities: time_s, variant, from, to, kind, cause (autoscaled variants only)."""
+    capacity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Desired instance count of autoscaled variants over time: time_s, variant, desired."""
+    alarms: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Every evaluation at which an alarm was in ALARM: time_s, variant, alarm, value, history."""
+    datapoints: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Every metric datapoint a scaling policy evaluated: time_s, variant, policy, value (NaN: missing)."""
+    cold_starts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Serverless cold starts: time_s, variant, model_setup_time_s."""
 
     @property
     def requests(self) -> pd.DataFrame:

@@ -18,6 +18,7 @@ STREAM_IDS: dict[str, int] = {
     "startup": 5,
     "think": 6,
     "instance_choice": 7,
+    "model_setup": 8,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,15 @@ import pandas as pd
 from simulator.engine.build import build
 from simulator.engine.result import Result
 from simulator.engine.rng import RandomStreams
+from simulator.hosting.autoscaler import ScalingRecords, start_autoscaling
+from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.updates import schedule_updates
+from simulator.metrics.elastic import (
+    add_serverless_cost,
+    autoscaling_figures,
+    serverless_bill,
+    serverless_figures,
+)
 from simulator.metrics.fleet import billing, instance_timeline
 from simulator.metrics.series import cloudwatch_series
 from simulator.metrics.summary import summarize
@@ -37,6 +46,7 @@ def simulate(
     streams = RandomStreams(scenario.seed if seed is None else seed)
     model = build(scenario, catalog, streams)
     activity = schedule_updates(model.env, model.endpoint, scenario.endpoint.updates, model.startup_samplers)
+    scaling = start_autoscaling(model.env, model.variants, model.startup_samplers, model.log)
     model.start()
     duration = scenario.duration
     if progress is None:
@@ -49,13 +59,71 @@ def simulate(
     names = [variant.name for variant in model.variants]
     window = scenario.measured_window()
     summary = summarize(model.log, timeline, names, window)
+    elastic = _elastic(scenario, catalog, model.log, model.variants, scaling, summary, window)
+    bill = billing(timeline, *window)
+    if elastic["serverless_bills"]:
+        bill = pd.concat([bill, pd.DataFrame(elastic["serverless_bills"])], ignore_index=True)
     return Result(
         scenario=scenario,
         summary=summary,
-        metrics=cloudwatch_series(scenario, model.log, model.variants, timeline),
+        metrics=cloudwatch_series(
+            scenario, model.log, model.variants, timeline, elastic["capacity"], elastic["cold_starts"]
+        ),
         instances=timeline,
-        billing=billing(timeline, *window),
+        billing=bill,
         updates=pd.DataFrame(activity, columns=["time_s", "variant", "change", "from", "to"]),
         log=model.log,
         variant_names=tuple(names),
+        scaling=elastic["scaling"],
+        capacity=elastic["capacity"],
+        alarms=elastic["alarms"],
+        datapoints=pd.DataFrame(scaling.datapoints, columns=["time_s", "variant", "policy", "value"]),
+        cold_starts=elastic["cold_starts"],
     )
+
+
+def _elastic(
+    scenario: Scenario,
+    catalog: Any,
+    log: Any,
+    variants: list[Any],
+    records: ScalingRecords,
+    summary: dict[str, Any],
+    window: tuple[float, float],
+) -> dict[str, Any]:
+    """Scaling and serverless tables, and their figures added to the summary (only for such variants)."""
+    scaling = pd.DataFrame(records.activities, columns=["time_s", "variant", "from", "to", "kind", "cause"])
+    capacity = pd.DataFrame(records.capacity, columns=["time_s", "variant", "desired"])
+    alarms = pd.DataFrame(records.alarms, columns=["time_s", "variant", "alarm", "value", "history"])
+    cold = [
+        (time, variant.name, setup)
+        for variant in variants
+        if isinstance(variant, ServerlessVariant)
+        for time, setup in variant.pool.cold_starts
+    ]
+    bills = []
+    for variant in variants:
+        block = summary["variants"][variant.name]
+        if isinstance(variant, ServerlessVariant):
+            bill = serverless_bill(scenario, catalog, log, variant, window)
+            block["serverless"] = serverless_figures(log, variant, window, bill)
+            add_serverless_cost(summary, variant.name, bill["total_cost_usd"])
+            bills.append(
+                {
+                    "instance": -1,
+                    "variant": variant.name,
+                    "instance_type": f"serverless-{variant.pool.spec.memory_mb}MB",
+                    "price_per_hour": np.nan,
+                    "billable_seconds": bill["compute_gb_seconds"] / (variant.pool.spec.memory_mb / 1024),
+                    "cost_usd": bill["total_cost_usd"],
+                }
+            )
+        elif variant.spec.autoscaling is not None:
+            block["autoscaling"] = autoscaling_figures(scaling, capacity, variant.name)
+    return {
+        "scaling": scaling,
+        "capacity": capacity,
+        "alarms": alarms,
+        "cold_starts": pd.DataFrame(cold, columns=["time_s", "variant", "model_setup_time_s"]),
+        "serverless_bills": bills,
+    }

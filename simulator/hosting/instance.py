@@ -74,6 +74,7 @@ class Instance:
         self.launched_at = launched_at
         self.in_service_at: float | None = None
         self.terminated_at: float | None = None
+        self.retired_at: float | None = None  # scale-in: told to stop (SIGTERM)
         self._kill_event: Timeout | None = None
         self.on_terminated: Callable[[Instance], None] | None = None
 
@@ -135,6 +136,7 @@ class Instance:
 
     def retire(self, now: float) -> None:
         """Scale-in: stop taking requests, drain in-flight ones, SIGKILL whatever is left after 30 s."""
+        self.retired_at = now
         if self.state is InstanceState.PENDING:
             self._terminate(now)
             return

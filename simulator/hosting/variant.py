@@ -40,6 +40,16 @@ class Variant:
         self.active: list[Instance] = []
         self.fleet: list[Instance] = []  # every instance ever launched, for billing and timelines
         self.desired = 0
+        self._area = 0.0  # integral of len(active) dt up to _area_time (autoscaling metrics)
+        self._area_time = 0.0
+
+    def _account(self, now: float) -> None:
+        self._area += len(self.active) * (now - self._area_time)
+        self._area_time = now
+
+    def active_area(self, now: float) -> float:
+        """InService instance-seconds since the start of the run, up to `now`."""
+        return self._area + len(self.active) * (now - self._area_time)
 
     def _make_instance(self, now: float) -> Instance:
         shared = self.plan.device == "cpu" and self.workers > self.plan.devices
@@ -73,7 +83,9 @@ class Variant:
     def _bring_in_service(self, instance: Instance) -> None:
         if instance.state is not InstanceState.PENDING:
             return
-        instance.mark_in_service(self.wiring.env.now)
+        now = self.wiring.env.now
+        self._account(now)
+        instance.mark_in_service(now)
         self.active.append(instance)
 
     def set_desired(self, count: int, now: float, startup: Callable[[], float]) -> None:
@@ -86,6 +98,7 @@ class Variant:
             pending = [i for i in live if i.state is InstanceState.PENDING]
             in_service = [i for i in live if i.state is InstanceState.IN_SERVICE]
             victims = (pending[::-1] + in_service[::-1])[: len(live) - count]
+            self._account(now)
             for instance in victims:
                 if instance in self.active:
                     self.active.remove(instance)

@@ -24,6 +24,7 @@ def instance_timeline(variants: list[Variant], end_time: float) -> pd.DataFrame:
                     "launched_at": instance.launched_at,
                     "in_service_at": np.nan if instance.in_service_at is None else instance.in_service_at,
                     "terminated_at": end_time if terminated is None else min(terminated, end_time),
+                    "retired_at": np.nan if instance.retired_at is None else instance.retired_at,
                 }
             )
     columns = [
@@ -34,6 +35,7 @@ def instance_timeline(variants: list[Variant], end_time: float) -> pd.DataFrame:
         "launched_at",
         "in_service_at",
         "terminated_at",
+        "retired_at",
     ]
     return pd.DataFrame(rows, columns=columns)
 

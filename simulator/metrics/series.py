@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.variant import Variant
 from simulator.metrics.bins import spread_over_bins
+from simulator.metrics.elastic import desired_per_period
 from simulator.metrics.records import ERROR_5XX, RequestLog, Status
 from simulator.scenario.schema import Scenario
 
@@ -29,7 +31,12 @@ def _per_bin_quantile(bins: np.ndarray, values: np.ndarray, n_bins: int, q: floa
 
 
 def cloudwatch_series(
-    scenario: Scenario, log: RequestLog, variants: list[Variant], timeline: pd.DataFrame
+    scenario: Scenario,
+    log: RequestLog,
+    variants: list[Variant],
+    timeline: pd.DataFrame,
+    capacity: pd.DataFrame | None = None,
+    cold_starts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per (period, variant); requests are attributed to the period they arrived in."""
     assert scenario.duration is not None
@@ -46,6 +53,11 @@ def cloudwatch_series(
         stat = status[mine]
         ok = stat == Status.OK
         model_latency = (log.column("end")[mine] - arrival[mine])[ok]
+        if isinstance(variant, ServerlessVariant):
+            frames.append(
+                serverless_series(log, variant, mine, bins, stat, model_latency, cold_starts, period, n_bins)
+            )
+            continue
         fleet = timeline[timeline["variant"] == variant.name].dropna(subset=["in_service_at"])
         instance_seconds = spread_over_bins(
             fleet["in_service_at"].to_numpy(),
@@ -100,8 +112,49 @@ def cloudwatch_series(
                 "cost_usd": billable * variant.instance_type.price_per_hour / 3600.0,
             }
         )
+        if variant.spec.autoscaling is not None and capacity is not None:
+            frame["DesiredInstances"] = desired_per_period(capacity, variant.name, period, n_bins)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def serverless_series(
+    log: RequestLog,
+    variant: ServerlessVariant,
+    mine: np.ndarray,
+    bins: np.ndarray,
+    stat: np.ndarray,
+    model_latency: np.ndarray,
+    cold_starts: pd.DataFrame | None,
+    period: float,
+    n_bins: int,
+) -> pd.DataFrame:
+    """Invocations, latency, throttles (4XX), ModelSetupTime and cold starts per period."""
+    ok = stat == Status.OK
+    setups = (
+        cold_starts[cold_starts["variant"] == variant.name]
+        if cold_starts is not None
+        else pd.DataFrame(columns=["time_s", "model_setup_time_s"])
+    )
+    setup_bins = (setups["time_s"].to_numpy() // period).astype(np.int64)
+    setup_us = setups["model_setup_time_s"].to_numpy(dtype=float) * 1e6
+    return pd.DataFrame(
+        {
+            "time_s": np.arange(n_bins) * period,
+            "variant": variant.name,
+            "Invocations": np.bincount(bins, minlength=n_bins)[:n_bins],
+            "ModelLatency": _per_bin_mean(bins[ok], model_latency * 1e6, n_bins),
+            "ModelLatency_p50": _per_bin_quantile(bins[ok], model_latency * 1e6, n_bins, 0.5),
+            "ModelLatency_p99": _per_bin_quantile(bins[ok], model_latency * 1e6, n_bins, 0.99),
+            "OverheadLatency": _per_bin_mean(bins[ok], log.column("overhead")[mine][ok] * 1e6, n_bins),
+            "Invocation4XXErrors": np.bincount(bins[stat == Status.THROTTLED], minlength=n_bins)[:n_bins],
+            "Invocation5XXErrors": np.bincount(bins[np.isin(stat, ERROR_5XX)], minlength=n_bins)[:n_bins],
+            "InServiceInstances": np.zeros(n_bins),
+            "ModelSetupTime": _per_bin_mean(setup_bins, setup_us, n_bins),
+            "ColdStarts": np.bincount(setup_bins, minlength=n_bins)[:n_bins],
+            "cost_usd": np.zeros(n_bins),
+        }
+    )
 
 
 def _model_memory(scenario: Scenario, variant: Variant) -> float:

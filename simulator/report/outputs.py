@@ -14,6 +14,7 @@ from typing import Any
 
 from simulator.execution.replications import Replicated
 from simulator.metrics.stats import means_of
+from simulator.report.elastic import elastic_sections, has_elastic, plot_load_capacity_latency
 from simulator.report.html import render_report
 from simulator.report.plots import endpoint_plots
 from simulator.scenario.loader import dump_resolved
@@ -56,9 +57,27 @@ def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, A
             result.updates.to_csv(staging / "updates.csv", index=False)
         (staging / "scenario.resolved.yaml").write_text(resolved)
         plots = endpoint_plots(result.metrics, scenario.metrics.period, scenario.warmup, staging / "plots")
+        if has_elastic(result.metrics):
+            plots.append(
+                plot_load_capacity_latency(
+                    result.metrics,
+                    scenario.metrics.period,
+                    scenario.warmup,
+                    staging / "plots" / "elastic.png",
+                )
+            )
+        for name, table in (("scaling", result.scaling), ("cold_starts", result.cold_starts)):
+            if len(table):
+                table.to_csv(staging / f"{name}.csv", index=False)
         combined = replicated.combined if len(replicated.summaries) > 1 else None
         report = render_report(
-            scenario.name, result.summary, combined, len(replicated.summaries), plots, resolved
+            scenario.name,
+            result.summary,
+            combined,
+            len(replicated.summaries),
+            plots,
+            resolved,
+            elastic_sections(result),
         )
         (staging / "report.html").write_text(report)
         _commit(staging, out_dir)

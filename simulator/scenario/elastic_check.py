@@ -30,7 +30,9 @@ def elastic_problems(
         else:
             yield f"{path}.instance_type", "a serverless variant has no instances: remove instance_type"
     fields = variant.model_fields_set
-    for key in ("instance_count", "workers", "instance_speeds", "startup_time"):
+    if variant.instance_count != 1:
+        yield f"{path}.instance_count", "does not apply to a serverless variant (it has no instances)"
+    for key in ("workers", "instance_speeds", "startup_time"):
         if key in fields:
             yield f"{path}.{key}", "does not apply to a serverless variant"
     if variant.autoscaling is not None:

@@ -1,0 +1,155 @@
+"""`sagesim compare` and `sagesim crossover`: elastic-capacity commands, registered on the main app."""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from simulator.compare import compare_scenarios, plot_crossover, serverless_crossover
+from simulator.errors import ScenarioError
+from simulator.scenario import load_scenario
+from simulator.scenario.units import parse_duration, parse_rate
+
+_COMPARE_COLUMNS = [
+    ("scenario", "{}"),
+    ("cost_usd", "{:,.4f}"),
+    ("usd_per_million", "{:,.2f}"),
+    ("p50_ms", "{:,.1f}"),
+    ("p95_ms", "{:,.1f}"),
+    ("p99_ms", "{:,.1f}"),
+    ("completed", "{:,.0f}"),
+    ("errors", "{:,.0f}"),
+    ("error_rate", "{:.4%}"),
+    ("instances_mean", "{:.2f}"),
+    ("instances_max", "{:.0f}"),
+    ("scaling_activities", "{:.0f}"),
+    ("cold_starts", "{:.0f}"),
+]
+
+
+def _cell(value: object, pattern: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return pattern.format(value)
+
+
+def _print_frame(frame: pd.DataFrame, columns: list[tuple[str, str]], title: str) -> None:
+    table = Table(*(name for name, _ in columns), title=title)
+    for row in frame.itertuples(index=False):
+        values = row._asdict()
+        table.add_row(*(_cell(values[name], pattern) for name, pattern in columns))
+    Console(width=200).print(table)
+
+
+def compare(
+    scenario_paths: Annotated[list[Path], typer.Argument(help="scenario YAML files (2 or more)")],
+    overrides: Annotated[
+        list[str] | None, typer.Option("--set", help="override for every scenario: PATH=VALUE")
+    ] = None,
+    set_for: Annotated[
+        list[str] | None,
+        typer.Option("--set-for", help="override for one scenario: N:PATH=VALUE (N counts from 1)"),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="common seed (default: the first scenario's)")] = None,
+    replications: Annotated[int, typer.Option(min=1, max=1000, help="replications per scenario")] = 1,
+    out: Annotated[Path | None, typer.Option(help="also write the table as CSV here")] = None,
+) -> None:
+    """Policies side by side under the same traffic (common random numbers): cost, latency, errors..."""
+    extra: dict[int, list[str]] = {}
+    for item in set_for or []:
+        number, _, assignment = item.partition(":")
+        if not number.isdigit() or not 1 <= int(number) <= len(scenario_paths) or "=" not in assignment:
+            raise ScenarioError(
+                "--set-for", f"expected N:PATH=VALUE with N in 1..{len(scenario_paths)}: {item!r}"
+            )
+        extra.setdefault(int(number), []).append(assignment)
+    loaded = []
+    for number, path in enumerate(scenario_paths, start=1):
+        scenario = load_scenario(path, [*(overrides or []), *extra.get(number, [])])
+        if scenario.endpoint is None:
+            raise ScenarioError(str(path), "compare needs endpoint scenarios")
+        label = f"{number}: {path.stem}" + (" (" + ", ".join(extra[number]) + ")" if number in extra else "")
+        loaded.append((label, scenario))
+    frame = compare_scenarios(loaded, seed, replications)
+    _print_frame(frame, _COMPARE_COLUMNS, "same traffic, common random numbers")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out, index=False)
+
+
+_CROSSOVER_COLUMNS = [
+    ("rate_per_s", "{:g}"),
+    ("serverless_usd_per_million", "{:,.2f}"),
+    ("serverless_p99_ms", "{:,.1f}"),
+    ("serverless_cold_start_pct", "{:.3f}"),
+    ("serverless_meets_slo", "{}"),
+    ("realtime_instances", "{:.0f}"),
+    ("realtime_usd_per_million", "{:,.2f}"),
+    ("realtime_p99_ms", "{:,.1f}"),
+]
+
+
+def crossover(
+    scenario_path: Annotated[Path, typer.Argument(help="scenario with a serverless and a real-time variant")],
+    rates: Annotated[str, typer.Option(help="comma-separated request rates, e.g. 0.5,1,5/s,300/min")] = (
+        "0.2,0.5,1,2,5,10,20,50"
+    ),
+    slo_p99: Annotated[str, typer.Option(help="p99 latency SLO, e.g. 500ms")] = "1s",
+    duration: Annotated[str, typer.Option(help="simulated time per point")] = "30m",
+    out: Annotated[
+        Path, typer.Option(help="output directory (crossover.csv, crossover.png, report.html)")
+    ] = Path("out/crossover"),
+) -> None:
+    """Cost per million inferences of serverless vs real-time against request rate, and the crossover rate."""
+    scenario = load_scenario(scenario_path)
+    try:
+        points = sorted(parse_rate(_number(part.strip())) for part in rates.split(",") if part.strip())
+    except ValueError as exc:
+        raise ScenarioError("--rates", str(exc)) from None
+    if not points or min(points) <= 0:
+        raise ScenarioError("--rates", "give positive request rates")
+    try:
+        slo = parse_duration(slo_p99)
+        seconds = parse_duration(duration)
+    except ValueError as exc:
+        raise ScenarioError("--slo-p99/--duration", str(exc)) from None
+    result = serverless_crossover(scenario, points, slo, seconds)
+    out.mkdir(parents=True, exist_ok=True)
+    result.table.to_csv(out / "crossover.csv", index=False)
+    plot = plot_crossover(result, slo, out / "crossover.png")
+    _print_frame(result.table, _CROSSOVER_COLUMNS, f"cost per million inferences, p99 SLO {slo * 1000:g} ms")
+    line = (
+        f"crossover: real-time becomes cheaper above {result.rate:.3g} requests/s"
+        if result.rate is not None
+        else "crossover: none in the given range of rates"
+    )
+    typer.echo(line)
+    import base64
+
+    image = base64.b64encode(plot.read_bytes()).decode("ascii")
+    (out / "report.html").write_text(
+        "<!doctype html><html><head><meta charset=utf-8><title>crossover</title></head><body>"
+        f"<h1>Serverless vs real-time: {html.escape(scenario.name)}</h1><p>{html.escape(line)}</p>"
+        + result.table.to_html(index=False, float_format=lambda value: f"{value:.6g}")
+        + f'<img alt="crossover" src="data:image/png;base64,{image}"></body></html>'
+    )
+    typer.echo(f"report: {out / 'report.html'}")
+
+
+def _number(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def register_elastic_commands(app: typer.Typer) -> None:
+    app.command()(compare)
+    app.command()(crossover)

@@ -1,0 +1,194 @@
+"""Policies side by side under the same traffic, and the serverless vs real-time cost crossover.
+
+Both are lists of scenarios handed to `simulate` with one seed (common random numbers: every candidate
+sees the same arrivals, routing draws and service-time streams), never the CLI.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from simulator.engine import simulate
+from simulator.engine.rng import replication_seed
+from simulator.errors import ScenarioError
+from simulator.metrics.stats import combine_summaries, means_of
+from simulator.scenario import load_scenario_dict
+from simulator.scenario.schema import Scenario
+
+
+def _figures(label: str, summary: dict[str, Any]) -> dict[str, Any]:
+    requests = summary["requests"]
+    instances = [block.get("instances", {}) for block in summary["variants"].values()]
+    autoscaling = [block.get("autoscaling") for block in summary["variants"].values()]
+    serverless = [block.get("serverless") for block in summary["variants"].values()]
+    per_1000 = summary["cost_usd"]["per_1000_inferences"]
+    return {
+        "scenario": label,
+        "cost_usd": summary["cost_usd"]["total"],
+        "usd_per_million": per_1000 * 1000 if per_1000 is not None else math.nan,
+        "p50_ms": summary["latency_ms"]["p50"],
+        "p95_ms": summary["latency_ms"]["p95"],
+        "p99_ms": summary["latency_ms"]["p99"],
+        "completed": requests["completed"],
+        "errors": requests["failed"] + requests["throttled"],
+        "error_rate": summary["error_rate"],
+        "instances_mean": sum(block.get("mean") or 0 for block in instances),
+        "instances_max": sum(block.get("max") or 0 for block in instances),
+        "scaling_activities": sum(block["scaling_activities"] for block in autoscaling if block),
+        "cold_starts": sum(block["cold_starts"] for block in serverless if block),
+    }
+
+
+def compare_scenarios(
+    scenarios: list[tuple[str, Scenario]], seed: int | None = None, replications: int = 1
+) -> pd.DataFrame:
+    """One row per scenario: cost, latency percentiles, errors and capacity, with common random numbers.
+
+    Every scenario runs replications 0..n-1 of the same seed (default: the first scenario's), so the
+    traffic is identical wherever the traffic sections are; figures are means over replications.
+    """
+    base = scenarios[0][1].seed if seed is None else seed
+    rows = []
+    for label, scenario in scenarios:
+        summaries = [
+            simulate(scenario, replication_seed(base, index)).summary for index in range(replications)
+        ]
+        summary = summaries[0] if replications == 1 else means_of(combine_summaries(summaries))
+        rows.append(_figures(label, summary))
+    return pd.DataFrame(rows)
+
+
+# --- serverless vs real-time crossover -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Crossover:
+    table: pd.DataFrame
+    rate: float | None  # requests/s where real-time becomes cheaper (None: no crossing in the range)
+
+
+def _variant_kinds(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
+    assert scenario.endpoint is not None
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    variants = data["endpoint"]["variants"]
+    serverless = [v for v in variants if "serverless" in v]
+    realtime = [v for v in variants if "serverless" not in v]
+    if not serverless or not realtime:
+        raise ScenarioError("endpoint.variants", "crossover needs one serverless and one real-time variant")
+    return serverless[0], realtime[0]
+
+
+def _single(scenario: Scenario, variant: dict[str, Any], rate: float, duration: float) -> dict[str, Any]:
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["duration"] = duration
+    data["warmup"] = min(scenario.warmup, duration / 4)
+    data["replications"] = 1
+    variant = {key: value for key, value in variant.items() if key != "autoscaling"}
+    data["endpoint"]["variants"] = [{**variant, "weight": 1.0}]
+    data["endpoint"]["updates"] = []
+    data["traffic"]["arrivals"] = {"process": "poisson", "rate": rate}
+    data["traffic"]["target_variants"] = []
+    return data
+
+
+def serverless_crossover(
+    scenario: Scenario,
+    rates: list[float],
+    slo_p99_s: float,
+    duration: float = 1800.0,
+    max_instances: int = 30,
+    max_error_rate: float = 0.001,
+) -> Crossover:
+    """Cost per million inferences of the serverless and the real-time variant against request rate.
+
+    The real-time variant gets the fewest instances meeting the SLO (p99 <= slo, error rate <=
+    max_error_rate) at each rate; the serverless variant runs as configured and is marked when it
+    misses the SLO (cold starts). Same seed for every run (common random numbers).
+    """
+    serverless, realtime = _variant_kinds(scenario)
+    seed = replication_seed(scenario.seed, 0)
+    rows = []
+    for rate in rates:
+        sl = simulate(load_scenario_dict(_single(scenario, serverless, rate, duration)), seed).summary
+        chosen = None
+        for count in range(1, max_instances + 1):
+            document = _single(scenario, {**realtime, "instance_count": count}, rate, duration)
+            rt = simulate(load_scenario_dict(document), seed).summary
+            p99 = rt["latency_ms"]["p99"]
+            if p99 is not None and p99 <= slo_p99_s * 1000 and rt["error_rate"] <= max_error_rate:
+                chosen = (count, rt)
+                break
+        sl_block = sl["variants"][serverless["name"]]["serverless"]
+        row = {
+            "rate_per_s": rate,
+            "serverless_usd_per_million": sl["cost_usd"]["total"] / max(sl["requests"]["completed"], 1) * 1e6,
+            "serverless_p99_ms": sl["latency_ms"]["p99"],
+            "serverless_cold_start_pct": 100.0 * sl_block["cold_start_fraction"],
+            "serverless_meets_slo": bool(
+                sl["latency_ms"]["p99"] is not None
+                and sl["latency_ms"]["p99"] <= slo_p99_s * 1000
+                and sl["error_rate"] <= max_error_rate
+            ),
+            "realtime_instances": chosen[0] if chosen else None,
+            "realtime_usd_per_million": (
+                chosen[1]["cost_usd"]["total"] / max(chosen[1]["requests"]["completed"], 1) * 1e6
+                if chosen
+                else math.nan
+            ),
+            "realtime_p99_ms": chosen[1]["latency_ms"]["p99"] if chosen else math.nan,
+        }
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    return Crossover(table=table, rate=crossing_rate(table))
+
+
+def crossing_rate(table: pd.DataFrame) -> float | None:
+    """First rate where real-time becomes cheaper than serverless, interpolated in log(rate)."""
+    rates = table["rate_per_s"].to_numpy(dtype=float)
+    gap = table["serverless_usd_per_million"].to_numpy(dtype=float) - table[
+        "realtime_usd_per_million"
+    ].to_numpy(dtype=float)
+    for index in range(1, len(rates)):
+        before, after = gap[index - 1], gap[index]
+        if np.isfinite(before) and np.isfinite(after) and before < 0 <= after:
+            low, high = math.log(rates[index - 1]), math.log(rates[index])
+            fraction = -before / (after - before)
+            return float(math.exp(low + fraction * (high - low)))
+    return None
+
+
+def plot_crossover(result: Crossover, slo_p99_s: float, path: Path) -> Path:
+    table = result.table
+    figure, axis = plt.subplots(figsize=(8, 5))
+    axis.plot(table["rate_per_s"], table["serverless_usd_per_million"], "o-", label="serverless")
+    missed = table[~table["serverless_meets_slo"]]
+    if len(missed):
+        axis.plot(
+            missed["rate_per_s"], missed["serverless_usd_per_million"], "rx", label="serverless misses SLO"
+        )
+    axis.plot(table["rate_per_s"], table["realtime_usd_per_million"], "s-", label="real-time (sized to SLO)")
+    if result.rate is not None:
+        axis.axvline(result.rate, color="k", linestyle="--", label=f"crossover {result.rate:.3g} req/s")
+    axis.set(
+        xscale="log",
+        yscale="log",
+        xlabel="request rate (requests / s)",
+        ylabel="cost per million inferences (USD)",
+        title=f"Serverless vs real-time at p99 <= {slo_p99_s * 1000:g} ms",
+    )
+    axis.grid(alpha=0.3, which="both")
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path

@@ -1,0 +1,370 @@
+"""Application Auto Scaling of a variant's instance count: alarms on metric periods, policies, cooldowns.
+
+Nothing here runs per request. At the end of every metric period a SimPy callback reads cheap
+counters: the number of requests that arrived for the variant in the period (a slice of the request
+log's arrival column, which is in arrival order), the integral of InService instances over time kept
+by the variant, and - for CPUUtilization and ConcurrentRequestsPerModel - samples of busy workers and
+requests in flight taken once a second. See simulator/scenario/scaling.py for the semantics.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import simpy
+
+from simulator.hosting.variant import Variant
+from simulator.metrics.records import RequestLog
+from simulator.scenario.scaling import (
+    HIGH_RESOLUTION,
+    AdjustmentType,
+    AlarmSpec,
+    AutoscalingSpec,
+    Comparison,
+    ScalingMetric,
+    StepScaling,
+    TargetTracking,
+)
+
+Mark = tuple[float, float, float, int]  # InService area, CPU and concurrency sample sums, sample count
+
+SAMPLE_STEP_S = 1.0  # how often busy workers / requests in flight are sampled
+
+
+def default_period(metric: ScalingMetric) -> float:
+    return 10.0 if metric in HIGH_RESOLUTION else 60.0
+
+
+class ArrivalCounter:
+    """Requests that arrived for each variant in [t0, t1): a slice of the log's (sorted) arrivals."""
+
+    def __init__(self, log: RequestLog) -> None:
+        self._log = log
+
+    def count(self, variant_index: int, t0: float, t1: float) -> int:
+        log = self._log
+        arrivals = log.arrival[: log.size]
+        low, high = np.searchsorted(arrivals, [t0, t1], side="left")
+        return int(np.count_nonzero(log.variant[low:high] == variant_index))
+
+
+class Sampler:
+    """Once a second: busy workers (% x cores) and requests in flight per InService instance."""
+
+    def __init__(self, env: simpy.Environment, variant: Variant) -> None:
+        self._env = env
+        self._variant = variant
+        self._cpu_total = 0.0
+        self._concurrency_total = 0.0
+        self._samples = 0
+        env.timeout(SAMPLE_STEP_S).callbacks.append(self._sample)
+
+    def _sample(self, _event: simpy.Event) -> None:
+        active = self._variant.active
+        if active:
+            devices = self._variant.plan.devices
+            busy = sum(min(instance.busy, devices) for instance in active)
+            self._cpu_total += busy * 100.0 / len(active)
+            self._concurrency_total += sum(instance.outstanding for instance in active) / len(active)
+            self._samples += 1
+        self._env.timeout(SAMPLE_STEP_S).callbacks.append(self._sample)
+
+    def mark(self) -> tuple[float, float, int]:
+        return self._cpu_total, self._concurrency_total, self._samples
+
+
+@dataclass
+class Alarm:
+    """Breaching flags of the most recent `evaluation_periods` datapoints."""
+
+    spec: AlarmSpec
+    history: deque[bool] = field(default_factory=deque)
+
+    def push(self, breaching: bool) -> bool:
+        """Add a datapoint; True when the alarm is (now) in ALARM."""
+        self.history.append(breaching)
+        if len(self.history) > self.spec.evaluation_periods:
+            self.history.popleft()
+        return sum(self.history) >= self.spec.needed()
+
+
+class VariantScaler:
+    """The scalable target of one variant: bounds, cooldown clocks, and the activity log."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        variant: Variant,
+        spec: AutoscalingSpec,
+        startup: Callable[[], float],
+        counter: ArrivalCounter,
+        activities: list[dict[str, Any]],
+        capacity: list[tuple[float, str, int]],
+        alarms: list[dict[str, Any]],
+        datapoints: list[tuple[float, str, str, float | None]],
+    ) -> None:
+        self.env = env
+        self.variant = variant
+        self.spec = spec
+        self.min_capacity = spec.min_capacity
+        self.max_capacity = spec.max_capacity
+        self.startup = startup
+        self.counter = counter
+        self.activities = activities
+        self.capacity = capacity
+        self.alarms = alarms
+        self.datapoints = datapoints
+        self.last_scale_out = -math.inf
+        self.last_scale_in = -math.inf
+        self.wanting_out: set[str] = (
+            set()
+        )  # policies whose scale-out alarm was in ALARM at their last evaluation
+        needs_samples = any(
+            policy.metric in (ScalingMetric.CPU_UTILIZATION, ScalingMetric.CONCURRENT_REQUESTS)
+            for policy in self.policies()
+        )
+        self.sampler = Sampler(env, variant) if needs_samples else None
+
+    def policies(self) -> list[TargetTracking | StepScaling]:
+        tracking = [self.spec.target_tracking] if self.spec.target_tracking else []
+        return [*tracking, *self.spec.step_scaling]
+
+    # -- metrics --------------------------------------------------------------------------------------
+    def datapoint(self, metric: ScalingMetric, t0: float, t1: float, mark: Mark) -> float | None:
+        """The metric over [t0, t1); None is missing data (nothing InService to divide by)."""
+        if metric is ScalingMetric.INVOCATIONS:
+            return float(self.counter.count(self.variant.index, t0, t1))
+        area = self.variant.active_area(t1) - mark[0]
+        if metric is ScalingMetric.INVOCATIONS_PER_INSTANCE:
+            if area <= 1e-9:
+                return None
+            instances = area / (t1 - t0)
+            return self.counter.count(self.variant.index, t0, t1) / instances * (60.0 / (t1 - t0))
+        assert self.sampler is not None
+        cpu, concurrency, samples = self.sampler.mark()
+        _, cpu0, concurrency0, samples0 = mark
+        if samples == samples0:
+            return None
+        total = cpu - cpu0 if metric is ScalingMetric.CPU_UTILIZATION else concurrency - concurrency0
+        return total / (samples - samples0)
+
+    def snapshot(self, now: float) -> Mark:
+        cpu, concurrency, samples = self.sampler.mark() if self.sampler else (0.0, 0.0, 0)
+        return (self.variant.active_area(now), cpu, concurrency, samples)
+
+    # -- actions --------------------------------------------------------------------------------------
+    def set_capacity(self, desired: int, cause: str, kind: str) -> None:
+        now = self.env.now
+        desired = min(max(desired, self.min_capacity), self.max_capacity)
+        before = self.variant.desired
+        if desired == before:
+            return
+        self.variant.set_desired(desired, now, self.startup)
+        if desired > before:
+            self.last_scale_out = now
+        else:
+            self.last_scale_in = now
+        self.activities.append(
+            {
+                "time_s": now,
+                "variant": self.variant.name,
+                "from": before,
+                "to": desired,
+                "kind": kind,
+                "cause": cause,
+            }
+        )
+        self.capacity.append((now, self.variant.name, desired))
+
+    def scheduled(self, min_capacity: int | None, max_capacity: int | None) -> None:
+        if min_capacity is not None:
+            self.min_capacity = min_capacity
+        if max_capacity is not None:
+            self.max_capacity = max_capacity
+        self.set_capacity(
+            self.variant.desired,
+            f"scheduled action: min {self.min_capacity}, max {self.max_capacity}",
+            "scheduled",
+        )
+
+
+class TargetTrackingPolicy:
+    def __init__(self, scaler: VariantScaler, spec: TargetTracking) -> None:
+        self.scaler = scaler
+        self.spec = spec
+        self.period = spec.period or default_period(spec.metric)
+        self.label = "target tracking"
+        self.high = Alarm(spec.scale_out_alarm)
+        self.low = Alarm(spec.scale_in_alarm)
+        self.last_time = 0.0
+        self.mark: Mark = (0.0, 0.0, 0.0, 0)
+
+    def start(self, env: simpy.Environment) -> None:
+        env.timeout(self.period).callbacks.append(self._evaluate)
+
+    def _evaluate(self, _event: simpy.Event) -> None:
+        scaler, spec = self.scaler, self.spec
+        env = scaler.env
+        now = env.now
+        value = scaler.datapoint(spec.metric, self.last_time, now, self.mark)
+        self.last_time, self.mark = now, scaler.snapshot(now)
+        scaler.datapoints.append((now, scaler.variant.name, self.label, value))
+        env.timeout(self.period).callbacks.append(self._evaluate)
+        target = spec.target_value
+        high = self.high.push(value is not None and value > target)
+        low = self.low.push(value is not None and value < spec.scale_in_ratio * target)
+        current = scaler.variant.desired
+        name = f"target tracking {spec.metric.value}"
+        if high and value is not None:
+            scaler.wanting_out.add(self.label)
+        else:
+            scaler.wanting_out.discard(self.label)
+        if high and value is not None:
+            scaler.alarms.append(_alarm_row(now, scaler, "scale-out", self.high, value))
+            if now - scaler.last_scale_out >= spec.scale_out_cooldown:
+                desired = max(math.ceil(current * value / target - 1e-9), current + (current == 0))
+                scaler.set_capacity(desired, f"{name} {value:.6g} > {target:g}", "scale-out")
+        elif low and value is not None and not spec.disable_scale_in and not scaler.wanting_out:
+            scaler.alarms.append(_alarm_row(now, scaler, "scale-in", self.low, value))
+            if now - scaler.last_scale_in >= spec.scale_in_cooldown:
+                desired = min(math.ceil(current * value / target - 1e-9), current - 1)
+                scaler.set_capacity(
+                    desired, f"{name} {value:.6g} < {spec.scale_in_ratio:g} x {target:g}", "scale-in"
+                )
+
+
+class StepScalingPolicy:
+    def __init__(self, scaler: VariantScaler, spec: StepScaling) -> None:
+        self.scaler = scaler
+        self.spec = spec
+        self.period = spec.period or default_period(spec.metric)
+        self.label = f"step {spec.name}"
+        self.alarm = Alarm(spec.alarm)
+        self.last_time = 0.0
+        self.mark: Mark = (0.0, 0.0, 0.0, 0)
+        self.last_activity = -math.inf
+
+    def start(self, env: simpy.Environment) -> None:
+        env.timeout(self.period).callbacks.append(self._evaluate)
+
+    def _breaching(self, value: float | None) -> bool:
+        if value is None:
+            return False
+        threshold = self.spec.threshold
+        return {
+            Comparison.GE: value >= threshold,
+            Comparison.GT: value > threshold,
+            Comparison.LT: value < threshold,
+            Comparison.LE: value <= threshold,
+        }[self.spec.comparison]
+
+    def _evaluate(self, _event: simpy.Event) -> None:
+        scaler, spec = self.scaler, self.spec
+        env = scaler.env
+        now = env.now
+        value = scaler.datapoint(spec.metric, self.last_time, now, self.mark)
+        self.last_time, self.mark = now, scaler.snapshot(now)
+        scaler.datapoints.append((now, scaler.variant.name, self.label, value))
+        env.timeout(self.period).callbacks.append(self._evaluate)
+        alarm = self.alarm.push(self._breaching(value)) and value is not None
+        scales_out = any(step.adjustment > 0 for step in spec.step_adjustments)
+        if alarm and scales_out and spec.adjustment_type is not AdjustmentType.EXACT:
+            scaler.wanting_out.add(self.label)
+        else:
+            scaler.wanting_out.discard(self.label)
+        if not alarm or value is None:
+            return
+        scaler.alarms.append(_alarm_row(now, scaler, spec.name, self.alarm, value))
+        if now - self.last_activity < spec.cooldown:
+            return
+        current = scaler.variant.desired
+        desired = step_target(spec, current, value - spec.threshold)
+        if desired is None:
+            return
+        before = current
+        scaler.set_capacity(desired, f"step scaling {spec.name}: {spec.metric.value} {value:.6g}", "step")
+        if scaler.variant.desired != before:
+            self.last_activity = now
+
+
+def step_target(spec: StepScaling, current: int, difference: float) -> int | None:
+    """New desired capacity from the step containing `difference` (metric - threshold), or None."""
+    for step in spec.step_adjustments:
+        low = -math.inf if step.lower_bound is None else step.lower_bound
+        high = math.inf if step.upper_bound is None else step.upper_bound
+        if low <= difference < high:
+            break
+    else:
+        return None
+    if spec.adjustment_type is AdjustmentType.EXACT:
+        return step.adjustment
+    if spec.adjustment_type is AdjustmentType.CHANGE:
+        change = step.adjustment
+    else:
+        raw = current * step.adjustment / 100.0
+        change = int(math.copysign(max(1, math.floor(abs(raw))), raw)) if raw else 0
+    if spec.min_adjustment_magnitude and 0 < abs(change) < spec.min_adjustment_magnitude:
+        change = int(math.copysign(spec.min_adjustment_magnitude, change))
+    return current + change
+
+
+def _alarm_row(now: float, scaler: VariantScaler, alarm: str, state: Alarm, value: float) -> dict[str, Any]:
+    return {
+        "time_s": now,
+        "variant": scaler.variant.name,
+        "alarm": alarm,
+        "value": value,
+        "history": "".join("1" if flag else "0" for flag in state.history),
+    }
+
+
+@dataclass
+class ScalingRecords:
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    capacity: list[tuple[float, str, int]] = field(default_factory=list)
+    alarms: list[dict[str, Any]] = field(default_factory=list)
+    datapoints: list[tuple[float, str, str, float | None]] = field(default_factory=list)
+
+
+def start_autoscaling(
+    env: simpy.Environment,
+    variants: list[Variant],
+    startups: list[Callable[[], float]],
+    log: RequestLog,
+) -> ScalingRecords:
+    """Register every autoscaled variant's policies and scheduled actions on the clock."""
+    records = ScalingRecords()
+    counter = ArrivalCounter(log)
+    for variant in variants:
+        spec = variant.spec.autoscaling
+        if spec is None:
+            continue
+        records.capacity.append((0.0, variant.name, variant.desired))
+        scaler = VariantScaler(
+            env,
+            variant,
+            spec,
+            startups[variant.index],
+            counter,
+            records.activities,
+            records.capacity,
+            records.alarms,
+            records.datapoints,
+        )
+        if spec.target_tracking is not None:
+            TargetTrackingPolicy(scaler, spec.target_tracking).start(env)
+        for step in spec.step_scaling:
+            StepScalingPolicy(scaler, step).start(env)
+        for action in spec.scheduled_actions:
+            event = env.timeout(action.at)
+            event.callbacks.append(
+                lambda _event, action=action, scaler=scaler: scaler.scheduled(
+                    action.min_capacity, action.max_capacity
+                )
+            )
+    return records

@@ -1,0 +1,123 @@
+"""Figures of elastic capacity: scaling activities, desired capacity, serverless cold starts and billing.
+
+Serverless billing (documented defaults; prices are catalog data):
+- compute: each served request's duration (service start to end, cold start excluded) rounded up to
+  `billing_granularity` (default 1 ms) x memory GB (memory_mb / 1024) x `price_per_gb_second`;
+- data processed: (payload_size in + response_size out) per admitted request x `price_per_gb_processed`
+  (GB = 1024^3 bytes);
+- provisioned concurrency: provisioned_concurrency x memory GB x window seconds x
+  `provisioned_price_per_gb_second` (the compute of requests served on provisioned environments is
+  charged at the on-demand compute price, a simplification).
+Requests are attributed to the measured window by arrival time, like everything else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.catalog import Catalog
+from simulator.hosting.serverless import ServerlessVariant
+from simulator.metrics.records import RequestLog, Status
+from simulator.scenario.schema import Scenario
+
+GIB = 1024.0**3
+
+
+def serverless_bill(
+    scenario: Scenario,
+    catalog: Catalog,
+    log: RequestLog,
+    variant: ServerlessVariant,
+    window: tuple[float, float],
+) -> dict[str, float]:
+    """Compute GB-seconds, data processed and provisioned concurrency, with their costs, in the window."""
+    assert scenario.traffic is not None and variant.serverless is not None
+    config, prices = variant.serverless, catalog.serverless
+    start, end = window
+    arrival = log.column("arrival")
+    mine = (log.column("variant") == variant.index) & (arrival >= start)
+    status = log.column("status")[mine]
+    work = log.column("work")[mine]
+    served = ~np.isnan(log.column("start")[mine])
+    granularity = config.billing_granularity
+    billed_seconds = float((np.ceil(work[served] / granularity - 1e-9) * granularity).sum())
+    memory_gb = config.memory_mb / 1024.0
+    admitted = int(np.count_nonzero(status != Status.THROTTLED))
+    data_gb = admitted * (scenario.traffic.payload_size + config.response_size) / GIB
+    provisioned_gb_s = config.provisioned_concurrency * memory_gb * (end - start)
+    compute_cost = billed_seconds * memory_gb * prices.price_per_gb_second
+    data_cost = data_gb * prices.price_per_gb_processed
+    provisioned_cost = provisioned_gb_s * prices.provisioned_price_per_gb_second
+    return {
+        "compute_gb_seconds": billed_seconds * memory_gb,
+        "compute_cost_usd": compute_cost,
+        "data_processed_gb": data_gb,
+        "data_cost_usd": data_cost,
+        "provisioned_gb_seconds": provisioned_gb_s,
+        "provisioned_cost_usd": provisioned_cost,
+        "total_cost_usd": compute_cost + data_cost + provisioned_cost,
+    }
+
+
+def serverless_figures(
+    log: RequestLog, variant: ServerlessVariant, window: tuple[float, float], bill: dict[str, float]
+) -> dict[str, Any]:
+    pool = variant.pool
+    start, _ = window
+    setups = np.array([setup for time, setup in pool.cold_starts if time >= start])
+    arrival = log.column("arrival")
+    mine = (log.column("variant") == variant.index) & (arrival >= start)
+    status = log.column("status")[mine]
+    admitted = int(np.count_nonzero(status != Status.THROTTLED))
+    return {
+        "memory_mb": variant.serverless.memory_mb if variant.serverless else None,
+        "cold_starts": len(setups),
+        "cold_start_fraction": len(setups) / admitted if admitted else 0.0,
+        "model_setup_time_ms": {
+            "mean": float(setups.mean() * 1000) if len(setups) else None,
+            "p95": float(np.percentile(setups, 95) * 1000) if len(setups) else None,
+            "max": float(setups.max() * 1000) if len(setups) else None,
+        },
+        "throttled": int(np.count_nonzero(status == Status.THROTTLED)),
+        "max_in_flight": pool.max_in_flight,
+        "max_environments": pool.max_alive,
+        "billing": bill,
+    }
+
+
+def add_serverless_cost(summary: dict[str, Any], name: str, cost: float) -> None:
+    """Add a serverless variant's cost to its block and the endpoint's, and refresh per-1000 figures."""
+    for block in (summary["variants"][name], summary):
+        block["cost_usd"]["total"] += cost
+        completed = block["requests"]["completed"]
+        block["cost_usd"]["per_1000_inferences"] = (
+            block["cost_usd"]["total"] / completed * 1000.0 if completed else None
+        )
+
+
+def autoscaling_figures(activities: pd.DataFrame, capacity: pd.DataFrame, name: str) -> dict[str, Any]:
+    mine = activities[activities["variant"] == name] if len(activities) else activities
+    desired = (
+        capacity.loc[capacity["variant"] == name, "desired"] if len(capacity) else pd.Series([], dtype=int)
+    )
+    return {
+        "scaling_activities": len(mine),
+        "scale_outs": int((mine["to"] > mine["from"]).sum()) if len(mine) else 0,
+        "scale_ins": int((mine["to"] < mine["from"]).sum()) if len(mine) else 0,
+        "desired": {
+            "min": int(desired.min()) if len(desired) else None,
+            "max": int(desired.max()) if len(desired) else None,
+        },
+    }
+
+
+def desired_per_period(capacity: pd.DataFrame, name: str, period: float, n_bins: int) -> np.ndarray:
+    """Desired instance count at the end of each period (step function of the capacity log)."""
+    rows = capacity[capacity["variant"] == name]
+    ends = (np.arange(n_bins) + 1) * period
+    position = np.searchsorted(rows["time_s"].to_numpy(), ends, side="right") - 1
+    values = rows["desired"].to_numpy()
+    return np.where(position >= 0, values[np.maximum(position, 0)], np.nan)

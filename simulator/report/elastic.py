@@ -1,0 +1,92 @@
+"""Elastic-capacity figures and report sections: load vs capacity vs latency, scaling activities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from simulator.engine.result import Result
+
+
+def has_elastic(metrics: pd.DataFrame) -> bool:
+    return "DesiredInstances" in metrics.columns or "ColdStarts" in metrics.columns
+
+
+def plot_load_capacity_latency(metrics: pd.DataFrame, period_s: float, warmup_s: float, path: Path) -> Path:
+    """Three panels sharing time: requests/s, instances (desired and InService) or warm starts, p99."""
+    figure, axes = plt.subplots(3, 1, figsize=(9, 8), sharex=True)
+    for name, frame in metrics.groupby("variant", sort=False):
+        minutes = frame["time_s"] / 60.0
+        axes[0].plot(minutes, frame["Invocations"] / period_s, label=f"{name}")
+        errors = (frame["Invocation4XXErrors"] + frame["Invocation5XXErrors"]) / period_s
+        if errors.any():
+            axes[0].plot(minutes, errors, ":", label=f"{name} errors/s")
+        line = axes[1].step(minutes, frame["InServiceInstances"], where="post", label=f"{name} InService")[0]
+        if "DesiredInstances" in frame and frame["DesiredInstances"].notna().any():
+            axes[1].step(
+                minutes,
+                frame["DesiredInstances"],
+                "--",
+                where="post",
+                color=line.get_color(),
+                label=f"{name} desired",
+            )
+        if "ColdStarts" in frame and frame["ColdStarts"].notna().any():
+            axes[1].bar(
+                minutes, frame["ColdStarts"], width=period_s / 60.0, alpha=0.4, label=f"{name} cold starts"
+            )
+        axes[2].plot(minutes, frame["ModelLatency_p99"] / 1000.0, label=f"{name} p99")
+    if warmup_s > 0:
+        for axis in axes:
+            axis.axvspan(0, warmup_s / 60.0, color="0.9")
+    axes[0].set(ylabel="requests / s", title="Load, capacity and latency")
+    axes[1].set(ylabel="instances / cold starts")
+    axes[2].set(xlabel="time (min)", ylabel="model latency p99 (ms)")
+    axes[2].set_yscale("log")
+    for axis in axes:
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def _html_table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, float_format=lambda value: f"{value:.6g}", border=0, escape=True)
+
+
+def elastic_sections(result: Result, limit: int = 200) -> list[tuple[str, str]]:
+    """Scaling activity log and serverless figures, for the HTML report (empty for static endpoints)."""
+    sections = []
+    if len(result.scaling):
+        shown = result.scaling.head(limit)
+        more = len(result.scaling) - len(shown)
+        note = f"<p class=note>{more} more in scaling.csv</p>" if more > 0 else ""
+        sections.append(("Scaling activities", _html_table(shown) + note))
+    rows = []
+    for name, block in result.summary["variants"].items():
+        serverless = block.get("serverless")
+        if serverless:
+            setup = serverless["model_setup_time_ms"]
+            rows.append(
+                {
+                    "variant": name,
+                    "memory MB": serverless["memory_mb"],
+                    "cold starts": serverless["cold_starts"],
+                    "cold-start fraction": serverless["cold_start_fraction"],
+                    "ModelSetupTime mean ms": setup["mean"],
+                    "throttled": serverless["throttled"],
+                    "max in flight": serverless["max_in_flight"],
+                    "compute GB-s": serverless["billing"]["compute_gb_seconds"],
+                    "cost USD": serverless["billing"]["total_cost_usd"],
+                }
+            )
+    if rows:
+        sections.append(("Serverless", _html_table(pd.DataFrame(rows))))
+    return sections
