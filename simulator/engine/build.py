@@ -13,17 +13,17 @@ from simulator.catalog import Catalog, InstanceType
 from simulator.engine.rng import BlockSampler, RandomStreams, uniform_sampler
 from simulator.hosting.endpoint import Endpoint
 from simulator.hosting.instance import Wiring
-from simulator.hosting.preassign import assign_variants, overheads, weight_schedule
+from simulator.hosting.preassign import Preassigner
 from simulator.hosting.serverless import AccountLimit, ServerlessPool, ServerlessVariant
 from simulator.hosting.service import service_plan
 from simulator.hosting.variant import Variant
-from simulator.metrics.records import RequestLog
+from simulator.metrics.records import RequestLog, RingLog
 from simulator.scenario.distributions import Deterministic, LogNormal
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.schema import Scenario
 from simulator.scenario.traffic import ClosedLoopArrivals, TrafficSpec
-from simulator.workload.drivers import ClosedLoopDriver, TimetableDriver
-from simulator.workload.open_loop import open_loop_arrivals
+from simulator.workload.drivers import ClosedLoopDriver, StreamingTimetableDriver, TimetableDriver
+from simulator.workload.open_loop import ArrivalStream, open_loop_arrivals
 
 
 @dataclass
@@ -53,22 +53,16 @@ def _payload_sampler(scenario: Scenario, streams: RandomStreams) -> BlockSampler
     return BlockSampler(draws, streams.generator("payload")) if draws else None
 
 
-def _preassign(
-    scenario: Scenario, log: RequestLog, target_shares: list[tuple[int, float]], streams: RandomStreams
-) -> None:
-    """Open loop: every request's variant, overhead and payload transfer time, decided up front."""
+def preassigner(
+    scenario: Scenario, target_shares: list[tuple[int, float]], streams: RandomStreams
+) -> Preassigner:
+    """Open loop: decides every request's variant, overhead and payload transfer time up front."""
     endpoint, traffic = scenario.endpoint, scenario.traffic
     assert endpoint is not None and traffic is not None
-    arrivals = log.column("arrival")
-    uniforms = streams.generator("routing").random(len(arrivals))
-    variant_of = assign_variants(arrivals, uniforms, weight_schedule(endpoint), target_shares)
-    log.variant[: log.size] = variant_of
     distributions = [scenario.models[v.model].overhead or endpoint.overhead for v in endpoint.variants]
-    draws = _payload_draws(traffic)
-    payload_bytes = draws(streams.generator("payload"), len(arrivals)) if draws else traffic.payload_size
-    transfer = payload_bytes / endpoint.network_bandwidth
-    drawn = overheads(variant_of, distributions, streams)
-    log.overhead[: log.size] = np.where(variant_of >= 0, drawn + transfer, 0.0)
+    return Preassigner(
+        endpoint, distributions, target_shares, _payload_draws(traffic), traffic.payload_size, streams
+    )
 
 
 def default_startup(instance_type: InstanceType) -> LogNormal:
@@ -108,14 +102,29 @@ def _serverless(
     return ServerlessVariant(index, spec, pool, speed)
 
 
-def build(scenario: Scenario, catalog: Catalog, streams: RandomStreams) -> Model:
-    """Create the environment, request log, variants with their initial fleets, and the traffic driver."""
+def build(
+    scenario: Scenario,
+    catalog: Catalog,
+    streams: RandomStreams,
+    ring_capacity: int = 0,
+    on_fold: Callable[[RingLog, int, int], None] | None = None,
+) -> Model:
+    """Create the environment, request log, variants with their initial fleets, and the traffic driver.
+
+    With `ring_capacity` (open loop only) requests live in a fixed ring of records, arrivals are
+    generated block by block, and finished requests are handed to `on_fold` (log, start, stop) in
+    global-index order before their slots are reused.
+    """
     endpoint_spec, traffic = scenario.endpoint, scenario.traffic
     assert endpoint_spec is not None and traffic is not None and scenario.duration is not None
     env = simpy.Environment()
     closed_loop = isinstance(traffic.arrivals, ClosedLoopArrivals)
+    arrival_stream = None
     if closed_loop:
-        log = RequestLog(capacity=4096)
+        log: RequestLog = RequestLog(capacity=4096)
+    elif ring_capacity:
+        log = RingLog(ring_capacity)
+        arrival_stream = ArrivalStream(traffic.arrivals, scenario.duration, streams.generator("arrivals"))  # type: ignore[arg-type]
     else:
         times = open_loop_arrivals(traffic.arrivals, scenario.duration, streams.generator("arrivals"))  # type: ignore[arg-type]
         log = RequestLog.with_arrivals(times)
@@ -174,7 +183,7 @@ def build(scenario: Scenario, catalog: Catalog, streams: RandomStreams) -> Model
     )
     if isinstance(traffic.arrivals, ClosedLoopArrivals):
         think = traffic.arrivals.think_time
-        driver: ClosedLoopDriver | TimetableDriver = ClosedLoopDriver(
+        driver: ClosedLoopDriver | TimetableDriver | StreamingTimetableDriver = ClosedLoopDriver(
             env,
             log,
             traffic.arrivals,
@@ -185,8 +194,16 @@ def build(scenario: Scenario, catalog: Catalog, streams: RandomStreams) -> Model
         wiring.on_done = driver.on_done
         endpoint.on_done = driver.on_done
     else:
-        _preassign(scenario, log, target_shares, streams)
-        driver = TimetableDriver(env, log, endpoint.dispatch_preassigned)
+        assigner = preassigner(scenario, target_shares, streams)
+        if isinstance(log, RingLog):
+            driver = StreamingTimetableDriver(
+                env, log, endpoint.dispatch_preassigned, arrival_stream, assigner, on_fold
+            )
+        else:
+            variant_of, overhead = assigner.assign(log.column("arrival"))
+            log.variant[: log.size] = variant_of
+            log.overhead[: log.size] = overhead
+            driver = TimetableDriver(env, log, endpoint.dispatch_preassigned)
     return Model(
         env=env, log=log, endpoint=endpoint, variants=variants, start=driver.start, startup_samplers=startups
     )

@@ -21,7 +21,8 @@ class Result:
     instances: pd.DataFrame
     billing: pd.DataFrame
     updates: pd.DataFrame
-    log: RequestLog = field(repr=False)
+    log: RequestLog | None = field(repr=False)
+    """Every request's record; None for streaming runs (metrics.per_request_records false)."""
     variant_names: tuple[str, ...] = ()
     scaling: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Scaling activities: time_s, variant, from, to, kind, cause (autoscaled variants only)."""
@@ -38,6 +39,10 @@ class Result:
     def requests(self) -> pd.DataFrame:
         """Per-request records: times in seconds, latency including overhead, status names."""
         log = self.log
+        if log is None:
+            raise ValueError(
+                "this run streamed its requests (metrics.per_request_records: false): no records"
+            )
         frame = pd.DataFrame(
             {name: log.column(name) for name in ("arrival", "start", "end", "work", "overhead")}
         )

@@ -21,12 +21,56 @@ from simulator.metrics.elastic import (
     serverless_figures,
 )
 from simulator.metrics.fleet import billing, instance_timeline
+from simulator.metrics.records import RingLog
 from simulator.metrics.series import cloudwatch_series
+from simulator.metrics.streaming import StreamingCollector
 from simulator.metrics.summary import summarize
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.schema import Scenario
+from simulator.scenario.traffic import (
+    ClosedLoopArrivals,
+    DiurnalArrivals,
+    PoissonArrivals,
+    ScheduleArrivals,
+    TraceArrivals,
+)
 
 ProgressCallback = Callable[[float], None]
+
+
+STREAMING_ABOVE = 10_000_000
+"""Expected requests above which per-request records are not kept (metrics.per_request_records: auto)."""
+
+
+def expected_requests(scenario: Scenario) -> float:
+    """Roughly how many requests an open-loop scenario sends (infinite for closed loop: unknown)."""
+    assert scenario.traffic is not None and scenario.duration is not None
+    arrivals = scenario.traffic.arrivals
+    if isinstance(arrivals, PoissonArrivals):
+        return arrivals.rate * scenario.duration
+    if isinstance(arrivals, DiurnalArrivals):
+        return arrivals.mean_rate * scenario.duration
+    if isinstance(arrivals, ScheduleArrivals):
+        return max(step.rate for step in arrivals.steps) * scenario.duration
+    if isinstance(arrivals, TraceArrivals):
+        return float(len(arrivals.timestamps()))
+    return float("inf")
+
+
+def ring_capacity(scenario: Scenario) -> int:
+    """Record-ring size for a streaming run, or 0 to keep every request's record.
+
+    Streaming needs open-loop traffic and instance-based variants (serverless billing reads every
+    record); `metrics.per_request_records` true/false forces the choice, null decides by size.
+    """
+    assert scenario.endpoint is not None and scenario.traffic is not None
+    keep = scenario.metrics.per_request_records
+    streamable = not isinstance(scenario.traffic.arrivals, ClosedLoopArrivals) and all(
+        v.serverless is None for v in scenario.endpoint.variants
+    )
+    if keep or not streamable or (keep is None and expected_requests(scenario) <= STREAMING_ABOVE):
+        return 0
+    return scenario.metrics.ring_capacity
 
 
 def simulate(
@@ -44,7 +88,16 @@ def simulate(
         raise ValueError("simulate() needs a scenario with an endpoint and a duration")
     catalog = scenario_catalog(scenario)
     streams = RandomStreams(scenario.seed if seed is None else seed)
-    model = build(scenario, catalog, streams)
+    capacity = ring_capacity(scenario)
+    collector = None
+    if capacity:
+        collector = StreamingCollector(
+            len(scenario.endpoint.variants),
+            scenario.metrics.period,
+            scenario.duration,
+            scenario.measured_window(),
+        )
+    model = build(scenario, catalog, streams, capacity, collector.fold if collector else None)
     activity = schedule_updates(model.env, model.endpoint, scenario.endpoint.updates, model.startup_samplers)
     scaling = start_autoscaling(model.env, model.variants, model.startup_samplers, model.log)
     model.start()
@@ -58,7 +111,11 @@ def simulate(
     timeline = instance_timeline(model.variants, duration)
     names = [variant.name for variant in model.variants]
     window = scenario.measured_window()
-    summary = summarize(model.log, timeline, names, window)
+    if collector is not None and isinstance(model.log, RingLog):
+        collector.fold(model.log, model.log.tail, model.log.head)  # the rest, in flight included
+        summary = collector.summary(timeline, names)
+    else:
+        summary = summarize(model.log, timeline, names, window)
     elastic = _elastic(scenario, catalog, model.log, model.variants, scaling, summary, window)
     bill = billing(timeline, *window)
     if elastic["serverless_bills"]:
@@ -67,12 +124,18 @@ def simulate(
         scenario=scenario,
         summary=summary,
         metrics=cloudwatch_series(
-            scenario, model.log, model.variants, timeline, elastic["capacity"], elastic["cold_starts"]
+            scenario,
+            model.log,
+            model.variants,
+            timeline,
+            elastic["capacity"],
+            elastic["cold_starts"],
+            collector,
         ),
         instances=timeline,
         billing=bill,
         updates=pd.DataFrame(activity, columns=["time_s", "variant", "change", "from", "to"]),
-        log=model.log,
+        log=None if collector else model.log,
         variant_names=tuple(names),
         scaling=elastic["scaling"],
         capacity=elastic["capacity"],

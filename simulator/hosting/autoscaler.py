@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import simpy
 
 from simulator.hosting.variant import Variant
@@ -47,10 +46,7 @@ class ArrivalCounter:
         self._log = log
 
     def count(self, variant_index: int, t0: float, t1: float) -> int:
-        log = self._log
-        arrivals = log.arrival[: log.size]
-        low, high = np.searchsorted(arrivals, [t0, t1], side="left")
-        return int(np.count_nonzero(log.variant[low:high] == variant_index))
+        return self._log.count_arrivals(variant_index, t0, t1)
 
 
 class Sampler:

@@ -7,6 +7,8 @@ the same rule `Endpoint.choose_variant` applies one request at a time for closed
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from simulator.engine.rng import RandomStreams
@@ -54,14 +56,47 @@ def assign_variants(
     return result
 
 
-def overheads(
-    variant_of: np.ndarray, distributions: list[Distribution], streams: RandomStreams
-) -> np.ndarray:
-    """Per-request overhead latency, drawn per variant from that variant's stream."""
-    result = np.zeros(len(variant_of))
-    for index, distribution in enumerate(distributions):
-        mine = variant_of == index
-        count = int(mine.sum())
-        if count:
-            result[mine] = distribution.sample(streams.generator("overhead", index), count)
-    return result
+class Preassigner:
+    """Variant and overhead (plus payload transfer time) for batches of arrivals, in arrival order.
+
+    Its generators persist between batches, so assigning all arrivals at once or block by block
+    draws the same random numbers and gives the same result.
+    """
+
+    def __init__(
+        self,
+        endpoint: EndpointSpec,
+        overhead_distributions: list[Distribution],
+        target_shares: list[tuple[int, float]],
+        payload_draws: Callable[[np.random.Generator, int], np.ndarray] | None,
+        payload_size: float,
+        streams: RandomStreams,
+    ) -> None:
+        self._schedule = weight_schedule(endpoint)
+        self._targets = target_shares
+        self._distributions = overhead_distributions
+        self._bandwidth = endpoint.network_bandwidth
+        self._payload_draws = payload_draws
+        self._payload_size = payload_size
+        self._routing = streams.generator("routing")
+        self._payload = streams.generator("payload")
+        self._overheads = [
+            streams.generator("overhead", index) for index in range(len(overhead_distributions))
+        ]
+
+    def assign(self, arrivals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(variant index, overhead seconds) per arrival."""
+        variant_of = assign_variants(
+            arrivals, self._routing.random(len(arrivals)), self._schedule, self._targets
+        )
+        payload: np.ndarray | float = self._payload_size
+        if self._payload_draws is not None:
+            payload = self._payload_draws(self._payload, len(arrivals))
+        drawn = np.zeros(len(arrivals))
+        for index, distribution in enumerate(self._distributions):
+            mine = variant_of == index
+            count = int(mine.sum())
+            if count:
+                drawn[mine] = distribution.sample(self._overheads[index], count)
+        overhead = np.where(variant_of >= 0, drawn + payload / self._bandwidth, 0.0)
+        return variant_of, overhead

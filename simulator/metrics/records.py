@@ -71,5 +71,70 @@ class RequestLog:
         """The valid rows of a column (a view, no copy)."""
         return getattr(self, name)[: self.size]
 
+    def count_arrivals(self, variant: int, start: float, stop: float) -> int:
+        """Requests of `variant` that arrived in [start, stop) (arrivals are written in time order)."""
+        times = self.column("arrival")
+        low, high = np.searchsorted(times, [start, stop], side="left")
+        return int(np.count_nonzero(self.variant[low:high] == variant))
+
     def nbytes(self) -> int:
         return sum(getattr(self, name).nbytes for name in _COLUMNS)
+
+
+class RingLog(RequestLog):
+    """Fixed-capacity ring of request records for long runs (slot = global index mod capacity).
+
+    Requests are written in arrival order, so the newest `capacity` requests are sorted by arrival.
+    `tail` is the oldest request not yet folded into aggregates; a slot may be rewritten only after
+    its request is folded. Memory stays fixed however long the run.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        super().__init__(capacity)
+        self.capacity = self._capacity
+        self.size = self.capacity  # every slot is addressable by the hot path
+        self.head = 0  # global index of the next request to write
+        self.tail = 0
+
+    def slices(self, start: int, stop: int) -> list[slice]:
+        """Slot slices holding global indices [start, stop) (at most two: the ring wraps)."""
+        if stop <= start:
+            return []
+        first, last = start % self.capacity, (stop - 1) % self.capacity + 1
+        if stop - start <= self.capacity - first:
+            return [slice(first, first + stop - start)]
+        return [slice(first, self.capacity), slice(0, last)]
+
+    def write(self, arrivals: np.ndarray) -> list[slice]:
+        """Append arrivals (reset every column of their slots); returns the slot slices written."""
+        if self.head + len(arrivals) - self.tail > self.capacity:
+            raise RuntimeError("more requests in flight than the record ring holds")
+        written = self.slices(self.head, self.head + len(arrivals))
+        offset = 0
+        for part in written:
+            count = part.stop - part.start
+            for name, (_, fill) in _COLUMNS.items():
+                getattr(self, name)[part] = fill
+            self.arrival[part] = arrivals[offset : offset + count]
+            offset += count
+        self.head += len(arrivals)
+        return written
+
+    def finished_prefix(self) -> int:
+        """Global index just past the longest run of finished requests starting at `tail`."""
+        position = self.tail
+        for part in self.slices(self.tail, self.head):
+            open_requests = np.flatnonzero(self.status[part] == Status.IN_FLIGHT)
+            if len(open_requests):
+                return position + int(open_requests[0])
+            position += part.stop - part.start
+        return position
+
+    def count_arrivals(self, variant: int, start: float, stop: float) -> int:
+        """Requests of `variant` that arrived in [start, stop), among the newest `capacity`."""
+        total = 0
+        for part in self.slices(max(0, self.head - self.capacity), self.head):
+            times = self.arrival[part]
+            low, high = np.searchsorted(times, [start, stop], side="left")
+            total += int(np.count_nonzero(self.variant[part][low:high] == variant))
+        return total

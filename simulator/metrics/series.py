@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -10,6 +12,7 @@ from simulator.hosting.variant import Variant
 from simulator.metrics.bins import spread_over_bins
 from simulator.metrics.elastic import desired_per_period
 from simulator.metrics.records import ERROR_5XX, RequestLog, Status
+from simulator.metrics.streaming import StreamingCollector
 from simulator.scenario.schema import Scenario
 
 
@@ -30,92 +33,157 @@ def _per_bin_quantile(bins: np.ndarray, values: np.ndarray, n_bins: int, q: floa
     return result
 
 
+@dataclass(frozen=True)
+class PeriodRequests:
+    """What the requests of one variant contribute to each period (latencies in microseconds)."""
+
+    invocations: np.ndarray
+    throttled: np.ndarray
+    errors_5xx: np.ndarray
+    model_latency_mean: np.ndarray
+    model_latency_p50: np.ndarray
+    model_latency_p99: np.ndarray
+    overhead_mean: np.ndarray
+    busy: np.ndarray  # device-seconds of work
+
+
+def period_requests_from_log(
+    log: RequestLog, mine: np.ndarray, bins: np.ndarray, duration: float, period: float, n_bins: int
+) -> PeriodRequests:
+    """Exact per-period figures from full request records."""
+    arrival = log.column("arrival")[mine]
+    stat = log.column("status")[mine]
+    ok = stat == Status.OK
+    model_latency = (log.column("end")[mine] - arrival)[ok] * 1e6
+    start = log.column("start")[mine]
+    served = ~np.isnan(start)
+    return PeriodRequests(
+        invocations=np.bincount(bins, minlength=n_bins)[:n_bins],
+        throttled=np.bincount(bins[stat == Status.THROTTLED], minlength=n_bins)[:n_bins],
+        errors_5xx=np.bincount(bins[np.isin(stat, ERROR_5XX)], minlength=n_bins)[:n_bins],
+        model_latency_mean=_per_bin_mean(bins[ok], model_latency, n_bins),
+        model_latency_p50=_per_bin_quantile(bins[ok], model_latency, n_bins, 0.5),
+        model_latency_p99=_per_bin_quantile(bins[ok], model_latency, n_bins, 0.99),
+        overhead_mean=_per_bin_mean(bins[ok], log.column("overhead")[mine][ok] * 1e6, n_bins),
+        busy=spread_over_bins(
+            start[served],
+            np.nan_to_num(log.column("end")[mine][served], nan=duration),
+            log.column("work")[mine][served],
+            period,
+            n_bins,
+        ),
+    )
+
+
+def period_requests_from_collector(collector: StreamingCollector, index: int) -> PeriodRequests:
+    """Per-period figures from streaming aggregates (p50/p99 from coarse histograms)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        completed = collector.completed[index]
+        mean = np.where(completed > 0, collector.model_latency_sum[index] / np.maximum(completed, 1), np.nan)
+        overhead = np.where(completed > 0, collector.overhead_sum[index] / np.maximum(completed, 1), np.nan)
+    return PeriodRequests(
+        invocations=collector.invocations[index],
+        throttled=collector.throttled[index],
+        errors_5xx=collector.errors_5xx[index],
+        model_latency_mean=mean * 1e6,
+        model_latency_p50=collector.period_quantile(index, 0.5) * 1e6,
+        model_latency_p99=collector.period_quantile(index, 0.99) * 1e6,
+        overhead_mean=overhead * 1e6,
+        busy=collector.busy[index],
+    )
+
+
 def cloudwatch_series(
     scenario: Scenario,
-    log: RequestLog,
+    log: RequestLog | None,
     variants: list[Variant],
     timeline: pd.DataFrame,
     capacity: pd.DataFrame | None = None,
     cold_starts: pd.DataFrame | None = None,
+    collector: StreamingCollector | None = None,
 ) -> pd.DataFrame:
-    """One row per (period, variant); requests are attributed to the period they arrived in."""
+    """One row per (period, variant); requests are attributed to the period they arrived in.
+
+    Request figures come from the full records (`log`) or, for long runs, from `collector`.
+    """
     assert scenario.duration is not None
     period = scenario.metrics.period
     n_bins = int(np.ceil(scenario.duration / period))
-    arrival = log.column("arrival")
-    bins_all = (arrival // period).astype(np.int64)
-    status = log.column("status")
-    variant_of = log.column("variant")
     frames = []
     for variant in variants:
-        mine = variant_of == variant.index
-        bins = bins_all[mine]
-        stat = status[mine]
-        ok = stat == Status.OK
-        model_latency = (log.column("end")[mine] - arrival[mine])[ok]
-        if isinstance(variant, ServerlessVariant):
-            frames.append(
-                serverless_series(log, variant, mine, bins, stat, model_latency, cold_starts, period, n_bins)
-            )
-            continue
-        fleet = timeline[timeline["variant"] == variant.name].dropna(subset=["in_service_at"])
-        instance_seconds = spread_over_bins(
-            fleet["in_service_at"].to_numpy(),
-            fleet["terminated_at"].to_numpy(),
-            (fleet["terminated_at"] - fleet["in_service_at"]).clip(lower=0).to_numpy(),
-            period,
-            n_bins,
-        )
-        instances = instance_seconds / period
-        served = ~np.isnan(log.column("start")[mine])
-        busy = spread_over_bins(
-            log.column("start")[mine][served],
-            np.nan_to_num(log.column("end")[mine][served], nan=scenario.duration),
-            log.column("work")[mine][served],
-            period,
-            n_bins,
-        )
-        invocations = np.bincount(bins, minlength=n_bins)[:n_bins]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_instance = np.where(instances > 0, invocations / instances, np.nan)
-            utilisation = np.where(instance_seconds > 0, busy / instance_seconds * 100.0, np.nan)
-        memory = (
-            variant.workers * _model_memory(scenario, variant) / (variant.instance_type.memory_gib * 1024**3)
-        )
-        billable = spread_over_bins(
-            timeline.loc[timeline["variant"] == variant.name, "launched_at"].to_numpy(),
-            timeline.loc[timeline["variant"] == variant.name, "terminated_at"].to_numpy(),
-            (
-                timeline.loc[timeline["variant"] == variant.name, "terminated_at"]
-                - timeline.loc[timeline["variant"] == variant.name, "launched_at"]
-            )
-            .clip(lower=0)
-            .to_numpy(),
-            period,
-            n_bins,
-        )
-        frame = pd.DataFrame(
-            {
-                "time_s": np.arange(n_bins) * period,
-                "variant": variant.name,
-                "Invocations": invocations,
-                "InvocationsPerInstance": per_instance,
-                "ModelLatency": _per_bin_mean(bins[ok], model_latency * 1e6, n_bins),
-                "ModelLatency_p50": _per_bin_quantile(bins[ok], model_latency * 1e6, n_bins, 0.5),
-                "ModelLatency_p99": _per_bin_quantile(bins[ok], model_latency * 1e6, n_bins, 0.99),
-                "OverheadLatency": _per_bin_mean(bins[ok], log.column("overhead")[mine][ok] * 1e6, n_bins),
-                "Invocation4XXErrors": np.bincount(bins[stat == Status.THROTTLED], minlength=n_bins)[:n_bins],
-                "Invocation5XXErrors": np.bincount(bins[np.isin(stat, ERROR_5XX)], minlength=n_bins)[:n_bins],
-                ("GPUUtilization" if variant.plan.device == "gpu" else "CPUUtilization"): utilisation,
-                "MemoryUtilization": np.where(instances > 0, min(memory, 1.0) * 100.0, np.nan),
-                "InServiceInstances": instances,
-                "cost_usd": billable * variant.instance_type.price_per_hour / 3600.0,
-            }
-        )
-        if variant.spec.autoscaling is not None and capacity is not None:
-            frame["DesiredInstances"] = desired_per_period(capacity, variant.name, period, n_bins)
-        frames.append(frame)
+        if collector is not None:
+            requests = period_requests_from_collector(collector, variant.index)
+        else:
+            assert log is not None
+            mine = log.column("variant") == variant.index
+            bins = (log.column("arrival")[mine] // period).astype(np.int64)
+            if isinstance(variant, ServerlessVariant):
+                stat = log.column("status")[mine]
+                ok = stat == Status.OK
+                model_latency = (log.column("end")[mine] - log.column("arrival")[mine])[ok]
+                frames.append(
+                    serverless_series(
+                        log, variant, mine, bins, stat, model_latency, cold_starts, period, n_bins
+                    )
+                )
+                continue
+            requests = period_requests_from_log(log, mine, bins, scenario.duration, period, n_bins)
+        frames.append(_instance_frame(scenario, variant, requests, timeline, capacity, period, n_bins))
     return pd.concat(frames, ignore_index=True)
+
+
+def _instance_frame(
+    scenario: Scenario,
+    variant: Variant,
+    requests: PeriodRequests,
+    timeline: pd.DataFrame,
+    capacity: pd.DataFrame | None,
+    period: float,
+    n_bins: int,
+) -> pd.DataFrame:
+    """CloudWatch columns of an instance-based variant: request figures plus its fleet."""
+    mine = timeline[timeline["variant"] == variant.name]
+    fleet = mine.dropna(subset=["in_service_at"])
+    instance_seconds = spread_over_bins(
+        fleet["in_service_at"].to_numpy(),
+        fleet["terminated_at"].to_numpy(),
+        (fleet["terminated_at"] - fleet["in_service_at"]).clip(lower=0).to_numpy(),
+        period,
+        n_bins,
+    )
+    instances = instance_seconds / period
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_instance = np.where(instances > 0, requests.invocations / instances, np.nan)
+        utilisation = np.where(instance_seconds > 0, requests.busy / instance_seconds * 100.0, np.nan)
+    memory = variant.workers * _model_memory(scenario, variant) / (variant.instance_type.memory_gib * 1024**3)
+    billable = spread_over_bins(
+        mine["launched_at"].to_numpy(),
+        mine["terminated_at"].to_numpy(),
+        (mine["terminated_at"] - mine["launched_at"]).clip(lower=0).to_numpy(),
+        period,
+        n_bins,
+    )
+    frame = pd.DataFrame(
+        {
+            "time_s": np.arange(n_bins) * period,
+            "variant": variant.name,
+            "Invocations": requests.invocations,
+            "InvocationsPerInstance": per_instance,
+            "ModelLatency": requests.model_latency_mean,
+            "ModelLatency_p50": requests.model_latency_p50,
+            "ModelLatency_p99": requests.model_latency_p99,
+            "OverheadLatency": requests.overhead_mean,
+            "Invocation4XXErrors": requests.throttled,
+            "Invocation5XXErrors": requests.errors_5xx,
+            ("GPUUtilization" if variant.plan.device == "gpu" else "CPUUtilization"): utilisation,
+            "MemoryUtilization": np.where(instances > 0, min(memory, 1.0) * 100.0, np.nan),
+            "InServiceInstances": instances,
+            "cost_usd": billable * variant.instance_type.price_per_hour / 3600.0,
+        }
+    )
+    if variant.spec.autoscaling is not None and capacity is not None:
+        frame["DesiredInstances"] = desired_per_period(capacity, variant.name, period, n_bins)
+    return frame
 
 
 def serverless_series(

@@ -49,7 +49,28 @@ def _block(
     latency = (end[ok] - arrival[ok]) + overhead[ok]
     started = ~np.isnan(start)
     waits = (start[started] - arrival[started]) * 1000.0
-    requests = _request_figures(status)
+    return assemble_block(
+        _request_figures(status),
+        _latency_figures(latency),
+        _latency_figures(end[ok] - arrival[ok]),
+        {
+            "mean": float(waits.mean()) if len(waits) else None,
+            "p95": float(np.percentile(waits, 95)) if len(waits) else None,
+        },
+        cost,
+        window_seconds,
+    )
+
+
+def assemble_block(
+    requests: dict[str, int],
+    latency_ms: dict[str, float | None],
+    model_latency_ms: dict[str, float | None],
+    queue_wait_ms: dict[str, float | None],
+    cost: float,
+    window_seconds: float,
+) -> dict[str, Any]:
+    """One summary block (endpoint or variant) from its figures, however they were computed."""
     completed = requests["completed"]
     return {
         "requests": requests,
@@ -57,12 +78,9 @@ def _block(
         if requests["arrived"]
         else 0.0,
         "throughput_per_s": completed / window_seconds,
-        "latency_ms": _latency_figures(latency),
-        "model_latency_ms": _latency_figures(end[ok] - arrival[ok]),
-        "queue_wait_ms": {
-            "mean": float(waits.mean()) if len(waits) else None,
-            "p95": float(np.percentile(waits, 95)) if len(waits) else None,
-        },
+        "latency_ms": latency_ms,
+        "model_latency_ms": model_latency_ms,
+        "queue_wait_ms": queue_wait_ms,
         "cost_usd": {
             "total": cost,
             "per_1000_inferences": cost / completed * 1000.0 if completed else None,
@@ -92,9 +110,15 @@ def summarize(
             cost=float(bill.loc[bill["variant"] == name, "cost_usd"].sum()),
             window_seconds=seconds,
         )
-        block["instances"] = {
-            "mean": in_service_seconds(fleet, window_start, window_end) / seconds,
-            "max": max_in_service(fleet, window_start, window_end),
-        }
+        block["instances"] = instance_figures(fleet, window)
         summary["variants"][name] = block
     return summary
+
+
+def instance_figures(fleet: pd.DataFrame, window: tuple[float, float]) -> dict[str, float]:
+    """Time-average and peak InService instances of one variant inside the window."""
+    start, end = window
+    return {
+        "mean": in_service_seconds(fleet, start, end) / (end - start),
+        "max": max_in_service(fleet, start, end),
+    }

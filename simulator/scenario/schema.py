@@ -18,6 +18,19 @@ class MetricsSpec(StrictModel):
     """What to record. `period` is the CloudWatch datapoint length (60 s as SageMaker publishes)."""
 
     period: Duration = Field(default=60.0, ge=1, le=3600)
+    per_request_records: bool | None = Field(
+        default=None,
+        description="keep every request's record (exact percentiles, Result.requests); false streams"
+        " them into per-period aggregates and latency histograms in fixed memory; null (default) keeps"
+        " them up to 10 million expected requests. Streaming needs open-loop traffic and no serverless.",
+    )
+    ring_capacity: int = Field(
+        default=2**22,
+        ge=2**17,
+        le=2**28,
+        strict=True,
+        description="records held in memory while streaming (must exceed the requests in flight)",
+    )
 
 
 class Scenario(StrictModel):

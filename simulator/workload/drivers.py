@@ -10,8 +10,10 @@ import simpy
 from simpy.events import Timeout
 
 from simulator.engine.rng import BlockSampler
-from simulator.metrics.records import RequestLog
+from simulator.hosting.preassign import Preassigner
+from simulator.metrics.records import RequestLog, RingLog
 from simulator.scenario.traffic import ClosedLoopArrivals
+from simulator.workload.open_loop import ArrivalStream
 
 
 class TimetableDriver:
@@ -119,3 +121,72 @@ class ClosedLoopDriver:
         if self._think is not None:
             delay += self._think.next()
         Timeout(self._env, delay, user).callbacks.append(self._send_callback)  # type: ignore[union-attr]
+
+
+class StreamingTimetableDriver:
+    """Open loop for long runs: arrivals generated block by block into a ring of records.
+
+    Before a block is written, finished requests are folded (handed to `on_fold`) once the ring is
+    half full, so memory stays fixed. The arrivals and their preassigned variants are the same as
+    the all-at-once TimetableDriver's, because both consume the same streams in the same order.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        log: RingLog,
+        dispatch: Callable[[int], None],
+        arrivals: ArrivalStream,
+        assigner: Preassigner,
+        on_fold: Callable[[RingLog, int, int], None] | None,
+    ) -> None:
+        self._env = env
+        self._log = log
+        self._dispatch = dispatch
+        self._blocks = arrivals.blocks()
+        self._assigner = assigner
+        self._on_fold = on_fold or (lambda log, start, stop: None)
+        self._next = 0  # global index of the next arrival to schedule
+        self._callback = self._arrive
+
+    def fold(self, upto: int) -> None:
+        """Hand finished requests [tail, upto) to on_fold and free their slots."""
+        log = self._log
+        if upto > log.tail:
+            self._on_fold(log, log.tail, upto)
+            log.tail = upto
+
+    def _load_block(self) -> bool:
+        log = self._log
+        for block in self._blocks:
+            if len(block) == 0:
+                continue
+            if log.head - log.tail + len(block) > log.capacity // 2:
+                self.fold(log.finished_prefix())
+            written = log.write(block)
+            variant_of, overhead = self._assigner.assign(block)
+            offset = 0
+            for part in written:
+                count = part.stop - part.start
+                log.variant[part] = variant_of[offset : offset + count]
+                log.overhead[part] = overhead[offset : offset + count]
+                offset += count
+            return True
+        return False
+
+    def _schedule_next(self) -> None:
+        log = self._log
+        if self._next >= log.head and not self._load_block():
+            return
+        slot = self._next % log.capacity
+        delay = float(log.arrival[slot]) - self._env._now
+        Timeout(self._env, delay, slot).callbacks.append(self._callback)  # type: ignore[union-attr]
+        self._next += 1
+
+    def start(self) -> None:
+        self._schedule_next()
+
+    def _arrive(self, event: simpy.Event) -> None:
+        slot: int = event._value
+        self._schedule_next()
+        self._dispatch(slot)

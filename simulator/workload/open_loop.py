@@ -6,26 +6,14 @@ peak rate, each kept with probability rate(t) / peak. Nothing is capped: gaps ar
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import numpy as np
 
 from simulator.scenario.traffic import DiurnalArrivals, PoissonArrivals, ScheduleArrivals, TraceArrivals
 
-
-def homogeneous_poisson(rate: float, duration: float, rng: np.random.Generator) -> np.ndarray:
-    """Arrival times of a Poisson process on [0, duration): cumulative exponential gaps, in blocks."""
-    expected = rate * duration
-    chunks: list[np.ndarray] = []
-    last = 0.0
-    block = int(expected + 6 * np.sqrt(expected) + 64)
-    while True:
-        times = last + np.cumsum(rng.exponential(1.0 / rate, block))
-        chunks.append(times)
-        last = float(times[-1])
-        if last >= duration:
-            break
-        block = max(block // 4, 64)
-    times = np.concatenate(chunks)
-    return times[times < duration]
+BLOCK = 65536
+"""Candidates drawn per block: fixed, so a run's arrivals do not depend on how they are consumed."""
 
 
 def schedule_rate(spec: ScheduleArrivals, times: np.ndarray) -> np.ndarray:
@@ -39,29 +27,54 @@ def diurnal_rate(spec: DiurnalArrivals, times: np.ndarray) -> np.ndarray:
     return spec.mean_rate * (1 + spec.amplitude * np.cos(phase))
 
 
-def thinned(peak: float, rate_at: object, duration: float, rng: np.random.Generator) -> np.ndarray:
-    """Non-homogeneous Poisson arrivals with intensity rate_at(t) <= peak, by thinning."""
-    candidates = homogeneous_poisson(peak, duration, rng)
-    keep = rng.random(len(candidates)) * peak < rate_at(candidates)  # type: ignore[operator]
-    return candidates[keep]
+OpenLoopSpec = PoissonArrivals | ScheduleArrivals | DiurnalArrivals | TraceArrivals
 
 
-def open_loop_arrivals(
-    spec: PoissonArrivals | ScheduleArrivals | DiurnalArrivals | TraceArrivals,
-    duration: float,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Sorted arrival times in [0, duration) for any open-loop arrival spec."""
-    if isinstance(spec, PoissonArrivals):
-        return homogeneous_poisson(spec.rate, duration, rng)
-    if isinstance(spec, ScheduleArrivals):
-        peak = max(step.rate for step in spec.steps)
-        return thinned(peak, lambda t: schedule_rate(spec, t), duration, rng)
-    if isinstance(spec, DiurnalArrivals):
-        peak = spec.mean_rate * (1 + spec.amplitude)
-        return thinned(peak, lambda t: diurnal_rate(spec, t), duration, rng)
-    times = spec.timestamps()
-    return times[times < duration]
+class ArrivalStream:
+    """Sorted arrival times in [0, duration), produced block by block.
+
+    Poisson gaps are cumulative exponentials at the peak rate; time-varying rates keep each
+    candidate with probability rate(t) / peak (thinning, Lewis & Shedler). Each block draws BLOCK
+    gaps and then BLOCK acceptance uniforms from the one generator, so concatenating the blocks gives
+    the same arrivals whether a run takes them all at once or streams them. Gaps are never capped.
+    """
+
+    def __init__(self, spec: OpenLoopSpec, duration: float, rng: np.random.Generator) -> None:
+        self._spec = spec
+        self._duration = duration
+        self._rng = rng
+
+    def _peak_and_rate(self) -> tuple[float, Callable[[np.ndarray], np.ndarray] | None]:
+        spec = self._spec
+        if isinstance(spec, PoissonArrivals):
+            return spec.rate, None
+        if isinstance(spec, ScheduleArrivals):
+            return max(step.rate for step in spec.steps), lambda t: schedule_rate(spec, t)
+        assert isinstance(spec, DiurnalArrivals)
+        return spec.mean_rate * (1 + spec.amplitude), lambda t: diurnal_rate(spec, t)
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        if isinstance(self._spec, TraceArrivals):
+            times = self._spec.timestamps()
+            times = times[times < self._duration]
+            for start in range(0, len(times), BLOCK):
+                yield times[start : start + BLOCK]
+            return
+        peak, rate_at = self._peak_and_rate()
+        last = 0.0
+        while last < self._duration:
+            candidates = last + np.cumsum(self._rng.exponential(1.0 / peak, BLOCK))
+            last = float(candidates[-1])
+            if rate_at is not None:
+                keep = self._rng.random(BLOCK) * peak < rate_at(candidates)
+                candidates = candidates[keep]
+            yield candidates[candidates < self._duration]
+
+
+def open_loop_arrivals(spec: OpenLoopSpec, duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Sorted arrival times in [0, duration) for any open-loop arrival spec, all at once."""
+    blocks = list(ArrivalStream(spec, duration, rng).blocks())
+    return np.concatenate(blocks) if blocks else np.empty(0)
 
 
 def expected_rate(
