@@ -1370,3 +1370,32 @@ def test_training_job_bad_input_is_one_line(
     assert code == 2 and stdout == "" and not out.exists()
     assert stderr.count("\n") == 1 and stderr.startswith(f"error: {path}: "), stderr
     assert fragment.lower() in stderr.lower()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path", "fragment"),
+    [
+        (["metrics.per_request_records=maybe"], "metrics.per_request_records", "boolean"),
+        (["metrics.ring_capacity=1000"], "metrics.ring_capacity", "greater than or equal"),
+        (["metrics.ring_capacity=2.5"], "metrics.ring_capacity", "integer"),
+        (
+            ["metrics.per_request_records=false", "traffic.arrivals={process: closed_loop, users: 3}"],
+            "metrics.per_request_records",
+            "open-loop",
+        ),
+    ],
+)
+def test_streaming_settings_are_validated(
+    cli: Callable[..., tuple[int, str, str]],
+    write_scenario: Callable[..., Path],
+    base_scenario: dict[str, Any],
+    overrides: list[str],
+    path: str,
+    fragment: str,
+) -> None:
+    arguments: list[str] = []
+    for override in overrides:
+        arguments += ["--set", override]
+    code, _, stderr = cli("check", write_scenario(base_scenario), *arguments)
+    assert code == 2 and stderr.startswith(f"error: {path}: "), stderr
+    assert fragment.lower() in stderr.lower()

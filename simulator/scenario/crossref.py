@@ -104,6 +104,13 @@ def _traffic_problems(scenario: Scenario) -> Iterator[Problem]:
     traffic = scenario.traffic
     if traffic is None:
         return
+    if scenario.metrics.per_request_records is False:
+        serverless = scenario.endpoint is not None and any(v.serverless for v in scenario.endpoint.variants)
+        if traffic.arrivals.process == "closed_loop" or serverless:
+            yield (
+                "metrics.per_request_records",
+                "streaming (false) needs open-loop traffic and no serverless variant",
+            )
     variant_names = {v.name for v in scenario.endpoint.variants} if scenario.endpoint else set()
     for index, target in enumerate(traffic.target_variants):
         if target.variant not in variant_names:
