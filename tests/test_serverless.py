@@ -140,3 +140,15 @@ def test_in_flight_never_exceeds_max_concurrency(document: dict[str, Any]) -> No
         counts["arrived"]
         == counts["completed"] + counts["failed"] + counts["throttled"] + counts["in_flight"]
     )
+
+
+def test_account_concurrency_limit_spans_serverless_variants(tmp_path: Path) -> None:
+    # two serverless variants of MaxConcurrency 4; four requests at once: none throttled under the default
+    # account limit (1000), exactly one under an account limit of 3 over both variants together
+    document = serverless_document(tmp_path, [0, 0, 0, 0], max_concurrency=4)
+    document["endpoint"]["variants"].append({**document["endpoint"]["variants"][0], "name": "sl2"})
+    assert simulate(load_scenario_dict(document)).summary["requests"]["throttled"] == 0
+    document["catalog"] = {"serverless": {"account_concurrency_limit": 3}}
+    summary = simulate(load_scenario_dict(document)).summary
+    assert summary["requests"]["throttled"] == 1
+    assert sum(summary["variants"][name]["requests"]["completed"] for name in ("sl", "sl2")) == 3

@@ -1399,3 +1399,27 @@ def test_streaming_settings_are_validated(
     code, _, stderr = cli("check", write_scenario(base_scenario), *arguments)
     assert code == 2 and stderr.startswith(f"error: {path}: "), stderr
     assert fragment.lower() in stderr.lower()
+
+
+@pytest.mark.parametrize(
+    ("override", "path", "fragment"),
+    [
+        (
+            "catalog.serverless.account_concurrency_limit=0",
+            "catalog.serverless.account_concurrency_limit",
+            ">= 1",
+        ),
+        ("catalog.serverless.bogus=1", "catalog.serverless.bogus", "unknown key"),
+    ],
+)
+def test_serverless_catalog_overrides_are_validated(
+    cli: Callable[..., tuple[int, str, str]],
+    write_scenario: Callable[..., Path],
+    base_scenario: dict[str, Any],
+    override: str,
+    path: str,
+    fragment: str,
+) -> None:
+    code, _, stderr = cli("check", write_scenario(base_scenario), "--set", override)
+    assert code == 2 and stderr.startswith(f"error: {path}: "), stderr
+    assert fragment in stderr.replace("greater than or equal to", ">=")

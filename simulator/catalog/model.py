@@ -75,11 +75,15 @@ class Catalog(_Frozen):
         return self.gpus[name]
 
     def with_overrides(self, overrides: dict[str, dict[str, Any]]) -> Catalog:
-        """A new catalog where `overrides[type]` fields replace (or add) entries, e.g. a negotiated price."""
+        """A new catalog where `overrides[type]` fields replace (or add) entries, e.g. a negotiated price;
+        the key `serverless` overrides serverless settings (prices, the account concurrency limit)."""
         if not overrides:
             return self
         data = self.model_dump()
         for name, fields in overrides.items():
+            if name == "serverless":  # e.g. this account's concurrency limit or negotiated prices
+                data["serverless"] = {**data["serverless"], **fields}
+                continue
             section = "accelerators" if name in data["accelerators"] else "instances"
             entry = data[section].get(name, {"name": name})
             data[section][name] = {**entry, **fields, "name": name}

@@ -21,7 +21,9 @@ def scenario_catalog(scenario: Scenario) -> Catalog:
         return load_catalog().with_overrides(scenario.catalog)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = [str(part) for part in first["loc"]][1:]  # drop the section (instances/accelerators)
+        loc = [str(part) for part in first["loc"]]
+        if loc and loc[0] in ("instances", "accelerators"):
+            loc = loc[1:]  # the scenario names entries directly: catalog.<type>.<field>
         path = ".".join(["catalog", *loc]) if loc else "catalog"
         message = {"extra_forbidden": "unknown key", "missing": "required key is missing"}.get(
             first["type"], str(first["msg"]).removeprefix("Value error, ")
