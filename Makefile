@@ -33,7 +33,7 @@ golden: $(STAMP)  ## regenerate tests/golden/*.json after an intended change of 
 	$(BIN)/python tests/golden_update.py
 
 reports: $(STAMP)  ## regenerate reports/ (self-contained report.html + summary.json per example scenario)
-	rm -rf reports && mkdir -p reports
+	mkdir -p reports
 	for f in scenarios/*.yaml; do n=$$(basename $$f .yaml); \
 	  $(BIN)/sagesim run $$f --out $(OUT)/reports/$$n --quiet || exit 1; \
 	  mkdir -p reports/$$n && cp $(OUT)/reports/$$n/report.html $(OUT)/reports/$$n/summary.json reports/$$n/; done
