@@ -8,13 +8,12 @@ the recommender's first guesses never have to estimate them.
 from __future__ import annotations
 
 import math
-import warnings
-from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from simulator.scenario.files import read_column
 from simulator.scenario.units import Duration
 
 _Z99 = 2.3263478740408408  # standard normal quantile at 0.99
@@ -146,18 +145,8 @@ class Empirical(_Base):
     def _load_file(cls, data: object, info: ValidationInfo) -> object:
         if not isinstance(data, dict) or data.get("file") is None or data.get("samples") is not None:
             return data
-        base = Path((info.context or {}).get("base_dir", "."))
-        path = Path(str(data["file"]))
-        path = path if path.is_absolute() else base / path
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # numpy warns on an empty file; we report it ourselves
-                values = np.loadtxt(path, delimiter=",", ndmin=1, comments="#")
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"cannot read samples file {str(path)!r}: {exc}") from None
-        if values.ndim != 1:
-            raise ValueError(f"samples file {str(path)!r} must have one column")
-        return {**data, "file": str(path.resolve()), "samples": tuple(float(v) for v in values)}
+        path, values = read_column(data["file"], info, "samples file")
+        return {**data, "file": path, "samples": values}
 
     @field_validator("samples")
     @classmethod

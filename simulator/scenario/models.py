@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -10,6 +9,7 @@ from pydantic import Field, ValidationInfo, model_validator
 
 from simulator.scenario.common import StrictModel
 from simulator.scenario.distributions import Distribution
+from simulator.scenario.files import resolve
 from simulator.scenario.units import Size
 
 
@@ -38,9 +38,7 @@ class ModelSpec(StrictModel):
     def _apply_profile(cls, data: Any, info: ValidationInfo) -> Any:
         if not isinstance(data, dict) or data.get("profile") is None:
             return data
-        base = Path((info.context or {}).get("base_dir", "."))
-        path = Path(str(data["profile"]))
-        path = path if path.is_absolute() else base / path
+        path = resolve(data["profile"], info)
         try:
             profile = yaml.safe_load(path.read_text())
         except (OSError, yaml.YAMLError) as exc:

@@ -10,10 +10,8 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -26,6 +24,7 @@ from pydantic import (
 )
 
 from simulator.scenario.distributions import Distribution
+from simulator.scenario.files import read_column
 from simulator.scenario.units import Duration, Rate, Size, parse_duration, parse_size
 
 _BANDWIDTH = re.compile(r"^\s*([^/]+?)\s*/\s*([^/]+?)\s*$")
@@ -129,16 +128,8 @@ class SpotSpec(_Model):
     def _load_trace_file(cls, data: object, info: ValidationInfo) -> object:
         if not isinstance(data, dict) or data.get("trace_file") is None or data.get("trace") is not None:
             return data
-        base = Path((info.context or {}).get("base_dir", "."))
-        path = Path(str(data["trace_file"]))
-        path = path if path.is_absolute() else base / path
-        try:
-            values = np.loadtxt(path, delimiter=",", ndmin=1, comments="#")
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"cannot read trace file {str(path)!r}: {exc}") from None
-        if values.ndim != 1:
-            raise ValueError(f"trace file {str(path)!r} must have one column")
-        return {**data, "trace_file": str(path.resolve()), "trace": tuple(float(v) for v in values)}
+        path, values = read_column(data["trace_file"], info, "trace file")
+        return {**data, "trace_file": path, "trace": values}
 
     @field_validator("trace")
     @classmethod

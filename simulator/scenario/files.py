@@ -1,0 +1,29 @@
+"""Files a scenario refers to (samples, traces, profiles), resolved from the scenario's own folder."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+from pydantic import ValidationInfo
+
+
+def resolve(path_value: object, info: ValidationInfo) -> Path:
+    """An absolute path, or one relative to the scenario file's folder (validation context base_dir)."""
+    path = Path(str(path_value))
+    return path if path.is_absolute() else Path((info.context or {}).get("base_dir", ".")) / path
+
+
+def read_column(path_value: object, info: ValidationInfo, what: str) -> tuple[str, tuple[float, ...]]:
+    """(resolved path, values) of a one-column text/CSV file of numbers; `#` starts a comment."""
+    path = resolve(path_value, info)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy warns on an empty file; callers report it themselves
+            values = np.loadtxt(path, delimiter=",", ndmin=1, comments="#")
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read {what} {str(path)!r}: {exc}") from None
+    if values.ndim != 1:
+        raise ValueError(f"{what} {str(path)!r} must have one column")
+    return str(path.resolve()), tuple(float(v) for v in values)
