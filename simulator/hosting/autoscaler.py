@@ -189,28 +189,44 @@ class VariantScaler:
         )
 
 
-class TargetTrackingPolicy:
-    def __init__(self, scaler: VariantScaler, spec: TargetTracking) -> None:
+class _PeriodicPolicy:
+    """Takes one datapoint of its metric at the end of every period and hands it to `_evaluate`."""
+
+    def __init__(
+        self, scaler: VariantScaler, metric: ScalingMetric, period: float | None, label: str
+    ) -> None:
         self.scaler = scaler
-        self.spec = spec
-        self.period = spec.period or default_period(spec.metric)
-        self.label = "target tracking"
-        self.high = Alarm(spec.scale_out_alarm)
-        self.low = Alarm(spec.scale_in_alarm)
+        self.metric = metric
+        self.period = period or default_period(metric)
+        self.label = label
         self.last_time = 0.0
         self.mark: Mark = (0.0, 0.0, 0.0, 0)
 
     def start(self, env: simpy.Environment) -> None:
-        env.timeout(self.period).callbacks.append(self._evaluate)
+        env.timeout(self.period).callbacks.append(self._tick)
 
-    def _evaluate(self, _event: simpy.Event) -> None:
-        scaler, spec = self.scaler, self.spec
-        env = scaler.env
-        now = env.now
-        value = scaler.datapoint(spec.metric, self.last_time, now, self.mark)
+    def _tick(self, _event: simpy.Event) -> None:
+        scaler = self.scaler
+        now = scaler.env.now
+        value = scaler.datapoint(self.metric, self.last_time, now, self.mark)
         self.last_time, self.mark = now, scaler.snapshot(now)
         scaler.datapoints.append((now, scaler.variant.name, self.label, value))
-        env.timeout(self.period).callbacks.append(self._evaluate)
+        scaler.env.timeout(self.period).callbacks.append(self._tick)
+        self._evaluate(value, now)
+
+    def _evaluate(self, value: float | None, now: float) -> None:
+        raise NotImplementedError
+
+
+class TargetTrackingPolicy(_PeriodicPolicy):
+    def __init__(self, scaler: VariantScaler, spec: TargetTracking) -> None:
+        super().__init__(scaler, spec.metric, spec.period, "target tracking")
+        self.spec = spec
+        self.high = Alarm(spec.scale_out_alarm)
+        self.low = Alarm(spec.scale_in_alarm)
+
+    def _evaluate(self, value: float | None, now: float) -> None:
+        scaler, spec = self.scaler, self.spec
         target = spec.target_value
         high = self.high.push(value is not None and value > target)
         low = self.low.push(value is not None and value < spec.scale_in_ratio * target)
@@ -234,19 +250,12 @@ class TargetTrackingPolicy:
                 )
 
 
-class StepScalingPolicy:
+class StepScalingPolicy(_PeriodicPolicy):
     def __init__(self, scaler: VariantScaler, spec: StepScaling) -> None:
-        self.scaler = scaler
+        super().__init__(scaler, spec.metric, spec.period, f"step {spec.name}")
         self.spec = spec
-        self.period = spec.period or default_period(spec.metric)
-        self.label = f"step {spec.name}"
         self.alarm = Alarm(spec.alarm)
-        self.last_time = 0.0
-        self.mark: Mark = (0.0, 0.0, 0.0, 0)
         self.last_activity = -math.inf
-
-    def start(self, env: simpy.Environment) -> None:
-        env.timeout(self.period).callbacks.append(self._evaluate)
 
     def _breaching(self, value: float | None) -> bool:
         if value is None:
@@ -259,14 +268,8 @@ class StepScalingPolicy:
             Comparison.LE: value <= threshold,
         }[self.spec.comparison]
 
-    def _evaluate(self, _event: simpy.Event) -> None:
+    def _evaluate(self, value: float | None, now: float) -> None:
         scaler, spec = self.scaler, self.spec
-        env = scaler.env
-        now = env.now
-        value = scaler.datapoint(spec.metric, self.last_time, now, self.mark)
-        self.last_time, self.mark = now, scaler.snapshot(now)
-        scaler.datapoints.append((now, scaler.variant.name, self.label, value))
-        env.timeout(self.period).callbacks.append(self._evaluate)
         alarm = self.alarm.push(self._breaching(value)) and value is not None
         scales_out = any(step.adjustment > 0 for step in spec.step_adjustments)
         if alarm and scales_out and spec.adjustment_type is not AdjustmentType.EXACT:
