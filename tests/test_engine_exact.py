@@ -134,3 +134,23 @@ def test_new_instances_join_after_startup_time(tmp_path: Path) -> None:
     assert used.loc[1] >= 50 and used.loc[2] >= 50
     # billing runs from the launch request: 100 + 80 + 80 instance-seconds
     assert result.billing["billable_seconds"].sum() == pytest.approx(260)
+
+
+def test_expired_queued_requests_free_their_places(tmp_path: Path) -> None:
+    # 100 s requests, queue of 2, timeout 5 s: the requests queued at 1 and 2 s expire at 6 and 7 s, so
+    # the one arriving at 10 s finds room in the queue instead of being throttled
+    requests = run(exact(tmp_path, [0, 1, 2, 10], 100.0, workers=1, max_queue=2, timeout=5, duration=20))
+    assert requests["status"].tolist() == ["IN_FLIGHT", "TIMEOUT", "TIMEOUT", "IN_FLIGHT"]
+    assert requests["end"].tolist()[1:3] == [6, 7]
+
+
+def test_closed_loop_users_give_up_at_the_timeout(tmp_path: Path) -> None:
+    # 3 users, one worker, 5 s service, 7 s timeout, no overhead or think time
+    document = exact(tmp_path, [0], 5.0, workers=1, timeout=7, duration=30)
+    document["traffic"]["arrivals"] = {"process": "closed_loop", "users": 3}
+    requests = run(document)
+    first = requests.head(6)
+    # requests 0-2 sent at 0: #0 served 0-5; #1 served 5-10 (past 7 s: 5XX); #2 would start at 10: dropped.
+    # Users 1 and 2 get their 5XX at 7 s and send again then, not when the server catches up.
+    assert first["arrival"].tolist() == [0, 0, 0, 5, 7, 7]
+    assert first["status"].tolist()[:3] == ["OK", "TIMEOUT", "TIMEOUT"]

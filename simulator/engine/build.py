@@ -190,6 +190,7 @@ def build(
             scenario.duration,
             endpoint.dispatch,
             BlockSampler(think.sample, streams.generator("think")) if think else None,
+            endpoint_spec.invocation_timeout,
         )
         wiring.on_done = driver.on_done
         endpoint.on_done = driver.on_done

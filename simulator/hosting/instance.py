@@ -6,8 +6,9 @@ Two service disciplines share one queueing front:
 - `SharedCpuInstance`: more workers than vCPUs; busy workers share the cores equally (processor
   sharing), each progressing at min(1, vcpus / busy) seconds of work per second.
 Requests beyond the busy workers wait in a FIFO queue of at most `max_queue`; more are rejected.
-Requests that waited past the invocation timeout are dropped when they reach the head of the queue,
-and those that finish past it count as 5XX (the client gave up at the timeout).
+Requests that waited past the invocation timeout are dropped (5XX, ended at arrival + timeout) when
+they reach the head of the queue or when a new request finds them there; those that finish past the
+timeout count as 5XX too (the client gave up at the timeout).
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ class Instance:
             self._queue_or_reject(request)
 
     def _queue_or_reject(self, request: int) -> None:
+        if self.queue:
+            self._expire_queue(self.env._now)
         if len(self.queue) < self.max_queue:
             self.queue.append(request)
         else:
@@ -112,6 +115,21 @@ class Instance:
         self.busy -= 1
         self.outstanding -= 1
         self.wiring.on_done(request)
+
+    def _expire_queue(self, now: float) -> None:
+        """Drop queued requests whose client already gave up (5XX at arrival + timeout).
+
+        The queue is FIFO in arrival order, so the expired ones are at its front. Dropping them here,
+        when a request is queued, frees their places and stops them counting as outstanding.
+        """
+        log = self.wiring.log
+        timeout = self.wiring.timeout
+        while self.queue and now - log.arrival[self.queue[0]] >= timeout:
+            request = self.queue.popleft()
+            self.outstanding -= 1
+            log.status[request] = Status.TIMEOUT
+            log.end[request] = log.arrival[request] + timeout
+            self.wiring.on_done(request)
 
     def _pull_queue(self, now: float) -> None:
         log = self.wiring.log

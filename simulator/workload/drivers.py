@@ -11,9 +11,12 @@ from simpy.events import Timeout
 
 from simulator.engine.rng import BlockSampler
 from simulator.hosting.preassign import Preassigner
-from simulator.metrics.records import RequestLog, RingLog
+from simulator.metrics.records import RequestLog, RingLog, Status
 from simulator.scenario.traffic import ClosedLoopArrivals
 from simulator.workload.open_loop import ArrivalStream
+
+RETRY_BACKOFF_S = 0.01
+"""A closed-loop user whose request was rejected at once (no capacity, queue full) retries after this."""
 
 
 class TimetableDriver:
@@ -44,7 +47,9 @@ class ClosedLoopDriver:
     """Users that send, wait for the answer (plus overhead), think, and send again.
 
     The target population follows the pattern's segments; a phase with a spawn rate adds one user
-    every 60 / spawn_rate seconds. Users above the target stop after their current request.
+    every 60 / spawn_rate seconds. Users above the target stop after their current request. A user
+    gets its answer at completion or, at the latest, at the invocation timeout (a 5XX), whatever the
+    server still does with the request.
     """
 
     def __init__(
@@ -55,6 +60,7 @@ class ClosedLoopDriver:
         duration: float,
         dispatch: Callable[[int], None],
         think: BlockSampler | None,
+        timeout: float,
     ) -> None:
         self._env = env
         self._log = log
@@ -64,8 +70,10 @@ class ClosedLoopDriver:
         self._think = think
         self._target = 0
         self._busy: list[bool] = []  # per user: has a request outstanding or is about to send
-        self._user_of: dict[int, int] = {}
+        self._user_of: dict[int, int] = {}  # requests whose user still waits for them
+        self._timeout = timeout
         self._send_callback = self._send_event
+        self._give_up_callback = self._give_up
 
     def population_changes(self) -> list[tuple[float, int]]:
         """(time, target users) for every change of the target population before the end."""
@@ -101,7 +109,14 @@ class ClosedLoopDriver:
     def _send(self, user: int) -> None:
         request = self._log.append(self._env._now)
         self._user_of[request] = user
+        Timeout(self._env, self._timeout, request).callbacks.append(self._give_up_callback)  # type: ignore[union-attr]
         self._dispatch(request)
+
+    def _give_up(self, event: simpy.Event) -> None:
+        """The invocation timeout passed: the user has its 5XX now, whatever the server still does."""
+        request: int = event._value
+        if request in self._user_of and self._log.status[request] == Status.IN_FLIGHT:
+            self._respond(request, self._env._now)
 
     def _send_event(self, event: simpy.Event) -> None:
         user: int = event._value
@@ -112,14 +127,26 @@ class ClosedLoopDriver:
 
     def on_done(self, request: int) -> None:
         """A response (or error) reached the user: schedule its next request, or let it leave."""
+        if request not in self._user_of:
+            return  # the user gave up at the timeout and has moved on
+        log = self._log
+        answered = min(log.end[request], log.arrival[request] + self._timeout)
+        self._respond(request, answered)
+
+    def _respond(self, request: int, answered: float) -> None:
         user = self._user_of.pop(request)
         if user >= self._target:
             self._busy[user] = False
             return
         log = self._log
-        delay = max(log.end[request] - self._env._now, 0.0) + log.overhead[request]
+        delay = max(answered - self._env._now, 0.0) + log.overhead[request]
         if self._think is not None:
             delay += self._think.next()
+        rejected_at_once = (
+            log.status[request] != Status.OK and answered - log.arrival[request] < RETRY_BACKOFF_S
+        )
+        if rejected_at_once and delay < RETRY_BACKOFF_S:
+            delay = RETRY_BACKOFF_S  # rejected at once: back off instead of retrying at the same instant
         Timeout(self._env, delay, user).callbacks.append(self._send_callback)  # type: ignore[union-attr]
 
 
