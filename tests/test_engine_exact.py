@@ -154,3 +154,18 @@ def test_closed_loop_users_give_up_at_the_timeout(tmp_path: Path) -> None:
     # Users 1 and 2 get their 5XX at 7 s and send again then, not when the server catches up.
     assert first["arrival"].tolist() == [0, 0, 0, 5, 7, 7]
     assert first["status"].tolist()[:3] == ["OK", "TIMEOUT", "TIMEOUT"]
+
+
+def test_a_calibration_profile_supplies_service_time_and_overhead(tmp_path: Path) -> None:
+    (tmp_path / "profile.yaml").write_text(
+        "service_time: {distribution: deterministic, value: 0.5}\n"
+        "overhead: {distribution: deterministic, value: 0.1}\n"
+        "fitted: {image: example}\n"
+    )
+    document = exact(tmp_path, [0, 0], 99.0, workers=1)
+    document["models"]["m"] = {"profile": "profile.yaml"}
+    scenario = load_scenario_dict(document, base_dir=tmp_path)
+    assert scenario.models["m"].profile == str((tmp_path / "profile.yaml").resolve())
+    requests = simulate(scenario).requests
+    assert requests["end"].tolist() == [0.5, 1.0]
+    assert requests["latency"].tolist() == pytest.approx([0.6, 1.1])

@@ -20,7 +20,8 @@ class ModelSpec(StrictModel):
     (ml.c5, `cpu_speed` 1.0); other families scale it by their catalog `cpu_speed`. `gpu_service_time`
     is the time on one reference GPU (V100) and makes GPU instances serve on their GPUs.
     `per_instance_type` overrides both for named instance types (used as is, no speed factor).
-    `profile` names a calibration profile YAML (from `sagesim calibrate`) that supplies `service_time`
+    `profile` names a calibration profile YAML (a mapping with `service_time` and optional `overhead`
+    distributions, as a Docker calibration run fits them) that supplies `service_time`
     and `overhead` when they are not given here.
     """
 
