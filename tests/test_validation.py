@@ -1332,6 +1332,11 @@ def test_an_update_may_not_set_every_weight_to_zero(
     assert "add up to 0" in stderr
 
 
+def set_arguments(overrides: list[str]) -> list[str]:
+    """`--set` command-line arguments for each PATH=VALUE override."""
+    return [argument for override in overrides for argument in ("--set", override)]
+
+
 SPOT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "spot-training.yaml"
 
 
@@ -1362,9 +1367,7 @@ SPOT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "spot-tra
 def test_training_job_bad_input_is_one_line(
     cli: Callable[..., tuple[int, str, str]], tmp_path: Path, overrides: list[str], path: str, fragment: str
 ) -> None:
-    arguments: list[str] = []
-    for override in overrides:
-        arguments += ["--set", override]
+    arguments = set_arguments(overrides)
     out = tmp_path / "out"
     code, stdout, stderr = cli("run", SPOT_SCENARIO, "--out", out, *arguments)
     assert code == 2 and stdout == "" and not out.exists()
@@ -1393,9 +1396,7 @@ def test_streaming_settings_are_validated(
     path: str,
     fragment: str,
 ) -> None:
-    arguments: list[str] = []
-    for override in overrides:
-        arguments += ["--set", override]
+    arguments = set_arguments(overrides)
     code, _, stderr = cli("check", write_scenario(base_scenario), *arguments)
     assert code == 2 and stderr.startswith(f"error: {path}: "), stderr
     assert fragment.lower() in stderr.lower()
