@@ -18,6 +18,7 @@ from rich.table import Table
 
 from simulator.catalog import load_catalog
 from simulator.cli_elastic import register_elastic_commands
+from simulator.cli_recommend import register_recommend_command
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, make_executor
 from simulator.execution.replications import replicate
@@ -247,6 +248,7 @@ def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readab
 
 
 register_elastic_commands(app)  # compare, crossover (simulator/cli_elastic.py)
+register_recommend_command(app)  # recommend (simulator/cli_recommend.py)
 
 
 def _usage_error_line(error: Exception) -> str | None:

@@ -1,37 +1,62 @@
 """Where many independent runs go. Every executor returns results in input order, so the outcome
-never depends on which executor or how many workers ran it."""
+never depends on which executor or how many workers ran it.
+
+`on_result(index, result)` sees each result as soon as it is ready (in completion order), so a
+caller can save finished work before a long job ends or is interrupted.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
 
 Done = Callable[[int], None]
+ResultHook = Callable[[int, Any], None]
 
 
 class Executor(Protocol):
     def map(
-        self, function: Callable[[Any], Any], items: Iterable[Any], on_done: Done | None = None
+        self,
+        function: Callable[[Any], Any],
+        items: Iterable[Any],
+        on_done: Done | None = None,
+        on_result: ResultHook | None = None,
     ) -> list[Any]:
         """`[function(item) for item in items]`, in order; `on_done(count)` after each finishes."""
         ...
+
+
+def _report(count: int, index: int, result: Any, on_done: Done | None, on_result: ResultHook | None) -> None:
+    if on_result:
+        on_result(index, result)
+    if on_done:
+        on_done(count)
 
 
 class SerialExecutor:
     """In this process, one after another (debugging, notebooks, tiny jobs)."""
 
     def map(
-        self, function: Callable[[Any], Any], items: Iterable[Any], on_done: Done | None = None
+        self,
+        function: Callable[[Any], Any],
+        items: Iterable[Any],
+        on_done: Done | None = None,
+        on_result: ResultHook | None = None,
     ) -> list[Any]:
         results = []
-        for count, item in enumerate(items, start=1):
+        for index, item in enumerate(items):
             results.append(function(item))
-            if on_done:
-                on_done(count)
+            _report(index + 1, index, results[-1], on_done, on_result)
         return results
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and keeps what has finished."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class LocalPoolExecutor:
@@ -41,26 +66,46 @@ class LocalPoolExecutor:
         self.workers = workers or os.cpu_count() or 1
 
     def map(
-        self, function: Callable[[Any], Any], items: Iterable[Any], on_done: Done | None = None
+        self,
+        function: Callable[[Any], Any],
+        items: Iterable[Any],
+        on_done: Done | None = None,
+        on_result: ResultHook | None = None,
     ) -> list[Any]:
         work = list(items)
         if len(work) <= 1 or self.workers == 1:
-            return SerialExecutor().map(function, work, on_done)
+            return SerialExecutor().map(function, work, on_done, on_result)
         results: list[Any] = [None] * len(work)
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(work)), mp_context=context) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=min(self.workers, len(work)), mp_context=context, initializer=_ignore_interrupts
+        )
+        try:
             futures = {pool.submit(function, item): index for index, item in enumerate(work)}
             for count, future in enumerate(as_completed(futures), start=1):
-                results[futures[future]] = future.result()
-                if on_done:
-                    on_done(count)
+                index = futures[future]
+                results[index] = future.result()
+                _report(count, index, results[index], on_done, on_result)
+        except BaseException:
+            workers = list(getattr(pool, "_processes", {}).values())  # ours: stop them, not wait
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in workers:
+                process.terminate()
+            raise
+        pool.shutdown()
         return results
 
 
-def make_executor(name: str, workers: int | None = None) -> Executor:
-    """'local' (process pool) or 'serial'."""
+def make_executor(name: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """'local' (process pool), 'serial', or 'dask' (a cluster at `scheduler`, or a local one started here)."""
+    if scheduler is not None and name != "dask":
+        raise ValueError("--scheduler needs --executor dask")
     if name == "serial":
         return SerialExecutor()
     if name == "local":
         return LocalPoolExecutor(workers)
-    raise ValueError(f"unknown executor {name!r} (choose local or serial)")
+    if name == "dask":
+        from simulator.execution.dask_executor import DaskExecutor
+
+        return DaskExecutor(scheduler=scheduler, workers=workers)
+    raise ValueError(f"unknown executor {name!r} (choose local, serial or dask)")

@@ -9,7 +9,7 @@ from typing import Any
 
 from simulator.report.tables import headline_rows
 
-_STYLE = """
+STYLE = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}
 th:first-child,td:first-child{text-align:left}img{max-width:100%;border:1px solid #eee;margin:.5em 0}
@@ -17,13 +17,13 @@ pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:12px}.note{color:#666
 """
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def html_table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _image(path: Path) -> str:
+def html_image(path: Path) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
 
@@ -50,14 +50,14 @@ def render_report(
         f"<p class=note>Measured window {window.get('start', 0):.0f}-{window.get('end', 0):.0f} s "
         f"(warm-up excluded). {note}</p>",
         "<h2>Summary</h2>",
-        _table(header, rows),
+        html_table(header, rows),
         "<h2>Figures</h2>",
-        *(_image(path) for path in plots),
+        *(html_image(path) for path in plots),
     ]
     for heading, body in extra_sections or []:
         sections += [f"<h2>{html.escape(heading)}</h2>", body]
     sections += ["<h2>Resolved scenario</h2>", f"<pre>{html.escape(resolved_yaml)}</pre>"]
     return (
         f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(title)}</title>"
-        f"<style>{_STYLE}</style></head><body>{''.join(sections)}</body></html>"
+        f"<style>{STYLE}</style></head><body>{''.join(sections)}</body></html>"
     )

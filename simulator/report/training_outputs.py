@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from simulator.report.html import _image, _table
+from simulator.report.html import html_image, html_table
 from simulator.report.outputs import _commit
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.loader import dump_resolved
@@ -76,7 +76,7 @@ def young_section(scenario: Scenario) -> str:
     ]
     mtbf = build_plan(spec, scenario_catalog(scenario))
     note = html.escape(young_breakdown(delta, job_mtbf(mtbf)))
-    return f"<h2>Checkpoint interval: Young vs Daly</h2><p>{note}</p>{_table(header, rows)}"
+    return f"<h2>Checkpoint interval: Young vs Daly</h2><p>{note}</p>{html_table(header, rows)}"
 
 
 def write_training_outputs(
@@ -97,8 +97,8 @@ def write_training_outputs(
         body = "".join([
             f"<h1>{html.escape(scenario.name)}</h1>",
             f"<p>{len(runs)} replications; means with 95% confidence intervals.</p>",
-            _table(header, table_rows),
-            *(_image(path) for path in plots),
+            html_table(header, table_rows),
+            *(html_image(path) for path in plots),
             young_section(scenario),
             f"<h2>Resolved scenario</h2><pre>{html.escape(resolved)}</pre>",
         ])

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from simulator.catalog import Catalog, load_catalog
 from simulator.errors import ScenarioError
+from simulator.recommend.check import recommend_problems
 from simulator.scenario.elastic_check import elastic_problems
 from simulator.scenario.schema import Scenario
 from simulator.training.check import check_training_job
@@ -147,14 +148,15 @@ def find_problems(scenario: Scenario) -> list[Problem]:
         problems.append(("endpoint", "traffic needs an endpoint to send it to"))
     problems.extend(_traffic_problems(scenario))
     problems.extend(_training_problems(scenario, catalog))
+    problems.extend(recommend_problems(scenario, catalog))
     return problems
 
 
 def _training_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
     """A scenario simulates one thing: an endpoint or a training job."""
     if scenario.training_job is None:
-        if scenario.endpoint is None:
-            yield "endpoint", "nothing to simulate: give an endpoint or a training_job"
+        if scenario.endpoint is None and scenario.recommend is None:
+            yield "endpoint", "nothing to simulate: give an endpoint, a training_job or a recommend job"
         return
     for path, reason in check_training_job(scenario.training_job, catalog):
         yield f"training_job.{path}" if path else "training_job", reason

@@ -1,0 +1,180 @@
+"""`sagesim recommend`: an Inference Recommender job from a scenario, on any executor, resumable."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from simulator.errors import ScenarioError
+from simulator.execution.executors import Executor, make_executor
+from simulator.recommend.aws_request import Converted, from_aws_request
+from simulator.recommend.job import job_candidates, run_job
+from simulator.recommend.outputs import FLEET_HEADER, fleet_rows, recommendation_rows, write_job_outputs
+from simulator.recommend.store import CandidateStore
+from simulator.scenario.loader import load_scenario_dict, read_yaml
+from simulator.scenario.schema import Scenario
+
+
+def _with_request(document: Any, request_path: Path) -> tuple[Any, Converted]:
+    """The scenario document with the AWS request's fields merged into `recommend:`."""
+    try:
+        request = json.loads(request_path.read_text())
+    except OSError as exc:
+        raise ScenarioError("--request", f"cannot read {request_path}: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ScenarioError("--request", f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    section, converted = from_aws_request(request)
+    if not isinstance(document, dict):
+        return document, converted
+    merged = dict(document.get("recommend") or {})
+    advanced = {**(merged.get("advanced") or {}), **section.pop("advanced", {})}
+    merged.update(section)
+    if advanced:
+        merged["advanced"] = advanced
+    return {**document, "recommend": merged}, converted
+
+
+def load_job(path: Path, overrides: list[str] | None, request: Path | None) -> Scenario:
+    """The scenario (with an optional AWS request merged in); errors name the request's own paths."""
+    document = read_yaml(path)
+    converted = None
+    if request is not None:
+        document, converted = _with_request(document, request)
+    try:
+        scenario = load_scenario_dict(document, base_dir=path.parent, overrides=overrides or [])
+    except ScenarioError as error:
+        origin = converted.origin(error.path) if converted else None
+        if origin is not None:
+            raise ScenarioError(f"--request: {origin}", error.reason) from None
+        raise
+    if scenario.recommend is None:
+        raise ScenarioError(
+            "recommend", "this scenario has no recommend section (see scenarios/recommend-*.yaml)"
+        )
+    return scenario
+
+
+def _executor(name: str, workers: int | None, scheduler: str | None, scenario: Scenario) -> Executor:
+    spec = scenario.recommend
+    assert spec is not None
+    if spec.advanced is not None and spec.advanced.resource_limit.max_parallel_of_tests:
+        workers = min(
+            workers or spec.advanced.resource_limit.max_parallel_of_tests,
+            spec.advanced.resource_limit.max_parallel_of_tests,
+        )
+    try:
+        return make_executor(name, workers, scheduler)
+    except ValueError as exc:
+        raise ScenarioError("--scheduler" if "scheduler" in str(exc) else "--executor", str(exc)) from None
+
+
+def print_recommendations(console: Console, rows: list[dict[str, Any]], percentile: str) -> None:
+    table = Table(
+        "rank",
+        "configuration",
+        "$/hour",
+        "$/1M inferences",
+        "MaxInvocations/min",
+        f"{percentile} ms",
+        "CPU %",
+        title="recommendations (cheapest per inference first)",
+    )
+    for row in rows:
+        table.add_row(
+            str(row["rank"]),
+            row["candidate"],
+            f"{row['CostPerHour']:.4f}",
+            f"{row['CostPerInference'] * 1e6:.2f}",
+            f"{row['MaxInvocations']:,}",
+            f"{row['ModelLatency']:.1f}",
+            "-" if row["CpuUtilization"] is None else f"{row['CpuUtilization']:.0f}",
+        )
+    console.print(table)
+
+
+def recommend(
+    scenario_path: Annotated[Path, typer.Argument(help="scenario YAML with a recommend section")],
+    out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("out/recommend"),
+    overrides: Annotated[list[str] | None, typer.Option("--set", help="override a value: PATH=VALUE")] = None,
+    request: Annotated[
+        Path | None, typer.Option(help="AWS CreateInferenceRecommendationsJob request JSON to merge in")
+    ] = None,
+    executor: Annotated[str, typer.Option(help="local (process pool), serial or dask")] = "local",
+    workers: Annotated[int | None, typer.Option(min=1, help="worker processes (local or local dask)")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786 (with --executor dask)"),
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option(help="continue an interrupted job in this directory (replaces --out)")
+    ] = None,
+    quiet: Annotated[bool, typer.Option(help="print nothing but errors")] = False,
+) -> None:
+    """Find each candidate's max invocations under the SLO, rank by cost per inference, write a report."""
+    scenario = load_job(scenario_path, overrides, request)
+    directory = resume if resume is not None else out
+    if resume is not None and not resume.is_dir():
+        raise ScenarioError("--resume", f"{resume} is not a directory")
+    if directory.exists() and not directory.is_dir():
+        raise ScenarioError("--out", f"{directory} exists and is not a directory")
+    pool = _executor(executor, workers, scheduler, scenario)
+    store = CandidateStore(directory, scenario)
+    candidates, _ = job_candidates(scenario)
+    console = Console(stderr=True, quiet=quiet)
+    started = time.perf_counter()
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    try:
+        with progress:
+            task = progress.add_task("candidates", total=len(candidates))
+            result = run_job(
+                scenario,
+                pool,
+                store,
+                resume=resume is not None,
+                on_done=lambda count: progress.update(task, completed=count),
+            )
+    except KeyboardInterrupt:
+        kept = len(list(store.folder.glob("*.json")))
+        console.print(
+            f"interrupted: {kept} of {len(candidates)} candidates finished and kept in {directory}; "
+            f"continue with: sagesim recommend {scenario_path} --resume {directory}"
+        )
+        raise typer.Exit(130) from None
+    except RuntimeError as exc:
+        raise ScenarioError("--scheduler" if scheduler else "--executor", str(exc)) from None
+    wall = time.perf_counter() - started
+    try:
+        write_job_outputs(result, directory, wall)
+    except OSError as exc:
+        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+    stdout = Console(quiet=quiet, width=150)
+    slo = scenario.recommend.slo() if scenario.recommend else None
+    print_recommendations(stdout, recommendation_rows(result.recommendations), slo.percentile if slo else "")
+    if result.fleet:
+        table = Table(*FLEET_HEADER, title="fleet sizing on the expected traffic (95% CI)")
+        for row in fleet_rows(result.fleet):
+            table.add_row(*row)
+        stdout.print(table)
+    stdout.print(
+        f"{len(candidates)} candidates in {wall:.1f} s; report: {directory / 'report.html'}  "
+        f"recommendations: {directory / 'recommendations.json'}"
+    )
+
+
+def register_recommend_command(app: typer.Typer) -> None:
+    app.command()(recommend)

@@ -1,0 +1,220 @@
+"""The endpoint configurations a job tries, and the one-variant scenario that measures each."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.catalog import Catalog
+from simulator.hosting.service import service_plan
+from simulator.recommend.spec import CandidateSpace, EndpointConfiguration, RecommendSpec
+from simulator.scenario.schema import Scenario
+
+VARIANT = "candidate"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One endpoint configuration: `instance_count` x `instance_type` (+ accelerator), or serverless."""
+
+    instance_type: str | None = None
+    instance_count: int = 1
+    accelerator_type: str | None = None
+    serverless_memory_mb: int | None = None
+    serverless_max_concurrency: int | None = None
+
+    @property
+    def id(self) -> str:
+        """A short unique name, also used as the file name of its saved outcome."""
+        if self.instance_type is None:
+            return f"serverless-{self.serverless_memory_mb}MB-c{self.serverless_max_concurrency}"
+        name = self.instance_type + (f"+{self.accelerator_type}" if self.accelerator_type else "")
+        return name if self.instance_count == 1 else f"{self.instance_count}x{name}"
+
+    @property
+    def is_serverless(self) -> bool:
+        return self.instance_type is None
+
+    def variant(self, model: str) -> dict[str, Any]:
+        """The scenario variant (plain data) serving `model` on this configuration."""
+        if self.is_serverless:
+            return {
+                "name": VARIANT,
+                "model": model,
+                "serverless": {
+                    "memory_mb": self.serverless_memory_mb,
+                    "max_concurrency": self.serverless_max_concurrency,
+                },
+            }
+        variant: dict[str, Any] = {
+            "name": VARIANT,
+            "model": model,
+            "instance_type": self.instance_type,
+            "instance_count": self.instance_count,
+        }
+        if self.accelerator_type:
+            variant["accelerator_type"] = self.accelerator_type
+        return variant
+
+    def endpoint_configuration(self) -> dict[str, Any]:
+        """The Inference Recommender's EndpointConfiguration block."""
+        block: dict[str, Any] = {
+            "InstanceType": self.instance_type,
+            "InitialInstanceCount": self.instance_count if not self.is_serverless else None,
+            "ServerlessConfig": None
+            if not self.is_serverless
+            else {
+                "MemorySizeInMB": self.serverless_memory_mb,
+                "MaxConcurrency": self.serverless_max_concurrency,
+            },
+        }
+        if self.accelerator_type:
+            block["AcceleratorType"] = self.accelerator_type
+        return block
+
+    @classmethod
+    def from_configuration(cls, configuration: EndpointConfiguration) -> Candidate:
+        if configuration.serverless_config is not None:
+            return cls(
+                serverless_memory_mb=configuration.serverless_config.memory_size_in_mb,
+                serverless_max_concurrency=configuration.serverless_config.max_concurrency,
+            )
+        return cls(
+            instance_type=configuration.instance_type,
+            instance_count=configuration.instance_count,
+            accelerator_type=configuration.accelerator_type,
+        )
+
+
+def model_name(scenario: Scenario) -> str:
+    """The model the job recommends for (validated by the cross-reference rules)."""
+    assert scenario.recommend is not None
+    return scenario.recommend.model or next(iter(scenario.models))
+
+
+def default_candidates(scenario: Scenario, catalog: Catalog) -> tuple[list[Candidate], list[tuple[str, str]]]:
+    """Candidates of a default job, and (configuration, reason) for catalog types left out."""
+    assert scenario.recommend is not None
+    space: CandidateSpace = scenario.recommend.candidates
+    model = scenario.models[model_name(scenario)]
+    chosen: list[Candidate] = []
+    excluded: list[tuple[str, str]] = []
+    names = space.instance_types or sorted(catalog.instances)
+    for name in names:
+        instance = catalog.instance(name)
+        if space.families and instance.family not in space.families:
+            continue
+        gpu = instance.gpu is not None
+        if gpu and not space.include_gpu:
+            continue
+        if gpu and model.gpu_service_time is None and name not in model.per_instance_type:
+            excluded.append((name, "the model has no gpu_service_time: it would not use the GPU"))
+            continue
+        if not gpu and model.service_time is None and name not in model.per_instance_type:
+            excluded.append((name, "the model has no CPU service_time"))
+            continue
+        if model.memory > instance.memory_gib * 1024**3:
+            excluded.append((name, "the model does not fit in the instance's memory"))
+            continue
+        price = instance.price_per_hour * space.instance_count
+        if space.max_price_per_hour is not None and price > space.max_price_per_hour:
+            excluded.append((name, f"costs ${price:.3f}/h, above max_price_per_hour"))
+            continue
+        chosen.append(Candidate(instance_type=name, instance_count=space.instance_count))
+        if not gpu:
+            chosen.extend(
+                Candidate(
+                    instance_type=name, instance_count=space.instance_count, accelerator_type=accelerator
+                )
+                for accelerator in space.accelerators
+            )
+    if model.service_time is not None:
+        chosen.extend(
+            Candidate(
+                serverless_memory_mb=memory, serverless_max_concurrency=space.serverless_max_concurrency
+            )
+            for memory in space.serverless_memory_mb
+        )
+    return chosen, excluded
+
+
+def advanced_candidates(spec: RecommendSpec) -> list[Candidate]:
+    assert spec.advanced is not None
+    candidates = [Candidate.from_configuration(c) for c in spec.advanced.endpoint_configurations]
+    limit = spec.advanced.resource_limit.max_number_of_tests
+    return candidates[:limit] if limit else candidates
+
+
+def capacity_estimate(scenario: Scenario, catalog: Catalog, candidate: Candidate) -> float:
+    """Requests per second the configuration can serve at full utilisation (a starting bracket only)."""
+    model = scenario.models[model_name(scenario)]
+    if candidate.is_serverless:
+        assert model.service_time is not None and candidate.serverless_memory_mb is not None
+        share = min(1.0, candidate.serverless_memory_mb / catalog.serverless.mb_per_vcpu)
+        return (candidate.serverless_max_concurrency or 1) * share / model.service_time.mean()
+    assert candidate.instance_type is not None
+    plan = service_plan(model, catalog.instance(candidate.instance_type), catalog)
+    return candidate.instance_count * plan.devices / max(plan.mean(), 1e-9)
+
+
+def trial_scenario(
+    scenario: Scenario,
+    candidate: Candidate,
+    arrivals: dict[str, Any],
+    duration: float,
+    warmup: float,
+    period: float = 60.0,
+) -> Scenario:
+    """A one-variant scenario: the job's model on `candidate` under `arrivals`, every request recorded.
+
+    `period` is the metrics datapoint length: short trials use 1 s so utilisation has datapoints.
+    """
+    model = model_name(scenario)
+    endpoint: dict[str, Any] = {"name": "recommender", "variants": [candidate.variant(model)]}
+    payload = 1024.0
+    if scenario.endpoint is not None:
+        endpoint["overhead"] = scenario.endpoint.overhead.model_dump(mode="json", by_alias=True)
+        endpoint["network_bandwidth"] = scenario.endpoint.network_bandwidth
+    if scenario.traffic is not None:
+        payload = scenario.traffic.payload_size
+    document = {
+        "name": f"{scenario.name}-{candidate.id}",
+        "seed": scenario.seed,
+        "duration": duration,
+        "warmup": warmup,
+        "catalog": scenario.catalog,
+        "models": {model: scenario.models[model].model_dump(mode="json", by_alias=True, exclude_none=True)},
+        "endpoint": endpoint,
+        "traffic": {"arrivals": arrivals, "payload_size": payload},
+        "metrics": {"per_request_records": True, "period": period},
+    }
+    return Scenario.model_validate(document)
+
+
+MIN_TRIAL_SECONDS = 10.0
+SERVERLESS_MIN_WARMUP_SECONDS = 30.0
+"""Serverless trials warm up past the first cold starts (median 8 s by default, p99 20 s)."""
+
+
+def poisson_trial(
+    scenario: Scenario, candidate: Candidate, rate: float, requests: int, warmup_fraction: float
+) -> Scenario:
+    """Poisson load at `rate` long enough for about `requests` measured requests (at least 10 s)."""
+    measured = max(requests / rate, MIN_TRIAL_SECONDS)
+    warmup = measured * warmup_fraction / (1 - warmup_fraction)
+    if candidate.is_serverless:
+        warmup = max(warmup, SERVERLESS_MIN_WARMUP_SECONDS)
+    return trial_scenario(
+        scenario,
+        candidate,
+        {"process": "poisson", "rate": rate},
+        duration=warmup + measured,
+        warmup=warmup,
+        period=1.0,
+    )
+
+
+def floor_per_minute(rate_per_second: float) -> int:
+    """Invocations per minute, rounded down so the reported figure is one the search found sustainable."""
+    return max(0, math.floor(rate_per_second * 60.0 + 1e-9))

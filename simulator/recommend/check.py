@@ -1,0 +1,62 @@
+"""Cross-reference rules of the `recommend:` section (they need the models and the catalog)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from simulator.catalog import Catalog
+from simulator.recommend.spec import RecommendSpec
+from simulator.scenario.schema import Scenario
+
+Problem = tuple[str, str]
+
+
+def _instance_problems(path: str, name: str, catalog: Catalog) -> Iterator[Problem]:
+    if name not in catalog.instances:
+        yield path, f"unknown instance type {name!r}"
+
+
+def _accelerator_problems(path: str, name: str, instance: str | None, catalog: Catalog) -> Iterator[Problem]:
+    if name not in catalog.accelerators:
+        known = ", ".join(sorted(catalog.accelerators))
+        yield path, f"unknown accelerator type {name!r} (known: {known})"
+    elif (
+        instance is not None and instance in catalog.instances and catalog.instance(instance).gpu is not None
+    ):
+        yield path, f"Elastic Inference attaches to CPU instances, not to {instance}"
+
+
+def recommend_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
+    spec: RecommendSpec | None = scenario.recommend
+    if spec is None:
+        return
+    if spec.model is None and len(scenario.models) != 1:
+        yield "recommend.model", f"name the model to recommend for (defined: {sorted(scenario.models)})"
+        return
+    if spec.model is not None and spec.model not in scenario.models:
+        yield "recommend.model", f"unknown model {spec.model!r} (defined: {sorted(scenario.models)})"
+        return
+    space = spec.candidates
+    for index, name in enumerate(space.instance_types or []):
+        yield from _instance_problems(f"recommend.candidates.instance_types[{index}]", name, catalog)
+    families = {instance.family for instance in catalog.instances.values()}
+    for index, family in enumerate(space.families or []):
+        if family not in families:
+            yield (
+                f"recommend.candidates.families[{index}]",
+                f"unknown instance family {family!r} (known: {', '.join(sorted(families))})",
+            )
+    for index, name in enumerate(space.accelerators):
+        yield from _accelerator_problems(f"recommend.candidates.accelerators[{index}]", name, None, catalog)
+    if spec.advanced is not None:
+        for index, configuration in enumerate(spec.advanced.endpoint_configurations):
+            path = f"recommend.advanced.endpoint_configurations[{index}]"
+            if configuration.instance_type is not None:
+                yield from _instance_problems(f"{path}.instance_type", configuration.instance_type, catalog)
+            if configuration.accelerator_type is not None:
+                yield from _accelerator_problems(
+                    f"{path}.accelerator_type",
+                    configuration.accelerator_type,
+                    configuration.instance_type,
+                    catalog,
+                )

@@ -1,0 +1,147 @@
+"""A whole recommender job: candidates -> executor -> ranked recommendations (-> sized fleets).
+
+The executor only ever sees module-level functions and plain data, so a process pool and a Dask
+cluster run exactly the same work; every outcome passes through its JSON form, so a resumed job and
+an uninterrupted one produce identical files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.execution.executors import Done, Executor, SerialExecutor
+from simulator.recommend.advanced import run_load_test
+from simulator.recommend.candidates import Candidate, advanced_candidates, default_candidates
+from simulator.recommend.fleet import (
+    Plan,
+    combine,
+    estimated_cost_per_day,
+    fleet_scenario,
+    simulate_fleet,
+    size_fleet,
+)
+from simulator.recommend.ranking import rank
+from simulator.recommend.search import Outcome, search_candidate
+from simulator.recommend.spec import JobType
+from simulator.recommend.store import CandidateStore
+from simulator.scenario.crossref import scenario_catalog
+from simulator.scenario.schema import Scenario
+
+
+@dataclass
+class JobResult:
+    """Everything a job found; writers and notebooks read it."""
+
+    scenario: Scenario
+    outcomes: list[Outcome]
+    excluded: list[tuple[str, str]]
+    recommendations: list[dict[str, Any]]
+    fleet: list[dict[str, Any]] = field(default_factory=list)
+
+
+def job_candidates(scenario: Scenario) -> tuple[list[Candidate], list[tuple[str, str]]]:
+    """The configurations the job tests, and catalog types left out with the reason."""
+    assert scenario.recommend is not None
+    if scenario.recommend.job_type is JobType.ADVANCED:
+        return advanced_candidates(scenario.recommend), []
+    return default_candidates(scenario, scenario_catalog(scenario))
+
+
+def evaluate_candidate(job: tuple[Scenario, Candidate]) -> dict[str, Any]:
+    """Executor task: search (default job) or load-test (advanced job) one candidate."""
+    scenario, candidate = job
+    assert scenario.recommend is not None
+    if scenario.recommend.job_type is JobType.ADVANCED:
+        return run_load_test(scenario, candidate).as_dict()
+    return search_candidate(scenario, candidate).as_dict()
+
+
+def run_job(
+    scenario: Scenario,
+    executor: Executor | None = None,
+    store: CandidateStore | None = None,
+    resume: bool = False,
+    on_done: Done | None = None,
+) -> JobResult:
+    """Evaluate every candidate not already finished in `store`, rank them, size fleets if asked."""
+    spec = scenario.recommend
+    assert spec is not None
+    slo = spec.slo()
+    assert slo is not None
+    executor = executor or SerialExecutor()
+    candidates, excluded = job_candidates(scenario)
+    finished = store.start(resume) if store is not None else {}
+    remaining = [c for c in candidates if c.id not in finished]
+    done_before = len(candidates) - len(remaining)
+    if on_done and done_before:
+        on_done(done_before)
+
+    def keep(index: int, outcome: dict[str, Any]) -> None:
+        if store is not None:
+            store.save(remaining[index].id, outcome)
+
+    fresh = executor.map(
+        evaluate_candidate,
+        [(scenario, c) for c in remaining],
+        on_done=(lambda count: on_done(done_before + count)) if on_done else None,
+        on_result=keep,
+    )
+    by_id = {**finished, **{c.id: o for c, o in zip(remaining, fresh, strict=True)}}
+    outcomes = [Outcome.from_dict(by_id[c.id]) for c in candidates]
+    result = JobResult(scenario, outcomes, excluded, rank(outcomes, slo))
+    if spec.fleet_sizing is not None:
+        result.fleet = size_fleets(scenario, result, executor)
+    return result
+
+
+def size_fleets(scenario: Scenario, result: JobResult, executor: Executor) -> list[dict[str, Any]]:
+    """Plans for the best instance-based recommendations, each simulated autoscaled and static."""
+    spec = scenario.recommend
+    assert spec is not None and spec.fleet_sizing is not None
+    sizing = spec.fleet_sizing
+    slo = spec.slo()
+    assert slo is not None
+    by_id = {o.candidate.id: o for o in result.outcomes}
+    prices = {r["sagesim"]["candidate"]: r["Metrics"]["CostPerHour"] for r in result.recommendations}
+    chosen = [by_id[name] for name in prices if not by_id[name].candidate.is_serverless]
+    planned = [size_fleet(o.candidate, o.max_invocations, sizing, sizing.duration) for o in chosen]
+    estimates = {
+        plan.candidate.id: estimated_cost_per_day(plan, sizing, prices[plan.candidate.id], sizing.duration)
+        for plan in planned
+    }
+    plans: list[Plan] = sorted(planned, key=lambda plan: (estimates[plan.candidate.id], plan.candidate.id))
+    plans = plans[: sizing.top]
+    tasks = [
+        (fleet_scenario(scenario, plan, autoscaled), replication, slo)
+        for plan in plans
+        for autoscaled in (True, False)
+        for replication in range(sizing.replications)
+    ]
+    figures = executor.map(simulate_fleet, tasks)
+    reports = []
+    per_plan = 2 * sizing.replications
+    for number, plan in enumerate(plans):
+        mine = figures[number * per_plan : (number + 1) * per_plan]
+        reports.append(
+            {
+                "candidate": plan.candidate.id,
+                "instance_type": plan.candidate.instance_type,
+                "max_rps_per_instance": plan.max_rps_per_instance,
+                "estimated_cost_per_day_usd": estimates[plan.candidate.id],
+                "policy": {
+                    "metric": "SageMakerVariantInvocationsPerInstance",
+                    "target_value": plan.target_invocations_per_instance,
+                    "safety_factor": sizing.safety_factor,
+                    "min_capacity": plan.min_capacity,
+                    "max_capacity": plan.max_capacity,
+                    "initial_instance_count": plan.initial_count,
+                    "scale_in_cooldown_s": sizing.scale_in_cooldown,
+                    "scale_out_cooldown_s": sizing.scale_out_cooldown,
+                },
+                "static_instance_count": plan.static_count,
+                "autoscaled": combine(mine[: sizing.replications]),
+                "static": combine(mine[sizing.replications :]),
+            }
+        )
+    return reports

@@ -1,0 +1,197 @@
+"""Writers of a recommender job: recommendations.json/.csv, candidates.csv, curves.csv, plots, report.html."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simulator.recommend.job import JobResult
+from simulator.recommend.plots import plot_curves, plot_fleet, plot_pareto
+from simulator.recommend.ranking import curve_points
+from simulator.report.html import STYLE, html_image, html_table
+from simulator.scenario.loader import dump_resolved
+
+
+def recommendation_rows(recommendations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The recommendations flattened for CSV and tables."""
+    rows = []
+    for item in recommendations:
+        config, metrics, extra = item["EndpointConfiguration"], item["Metrics"], item["sagesim"]
+        serverless = config["ServerlessConfig"] or {}
+        rows.append(
+            {
+                "rank": extra["rank"],
+                "candidate": extra["candidate"],
+                "InstanceType": config["InstanceType"],
+                "InitialInstanceCount": config["InitialInstanceCount"],
+                "AcceleratorType": config.get("AcceleratorType"),
+                "ServerlessMemorySizeInMB": serverless.get("MemorySizeInMB"),
+                "ServerlessMaxConcurrency": serverless.get("MaxConcurrency"),
+                **metrics,
+                "ModelLatency_ci95_low": extra["model_latency_ci95_ms"][0],
+                "ModelLatency_ci95_high": extra["model_latency_ci95_ms"][1],
+                "ErrorRate": extra["error_rate"],
+            }
+        )
+    return rows
+
+
+def candidate_rows(result: JobResult) -> list[dict[str, Any]]:
+    """Every candidate, meeting the SLO or not, and the catalog types left out."""
+    ranked = {r["sagesim"]["candidate"]: r["sagesim"]["rank"] for r in result.recommendations}
+    rows = [
+        {
+            "candidate": o.candidate.id,
+            "rank": ranked.get(o.candidate.id),
+            "max_invocations_per_minute": o.max_invocations,
+            "trials": len(o.trials),
+            "note": o.reason or "",
+        }
+        for o in result.outcomes
+    ]
+    rows += [
+        {"candidate": n, "rank": None, "max_invocations_per_minute": None, "trials": 0, "note": r}
+        for n, r in result.excluded
+    ]
+    return rows
+
+
+def write_job_outputs(result: JobResult, out: Path, wall_seconds: float | None = None) -> list[Path]:
+    """Write every output of the job into `out` (candidates/ already holds the per-candidate files)."""
+    spec = result.scenario.recommend
+    assert spec is not None
+    slo = spec.slo()
+    assert slo is not None
+    out.mkdir(parents=True, exist_ok=True)
+    plots = out / "plots"
+    plots.mkdir(exist_ok=True)
+    (out / "recommendations.json").write_text(json.dumps(result.recommendations, indent=2))
+    table = pd.DataFrame(recommendation_rows(result.recommendations))
+    for column in ("InitialInstanceCount", "ServerlessMemorySizeInMB", "ServerlessMaxConcurrency"):
+        if column in table:
+            table[column] = table[column].astype("Int64")  # whole numbers, blank when not applicable
+    table.to_csv(out / "recommendations.csv", index=False)
+    pd.DataFrame(candidate_rows(result)).to_csv(out / "candidates.csv", index=False)
+    curves = curve_points(result.outcomes)
+    pd.DataFrame(curves).to_csv(out / "curves.csv", index=False)
+    figures = [
+        plot_curves(curves, slo, plots / "throughput_latency.png"),
+        plot_pareto(curves, plots / "pareto.png"),
+    ]
+    if result.fleet:
+        (out / "fleet_sizing.json").write_text(json.dumps(result.fleet, indent=2))
+        figures.append(plot_fleet(result.fleet, plots / "fleet_cost.png"))
+    (out / "scenario.resolved.yaml").write_text(dump_resolved(result.scenario))
+    (out / "report.html").write_text(render(result, figures, wall_seconds))
+    return figures
+
+
+def _number(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}" if abs(value) < 1e-2 else f"{value:,.{digits}f}"
+    return str(value)
+
+
+def fleet_rows(fleet: list[dict[str, Any]]) -> list[list[str]]:
+    rows = []
+    for item in fleet:
+        policy = item["policy"]
+        for kind in ("autoscaled", "static"):
+            figures = item[kind]
+            cost = figures["cost_per_day_usd"]
+            interval = (
+                f" [{cost['ci95_low']:,.2f}, {cost['ci95_high']:,.2f}]"
+                if cost["ci95_low"] is not None
+                else ""
+            )
+            rows.append(
+                [
+                    item["candidate"],
+                    kind,
+                    f"{policy['target_value']:.0f}/min, {policy['min_capacity']}-{policy['max_capacity']}"
+                    if kind == "autoscaled"
+                    else f"{item['static_instance_count']} instances",
+                    f"${cost['mean']:,.2f}{interval}",
+                    f"{figures['requests_within_slo']['mean'] * 100:.2f}%",
+                    f"{figures['minutes_p99_within_slo']['mean'] * 100:.1f}%",
+                    f"{figures['error_rate']['mean'] * 100:.3f}%",
+                    f"{figures['instances_mean']['mean']:.2f}",
+                ]
+            )
+    return rows
+
+
+FLEET_HEADER = [
+    "candidate",
+    "fleet",
+    "policy / size",
+    "cost per day (95% CI)",
+    "requests within SLO",
+    "minutes p99 within SLO",
+    "errors",
+    "mean instances",
+]
+
+
+def render(result: JobResult, figures: list[Path], wall_seconds: float | None) -> str:
+    spec = result.scenario.recommend
+    assert spec is not None
+    slo = spec.slo()
+    assert slo is not None
+    rows = recommendation_rows(result.recommendations)
+    header = [
+        "rank",
+        "configuration",
+        "CostPerHour",
+        "CostPerInference",
+        "MaxInvocations",
+        f"ModelLatency {slo.percentile} ms (95% CI)",
+        "CpuUtilization",
+        "MemoryUtilization",
+        "ModelSetupTime",
+    ]
+    table = [
+        [
+            str(r["rank"]),
+            r["candidate"],
+            f"${r['CostPerHour']:.4f}",
+            f"${r['CostPerInference']:.3g}",
+            str(r["MaxInvocations"]),
+            f"{r['ModelLatency']:.1f} [{_number(r['ModelLatency_ci95_low'], 1)}, "
+            f"{_number(r['ModelLatency_ci95_high'], 1)}]",
+            _number(r["CpuUtilization"], 1),
+            _number(r["MemoryUtilization"], 1),
+            _number(r["ModelSetupTime"], 0),
+        ]
+        for r in rows
+    ]
+    others = [[c["candidate"], c["note"]] for c in candidate_rows(result) if c["rank"] is None]
+    timing = f" Job wall time {wall_seconds:.1f} s." if wall_seconds is not None else ""
+    sections = [
+        f"<h1>Inference recommendations: {html.escape(result.scenario.name)}</h1>",
+        f"<p class=note>{spec.job_type.value} job, {len(result.outcomes)} candidates; SLO {slo.percentile} "
+        f"ModelLatency &le; {slo.value * 1000:.0f} ms with under {spec.max_error_rate:.0%} errors; "
+        f"ranked by cost per inference (CostPerHour / (MaxInvocations x 60)).{timing}</p>",
+        "<h2>Recommendations</h2>",
+        html_table(header, table),
+    ]
+    if others:
+        sections += ["<h2>Not recommended</h2>", html_table(["candidate", "why"], others)]
+    if result.fleet:
+        sections += [
+            "<h2>Fleet sizing on the expected traffic</h2>",
+            html_table(FLEET_HEADER, fleet_rows(result.fleet)),
+        ]
+    sections += ["<h2>Figures</h2>", *(html_image(path) for path in figures)]
+    sections += ["<h2>Resolved scenario</h2>", f"<pre>{html.escape(dump_resolved(result.scenario))}</pre>"]
+    title = html.escape(f"sagesim recommend: {result.scenario.name}")
+    return (
+        f"<!doctype html><html><head><meta charset=utf-8><title>{title}</title>"
+        f"<style>{STYLE}</style></head><body>{''.join(sections)}</body></html>"
+    )

@@ -1,0 +1,99 @@
+"""Figures of a recommender job: throughput-latency curves per candidate and the cost/latency Pareto front."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from simulator.recommend.ranking import pareto_front
+from simulator.recommend.spec import LatencyThreshold
+
+
+def _save(figure: plt.Figure, path: Path) -> Path:
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def _latency(row: dict[str, Any], slo: LatencyThreshold) -> float | None:
+    return row["p95_ms"] if slo.percentile == "P95" else row["p99_ms"]
+
+
+def plot_curves(rows: list[dict[str, Any]], slo: LatencyThreshold, path: Path) -> Path:
+    """ModelLatency percentile against throughput, one line per candidate, the threshold dashed."""
+    figure, axis = plt.subplots(figsize=(10, 6))
+    names = list(dict.fromkeys(row["candidate"] for row in rows))
+    colours = plt.get_cmap("tab20")
+    for number, name in enumerate(names):
+        mine = [r for r in rows if r["candidate"] == name and _latency(r, slo) is not None]
+        mine.sort(key=lambda r: r["invocations_per_minute"])
+        axis.plot(
+            [r["invocations_per_minute"] for r in mine],
+            [_latency(r, slo) for r in mine],
+            marker="o",
+            markersize=3,
+            linewidth=1,
+            color=colours(number % 20),
+            label=name,
+        )
+    axis.axhline(slo.value * 1000.0, color="red", linestyle="--", label=f"{slo.percentile} threshold")
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel("throughput (invocations per minute, log)")
+    axis.set_ylabel(f"{slo.percentile} ModelLatency (ms, log)")
+    axis.set_title("Throughput vs latency per candidate")
+    axis.legend(fontsize=7, ncol=2, loc="upper left")
+    axis.grid(True, which="both", alpha=0.3)
+    return _save(figure, path)
+
+
+def plot_pareto(rows: list[dict[str, Any]], path: Path) -> Path:
+    """Every measured point as (cost per 1000 inferences, p99); the non-dominated ones joined."""
+    points = [
+        (r["cost_per_inference"] * 1000.0, r["p99_ms"], r["candidate"])
+        for r in rows
+        if r["cost_per_inference"] is not None and r["p99_ms"] is not None and r["error_rate"] < 0.01
+    ]
+    figure, axis = plt.subplots(figsize=(10, 6))
+    axis.scatter(
+        [p[0] for p in points], [p[1] for p in points], s=12, color="0.6", label="measured load levels"
+    )
+    front = pareto_front(points)
+    axis.plot([p[0] for p in front], [p[1] for p in front], color="C3", marker="o", label="Pareto front")
+    labelled: set[str] = set()
+    for cost, latency, name in front:
+        if name not in labelled:  # one label per candidate where it joins the front
+            labelled.add(name)
+            axis.annotate(name, (cost, latency), fontsize=7, xytext=(4, 4), textcoords="offset points")
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel("cost per 1000 inferences (USD, log)")
+    axis.set_ylabel("p99 ModelLatency (ms, log)")
+    axis.set_title("Cost per inference vs p99 latency (lower-left is better)")
+    axis.legend(fontsize=8)
+    axis.grid(True, which="both", alpha=0.3)
+    return _save(figure, path)
+
+
+def plot_fleet(fleet: list[dict[str, Any]], path: Path) -> Path:
+    """Cost per day of each sized fleet, autoscaled vs static, with 95% CIs."""
+    figure, axis = plt.subplots(figsize=(8, 4.5))
+    names = [item["candidate"] for item in fleet]
+    for offset, kind, colour in ((-0.2, "autoscaled", "C0"), (0.2, "static", "C7")):
+        figures = [item[kind]["cost_per_day_usd"] for item in fleet]
+        means = [f["mean"] for f in figures]
+        errors = [(f["ci95_high"] - f["mean"]) if f["ci95_high"] is not None else 0.0 for f in figures]
+        axis.bar(
+            [i + offset for i in range(len(names))], means, width=0.4, yerr=errors, color=colour, label=kind
+        )
+    axis.set_xticks(range(len(names)), names)
+    axis.set_ylabel("cost per day (USD)")
+    axis.set_title("Sized fleets on the expected traffic")
+    axis.legend()
+    return _save(figure, path)

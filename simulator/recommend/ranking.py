@@ -1,0 +1,88 @@
+"""Outcomes -> Inference Recommender recommendations, ranked by cost per inference; Pareto front."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.recommend.search import Outcome
+from simulator.recommend.spec import LatencyThreshold
+
+
+def cost_per_inference(cost_per_hour: float, max_invocations: int) -> float:
+    """The published identity: CostPerHour / (MaxInvocations per minute x 60)."""
+    return cost_per_hour / (max_invocations * 60.0)
+
+
+def recommendation(outcome: Outcome, slo: LatencyThreshold) -> dict[str, Any]:
+    """One recommendation in the service's shape, plus sagesim's own figures under `sagesim`."""
+    best = outcome.best
+    assert best is not None and outcome.max_invocations > 0
+    return {
+        "EndpointConfiguration": outcome.candidate.endpoint_configuration(),
+        "Metrics": {
+            "CostPerHour": best.cost_per_hour,
+            "CostPerInference": cost_per_inference(best.cost_per_hour, outcome.max_invocations),
+            "MaxInvocations": outcome.max_invocations,
+            "ModelLatency": best.slo_ms,
+            "CpuUtilization": best.cpu_utilization,
+            "MemoryUtilization": best.memory_utilization,
+            "ModelSetupTime": best.model_setup_time_ms,
+        },
+        "sagesim": {
+            "candidate": outcome.candidate.id,
+            "latency_threshold": {"percentile": slo.percentile, "value_ms": slo.value * 1000.0},
+            "model_latency_percentile": slo.percentile,
+            "model_latency_ci95_ms": list(best.slo_ci95),
+            "model_latency_ms": {"p50": best.p50_ms, "p95": best.p95_ms, "p99": best.p99_ms},
+            "error_rate": best.error_rate,
+            "gpu_utilization": best.gpu_utilization,
+            "throughput_per_s": best.throughput,
+            "trials": len(outcome.trials),
+            "units": "ModelLatency and ModelSetupTime in ms; utilisation in % (x cores, as CloudWatch)",
+        },
+    }
+
+
+def rank(outcomes: list[Outcome], slo: LatencyThreshold) -> list[dict[str, Any]]:
+    """Recommendations for candidates that meet the SLO, cheapest per inference first (ties: by id)."""
+    meeting = [o for o in outcomes if o.best is not None and o.max_invocations > 0]
+    items = [recommendation(o, slo) for o in meeting]
+    items.sort(key=lambda r: (r["Metrics"]["CostPerInference"], r["sagesim"]["candidate"]))
+    for position, item in enumerate(items, start=1):
+        item["sagesim"]["rank"] = position
+    return items
+
+
+def pareto_front(points: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
+    """(cost per inference, latency, label) points no other point beats on both, by rising cost."""
+    front: list[tuple[float, float, str]] = []
+    for cost, latency, label in sorted(points, key=lambda p: (p[0], p[1])):
+        if not front or latency < front[-1][1]:
+            front.append((cost, latency, label))
+    return front
+
+
+def curve_points(outcomes: list[Outcome]) -> list[dict[str, Any]]:
+    """Every trial of every candidate as a flat row (the throughput-latency curves, CSV-ready)."""
+    rows = []
+    for outcome in outcomes:
+        for trial in outcome.trials:
+            per_minute = trial.throughput * 60.0
+            rows.append(
+                {
+                    "candidate": outcome.candidate.id,
+                    "offered_rate_per_s": trial.rate,
+                    "throughput_per_s": trial.throughput,
+                    "invocations_per_minute": per_minute,
+                    "p50_ms": trial.p50_ms,
+                    "p95_ms": trial.p95_ms,
+                    "p99_ms": trial.p99_ms,
+                    "error_rate": trial.error_rate,
+                    "cost_per_hour": trial.cost_per_hour,
+                    "cost_per_inference": trial.cost_per_hour / (per_minute * 60.0)
+                    if per_minute > 0
+                    else None,
+                    "meets_slo": trial.feasible,
+                }
+            )
+    return rows
