@@ -18,9 +18,10 @@ from rich.table import Table
 
 from simulator.catalog import load_catalog
 from simulator.cli_elastic import register_elastic_commands
+from simulator.cli_options import ExecutorOption, SchedulerOption, WorkersOption, executor_from_options
 from simulator.cli_recommend import register_recommend_command
 from simulator.errors import ScenarioError
-from simulator.execution.executors import Executor, make_executor
+from simulator.execution.executors import Executor
 from simulator.execution.replications import replicate
 from simulator.report.outputs import write_endpoint_outputs
 from simulator.report.tables import headline_rows
@@ -77,8 +78,9 @@ def run(
     replications: Annotated[
         int | None, typer.Option(min=1, max=100000, help="independent replications (default: scenario's)")
     ] = None,
-    executor: Annotated[str, typer.Option(help="local (process pool) or serial")] = "local",
-    workers: Annotated[int | None, typer.Option(min=1, help="processes for the local executor")] = None,
+    executor: ExecutorOption = "local",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
     quiet: Annotated[bool, typer.Option(help="print nothing but errors")] = False,
 ) -> None:
     """Simulate a scenario and write summary.json, metrics.csv, plots and report.html to --out."""
@@ -87,10 +89,7 @@ def run(
         raise ScenarioError("--out", f"{out} exists and is not a directory")
     count = replications or scenario.replications
     console = Console(stderr=True, quiet=quiet)
-    try:
-        pool = make_executor(executor, workers)
-    except ValueError as exc:
-        raise ScenarioError("--executor", str(exc)) from None
+    pool = executor_from_options(executor, workers, scheduler)
     if scenario.training_job is not None:
         _run_training(scenario, count, pool, out, quiet)
         return
@@ -140,8 +139,9 @@ def optimize_checkpoint_command(
     overrides: SetOption = None,
     objective: Annotated[str, typer.Option(help="minimise expected completion 'time' or 'cost'")] = "time",
     replications: Annotated[int | None, typer.Option(min=2, max=100000, help="default: scenario's")] = None,
-    executor: Annotated[str, typer.Option(help="local (process pool) or serial")] = "local",
-    workers: Annotated[int | None, typer.Option(min=1, help="processes for the local executor")] = None,
+    executor: ExecutorOption = "local",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
     out: Annotated[Path | None, typer.Option(help="also write the curve and optimum as JSON here")] = None,
 ) -> None:
     """Find the checkpoint interval minimising expected completion time (or cost), beside Young and Daly."""
@@ -150,10 +150,7 @@ def optimize_checkpoint_command(
         raise ScenarioError("training_job", "optimize-checkpoint needs a training_job scenario")
     if objective not in ("time", "cost"):
         raise ScenarioError("--objective", f"must be time or cost, got {objective!r}")
-    try:
-        pool = make_executor(executor, workers)
-    except ValueError as exc:
-        raise ScenarioError("--executor", str(exc)) from None
+    pool = executor_from_options(executor, workers, scheduler)
     count = replications or max(scenario.replications, 2)
     optimum = optimize_checkpoint(
         scenario.training_job,

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from simulator.cli_options import ExecutorOption, SchedulerOption, WorkersOption, executor_from_options
 from simulator.compare import compare_scenarios, plot_crossover, serverless_crossover
 from simulator.errors import ScenarioError
 from simulator.scenario import load_scenario
@@ -60,6 +61,9 @@ def compare(
     seed: Annotated[int | None, typer.Option(help="common seed (default: the first scenario's)")] = None,
     replications: Annotated[int, typer.Option(min=1, max=1000, help="replications per scenario")] = 1,
     out: Annotated[Path | None, typer.Option(help="also write the table as CSV here")] = None,
+    executor: ExecutorOption = "local",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Policies side by side under the same traffic (common random numbers): cost, latency, errors..."""
     extra: dict[int, list[str]] = {}
@@ -77,7 +81,8 @@ def compare(
             raise ScenarioError(str(path), "compare needs endpoint scenarios")
         label = f"{number}: {path.stem}" + (" (" + ", ".join(extra[number]) + ")" if number in extra else "")
         loaded.append((label, scenario))
-    frame = compare_scenarios(loaded, seed, replications)
+    pool = executor_from_options(executor, workers, scheduler)
+    frame = compare_scenarios(loaded, seed, replications, pool)
     _print_frame(frame, _COMPARE_COLUMNS, "same traffic, common random numbers")
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -106,6 +111,9 @@ def crossover(
     out: Annotated[
         Path, typer.Option(help="output directory (crossover.csv, crossover.png, report.html)")
     ] = Path("out/crossover"),
+    executor: ExecutorOption = "local",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Cost per million inferences of serverless vs real-time against request rate, and the crossover rate."""
     scenario = load_scenario(scenario_path)
@@ -120,7 +128,8 @@ def crossover(
         seconds = parse_duration(duration)
     except ValueError as exc:
         raise ScenarioError("--slo-p99/--duration", str(exc)) from None
-    result = serverless_crossover(scenario, points, slo, seconds)
+    pool = executor_from_options(executor, workers, scheduler)
+    result = serverless_crossover(scenario, points, slo, seconds, executor=pool)
     out.mkdir(parents=True, exist_ok=True)
     result.table.to_csv(out / "crossover.csv", index=False)
     plot = plot_crossover(result, slo, out / "crossover.png")

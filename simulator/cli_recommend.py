@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from simulator.cli_options import executor_from_options
 from simulator.errors import ScenarioError
-from simulator.execution.executors import Executor, make_executor
+from simulator.execution.executors import Executor
 from simulator.recommend.aws_request import Converted, from_aws_request
 from simulator.recommend.job import job_candidates, run_job
 from simulator.recommend.outputs import FLEET_HEADER, fleet_rows, recommendation_rows, write_job_outputs
@@ -69,10 +70,7 @@ def _executor(name: str, workers: int | None, scheduler: str | None, scenario: S
             workers or spec.advanced.resource_limit.max_parallel_of_tests,
             spec.advanced.resource_limit.max_parallel_of_tests,
         )
-    try:
-        return make_executor(name, workers, scheduler)
-    except ValueError as exc:
-        raise ScenarioError("--scheduler" if "scheduler" in str(exc) else "--executor", str(exc)) from None
+    return executor_from_options(name, workers, scheduler)
 
 
 def print_recommendations(console: Console, rows: list[dict[str, Any]], percentile: str) -> None:

@@ -21,6 +21,7 @@ import pandas as pd
 from simulator.engine import simulate
 from simulator.engine.rng import replication_seed
 from simulator.errors import ScenarioError
+from simulator.execution.executors import Executor, SerialExecutor
 from simulator.metrics.stats import combine_summaries, means_of
 from simulator.scenario import load_scenario_dict
 from simulator.scenario.schema import Scenario
@@ -49,8 +50,16 @@ def _figures(label: str, summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _seeded_summary(job: tuple[Scenario, int | np.random.SeedSequence]) -> dict[str, Any]:
+    scenario, seed = job
+    return simulate(scenario, seed).summary
+
+
 def compare_scenarios(
-    scenarios: list[tuple[str, Scenario]], seed: int | None = None, replications: int = 1
+    scenarios: list[tuple[str, Scenario]],
+    seed: int | None = None,
+    replications: int = 1,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
     """One row per scenario: cost, latency percentiles, errors and capacity, with common random numbers.
 
@@ -58,11 +67,15 @@ def compare_scenarios(
     traffic is identical wherever the traffic sections are; figures are means over replications.
     """
     base = scenarios[0][1].seed if seed is None else seed
+    jobs = [
+        (scenario, replication_seed(base, index))
+        for _, scenario in scenarios
+        for index in range(replications)
+    ]
+    every = (executor or SerialExecutor()).map(_seeded_summary, jobs)
     rows = []
-    for label, scenario in scenarios:
-        summaries = [
-            simulate(scenario, replication_seed(base, index)).summary for index in range(replications)
-        ]
+    for number, (label, _) in enumerate(scenarios):
+        summaries = every[number * replications : (number + 1) * replications]
         summary = summaries[0] if replications == 1 else means_of(combine_summaries(summaries))
         rows.append(_figures(label, summary))
     return pd.DataFrame(rows)
@@ -108,6 +121,7 @@ def serverless_crossover(
     duration: float = 1800.0,
     max_instances: int = 30,
     max_error_rate: float = 0.001,
+    executor: Executor | None = None,
 ) -> Crossover:
     """Cost per million inferences of the serverless and the real-time variant against request rate.
 
@@ -117,39 +131,49 @@ def serverless_crossover(
     """
     serverless, realtime = _variant_kinds(scenario)
     seed = replication_seed(scenario.seed, 0)
-    rows = []
-    for rate in rates:
-        sl = simulate(load_scenario_dict(_single(scenario, serverless, rate, duration)), seed).summary
-        chosen = None
-        for count in range(1, max_instances + 1):
-            document = _single(scenario, {**realtime, "instance_count": count}, rate, duration)
-            rt = simulate(load_scenario_dict(document), seed).summary
-            p99 = rt["latency_ms"]["p99"]
-            if p99 is not None and p99 <= slo_p99_s * 1000 and rt["error_rate"] <= max_error_rate:
-                chosen = (count, rt)
-                break
-        sl_block = sl["variants"][serverless["name"]]["serverless"]
-        row = {
-            "rate_per_s": rate,
-            "serverless_usd_per_million": sl["cost_usd"]["total"] / max(sl["requests"]["completed"], 1) * 1e6,
-            "serverless_p99_ms": sl["latency_ms"]["p99"],
-            "serverless_cold_start_pct": 100.0 * sl_block["cold_start_fraction"],
-            "serverless_meets_slo": bool(
-                sl["latency_ms"]["p99"] is not None
-                and sl["latency_ms"]["p99"] <= slo_p99_s * 1000
-                and sl["error_rate"] <= max_error_rate
-            ),
-            "realtime_instances": chosen[0] if chosen else None,
-            "realtime_usd_per_million": (
-                chosen[1]["cost_usd"]["total"] / max(chosen[1]["requests"]["completed"], 1) * 1e6
-                if chosen
-                else math.nan
-            ),
-            "realtime_p99_ms": chosen[1]["latency_ms"]["p99"] if chosen else math.nan,
-        }
-        rows.append(row)
-    table = pd.DataFrame(rows)
+    jobs = [
+        (scenario, serverless, realtime, rate, duration, slo_p99_s, max_instances, max_error_rate, seed)
+        for rate in rates
+    ]
+    table = pd.DataFrame((executor or SerialExecutor()).map(_crossover_point, jobs))
     return Crossover(table=table, rate=crossing_rate(table))
+
+
+CrossoverJob = tuple[Scenario, dict[str, Any], dict[str, Any], float, float, float, int, float, Any]
+
+
+def _crossover_point(job: CrossoverJob) -> dict[str, Any]:
+    """One rate of the crossover: the serverless variant as configured, the fewest real-time instances."""
+    scenario, serverless, realtime, rate, duration, slo_p99_s, max_instances, max_error_rate, seed = job
+    sl = simulate(load_scenario_dict(_single(scenario, serverless, rate, duration)), seed).summary
+    chosen = None
+    for count in range(1, max_instances + 1):
+        document = _single(scenario, {**realtime, "instance_count": count}, rate, duration)
+        rt = simulate(load_scenario_dict(document), seed).summary
+        p99 = rt["latency_ms"]["p99"]
+        if p99 is not None and p99 <= slo_p99_s * 1000 and rt["error_rate"] <= max_error_rate:
+            chosen = (count, rt)
+            break
+    sl_block = sl["variants"][serverless["name"]]["serverless"]
+    row = {
+        "rate_per_s": rate,
+        "serverless_usd_per_million": sl["cost_usd"]["total"] / max(sl["requests"]["completed"], 1) * 1e6,
+        "serverless_p99_ms": sl["latency_ms"]["p99"],
+        "serverless_cold_start_pct": 100.0 * sl_block["cold_start_fraction"],
+        "serverless_meets_slo": bool(
+            sl["latency_ms"]["p99"] is not None
+            and sl["latency_ms"]["p99"] <= slo_p99_s * 1000
+            and sl["error_rate"] <= max_error_rate
+        ),
+        "realtime_instances": chosen[0] if chosen else None,
+        "realtime_usd_per_million": (
+            chosen[1]["cost_usd"]["total"] / max(chosen[1]["requests"]["completed"], 1) * 1e6
+            if chosen
+            else math.nan
+        ),
+        "realtime_p99_ms": chosen[1]["latency_ms"]["p99"] if chosen else math.nan,
+    }
+    return row
 
 
 def crossing_rate(table: pd.DataFrame) -> float | None:

@@ -1,0 +1,298 @@
+"""`sagesim recommend` end to end: outputs, one-line errors, the AWS request, Ctrl-C and --resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_validation import set_arguments
+
+Cli = Callable[..., tuple[int, str, str]]
+
+
+def test_recommend_writes_every_output(
+    cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "rec"
+    code, stdout, stderr = cli("recommend", write_scenario(small_job), "--out", out, "--executor", "serial")
+    assert code == 0, stderr
+    assert "recommendations (cheapest per inference first)" in stdout and "4 candidates" in stdout
+    recommendations = json.loads((out / "recommendations.json").read_text())
+    assert [r["sagesim"]["rank"] for r in recommendations] == [1, 2, 3, 4]
+    table = pd.read_csv(out / "recommendations.csv")
+    assert list(table["candidate"]) == [r["sagesim"]["candidate"] for r in recommendations]
+    assert table["MaxInvocations"].tolist() == [r["Metrics"]["MaxInvocations"] for r in recommendations]
+    curves = pd.read_csv(out / "curves.csv")
+    assert set(curves["candidate"]) == set(table["candidate"]) and len(curves) >= 4 * 6
+    assert {p.name for p in (out / "plots").iterdir()} == {"throughput_latency.png", "pareto.png"}
+    report = (out / "report.html").read_text()
+    assert "Recommendations" in report and "data:image/png;base64" in report
+    assert len(list((out / "candidates").glob("*.json"))) == 4
+
+
+def test_request_json_merges_and_its_errors_name_the_request_path(
+    cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
+) -> None:
+    request = {
+        "JobType": "Advanced",
+        "InputConfig": {
+            "EndpointConfigurations": [{"InstanceType": "ml.c5.large"}],
+            "TrafficPattern": {
+                "TrafficType": "PHASES",
+                "Phases": [{"InitialNumberOfUsers": 1, "SpawnRate": 1, "DurationInSeconds": 60}],
+            },
+        },
+    }
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(request))
+    code, _, stderr = cli("recommend", write_scenario(small_job), "--request", path, "--out", tmp_path / "o")
+    assert code == 2
+    assert stderr.strip().startswith(
+        "error: --request: InputConfig.TrafficPattern.Phases[0].DurationInSeconds:"
+    )
+    assert "120" in stderr and len(stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+    request["InputConfig"]["TrafficPattern"]["Phases"][0]["DurationInSeconds"] = 120  # type: ignore[index]
+    path.write_text(json.dumps(request))
+    code, _stdout, stderr = cli(
+        "recommend", write_scenario(small_job), "--request", path, "--out", tmp_path / "o"
+    )
+    assert code == 0, stderr
+    (item,) = json.loads((tmp_path / "o" / "recommendations.json").read_text())
+    assert item["EndpointConfiguration"]["InstanceType"] == "ml.c5.large"
+
+
+BAD_INPUT = [
+    (["recommend.latency_threshold.percentile=P90"], "recommend.latency_threshold.percentile", "P95"),
+    (
+        ["recommend.candidates.instance_types=[ml.c5.large, ml.x9.huge]"],
+        "recommend.candidates.instance_types[1]",
+        "unknown instance type 'ml.x9.huge'",
+    ),
+    (
+        ["recommend.candidates.families=[c5, zz]"],
+        "recommend.candidates.families[1]",
+        "unknown instance family",
+    ),
+    (
+        ["recommend.candidates.accelerators=[ml.eia9.huge]"],
+        "recommend.candidates.accelerators[0]",
+        "unknown accelerator type",
+    ),
+    (
+        ["recommend.candidates.serverless_memory_mb=[3000]"],
+        "recommend.candidates.serverless_memory_mb",
+        "1024, 2048",
+    ),
+    (["recommend.latency_threshold=null"], "recommend", "give latency_threshold"),
+    (["recommend.model=nope"], "recommend.model", "unknown model 'nope'"),
+    (["recommend.job_type=Advanced"], "recommend", "needs an `advanced` section"),
+    (["recommend.job_type=Sometimes"], "recommend.job_type", "Default"),
+    (["recommend.search.tolerance=0.5"], "recommend.search.tolerance", "less than or equal to 0.25"),
+    (["recommend.max_error_rate=0"], "recommend.max_error_rate", "greater than 0"),
+    (
+        ["recommend.fleet_sizing={arrivals: {process: poisson, rate: 10/s}, safety_factor: 1.5}"],
+        "recommend.fleet_sizing.safety_factor",
+        "less than or equal to 1",
+    ),
+]
+
+ADVANCED = {
+    "endpoint_configurations": [{"instance_type": "ml.c5.large"}],
+    "traffic_pattern": {
+        "traffic_type": "PHASES",
+        "phases": [{"initial_number_of_users": 1, "spawn_rate": 1, "duration_in_seconds": 120}],
+    },
+}
+
+BAD_ADVANCED = [
+    (
+        {"endpoint_configurations": [{"instance_type": "ml.c5.large"}] * 11},
+        "recommend.advanced.endpoint_configurations",
+        "at most 10 endpoint configurations, got 11",
+    ),
+    (
+        {
+            "traffic_pattern": {
+                "traffic_type": "PHASES",
+                "phases": [{"initial_number_of_users": 1, "duration_in_seconds": 60}],
+            }
+        },
+        "recommend.advanced.traffic_pattern.phases[0].duration_in_seconds",
+        "greater than or equal to 120",
+    ),
+    (
+        {
+            "traffic_pattern": {
+                "traffic_type": "STAIRS",
+                "phases": [{"initial_number_of_users": 1, "duration_in_seconds": 120}],
+            }
+        },
+        "recommend.advanced.traffic_pattern",
+        "STAIRS needs stairs",
+    ),
+    (
+        {"endpoint_configurations": [{"instance_type": "ml.nope"}]},
+        "recommend.advanced.endpoint_configurations[0].instance_type",
+        "unknown instance type",
+    ),
+    (
+        {
+            "endpoint_configurations": [
+                {"instance_type": "ml.p3.2xlarge", "accelerator_type": "ml.eia2.medium"}
+            ]
+        },
+        "recommend.advanced.endpoint_configurations[0].accelerator_type",
+        "attaches to CPU instances",
+    ),
+    ({"endpoint_configurations": [{}]}, "recommend.advanced.endpoint_configurations[0]", "exactly one of"),
+    (
+        {"stopping_conditions": {"model_latency_thresholds": [{"percentile": "P50", "value": "1s"}]}},
+        "recommend.advanced.stopping_conditions.model_latency_thresholds[0].percentile",
+        "P95",
+    ),
+    (
+        {"stopping_conditions": {"flat_invocations": "Maybe"}},
+        "recommend.advanced.stopping_conditions.flat_invocations",
+        "Continue",
+    ),
+    ({"job_duration": "6h"}, "recommend.advanced.job_duration", "less than or equal to 18000"),
+    (
+        {"resource_limit": {"max_parallel_of_tests": 0}},
+        "recommend.advanced.resource_limit.max_parallel_of_tests",
+        "greater than or equal to 1",
+    ),
+]
+
+
+@pytest.mark.parametrize(("overrides", "path", "fragment"), BAD_INPUT)
+def test_bad_recommend_input_is_one_line(
+    cli: Cli,
+    write_scenario: Callable[..., Path],
+    small_job: dict[str, Any],
+    tmp_path: Path,
+    overrides: list[str],
+    path: str,
+    fragment: str,
+) -> None:
+    out = tmp_path / "out"
+    code, stdout, stderr = cli(
+        "recommend", write_scenario(small_job), "--out", out, *set_arguments(overrides)
+    )
+    assert code == 2 and stdout == ""
+    line = stderr.strip()
+    assert line.startswith(f"error: {path}: ") and fragment in line and "\n" not in line, line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("change", "path", "fragment"), BAD_ADVANCED)
+def test_bad_advanced_job_is_one_line(
+    cli: Cli,
+    write_scenario: Callable[..., Path],
+    small_job: dict[str, Any],
+    tmp_path: Path,
+    change: dict[str, Any],
+    path: str,
+    fragment: str,
+) -> None:
+    small_job["recommend"]["job_type"] = "Advanced"
+    small_job["recommend"]["advanced"] = {**ADVANCED, **change}
+    code, _, stderr = cli("recommend", write_scenario(small_job), "--out", tmp_path / "out")
+    line = stderr.strip()
+    assert code == 2 and line.startswith(f"error: {path}: ") and fragment in line and "\n" not in line, line
+
+
+@pytest.mark.parametrize(
+    ("arguments", "where", "fragment"),
+    [
+        (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler", "needs --executor dask"),
+        (["--executor", "cloud"], "--executor", "unknown executor"),
+        (["--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"], "--scheduler", "cannot reach"),
+        (["--resume", "missing-dir"], "--resume", "is not a directory"),
+        (["--request", "missing.json"], "--request", "cannot read"),
+    ],
+)
+def test_bad_arguments_are_one_line(
+    cli: Cli,
+    write_scenario: Callable[..., Path],
+    small_job: dict[str, Any],
+    tmp_path: Path,
+    arguments: list[str],
+    where: str,
+    fragment: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("simulator.execution.dask_executor.CONNECT_TIMEOUT_S", 2)
+    code, _, stderr = cli("recommend", write_scenario(small_job), "--out", tmp_path / "out", *arguments)
+    line = stderr.strip()
+    assert code == 2 and line.startswith(f"error: {where}: ") and fragment in line and "\n" not in line, line
+
+
+def test_resume_refuses_a_different_job(
+    cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
+) -> None:
+    small_job["recommend"]["candidates"]["instance_types"] = ["ml.c5.large"]
+    out = tmp_path / "out"
+    assert cli("recommend", write_scenario(small_job), "--out", out, "--executor", "serial")[0] == 0
+    small_job["models"]["m"]["service_time"]["mean"] = "41ms"
+    code, _, stderr = cli("recommend", write_scenario(small_job), "--resume", out)
+    assert code == 2 and "was made by a different scenario" in stderr
+
+
+def _sagesim(*arguments: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "simulator.cli", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def test_ctrl_c_keeps_finished_candidates_and_resume_finishes_identically(
+    write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
+) -> None:
+    small_job["recommend"]["candidates"]["instance_types"] = [
+        "ml.c5.large",
+        "ml.c5.xlarge",
+        "ml.c5.2xlarge",
+        "ml.m5.large",
+        "ml.m5.xlarge",
+        "ml.c4.large",
+    ]
+    small_job["recommend"]["search"]["requests_per_trial"] = 4000
+    scenario = write_scenario(small_job)
+    interrupted, whole = tmp_path / "interrupted", tmp_path / "whole"
+    process = _sagesim("recommend", str(scenario), "--out", str(interrupted), "--workers", "2")
+    deadline = time.monotonic() + 120
+    folder = interrupted / "candidates"
+    while time.monotonic() < deadline and process.poll() is None:
+        if folder.is_dir() and any(folder.glob("*.json")):
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the job finished before it could be interrupted"
+    os.kill(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    kept = len(list(folder.glob("*.json")))
+    assert 1 <= kept < 6
+    assert f"interrupted: {kept} of 6 candidates finished" in stderr and "--resume" in stderr
+    assert "Traceback" not in stderr
+    assert not (interrupted / "recommendations.json").exists()
+    resumed = _sagesim("recommend", str(scenario), "--resume", str(interrupted))
+    assert resumed.wait(timeout=300) == 0, resumed.communicate()[1]
+    complete = _sagesim("recommend", str(scenario), "--out", str(whole), "--executor", "serial")
+    assert complete.wait(timeout=300) == 0, complete.communicate()[1]
+    assert (interrupted / "recommendations.json").read_text() == (whole / "recommendations.json").read_text()
