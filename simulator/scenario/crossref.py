@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from simulator.catalog import Catalog, load_catalog
 from simulator.errors import ScenarioError
+from simulator.rollout.check import rollout_problems
 from simulator.scenario.elastic_check import elastic_problems
 from simulator.scenario.schema import Scenario
 from simulator.training.check import check_training_job
@@ -50,6 +51,8 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
         if model is None:
             yield f"{path}.model", f"unknown model {variant.model!r} (defined: {sorted(scenario.models)})"
         yield from elastic_problems(scenario, path, variant, catalog)
+        if variant.serverless is not None and model is not None and model.error_rate > 0:
+            yield f"{path}.model", "a model error_rate is not modelled on serverless variants"
         if variant.serverless is not None or variant.instance_type is None:
             continue
         if variant.instance_type not in catalog.instances:
@@ -146,6 +149,7 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     elif scenario.traffic is not None:
         problems.append(("endpoint", "traffic needs an endpoint to send it to"))
     problems.extend(_traffic_problems(scenario))
+    problems.extend(rollout_problems(scenario))
     problems.extend(_training_problems(scenario, catalog))
     return problems
 

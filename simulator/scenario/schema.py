@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
+from simulator.rollout.spec import RolloutSpec
 from simulator.scenario.common import StrictModel
 from simulator.scenario.endpoint import EndpointSpec
 from simulator.scenario.models import ModelSpec
@@ -53,6 +54,7 @@ class Scenario(StrictModel):
     traffic: TrafficSpec | None = None
     metrics: MetricsSpec = Field(default_factory=MetricsSpec)
     training_job: TrainingJobSpec | None = None
+    rollout: RolloutSpec | None = None
 
     def measured_window(self) -> tuple[float, float]:
         """[warmup, duration): the interval the summary describes."""
