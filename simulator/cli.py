@@ -18,6 +18,7 @@ from rich.table import Table
 
 from simulator.catalog import load_catalog
 from simulator.cli_elastic import register_elastic_commands
+from simulator.cli_rollout import register_rollout_commands
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, make_executor
 from simulator.execution.replications import replicate
@@ -247,6 +248,7 @@ def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readab
 
 
 register_elastic_commands(app)  # compare, crossover (simulator/cli_elastic.py)
+register_rollout_commands(app)  # rollout, ab-test (simulator/cli_rollout.py)
 
 
 def _usage_error_line(error: Exception) -> str | None:
