@@ -12,7 +12,7 @@ from rich.table import Table
 
 from simulator.errors import ScenarioError
 from simulator.execution.executors import make_executor
-from simulator.rollout.abtest import Detection, detect, simulated_power
+from simulator.rollout.abtest import Detection, check_scenario, detect, simulated_power
 from simulator.rollout.plan import traffic_steps
 from simulator.rollout.replications import replicate_rollout
 from simulator.rollout.report import interval_rows, write_rollout_outputs
@@ -56,11 +56,13 @@ def detection_line(found: Detection) -> str:
             f"error rate {found.control_value:.3%} -> {found.treatment_value:.3%} "
             f"({found.difference * 100:+.3f} points)"
         )
+    few = min(found.treatment_requests, found.control_requests) < 30
     return (
         f"A/B {found.metric}: {what} at {found.weight:.0%} of {found.rate:,.1f} req/s, "
         f"alpha {found.alpha:g}, power {found.power:.0%}: {_seconds(found.seconds)}, "
         f"{found.treatment_requests:,.0f} requests "
         f"on {found.treatment}, {found.control_requests:,.0f} on {found.control}"
+        + (" (under 30 requests a side: the normal approximation is rough)" if few else "")
     )
 
 
@@ -199,8 +201,13 @@ def ab_test(
         )
     except ValueError as exc:
         raise ScenarioError("--difference", str(exc)) from None
+    if check:
+        try:
+            check_scenario(scenario, found, found.seconds)
+        except ValueError as exc:
+            raise ScenarioError("--check", str(exc)) from None
     typer.echo(detection_line(found))
-    if check and math.isfinite(found.seconds):
+    if check:
         result = simulated_power(scenario, found, check, executor=make_executor("local"))
         share_found, low, high = result
         typer.echo(

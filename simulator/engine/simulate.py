@@ -137,7 +137,10 @@ def simulate(
         ),
         instances=timeline,
         billing=bill,
-        updates=pd.DataFrame(activity, columns=["time_s", "variant", "change", "from", "to"]),
+        updates=pd.DataFrame(
+            sorted(activity + (rollout.updates if rollout else []), key=lambda row: row["time_s"]),
+            columns=["time_s", "variant", "change", "from", "to"],
+        ),
         log=None if collector else model.log,
         variant_names=tuple(names),
         scaling=elastic["scaling"],

@@ -12,6 +12,11 @@ requests and the treatment n_B = rate w t.
   sqrt(t) = [z_{1-alpha/2} sqrt(p (1 - p) (1/(1-w) + 1/w)) + z_{power} sqrt(p_A q_A / (1-w) + p_B q_B / w)]
   / (|delta| sqrt(rate)), with p = (1 - w) p_A + w p_B.
 One-sided tests use z_{1-alpha} instead of z_{1-alpha/2}.
+
+By default the difference is the one between the two variants' models. A given `difference` describes a
+hypothetical treatment: the control shifted by it (same latency variance; or the control's error rate
+plus it), and the simulation check serves that treatment from a copy of the control variant whose
+overhead is longer by the difference (or whose model fails that much more often).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from simulator.engine.simulate import expected_requests, simulate
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.hosting.service import service_plan
 from simulator.metrics.records import ERROR_5XX
+from simulator.scenario.distributions import Deterministic
 from simulator.scenario.schema import Scenario
 
 
@@ -49,6 +55,7 @@ class Detection:
     seconds: float
     control_requests: float
     treatment_requests: float
+    hypothetical: bool = False  # the treatment is the control shifted by `difference`
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -119,7 +126,9 @@ def detect(
     if metric == "latency":
         mean_a, var_a = latency_moments(scenario, catalog, control)
         mean_b, var_b = latency_moments(scenario, catalog, treatment)
-        delta = difference if difference is not None else mean_b - mean_a
+        if difference is not None:
+            mean_b, var_b = mean_a + difference, var_a
+        delta = mean_b - mean_a
         value_b = mean_a + delta
         seconds = (
             latency_detection_seconds(abs(delta), var_a, var_b, rate, weight, alpha, power)
@@ -152,18 +161,56 @@ def detect(
         seconds,
         rate * (1 - weight) * seconds,
         rate * weight * seconds,
+        difference is not None,
     )
+
+
+_SHIFTED = "ab-shifted-control"
+
+
+def _shifted_control(scenario: Scenario, detection: Detection) -> tuple[Any, Any]:
+    """(variant spec, model) of the hypothetical treatment: the control moved by the difference."""
+    assert scenario.endpoint is not None
+    control = next(v for v in scenario.endpoint.variants if v.name == detection.control)
+    model = scenario.models[control.model]
+    if detection.metric == "latency":
+        overhead = model.overhead or scenario.endpoint.overhead
+        if not isinstance(overhead, Deterministic) or overhead.value + detection.difference < 0:
+            raise ValueError(
+                "checking a given latency difference needs a deterministic overhead it can shift"
+            )
+        shifted = Deterministic(distribution="deterministic", value=overhead.value + detection.difference)
+        model = model.model_copy(update={"overhead": shifted})
+    else:
+        model = model.model_copy(update={"error_rate": detection.treatment_value})
+    return control.model_copy(update={"name": detection.treatment, "model": _SHIFTED}), model
 
 
 def _ab_scenario(scenario: Scenario, detection: Detection, seconds: float) -> Scenario:
     """The scenario as a plain A/B split at the detection weight, for `seconds`, without a rollout."""
     assert scenario.endpoint is not None
     weights = {detection.control: 1 - detection.weight, detection.treatment: detection.weight}
-    variants = [v.model_copy(update={"weight": weights.get(v.name, 0.0)}) for v in scenario.endpoint.variants]
+    models = dict(scenario.models)
+    variants = list(scenario.endpoint.variants)
+    if detection.hypothetical:
+        treatment, models[_SHIFTED] = _shifted_control(scenario, detection)
+        variants = [treatment if v.name == detection.treatment else v for v in variants]
+    variants = [v.model_copy(update={"weight": weights.get(v.name, 0.0)}) for v in variants]
     endpoint = scenario.endpoint.model_copy(update={"variants": variants, "updates": []})
     return scenario.model_copy(
-        update={"endpoint": endpoint, "rollout": None, "duration": seconds, "warmup": 0.0}
+        update={"endpoint": endpoint, "models": models, "rollout": None, "duration": seconds, "warmup": 0.0}
     )
+
+
+def check_scenario(scenario: Scenario, detection: Detection, seconds: float) -> Scenario:
+    """The A/B scenario a simulated check runs; ValueError when there is nothing sensible to simulate."""
+    if not 0 < seconds < math.inf:
+        raise ValueError(
+            "the detection time is 0 s (no latency variance): one request a side shows it"
+            if seconds <= 0
+            else "there is no difference to detect"
+        )
+    return _ab_scenario(scenario, detection, seconds)
 
 
 def _rejects(job: tuple[Scenario, Detection, int]) -> bool:
@@ -202,7 +249,7 @@ def simulated_power(
 ) -> tuple[float, float, float]:
     """Share of replications in which the test detects the difference after `seconds` (default: the
     computed detection time), with its 95% Wilson interval."""
-    plain = _ab_scenario(scenario, detection, seconds or detection.seconds)
+    plain = check_scenario(scenario, detection, seconds or detection.seconds)
     jobs = [(plain, detection, index) for index in range(replications)]
     hits = sum((executor or SerialExecutor()).map(_rejects, jobs))
     share = hits / replications

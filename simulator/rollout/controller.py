@@ -43,6 +43,8 @@ class RolloutLog:
     """time_s (period end), alarm, value (None: missing), breaching, in_alarm."""
     outcome: str = "not started"
     """not started | provisioning | shifting | completed | rolled back."""
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    """The same changes as UpdateEndpointWeightsAndCapacities rows (Result.updates, updates.csv)."""
 
 
 class RolloutController:
@@ -80,8 +82,26 @@ class RolloutController:
     def _set_share(self, share: float) -> None:
         self.splitter.share = share
         blue, green = split_weights(self.blue_weight, share)
+        now = self.env.now
         self.record.steps.append(
-            {"time_s": self.env.now, "green_share": share, "blue_weight": blue, "green_weight": green}
+            {"time_s": now, "green_share": share, "blue_weight": blue, "green_weight": green}
+        )
+        for variant, weight in ((self.blue, blue), (self.green, green)):
+            self.record.updates.append(
+                {"time_s": now, "variant": variant.name, "change": "weight", "to": weight}
+            )
+
+    def _set_count(self, variant: Variant, count: int) -> None:
+        before = variant.desired
+        variant.set_desired(count, self.env.now, self.startups[variant.index])
+        self.record.updates.append(
+            {
+                "time_s": self.env.now,
+                "variant": variant.name,
+                "change": "instance_count",
+                "from": before,
+                "to": count,
+            }
         )
 
     def _provision(self) -> float:
@@ -94,6 +114,15 @@ class RolloutController:
             return draws[-1]
 
         self.green.set_desired(self.green_count, self.env.now, timed)
+        self.record.updates.append(
+            {
+                "time_s": self.env.now,
+                "variant": self.green.name,
+                "change": "instance_count",
+                "from": 0,
+                "to": self.green_count,
+            }
+        )
         return self.env.now + max(draws, default=0.0)
 
     def _start_watching(self) -> None:
@@ -149,7 +178,7 @@ class RolloutController:
     def _rollback(self, reason: str) -> None:
         self._event("alarm" if reason.startswith("alarm") else "timeout", reason)
         self._set_share(0.0)
-        self.green.set_desired(0, self.env.now, self.startups[self.green.index])
+        self._set_count(self.green, 0)
         self._event("rollback", "traffic back on blue; green instances retired")
         self.record.outcome = "rolled back"
 
@@ -176,7 +205,7 @@ class RolloutController:
         self.record.outcome = "completed"
         self._event("completed", "all traffic on green after the last bake")
         yield self.env.timeout(self.spec.termination_wait)
-        self.blue.set_desired(0, self.env.now, self.startups[self.blue.index])
+        self._set_count(self.blue, 0)
         self._event("blue_terminated", "blue instances retired after the termination wait")
 
 

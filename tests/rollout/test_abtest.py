@@ -97,3 +97,16 @@ def test_simulated_error_rate_test_detects_at_the_stated_power() -> None:
     assert found.control_value == 0.005 and found.treatment_value == 0.02
     power, low, high = simulated_power(scenario, found, 120)
     assert low <= 0.8 <= high, (power, low, high)
+
+
+def test_a_given_difference_is_checked_on_the_shifted_control() -> None:
+    """--difference 4ms: the hypothetical treatment is the control plus 4 ms (same variance)."""
+    scenario = load_scenario_dict(copy.deepcopy(AB))
+    found = detect(
+        scenario, scenario_catalog(scenario), "latency", "control", "treatment", 0.3, 0.05, 0.8, 0.004
+    )
+    assert found.hypothetical and found.treatment_value == pytest.approx(found.control_value + 0.004)
+    expected = (1.959964 + 0.841621) ** 2 * (0.02**2 / 0.7 + 0.02**2 / 0.3) / (200 * 0.004**2)
+    assert found.seconds == pytest.approx(expected, rel=1e-5)
+    power, low, high = simulated_power(scenario, found, 120)
+    assert low <= 0.8 <= high, (power, low, high)

@@ -229,6 +229,7 @@ AB_CASES = [
     (["--difference", "0ms"], "--difference", "must not be 0"),
     (["--difference", "fast"], "--difference", "cannot read duration"),
     (["--metric", "error-rate", "--difference", "-1%"], "--difference", "outside [0, 1)"),
+    (["--difference", "5ms", "--check", "5"], "--check", "no latency variance"),
 ]
 
 
