@@ -165,6 +165,7 @@ def ab_test(
         int,
         typer.Option(min=0, max=10000, help="replications of a simulated A/B test at that time (0: none)"),
     ] = 0,
+    executor: Annotated[str, typer.Option(help="for --check: local (process pool) or serial")] = "local",
     overrides: SetOption = None,
 ) -> None:
     """Time an A/B test needs to detect a latency or error-rate difference at a traffic weight."""
@@ -206,9 +207,13 @@ def ab_test(
             check_scenario(scenario, found, found.seconds)
         except ValueError as exc:
             raise ScenarioError("--check", str(exc)) from None
+        try:
+            pool = make_executor(executor)
+        except ValueError as exc:
+            raise ScenarioError("--executor", str(exc)) from None
     typer.echo(detection_line(found))
     if check:
-        result = simulated_power(scenario, found, check, executor=make_executor("local"))
+        result = simulated_power(scenario, found, check, executor=pool)
         share_found, low, high = result
         typer.echo(
             f"check: {check} simulated A/B tests of {_seconds(found.seconds)} detected it in "

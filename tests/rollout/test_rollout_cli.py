@@ -45,7 +45,9 @@ def test_ab_test_command_prints_time_and_check(
     document["models"]["v1"]["service_time"] = {"distribution": "exponential", "mean": "10ms"}
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text(yaml.safe_dump(document))
-    code, stdout, stderr = cli("ab-test", scenario, "--weight", "20%", "--difference", "2ms", "--check", "10")
+    code, stdout, stderr = cli(
+        "ab-test", scenario, "--weight", "20%", "--difference", "2ms", "--check", "10", "--executor", "serial"
+    )
     assert (code, stderr) == (0, "")
     first, second = stdout.strip().splitlines()
     assert first.startswith("A/B latency: mean latency 10.0 -> 12.0 ms (+2.0 ms) at 20% of 50.0 req/s")
