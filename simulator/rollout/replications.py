@@ -16,6 +16,7 @@ from simulator.scenario.schema import Scenario
 INTERVAL_FIGURES = (
     "alarm_s",
     "rollback_s",
+    "green_terminated_s",
     "exposure_s",
     "green_requests",
     "hurt_requests",

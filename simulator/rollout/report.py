@@ -23,6 +23,7 @@ from simulator.scenario.loader import dump_resolved
 UNITS = {
     "alarm_s": "alarm fired (s)",
     "rollback_s": "rollback: traffic back on blue (s)",
+    "green_terminated_s": "rollback complete: green terminated (s)",
     "exposure_s": "green exposure: first shift to rollback (s)",
     "green_requests": "requests sent to green",
     "hurt_requests": "requests hurt by green",
