@@ -33,6 +33,8 @@ class RolloutRuns:
 
     first: Result
     outcomes: list[dict[str, Any]]
+    summaries: list[dict[str, Any]]
+    """Every replication's endpoint summary (the `sagesim run` figures), for the report's headline table."""
 
     def summary(self) -> dict[str, Any]:
         """Outcome counts plus mean/CI of each interval figure; `runs` lists every replication."""
@@ -49,9 +51,10 @@ class RolloutRuns:
         }
 
 
-def _outcome_of(job: tuple[Scenario, int]) -> dict[str, Any]:
+def _outcome_of(job: tuple[Scenario, int]) -> tuple[dict[str, Any], dict[str, Any]]:
     scenario, replication = job
-    return rollout_outcome(simulate(scenario, replication_seed(scenario.seed, replication)))
+    result = simulate(scenario, replication_seed(scenario.seed, replication))
+    return rollout_outcome(result), result.summary
 
 
 def replicate_rollout(scenario: Scenario, replications: int, executor: Executor | None = None) -> RolloutRuns:
@@ -60,4 +63,8 @@ def replicate_rollout(scenario: Scenario, replications: int, executor: Executor 
         raise ValueError("the scenario has no rollout section")
     first = simulate(scenario, replication_seed(scenario.seed, 0))
     rest = (executor or SerialExecutor()).map(_outcome_of, [(scenario, i) for i in range(1, replications)])
-    return RolloutRuns(first=first, outcomes=[rollout_outcome(first), *rest])
+    return RolloutRuns(
+        first=first,
+        outcomes=[rollout_outcome(first), *(outcome for outcome, _ in rest)],
+        summaries=[first.summary, *(summary for _, summary in rest)],
+    )

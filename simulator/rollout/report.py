@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from simulator.engine.result import Result
+from simulator.metrics.stats import combine_summaries
 from simulator.report.html import render_report
 from simulator.rollout.abtest import Detection
 from simulator.rollout.outcome import rollout_outcome
@@ -120,11 +121,12 @@ def write_rollout_outputs(
             ),
             *rollout_sections(result, detection),
         ]
+        count = len(runs.summaries)
         report = render_report(
             f"{result.scenario.name}: rollout",
             result.summary,
-            None,
-            1,
+            combine_summaries(runs.summaries) if count > 1 else None,
+            count,
             [plot],
             dump_resolved(result.scenario),
             sections,
