@@ -14,6 +14,7 @@ from simulator.engine.result import Result
 from simulator.rollout.spec import AlarmMetric
 
 _MARKERS = {
+    "provisioning": ("green launched", "0.5", "-."),
     "green_in_service": ("green InService", "tab:green", ":"),
     "rollback": ("rollback", "tab:red", "--"),
     "completed": ("completed", "tab:blue", "--"),
