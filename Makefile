@@ -37,6 +37,9 @@ reports: $(STAMP)  ## regenerate reports/ (self-contained report.html + summary.
 	for f in scenarios/*.yaml; do n=$$(basename $$f .yaml); \
 	  $(BIN)/sagesim run $$f --out $(OUT)/reports/$$n --quiet || exit 1; \
 	  mkdir -p reports/$$n && cp $(OUT)/reports/$$n/report.html $(OUT)/reports/$$n/summary.json reports/$$n/; done
+	$(BIN)/sagesim rollout scenarios/canary-rollback.yaml --out $(OUT)/reports/rollout > /dev/null && \
+	  cp $(OUT)/reports/rollout/report.html reports/canary-rollback/rollout-report.html && \
+	  cp $(OUT)/reports/rollout/rollout.json reports/canary-rollback/
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

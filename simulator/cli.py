@@ -20,6 +20,7 @@ from simulator.catalog import load_catalog
 from simulator.cli_elastic import register_elastic_commands
 from simulator.cli_options import ExecutorOption, SchedulerOption, WorkersOption, executor_from_options
 from simulator.cli_recommend import register_recommend_command
+from simulator.cli_rollout import register_rollout_commands
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor
 from simulator.execution.replications import replicate
@@ -246,6 +247,7 @@ def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readab
 
 register_elastic_commands(app)  # compare, crossover (simulator/cli_elastic.py)
 register_recommend_command(app)  # recommend (simulator/cli_recommend.py)
+register_rollout_commands(app)  # rollout, ab-test (simulator/cli_rollout.py)
 
 
 def _usage_error_line(error: Exception) -> str | None:

@@ -11,6 +11,8 @@ import pytest
 from simulator.execution.executors import SerialExecutor
 from simulator.execution.replications import replicate
 from simulator.report.outputs import run_summary
+from simulator.rollout.replications import replicate_rollout
+from simulator.rollout.report import rollout_document
 from simulator.scenario import load_scenario
 from simulator.scenario.crossref import scenario_catalog
 from simulator.training import run_replications, summarize_training
@@ -22,10 +24,14 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
 def golden_summary(path: Path) -> dict[str, Any]:
-    """The summary `sagesim run` writes for this scenario (endpoint or training job)."""
+    """The summary `sagesim run` writes for this scenario (endpoint or training job; for a rollout,
+    the rollout.json of `sagesim rollout`)."""
     scenario = load_scenario(path)
     if scenario.recommend is not None:
         return json.loads(json.dumps(job_summary(example_job(path.stem))))
+    if scenario.rollout is not None:
+        runs = replicate_rollout(scenario, scenario.replications, SerialExecutor())
+        return json.loads(json.dumps(rollout_document(runs, None)))
     if scenario.training_job is not None:
         catalog = scenario_catalog(scenario)
         runs = run_replications(scenario.training_job, catalog, scenario.seed, scenario.replications)

@@ -18,6 +18,7 @@ from simulator.hosting.serverless import AccountLimit, ServerlessPool, Serverles
 from simulator.hosting.service import service_plan
 from simulator.hosting.variant import Variant
 from simulator.metrics.records import RequestLog, RingLog
+from simulator.rollout.routing import TrafficSplitter
 from simulator.scenario.distributions import Deterministic, LogNormal
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.schema import Scenario
@@ -36,6 +37,7 @@ class Model:
     variants: list[Variant]  # serverless variants are ServerlessVariant (same index/name/spec/pick)
     start: Callable[[], None]
     startup_samplers: list[Callable[[], float]]
+    splitter: TrafficSplitter | None = None  # blue -> green traffic of a rollout (simulator/rollout/)
 
 
 def _payload_draws(traffic: TrafficSpec) -> Callable[[np.random.Generator, int], np.ndarray] | None:
@@ -159,12 +161,19 @@ def build(
             wiring=wiring,
             new_instance_id=lambda: next(instance_ids),
         )
-        for _ in range(spec.instance_count):
+        if model.error_rate > 0:
+            variant.error_rate = model.error_rate
+            variant.error_draws = uniform_sampler(streams.generator("model_error", index))
+        green = scenario.rollout is not None and spec.name == scenario.rollout.green
+        initial = 0 if green else spec.instance_count  # a rollout launches green at its start
+        for _ in range(initial):
             variant.launch(0.0, ready_after=0.0)
-        variant.desired = spec.instance_count
+        variant.desired = initial
         variants.append(variant)
         overheads.append(BlockSampler(overhead.sample, streams.generator("overhead", index)))
         startup = spec.startup_time or Deterministic(distribution="deterministic", value=0.0)
+        if green:
+            startup = spec.startup_time or default_startup(instance_type)
         if spec.autoscaling is not None:
             startup = spec.autoscaling.startup_time or spec.startup_time or default_startup(instance_type)
         startups.append(BlockSampler(startup.sample, streams.generator("startup", index)).next)
@@ -194,17 +203,26 @@ def build(
         )
         wiring.on_done = driver.on_done
         endpoint.on_done = driver.on_done
-    else:
+    splitter = None
+    if scenario.rollout is not None and not closed_loop:
+        blue, green = names[scenario.rollout.blue], names[scenario.rollout.green]
+        splitter = TrafficSplitter(log, blue, green, uniform_sampler(streams.generator("rollout")))
+    if not isinstance(traffic.arrivals, ClosedLoopArrivals):
         assigner = preassigner(scenario, target_shares, streams)
+        dispatch = splitter.wrap(endpoint.dispatch_preassigned) if splitter else endpoint.dispatch_preassigned
         if isinstance(log, RingLog):
-            driver = StreamingTimetableDriver(
-                env, log, endpoint.dispatch_preassigned, arrival_stream, assigner, on_fold
-            )
+            driver = StreamingTimetableDriver(env, log, dispatch, arrival_stream, assigner, on_fold)
         else:
             variant_of, overhead = assigner.assign(log.column("arrival"))
             log.variant[: log.size] = variant_of
             log.overhead[: log.size] = overhead
-            driver = TimetableDriver(env, log, endpoint.dispatch_preassigned)
+            driver = TimetableDriver(env, log, dispatch)
     return Model(
-        env=env, log=log, endpoint=endpoint, variants=variants, start=driver.start, startup_samplers=startups
+        env=env,
+        log=log,
+        endpoint=endpoint,
+        variants=variants,
+        start=driver.start,
+        startup_samplers=startups,
+        splitter=splitter,
     )

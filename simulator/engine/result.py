@@ -34,6 +34,8 @@ class Result:
     """Every metric datapoint a scaling policy evaluated: time_s, variant, policy, value (NaN: missing)."""
     cold_starts: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Serverless cold starts: time_s, variant, model_setup_time_s."""
+    rollout: Any = None
+    """A blue/green deployment's RolloutLog (simulator/rollout/controller.py); None without `rollout:`."""
 
     @property
     def requests(self) -> pd.DataFrame:

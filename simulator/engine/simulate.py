@@ -25,6 +25,7 @@ from simulator.metrics.records import RingLog
 from simulator.metrics.series import cloudwatch_series
 from simulator.metrics.streaming import StreamingCollector
 from simulator.metrics.summary import summarize
+from simulator.rollout.controller import attach_rollout
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.schema import Scenario
 from simulator.scenario.traffic import (
@@ -68,7 +69,8 @@ def ring_capacity(scenario: Scenario) -> int:
     streamable = not isinstance(scenario.traffic.arrivals, ClosedLoopArrivals) and all(
         v.serverless is None for v in scenario.endpoint.variants
     )
-    if keep or not streamable or (keep is None and expected_requests(scenario) <= STREAMING_ABOVE):
+    small = keep is None and expected_requests(scenario) <= STREAMING_ABOVE
+    if keep or not streamable or small or scenario.rollout is not None:  # a rollout reads recent records
         return 0
     return scenario.metrics.ring_capacity
 
@@ -100,6 +102,7 @@ def simulate(
     model = build(scenario, catalog, streams, capacity, collector.fold if collector else None)
     activity = schedule_updates(model.env, model.endpoint, scenario.endpoint.updates, model.startup_samplers)
     scaling = start_autoscaling(model.env, model.variants, model.startup_samplers, model.log)
+    rollout = attach_rollout(scenario, model)
     model.start()
     duration = scenario.duration
     if progress is None:
@@ -134,7 +137,10 @@ def simulate(
         ),
         instances=timeline,
         billing=bill,
-        updates=pd.DataFrame(activity, columns=["time_s", "variant", "change", "from", "to"]),
+        updates=pd.DataFrame(
+            sorted(activity + (rollout.updates if rollout else []), key=lambda row: row["time_s"]),
+            columns=["time_s", "variant", "change", "from", "to"],
+        ),
         log=None if collector else model.log,
         variant_names=tuple(names),
         scaling=elastic["scaling"],
@@ -142,6 +148,7 @@ def simulate(
         alarms=elastic["alarms"],
         datapoints=pd.DataFrame(scaling.datapoints, columns=["time_s", "variant", "policy", "value"]),
         cold_starts=elastic["cold_starts"],
+        rollout=rollout,
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from simulator.catalog import InstanceType
 from simulator.engine.rng import BlockSampler
+from simulator.hosting.faults import FaultyDedicatedInstance, FaultySharedCpuInstance
 from simulator.hosting.instance import DedicatedInstance, Instance, InstanceState, SharedCpuInstance, Wiring
 from simulator.hosting.service import ServicePlan
 from simulator.scenario.endpoint import Routing, VariantSpec
@@ -42,6 +43,8 @@ class Variant:
         self.desired = 0
         self._area = 0.0  # integral of len(active) dt up to _area_time (autoscaling metrics)
         self._area_time = 0.0
+        self.error_rate = 0.0  # the model's 5XX share (see hosting/faults.py)
+        self.error_draws: BlockSampler | None = None
 
     def _account(self, now: float) -> None:
         self._area += len(self.active) * (now - self._area_time)
@@ -65,6 +68,14 @@ class Variant:
             now,
             speed,
         )
+        if self.error_draws is not None:
+            faulty = (
+                FaultySharedCpuInstance(*arguments, vcpus=float(self.plan.devices))
+                if shared
+                else FaultyDedicatedInstance(*arguments)
+            )
+            faulty.error_rate, faulty.error_draws = self.error_rate, self.error_draws
+            return faulty
         if shared:
             return SharedCpuInstance(*arguments, vcpus=float(self.plan.devices))
         return DedicatedInstance(*arguments)

@@ -18,9 +18,10 @@ class Status(IntEnum):
     THROTTLED = 3  # 4XX: instance queue full
     KILLED = 4  # 5XX: instance terminated while the request was inside it
     NO_CAPACITY = 5  # 5XX: variant had no instance in service
+    MODEL_ERROR = 6  # 5XX: the model answered with an error (model error_rate)
 
 
-ERROR_5XX = (Status.TIMEOUT, Status.KILLED, Status.NO_CAPACITY)
+ERROR_5XX = (Status.TIMEOUT, Status.KILLED, Status.NO_CAPACITY, Status.MODEL_ERROR)
 
 _COLUMNS: dict[str, tuple[type, float]] = {
     "arrival": (np.float64, np.nan),

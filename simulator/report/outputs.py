@@ -17,6 +17,8 @@ from simulator.metrics.stats import means_of
 from simulator.report.elastic import elastic_sections, has_elastic, plot_load_capacity_latency
 from simulator.report.html import render_report
 from simulator.report.plots import endpoint_plots
+from simulator.rollout.plots import plot_timeline
+from simulator.rollout.report import rollout_sections
 from simulator.scenario.loader import dump_resolved
 
 
@@ -66,6 +68,8 @@ def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, A
                     staging / "plots" / "elastic.png",
                 )
             )
+        if result.rollout is not None:
+            plots.append(plot_timeline(result, staging / "plots" / "rollout-timeline.png"))
         for name, table in (("scaling", result.scaling), ("cold_starts", result.cold_starts)):
             if len(table):
                 table.to_csv(staging / f"{name}.csv", index=False)
@@ -77,7 +81,7 @@ def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, A
             len(replicated.summaries),
             plots,
             resolved,
-            elastic_sections(result),
+            elastic_sections(result) + rollout_sections(result),
         )
         (staging / "report.html").write_text(report)
         _commit(staging, out_dir)

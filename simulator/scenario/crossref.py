@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from simulator.catalog import Catalog, load_catalog
 from simulator.errors import ScenarioError
 from simulator.recommend.check import recommend_problems
+from simulator.rollout.check import rollout_problems
 from simulator.scenario.elastic_check import elastic_problems
 from simulator.scenario.schema import Scenario
 from simulator.training.check import check_training_job
@@ -51,6 +52,8 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
         if model is None:
             yield f"{path}.model", f"unknown model {variant.model!r} (defined: {sorted(scenario.models)})"
         yield from elastic_problems(scenario, path, variant, catalog)
+        if variant.serverless is not None and model is not None and model.error_rate > 0:
+            yield f"{path}.model", "a model error_rate is not modelled on serverless variants"
         if variant.serverless is not None or variant.instance_type is None:
             continue
         if variant.instance_type not in catalog.instances:
@@ -147,6 +150,7 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     elif scenario.traffic is not None:
         problems.append(("endpoint", "traffic needs an endpoint to send it to"))
     problems.extend(_traffic_problems(scenario))
+    problems.extend(rollout_problems(scenario))
     problems.extend(_training_problems(scenario, catalog))
     problems.extend(recommend_problems(scenario, catalog))
     return problems

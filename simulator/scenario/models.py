@@ -32,6 +32,13 @@ class ModelSpec(StrictModel):
         default=None, description="per-request latency outside the model; overrides the endpoint's"
     )
     memory: Size = Field(default=1024**3, gt=0, description="resident model size (default 1 GiB)")
+    error_rate: float = Field(
+        default=0.0,
+        ge=0,
+        lt=1,
+        strict=True,
+        description="share of served requests the model answers with a 5XX error (e.g. a bad new version)",
+    )
     profile: str | None = None
 
     @model_validator(mode="before")

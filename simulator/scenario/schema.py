@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from simulator.recommend.spec import RecommendSpec
+from simulator.rollout.spec import RolloutSpec
 from simulator.scenario.common import StrictModel
 from simulator.scenario.endpoint import EndpointSpec
 from simulator.scenario.models import ModelSpec
@@ -55,6 +56,7 @@ class Scenario(StrictModel):
     metrics: MetricsSpec = Field(default_factory=MetricsSpec)
     training_job: TrainingJobSpec | None = None
     recommend: RecommendSpec | None = None
+    rollout: RolloutSpec | None = None
 
     def measured_window(self) -> tuple[float, float]:
         """[warmup, duration): the interval the summary describes."""

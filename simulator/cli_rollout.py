@@ -1,0 +1,226 @@
+"""`sagesim rollout` and `sagesim ab-test`: deployment guardrails and A/B detection time."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from simulator.errors import ScenarioError
+from simulator.execution.executors import make_executor
+from simulator.rollout.abtest import Detection, check_scenario, detect, simulated_power
+from simulator.rollout.plan import traffic_steps
+from simulator.rollout.replications import replicate_rollout
+from simulator.rollout.report import interval_rows, write_rollout_outputs
+from simulator.scenario import load_scenario
+from simulator.scenario.crossref import scenario_catalog
+from simulator.scenario.schema import Scenario
+from simulator.scenario.units import parse_duration
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="override a value: PATH=VALUE (repeatable)", show_default=False),
+]
+
+
+def _fraction(text: str, option: str, low: float = 0.0, high: float = 1.0) -> float:
+    """'10%' or '0.1' -> 0.1, strictly between `low` and `high`."""
+    try:
+        value = float(text[:-1]) / 100.0 if text.strip().endswith("%") else float(text)
+    except ValueError:
+        raise ScenarioError(option, f"expected a fraction such as 0.1 or 10%, got {text!r}") from None
+    if not (low < value < high) or math.isnan(value):
+        raise ScenarioError(option, f"must be between {low:g} and {high:g} (exclusive), got {text!r}")
+    return value
+
+
+def _seconds(value: float) -> str:
+    if math.isinf(value):
+        return "never (no difference)"
+    return f"{value:,.1f} s ({value / 60:,.1f} min)" if value >= 60 else f"{value:,.2f} s"
+
+
+def detection_line(found: Detection) -> str:
+    """One sentence: what is detected, at which weight, after how long and how many requests."""
+    if found.metric == "latency":
+        what = (
+            f"mean latency {found.control_value * 1000:.1f} -> {found.treatment_value * 1000:.1f} ms "
+            f"({found.difference * 1000:+.1f} ms)"
+        )
+    else:
+        what = (
+            f"error rate {found.control_value:.3%} -> {found.treatment_value:.3%} "
+            f"({found.difference * 100:+.3f} points)"
+        )
+    few = min(found.treatment_requests, found.control_requests) < 30
+    return (
+        f"A/B {found.metric}: {what} at {found.weight:.0%} of {found.rate:,.1f} req/s, "
+        f"alpha {found.alpha:g}, power {found.power:.0%}: {_seconds(found.seconds)}, "
+        f"{found.treatment_requests:,.0f} requests "
+        f"on {found.treatment}, {found.control_requests:,.0f} on {found.control}"
+        + (" (under 30 requests a side: the normal approximation is rough)" if few else "")
+    )
+
+
+def rollout(
+    scenario_path: Annotated[Path, typer.Argument(help="scenario YAML with a rollout: section")],
+    out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("out/rollout"),
+    overrides: SetOption = None,
+    replications: Annotated[
+        int | None, typer.Option(min=1, max=10000, help="independent replications (default: scenario's)")
+    ] = None,
+    executor: Annotated[str, typer.Option(help="local (process pool) or serial")] = "local",
+    workers: Annotated[int | None, typer.Option(min=1, help="processes for the local executor")] = None,
+) -> None:
+    """Simulate a blue/green deployment: traffic steps, alarms, rollback, hurt requests, double-fleet cost."""
+    scenario = load_scenario(scenario_path, overrides or [])
+    if scenario.rollout is None:
+        raise ScenarioError("rollout", "the scenario has no rollout: section")
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("--out", f"{out} exists and is not a directory")
+    try:
+        pool = make_executor(executor, workers)
+    except ValueError as exc:
+        raise ScenarioError("--executor", str(exc)) from None
+    runs = replicate_rollout(scenario, replications or scenario.replications, pool)
+    found = _canary_detection(scenario)
+    try:
+        document = write_rollout_outputs(runs, out, found)
+    except OSError as exc:
+        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+    console = Console(width=140)
+    spec = scenario.rollout
+    events = Table(
+        "time s", "event", "detail", title=f"rollout of {spec.green} over {spec.blue}: replication 1"
+    )
+    for event in runs.first.rollout.events:
+        events.add_row(f"{event['time_s']:.1f}", event["event"], event["detail"])
+    console.print(events)
+    summary = document["summary"]
+    figures = Table(
+        "figure",
+        "mean",
+        "95% CI",
+        title=f"{summary['replications']} replications: rolled back {summary['rolled_back']}, "
+        f"completed {summary['completed']}, reached 100% {summary['reached_full_traffic']}",
+    )
+    for row in interval_rows(summary):
+        figures.add_row(*row)
+    console.print(figures)
+    if found is not None:
+        console.print(detection_line(found))
+    console.print(f"report: {out / 'report.html'}  rollout: {out / 'rollout.json'}")
+
+
+def _canary_detection(scenario: Scenario) -> Detection | None:
+    """Time to detect green's latency change at the first traffic step's share (None if it is 100%)."""
+    spec = scenario.rollout
+    assert spec is not None and scenario.endpoint is not None
+    count = next(v.instance_count for v in scenario.endpoint.variants if v.name == spec.green)
+    share = traffic_steps(spec.traffic_routing, count)[0]
+    if share >= 1.0:
+        return None
+    return detect(scenario, scenario_catalog(scenario), "latency", spec.blue, spec.green, share, 0.05, 0.8)
+
+
+def _pair(scenario: Scenario, control: str | None, treatment: str | None) -> tuple[str, str]:
+    if scenario.endpoint is None:
+        raise ScenarioError("endpoint", "an A/B test needs an endpoint")
+    names = [variant.name for variant in scenario.endpoint.variants]
+    rollout = scenario.rollout
+    default = (rollout.blue, rollout.green) if rollout else tuple(names[:2])
+    chosen = (control or default[0], treatment or (default[1] if len(default) > 1 else None))
+    for option, name in zip(("--control", "--treatment"), chosen, strict=True):
+        if name is None or name not in names:
+            raise ScenarioError(option, f"unknown variant {name!r} (variants: {', '.join(names)})")
+        variant = next(v for v in scenario.endpoint.variants if v.name == name)
+        if variant.instance_type is None:
+            raise ScenarioError(option, f"variant {name!r} is serverless: give an instance-based variant")
+    if chosen[0] == chosen[1]:
+        raise ScenarioError("--treatment", "must differ from --control")
+    return chosen[0], chosen[1]  # type: ignore[return-value]
+
+
+def ab_test(
+    scenario_path: Annotated[Path, typer.Argument(help="scenario YAML (variants, models, traffic rate)")],
+    metric: Annotated[
+        str, typer.Option(help="latency (Welch test of means) or error-rate (two proportions)")
+    ] = ("latency"),
+    weight: Annotated[str, typer.Option(help="treatment's share of traffic, e.g. 10% or 0.1")] = "10%",
+    difference: Annotated[
+        str | None,
+        typer.Option(
+            help="difference to detect: latency e.g. 5ms, error rate e.g. 0.5% (default: the models')"
+        ),
+    ] = None,
+    alpha: Annotated[str, typer.Option(help="significance level (two-sided)")] = "0.05",
+    power: Annotated[str, typer.Option(help="probability of detecting the difference")] = "0.8",
+    control: Annotated[str | None, typer.Option(help="control variant (default: rollout blue)")] = None,
+    treatment: Annotated[str | None, typer.Option(help="treatment variant (default: rollout green)")] = None,
+    check: Annotated[
+        int,
+        typer.Option(min=0, max=10000, help="replications of a simulated A/B test at that time (0: none)"),
+    ] = 0,
+    executor: Annotated[str, typer.Option(help="for --check: local (process pool) or serial")] = "local",
+    overrides: SetOption = None,
+) -> None:
+    """Time an A/B test needs to detect a latency or error-rate difference at a traffic weight."""
+    scenario = load_scenario(scenario_path, overrides or [])
+    if metric not in ("latency", "error-rate"):
+        raise ScenarioError("--metric", f"choose latency or error-rate, not {metric!r}")
+    share = _fraction(weight, "--weight")
+    level = _fraction(alpha, "--alpha", 0.0, 0.5)
+    wanted = _fraction(power, "--power", level, 1.0)
+    names = _pair(scenario, control, treatment)
+    delta = None
+    if difference is not None:
+        try:
+            delta = (
+                parse_duration(difference)
+                if metric == "latency"
+                else _fraction(difference, "--difference", -1.0, 1.0)
+            )
+        except ValueError as exc:
+            raise ScenarioError("--difference", str(exc)) from None
+        if delta == 0:
+            raise ScenarioError("--difference", "must not be 0")
+    try:
+        found = detect(
+            scenario,
+            scenario_catalog(scenario),
+            "latency" if metric == "latency" else "error_rate",
+            names[0],
+            names[1],
+            share,
+            level,
+            wanted,
+            delta,
+        )
+    except ValueError as exc:
+        raise ScenarioError("--difference", str(exc)) from None
+    if check:
+        try:
+            check_scenario(scenario, found, found.seconds)
+        except ValueError as exc:
+            raise ScenarioError("--check", str(exc)) from None
+        try:
+            pool = make_executor(executor)
+        except ValueError as exc:
+            raise ScenarioError("--executor", str(exc)) from None
+    typer.echo(detection_line(found))
+    if check:
+        result = simulated_power(scenario, found, check, executor=pool)
+        share_found, low, high = result
+        typer.echo(
+            f"check: {check} simulated A/B tests of {_seconds(found.seconds)} detected it in "
+            f"{share_found:.0%} [95% CI {low:.0%}, {high:.0%}] (stated power {found.power:.0%})"
+        )
+
+
+def register_rollout_commands(app: typer.Typer) -> None:
+    app.command()(rollout)
+    app.command("ab-test")(ab_test)

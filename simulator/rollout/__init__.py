@@ -1,0 +1,1 @@
+"""Rollout planner: SageMaker blue/green deployments with traffic shifting, baking and auto-rollback."""

@@ -1,0 +1,263 @@
+"""How long an A/B test must run to detect a difference between two variants, and a check by simulation.
+
+With arrival rate `rate` and treatment weight `w`, after t seconds the control has n_A = rate (1 - w) t
+requests and the treatment n_B = rate w t.
+
+- Latency (two-sample z/Welch test of means): detectable difference
+  delta = (z_{1-alpha/2} + z_{power}) sqrt(var_A / n_A + var_B / n_B), so
+  t = (z_{1-alpha/2} + z_{power})^2 (var_A / (1 - w) + var_B / w) / (rate delta^2).
+  The variances are those of the latency each request sees: the model's service time on the variant's
+  instance plus the overhead, assuming requests rarely queue (the simulation check shows when they do).
+- Error rate (two-proportion z-test, pooled under H0): p_A and p_B = p_A + delta,
+  sqrt(t) = [z_{1-alpha/2} sqrt(p (1 - p) (1/(1-w) + 1/w)) + z_{power} sqrt(p_A q_A / (1-w) + p_B q_B / w)]
+  / (|delta| sqrt(rate)), with p = (1 - w) p_A + w p_B.
+One-sided tests use z_{1-alpha} instead of z_{1-alpha/2}.
+
+By default the difference is the one between the two variants' models. A given `difference` describes a
+hypothetical treatment: the control shifted by it (same latency variance; or the control's error rate
+plus it), and the simulation check serves that treatment from a copy of the control variant whose
+overhead is longer by the difference (or whose model fails that much more often).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from simulator.catalog import Catalog
+from simulator.engine.rng import replication_seed
+from simulator.engine.simulate import expected_requests, simulate
+from simulator.execution.executors import Executor, SerialExecutor
+from simulator.hosting.service import service_plan
+from simulator.metrics.records import ERROR_5XX
+from simulator.scenario.distributions import Deterministic
+from simulator.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The answer for one metric: the test's inputs and the time (and requests) it needs."""
+
+    metric: str  # "latency" or "error_rate"
+    control: str
+    treatment: str
+    weight: float
+    rate: float
+    alpha: float
+    power: float
+    control_value: float  # mean latency (s) or error rate
+    treatment_value: float
+    difference: float
+    seconds: float
+    control_requests: float
+    treatment_requests: float
+    hypothetical: bool = False  # the treatment is the control shifted by `difference`
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _z(alpha: float, power: float, two_sided: bool) -> tuple[float, float]:
+    return float(stats.norm.ppf(1 - alpha / 2 if two_sided else 1 - alpha)), float(stats.norm.ppf(power))
+
+
+def latency_detection_seconds(
+    delta: float,
+    var_a: float,
+    var_b: float,
+    rate: float,
+    weight: float,
+    alpha: float,
+    power: float,
+    two_sided: bool = True,
+) -> float:
+    """Seconds of traffic for a z-test of means to detect `delta` (seconds of latency)."""
+    z_alpha, z_power = _z(alpha, power, two_sided)
+    return (z_alpha + z_power) ** 2 * (var_a / (1 - weight) + var_b / weight) / (rate * delta**2)
+
+
+def proportion_detection_seconds(
+    p_a: float, p_b: float, rate: float, weight: float, alpha: float, power: float, two_sided: bool = True
+) -> float:
+    """Seconds of traffic for a pooled two-proportion z-test to detect p_b - p_a."""
+    z_alpha, z_power = _z(alpha, power, two_sided)
+    pooled = (1 - weight) * p_a + weight * p_b
+    null = z_alpha * math.sqrt(pooled * (1 - pooled) * (1 / (1 - weight) + 1 / weight))
+    alternative = z_power * math.sqrt(p_a * (1 - p_a) / (1 - weight) + p_b * (1 - p_b) / weight)
+    return ((null + alternative) / (abs(p_b - p_a) * math.sqrt(rate))) ** 2
+
+
+def request_rate(scenario: Scenario) -> float:
+    """Mean open-loop arrival rate over the run (requests per second)."""
+    assert scenario.duration is not None
+    return expected_requests(scenario) / scenario.duration
+
+
+def latency_moments(scenario: Scenario, catalog: Catalog, variant: str) -> tuple[float, float]:
+    """(mean, variance) of service time on the variant's instance type plus the overhead."""
+    assert scenario.endpoint is not None
+    spec = next(v for v in scenario.endpoint.variants if v.name == variant)
+    model = scenario.models[spec.model]
+    assert spec.instance_type is not None
+    plan = service_plan(model, catalog.instance(spec.instance_type), catalog)
+    overhead = model.overhead or scenario.endpoint.overhead
+    mean = plan.distribution.mean() * plan.scale + overhead.mean()
+    return mean, plan.distribution.variance() * plan.scale**2 + overhead.variance()
+
+
+def detect(
+    scenario: Scenario,
+    catalog: Catalog,
+    metric: str,
+    control: str,
+    treatment: str,
+    weight: float,
+    alpha: float,
+    power: float,
+    difference: float | None = None,
+) -> Detection:
+    """Detection time for the models' own difference, or for `difference` (seconds, or an error-rate
+    difference as a fraction) from the control's value."""
+    rate = request_rate(scenario)
+    if metric == "latency":
+        mean_a, var_a = latency_moments(scenario, catalog, control)
+        mean_b, var_b = latency_moments(scenario, catalog, treatment)
+        if difference is not None:
+            mean_b, var_b = mean_a + difference, var_a
+        delta = mean_b - mean_a
+        value_b = mean_a + delta
+        seconds = (
+            latency_detection_seconds(abs(delta), var_a, var_b, rate, weight, alpha, power)
+            if delta
+            else math.inf
+        )
+        value_a = mean_a
+    else:
+        assert scenario.endpoint is not None
+        models = {v.name: scenario.models[v.model] for v in scenario.endpoint.variants}
+        value_a = models[control].error_rate
+        delta = difference if difference is not None else models[treatment].error_rate - value_a
+        value_b = value_a + delta
+        if not 0 <= value_b < 1:
+            raise ValueError(f"the treatment's error rate would be {value_b:g}, outside [0, 1)")
+        seconds = (
+            proportion_detection_seconds(value_a, value_b, rate, weight, alpha, power) if delta else math.inf
+        )
+    return Detection(
+        metric,
+        control,
+        treatment,
+        weight,
+        rate,
+        alpha,
+        power,
+        value_a,
+        value_b,
+        delta,
+        seconds,
+        rate * (1 - weight) * seconds,
+        rate * weight * seconds,
+        difference is not None,
+    )
+
+
+_SHIFTED = "ab-shifted-control"
+
+
+def _shifted_control(scenario: Scenario, detection: Detection) -> tuple[Any, Any]:
+    """(variant spec, model) of the hypothetical treatment: the control moved by the difference."""
+    assert scenario.endpoint is not None
+    control = next(v for v in scenario.endpoint.variants if v.name == detection.control)
+    model = scenario.models[control.model]
+    if detection.metric == "latency":
+        overhead = model.overhead or scenario.endpoint.overhead
+        if not isinstance(overhead, Deterministic) or overhead.value + detection.difference < 0:
+            raise ValueError(
+                "checking a given latency difference needs a deterministic overhead it can shift"
+            )
+        shifted = Deterministic(distribution="deterministic", value=overhead.value + detection.difference)
+        model = model.model_copy(update={"overhead": shifted})
+    else:
+        model = model.model_copy(update={"error_rate": detection.treatment_value})
+    return control.model_copy(update={"name": detection.treatment, "model": _SHIFTED}), model
+
+
+def _ab_scenario(scenario: Scenario, detection: Detection, seconds: float) -> Scenario:
+    """The scenario as a plain A/B split at the detection weight, for `seconds`, without a rollout."""
+    assert scenario.endpoint is not None
+    weights = {detection.control: 1 - detection.weight, detection.treatment: detection.weight}
+    models = dict(scenario.models)
+    variants = list(scenario.endpoint.variants)
+    if detection.hypothetical:
+        treatment, models[_SHIFTED] = _shifted_control(scenario, detection)
+        variants = [treatment if v.name == detection.treatment else v for v in variants]
+    variants = [v.model_copy(update={"weight": weights.get(v.name, 0.0)}) for v in variants]
+    endpoint = scenario.endpoint.model_copy(update={"variants": variants, "updates": []})
+    return scenario.model_copy(
+        update={"endpoint": endpoint, "models": models, "rollout": None, "duration": seconds, "warmup": 0.0}
+    )
+
+
+def check_scenario(scenario: Scenario, detection: Detection, seconds: float) -> Scenario:
+    """The A/B scenario a simulated check runs; ValueError when there is nothing sensible to simulate."""
+    if not 0 < seconds < math.inf:
+        raise ValueError(
+            "the detection time is 0 s (no latency variance): one request a side shows it"
+            if seconds <= 0
+            else "there is no difference to detect"
+        )
+    return _ab_scenario(scenario, detection, seconds)
+
+
+def _rejects(job: tuple[Scenario, Detection, int]) -> bool:
+    """One replication: does the test reject H0 at `alpha` on the simulated requests?"""
+    scenario, detection, replication = job
+    frame = simulate(scenario, replication_seed(scenario.seed, replication)).requests
+    side = {name: frame[frame["variant"] == name] for name in (detection.control, detection.treatment)}
+    if detection.metric == "latency":
+        a, b = (side[name] for name in (detection.control, detection.treatment))
+        a_ok, b_ok = a[a["status"] == "OK"]["latency"], b[b["status"] == "OK"]["latency"]
+        if len(a_ok) < 2 or len(b_ok) < 2:
+            return False
+        return bool(stats.ttest_ind(b_ok, a_ok, equal_var=False).pvalue < detection.alpha)
+    counts = []
+    for name in (detection.control, detection.treatment):
+        rows = side[name]
+        errors = int(rows["status"].isin([status.name for status in ERROR_5XX]).sum())
+        counts.append((errors, len(rows)))
+    (x_a, n_a), (x_b, n_b) = counts
+    if min(n_a, n_b) == 0:
+        return False
+    pooled = (x_a + x_b) / (n_a + n_b)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    if spread == 0:
+        return False
+    z = (x_b / n_b - x_a / n_a) / spread
+    return bool(2 * stats.norm.sf(abs(z)) < detection.alpha)
+
+
+def simulated_power(
+    scenario: Scenario,
+    detection: Detection,
+    replications: int,
+    seconds: float | None = None,
+    executor: Executor | None = None,
+) -> tuple[float, float, float]:
+    """Share of replications in which the test detects the difference after `seconds` (default: the
+    computed detection time), with its 95% Wilson interval."""
+    plain = check_scenario(scenario, detection, seconds or detection.seconds)
+    jobs = [(plain, detection, index) for index in range(replications)]
+    hits = sum((executor or SerialExecutor()).map(_rejects, jobs))
+    share = hits / replications
+    z = 1.959963984540054
+    centre = (share + z**2 / (2 * replications)) / (1 + z**2 / replications)
+    half = (
+        z
+        * math.sqrt(share * (1 - share) / replications + z**2 / (4 * replications**2))
+        / (1 + z**2 / replications)
+    )
+    return share, float(np.clip(centre - half, 0, 1)), float(np.clip(centre + half, 0, 1))

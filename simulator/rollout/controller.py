@@ -1,0 +1,246 @@
+"""The deployment itself: a SimPy process that provisions green, shifts traffic, bakes, and rolls back.
+
+Timeline (SageMaker blue/green with deployment guardrails):
+1. at `start`, UpdateEndpoint: green's instances are launched; traffic stays on blue until every
+   green instance is InService;
+2. each traffic step sets green's share, then bakes for `wait_interval`; the alarms are evaluated at
+   every period end from the first step on (a datapoint ending exactly when a bake ends still counts);
+3. an alarm in ALARM, or `maximum_execution_timeout` after `start` without completing, rolls back:
+   all traffic returns to blue at once and green's instances are retired (drained, killed after 30 s);
+4. after the last bake the deployment is complete; blue's instances are retired `termination_wait`
+   later.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy
+
+from simulator.hosting.variant import Variant
+from simulator.metrics.records import RequestLog
+from simulator.rollout.alarms import AlarmState, FinishedRequests, datapoint
+from simulator.rollout.plan import split_weights, traffic_steps
+from simulator.rollout.routing import TrafficSplitter
+from simulator.rollout.spec import RolloutSpec
+
+_EPSILON = 1e-9
+
+
+@dataclass
+class RolloutLog:
+    """What happened, as it happened: events, traffic steps, alarm datapoints."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    """time_s, event (provisioning, green_in_service, step, alarm, rollback, timeout, completed,
+    blue_terminated), detail."""
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    """time_s, green_share, blue_weight, green_weight (weights out of blue's original weight)."""
+    datapoints: list[dict[str, Any]] = field(default_factory=list)
+    """time_s (period end), alarm, value (None: missing), breaching, in_alarm."""
+    outcome: str = "not started"
+    """not started | provisioning | shifting | completed | rolled back."""
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    """The same changes as UpdateEndpointWeightsAndCapacities rows (Result.updates, updates.csv)."""
+
+
+class RolloutController:
+    """Drives one blue/green deployment on a running endpoint."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        spec: RolloutSpec,
+        blue: Variant,
+        green: Variant,
+        green_count: int,
+        blue_weight: float,
+        splitter: TrafficSplitter,
+        log: RequestLog,
+        startups: list[Callable[[], float]],
+    ) -> None:
+        self.env = env
+        self.spec = spec
+        self.blue = blue
+        self.green = green
+        self.green_count = green_count
+        self.blue_weight = blue_weight
+        self.splitter = splitter
+        self.startups = startups
+        self.record = RolloutLog()
+        self._alarms = [AlarmState(alarm) for alarm in spec.alarms]
+        self._finished = [FinishedRequests(log, green.index) for _ in spec.alarms]
+        self._log = log
+        self._next_look = [math.inf for _ in spec.alarms]
+
+    def _event(self, name: str, detail: str = "") -> None:
+        self.record.events.append({"time_s": self.env.now, "event": name, "detail": detail})
+
+    def _set_share(self, share: float) -> None:
+        self.splitter.share = share
+        blue, green = split_weights(self.blue_weight, share)
+        now = self.env.now
+        self.record.steps.append(
+            {"time_s": now, "green_share": share, "blue_weight": blue, "green_weight": green}
+        )
+        for variant, weight in ((self.blue, blue), (self.green, green)):
+            self.record.updates.append(
+                {"time_s": now, "variant": variant.name, "change": "weight", "to": weight}
+            )
+
+    def _set_count(self, variant: Variant, count: int) -> None:
+        before = variant.desired
+        variant.set_desired(count, self.env.now, self.startups[variant.index])
+        self.record.updates.append(
+            {
+                "time_s": self.env.now,
+                "variant": variant.name,
+                "change": "instance_count",
+                "from": before,
+                "to": count,
+            }
+        )
+
+    def _provision(self) -> float:
+        """Launch green's instances; returns when the last is InService."""
+        draws: list[float] = []
+        sampler = self.startups[self.green.index]
+
+        def timed() -> float:
+            draws.append(sampler())
+            return draws[-1]
+
+        self.green.set_desired(self.green_count, self.env.now, timed)
+        self.record.updates.append(
+            {
+                "time_s": self.env.now,
+                "variant": self.green.name,
+                "change": "instance_count",
+                "from": 0,
+                "to": self.green_count,
+            }
+        )
+        return self.env.now + max(draws, default=0.0)
+
+    def _start_watching(self) -> None:
+        now = self.env.now
+        for index, alarm in enumerate(self.spec.alarms):
+            period = alarm.period
+            self._next_look[index] = (math.floor(now / period + _EPSILON) + 1) * period
+
+    def _look(self) -> str | None:
+        """Evaluate every alarm whose period ends now; the name of one now in ALARM, if any."""
+        now = self.env.now
+        fired = None
+        for index, state in enumerate(self._alarms):
+            if abs(self._next_look[index] - now) > _EPSILON:
+                continue
+            period = state.spec.period
+            requests = self._finished[index].between(now - period, now)
+            value = datapoint(state.spec, self._log, requests)
+            in_alarm = state.evaluate(value)
+            self.record.datapoints.append(
+                {
+                    "time_s": now,
+                    "alarm": state.spec.name,
+                    "value": value,
+                    "breaching": state.recent[-1],
+                    "in_alarm": in_alarm,
+                }
+            )
+            self._next_look[index] = now + period
+            if in_alarm and fired is None:
+                fired = state.spec.name
+        return fired
+
+    def _wait_until(self, deadline: float, watching: bool) -> Generator[simpy.Event, Any, str | None]:
+        """Sleep until `deadline`, evaluating alarms on the way; returns why it stopped early, if it did."""
+        timeout_at = self.spec.start + self.spec.maximum_execution_timeout
+        while True:
+            now = self.env.now
+            look = min(self._next_look, default=math.inf) if watching else math.inf
+            until = min(deadline, look, timeout_at)
+            if until > now:
+                yield self.env.timeout(until - now)
+            now = self.env.now
+            if watching and abs(look - now) <= _EPSILON:
+                fired = self._look()
+                if fired is not None:
+                    return f"alarm {fired}"
+            if abs(timeout_at - now) <= _EPSILON or now > timeout_at:
+                return "maximum_execution_timeout"
+            if now >= deadline - _EPSILON:
+                return None
+
+    def _rollback(self, reason: str) -> None:
+        self._event("alarm" if reason.startswith("alarm") else "timeout", reason)
+        self._set_share(0.0)
+        self._set_count(self.green, 0)
+        self._event("rollback", "traffic back on blue; green instances retired")
+        self.record.outcome = "rolled back"
+
+    def run(self) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(self.spec.start)
+        self.record.outcome = "provisioning"
+        self._event("provisioning", f"{self.green_count} green instances launched")
+        ready = self._provision()
+        stopped = yield from self._wait_until(ready, watching=False)
+        if stopped is not None:
+            self._rollback(stopped)
+            return
+        self._event("green_in_service", f"{self.green_count} green instances InService")
+        self.record.outcome = "shifting"
+        self._start_watching()
+        wait = self.spec.traffic_routing.wait_interval
+        for number, share in enumerate(traffic_steps(self.spec.traffic_routing, self.green_count), start=1):
+            self._set_share(share)
+            self._event("step", f"step {number}: green takes {share:.0%} of blue's traffic")
+            stopped = yield from self._wait_until(self.env.now + wait, watching=bool(self._alarms))
+            if stopped is not None:
+                self._rollback(stopped)
+                return
+        self.record.outcome = "completed"
+        self._event("completed", "all traffic on green after the last bake")
+        yield self.env.timeout(self.spec.termination_wait)
+        self._set_count(self.blue, 0)
+        self._event("blue_terminated", "blue instances retired after the termination wait")
+
+
+def start_rollout(
+    env: simpy.Environment,
+    spec: RolloutSpec,
+    variants: list[Variant],
+    splitter: TrafficSplitter,
+    log: RequestLog,
+    green_count: int,
+    blue_weight: float,
+    startups: list[Callable[[], float]],
+) -> RolloutLog:
+    """Register the deployment process; its log fills in as the run goes."""
+    by_name = {variant.name: variant for variant in variants}
+    controller = RolloutController(
+        env, spec, by_name[spec.blue], by_name[spec.green], green_count, blue_weight, splitter, log, startups
+    )
+    env.process(controller.run())
+    return controller.record
+
+
+def attach_rollout(scenario: Any, model: Any) -> RolloutLog | None:
+    """Start the scenario's rollout on a built model (engine/build.py Model); None without one."""
+    rollout = scenario.rollout
+    if rollout is None or model.splitter is None:
+        return None
+    specs = {variant.name: variant for variant in scenario.endpoint.variants}
+    return start_rollout(
+        model.env,
+        rollout,
+        model.variants,
+        model.splitter,
+        model.log,
+        specs[rollout.green].instance_count,
+        specs[rollout.blue].weight,
+        model.startup_samplers,
+    )

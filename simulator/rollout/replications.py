@@ -1,0 +1,70 @@
+"""Independent replications of a deployment, and 95% confidence intervals of the figures users act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.engine.result import Result
+from simulator.engine.rng import replication_seed
+from simulator.engine.simulate import simulate
+from simulator.execution.executors import Executor, SerialExecutor
+from simulator.metrics.stats import mean_ci95
+from simulator.rollout.outcome import rollout_outcome
+from simulator.scenario.schema import Scenario
+
+INTERVAL_FIGURES = (
+    "alarm_s",
+    "rollback_s",
+    "green_terminated_s",
+    "exposure_s",
+    "green_requests",
+    "hurt_requests",
+    "excess_hurt",
+    "double_fleet_cost_usd",
+    "total_cost_usd",
+)
+"""Figures given as mean and 95% CI (over the replications where they exist, e.g. rolled back)."""
+
+
+@dataclass(frozen=True)
+class RolloutRuns:
+    """Replication 0 in full (for the timeline and plots) and every replication's outcome."""
+
+    first: Result
+    outcomes: list[dict[str, Any]]
+    summaries: list[dict[str, Any]]
+    """Every replication's endpoint summary (the `sagesim run` figures), for the report's headline table."""
+
+    def summary(self) -> dict[str, Any]:
+        """Outcome counts plus mean/CI of each interval figure; `runs` lists every replication."""
+        outcomes = self.outcomes
+        count = len(outcomes)
+        rolled_back = sum(outcome["outcome"] == "rolled back" for outcome in outcomes)
+        return {
+            "replications": count,
+            "rolled_back": rolled_back,
+            "completed": sum(outcome["outcome"] == "completed" for outcome in outcomes),
+            "rollback_share": rolled_back / count,
+            "reached_full_traffic": sum(bool(outcome["reached_full_traffic"]) for outcome in outcomes),
+            **{name: mean_ci95([outcome[name] for outcome in outcomes]) for name in INTERVAL_FIGURES},
+        }
+
+
+def _outcome_of(job: tuple[Scenario, int]) -> tuple[dict[str, Any], dict[str, Any]]:
+    scenario, replication = job
+    result = simulate(scenario, replication_seed(scenario.seed, replication))
+    return rollout_outcome(result), result.summary
+
+
+def replicate_rollout(scenario: Scenario, replications: int, executor: Executor | None = None) -> RolloutRuns:
+    """Replication i always gets the same seed whatever the executor, so results are reproducible."""
+    if scenario.rollout is None:
+        raise ValueError("the scenario has no rollout section")
+    first = simulate(scenario, replication_seed(scenario.seed, 0))
+    rest = (executor or SerialExecutor()).map(_outcome_of, [(scenario, i) for i in range(1, replications)])
+    return RolloutRuns(
+        first=first,
+        outcomes=[rollout_outcome(first), *(outcome for outcome, _ in rest)],
+        summaries=[first.summary, *(summary for _, summary in rest)],
+    )

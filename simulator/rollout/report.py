@@ -1,0 +1,145 @@
+"""`sagesim rollout` outputs: rollout.json, CSV tables, the timeline plot and report.html (atomically);
+and the rollout section the `sagesim run` report gets for a scenario with a rollout."""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simulator.engine.result import Result
+from simulator.metrics.stats import combine_summaries
+from simulator.report.html import render_report
+from simulator.rollout.abtest import Detection
+from simulator.rollout.outcome import rollout_outcome
+from simulator.rollout.plots import plot_timeline
+from simulator.rollout.replications import INTERVAL_FIGURES, RolloutRuns
+from simulator.scenario.loader import dump_resolved
+
+UNITS = {
+    "alarm_s": "alarm fired (s)",
+    "rollback_s": "rollback: traffic back on blue (s)",
+    "green_terminated_s": "rollback complete: green terminated (s)",
+    "exposure_s": "green exposure: first shift to rollback (s)",
+    "green_requests": "requests sent to green",
+    "hurt_requests": "requests hurt by green",
+    "excess_hurt": "hurt beyond blue's baseline",
+    "double_fleet_cost_usd": "cost of the double fleet (USD)",
+    "total_cost_usd": "total cost (USD)",
+}
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.1f}"
+    return str(value)
+
+
+def interval_rows(summary: dict[str, Any]) -> list[list[str]]:
+    """[figure, mean, 95% CI] rows of a replicated summary."""
+    rows = []
+    for name in INTERVAL_FIGURES:
+        figure = summary[name]
+        low, high = figure["ci95_low"], figure["ci95_high"]
+        interval = f"[{_number(low)}, {_number(high)}]" if low is not None else "-"
+        rows.append([UNITS[name], _number(figure["mean"]), interval])
+    return rows
+
+
+def _html_table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _timeline_rows(result: Result) -> list[list[str]]:
+    return [[f"{event['time_s']:.1f}", event["event"], event["detail"]] for event in result.rollout.events]
+
+
+def rollout_sections(result: Result, detection: Detection | None = None) -> list[tuple[str, str]]:
+    """HTML sections for one run: the deployment timeline, the traffic steps and its figures."""
+    if result.rollout is None:
+        return []
+    outcome = rollout_outcome(result)
+    steps = pd.DataFrame(result.rollout.steps)
+    sections = [
+        ("Rollout timeline", _html_table(["time s", "event", "detail"], _timeline_rows(result))),
+        ("Traffic steps", steps.to_html(index=False, float_format=lambda value: f"{value:.4g}")),
+        (
+            "Rollout figures (this run)",
+            _html_table(["figure", "value"], [[k, _number(v)] for k, v in outcome.items()]),
+        ),
+    ]
+    if detection is not None:
+        rows = [[key, _number(value)] for key, value in detection.as_dict().items()]
+        sections.append(("A/B test: time to detect", _html_table(["figure", "value"], rows)))
+    return sections
+
+
+def rollout_document(runs: RolloutRuns, detection: Detection | None) -> dict[str, Any]:
+    """rollout.json: replicated figures with CIs, every run's outcome, replication 0's timeline."""
+    record = runs.first.rollout
+    return {
+        "scenario": runs.first.scenario.name,
+        "summary": runs.summary(),
+        "runs": runs.outcomes,
+        "timeline": {"events": record.events, "steps": record.steps, "datapoints": record.datapoints},
+        "ab_test": detection.as_dict() if detection is not None else None,
+    }
+
+
+def write_rollout_outputs(
+    runs: RolloutRuns, out_dir: Path, detection: Detection | None = None
+) -> dict[str, Any]:
+    """rollout.json, steps.csv, datapoints.csv, plots/rollout-timeline.png, report.html (atomically)."""
+    result = runs.first
+    document = rollout_document(runs, detection)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        (staging / "rollout.json").write_text(json.dumps(document, indent=2) + "\n")
+        pd.DataFrame(result.rollout.steps).to_csv(staging / "steps.csv", index=False)
+        pd.DataFrame(result.rollout.datapoints).to_csv(staging / "datapoints.csv", index=False)
+        plot = plot_timeline(result, staging / "plots" / "rollout-timeline.png")
+        replicated = (
+            f"Over {len(runs.outcomes)} replications: rolled back {document['summary']['rolled_back']}, "
+            f"completed {document['summary']['completed']}, reached full traffic "
+            f"{document['summary']['reached_full_traffic']}."
+        )
+        sections = [
+            (
+                "Rollout over replications (mean, 95% CI)",
+                f"<p>{html.escape(replicated)}</p>"
+                + _html_table(["figure", "mean", "95% CI"], interval_rows(document["summary"])),
+            ),
+            *rollout_sections(result, detection),
+        ]
+        count = len(runs.summaries)
+        report = render_report(
+            f"{result.scenario.name}: rollout",
+            result.summary,
+            combine_summaries(runs.summaries) if count > 1 else None,
+            count,
+            [plot],
+            dump_resolved(result.scenario),
+            sections,
+        )
+        (staging / "report.html").write_text(report)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for item in staging.iterdir():
+            target = out_dir / item.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+            shutil.move(str(item), str(target))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return document
