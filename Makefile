@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: install run test lint bench bench-elastic golden reports clean
+.PHONY: install run test lint bench bench-elastic bench-recommend golden reports clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,14 +29,21 @@ bench: $(STAMP)  ## engine throughput vs bare SimPy, and peak memory for 5 milli
 bench-elastic: $(STAMP)  ## autoscaled diurnal traffic vs static fleet (DAYS=7 RATE=200 for the full week)
 	$(BIN)/python tests/benchmarks/bench_elastic.py --days $${DAYS:-0.25} --rate $${RATE:-200}
 
+bench-recommend: $(STAMP)  ## default recommender job wall time and candidate count; Dask 2 workers vs 1
+	$(BIN)/python tests/benchmarks/bench_recommend.py
+
 golden: $(STAMP)  ## regenerate tests/golden/*.json after an intended change of results
 	$(BIN)/python tests/golden_update.py
 
 reports: $(STAMP)  ## regenerate reports/ (self-contained report.html + summary.json per example scenario)
 	mkdir -p reports
-	for f in scenarios/*.yaml; do n=$$(basename $$f .yaml); \
+	for f in scenarios/*.yaml; do n=$$(basename $$f .yaml); case $$n in recommend-*) continue;; esac; \
 	  $(BIN)/sagesim run $$f --out $(OUT)/reports/$$n --quiet || exit 1; \
 	  mkdir -p reports/$$n && cp $(OUT)/reports/$$n/report.html $(OUT)/reports/$$n/summary.json reports/$$n/; done
+	for n in recommend-default recommend-advanced; do \
+	  $(BIN)/sagesim recommend scenarios/$$n.yaml --out $(OUT)/reports/$$n --quiet || exit 1; \
+	  mkdir -p reports/$$n && cp $(OUT)/reports/$$n/report.html $(OUT)/reports/$$n/recommendations.json \
+	    $(OUT)/reports/$$n/recommendations.csv reports/$$n/; done
 	$(BIN)/sagesim rollout scenarios/canary-rollback.yaml --out $(OUT)/reports/rollout > /dev/null && \
 	  cp $(OUT)/reports/rollout/report.html reports/canary-rollback/rollout-report.html && \
 	  cp $(OUT)/reports/rollout/rollout.json reports/canary-rollback/
