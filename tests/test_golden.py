@@ -16,7 +16,7 @@ from simulator.rollout.report import rollout_document
 from simulator.scenario import load_scenario
 from simulator.scenario.crossref import scenario_catalog
 from simulator.training import run_replications, summarize_training
-from tests.recommend.jobs import GROUP, example_job, job_summary
+from tests.recommend.jobs import example_job, job_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -51,13 +51,7 @@ def assert_same(actual: Any, expected: Any, where: str = "summary") -> None:
         assert actual == expected, where
 
 
-def _case(path: Path) -> Any:
-    """Recommender examples run in the worker that holds their cached job (see tests/recommend/jobs.py)."""
-    marks = [pytest.mark.xdist_group(GROUP)] if path.stem.startswith("recommend-") else []
-    return pytest.param(path, id=path.stem, marks=marks)
-
-
-@pytest.mark.parametrize("path", [_case(p) for p in SCENARIOS])
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_example_scenario_matches_golden(path: Path) -> None:
     summary = golden_summary(path)
     golden = GOLDEN / f"{path.stem}.json"

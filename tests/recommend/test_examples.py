@@ -8,10 +8,9 @@ import pytest
 
 from simulator.recommend.fleet import rate_range
 from simulator.scenario import load_scenario
-from tests.recommend.jobs import GROUP, ROOT, example_job
+from tests.recommend.jobs import ROOT, example_job
 from tests.recommend.resimulate import meets_slo
 
-pytestmark = pytest.mark.xdist_group(GROUP)
 EXAMPLES = ["recommend-default", "recommend-advanced"]
 
 

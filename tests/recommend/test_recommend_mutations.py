@@ -16,7 +16,8 @@ from tests.recommend.jobs import ROOT
 from tests.test_mutations import ODD_VALUES, _paths
 
 EXAMPLES = {
-    path.stem: yaml.safe_load(path.read_text()) for path in sorted((ROOT / "scenarios").glob("recommend-*.yaml"))
+    path.stem: yaml.safe_load(path.read_text())
+    for path in sorted((ROOT / "scenarios").glob("recommend-*.yaml"))
 }
 
 
