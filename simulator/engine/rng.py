@@ -19,6 +19,8 @@ STREAM_IDS: dict[str, int] = {
     "think": 6,
     "instance_choice": 7,
     "model_setup": 8,
+    "stage_service": 9,
+    "batch_transform": 10,
 }
 
 

@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 from simulator.catalog import InstanceType
 from simulator.engine.rng import BlockSampler
+from simulator.hosting.batching import BatchingInstance, BatchingPlan
 from simulator.hosting.instance import DedicatedInstance, Instance, InstanceState, SharedCpuInstance, Wiring
+from simulator.hosting.pipeline import PipelineInstance, Stage, StageRecord
 from simulator.hosting.service import ServicePlan
 from simulator.scenario.endpoint import Routing, VariantSpec
 
@@ -25,6 +27,9 @@ class Variant:
         choice_sampler: BlockSampler,
         wiring: Wiring,
         new_instance_id: Callable[[], int],
+        price_per_hour: float | None = None,
+        stages: list[Stage] | None = None,
+        batching: BatchingPlan | None = None,
     ) -> None:
         self.index = index
         self.spec = spec
@@ -33,6 +38,12 @@ class Variant:
         self.plan = plan
         self.routing = routing
         self.workers = spec.workers if spec.workers is not None else plan.devices
+        self.price_per_hour = instance_type.price_per_hour if price_per_hour is None else price_per_hour
+        self.stages = stages
+        self.stage_record = StageRecord([s.name for s in stages], 1024) if stages else None
+        self.batching = batching
+        if stages:
+            self.workers = stages[0].workers
         self.service_sampler = service_sampler
         self.choice_sampler = choice_sampler
         self.wiring = wiring
@@ -65,6 +76,10 @@ class Variant:
             now,
             speed,
         )
+        if self.stages is not None and self.stage_record is not None:
+            return PipelineInstance(*arguments, stages=self.stages, record=self.stage_record)
+        if self.batching is not None:
+            return BatchingInstance(*arguments, plan=self.batching)
         if shared:
             return SharedCpuInstance(*arguments, vcpus=float(self.plan.devices))
         return DedicatedInstance(*arguments)

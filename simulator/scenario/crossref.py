@@ -9,7 +9,9 @@ from pydantic import ValidationError
 from simulator.catalog import Catalog, load_catalog
 from simulator.errors import ScenarioError
 from simulator.scenario.elastic_check import elastic_problems
+from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.schema import Scenario
+from simulator.scenario.serving_check import has_service_time, serving_problems
 from simulator.training.check import check_training_job
 
 Problem = tuple[str, str]
@@ -50,6 +52,7 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
         if model is None:
             yield f"{path}.model", f"unknown model {variant.model!r} (defined: {sorted(scenario.models)})"
         yield from elastic_problems(scenario, path, variant, catalog)
+        yield from serving_problems(path, variant, model, catalog)
         if variant.serverless is not None or variant.instance_type is None:
             continue
         if variant.instance_type not in catalog.instances:
@@ -64,11 +67,7 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
                 f"model needs {model.memory / 1024**3:.2f} GiB but {instance.name} "
                 f"has {instance.memory_gib} GiB",
             )
-        if (
-            model.service_time is None
-            and variant.instance_type not in model.per_instance_type
-            and not (model.gpu_service_time is not None and instance.gpu is not None)
-        ):
+        if not has_service_time(model, variant, catalog):
             yield f"{path}.instance_type", f"model {variant.model!r} has no service time for {instance.name}"
     if sum(variant.weight for variant in endpoint.variants) <= 0:
         targets = scenario.traffic.target_variants if scenario.traffic else []
@@ -95,6 +94,12 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
             yield path, "changes nothing: give weights and/or instance_counts"
 
 
+def staged(scenario: Scenario, variant: VariantSpec) -> bool:
+    """Whether a variant runs as a pipeline (containers, or an Elastic Inference accelerator)."""
+    model = scenario.models.get(variant.model)
+    return model is not None and (model.containers is not None or variant.accelerator_type is not None)
+
+
 def _model_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
     for name, model in scenario.models.items():
         for instance_type in model.per_instance_type:
@@ -113,6 +118,8 @@ def _traffic_problems(scenario: Scenario) -> Iterator[Problem]:
                 "metrics.per_request_records",
                 "streaming (false) needs open-loop traffic and no serverless variant",
             )
+        elif scenario.endpoint is not None and any(staged(scenario, v) for v in scenario.endpoint.variants):
+            yield "metrics.per_request_records", "streaming (false) does not record pipeline stages"
     variant_names = {v.name for v in scenario.endpoint.variants} if scenario.endpoint else set()
     for index, target in enumerate(traffic.target_variants):
         if target.variant not in variant_names:
