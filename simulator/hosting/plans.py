@@ -68,8 +68,13 @@ def stage_plans(
     return None
 
 
+def uses_batching(model: ModelSpec, instance: InstanceType) -> bool:
+    """Batching describes GPU serving; on a CPU instance it applies only to a model without service_time."""
+    return model.batching is not None and (instance.gpu is not None or model.service_time is None)
+
+
 def batching_plan(model: ModelSpec, instance: InstanceType, catalog: Catalog) -> BatchingPlan | None:
-    if model.batching is None:
+    if model.batching is None or not uses_batching(model, instance):
         return None
     _, _, speed = device_speed(instance, catalog)
     return BatchingPlan(model.batching, 1.0 / speed)
@@ -80,7 +85,7 @@ def base_plan(model: ModelSpec, instance: InstanceType, catalog: Catalog) -> Ser
     if model.containers is not None:
         first = model.containers[0]
         return ServicePlan(first.service_time, 1.0 / instance.cpu_speed, "cpu", instance.vcpus)
-    if model.batching is not None:
+    if model.batching is not None and uses_batching(model, instance):
         device, devices, speed = device_speed(instance, catalog)
         one = Deterministic(distribution="deterministic", value=model.batching.batch_time(1))
         return ServicePlan(one, 1.0 / speed, device, devices)

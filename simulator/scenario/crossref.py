@@ -145,6 +145,8 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     """All cross-reference problems, as (yaml path, reason), in document order."""
     if scenario.endpoint is not None and scenario.training_job is not None:
         return [("training_job", "a scenario simulates an endpoint or a training job, not both")]
+    if scenario.batch_transform is not None and (scenario.endpoint or scenario.training_job):
+        return [("batch_transform", "a scenario simulates one thing: remove endpoint or training_job")]
     catalog = scenario_catalog(scenario)
     problems: list[Problem] = list(_catalog_problems(scenario, catalog))
     problems.extend(_model_problems(scenario, catalog))
@@ -153,15 +155,61 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     elif scenario.traffic is not None:
         problems.append(("endpoint", "traffic needs an endpoint to send it to"))
     problems.extend(_traffic_problems(scenario))
+    problems.extend(_options_problems(scenario))
     problems.extend(_training_problems(scenario, catalog))
     return problems
 
 
 def _training_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
     """A scenario simulates one thing: an endpoint or a training job."""
+    if scenario.batch_transform is not None:
+        yield from _transform_problems(scenario, catalog)
+        return
     if scenario.training_job is None:
         if scenario.endpoint is None:
-            yield "endpoint", "nothing to simulate: give an endpoint or a training_job"
+            yield "endpoint", "nothing to simulate: give an endpoint, a training_job or a batch_transform"
         return
     for path, reason in check_training_job(scenario.training_job, catalog):
         yield f"training_job.{path}" if path else "training_job", reason
+
+
+def _transform_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
+    job = scenario.batch_transform
+    assert job is not None
+    model = scenario.models.get(job.model)
+    if model is None:
+        yield "batch_transform.model", f"unknown model {job.model!r} (defined: {sorted(scenario.models)})"
+        return
+    if job.instance_type not in catalog.instances:
+        yield "batch_transform.instance_type", f"unknown instance type {job.instance_type!r}"
+        return
+    instance = catalog.instance(job.instance_type)
+    if model.memory > instance.memory_gib * 1024**3:
+        yield (
+            f"models.{job.model}.memory",
+            f"model does not fit the {instance.memory_gib} GiB of {instance.name}",
+        )
+    variant = VariantSpec(name="transform", model=job.model, instance_type=job.instance_type)
+    if not has_service_time(model, variant, catalog):
+        yield "batch_transform.instance_type", f"model {job.model!r} has no service time for {instance.name}"
+        return
+    yield from serving_problems("batch_transform", variant, model, catalog)
+    if job.dataset.record_size > job.max_payload:
+        yield "batch_transform.dataset.record_size", "a record is larger than max_payload (MaxPayloadInMB)"
+
+
+def _options_problems(scenario: Scenario) -> Iterator[Problem]:
+    options = scenario.options
+    if options is None:
+        return
+    if scenario.endpoint is None:
+        yield "options", "options compare the variants of an endpoint: give an endpoint"
+        return
+    names = [v.name for v in scenario.endpoint.variants]
+    for index, name in enumerate(options.variants or []):
+        if name not in names:
+            yield f"options.variants[{index}]", f"unknown variant {name!r} (defined: {names})"
+    if scenario.endpoint.updates:
+        yield "endpoint.updates", "options run each variant alone: remove updates"
+    if scenario.traffic is not None and scenario.traffic.target_variants:
+        yield "traffic.target_variants", "options run each variant alone: remove target_variants"

@@ -52,7 +52,8 @@ class BatchingSpec(StrictModel):
 
     A device takes a batch when `max_batch_size` requests wait or the oldest has waited
     `max_queue_delay`. A batch of n takes `base + per_request * n` seconds on one reference device
-    (a V100 GPU, or an ml.c5 vCPU), divided by the device's speed factor.
+    (a V100 GPU, or an ml.c5 vCPU), divided by the device's speed factor. Batching describes GPU
+    serving: on a CPU-only instance it applies only when the model has no `service_time`.
     """
 
     max_batch_size: int = Field(strict=True, ge=1, le=1024)

@@ -57,7 +57,7 @@ def serving_problems(
             return
         if model.elastic_inference is None:
             yield f"{mpath}.elastic_inference", "required when a variant has an accelerator_type"
-        elif model.containers is not None or model.batching is not None:
+        elif model.containers is not None or (model.batching is not None and model.service_time is None):
             yield f"{path}.accelerator_type", "not supported with containers or batching"
         if model.memory > accelerator.memory_gib * GIB:
             yield (
