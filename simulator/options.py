@@ -126,4 +126,3 @@ def verdict(summary: dict[str, Any]) -> str:
         return f"no option meets the SLO ({target})"
     cost = summary["options"][cheapest]["cost_per_1000_inferences_usd"]["mean"]
     return f"cheapest option meeting the SLO ({target}): {cheapest} at ${cost:.5f} per 1000 inferences"
-

@@ -10,10 +10,10 @@ import pytest
 
 from simulator.execution.executors import SerialExecutor
 from simulator.execution.replications import replicate
+from simulator.options import compare_options
 from simulator.report.outputs import run_summary
 from simulator.scenario import load_scenario
 from simulator.scenario.crossref import scenario_catalog
-from simulator.options import compare_options
 from simulator.training import run_replications, summarize_training
 from simulator.training.transform import transform_replications
 

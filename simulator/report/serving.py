@@ -23,7 +23,7 @@ def plot_stage_breakdown(summary: dict[str, Any], path: Path) -> Path | None:
     variants = {n: b for n, b in summary["variants"].items() if "pipeline" in b}
     if not variants:
         return None
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.8 * len(variants)))
+    fig, ax = plt.subplots(figsize=(9, 1.6 + 0.8 * len(variants)))
     for row, block in enumerate(variants.values()):
         parts = [("queue wait", block["queue_wait_ms"]["mean"] or 0.0)]
         parts += [(c, v["latency_ms"]["mean"] or 0.0) for c, v in block["pipeline"]["containers"].items()]
@@ -35,7 +35,7 @@ def plot_stage_breakdown(summary: dict[str, Any], path: Path) -> Path | None:
     ax.set_yticks(range(len(variants)), list(variants))
     ax.set_xlabel("mean latency (ms)")
     ax.set_title("latency breakdown per stage")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)

@@ -58,9 +58,16 @@ class ModelSpec(PipelineFields):
 
     @model_validator(mode="after")
     def _has_service_time(self) -> ModelSpec:
-        given = self.service_time, self.gpu_service_time, self.containers, self.batching
+        given = (
+            self.service_time,
+            self.gpu_service_time,
+            self.containers,
+            self.batching,
+            self.elastic_inference,
+        )
         if all(value is None for value in given) and not self.per_instance_type:
             raise ValueError(
-                "give service_time, gpu_service_time, per_instance_type, profile, containers or batching"
+                "give service_time, gpu_service_time, per_instance_type, profile, containers, batching"
+                " or elastic_inference"
             )
         return self
