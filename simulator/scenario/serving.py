@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from simulator.scenario.common import StrictModel
 from simulator.scenario.distributions import Distribution
@@ -103,10 +103,19 @@ class ElasticInferenceSpec(StrictModel):
 class PipelineFields(StrictModel):
     """Mixin of the optional serving fields on a model (kept here so models.py stays small)."""
 
-    containers: list[ContainerSpec] | None = Field(default=None, min_length=2, max_length=15)
+    containers: list[ContainerSpec] | None = Field(
+        default=None, json_schema_extra={"minItems": 2, "maxItems": 15}
+    )
     hop: HopSpec = Field(default_factory=HopSpec)
     batching: BatchingSpec | None = None
     elastic_inference: ElasticInferenceSpec | None = None
+
+    @field_validator("containers")
+    @classmethod
+    def _two_to_fifteen(cls, value: list[ContainerSpec] | None) -> list[ContainerSpec] | None:
+        if value is not None and not 2 <= len(value) <= 15:
+            raise ValueError(f"an inference pipeline has 2-15 containers, got {len(value)}")
+        return value
 
     @model_validator(mode="after")
     def _distinct_container_names(self) -> PipelineFields:
