@@ -69,6 +69,8 @@ def test_multi_record_duration_and_cost_match_closed_form() -> None:
     assert result["throughput_records_per_s"] == pytest.approx(10_001 / duration)
     busy0 = 50 * 100 * 0.010 + 1 * 0.010
     assert result["instances"]["instance-0"]["utilisation"] == pytest.approx(busy0 / (4 * duration))
+    processing1 = result["instances"]["instance-1"]["processing_utilisation"]
+    assert processing1 == pytest.approx(50 * 100 * 0.010 / (4 * 13 * full))
 
 
 def test_single_record_and_oversubscribed_transforms_stretch_compute() -> None:

@@ -75,7 +75,11 @@ def _instance_records(total: int, instances: int) -> list[int]:
 def simulate_transform(
     spec: BatchTransformSpec, model: ModelSpec, catalog: Catalog, seed: int | np.random.SeedSequence
 ) -> dict[str, Any]:
-    """One replication: job duration, throughput, cost and per-instance utilisation."""
+    """One replication: job duration, throughput, cost and per-instance utilisation.
+
+    `utilisation` is busy device-seconds over the billed time (job start to end, start-up included);
+    `processing_utilisation` over the instance's own processing time (start-up done to last record).
+    """
     streams = RandomStreams(seed)
     timing = InvocationModel(model, spec, catalog)
     devices = timing.devices()
@@ -85,11 +89,13 @@ def simulate_transform(
     env = simpy.Environment()
     busy = [0.0] * spec.instance_count
     finished = [0.0] * spec.instance_count
+    ready = [0.0] * spec.instance_count
     invocations = 0
 
     def instance(index: int, records: int, rng: np.random.Generator) -> Generator[Any, Any, None]:
         nonlocal invocations
         yield env.timeout(float(spec.startup_time.sample(rng, 1)[0]))
+        ready[index] = finished[index] = env.now
         batches = [per_invocation] * (records // per_invocation)
         if records % per_invocation:
             batches.append(records % per_invocation)
@@ -124,8 +130,12 @@ def simulate_transform(
         "cost_per_million_records_usd": spec.instance_count * price * duration / 3600.0 / records * 1e6,
         "instances": {
             f"instance-{i}": {
+                "ready_at_s": ready[i],
                 "finished_at_s": finished[i],
                 "utilisation": busy[i] / (devices * duration),
+                "processing_utilisation": busy[i] / (devices * (finished[i] - ready[i]))
+                if finished[i] > ready[i]
+                else 0.0,
             }
             for i in range(spec.instance_count)
         },
