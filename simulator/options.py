@@ -59,8 +59,9 @@ def compare_options(scenario: Scenario, replications: int | None = None) -> Opti
         rows[name] = {
             "instance_type": spec.instance_type,
             "accelerator_type": spec.accelerator_type,
-            "price_per_hour": catalog.price_per_hour(spec.instance_type, spec.accelerator_type)  # type: ignore[arg-type]
-            * spec.instance_count,
+            "price_per_hour": None
+            if spec.instance_type is None
+            else catalog.price_per_hour(spec.instance_type, spec.accelerator_type) * spec.instance_count,
             "instance_count": spec.instance_count,
             "cost_per_1000_inferences_usd": combined["cost_usd"]["per_1000_inferences"],
             f"latency_{slo.percentile.value}_ms": latency,
@@ -101,14 +102,16 @@ def options_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     header = ["option", "hardware", "$/h", "$ per 1000 inferences", f"{percentile} ms", "error rate", "SLO"]
     rows = []
     for name, row in summary["options"].items():
-        hardware = f"{row['instance_count']} x {row['instance_type']}"
+        hardware = (
+            f"{row['instance_count']} x {row['instance_type']}" if row["instance_type"] else "serverless"
+        )
         if row["accelerator_type"]:
             hardware += f" + {row['accelerator_type']} (legacy)"
         rows.append(
             [
                 name,
                 hardware,
-                f"{row['price_per_hour']:.4f}",
+                "-" if row["price_per_hour"] is None else f"{row['price_per_hour']:.4f}",
                 ci(row["cost_per_1000_inferences_usd"], "{:.5f}"),
                 ci(row[f"latency_{percentile}_ms"], "{:.1f}"),
                 ci(row["error_rate"], "{:.4f}"),

@@ -216,7 +216,8 @@ def test_elastic_inference_time_and_cost(tmp_path: Path) -> None:
     price = 0.102 + 0.336
     assert result.summary["cost_usd"]["total"] == pytest.approx(price, rel=1e-12)
     assert result.billing["price_per_hour"].iloc[0] == pytest.approx(price)
-    assert result.summary["variants"]["v"]["elastic_inference"]["legacy"] is True
+    block = result.summary["variants"]["v"]["elastic_inference"]
+    assert block["accelerator_price_per_hour"] == pytest.approx(0.336)
 
 
 def test_elastic_inference_accelerator_serves_one_at_a_time(tmp_path: Path) -> None:
@@ -239,3 +240,12 @@ def test_catalog_price_includes_accelerator() -> None:
     assert catalog.price_per_hour("ml.c5.large", "ml.eia2.medium") == pytest.approx(0.102 + 0.168)
     assert catalog.price_per_hour("ml.c5.large") == pytest.approx(0.102)
     assert math.isclose(catalog.accelerators["ml.eia1.xlarge"].fp32_tflops, 4)
+
+
+def test_multi_gpu_instance_batches_on_every_gpu(tmp_path: Path) -> None:
+    """ml.p3.8xlarge has 4 V100s: 8 requests at once, max batch 2 -> 4 full batches in parallel."""
+    batching = {"max_batch_size": 2, "max_queue_delay": "1ms", "base": 0.010, "per_request": 0.005}
+    doc = endpoint_doc({"batching": batching}, trace(tmp_path, [1.0] * 8), instance_type="ml.p3.8xlarge")
+    result = simulate(load_scenario_dict(doc))
+    assert list(result.requests["end"] - result.requests["arrival"]) == pytest.approx([0.020] * 8, abs=1e-12)
+    assert result.summary["variants"]["v"]["batching"] == {"batches": 4, "mean_batch_size": 2.0}

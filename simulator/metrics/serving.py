@@ -65,8 +65,7 @@ def add_serving_figures(
             block["batching"] = batching_figures(variant)
         if variant.spec.accelerator_type is not None:
             block["elastic_inference"] = {
-                "price_per_hour": variant.price_per_hour - variant.instance_type.price_per_hour,
-                "legacy": True,
+                "accelerator_price_per_hour": variant.price_per_hour - variant.instance_type.price_per_hour
             }
 
 

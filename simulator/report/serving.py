@@ -77,7 +77,7 @@ def serving_sections(summary: dict[str, Any], plots_dir: Path) -> list[tuple[str
             )
             sections.append((f"{name}: dynamic batching", f"<p>{text}</p>"))
         if "elastic_inference" in block:
-            price = block["elastic_inference"]["price_per_hour"]
+            price = block["elastic_inference"]["accelerator_price_per_hour"]
             sections.append(
                 (
                     f"{name}: Elastic Inference",
