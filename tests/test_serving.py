@@ -182,6 +182,8 @@ def test_throughput_never_decreases_with_max_batch_size(
     assert high >= low - edge - 0.01 * low
     saturated = large * 0.52 / (base + per_request * large)
     assert high <= min(rate, saturated) * 1.05 + edge
+    if rate >= 1.2 * saturated:  # overloaded: full batches back to back reach the batch capacity
+        assert high >= 0.95 * saturated - edge
 
 
 def test_gpu_memory_limit_counts_full_batch_activations(base_scenario: dict[str, Any]) -> None:
