@@ -2,7 +2,10 @@
 
 Each container is its own station (workers, FIFO queue, service-time stream); between containers a hop
 adds serialisation + loopback transfer time without holding a worker. The first container's queue is
-the instance's queue (max_queue, rejections, timeouts as for one container). An Elastic Inference
+the instance's queue (max_queue, rejections, timeouts as for one container). Simplification: busy
+workers of different containers do not slow each other down (give each container no more workers than
+the cores it can count on). Requests waiting inside the pipeline do not expire; one finishing past the
+invocation timeout counts as 5XX. An Elastic Inference
 variant is modelled as a two-stage pipeline: CPU-side work on the instance's vCPUs, then the
 accelerator (one inference at a time).
 """
