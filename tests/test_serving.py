@@ -251,3 +251,33 @@ def test_multi_gpu_instance_batches_on_every_gpu(tmp_path: Path) -> None:
     result = simulate(load_scenario_dict(doc))
     assert list(result.requests["end"] - result.requests["arrival"]) == pytest.approx([0.020] * 8, abs=1e-12)
     assert result.summary["variants"]["v"]["batching"] == {"batches": 4, "mean_batch_size": 2.0}
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        {"containers": THREE},
+        {"batching": {"max_batch_size": 8, "max_queue_delay": "5ms", "base": 0.01, "per_request": 0.002}},
+        {"elastic_inference": EI},
+    ],
+    ids=["pipeline", "batching", "elastic-inference"],
+)
+def test_scale_in_and_closed_loop_conserve_requests(model: dict[str, Any]) -> None:
+    """Scale-in (drain, then SIGKILL) and closed-loop users work on every new discipline: every request
+    ends exactly once (arrived = completed + failed + throttled + in flight)."""
+    instance = "ml.g4dn.xlarge" if "batching" in model else "ml.c5.large"
+    variant: dict[str, Any] = {"instance_type": instance, "instance_count": 3}
+    if "elastic_inference" in model:
+        variant["accelerator_type"] = "ml.eia2.xlarge"
+    for arrivals in (
+        {"process": "poisson", "rate": "40/s"},
+        {"process": "closed_loop", "users": 6, "think_time": det(0.05)},
+    ):
+        doc = endpoint_doc(model, arrivals, 10_000, duration=300, **variant)
+        doc["endpoint"]["updates"] = [{"at": 100, "instance_counts": {"v": 1}}]
+        result = simulate(load_scenario_dict(doc))
+        requests = result.summary["requests"]
+        assert requests["completed"] > 1000
+        ended = requests["completed"] + requests["failed"] + requests["throttled"] + requests["in_flight"]
+        assert ended == requests["arrived"]
+        assert result.instances["terminated_at"].lt(300).sum() == 2
