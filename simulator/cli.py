@@ -23,7 +23,7 @@ from simulator.execution.executors import Executor, make_executor
 from simulator.execution.replications import replicate
 from simulator.options import compare_options, options_rows, verdict
 from simulator.report.options_outputs import write_options_outputs
-from simulator.report.outputs import write_endpoint_outputs
+from simulator.report.outputs import run_summary, write_endpoint_outputs
 from simulator.report.tables import headline_rows
 from simulator.report.training_outputs import training_rows, write_training_outputs
 from simulator.report.transform_outputs import transform_rows, write_transform_outputs
@@ -101,7 +101,7 @@ def run(
         _run_transform(scenario, count, out, quiet)
         return
     if scenario.options is not None:
-        _run_options(scenario, count, out, quiet)
+        _run_options(scenario, count, pool, out, quiet)
         return
     with _progress(console) as progress:
         clock = progress.add_task("replication 1: simulated time", total=100)
@@ -119,6 +119,8 @@ def run(
         raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
     stdout = Console(quiet=quiet, width=140)
     print_summary(stdout, replicated.first.summary, replicated.combined if count > 1 else None)
+    for note in run_summary(replicated).get("notes", []):
+        stdout.print(f"note: {note}")
     stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
 
 
@@ -143,9 +145,9 @@ def _run_training(scenario: Scenario, count: int, pool: Executor, out: Path, qui
     stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
 
 
-def _run_options(scenario: Scenario, count: int, out: Path, quiet: bool) -> None:
+def _run_options(scenario: Scenario, count: int, pool: Executor, out: Path, quiet: bool) -> None:
     """Every variant alone under the full traffic; names the cheapest one meeting the SLO."""
-    result = compare_options(scenario, count)
+    result = compare_options(scenario, count, pool)
     try:
         write_options_outputs(scenario, result, out)
     except OSError as exc:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.engine import simulate
-from simulator.engine.rng import replication_seed
+from simulator.execution.executors import Executor, SerialExecutor
+from simulator.execution.replications import summary_of
 from simulator.metrics.serving import LEGACY_NOTE
 from simulator.metrics.stats import combine_summaries
 from simulator.scenario.crossref import scenario_catalog
@@ -39,8 +39,13 @@ def _meets(figure: dict[str, Any], limit: float) -> bool:
     return value is not None and value <= limit
 
 
-def compare_options(scenario: Scenario, replications: int | None = None) -> OptionsResult:
-    """Run every option; the cheapest per 1000 inferences among those meeting the SLO is named."""
+def compare_options(
+    scenario: Scenario, replications: int | None = None, executor: Executor | None = None
+) -> OptionsResult:
+    """Run every option; the cheapest per 1000 inferences among those meeting the SLO is named.
+
+    Every (option, replication) run goes to `executor` (default: serial in this process).
+    """
     assert scenario.options is not None and scenario.endpoint is not None
     catalog = scenario_catalog(scenario)
     count = replications or scenario.replications
@@ -48,9 +53,12 @@ def compare_options(scenario: Scenario, replications: int | None = None) -> Opti
     names = scenario.options.variants or [v.name for v in scenario.endpoint.variants]
     rows: dict[str, Any] = {}
     firsts = {}
-    for name in names:
-        single = option_scenario(scenario, name)
-        summaries = [simulate(single, replication_seed(scenario.seed, i)).summary for i in range(count)]
+    singles = {name: option_scenario(scenario, name) for name in names}
+    jobs = [(singles[name], index) for name in names for index in range(count)]
+    results = list((executor or SerialExecutor()).map(summary_of, jobs))
+    for position, name in enumerate(names):
+        single = singles[name]
+        summaries = results[position * count : (position + 1) * count]
         firsts[name] = summaries[0]
         combined = combine_summaries(summaries)
         spec = single.endpoint.variants[0]  # type: ignore[union-attr]

@@ -78,3 +78,12 @@ def test_cli_prints_cost_p99_and_the_cheapest_option(
     assert "cheapest option meeting the SLO" in stdout
     assert "legacy" in stdout
     assert (tmp_path / "out" / "report.html").exists()
+
+
+def test_a_process_pool_gives_the_same_figures() -> None:
+    from simulator.execution.executors import LocalPoolExecutor
+
+    scenario = load_scenario_dict({**options_doc("10s"), "duration": "1m", "warmup": "10s"})
+    serial = compare_options(scenario).summary
+    pooled = compare_options(scenario, executor=LocalPoolExecutor(2)).summary
+    assert pooled == serial

@@ -281,3 +281,16 @@ def test_scale_in_and_closed_loop_conserve_requests(model: dict[str, Any]) -> No
         ended = requests["completed"] + requests["failed"] + requests["throttled"] + requests["in_flight"]
         assert ended == requests["arrived"]
         assert result.instances["terminated_at"].lt(300).sum() == 2
+
+
+def test_cli_marks_elastic_inference_as_legacy(
+    tmp_path: Path, cli: Any, write_scenario: Any, base_scenario: dict[str, Any]
+) -> None:
+    base_scenario["endpoint"]["variants"][0]["accelerator_type"] = "ml.eia2.medium"
+    base_scenario["models"]["m1"]["elastic_inference"] = EI
+    code, stdout, stderr = cli("run", write_scenario(base_scenario), "--out", tmp_path / "out")
+    assert code == 0, stderr
+    assert "note: Elastic Inference is a legacy service" in stdout
+    summary = (tmp_path / "out" / "summary.json").read_text()
+    assert "legacy service" in summary and "accelerator_price_per_hour" in summary
+    assert "Elastic Inference" in (tmp_path / "out" / "report.html").read_text()
