@@ -294,3 +294,19 @@ def test_cli_marks_elastic_inference_as_legacy(
     summary = (tmp_path / "out" / "summary.json").read_text()
     assert "legacy service" in summary and "accelerator_price_per_hour" in summary
     assert "Elastic Inference" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_measured_batch_time_per_instance_type_replaces_the_speed_factor(tmp_path: Path) -> None:
+    """ml.p2.xlarge (K80): measured 20 ms + 4 ms x n used as is; ml.g4dn.xlarge still scales by 0.52."""
+    batching = {
+        "max_batch_size": 2,
+        "max_queue_delay": "1ms",
+        "base": 0.010,
+        "per_request": 0.005,
+        "per_instance_type": {"ml.p2.xlarge": {"base": "20ms", "per_request": "4ms"}},
+    }
+    arrivals = trace(tmp_path, [1.0, 1.0])
+    for instance_type, expected in (("ml.p2.xlarge", 0.028), ("ml.g4dn.xlarge", 0.020 / 0.52)):
+        doc = endpoint_doc({"batching": batching}, arrivals, instance_type=instance_type)
+        requests = simulate(load_scenario_dict(doc)).requests
+        assert list(requests["end"] - requests["arrival"]) == pytest.approx([expected] * 2, abs=1e-12)

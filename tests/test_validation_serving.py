@@ -144,6 +144,15 @@ SERVING_CASES = [
         put(f"{MODEL}.batching", {**BATCHING, "max_batch_size": 64, "activation_memory": "256MiB"}),
         put(f"{VARIANT}.instance_type", "ml.g4dn.xlarge"),
     ),
+    case(
+        "batching-per-instance-type-unknown",
+        f"{MODEL}.batching.per_instance_type.ml.x9.huge",
+        "unknown instance type",
+        put(
+            f"{MODEL}.batching",
+            {**BATCHING, "per_instance_type": {"ml.x9.huge": {"base": 0, "per_request": 1}}},
+        ),
+    ),
     # --- Elastic Inference -----------------------------------------------------------------------------
     case(
         "accelerator-unknown",

@@ -76,6 +76,8 @@ def uses_batching(model: ModelSpec, instance: InstanceType) -> bool:
 def batching_plan(model: ModelSpec, instance: InstanceType, catalog: Catalog) -> BatchingPlan | None:
     if model.batching is None or not uses_batching(model, instance):
         return None
+    if instance.name in model.batching.per_instance_type:
+        return BatchingPlan(model.batching.for_instance(instance.name), 1.0)
     _, _, speed = device_speed(instance, catalog)
     return BatchingPlan(model.batching, 1.0 / speed)
 
@@ -85,10 +87,11 @@ def base_plan(model: ModelSpec, instance: InstanceType, catalog: Catalog) -> Ser
     if model.containers is not None:
         first = model.containers[0]
         return ServicePlan(first.service_time, 1.0 / instance.cpu_speed, "cpu", instance.vcpus)
-    if model.batching is not None and uses_batching(model, instance):
-        device, devices, speed = device_speed(instance, catalog)
-        one = Deterministic(distribution="deterministic", value=model.batching.batch_time(1))
-        return ServicePlan(one, 1.0 / speed, device, devices)
+    batching = batching_plan(model, instance, catalog)
+    if batching is not None:
+        device, devices, _ = device_speed(instance, catalog)
+        one = Deterministic(distribution="deterministic", value=batching.spec.batch_time(1))
+        return ServicePlan(one, batching.scale, device, devices)
     if model.service_time is None and model.elastic_inference is not None and instance.gpu is None:
         return ServicePlan(model.elastic_inference.cpu_time, 1.0 / instance.cpu_speed, "cpu", instance.vcpus)
     return service_plan(model, instance, catalog)

@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from simulator.hosting.plans import uses_batching
+from simulator.hosting.plans import batching_plan
 from simulator.hosting.service import device_speed
 from simulator.options import OptionsResult, options_rows, verdict
 from simulator.report.batching import batching_curves, plot_batching_curves
@@ -57,10 +57,11 @@ def batching_plot(scenario: Scenario, out: Path) -> Path | None:
     for variant in scenario.endpoint.variants:
         model = scenario.models[variant.model]
         instance = catalog.instance(variant.instance_type) if variant.instance_type else None
-        if instance is None or model.batching is None or not uses_batching(model, instance):
+        plan = batching_plan(model, instance, catalog) if instance is not None else None
+        if instance is None or plan is None:
             continue
-        _, devices, speed = device_speed(instance, catalog)
-        capacity = variant.instance_count * devices * 32 / (model.batching.batch_time(32) / speed)
+        _, devices, _ = device_speed(instance, catalog)
+        capacity = variant.instance_count * devices * 32 / plan.batch_time(32)
         rates = list(np.geomspace(0.03, 0.95, 8) * capacity)
         frame = batching_curves(scenario, variant.name, rates)
         frame.to_csv(out / "batching_curves.csv", index=False)

@@ -105,6 +105,9 @@ def _model_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
         for instance_type in model.per_instance_type:
             if instance_type not in catalog.instances:
                 yield f"models.{name}.per_instance_type.{instance_type}", "unknown instance type"
+        for instance_type in model.batching.per_instance_type if model.batching else {}:
+            if instance_type not in catalog.instances:
+                yield f"models.{name}.batching.per_instance_type.{instance_type}", "unknown instance type"
 
 
 def _traffic_problems(scenario: Scenario) -> Iterator[Problem]:

@@ -47,13 +47,21 @@ class HopSpec(StrictModel):
         return self.latency + payload_bytes / self.bandwidth
 
 
+class BatchTime(StrictModel):
+    """Measured batch time on one named instance type's device: `base + per_request * n` seconds."""
+
+    base: Duration = Field(ge=0)
+    per_request: Duration = Field(gt=0)
+
+
 class BatchingSpec(StrictModel):
     """Dynamic batching in the model server (as TorchServe's batch_size / max_batch_delay).
 
     A device takes a batch when `max_batch_size` requests wait or the oldest has waited
     `max_queue_delay`. A batch of n takes `base + per_request * n` seconds on one reference device
-    (a V100 GPU, or an ml.c5 vCPU), divided by the device's speed factor. Batching describes GPU
-    serving: on a CPU-only instance it applies only when the model has no `service_time`.
+    (a V100 GPU, or an ml.c5 vCPU), divided by the device's speed factor; `per_instance_type` gives
+    measured values for named instance types instead (used as is). Batching describes GPU serving: on a
+    CPU-only instance it applies only when the model has no `service_time`.
     """
 
     max_batch_size: int = Field(strict=True, ge=1, le=1024)
@@ -63,9 +71,17 @@ class BatchingSpec(StrictModel):
     activation_memory: Size = Field(
         default=0.0, ge=0, description="device memory per request in a batch, beside the model"
     )
+    per_instance_type: dict[str, BatchTime] = Field(default_factory=dict)
 
     def batch_time(self, size: int) -> float:
         return self.base + self.per_request * size
+
+    def for_instance(self, instance_type: str) -> BatchingSpec:
+        """These settings with the measured batch time of `instance_type` when one is given."""
+        measured = self.per_instance_type.get(instance_type)
+        if measured is None:
+            return self
+        return self.model_copy(update={"base": measured.base, "per_request": measured.per_request})
 
 
 class Precision(StrEnum):

@@ -18,7 +18,7 @@ import simpy
 
 from simulator.catalog import Catalog
 from simulator.engine.rng import RandomStreams, replication_seed
-from simulator.hosting.plans import hop_times, uses_batching
+from simulator.hosting.plans import batching_plan, hop_times
 from simulator.hosting.service import device_speed, service_plan
 from simulator.metrics.stats import combine_summaries, means_of
 from simulator.scenario.crossref import scenario_catalog
@@ -51,17 +51,17 @@ class InvocationModel:
     def model_time(self, records: int, rng: np.random.Generator) -> float:
         instance = self.catalog.instance(self.spec.instance_type)
         model = self.model
-        if model.batching is not None and uses_batching(model, instance):
-            _, _, speed = device_speed(instance, self.catalog)
-            full, rest = divmod(records, model.batching.max_batch_size)
-            total = full * model.batching.batch_time(model.batching.max_batch_size)
-            return (total + (model.batching.batch_time(rest) if rest else 0.0)) / speed
+        plan = batching_plan(model, instance, self.catalog)
+        if plan is not None:
+            full, rest = divmod(records, plan.spec.max_batch_size)
+            total = full * plan.batch_time(plan.spec.max_batch_size)
+            return total + (plan.batch_time(rest) if rest else 0.0)
         if model.containers is not None:
             size = records * self.spec.dataset.record_size
             work = sum(_sum_of(c.service_time, records, rng) for c in model.containers) / instance.cpu_speed
             return work + sum(hop_times(model, size))
-        plan = service_plan(model, instance, self.catalog)
-        return _sum_of(plan.distribution, records, rng) * plan.scale
+        single = service_plan(model, instance, self.catalog)
+        return _sum_of(single.distribution, records, rng) * single.scale
 
     def devices(self) -> int:
         return device_speed(self.catalog.instance(self.spec.instance_type), self.catalog)[1]
