@@ -88,6 +88,7 @@ SERVING_CASES = [
         "greater than 0",
         put(f"{MODEL}.hop", {"bandwidth": 0}),
     ),
+    case("hop-without-containers", MODEL, "give containers", put(f"{MODEL}.hop", {"latency": "1ms"})),
     case(
         "pipeline-and-batching",
         MODEL,

@@ -15,6 +15,7 @@ from simulator.hosting.service import ServicePlan, device_speed, service_plan
 from simulator.scenario.distributions import Deterministic, Distribution
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.models import ModelSpec
+from simulator.scenario.serving import HopSpec
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,11 @@ class StagePlan:
 def hop_times(model: ModelSpec, payload_size: float) -> list[float]:
     """Seconds of each container-to-container hop, from the payload each container passes on."""
     assert model.containers is not None
+    hop = model.hop or HopSpec()
     size, hops = payload_size, []
     for container in model.containers[:-1]:
         size = container.output_size if container.output_size is not None else size * container.output_ratio
-        hops.append(model.hop.time(size))
+        hops.append(hop.time(size))
     return hops
 
 

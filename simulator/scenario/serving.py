@@ -122,7 +122,7 @@ class PipelineFields(StrictModel):
     containers: list[ContainerSpec] | None = Field(
         default=None, json_schema_extra={"minItems": 2, "maxItems": 15}
     )
-    hop: HopSpec = Field(default_factory=HopSpec)
+    hop: HopSpec | None = Field(default=None, description="container-to-container hops (default HopSpec())")
     batching: BatchingSpec | None = None
     elastic_inference: ElasticInferenceSpec | None = None
 
@@ -139,6 +139,8 @@ class PipelineFields(StrictModel):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"duplicate container name {duplicates[0]!r}")
+        if self.hop is not None and not self.containers:
+            raise ValueError("hop applies between the containers of a pipeline: give containers")
         if self.containers and self.batching is not None:
             raise ValueError("give containers or batching, not both (batching is for one model container)")
         return self
