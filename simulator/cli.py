@@ -24,13 +24,17 @@ from simulator.cli_rollout import register_rollout_commands
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor
 from simulator.execution.replications import replicate
-from simulator.report.outputs import write_endpoint_outputs
+from simulator.options import compare_options, options_rows, verdict
+from simulator.report.options_outputs import write_options_outputs
+from simulator.report.outputs import run_summary, write_endpoint_outputs
 from simulator.report.tables import headline_rows
 from simulator.report.training_outputs import training_rows, write_training_outputs
+from simulator.report.transform_outputs import transform_rows, write_transform_outputs
 from simulator.scenario import load_scenario
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.schema import Scenario
 from simulator.training import optimize_checkpoint, run_replications, summarize_training
+from simulator.training.transform import transform_replications
 
 app = typer.Typer(
     add_completion=False,
@@ -94,6 +98,12 @@ def run(
     if scenario.training_job is not None:
         _run_training(scenario, count, pool, out, quiet)
         return
+    if scenario.batch_transform is not None:
+        _run_transform(scenario, count, out, quiet)
+        return
+    if scenario.options is not None:
+        _run_options(scenario, count, pool, out, quiet)
+        return
     with _progress(console) as progress:
         clock = progress.add_task("replication 1: simulated time", total=100)
         task = progress.add_task("replications done", total=count)
@@ -110,6 +120,8 @@ def run(
         raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
     stdout = Console(quiet=quiet, width=140)
     print_summary(stdout, replicated.first.summary, replicated.combined if count > 1 else None)
+    for note in run_summary(replicated).get("notes", []):
+        stdout.print(f"note: {note}")
     stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
 
 
@@ -128,6 +140,41 @@ def _run_training(scenario: Scenario, count: int, pool: Executor, out: Path, qui
     stdout = Console(quiet=quiet, width=140)
     header, rows = training_rows(summary)
     table = Table(*header, title=f"training job: {count} replications")
+    for row in rows:
+        table.add_row(*row)
+    stdout.print(table)
+    stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
+
+
+def _run_options(scenario: Scenario, count: int, pool: Executor, out: Path, quiet: bool) -> None:
+    """Every variant alone under the full traffic; names the cheapest one meeting the SLO."""
+    result = compare_options(scenario, count, pool)
+    try:
+        write_options_outputs(scenario, result, out)
+    except OSError as exc:
+        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+    stdout = Console(quiet=quiet, width=160)
+    header, rows = options_rows(result.summary)
+    table = Table(*header, title=f"options at the same traffic: {count} replications (95% CI)")
+    for row in rows:
+        table.add_row(*row)
+    stdout.print(table)
+    for note in result.summary.get("notes", []):
+        stdout.print(f"note: {note}")
+    stdout.print(verdict(result.summary))
+    stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
+
+
+def _run_transform(scenario: Scenario, count: int, out: Path, quiet: bool) -> None:
+    """Replications of a batch transform job: duration, throughput, cost, utilisation."""
+    summary = transform_replications(scenario, count)
+    try:
+        write_transform_outputs(scenario, summary, out)
+    except OSError as exc:
+        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+    stdout = Console(quiet=quiet, width=140)
+    header, rows = transform_rows(summary)
+    table = Table(*header, title=f"batch transform: {count} replications")
     for row in rows:
         table.add_row(*row)
     stdout.print(table)

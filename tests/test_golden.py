@@ -10,12 +10,14 @@ import pytest
 
 from simulator.execution.executors import SerialExecutor
 from simulator.execution.replications import replicate
+from simulator.options import compare_options
 from simulator.report.outputs import run_summary
 from simulator.rollout.replications import replicate_rollout
 from simulator.rollout.report import rollout_document
 from simulator.scenario import load_scenario
 from simulator.scenario.crossref import scenario_catalog
 from simulator.training import run_replications, summarize_training
+from simulator.training.transform import transform_replications
 from tests.recommend.jobs import example_job, job_summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +38,10 @@ def golden_summary(path: Path) -> dict[str, Any]:
         catalog = scenario_catalog(scenario)
         runs = run_replications(scenario.training_job, catalog, scenario.seed, scenario.replications)
         return json.loads(json.dumps(summarize_training(scenario.training_job, catalog, runs)))
+    if scenario.batch_transform is not None:
+        return json.loads(json.dumps(transform_replications(scenario, scenario.replications)))
+    if scenario.options is not None:
+        return json.loads(json.dumps(compare_options(scenario).summary))
     replicated = replicate(scenario, scenario.replications, SerialExecutor())
     return json.loads(json.dumps(run_summary(replicated)))
 

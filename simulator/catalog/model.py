@@ -74,6 +74,13 @@ class Catalog(_Frozen):
     def gpu_model(self, name: str) -> GpuModel:
         return self.gpus[name]
 
+    def price_per_hour(self, instance_type: str, accelerator_type: str | None = None) -> float:
+        """On-demand $/h of one instance, with its Elastic Inference accelerator when it has one."""
+        price = self.instances[instance_type].price_per_hour
+        if accelerator_type is not None:
+            price += self.accelerators[accelerator_type].price_per_hour
+        return price
+
     def with_overrides(self, overrides: dict[str, dict[str, Any]]) -> Catalog:
         """A new catalog where `overrides[type]` fields replace (or add) entries, e.g. a negotiated price;
         the key `serverless` overrides serverless settings (prices, the account concurrency limit)."""

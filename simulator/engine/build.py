@@ -13,9 +13,10 @@ from simulator.catalog import Catalog, InstanceType
 from simulator.engine.rng import BlockSampler, RandomStreams, uniform_sampler
 from simulator.hosting.endpoint import Endpoint
 from simulator.hosting.instance import Wiring
+from simulator.hosting.pipeline import Stage
+from simulator.hosting.plans import base_plan, batching_plan, stage_plans
 from simulator.hosting.preassign import Preassigner
 from simulator.hosting.serverless import AccountLimit, ServerlessPool, ServerlessVariant
-from simulator.hosting.service import service_plan
 from simulator.hosting.variant import Variant
 from simulator.metrics.records import RequestLog, RingLog
 from simulator.rollout.routing import TrafficSplitter
@@ -104,6 +105,33 @@ def _serverless(
     return ServerlessVariant(index, spec, pool, speed)
 
 
+def _stages(
+    index: int, spec: VariantSpec, scenario: Scenario, catalog: Catalog, streams: RandomStreams
+) -> list[Stage] | None:
+    """Pipeline (or Elastic Inference) stages of a variant, each container drawing from its own stream."""
+    assert spec.instance_type is not None and scenario.traffic is not None
+    plans = stage_plans(
+        scenario.models[spec.model],
+        spec,
+        catalog.instance(spec.instance_type),
+        catalog,
+        scenario.traffic.payload_size,
+    )
+    if plans is None:
+        return None
+    return [
+        Stage(
+            plan.name,
+            BlockSampler(
+                plan.distribution.sample, streams.generator("stage_service", index * 16 + k), plan.scale
+            ),
+            plan.workers,
+            plan.hop,
+        )
+        for k, plan in enumerate(plans)
+    ]
+
+
 def build(
     scenario: Scenario,
     catalog: Catalog,
@@ -147,7 +175,8 @@ def build(
             continue
         assert spec.instance_type is not None
         instance_type = catalog.instance(spec.instance_type)
-        plan = service_plan(model, instance_type, catalog)
+        plan = base_plan(model, instance_type, catalog)
+        stages = _stages(index, spec, scenario, catalog, streams)
         variant = Variant(
             index=index,
             spec=spec,
@@ -160,6 +189,9 @@ def build(
             choice_sampler=uniform_sampler(streams.generator("instance_choice", index)),
             wiring=wiring,
             new_instance_id=lambda: next(instance_ids),
+            price_per_hour=catalog.price_per_hour(spec.instance_type, spec.accelerator_type),
+            stages=stages,
+            batching=batching_plan(model, instance_type, catalog),
         )
         if model.error_rate > 0:
             variant.error_rate = model.error_rate

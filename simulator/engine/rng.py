@@ -21,6 +21,8 @@ STREAM_IDS: dict[str, int] = {
     "model_setup": 8,
     "rollout": 9,
     "model_error": 10,
+    "stage_service": 11,
+    "batch_transform": 12,
 }
 
 

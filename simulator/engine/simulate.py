@@ -23,10 +23,11 @@ from simulator.metrics.elastic import (
 from simulator.metrics.fleet import billing, instance_timeline
 from simulator.metrics.records import RingLog
 from simulator.metrics.series import cloudwatch_series
+from simulator.metrics.serving import add_serving_figures
 from simulator.metrics.streaming import StreamingCollector
 from simulator.metrics.summary import summarize
 from simulator.rollout.controller import attach_rollout
-from simulator.scenario.crossref import scenario_catalog
+from simulator.scenario.crossref import scenario_catalog, staged
 from simulator.scenario.schema import Scenario
 from simulator.scenario.traffic import (
     ClosedLoopArrivals,
@@ -67,7 +68,7 @@ def ring_capacity(scenario: Scenario) -> int:
     assert scenario.endpoint is not None and scenario.traffic is not None
     keep = scenario.metrics.per_request_records
     streamable = not isinstance(scenario.traffic.arrivals, ClosedLoopArrivals) and all(
-        v.serverless is None for v in scenario.endpoint.variants
+        v.serverless is None and not staged(scenario, v) for v in scenario.endpoint.variants
     )
     small = keep is None and expected_requests(scenario) <= STREAMING_ABOVE
     if keep or not streamable or small or scenario.rollout is not None:  # a rollout reads recent records
@@ -120,6 +121,8 @@ def simulate(
     else:
         summary = summarize(model.log, timeline, names, window)
     elastic = _elastic(scenario, catalog, model.log, model.variants, scaling, summary, window)
+    if collector is None:
+        add_serving_figures(summary, model.log, model.variants, window)
     bill = billing(timeline, *window)
     if elastic["serverless_bills"]:
         bill = pd.concat([bill, pd.DataFrame(elastic["serverless_bills"])], ignore_index=True)

@@ -25,7 +25,8 @@ class Replicated:
         return combine_summaries(self.summaries)
 
 
-def _summary_of(job: tuple[Scenario, int]) -> dict[str, Any]:
+def summary_of(job: tuple[Scenario, int]) -> dict[str, Any]:
+    """Replication `replication` of a scenario (a picklable job for any executor)."""
     scenario, replication = job
     return simulate(scenario, replication_seed(scenario.seed, replication)).summary
 
@@ -47,5 +48,5 @@ def replicate(
         on_done(1)
     rest = [(scenario, index) for index in range(1, replications)]
     shifted = (lambda count: on_done(count + 1)) if on_done else None
-    others = (executor or SerialExecutor()).map(_summary_of, rest, shifted)
+    others = (executor or SerialExecutor()).map(summary_of, rest, shifted)
     return Replicated(first=first, summaries=[first.summary, *others])

@@ -33,3 +33,10 @@ def service_plan(model: ModelSpec, instance: InstanceType, catalog: Catalog) -> 
         return ServicePlan(override, 1.0, "cpu", instance.vcpus)
     assert model.service_time is not None
     return ServicePlan(model.service_time, 1.0 / instance.cpu_speed, "cpu", instance.vcpus)
+
+
+def device_speed(instance: InstanceType, catalog: Catalog) -> tuple[str, int, float]:
+    """(device kind, devices per instance, speed factor): GPUs when the instance has them, else vCPUs."""
+    if instance.gpu is not None:
+        return "gpu", instance.gpu.count, catalog.gpu_model(instance.gpu.type).speed
+    return "cpu", instance.vcpus, instance.cpu_speed

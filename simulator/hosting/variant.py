@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 from simulator.catalog import InstanceType
 from simulator.engine.rng import BlockSampler
+from simulator.hosting.batching import BatchingInstance, BatchingPlan
 from simulator.hosting.faults import FaultyDedicatedInstance, FaultySharedCpuInstance
 from simulator.hosting.instance import DedicatedInstance, Instance, InstanceState, SharedCpuInstance, Wiring
+from simulator.hosting.pipeline import PipelineInstance, Stage, StageRecord
 from simulator.hosting.service import ServicePlan
 from simulator.scenario.endpoint import Routing, VariantSpec
 
@@ -26,6 +28,9 @@ class Variant:
         choice_sampler: BlockSampler,
         wiring: Wiring,
         new_instance_id: Callable[[], int],
+        price_per_hour: float | None = None,
+        stages: list[Stage] | None = None,
+        batching: BatchingPlan | None = None,
     ) -> None:
         self.index = index
         self.spec = spec
@@ -34,6 +39,12 @@ class Variant:
         self.plan = plan
         self.routing = routing
         self.workers = spec.workers if spec.workers is not None else plan.devices
+        self.price_per_hour = instance_type.price_per_hour if price_per_hour is None else price_per_hour
+        self.stages = stages
+        self.stage_record = StageRecord([s.name for s in stages], 1024) if stages else None
+        self.batching = batching
+        if stages:
+            self.workers = stages[0].workers
         self.service_sampler = service_sampler
         self.choice_sampler = choice_sampler
         self.wiring = wiring
@@ -68,6 +79,10 @@ class Variant:
             now,
             speed,
         )
+        if self.stages is not None and self.stage_record is not None:
+            return PipelineInstance(*arguments, stages=self.stages, record=self.stage_record)
+        if self.batching is not None:
+            return BatchingInstance(*arguments, plan=self.batching)
         if self.error_draws is not None:
             faulty = (
                 FaultySharedCpuInstance(*arguments, vcpus=float(self.plan.devices))

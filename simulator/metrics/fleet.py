@@ -24,7 +24,7 @@ def instance_timeline(variants: list[Variant], end_time: float) -> pd.DataFrame:
                     "instance": instance.ident,
                     "variant": variant.name,
                     "instance_type": variant.instance_type.name,
-                    "price_per_hour": variant.instance_type.price_per_hour,
+                    "price_per_hour": variant.price_per_hour,
                     "launched_at": instance.launched_at,
                     "in_service_at": np.nan if instance.in_service_at is None else instance.in_service_at,
                     "terminated_at": end_time if terminated is None else min(terminated, end_time),

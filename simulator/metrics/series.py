@@ -12,6 +12,7 @@ from simulator.hosting.variant import Variant
 from simulator.metrics.bins import spread_over_bins
 from simulator.metrics.elastic import desired_per_period
 from simulator.metrics.records import ERROR_5XX, RequestLog, Status
+from simulator.metrics.serving import add_container_series
 from simulator.metrics.streaming import StreamingCollector
 from simulator.scenario.schema import Scenario
 
@@ -128,7 +129,10 @@ def cloudwatch_series(
                 )
                 continue
             requests = period_requests_from_log(log, mine, bins, scenario.duration, period, n_bins)
-        frames.append(_instance_frame(scenario, variant, requests, timeline, capacity, period, n_bins))
+        frame = _instance_frame(scenario, variant, requests, timeline, capacity, period, n_bins)
+        if log is not None and collector is None and variant.stage_record is not None:
+            add_container_series(frame, log, variant, period, n_bins)
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -178,7 +182,7 @@ def _instance_frame(
             ("GPUUtilization" if variant.plan.device == "gpu" else "CPUUtilization"): utilisation,
             "MemoryUtilization": np.where(instances > 0, min(memory, 1.0) * 100.0, np.nan),
             "InServiceInstances": instances,
-            "cost_usd": billable * variant.instance_type.price_per_hour / 3600.0,
+            "cost_usd": billable * variant.price_per_hour / 3600.0,
         }
     )
     if variant.spec.autoscaling is not None and capacity is not None:

@@ -108,28 +108,37 @@ def default_candidates(scenario: Scenario, catalog: Catalog) -> tuple[list[Candi
         gpu = instance.gpu is not None
         if gpu and not space.include_gpu:
             continue
-        if gpu and model.gpu_service_time is None and name not in model.per_instance_type:
+        on_gpu = model.gpu_service_time is not None or model.batching is not None
+        if gpu and not on_gpu and name not in model.per_instance_type:
             excluded.append((name, "the model has no gpu_service_time: it would not use the GPU"))
             continue
-        if not gpu and model.service_time is None and name not in model.per_instance_type:
+        if (
+            not gpu
+            and model.service_time is None
+            and not model.containers
+            and name not in model.per_instance_type
+        ):
             excluded.append((name, "the model has no CPU service_time"))
             continue
         if model.memory > instance.memory_gib * 1024**3:
             excluded.append((name, "the model does not fit in the instance's memory"))
             continue
-        price = instance.price_per_hour * space.instance_count
-        if space.max_price_per_hour is not None and price > space.max_price_per_hour:
-            excluded.append((name, f"costs ${price:.3f}/h, above max_price_per_hour"))
-            continue
-        chosen.append(Candidate(instance_type=name, instance_count=space.instance_count))
-        if not gpu:
-            chosen.extend(
-                Candidate(
-                    instance_type=name, instance_count=space.instance_count, accelerator_type=accelerator
+        hosts = space.accelerator_hosts
+        attachable = [] if gpu or (hosts is not None and name not in hosts) else space.accelerators
+        for accelerator in [None, *attachable]:
+            label = name + (f"+{accelerator}" if accelerator else "")
+            price = catalog.price_per_hour(name, accelerator) * space.instance_count
+            if space.max_price_per_hour is not None and price > space.max_price_per_hour:
+                excluded.append((label, f"costs ${price:.3f}/h, above max_price_per_hour"))
+            elif accelerator and model.memory > catalog.accelerators[accelerator].memory_gib * 1024**3:
+                excluded.append((label, "the model does not fit in the accelerator's memory"))
+            else:
+                chosen.append(
+                    Candidate(
+                        instance_type=name, instance_count=space.instance_count, accelerator_type=accelerator
+                    )
                 )
-                for accelerator in space.accelerators
-            )
-    if model.service_time is not None:
+    if model.service_time is not None and not model.containers and not model.batching:
         chosen.extend(
             Candidate(
                 serverless_memory_mb=memory, serverless_max_concurrency=space.serverless_max_concurrency
@@ -146,15 +155,27 @@ def advanced_candidates(spec: RecommendSpec) -> list[Candidate]:
     return candidates[:limit] if limit else candidates
 
 
-def capacity_estimate(scenario: Scenario, catalog: Catalog, candidate: Candidate) -> float:
-    """Requests per second the configuration can serve at full utilisation (a starting bracket only)."""
+def capacity_estimate(scenario: Scenario, catalog: Catalog, candidate: Candidate) -> float | None:
+    """Requests per second the configuration can serve at full utilisation (a starting bracket only);
+    None when there is no simple bound."""
     model = scenario.models[model_name(scenario)]
     if candidate.is_serverless:
         assert model.service_time is not None and candidate.serverless_memory_mb is not None
         share = min(1.0, candidate.serverless_memory_mb / catalog.serverless.mb_per_vcpu)
         return (candidate.serverless_max_concurrency or 1) * share / model.service_time.mean()
     assert candidate.instance_type is not None
-    plan = service_plan(model, catalog.instance(candidate.instance_type), catalog)
+    instance = catalog.instance(candidate.instance_type)
+    if candidate.accelerator_type is not None and model.elastic_inference is not None:
+        accelerator = catalog.accelerators[candidate.accelerator_type]
+        payload = scenario.traffic.payload_size if scenario.traffic is not None else 1024.0
+        busy = model.elastic_inference.accelerator_time(
+            accelerator.fp32_tflops, accelerator.fp16_tflops, payload
+        )
+        cpu = instance.vcpus * instance.cpu_speed / max(model.elastic_inference.cpu_time.mean(), 1e-9)
+        return candidate.instance_count * min(cpu, 1.0 / busy)
+    if model.containers or model.batching:
+        return None  # pipelines and batching: no simple bound; the search brackets from 1 request/s
+    plan = service_plan(model, instance, catalog)
     return candidate.instance_count * plan.devices / max(plan.mean(), 1e-9)
 
 

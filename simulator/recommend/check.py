@@ -48,11 +48,21 @@ def recommend_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
             )
     for index, name in enumerate(space.accelerators):
         yield from _accelerator_problems(f"recommend.candidates.accelerators[{index}]", name, None, catalog)
+    for index, name in enumerate(space.accelerator_hosts or []):
+        yield from _instance_problems(f"recommend.candidates.accelerator_hosts[{index}]", name, catalog)
+    model = scenario.models[spec.model or next(iter(scenario.models))]
+    if space.accelerators and model.elastic_inference is None:
+        yield (
+            "recommend.candidates.accelerators",
+            "Elastic Inference candidates need the model's elastic_inference (GFLOPs per inference)",
+        )
     if spec.advanced is not None:
         for index, configuration in enumerate(spec.advanced.endpoint_configurations):
             path = f"recommend.advanced.endpoint_configurations[{index}]"
             if configuration.instance_type is not None:
                 yield from _instance_problems(f"{path}.instance_type", configuration.instance_type, catalog)
+            if configuration.accelerator_type is not None and model.elastic_inference is None:
+                yield f"{path}.accelerator_type", "needs the model's elastic_inference (GFLOPs per inference)"
             if configuration.accelerator_type is not None:
                 yield from _accelerator_problems(
                     f"{path}.accelerator_type",

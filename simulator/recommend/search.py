@@ -117,8 +117,10 @@ def search_candidate(scenario: Scenario, candidate: Candidate, catalog: Catalog 
     return outcome
 
 
-def _bracket(trials: _Trials, capacity: float) -> tuple[float | None, float]:
+def _bracket(trials: _Trials, capacity: float | None) -> tuple[float | None, float]:
     """(a sustainable rate or None, an unsustainable rate above it)."""
+    if capacity is None:  # no estimate: climb from 1 request/s by doubling
+        capacity = 1.0 / 1.1
     high = capacity * 1.1
     while trials.at(high).feasible and not trials.exhausted:
         high *= 2.0

@@ -72,7 +72,10 @@ class CandidateSpace(StrictModel):
     families: list[str] | None = Field(default=None, min_length=1, description="e.g. [c5, m5, g4dn]")
     include_gpu: bool = True
     accelerators: list[str] = Field(
-        default_factory=list, description="Elastic Inference types to attach to every CPU candidate"
+        default_factory=list, description="Elastic Inference types to attach to CPU candidates"
+    )
+    accelerator_hosts: list[str] | None = Field(
+        default=None, min_length=1, description="CPU instance types that get the accelerators (default: all)"
     )
     serverless_memory_mb: list[int] = Field(default_factory=lambda: [2048, 4096, 6144])
     serverless_max_concurrency: int = Field(strict=True, default=50, ge=1, le=200)

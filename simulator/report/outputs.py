@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from simulator.execution.replications import Replicated
+from simulator.metrics.serving import LEGACY_NOTE
 from simulator.metrics.stats import means_of
 from simulator.report.elastic import elastic_sections, has_elastic, plot_load_capacity_latency
 from simulator.report.html import render_report
 from simulator.report.plots import endpoint_plots
+from simulator.report.serving import serving_sections
 from simulator.rollout.plots import plot_timeline
 from simulator.rollout.report import rollout_sections
 from simulator.scenario.loader import dump_resolved
@@ -25,10 +27,15 @@ from simulator.scenario.loader import dump_resolved
 def run_summary(replicated: Replicated) -> dict[str, Any]:
     """summary.json content: single-run figures, or replication means plus `replications` with CIs."""
     if len(replicated.summaries) == 1:
-        return replicated.first.summary
-    combined = replicated.combined
-    summary = means_of(combined)
-    summary["replications"] = {"n": len(replicated.summaries), **combined}
+        summary = replicated.first.summary
+    else:
+        combined = replicated.combined
+        summary = means_of(combined)
+        summary["replications"] = {"n": len(replicated.summaries), **combined}
+    if replicated.first.scenario.endpoint and any(
+        v.accelerator_type for v in replicated.first.scenario.endpoint.variants
+    ):
+        summary = {**summary, "notes": [LEGACY_NOTE]}
     return summary
 
 
@@ -81,7 +88,9 @@ def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, A
             len(replicated.summaries),
             plots,
             resolved,
-            elastic_sections(result) + rollout_sections(result),
+            elastic_sections(result)
+            + rollout_sections(result)
+            + serving_sections(result.summary, staging / "plots"),
         )
         (staging / "report.html").write_text(report)
         _commit(staging, out_dir)

@@ -11,7 +11,9 @@ from simulator.errors import ScenarioError
 from simulator.recommend.check import recommend_problems
 from simulator.rollout.check import rollout_problems
 from simulator.scenario.elastic_check import elastic_problems
+from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.schema import Scenario
+from simulator.scenario.serving_check import has_service_time, serving_problems
 from simulator.training.check import check_training_job
 
 Problem = tuple[str, str]
@@ -54,6 +56,13 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
         yield from elastic_problems(scenario, path, variant, catalog)
         if variant.serverless is not None and model is not None and model.error_rate > 0:
             yield f"{path}.model", "a model error_rate is not modelled on serverless variants"
+        special = model is not None and (model.containers or model.batching or variant.accelerator_type)
+        if model is not None and model.error_rate > 0 and special:
+            yield (
+                f"{path}.model",
+                "a model error_rate is not modelled with pipelines, batching or Elastic Inference",
+            )
+        yield from serving_problems(path, variant, model, catalog)
         if variant.serverless is not None or variant.instance_type is None:
             continue
         if variant.instance_type not in catalog.instances:
@@ -68,11 +77,7 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
                 f"model needs {model.memory / 1024**3:.2f} GiB but {instance.name} "
                 f"has {instance.memory_gib} GiB",
             )
-        if (
-            model.service_time is None
-            and variant.instance_type not in model.per_instance_type
-            and not (model.gpu_service_time is not None and instance.gpu is not None)
-        ):
+        if not has_service_time(model, variant, catalog):
             yield f"{path}.instance_type", f"model {variant.model!r} has no service time for {instance.name}"
     if sum(variant.weight for variant in endpoint.variants) <= 0:
         targets = scenario.traffic.target_variants if scenario.traffic else []
@@ -99,11 +104,20 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
             yield path, "changes nothing: give weights and/or instance_counts"
 
 
+def staged(scenario: Scenario, variant: VariantSpec) -> bool:
+    """Whether a variant runs as a pipeline (containers, or an Elastic Inference accelerator)."""
+    model = scenario.models.get(variant.model)
+    return model is not None and (model.containers is not None or variant.accelerator_type is not None)
+
+
 def _model_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
     for name, model in scenario.models.items():
         for instance_type in model.per_instance_type:
             if instance_type not in catalog.instances:
                 yield f"models.{name}.per_instance_type.{instance_type}", "unknown instance type"
+        for instance_type in model.batching.per_instance_type if model.batching else {}:
+            if instance_type not in catalog.instances:
+                yield f"models.{name}.batching.per_instance_type.{instance_type}", "unknown instance type"
 
 
 def _traffic_problems(scenario: Scenario) -> Iterator[Problem]:
@@ -117,6 +131,8 @@ def _traffic_problems(scenario: Scenario) -> Iterator[Problem]:
                 "metrics.per_request_records",
                 "streaming (false) needs open-loop traffic and no serverless variant",
             )
+        elif scenario.endpoint is not None and any(staged(scenario, v) for v in scenario.endpoint.variants):
+            yield "metrics.per_request_records", "streaming (false) does not record pipeline stages"
     variant_names = {v.name for v in scenario.endpoint.variants} if scenario.endpoint else set()
     for index, target in enumerate(traffic.target_variants):
         if target.variant not in variant_names:
@@ -142,6 +158,8 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     """All cross-reference problems, as (yaml path, reason), in document order."""
     if scenario.endpoint is not None and scenario.training_job is not None:
         return [("training_job", "a scenario simulates an endpoint or a training job, not both")]
+    if scenario.batch_transform is not None and (scenario.endpoint or scenario.training_job):
+        return [("batch_transform", "a scenario simulates one thing: remove endpoint or training_job")]
     catalog = scenario_catalog(scenario)
     problems: list[Problem] = list(_catalog_problems(scenario, catalog))
     problems.extend(_model_problems(scenario, catalog))
@@ -151,6 +169,7 @@ def find_problems(scenario: Scenario) -> list[Problem]:
         problems.append(("endpoint", "traffic needs an endpoint to send it to"))
     problems.extend(_traffic_problems(scenario))
     problems.extend(rollout_problems(scenario))
+    problems.extend(_options_problems(scenario))
     problems.extend(_training_problems(scenario, catalog))
     problems.extend(recommend_problems(scenario, catalog))
     return problems
@@ -158,9 +177,57 @@ def find_problems(scenario: Scenario) -> list[Problem]:
 
 def _training_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
     """A scenario simulates one thing: an endpoint or a training job."""
+    if scenario.batch_transform is not None:
+        yield from _transform_problems(scenario, catalog)
+        return
     if scenario.training_job is None:
         if scenario.endpoint is None and scenario.recommend is None:
-            yield "endpoint", "nothing to simulate: give an endpoint, a training_job or a recommend job"
+            yield (
+                "endpoint",
+                "nothing to simulate: give an endpoint, a training_job, a batch_transform or a recommend job",
+            )
         return
     for path, reason in check_training_job(scenario.training_job, catalog):
         yield f"training_job.{path}" if path else "training_job", reason
+
+
+def _transform_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
+    job = scenario.batch_transform
+    assert job is not None
+    model = scenario.models.get(job.model)
+    if model is None:
+        yield "batch_transform.model", f"unknown model {job.model!r} (defined: {sorted(scenario.models)})"
+        return
+    if job.instance_type not in catalog.instances:
+        yield "batch_transform.instance_type", f"unknown instance type {job.instance_type!r}"
+        return
+    instance = catalog.instance(job.instance_type)
+    if model.memory > instance.memory_gib * 1024**3:
+        yield (
+            f"models.{job.model}.memory",
+            f"model does not fit the {instance.memory_gib} GiB of {instance.name}",
+        )
+    variant = VariantSpec(name="transform", model=job.model, instance_type=job.instance_type)
+    if not has_service_time(model, variant, catalog):
+        yield "batch_transform.instance_type", f"model {job.model!r} has no service time for {instance.name}"
+        return
+    yield from serving_problems("batch_transform", variant, model, catalog)
+    if job.dataset.record_size > job.max_payload:
+        yield "batch_transform.dataset.record_size", "a record is larger than max_payload (MaxPayloadInMB)"
+
+
+def _options_problems(scenario: Scenario) -> Iterator[Problem]:
+    options = scenario.options
+    if options is None:
+        return
+    if scenario.endpoint is None:
+        yield "options", "options compare the variants of an endpoint: give an endpoint"
+        return
+    names = [v.name for v in scenario.endpoint.variants]
+    for index, name in enumerate(options.variants or []):
+        if name not in names:
+            yield f"options.variants[{index}]", f"unknown variant {name!r} (defined: {names})"
+    if scenario.endpoint.updates:
+        yield "endpoint.updates", "options run each variant alone: remove updates"
+    if scenario.traffic is not None and scenario.traffic.target_variants:
+        yield "traffic.target_variants", "options run each variant alone: remove target_variants"

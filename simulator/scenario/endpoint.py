@@ -55,6 +55,11 @@ class VariantSpec(StrictModel):
         default=None,
         description="launch request -> InService for instances added during the run (default 0 s)",
     )
+    accelerator_type: str | None = Field(
+        default=None,
+        description="Elastic Inference accelerator attached to each CPU instance (SageMaker's"
+        " AcceleratorType, e.g. ml.eia2.medium; legacy service); its price is added to the instance's",
+    )
     autoscaling: AutoscalingSpec | None = None
     serverless: ServerlessSpec | None = None
 

@@ -7,13 +7,13 @@ from typing import Any
 import yaml
 from pydantic import Field, ValidationInfo, model_validator
 
-from simulator.scenario.common import StrictModel
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.files import resolve
+from simulator.scenario.serving import PipelineFields
 from simulator.scenario.units import Size
 
 
-class ModelSpec(StrictModel):
+class ModelSpec(PipelineFields):
     """One model (container) and its service-time model.
 
     `service_time` is the time for one request on one dedicated vCPU of the reference instance
@@ -23,6 +23,9 @@ class ModelSpec(StrictModel):
     `profile` names a calibration profile YAML (a mapping with `service_time` and optional `overhead`
     distributions, as a Docker calibration run fits them) that supplies `service_time`
     and `overhead` when they are not given here.
+    `containers` makes the model an inference pipeline (each container has its own service time);
+    `batching` turns on dynamic batching; `elastic_inference` says what one inference costs on a
+    variant with an `accelerator_type` (see serving.py).
     """
 
     service_time: Distribution | None = None
@@ -62,6 +65,16 @@ class ModelSpec(StrictModel):
 
     @model_validator(mode="after")
     def _has_service_time(self) -> ModelSpec:
-        if self.service_time is None and self.gpu_service_time is None and not self.per_instance_type:
-            raise ValueError("give service_time, gpu_service_time, per_instance_type or profile")
+        given = (
+            self.service_time,
+            self.gpu_service_time,
+            self.containers,
+            self.batching,
+            self.elastic_inference,
+        )
+        if all(value is None for value in given) and not self.per_instance_type:
+            raise ValueError(
+                "give service_time, gpu_service_time, per_instance_type, profile, containers, batching"
+                " or elastic_inference"
+            )
         return self

@@ -11,9 +11,11 @@ from simulator.rollout.spec import RolloutSpec
 from simulator.scenario.common import StrictModel
 from simulator.scenario.endpoint import EndpointSpec
 from simulator.scenario.models import ModelSpec
+from simulator.scenario.options import OptionsSpec
 from simulator.scenario.traffic import TrafficSpec
 from simulator.scenario.units import Duration
 from simulator.training.spec import TrainingJobSpec
+from simulator.training.transform_spec import BatchTransformSpec
 
 
 class MetricsSpec(StrictModel):
@@ -54,9 +56,11 @@ class Scenario(StrictModel):
     endpoint: EndpointSpec | None = None
     traffic: TrafficSpec | None = None
     metrics: MetricsSpec = Field(default_factory=MetricsSpec)
+    options: OptionsSpec | None = None
     training_job: TrainingJobSpec | None = None
     recommend: RecommendSpec | None = None
     rollout: RolloutSpec | None = None
+    batch_transform: BatchTransformSpec | None = None
 
     def measured_window(self) -> tuple[float, float]:
         """[warmup, duration): the interval the summary describes."""

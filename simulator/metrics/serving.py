@@ -1,0 +1,85 @@
+"""Summary figures of pipelines, batching and Elastic Inference variants (ContainerLatency, batch sizes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from simulator.hosting.batching import BatchingInstance
+from simulator.hosting.variant import Variant
+from simulator.metrics.records import RequestLog, Status
+
+LEGACY_NOTE = "Elastic Inference is a legacy service (closed to new customers since 2023-04-15)"
+
+
+def _ms(values: np.ndarray) -> dict[str, float | None]:
+    values = values[~np.isnan(values)] * 1000.0
+    if len(values) == 0:
+        return {"mean": None, "p50": None, "p99": None}
+    p50, p99 = np.percentile(values, [50, 99])
+    return {"mean": float(values.mean()), "p50": float(p50), "p99": float(p99)}
+
+
+def pipeline_figures(log: RequestLog, variant: Variant, window: tuple[float, float]) -> dict[str, Any]:
+    """ContainerLatency per container, hop time and ModelLatency (first container in -> last out).
+
+    Over completed requests that arrived in the window; ModelLatency = sum of containers + hops.
+    """
+    record = variant.stage_record
+    assert record is not None
+    arrival = log.column("arrival")
+    mine = (
+        (log.column("variant") == variant.index)
+        & (log.column("status") == Status.OK)
+        & (arrival >= window[0])
+    )
+    requests = np.flatnonzero(mine)
+    latency = record.container_latency(requests)
+    return {
+        "containers": {name: {"latency_ms": _ms(latency[:, k])} for k, name in enumerate(record.names)},
+        "hops_ms": _ms(record.hop_time(requests)),
+        "model_latency_ms": _ms(log.column("end")[requests] - log.column("start")[requests]),
+    }
+
+
+def batching_figures(variant: Variant) -> dict[str, Any]:
+    """How full the batches were (over the whole run)."""
+    instances = [i for i in variant.fleet if isinstance(i, BatchingInstance)]
+    batches = sum(i.batches for i in instances)
+    served = sum(i.batched_requests for i in instances)
+    return {"batches": batches, "mean_batch_size": served / batches if batches else None}
+
+
+def add_serving_figures(
+    summary: dict[str, Any], log: RequestLog, variants: list[Any], window: tuple[float, float]
+) -> None:
+    """Add `pipeline`, `batching` and `elastic_inference` blocks to the variants that use them."""
+    for variant in variants:
+        if not isinstance(variant, Variant):
+            continue
+        block = summary["variants"][variant.name]
+        if variant.stage_record is not None:
+            block["pipeline"] = pipeline_figures(log, variant, window)
+        if variant.batching is not None:
+            block["batching"] = batching_figures(variant)
+        if variant.spec.accelerator_type is not None:
+            block["elastic_inference"] = {
+                "accelerator_price_per_hour": variant.price_per_hour - variant.instance_type.price_per_hour
+            }
+
+
+def add_container_series(frame: Any, log: RequestLog, variant: Variant, period: float, n_bins: int) -> None:
+    """ContainerLatency:<name> columns (mean microseconds per period) for a pipeline variant."""
+    record = variant.stage_record
+    assert record is not None
+    ok = (log.column("variant") == variant.index) & (log.column("status") == Status.OK)
+    requests = np.flatnonzero(ok)
+    requests = requests[requests < len(record.enter)]
+    bins = (log.column("arrival")[requests] // period).astype(np.int64)
+    latency = record.container_latency(requests) * 1e6
+    counts = np.bincount(bins, minlength=n_bins)[:n_bins]
+    for k, name in enumerate(record.names):
+        sums = np.bincount(bins, weights=latency[:, k], minlength=n_bins)[:n_bins]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frame[f"ContainerLatency:{name}"] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)

@@ -1,0 +1,139 @@
+"""Hardware options side by side: every variant alone under the full traffic, against the scenario's SLO.
+
+Answers "which is the cheapest option that meets the SLO" for e.g. GPU vs CPU + Elastic Inference vs
+CPU. Every option runs replications 0..n-1 of the scenario's seed (common random numbers: identical
+arrivals), so differences come from the hardware, not from the traffic draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.execution.executors import Executor, SerialExecutor
+from simulator.execution.replications import summary_of
+from simulator.metrics.serving import LEGACY_NOTE
+from simulator.metrics.stats import combine_summaries
+from simulator.scenario.crossref import scenario_catalog
+from simulator.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class OptionsResult:
+    summary: dict[str, Any]
+    """summary.json content: per option figures with 95% CIs, the SLO and the cheapest option meeting it."""
+    first_summaries: dict[str, dict[str, Any]]
+    """Replication 0's full summary of each option (pipeline breakdowns, batching figures)."""
+
+
+def option_scenario(scenario: Scenario, name: str) -> Scenario:
+    """The scenario with only variant `name` (weight 1) and no options section."""
+    assert scenario.endpoint is not None
+    variant = next(v for v in scenario.endpoint.variants if v.name == name)
+    endpoint = scenario.endpoint.model_copy(update={"variants": [variant.model_copy(update={"weight": 1.0})]})
+    return scenario.model_copy(update={"endpoint": endpoint, "options": None})
+
+
+def _meets(figure: dict[str, Any], limit: float) -> bool:
+    value = figure["ci95_high"] if figure["ci95_high"] is not None else figure["mean"]
+    return value is not None and value <= limit
+
+
+def compare_options(
+    scenario: Scenario, replications: int | None = None, executor: Executor | None = None
+) -> OptionsResult:
+    """Run every option; the cheapest per 1000 inferences among those meeting the SLO is named.
+
+    Every (option, replication) run goes to `executor` (default: serial in this process).
+    """
+    assert scenario.options is not None and scenario.endpoint is not None
+    catalog = scenario_catalog(scenario)
+    count = replications or scenario.replications
+    slo = scenario.options.slo
+    names = scenario.options.variants or [v.name for v in scenario.endpoint.variants]
+    rows: dict[str, Any] = {}
+    firsts = {}
+    singles = {name: option_scenario(scenario, name) for name in names}
+    jobs = [(singles[name], index) for name in names for index in range(count)]
+    results = list((executor or SerialExecutor()).map(summary_of, jobs))
+    for position, name in enumerate(names):
+        single = singles[name]
+        summaries = results[position * count : (position + 1) * count]
+        firsts[name] = summaries[0]
+        combined = combine_summaries(summaries)
+        spec = single.endpoint.variants[0]  # type: ignore[union-attr]
+        latency = combined["latency_ms"][slo.percentile.value]
+        errors = combined["error_rate"]
+        rows[name] = {
+            "instance_type": spec.instance_type,
+            "accelerator_type": spec.accelerator_type,
+            "price_per_hour": None
+            if spec.instance_type is None
+            else catalog.price_per_hour(spec.instance_type, spec.accelerator_type) * spec.instance_count,
+            "instance_count": spec.instance_count,
+            "cost_per_1000_inferences_usd": combined["cost_usd"]["per_1000_inferences"],
+            f"latency_{slo.percentile.value}_ms": latency,
+            "throughput_per_s": combined["throughput_per_s"],
+            "error_rate": errors,
+            "meets_slo": _meets(latency, slo.latency * 1000.0) and _meets(errors, slo.max_error_rate),
+            "legacy": spec.accelerator_type is not None,
+        }
+    meeting = [n for n in names if rows[n]["meets_slo"] and rows[n]["cost_per_1000_inferences_usd"]["mean"]]
+    cheapest = min(meeting, key=lambda n: rows[n]["cost_per_1000_inferences_usd"]["mean"], default=None)
+    summary: dict[str, Any] = {
+        "replications": count,
+        "slo": {
+            "percentile": slo.percentile.value,
+            "latency_ms": slo.latency * 1000.0,
+            "max_error_rate": slo.max_error_rate,
+        },
+        "options": rows,
+        "cheapest_meeting_slo": cheapest,
+    }
+    if any(row["legacy"] for row in rows.values()):
+        summary["notes"] = [LEGACY_NOTE]
+    return OptionsResult(summary=summary, first_summaries=firsts)
+
+
+def options_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """One row per option for the terminal table and the HTML report."""
+    percentile = summary["slo"]["percentile"]
+
+    def ci(figure: dict[str, Any], pattern: str) -> str:
+        if figure["mean"] is None:
+            return "-"
+        text = pattern.format(figure["mean"])
+        if figure["ci95_low"] is not None:
+            text += f" [{pattern.format(figure['ci95_low'])}, {pattern.format(figure['ci95_high'])}]"
+        return text
+
+    header = ["option", "hardware", "$/h", "$ per 1000 inferences", f"{percentile} ms", "error rate", "SLO"]
+    rows = []
+    for name, row in summary["options"].items():
+        hardware = (
+            f"{row['instance_count']} x {row['instance_type']}" if row["instance_type"] else "serverless"
+        )
+        if row["accelerator_type"]:
+            hardware += f" + {row['accelerator_type']} (legacy)"
+        rows.append(
+            [
+                name,
+                hardware,
+                "-" if row["price_per_hour"] is None else f"{row['price_per_hour']:.4f}",
+                ci(row["cost_per_1000_inferences_usd"], "{:.5f}"),
+                ci(row[f"latency_{percentile}_ms"], "{:.1f}"),
+                ci(row["error_rate"], "{:.4f}"),
+                "met" if row["meets_slo"] else "missed",
+            ]
+        )
+    return header, rows
+
+
+def verdict(summary: dict[str, Any]) -> str:
+    slo = summary["slo"]
+    target = f"{slo['percentile']} <= {slo['latency_ms']:g} ms, error rate <= {slo['max_error_rate']:g}"
+    cheapest = summary["cheapest_meeting_slo"]
+    if cheapest is None:
+        return f"no option meets the SLO ({target})"
+    cost = summary["options"][cheapest]["cost_per_1000_inferences_usd"]["mean"]
+    return f"cheapest option meeting the SLO ({target}): {cheapest} at ${cost:.5f} per 1000 inferences"

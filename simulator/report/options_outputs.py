@@ -1,0 +1,113 @@
+"""Write an options scenario's output directory: summary.json, plots, report.html, the resolved scenario."""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from simulator.hosting.plans import batching_plan
+from simulator.hosting.service import device_speed
+from simulator.options import OptionsResult, options_rows, verdict
+from simulator.report.batching import batching_curves, plot_batching_curves
+from simulator.report.html import _image, _table
+from simulator.report.outputs import _commit
+from simulator.scenario.crossref import scenario_catalog
+from simulator.scenario.loader import dump_resolved
+from simulator.scenario.schema import Scenario
+
+
+def _plot_options(summary: dict[str, Any], path: Path) -> Path:
+    """Cost per 1000 inferences against the SLO percentile, the SLO drawn as a line."""
+    percentile = summary["slo"]["percentile"]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for name, row in summary["options"].items():
+        cost = row["cost_per_1000_inferences_usd"]["mean"]
+        latency = row[f"latency_{percentile}_ms"]["mean"]
+        if cost is None or latency is None:
+            continue
+        ax.scatter(cost, latency, s=60, color="tab:green" if row["meets_slo"] else "tab:red")
+        ax.annotate(name, (cost, latency), textcoords="offset points", xytext=(6, 4))
+    ax.axhline(summary["slo"]["latency_ms"], color="grey", linestyle="--", label="SLO")
+    ax.set_xlabel("USD per 1000 inferences")
+    ax.set_ylabel(f"{percentile} latency (ms)")
+    ax.set_yscale("log")
+    ax.set_title("options at the same traffic (green: meets the SLO)")
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def batching_plot(scenario: Scenario, out: Path) -> Path | None:
+    """p99 vs throughput for max batch sizes 1-32 of the first batching option (None: there is none)."""
+    assert scenario.endpoint is not None
+    catalog = scenario_catalog(scenario)
+    for variant in scenario.endpoint.variants:
+        model = scenario.models[variant.model]
+        instance = catalog.instance(variant.instance_type) if variant.instance_type else None
+        plan = batching_plan(model, instance, catalog) if instance is not None else None
+        if instance is None or plan is None:
+            continue
+        _, devices, _ = device_speed(instance, catalog)
+        capacity = variant.instance_count * devices * 32 / plan.batch_time(32)
+        rates = list(np.geomspace(0.03, 0.95, 8) * capacity)
+        frame = batching_curves(scenario, variant.name, rates)
+        frame.to_csv(out / "batching_curves.csv", index=False)
+        title = f"dynamic batching on {variant.instance_type} ({variant.name}): p99 vs throughput"
+        return plot_batching_curves(frame, out / "plots" / "batching_p99_vs_throughput.png", title)
+    return None
+
+
+def write_options_outputs(scenario: Scenario, result: OptionsResult, out_dir: Path) -> None:
+    """Everything into a staging directory first, then moved into place."""
+    summary = result.summary
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        resolved = dump_resolved(scenario)
+        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        (staging / "scenario.resolved.yaml").write_text(resolved)
+        plots = [_plot_options(summary, staging / "plots" / "options.png")]
+        curve = batching_plot(scenario, staging)
+        if curve is not None:
+            plots.append(curve)
+        header, rows = options_rows(summary)
+        sections = [
+            f"<h1>{html.escape(scenario.name)}</h1>",
+            f"<p>{html.escape(verdict(summary))}</p>",
+            *(f"<p class=note>{html.escape(note)}</p>" for note in summary.get("notes", [])),
+            _table(header, rows),
+            *(_image(plot) for plot in plots),
+        ]
+        for name, first in result.first_summaries.items():
+            pipeline = first["variants"][name].get("pipeline")
+            if pipeline:
+                stage_rows = [
+                    [stage, f"{block['latency_ms']['mean']:.2f}", f"{block['latency_ms']['p99']:.2f}"]
+                    for stage, block in pipeline["containers"].items()
+                ]
+                sections += [
+                    f"<h2>{html.escape(name)}: latency per stage (replication 1)</h2>",
+                    _table(["stage", "mean ms", "p99 ms"], stage_rows),
+                ]
+        sections.append(f"<h2>Resolved scenario</h2><pre>{html.escape(resolved)}</pre>")
+        title = html.escape(scenario.name)
+        (staging / "report.html").write_text(
+            f"<!doctype html><html><head><meta charset=utf-8><title>{title}</title></head>"
+            f"<body>{''.join(sections)}</body></html>"
+        )
+        _commit(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

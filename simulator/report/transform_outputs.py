@@ -1,0 +1,104 @@
+"""Write a batch transform scenario's output directory: summary.json, report.html, the resolved scenario."""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from simulator.report.html import _image, _table
+from simulator.report.outputs import _commit
+from simulator.scenario.loader import dump_resolved
+from simulator.scenario.schema import Scenario
+
+HEADLINE: list[tuple[str, str, str]] = [
+    ("records", "records", "{:,.0f}"),
+    ("records per invocation", "records_per_invocation", "{:,.0f}"),
+    ("invocations", "invocations", "{:,.0f}"),
+    ("job duration s", "duration_s", "{:,.1f}"),
+    ("throughput records/s", "throughput_records_per_s", "{:,.1f}"),
+    ("cost USD", "cost_usd", "{:,.4f}"),
+    ("cost per million records USD", "cost_per_million_records_usd", "{:,.4f}"),
+]
+
+
+def transform_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Headline figures (with 95% CIs when replicated) and each instance's utilisation."""
+    job = summary["batch_transform"]
+    ci = summary.get("replications", {})
+    rows = []
+    for label, key, pattern in HEADLINE:
+        cell = pattern.format(job[key])
+        interval = ci.get(key)
+        if (
+            interval
+            and interval.get("ci95_low") is not None
+            and interval["ci95_low"] != interval["ci95_high"]
+        ):
+            cell += f" [{pattern.format(interval['ci95_low'])}, {pattern.format(interval['ci95_high'])}]"
+        rows.append([label, cell])
+    for name, block in job["instances"].items():
+        rows.append(
+            [
+                f"{name} utilisation (billed / processing)",
+                f"{block['utilisation']:.1%} / {block['processing_utilisation']:.1%}",
+            ]
+        )
+    return ["figure", "value (95% CI)"], rows
+
+
+def _plot_utilisation(summary: dict[str, Any], path: Path) -> Path:
+    instances = summary["batch_transform"]["instances"]
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    names = list(instances)
+    positions = range(len(names))
+    billed = [instances[n]["utilisation"] * 100 for n in names]
+    processing = [instances[n]["processing_utilisation"] * 100 for n in names]
+    ax.bar([p - 0.2 for p in positions], billed, width=0.4, label="of billed time (start-up included)")
+    ax.bar([p + 0.2 for p in positions], processing, width=0.4, label="while processing")
+    ax.set_xticks(list(positions), names)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_ylabel("device utilisation %")
+    ax.set_ylim(0, 100)
+    ax.set_title("batch transform: device utilisation per instance")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def write_transform_outputs(scenario: Scenario, summary: dict[str, Any], out_dir: Path) -> None:
+    """Everything into a staging directory first, then moved into place."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        resolved = dump_resolved(scenario)
+        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        (staging / "scenario.resolved.yaml").write_text(resolved)
+        plot = _plot_utilisation(summary, staging / "plots" / "utilisation.png")
+        header, rows = transform_rows(summary)
+        title = html.escape(scenario.name)
+        body = "".join(
+            [
+                f"<h1>{title}</h1><h2>Batch transform</h2>",
+                _table(header, rows),
+                _image(plot),
+                f"<h2>Resolved scenario</h2><pre>{html.escape(resolved)}</pre>",
+            ]
+        )
+        (staging / "report.html").write_text(
+            f"<!doctype html><html><head><meta charset=utf-8><title>{title}</title></head>"
+            f"<body>{body}</body></html>"
+        )
+        _commit(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
