@@ -61,8 +61,6 @@ def recommend_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
             path = f"recommend.advanced.endpoint_configurations[{index}]"
             if configuration.instance_type is not None:
                 yield from _instance_problems(f"{path}.instance_type", configuration.instance_type, catalog)
-            if configuration.accelerator_type is not None and model.elastic_inference is None:
-                yield f"{path}.accelerator_type", "needs the model's elastic_inference (GFLOPs per inference)"
             if configuration.accelerator_type is not None:
                 yield from _accelerator_problems(
                     f"{path}.accelerator_type",
@@ -70,3 +68,8 @@ def recommend_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
                     configuration.instance_type,
                     catalog,
                 )
+                if model.elastic_inference is None:
+                    yield (
+                        f"{path}.accelerator_type",
+                        "needs the model's elastic_inference (GFLOPs per inference)",
+                    )

@@ -19,7 +19,7 @@ from simulator.hosting.plans import batching_plan
 from simulator.hosting.service import device_speed
 from simulator.options import OptionsResult, options_rows, verdict
 from simulator.report.batching import batching_curves, plot_batching_curves
-from simulator.report.html import _image, _table
+from simulator.report.html import html_image, html_table
 from simulator.report.outputs import _commit
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.loader import dump_resolved
@@ -88,8 +88,8 @@ def write_options_outputs(scenario: Scenario, result: OptionsResult, out_dir: Pa
             f"<h1>{html.escape(scenario.name)}</h1>",
             f"<p>{html.escape(verdict(summary))}</p>",
             *(f"<p class=note>{html.escape(note)}</p>" for note in summary.get("notes", [])),
-            _table(header, rows),
-            *(_image(plot) for plot in plots),
+            html_table(header, rows),
+            *(html_image(plot) for plot in plots),
         ]
         for name, first in result.first_summaries.items():
             pipeline = first["variants"][name].get("pipeline")
@@ -100,7 +100,7 @@ def write_options_outputs(scenario: Scenario, result: OptionsResult, out_dir: Pa
                 ]
                 sections += [
                     f"<h2>{html.escape(name)}: latency per stage (replication 1)</h2>",
-                    _table(["stage", "mean ms", "p99 ms"], stage_rows),
+                    html_table(["stage", "mean ms", "p99 ms"], stage_rows),
                 ]
         sections.append(f"<h2>Resolved scenario</h2><pre>{html.escape(resolved)}</pre>")
         title = html.escape(scenario.name)

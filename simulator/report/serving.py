@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from simulator.metrics.serving import LEGACY_NOTE
-from simulator.report.html import _image, _table
+from simulator.report.html import html_image, html_table
 
 
 def _fmt(value: float | None) -> str:
@@ -66,7 +66,7 @@ def serving_sections(summary: dict[str, Any], plots_dir: Path) -> list[tuple[str
             sections.append(
                 (
                     f"{name}: latency per stage (ContainerLatency)",
-                    _table(["stage", "mean ms", "p50 ms", "p99 ms"], rows),
+                    html_table(["stage", "mean ms", "p50 ms", "p99 ms"], rows),
                 )
             )
         if "batching" in block:
@@ -85,5 +85,5 @@ def serving_sections(summary: dict[str, Any], plots_dir: Path) -> list[tuple[str
                 )
             )
     if plot is not None:
-        sections.insert(0, ("Latency breakdown per stage", _image(plot)))
+        sections.insert(0, ("Latency breakdown per stage", html_image(plot)))
     return sections

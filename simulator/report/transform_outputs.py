@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from simulator.report.html import _image, _table
+from simulator.report.html import html_image, html_table
 from simulator.report.outputs import _commit
 from simulator.scenario.loader import dump_resolved
 from simulator.scenario.schema import Scenario
@@ -90,8 +90,8 @@ def write_transform_outputs(scenario: Scenario, summary: dict[str, Any], out_dir
         body = "".join(
             [
                 f"<h1>{title}</h1><h2>Batch transform</h2>",
-                _table(header, rows),
-                _image(plot),
+                html_table(header, rows),
+                html_image(plot),
                 f"<h2>Resolved scenario</h2><pre>{html.escape(resolved)}</pre>",
             ]
         )

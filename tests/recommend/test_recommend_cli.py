@@ -102,6 +102,16 @@ BAD_INPUT = [
     (["recommend.search.tolerance=0.5"], "recommend.search.tolerance", "less than or equal to 0.25"),
     (["recommend.max_error_rate=0"], "recommend.max_error_rate", "greater than 0"),
     (
+        ["recommend.candidates.accelerators=[ml.eia2.medium]"],
+        "recommend.candidates.accelerators",
+        "need the model's elastic_inference",
+    ),
+    (
+        ["recommend.candidates.accelerator_hosts=[ml.q1.tiny]"],
+        "recommend.candidates.accelerator_hosts[0]",
+        "unknown instance type",
+    ),
+    (
         ["recommend.fleet_sizing={arrivals: {process: poisson, rate: 10/s}, safety_factor: 1.5}"],
         "recommend.fleet_sizing.safety_factor",
         "less than or equal to 1",
@@ -155,6 +165,11 @@ BAD_ADVANCED = [
         },
         "recommend.advanced.endpoint_configurations[0].accelerator_type",
         "attaches to CPU instances",
+    ),
+    (
+        {"endpoint_configurations": [{"instance_type": "ml.c5.large", "accelerator_type": "ml.eia2.medium"}]},
+        "recommend.advanced.endpoint_configurations[0].accelerator_type",
+        "needs the model's elastic_inference",
     ),
     ({"endpoint_configurations": [{}]}, "recommend.advanced.endpoint_configurations[0]", "exactly one of"),
     (
