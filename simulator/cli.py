@@ -104,6 +104,8 @@ def run(
     if scenario.options is not None:
         _run_options(scenario, count, pool, out, quiet)
         return
+    if scenario.endpoint is None:
+        raise ScenarioError("endpoint", "this scenario is a recommend job: run it with `sagesim recommend`")
     with _progress(console) as progress:
         clock = progress.add_task("replication 1: simulated time", total=100)
         task = progress.add_task("replications done", total=count)

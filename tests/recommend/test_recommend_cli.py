@@ -255,6 +255,22 @@ def test_bad_arguments_are_one_line(
     assert code == 2 and line.startswith(f"error: {where}: ") and fragment in line and "\n" not in line, line
 
 
+def test_run_on_a_recommend_job_points_to_recommend(
+    cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
+) -> None:
+    code, _, stderr = cli("run", write_scenario(small_job), "--out", tmp_path / "out")
+    assert code == 2 and stderr.strip() == (
+        "error: endpoint: this scenario is a recommend job: run it with `sagesim recommend`"
+    )
+
+
+def test_recommend_needs_a_recommend_section(
+    cli: Cli, write_scenario: Callable[..., Path], base_scenario: dict[str, Any], tmp_path: Path
+) -> None:
+    code, _, stderr = cli("recommend", write_scenario(base_scenario), "--out", tmp_path / "out")
+    assert code == 2 and stderr.startswith("error: recommend: this scenario has no recommend section")
+
+
 def test_resume_refuses_a_different_job(
     cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
 ) -> None:
