@@ -47,12 +47,12 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-@st.composite
-def mutated(draw: st.DrawFn) -> dict[str, Any]:
-    name = draw(st.sampled_from(sorted(EXAMPLES)))
-    document = copy.deepcopy(EXAMPLES[name])
+def mutate(draw: st.DrawFn, document: dict[str, Any], root: str | None = None) -> dict[str, Any]:
+    """Replace, delete or add 1-3 values anywhere in `document` (or only under its key `root`)."""
     for _ in range(draw(st.integers(1, 3))):
-        paths = _paths(document)
+        if root is not None and root not in document:
+            break
+        paths = _paths(document) if root is None else _paths(document[root], (root,))
         path = draw(st.sampled_from(paths))
         parent = document
         for part in path[:-1]:
@@ -65,6 +65,11 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
         else:
             parent[path[-1]] = draw(ODD_VALUES)
     return document
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> dict[str, Any]:
+    return mutate(draw, copy.deepcopy(EXAMPLES[draw(st.sampled_from(sorted(EXAMPLES)))]))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from simulator.execution.executors import Done, ResultHook, _report
+from simulator.execution.executors import Done, ResultHook, gather_in_order
 
 CONNECT_TIMEOUT_S = 10
 
@@ -62,12 +62,8 @@ class DaskExecutor:
         try:
             futures = client.map(function, work, pure=False)
             position = {future.key: index for index, future in enumerate(futures)}
-            results: list[Any] = [None] * len(work)
-            for count, future in enumerate(as_completed(futures), start=1):
-                index = position[future.key]
-                results[index] = future.result()
-                _report(count, index, results[index], on_done, on_result)
-            return results
+            finished = ((position[future.key], future.result()) for future in as_completed(futures))
+            return gather_in_order(finished, len(work), on_done, on_result)
         except BaseException:
             client.cancel(futures)
             raise

@@ -30,11 +30,18 @@ class Executor(Protocol):
         ...
 
 
-def _report(count: int, index: int, result: Any, on_done: Done | None, on_result: ResultHook | None) -> None:
-    if on_result:
-        on_result(index, result)
-    if on_done:
-        on_done(count)
+def gather_in_order(
+    finished: Iterable[tuple[int, Any]], size: int, on_done: Done | None, on_result: ResultHook | None
+) -> list[Any]:
+    """Results arriving as (input index, result) in any order -> a list in input order, reporting each."""
+    results: list[Any] = [None] * size
+    for count, (index, result) in enumerate(finished, start=1):
+        results[index] = result
+        if on_result:
+            on_result(index, result)
+        if on_done:
+            on_done(count)
+    return results
 
 
 class SerialExecutor:
@@ -47,11 +54,10 @@ class SerialExecutor:
         on_done: Done | None = None,
         on_result: ResultHook | None = None,
     ) -> list[Any]:
-        results = []
-        for index, item in enumerate(items):
-            results.append(function(item))
-            _report(index + 1, index, results[-1], on_done, on_result)
-        return results
+        work = list(items)
+        return gather_in_order(
+            ((i, function(item)) for i, item in enumerate(work)), len(work), on_done, on_result
+        )
 
 
 def _ignore_interrupts() -> None:
@@ -75,17 +81,14 @@ class LocalPoolExecutor:
         work = list(items)
         if len(work) <= 1 or self.workers == 1:
             return SerialExecutor().map(function, work, on_done, on_result)
-        results: list[Any] = [None] * len(work)
         context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(
             max_workers=min(self.workers, len(work)), mp_context=context, initializer=_ignore_interrupts
         )
         try:
             futures = {pool.submit(function, item): index for index, item in enumerate(work)}
-            for count, future in enumerate(as_completed(futures), start=1):
-                index = futures[future]
-                results[index] = future.result()
-                _report(count, index, results[index], on_done, on_result)
+            finished = ((futures[future], future.result()) for future in as_completed(futures))
+            results = gather_in_order(finished, len(work), on_done, on_result)
         except BaseException:
             workers = list(getattr(pool, "_processes", {}).values())  # ours: stop them, not wait
             pool.shutdown(wait=False, cancel_futures=True)

@@ -13,7 +13,7 @@ from simulator.errors import ScenarioError
 from simulator.recommend.job import job_candidates
 from simulator.scenario import load_scenario_dict
 from tests.recommend.jobs import ROOT
-from tests.test_mutations import ODD_VALUES, _paths
+from tests.test_mutations import mutate
 
 EXAMPLES = {
     path.stem: yaml.safe_load(path.read_text())
@@ -24,21 +24,7 @@ EXAMPLES = {
 @st.composite
 def mutated(draw: st.DrawFn) -> dict[str, Any]:
     document = copy.deepcopy(EXAMPLES[draw(st.sampled_from(sorted(EXAMPLES)))])
-    for _ in range(draw(st.integers(1, 3))):
-        if "recommend" not in document:
-            break
-        path = draw(st.sampled_from(_paths(document["recommend"], ("recommend",))))
-        parent = document
-        for part in path[:-1]:
-            parent = parent[part]
-        action = draw(st.sampled_from(["replace", "delete", "add"]))
-        if action == "delete":
-            del parent[path[-1]]
-        elif action == "add" and isinstance(parent, dict):
-            parent[draw(st.text(min_size=1, max_size=8))] = draw(ODD_VALUES)
-        else:
-            parent[path[-1]] = draw(ODD_VALUES)
-    return document
+    return mutate(draw, document, root="recommend")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
