@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from simulator.catalog import load_catalog
+from simulator.cli_calibrate import register_calibrate_commands
 from simulator.cli_elastic import register_elastic_commands
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, make_executor
@@ -247,6 +248,7 @@ def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readab
 
 
 register_elastic_commands(app)  # compare, crossover (simulator/cli_elastic.py)
+register_calibrate_commands(app)  # calibrate ..., validate (simulator/cli_calibrate.py)
 
 
 def _usage_error_line(error: Exception) -> str | None:

@@ -108,5 +108,14 @@ def container_cpu_seconds(container: Container) -> float:
         return math.nan
 
 
+def tasks_file(container: Container) -> Path | None:
+    """The cgroup v1 tasks file listing the container's threads, or None where there is none."""
+    for parent in (CONTAINER_GROUP, "docker"):
+        path = Path("/sys/fs/cgroup/cpu") / parent / str(container.id) / "tasks"
+        if path.is_file():
+            return path
+    return None
+
+
 def _short(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200]

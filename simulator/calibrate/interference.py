@@ -13,6 +13,7 @@ import math
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 _BUSY_FIELDS = (0, 1, 2, 5, 6, 7)  # user nice system irq softirq steal (idle=3, iowait=4 excluded)
 
@@ -27,6 +28,27 @@ def busy_ticks(cpus: tuple[int, ...]) -> int:
                 values = [int(v) for v in fields]
                 total += sum(values[i] for i in _BUSY_FIELDS if i < len(values))
     return total
+
+
+def tasks_run_delay(tasks_file: Path | None) -> float:
+    """Seconds the threads listed in a cgroup's tasks file have spent runnable but waiting for a core.
+
+    For an instance whose workers do not outnumber its cores this is exactly the time others kept
+    it from running: its own requests queue in the listen backlog, not on the run queue.
+    """
+    if tasks_file is None:
+        return math.nan
+    try:
+        tids = tasks_file.read_text().split()
+    except OSError:
+        return math.nan
+    total = 0
+    for tid in tids:
+        try:
+            total += int(Path(f"/proc/{tid}/schedstat").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # the thread exited between the listing and the read
+    return total / 1e9
 
 
 def run_queue_wait() -> float:
@@ -44,21 +66,25 @@ class Snapshot:
     loadgen_ticks: int
     own_cpu: float  # this process's CPU seconds (all threads): the load generator
     own_wait: float  # seconds this thread waited on a run queue (nan where schedstat is missing)
+    instance_wait: float = math.nan  # seconds the container's threads waited on a run queue
 
 
-def snapshot(instance_cpus: tuple[int, ...], loadgen_cpus: tuple[int, ...]) -> Snapshot:
+def snapshot(
+    instance_cpus: tuple[int, ...], loadgen_cpus: tuple[int, ...], instance_tasks: Path | None = None
+) -> Snapshot:
     return Snapshot(
         time.perf_counter(),
         busy_ticks(instance_cpus),
         busy_ticks(loadgen_cpus),
         time.process_time(),
         run_queue_wait(),
+        tasks_run_delay(instance_tasks),
     )
 
 
 @dataclass(frozen=True)
 class Interference:
-    instance: float  # share of the instance's core time used by others (0..1)
+    instance: float  # share of the run the instance was kept off its cores (else: others' share of them)
     loadgen: float  # share of the run the load generator was kept waiting for its core
 
     def worst(self) -> float:
@@ -79,6 +105,9 @@ def interference(
     gen_busy = (after.loadgen_ticks - before.loadgen_ticks) * tick
     own = after.own_cpu - before.own_cpu
     inst = max(0.0, inst_busy - container_cpu_s) / (wall * len(instance_cpus)) if instance_cpus else 0.0
+    kept_waiting = after.instance_wait - before.instance_wait
+    if math.isfinite(kept_waiting):  # what others took *from the instance*, not what it left idle
+        inst = max(0.0, kept_waiting) / (wall * len(instance_cpus))
     waited = after.own_wait - before.own_wait
     if math.isfinite(waited):  # the load generator's own delay: runnable but kept off its core
         gen = max(0.0, waited) / wall

@@ -20,7 +20,7 @@ from simulator.calibrate import _docker
 from simulator.calibrate.interference import Interference, interference, snapshot
 from simulator.calibrate.loadgen import Load, LoadResult, run_load
 from simulator.calibrate.payloads import PayloadPool
-from simulator.calibrate.runner import Placement, Server
+from simulator.calibrate.runner import Placement, Server, exit_reason
 from simulator.errors import ScenarioError
 
 MAX_INTERFERENCE = 0.05  # a level is disturbed when others took more than this share of its cores
@@ -95,17 +95,16 @@ def _measure_once(
 ) -> Level:
     """Run one load level against the server, checking the container survived it."""
     cores = (placement.container_cpus, placement.loadgen_cpus)
+    tasks = _docker.tasks_file(server.container) if server.workers <= len(placement.container_cpus) else None
     before = _docker.container_cpu_seconds(server.container)
-    snap = snapshot(*cores)
+    snap = snapshot(*cores, tasks)
     url = f"{server.url}/invocations"
     result = run_load(url, load, payloads, seed=seed, cpus=set(placement.loadgen_cpus))
-    snap_after = snapshot(*cores)
+    snap_after = snapshot(*cores, tasks)
     after = _docker.container_cpu_seconds(server.container)
     server.container.reload()
     if server.container.status != "running":
-        raise ScenarioError(
-            "--image", f"container stopped during load {load.label()} (status {server.container.status})"
-        )
+        raise ScenarioError("--image", exit_reason(server.container, f"during load {load.label()}"))
     failed = sum(1 for r in result.records if not r.ok)
     if failed > 0.01 * len(result.records):
         example = next(r for r in result.records if not r.ok)

@@ -2,8 +2,11 @@
 
 On a shared machine every login session (autogroup) weighs as much as a container, so a background
 job could take half of the emulated instance's core, or delay the load generator's sends. Our
-containers get a parent cgroup, and the load generator's thread a cgroup, weighing 10x a default
-group; on an idle machine (CI) this changes nothing. Best effort: cgroup v1 cpu controller, root.
+containers get a parent cgroup, and the load generator's thread a cgroup, with the largest weight
+cgroup v1 allows (256x a default task): a busy neighbour then gets the instance's core only while the
+instance idles, as on a dedicated instance. The weight only matters while our processes are runnable
+and they are pinned to the emulated instance's cores; on an idle machine (CI) it changes nothing.
+Best effort: cgroup v1 cpu controller, root.
 What others still take is measured (interference.py) and reported.
 """
 
@@ -17,7 +20,7 @@ from pathlib import Path
 CPU_ROOT = Path("/sys/fs/cgroup/cpu")
 CONTAINER_GROUP = "sagesim"
 LOADGEN_GROUP = "sagesim-loadgen"
-SHARES = 10240  # 10x a default group: one competing session takes ~1/11 at most
+SHARES = 262144  # cgroup v1's maximum: 256x a default task, so a competing task takes ~0.4% at most
 
 
 def _group(name: str) -> Path | None:

@@ -30,17 +30,28 @@ def simulate_station(
     workers: int,
     rate: float | None = None,
     users: int | None = None,
+    arrival_times: np.ndarray | None = None,
     seed: int | np.random.SeedSequence = 1,
     warmup_fraction: float = 0.05,
+    warmup_s: float | None = None,
 ) -> StationRun:
-    """Open loop (Poisson `rate`) or closed loop (`users`, zero think time), one request per sample."""
-    if (rate is None) == (users is None):
-        raise ValueError("give exactly one of rate and users")
+    """Open loop (Poisson `rate`, or replayed `arrival_times` in seconds), or closed loop (`users`, zero
+    think time); one request per service sample. Warm-up: the first `warmup_fraction` of requests, or
+    those issued before `warmup_s`."""
+    if sum(x is not None for x in (rate, users, arrival_times)) != 1:
+        raise ValueError("give exactly one of rate, users and arrival_times")
     n = len(service)
     issued = np.zeros(n)
     done = np.full(n, math.nan)
     pending: list[tuple[float, int]] = []  # (arrival at the instance, request)
-    if rate is not None:
+    if arrival_times is not None:
+        if len(arrival_times) != n:
+            raise ValueError("one service sample per replayed arrival")
+        issued = np.sort(np.asarray(arrival_times, dtype=float))
+        pending = [(float(issued[i] + overhead[i]), i) for i in range(n)]
+        heapq.heapify(pending)
+        next_id = n
+    elif rate is not None:
         # arrivals get their own stream: sharing one with the service samples would correlate them
         sequence = np.random.SeedSequence(seed).spawn(1)[0] if isinstance(seed, int) else seed
         arrivals = np.random.default_rng(sequence)
@@ -83,7 +94,7 @@ def simulate_station(
             heapq.heappush(pending, (t + float(overhead[next_id]), next_id))
             next_id += 1
     order = np.argsort(issued, kind="stable")
-    keep = order[int(n * warmup_fraction) :]
+    keep = order[int(n * warmup_fraction) :] if warmup_s is None else order[issued[order] >= warmup_s]
     latency = done[keep] - issued[keep]
     start = issued[keep].min()
     end = done[keep].max()

@@ -60,6 +60,7 @@ class Server:
     container: Container
     port: int
     ready_s: float  # container start -> first healthy /ping (ModelSetupTime)
+    workers: int = 1  # model-server workers asked for (the example's default: one per pinned core)
 
     @property
     def url(self) -> str:
@@ -109,7 +110,7 @@ def serving(
         t0 = time.perf_counter()
         container.start()
         ready = wait_healthy(container, f"http://{HOST}:{port}/ping", t0, ready_timeout_s)
-        yield Server(container, port, ready)
+        yield Server(container, port, ready, workers or len(placement.container_cpus))
 
 
 def wait_healthy(container: Container, ping_url: str, t0: float, timeout_s: float) -> float:
@@ -124,18 +125,25 @@ def wait_healthy(container: Container, ping_url: str, t0: float, timeout_s: floa
         last = f"HTTP {status}" if status else "connection refused"
         container.reload()
         if container.status in ("exited", "dead"):
-            code = container.attrs.get("State", {}).get("ExitCode")
-            logs = _docker.tail_logs(container)
-            raise ScenarioError(
-                "--image",
-                f"container exited with code {code} before /ping answered"
-                + (f"; last log lines: {logs}" if logs else ""),
-            )
+            raise ScenarioError("--image", exit_reason(container, "before /ping answered"))
         if now >= deadline:
             raise ScenarioError(
                 "--image", f"/ping not healthy within {timeout_s:g}s at {ping_url} (last: {last})"
             )
         time.sleep(0.05)
+
+
+def exit_reason(container: Container, when: str) -> str:
+    """Why a container stopped, for a one-line error: OOM kill (with the limit) or exit code and logs."""
+    state = container.attrs.get("State", {})
+    if state.get("OOMKilled"):
+        limit = container.attrs.get("HostConfig", {}).get("Memory") or 0
+        shown = f" of {limit / 2**20:.0f} MiB" if limit else ""
+        return f"container was OOM-killed {when}: it needs more than its memory limit{shown} (--memory)"
+    logs = _docker.tail_logs(container)
+    return f"container exited with code {state.get('ExitCode')} {when}" + (
+        f"; last log lines: {logs}" if logs else ""
+    )
 
 
 def ping(url: str) -> int:

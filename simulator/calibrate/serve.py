@@ -202,6 +202,7 @@ def scale_to_busy_level(profile: ServeProfile, busy: Level) -> ServeProfile:
     from simulator.calibrate.predict import predict  # local: predict imports this package's profiles
 
     measured = float(busy.result.latencies().mean())
+    arrivals = np.array([r.sent for r in busy.result.records])  # replayed: see predict()
 
     def scaled(factor: float) -> ServeProfile:
         dist = dict(profile.service_time)
@@ -216,7 +217,7 @@ def scale_to_busy_level(profile: ServeProfile, busy: Level) -> ServeProfile:
     low, high = 0.9, 1.2
     for _ in range(10):
         mid = (low + high) / 2
-        predicted = predict(scaled(mid), busy.load, requests=60_000, backend="internal")["mean_ms"] / 1e3
+        predicted = predict(scaled(mid), busy.load, backend="internal", arrivals=arrivals)["mean_ms"] / 1e3
         low, high = (mid, high) if predicted < measured else (low, mid)
     factor = (low + high) / 2
     out = scaled(factor)

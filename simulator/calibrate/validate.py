@@ -9,6 +9,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from simulator.calibrate.loadgen import Load
 from simulator.calibrate.measure import Level, measure, write_records
 from simulator.calibrate.predict import Backend, max_throughput, predict
@@ -123,7 +125,10 @@ def validate_serve(
             checked = ("p50_ms", "p95_ms")
         elif load.kind == "closed" and load.level == max(ld.level for ld in loads if ld.kind == "closed"):
             checked = ("throughput",)
-        predicted = predict(profile, load, seed=seed, backend=backend, profile_path=profile_path)
+        arrivals = sent_times(level) if load.kind == "open" else None
+        predicted = predict(
+            profile, load, seed=seed, backend=backend, profile_path=profile_path, arrivals=arrivals
+        )
         report.rows.append(
             Row(load.label(), load.kind, load.level, utilisation, level.summary(), predicted, checked)
         )
@@ -133,6 +138,11 @@ def validate_serve(
     (out / "validation.txt").write_text(format_table(report) + "\n")
     plot_serve_validation(report, out / "validation.png")
     return report
+
+
+def sent_times(level: Level) -> np.ndarray:
+    """When each request of a level left the client: the arrival process the container really saw."""
+    return np.array([r.sent for r in level.result.records])
 
 
 def format_table(report: ServeValidation) -> str:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from simulator.calibrate.loadgen import Load, run_load
 from simulator.calibrate.payloads import digits_pool
 from simulator.calibrate.runner import free_port, place, serving
 from simulator.calibrate.train_runner import JobDir, run_container
+from simulator.cli import main as sagesim_main
 from simulator.errors import ScenarioError
 from tests.docker.conftest import build_from
 
@@ -127,3 +131,65 @@ def test_training_resumes_from_checkpoint_after_sigterm(train_image: str, tmp_pa
     assert second.start_step == first.last_step
     assert (tmp_path / "job/model/model.npz").exists()
     assert json.loads((tmp_path / "job/input/config/hyperparameters.json").read_text())["steps"] == "150"
+
+
+def test_oom_killed_container_is_named_as_such(serve_image: str) -> None:
+    """The example server cannot even load numpy and its model in 24 MiB: the kernel kills it."""
+    with (
+        pytest.raises(ScenarioError) as exc,
+        serving(serve_image, place(1), memory="24m", ready_timeout_s=60),
+    ):
+        pass
+    line = _one_line(exc)
+    assert "container was OOM-killed before /ping answered" in line
+    assert "24 MiB" in line
+
+
+def test_daemon_down_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No engine behind DOCKER_HOST (Docker missing or its daemon down): one line, exit code 2."""
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'no-docker.sock'}")
+    code = sagesim_main(["calibrate", "serve", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.startswith("error: docker: no Docker engine answers") and "\n" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def _ours(engine: docker.DockerClient, pid: int) -> list[str]:
+    return [c.name for c in engine.containers.list(all=True, filters={"label": f"sagesim.pid={pid}"})]
+
+
+def test_ctrl_c_removes_the_container(engine: docker.DockerClient, serve_image: str, tmp_path: Path) -> None:
+    """SIGINT in the middle of a calibration: the harness exits 130 and its container is gone."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "simulator.calibrate",
+            "serve",
+            "--image",
+            serve_image,
+            "--out",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _ours(engine, proc.pid):
+            assert proc.poll() is None and time.monotonic() < deadline, "no container was started"
+            time.sleep(0.2)
+        time.sleep(1.0)  # let it get into readiness probing or load
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "error: interrupted"
+    assert _ours(engine, proc.pid) == []
