@@ -25,7 +25,7 @@ test: lint  ## lint, the whole suite in parallel, then the Docker tests serially
 	$(MAKE) --no-print-directory test-docker
 
 test-docker: $(STAMP)  ## Docker calibration tests alone; skipped without an engine, except in CI (CI=true) where they fail
-	$(BIN)/pytest tests/docker
+	$(BIN)/pytest tests/docker -rP
 
 bench: $(STAMP)  ## engine throughput vs bare SimPy, and peak memory for 5 million requests
 	$(BIN)/python tests/benchmarks/bench_engine.py

@@ -172,8 +172,8 @@ comes from that run; nothing is edited by hand.
 
 ## Serving: held-out loads
 
-The profile (`serve/profile.yaml`) was fitted on one closed-loop user, 2 and 4 users, a sparse Poisson
-stream and one Poisson stream at 72% utilisation; none of the loads below was used for fitting.
+The profile (`serve/profile.yaml`) was fitted on one closed-loop user, 2 and 4 users and one Poisson
+stream at 72% utilisation; none of the loads below was used for fitting.
 Open-loop predictions replay the send times the load generator recorded, with service times drawn
 from the profile. `*` marks the errors held to the targets.
 

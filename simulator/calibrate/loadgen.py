@@ -27,6 +27,7 @@ from simulator.calibrate.priority import weighted_thread
 from simulator.errors import ScenarioError
 
 INVOCATION_TIMEOUT_S = 60.0
+STALL_S = 0.010  # a send this late is a frozen client, not timer resolution (~1 ms)
 Issue = Callable[[int, float], Awaitable[None]]  # send request i, scheduled at a time
 
 
@@ -88,6 +89,12 @@ class LoadResult:
 
     def latencies(self) -> np.ndarray:
         return np.array([r.latency for r in self.window() if r.ok])
+
+    def stalled_share(self, late_s: float = STALL_S) -> float:
+        """Share of requests the client sent more than late_s behind schedule: the load generator was
+        frozen (descheduled) and then sent a burst the schedule never asked for."""
+        lags = [r.lag for r in self.window()]
+        return sum(1 for lag in lags if lag > late_s) / len(lags) if lags else 0.0
 
     def lag_p99(self) -> float:
         lags = [r.lag for r in self.window()]

@@ -141,3 +141,29 @@ def test_isolated_requests_exclude_overlaps() -> None:
     ]
     result = LoadResult(Load("open", 1, 10, 10, 0.0), recs, 5.0)
     assert [r.sent for r in result.isolated()] == [3.0]
+
+
+def test_replayed_arrivals_give_the_poisson_answer_and_drop_warmup() -> None:
+    """Replaying a Poisson trace is the same M/G/1 (Pollaczek-Khinchine); requests before warmup_s are
+    not counted; predict() averages replications of service draws over the same arrivals."""
+    rng = np.random.default_rng(8)
+    arrivals = np.cumsum(rng.exponential(1 / 0.7, N))
+    run = simulate_station(
+        np.ones(N), np.zeros(N), vcpus=1, workers=1, arrival_times=arrivals, warmup_s=float(arrivals[N // 10])
+    )
+    assert len(run.latency) == N - N // 10
+    assert run.latency.mean() == pytest.approx(1 + 0.7 / (2 * 0.3), rel=0.03)
+    profile = _profile()
+    load = Load("open", 200, 1, 1, warmup_s=1.0)
+    trace = np.cumsum(np.random.default_rng(9).exponential(1 / 200, 40_000))
+    replayed = predict(profile, load, arrivals=trace, replications=4)
+    poisson = predict(profile, load)
+    for key in ("p50_ms", "p95_ms", "throughput"):
+        assert replayed[key] == pytest.approx(poisson[key], rel=0.05), key
+    with pytest.raises(ValueError, match="open-loop"):
+        predict(profile, Load("closed", 2, 1, 1), arrivals=trace)
+
+
+def test_stalled_share_counts_late_sends() -> None:
+    recs = [Record(1.0 + k, 1.0 + k + (0.05 if k == 3 else 0.001), 2.0 + k, 200) for k in range(10)]
+    assert LoadResult(Load("open", 1, 10, 10, 0.0), recs, 12.0).stalled_share() == pytest.approx(0.1)

@@ -3,6 +3,7 @@
 This is the CI path of issue 7 (about 5-6 minutes on 2 cores): the serving profile must predict
 p50 within 10%, p95 within 15% on open-loop loads up to 80% utilisation and the maximum throughput
 within 10%; the training profile must predict completion time under stop schedules within 10%.
+The tables are printed (`make test` shows them with -rP) and the errors written to validation.json.
 """
 
 from __future__ import annotations
