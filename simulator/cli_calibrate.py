@@ -88,17 +88,19 @@ def serve(
     content_type: Annotated[str, typer.Option(help="Content-Type of --payload")] = "text/csv",
 ) -> None:
     """Measure readiness, a closed-loop sweep and open-loop rates; write OUT/profile.yaml."""
+    from simulator.calibrate._docker import sigterm_as_interrupt
     from simulator.calibrate.serve import calibrate_serve
 
-    path = calibrate_serve(
-        _image(image, "serve"),
-        out=_out(out),
-        vcpus=vcpus,
-        memory=_memory(memory),
-        workers=workers,
-        payload=payload,
-        content_type=content_type,
-    )
+    with sigterm_as_interrupt():
+        path = calibrate_serve(
+            _image(image, "serve"),
+            out=_out(out),
+            vcpus=vcpus,
+            memory=_memory(memory),
+            workers=workers,
+            payload=payload,
+            content_type=content_type,
+        )
     typer.echo(f"profile: {path}")
 
 
@@ -107,9 +109,11 @@ def train(
     out: OutOption, image: ImageOption = None, vcpus: VcpusOption = 1, memory: MemoryOption = None
 ) -> None:
     """Run the training image, stop it at random moments and resume; write OUT/train-profile.yaml."""
+    from simulator.calibrate._docker import sigterm_as_interrupt
     from simulator.calibrate.train import calibrate_train
 
-    path = calibrate_train(_image(image, "train"), out=_out(out), vcpus=vcpus, memory=_memory(memory))
+    with sigterm_as_interrupt():
+        path = calibrate_train(_image(image, "train"), out=_out(out), vcpus=vcpus, memory=_memory(memory))
     typer.echo(f"profile: {path}")
 
 
@@ -138,23 +142,29 @@ def validate(
 
     Exit code 1 when an error is over its target (p50 10%, p95 15%, throughput 10%, completion 10%).
     """
+    from simulator.calibrate._docker import sigterm_as_interrupt
+
     kind = _profile_kind(profile)
     memory = _memory(memory)
-    if kind == "serve":
-        from simulator.calibrate.validate import format_table, validate_serve
-
-        report = validate_serve(_image(image, kind), profile, out=_out(out), memory=memory)
-        typer.echo(format_table(report))
-        passed = report.passed()
-    else:
-        from simulator.calibrate.train import format_train_table, validate_train
-
-        treport = validate_train(_image(image, kind), profile, out=_out(out), memory=memory)
-        typer.echo(format_train_table(treport))
-        passed = treport.passed()
+    with sigterm_as_interrupt():
+        passed = _validate(kind, _image(image, kind), profile, _out(out), memory)
     typer.echo(f"plots and tables: {out}")
     if not passed:
         raise typer.Exit(1)
+
+
+def _validate(kind: str, image: str, profile: Path, out: Path, memory: str | None) -> bool:
+    if kind == "serve":
+        from simulator.calibrate.validate import format_table, validate_serve
+
+        report = validate_serve(image, profile, out=out, memory=memory)
+        typer.echo(format_table(report))
+        return report.passed()
+    from simulator.calibrate.train import format_train_table, validate_train
+
+    treport = validate_train(image, profile, out=out, memory=memory)
+    typer.echo(format_train_table(treport))
+    return treport.passed()
 
 
 def register_calibrate_commands(app: typer.Typer) -> None:

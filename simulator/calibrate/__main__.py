@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.calibrate import images
+from simulator.calibrate._docker import sigterm_as_interrupt
 from simulator.calibrate.serve import calibrate_serve
 from simulator.calibrate.train import TrainValidation, calibrate_train, format_train_table, validate_train
 from simulator.calibrate.validate import ServeValidation, format_table, validate_serve
@@ -202,7 +203,8 @@ from the profile. `*` marks the errors held to the targets.
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        return run(sys.argv[1:] if argv is None else argv)
+        with sigterm_as_interrupt():
+            return run(sys.argv[1:] if argv is None else argv)
     except ScenarioError as exc:
         print(exc.one_line(), file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ import contextlib
 import math
 import os
 import secrets
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,6 +116,25 @@ def tasks_file(container: Container) -> Path | None:
         if path.is_file():
             return path
     return None
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Clean up on `kill` as on Ctrl-C: SIGTERM raises KeyboardInterrupt, so every `removed_after`
+    on the way out still removes its container."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _short(exc: BaseException) -> str:

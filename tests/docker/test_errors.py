@@ -161,8 +161,11 @@ def _ours(engine: docker.DockerClient, pid: int) -> list[str]:
     return [c.name for c in engine.containers.list(all=True, filters={"label": f"sagesim.pid={pid}"})]
 
 
-def test_ctrl_c_removes_the_container(engine: docker.DockerClient, serve_image: str, tmp_path: Path) -> None:
-    """SIGINT in the middle of a calibration: the harness exits 130 and its container is gone."""
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_interrupt_removes_the_container(
+    engine: docker.DockerClient, serve_image: str, tmp_path: Path, signum: signal.Signals
+) -> None:
+    """Ctrl-C (SIGINT) or kill (SIGTERM) in the middle of a calibration: exit 130, the container gone."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -177,6 +180,8 @@ def test_ctrl_c_removes_the_container(engine: docker.DockerClient, serve_image: 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a shell without job control starts background jobs with SIGINT ignored; Ctrl-C is not ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 60
@@ -184,7 +189,7 @@ def test_ctrl_c_removes_the_container(engine: docker.DockerClient, serve_image: 
             assert proc.poll() is None and time.monotonic() < deadline, "no container was started"
             time.sleep(0.2)
         time.sleep(1.0)  # let it get into readiness probing or load
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
