@@ -9,8 +9,10 @@ keeping the least disturbed attempt.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -122,6 +124,24 @@ def _measure_once(
         )
     used = after - before
     return Level(result, used, interference(snap, snap_after, used if math.isfinite(used) else 0.0, *cores))
+
+
+@contextlib.contextmanager
+def kept_on_failure(levels: list[tuple[str, Level]], path: Path) -> Iterator[None]:
+    """If measuring fails or is interrupted, keep the levels measured so far in `path` (and say where)."""
+    try:
+        yield
+    except ScenarioError as exc:
+        if not levels:
+            raise
+        write_records(levels, path)
+        raise ScenarioError(
+            exc.path, f"{exc.reason}; the {len(levels)} level(s) measured before are kept in {path}"
+        ) from None
+    except KeyboardInterrupt:
+        if levels:
+            write_records(levels, path)
+        raise
 
 
 def write_records(levels: list[tuple[str, Level]], path: Path) -> Path:

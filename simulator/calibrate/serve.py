@@ -26,7 +26,7 @@ import numpy as np
 from simulator.calibrate import _docker
 from simulator.calibrate.fitting import fit_distribution
 from simulator.calibrate.loadgen import Load, Record
-from simulator.calibrate.measure import Level, measure, write_records
+from simulator.calibrate.measure import Level, kept_on_failure, measure, write_records
 from simulator.calibrate.payloads import PayloadPool, digits_pool, file_pool
 from simulator.calibrate.profiles import ServeProfile, write_profile
 from simulator.calibrate.runner import place, serving
@@ -74,7 +74,11 @@ def calibrate_serve(
         with serving(image, placement, workers=workers, memory=memory) as server:
             readiness.append(server.ready_s)
     levels: list[tuple[str, Level]] = []
-    with serving(image, placement, workers=workers, memory=memory) as server:
+    partial = out / "requests.partial.csv"
+    with (
+        kept_on_failure(levels, partial),
+        serving(image, placement, workers=workers, memory=memory) as server,
+    ):
         readiness.append(server.ready_s)
         image_id = server.container.image.id if server.container.image else ""
         measure(server, placement, Load("closed", 1, 500, 2.0, 0.0), pool, seed)  # warm caches

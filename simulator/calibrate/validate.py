@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.calibrate.loadgen import Load
-from simulator.calibrate.measure import STALL_WEIGHT, Level, measure, write_records
+from simulator.calibrate.measure import STALL_WEIGHT, Level, kept_on_failure, measure, write_records
 from simulator.calibrate.predict import Backend, max_throughput, predict
 from simulator.calibrate.profiles import read_serve_profile
 from simulator.calibrate.runner import place, serving
@@ -113,7 +113,11 @@ def validate_serve(
     pool = payload_pool(payload, content_type)
     report = ServeValidation(str(profile_path), image)
     measured: list[tuple[str, Level]] = []
-    with serving(image, placement, workers=profile.workers, memory=memory) as server:
+    partial = out / "validation-requests.partial.csv"
+    with (
+        kept_on_failure(measured, partial),
+        serving(image, placement, workers=profile.workers, memory=memory) as server,
+    ):
         measure(server, placement, Load("closed", 1, 500, 2.0, 0.0), pool, seed)  # warm caches
         for i, load in enumerate(loads):
             level = measure(server, placement, load, pool, seed + 1 + i)

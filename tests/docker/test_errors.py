@@ -16,6 +16,7 @@ from simulator.calibrate import __main__ as calibrate_cli
 from simulator.calibrate.loadgen import Load, run_load
 from simulator.calibrate.payloads import digits_pool
 from simulator.calibrate.runner import free_port, place, serving
+from simulator.calibrate.serve import ServePlan, calibrate_serve
 from simulator.calibrate.train_runner import JobDir, run_container
 from simulator.cli import main as sagesim_main
 from simulator.errors import ScenarioError
@@ -28,6 +29,26 @@ import http.server, os
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(404); self.end_headers()
+port = int(os.environ.get("SAGEMAKER_BIND_TO_PORT", "8080"))
+http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
+"""
+DIES_AFTER_SERVER = """\
+import http.server, os
+class H(http.server.BaseHTTPRequestHandler):
+    served = 0
+    def log_message(self, *args):
+        pass
+    def _reply(self, body):
+        self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
+        self.wfile.write(body)
+    def do_GET(self):
+        self._reply(b"\\n")
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        H.served += 1
+        if H.served > int(os.environ.get("DIE_AFTER", "5000")):
+            os._exit(4)
+        self._reply(b"0\\n")
 port = int(os.environ.get("SAGEMAKER_BIND_TO_PORT", "8080"))
 http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
 """
@@ -61,6 +82,14 @@ def wrong_port_image(
 ) -> str:
     script = "#!/usr/bin/env python3\n" + WRONG_PORT_SERVER
     return _serve_image(engine, base_image, tmp_path_factory.mktemp("port"), "sagesim-test-wrongport", script)
+
+
+@pytest.fixture(scope="module")
+def dies_after_image(
+    engine: docker.DockerClient, base_image: str, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    script = "#!/usr/bin/env python3\n" + DIES_AFTER_SERVER
+    return _serve_image(engine, base_image, tmp_path_factory.mktemp("dies"), "sagesim-test-dies", script)
 
 
 def _one_line(exc: pytest.ExceptionInfo[ScenarioError]) -> str:
@@ -198,3 +227,17 @@ def test_interrupt_removes_the_container(
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == "error: interrupted"
     assert _ours(engine, proc.pid) == []
+
+
+def test_container_dying_under_load_keeps_the_levels_measured(dies_after_image: str, tmp_path: Path) -> None:
+    """The server exits after 5000 requests, in the middle of a later level: one line naming the exit,
+    and the levels measured before it are kept."""
+    plan = ServePlan(readiness_runs=1, single_requests=1500, level_requests=50_000)
+    with pytest.raises(ScenarioError) as exc:
+        calibrate_serve(dies_after_image, out=tmp_path, plan=plan)
+    line = _one_line(exc)
+    assert "container exited with code 4 during load 2 users" in line
+    assert "the 1 level(s) measured before are kept in" in line
+    kept = (tmp_path / "requests.partial.csv").read_text().splitlines()
+    assert kept[0].startswith("phase,kind,level") and len(kept) > 1000
+    assert not (tmp_path / "profile.yaml").exists()
