@@ -7,10 +7,13 @@ already holding python3, numpy, scikit-learn and gunicorn, and imports it as a l
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -27,6 +30,7 @@ DEFAULT_IMAGES: dict[Kind, str] = {
     "serve": "sagesim-serve-example:latest",
     "train": "sagesim-train-example:latest",
 }
+BUILD_LOCK = Path(tempfile.gettempdir()) / "sagesim-build-base.lock"
 BASE_PACKAGES = ("python3", "python3-numpy", "python3-sklearn", "python3-gunicorn", "ca-certificates")
 _IMPORT_CHANGES = (
     "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -52,10 +56,31 @@ def build_base_image(
     mirror: str | None = None,
     timeout_s: float = 1200.0,
 ) -> str:
-    """Make the offline base image with debootstrap + `docker import`; cached unless force."""
+    """Make the offline base image with debootstrap + `docker import`; cached unless force.
+
+    Builds are serialised by a lock file, so a build started in the background (CI starts one while
+    the main test suite runs) and a test fixture asking for the image share one debootstrap.
+    """
     cli = _docker.client()
     if not force and _docker.image_exists(cli, name):
         return name
+    with _build_lock():
+        if not force and _docker.image_exists(cli, name):  # built while we waited for the lock
+            return name
+        return _debootstrap_image(name, suite, mirror, timeout_s)
+
+
+@contextlib.contextmanager
+def _build_lock() -> Iterator[None]:
+    with open(BUILD_LOCK, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _debootstrap_image(name: str, suite: str, mirror: str | None, timeout_s: float) -> str:
     for tool in ("debootstrap", "tar", "docker"):
         if shutil.which(tool) is None:
             raise ScenarioError("build-base", f"{tool} not found; install it (`bash .ci/docker-up.sh`)")

@@ -108,12 +108,14 @@ def _measure_once(
     before = _docker.container_cpu_seconds(server.container)
     snap = snapshot(*cores, tasks)
     url = f"{server.url}/invocations"
-    result = run_load(url, load, payloads, seed=seed, cpus=set(placement.loadgen_cpus))
+    try:
+        result = run_load(url, load, payloads, seed=seed, cpus=set(placement.loadgen_cpus))
+    except ScenarioError:
+        _raise_if_stopped(server, load)  # a dead container is the cause, not the refused requests
+        raise
     snap_after = snapshot(*cores, tasks)
     after = _docker.container_cpu_seconds(server.container)
-    server.container.reload()
-    if server.container.status != "running":
-        raise ScenarioError("--image", exit_reason(server.container, f"during load {load.label()}"))
+    _raise_if_stopped(server, load)
     failed = sum(1 for r in result.records if not r.ok)
     if failed > 0.01 * len(result.records):
         example = next(r for r in result.records if not r.ok)
@@ -124,6 +126,12 @@ def _measure_once(
         )
     used = after - before
     return Level(result, used, interference(snap, snap_after, used if math.isfinite(used) else 0.0, *cores))
+
+
+def _raise_if_stopped(server: Server, load: Load) -> None:
+    server.container.reload()
+    if server.container.status != "running":
+        raise ScenarioError("--image", exit_reason(server.container, f"during load {load.label()}"))
 
 
 @contextlib.contextmanager

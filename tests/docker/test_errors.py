@@ -230,14 +230,14 @@ def test_interrupt_removes_the_container(
 
 
 def test_container_dying_under_load_keeps_the_levels_measured(dies_after_image: str, tmp_path: Path) -> None:
-    """The server exits after 5000 requests, in the middle of a later level: one line naming the exit,
+    """The server exits after 5000 requests, during a level after the first: one line naming the exit,
     and the levels measured before it are kept."""
     plan = ServePlan(readiness_runs=1, single_requests=1500, level_requests=50_000)
     with pytest.raises(ScenarioError) as exc:
         calibrate_serve(dies_after_image, out=tmp_path, plan=plan)
     line = _one_line(exc)
-    assert "container exited with code 4 during load 2 users" in line
-    assert "the 1 level(s) measured before are kept in" in line
+    assert "container exited with code 4 during load" in line
+    assert "level(s) measured before are kept in" in line
     kept = (tmp_path / "requests.partial.csv").read_text().splitlines()
     assert kept[0].startswith("phase,kind,level") and len(kept) > 1000
     assert not (tmp_path / "profile.yaml").exists()
