@@ -144,6 +144,20 @@ def validate_serve(
     return report
 
 
+def utilisation_note(report: ServeValidation) -> str:
+    """util is against the profile's capacity; say what the top level is against the measured one."""
+    open_rows = [r for r in report.rows if r.kind == "open" and math.isfinite(r.utilisation)]
+    closed = [r.measured["throughput"] for r in report.rows if r.kind == "closed"]
+    if not open_rows or not closed:
+        return "util: offered rate / capacity predicted by the profile"
+    fitted = open_rows[0].level / open_rows[0].utilisation
+    top = max(open_rows, key=lambda r: r.level)
+    return (
+        f"util: offered rate / capacity predicted by the profile ({fitted:.1f}/s); against the measured "
+        f"maximum throughput ({max(closed):.1f}/s) the top level is {top.level / max(closed):.0%}"
+    )
+
+
 def sent_times(level: Level) -> np.ndarray:
     """When each request of a level left the client: the arrival process the container really saw."""
     return np.array([r.sent for r in level.result.records])
@@ -177,6 +191,7 @@ def format_table(report: ServeValidation) -> str:
         f"{MAX_CHECKED_UTILISATION:.0%} utilisation, throughput at the highest closed-loop level): "
         f"{'PASS' if report.passed() else 'FAIL'}"
     )
+    lines.append(utilisation_note(report))
     lines.append(
         "others: disturbance by other processes, the larger of the share of time the instance or the load"
         " generator waited for its core and 10x the share of requests sent > 10 ms late"
