@@ -56,6 +56,7 @@ class TrainProfile:
     relaunch: dict[str, Any]  # container exited -> replacement container started
     sigterm_checkpoint: bool  # whether the job checkpoints when stopped (SIGTERM)
     vcpus: int
+    run_speed_cv: float = 0.0  # spread of one run's mean step time between runs (container starts)
     fitted: dict[str, Any] = field(default_factory=dict)
 
     @property

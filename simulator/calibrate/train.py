@@ -33,6 +33,7 @@ DEFAULT_HYPERPARAMETERS: dict[str, Any] = {
     "batch_size": 256,
 }
 COMPLETION_TARGET = 0.10
+PREDICTIONS = 400  # replays averaged per predicted completion time (train_predict)
 MAX_INTERFERENCE = 0.05
 MAX_ATTEMPTS = 2
 
@@ -140,6 +141,7 @@ def calibrate_train(
         relaunch=_dist(relaunch),
         sigterm_checkpoint=sigterm,
         vcpus=vcpus,
+        run_speed_cv=_run_speed_cv(clean + stopped),
         fitted={
             "image": image,
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -174,6 +176,12 @@ def calibrate_train(
         json.dumps({"uninterrupted": [asdict(r) for r in clean], "stopped": [asdict(r) for r in stopped]})
     )
     return write_profile(profile, out / "train-profile.yaml")
+
+
+def _run_speed_cv(runs: list[Run], min_steps: int = 20) -> float:
+    """Spread of the mean step time between runs (each a fresh container) with enough steps to say."""
+    means = [float(np.mean(r.step_times())) for r in runs if len(r.step_times()) >= min_steps]
+    return float(np.std(means, ddof=1) / np.mean(means)) if len(means) >= 2 else 0.0
 
 
 def _dist(samples: np.ndarray) -> dict[str, Any]:
@@ -250,7 +258,7 @@ def validate_train(
                 seed=seed,
             )
             runs = run_schedule(image, job, stops, cpuset=placement.cpuset, memory=memory, grace_s=10)
-            pred = predict_completion(profile, stops, sigterm_checkpoint=sigterm)
+            pred = predict_completion(profile, stops, sigterm_checkpoint=sigterm, replications=PREDICTIONS)
             report.cases.append(
                 TrainCase(
                     name,

@@ -4,6 +4,7 @@ fitting, profiles, the training predictor and the engine-backed predictor agreei
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -167,3 +168,14 @@ def test_replayed_arrivals_give_the_poisson_answer_and_drop_warmup() -> None:
 def test_stalled_share_counts_late_sends() -> None:
     recs = [Record(1.0 + k, 1.0 + k + (0.05 if k == 3 else 0.001), 2.0 + k, 200) for k in range(10)]
     assert LoadResult(Load("open", 1, 10, 10, 0.0), recs, 12.0).stalled_share() == pytest.approx(0.1)
+
+
+def test_training_prediction_averages_over_run_speed() -> None:
+    """With every phase fixed and no run-to-run spread the replays are the one deterministic replay;
+    with spread, a stop just after a periodic checkpoint sometimes lands before it, so the expected
+    lost work lies strictly between the two outcomes."""
+    profile = _train_profile(False)
+    assert predict_completion(profile, [2.95], replications=50) == predict_completion(profile, [2.95])
+    spread = replace(profile, run_speed_cv=0.05)
+    expected = predict_completion(spread, [3.02], replications=400)  # step 20 ends at 3.0, its write at 3.2
+    assert 0.0 < expected.lost_work < 2.0
