@@ -56,10 +56,14 @@ def predict_completion(
         means = {k: _mean(getattr(profile, k)) for k in _PHASES}
         return _replay(profile, stop_after, on_sigterm, lambda key: means[key], lambda: profile.step_time)
     rng = np.random.default_rng(seed)
-    draws = {k: sample(getattr(profile, k), rng, replications * (len(stop_after) + 1) * 2) for k in _PHASES}
+    block = replications * (len(stop_after) + 2)
+    draws = {k: sample(getattr(profile, k), rng, block) for k in _PHASES}
     cursor = dict.fromkeys(_PHASES, 0)
 
     def phase(key: str) -> float:
+        if cursor[key] == len(draws[key]):  # drawn in blocks; checkpoint writes need many
+            draws[key] = sample(getattr(profile, key), rng, block)
+            cursor[key] = 0
         cursor[key] += 1
         return float(draws[key][cursor[key] - 1])
 
