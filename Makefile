@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: install run test lint bench bench-elastic bench-recommend golden reports clean
+.PHONY: install run test test-docker lint bench bench-elastic bench-recommend golden reports calibration-report clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,12 @@ run: $(STAMP)  ## simulate the bundled quickstart example and print its summary
 lint: $(STAMP)
 	$(BIN)/ruff check simulator tests
 
-test: lint  ## lint, then the whole test suite (unit, property, analytic, golden, notebooks, docker)
-	$(BIN)/pytest -n 2 --dist loadgroup
+test: lint  ## lint, the whole suite in parallel, then the Docker tests serially (they time a real container)
+	$(BIN)/pytest -n 2 --dist loadgroup --ignore=tests/docker
+	$(MAKE) --no-print-directory test-docker
+
+test-docker: $(STAMP)  ## Docker calibration tests alone; skipped without an engine, except in CI (CI=true) where they fail
+	$(BIN)/pytest tests/docker -rP
 
 bench: $(STAMP)  ## engine throughput vs bare SimPy, and peak memory for 5 million requests
 	$(BIN)/python tests/benchmarks/bench_engine.py
@@ -47,6 +51,9 @@ reports: $(STAMP)  ## regenerate reports/ (self-contained report.html + summary.
 	$(BIN)/sagesim rollout scenarios/canary-rollback.yaml --out $(OUT)/reports/rollout > /dev/null && \
 	  cp $(OUT)/reports/rollout/report.html reports/canary-rollback/rollout-report.html && \
 	  cp $(OUT)/reports/rollout/rollout.json reports/canary-rollback/
+
+calibration-report: $(STAMP)  ## build, calibrate and validate the example images with Docker; rewrite reports/calibration/
+	$(BIN)/python -m simulator.calibrate report --work $(OUT)/calibration --out reports/calibration
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from simulator.catalog import load_catalog
+from simulator.cli_calibrate import register_calibrate_commands
 from simulator.cli_elastic import register_elastic_commands
 from simulator.cli_options import ExecutorOption, SchedulerOption, WorkersOption, executor_from_options
 from simulator.cli_recommend import register_recommend_command
@@ -297,6 +298,7 @@ def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readab
 register_elastic_commands(app)  # compare, crossover (simulator/cli_elastic.py)
 register_recommend_command(app)  # recommend (simulator/cli_recommend.py)
 register_rollout_commands(app)  # rollout, ab-test (simulator/cli_rollout.py)
+register_calibrate_commands(app)  # calibrate ..., validate (simulator/cli_calibrate.py)
 
 
 def _usage_error_line(error: Exception) -> str | None:

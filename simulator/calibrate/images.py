@@ -1,0 +1,146 @@
+"""Build the example images without a registry.
+
+The Dockerfiles take a BASE_IMAGE build argument (default python:3.11-slim for people with a
+registry). Offline, `build_base_image()` makes a Debian bookworm root file system with debootstrap,
+already holding python3, numpy, scikit-learn and gunicorn, and imports it as a local image.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import docker.errors
+
+from simulator.calibrate import _docker
+from simulator.errors import ScenarioError
+
+Kind = Literal["serve", "train"]
+KINDS: tuple[Kind, ...] = ("serve", "train")
+DEFAULT_BASE_IMAGE = "sagesim-base:bookworm"
+DEFAULT_IMAGES: dict[Kind, str] = {
+    "serve": "sagesim-serve-example:latest",
+    "train": "sagesim-train-example:latest",
+}
+BUILD_LOCK = Path(tempfile.gettempdir()) / "sagesim-build-base.lock"
+BASE_PACKAGES = ("python3", "python3-numpy", "python3-sklearn", "python3-gunicorn", "ca-certificates")
+_IMPORT_CHANGES = (
+    "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "ENV LANG=C.UTF-8",
+    "ENV PYTHONDONTWRITEBYTECODE=1",
+    'CMD ["/bin/bash"]',
+)
+
+
+def image_context(kind: Kind) -> Path:
+    """The build context shipped as package data, so an installed sagesim can build it."""
+    if kind not in KINDS:
+        raise ScenarioError("kind", f"unknown image kind {kind!r}; expected one of {', '.join(KINDS)}")
+    ctx = resources.files("simulator.calibrate") / "images" / kind
+    return Path(str(ctx))
+
+
+def build_base_image(
+    name: str = DEFAULT_BASE_IMAGE,
+    *,
+    force: bool = False,
+    suite: str = "bookworm",
+    mirror: str | None = None,
+    timeout_s: float = 1200.0,
+) -> str:
+    """Make the offline base image with debootstrap + `docker import`; cached unless force.
+
+    Builds are serialised by a lock file, so a build started in the background (CI starts one while
+    the main test suite runs) and a test fixture asking for the image share one debootstrap.
+    """
+    cli = _docker.client()
+    if not force and _docker.image_exists(cli, name):
+        return name
+    with _build_lock():
+        if not force and _docker.image_exists(cli, name):  # built while we waited for the lock
+            return name
+        return _debootstrap_image(name, suite, mirror, timeout_s)
+
+
+@contextlib.contextmanager
+def _build_lock() -> Iterator[None]:
+    with open(BUILD_LOCK, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _debootstrap_image(name: str, suite: str, mirror: str | None, timeout_s: float) -> str:
+    for tool in ("debootstrap", "tar", "docker"):
+        if shutil.which(tool) is None:
+            raise ScenarioError("build-base", f"{tool} not found; install it (`bash .ci/docker-up.sh`)")
+    if os.geteuid() != 0:
+        raise ScenarioError("build-base", "debootstrap needs root")
+    with tempfile.TemporaryDirectory(prefix="sagesim-rootfs-", dir="/var/tmp") as tmp:
+        root = Path(tmp) / "rootfs"
+        cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(BASE_PACKAGES)}", suite, str(root)]
+        if mirror:
+            cmd.append(mirror)
+        _run(cmd, timeout_s, "debootstrap")
+        for junk in ("var/cache/apt/archives", "var/lib/apt/lists"):
+            for entry in (root / junk).glob("*"):
+                if entry.is_file():
+                    entry.unlink()
+        changes = [arg for change in _IMPORT_CHANGES for arg in ("--change", change)]
+        with subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE) as tar:
+            _run(["docker", "import", *changes, "-", name], timeout_s, "docker import", stdin=tar.stdout)
+    return name
+
+
+def build_image(
+    kind: Kind,
+    *,
+    tag: str | None = None,
+    base_image: str = DEFAULT_BASE_IMAGE,
+    build_base: bool = True,
+) -> str:
+    """Build the example serving or training image on top of base_image and return its tag."""
+    context = image_context(kind)
+    tag = tag or DEFAULT_IMAGES[kind]
+    cli = _docker.client()
+    if base_image == DEFAULT_BASE_IMAGE and build_base:
+        build_base_image(base_image)  # cached: a no-op once the image exists
+    try:
+        cli.images.build(
+            path=str(context),
+            tag=tag,
+            buildargs={"BASE_IMAGE": base_image},
+            rm=True,
+            forcerm=True,
+            network_mode="host",
+            pull=False,
+        )
+    except docker.errors.BuildError as exc:
+        last = " | ".join(str(chunk.get("stream", chunk.get("error", ""))).strip() for chunk in exc.build_log)
+        raise ScenarioError(f"image {kind}", f"docker build failed: {exc.msg}; {last[-300:]}") from None
+    except docker.errors.APIError as exc:
+        raise ScenarioError(f"image {kind}", f"docker build failed: {exc.explanation}") from None
+    return tag
+
+
+def _run(cmd: list[str], timeout_s: float, what: str, stdin: object = None) -> None:
+    """Run a build step, turning failure into one line with the tail of its output."""
+    try:
+        proc = subprocess.run(
+            cmd, stdin=stdin, capture_output=True, text=True, timeout=timeout_s, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise ScenarioError("build-base", f"{what} took longer than {timeout_s:.0f}s") from None
+    if proc.returncode != 0:
+        tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
+        raise ScenarioError("build-base", f"{what} failed (exit {proc.returncode}): {tail}")

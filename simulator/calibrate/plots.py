@@ -1,0 +1,83 @@
+"""Predicted-vs-measured figures for validation reports (matplotlib, Agg backend, PNG files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+if TYPE_CHECKING:
+    from simulator.calibrate.train import TrainValidation
+    from simulator.calibrate.validate import ServeValidation
+
+_COLOURS = {"p50_ms": "tab:blue", "p95_ms": "tab:orange", "p99_ms": "tab:red"}
+
+
+def plot_serve_validation(report: ServeValidation, path: Path) -> Path:
+    """Latency percentiles against offered load (open loop) and throughput per level (closed loop)."""
+    open_rows = [r for r in report.rows if r.kind == "open"]
+    closed_rows = [r for r in report.rows if r.kind == "closed"]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [2, 1]})
+    rates = [r.level for r in open_rows]
+    for metric, colour in _COLOURS.items():
+        label = metric.removesuffix("_ms")
+        ax1.plot(
+            rates, [r.measured[metric] for r in open_rows], "o-", color=colour, label=f"{label} measured"
+        )
+        ax1.plot(
+            rates, [r.predicted[metric] for r in open_rows], "x--", color=colour, label=f"{label} predicted"
+        )
+    ax1.set_xlabel("Poisson arrival rate (requests/s)")
+    ax1.set_ylabel("latency (ms)")
+    ax1.set_title("Open loop: measured vs predicted latency")
+    ax1.grid(alpha=0.3)
+    ax1.legend(fontsize=8, ncol=3)
+    labels = [r.load for r in closed_rows]
+    xs = range(len(closed_rows))
+    ax2.bar([x - 0.2 for x in xs], [r.measured["throughput"] for r in closed_rows], 0.4, label="measured")
+    ax2.bar([x + 0.2 for x in xs], [r.predicted["throughput"] for r in closed_rows], 0.4, label="predicted")
+    for x, row in zip(xs, closed_rows, strict=True):
+        top = max(row.measured["throughput"], row.predicted["throughput"])
+        ax2.annotate(f"{row.error('throughput'):+.1%}", (x, top), ha="center", va="bottom", fontsize=8)
+    ax2.set_xticks(list(xs), labels)
+    ax2.set_ylabel("throughput (requests/s)")
+    ax2.set_title("Closed loop throughput")
+    ax2.margins(y=0.12)
+    ax2.legend(fontsize=8, loc="lower center")
+    fig.suptitle(f"{report.image}: {'PASS' if report.passed() else 'FAIL'}", fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_train_validation(report: TrainValidation, path: Path) -> Path:
+    """Measured vs predicted completion time per stop schedule."""
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    names = [c.name for c in report.cases]
+    xs = range(len(names))
+    ax.bar([x - 0.2 for x in xs], [c.measured for c in report.cases], 0.4, label="measured")
+    ax.bar([x + 0.2 for x in xs], [c.predicted for c in report.cases], 0.4, label="predicted")
+    for x, case in zip(xs, report.cases, strict=True):
+        ax.annotate(
+            f"{case.error():+.1%}",
+            (x, max(case.measured, case.predicted)),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+    ax.set_xticks(list(xs), names, fontsize=8)
+    ax.set_ylabel("completion time (s)")
+    ax.set_title("Training under stop schedules: measured vs predicted")
+    ax.margins(y=0.15)
+    ax.legend(fontsize=8, loc="lower center")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

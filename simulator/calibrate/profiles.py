@@ -1,0 +1,119 @@
+"""Profile YAML files: what calibration hands to scenarios.
+
+A serve profile is read by the scenario loader through `models.<name>.profile`; its keys are fixed:
+service_time and overhead (distribution dicts, seconds), vcpus, workers, and free-form `fitted`
+metadata. A training profile describes one training job as the spot model needs it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from simulator.errors import ScenarioError
+from simulator.scenario.distributions import Distribution
+
+_DIST: TypeAdapter[Any] = TypeAdapter(Distribution)
+
+
+def parse_distribution(data: object, where: str) -> Any:
+    """Validate a distribution dict with the scenario schema, so a profile never holds a bad one."""
+    try:
+        return _DIST.validate_python(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ScenarioError(where, first["msg"]) from None
+
+
+def sample(dist: dict[str, Any], rng: np.random.Generator, size: int) -> np.ndarray:
+    """Draw from a distribution dict."""
+    return np.asarray(parse_distribution(dist, "distribution").sample(rng, size), dtype=float)
+
+
+@dataclass(frozen=True)
+class ServeProfile:
+    service_time: dict[str, Any]
+    overhead: dict[str, Any]
+    vcpus: int
+    workers: int
+    fitted: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TrainProfile:
+    work: float  # seconds of compute for the whole job, uninterrupted, without checkpoint writes
+    steps: int
+    checkpoint_every: int  # steps between periodic checkpoints
+    startup: dict[str, Any]  # container start -> first step, fresh job
+    restore: dict[str, Any]  # container start -> first step, resuming from a checkpoint
+    checkpoint_write: dict[str, Any]
+    exit: dict[str, Any]  # last action of the program -> container exited
+    relaunch: dict[str, Any]  # container exited -> replacement container started
+    sigterm_checkpoint: bool  # whether the job checkpoints when stopped (SIGTERM)
+    vcpus: int
+    run_speed_cv: float = 0.0  # spread of one run's mean step time between runs (container starts)
+    fitted: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def step_time(self) -> float:
+        return self.work / self.steps
+
+
+def _plain(value: Any) -> Any:
+    """Turn numpy scalars and tuples into YAML-safe Python values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float):
+        return float(f"{value:.6g}")
+    return value
+
+
+def write_profile(profile: ServeProfile | TrainProfile, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        yaml.safe_dump(_plain(asdict(profile)), sort_keys=False, width=110, default_flow_style=None)
+    )
+    return path
+
+
+def _load_mapping(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise ScenarioError(str(path), f"cannot read profile: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(str(path), f"not valid YAML: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(str(path), "a profile must be a mapping")
+    return data
+
+
+def read_serve_profile(path: Path) -> ServeProfile:
+    data = _load_mapping(path)
+    try:
+        profile = ServeProfile(**data)
+    except TypeError as exc:
+        raise ScenarioError(str(path), f"not a serve profile: {exc}") from None
+    parse_distribution(profile.service_time, f"{path}: service_time")
+    parse_distribution(profile.overhead, f"{path}: overhead")
+    return profile
+
+
+def read_train_profile(path: Path) -> TrainProfile:
+    data = _load_mapping(path)
+    try:
+        profile = TrainProfile(**data)
+    except TypeError as exc:
+        raise ScenarioError(str(path), f"not a training profile: {exc}") from None
+    for key in ("startup", "restore", "checkpoint_write", "exit", "relaunch"):
+        parse_distribution(getattr(profile, key), f"{path}: {key}")
+    return profile

@@ -1,0 +1,101 @@
+"""A small exact simulator of one instance, the validator's own reference model.
+
+`workers` model-server slots share `vcpus` cores: with n requests in service each progresses at
+min(1, vcpus/n) (processor sharing; with workers <= vcpus that is plain M/G/c), requests beyond the
+workers wait FCFS (the listen backlog). Overhead is a pure delay outside the instance. It exists so
+validation does not depend on the full engine; `predict` can use the engine instead.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class StationRun:
+    latency: np.ndarray  # per completed request after warm-up: overhead + wait + service (s)
+    throughput: float  # completions per second after warm-up
+
+
+def simulate_station(
+    service: np.ndarray,
+    overhead: np.ndarray,
+    *,
+    vcpus: int,
+    workers: int,
+    rate: float | None = None,
+    users: int | None = None,
+    arrival_times: np.ndarray | None = None,
+    seed: int | np.random.SeedSequence = 1,
+    warmup_fraction: float = 0.05,
+    warmup_s: float | None = None,
+) -> StationRun:
+    """Open loop (Poisson `rate`, or replayed `arrival_times` in seconds), or closed loop (`users`, zero
+    think time); one request per service sample. Warm-up: the first `warmup_fraction` of requests, or
+    those issued before `warmup_s`."""
+    if sum(x is not None for x in (rate, users, arrival_times)) != 1:
+        raise ValueError("give exactly one of rate, users and arrival_times")
+    n = len(service)
+    issued = np.zeros(n)
+    done = np.full(n, math.nan)
+    pending: list[tuple[float, int]] = []  # (arrival at the instance, request)
+    if arrival_times is not None:
+        if len(arrival_times) != n:
+            raise ValueError("one service sample per replayed arrival")
+        issued = np.sort(np.asarray(arrival_times, dtype=float))
+        pending = [(float(issued[i] + overhead[i]), i) for i in range(n)]
+        heapq.heapify(pending)
+        next_id = n
+    elif rate is not None:
+        # arrivals get their own stream: sharing one with the service samples would correlate them
+        sequence = np.random.SeedSequence(seed).spawn(1)[0] if isinstance(seed, int) else seed
+        arrivals = np.random.default_rng(sequence)
+        issued = np.cumsum(arrivals.exponential(1.0 / rate, n))
+        pending = [(float(issued[i] + overhead[i]), i) for i in range(n)]
+        heapq.heapify(pending)
+        next_id = n
+    else:
+        assert users is not None
+        first = min(users, n)
+        pending = [(float(overhead[i]), i) for i in range(first)]
+        heapq.heapify(pending)
+        next_id = first
+    active: list[tuple[float, int]] = []  # (virtual finish tag, request)
+    waiting: deque[int] = deque()
+    t = v = 0.0  # real time, attained service per active request (virtual time)
+    completed = 0
+    while completed < n:
+        speed = min(1.0, vcpus / len(active)) if active else 0.0
+        t_done = t + (active[0][0] - v) / speed if active else math.inf
+        t_arr = pending[0][0] if pending else math.inf
+        if t_arr <= t_done:
+            v += (t_arr - t) * speed
+            t = t_arr
+            _, i = heapq.heappop(pending)
+            if len(active) < workers:
+                heapq.heappush(active, (v + float(service[i]), i))
+            else:
+                waiting.append(i)
+            continue
+        v, t = active[0][0], t_done
+        _, i = heapq.heappop(active)
+        done[i] = t
+        completed += 1
+        if waiting:
+            j = waiting.popleft()
+            heapq.heappush(active, (v + float(service[j]), j))
+        if users is not None and next_id < n:
+            issued[next_id] = t
+            heapq.heappush(pending, (t + float(overhead[next_id]), next_id))
+            next_id += 1
+    order = np.argsort(issued, kind="stable")
+    keep = order[int(n * warmup_fraction) :] if warmup_s is None else order[issued[order] >= warmup_s]
+    latency = done[keep] - issued[keep]
+    start = issued[keep].min()
+    end = done[keep].max()
+    return StationRun(latency, len(keep) / (end - start) if end > start else math.nan)

@@ -1,0 +1,172 @@
+"""`sagesim calibrate ...` and `sagesim validate`: the Docker calibration harness on the main CLI.
+
+Thin wrappers over simulator.calibrate; every harness failure is a ScenarioError, which the main
+entry point prints as one line with exit code 2. Validation that runs but misses its targets exits 1.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+
+from simulator.errors import ScenarioError
+
+calibrate_app = typer.Typer(
+    no_args_is_help=True,
+    help="Fit service or training profiles to a SageMaker-contract container (needs Docker).",
+)
+
+_MEMORY = re.compile(r"^[1-9][0-9]*[bkmg]?$", re.IGNORECASE)
+
+ImageOption = Annotated[str | None, typer.Option("--image", help="local image (default: the example)")]
+OutOption = Annotated[Path, typer.Option("--out", help="output directory")]
+VcpusOption = Annotated[int, typer.Option("--vcpus", help="cores pinned to the container (the instance)")]
+MemoryOption = Annotated[
+    str | None, typer.Option("--memory", help="container memory limit, e.g. 512m or 2g", show_default=False)
+]
+
+
+def _memory(value: str | None) -> str | None:
+    if value is not None and not _MEMORY.match(value):
+        raise ScenarioError("--memory", f"expected a size like 512m or 2g, got {value!r}")
+    return value
+
+
+def _out(path: Path) -> Path:
+    if path.exists() and not path.is_dir():
+        raise ScenarioError("--out", f"{path} exists and is not a directory")
+    return path
+
+
+def _image(image: str | None, kind: str) -> str:
+    from simulator.calibrate.images import DEFAULT_IMAGES
+
+    return image or DEFAULT_IMAGES[kind]  # type: ignore[index]
+
+
+@calibrate_app.command("build-base")
+def build_base(
+    force: Annotated[bool, typer.Option(help="rebuild even if the image exists")] = False,
+) -> None:
+    """Build the offline base image (debootstrap of Debian + docker import); cached."""
+    from simulator.calibrate.images import build_base_image
+
+    typer.echo(build_base_image(force=force))
+
+
+@calibrate_app.command("build")
+def build(
+    kind: Annotated[str, typer.Argument(help="serve or train")],
+    base_image: Annotated[
+        str | None, typer.Option("--base-image", help="BASE_IMAGE build argument (default: offline base)")
+    ] = None,
+) -> None:
+    """Build an example image (shipped as package data) on BASE_IMAGE."""
+    from simulator.calibrate.images import DEFAULT_BASE_IMAGE, KINDS, build_image
+
+    if kind not in KINDS:
+        raise ScenarioError("kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
+    typer.echo(build_image(kind, base_image=base_image or DEFAULT_BASE_IMAGE))  # type: ignore[arg-type]
+
+
+@calibrate_app.command("serve")
+def serve(
+    out: OutOption,
+    image: ImageOption = None,
+    vcpus: VcpusOption = 1,
+    memory: MemoryOption = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="model-server workers (default: vcpus)", show_default=False)
+    ] = None,
+    payload: Annotated[
+        Path | None, typer.Option(help="request body file (default: the example's digits batches)")
+    ] = None,
+    content_type: Annotated[str, typer.Option(help="Content-Type of --payload")] = "text/csv",
+) -> None:
+    """Measure readiness, a closed-loop sweep and open-loop rates; write OUT/profile.yaml."""
+    from simulator.calibrate._docker import sigterm_as_interrupt
+    from simulator.calibrate.serve import calibrate_serve
+
+    with sigterm_as_interrupt():
+        path = calibrate_serve(
+            _image(image, "serve"),
+            out=_out(out),
+            vcpus=vcpus,
+            memory=_memory(memory),
+            workers=workers,
+            payload=payload,
+            content_type=content_type,
+        )
+    typer.echo(f"profile: {path}")
+
+
+@calibrate_app.command("train")
+def train(
+    out: OutOption, image: ImageOption = None, vcpus: VcpusOption = 1, memory: MemoryOption = None
+) -> None:
+    """Run the training image, stop it at random moments and resume; write OUT/train-profile.yaml."""
+    from simulator.calibrate._docker import sigterm_as_interrupt
+    from simulator.calibrate.train import calibrate_train
+
+    with sigterm_as_interrupt():
+        path = calibrate_train(_image(image, "train"), out=_out(out), vcpus=vcpus, memory=_memory(memory))
+    typer.echo(f"profile: {path}")
+
+
+def _profile_kind(path: Path) -> str:
+    """'serve' or 'train', from the keys of the profile file."""
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise ScenarioError("--profile", f"cannot read {str(path)!r}: {exc.strerror}") from None
+    except yaml.YAMLError:
+        raise ScenarioError("--profile", f"{str(path)!r} is not valid YAML") from None
+    if isinstance(data, dict) and "service_time" in data:
+        return "serve"
+    if isinstance(data, dict) and "work" in data:
+        return "train"
+    raise ScenarioError("--profile", f"{str(path)!r} is neither a serve nor a training profile")
+
+
+def validate(
+    profile: Annotated[Path, typer.Option("--profile", help="profile written by `sagesim calibrate`")],
+    out: OutOption,
+    image: ImageOption = None,
+    memory: MemoryOption = None,
+) -> None:
+    """Measure the container on held-out loads, predict them from the profile, print errors and plot.
+
+    Exit code 1 when an error is over its target (p50 10%, p95 15%, throughput 10%, completion 10%).
+    """
+    from simulator.calibrate._docker import sigterm_as_interrupt
+
+    kind = _profile_kind(profile)
+    memory = _memory(memory)
+    with sigterm_as_interrupt():
+        passed = _validate(kind, _image(image, kind), profile, _out(out), memory)
+    typer.echo(f"plots and tables: {out}")
+    if not passed:
+        raise typer.Exit(1)
+
+
+def _validate(kind: str, image: str, profile: Path, out: Path, memory: str | None) -> bool:
+    if kind == "serve":
+        from simulator.calibrate.validate import format_table, validate_serve
+
+        report = validate_serve(image, profile, out=out, memory=memory)
+        typer.echo(format_table(report))
+        return report.passed()
+    from simulator.calibrate.train import format_train_table, validate_train
+
+    treport = validate_train(image, profile, out=out, memory=memory)
+    typer.echo(format_train_table(treport))
+    return treport.passed()
+
+
+def register_calibrate_commands(app: typer.Typer) -> None:
+    app.add_typer(calibrate_app, name="calibrate")
+    app.command("validate")(validate)
