@@ -7,9 +7,7 @@ container against these predictions, never against the fitting data.
 
 from __future__ import annotations
 
-import importlib
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,7 +16,8 @@ import numpy as np
 from simulator.calibrate.loadgen import Load
 from simulator.calibrate.profiles import ServeProfile, sample
 from simulator.calibrate.queue_sim import simulate_station
-from simulator.errors import ScenarioError
+from simulator.engine import simulate
+from simulator.scenario import load_scenario_dict
 
 Backend = Literal["internal", "engine", "auto"]
 
@@ -45,7 +44,7 @@ def predict(
     """
     if arrivals is not None and load.kind != "open":
         raise ValueError("arrivals replay an open-loop level")
-    if backend == "engine" or (backend == "auto" and profile_path is not None and engine_available()):
+    if backend == "engine" or (backend == "auto" and profile_path is not None):
         if profile_path is None:
             raise ValueError("the engine backend reads the profile from its file: give profile_path")
         if arrivals is not None:
@@ -102,27 +101,6 @@ def max_throughput(profile: ServeProfile) -> float:
     """Saturation throughput: busy cores over mean service time."""
     mean = float(sample(profile.service_time, np.random.default_rng(0), 200_000).mean())
     return min(profile.vcpus, profile.workers) / mean
-
-
-def _engine_functions() -> tuple[Callable[..., Any], Callable[..., Any]] | None:
-    """(simulate, load_scenario_dict) from the engine, or None while it does not offer them."""
-    try:
-        engine = importlib.import_module("simulator.engine")
-        scenario = importlib.import_module("simulator.scenario")
-    except ImportError:
-        return None
-    simulate = getattr(engine, "simulate", None)
-    if simulate is not None and not callable(simulate):  # the submodule shadowing the function
-        simulate = getattr(simulate, "simulate", None)
-    load = getattr(scenario, "load_scenario_dict", None)
-    if not callable(simulate) or not callable(load):
-        return None
-    return simulate, load
-
-
-def engine_available() -> bool:
-    """True once simulator.engine exposes simulate() and the scenario package a dict loader."""
-    return _engine_functions() is not None
 
 
 CALIBRATED_INSTANCE = "ml.sagesim.calibrated"
@@ -184,10 +162,6 @@ def scenario_dict(
 def _predict_engine(
     profile: ServeProfile, profile_path: Path, load: Load, seed: int, arrivals: np.ndarray | None = None
 ) -> dict[str, float]:
-    functions = _engine_functions()
-    if functions is None:
-        raise ScenarioError("--backend", "the sagesim engine is not available; use the internal backend")
-    simulate, load_scenario_dict = functions
     with tempfile.TemporaryDirectory(prefix="sagesim-trace-") as tmp:
         trace = None
         last = 0.0

@@ -12,7 +12,7 @@ import pytest
 
 from simulator.calibrate.fitting import fit_distribution
 from simulator.calibrate.loadgen import Load, LoadResult, Record
-from simulator.calibrate.predict import engine_available, max_throughput, predict
+from simulator.calibrate.predict import max_throughput, predict
 from simulator.calibrate.profiles import (
     ServeProfile,
     TrainProfile,
@@ -91,8 +91,6 @@ def test_profile_round_trip_and_bad_profile(tmp_path: Path) -> None:
 def test_predict_internal_matches_engine(tmp_path: Path) -> None:
     profile = _profile()
     assert max_throughput(profile) == pytest.approx(400, rel=0.01)
-    if not engine_available():
-        pytest.skip("simulator.engine not available")
     path = write_profile(profile, tmp_path / "p.yaml")
     for load in (Load("open", 300, 1, 1), Load("closed", 4, 1, 1)):
         internal = predict(profile, load, backend="internal")
