@@ -13,13 +13,18 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from simulator.catalog import load_catalog
 from simulator.cli_calibrate import register_calibrate_commands
 from simulator.cli_elastic import register_elastic_commands
-from simulator.cli_options import ExecutorOption, SchedulerOption, WorkersOption, executor_from_options
+from simulator.cli_options import (
+    ExecutorOption,
+    SchedulerOption,
+    WorkersOption,
+    executor_from_options,
+    progress_bar,
+)
 from simulator.cli_recommend import register_recommend_command
 from simulator.cli_rollout import register_rollout_commands
 from simulator.errors import ScenarioError
@@ -49,19 +54,6 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="override a value: PATH=VALUE (repeatable)", show_default=False),
 ]
-
-
-def _progress(console: Console) -> Progress:
-    """A progress bar on long runs, shown only on a terminal (CI logs stay clean)."""
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
 
 
 def print_summary(console: Console, summary: dict[str, Any], combined: dict[str, Any] | None) -> None:
@@ -107,7 +99,7 @@ def run(
         return
     if scenario.endpoint is None:
         raise ScenarioError("endpoint", "this scenario is a recommend job: run it with `sagesim recommend`")
-    with _progress(console) as progress:
+    with progress_bar(console) as progress:
         clock = progress.add_task("replication 1: simulated time", total=100)
         task = progress.add_task("replications done", total=count)
         replicated = replicate(

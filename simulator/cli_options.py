@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, make_executor
@@ -27,3 +29,16 @@ def executor_from_options(name: str, workers: int | None, scheduler: str | None)
         return make_executor(name, workers, scheduler)
     except ValueError as exc:
         raise ScenarioError("--scheduler" if "--scheduler" in str(exc) else "--executor", str(exc)) from None
+
+
+def progress_bar(console: Console) -> Progress:
+    """A progress bar on long runs, shown only on a terminal (CI logs stay clean)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )

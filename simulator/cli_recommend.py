@@ -9,10 +9,15 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from simulator.cli_options import executor_from_options
+from simulator.cli_options import (
+    ExecutorOption,
+    SchedulerOption,
+    WorkersOption,
+    executor_from_options,
+    progress_bar,
+)
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor
 from simulator.recommend.aws_request import Converted, from_aws_request
@@ -104,12 +109,9 @@ def recommend(
     request: Annotated[
         Path | None, typer.Option(help="AWS CreateInferenceRecommendationsJob request JSON to merge in")
     ] = None,
-    executor: Annotated[str, typer.Option(help="local (process pool), serial or dask")] = "local",
-    workers: Annotated[int | None, typer.Option(min=1, help="worker processes (local or local dask)")] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786 (with --executor dask)"),
-    ] = None,
+    executor: ExecutorOption = "local",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
     resume: Annotated[
         Path | None, typer.Option(help="continue an interrupted job in this directory (replaces --out)")
     ] = None,
@@ -127,15 +129,7 @@ def recommend(
     candidates, _ = job_candidates(scenario)
     console = Console(stderr=True, quiet=quiet)
     started = time.perf_counter()
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
+    progress = progress_bar(console)
     try:
         with progress:
             task = progress.add_task("candidates", total=len(candidates))

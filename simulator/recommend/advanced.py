@@ -154,28 +154,29 @@ def run_load_test(scenario: Scenario, candidate: Candidate) -> Outcome:
         tests.append(apply_stopping(minutes, job, slo, spec.max_error_rate))
     outcome = Outcome(candidate)
     outcome.trials = [_point(m, slo, candidate_cost(results[0])) for m in curve]
-    answered = [(t, r) for t, r in zip(tests, results, strict=True) if t.best is not None]
-    if len(answered) < len(tests):
+    bests = [test.best for test in tests if test.best is not None]
+    if len(bests) < len(tests):
         outcome.reason = "the latency threshold or error bound is broken from the first minute"
         return outcome
-    peaks = [t.best.invocations for t, _ in answered if t.best]
-    latencies = [t.best.percentile_ms for t, _ in answered if t.best]
-    interval = mean_ci95(latencies)
-    first_test, first = answered[0]
-    assert first_test.best is not None
-    outcome.max_invocations = math.floor(float(np.mean(peaks)))
+
+    def mean(field: str) -> float:
+        return float(np.mean([getattr(minute, field) for minute in bests]))
+
+    interval = mean_ci95([minute.percentile_ms for minute in bests])
+    first, busiest = results[0], bests[0].index
+    outcome.max_invocations = math.floor(mean("invocations"))
     outcome.best = TrialPoint(
         rate=outcome.max_invocations / 60.0,
         throughput=outcome.max_invocations / 60.0,
-        p50_ms=float(np.mean([t.best.p50_ms for t, _ in answered if t.best])),
-        p95_ms=float(np.mean([t.best.p95_ms for t, _ in answered if t.best])),
-        p99_ms=float(np.mean([t.best.p99_ms for t, _ in answered if t.best])),
-        slo_ms=float(np.mean(latencies)),
+        p50_ms=mean("p50_ms"),
+        p95_ms=mean("p95_ms"),
+        p99_ms=mean("p99_ms"),
+        slo_ms=mean("percentile_ms"),
         slo_ci95=(interval["ci95_low"], interval["ci95_high"]),
-        error_rate=float(np.mean([t.best.error_rate for t, _ in answered if t.best])),
-        cpu_utilization=_utilisation(first, first_test.best.index, "CPUUtilization"),
-        gpu_utilization=_utilisation(first, first_test.best.index, "GPUUtilization"),
-        memory_utilization=_utilisation(first, first_test.best.index, "MemoryUtilization"),
+        error_rate=mean("error_rate"),
+        cpu_utilization=_utilisation(first, busiest, "CPUUtilization"),
+        gpu_utilization=_utilisation(first, busiest, "GPUUtilization"),
+        memory_utilization=_utilisation(first, busiest, "MemoryUtilization"),
         model_setup_time_ms=None
         if first.cold_starts.empty
         else float(first.cold_starts["model_setup_time_s"].mean() * 1000.0),

@@ -191,8 +191,24 @@ def trial_scenario(
 
     `period` is the metrics datapoint length: short trials use 1 s so utilisation has datapoints.
     """
+    variant = candidate.variant(model_name(scenario))
+    name = f"{scenario.name}-{candidate.id}"
+    return single_variant_scenario(scenario, name, variant, arrivals, duration, warmup, period)
+
+
+def single_variant_scenario(
+    scenario: Scenario,
+    name: str,
+    variant: dict[str, Any],
+    arrivals: dict[str, Any],
+    duration: float,
+    warmup: float,
+    period: float = 60.0,
+) -> Scenario:
+    """The job's model served by one `variant` (plain data) under `arrivals`, with the job's endpoint
+    overheads, payload and catalog overrides; every request recorded."""
     model = model_name(scenario)
-    endpoint: dict[str, Any] = {"name": "recommender", "variants": [candidate.variant(model)]}
+    endpoint: dict[str, Any] = {"name": "recommender", "variants": [variant]}
     payload = 1024.0
     if scenario.endpoint is not None:
         endpoint["overhead"] = scenario.endpoint.overhead.model_dump(mode="json", by_alias=True)
@@ -200,7 +216,7 @@ def trial_scenario(
     if scenario.traffic is not None:
         payload = scenario.traffic.payload_size
     document = {
-        "name": f"{scenario.name}-{candidate.id}",
+        "name": name,
         "seed": scenario.seed,
         "duration": duration,
         "warmup": warmup,

@@ -25,7 +25,7 @@ from simulator.engine.rng import replication_seed
 from simulator.engine.simulate import simulate
 from simulator.metrics.records import Status
 from simulator.metrics.stats import mean_ci95
-from simulator.recommend.candidates import VARIANT, Candidate, model_name
+from simulator.recommend.candidates import VARIANT, Candidate, model_name, single_variant_scenario
 from simulator.recommend.spec import FleetSizing, LatencyThreshold
 from simulator.scenario.schema import Scenario
 from simulator.scenario.traffic import DiurnalArrivals, PoissonArrivals, ScheduleArrivals
@@ -96,15 +96,10 @@ def fleet_scenario(scenario: Scenario, plan: Plan, autoscaled: bool) -> Scenario
     """The user's traffic on the candidate's instance type, autoscaled by the plan or static."""
     assert scenario.recommend is not None and scenario.recommend.fleet_sizing is not None
     sizing = scenario.recommend.fleet_sizing
-    model = model_name(scenario)
     variant: dict[str, Any] = {
-        "name": VARIANT,
-        "model": model,
-        "instance_type": plan.candidate.instance_type,
+        **plan.candidate.variant(model_name(scenario)),
         "instance_count": plan.initial_count if autoscaled else plan.static_count,
     }
-    if plan.candidate.accelerator_type:
-        variant["accelerator_type"] = plan.candidate.accelerator_type
     if autoscaled:
         variant["autoscaling"] = {
             "min_capacity": plan.min_capacity,
@@ -119,27 +114,14 @@ def fleet_scenario(scenario: Scenario, plan: Plan, autoscaled: bool) -> Scenario
             variant["autoscaling"]["startup_time"] = sizing.startup_time.model_dump(
                 mode="json", by_alias=True
             )
-    endpoint: dict[str, Any] = {"name": "sized", "variants": [variant]}
-    payload = 1024.0
-    if scenario.endpoint is not None:
-        endpoint["overhead"] = scenario.endpoint.overhead.model_dump(mode="json", by_alias=True)
-    if scenario.traffic is not None:
-        payload = scenario.traffic.payload_size
-    document = {
-        "name": f"{scenario.name}-fleet-{plan.candidate.id}",
-        "seed": scenario.seed,
-        "duration": sizing.duration,
-        "warmup": sizing.warmup,
-        "catalog": scenario.catalog,
-        "models": {model: scenario.models[model].model_dump(mode="json", by_alias=True, exclude_none=True)},
-        "endpoint": endpoint,
-        "traffic": {
-            "arrivals": sizing.arrivals.model_dump(mode="json", by_alias=True),
-            "payload_size": payload,
-        },
-        "metrics": {"per_request_records": True},
-    }
-    return Scenario.model_validate(document)
+    return single_variant_scenario(
+        scenario,
+        f"{scenario.name}-fleet-{plan.candidate.id}",
+        variant,
+        sizing.arrivals.model_dump(mode="json", by_alias=True),
+        sizing.duration,
+        sizing.warmup,
+    )
 
 
 def fleet_figures(result: Result, slo: LatencyThreshold) -> dict[str, float]:
