@@ -7,6 +7,7 @@ entry point prints as one line with exit code 2. Validation that runs but misses
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,26 @@ OutOption = Annotated[Path, typer.Option("--out", help="output directory")]
 VcpusOption = Annotated[int, typer.Option("--vcpus", help="cores pinned to the container (the instance)")]
 MemoryOption = Annotated[
     str | None, typer.Option("--memory", help="container memory limit, e.g. 512m or 2g", show_default=False)
+]
+
+
+PayloadOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--payload",
+        help="request bodies: one file, a directory of files, or a .jsonl/.csv file of one body per line, "
+        "sent round-robin (default: the example's digits batches)",
+        show_default=False,
+    ),
+]
+ContentTypeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--content-type", help="Content-Type of --payload (default: from its suffix)", show_default=False
+    ),
+]
+AcceptOption = Annotated[
+    str | None, typer.Option("--accept", help="Accept header sent (default: */*)", show_default=False)
 ]
 
 
@@ -82,10 +103,9 @@ def serve(
     workers: Annotated[
         int | None, typer.Option(min=1, help="model-server workers (default: vcpus)", show_default=False)
     ] = None,
-    payload: Annotated[
-        Path | None, typer.Option(help="request body file (default: the example's digits batches)")
-    ] = None,
-    content_type: Annotated[str, typer.Option(help="Content-Type of --payload")] = "text/csv",
+    payload: PayloadOption = None,
+    content_type: ContentTypeOption = None,
+    accept: AcceptOption = None,
 ) -> None:
     """Measure readiness, a closed-loop sweep and open-loop rates; write OUT/profile.yaml."""
     from simulator.calibrate._docker import sigterm_as_interrupt
@@ -100,6 +120,7 @@ def serve(
             workers=workers,
             payload=payload,
             content_type=content_type,
+            accept=accept,
         )
     typer.echo(f"profile: {path}")
 
@@ -135,34 +156,73 @@ def _profile_kind(path: Path) -> str:
 def validate(
     profile: Annotated[Path, typer.Option("--profile", help="profile written by `sagesim calibrate`")],
     out: OutOption,
-    image: ImageOption = None,
+    image: Annotated[
+        str | None,
+        typer.Option("--image", help="local image (default: the one the profile was fitted on)"),
+    ] = None,
     memory: MemoryOption = None,
+    payload: PayloadOption = None,
+    content_type: ContentTypeOption = None,
+    accept: AcceptOption = None,
+    image_differs_ok: Annotated[
+        bool, typer.Option(help="validate an --image other than the profile's (serve profiles)")
+    ] = False,
+    payload_differs_ok: Annotated[
+        bool, typer.Option(help="validate with payloads other than the profile's (serve profiles)")
+    ] = False,
 ) -> None:
     """Measure the container on held-out loads, predict them from the profile, print errors and plot.
 
+    A serve profile is validated against the image and payloads it records unless told otherwise.
     Exit code 1 when an error is over its target (p50 10%, p95 15%, throughput 10%, completion 10%).
     """
     from simulator.calibrate._docker import sigterm_as_interrupt
 
     kind = _profile_kind(profile)
     memory = _memory(memory)
+    traffic = ServeTraffic(payload, content_type, accept, image_differs_ok, payload_differs_ok)
+    if kind == "train" and traffic != ServeTraffic():
+        raise ScenarioError("--payload", "payload and image-mismatch options apply to serve profiles only")
     with sigterm_as_interrupt():
-        passed = _validate(kind, _image(image, kind), profile, _out(out), memory)
+        passed = _validate(kind, image, profile, _out(out), memory, traffic)
     typer.echo(f"plots and tables: {out}")
     if not passed:
         raise typer.Exit(1)
 
 
-def _validate(kind: str, image: str, profile: Path, out: Path, memory: str | None) -> bool:
+@dataclass(frozen=True)
+class ServeTraffic:
+    """Validation options that only a serve profile takes."""
+
+    payload: Path | None = None
+    content_type: str | None = None
+    accept: str | None = None
+    image_differs_ok: bool = False
+    payload_differs_ok: bool = False
+
+
+def _validate(
+    kind: str, image: str | None, profile: Path, out: Path, memory: str | None, traffic: ServeTraffic
+) -> bool:
     if kind == "serve":
         from simulator.calibrate.validate import format_table, validate_serve
 
-        report = validate_serve(image, profile, out=out, memory=memory)
+        report = validate_serve(
+            image,
+            profile,
+            out=out,
+            memory=memory,
+            payload=traffic.payload,
+            content_type=traffic.content_type,
+            accept=traffic.accept,
+            image_differs_ok=traffic.image_differs_ok,
+            payload_differs_ok=traffic.payload_differs_ok,
+        )
         typer.echo(format_table(report))
         return report.passed()
     from simulator.calibrate.train import format_train_table, validate_train
 
-    treport = validate_train(image, profile, out=out, memory=memory)
+    treport = validate_train(_image(image, kind), profile, out=out, memory=memory)
     typer.echo(format_train_table(treport))
     return treport.passed()
 

@@ -58,3 +58,46 @@ def test_calibrate_help_lists_the_commands(cli: Cli) -> None:
     assert code == 0
     for command in ("serve", "train", "build", "build-base"):
         assert command in out
+
+
+def _serve_profile(tmp_path: Path, image: str) -> Path:
+    path = tmp_path / "profile.yaml"
+    path.write_text(
+        "service_time: {distribution: deterministic, value: 0.005}\n"
+        "overhead: {distribution: deterministic, value: 0.001}\n"
+        f"vcpus: 1\nworkers: 1\nfitted: {{image: '{image}', image_id: ''}}\n"
+    )
+    return path
+
+
+def test_validate_refuses_an_image_other_than_the_profiles(cli: Cli, tmp_path: Path) -> None:
+    profile = _serve_profile(tmp_path, "vendor/server:1")
+    err = _one_error(cli, "validate", "--profile", profile, "--out", tmp_path / "o", "--image", "other:2")
+    assert err.startswith("error: --image: the profile was fitted on 'vendor/server:1', not 'other:2'")
+    assert "--image-differs-ok" in err and not (tmp_path / "o").exists()
+
+
+def test_payload_options_are_for_serve_profiles(cli: Cli, tmp_path: Path) -> None:
+    profile = tmp_path / "train.yaml"
+    profile.write_text("work: 10\nsteps: 5\n")
+    (tmp_path / "b.json").write_text("{}")
+    err = _one_error(
+        cli, "validate", "--profile", profile, "--out", tmp_path / "o", "--payload", tmp_path / "b.json"
+    )
+    assert err.startswith("error: --payload: payload and image-mismatch options apply to serve profiles only")
+
+
+@pytest.mark.parametrize(
+    ("args", "start"),
+    [
+        (["--payload", "no-such.jsonl"], "error: --payload: cannot read 'no-such.jsonl'"),
+        (["--content-type", "application/json"], "error: --content-type: give --payload with"),
+    ],
+    ids=["missing-payload", "type-without-payload"],
+)
+def test_bad_traffic_options_fail_before_docker(
+    cli: Cli, tmp_path: Path, args: list[str], start: str
+) -> None:
+    err = _one_error(cli, "calibrate", "serve", "--out", tmp_path / "o", *args)
+    assert err.startswith(start), err
+    assert not (tmp_path / "o").exists()

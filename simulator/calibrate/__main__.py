@@ -2,10 +2,11 @@
 
   build-base [--force]                     debootstrap + docker import the offline base image (cached)
   build {serve,train} [--base-image IMG]   build an example image (builds the base image if needed)
-  serve --image IMG [--vcpus N] [--memory M] [--workers W] --out DIR
+  serve --image IMG [--vcpus N] [--workers W] [--payload F --content-type T] --out DIR
   train --image IMG [--vcpus N] [--memory M] --out DIR
-  validate-serve --image IMG --profile P --out DIR
+  validate-serve --profile P --out DIR [--image IMG] [--payload F] [--image-differs-ok]
   validate-train --image IMG --profile P --out DIR
+  summarise VALIDATION.json...             errors of several runs side by side, with their spread
   all --out DIR                            build, calibrate and validate both examples; exit 1 on FAIL
   report --work DIR --out DIR              `all` into --work, then the tables, plots and profiles into
                                            --out (reports/calibration) with a README of the figures
@@ -25,6 +26,8 @@ from pathlib import Path
 
 from simulator.calibrate import images
 from simulator.calibrate._docker import sigterm_as_interrupt
+from simulator.calibrate.payloads import write_digits_jsonl
+from simulator.calibrate.runs import summarise_runs
 from simulator.calibrate.serve import calibrate_serve
 from simulator.calibrate.train import TrainValidation, calibrate_train, format_train_table, validate_train
 from simulator.calibrate.validate import ServeValidation, format_table, validate_serve
@@ -53,20 +56,31 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--out", type=Path, required=True)
         if name == "serve":
             cmd.add_argument("--workers", type=int)
-            cmd.add_argument("--payload", type=Path)
-            cmd.add_argument("--content-type", default="text/csv")
+            _traffic_arguments(cmd)
     for name, kind in (("validate-serve", "serve"), ("validate-train", "train")):
         cmd = sub.add_parser(name)
-        cmd.add_argument("--image", default=images.DEFAULT_IMAGES[kind])  # type: ignore[index]
+        cmd.add_argument("--image", default=None if kind == "serve" else images.DEFAULT_IMAGES["train"])
         cmd.add_argument("--profile", type=Path, required=True)
         cmd.add_argument("--memory")
         cmd.add_argument("--out", type=Path, required=True)
+        if kind == "serve":
+            _traffic_arguments(cmd)
+            cmd.add_argument("--image-differs-ok", action="store_true")
+            cmd.add_argument("--payload-differs-ok", action="store_true")
+    summary = sub.add_parser("summarise")
+    summary.add_argument("validations", type=Path, nargs="+", help="validation.json files of several runs")
     everything = sub.add_parser("all")
     everything.add_argument("--out", type=Path, required=True)
     report = sub.add_parser("report")
     report.add_argument("--work", type=Path, required=True)
     report.add_argument("--out", type=Path, required=True)
     return p
+
+
+def _traffic_arguments(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--payload", type=Path)
+    cmd.add_argument("--content-type")
+    cmd.add_argument("--accept")
 
 
 def run(argv: Sequence[str]) -> int:
@@ -85,18 +99,31 @@ def run(argv: Sequence[str]) -> int:
                 workers=args.workers,
                 payload=args.payload,
                 content_type=args.content_type,
+                accept=args.accept,
             )
         )
     elif args.command == "train":
         print(calibrate_train(args.image, out=args.out, vcpus=args.vcpus, memory=args.memory))
     elif args.command == "validate-serve":
-        report = validate_serve(args.image, args.profile, out=args.out, memory=args.memory)
+        report = validate_serve(
+            args.image,
+            args.profile,
+            out=args.out,
+            memory=args.memory,
+            payload=args.payload,
+            content_type=args.content_type,
+            accept=args.accept,
+            image_differs_ok=args.image_differs_ok,
+            payload_differs_ok=args.payload_differs_ok,
+        )
         print(format_table(report))
         return 0 if report.passed() else 1
     elif args.command == "validate-train":
         treport = validate_train(args.image, args.profile, out=args.out, memory=args.memory)
         print(format_train_table(treport))
         return 0 if treport.passed() else 1
+    elif args.command == "summarise":
+        print(summarise_runs(args.validations))
     elif args.command == "all":
         return 0 if run_all(args.out).passed else 1
     elif args.command == "report":
@@ -115,14 +142,15 @@ class AllRun:
     serve: ServeValidation
     train: TrainValidation
     seconds: dict[str, float]
+    stacks: dict[str, ServeValidation]
 
     @property
     def passed(self) -> bool:
-        return self.serve.passed() and self.train.passed()
+        return self.serve.passed() and self.train.passed() and all(v.passed() for v in self.stacks.values())
 
 
 def run_all(out: Path) -> AllRun:
-    """The CI path: build everything, calibrate and validate both example images."""
+    """Build everything; calibrate and validate both example images and every third-party stack."""
     clock: dict[str, float] = {}
     t0 = time.perf_counter()
     serve_image, train_image = images.build_image("serve"), images.build_image("train")
@@ -131,7 +159,7 @@ def run_all(out: Path) -> AllRun:
     profile = calibrate_serve(serve_image, out=out / "serve")
     clock["calibrate serve"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    report = validate_serve(serve_image, profile, out=out / "serve")
+    report = validate_serve(None, profile, out=out / "serve")
     clock["validate serve"] = time.perf_counter() - t0
     print(format_table(report), flush=True)
     t0 = time.perf_counter()
@@ -141,7 +169,16 @@ def run_all(out: Path) -> AllRun:
     treport = validate_train(train_image, tprofile, out=out / "train")
     clock["validate train"] = time.perf_counter() - t0
     print(format_train_table(treport))
-    return AllRun(out, report, treport, clock)
+    stacks = {}
+    bodies = write_digits_jsonl(out / "digits.jsonl")
+    for name in images.STACKS:
+        t0 = time.perf_counter()
+        image = images.build_stack(name)
+        stack_profile = calibrate_serve(image, out=out / "stacks" / name, payload=bodies)
+        stacks[name] = validate_serve(None, stack_profile, out=out / "stacks" / name)
+        clock[f"stack {name}: build, calibrate, validate"] = time.perf_counter() - t0
+        print(f"{name}:\n{format_table(stacks[name])}", flush=True)
+    return AllRun(out, report, treport, clock, stacks)
 
 
 REPORT_FILES = (
@@ -159,13 +196,22 @@ REPORT_FILES = (
 def write_report(run: AllRun, out: Path) -> None:
     """Copy the tables, plots and profiles of a run into `out` and write out/README.md around them."""
     out.mkdir(parents=True, exist_ok=True)
-    for name in REPORT_FILES:
+    stack_files = [
+        f"stacks/{name}/{file}"
+        for name in run.stacks
+        for file in ("profile.yaml", "validation.json", "validation.txt", "validation.png")
+    ]
+    for name in (*REPORT_FILES, *stack_files):
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(run.out / name, target)
+    stack_sections = "\n".join(
+        f"### {name}\n\n```\n{format_table(report)}\n```\n\n![{name}](stacks/{name}/validation.png)\n"
+        for name, report in run.stacks.items()
+    )
     timings = "\n".join(f"| {part} | {secs:.0f} |" for part, secs in run.seconds.items())
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    text = f"""# Calibration of the example images: predicted vs measured
+    text = f"""# Calibration of the example images and third-party stacks: predicted vs measured
 
 Regenerated by `make calibration-report` from a real Docker run on {when}
 ({os.cpu_count()} cores: the container pinned to one, the load generator on the rest). Every figure below
@@ -173,10 +219,10 @@ comes from that run; nothing is edited by hand.
 
 ## Serving: held-out loads
 
-The profile (`serve/profile.yaml`) was fitted on one closed-loop user, 2 and 4 users and one Poisson
-stream at 72% utilisation; none of the loads below was used for fitting.
-Open-loop predictions replay the send times the load generator recorded, with service times drawn
-from the profile. `*` marks the errors held to the targets.
+The profile (`serve/profile.yaml`) was fitted on one closed-loop user, closed loops of 2, 4 and 8
+users (8 twice) and Poisson streams at 40% and 72% of the measured maximum throughput; none of the
+loads below was used for fitting. Open-loop predictions replay the send times the load generator
+recorded, with service times drawn from the profile. `*` marks the errors held to the targets.
 
 ```
 {format_table(run.serve)}
@@ -184,6 +230,12 @@ from the profile. `*` marks the errors held to the targets.
 
 ![serving validation](serve/validation.png)
 
+## Third-party serving stacks (JSON bodies, no timing headers)
+
+Built from their public packages (`simulator/calibrate/images/stacks/`), calibrated and validated
+with `digits.jsonl` (256 JSON batches of digits rows, log-normal batch sizes around 100 rows).
+
+{stack_sections}
 ## Training: completion time under stop schedules
 
 ```

@@ -11,7 +11,7 @@ import math
 import os
 import secrets
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import docker
@@ -22,6 +22,7 @@ from simulator.calibrate.priority import CONTAINER_GROUP
 from simulator.errors import ScenarioError
 
 NAME_PREFIX = "sagesim-"
+_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def client() -> docker.DockerClient:
@@ -66,13 +67,31 @@ def unique_name(role: str) -> str:
 
 
 def remove(container: Container, stop_timeout: int = 2) -> None:
-    """Stop and remove one container we started; never fail cleanup."""
-    with contextlib.suppress(docker.errors.DockerException):
-        container.reload()
-        if container.status == "running":
-            container.stop(timeout=stop_timeout)
-    with contextlib.suppress(docker.errors.DockerException):
-        container.remove(force=True)
+    """Stop and remove one container we started; never fail cleanup, and let no Ctrl-C or kill cut
+    it short (the signal is acted on once the container is gone)."""
+    with interrupts_deferred():
+        with contextlib.suppress(docker.errors.DockerException):
+            container.reload()
+            if container.status == "running":
+                container.stop(timeout=stop_timeout)
+        with contextlib.suppress(docker.errors.DockerException):
+            container.remove(force=True)
+
+
+@contextlib.contextmanager
+def owned(create: Callable[[], Container]) -> Iterator[Container]:
+    """Create a container and remove it on exit, whatever happened.
+
+    A Ctrl-C or kill that lands while the engine is creating it is held until `create` returns, so
+    there is never a container the engine made and we hold no handle to (seen in CI: a SIGTERM during
+    a create or a stop left a container running).
+    """
+    held = _Held()
+    with held.installed():
+        container = create()
+    with removed_after(container):
+        held.raise_if_received()
+        yield container
 
 
 @contextlib.contextmanager
@@ -82,6 +101,42 @@ def removed_after(container: Container) -> Iterator[Container]:
         yield container
     finally:
         remove(container)
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM during the body; act on them (KeyboardInterrupt) right after it."""
+    held = _Held()
+    with held.installed():
+        yield
+    held.raise_if_received()
+
+
+class _Held:
+    """Signals noted, not acted on, while installed (main thread only; elsewhere a no-op)."""
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        def note(signum: int, frame: object) -> None:
+            self.received.append(signum)
+
+        try:
+            previous = {sig: signal.signal(sig, note) for sig in _HELD_SIGNALS}
+        except ValueError:  # not the main thread: signals are not ours to hold
+            yield
+            return
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def raise_if_received(self) -> None:
+        if self.received:
+            raise KeyboardInterrupt
 
 
 def tail_logs(container: Container, lines: int = 5) -> str:
@@ -94,14 +149,19 @@ def tail_logs(container: Container, lines: int = 5) -> str:
 
 
 def container_cpu_seconds(container: Container) -> float:
-    """Total CPU seconds the container has used so far: cgroup v1 accounting when readable (fast),
-    else the engine's stats call (slow: up to a second)."""
-    for parent in (CONTAINER_GROUP, "docker"):
-        path = Path("/sys/fs/cgroup/cpuacct") / parent / str(container.id) / "cpuacct.usage"
+    """Total CPU seconds the container has used so far: its cgroup's accounting when readable (v1
+    cpuacct or v2 cpu.stat; fast and exact), else the engine's stats call (slow: up to a second)."""
+    for path in _cpu_accounting_files(str(container.id)):
         try:
-            return int(path.read_text()) / 1e9
-        except (OSError, ValueError):
+            text = path.read_text()
+        except OSError:
             continue
+        if path.name == "cpuacct.usage":
+            return int(text) / 1e9
+        for line in text.splitlines():
+            key, _, value = line.partition(" ")
+            if key == "usage_usec":
+                return int(value) / 1e6
     try:
         stats = container.stats(stream=False, one_shot=True)
         return float(stats["cpu_stats"]["cpu_usage"]["total_usage"]) / 1e9
@@ -109,13 +169,12 @@ def container_cpu_seconds(container: Container) -> float:
         return math.nan
 
 
-def tasks_file(container: Container) -> Path | None:
-    """The cgroup v1 tasks file listing the container's threads, or None where there is none."""
-    for parent in (CONTAINER_GROUP, "docker"):
-        path = Path("/sys/fs/cgroup/cpu") / parent / str(container.id) / "tasks"
-        if path.is_file():
-            return path
-    return None
+def _cpu_accounting_files(container_id: str) -> list[Path]:
+    root = Path("/sys/fs/cgroup")
+    parents = (CONTAINER_GROUP, "docker")
+    v1 = [root / "cpuacct" / parent / container_id / "cpuacct.usage" for parent in parents]
+    v2 = [root / parent / container_id / "cpu.stat" for parent in parents]
+    return [*v1, *v2, root / "system.slice" / f"docker-{container_id}.scope" / "cpu.stat"]
 
 
 @contextlib.contextmanager

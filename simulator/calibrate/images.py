@@ -48,6 +48,25 @@ def image_context(kind: Kind) -> Path:
     return Path(str(ctx))
 
 
+STACKS = ("flask-nginx", "fastapi-threads", "gunicorn-multiworker")
+
+
+def stack_tag(name: str) -> str:
+    return f"sagesim-stack-{name}:latest"
+
+
+def build_stack(name: str, *, base_image: str = DEFAULT_BASE_IMAGE) -> str:
+    """Build one of the third-party serving stacks (images/stacks/NAME) and return its tag.
+
+    They are servers people deploy, built from their public packages with a model trained at build
+    time; none of their serving code is ours, which is what makes them a test of calibration.
+    """
+    if name not in STACKS:
+        raise ScenarioError("stack", f"unknown stack {name!r}; expected one of {', '.join(STACKS)}")
+    context = Path(str(resources.files("simulator.calibrate") / "images" / "stacks" / name))
+    return _build(context, stack_tag(name), base_image, f"stack {name}")
+
+
 def build_base_image(
     name: str = DEFAULT_BASE_IMAGE,
     *,
@@ -112,6 +131,10 @@ def build_image(
     """Build the example serving or training image on top of base_image and return its tag."""
     context = image_context(kind)
     tag = tag or DEFAULT_IMAGES[kind]
+    return _build(context, tag, base_image, f"image {kind}", build_base=build_base)
+
+
+def _build(context: Path, tag: str, base_image: str, what: str, *, build_base: bool = True) -> str:
     cli = _docker.client()
     if base_image == DEFAULT_BASE_IMAGE and build_base:
         build_base_image(base_image)  # cached: a no-op once the image exists
@@ -127,9 +150,9 @@ def build_image(
         )
     except docker.errors.BuildError as exc:
         last = " | ".join(str(chunk.get("stream", chunk.get("error", ""))).strip() for chunk in exc.build_log)
-        raise ScenarioError(f"image {kind}", f"docker build failed: {exc.msg}; {last[-300:]}") from None
+        raise ScenarioError(what, f"docker build failed: {exc.msg}; {last[-300:]}") from None
     except docker.errors.APIError as exc:
-        raise ScenarioError(f"image {kind}", f"docker build failed: {exc.explanation}") from None
+        raise ScenarioError(what, f"docker build failed: {exc.explanation}") from None
     return tag
 
 

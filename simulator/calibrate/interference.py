@@ -1,10 +1,16 @@
 """How much of the emulated instance's cores (and the load generator's) other processes took.
 
 A measurement only describes the instance if the instance had its cores. /proc/stat gives each
-core's busy time; subtracting what the container used (cgroup accounting) leaves the share taken by
-anything else on the machine: another job, a noisy neighbour. For the load generator what matters is
-whether it was delayed, which schedstat tells exactly (time runnable but waiting). Levels measured
-under too much interference are repeated.
+core's busy time; subtracting what the container used (its cgroup's CPU accounting) leaves the time
+taken by anything else on the machine: another job, a noisy neighbour, the hypervisor (steal).
+
+The container's own threads never count: a server running eight prediction threads on one core keeps
+most of them waiting for it, and that wait is the server's queueing, which the profile models, not a
+disturbance (an earlier harness counted it and measured every level of such a server three times).
+Interrupt time is left out too: on loopback it is mostly the load's own packets.
+
+For the load generator what matters is whether it was delayed, which schedstat tells exactly (time
+its thread was runnable but waiting). Levels measured under too much interference are repeated.
 """
 
 from __future__ import annotations
@@ -13,13 +19,12 @@ import math
 import os
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-_BUSY_FIELDS = (0, 1, 2, 5, 6, 7)  # user nice system irq softirq steal (idle=3, iowait=4 excluded)
+_BUSY_FIELDS = (0, 1, 2, 7)  # user nice system steal (idle=3, iowait=4, irq=5, softirq=6 excluded)
 
 
 def busy_ticks(cpus: tuple[int, ...]) -> int:
-    """Clock ticks the given cores have spent busy since boot."""
+    """Clock ticks the given cores have spent busy (user, nice, system, steal) since boot."""
     total = 0
     with open("/proc/stat") as fh:
         for line in fh:
@@ -30,31 +35,11 @@ def busy_ticks(cpus: tuple[int, ...]) -> int:
     return total
 
 
-def tasks_run_delay(tasks_file: Path | None) -> float:
-    """Seconds the threads listed in a cgroup's tasks file have spent runnable but waiting for a core.
-
-    For an instance whose workers do not outnumber its cores this is exactly the time others kept
-    it from running: its own requests queue in the listen backlog, not on the run queue.
-    """
-    if tasks_file is None:
-        return math.nan
-    try:
-        tids = tasks_file.read_text().split()
-    except OSError:
-        return math.nan
-    total = 0
-    for tid in tids:
-        try:
-            total += int(Path(f"/proc/{tid}/schedstat").read_text().split()[1])
-        except (OSError, IndexError, ValueError):
-            continue  # the thread exited between the listing and the read
-    return total / 1e9
-
-
 def run_queue_wait() -> float:
     """Seconds the calling thread has spent runnable but waiting for a core (schedstat)."""
     try:
-        return int(open("/proc/thread-self/schedstat").read().split()[1]) / 1e9
+        with open("/proc/thread-self/schedstat") as fh:
+            return int(fh.read().split()[1]) / 1e9
     except (OSError, IndexError, ValueError):
         return math.nan
 
@@ -66,25 +51,21 @@ class Snapshot:
     loadgen_ticks: int
     own_cpu: float  # this process's CPU seconds (all threads): the load generator
     own_wait: float  # seconds this thread waited on a run queue (nan where schedstat is missing)
-    instance_wait: float = math.nan  # seconds the container's threads waited on a run queue
 
 
-def snapshot(
-    instance_cpus: tuple[int, ...], loadgen_cpus: tuple[int, ...], instance_tasks: Path | None = None
-) -> Snapshot:
+def snapshot(instance_cpus: tuple[int, ...], loadgen_cpus: tuple[int, ...]) -> Snapshot:
     return Snapshot(
         time.perf_counter(),
         busy_ticks(instance_cpus),
         busy_ticks(loadgen_cpus),
         time.process_time(),
         run_queue_wait(),
-        tasks_run_delay(instance_tasks),
     )
 
 
 @dataclass(frozen=True)
 class Interference:
-    instance: float  # share of the run the instance was kept off its cores (else: others' share of them)
+    instance: float  # share of the instance's core time used by processes outside the container
     loadgen: float  # share of the run the load generator was kept waiting for its core
 
     def worst(self) -> float:
@@ -98,22 +79,18 @@ def interference(
     instance_cpus: tuple[int, ...],
     loadgen_cpus: tuple[int, ...],
 ) -> Interference:
-    """Foreign busy share of each core group over the interval between two snapshots."""
-    tick = 1.0 / os.sysconf("SC_CLK_TCK")
+    """Foreign busy share of the instance's cores, and the load generator's wait, between snapshots."""
     wall = max(after.wall - before.wall, 1e-9)
-    inst_busy = (after.instance_ticks - before.instance_ticks) * tick
-    gen_busy = (after.loadgen_ticks - before.loadgen_ticks) * tick
-    own = after.own_cpu - before.own_cpu
-    inst = max(0.0, inst_busy - container_cpu_s) / (wall * len(instance_cpus)) if instance_cpus else 0.0
-    kept_waiting = after.instance_wait - before.instance_wait
-    if math.isfinite(kept_waiting):  # what others took *from the instance*, not what it left idle
-        inst = max(0.0, kept_waiting) / (wall * len(instance_cpus))
+    inst = foreign_share(
+        after.instance_ticks - before.instance_ticks, container_cpu_s, wall, len(instance_cpus)
+    )
     waited = after.own_wait - before.own_wait
     if math.isfinite(waited):  # the load generator's own delay: runnable but kept off its core
-        gen = max(0.0, waited) / wall
+        gen = min(1.0, max(0.0, waited) / wall)
     else:  # fallback: what others used of its cores, an upper bound of what they took from it
-        gen = max(0.0, gen_busy - own) / (wall * len(loadgen_cpus)) if loadgen_cpus else 0.0
-    return Interference(min(inst, 1.0), min(gen, 1.0))
+        own = after.own_cpu - before.own_cpu
+        gen = foreign_share(after.loadgen_ticks - before.loadgen_ticks, own, wall, len(loadgen_cpus))
+    return Interference(inst, gen)
 
 
 def foreign_share(ticks: int, own_cpu_s: float, wall_s: float, ncpus: int) -> float:
@@ -121,4 +98,5 @@ def foreign_share(ticks: int, own_cpu_s: float, wall_s: float, ncpus: int) -> fl
     if wall_s <= 0 or ncpus <= 0:
         return 0.0
     busy = ticks / os.sysconf("SC_CLK_TCK")
-    return min(1.0, max(0.0, busy - own_cpu_s) / (wall_s * ncpus))
+    own = own_cpu_s if math.isfinite(own_cpu_s) else 0.0
+    return min(1.0, max(0.0, busy - own) / (wall_s * ncpus))

@@ -164,7 +164,7 @@ def run_load(
 async def _run(url: str, load: Load, payloads: PayloadPool, seed: int) -> LoadResult:
     result = LoadResult(load)
     picks = payloads.picker(seed)
-    headers = {"Content-Type": payloads.content_type, "Accept": "text/csv"}
+    headers = {"Content-Type": payloads.content_type, "Accept": payloads.accept}
     connector = aiohttp.TCPConnector(limit=0, force_close=True)
     timeout = aiohttp.ClientTimeout(total=INVOCATION_TIMEOUT_S)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=headers) as session:

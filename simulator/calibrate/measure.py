@@ -104,16 +104,15 @@ def _measure_once(
 ) -> Level:
     """Run one load level against the server, checking the container survived it."""
     cores = (placement.container_cpus, placement.loadgen_cpus)
-    tasks = _docker.tasks_file(server.container) if server.workers <= len(placement.container_cpus) else None
     before = _docker.container_cpu_seconds(server.container)
-    snap = snapshot(*cores, tasks)
+    snap = snapshot(*cores)
     url = f"{server.url}/invocations"
     try:
         result = run_load(url, load, payloads, seed=seed, cpus=set(placement.loadgen_cpus))
     except ScenarioError:
         _raise_if_stopped(server, load)  # a dead container is the cause, not the refused requests
         raise
-    snap_after = snapshot(*cores, tasks)
+    snap_after = snapshot(*cores)
     after = _docker.container_cpu_seconds(server.container)
     _raise_if_stopped(server, load)
     failed = sum(1 for r in result.records if not r.ok)
@@ -125,7 +124,7 @@ def _measure_once(
             f"(e.g. status {example.status} {example.error})",
         )
     used = after - before
-    return Level(result, used, interference(snap, snap_after, used if math.isfinite(used) else 0.0, *cores))
+    return Level(result, used, interference(snap, snap_after, used, *cores))
 
 
 def _raise_if_stopped(server: Server, load: Load) -> None:

@@ -1,13 +1,15 @@
-"""Request bodies for the load generator.
+"""Request bodies for the load generator: the example's digits batches, or the user's own payloads.
 
-The example model takes CSV rows of 64 pixel values. Real traffic carries payloads of varying size,
-which is what makes service times vary, so the default pool mixes batch sizes drawn from a
-log-normal (median 200 rows): the service-time distribution the calibration fits is then a property
-of the model *and* its traffic, as it is for a real endpoint.
+Real traffic carries payloads of varying size, which is what makes service times vary, so the
+service-time distribution calibration fits is a property of the model *and* its traffic, as it is for
+a real endpoint. A user's payloads come as one body file, a directory of body files, or a JSON Lines
+or CSV file of one body per line; bodies are sent round-robin, so every level sees the same mix.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,17 +17,45 @@ import numpy as np
 
 from simulator.errors import ScenarioError
 
+MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker's real-time invocation payload limit
+LINE_SUFFIXES = {".jsonl": "application/jsonlines", ".ndjson": "application/jsonlines", ".csv": "text/csv"}
+FILE_TYPES = {".json": "application/json", ".csv": "text/csv", ".npy": "application/x-npy"}
+DIGITS_SOURCE = "digits batches (built in)"
+
 
 @dataclass(frozen=True)
 class PayloadPool:
-    """Bodies sent round the pool in a seeded random order, with their content type."""
+    """Bodies sent round-robin from a seeded starting point, with their content and accept types."""
 
     bodies: tuple[bytes, ...]
     content_type: str = "text/csv"
+    accept: str = "*/*"
+    source: str = DIGITS_SOURCE
 
     def picker(self, seed: int) -> np.ndarray:
-        """Indices into bodies for up to one million requests, reproducible from seed."""
-        return np.random.default_rng(seed).integers(0, len(self.bodies), 1_000_000)
+        """Indices into bodies for up to one million requests: round-robin, starting where seed says."""
+        start = int(np.random.default_rng(seed).integers(0, len(self.bodies)))
+        return (start + np.arange(1_000_000)) % len(self.bodies)
+
+    def digest(self) -> str:
+        """sha256 over the bodies in order, so a profile can tell whether validation sends the same."""
+        h = hashlib.sha256()
+        for body in self.bodies:
+            h.update(len(body).to_bytes(8, "big"))
+            h.update(body)
+        return h.hexdigest()
+
+    def describe(self) -> dict[str, object]:
+        """What a profile records of its traffic."""
+        sizes = [len(b) for b in self.bodies]
+        return {
+            "source": self.source,
+            "content_type": self.content_type,
+            "accept": self.accept,
+            "bodies": len(self.bodies),
+            "mean_bytes": float(np.mean(sizes)),
+            "sha256": self.digest(),
+        }
 
 
 def digits_pool(size: int = 512, median_rows: int = 200, sigma: float = 0.6, seed: int = 7) -> PayloadPool:
@@ -42,15 +72,54 @@ def digits_pool(size: int = 512, median_rows: int = 200, sigma: float = 0.6, see
     for n in rows:
         picked = rng.integers(0, len(lines), int(n))
         bodies.append(("\n".join(lines[i] for i in picked) + "\n").encode())
-    return PayloadPool(tuple(bodies))
+    return PayloadPool(tuple(bodies), "text/csv", "text/csv")
 
 
-def file_pool(path: Path, content_type: str) -> PayloadPool:
-    """A single user-supplied body, for images other than the example."""
+def file_pool(path: Path, content_type: str | None = None, accept: str | None = None) -> PayloadPool:
+    """The user's bodies: a directory (one body per file, in name order), a .jsonl/.ndjson/.csv file
+    (one body per non-empty line), or any other file (one body). Content type from the suffix unless
+    given."""
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+        bodies = [_read(p) for p in files]
+        suffixes = {p.suffix.lower() for p in files}
+        guessed = FILE_TYPES.get(suffixes.pop()) if len(suffixes) == 1 else None
+    elif path.suffix.lower() in LINE_SUFFIXES:
+        text = _read(path)
+        bodies = [line for line in text.splitlines() if line.strip()]
+        guessed = LINE_SUFFIXES[path.suffix.lower()]
+        if guessed == "application/jsonlines":
+            guessed = "application/json"  # each line is one JSON document
+    else:
+        bodies = [_read(path)]
+        guessed = FILE_TYPES.get(path.suffix.lower())
+    if not bodies:
+        raise ScenarioError("--payload", f"{str(path)!r} holds no request body")
+    for body in bodies:
+        if not body:
+            raise ScenarioError("--payload", f"{str(path)!r} holds an empty body")
+        if len(body) > MAX_BODY_BYTES:
+            raise ScenarioError("--payload", f"{str(path)!r} holds a body over SageMaker's 6 MB limit")
+    resolved = content_type or guessed
+    if resolved is None:
+        raise ScenarioError("--content-type", f"cannot tell the content type of {str(path)!r}; give it")
+    return PayloadPool(tuple(bodies), resolved, accept or "*/*", str(path.resolve()))
+
+
+def _read(path: Path) -> bytes:
     try:
-        body = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ScenarioError("--payload", f"cannot read {str(path)!r}: {exc.strerror}") from None
-    if not body:
-        raise ScenarioError("--payload", f"{str(path)!r} is empty")
-    return PayloadPool((body,), content_type)
+
+
+def write_digits_jsonl(path: Path, size: int = 256, median_rows: int = 100, seed: int = 11) -> Path:
+    """A JSON Lines file of digits batches, `{"instances": [[64 pixels], ...]}` per line, batch sizes
+    log-normal around median_rows: traffic for JSON servers such as the third-party stacks."""
+    rng = np.random.default_rng(seed)
+    rows = np.clip(np.rint(rng.lognormal(np.log(median_rows), 0.6, size)), 1, 1000).astype(int)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as fh:
+        for n in rows:
+            fh.write(json.dumps({"instances": rng.integers(0, 17, (int(n), 64)).tolist()}) + "\n")
+    return path

@@ -8,13 +8,14 @@ container against these predictions, never against the fitting data.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from simulator.calibrate.loadgen import Load
-from simulator.calibrate.profiles import ServeProfile, sample
+from simulator.calibrate.profiles import ServeProfile, sample, write_profile
 from simulator.calibrate.queue_sim import simulate_station
 from simulator.engine import simulate
 from simulator.scenario import load_scenario_dict
@@ -33,7 +34,33 @@ def predict(
     arrivals: np.ndarray | None = None,
     replications: int = 8,
 ) -> dict[str, float]:
-    """p50/p99/p95/mean latency (ms) and throughput (/s) the profile predicts for `load`.
+    """p50/p99/p95/mean latency (ms) and throughput (/s) the profile predicts for `load`, with the
+    service time the instance has under it: at the open-loop rate (`serve.scale_at`), or back to
+    back for a closed loop (`serve.saturation_scale`)."""
+    from simulator.calibrate.serve import saturation_scale, scale_at, scale_distribution
+
+    if "rate_scale" not in profile.fitted:
+        return _predict_as_is(profile, load, requests, seed, backend, profile_path, arrivals, replications)
+    factor = scale_at(profile, load.level) if load.kind == "open" else saturation_scale(profile)
+    model = replace(profile, service_time=scale_distribution(profile.service_time, factor), fitted={})
+    path = None
+    with tempfile.TemporaryDirectory(prefix="sagesim-profile-") as tmp:
+        if profile_path is not None:
+            path = write_profile(model, Path(tmp) / "profile.yaml")
+        return _predict_as_is(model, load, requests, seed, backend, path, arrivals, replications)
+
+
+def _predict_as_is(
+    profile: ServeProfile,
+    load: Load,
+    requests: int,
+    seed: int,
+    backend: Backend,
+    profile_path: Path | None,
+    arrivals: np.ndarray | None,
+    replications: int,
+) -> dict[str, float]:
+    """The prediction with the profile's service time as stored.
 
     With `arrivals` (an open-loop level's measured send times, seconds from its start) the model replays
     exactly the arrivals the container saw, the way a scenario replays a trace: the comparison is then
@@ -99,8 +126,10 @@ def summarise(latency_s: np.ndarray, throughput: float) -> dict[str, float]:
 
 def max_throughput(profile: ServeProfile) -> float:
     """Saturation throughput: busy cores over mean service time."""
+    from simulator.calibrate.serve import saturation_scale
+
     mean = float(sample(profile.service_time, np.random.default_rng(0), 200_000).mean())
-    return min(profile.vcpus, profile.workers) / mean
+    return min(profile.vcpus, profile.workers) / (mean * saturation_scale(profile))
 
 
 CALIBRATED_INSTANCE = "ml.sagesim.calibrated"

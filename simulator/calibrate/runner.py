@@ -92,21 +92,26 @@ def serving(
     environment = {"SAGEMAKER_BIND_TO_PORT": str(port), "SAGESIM_BIND_HOST": HOST, **(env or {})}
     if workers is not None:
         environment["SAGEMAKER_MODEL_SERVER_WORKERS"] = str(workers)
-    try:
-        container = cli.containers.create(
-            image,
-            "serve",
-            name=_docker.unique_name("serve"),
-            network_mode="host",
-            environment=environment,
-            cpuset_cpus=placement.cpuset,
-            mem_limit=memory,
-            labels=_docker.labels("calibrate-serve"),
-            cgroup_parent=priority.container_parent(),
-        )
-    except docker.errors.APIError as exc:
-        raise ScenarioError("--image", f"cannot create container from {image!r}: {exc.explanation}") from None
-    with _docker.removed_after(container):
+
+    def create() -> Container:
+        try:
+            return cli.containers.create(
+                image,
+                "serve",
+                name=_docker.unique_name("serve"),
+                network_mode="host",
+                environment=environment,
+                cpuset_cpus=placement.cpuset,
+                mem_limit=memory,
+                labels=_docker.labels("calibrate-serve"),
+                cgroup_parent=priority.container_parent(),
+            )
+        except docker.errors.APIError as exc:
+            raise ScenarioError(
+                "--image", f"cannot create container from {image!r}: {exc.explanation}"
+            ) from None
+
+    with _docker.owned(create) as container:
         t0 = time.perf_counter()
         container.start()
         ready = wait_healthy(container, f"http://{HOST}:{port}/ping", t0, ready_timeout_s)

@@ -18,6 +18,7 @@ from typing import Any
 
 import docker.errors
 import numpy as np
+from docker.models.containers import Container
 
 from simulator.calibrate import _docker, priority
 from simulator.calibrate.interference import busy_ticks, foreign_share
@@ -128,22 +129,27 @@ def run_container(
     """`docker run IMAGE train` on job; `docker stop` it stop_after_s after start if still running."""
     cli = _docker.client()
     _docker.require_image(cli, image)
-    try:
-        container = cli.containers.create(
-            image,
-            "train",
-            name=_docker.unique_name("train"),
-            network_mode="none",
-            cpuset_cpus=cpuset,
-            mem_limit=memory,
-            volumes={str(job.root.resolve()): {"bind": "/opt/ml", "mode": "rw"}},
-            labels=_docker.labels("calibrate-train"),
-            cgroup_parent=priority.container_parent(),
-            stop_signal="SIGTERM",
-        )
-    except docker.errors.APIError as exc:
-        raise ScenarioError("--image", f"cannot create container from {image!r}: {exc.explanation}") from None
-    with _docker.removed_after(container):
+
+    def create() -> Container:
+        try:
+            return cli.containers.create(
+                image,
+                "train",
+                name=_docker.unique_name("train"),
+                network_mode="none",
+                cpuset_cpus=cpuset,
+                mem_limit=memory,
+                volumes={str(job.root.resolve()): {"bind": "/opt/ml", "mode": "rw"}},
+                labels=_docker.labels("calibrate-train"),
+                cgroup_parent=priority.container_parent(),
+                stop_signal="SIGTERM",
+            )
+        except docker.errors.APIError as exc:
+            raise ScenarioError(
+                "--image", f"cannot create container from {image!r}: {exc.explanation}"
+            ) from None
+
+    with _docker.owned(create) as container:
         started = time.time()
         container.start()
         stop_requested = None

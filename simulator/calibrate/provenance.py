@@ -1,0 +1,99 @@
+"""What a serve profile was fitted on, and the check that validation measures the same thing.
+
+A profile describes one image serving one traffic mix. Validating it against another image (a
+rebuilt tag, the example image by default) or other payloads says nothing about it, so validation
+takes the image and payloads the profile records and refuses different ones unless told otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from simulator.calibrate import _docker
+from simulator.calibrate.payloads import DIGITS_SOURCE, PayloadPool, digits_pool, file_pool
+from simulator.calibrate.profiles import ServeProfile
+from simulator.errors import ScenarioError
+
+
+def payload_pool(
+    payload: Path | None, content_type: str | None = None, accept: str | None = None
+) -> PayloadPool:
+    """The user's payloads, or the example's digits batches when none are given."""
+    if payload is None:
+        if content_type is not None or accept is not None:
+            raise ScenarioError("--content-type", "give --payload with --content-type or --accept")
+        return digits_pool()
+    return file_pool(payload, content_type, accept)
+
+
+def recorded(image: str, image_id: str, pool: PayloadPool) -> dict[str, Any]:
+    """The provenance block a profile carries under `fitted`."""
+    return {"image": image, "image_id": image_id, "payload": pool.describe()}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What validation measures: the image and the traffic."""
+
+    image: str
+    pool: PayloadPool
+
+
+def validation_target(
+    profile: ServeProfile,
+    *,
+    image: str | None = None,
+    payload: Path | None = None,
+    content_type: str | None = None,
+    accept: str | None = None,
+    image_differs_ok: bool = False,
+    payload_differs_ok: bool = False,
+) -> Target:
+    """The profile's own image and payloads unless others are given, and then only when allowed."""
+    fitted = profile.fitted
+    fitted_image = fitted.get("image")
+    chosen = image or fitted_image
+    if chosen is None:
+        raise ScenarioError("--image", "the profile records no image; give --image")
+    if not image_differs_ok:
+        _same_image(chosen, fitted_image, fitted.get("image_id"))
+    traffic = fitted.get("payload") or {}
+    if payload is None and traffic.get("source") not in (None, DIGITS_SOURCE):
+        source = Path(traffic["source"])
+        if not source.exists():
+            raise ScenarioError(
+                "--payload", f"the profile's payloads {str(source)!r} are gone; give --payload"
+            )
+        pool = file_pool(source, content_type or traffic.get("content_type"), accept or traffic.get("accept"))
+    else:
+        pool = payload_pool(payload, content_type, accept)
+    fitted_digest = traffic.get("sha256")
+    if fitted_digest and pool.digest() != fitted_digest and not payload_differs_ok:
+        raise ScenarioError(
+            "--payload",
+            f"these payloads ({pool.source}) are not the ones the profile was fitted on "
+            f"({traffic.get('source')}); pass --payload-differs-ok to validate with them anyway",
+        )
+    return Target(chosen, pool)
+
+
+def _same_image(chosen: str, fitted_image: str | None, fitted_id: str | None) -> None:
+    if fitted_image is not None and chosen != fitted_image:
+        raise ScenarioError(
+            "--image",
+            f"the profile was fitted on {fitted_image!r}, not {chosen!r}; "
+            "pass --image-differs-ok to validate another image",
+        )
+    if not fitted_id:
+        return
+    cli = _docker.client()
+    _docker.require_image(cli, chosen)
+    now = cli.images.get(chosen).id
+    if now != fitted_id:
+        raise ScenarioError(
+            "--image",
+            f"{chosen!r} is now image {now[:19]}, the profile was fitted on {fitted_id[:19]} "
+            "(rebuilt since?); recalibrate, or pass --image-differs-ok",
+        )

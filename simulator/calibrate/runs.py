@@ -1,0 +1,77 @@
+"""Summarise many calibrate + validate runs: per image and held-out level, the spread of the errors.
+
+One run says little on a machine whose speed drifts; the acceptance question is whether every run
+meets the targets. `summarise_runs` reads the validation.json files that `validate` writes and lays
+the errors of all runs side by side, with how many runs met each target.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.calibrate.validate import TARGETS
+
+METRICS = ("p50_ms", "p95_ms", "throughput")
+
+
+@dataclass(frozen=True)
+class RunErrors:
+    image: str
+    rows: list[dict[str, object]]
+
+
+def read_run(path: Path) -> RunErrors:
+    data = json.loads(path.read_text())
+    return RunErrors(str(data["image"]), list(data["rows"]))
+
+
+def summarise_runs(paths: list[Path]) -> str:
+    """A markdown table: image, level, then per metric the lowest..highest error over the runs and how
+    many runs met its target (raw prediction, then at the measured speed)."""
+    by_key: dict[tuple[str, int, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    runs_per_image: dict[str, int] = defaultdict(int)
+    order: list[tuple[str, int, str]] = []
+    for path in paths:
+        run = read_run(path)
+        runs_per_image[run.image] += 1
+        for index, row in enumerate(run.rows):
+            key = (run.image, index, _label(row))
+            if key not in by_key:
+                order.append(key)
+            cell = by_key[key]
+            for metric in row.get("checked", []):  # type: ignore[union-attr]
+                cell[metric].append(float(row["errors"][metric]))  # type: ignore[index]
+                speed = row.get("errors_at_measured_speed", {}).get(metric)  # type: ignore[union-attr]
+                if speed is not None and math.isfinite(float(speed)):
+                    cell[f"{metric}@speed"].append(float(speed))
+    lines = [
+        "| image (runs) | level | p50 error | p95 error | max throughput error | p50 at measured speed "
+        "| p95 at measured speed |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for key in order:
+        image, _, label = key
+        cell = by_key[key]
+        if not cell:
+            continue
+        columns = [_spread(cell.get(m, []), TARGETS[m]) for m in METRICS]
+        columns += [_spread(cell.get(f"{m}@speed", []), TARGETS[m]) for m in ("p50_ms", "p95_ms")]
+        lines.append(f"| {image} ({runs_per_image[image]}) | {label} | " + " | ".join(columns) + " |")
+    return "\n".join(lines)
+
+
+def _label(row: dict[str, object]) -> str:
+    if row["kind"] == "open":
+        return f"Poisson {float(row['utilisation']):.0%}"  # type: ignore[arg-type]
+    return f"closed {int(float(row['level']))} users"  # type: ignore[arg-type]
+
+
+def _spread(errors: list[float], target: float) -> str:
+    if not errors:
+        return ""
+    met = sum(1 for e in errors if abs(e) <= target)
+    return f"{min(errors):+.1%} .. {max(errors):+.1%} ({met}/{len(errors)} met)"
