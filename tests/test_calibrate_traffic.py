@@ -152,3 +152,17 @@ def test_the_containers_own_threads_are_not_interference() -> None:
     assert quiet.instance == pytest.approx(0.0)
     busy = interference(_snap(0.0, 0), _snap(10.0, 10 * hz), 7.0, (1,), (0,))
     assert busy.instance == pytest.approx(0.3)
+
+
+def test_validation_json_reads_back(tmp_path: Path) -> None:
+    from simulator.calibrate.validate import Row, ServeValidation, read_validation
+
+    row = Row(
+        "30.0/s", "open", 30.0, 0.3, {"p50_ms": 10.0}, {"p50_ms": 11.0}, ("p50_ms",), {"p50_ms": 9.0}, 0.9
+    )
+    report = ServeValidation("p.yaml", "img:1", [row])
+    (tmp_path / "v.json").write_text(report.to_json())
+    back = read_validation(tmp_path / "v.json")
+    assert back.rows[0] == row and back.image == "img:1"
+    assert back.rows[0].error("p50_ms") == pytest.approx(0.1)
+    assert back.rows[0].error_at_speed("p50_ms") == pytest.approx(-0.1)

@@ -84,6 +84,17 @@ class ServeValidation:
         )
 
 
+def read_validation(path: Path) -> ServeValidation:
+    """A validation.json written by `validate_serve`, back as a ServeValidation."""
+    data = json.loads(path.read_text())
+    fields = {"load", "kind", "level", "utilisation", "measured", "predicted", "checked", "at_speed", "speed"}
+    rows = []
+    for raw in data["rows"]:
+        kept = {k: v for k, v in raw.items() if k in fields}
+        rows.append(Row(**{**kept, "checked": tuple(kept["checked"])}))
+    return ServeValidation(data["profile"], data["image"], rows)
+
+
 def validation_loads(
     capacity: float,
     workers: int,

@@ -21,7 +21,9 @@ from simulator.calibrate.loadgen import Load
 from simulator.calibrate.measure import measure
 from simulator.calibrate.payloads import write_digits_jsonl
 from simulator.calibrate.runner import place, serving
+from simulator.calibrate.validate import read_validation
 from simulator.cli import main as sagesim_main
+from tests.docker.guards import assert_within_testbed_noise
 
 pytestmark = pytest.mark.docker
 
@@ -61,7 +63,9 @@ def test_stack_of_the_day_calibrates_and_validates_from_the_cli(
 ) -> None:
     image = images.build_stack(STACK_OF_THE_DAY, base_image=base_image)
     out = tmp_path / STACK_OF_THE_DAY
-    code = sagesim_main(["calibrate", "serve", "--image", image, "--payload", str(json_bodies), "--out", str(out)])
+    code = sagesim_main(
+        ["calibrate", "serve", "--image", image, "--payload", str(json_bodies), "--out", str(out)]
+    )
     assert code == 0, capsys.readouterr().err
     profile = yaml.safe_load((out / "profile.yaml").read_text())
     assert profile["fitted"]["image"] == image and profile["fitted"]["image_id"].startswith("sha256:")
@@ -79,3 +83,4 @@ def test_stack_of_the_day_calibrates_and_validates_from_the_cli(
     assert [r["kind"] for r in rows] == ["open"] * 4 + ["closed"] * 2
     assert all(r["measured"]["failed"] == 0 for r in rows)
     assert (out / "validation.png").stat().st_size > 10_000
+    assert_within_testbed_noise(read_validation(out / "validation.json"))
