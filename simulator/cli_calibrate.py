@@ -21,6 +21,11 @@ calibrate_app = typer.Typer(
     help="Fit service or training profiles to a SageMaker-contract container (needs Docker).",
 )
 
+_STACKS = (
+    "flask-nginx",
+    "fastapi-threads",
+    "gunicorn-multiworker",
+)  # images.STACKS, without importing docker
 _MEMORY = re.compile(r"^[1-9][0-9]*[bkmg]?$", re.IGNORECASE)
 
 ImageOption = Annotated[str | None, typer.Option("--image", help="local image (default: the example)")]
@@ -81,17 +86,34 @@ def build_base(
 
 @calibrate_app.command("build")
 def build(
-    kind: Annotated[str, typer.Argument(help="serve or train")],
+    kind: Annotated[str, typer.Argument(help="serve, train, or a third-party stack: " + ", ".join(_STACKS))],
     base_image: Annotated[
         str | None, typer.Option("--base-image", help="BASE_IMAGE build argument (default: offline base)")
     ] = None,
 ) -> None:
-    """Build an example image (shipped as package data) on BASE_IMAGE."""
-    from simulator.calibrate.images import DEFAULT_BASE_IMAGE, KINDS, build_image
+    """Build an example image or a third-party serving stack (shipped as package data) on BASE_IMAGE."""
+    from simulator.calibrate.images import DEFAULT_BASE_IMAGE, KINDS, STACKS, build_image, build_stack
 
+    base = base_image or DEFAULT_BASE_IMAGE
+    if kind in STACKS:
+        typer.echo(build_stack(kind, base_image=base))
+        return
     if kind not in KINDS:
-        raise ScenarioError("kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
-    typer.echo(build_image(kind, base_image=base_image or DEFAULT_BASE_IMAGE))  # type: ignore[arg-type]
+        raise ScenarioError("kind", f"expected one of {', '.join((*KINDS, *STACKS))}, got {kind!r}")
+    typer.echo(build_image(kind, base_image=base))  # type: ignore[arg-type]
+
+
+@calibrate_app.command("digits-jsonl")
+def digits_jsonl(
+    path: Annotated[Path, typer.Argument(help="file to write")],
+    bodies: Annotated[int, typer.Option(min=1, help="number of request bodies")] = 256,
+) -> None:
+    """Write JSON request bodies for the stacks' digits models, one per line (varying batch sizes)."""
+    from simulator.calibrate.payloads import write_digits_jsonl
+
+    if path.exists() and path.is_dir():
+        raise ScenarioError("path", f"{path} is a directory")
+    typer.echo(write_digits_jsonl(path, size=bodies))
 
 
 @calibrate_app.command("serve")

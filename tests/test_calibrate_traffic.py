@@ -166,3 +166,13 @@ def test_validation_json_reads_back(tmp_path: Path) -> None:
     assert back.rows[0] == row and back.image == "img:1"
     assert back.rows[0].error("p50_ms") == pytest.approx(0.1)
     assert back.rows[0].error_at_speed("p50_ms") == pytest.approx(-0.1)
+
+
+def test_stack_names_match_the_shipped_folders() -> None:
+    from simulator.calibrate import images
+    from simulator.cli_calibrate import _STACKS
+
+    shipped = sorted(
+        p.name for p in (images.image_context("serve").parent / "stacks").iterdir() if p.is_dir()
+    )
+    assert sorted(images.STACKS) == sorted(_STACKS) == shipped

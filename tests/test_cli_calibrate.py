@@ -37,9 +37,8 @@ def test_workers_must_be_positive(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_unknown_image_kind(cli: Cli) -> None:
-    assert (
-        _one_error(cli, "calibrate", "build", "gpu") == "error: kind: expected one of serve, train, got 'gpu'"
-    )
+    kinds = "serve, train, flask-nginx, fastapi-threads, gunicorn-multiworker"
+    assert _one_error(cli, "calibrate", "build", "gpu") == f"error: kind: expected one of {kinds}, got 'gpu'"
 
 
 def test_validate_needs_a_readable_profile(cli: Cli, tmp_path: Path) -> None:
