@@ -80,7 +80,7 @@ def test_stack_of_the_day_calibrates_and_validates_from_the_cli(
     report = json.loads((out / "validation.json").read_text())
     assert report["image"] == image
     rows = report["rows"]
-    assert [r["kind"] for r in rows] == ["open"] * 4 + ["closed"] * 2
+    assert [r["kind"] for r in rows] == ["closed"] * 2 + ["open"] * 4
     assert all(r["measured"]["failed"] == 0 for r in rows)
     assert (out / "validation.png").stat().st_size > 10_000
     assert_within_testbed_noise(read_validation(out / "validation.json"))
