@@ -101,7 +101,6 @@ def calibrate_serve(
             open_levels.append(run(load, seed + 60 + i))
     profile = fit_profile(single, open_levels, saturated, vcpus=vcpus, workers=workers)
     profile = fit_rate_scale(profile, open_levels, saturated[1:], measured_max)
-    profile = fit_slots(profile, open_levels[-1])
     fitted = {
         "workers_requested": requested_workers,
         **recorded(image, image_id, pool),
@@ -114,7 +113,7 @@ def calibrate_serve(
     out.mkdir(parents=True, exist_ok=True)
     write_records(levels, out / "requests.csv")
     return write_profile(
-        ServeProfile(profile.service_time, profile.overhead, vcpus, profile.workers, fitted),
+        ServeProfile(profile.service_time, profile.overhead, vcpus, workers, fitted),
         out / "profile.yaml",
     )
 
@@ -258,33 +257,6 @@ def fit_rate_scale(
     fitted = {**profile.fitted, "rate_scale": table}
     fitted["service"] = {**fitted["service"], "mean": fitted["service"]["mean"] * reference}
     return replace(out, fitted=fitted)
-
-
-SLOT_CANDIDATES = (1, 2, 4, 8, 32)
-
-
-def fit_slots(profile: ServeProfile, level: Level) -> ServeProfile:
-    """How many requests the server works on at once: the number of model slots whose prediction of
-    the busiest open-loop fitting level's p50 and p95 is closest (log ratio).
-
-    One slot is a sync worker taking requests in turn (FCFS); many slots on one core are a thread pool
-    or several worker processes sharing it (processor sharing), where short requests overtake long
-    ones and the tail differs. The server is not told how many workers to run unless --workers says so,
-    so this is what it does as it is.
-    """
-    from simulator.calibrate.predict import predict  # local: predict imports this package's profiles
-
-    arrivals = np.array([r.sent for r in level.result.records])
-    measured = np.percentile(level.result.latencies(), [50, 95])
-    scores: dict[int, float] = {}
-    for slots in (k for k in SLOT_CANDIDATES if k >= profile.vcpus):
-        model = replace(profile, workers=slots)
-        predicted = predict(model, level.load, backend="internal", arrivals=arrivals, replications=4)
-        ratios = np.array([predicted["p50_ms"], predicted["p95_ms"]]) / (measured * 1e3)
-        scores[slots] = float(np.abs(np.log(ratios)).sum())
-    best = min(scores, key=lambda k: scores[k])
-    fitted = {**profile.fitted, "slots": {"chosen": best, "scores": scores, "level": level.load.label()}}
-    return replace(profile, workers=best, fitted=fitted)
 
 
 def scale_distribution(dist: dict[str, Any], factor: float) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def test_serve_calibration_validates(serve_image: str, out: Path) -> None:
     profile = yaml.safe_load(profile_path.read_text())
     assert set(profile) == {"service_time", "overhead", "vcpus", "workers", "fitted"}
     assert profile["vcpus"] == 1 and profile["fitted"]["workers_requested"] is None
-    assert profile["workers"] == profile["fitted"]["slots"]["chosen"]  # a sync worker: printed below
+    assert profile["workers"] == 1  # the model's slots: --workers, else one per vCPU
     assert profile["fitted"]["image"] == serve_image
     assert profile["fitted"]["payload"]["content_type"] == "text/csv"
     from pydantic import TypeAdapter
@@ -46,7 +46,7 @@ def test_serve_calibration_validates(serve_image: str, out: Path) -> None:
 
     report = validate_serve(None, profile_path, out=out / "serve")  # the profile's own image
     table = format_table(report)
-    print(f"\nslots fitted: {profile['fitted']['slots']}\n{table}")
+    print("\n" + table)
     assert report.image == serve_image
     assert (out / "serve/validation.png").stat().st_size > 10_000
     checked = [(row.load, metric, row.error(metric)) for row in report.rows for metric in row.checked]
