@@ -11,14 +11,15 @@ import math
 import os
 import secrets
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import docker
 import docker.errors
 from docker.models.containers import Container
 
-from simulator.calibrate.priority import CONTAINER_GROUP
+from simulator.calibrate.priority import CONTAINER_GROUP, container_parent
 from simulator.errors import ScenarioError
 
 NAME_PREFIX = "sagesim-"
@@ -79,16 +80,31 @@ def remove(container: Container, stop_timeout: int = 2) -> None:
 
 
 @contextlib.contextmanager
-def owned(create: Callable[[], Container]) -> Iterator[Container]:
-    """Create a container and remove it on exit, whatever happened.
+def owned(
+    cli: docker.DockerClient, image: str, command: str, role: str, **options: Any
+) -> Iterator[Container]:
+    """Create `IMAGE COMMAND` as one of ours (name prefix, labels, weighted cgroup parent) and remove
+    it on exit, whatever happened.
 
-    A Ctrl-C or kill that lands while the engine is creating it is held until `create` returns, so
+    A Ctrl-C or kill that lands while the engine is creating it is held until the create returns, so
     there is never a container the engine made and we hold no handle to (seen in CI: a SIGTERM during
     a create or a stop left a container running).
     """
     held = _Held()
     with held.installed():
-        container = create()
+        try:
+            container = cli.containers.create(
+                image,
+                command,
+                name=unique_name(role),
+                labels=labels(f"calibrate-{role}"),
+                cgroup_parent=container_parent(),
+                **options,
+            )
+        except docker.errors.APIError as exc:
+            raise ScenarioError(
+                "--image", f"cannot create container from {image!r}: {exc.explanation}"
+            ) from None
     with removed_after(container):
         held.raise_if_received()
         yield container

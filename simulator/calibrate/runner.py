@@ -17,11 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import docker
-import docker.errors
 from docker.models.containers import Container
 
-from simulator.calibrate import _docker, priority
+from simulator.calibrate import _docker
 from simulator.errors import ScenarioError
 
 PING_TIMEOUT_S = 2.0  # SageMaker's /ping timeout
@@ -93,25 +91,16 @@ def serving(
     if workers is not None:
         environment["SAGEMAKER_MODEL_SERVER_WORKERS"] = str(workers)
 
-    def create() -> Container:
-        try:
-            return cli.containers.create(
-                image,
-                "serve",
-                name=_docker.unique_name("serve"),
-                network_mode="host",
-                environment=environment,
-                cpuset_cpus=placement.cpuset,
-                mem_limit=memory,
-                labels=_docker.labels("calibrate-serve"),
-                cgroup_parent=priority.container_parent(),
-            )
-        except docker.errors.APIError as exc:
-            raise ScenarioError(
-                "--image", f"cannot create container from {image!r}: {exc.explanation}"
-            ) from None
-
-    with _docker.owned(create) as container:
+    with _docker.owned(
+        cli,
+        image,
+        "serve",
+        "serve",
+        network_mode="host",
+        environment=environment,
+        cpuset_cpus=placement.cpuset,
+        mem_limit=memory,
+    ) as container:
         t0 = time.perf_counter()
         container.start()
         ready = wait_healthy(container, f"http://{HOST}:{port}/ping", t0, ready_timeout_s)

@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import docker.errors
 import numpy as np
-from docker.models.containers import Container
 
-from simulator.calibrate import _docker, priority
+from simulator.calibrate import _docker
 from simulator.calibrate.interference import busy_ticks, foreign_share
 from simulator.errors import ScenarioError
 
@@ -130,26 +128,17 @@ def run_container(
     cli = _docker.client()
     _docker.require_image(cli, image)
 
-    def create() -> Container:
-        try:
-            return cli.containers.create(
-                image,
-                "train",
-                name=_docker.unique_name("train"),
-                network_mode="none",
-                cpuset_cpus=cpuset,
-                mem_limit=memory,
-                volumes={str(job.root.resolve()): {"bind": "/opt/ml", "mode": "rw"}},
-                labels=_docker.labels("calibrate-train"),
-                cgroup_parent=priority.container_parent(),
-                stop_signal="SIGTERM",
-            )
-        except docker.errors.APIError as exc:
-            raise ScenarioError(
-                "--image", f"cannot create container from {image!r}: {exc.explanation}"
-            ) from None
-
-    with _docker.owned(create) as container:
+    with _docker.owned(
+        cli,
+        image,
+        "train",
+        "train",
+        network_mode="none",
+        cpuset_cpus=cpuset,
+        mem_limit=memory,
+        volumes={str(job.root.resolve()): {"bind": "/opt/ml", "mode": "rw"}},
+        stop_signal="SIGTERM",
+    ) as container:
         started = time.time()
         container.start()
         stop_requested = None
