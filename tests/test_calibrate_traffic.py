@@ -176,3 +176,12 @@ def test_stack_names_match_the_shipped_folders() -> None:
         p.name for p in (images.image_context("serve").parent / "stacks").iterdir() if p.is_dir()
     )
     assert sorted(images.STACKS) == sorted(_STACKS) == shipped
+
+
+def test_a_level_measured_twice_keeps_both_summaries() -> None:
+    from simulator.calibrate.loadgen import Load, LoadResult
+    from simulator.calibrate.measure import Level
+    from simulator.calibrate.serve import _level_summaries
+
+    levels = [Level(LoadResult(Load("closed", users, 10, 1.0)), 0.0) for users in (4, 8, 8)]
+    assert list(_level_summaries(levels)) == ["4 users", "8 users", "8 users #2"]

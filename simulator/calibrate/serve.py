@@ -175,9 +175,20 @@ def fit_profile(
             **{f"open {lv.load.label()}": lv.cpu_per_request() for lv in open_levels},
             "saturated": _saturated_cost(saturated, min(vcpus, workers)),
         },
-        "levels": {lv.load.label(): lv.summary() for lv in [single, *saturated, *open_levels]},
+        "levels": _level_summaries([single, *saturated, *open_levels]),
     }
     return ServeProfile(service_fit.distribution, overhead_fit.distribution, vcpus, workers, fitted)
+
+
+def _level_summaries(levels: list[Level]) -> dict[str, dict[str, float]]:
+    """Each level's summary under its label; a label measured again gets its number (`8 users #2`)."""
+    out: dict[str, dict[str, float]] = {}
+    for level in levels:
+        label, n = level.load.label(), 2
+        while label in out:
+            label, n = f"{level.load.label()} #{n}", n + 1
+        out[label] = level.summary()
+    return out
 
 
 def _median_throughput(levels: list[Level]) -> float:

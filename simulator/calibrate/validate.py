@@ -279,7 +279,7 @@ def format_table(report: ServeValidation) -> str:
     lines.append(utilisation_note(report))
     lines.append(
         "speed: the level's container CPU per request / calibration's around the same rate; p50, p95 "
-        "after it: errors predicted with the service time scaled by it (the machine's drift taken out)"
+        "after it: errors predicted with the service time scaled by it (drift seen in CPU taken out)"
     )
     lines.append(
         "others: disturbance by other processes, the larger of the share of the instance's core time used "
