@@ -44,6 +44,11 @@ class Level:
     def load(self) -> Load:
         return self.result.load
 
+    def sent_times(self) -> np.ndarray:
+        """When each request left the client: the arrival process the container really saw, which
+        predictions replay."""
+        return np.array([r.sent for r in self.result.records])
+
     def cpu_per_request(self) -> float:
         n = sum(1 for r in self.result.records if r.ok)
         return self.cpu_seconds / n if n else math.nan

@@ -18,7 +18,7 @@ import numpy as np
 from simulator.errors import ScenarioError
 
 MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker's real-time invocation payload limit
-LINE_SUFFIXES = {".jsonl": "application/jsonlines", ".ndjson": "application/jsonlines", ".csv": "text/csv"}
+LINE_SUFFIXES = {".jsonl": "application/json", ".ndjson": "application/json", ".csv": "text/csv"}  # per line
 FILE_TYPES = {".json": "application/json", ".csv": "text/csv", ".npy": "application/x-npy"}
 DIGITS_SOURCE = "digits batches (built in)"
 
@@ -88,8 +88,6 @@ def file_pool(path: Path, content_type: str | None = None, accept: str | None = 
         text = _read(path)
         bodies = [line for line in text.splitlines() if line.strip()]
         guessed = LINE_SUFFIXES[path.suffix.lower()]
-        if guessed == "application/jsonlines":
-            guessed = "application/json"  # each line is one JSON document
     else:
         bodies = [_read(path)]
         guessed = FILE_TYPES.get(path.suffix.lower())

@@ -8,7 +8,6 @@ container against these predictions, never against the fitting data.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,12 +36,12 @@ def predict(
     """p50/p99/p95/mean latency (ms) and throughput (/s) the profile predicts for `load`, with the
     service time the instance has under it: at the open-loop rate (`serve.scale_at`), or back to
     back for a closed loop (`serve.saturation_scale`)."""
-    from simulator.calibrate.serve import saturation_scale, scale_at, scale_distribution
+    from simulator.calibrate.serve import saturation_scale, scale_at, scaled_service
 
     if "rate_scale" not in profile.fitted:
         return _predict_as_is(profile, load, requests, seed, backend, profile_path, arrivals, replications)
     factor = scale_at(profile, load.level) if load.kind == "open" else saturation_scale(profile)
-    model = replace(profile, service_time=scale_distribution(profile.service_time, factor), fitted={})
+    model = scaled_service(profile, factor)
     path = None
     with tempfile.TemporaryDirectory(prefix="sagesim-profile-") as tmp:
         if profile_path is not None:

@@ -58,7 +58,6 @@ class Server:
     container: Container
     port: int
     ready_s: float  # container start -> first healthy /ping (ModelSetupTime)
-    workers: int = 1  # model-server workers asked for (the example's default: one per pinned core)
 
     @property
     def url(self) -> str:
@@ -104,7 +103,7 @@ def serving(
         t0 = time.perf_counter()
         container.start()
         ready = wait_healthy(container, f"http://{HOST}:{port}/ping", t0, ready_timeout_s)
-        yield Server(container, port, ready, workers or len(placement.container_cpus))
+        yield Server(container, port, ready)
 
 
 def wait_healthy(container: Container, ping_url: str, t0: float, timeout_s: float) -> float:

@@ -234,16 +234,15 @@ def fit_rate_scale(
     """
     from simulator.calibrate.predict import predict  # local: predict imports this package's profiles
 
-    def scaled(base: ServeProfile, factor: float) -> ServeProfile:
-        return replace(base, service_time=scale_distribution(base.service_time, factor))
-
     lightest = open_levels[0]
     measured = float(lightest.result.latencies().mean())
-    arrivals = np.array([r.sent for r in lightest.result.records])  # replayed: see predict()
+    arrivals = lightest.sent_times()  # replayed: see predict()
     low, high = 0.4, 2.5
     for _ in range(14):
         mid = math.sqrt(low * high)
-        predicted = predict(scaled(profile, mid), lightest.load, backend="internal", arrivals=arrivals)
+        predicted = predict(
+            scaled_service(profile, mid), lightest.load, backend="internal", arrivals=arrivals
+        )
         low, high = (mid, high) if predicted["mean_ms"] / 1e3 < measured else (low, mid)
     base_factor = math.sqrt(low * high)
     cpu = [lv.cpu_per_request() for lv in open_levels]
@@ -264,10 +263,16 @@ def fit_rate_scale(
         "saturated_throughputs": [lv.result.throughput() for lv in saturated],
         "one_user_factor": 1.0 / reference,
     }
-    out = scaled(profile, reference)
+    out = replace(profile, service_time=scale_distribution(profile.service_time, reference))
     fitted = {**profile.fitted, "rate_scale": table}
     fitted["service"] = {**fitted["service"], "mean": fitted["service"]["mean"] * reference}
     return replace(out, fitted=fitted)
+
+
+def scaled_service(profile: ServeProfile, factor: float) -> ServeProfile:
+    """The profile's instance with its service time times factor, as one fixed model to predict
+    with (no rate table: the factor is already chosen)."""
+    return replace(profile, service_time=scale_distribution(profile.service_time, factor), fitted={})
 
 
 def scale_distribution(dist: dict[str, Any], factor: float) -> dict[str, Any]:

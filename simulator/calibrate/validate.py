@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -174,7 +174,7 @@ def validate_serve(
             checked = ("p50_ms", "p95_ms")
         elif load.kind == "closed" and load.level == max(ld.level for ld in loads if ld.kind == "closed"):
             checked = ("throughput",)
-        arrivals = sent_times(level) if load.kind == "open" else None
+        arrivals = level.sent_times() if load.kind == "open" else None
         predicted = predict(
             profile, load, seed=seed, backend=backend, profile_path=profile_path, arrivals=arrivals
         )
@@ -208,14 +208,13 @@ def predict_at_measured_speed(
     overhead, service-time shape, rate dependence) from the machine's speed at the time; the plain
     prediction, at the profile's speed, is the one a user gets and stays the headline.
     """
-    from simulator.calibrate.serve import cpu_at, scale_at, scale_distribution
+    from simulator.calibrate.serve import cpu_at, scale_at, scaled_service
 
     cost, expected = level.cpu_per_request(), cpu_at(profile, level.load.level)
     if not (math.isfinite(cost) and math.isfinite(expected)) or cost <= 0 or expected <= 0:
         return {}, math.nan
     speed = cost / expected
-    factor = scale_at(profile, level.load.level) * speed
-    model = replace(profile, service_time=scale_distribution(profile.service_time, factor), fitted={})
+    model = scaled_service(profile, scale_at(profile, level.load.level) * speed)
     return predict(model, level.load, seed=seed, backend="internal", arrivals=arrivals), speed
 
 
@@ -231,11 +230,6 @@ def utilisation_note(report: ServeValidation) -> str:
         f"util: offered rate / the maximum throughput measured in calibration ({fitted:.1f}/s); against "
         f"the one validation measured ({max(closed):.1f}/s) the top level is {top.level / max(closed):.0%}"
     )
-
-
-def sent_times(level: Level) -> np.ndarray:
-    """When each request of a level left the client: the arrival process the container really saw."""
-    return np.array([r.sent for r in level.result.records])
 
 
 def format_table(report: ServeValidation) -> str:
