@@ -61,12 +61,20 @@ def plot_train_validation(report: TrainValidation, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(6, 3.8))
     names = [c.name for c in report.cases]
     xs = range(len(names))
-    ax.bar([x - 0.2 for x in xs], [c.measured for c in report.cases], 0.4, label="measured")
-    ax.bar([x + 0.2 for x in xs], [c.predicted for c in report.cases], 0.4, label="predicted")
+    width = 0.27
+    ax.bar([x - width for x in xs], [c.measured for c in report.cases], width, label="measured")
+    ax.bar(list(xs), [c.predicted for c in report.cases], width, label="predicted")
+    ax.bar(
+        [x + width for x in xs],
+        [c.predicted_at_speed for c in report.cases],
+        width,
+        label="predicted at the runs' step speed",
+    )
     for x, case in zip(xs, report.cases, strict=True):
+        ax.annotate(f"{case.error():+.1%}", (x, case.predicted), ha="center", va="bottom", fontsize=8)
         ax.annotate(
-            f"{case.error():+.1%}",
-            (x, max(case.measured, case.predicted)),
+            f"{case.error_at_speed():+.1%}",
+            (x + width, case.predicted_at_speed),
             ha="center",
             va="bottom",
             fontsize=8,
@@ -74,8 +82,8 @@ def plot_train_validation(report: TrainValidation, path: Path) -> Path:
     ax.set_xticks(list(xs), names, fontsize=8)
     ax.set_ylabel("completion time (s)")
     ax.set_title("Training under stop schedules: measured vs predicted")
-    ax.margins(y=0.15)
-    ax.legend(fontsize=8, loc="lower center")
+    ax.margins(y=0.25)
+    ax.legend(fontsize=7, loc="upper center", ncols=3)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
