@@ -17,8 +17,9 @@ install: $(STAMP)
 run: $(STAMP)  ## simulate the bundled quickstart example and print its summary
 	$(BIN)/sagesim run scenarios/quickstart.yaml --out $(OUT)/quickstart
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff, and the import-linter layer contracts of pyproject.toml
 	$(BIN)/ruff check simulator tests
+	$(BIN)/lint-imports
 
 test: lint  ## lint, the whole suite in parallel, then the Docker tests serially (they time a real container)
 	$(BIN)/pytest -n 2 --dist loadgroup --ignore=tests/docker

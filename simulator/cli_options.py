@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from simulator.errors import ScenarioError
-from simulator.execution.executors import Executor, make_executor
+from simulator.execution.choice import make_executor
+from simulator.execution.executors import Executor
 
 ExecutorOption = Annotated[str, typer.Option(help="local (process pool, all cores), serial or dask")]
 WorkersOption = Annotated[

@@ -22,8 +22,13 @@ from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor
 from simulator.recommend.aws_request import Converted, from_aws_request
 from simulator.recommend.job import job_candidates, run_job
-from simulator.recommend.outputs import FLEET_HEADER, fleet_rows, recommendation_rows, write_job_outputs
 from simulator.recommend.store import CandidateStore
+from simulator.report.recommend_outputs import (
+    FLEET_HEADER,
+    fleet_rows,
+    recommendation_rows,
+    write_job_outputs,
+)
 from simulator.scenario.loader import load_scenario_dict, read_yaml
 from simulator.scenario.schema import Scenario
 

@@ -11,13 +11,13 @@ from rich.console import Console
 from rich.table import Table
 
 from simulator.errors import ScenarioError
-from simulator.execution.executors import make_executor
+from simulator.execution.choice import make_executor
+from simulator.report.rollout_report import interval_rows, write_rollout_outputs
 from simulator.rollout.abtest import Detection, check_scenario, detect, simulated_power
-from simulator.rollout.plan import traffic_steps
 from simulator.rollout.replications import replicate_rollout
-from simulator.rollout.report import interval_rows, write_rollout_outputs
 from simulator.scenario import load_scenario
 from simulator.scenario.crossref import scenario_catalog
+from simulator.scenario.rollout_plan import traffic_steps
 from simulator.scenario.schema import Scenario
 from simulator.scenario.units import parse_duration
 

@@ -18,11 +18,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from simulator.core.rng import replication_seed
+from simulator.core.stats import combine_summaries, means_of
 from simulator.engine import simulate
-from simulator.engine.rng import replication_seed
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, SerialExecutor
-from simulator.metrics.stats import combine_summaries, means_of
 from simulator.scenario import load_scenario_dict
 from simulator.scenario.schema import Scenario
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from simulator.core.stats import combine_summaries
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.execution.replications import summary_of
 from simulator.metrics.serving import LEGACY_NOTE
-from simulator.metrics.stats import combine_summaries
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.schema import Scenario
 

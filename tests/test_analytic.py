@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from simulator.core.rng import replication_seed
+from simulator.core.stats import mean_ci95
 from simulator.engine import simulate
-from simulator.engine.rng import replication_seed
-from simulator.metrics.stats import mean_ci95
 from simulator.scenario import load_scenario_dict
 from tests.queueing_theory import (
     erlang_c_wait,

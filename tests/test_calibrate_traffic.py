@@ -13,7 +13,7 @@ from simulator.calibrate.interference import Snapshot, interference
 from simulator.calibrate.payloads import DIGITS_SOURCE, digits_pool, file_pool
 from simulator.calibrate.profiles import ServeProfile, read_serve_profile, write_profile
 from simulator.calibrate.provenance import payload_pool, recorded, validation_target
-from simulator.calibrate.serve import scale_at
+from simulator.calibrate.rate_scale import scale_at
 from simulator.errors import ScenarioError
 
 
@@ -155,7 +155,7 @@ def test_the_containers_own_threads_are_not_interference() -> None:
 
 
 def test_validation_json_reads_back(tmp_path: Path) -> None:
-    from simulator.calibrate.validate import Row, ServeValidation, read_validation
+    from simulator.calibrate.serve_results import Row, ServeValidation, read_validation
 
     row = Row(
         "30.0/s", "open", 30.0, 0.3, {"p50_ms": 10.0}, {"p50_ms": 11.0}, ("p50_ms",), {"p50_ms": 9.0}, 0.9

@@ -12,8 +12,8 @@ from simulator.execution.executors import SerialExecutor
 from simulator.execution.replications import replicate
 from simulator.options import compare_options
 from simulator.report.outputs import run_summary
+from simulator.report.rollout_report import rollout_document
 from simulator.rollout.replications import replicate_rollout
-from simulator.rollout.report import rollout_document
 from simulator.scenario import load_scenario
 from simulator.scenario.crossref import scenario_catalog
 from simulator.training import run_replications, summarize_training

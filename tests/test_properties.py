@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.catalog import load_catalog
+from simulator.core.records import Status
 from simulator.engine import simulate
-from simulator.metrics.records import Status
 from simulator.scenario import load_scenario_dict
 
 CPU_TYPES = ["ml.c5.large", "ml.c5.xlarge", "ml.m5.large", "ml.c4.xlarge"]

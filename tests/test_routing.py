@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from simulator.core.rng import replication_seed
+from simulator.core.stats import mean_ci95
 from simulator.engine import simulate
-from simulator.engine.rng import replication_seed
-from simulator.metrics.stats import mean_ci95
 from simulator.scenario import load_scenario_dict
 
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulator.core.rng import replication_seed
+from simulator.core.stats import mean_ci95
 from simulator.engine import simulate
-from simulator.engine.rng import replication_seed
-from simulator.metrics.stats import mean_ci95
 from simulator.scenario import load_scenario_dict
 from tests.queueing_theory import erlang_c_wait
 

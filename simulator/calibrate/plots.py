@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-if TYPE_CHECKING:
-    from simulator.calibrate.train import TrainValidation
-    from simulator.calibrate.validate import ServeValidation
+from simulator.calibrate.serve_results import ServeValidation
+from simulator.calibrate.train_results import TrainValidation
 
 _COLOURS = {"p50_ms": "tab:blue", "p95_ms": "tab:orange", "p99_ms": "tab:red"}
 

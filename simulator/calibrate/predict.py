@@ -16,6 +16,7 @@ import numpy as np
 from simulator.calibrate.loadgen import Load
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile
 from simulator.calibrate.queue_sim import simulate_station
+from simulator.calibrate.rate_scale import saturation_scale, scale_at, scaled_service
 from simulator.engine import simulate
 from simulator.scenario import load_scenario_dict
 
@@ -36,7 +37,6 @@ def predict(
     """p50/p99/p95/mean latency (ms) and throughput (/s) the profile predicts for `load`, with the
     service time the instance has under it: at the open-loop rate (`serve.scale_at`), or back to
     back for a closed loop (`serve.saturation_scale`)."""
-    from simulator.calibrate.serve import saturation_scale, scale_at, scaled_service
 
     if "rate_scale" not in profile.fitted:
         return _predict_as_is(profile, load, requests, seed, backend, profile_path, arrivals, replications)
@@ -125,7 +125,6 @@ def summarise(latency_s: np.ndarray, throughput: float) -> dict[str, float]:
 
 def max_throughput(profile: ServeProfile) -> float:
     """Saturation throughput: busy cores over mean service time."""
-    from simulator.calibrate.serve import saturation_scale
 
     mean = float(sample(profile.service_time, np.random.default_rng(0), 200_000).mean())
     return min(profile.vcpus, profile.workers) / (mean * saturation_scale(profile))

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.calibrate.validate import TARGETS
+from simulator.calibrate.serve_results import TARGETS
 
 METRICS = ("p50_ms", "p95_ms", "throughput")
 

@@ -20,7 +20,6 @@ import datetime as dt
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -28,8 +27,10 @@ from simulator.calibrate import _docker
 from simulator.calibrate.fitting import fit_distribution
 from simulator.calibrate.loadgen import Load, Record
 from simulator.calibrate.measure import MAX_ATTEMPTS, Level, kept_on_failure, measure, write_records
+from simulator.calibrate.predict import predict
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile
 from simulator.calibrate.provenance import payload_pool, recorded
+from simulator.calibrate.rate_scale import scale_distribution, scaled_service
 from simulator.calibrate.runner import place, serving
 from simulator.errors import ScenarioError
 
@@ -232,8 +233,6 @@ def fit_rate_scale(
     The stored service time is the busiest open-loop level's, so a scenario that uses the profile as
     it is gets the instance as it runs under heavy real traffic.
     """
-    from simulator.calibrate.predict import predict  # local: predict imports this package's profiles
-
     lightest = open_levels[0]
     measured = float(lightest.result.latencies().mean())
     arrivals = lightest.sent_times()  # replayed: see predict()
@@ -267,43 +266,3 @@ def fit_rate_scale(
     fitted = {**profile.fitted, "rate_scale": table}
     fitted["service"] = {**fitted["service"], "mean": fitted["service"]["mean"] * reference}
     return replace(out, fitted=fitted)
-
-
-def scaled_service(profile: ServeProfile, factor: float) -> ServeProfile:
-    """The profile's instance with its service time times factor, as one fixed model to predict
-    with (no rate table: the factor is already chosen)."""
-    return replace(profile, service_time=scale_distribution(profile.service_time, factor), fitted={})
-
-
-def scale_distribution(dist: dict[str, Any], factor: float) -> dict[str, Any]:
-    """A service-time distribution dict with every duration multiplied by factor."""
-    out = dict(dist)
-    if out["distribution"] == "empirical":
-        out["samples"] = [float(f"{x * factor:.6g}") for x in out["samples"]]
-    elif out["distribution"] == "deterministic":
-        out["value"] = out["value"] * factor
-    else:
-        out["mean"] = out["mean"] * factor
-    return out
-
-
-def cpu_at(profile: ServeProfile, rate: float) -> float:
-    """The container CPU per request calibration measured around an arrival rate (nan if unknown)."""
-    table = profile.fitted.get("rate_scale")
-    if not table or "cpu_per_request" not in table:
-        return math.nan
-    return float(np.interp(rate, table["rates"], table["cpu_per_request"]))
-
-
-def scale_at(profile: ServeProfile, rate: float) -> float:
-    """The factor on the profile's service time under open-loop traffic at a rate (1.0 without a table)."""
-    table = profile.fitted.get("rate_scale")
-    if not table or not table["rates"]:
-        return 1.0
-    return float(np.interp(rate, table["rates"], table["factors"]))
-
-
-def saturation_scale(profile: ServeProfile) -> float:
-    """The factor on the profile's service time back to back (closed loop; 1.0 without a table)."""
-    table = profile.fitted.get("rate_scale")
-    return float(table["saturation_factor"]) if table else 1.0

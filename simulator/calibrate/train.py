@@ -19,9 +19,11 @@ from typing import Any
 import numpy as np
 
 from simulator.calibrate.fitting import fit_distribution
+from simulator.calibrate.plots import plot_train_validation
 from simulator.calibrate.profiles import TrainProfile, read_train_profile, write_profile
 from simulator.calibrate.runner import place
 from simulator.calibrate.train_predict import predict_completion
+from simulator.calibrate.train_results import COMPLETION_TARGET, TrainCase, TrainValidation
 from simulator.calibrate.train_runner import JobDir, Run, run_container
 from simulator.errors import ScenarioError
 
@@ -32,7 +34,6 @@ DEFAULT_HYPERPARAMETERS: dict[str, Any] = {
     "hidden": 1024,
     "batch_size": 256,
 }
-COMPLETION_TARGET = 0.10
 PREDICTIONS = 400  # replays averaged per predicted completion time (train_predict)
 MAX_INTERFERENCE = 0.05
 MAX_ATTEMPTS = 2
@@ -200,45 +201,6 @@ def _dist(samples: np.ndarray) -> dict[str, Any]:
     return fit_distribution(x).distribution
 
 
-@dataclass(frozen=True)
-class TrainCase:
-    name: str
-    stop_after: list[float]
-    sigterm_checkpoint: bool
-    measured: float
-    predicted: float
-    measured_runs: int
-    predicted_runs: int
-    interference: float = 0.0
-    speed: float = 1.0  # the runs' mean step time / the profile's: the testbed's drift between runs
-    predicted_at_speed: float = 0.0  # predicted with the profile's step time scaled by speed
-
-    def error(self) -> float:
-        return (self.predicted - self.measured) / self.measured
-
-    def error_at_speed(self) -> float:
-        return (self.predicted_at_speed - self.measured) / self.measured
-
-    def passed(self) -> bool:
-        return abs(self.error()) <= COMPLETION_TARGET
-
-    def passed_at_speed(self) -> bool:
-        return abs(self.error_at_speed()) <= COMPLETION_TARGET
-
-
-@dataclass
-class TrainValidation:
-    profile: str
-    image: str
-    cases: list[TrainCase] = field(default_factory=list)
-
-    def passed(self) -> bool:
-        return all(c.passed() for c in self.cases)
-
-    def passed_at_speed(self) -> bool:
-        return all(c.passed_at_speed() for c in self.cases)
-
-
 def measured_speed(profile: TrainProfile, runs: list[Run]) -> float:
     """The runs' mean step time (steps without a checkpoint write) over the profile's."""
     steps = [t for run in runs for t in run.step_times()]
@@ -256,8 +218,6 @@ def validate_train(
     workdir: Path | None = None,
 ) -> TrainValidation:
     """Run the container under stop schedules not used in calibration; compare completion times."""
-    from simulator.calibrate.plots import plot_train_validation
-
     profile = read_train_profile(profile_path)
     placement = place(profile.vcpus)
     window = STOP_WINDOW_S

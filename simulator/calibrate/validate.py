@@ -4,95 +4,24 @@ same loads from the profile, and report relative errors against the acceptance t
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from simulator.calibrate.loadgen import Load
 from simulator.calibrate.measure import STALL_WEIGHT, Level, kept_on_failure, measure, write_records
+from simulator.calibrate.plots import plot_serve_validation
 from simulator.calibrate.predict import Backend, max_throughput, predict
 from simulator.calibrate.profiles import ServeProfile, read_serve_profile
 from simulator.calibrate.provenance import validation_target
+from simulator.calibrate.rate_scale import cpu_at, scale_at, scaled_service
 from simulator.calibrate.runner import place, serving
+from simulator.calibrate.serve_results import TARGETS, Row, ServeValidation
 
-TARGETS = {"p50_ms": 0.10, "p95_ms": 0.15, "throughput": 0.10}  # |relative error| limits
 MAX_CHECKED_UTILISATION = 0.80
 DEFAULT_UTILISATIONS = (0.3, 0.5, 0.65, 0.8)
 DEFAULT_USERS = (3, 8)
-
-
-@dataclass(frozen=True)
-class Row:
-    load: str
-    kind: str
-    level: float
-    utilisation: float  # offered load / capacity predicted by the profile (closed loop: nan)
-    measured: dict[str, float]
-    predicted: dict[str, float]
-    checked: tuple[str, ...]  # metrics held to TARGETS on this row
-    at_speed: dict[str, float] = field(default_factory=dict)  # predicted at the level's own CPU cost
-    speed: float = math.nan  # the level's CPU per request / the profile's service time at its rate
-
-    def error(self, metric: str) -> float:
-        m, p = self.measured[metric], self.predicted[metric]
-        return (p - m) / m if m else math.nan
-
-    def error_at_speed(self, metric: str) -> float:
-        m, p = self.measured[metric], self.at_speed.get(metric, math.nan)
-        return (p - m) / m if m else math.nan
-
-    def passed(self) -> bool:
-        return all(abs(self.error(k)) <= TARGETS[k] for k in self.checked)
-
-    def passed_at_speed(self) -> bool:
-        return all(abs(self.error_at_speed(k)) <= TARGETS[k] for k in self.checked if k in self.at_speed)
-
-
-@dataclass
-class ServeValidation:
-    profile: str
-    image: str
-    rows: list[Row] = field(default_factory=list)
-
-    def passed(self) -> bool:
-        return all(row.passed() for row in self.rows)
-
-    def passed_at_speed(self) -> bool:
-        return all(row.passed_at_speed() for row in self.rows)
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "profile": self.profile,
-                "image": self.image,
-                "passed": self.passed(),
-                "passed_at_measured_speed": self.passed_at_speed(),
-                "targets": TARGETS,
-                "rows": [
-                    {
-                        **asdict(r),
-                        "errors": {k: r.error(k) for k in r.measured if k in r.predicted},
-                        "errors_at_measured_speed": {k: r.error_at_speed(k) for k in r.at_speed},
-                    }
-                    for r in self.rows
-                ],
-            },
-            indent=2,
-        )
-
-
-def read_validation(path: Path) -> ServeValidation:
-    """A validation.json written by `validate_serve`, back as a ServeValidation."""
-    data = json.loads(path.read_text())
-    fields = {"load", "kind", "level", "utilisation", "measured", "predicted", "checked", "at_speed", "speed"}
-    rows = []
-    for raw in data["rows"]:
-        kept = {k: v for k, v in raw.items() if k in fields}
-        rows.append(Row(**{**kept, "checked": tuple(kept["checked"])}))
-    return ServeValidation(data["profile"], data["image"], rows)
 
 
 def validation_loads(
@@ -138,7 +67,6 @@ def validate_serve(
     The image and payloads default to the ones the profile records; other ones are refused unless
     `image_differs_ok` / `payload_differs_ok` say they are meant.
     """
-    from simulator.calibrate.plots import plot_serve_validation
 
     profile = read_serve_profile(profile_path)
     target = validation_target(
@@ -208,7 +136,6 @@ def predict_at_measured_speed(
     overhead, service-time shape, rate dependence) from the machine's speed at the time; the plain
     prediction, at the profile's speed, is the one a user gets and stays the headline.
     """
-    from simulator.calibrate.serve import cpu_at, scale_at, scaled_service
 
     cost, expected = level.cpu_per_request(), cpu_at(profile, level.load.level)
     if not (math.isfinite(cost) and math.isfinite(expected)) or cost <= 0 or expected <= 0:

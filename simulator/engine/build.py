@@ -10,16 +10,16 @@ import numpy as np
 import simpy
 
 from simulator.catalog import Catalog, InstanceType
-from simulator.engine.rng import BlockSampler, RandomStreams, uniform_sampler
+from simulator.core.records import RequestLog, RingLog
+from simulator.core.rng import BlockSampler, RandomStreams, uniform_sampler
 from simulator.hosting.endpoint import Endpoint
 from simulator.hosting.instance import Wiring
 from simulator.hosting.pipeline import Stage
 from simulator.hosting.plans import base_plan, batching_plan, stage_plans
 from simulator.hosting.preassign import Preassigner
+from simulator.hosting.routing import TrafficSplitter
 from simulator.hosting.serverless import AccountLimit, ServerlessPool, ServerlessVariant
 from simulator.hosting.variant import Variant
-from simulator.metrics.records import RequestLog, RingLog
-from simulator.rollout.routing import TrafficSplitter
 from simulator.scenario.distributions import Deterministic, LogNormal
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.schema import Scenario

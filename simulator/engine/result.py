@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from simulator.metrics.records import RequestLog, Status
+from simulator.core.records import RequestLog, Status
 from simulator.scenario.schema import Scenario
 
 
@@ -35,7 +35,7 @@ class Result:
     cold_starts: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Serverless cold starts: time_s, variant, model_setup_time_s."""
     rollout: Any = None
-    """A blue/green deployment's RolloutLog (simulator/rollout/controller.py); None without `rollout:`."""
+    """A blue/green deployment's RolloutLog (hosting/rollout_controller.py); None without `rollout:`."""
 
     @property
     def requests(self) -> pd.DataFrame:

@@ -8,10 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.core.records import RingLog
+from simulator.core.rng import RandomStreams
 from simulator.engine.build import build
 from simulator.engine.result import Result
-from simulator.engine.rng import RandomStreams
 from simulator.hosting.autoscaler import ScalingRecords, start_autoscaling
+from simulator.hosting.rollout_controller import attach_rollout
 from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.updates import schedule_updates
 from simulator.metrics.elastic import (
@@ -21,12 +23,10 @@ from simulator.metrics.elastic import (
     serverless_figures,
 )
 from simulator.metrics.fleet import billing, instance_timeline
-from simulator.metrics.records import RingLog
 from simulator.metrics.series import cloudwatch_series
 from simulator.metrics.serving import add_serving_figures
 from simulator.metrics.streaming import StreamingCollector
 from simulator.metrics.summary import summarize
-from simulator.rollout.controller import attach_rollout
 from simulator.scenario.crossref import scenario_catalog, staged
 from simulator.scenario.schema import Scenario
 from simulator.scenario.traffic import (

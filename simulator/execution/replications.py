@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from simulator.core.rng import replication_seed
+from simulator.core.stats import combine_summaries
 from simulator.engine.result import Result
-from simulator.engine.rng import replication_seed
 from simulator.engine.simulate import ProgressCallback, simulate
 from simulator.execution.executors import Done, Executor, SerialExecutor
-from simulator.metrics.stats import combine_summaries
 from simulator.scenario.schema import Scenario
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import simpy
 
+from simulator.core.records import RequestLog
 from simulator.hosting.variant import Variant
-from simulator.metrics.records import RequestLog
 from simulator.scenario.scaling import (
     HIGH_RESOLUTION,
     AdjustmentType,

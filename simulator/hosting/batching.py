@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import simpy
 from simpy.events import Timeout
 
+from simulator.core.records import Status
 from simulator.hosting.instance import Instance, InstanceState
-from simulator.metrics.records import Status
 from simulator.scenario.serving import BatchingSpec
 
 

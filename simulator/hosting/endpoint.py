@@ -5,9 +5,9 @@ from __future__ import annotations
 import bisect
 import itertools
 
-from simulator.engine.rng import BlockSampler
+from simulator.core.records import RequestLog, Status
+from simulator.core.rng import BlockSampler
 from simulator.hosting.variant import Variant
-from simulator.metrics.records import RequestLog, Status
 
 
 class Endpoint:

@@ -6,9 +6,9 @@ healthy model pays nothing for the extra uniform draw per request.
 
 from __future__ import annotations
 
-from simulator.engine.rng import BlockSampler
+from simulator.core.records import Status
+from simulator.core.rng import BlockSampler
 from simulator.hosting.instance import DedicatedInstance, Instance, SharedCpuInstance
-from simulator.metrics.records import Status
 
 
 class ModelErrors(Instance):

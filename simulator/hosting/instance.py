@@ -23,8 +23,8 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from simulator.engine.rng import BlockSampler
-from simulator.metrics.records import RequestLog, Status
+from simulator.core.records import RequestLog, Status
+from simulator.core.rng import BlockSampler
 
 KILL_GRACE_S = 30.0  # SIGTERM, then SIGKILL after 30 s on scale-in
 

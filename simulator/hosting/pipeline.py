@@ -19,9 +19,9 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from simulator.engine.rng import BlockSampler
+from simulator.core.records import Status
+from simulator.core.rng import BlockSampler
 from simulator.hosting.instance import Instance, InstanceState
-from simulator.metrics.records import Status
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from simulator.engine.rng import RandomStreams
+from simulator.core.rng import RandomStreams
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.endpoint import EndpointSpec
 

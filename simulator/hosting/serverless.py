@@ -14,9 +14,9 @@ from collections.abc import Callable
 import simpy
 from simpy.events import Timeout
 
-from simulator.engine.rng import BlockSampler
+from simulator.core.records import Status
+from simulator.core.rng import BlockSampler
 from simulator.hosting.instance import Wiring
-from simulator.metrics.records import Status
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.scaling import ServerlessSpec
 

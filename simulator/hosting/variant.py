@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from simulator.catalog import InstanceType
-from simulator.engine.rng import BlockSampler
+from simulator.core.rng import BlockSampler
 from simulator.hosting.batching import BatchingInstance, BatchingPlan
 from simulator.hosting.faults import FaultyDedicatedInstance, FaultySharedCpuInstance
 from simulator.hosting.instance import DedicatedInstance, Instance, InstanceState, SharedCpuInstance, Wiring

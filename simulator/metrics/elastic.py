@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from simulator.catalog import Catalog
+from simulator.core.records import RequestLog, Status
 from simulator.hosting.serverless import ServerlessVariant
-from simulator.metrics.records import RequestLog, Status
 from simulator.scenario.schema import Scenario
 
 GIB = 1024.0**3

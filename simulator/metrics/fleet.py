@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
+from simulator.hosting.variant import Variant
 from simulator.metrics.bins import overlap
-
-if TYPE_CHECKING:  # the hosting package imports the engine's RNG; keep metrics importable first
-    from simulator.hosting.variant import Variant
 
 
 def instance_timeline(variants: list[Variant], end_time: float) -> pd.DataFrame:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from simulator.core.records import ERROR_5XX, RequestLog, Status
 from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.variant import Variant
 from simulator.metrics.bins import spread_over_bins
 from simulator.metrics.elastic import desired_per_period
-from simulator.metrics.records import ERROR_5XX, RequestLog, Status
 from simulator.metrics.serving import add_container_series
 from simulator.metrics.streaming import StreamingCollector
 from simulator.scenario.schema import Scenario

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from simulator.core.records import RequestLog, Status
 from simulator.hosting.batching import BatchingInstance
 from simulator.hosting.variant import Variant
-from simulator.metrics.records import RequestLog, Status
 
 LEGACY_NOTE = "Elastic Inference is a legacy service (closed to new customers since 2023-04-15)"
 

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.core.records import ERROR_5XX, RingLog, Status
 from simulator.metrics.bins import spread_over_bins
 from simulator.metrics.fleet import billing
 from simulator.metrics.histogram import LogHistogram
-from simulator.metrics.records import ERROR_5XX, RingLog, Status
 from simulator.metrics.summary import PERCENTILES, assemble_block, instance_figures
 
 _PERIOD_GROWTH = 1.05  # per-period latency histogram buckets: 2.5% relative error

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.core.records import ERROR_5XX, RequestLog, Status
 from simulator.metrics.fleet import billing, in_service_seconds, max_in_service
-from simulator.metrics.records import ERROR_5XX, RequestLog, Status
 
 PERCENTILES = {"p50": 50, "p90": 90, "p95": 95, "p99": 99}
 

@@ -18,15 +18,15 @@ from typing import Any
 
 import numpy as np
 
+from simulator.core.records import ERROR_5XX, Status
+from simulator.core.rng import replication_seed
+from simulator.core.stats import mean_ci95
 from simulator.engine.result import Result
-from simulator.engine.rng import replication_seed
 from simulator.engine.simulate import simulate
-from simulator.metrics.records import ERROR_5XX, Status
-from simulator.metrics.stats import mean_ci95
 from simulator.recommend.candidates import Candidate, trial_scenario
 from simulator.recommend.measure import TrialPoint
 from simulator.recommend.search import Outcome
-from simulator.recommend.spec import AdvancedJob, LatencyThreshold
+from simulator.scenario.recommend_spec import AdvancedJob, LatencyThreshold
 from simulator.scenario.schema import Scenario
 
 FLAT_MINUTES = 3

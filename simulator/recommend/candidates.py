@@ -8,7 +8,7 @@ from typing import Any
 
 from simulator.catalog import Catalog
 from simulator.hosting.service import service_plan
-from simulator.recommend.spec import CandidateSpace, EndpointConfiguration, RecommendSpec
+from simulator.scenario.recommend_spec import CandidateSpace, EndpointConfiguration, RecommendSpec
 from simulator.scenario.schema import Scenario
 
 VARIANT = "candidate"

@@ -20,13 +20,13 @@ from typing import Any
 
 import numpy as np
 
+from simulator.core.records import Status
+from simulator.core.rng import replication_seed
+from simulator.core.stats import mean_ci95
 from simulator.engine.result import Result
-from simulator.engine.rng import replication_seed
 from simulator.engine.simulate import simulate
-from simulator.metrics.records import Status
-from simulator.metrics.stats import mean_ci95
 from simulator.recommend.candidates import VARIANT, Candidate, model_name, single_variant_scenario
-from simulator.recommend.spec import FleetSizing, LatencyThreshold
+from simulator.scenario.recommend_spec import FleetSizing, LatencyThreshold
 from simulator.scenario.schema import Scenario
 from simulator.scenario.traffic import DiurnalArrivals, PoissonArrivals, ScheduleArrivals
 from simulator.workload.open_loop import diurnal_rate, schedule_rate

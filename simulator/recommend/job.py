@@ -23,9 +23,9 @@ from simulator.recommend.fleet import (
 )
 from simulator.recommend.ranking import rank
 from simulator.recommend.search import Outcome, search_candidate
-from simulator.recommend.spec import JobType
 from simulator.recommend.store import CandidateStore
 from simulator.scenario.crossref import scenario_catalog
+from simulator.scenario.recommend_spec import JobType
 from simulator.scenario.schema import Scenario
 
 

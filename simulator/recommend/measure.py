@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from simulator.core.rng import replication_seed
+from simulator.core.stats import mean_ci95
 from simulator.engine.result import Result
-from simulator.engine.rng import replication_seed
 from simulator.engine.simulate import simulate
-from simulator.metrics.stats import mean_ci95
 from simulator.recommend.candidates import VARIANT
-from simulator.recommend.spec import LatencyThreshold
+from simulator.scenario.recommend_spec import LatencyThreshold
 from simulator.scenario.schema import Scenario
 
 

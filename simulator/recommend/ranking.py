@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.recommend.search import Outcome
-from simulator.recommend.spec import LatencyThreshold
+from simulator.scenario.recommend_spec import LatencyThreshold
 
 
 def cost_per_inference(cost_per_hour: float, max_invocations: int) -> float:

@@ -12,15 +12,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from simulator.core.stats import means_of
 from simulator.execution.replications import Replicated
 from simulator.metrics.serving import LEGACY_NOTE
-from simulator.metrics.stats import means_of
 from simulator.report.elastic import elastic_sections, has_elastic, plot_load_capacity_latency
 from simulator.report.html import render_report
 from simulator.report.plots import endpoint_plots
+from simulator.report.rollout_plots import plot_timeline
+from simulator.report.rollout_report import rollout_sections
 from simulator.report.serving import serving_sections
-from simulator.rollout.plots import plot_timeline
-from simulator.rollout.report import rollout_sections
 from simulator.scenario.loader import dump_resolved
 
 

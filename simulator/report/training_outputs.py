@@ -14,10 +14,11 @@ import pandas as pd
 
 from simulator.report.html import html_image, html_table
 from simulator.report.outputs import _commit
+from simulator.report.training_plots import plot_training
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.loader import dump_resolved
 from simulator.scenario.schema import Scenario
-from simulator.training import TrainingRun, plot_training
+from simulator.training import TrainingRun
 from simulator.training.formulas import young_breakdown, young_table
 from simulator.training.plan import build_plan, job_mtbf
 

@@ -29,11 +29,11 @@ import numpy as np
 from scipy import stats
 
 from simulator.catalog import Catalog
-from simulator.engine.rng import replication_seed
+from simulator.core.records import ERROR_5XX
+from simulator.core.rng import replication_seed
 from simulator.engine.simulate import expected_requests, simulate
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.hosting.service import service_plan
-from simulator.metrics.records import ERROR_5XX
 from simulator.scenario.distributions import Deterministic
 from simulator.scenario.schema import Scenario
 

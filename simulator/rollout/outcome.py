@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.core.records import ERROR_5XX, Status
 from simulator.engine.result import Result
+from simulator.hosting.rollout_controller import RolloutLog
 from simulator.metrics.bins import overlap
-from simulator.metrics.records import ERROR_5XX, Status
-from simulator.rollout.controller import RolloutLog
 
 
 def _first(events: list[dict[str, Any]], name: str) -> float | None:

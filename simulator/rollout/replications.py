@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from simulator.core.rng import replication_seed
+from simulator.core.stats import mean_ci95
 from simulator.engine.result import Result
-from simulator.engine.rng import replication_seed
 from simulator.engine.simulate import simulate
 from simulator.execution.executors import Executor, SerialExecutor
-from simulator.metrics.stats import mean_ci95
 from simulator.rollout.outcome import rollout_outcome
 from simulator.scenario.schema import Scenario
 

@@ -8,13 +8,13 @@ from pydantic import ValidationError
 
 from simulator.catalog import Catalog, load_catalog
 from simulator.errors import ScenarioError
-from simulator.recommend.check import recommend_problems
-from simulator.rollout.check import rollout_problems
 from simulator.scenario.elastic_check import elastic_problems
 from simulator.scenario.endpoint import VariantSpec
+from simulator.scenario.recommend_check import recommend_problems
+from simulator.scenario.rollout_check import rollout_problems
 from simulator.scenario.schema import Scenario
 from simulator.scenario.serving_check import has_service_time, serving_problems
-from simulator.training.check import check_training_job
+from simulator.scenario.training_check import check_training_job
 
 Problem = tuple[str, str]
 

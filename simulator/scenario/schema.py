@@ -6,16 +6,16 @@ from typing import Any
 
 from pydantic import Field
 
-from simulator.recommend.spec import RecommendSpec
-from simulator.rollout.spec import RolloutSpec
 from simulator.scenario.common import StrictModel
 from simulator.scenario.endpoint import EndpointSpec
 from simulator.scenario.models import ModelSpec
 from simulator.scenario.options import OptionsSpec
+from simulator.scenario.recommend_spec import RecommendSpec
+from simulator.scenario.rollout_spec import RolloutSpec
 from simulator.scenario.traffic import TrafficSpec
+from simulator.scenario.training_spec import TrainingJobSpec
+from simulator.scenario.transform_spec import BatchTransformSpec
 from simulator.scenario.units import Duration
-from simulator.training.spec import TrainingJobSpec
-from simulator.training.transform_spec import BatchTransformSpec
 
 
 class MetricsSpec(StrictModel):

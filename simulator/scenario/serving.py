@@ -12,8 +12,8 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from simulator.scenario.common import StrictModel
 from simulator.scenario.distributions import Distribution
+from simulator.scenario.training_spec import Bandwidth
 from simulator.scenario.units import Duration, Size
-from simulator.training.spec import Bandwidth
 
 _CONTAINER_NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"
 

@@ -7,7 +7,9 @@ pick one reading and document it: `spawn_rate` is users added per minute (the AP
 
 from __future__ import annotations
 
+import csv
 import itertools
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -145,21 +147,24 @@ class TraceArrivals(StrictModel):
 
     @model_validator(mode="after")
     def _load(self, info: ValidationInfo) -> TraceArrivals:
-        import pandas as pd
-
         base = Path((info.context or {}).get("base_dir", "."))
         path = Path(self.file)
         path = path if path.is_absolute() else base / path
         try:
-            frame = pd.read_csv(path)
-        except (OSError, ValueError) as exc:
+            with path.open(newline="") as handle:
+                header, *rows = list(csv.reader(handle))
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise ValueError(f"cannot read trace {str(path)!r}: {exc}") from None
-        if isinstance(self.column, int) and not 0 <= self.column < len(frame.columns):
+        except ValueError:
+            raise ValueError(f"cannot read trace {str(path)!r}: the file is empty") from None
+        header = [name.strip() for name in header]
+        if isinstance(self.column, int) and not 0 <= self.column < len(header):
             raise ValueError(f"trace {str(path)!r} has no column number {self.column}")
-        column = frame.columns[self.column] if isinstance(self.column, int) else self.column
-        if column not in frame.columns:
+        column = header[self.column] if isinstance(self.column, int) else self.column
+        if column not in header:
             raise ValueError(f"trace {str(path)!r} has no column {column!r}")
-        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+        index = header.index(column)
+        values = np.array([_number(row[index]) if index < len(row) else math.nan for row in rows if row])
         if len(values) == 0 or not np.all(np.isfinite(values)):
             raise ValueError(f"trace {str(path)!r} column {column!r} must hold numbers only")
         if values.min() < 0:
@@ -170,6 +175,14 @@ class TraceArrivals(StrictModel):
 
     def timestamps(self) -> np.ndarray:
         return self._timestamps
+
+
+def _number(text: str) -> float:
+    """A CSV cell as a float; nan when it is not a number (reported by the caller)."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
 
 
 ArrivalSpec = Annotated[

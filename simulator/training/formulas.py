@@ -14,7 +14,7 @@ import math
 from scipy.optimize import brentq
 from scipy.special import lambertw
 
-from simulator.training.spec import TrainingJobSpec
+from simulator.scenario.training_spec import TrainingJobSpec
 
 
 def young_interval(delta: float, mtbf: float) -> float:

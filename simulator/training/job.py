@@ -27,6 +27,7 @@ import numpy as np
 import simpy
 
 from simulator.catalog import Catalog
+from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.accounting import (
     TimelineEntry,
     TrainingRun,
@@ -35,7 +36,6 @@ from simulator.training.accounting import (
     savings_percent,
 )
 from simulator.training.plan import JobPlan, build_plan
-from simulator.training.spec import TrainingJobSpec
 
 NOTICE = "notice"
 RECLAIM = "reclaim"

@@ -19,19 +19,10 @@ from typing import Protocol
 import numpy as np
 
 from simulator.catalog import Catalog
-from simulator.training.spec import TrainingJobSpec
+from simulator.scenario.training_spec import BUCKET_MONTHLY_FRACTION, TrainingJobSpec
 
 MONTH_S = 30 * 86400.0
 """Length of the month the Spot Instance Advisor frequency buckets refer to (30 days)."""
-
-BUCKET_MONTHLY_FRACTION: dict[str, float] = {
-    "<5%": 0.025,
-    "5-10%": 0.075,
-    "10-15%": 0.125,
-    "15-20%": 0.175,
-    ">20%": 0.25,
-}
-"""Fraction of instances interrupted per month: bucket midpoints; '>20%' is taken as 25% (assumption)."""
 
 
 def bucket_rate(bucket: str) -> float:

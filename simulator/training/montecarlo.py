@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 
 from simulator.catalog import Catalog
+from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.accounting import TrainingRun
 from simulator.training.job import simulate_training
 from simulator.training.plan import build_plan, job_mtbf
-from simulator.training.spec import TrainingJobSpec
 from simulator.training.stats import describe, mean_ci, proportion
 
 MapFn = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any] | list[Any]]

@@ -25,11 +25,11 @@ from scipy.optimize import minimize_scalar
 
 from simulator.catalog import Catalog
 from simulator.errors import ScenarioError
+from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.formulas import daly_exact_interval, daly_interval, young_breakdown, young_interval
 from simulator.training.job import simulate_plan
 from simulator.training.montecarlo import MapFn, replication_seed
 from simulator.training.plan import build_plan, job_mtbf
-from simulator.training.spec import TrainingJobSpec
 from simulator.training.stats import mean_ci
 
 Objective = Literal["time", "cost"]

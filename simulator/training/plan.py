@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from simulator.catalog import Catalog
 from simulator.scenario.distributions import Distribution
-from simulator.training.check import raise_for_problems
+from simulator.scenario.training_check import raise_for_problems
+from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.market import Market, build_market
-from simulator.training.spec import TrainingJobSpec
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,15 @@ import numpy as np
 import simpy
 
 from simulator.catalog import Catalog
-from simulator.engine.rng import RandomStreams, replication_seed
+from simulator.core.rng import RandomStreams, replication_seed
+from simulator.core.stats import combine_summaries, means_of
 from simulator.hosting.plans import batching_plan, hop_times
 from simulator.hosting.service import device_speed, service_plan
-from simulator.metrics.stats import combine_summaries, means_of
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.models import ModelSpec
 from simulator.scenario.schema import Scenario
-from simulator.training.transform_spec import BatchTransformSpec
+from simulator.scenario.transform_spec import BatchTransformSpec
 
 EXACT_SUM_UP_TO = 64
 """Sums of more per-record draws use the normal approximation (CLT) instead of drawing each one."""

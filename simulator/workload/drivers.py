@@ -9,9 +9,9 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from simulator.engine.rng import BlockSampler
+from simulator.core.records import RequestLog, RingLog, Status
+from simulator.core.rng import BlockSampler
 from simulator.hosting.preassign import Preassigner
-from simulator.metrics.records import RequestLog, RingLog, Status
 from simulator.scenario.traffic import ClosedLoopArrivals
 from simulator.workload.open_loop import ArrivalStream
 

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulator.execution.executors import make_executor
+from simulator.execution.choice import make_executor
 from simulator.recommend.job import job_candidates, run_job
 from simulator.scenario import load_scenario
 

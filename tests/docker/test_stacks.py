@@ -25,7 +25,7 @@ from simulator.calibrate.loadgen import Load
 from simulator.calibrate.measure import measure
 from simulator.calibrate.payloads import write_digits_jsonl
 from simulator.calibrate.runner import place, serving
-from simulator.calibrate.validate import read_validation
+from simulator.calibrate.serve_results import read_validation
 from simulator.cli import main as sagesim_main
 from tests.docker.guards import assert_within_testbed_noise
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.engine.rng import replication_seed
+from simulator.core.rng import replication_seed
 from simulator.engine.simulate import simulate
 from simulator.recommend.candidates import VARIANT, Candidate, poisson_trial
 from simulator.scenario.schema import Scenario

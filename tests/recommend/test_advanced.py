@@ -11,8 +11,8 @@ import pytest
 from simulator.errors import ScenarioError
 from simulator.recommend.advanced import Minute, apply_stopping
 from simulator.recommend.aws_request import from_aws_request, snake
-from simulator.recommend.spec import AdvancedJob, LatencyThreshold
 from simulator.scenario import load_scenario
+from simulator.scenario.recommend_spec import AdvancedJob, LatencyThreshold
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SLO = LatencyThreshold(percentile="P95", value=0.2)

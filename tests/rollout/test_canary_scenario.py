@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from simulator.core.rng import replication_seed
 from simulator.engine import simulate
-from simulator.engine.rng import replication_seed
 from simulator.rollout.outcome import rollout_outcome
 from simulator.rollout.replications import replicate_rollout
 from simulator.scenario import load_scenario

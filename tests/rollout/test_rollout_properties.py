@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.engine import simulate
-from simulator.rollout.plan import split_weights, traffic_steps
-from simulator.rollout.spec import TrafficRouting
 from simulator.scenario import load_scenario_dict
+from simulator.scenario.rollout_plan import split_weights, traffic_steps
+from simulator.scenario.rollout_spec import TrafficRouting
 from tests.rollout.conftest import ROLLOUT_BASE
 
 sizes = st.one_of(

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from simulator.report.training_plots import plot_training
 from simulator.training import (
     TrainingJobSpec,
-    plot_training,
     run_replications,
     simulate_training,
     summarize_training,

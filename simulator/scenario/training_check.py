@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from simulator.catalog import Catalog
 from simulator.errors import ScenarioError
-from simulator.training.market import BUCKET_MONTHLY_FRACTION
-from simulator.training.spec import TrainingJobSpec
+from simulator.scenario.training_spec import BUCKET_MONTHLY_FRACTION, TrainingJobSpec
 
 
 def check_training_job(spec: TrainingJobSpec, catalog: Catalog) -> list[tuple[str, str]]:

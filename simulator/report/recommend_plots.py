@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from simulator.recommend.ranking import pareto_front
-from simulator.recommend.spec import LatencyThreshold
+from simulator.scenario.recommend_spec import LatencyThreshold
 
 
 def _save(figure: plt.Figure, path: Path) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from simulator.catalog import Catalog
-from simulator.recommend.spec import RecommendSpec
+from simulator.scenario.recommend_spec import RecommendSpec
 from simulator.scenario.schema import Scenario
 
 Problem = tuple[str, str]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from simulator.rollout.spec import (
+from simulator.scenario.rollout_plan import traffic_steps
+from simulator.scenario.rollout_spec import (
     STATISTICS,
     AlarmMetric,
     CapacitySize,
@@ -14,9 +14,7 @@ from simulator.rollout.spec import (
     SizeType,
     percentile_of,
 )
-
-if TYPE_CHECKING:
-    from simulator.scenario.schema import Scenario
+from simulator.scenario.schema import Scenario
 
 Problem = tuple[str, str]
 
@@ -60,7 +58,6 @@ def _alarm_problems(path: str, alarm: RollbackAlarm) -> Iterator[Problem]:
 
 def total_wait(scenario: Scenario) -> float:
     """Baking time of a deployment that never rolls back: one wait interval after every step."""
-    from simulator.rollout.plan import traffic_steps
 
     rollout = scenario.rollout
     assert rollout is not None

@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 
 from simulator.recommend.job import JobResult
-from simulator.recommend.plots import plot_curves, plot_fleet, plot_pareto
 from simulator.recommend.ranking import curve_points
 from simulator.report.html import STYLE, html_image, html_table
+from simulator.report.recommend_plots import plot_curves, plot_fleet, plot_pareto
 from simulator.scenario.loader import dump_resolved
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from simulator.engine.rng import BlockSampler
-from simulator.metrics.records import RequestLog
+from simulator.core.records import RequestLog
+from simulator.core.rng import BlockSampler
 
 
 class TrafficSplitter:

@@ -12,12 +12,12 @@ from typing import Any
 
 import pandas as pd
 
+from simulator.core.stats import combine_summaries
 from simulator.engine.result import Result
-from simulator.metrics.stats import combine_summaries
 from simulator.report.html import render_report
+from simulator.report.rollout_plots import plot_timeline
 from simulator.rollout.abtest import Detection
 from simulator.rollout.outcome import rollout_outcome
-from simulator.rollout.plots import plot_timeline
 from simulator.rollout.replications import INTERVAL_FIGURES, RolloutRuns
 from simulator.scenario.loader import dump_resolved
 

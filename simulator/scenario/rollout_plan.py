@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from simulator.rollout.spec import RoutingType, TrafficRouting
+from simulator.scenario.rollout_spec import RoutingType, TrafficRouting
 
 
 def traffic_steps(routing: TrafficRouting, green_instances: int) -> list[float]:

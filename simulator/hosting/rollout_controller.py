@@ -20,12 +20,12 @@ from typing import Any
 
 import simpy
 
+from simulator.core.records import RequestLog
+from simulator.hosting.alarms import AlarmState, FinishedRequests, datapoint
+from simulator.hosting.routing import TrafficSplitter
 from simulator.hosting.variant import Variant
-from simulator.metrics.records import RequestLog
-from simulator.rollout.alarms import AlarmState, FinishedRequests, datapoint
-from simulator.rollout.plan import split_weights, traffic_steps
-from simulator.rollout.routing import TrafficSplitter
-from simulator.rollout.spec import RolloutSpec
+from simulator.scenario.rollout_plan import split_weights, traffic_steps
+from simulator.scenario.rollout_spec import RolloutSpec
 
 _EPSILON = 1e-9
 

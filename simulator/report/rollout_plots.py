@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from simulator.engine.result import Result
-from simulator.rollout.spec import AlarmMetric
+from simulator.scenario.rollout_spec import AlarmMetric
 
 _MARKERS = {
     "provisioning": ("green launched", "0.5", "-."),

@@ -1,8 +1,8 @@
 """Scenario schema of a (managed spot) training job: the value under `training_job:` in a scenario YAML.
 
-Everything here is per-object validation (pydantic raises ValueError with the field's location); rules
-that need the instance catalog live in `check.py`. Every default is stated in the field description so
-the JSON Schema documents it.
+Everything here is per-object validation (pydantic raises ValueError with the field's location);
+rules that need the instance catalog live in `training_check.py`. Every default is stated in the field
+description so the JSON Schema documents it.
 """
 
 from __future__ import annotations
@@ -331,3 +331,13 @@ class TrainingJobSpec(_Model):
         if not self.spot_enabled:
             return math.inf
         return self.max_wait if self.max_wait is not None else self.max_runtime
+
+
+BUCKET_MONTHLY_FRACTION: dict[str, float] = {
+    "<5%": 0.025,
+    "5-10%": 0.075,
+    "10-15%": 0.125,
+    "15-20%": 0.175,
+    ">20%": 0.25,
+}
+"""Fraction of instances interrupted per month: bucket midpoints; '>20%' is taken as 25% (assumption)."""

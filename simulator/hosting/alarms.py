@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.metrics.records import ERROR_5XX, RequestLog, Status
-from simulator.rollout.spec import AlarmMetric, RollbackAlarm, percentile_of
+from simulator.core.records import ERROR_5XX, RequestLog, Status
+from simulator.scenario.rollout_spec import AlarmMetric, RollbackAlarm, percentile_of
 from simulator.scenario.scaling import Comparison
 
 _COMPARE: dict[Comparison, Callable[[float, float], bool]] = {

@@ -1,0 +1,82 @@
+"""A serving validation's result: measured and predicted figures per load level, judged against the
+targets; written to and read back from validation.json."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+TARGETS = {"p50_ms": 0.10, "p95_ms": 0.15, "throughput": 0.10}  # |relative error| limits
+
+
+@dataclass(frozen=True)
+class Row:
+    load: str
+    kind: str
+    level: float
+    utilisation: float  # offered load / capacity predicted by the profile (closed loop: nan)
+    measured: dict[str, float]
+    predicted: dict[str, float]
+    checked: tuple[str, ...]  # metrics held to TARGETS on this row
+    at_speed: dict[str, float] = field(default_factory=dict)  # predicted at the level's own CPU cost
+    speed: float = math.nan  # the level's CPU per request / the profile's service time at its rate
+
+    def error(self, metric: str) -> float:
+        m, p = self.measured[metric], self.predicted[metric]
+        return (p - m) / m if m else math.nan
+
+    def error_at_speed(self, metric: str) -> float:
+        m, p = self.measured[metric], self.at_speed.get(metric, math.nan)
+        return (p - m) / m if m else math.nan
+
+    def passed(self) -> bool:
+        return all(abs(self.error(k)) <= TARGETS[k] for k in self.checked)
+
+    def passed_at_speed(self) -> bool:
+        return all(abs(self.error_at_speed(k)) <= TARGETS[k] for k in self.checked if k in self.at_speed)
+
+
+@dataclass
+class ServeValidation:
+    profile: str
+    image: str
+    rows: list[Row] = field(default_factory=list)
+
+    def passed(self) -> bool:
+        return all(row.passed() for row in self.rows)
+
+    def passed_at_speed(self) -> bool:
+        return all(row.passed_at_speed() for row in self.rows)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "profile": self.profile,
+                "image": self.image,
+                "passed": self.passed(),
+                "passed_at_measured_speed": self.passed_at_speed(),
+                "targets": TARGETS,
+                "rows": [
+                    {
+                        **asdict(r),
+                        "errors": {k: r.error(k) for k in r.measured if k in r.predicted},
+                        "errors_at_measured_speed": {k: r.error_at_speed(k) for k in r.at_speed},
+                    }
+                    for r in self.rows
+                ],
+            },
+            indent=2,
+        )
+
+
+def read_validation(path: Path) -> ServeValidation:
+    """A validation.json written by `validate_serve`, back as a ServeValidation."""
+    data = json.loads(path.read_text())
+    fields = {"load", "kind", "level", "utilisation", "measured", "predicted", "checked", "at_speed", "speed"}
+    rows = []
+    for raw in data["rows"]:
+        kept = {k: v for k, v in raw.items() if k in fields}
+        rows.append(Row(**{**kept, "checked": tuple(kept["checked"])}))
+    return ServeValidation(data["profile"], data["image"], rows)

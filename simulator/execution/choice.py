@@ -1,0 +1,19 @@
+"""Pick an executor by the name a user gives on the command line."""
+
+from __future__ import annotations
+
+from simulator.execution.dask_executor import DaskExecutor
+from simulator.execution.executors import Executor, LocalPoolExecutor, SerialExecutor
+
+
+def make_executor(name: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """'local' (process pool), 'serial', or 'dask' (a cluster at `scheduler`, or a local one started here)."""
+    if scheduler is not None and name != "dask":
+        raise ValueError("--scheduler needs --executor dask")
+    if name == "serial":
+        return SerialExecutor()
+    if name == "local":
+        return LocalPoolExecutor(workers)
+    if name == "dask":
+        return DaskExecutor(scheduler=scheduler, workers=workers)
+    raise ValueError(f"unknown executor {name!r} (choose local, serial or dask)")
