@@ -11,10 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -23,6 +19,7 @@ from simulator.core.stats import combine_summaries, means_of
 from simulator.engine import simulate
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, SerialExecutor
+from simulator.figures import subplots
 from simulator.scenario import load_scenario_dict
 from simulator.scenario.schema import Scenario
 
@@ -193,7 +190,7 @@ def crossing_rate(table: pd.DataFrame) -> float | None:
 
 def plot_crossover(result: Crossover, slo_p99_s: float, path: Path) -> Path:
     table = result.table
-    figure, axis = plt.subplots(figsize=(8, 5))
+    figure, axis = subplots(figsize=(8, 5))
     axis.plot(table["rate_per_s"], table["serverless_usd_per_million"], "o-", label="serverless")
     missed = table[~table["serverless_meets_slo"]]
     if len(missed):
@@ -214,5 +211,4 @@ def plot_crossover(result: Crossover, slo_p99_s: float, path: Path) -> Path:
     axis.legend(fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
-    plt.close(figure)
     return path

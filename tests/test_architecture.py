@@ -78,3 +78,23 @@ def test_no_cycle_between_packages(graph: grimp.ImportGraph) -> None:
 def test_no_cycle_between_modules(graph: grimp.ImportGraph) -> None:
     edges = {module: set(graph.find_modules_directly_imported_by(module)) for module in graph.modules}
     assert _cycles(edges) == []
+
+
+def test_importing_any_module_leaves_pyplot_alone() -> None:
+    """Drawing uses bare Figures (simulator/figures.py): importing us never loads pyplot or switches a
+    notebook's backend."""
+    import subprocess
+    import sys
+
+    script = (
+        "import importlib, pkgutil, sys, matplotlib\n"
+        "import simulator\n"
+        "before = matplotlib.rcParams._get('backend')\n"
+        "for info in pkgutil.walk_packages(simulator.__path__, 'simulator.'):\n"
+        "    if not info.name.endswith('__main__'):\n"
+        "        importlib.import_module(info.name)\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
+        "assert matplotlib.rcParams._get('backend') == before, 'backend switched'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

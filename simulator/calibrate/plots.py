@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
 from simulator.calibrate.serve_results import ServeValidation
 from simulator.calibrate.train_results import TrainValidation
+from simulator.figures import subplots
 
 _COLOURS = {"p50_ms": "tab:blue", "p95_ms": "tab:orange", "p99_ms": "tab:red"}
 
@@ -19,7 +15,7 @@ def plot_serve_validation(report: ServeValidation, path: Path) -> Path:
     """Latency percentiles against offered load (open loop) and throughput per level (closed loop)."""
     open_rows = [r for r in report.rows if r.kind == "open"]
     closed_rows = [r for r in report.rows if r.kind == "closed"]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [2, 1]})
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [2, 1]})
     rates = [r.level for r in open_rows]
     for metric, colour in _COLOURS.items():
         label = metric.removesuffix("_ms")
@@ -50,13 +46,12 @@ def plot_serve_validation(report: ServeValidation, path: Path) -> Path:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
 def plot_train_validation(report: TrainValidation, path: Path) -> Path:
     """Measured vs predicted completion time per stop schedule."""
-    fig, ax = plt.subplots(figsize=(6, 3.8))
+    fig, ax = subplots(figsize=(6, 3.8))
     names = [c.name for c in report.cases]
     xs = range(len(names))
     width = 0.27
@@ -85,5 +80,4 @@ def plot_train_validation(report: TrainValidation, path: Path) -> Path:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path

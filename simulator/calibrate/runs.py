@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.calibrate.serve_results import TARGETS
+from simulator.errors import ScenarioError
 
 METRICS = ("p50_ms", "p95_ms", "throughput")
 
@@ -25,8 +26,14 @@ class RunErrors:
 
 
 def read_run(path: Path) -> RunErrors:
-    data = json.loads(path.read_text())
-    return RunErrors(str(data["image"]), list(data["rows"]))
+    """A validation.json's image and rows; a one-line error when it is not one."""
+    try:
+        data = json.loads(path.read_text())
+        return RunErrors(str(data["image"]), list(data["rows"]))
+    except OSError as exc:
+        raise ScenarioError(str(path), f"cannot read: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        raise ScenarioError(str(path), "not a validation.json written by `sagesim validate`") from None
 
 
 def summarise_runs(paths: list[Path]) -> str:

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 
 from simulator.engine import simulate
+from simulator.figures import subplots
 from simulator.options import option_scenario
 from simulator.scenario.schema import Scenario
 from simulator.scenario.traffic import PoissonArrivals
@@ -68,8 +66,8 @@ def plot_batching_curves(frame: pd.DataFrame, path: Path, title: str) -> Path:
 
     Only sustained points are drawn; past saturation the backlog makes arrival-window figures meaningless.
     """
-    fig, ax = plt.subplots(figsize=(8, 5))
-    colours = plt.cm.viridis(np.linspace(0, 0.9, frame["max_batch_size"].nunique()))
+    fig, ax = subplots(figsize=(8, 5))
+    colours = colormaps["viridis"](np.linspace(0, 0.9, frame["max_batch_size"].nunique()))
     for colour, (size, group) in zip(colours, frame.groupby("max_batch_size"), strict=True):
         ok = group[
             (group["error_rate"] < 0.01) & (group["throughput_per_s"] >= 0.95 * group["offered_per_s"])
@@ -84,5 +82,4 @@ def plot_batching_curves(frame: pd.DataFrame, path: Path, title: str) -> Path:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from simulator.engine.result import Result
+from simulator.figures import subplots
 
 
 def has_elastic(metrics: pd.DataFrame) -> bool:
@@ -19,7 +16,7 @@ def has_elastic(metrics: pd.DataFrame) -> bool:
 
 def plot_load_capacity_latency(metrics: pd.DataFrame, period_s: float, warmup_s: float, path: Path) -> Path:
     """Three panels sharing time: requests/s, instances (desired and InService) or warm starts, p99."""
-    figure, axes = plt.subplots(3, 1, figsize=(9, 8), sharex=True)
+    figure, axes = subplots(3, 1, figsize=(9, 8), sharex=True)
     for name, frame in metrics.groupby("variant", sort=False):
         minutes = frame["time_s"] / 60.0
         axes[0].plot(minutes, frame["Invocations"] / period_s, label=f"{name}")
@@ -53,7 +50,6 @@ def plot_load_capacity_latency(metrics: pd.DataFrame, period_s: float, warmup_s:
         axis.legend(fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
-    plt.close(figure)
     return path
 
 

@@ -9,12 +9,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 
+from simulator.figures import subplots
 from simulator.hosting.plans import batching_plan
 from simulator.hosting.service import device_speed
 from simulator.options import OptionsResult, options_rows, verdict
@@ -29,7 +26,7 @@ from simulator.scenario.schema import Scenario
 def _plot_options(summary: dict[str, Any], path: Path) -> Path:
     """Cost per 1000 inferences against the SLO percentile, the SLO drawn as a line."""
     percentile = summary["slo"]["percentile"]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = subplots(figsize=(8, 4.5))
     for name, row in summary["options"].items():
         cost = row["cost_per_1000_inferences_usd"]["mean"]
         latency = row[f"latency_{percentile}_ms"]["mean"]
@@ -46,7 +43,6 @@ def _plot_options(summary: dict[str, Any], path: Path) -> Path:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
 
 

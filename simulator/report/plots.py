@@ -4,31 +4,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from simulator.figures import subplots
 
 
 def _minutes(frame: pd.DataFrame) -> pd.Series:
     return frame["time_s"] / 60.0
 
 
-def _save(figure: plt.Figure, path: Path) -> Path:
+def _save(figure: Figure, path: Path) -> Path:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
-    plt.close(figure)
     return path
 
 
-def _shade_warmup(axis: plt.Axes, warmup_s: float) -> None:
+def _shade_warmup(axis: Axes, warmup_s: float) -> None:
     if warmup_s > 0:
         axis.axvspan(0, warmup_s / 60.0, color="0.9", label="warm-up (excluded)")
 
 
 def plot_latency(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
-    figure, axis = plt.subplots(figsize=(9, 4))
+    figure, axis = subplots(figsize=(9, 4))
     _shade_warmup(axis, warmup_s)
     for name, frame in metrics.groupby("variant", sort=False):
         line = axis.plot(_minutes(frame), frame["ModelLatency_p99"] / 1000.0, label=f"{name} p99")[0]
@@ -46,7 +45,7 @@ def plot_latency(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
 
 
 def plot_throughput(metrics: pd.DataFrame, period_s: float, warmup_s: float, path: Path) -> Path:
-    figure, axis = plt.subplots(figsize=(9, 4))
+    figure, axis = subplots(figsize=(9, 4))
     _shade_warmup(axis, warmup_s)
     for name, frame in metrics.groupby("variant", sort=False):
         axis.plot(_minutes(frame), frame["Invocations"] / period_s, label=f"{name} invocations/s")
@@ -60,7 +59,7 @@ def plot_throughput(metrics: pd.DataFrame, period_s: float, warmup_s: float, pat
 
 
 def plot_instances(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
-    figure, axes = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
+    figure, axes = subplots(2, 1, figsize=(9, 5), sharex=True)
     for name, frame in metrics.groupby("variant", sort=False):
         axes[0].step(_minutes(frame), frame["InServiceInstances"], where="post", label=name)
         utilisation = frame.get("CPUUtilization", frame.get("GPUUtilization"))
@@ -76,7 +75,7 @@ def plot_instances(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
 
 
 def plot_cost(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
-    figure, axis = plt.subplots(figsize=(9, 4))
+    figure, axis = subplots(figsize=(9, 4))
     _shade_warmup(axis, warmup_s)
     for name, frame in metrics.groupby("variant", sort=False):
         axis.plot(_minutes(frame), frame["cost_usd"].cumsum(), label=name)

@@ -5,19 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+from matplotlib import colormaps
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
+from simulator.figures import subplots
 from simulator.recommend.ranking import pareto_front
 from simulator.scenario.recommend_spec import LatencyThreshold
 
 
-def _save(figure: plt.Figure, path: Path) -> Path:
+def _save(figure: Figure, path: Path) -> Path:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
-    plt.close(figure)
     return path
 
 
@@ -27,9 +25,9 @@ def _latency(row: dict[str, Any], slo: LatencyThreshold) -> float | None:
 
 def plot_curves(rows: list[dict[str, Any]], slo: LatencyThreshold, path: Path) -> Path:
     """ModelLatency percentile against throughput, one line per candidate, the threshold dashed."""
-    figure, axis = plt.subplots(figsize=(10, 6))
+    figure, axis = subplots(figsize=(10, 6))
     names = list(dict.fromkeys(row["candidate"] for row in rows))
-    colours = plt.get_cmap("tab20")
+    colours = colormaps["tab20"]
     for number, name in enumerate(names):
         mine = [r for r in rows if r["candidate"] == name and _latency(r, slo) is not None]
         mine.sort(key=lambda r: r["invocations_per_minute"])
@@ -60,7 +58,7 @@ def plot_pareto(rows: list[dict[str, Any]], path: Path) -> Path:
         for r in rows
         if r["cost_per_inference"] is not None and r["p99_ms"] is not None and r["error_rate"] < 0.01
     ]
-    figure, axis = plt.subplots(figsize=(10, 6))
+    figure, axis = subplots(figsize=(10, 6))
     axis.scatter(
         [p[0] for p in points], [p[1] for p in points], s=12, color="0.6", label="measured load levels"
     )
@@ -83,7 +81,7 @@ def plot_pareto(rows: list[dict[str, Any]], path: Path) -> Path:
 
 def plot_fleet(fleet: list[dict[str, Any]], path: Path) -> Path:
     """Cost per day of each sized fleet, autoscaled vs static, with 95% CIs."""
-    figure, axis = plt.subplots(figsize=(8, 4.5))
+    figure, axis = subplots(figsize=(8, 4.5))
     names = [item["candidate"] for item in fleet]
     for offset, kind, colour in ((-0.2, "autoscaled", "C0"), (0.2, "static", "C7")):
         figures = [item[kind]["cost_per_day_usd"] for item in fleet]

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
 from simulator.engine.result import Result
+from simulator.figures import subplots
 from simulator.scenario.rollout_spec import AlarmMetric
 
 _MARKERS = {
@@ -30,7 +26,7 @@ def plot_timeline(result: Result, path: Path) -> Path:
     last = max((event["time_s"] for event in record.events), default=0.0)
     end = min(result.scenario.duration, last + 600.0) / 60.0
     panels = 1 + len(spec.alarms)
-    figure, axes = plt.subplots(panels, 1, figsize=(10, 2.6 + 2.2 * panels), sharex=True, squeeze=False)
+    figure, axes = subplots(panels, 1, figsize=(10, 2.6 + 2.2 * panels), sharex=True, squeeze=False)
     top = axes[0][0]
     times = [0.0] + [step["time_s"] / 60.0 for step in record.steps] + [result.scenario.duration / 60.0]
     shares = [0.0] + [step["green_share"] * 100.0 for step in record.steps]
@@ -81,5 +77,4 @@ def plot_timeline(result: Result, path: Path) -> Path:
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
-    plt.close(figure)
     return path

@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+from matplotlib import colormaps
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
+from simulator.figures import subplots
 from simulator.metrics.serving import LEGACY_NOTE
 from simulator.report.html import html_image, html_table
 
@@ -23,14 +21,14 @@ def plot_stage_breakdown(summary: dict[str, Any], path: Path) -> Path | None:
     variants = {n: b for n, b in summary["variants"].items() if "pipeline" in b}
     if not variants:
         return None
-    fig, ax = plt.subplots(figsize=(9, 1.6 + 0.8 * len(variants)))
+    fig, ax = subplots(figsize=(9, 1.6 + 0.8 * len(variants)))
     for row, block in enumerate(variants.values()):
         parts = [("queue wait", block["queue_wait_ms"]["mean"] or 0.0)]
         parts += [(c, v["latency_ms"]["mean"] or 0.0) for c, v in block["pipeline"]["containers"].items()]
         parts.append(("hops", block["pipeline"]["hops_ms"]["mean"] or 0.0))
         left = 0.0
         for index, (label, width) in enumerate(parts):
-            ax.barh(row, width, left=left, color=plt.cm.tab10(index), label=label if row == 0 else None)
+            ax.barh(row, width, left=left, color=colormaps["tab10"](index), label=label if row == 0 else None)
             left += width
     ax.set_yticks(range(len(variants)), list(variants))
     ax.set_xlabel("mean latency (ms)")
@@ -39,7 +37,6 @@ def plot_stage_breakdown(summary: dict[str, Any], path: Path) -> Path | None:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
 
 

@@ -44,12 +44,14 @@ def training_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         def fmt(value: Any, scale: float = scale) -> str:
             return "-" if value is None else f"{value / scale:,.3f}"
 
-        rows.append([
-            label,
-            f"{fmt(figure.get('mean'))} [{fmt(figure.get('ci95_low'))}, {fmt(figure.get('ci95_high'))}]",
-            fmt(figure.get("p90")),
-            fmt(on_demand.get(key)),
-        ])
+        rows.append(
+            [
+                label,
+                f"{fmt(figure.get('mean'))} [{fmt(figure.get('ci95_low'))}, {fmt(figure.get('ci95_high'))}]",
+                fmt(figure.get("p90")),
+                fmt(on_demand.get(key)),
+            ]
+        )
     exceeded = summary.get("max_wait_exceeded_fraction", 0)
     rows.append(["MaxWait exceeded (fraction)", f"{exceeded:.3f}", "", ""])
     return header, rows
@@ -95,14 +97,16 @@ def write_training_outputs(
         pd.DataFrame(rows).to_csv(staging / "runs.csv", index=False)
         plots = plot_training(runs, scenario.training_job, staging / "plots")
         header, table_rows = training_rows(summary)
-        body = "".join([
-            f"<h1>{html.escape(scenario.name)}</h1>",
-            f"<p>{len(runs)} replications; means with 95% confidence intervals.</p>",
-            html_table(header, table_rows),
-            *(html_image(path) for path in plots),
-            young_section(scenario),
-            f"<h2>Resolved scenario</h2><pre>{html.escape(resolved)}</pre>",
-        ])
+        body = "".join(
+            [
+                f"<h1>{html.escape(scenario.name)}</h1>",
+                f"<p>{len(runs)} replications; means with 95% confidence intervals.</p>",
+                html_table(header, table_rows),
+                *(html_image(path) for path in plots),
+                young_section(scenario),
+                f"<h2>Resolved scenario</h2><pre>{html.escape(resolved)}</pre>",
+            ]
+        )
         (staging / "report.html").write_text(
             f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(scenario.name)}</title>"
             f"</head><body>{body}</body></html>"

@@ -9,11 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
+from simulator.figures import subplots
 from simulator.report.html import html_image, html_table
 from simulator.report.outputs import _commit
 from simulator.scenario.loader import dump_resolved
@@ -57,7 +53,7 @@ def transform_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]
 
 def _plot_utilisation(summary: dict[str, Any], path: Path) -> Path:
     instances = summary["batch_transform"]["instances"]
-    fig, ax = plt.subplots(figsize=(7, 3.5))
+    fig, ax = subplots(figsize=(7, 3.5))
     names = list(instances)
     positions = range(len(names))
     billed = [instances[n]["utilisation"] * 100 for n in names]
@@ -72,7 +68,6 @@ def _plot_utilisation(summary: dict[str, Any], path: Path) -> Path:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
 
 
