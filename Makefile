@@ -54,7 +54,7 @@ reports: $(STAMP)  ## regenerate reports/ (self-contained report.html + summary.
 	  cp $(OUT)/reports/rollout/rollout.json reports/canary-rollback/
 
 calibration-report: $(STAMP)  ## build, calibrate and validate the example images with Docker; rewrite reports/calibration/
-	$(BIN)/python -m simulator.calibrate report --work $(OUT)/calibration --out reports/calibration
+	$(BIN)/sagesim calibrate report --work $(OUT)/calibration --out reports/calibration
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

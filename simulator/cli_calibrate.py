@@ -77,11 +77,12 @@ def _image(image: str | None, kind: str) -> str:
 @calibrate_app.command("build-base")
 def build_base(
     force: Annotated[bool, typer.Option(help="rebuild even if the image exists")] = False,
+    name: Annotated[str | None, typer.Option(help="image name (default: sagesim-base:bookworm)")] = None,
 ) -> None:
     """Build the offline base image (debootstrap of Debian + docker import); cached."""
-    from simulator.calibrate.images import build_base_image
+    from simulator.calibrate.images import DEFAULT_BASE_IMAGE, build_base_image
 
-    typer.echo(build_base_image(force=force))
+    typer.echo(build_base_image(name or DEFAULT_BASE_IMAGE, force=force))
 
 
 @calibrate_app.command("build")
@@ -158,6 +159,40 @@ def train(
     with sigterm_as_interrupt():
         path = calibrate_train(_image(image, "train"), out=_out(out), vcpus=vcpus, memory=_memory(memory))
     typer.echo(f"profile: {path}")
+
+
+@calibrate_app.command("summarise")
+def summarise(
+    validations: Annotated[list[Path], typer.Argument(help="validation.json files of several runs")],
+) -> None:
+    """Errors of several validation runs side by side (a Markdown table).
+
+    Per image and level: the lowest..highest error over the runs and how many met each target.
+    """
+    from simulator.calibrate.runs import summarise_runs
+
+    typer.echo(summarise_runs(validations))
+
+
+@calibrate_app.command("report")
+def report(
+    work: Annotated[Path, typer.Option("--work", help="where every run writes its files")],
+    out: Annotated[Path, typer.Option("--out", help="the report directory (e.g. reports/calibration)")],
+) -> None:
+    """Calibrate and validate every image into --work; write the report into --out.
+
+    Builds both examples and every third-party stack, then copies the tables, plots and profiles
+    into --out with a README of the figures. Exit 1 when a target is missed.
+    """
+    from simulator.calibrate._docker import sigterm_as_interrupt
+    from simulator.calibrate.campaign import run_all, write_report
+
+    with sigterm_as_interrupt():
+        run = run_all(_out(work))
+    write_report(run, _out(out))
+    typer.echo(f"report: {out / 'README.md'}")
+    if not run.passed:
+        raise typer.Exit(1)
 
 
 def _profile_kind(path: Path) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from pathlib import Path
 from typing import Annotated
@@ -13,8 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from simulator.cli_options import ExecutorOption, SchedulerOption, WorkersOption, executor_from_options
-from simulator.compare import compare_scenarios, plot_crossover, serverless_crossover
+from simulator.compare import compare_scenarios, serverless_crossover
 from simulator.errors import ScenarioError
+from simulator.report.crossover_outputs import write_crossover_outputs
 from simulator.scenario import load_scenario
 from simulator.scenario.units import parse_duration, parse_rate
 
@@ -130,9 +130,6 @@ def crossover(
         raise ScenarioError("--slo-p99/--duration", str(exc)) from None
     pool = executor_from_options(executor, workers, scheduler)
     result = serverless_crossover(scenario, points, slo, seconds, executor=pool)
-    out.mkdir(parents=True, exist_ok=True)
-    result.table.to_csv(out / "crossover.csv", index=False)
-    plot = plot_crossover(result, slo, out / "crossover.png")
     _print_frame(result.table, _CROSSOVER_COLUMNS, f"cost per million inferences, p99 SLO {slo * 1000:g} ms")
     line = (
         f"crossover: real-time becomes cheaper above {result.rate:.3g} requests/s"
@@ -140,16 +137,8 @@ def crossover(
         else "crossover: none in the given range of rates"
     )
     typer.echo(line)
-    import base64
-
-    image = base64.b64encode(plot.read_bytes()).decode("ascii")
-    (out / "report.html").write_text(
-        "<!doctype html><html><head><meta charset=utf-8><title>crossover</title></head><body>"
-        f"<h1>Serverless vs real-time: {html.escape(scenario.name)}</h1><p>{html.escape(line)}</p>"
-        + result.table.to_html(index=False, float_format=lambda value: f"{value:.6g}")
-        + f'<img alt="crossover" src="data:image/png;base64,{image}"></body></html>'
-    )
-    typer.echo(f"report: {out / 'report.html'}")
+    report = write_crossover_outputs(scenario.name, result, slo, line, out)
+    typer.echo(f"report: {report}")
 
 
 def _number(text: str) -> float | str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,6 @@ from simulator.core.stats import combine_summaries, means_of
 from simulator.engine import simulate
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, SerialExecutor
-from simulator.figures import subplots
 from simulator.scenario import load_scenario_dict
 from simulator.scenario.schema import Scenario
 
@@ -186,29 +184,3 @@ def crossing_rate(table: pd.DataFrame) -> float | None:
             fraction = -before / (after - before)
             return float(math.exp(low + fraction * (high - low)))
     return None
-
-
-def plot_crossover(result: Crossover, slo_p99_s: float, path: Path) -> Path:
-    table = result.table
-    figure, axis = subplots(figsize=(8, 5))
-    axis.plot(table["rate_per_s"], table["serverless_usd_per_million"], "o-", label="serverless")
-    missed = table[~table["serverless_meets_slo"]]
-    if len(missed):
-        axis.plot(
-            missed["rate_per_s"], missed["serverless_usd_per_million"], "rx", label="serverless misses SLO"
-        )
-    axis.plot(table["rate_per_s"], table["realtime_usd_per_million"], "s-", label="real-time (sized to SLO)")
-    if result.rate is not None:
-        axis.axvline(result.rate, color="k", linestyle="--", label=f"crossover {result.rate:.3g} req/s")
-    axis.set(
-        xscale="log",
-        yscale="log",
-        xlabel="request rate (requests / s)",
-        ylabel="cost per million inferences (USD)",
-        title=f"Serverless vs real-time at p99 <= {slo_p99_s * 1000:g} ms",
-    )
-    axis.grid(alpha=0.3, which="both")
-    axis.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    return path

@@ -52,8 +52,7 @@ def require_image(cli: docker.DockerClient, image: str) -> None:
     if not image_exists(cli, image):
         raise ScenarioError(
             "--image",
-            f"image {image!r} not found locally; build it first "
-            "(`python -m simulator.calibrate build serve`)",
+            f"image {image!r} not found locally; build it first (`sagesim calibrate build serve`)",
         )
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ from simulator.hosting.service import device_speed
 from simulator.options import OptionsResult, options_rows, verdict
 from simulator.report.batching import batching_curves, plot_batching_curves
 from simulator.report.html import html_image, html_table
-from simulator.report.outputs import _commit
+from simulator.report.staging import staged_directory
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.loader import dump_resolved
 from simulator.scenario.schema import Scenario
@@ -69,9 +67,7 @@ def batching_plot(scenario: Scenario, out: Path) -> Path | None:
 def write_options_outputs(scenario: Scenario, result: OptionsResult, out_dir: Path) -> None:
     """Everything into a staging directory first, then moved into place."""
     summary = result.summary
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with staged_directory(out_dir) as staging:
         resolved = dump_resolved(scenario)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         (staging / "scenario.resolved.yaml").write_text(resolved)
@@ -104,6 +100,3 @@ def write_options_outputs(scenario: Scenario, result: OptionsResult, out_dir: Pa
             f"<!doctype html><html><head><meta charset=utf-8><title>{title}</title></head>"
             f"<body>{''.join(sections)}</body></html>"
         )
-        _commit(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

@@ -7,8 +7,6 @@ so a failure never leaves a half-written result behind.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from simulator.report.plots import endpoint_plots
 from simulator.report.rollout_plots import plot_timeline
 from simulator.report.rollout_report import rollout_sections
 from simulator.report.serving import serving_sections
+from simulator.report.staging import staged_directory
 from simulator.scenario.loader import dump_resolved
 
 
@@ -39,25 +38,12 @@ def run_summary(replicated: Replicated) -> dict[str, Any]:
     return summary
 
 
-def _commit(staging: Path, out_dir: Path) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for item in staging.iterdir():
-        target = out_dir / item.name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-        shutil.move(str(item), str(target))
-
-
 def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, Any]:
     """summary.json, metrics.csv, scenario.resolved.yaml, plots/*.png, report.html; returns the summary."""
     result = replicated.first
     scenario = result.scenario
     summary = run_summary(replicated)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with staged_directory(out_dir) as staging:
         resolved = dump_resolved(scenario)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         result.metrics.to_csv(staging / "metrics.csv", index=False, float_format="%.6g")
@@ -93,7 +79,4 @@ def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, A
             + serving_sections(result.summary, staging / "plots"),
         )
         (staging / "report.html").write_text(report)
-        _commit(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return summary

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import html
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from simulator.core.stats import combine_summaries
 from simulator.engine.result import Result
 from simulator.report.html import render_report
 from simulator.report.rollout_plots import plot_timeline
+from simulator.report.staging import staged_directory
 from simulator.rollout.abtest import Detection
 from simulator.rollout.outcome import rollout_outcome
 from simulator.rollout.replications import INTERVAL_FIGURES, RolloutRuns
@@ -101,9 +100,7 @@ def write_rollout_outputs(
     """rollout.json, steps.csv, datapoints.csv, plots/rollout-timeline.png, report.html (atomically)."""
     result = runs.first
     document = rollout_document(runs, detection)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with staged_directory(out_dir) as staging:
         (staging / "rollout.json").write_text(json.dumps(document, indent=2) + "\n")
         pd.DataFrame(result.rollout.steps).to_csv(staging / "steps.csv", index=False)
         pd.DataFrame(result.rollout.datapoints).to_csv(staging / "datapoints.csv", index=False)
@@ -132,14 +129,4 @@ def write_rollout_outputs(
             sections,
         )
         (staging / "report.html").write_text(report)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for item in staging.iterdir():
-            target = out_dir / item.name
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-            shutil.move(str(item), str(target))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return document

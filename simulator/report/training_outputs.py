@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import shutil
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from simulator.report.html import html_image, html_table
-from simulator.report.outputs import _commit
+from simulator.report.staging import staged_directory
 from simulator.report.training_plots import plot_training
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.loader import dump_resolved
@@ -87,9 +85,7 @@ def write_training_outputs(
 ) -> None:
     """Everything for a training scenario, written to a staging directory and moved in at the end."""
     assert scenario.training_job is not None
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with staged_directory(out_dir) as staging:
         resolved = dump_resolved(scenario)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         (staging / "scenario.resolved.yaml").write_text(resolved)
@@ -111,6 +107,3 @@ def write_training_outputs(
             f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(scenario.name)}</title>"
             f"</head><body>{body}</body></html>"
         )
-        _commit(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

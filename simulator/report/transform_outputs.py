@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import html
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from simulator.figures import subplots
 from simulator.report.html import html_image, html_table
-from simulator.report.outputs import _commit
+from simulator.report.staging import staged_directory
 from simulator.scenario.loader import dump_resolved
 from simulator.scenario.schema import Scenario
 
@@ -73,9 +71,7 @@ def _plot_utilisation(summary: dict[str, Any], path: Path) -> Path:
 
 def write_transform_outputs(scenario: Scenario, summary: dict[str, Any], out_dir: Path) -> None:
     """Everything into a staging directory first, then moved into place."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with staged_directory(out_dir) as staging:
         resolved = dump_resolved(scenario)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         (staging / "scenario.resolved.yaml").write_text(resolved)
@@ -94,6 +90,3 @@ def write_transform_outputs(scenario: Scenario, summary: dict[str, Any], out_dir
             f"<!doctype html><html><head><meta charset=utf-8><title>{title}</title></head>"
             f"<body>{body}</body></html>"
         )
-        _commit(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

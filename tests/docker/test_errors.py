@@ -12,7 +12,6 @@ from pathlib import Path
 import docker
 import pytest
 
-from simulator.calibrate import __main__ as calibrate_cli
 from simulator.calibrate.loadgen import Load, run_load
 from simulator.calibrate.payloads import digits_pool
 from simulator.calibrate.runner import free_port, place, serving
@@ -134,7 +133,9 @@ def test_load_on_a_port_nobody_listens_on_fails_fast(engine: docker.DockerClient
 def test_missing_image_is_one_line_and_exit_2(
     engine: docker.DockerClient, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = calibrate_cli.main(["serve", "--image", "sagesim-test-no-such-image:0", "--out", str(tmp_path)])
+    code = sagesim_main(
+        ["calibrate", "serve", "--image", "sagesim-test-no-such-image:0", "--out", str(tmp_path)]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err.startswith("error: --image: image 'sagesim-test-no-such-image:0' not found locally")
@@ -197,9 +198,8 @@ def test_interrupt_removes_the_container(
     """Ctrl-C (SIGINT) or kill (SIGTERM) in the middle of a calibration: exit 130, the container gone."""
     proc = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "simulator.calibrate",
+            str(Path(sys.executable).parent / "sagesim"),
+            "calibrate",
             "serve",
             "--image",
             serve_image,

@@ -1,0 +1,54 @@
+"""`sagesim calibrate summarise`: runs side by side, and one-line errors for files that are not runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from simulator.calibrate.serve_results import Row, ServeValidation
+from simulator.cli import main
+
+
+def _validation(path: Path, p50_measured: float) -> Path:
+    row = Row(
+        load="30.0/s",
+        kind="open",
+        level=30.0,
+        utilisation=0.3,
+        measured={"p50_ms": p50_measured, "p95_ms": 20.0, "throughput": 30.0},
+        predicted={"p50_ms": 10.0, "p95_ms": 20.0, "throughput": 30.0},
+        checked=("p50_ms", "p95_ms"),
+    )
+    path.write_text(ServeValidation("profile.yaml", "some-image:1", [row]).to_json())
+    return path
+
+
+def test_two_runs_side_by_side(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = _validation(tmp_path / "a.json", 10.0)  # error 0%
+    second = _validation(tmp_path / "b.json", 8.0)  # predicted 10 vs 8: +25%
+    assert main(["calibrate", "summarise", str(first), str(second)]) == 0
+    out = capsys.readouterr().out
+    assert "some-image:1 (2)" in out
+    assert "+0.0% .. +25.0% (1/2 met)" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (None, "cannot read"),
+        ("{not json", "not a validation.json"),
+        (json.dumps({"rows": []}), "not a validation.json"),
+    ],
+    ids=["missing", "not-json", "no-image"],
+)
+def test_a_file_that_is_not_a_run_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, reason: str
+) -> None:
+    path = tmp_path / "validation.json"
+    if content is not None:
+        path.write_text(content)
+    assert main(["calibrate", "summarise", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: {path}: {reason}") and "\n" not in err
