@@ -46,7 +46,7 @@ reports: $(STAMP)  ## regenerate reports/ (self-contained report.html + summary.
 	  $(BIN)/sagesim run $$f --out $(OUT)/reports/$$n --quiet || exit 1; \
 	  mkdir -p reports/$$n && cp $(OUT)/reports/$$n/report.html $(OUT)/reports/$$n/summary.json reports/$$n/; done
 	for n in recommend-default recommend-advanced; do \
-	  $(BIN)/sagesim recommend scenarios/$$n.yaml --out $(OUT)/reports/$$n --quiet || exit 1; \
+	  rm -rf $(OUT)/reports/$$n; $(BIN)/sagesim recommend scenarios/$$n.yaml --out $(OUT)/reports/$$n --quiet || exit 1; \
 	  mkdir -p reports/$$n && cp $(OUT)/reports/$$n/report.html $(OUT)/reports/$$n/recommendations.json \
 	    $(OUT)/reports/$$n/recommendations.csv reports/$$n/; done
 	$(BIN)/sagesim rollout scenarios/canary-rollback.yaml --out $(OUT)/reports/rollout > /dev/null && \

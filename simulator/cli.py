@@ -33,6 +33,7 @@ from simulator.execution.replications import replicate
 from simulator.options import compare_options, options_rows, verdict
 from simulator.report.options_outputs import write_options_outputs
 from simulator.report.outputs import run_summary, write_endpoint_outputs
+from simulator.report.staging import check_out
 from simulator.report.tables import headline_rows
 from simulator.report.training_outputs import training_rows, write_training_outputs
 from simulator.report.transform_outputs import transform_rows, write_transform_outputs
@@ -83,8 +84,7 @@ def run(
 ) -> None:
     """Simulate a scenario and write summary.json, metrics.csv, plots and report.html to --out."""
     scenario = _load(scenario_path, overrides)
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", f"{out} exists and is not a directory")
+    check_out(out, "run")
     count = replications or scenario.replications
     console = Console(stderr=True, quiet=quiet)
     pool = executor_from_options(executor, workers, scheduler)

@@ -15,6 +15,7 @@ from simulator.cli_options import ExecutorOption, SchedulerOption, WorkersOption
 from simulator.compare import compare_scenarios, serverless_crossover
 from simulator.errors import ScenarioError
 from simulator.report.crossover_outputs import write_crossover_outputs
+from simulator.report.staging import check_out
 from simulator.scenario import load_scenario
 from simulator.scenario.units import parse_duration, parse_rate
 
@@ -117,6 +118,7 @@ def crossover(
 ) -> None:
     """Cost per million inferences of serverless vs real-time against request rate, and the crossover rate."""
     scenario = load_scenario(scenario_path)
+    check_out(out, "crossover")
     try:
         points = sorted(parse_rate(_number(part.strip())) for part in rates.split(",") if part.strip())
     except ValueError as exc:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -129,6 +131,13 @@ def recommend(
         raise ScenarioError("--resume", f"{resume} is not a directory")
     if directory.exists() and not directory.is_dir():
         raise ScenarioError("--out", f"{directory} exists and is not a directory")
+    if resume is None and (out / "job.json").exists():
+        raise ScenarioError(
+            "--out", f"{out} holds a recommender job; continue it with --resume {out}, or give another --out"
+        )
+    if resume is None and out.is_dir() and any(out.iterdir()):
+        raise ScenarioError("--out", f"{out} is not empty; give a new or empty directory")
+    fresh = resume is None  # a failure removes what this run made; a resumed job keeps its candidates
     pool = _executor(executor, workers, scheduler, scenario)
     store = CandidateStore(directory, scenario)
     candidates, _ = job_candidates(scenario)
@@ -153,7 +162,11 @@ def recommend(
         )
         raise typer.Exit(130) from None
     except RuntimeError as exc:
+        _forget(directory, fresh)
         raise ScenarioError("--scheduler" if scheduler else "--executor", str(exc)) from None
+    except BaseException:
+        _forget(directory, fresh)
+        raise
     wall = time.perf_counter() - started
     try:
         write_job_outputs(result, directory, wall)
@@ -171,6 +184,17 @@ def recommend(
         f"{len(candidates)} candidates in {wall:.1f} s; report: {directory / 'report.html'}  "
         f"recommendations: {directory / 'recommendations.json'}"
     )
+
+
+def _forget(directory: Path, fresh: bool) -> None:
+    """After a failed fresh job: remove what it wrote (job.json, candidates/), and the directory if
+    it is then empty, so no half-made job is left to be resumed or mistaken for results."""
+    if not fresh:
+        return
+    (directory / "job.json").unlink(missing_ok=True)
+    shutil.rmtree(directory / "candidates", ignore_errors=True)
+    with contextlib.suppress(OSError):
+        directory.rmdir()
 
 
 def register_recommend_command(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from rich.table import Table
 from simulator.errors import ScenarioError
 from simulator.execution.choice import make_executor
 from simulator.report.rollout_report import interval_rows, write_rollout_outputs
+from simulator.report.staging import check_out
 from simulator.rollout.abtest import Detection, check_scenario, detect, simulated_power
 from simulator.rollout.replications import replicate_rollout
 from simulator.scenario import load_scenario
@@ -80,8 +81,7 @@ def rollout(
     scenario = load_scenario(scenario_path, overrides or [])
     if scenario.rollout is None:
         raise ScenarioError("rollout", "the scenario has no rollout: section")
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", f"{out} exists and is not a directory")
+    check_out(out, "rollout")
     try:
         pool = make_executor(executor, workers)
     except ValueError as exc:

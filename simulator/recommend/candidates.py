@@ -26,7 +26,7 @@ class Candidate:
 
     @property
     def id(self) -> str:
-        """A short unique name, also used as the file name of its saved outcome."""
+        """A short unique name; its saved outcome's file name is made from it (store.file_name)."""
         if self.instance_type is None:
             return f"serverless-{self.serverless_memory_mb}MB-c{self.serverless_max_concurrency}"
         name = self.instance_type + (f"+{self.accelerator_type}" if self.accelerator_type else "")

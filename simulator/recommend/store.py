@@ -1,7 +1,10 @@
 """Finished candidates on disk, so an interrupted job keeps them and `--resume DIR` continues.
 
 `DIR/job.json` holds the job's fingerprint (a hash of the resolved scenario); each finished candidate
-is `DIR/candidates/<id>.json`, written atomically. Resuming with a different scenario is refused.
+is a file in `DIR/candidates/`, written atomically, holding its id and outcome. The file name is made
+from the id but never is the id: a candidate id comes from instance type names a scenario may add to
+the catalog, and no name (`../../x`, `/tmp/x`) may reach a path outside the folder. Resuming with a
+different scenario is refused.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,14 @@ def fingerprint(scenario: Scenario) -> str:
         mode="json", exclude={"name": True, "description": True, "recommend": {"fleet_sizing"}}
     )
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _read_candidate(path: Path) -> tuple[str, dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text())
+        return str(data["id"]), dict(data["outcome"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise ScenarioError("--resume", f"{path} is not a finished candidate written by sagesim") from None
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -48,15 +60,25 @@ class CandidateStore:
         if resume:
             if not job.is_file():
                 raise ScenarioError("--resume", f"{self.directory} holds no recommender job (no job.json)")
-            saved = json.loads(job.read_text())
-            if saved.get("fingerprint") != self.fingerprint:
+            try:
+                saved = json.loads(job.read_text())
+            except (OSError, UnicodeDecodeError, ValueError):
+                raise ScenarioError("--resume", f"{job} is not a job file written by sagesim") from None
+            if not isinstance(saved, dict) or saved.get("fingerprint") != self.fingerprint:
                 raise ScenarioError("--resume", f"{self.directory} was made by a different scenario or job")
-            return {path.stem: json.loads(path.read_text()) for path in sorted(self.folder.glob("*.json"))}
+            return dict(_read_candidate(path) for path in sorted(self.folder.glob("*.json")))
         self.folder.mkdir(parents=True, exist_ok=True)
-        for stale in self.folder.glob("*.json"):
-            stale.unlink()
+        if any(self.folder.glob("*.json")):  # finished work of another run: never deleted here
+            raise ScenarioError("--out", f"{self.directory} holds finished candidates; resume that job")
         _write_atomically(job, json.dumps({"fingerprint": self.fingerprint}, indent=2))
         return {}
 
     def save(self, key: str, outcome: dict[str, Any]) -> None:
-        _write_atomically(self.folder / f"{key}.json", json.dumps(outcome, indent=1))
+        _write_atomically(self.folder / file_name(key), json.dumps({"id": key, "outcome": outcome}, indent=1))
+
+
+def file_name(key: str) -> str:
+    """A file name for a candidate id: its safe characters and a hash of the whole id (distinct ids,
+    distinct names), never a path separator or a leading dot."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", key).strip("._")[:80] or "candidate"
+    return f"{safe}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.json"

@@ -15,7 +15,7 @@ def write_crossover_outputs(
     scenario_name: str, result: Crossover, slo_p99_s: float, line: str, out: Path
 ) -> Path:
     """Write the table, the plot and the report into out (staged: all or nothing); the report's path."""
-    with staged_directory(out) as staging:
+    with staged_directory(out, "crossover") as staging:
         result.table.to_csv(staging / "crossover.csv", index=False)
         plot = plot_crossover(result, slo_p99_s, staging / "crossover.png")
         image = base64.b64encode(plot.read_bytes()).decode("ascii")

@@ -67,7 +67,7 @@ def batching_plot(scenario: Scenario, out: Path) -> Path | None:
 def write_options_outputs(scenario: Scenario, result: OptionsResult, out_dir: Path) -> None:
     """Everything into a staging directory first, then moved into place."""
     summary = result.summary
-    with staged_directory(out_dir) as staging:
+    with staged_directory(out_dir, "run") as staging:
         resolved = dump_resolved(scenario)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         (staging / "scenario.resolved.yaml").write_text(resolved)

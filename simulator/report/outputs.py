@@ -43,7 +43,7 @@ def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, A
     result = replicated.first
     scenario = result.scenario
     summary = run_summary(replicated)
-    with staged_directory(out_dir) as staging:
+    with staged_directory(out_dir, "run") as staging:
         resolved = dump_resolved(scenario)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         result.metrics.to_csv(staging / "metrics.csv", index=False, float_format="%.6g")

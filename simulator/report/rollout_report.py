@@ -100,7 +100,7 @@ def write_rollout_outputs(
     """rollout.json, steps.csv, datapoints.csv, plots/rollout-timeline.png, report.html (atomically)."""
     result = runs.first
     document = rollout_document(runs, detection)
-    with staged_directory(out_dir) as staging:
+    with staged_directory(out_dir, "rollout") as staging:
         (staging / "rollout.json").write_text(json.dumps(document, indent=2) + "\n")
         pd.DataFrame(result.rollout.steps).to_csv(staging / "steps.csv", index=False)
         pd.DataFrame(result.rollout.datapoints).to_csv(staging / "datapoints.csv", index=False)

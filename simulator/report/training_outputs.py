@@ -85,7 +85,7 @@ def write_training_outputs(
 ) -> None:
     """Everything for a training scenario, written to a staging directory and moved in at the end."""
     assert scenario.training_job is not None
-    with staged_directory(out_dir) as staging:
+    with staged_directory(out_dir, "run") as staging:
         resolved = dump_resolved(scenario)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         (staging / "scenario.resolved.yaml").write_text(resolved)

@@ -71,7 +71,7 @@ def _plot_utilisation(summary: dict[str, Any], path: Path) -> Path:
 
 def write_transform_outputs(scenario: Scenario, summary: dict[str, Any], out_dir: Path) -> None:
     """Everything into a staging directory first, then moved into place."""
-    with staged_directory(out_dir) as staging:
+    with staged_directory(out_dir, "run") as staging:
         resolved = dump_resolved(scenario)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         (staging / "scenario.resolved.yaml").write_text(resolved)

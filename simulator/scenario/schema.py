@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from simulator.scenario.common import StrictModel
 from simulator.scenario.endpoint import EndpointSpec
@@ -37,6 +38,9 @@ class MetricsSpec(StrictModel):
     )
 
 
+CATALOG_NAME = re.compile(r"ml\.[a-z0-9]+(?:-[a-z0-9]+)*\.[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 class Scenario(StrictModel):
     """A deployment, its traffic and the run settings.
 
@@ -61,6 +65,18 @@ class Scenario(StrictModel):
     recommend: RecommendSpec | None = None
     rollout: RolloutSpec | None = None
     batch_transform: BatchTransformSpec | None = None
+
+    @field_validator("catalog")
+    @classmethod
+    def _catalog_names(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Type names become candidate ids, file names and table keys: only SageMaker's shape."""
+        for name in value:
+            if name != "serverless" and not CATALOG_NAME.fullmatch(name):
+                raise ValueError(
+                    f"{name!r} is not an instance or accelerator type name: expected ml.<family>.<size>"
+                    " (lower-case letters, digits and hyphens, e.g. ml.g5.xlarge)"
+                )
+        return value
 
     def measured_window(self) -> tuple[float, float]:
         """[warmup, duration): the interval the summary describes."""

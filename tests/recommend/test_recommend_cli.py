@@ -327,3 +327,50 @@ def test_ctrl_c_keeps_finished_candidates_and_resume_finishes_identically(
     complete = _sagesim("recommend", str(scenario), "--out", str(whole), "--executor", "serial")
     assert complete.wait(timeout=300) == 0, complete.communicate()[1]
     assert (interrupted / "recommendations.json").read_text() == (whole / "recommendations.json").read_text()
+
+
+def test_recommend_into_a_finished_job_without_resume_loses_nothing(
+    cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "rec"
+    scenario = write_scenario(small_job)
+    assert cli("recommend", scenario, "--out", out, "--executor", "serial")[0] == 0
+    before = {p.name: p.read_bytes() for p in (out / "candidates").iterdir()}
+    code, _, stderr = cli("recommend", scenario, "--out", out, "--executor", "serial")
+    line = stderr.strip()
+    assert code == 2 and line == (
+        f"error: --out: {out} holds a recommender job; continue it with --resume {out}, or give another --out"
+    )
+    assert {p.name: p.read_bytes() for p in (out / "candidates").iterdir()} == before
+
+
+def test_a_failing_executor_leaves_no_half_made_job(
+    cli: Cli,
+    write_scenario: Callable[..., Path],
+    small_job: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("simulator.execution.dask_executor.CONNECT_TIMEOUT_S", 2)
+    out = tmp_path / "new"
+    arguments = ("--executor", "dask", "--scheduler", "tcp://127.0.0.1:9")
+    code, _, stderr = cli("recommend", write_scenario(small_job), "--out", out, *arguments)
+    assert code == 2 and "cannot reach" in stderr
+    assert not out.exists()
+
+
+def test_candidate_files_are_named_safely_and_resume_reads_them(
+    cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
+) -> None:
+    new_type = {"vcpus": 2, "memory_gib": 4, "price_per_hour": 0.1, "price_source": "test", "cpu_speed": 1.0}
+    small_job["catalog"] = {"ml.my-type.large": new_type}
+    small_job["recommend"]["candidates"]["instance_types"] = ["ml.c5.large", "ml.my-type.large"]
+    out = tmp_path / "rec"
+    scenario = write_scenario(small_job)
+    assert cli("recommend", scenario, "--out", out, "--executor", "serial")[0] == 0
+    files = sorted((out / "candidates").iterdir())
+    assert [json.loads(p.read_text())["id"] for p in files] == ["ml.c5.large", "ml.my-type.large"]
+    assert all(p.resolve().parent == (out / "candidates").resolve() for p in files)
+    first = (out / "recommendations.json").read_text()
+    assert cli("recommend", scenario, "--resume", out)[0] == 0
+    assert (out / "recommendations.json").read_text() == first

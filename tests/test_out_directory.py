@@ -1,0 +1,128 @@
+"""Nothing escapes --out and nothing is lost: staged writes, refused directories, safe file names."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from simulator.errors import ScenarioError
+from simulator.recommend.store import file_name
+from simulator.report.staging import MARKER, check_out, staged_directory, written_by
+
+Cli = Callable[..., tuple[int, str, str]]
+
+
+def _siblings(path: Path) -> set[str]:
+    return {p.name for p in path.parent.iterdir()}
+
+
+def test_a_finished_write_replaces_an_earlier_one_of_the_same_command_whole(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with staged_directory(out, "run") as staging:
+        (staging / "summary.json").write_text("1")
+        (staging / "scaling.csv").write_text("old")
+    assert written_by(out) == "run"
+    with staged_directory(out, "run") as staging:
+        (staging / "summary.json").write_text("2")
+    assert {p.name for p in out.iterdir()} == {"summary.json", MARKER}  # no stale scaling.csv
+    assert (out / "summary.json").read_text() == "2"
+    assert _siblings(out) == {"out"}  # no staging or set-aside directory left behind
+
+
+def test_a_failed_write_leaves_the_earlier_results_as_they_were(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with staged_directory(out, "run") as staging:
+        (staging / "summary.json").write_text("kept")
+    with pytest.raises(RuntimeError), staged_directory(out, "run") as staging:
+        (staging / "summary.json").write_text("half")
+        raise RuntimeError("plot failed")
+    assert (out / "summary.json").read_text() == "kept"
+    assert _siblings(out) == {"out"}
+
+
+@pytest.mark.parametrize(
+    ("prepare", "fragment"),
+    [
+        (lambda out: (out / "notes.txt").write_text("mine"), "holds files a sagesim run did not write"),
+        (lambda out: (out / "other-run").mkdir(), "holds files a sagesim run did not write"),
+        (
+            lambda out: (out / MARKER).write_text(json.dumps({"command": "rollout", "entries": []})),
+            "holds the results of `sagesim rollout`",
+        ),
+    ],
+    ids=["user-file", "added-directory", "other-command"],
+)
+def test_an_out_with_anything_else_is_refused_before_any_work(
+    tmp_path: Path, prepare: Callable[[Path], object], fragment: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    prepare(out)
+    before = sorted(p.name for p in out.iterdir())
+    with pytest.raises(ScenarioError) as error:
+        check_out(out, "run")
+    assert error.value.path == "--out" and fragment in error.value.one_line()
+    with pytest.raises(ScenarioError), staged_directory(out, "run"):
+        pytest.fail("the block must not run")
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert _siblings(out) == {"out"}
+
+
+def test_a_file_as_out_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "file"
+    path.write_text("x")
+    with pytest.raises(ScenarioError, match="is not a directory"):
+        check_out(path, "run")
+
+
+def test_run_refuses_an_out_holding_a_users_file(
+    cli: Cli, write_scenario: Callable[..., Path], base_scenario: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "thesis.tex").write_text("months of work")
+    code, _, stderr = cli("run", write_scenario(base_scenario), "--out", out)
+    assert code == 2 and stderr.strip().startswith("error: --out: ") and "\n" not in stderr.strip()
+    assert [p.name for p in out.iterdir()] == ["thesis.tex"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".results")]
+
+
+def test_run_twice_into_the_same_out_replaces_it(
+    cli: Cli, write_scenario: Callable[..., Path], base_scenario: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "results"
+    scenario = write_scenario(base_scenario)
+    assert cli("run", scenario, "--out", out)[0] == 0
+    first = (out / "summary.json").read_text()
+    assert cli("run", scenario, "--out", out)[0] == 0
+    assert (out / "summary.json").read_text() == first  # same seed, same results
+
+
+@pytest.mark.parametrize("name", ["../../../tmp/x", "/tmp/x", "ml.c5.large/../../x", "x", "ml.C5.large"])
+def test_catalog_type_names_must_look_like_sagemakers(
+    cli: Cli, write_scenario: Callable[..., Path], base_scenario: dict[str, Any], tmp_path: Path, name: str
+) -> None:
+    base_scenario["catalog"] = {name: {"vcpus": 2, "memory_gib": 4, "price_per_hour": 0.1}}
+    code, _, stderr = cli("check", write_scenario(base_scenario))
+    line = stderr.strip()
+    assert code == 2 and line.startswith("error: catalog: ") and "ml.<family>.<size>" in line, line
+
+
+@given(st.text(min_size=1, max_size=300))
+def test_a_candidate_file_name_never_leaves_its_folder(key: str) -> None:
+    name = file_name(key)
+    folder = Path("/srv/job/candidates")
+    assert "/" not in name and "\x00" not in name and not name.startswith(".")
+    assert (folder / name).resolve().parent == folder and len(name) < 120
+
+
+@given(st.text(min_size=1, max_size=40), st.text(min_size=1, max_size=40))
+def test_distinct_candidates_get_distinct_files(first: str, second: str) -> None:
+    if first != second:
+        assert file_name(first) != file_name(second)
