@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: install run test test-docker lint bench bench-elastic bench-recommend golden reports calibration-report clean
+.PHONY: install run test test-docker lint bench bench-cli bench-elastic bench-recommend golden reports calibration-report clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,12 @@ test: lint  ## lint, the whole suite in parallel, then the Docker tests serially
 test-docker: $(STAMP)  ## Docker calibration tests alone; skipped without an engine, except in CI (CI=true) where they fail
 	$(BIN)/pytest tests/docker -rP
 
-bench: $(STAMP)  ## engine throughput vs bare SimPy, and peak memory for 5 million requests
+bench: $(STAMP)  ## engine throughput vs bare SimPy, and peak memory for 5 million requests; CLI start-up
 	$(BIN)/python tests/benchmarks/bench_engine.py
+	$(MAKE) --no-print-directory bench-cli
+
+bench-cli: $(STAMP)  ## wall time of `sagesim --help`, `--version`, `check`, `schema`; slowest imports
+	$(BIN)/python tests/benchmarks/bench_cli.py
 
 bench-elastic: $(STAMP)  ## autoscaled diurnal traffic vs static fleet (DAYS=7 RATE=200 for the full week)
 	$(BIN)/python tests/benchmarks/bench_elastic.py --days $${DAYS:-0.25} --rate $${RATE:-200}

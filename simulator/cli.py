@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib import metadata
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from simulator.catalog import load_catalog
 from simulator.cli_calibrate import register_calibrate_commands
 from simulator.cli_elastic import register_elastic_commands
 from simulator.cli_options import (
@@ -29,19 +29,10 @@ from simulator.cli_recommend import register_recommend_command
 from simulator.cli_rollout import register_rollout_commands
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor
-from simulator.execution.replications import replicate
-from simulator.options import compare_options, options_rows, verdict
-from simulator.report.options_outputs import write_options_outputs
-from simulator.report.outputs import run_summary, write_endpoint_outputs
 from simulator.report.staging import check_out
-from simulator.report.tables import headline_rows
-from simulator.report.training_outputs import training_rows, write_training_outputs
-from simulator.report.transform_outputs import transform_rows, write_transform_outputs
-from simulator.scenario import load_scenario
-from simulator.scenario.crossref import scenario_catalog
-from simulator.scenario.schema import Scenario
-from simulator.training import optimize_checkpoint, run_replications, summarize_training
-from simulator.training.transform import transform_replications
+
+if TYPE_CHECKING:  # annotations only: the scenario model loads when a command runs
+    from simulator.scenario.schema import Scenario
 
 app = typer.Typer(
     add_completion=False,
@@ -49,6 +40,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Simulate SageMaker-style deployments from a scenario YAML.",
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"sagesim {metadata.version('sagesim')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="print the version and exit"),
+    ] = False,
+) -> None:
+    """Simulate SageMaker-style deployments from a scenario YAML."""
+
 
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file", show_default=False)]
 SetOption = Annotated[
@@ -58,6 +66,8 @@ SetOption = Annotated[
 
 
 def print_summary(console: Console, summary: dict[str, Any], combined: dict[str, Any] | None) -> None:
+    from simulator.report.tables import headline_rows
+
     header, rows = headline_rows(summary, combined)
     table = Table(*header, title="summary (95% CI in brackets)" if combined else "summary")
     for row in rows:
@@ -66,6 +76,8 @@ def print_summary(console: Console, summary: dict[str, Any], combined: dict[str,
 
 
 def _load(path: Path, overrides: list[str] | None) -> Scenario:
+    from simulator.scenario import load_scenario
+
     return load_scenario(path, overrides or [])
 
 
@@ -83,6 +95,9 @@ def run(
     quiet: Annotated[bool, typer.Option(help="print nothing but errors")] = False,
 ) -> None:
     """Simulate a scenario and write summary.json, metrics.csv, plots and report.html to --out."""
+    from simulator.execution.replications import replicate
+    from simulator.report.outputs import run_summary, write_endpoint_outputs
+
     scenario = _load(scenario_path, overrides)
     check_out(out, "run")
     count = replications or scenario.replications
@@ -122,6 +137,10 @@ def run(
 
 def _run_training(scenario: Scenario, count: int, pool: Executor, out: Path, quiet: bool) -> None:
     """Monte Carlo of a training job: replications, summary, CDF plots, report."""
+    from simulator.report.training_outputs import training_rows, write_training_outputs
+    from simulator.scenario.crossref import scenario_catalog
+    from simulator.training import run_replications, summarize_training
+
     assert scenario.training_job is not None
     catalog = scenario_catalog(scenario)
     runs = run_replications(
@@ -143,6 +162,9 @@ def _run_training(scenario: Scenario, count: int, pool: Executor, out: Path, qui
 
 def _run_options(scenario: Scenario, count: int, pool: Executor, out: Path, quiet: bool) -> None:
     """Every variant alone under the full traffic; names the cheapest one meeting the SLO."""
+    from simulator.options import compare_options, options_rows, verdict
+    from simulator.report.options_outputs import write_options_outputs
+
     result = compare_options(scenario, count, pool)
     try:
         write_options_outputs(scenario, result, out)
@@ -162,6 +184,9 @@ def _run_options(scenario: Scenario, count: int, pool: Executor, out: Path, quie
 
 def _run_transform(scenario: Scenario, count: int, out: Path, quiet: bool) -> None:
     """Replications of a batch transform job: duration, throughput, cost, utilisation."""
+    from simulator.report.transform_outputs import transform_rows, write_transform_outputs
+    from simulator.training.transform import transform_replications
+
     summary = transform_replications(scenario, count)
     try:
         write_transform_outputs(scenario, summary, out)
@@ -188,6 +213,9 @@ def optimize_checkpoint_command(
     out: Annotated[Path | None, typer.Option(help="also write the curve and optimum as JSON here")] = None,
 ) -> None:
     """Find the checkpoint interval minimising expected completion time (or cost), beside Young and Daly."""
+    from simulator.scenario.crossref import scenario_catalog
+    from simulator.training import optimize_checkpoint
+
     scenario = _load(scenario_path, overrides)
     if scenario.training_job is None:
         raise ScenarioError("training_job", "optimize-checkpoint needs a training_job scenario")
@@ -221,6 +249,8 @@ def schema(
     out: Annotated[Path | None, typer.Option(help="write to a file instead of stdout")] = None,
 ) -> None:
     """Print the scenario JSON Schema."""
+    from simulator.scenario.schema import Scenario
+
     text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2)
     if out is None:
         typer.echo(text)
@@ -231,6 +261,8 @@ def schema(
 @app.command()
 def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
     """Print the instance catalog: vCPUs, memory, GPUs, prices and where each price comes from."""
+    from simulator.catalog import load_catalog
+
     data = load_catalog()
     if as_json:
         typer.echo(json.dumps(data.model_dump(), indent=2))

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from simulator.cli_options import ExecutorOption, SchedulerOption, WorkersOption, executor_from_options
-from simulator.compare import compare_scenarios, serverless_crossover
 from simulator.errors import ScenarioError
-from simulator.report.crossover_outputs import write_crossover_outputs
 from simulator.report.staging import check_out
-from simulator.scenario import load_scenario
-from simulator.scenario.units import parse_duration, parse_rate
+
+if TYPE_CHECKING:  # pandas loads only when a command draws a table
+    import pandas as pd
 
 _COMPARE_COLUMNS = [
     ("scenario", "{}"),
@@ -67,6 +65,9 @@ def compare(
     scheduler: SchedulerOption = None,
 ) -> None:
     """Policies side by side under the same traffic (common random numbers): cost, latency, errors..."""
+    from simulator.compare import compare_scenarios
+    from simulator.scenario import load_scenario
+
     extra: dict[int, list[str]] = {}
     for item in set_for or []:
         number, _, assignment = item.partition(":")
@@ -117,6 +118,11 @@ def crossover(
     scheduler: SchedulerOption = None,
 ) -> None:
     """Cost per million inferences of serverless vs real-time against request rate, and the crossover rate."""
+    from simulator.compare import serverless_crossover
+    from simulator.report.crossover_outputs import write_crossover_outputs
+    from simulator.scenario import load_scenario
+    from simulator.scenario.units import parse_duration, parse_rate
+
     scenario = load_scenario(scenario_path)
     check_out(out, "crossover")
     try:

@@ -7,7 +7,7 @@ import json
 import shutil
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,21 +22,16 @@ from simulator.cli_options import (
 )
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor
-from simulator.recommend.aws_request import Converted, from_aws_request
-from simulator.recommend.job import job_candidates, run_job
-from simulator.recommend.store import CandidateStore
-from simulator.report.recommend_outputs import (
-    FLEET_HEADER,
-    fleet_rows,
-    recommendation_rows,
-    write_job_outputs,
-)
-from simulator.scenario.loader import load_scenario_dict, read_yaml
-from simulator.scenario.schema import Scenario
+
+if TYPE_CHECKING:  # annotations only: the scenario model loads when a command runs
+    from simulator.recommend.aws_request import Converted
+    from simulator.scenario.schema import Scenario
 
 
 def _with_request(document: Any, request_path: Path) -> tuple[Any, Converted]:
     """The scenario document with the AWS request's fields merged into `recommend:`."""
+    from simulator.recommend.aws_request import from_aws_request
+
     try:
         request = json.loads(request_path.read_text())
     except OSError as exc:
@@ -56,6 +51,8 @@ def _with_request(document: Any, request_path: Path) -> tuple[Any, Converted]:
 
 def load_job(path: Path, overrides: list[str] | None, request: Path | None) -> Scenario:
     """The scenario (with an optional AWS request merged in); errors name the request's own paths."""
+    from simulator.scenario.loader import load_scenario_dict, read_yaml
+
     document = read_yaml(path)
     converted = None
     if request is not None:
@@ -125,6 +122,15 @@ def recommend(
     quiet: Annotated[bool, typer.Option(help="print nothing but errors")] = False,
 ) -> None:
     """Find each candidate's max invocations under the SLO, rank by cost per inference, write a report."""
+    from simulator.recommend.job import job_candidates, run_job
+    from simulator.recommend.store import CandidateStore
+    from simulator.report.recommend_outputs import (
+        FLEET_HEADER,
+        fleet_rows,
+        recommendation_rows,
+        write_job_outputs,
+    )
+
     scenario = load_job(scenario_path, overrides, request)
     directory = resume if resume is not None else out
     if resume is not None and not resume.is_dir():

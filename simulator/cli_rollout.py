@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,15 +12,11 @@ from rich.table import Table
 
 from simulator.errors import ScenarioError
 from simulator.execution.choice import make_executor
-from simulator.report.rollout_report import interval_rows, write_rollout_outputs
 from simulator.report.staging import check_out
-from simulator.rollout.abtest import Detection, check_scenario, detect, simulated_power
-from simulator.rollout.replications import replicate_rollout
-from simulator.scenario import load_scenario
-from simulator.scenario.crossref import scenario_catalog
-from simulator.scenario.rollout_plan import traffic_steps
-from simulator.scenario.schema import Scenario
-from simulator.scenario.units import parse_duration
+
+if TYPE_CHECKING:  # annotations only: the A/B model and the scenario load when a command runs
+    from simulator.rollout.abtest import Detection
+    from simulator.scenario.schema import Scenario
 
 SetOption = Annotated[
     list[str] | None,
@@ -78,6 +74,10 @@ def rollout(
     workers: Annotated[int | None, typer.Option(min=1, help="processes for the local executor")] = None,
 ) -> None:
     """Simulate a blue/green deployment: traffic steps, alarms, rollback, hurt requests, double-fleet cost."""
+    from simulator.report.rollout_report import interval_rows, write_rollout_outputs
+    from simulator.rollout.replications import replicate_rollout
+    from simulator.scenario import load_scenario
+
     scenario = load_scenario(scenario_path, overrides or [])
     if scenario.rollout is None:
         raise ScenarioError("rollout", "the scenario has no rollout: section")
@@ -118,6 +118,10 @@ def rollout(
 
 def _canary_detection(scenario: Scenario) -> Detection | None:
     """Time to detect green's latency change at the first traffic step's share (None if it is 100%)."""
+    from simulator.rollout.abtest import detect
+    from simulator.scenario.crossref import scenario_catalog
+    from simulator.scenario.rollout_plan import traffic_steps
+
     spec = scenario.rollout
     assert spec is not None and scenario.endpoint is not None
     count = next(v.instance_count for v in scenario.endpoint.variants if v.name == spec.green)
@@ -169,6 +173,11 @@ def ab_test(
     overrides: SetOption = None,
 ) -> None:
     """Time an A/B test needs to detect a latency or error-rate difference at a traffic weight."""
+    from simulator.rollout.abtest import check_scenario, detect, simulated_power
+    from simulator.scenario import load_scenario
+    from simulator.scenario.crossref import scenario_catalog
+    from simulator.scenario.units import parse_duration
+
     scenario = load_scenario(scenario_path, overrides or [])
     if metric not in ("latency", "error-rate"):
         raise ScenarioError("--metric", f"choose latency or error-rate, not {metric!r}")
