@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,33 +38,35 @@ class AllRun:
 def run_all(out: Path) -> AllRun:
     """Build everything; calibrate and validate both example images and every third-party stack."""
     clock: dict[str, float] = {}
-    t0 = time.perf_counter()
-    serve_image, train_image = images.build_image("serve"), images.build_image("train")
-    clock["build images"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    profile = calibrate_serve(serve_image, out=out / "serve")
-    clock["calibrate serve"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    report = validate_serve(None, profile, out=out / "serve")
-    clock["validate serve"] = time.perf_counter() - t0
+    with _timed(clock, "build images"):
+        serve_image, train_image = images.build_image("serve"), images.build_image("train")
+    with _timed(clock, "calibrate serve"):
+        profile = calibrate_serve(serve_image, out=out / "serve")
+    with _timed(clock, "validate serve"):
+        report = validate_serve(None, profile, out=out / "serve")
     print(format_table(report), flush=True)
-    t0 = time.perf_counter()
-    tprofile = calibrate_train(train_image, out=out / "train")
-    clock["calibrate train"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    treport = validate_train(train_image, tprofile, out=out / "train")
-    clock["validate train"] = time.perf_counter() - t0
+    with _timed(clock, "calibrate train"):
+        tprofile = calibrate_train(train_image, out=out / "train")
+    with _timed(clock, "validate train"):
+        treport = validate_train(train_image, tprofile, out=out / "train")
     print(format_train_table(treport))
     stacks = {}
     bodies = write_digits_jsonl(out / "digits.jsonl")
     for name in images.STACKS:
-        t0 = time.perf_counter()
-        image = images.build_stack(name)
-        stack_profile = calibrate_serve(image, out=out / "stacks" / name, payload=bodies)
-        stacks[name] = validate_serve(None, stack_profile, out=out / "stacks" / name)
-        clock[f"stack {name}: build, calibrate, validate"] = time.perf_counter() - t0
+        with _timed(clock, f"stack {name}: build, calibrate, validate"):
+            image = images.build_stack(name)
+            stack_profile = calibrate_serve(image, out=out / "stacks" / name, payload=bodies)
+            stacks[name] = validate_serve(None, stack_profile, out=out / "stacks" / name)
         print(f"{name}:\n{format_table(stacks[name])}", flush=True)
     return AllRun(out, report, treport, clock, stacks)
+
+
+@contextmanager
+def _timed(clock: dict[str, float], part: str) -> Iterator[None]:
+    """Record the wall seconds of the block under clock[part] (the report's timing table)."""
+    start = time.perf_counter()
+    yield
+    clock[part] = time.perf_counter() - start
 
 
 REPORT_FILES = (
