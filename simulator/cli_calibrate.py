@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 
 from simulator.errors import ScenarioError
 
@@ -197,12 +196,12 @@ def report(
 
 def _profile_kind(path: Path) -> str:
     """'serve' or 'train', from the keys of the profile file."""
+    from simulator.inputs import load_yaml, read_text
+
     try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise ScenarioError("--profile", f"cannot read {str(path)!r}: {exc.strerror}") from None
-    except yaml.YAMLError:
-        raise ScenarioError("--profile", f"{str(path)!r} is not valid YAML") from None
+        data = load_yaml(read_text(path, "--profile"), "--profile")
+    except ScenarioError as exc:
+        raise ScenarioError("--profile", f"{str(path)!r}: {exc.reason}") from None
     if isinstance(data, dict) and "service_time" in data:
         return "serve"
     if isinstance(data, dict) and "work" in data:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import shutil
 import time
 from pathlib import Path
@@ -30,14 +29,10 @@ if TYPE_CHECKING:  # annotations only: the scenario model loads when a command r
 
 def _with_request(document: Any, request_path: Path) -> tuple[Any, Converted]:
     """The scenario document with the AWS request's fields merged into `recommend:`."""
+    from simulator.inputs import load_json, read_text
     from simulator.recommend.aws_request import from_aws_request
 
-    try:
-        request = json.loads(request_path.read_text())
-    except OSError as exc:
-        raise ScenarioError("--request", f"cannot read {request_path}: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ScenarioError("--request", f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    request = load_json(read_text(request_path, "--request"), "--request")
     section, converted = from_aws_request(request)
     if not isinstance(document, dict):
         return document, converted

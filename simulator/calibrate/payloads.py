@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.errors import ScenarioError
+from simulator.inputs import MAX_DATA_BYTES, read_bytes
 
 MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker's real-time invocation payload limit
 LINE_SUFFIXES = {".jsonl": "application/json", ".ndjson": "application/json", ".csv": "text/csv"}  # per line
@@ -105,10 +106,8 @@ def file_pool(path: Path, content_type: str | None = None, accept: str | None = 
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError("--payload", f"cannot read {str(path)!r}: {exc.strerror}") from None
+    """A regular file's bytes (no device or pipe), bounded: a body over 6 MB is refused anyway."""
+    return read_bytes(path, "--payload", MAX_DATA_BYTES)
 
 
 def write_digits_jsonl(path: Path, size: int = 256, median_rows: int = 100, seed: int = 11) -> Path:

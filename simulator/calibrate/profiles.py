@@ -16,6 +16,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from simulator.errors import ScenarioError
+from simulator.inputs import load_yaml, read_text
 from simulator.scenario.distributions import Distribution
 
 _DIST: TypeAdapter[Any] = TypeAdapter(Distribution)
@@ -87,11 +88,10 @@ def write_profile(profile: ServeProfile | TrainProfile, path: Path) -> Path:
 
 def _load_mapping(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise ScenarioError(str(path), f"cannot read profile: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(str(path), f"not valid YAML: {' '.join(str(exc).split())}") from None
+        text = read_text(path, str(path))
+    except ScenarioError as exc:
+        raise ScenarioError(str(path), f"cannot read profile: {exc.reason}") from None
+    data = load_yaml(text, str(path))
     if not isinstance(data, dict):
         raise ScenarioError(str(path), "a profile must be a mapping")
     return data

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from simulator.calibrate.serve_results import TARGETS
 from simulator.errors import ScenarioError
+from simulator.inputs import read_text
 
 METRICS = ("p50_ms", "p95_ms", "throughput")
 
@@ -28,11 +29,13 @@ class RunErrors:
 def read_run(path: Path) -> RunErrors:
     """A validation.json's image and rows; a one-line error when it is not one."""
     try:
-        data = json.loads(path.read_text())
+        text = read_text(path, str(path))
+    except ScenarioError as exc:
+        raise ScenarioError(str(path), f"cannot read: {exc.reason}") from None
+    try:
+        data = json.loads(text)
         return RunErrors(str(data["image"]), list(data["rows"]))
-    except OSError as exc:
-        raise ScenarioError(str(path), f"cannot read: {exc.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+    except (json.JSONDecodeError, KeyError, TypeError):
         raise ScenarioError(str(path), "not a validation.json written by `sagesim validate`") from None
 
 

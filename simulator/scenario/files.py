@@ -8,6 +8,9 @@ from pathlib import Path
 import numpy as np
 from pydantic import ValidationInfo
 
+from simulator.errors import ScenarioError
+from simulator.inputs import MAX_DATA_BYTES, check_regular_file
+
 
 def resolve(path_value: object, info: ValidationInfo) -> Path:
     """An absolute path, or one relative to the scenario file's folder (validation context base_dir)."""
@@ -18,6 +21,10 @@ def resolve(path_value: object, info: ValidationInfo) -> Path:
 def read_column(path_value: object, info: ValidationInfo, what: str) -> tuple[str, tuple[float, ...]]:
     """(resolved path, values) of a one-column text/CSV file of numbers; `#` starts a comment."""
     path = resolve(path_value, info)
+    try:
+        check_regular_file(path, what, MAX_DATA_BYTES)
+    except ScenarioError as exc:
+        raise ValueError(f"cannot read {what} {str(path)!r}: {exc.reason}") from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # numpy warns on an empty file; callers report it themselves

@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from simulator.errors import ScenarioError
+from simulator.inputs import load_yaml, read_text
 from simulator.scenario.crossref import find_problems
 from simulator.scenario.overrides import apply_overrides
 from simulator.scenario.schema import Scenario
@@ -82,20 +83,14 @@ def load_scenario_dict(data: Any, base_dir: Path | str = ".", overrides: list[st
 
 
 def read_yaml(path: Path) -> Any:
-    """The YAML document at `path`; unreadable or malformed files are ScenarioErrors naming the file."""
+    """The YAML document at `path` (a regular file, bounded in size; YAML 1.2 numbers, no duplicate
+    keys); unreadable or malformed files are ScenarioErrors naming the file."""
+    label = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(str(path), f"cannot read file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(str(path), f"cannot read file: not UTF-8 text (byte {exc.start})") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "malformed YAML"
-        raise ScenarioError(str(path), f"invalid YAML{where}: {problem}") from None
+        text = read_text(path, label)
+    except ScenarioError as exc:
+        raise ScenarioError(label, f"cannot read file: {exc.reason}") from None
+    return load_yaml(text, label)
 
 
 def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scenario:

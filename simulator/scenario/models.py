@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from pydantic import Field, ValidationInfo, model_validator
 
+from simulator.errors import ScenarioError
+from simulator.inputs import load_yaml, read_text
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.files import resolve
 from simulator.scenario.serving import PipelineFields
@@ -51,9 +52,9 @@ class ModelSpec(PipelineFields):
             return data
         path = resolve(data["profile"], info)
         try:
-            profile = yaml.safe_load(path.read_text())
-        except (OSError, yaml.YAMLError) as exc:
-            raise ValueError(f"cannot read profile {str(path)!r}: {exc}") from None
+            profile = load_yaml(read_text(path, str(path)), str(path))
+        except ScenarioError as exc:
+            raise ValueError(f"cannot read profile {str(path)!r}: {exc.reason}") from None
         if not isinstance(profile, dict) or "service_time" not in profile:
             raise ValueError(f"profile {str(path)!r} has no service_time")
         merged = dict(data)

@@ -11,9 +11,8 @@ import copy
 import re
 from typing import Any
 
-import yaml
-
 from simulator.errors import ScenarioError
+from simulator.inputs import load_yaml
 
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -70,8 +69,8 @@ def apply_overrides(document: dict[str, Any], assignments: list[str]) -> dict[st
         path, raw_value = assignment.split("=", 1)
         try:
             parts = split_path(path.strip())
-            value = yaml.safe_load(raw_value) if raw_value.strip() else ""
-        except (ValueError, yaml.YAMLError) as exc:
+        except ValueError as exc:
             raise ScenarioError(f"--set {assignment}", str(exc).splitlines()[0]) from None
+        value = load_yaml(raw_value, f"--set {assignment}") if raw_value.strip() else ""
         _set(result, parts, value, assignment)
     return result

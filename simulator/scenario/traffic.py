@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
+from simulator.errors import ScenarioError
+from simulator.inputs import MAX_DATA_BYTES, check_regular_file
 from simulator.scenario.common import StrictModel
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.units import Duration, Rate, Size
@@ -150,6 +152,10 @@ class TraceArrivals(StrictModel):
         base = Path((info.context or {}).get("base_dir", "."))
         path = Path(self.file)
         path = path if path.is_absolute() else base / path
+        try:
+            check_regular_file(path, "trace", MAX_DATA_BYTES)
+        except ScenarioError as exc:
+            raise ValueError(f"cannot read trace {str(path)!r}: {exc.reason}") from None
         try:
             with path.open(newline="") as handle:
                 header, *rows = list(csv.reader(handle))
