@@ -7,7 +7,11 @@ Bad input never shows a traceback: every ScenarioError or usage error becomes on
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -346,9 +350,14 @@ def _usage_error_line(error: Exception) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point; returns the exit code."""
+    """Console-script entry point; returns the exit code.
+
+    SIGTERM is handled as Ctrl-C, so a `kill` also stops pool workers, removes staging directories
+    and keeps finished work (a recommender job's candidates) before the one line is printed.
+    """
     try:
-        outcome = app(args=argv, standalone_mode=False, prog_name="sagesim")
+        with _sigterm_as_interrupt():
+            outcome = app(args=argv, standalone_mode=False, prog_name="sagesim")
     except ScenarioError as error:
         print(error.one_line(), file=sys.stderr)
         return 2
@@ -363,7 +372,26 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(line, file=sys.stderr)
         return 2
+    if outcome == 130:  # click turns Ctrl-C into exit code 130 without a word
+        print("error: interrupted", file=sys.stderr)
     return outcome if isinstance(outcome, int) else 0
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Raise KeyboardInterrupt on SIGTERM inside the block (main thread only), as Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -159,7 +159,8 @@ def recommend(
         kept = len(list(store.folder.glob("*.json")))
         console.print(
             f"interrupted: {kept} of {len(candidates)} candidates finished and kept in {directory}; "
-            f"continue with: sagesim recommend {scenario_path} --resume {directory}"
+            f"continue with: sagesim recommend {scenario_path} --resume {directory}",
+            soft_wrap=True,  # one line, copy-pasteable, whatever the terminal's width
         )
         raise typer.Exit(130) from None
     except RuntimeError as exc:
