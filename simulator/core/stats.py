@@ -19,15 +19,20 @@ def t_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tup
     return mean, float(stats.t.ppf(0.5 + level / 2, data.size - 1) * data.std(ddof=1) / math.sqrt(data.size))
 
 
-def mean_ci95(values: Sequence[float | None]) -> dict[str, float | None]:
-    """Mean and 95% t-interval of independent replication outputs (no interval for one value)."""
+def mean_ci95(values: Sequence[float | None], lower: float | None = None) -> dict[str, float | None]:
+    """Mean and 95% t-interval of independent replication outputs (no interval for one value).
+
+    `lower` is the least value the quantity can take (0 for counts, times and costs): the interval
+    never reaches below it, as a symmetric t-interval over few replications otherwise would.
+    """
     data = [v for v in values if v is not None]
     if not data:
         return {"mean": None, "ci95_low": None, "ci95_high": None}
     mean, half = t_interval(data)
     if len(data) < 2:
         return {"mean": mean, "ci95_low": None, "ci95_high": None}
-    return {"mean": mean, "ci95_low": mean - half, "ci95_high": mean + half}
+    low = mean - half if lower is None else max(lower, mean - half)
+    return {"mean": mean, "ci95_low": low, "ci95_high": mean + half}
 
 
 def combine_summaries(summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -25,6 +25,9 @@ INTERVAL_FIGURES = (
     "total_cost_usd",
 )
 """Figures given as mean and 95% CI (over the replications where they exist, e.g. rolled back)."""
+LOWER_BOUNDS: dict[str, float | None] = {"excess_hurt": None}
+"""The least value of each figure: 0 (times, counts, costs) unless named here; excess_hurt is green's
+hurt requests minus blue's share of them, which can be negative."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,10 @@ class RolloutRuns:
             "completed": sum(outcome["outcome"] == "completed" for outcome in outcomes),
             "rollback_share": rolled_back / count,
             "reached_full_traffic": sum(bool(outcome["reached_full_traffic"]) for outcome in outcomes),
-            **{name: mean_ci95([outcome[name] for outcome in outcomes]) for name in INTERVAL_FIGURES},
+            **{
+                name: mean_ci95([outcome[name] for outcome in outcomes], lower=LOWER_BOUNDS.get(name, 0.0))
+                for name in INTERVAL_FIGURES
+            },
         }
 
 
