@@ -137,6 +137,7 @@ def simulate(
             elastic["capacity"],
             elastic["cold_starts"],
             collector,
+            catalog.serverless,
         ),
         instances=timeline,
         billing=bill,

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from simulator.catalog.model import ServerlessTiers
 from simulator.core.records import ERROR_5XX, RequestLog, Status
 from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.variant import Variant
 from simulator.metrics.bins import spread_over_bins
-from simulator.metrics.elastic import desired_per_period
+from simulator.metrics.elastic import GIB, desired_per_period
 from simulator.metrics.serving import add_container_series
 from simulator.metrics.streaming import StreamingCollector
 from simulator.scenario.schema import Scenario
@@ -102,6 +103,7 @@ def cloudwatch_series(
     capacity: pd.DataFrame | None = None,
     cold_starts: pd.DataFrame | None = None,
     collector: StreamingCollector | None = None,
+    serverless_prices: ServerlessTiers | None = None,
 ) -> pd.DataFrame:
     """One row per (period, variant); requests are attributed to the period they arrived in.
 
@@ -125,6 +127,10 @@ def cloudwatch_series(
                 frames.append(
                     serverless_series(
                         log, variant, mine, bins, stat, model_latency, cold_starts, period, n_bins
+                    ).assign(
+                        cost_usd=serverless_cost_per_period(
+                            scenario, serverless_prices, log, variant, mine, bins, period, n_bins
+                        )
                     )
                 )
                 continue
@@ -226,6 +232,40 @@ def serverless_series(
             "ColdStarts": np.bincount(setup_bins, minlength=n_bins)[:n_bins],
             "cost_usd": np.zeros(n_bins),
         }
+    )
+
+
+def serverless_cost_per_period(
+    scenario: Scenario,
+    prices: ServerlessTiers | None,
+    log: RequestLog,
+    variant: ServerlessVariant,
+    mine: np.ndarray,
+    bins: np.ndarray,
+    period: float,
+    n_bins: int,
+) -> np.ndarray:
+    """The serverless bill per period, by the rules of `serverless_bill`: billed compute of the
+    requests that arrived in the period, their data processed, and provisioned concurrency held
+    through it (zeros without prices)."""
+    if prices is None or variant.serverless is None or scenario.traffic is None:
+        return np.zeros(n_bins)
+    config = variant.serverless
+    memory_gb = config.memory_mb / 1024.0
+    work = log.column("work")[mine]
+    served = ~np.isnan(log.column("start")[mine])
+    billed = np.ceil(work[served] / config.billing_granularity - 1e-9) * config.billing_granularity
+    compute = np.bincount(bins[served], weights=billed, minlength=n_bins)[:n_bins]
+    admitted = np.bincount(bins[log.column("status")[mine] != Status.THROTTLED], minlength=n_bins)[:n_bins]
+    assert scenario.duration is not None
+    held = np.minimum(period, scenario.duration - np.arange(n_bins) * period)
+    return (
+        compute * memory_gb * prices.price_per_gb_second
+        + admitted
+        * (scenario.traffic.payload_size + config.response_size)
+        / GIB
+        * prices.price_per_gb_processed
+        + config.provisioned_concurrency * memory_gb * held * prices.provisioned_price_per_gb_second
     )
 
 
