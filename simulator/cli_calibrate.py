@@ -198,10 +198,11 @@ def _profile_kind(path: Path) -> str:
     """'serve' or 'train', from the keys of the profile file."""
     from simulator.inputs import load_yaml, read_text
 
+    text = read_text(path, "--profile")
     try:
-        data = load_yaml(read_text(path, "--profile"), "--profile")
+        data = load_yaml(text, "--profile")
     except ScenarioError as exc:
-        raise ScenarioError("--profile", f"{str(path)!r}: {exc.reason}") from None
+        raise ScenarioError("--profile", f"{str(path)!r} is not valid YAML: {exc.reason}") from None
     if isinstance(data, dict) and "service_time" in data:
         return "serve"
     if isinstance(data, dict) and "work" in data:

@@ -36,13 +36,13 @@ def check_regular_file(path: Path, label: str, limit: int = MAX_DOCUMENT_BYTES) 
     try:
         status = os.stat(path)
     except OSError as exc:
-        raise ScenarioError(label, f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ScenarioError(label, f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
     if stat.S_ISDIR(status.st_mode):
-        raise ScenarioError(label, f"{path} is a directory, not a file")
+        raise ScenarioError(label, f"{str(path)!r} is a directory, not a file")
     if not stat.S_ISREG(status.st_mode):
-        raise ScenarioError(label, f"{path} is not a regular file (a device, pipe or socket)")
+        raise ScenarioError(label, f"{str(path)!r} is not a regular file (a device, pipe or socket)")
     if status.st_size > limit:
-        raise ScenarioError(label, f"{path} is {status.st_size:,} bytes; the limit is {limit:,}")
+        raise ScenarioError(label, f"{str(path)!r} is {status.st_size:,} bytes; the limit is {limit:,}")
     return status.st_size
 
 
@@ -53,9 +53,9 @@ def read_bytes(path: Path, label: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
-        raise ScenarioError(label, f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ScenarioError(label, f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
     if len(data) > limit:
-        raise ScenarioError(label, f"{path} grew past the limit of {limit:,} bytes while read")
+        raise ScenarioError(label, f"{str(path)!r} grew past the limit of {limit:,} bytes while read")
     return data
 
 
@@ -65,7 +65,7 @@ def read_text(path: Path, label: str, limit: int = MAX_DOCUMENT_BYTES) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(label, f"{path} is not UTF-8 text (byte {exc.start})") from None
+        raise ScenarioError(label, f"{str(path)!r} is not UTF-8 text (byte {exc.start})") from None
 
 
 class _Loader(yaml.SafeLoader):

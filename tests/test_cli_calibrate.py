@@ -46,7 +46,7 @@ def test_validate_needs_a_readable_profile(cli: Cli, tmp_path: Path) -> None:
     assert err.startswith("error: --profile: cannot read") and "none.yaml" in err
     (tmp_path / "bad.yaml").write_text("a: [1\n")
     err = _one_error(cli, "validate", "--profile", tmp_path / "bad.yaml", "--out", tmp_path)
-    assert err.endswith("bad.yaml' is not valid YAML")
+    assert "bad.yaml' is not valid YAML: invalid YAML at line 2" in err
     (tmp_path / "other.yaml").write_text("name: x\n")
     err = _one_error(cli, "validate", "--profile", tmp_path / "other.yaml", "--out", tmp_path)
     assert err.endswith("other.yaml' is neither a serve nor a training profile")

@@ -109,7 +109,7 @@ def test_a_pipe_as_scenario_is_refused_without_hanging(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert (
         _one_line(done.stderr)
-        == f"error: {fifo}: cannot read file: {fifo} is not a regular file (a device, pipe or socket)"
+        == f"error: {fifo}: cannot read file: {str(fifo)!r} is not a regular file (a device, pipe or socket)"
     )
     assert not (tmp_path / "out").exists()
 

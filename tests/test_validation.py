@@ -972,7 +972,7 @@ CASES = [
         args=("--set", "endpoint.variants.name=x"),
     ),
     case("set-key-into-scalar", "--set seed.low=1", "seed is not a mapping", args=("--set", "seed.low=1")),
-    case("set-bad-yaml-value", "--set name=[oops", "parsing", args=("--set", "name=[oops")),
+    case("set-bad-yaml-value", "--set name=[oops", "invalid YAML", args=("--set", "name=[oops")),
     case(
         "set-newline-in-argument", "--set endpoint[0]=1 2", "not a list", args=("--set", "endpoint[0]=1\n2")
     ),

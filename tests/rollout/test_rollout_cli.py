@@ -23,6 +23,7 @@ def test_rollout_command_writes_json_csv_plot_and_report(
     )
     assert (code, stderr) == (0, "")
     assert sorted(p.name for p in out.iterdir()) == [
+        ".sagesim-out.json",  # which command wrote the directory, and what it holds
         "datapoints.csv",
         "plots",
         "report.html",
