@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: install run test test-docker lint bench bench-cli bench-elastic bench-recommend golden reports calibration-report clean
+.PHONY: install run test test-fast test-docker lint bench bench-cli bench-elastic bench-recommend golden reports calibration-report clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ lint: $(STAMP)  ## ruff, and the import-linter layer contracts of pyproject.toml
 test: lint  ## lint, the whole suite in parallel, then the Docker tests serially (they time a real container)
 	$(BIN)/pytest -n 2 --dist loadgroup --ignore=tests/docker
 	$(MAKE) --no-print-directory test-docker
+
+test-fast: lint  ## the quick lane while developing: everything but the slow and Docker tests
+	$(BIN)/pytest -n 2 --dist loadgroup --ignore=tests/docker -m "not slow"
 
 test-docker: $(STAMP)  ## Docker calibration tests alone; skipped without an engine, except in CI (CI=true) where they fail
 	$(BIN)/pytest tests/docker -rP

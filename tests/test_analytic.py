@@ -23,6 +23,8 @@ from tests.queueing_theory import (
     processor_sharing_sojourn,
 )
 
+pytestmark = pytest.mark.slow  # minutes of simulation: `make test` runs it, `make test-fast` does not
+
 
 def station(
     service: dict[str, Any],

@@ -288,6 +288,7 @@ def test_no_scaling_inside_cooldowns(document: dict[str, Any]) -> None:
         assert (np.diff(times) >= cooldown - 1e-9).all(), (kind, times, cooldown)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(autoscaled())
 def test_alarm_never_fires_on_fewer_breaching_datapoints_than_configured(document: dict[str, Any]) -> None:

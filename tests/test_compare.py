@@ -13,6 +13,7 @@ from simulator.compare import crossing_rate
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
+@pytest.mark.slow
 def test_compare_runs_policies_on_identical_traffic(
     cli: Callable[..., tuple[int, str, str]], tmp_path: Path
 ) -> None:

@@ -57,7 +57,14 @@ def assert_same(actual: Any, expected: Any, where: str = "summary") -> None:
         assert actual == expected, where
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+SLOW_GOLDENS = {"ab-rollout", "quickstart", "canary-rollback", "closed-loop-phases", "autoscaling-diurnal"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [pytest.param(p, marks=pytest.mark.slow) if p.stem in SLOW_GOLDENS else p for p in SCENARIOS],
+    ids=[p.stem for p in SCENARIOS],
+)
 def test_example_scenario_matches_golden(path: Path) -> None:
     summary = golden_summary(path)
     golden = GOLDEN / f"{path.stem}.json"

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -72,6 +73,7 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
     return mutate(draw, copy.deepcopy(EXAMPLES[draw(st.sampled_from(sorted(EXAMPLES)))]))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_mutated_examples_fail_cleanly_or_run(document: dict[str, Any]) -> None:

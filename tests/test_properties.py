@@ -89,6 +89,7 @@ def test_requests_are_conserved(document: dict[str, Any]) -> None:
     assert (requests.loc[started, "start"] >= requests.loc[started, "arrival"]).all()
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(scenarios())
 def test_same_seed_gives_identical_results(document: dict[str, Any]) -> None:

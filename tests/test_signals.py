@@ -39,6 +39,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
 def test_a_signal_stops_the_run_and_its_workers(tmp_path: Path, signum: signal.Signals) -> None:
     out = tmp_path / "out"

@@ -12,6 +12,8 @@ from simulator.engine import simulate
 from simulator.metrics.histogram import LogHistogram
 from simulator.scenario import load_scenario_dict
 
+pytestmark = pytest.mark.slow  # minutes of simulation: `make test` runs it, `make test-fast` does not
+
 # A diurnal day compressed to 2 hours at ~300/s: ~2 million requests, an autoscaled variant, a
 # scheduled capacity change and an overloaded canary (throttles and timeouts): every figure is exercised.
 DOCUMENT: dict[str, Any] = {

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow  # minutes of simulation: `make test` runs it, `make test-fast` does not
+
 Cli = Callable[..., tuple[int, str, str]]
 
 

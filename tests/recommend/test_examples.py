@@ -11,6 +11,8 @@ from simulator.scenario import load_scenario
 from tests.recommend.jobs import ROOT, example_job
 from tests.recommend.resimulate import meets_slo
 
+pytestmark = pytest.mark.slow  # minutes of simulation: `make test` runs it, `make test-fast` does not
+
 EXAMPLES = ["recommend-default", "recommend-advanced"]
 
 

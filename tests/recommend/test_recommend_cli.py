@@ -292,6 +292,7 @@ def _sagesim(*arguments: str) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_finished_candidates_and_resume_finishes_identically(
     write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -30,6 +30,7 @@ def job(small_job: dict[str, Any], **changes: Any) -> Any:
     percentile=st.sampled_from(["P95", "P99"]),
     instance=st.sampled_from(["ml.c5.large", "ml.c5.xlarge", "ml.c4.large"]),
 )
+@pytest.mark.slow
 def test_answer_holds_at_max_invocations_and_not_ten_percent_above(
     small_job: dict[str, Any],
     mean_ms: int,

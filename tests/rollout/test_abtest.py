@@ -77,6 +77,7 @@ def test_detection_uses_the_models_service_times() -> None:
     assert found.treatment_requests == pytest.approx(200 * 0.5 * expected)
 
 
+@pytest.mark.slow
 def test_simulated_ab_tests_detect_at_the_stated_power() -> None:
     """Welch tests on simulated requests after the computed time reject H0 in ~80% of replications,
     and after a quarter of it (power ~29% by the same formula) far less often."""
@@ -88,6 +89,7 @@ def test_simulated_ab_tests_detect_at_the_stated_power() -> None:
     assert early_high < 0.5, early
 
 
+@pytest.mark.slow
 def test_simulated_error_rate_test_detects_at_the_stated_power() -> None:
     document = copy.deepcopy(AB)
     document["models"]["b"]["error_rate"] = 0.02

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pytest
+
 from simulator.core.rng import replication_seed
 from simulator.engine import simulate
 from simulator.rollout.outcome import rollout_outcome
@@ -32,6 +34,7 @@ def test_rollback_time_for_the_scenario_seed_is_exact() -> None:
     assert outcome["max_green_share"] == 0.1 and not outcome["reached_full_traffic"]
 
 
+@pytest.mark.slow
 def test_every_replication_rolls_back_within_the_reasoned_window() -> None:
     scenario = load_scenario(SCENARIO)
     spec = scenario.rollout

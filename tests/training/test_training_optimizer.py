@@ -25,6 +25,7 @@ from simulator.training.stats import mean_ci
 H, MIN = 3600.0, 60.0
 
 
+@pytest.mark.slow
 def test_optimizer_lands_on_dalys_interval(catalog, daly_spec) -> None:
     """Daly's assumptions, MTBF 1 h, checkpoint 3 min, restart 6 min, a 40 h job.
 
