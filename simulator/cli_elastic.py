@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -131,11 +132,14 @@ def crossover(
         raise ScenarioError("--rates", str(exc)) from None
     if not points or min(points) <= 0:
         raise ScenarioError("--rates", "give positive request rates")
-    try:
-        slo = parse_duration(slo_p99)
-        seconds = parse_duration(duration)
-    except ValueError as exc:
-        raise ScenarioError("--slo-p99/--duration", str(exc)) from None
+    slo = _positive_duration(slo_p99, "--slo-p99", parse_duration)
+    seconds = _positive_duration(duration, "--duration", parse_duration)
+    if max(points) * seconds > MAX_POINT_REQUESTS:
+        raise ScenarioError(
+            "--rates",
+            f"{max(points):g}/s for {seconds:g} s is {max(points) * seconds:,.0f} requests a point; the limit"
+            f" is {MAX_POINT_REQUESTS:,} (shorten --duration or lower the rates)",
+        )
     pool = executor_from_options(executor, workers, scheduler)
     result = serverless_crossover(scenario, points, slo, seconds, executor=pool)
     _print_frame(result.table, _CROSSOVER_COLUMNS, f"cost per million inferences, p99 SLO {slo * 1000:g} ms")
@@ -147,6 +151,19 @@ def crossover(
     typer.echo(line)
     report = write_crossover_outputs(scenario.name, result, slo, line, out)
     typer.echo(f"report: {report}")
+
+
+MAX_POINT_REQUESTS = 5_000_000  # per simulated point: every request's record is kept (~1 GiB)
+
+
+def _positive_duration(text: str, option: str, parse: Callable[[str], float]) -> float:
+    try:
+        value = parse(text)
+    except ValueError as exc:
+        raise ScenarioError(option, str(exc)) from None
+    if not 0 < value < math.inf:
+        raise ScenarioError(option, f"must be a positive duration, got {text!r}")
+    return value
 
 
 def _number(text: str) -> float | str:

@@ -11,6 +11,10 @@ class ScenarioError(Exception):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, str]]:
+        """Picklable with both fields: errors raised in pool workers reach the CLI intact."""
+        return ScenarioError, (self.path, self.reason)
+
     def one_line(self) -> str:
         reason = " ".join(self.reason.split())
         path = " ".join(self.path.split())

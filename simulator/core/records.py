@@ -82,6 +82,14 @@ class RequestLog:
         return sum(getattr(self, name).nbytes for name in _COLUMNS)
 
 
+class RingOverflow(RuntimeError):
+    """More requests in flight than a streaming run's record ring holds: a backlog that keeps growing."""
+
+    def __init__(self, capacity: int) -> None:
+        super().__init__(f"more requests in flight than the record ring's {capacity:,} records")
+        self.capacity = capacity
+
+
 class RingLog(RequestLog):
     """Fixed-capacity ring of request records for long runs (slot = global index mod capacity).
 
@@ -109,7 +117,7 @@ class RingLog(RequestLog):
     def write(self, arrivals: np.ndarray) -> list[slice]:
         """Append arrivals (reset every column of their slots); returns the slot slices written."""
         if self.head + len(arrivals) - self.tail > self.capacity:
-            raise RuntimeError("more requests in flight than the record ring holds")
+            raise RingOverflow(self.capacity)
         written = self.slices(self.head, self.head + len(arrivals))
         offset = 0
         for part in written:

@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.core.records import RingLog
+from simulator.core.records import RingLog, RingOverflow
 from simulator.core.rng import RandomStreams
 from simulator.engine.build import build
 from simulator.engine.result import Result
+from simulator.errors import ScenarioError
 from simulator.hosting.autoscaler import ScalingRecords, start_autoscaling
 from simulator.hosting.rollout_controller import attach_rollout
 from simulator.hosting.serverless import ServerlessVariant
@@ -106,12 +107,20 @@ def simulate(
     rollout = attach_rollout(scenario, model)
     model.start()
     duration = scenario.duration
-    if progress is None:
-        model.env.run(until=duration)
-    else:
-        for step in range(1, progress_steps + 1):
-            model.env.run(until=duration * step / progress_steps)
-            progress(step / progress_steps)
+    try:
+        if progress is None:
+            model.env.run(until=duration)
+        else:
+            for step in range(1, progress_steps + 1):
+                model.env.run(until=duration * step / progress_steps)
+                progress(step / progress_steps)
+    except RingOverflow as overflow:
+        raise ScenarioError(
+            "metrics.ring_capacity",
+            f"at t={model.env.now:,.0f} s over {overflow.capacity:,} requests were in flight at once: the"
+            " endpoint is overloaded and its backlog keeps growing; add capacity, a timeout or a bounded"
+            " queue, raise metrics.ring_capacity, or keep every record (metrics.per_request_records: true)",
+        ) from None
     timeline = instance_timeline(model.variants, duration)
     names = [variant.name for variant in model.variants]
     window = scenario.measured_window()

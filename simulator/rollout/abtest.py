@@ -202,6 +202,9 @@ def _ab_scenario(scenario: Scenario, detection: Detection, seconds: float) -> Sc
     )
 
 
+MAX_CHECK_REQUESTS = 5_000_000  # per replication: the engine keeps every request's record (~1 GiB)
+
+
 def check_scenario(scenario: Scenario, detection: Detection, seconds: float) -> Scenario:
     """The A/B scenario a simulated check runs; ValueError when there is nothing sensible to simulate."""
     if not 0 < seconds < math.inf:
@@ -209,6 +212,12 @@ def check_scenario(scenario: Scenario, detection: Detection, seconds: float) -> 
             "the detection time is 0 s (no latency variance): one request a side shows it"
             if seconds <= 0
             else "there is no difference to detect"
+        )
+    requests = detection.rate * seconds
+    if requests > MAX_CHECK_REQUESTS:
+        raise ValueError(
+            f"a simulated test of {seconds:,.0f} s sends {requests:,.0f} requests per replication; checks"
+            f" are bounded to {MAX_CHECK_REQUESTS:,} (a larger difference or weight needs fewer)"
         )
     return _ab_scenario(scenario, detection, seconds)
 

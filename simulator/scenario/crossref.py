@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from pydantic import ValidationError
@@ -79,7 +80,12 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
             )
         if not has_service_time(model, variant, catalog):
             yield f"{path}.instance_type", f"model {variant.model!r} has no service time for {instance.name}"
-    if sum(variant.weight for variant in endpoint.variants) <= 0:
+    if not math.isfinite(sum(variant.weight for variant in endpoint.variants)):
+        yield (
+            "endpoint.variants",
+            "the variant weights add up to more than a number holds",
+        )
+    elif sum(variant.weight for variant in endpoint.variants) <= 0:
         targets = scenario.traffic.target_variants if scenario.traffic else []
         if sum(t.share for t in targets) < 1:
             yield "endpoint.variants", "the variant weights add up to 0"
@@ -90,6 +96,8 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
     for index, update in enumerate(endpoint.updates):
         path = f"endpoint.updates[{index}]"
         weights.update({name: w for name, w in update.weights.items() if name in weights})
+        if not math.isfinite(sum(weights.values())):
+            yield f"{path}.weights", "after this update the weights add up to more than a number holds"
         if update.weights and sum(weights.values()) <= 0 and not targets_cover_all:
             yield f"{path}.weights", "after this update the variant weights add up to 0"
         if scenario.duration is not None and update.at >= scenario.duration:

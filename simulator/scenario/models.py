@@ -57,11 +57,16 @@ class ModelSpec(PipelineFields):
             raise ValueError(f"cannot read profile {str(path)!r}: {exc.reason}") from None
         if not isinstance(profile, dict) or "service_time" not in profile:
             raise ValueError(f"profile {str(path)!r} has no service_time")
+        for key in ("service_time", "overhead"):
+            if data.get(key) is not None and profile.get(key) is not None:
+                raise ValueError(
+                    f"give {key} or a profile that has one, not both (the profile's would be ignored)"
+                )
         merged = dict(data)
         merged["profile"] = str(path.resolve())
-        merged.setdefault("service_time", profile["service_time"])
+        merged["service_time"] = profile["service_time"]
         if profile.get("overhead") is not None:
-            merged.setdefault("overhead", profile["overhead"])
+            merged["overhead"] = profile["overhead"]
         return merged
 
     @model_validator(mode="after")

@@ -32,6 +32,45 @@ def check_training_job(spec: TrainingJobSpec, catalog: Catalog) -> list[tuple[st
                     f"{sorted(BUCKET_MONTHLY_FRACTION)}; give spot.interruption_rate",
                 )
             )
+    return problems + _work_bounds(spec)
+
+
+MAX_EVENTS = 1_000_000
+"""Checkpoints or expected interruptions one simulated job may hold: beyond it the job is not a plan
+anyone runs, and the simulation would run for hours or out of memory."""
+
+
+def _work_bounds(spec: TrainingJobSpec) -> list[tuple[str, str]]:
+    """Rules that keep a job's simulation finite: checkpoints and interruptions bounded."""
+    problems = []
+    checkpoint = spec.checkpoint
+    if checkpoint is not None and checkpoint.interval is not None:
+        count = min(spec.cluster_work(), spec.max_runtime) / checkpoint.interval
+        if count > MAX_EVENTS:
+            problems.append(
+                (
+                    "checkpoint.interval",
+                    f"{checkpoint.interval:g} s means {count:,.0f} checkpoints in one job;"
+                    f" at most {MAX_EVENTS:,}",
+                )
+            )
+    spot = spec.spot if spec.spot_enabled else None
+    if spot is not None and (spot.interruption_rate is not None or spot.rate_schedule is not None):
+        rate = (
+            spot.interruption_rate
+            if spot.interruption_rate is not None
+            else max(phase.rate for phase in spot.rate_schedule or ())
+        )
+        expected = rate * spec.instance_count * min(spec.cluster_work(), spec.effective_max_wait())
+        if expected > MAX_EVENTS:
+            where = "spot.interruption_rate" if spot.interruption_rate is not None else "spot.rate_schedule"
+            problems.append(
+                (
+                    where,
+                    f"{rate:g}/s on {spec.instance_count} instance(s) means {expected:,.0f} interruptions"
+                    f" in the job's work alone; at most {MAX_EVENTS:,}",
+                )
+            )
     return problems
 
 
