@@ -45,7 +45,8 @@ def check_out(out_dir: Path, command: str, option: str = "--out") -> None:
     if owner is None:
         raise ScenarioError(
             option,
-            f"{out_dir} holds files a sagesim run did not write; give a new or empty directory",
+            f"{out_dir} holds files a sagesim run did not write (or an older sagesim, without {MARKER});"
+            " give a new or empty directory, or remove it",
         )
     if owner != command:
         raise ScenarioError(
