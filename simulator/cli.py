@@ -88,7 +88,9 @@ def _load(path: Path, overrides: list[str] | None) -> Scenario:
 @app.command()
 def run(
     scenario_path: ScenarioArg,
-    out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("out"),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="output directory (default: out/<scenario file name>)")
+    ] = None,
     overrides: SetOption = None,
     replications: Annotated[
         int | None, typer.Option(min=1, max=100000, help="independent replications (default: scenario's)")
@@ -103,6 +105,7 @@ def run(
     from simulator.report.outputs import run_summary, write_endpoint_outputs
 
     scenario = _load(scenario_path, overrides)
+    out = out if out is not None else Path("out") / scenario_path.stem
     check_out(out, "run")
     count = replications or scenario.replications
     console = Console(stderr=True, quiet=quiet)
