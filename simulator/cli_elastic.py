@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -122,7 +121,7 @@ def crossover(
     from simulator.compare import serverless_crossover
     from simulator.report.crossover_outputs import write_crossover_outputs
     from simulator.scenario import load_scenario
-    from simulator.scenario.units import parse_duration, parse_rate
+    from simulator.scenario.units import parse_rate
 
     scenario = load_scenario(scenario_path)
     check_out(out, "crossover")
@@ -132,8 +131,8 @@ def crossover(
         raise ScenarioError("--rates", str(exc)) from None
     if not points or min(points) <= 0:
         raise ScenarioError("--rates", "give positive request rates")
-    slo = _positive_duration(slo_p99, "--slo-p99", parse_duration)
-    seconds = _positive_duration(duration, "--duration", parse_duration)
+    slo = _positive_duration(slo_p99, "--slo-p99")
+    seconds = _positive_duration(duration, "--duration")
     if max(points) * seconds > MAX_POINT_REQUESTS:
         raise ScenarioError(
             "--rates",
@@ -156,9 +155,11 @@ def crossover(
 MAX_POINT_REQUESTS = 5_000_000  # per simulated point: every request's record is kept (~1 GiB)
 
 
-def _positive_duration(text: str, option: str, parse: Callable[[str], float]) -> float:
+def _positive_duration(text: str, option: str) -> float:
+    from simulator.scenario.units import parse_duration
+
     try:
-        value = parse(text)
+        value = parse_duration(text)
     except ValueError as exc:
         raise ScenarioError(option, str(exc)) from None
     if not 0 < value < math.inf:

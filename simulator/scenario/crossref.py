@@ -80,12 +80,10 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
             )
         if not has_service_time(model, variant, catalog):
             yield f"{path}.instance_type", f"model {variant.model!r} has no service time for {instance.name}"
-    if not math.isfinite(sum(variant.weight for variant in endpoint.variants)):
-        yield (
-            "endpoint.variants",
-            "the variant weights add up to more than a number holds",
-        )
-    elif sum(variant.weight for variant in endpoint.variants) <= 0:
+    total_weight = sum(variant.weight for variant in endpoint.variants)
+    if not math.isfinite(total_weight):
+        yield "endpoint.variants", "the variant weights add up to more than a number holds"
+    elif total_weight <= 0:
         targets = scenario.traffic.target_variants if scenario.traffic else []
         if sum(t.share for t in targets) < 1:
             yield "endpoint.variants", "the variant weights add up to 0"
