@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,11 +24,18 @@ from rich.table import Table
 from simulator.cli_calibrate import register_calibrate_commands
 from simulator.cli_elastic import register_elastic_commands
 from simulator.cli_options import (
+    ExecutorName,
     ExecutorOption,
+    QuietOption,
+    ReplicationsOption,
     SchedulerOption,
+    SeedOption,
+    SetOption,
     WorkersOption,
     executor_from_options,
+    out_option,
     progress_bar,
+    with_seed,
 )
 from simulator.cli_recommend import register_recommend_command
 from simulator.cli_rollout import register_rollout_commands
@@ -63,10 +71,13 @@ def _options(
 
 
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file", show_default=False)]
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option("--set", help="override a value: PATH=VALUE (repeatable)", show_default=False),
-]
+
+
+class Objective(StrEnum):
+    """What the checkpoint optimiser minimises."""
+
+    time = "time"
+    cost = "cost"
 
 
 def print_summary(console: Console, summary: dict[str, Any], combined: dict[str, Any] | None) -> None:
@@ -89,22 +100,21 @@ def _load(path: Path, overrides: list[str] | None) -> Scenario:
 def run(
     scenario_path: ScenarioArg,
     out: Annotated[
-        Path | None, typer.Option("--out", help="output directory (default: out/<scenario file name>)")
+        Path | None, out_option("out/<scenario file name>", "summary.json, metrics.csv, plots, report.html")
     ] = None,
     overrides: SetOption = None,
-    replications: Annotated[
-        int | None, typer.Option(min=1, max=100000, help="independent replications (default: scenario's)")
-    ] = None,
-    executor: ExecutorOption = "local",
+    seed: SeedOption = None,
+    replications: ReplicationsOption = None,
+    executor: ExecutorOption = ExecutorName.local,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
-    quiet: Annotated[bool, typer.Option(help="print nothing but errors")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Simulate a scenario and write summary.json, metrics.csv, plots and report.html to --out."""
     from simulator.execution.replications import replicate
     from simulator.report.outputs import run_summary, write_endpoint_outputs
 
-    scenario = _load(scenario_path, overrides)
+    scenario = _load(scenario_path, with_seed(overrides, seed))
     out = out if out is not None else Path("out") / scenario_path.stem
     check_out(out, "run")
     count = replications or scenario.replications
@@ -212,22 +222,31 @@ def _run_transform(scenario: Scenario, count: int, out: Path, quiet: bool) -> No
 def optimize_checkpoint_command(
     scenario_path: ScenarioArg,
     overrides: SetOption = None,
-    objective: Annotated[str, typer.Option(help="minimise expected completion 'time' or 'cost'")] = "time",
-    replications: Annotated[int | None, typer.Option(min=2, max=100000, help="default: scenario's")] = None,
-    executor: ExecutorOption = "local",
+    seed: SeedOption = None,
+    objective: Annotated[Objective, typer.Option(help="minimise expected completion time or cost")] = (
+        Objective.time
+    ),
+    replications: ReplicationsOption = None,
+    executor: ExecutorOption = ExecutorName.local,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
-    out: Annotated[Path | None, typer.Option(help="also write the curve and optimum as JSON here")] = None,
+    out: Annotated[
+        Path | None, out_option(None, "checkpoint-optimum.json (the curve and the optimum)")
+    ] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Find the checkpoint interval minimising expected completion time (or cost), beside Young and Daly."""
+    from simulator.report.staging import staged_directory
     from simulator.scenario.crossref import scenario_catalog
     from simulator.training import optimize_checkpoint
 
-    scenario = _load(scenario_path, overrides)
+    scenario = _load(scenario_path, with_seed(overrides, seed))
     if scenario.training_job is None:
         raise ScenarioError("training_job", "optimize-checkpoint needs a training_job scenario")
-    if objective not in ("time", "cost"):
-        raise ScenarioError("--objective", f"must be time or cost, got {objective!r}")
+    if replications == 1:
+        raise ScenarioError("--replications", "the optimiser compares intervals: give at least 2")
+    if out is not None:
+        check_out(out, "optimize-checkpoint")
     pool = executor_from_options(executor, workers, scheduler)
     count = replications or max(scenario.replications, 2)
     optimum = optimize_checkpoint(
@@ -235,13 +254,18 @@ def optimize_checkpoint_command(
         scenario_catalog(scenario),
         scenario.seed,
         count,
-        objective,  # type: ignore[arg-type]
+        objective.value,  # type: ignore[arg-type]
         map_fn=lambda f, items: pool.map(f, items),
     )
-    typer.echo(optimum.report())
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "checkpoint-optimum.json").write_text(json.dumps(optimum.to_dict(), indent=2) + "\n")
+        try:
+            with staged_directory(out, "optimize-checkpoint") as staging:
+                (staging / "checkpoint-optimum.json").write_text(
+                    json.dumps(optimum.to_dict(), indent=2) + "\n"
+                )
+        except OSError as exc:
+            raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+    Console(quiet=quiet, width=160).print(optimum.report(), soft_wrap=True, highlight=False, markup=False)
 
 
 @app.command()
@@ -253,16 +277,23 @@ def check(scenario_path: ScenarioArg, overrides: SetOption = None) -> None:
 
 @app.command()
 def schema(
-    out: Annotated[Path | None, typer.Option(help="write to a file instead of stdout")] = None,
+    out: Annotated[Path | None, out_option(None, "scenario.schema.json instead of stdout")] = None,
 ) -> None:
     """Print the scenario JSON Schema."""
+    from simulator.report.staging import staged_directory
     from simulator.scenario.schema import Scenario
 
     text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2)
     if out is None:
         typer.echo(text)
-    else:
-        out.write_text(text + "\n")
+        return
+    check_out(out, "schema")
+    try:
+        with staged_directory(out, "schema") as staging:
+            (staging / "scenario.schema.json").write_text(text + "\n")
+    except OSError as exc:
+        raise ScenarioError("--out", f"cannot write the schema: {exc.strerror or exc}") from None
+    typer.echo(f"schema: {out / 'scenario.schema.json'}")
 
 
 @app.command()
@@ -281,7 +312,7 @@ def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readab
         "GiB",
         "GPU",
         "cpu speed",
-        "$/h",
+        "USD/hour",
         "price source",
         "spot bucket",
         title="instances",
@@ -304,7 +335,7 @@ def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readab
         "FP32 TFLOPS",
         "FP16 TFLOPS",
         "GiB",
-        "$/h",
+        "USD/hour",
         "price source",
         title="Elastic Inference accelerators (legacy)",
     )
@@ -321,7 +352,8 @@ def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readab
     tiers = data.serverless
     console.print(
         f"serverless: memory {', '.join(map(str, tiers.memory_tiers_mb))} MB; "
-        f"${tiers.price_per_gb_second:.7f}/GB-s compute, ${tiers.price_per_gb_processed}/GB processed "
+        f"{tiers.price_per_gb_second:.7f} USD per GB-second compute, "
+        f"{tiers.price_per_gb_processed} USD per GB processed "
         f"({tiers.price_source})"
     )
 

@@ -122,8 +122,14 @@ def serve(
     image: ImageOption = None,
     vcpus: VcpusOption = 1,
     memory: MemoryOption = None,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="model-server workers (default: vcpus)", show_default=False)
+    server_workers: Annotated[
+        int | None,
+        typer.Option(
+            "--server-workers",
+            min=1,
+            help="model-server worker processes (default: vcpus)",
+            show_default=False,
+        ),
     ] = None,
     payload: PayloadOption = None,
     content_type: ContentTypeOption = None,
@@ -139,7 +145,7 @@ def serve(
             out=_out(out),
             vcpus=vcpus,
             memory=_memory(memory),
-            workers=workers,
+            workers=server_workers,
             payload=payload,
             content_type=content_type,
             accept=accept,
@@ -176,7 +182,9 @@ def summarise(
 @calibrate_app.command("report")
 def report(
     work: Annotated[Path, typer.Option("--work", help="where every run writes its files")],
-    out: Annotated[Path, typer.Option("--out", help="the report directory (e.g. reports/calibration)")],
+    out: Annotated[
+        Path, typer.Option("--out", help="output directory: the report (e.g. reports/calibration)")
+    ],
 ) -> None:
     """Calibrate and validate every image into --work; write the report into --out.
 

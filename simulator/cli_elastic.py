@@ -10,7 +10,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from simulator.cli_options import ExecutorOption, SchedulerOption, WorkersOption, executor_from_options
+from simulator.cli_options import (
+    ExecutorName,
+    ExecutorOption,
+    QuietOption,
+    ReplicationsOption,
+    SchedulerOption,
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    executor_from_options,
+    out_option,
+    with_seed,
+)
 from simulator.errors import ScenarioError
 from simulator.report.staging import check_out
 
@@ -20,7 +32,7 @@ if TYPE_CHECKING:  # pandas loads only when a command draws a table
 _COMPARE_COLUMNS = [
     ("scenario", "{}"),
     ("cost_usd", "{:,.4f}"),
-    ("usd_per_million", "{:,.2f}"),
+    ("usd_per_million_inferences", "{:,.2f}"),
     ("p50_ms", "{:,.1f}"),
     ("p95_ms", "{:,.1f}"),
     ("p99_ms", "{:,.1f}"),
@@ -40,32 +52,36 @@ def _cell(value: object, pattern: str) -> str:
     return pattern.format(value)
 
 
-def _print_frame(frame: pd.DataFrame, columns: list[tuple[str, str]], title: str) -> None:
+def _print_frame(frame: pd.DataFrame, columns: list[tuple[str, str]], title: str, quiet: bool) -> None:
     table = Table(*(name for name, _ in columns), title=title)
     for row in frame.itertuples(index=False):
         values = row._asdict()
         table.add_row(*(_cell(values[name], pattern) for name, pattern in columns))
-    Console(width=200).print(table)
+    Console(width=200, quiet=quiet).print(table)
 
 
 def compare(
     scenario_paths: Annotated[list[Path], typer.Argument(help="scenario YAML files (2 or more)")],
-    overrides: Annotated[
-        list[str] | None, typer.Option("--set", help="override for every scenario: PATH=VALUE")
-    ] = None,
+    overrides: SetOption = None,
     set_for: Annotated[
         list[str] | None,
         typer.Option("--set-for", help="override for one scenario: N:PATH=VALUE (N counts from 1)"),
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="common seed (default: the first scenario's)")] = None,
-    replications: Annotated[int, typer.Option(min=1, max=1000, help="replications per scenario")] = 1,
-    out: Annotated[Path | None, typer.Option(help="also write the table as CSV here")] = None,
-    executor: ExecutorOption = "local",
+    seed: SeedOption = None,
+    replications: ReplicationsOption = None,
+    out: Annotated[Path | None, out_option(None, "compare.csv (the table)")] = None,
+    executor: ExecutorOption = ExecutorName.local,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    quiet: QuietOption = False,
 ) -> None:
-    """Policies side by side under the same traffic (common random numbers): cost, latency, errors..."""
+    """Policies side by side under the same traffic (common random numbers): cost, latency, errors...
+
+    Every scenario runs the same replications (default: the first scenario's) of the same seed (--seed,
+    default: the first scenario's).
+    """
     from simulator.compare import compare_scenarios
+    from simulator.report.staging import staged_directory
     from simulator.scenario import load_scenario
 
     extra: dict[int, list[str]] = {}
@@ -83,22 +99,29 @@ def compare(
             raise ScenarioError(str(path), "compare needs endpoint scenarios")
         label = f"{number}: {path.stem}" + (" (" + ", ".join(extra[number]) + ")" if number in extra else "")
         loaded.append((label, scenario))
-    pool = executor_from_options(executor, workers, scheduler)
-    frame = compare_scenarios(loaded, seed, replications, pool)
-    _print_frame(frame, _COMPARE_COLUMNS, "same traffic, common random numbers")
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, index=False)
+        check_out(out, "compare")
+    pool = executor_from_options(executor, workers, scheduler)
+    count = replications or loaded[0][1].replications
+    frame = compare_scenarios(loaded, seed, count, pool)
+    _print_frame(frame, _COMPARE_COLUMNS, f"same traffic, common random numbers: {count} replications", quiet)
+    if out is not None:
+        try:
+            with staged_directory(out, "compare") as staging:
+                frame.to_csv(staging / "compare.csv", index=False)
+        except OSError as exc:
+            raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+        Console(quiet=quiet).print(f"table: {out / 'compare.csv'}", soft_wrap=True)
 
 
 _CROSSOVER_COLUMNS = [
     ("rate_per_s", "{:g}"),
-    ("serverless_usd_per_million", "{:,.2f}"),
+    ("serverless_usd_per_million_inferences", "{:,.2f}"),
     ("serverless_p99_ms", "{:,.1f}"),
     ("serverless_cold_start_pct", "{:.3f}"),
     ("serverless_meets_slo", "{}"),
     ("realtime_instances", "{:.0f}"),
-    ("realtime_usd_per_million", "{:,.2f}"),
+    ("realtime_usd_per_million_inferences", "{:,.2f}"),
     ("realtime_p99_ms", "{:,.1f}"),
 ]
 
@@ -110,20 +133,29 @@ def crossover(
     ),
     slo_p99: Annotated[str, typer.Option(help="p99 latency SLO, e.g. 500ms")] = "1s",
     duration: Annotated[str, typer.Option(help="simulated time per point")] = "30m",
-    out: Annotated[
-        Path, typer.Option(help="output directory (crossover.csv, crossover.png, report.html)")
-    ] = Path("out/crossover"),
-    executor: ExecutorOption = "local",
+    out: Annotated[Path, out_option(None, "crossover.csv, crossover.png, report.html")] = Path(
+        "out/crossover"
+    ),
+    overrides: SetOption = None,
+    seed: SeedOption = None,
+    replications: ReplicationsOption = None,
+    executor: ExecutorOption = ExecutorName.local,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    quiet: QuietOption = False,
 ) -> None:
-    """Cost per million inferences of serverless vs real-time against request rate, and the crossover rate."""
+    """USD per 1M inferences of serverless vs real-time against request rate, and the crossover rate.
+
+    A configuration meets the SLO when the upper end of the 95% CI of its p99 and error rate over the
+    replications is at or below the limit (one replication: the value itself); the same rule as
+    `recommend` and `options:`.
+    """
     from simulator.compare import serverless_crossover
     from simulator.report.crossover_outputs import write_crossover_outputs
     from simulator.scenario import load_scenario
     from simulator.scenario.units import parse_rate
 
-    scenario = load_scenario(scenario_path)
+    scenario = load_scenario(scenario_path, with_seed(overrides, seed))
     check_out(out, "crossover")
     try:
         points = sorted(parse_rate(_number(part.strip())) for part in rates.split(",") if part.strip())
@@ -133,6 +165,7 @@ def crossover(
         raise ScenarioError("--rates", "give positive request rates")
     slo = _positive_duration(slo_p99, "--slo-p99")
     seconds = _positive_duration(duration, "--duration")
+    count = replications or scenario.replications
     if max(points) * seconds > MAX_POINT_REQUESTS:
         raise ScenarioError(
             "--rates",
@@ -140,16 +173,22 @@ def crossover(
             f" is {MAX_POINT_REQUESTS:,} (shorten --duration or lower the rates)",
         )
     pool = executor_from_options(executor, workers, scheduler)
-    result = serverless_crossover(scenario, points, slo, seconds, executor=pool)
-    _print_frame(result.table, _CROSSOVER_COLUMNS, f"cost per million inferences, p99 SLO {slo * 1000:g} ms")
+    result = serverless_crossover(scenario, points, slo, seconds, executor=pool, replications=count)
+    _print_frame(
+        result.table,
+        _CROSSOVER_COLUMNS,
+        f"USD per 1M inferences, p99 SLO {slo * 1000:g} ms, {count} replications a point",
+        quiet,
+    )
     line = (
         f"crossover: real-time becomes cheaper above {result.rate:.3g} requests/s"
         if result.rate is not None
         else "crossover: none in the given range of rates"
     )
-    typer.echo(line)
     report = write_crossover_outputs(scenario.name, result, slo, line, out)
-    typer.echo(f"report: {report}")
+    stdout = Console(quiet=quiet, highlight=False)
+    stdout.print(line, soft_wrap=True)
+    stdout.print(f"report: {report}", soft_wrap=True)
 
 
 MAX_POINT_REQUESTS = 5_000_000  # per simulated point: every request's record is kept (~1 GiB)

@@ -1,7 +1,13 @@
-"""Command-line options every many-run command shares: where the runs go."""
+"""The options commands share, so one name means one thing everywhere (the CLI grammar).
+
+`--out` is always a directory; `--workers` always counts pool processes (a model server's are
+`--server-workers`); `--seed`, `--replications`, `--set`, `--quiet`, `--executor`, `--scheduler` are
+spelled, bounded and explained the same way on every command that has them.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -12,10 +18,41 @@ from simulator.errors import ScenarioError
 from simulator.execution.choice import make_executor
 from simulator.execution.executors import Executor
 
-ExecutorOption = Annotated[str, typer.Option(help="local (process pool, all cores), serial or dask")]
+MAX_REPLICATIONS = 100_000  # the scenario schema's bound on `replications`, the same on every command
+
+
+class ExecutorName(StrEnum):
+    """Where the runs go."""
+
+    local = "local"
+    serial = "serial"
+    dask = "dask"
+
+
+ExecutorOption = Annotated[
+    ExecutorName, typer.Option(help="local (process pool, all cores), serial, or dask", case_sensitive=False)
+]
 WorkersOption = Annotated[
     int | None, typer.Option(min=1, help="worker processes (local pool or local Dask cluster)")
 ]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="override a scenario value: PATH=VALUE (repeatable)", show_default=False),
+]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(min=0, max=2**63 - 1, help="root seed (default: the scenario's)", show_default=False),
+]
+ReplicationsOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=MAX_REPLICATIONS,
+        help="independent replications (default: the scenario's)",
+        show_default=False,
+    ),
+]
+QuietOption = Annotated[bool, typer.Option(help="print nothing but errors")]
 SchedulerOption = Annotated[
     str | None,
     typer.Option(
@@ -24,12 +61,24 @@ SchedulerOption = Annotated[
 ]
 
 
-def executor_from_options(name: str, workers: int | None, scheduler: str | None) -> Executor:
+def out_option(default: str | None, what: str) -> object:
+    """`--out DIR` (always a directory) with `what` it receives in the help."""
+    return typer.Option(
+        "--out", help=f"output directory: {what}" + (f" (default: {default})" if default else "")
+    )
+
+
+def with_seed(overrides: list[str] | None, seed: int | None) -> list[str]:
+    """`--seed N` as one more override, so it is checked and recorded like the scenario's own seed."""
+    return [*(overrides or []), *([] if seed is None else [f"seed={seed}"])]
+
+
+def executor_from_options(name: ExecutorName | str, workers: int | None, scheduler: str | None) -> Executor:
     """The executor the options name; a bad combination is a one-line error naming the option."""
     try:
-        return make_executor(name, workers, scheduler)
+        return make_executor(ExecutorName(name).value, workers, scheduler)
     except ValueError as exc:
-        raise ScenarioError("--scheduler" if "--scheduler" in str(exc) else "--executor", str(exc)) from None
+        raise ScenarioError("--scheduler" if "scheduler" in str(exc) else "--executor", str(exc)) from None
 
 
 def progress_bar(console: Console) -> Progress:

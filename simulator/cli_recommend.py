@@ -13,11 +13,17 @@ from rich.console import Console
 from rich.table import Table
 
 from simulator.cli_options import (
+    ExecutorName,
     ExecutorOption,
+    QuietOption,
     SchedulerOption,
+    SeedOption,
+    SetOption,
     WorkersOption,
     executor_from_options,
+    out_option,
     progress_bar,
+    with_seed,
 )
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor
@@ -66,7 +72,7 @@ def load_job(path: Path, overrides: list[str] | None, request: Path | None) -> S
     return scenario
 
 
-def _executor(name: str, workers: int | None, scheduler: str | None, scenario: Scenario) -> Executor:
+def _executor(name: ExecutorName, workers: int | None, scheduler: str | None, scenario: Scenario) -> Executor:
     spec = scenario.recommend
     assert spec is not None
     if spec.advanced is not None and spec.advanced.resource_limit.max_parallel_of_tests:
@@ -81,8 +87,8 @@ def print_recommendations(console: Console, rows: list[dict[str, Any]], percenti
     table = Table(
         "rank",
         "configuration",
-        "$/hour",
-        "$/1M inferences",
+        "USD/hour",
+        "USD per 1M inferences",
         "MaxInvocations/min",
         f"{percentile} ms",
         "CPU %",
@@ -103,18 +109,21 @@ def print_recommendations(console: Console, rows: list[dict[str, Any]], percenti
 
 def recommend(
     scenario_path: Annotated[Path, typer.Argument(help="scenario YAML with a recommend section")],
-    out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("out/recommend"),
-    overrides: Annotated[list[str] | None, typer.Option("--set", help="override a value: PATH=VALUE")] = None,
+    out: Annotated[
+        Path, out_option(None, "job.json, candidates/, recommendations.json/.csv, report.html")
+    ] = Path("out/recommend"),
+    overrides: SetOption = None,
+    seed: SeedOption = None,
     request: Annotated[
         Path | None, typer.Option(help="AWS CreateInferenceRecommendationsJob request JSON to merge in")
     ] = None,
-    executor: ExecutorOption = "local",
+    executor: ExecutorOption = ExecutorName.local,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     resume: Annotated[
         Path | None, typer.Option(help="continue an interrupted job in this directory (replaces --out)")
     ] = None,
-    quiet: Annotated[bool, typer.Option(help="print nothing but errors")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Find each candidate's max invocations under the SLO, rank by cost per inference, write a report."""
     from simulator.recommend.job import job_candidates, run_job
@@ -126,7 +135,7 @@ def recommend(
         write_job_outputs,
     )
 
-    scenario = load_job(scenario_path, overrides, request)
+    scenario = load_job(scenario_path, with_seed(overrides, seed), request)
     directory = resume if resume is not None else out
     if resume is not None and not resume.is_dir():
         raise ScenarioError("--resume", f"{resume} is not a directory")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,18 +11,33 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from simulator.cli_options import (
+    MAX_REPLICATIONS,
+    ExecutorName,
+    ExecutorOption,
+    QuietOption,
+    ReplicationsOption,
+    SchedulerOption,
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    executor_from_options,
+    out_option,
+    with_seed,
+)
 from simulator.errors import ScenarioError
-from simulator.execution.choice import make_executor
 from simulator.report.staging import check_out
 
 if TYPE_CHECKING:  # annotations only: the A/B model and the scenario load when a command runs
     from simulator.rollout.abtest import Detection
     from simulator.scenario.schema import Scenario
 
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option("--set", help="override a value: PATH=VALUE (repeatable)", show_default=False),
-]
+
+class Metric(StrEnum):
+    """What an A/B test compares."""
+
+    latency = "latency"
+    error_rate = "error-rate"
 
 
 def _fraction(text: str, option: str, low: float = 0.0, high: float = 1.0) -> float:
@@ -65,34 +81,32 @@ def detection_line(found: Detection) -> str:
 
 def rollout(
     scenario_path: Annotated[Path, typer.Argument(help="scenario YAML with a rollout: section")],
-    out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("out/rollout"),
+    out: Annotated[Path, out_option(None, "rollout.json, plots, report.html")] = Path("out/rollout"),
     overrides: SetOption = None,
-    replications: Annotated[
-        int | None, typer.Option(min=1, max=10000, help="independent replications (default: scenario's)")
-    ] = None,
-    executor: Annotated[str, typer.Option(help="local (process pool) or serial")] = "local",
-    workers: Annotated[int | None, typer.Option(min=1, help="processes for the local executor")] = None,
+    seed: SeedOption = None,
+    replications: ReplicationsOption = None,
+    executor: ExecutorOption = ExecutorName.local,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Simulate a blue/green deployment: traffic steps, alarms, rollback, hurt requests, double-fleet cost."""
     from simulator.report.rollout_report import interval_rows, write_rollout_outputs
     from simulator.rollout.replications import replicate_rollout
     from simulator.scenario import load_scenario
 
-    scenario = load_scenario(scenario_path, overrides or [])
+    scenario = load_scenario(scenario_path, with_seed(overrides, seed))
     if scenario.rollout is None:
         raise ScenarioError("rollout", "the scenario has no rollout: section")
     check_out(out, "rollout")
-    try:
-        pool = make_executor(executor, workers)
-    except ValueError as exc:
-        raise ScenarioError("--executor", str(exc)) from None
+    pool = executor_from_options(executor, workers, scheduler)
     runs = replicate_rollout(scenario, replications or scenario.replications, pool)
     found = _canary_detection(scenario)
     try:
         document = write_rollout_outputs(runs, out, found)
     except OSError as exc:
         raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
-    console = Console(width=140)
+    console = Console(width=140, quiet=quiet)
     spec = scenario.rollout
     events = Table(
         "time s", "event", "detail", title=f"rollout of {spec.green} over {spec.blue}: replication 1"
@@ -152,8 +166,8 @@ def _pair(scenario: Scenario, control: str | None, treatment: str | None) -> tup
 def ab_test(
     scenario_path: Annotated[Path, typer.Argument(help="scenario YAML (variants, models, traffic rate)")],
     metric: Annotated[
-        str, typer.Option(help="latency (Welch test of means) or error-rate (two proportions)")
-    ] = ("latency"),
+        Metric, typer.Option(help="latency (Welch test of means) or error-rate (two proportions)")
+    ] = Metric.latency,
     weight: Annotated[str, typer.Option(help="treatment's share of traffic, e.g. 10% or 0.1")] = "10%",
     difference: Annotated[
         str | None,
@@ -167,10 +181,15 @@ def ab_test(
     treatment: Annotated[str | None, typer.Option(help="treatment variant (default: rollout green)")] = None,
     check: Annotated[
         int,
-        typer.Option(min=0, max=10000, help="replications of a simulated A/B test at that time (0: none)"),
+        typer.Option(
+            min=0, max=MAX_REPLICATIONS, help="replications of a simulated A/B test at that time (0: none)"
+        ),
     ] = 0,
-    executor: Annotated[str, typer.Option(help="for --check: local (process pool) or serial")] = "local",
+    executor: ExecutorOption = ExecutorName.local,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
     overrides: SetOption = None,
+    seed: SeedOption = None,
 ) -> None:
     """Time an A/B test needs to detect a latency or error-rate difference at a traffic weight."""
     from simulator.rollout.abtest import check_scenario, detect, simulated_power
@@ -178,9 +197,7 @@ def ab_test(
     from simulator.scenario.crossref import scenario_catalog
     from simulator.scenario.units import parse_duration
 
-    scenario = load_scenario(scenario_path, overrides or [])
-    if metric not in ("latency", "error-rate"):
-        raise ScenarioError("--metric", f"choose latency or error-rate, not {metric!r}")
+    scenario = load_scenario(scenario_path, with_seed(overrides, seed))
     share = _fraction(weight, "--weight")
     level = _fraction(alpha, "--alpha", 0.0, 0.5)
     wanted = _fraction(power, "--power", level, 1.0)
@@ -190,7 +207,7 @@ def ab_test(
         try:
             delta = (
                 parse_duration(difference)
-                if metric == "latency"
+                if metric is Metric.latency
                 else _fraction(difference, "--difference", -1.0, 1.0)
             )
         except ValueError as exc:
@@ -201,7 +218,7 @@ def ab_test(
         found = detect(
             scenario,
             scenario_catalog(scenario),
-            "latency" if metric == "latency" else "error_rate",
+            "latency" if metric is Metric.latency else "error_rate",
             names[0],
             names[1],
             share,
@@ -216,10 +233,7 @@ def ab_test(
             check_scenario(scenario, found, found.seconds)
         except ValueError as exc:
             raise ScenarioError("--check", str(exc)) from None
-        try:
-            pool = make_executor(executor)
-        except ValueError as exc:
-            raise ScenarioError("--executor", str(exc)) from None
+        pool = executor_from_options(executor, workers, scheduler)
     typer.echo(detection_line(found))
     if check:
         result = simulated_power(scenario, found, check, executor=pool)

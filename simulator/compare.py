@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.core.rng import replication_seed
+from simulator.core.slo import meets
 from simulator.core.stats import combine_summaries, means_of
 from simulator.engine import simulate
 from simulator.errors import ScenarioError
@@ -27,11 +28,10 @@ def _figures(label: str, summary: dict[str, Any]) -> dict[str, Any]:
     instances = [block.get("instances", {}) for block in summary["variants"].values()]
     autoscaling = [block.get("autoscaling") for block in summary["variants"].values()]
     serverless = [block.get("serverless") for block in summary["variants"].values()]
-    per_1000 = summary["cost_usd"]["per_1000_inferences"]
     return {
         "scenario": label,
         "cost_usd": summary["cost_usd"]["total"],
-        "usd_per_million": per_1000 * 1000 if per_1000 is not None else math.nan,
+        "usd_per_million_inferences": _or_nan(summary["cost_usd"]["per_million_inferences"]),
         "p50_ms": summary["latency_ms"]["p50"],
         "p95_ms": summary["latency_ms"]["p95"],
         "p99_ms": summary["latency_ms"]["p99"],
@@ -117,65 +117,81 @@ def serverless_crossover(
     max_instances: int = 30,
     max_error_rate: float = 0.001,
     executor: Executor | None = None,
+    replications: int = 1,
 ) -> Crossover:
     """Cost per million inferences of the serverless and the real-time variant against request rate.
 
     The real-time variant gets the fewest instances meeting the SLO (p99 <= slo, error rate <=
-    max_error_rate) at each rate; the serverless variant runs as configured and is marked when it
-    misses the SLO (cold starts). Same seed for every run (common random numbers).
+    max_error_rate, under the rule of `simulator.core.slo` over `replications` runs) at each rate; the
+    serverless variant runs as configured and is marked when it misses the SLO (cold starts). Replication
+    i of every point and count uses the same seed (common random numbers).
     """
     serverless, realtime = _variant_kinds(scenario)
-    seed = replication_seed(scenario.seed, 0)
+    seeds = [replication_seed(scenario.seed, index) for index in range(replications)]
     jobs = [
-        (scenario, serverless, realtime, rate, duration, slo_p99_s, max_instances, max_error_rate, seed)
+        (scenario, serverless, realtime, rate, duration, slo_p99_s, max_instances, max_error_rate, seeds)
         for rate in rates
     ]
     table = pd.DataFrame((executor or SerialExecutor()).map(_crossover_point, jobs))
     return Crossover(table=table, rate=crossing_rate(table))
 
 
-CrossoverJob = tuple[Scenario, dict[str, Any], dict[str, Any], float, float, float, int, float, Any]
+CrossoverJob = tuple[Scenario, dict[str, Any], dict[str, Any], float, float, float, int, float, list[Any]]
+
+
+def _usd_per_million_inferences(summary: dict[str, Any]) -> float:
+    return summary["cost_usd"]["total"] / max(summary["requests"]["completed"], 1) * 1e6
+
+
+def _meets_slo(summaries: list[dict[str, Any]], slo_p99_s: float, max_error_rate: float) -> bool:
+    return meets([s["latency_ms"]["p99"] for s in summaries], slo_p99_s * 1000) and meets(
+        [s["error_rate"] for s in summaries], max_error_rate
+    )
 
 
 def _crossover_point(job: CrossoverJob) -> dict[str, Any]:
     """One rate of the crossover: the serverless variant as configured, the fewest real-time instances."""
-    scenario, serverless, realtime, rate, duration, slo_p99_s, max_instances, max_error_rate, seed = job
-    sl = simulate(load_scenario_dict(_single(scenario, serverless, rate, duration)), seed).summary
+    scenario, serverless, realtime, rate, duration, slo_p99_s, max_instances, max_error_rate, seeds = job
+
+    def runs(variant: dict[str, Any]) -> list[dict[str, Any]]:
+        document = load_scenario_dict(_single(scenario, variant, rate, duration))
+        return [simulate(document, seed).summary for seed in seeds]
+
+    sl = runs(serverless)
     chosen = None
     for count in range(1, max_instances + 1):
-        document = _single(scenario, {**realtime, "instance_count": count}, rate, duration)
-        rt = simulate(load_scenario_dict(document), seed).summary
-        p99 = rt["latency_ms"]["p99"]
-        if p99 is not None and p99 <= slo_p99_s * 1000 and rt["error_rate"] <= max_error_rate:
+        rt = runs({**realtime, "instance_count": count})
+        if _meets_slo(rt, slo_p99_s, max_error_rate):
             chosen = (count, rt)
             break
-    sl_block = sl["variants"][serverless["name"]]["serverless"]
-    row = {
+    cold = [s["variants"][serverless["name"]]["serverless"]["cold_start_fraction"] for s in sl]
+    return {
         "rate_per_s": rate,
-        "serverless_usd_per_million": sl["cost_usd"]["total"] / max(sl["requests"]["completed"], 1) * 1e6,
-        "serverless_p99_ms": sl["latency_ms"]["p99"],
-        "serverless_cold_start_pct": 100.0 * sl_block["cold_start_fraction"],
-        "serverless_meets_slo": bool(
-            sl["latency_ms"]["p99"] is not None
-            and sl["latency_ms"]["p99"] <= slo_p99_s * 1000
-            and sl["error_rate"] <= max_error_rate
-        ),
+        "serverless_usd_per_million_inferences": float(np.mean([_usd_per_million_inferences(s) for s in sl])),
+        "serverless_p99_ms": _mean_or_nan([s["latency_ms"]["p99"] for s in sl]),
+        "serverless_cold_start_pct": 100.0 * float(np.mean(cold)),
+        "serverless_meets_slo": _meets_slo(sl, slo_p99_s, max_error_rate),
         "realtime_instances": chosen[0] if chosen else None,
-        "realtime_usd_per_million": (
-            chosen[1]["cost_usd"]["total"] / max(chosen[1]["requests"]["completed"], 1) * 1e6
-            if chosen
-            else math.nan
+        "realtime_usd_per_million_inferences": (
+            float(np.mean([_usd_per_million_inferences(s) for s in chosen[1]])) if chosen else math.nan
         ),
-        "realtime_p99_ms": chosen[1]["latency_ms"]["p99"] if chosen else math.nan,
+        "realtime_p99_ms": _mean_or_nan([s["latency_ms"]["p99"] for s in chosen[1]]) if chosen else math.nan,
     }
-    return row
+
+
+def _mean_or_nan(values: list[float | None]) -> float:
+    return math.nan if any(v is None for v in values) else float(np.mean(values))
+
+
+def _or_nan(value: float | None) -> float:
+    return math.nan if value is None else value
 
 
 def crossing_rate(table: pd.DataFrame) -> float | None:
     """First rate where real-time becomes cheaper than serverless, interpolated in log(rate)."""
     rates = table["rate_per_s"].to_numpy(dtype=float)
-    gap = table["serverless_usd_per_million"].to_numpy(dtype=float) - table[
-        "realtime_usd_per_million"
+    gap = table["serverless_usd_per_million_inferences"].to_numpy(dtype=float) - table[
+        "realtime_usd_per_million_inferences"
     ].to_numpy(dtype=float)
     for index in range(1, len(rates)):
         before, after = gap[index - 1], gap[index]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from simulator.core.slo import RULE, interval_meets
 from simulator.core.stats import combine_summaries
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.execution.replications import summary_of
@@ -34,15 +35,10 @@ def option_scenario(scenario: Scenario, name: str) -> Scenario:
     return scenario.model_copy(update={"endpoint": endpoint, "options": None})
 
 
-def _meets(figure: dict[str, Any], limit: float) -> bool:
-    value = figure["ci95_high"] if figure["ci95_high"] is not None else figure["mean"]
-    return value is not None and value <= limit
-
-
 def compare_options(
     scenario: Scenario, replications: int | None = None, executor: Executor | None = None
 ) -> OptionsResult:
-    """Run every option; the cheapest per 1000 inferences among those meeting the SLO is named.
+    """Run every option; the cheapest per inference among those meeting the SLO is named.
 
     Every (option, replication) run goes to `executor` (default: serial in this process).
     """
@@ -71,21 +67,23 @@ def compare_options(
             if spec.instance_type is None
             else catalog.price_per_hour(spec.instance_type, spec.accelerator_type) * spec.instance_count,
             "instance_count": spec.instance_count,
-            "cost_per_1000_inferences_usd": combined["cost_usd"]["per_1000_inferences"],
+            "usd_per_million_inferences": combined["cost_usd"]["per_million_inferences"],
             f"latency_{slo.percentile.value}_ms": latency,
             "throughput_per_s": combined["throughput_per_s"],
             "error_rate": errors,
-            "meets_slo": _meets(latency, slo.latency * 1000.0) and _meets(errors, slo.max_error_rate),
+            "meets_slo": interval_meets(latency, slo.latency * 1000.0)
+            and interval_meets(errors, slo.max_error_rate),
             "legacy": spec.accelerator_type is not None,
         }
-    meeting = [n for n in names if rows[n]["meets_slo"] and rows[n]["cost_per_1000_inferences_usd"]["mean"]]
-    cheapest = min(meeting, key=lambda n: rows[n]["cost_per_1000_inferences_usd"]["mean"], default=None)
+    meeting = [n for n in names if rows[n]["meets_slo"] and rows[n]["usd_per_million_inferences"]["mean"]]
+    cheapest = min(meeting, key=lambda n: rows[n]["usd_per_million_inferences"]["mean"], default=None)
     summary: dict[str, Any] = {
         "replications": count,
         "slo": {
             "percentile": slo.percentile.value,
             "latency_ms": slo.latency * 1000.0,
             "max_error_rate": slo.max_error_rate,
+            "rule": RULE,
         },
         "options": rows,
         "cheapest_meeting_slo": cheapest,
@@ -107,7 +105,15 @@ def options_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
             text += f" [{pattern.format(figure['ci95_low'])}, {pattern.format(figure['ci95_high'])}]"
         return text
 
-    header = ["option", "hardware", "$/h", "$ per 1000 inferences", f"{percentile} ms", "error rate", "SLO"]
+    header = [
+        "option",
+        "hardware",
+        "USD/hour",
+        "USD per 1M inferences",
+        f"{percentile} ms",
+        "error rate",
+        "SLO",
+    ]
     rows = []
     for name, row in summary["options"].items():
         hardware = (
@@ -120,7 +126,7 @@ def options_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
                 name,
                 hardware,
                 "-" if row["price_per_hour"] is None else f"{row['price_per_hour']:.4f}",
-                ci(row["cost_per_1000_inferences_usd"], "{:.5f}"),
+                ci(row["usd_per_million_inferences"], "{:.2f}"),
                 ci(row[f"latency_{percentile}_ms"], "{:.1f}"),
                 ci(row["error_rate"], "{:.4f}"),
                 "met" if row["meets_slo"] else "missed",
@@ -135,5 +141,5 @@ def verdict(summary: dict[str, Any]) -> str:
     cheapest = summary["cheapest_meeting_slo"]
     if cheapest is None:
         return f"no option meets the SLO ({target})"
-    cost = summary["options"][cheapest]["cost_per_1000_inferences_usd"]["mean"]
-    return f"cheapest option meeting the SLO ({target}): {cheapest} at ${cost:.5f} per 1000 inferences"
+    cost = summary["options"][cheapest]["usd_per_million_inferences"]["mean"]
+    return f"cheapest option meeting the SLO ({target}): {cheapest} at {cost:.2f} USD per 1M inferences"

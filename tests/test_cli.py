@@ -17,7 +17,7 @@ CONTRACT = {
     "requests": {"arrived", "completed", "failed", "throttled"},
     "latency_ms": {"mean", "p50", "p90", "p95", "p99", "max"},
     "queue_wait_ms": {"mean", "p95"},
-    "cost_usd": {"total", "per_1000_inferences"},
+    "cost_usd": {"total", "per_million_inferences"},
 }
 
 

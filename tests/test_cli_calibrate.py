@@ -31,8 +31,8 @@ def test_out_is_a_file(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_workers_must_be_positive(cli: Cli, tmp_path: Path) -> None:
-    assert _one_error(cli, "calibrate", "serve", "--out", tmp_path, "--workers", "0").startswith(
-        "error: --workers:"
+    assert _one_error(cli, "calibrate", "serve", "--out", tmp_path, "--server-workers", "0").startswith(
+        "error: --server-workers:"
     )
 
 

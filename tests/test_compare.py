@@ -18,7 +18,7 @@ def test_compare_runs_policies_on_identical_traffic(
     cli: Callable[..., tuple[int, str, str]], tmp_path: Path
 ) -> None:
     scenario = SCENARIOS / "flash-crowd.yaml"
-    out = tmp_path / "compare.csv"
+    out = tmp_path / "compare"
     code, stdout, stderr = cli(
         "compare",
         scenario,
@@ -32,7 +32,7 @@ def test_compare_runs_policies_on_identical_traffic(
     )
     assert (code, stderr) == (0, ""), stderr
     assert "p99_ms" in stdout
-    table = pd.read_csv(out)
+    table = pd.read_csv(out / "compare.csv")
     assert len(table) == 2
     # same seed, same traffic: the same requests arrive and complete (no errors here)
     assert table["completed"].nunique() == 1 and (table["errors"] == 0).all()
@@ -63,8 +63,14 @@ def test_crossover_prints_rate_and_writes_report(
     assert (code, stderr) == (0, ""), stderr
     assert "crossover: real-time becomes cheaper above" in stdout
     table = pd.read_csv(tmp_path / "crossover.csv")
-    assert table["realtime_usd_per_million"].iloc[0] > table["serverless_usd_per_million"].iloc[0]
-    assert table["realtime_usd_per_million"].iloc[-1] < table["serverless_usd_per_million"].iloc[-1]
+    assert (
+        table["realtime_usd_per_million_inferences"].iloc[0]
+        > table["serverless_usd_per_million_inferences"].iloc[0]
+    )
+    assert (
+        table["realtime_usd_per_million_inferences"].iloc[-1]
+        < table["serverless_usd_per_million_inferences"].iloc[-1]
+    )
     assert (tmp_path / "crossover.png").stat().st_size > 0
     assert "crossover" in (tmp_path / "report.html").read_text()
 
@@ -73,8 +79,8 @@ def test_crossing_rate_interpolates_in_log_rate() -> None:
     table = pd.DataFrame(
         {
             "rate_per_s": [1.0, 10.0, 100.0],
-            "serverless_usd_per_million": [3.0, 3.0, 3.0],
-            "realtime_usd_per_million": [30.0, 4.0, 2.0],
+            "serverless_usd_per_million_inferences": [3.0, 3.0, 3.0],
+            "realtime_usd_per_million_inferences": [30.0, 4.0, 2.0],
         }
     )
     # gap -27, -1, +1: crosses halfway between 10 and 100 in log space

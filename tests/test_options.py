@@ -74,7 +74,7 @@ def test_cli_prints_cost_p99_and_the_cheapest_option(
     document["models"]["m"]["elastic_inference"] = {"gflops": 1, "cpu_time": EXP}
     code, stdout, stderr = cli("run", write_scenario(document), "--out", tmp_path / "out")
     assert code == 0, stderr
-    assert "$ per 1000 inferences" in stdout and "p99 ms" in stdout
+    assert "USD per 1M inferences" in stdout and "p99 ms" in stdout
     assert "cheapest option meeting the SLO" in stdout
     assert "legacy" in stdout
     assert (tmp_path / "out" / "report.html").exists()

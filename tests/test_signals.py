@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -74,3 +76,39 @@ def test_a_signal_stops_the_run_and_its_workers(tmp_path: Path, signum: signal.S
         time.sleep(0.1)
     assert not [pid for pid in workers if _alive(pid)], "workers outlived the run"
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_sigkill_of_the_parent_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """SIGKILL cannot be caught: the pool workers (and multiprocessing's resource tracker) notice the
+    parent is gone and exit by themselves."""
+    command = [sys.executable, "-m", "simulator.cli", "run", "scenarios/quickstart.yaml"]
+    proc = subprocess.Popen(
+        [*command, "--out", str(tmp_path / "out"), "--replications", "400", "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        workers: set[int] = set()
+        while len(workers) < 3 and time.monotonic() < deadline:  # two workers and the resource tracker
+            assert proc.poll() is None
+            workers = _descendants(proc.pid)
+            time.sleep(0.2)
+        assert len(workers) >= 3, f"the pool never started: {workers}"
+        time.sleep(1.0)
+        proc.kill()
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:  # do not leave them to the next test, but fail
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, "workers outlived a killed parent"

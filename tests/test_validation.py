@@ -1001,7 +1001,12 @@ CASES = [
     ),
     case("cli-replications-not-integer", "--replications", "valid integer", args=("--replications", "many")),
     case("cli-workers-zero", "--workers", "greater than or equal to 1", args=("--workers", "0")),
-    case("cli-executor-unknown", "--executor", "unknown executor", args=("--executor", "bogus")),
+    case(
+        "cli-executor-unknown",
+        "--executor",
+        "'bogus' is not one of 'local', 'serial', 'dask'",
+        args=("--executor", "bogus"),
+    ),
     case("cli-out-is-file", "--out", "not a directory", files={"out": "a regular file\n"}),
     case("cli-missing-scenario", "command line", "missing argument", argv=("run", "--out", "{out}")),
     case("cli-set-without-value", "command line", "requires an argument", args=("--set",)),

@@ -75,7 +75,7 @@ class Catalog(_Frozen):
         return self.gpus[name]
 
     def price_per_hour(self, instance_type: str, accelerator_type: str | None = None) -> float:
-        """On-demand $/h of one instance, with its Elastic Inference accelerator when it has one."""
+        """On-demand USD/hour of one instance, with its Elastic Inference accelerator when it has one."""
         price = self.instances[instance_type].price_per_hour
         if accelerator_type is not None:
             price += self.accelerators[accelerator_type].price_per_hour

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from simulator.execution.dask_executor import DaskExecutor
 from simulator.execution.executors import Executor, LocalPoolExecutor, SerialExecutor
+
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ws|wss|ucx|inproc)://[^\s/]+")
+"""A Dask scheduler address: protocol://host[:port] (the forms distributed.Client connects to)."""
 
 
 def make_executor(name: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
     """'local' (process pool), 'serial', or 'dask' (a cluster at `scheduler`, or a local one started here)."""
     if scheduler is not None and name != "dask":
         raise ValueError("--scheduler needs --executor dask")
+    if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
+        raise ValueError(f"a scheduler address looks like tcp://127.0.0.1:8786, not {scheduler!r}")
     if name == "serial":
         return SerialExecutor()
     if name == "local":

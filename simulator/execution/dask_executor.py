@@ -11,13 +11,17 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from simulator.errors import ScenarioError
 from simulator.execution.executors import Done, ResultHook, gather_in_order
 
 CONNECT_TIMEOUT_S = 10
 
 
-class ExecutorError(RuntimeError):
-    """The cluster could not be reached or started (the CLI turns it into a one-line error)."""
+class ExecutorError(ScenarioError):
+    """The cluster could not be reached or started: a one-line error naming the option at fault."""
+
+    def __reduce__(self) -> tuple[type[ExecutorError], tuple[str, str]]:
+        return ExecutorError, (self.path, self.reason)
 
 
 class DaskExecutor:
@@ -41,9 +45,10 @@ class DaskExecutor:
                 dashboard_address=None,
             )
             return Client(cluster), cluster
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address distributed cannot parse
+            option = "--scheduler" if self.scheduler is not None else "--executor"
             where = self.scheduler or "a local cluster"
-            raise ExecutorError(f"cannot reach {where}: {exc}") from None
+            raise ExecutorError(option, f"cannot reach {where}: {exc}") from None
 
     def map(
         self,

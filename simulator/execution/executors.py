@@ -10,6 +10,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
@@ -60,9 +62,21 @@ class SerialExecutor:
         )
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them and keeps what has finished."""
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _worker_setup(parent: int) -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and keeps what has finished; and they
+    exit on their own when the parent dies without a chance to stop them (SIGKILL, OOM killer),
+    instead of waiting forever on a task queue nobody feeds."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # the parent is gone: nobody can receive this worker's results
 
 
 class LocalPoolExecutor:
@@ -83,7 +97,10 @@ class LocalPoolExecutor:
             return SerialExecutor().map(function, work, on_done, on_result)
         context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(
-            max_workers=min(self.workers, len(work)), mp_context=context, initializer=_ignore_interrupts
+            max_workers=min(self.workers, len(work)),
+            mp_context=context,
+            initializer=_worker_setup,
+            initargs=(os.getpid(),),
         )
         try:
             futures = {pool.submit(function, item): index for index, item in enumerate(work)}

@@ -89,11 +89,11 @@ def serverless_figures(
 
 
 def add_serverless_cost(summary: dict[str, Any], name: str, cost: float) -> None:
-    """Add a serverless variant's cost to its block and the endpoint's, and refresh per-1000 figures."""
+    """Add a serverless variant's cost to its block and the endpoint's, and refresh per-million figures."""
     for block in (summary["variants"][name], summary):
         block["cost_usd"]["total"] += cost
         completed = block["requests"]["completed"]
-        block["cost_usd"]["per_1000_inferences"] = (
+        block["cost_usd"]["per_million_inferences"] = (
             block["cost_usd"]["total"] / completed * 1000.0 if completed else None
         )
 

@@ -83,7 +83,7 @@ def assemble_block(
         "queue_wait_ms": queue_wait_ms,
         "cost_usd": {
             "total": cost,
-            "per_1000_inferences": cost / completed * 1000.0 if completed else None,
+            "per_million_inferences": cost / completed * 1e6 if completed else None,
         },
     }
 

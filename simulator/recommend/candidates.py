@@ -129,7 +129,7 @@ def default_candidates(scenario: Scenario, catalog: Catalog) -> tuple[list[Candi
             label = name + (f"+{accelerator}" if accelerator else "")
             price = catalog.price_per_hour(name, accelerator) * space.instance_count
             if space.max_price_per_hour is not None and price > space.max_price_per_hour:
-                excluded.append((label, f"costs ${price:.3f}/h, above max_price_per_hour"))
+                excluded.append((label, f"costs {price:.3f} USD/hour, above max_price_per_hour"))
             elif accelerator and model.memory > catalog.accelerators[accelerator].memory_gib * 1024**3:
                 excluded.append((label, "the model does not fit in the accelerator's memory"))
             else:

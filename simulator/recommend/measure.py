@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from simulator.core.rng import replication_seed
+from simulator.core.slo import meets
 from simulator.core.stats import mean_ci95
 from simulator.engine.result import Result
 from simulator.engine.simulate import simulate
@@ -77,6 +78,12 @@ def measure(
     arrived = sum(b["requests"]["arrived"] for b in blocks)
     errors = sum(b["requests"]["failed"] + b["requests"]["throttled"] for b in blocks)
     error_rate = errors / arrived if arrived else 1.0
+    error_rates = [
+        (b["requests"]["failed"] + b["requests"]["throttled"]) / b["requests"]["arrived"]
+        if b["requests"]["arrived"]
+        else 1.0
+        for b in blocks
+    ]
 
     def mean_of(key: str) -> float | None:
         values = [b["model_latency_ms"][key] for b in blocks]
@@ -89,7 +96,7 @@ def measure(
         sum(r.scenario.measured_window()[1] - r.scenario.measured_window()[0] for r in results) / 3600
     )
     cost = sum(b["cost_usd"]["total"] for b in blocks)
-    feasible = slo_ms is not None and slo_ms <= slo.value * 1000.0 and error_rate < max_error_rate
+    feasible = meets(slo_values, slo.value * 1000.0) and meets(error_rates, max_error_rate)
     setups = [s for s in (_setup_ms(r) for r in results) if s is not None]
     return TrialPoint(
         rate=rate,

@@ -31,13 +31,21 @@ def write_crossover_outputs(
 def plot_crossover(result: Crossover, slo_p99_s: float, path: Path) -> Path:
     table = result.table
     figure, axis = subplots(figsize=(8, 5))
-    axis.plot(table["rate_per_s"], table["serverless_usd_per_million"], "o-", label="serverless")
+    axis.plot(table["rate_per_s"], table["serverless_usd_per_million_inferences"], "o-", label="serverless")
     missed = table[~table["serverless_meets_slo"]]
     if len(missed):
         axis.plot(
-            missed["rate_per_s"], missed["serverless_usd_per_million"], "rx", label="serverless misses SLO"
+            missed["rate_per_s"],
+            missed["serverless_usd_per_million_inferences"],
+            "rx",
+            label="serverless misses SLO",
         )
-    axis.plot(table["rate_per_s"], table["realtime_usd_per_million"], "s-", label="real-time (sized to SLO)")
+    axis.plot(
+        table["rate_per_s"],
+        table["realtime_usd_per_million_inferences"],
+        "s-",
+        label="real-time (sized to SLO)",
+    )
     if result.rate is not None:
         axis.axvline(result.rate, color="k", linestyle="--", label=f"crossover {result.rate:.3g} req/s")
     axis.set(

@@ -22,18 +22,18 @@ from simulator.scenario.schema import Scenario
 
 
 def _plot_options(summary: dict[str, Any], path: Path) -> Path:
-    """Cost per 1000 inferences against the SLO percentile, the SLO drawn as a line."""
+    """Cost per 1M inferences against the SLO percentile, the SLO drawn as a line."""
     percentile = summary["slo"]["percentile"]
     fig, ax = subplots(figsize=(8, 4.5))
     for name, row in summary["options"].items():
-        cost = row["cost_per_1000_inferences_usd"]["mean"]
+        cost = row["usd_per_million_inferences"]["mean"]
         latency = row[f"latency_{percentile}_ms"]["mean"]
         if cost is None or latency is None:
             continue
         ax.scatter(cost, latency, s=60, color="tab:green" if row["meets_slo"] else "tab:red")
         ax.annotate(name, (cost, latency), textcoords="offset points", xytext=(6, 4))
     ax.axhline(summary["slo"]["latency_ms"], color="grey", linestyle="--", label="SLO")
-    ax.set_xlabel("USD per 1000 inferences")
+    ax.set_xlabel("USD per 1M inferences")
     ax.set_ylabel(f"{percentile} latency (ms)")
     ax.set_yscale("log")
     ax.set_title("options at the same traffic (green: meets the SLO)")

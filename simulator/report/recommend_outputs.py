@@ -117,7 +117,7 @@ def fleet_rows(fleet: list[dict[str, Any]]) -> list[list[str]]:
                     f"{policy['target_value']:.0f}/min, {policy['min_capacity']}-{policy['max_capacity']}"
                     if kind == "autoscaled"
                     else f"{item['static_instance_count']} instances",
-                    f"${cost['mean']:,.2f}{interval}",
+                    f"{cost['mean']:,.2f}{interval}",
                     f"{figures['requests_within_slo']['mean'] * 100:.2f}%",
                     f"{figures['minutes_p99_within_slo']['mean'] * 100:.1f}%",
                     f"{figures['error_rate']['mean'] * 100:.3f}%",
@@ -131,7 +131,7 @@ FLEET_HEADER = [
     "candidate",
     "fleet",
     "policy / size",
-    "cost per day (95% CI)",
+    "USD/day (95% CI)",
     "requests within SLO",
     "minutes p99 within SLO",
     "errors",
@@ -148,8 +148,8 @@ def render(result: JobResult, figures: list[Path], wall_seconds: float | None) -
     header = [
         "rank",
         "configuration",
-        "CostPerHour",
-        "CostPerInference",
+        "USD/hour (CostPerHour)",
+        "USD per 1M inferences (CostPerInference x 1M)",
         "MaxInvocations",
         f"ModelLatency {slo.percentile} ms (95% CI)",
         "CpuUtilization",
@@ -160,8 +160,8 @@ def render(result: JobResult, figures: list[Path], wall_seconds: float | None) -
         [
             str(r["rank"]),
             r["candidate"],
-            f"${r['CostPerHour']:.4f}",
-            f"${r['CostPerInference']:.3g}",
+            f"{r['CostPerHour']:.4f}",
+            f"{r['CostPerInference'] * 1e6:.2f}",
             str(r["MaxInvocations"]),
             f"{r['ModelLatency']:.1f} [{_number(r['ModelLatency_ci95_low'], 1)}, "
             f"{_number(r['ModelLatency_ci95_high'], 1)}]",

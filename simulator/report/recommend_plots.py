@@ -52,9 +52,9 @@ def plot_curves(rows: list[dict[str, Any]], slo: LatencyThreshold, path: Path) -
 
 
 def plot_pareto(rows: list[dict[str, Any]], path: Path) -> Path:
-    """Every measured point as (cost per 1000 inferences, p99); the non-dominated ones joined."""
+    """Every measured point as (USD per 1M inferences, p99); the non-dominated ones joined."""
     points = [
-        (r["cost_per_inference"] * 1000.0, r["p99_ms"], r["candidate"])
+        (r["cost_per_inference"] * 1e6, r["p99_ms"], r["candidate"])
         for r in rows
         if r["cost_per_inference"] is not None and r["p99_ms"] is not None and r["error_rate"] < 0.01
     ]
@@ -71,7 +71,7 @@ def plot_pareto(rows: list[dict[str, Any]], path: Path) -> Path:
             axis.annotate(name, (cost, latency), fontsize=7, xytext=(4, 4), textcoords="offset points")
     axis.set_xscale("log")
     axis.set_yscale("log")
-    axis.set_xlabel("cost per 1000 inferences (USD, log)")
+    axis.set_xlabel("USD per 1M inferences (log)")
     axis.set_ylabel("p99 ModelLatency (ms, log)")
     axis.set_title("Cost per inference vs p99 latency (lower-left is better)")
     axis.legend(fontsize=8)

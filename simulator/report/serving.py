@@ -78,7 +78,7 @@ def serving_sections(summary: dict[str, Any], plots_dir: Path) -> list[tuple[str
             sections.append(
                 (
                     f"{name}: Elastic Inference",
-                    f"<p>accelerator ${price:.3f}/h included in cost. {LEGACY_NOTE}.</p>",
+                    f"<p>accelerator {price:.3f} USD/hour included in cost. {LEGACY_NOTE}.</p>",
                 )
             )
     if plot is not None:

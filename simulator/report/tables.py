@@ -16,7 +16,7 @@ HEADLINE: list[tuple[str, tuple[str, ...], str]] = [
     ("latency p99 ms", ("latency_ms", "p99"), "{:,.1f}"),
     ("queue wait mean ms", ("queue_wait_ms", "mean"), "{:,.1f}"),
     ("cost USD", ("cost_usd", "total"), "{:,.4f}"),
-    ("cost / 1000 inferences USD", ("cost_usd", "per_1000_inferences"), "{:,.5f}"),
+    ("USD per 1M inferences", ("cost_usd", "per_million_inferences"), "{:,.2f}"),
 ]
 
 

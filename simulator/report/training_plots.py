@@ -68,7 +68,7 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
     ax = fig.subplots()
     _ecdf(ax, np.array([r.cost_usd for r in runs]), f"{label} cost")
     if runs and runs[0].runtime_s > 0:
-        rate = runs[0].cost_on_demand_usd / runs[0].runtime_s  # on-demand $ per cluster-second
+        rate = runs[0].cost_on_demand_usd / runs[0].runtime_s  # on-demand USD per cluster-second
         ax.axvline(
             rate * (on_demand_h * 3600 - spec.startup_time),
             color="#424242",

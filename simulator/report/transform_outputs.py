@@ -20,7 +20,7 @@ HEADLINE: list[tuple[str, str, str]] = [
     ("job duration s", "duration_s", "{:,.1f}"),
     ("throughput records/s", "throughput_records_per_s", "{:,.1f}"),
     ("cost USD", "cost_usd", "{:,.4f}"),
-    ("cost per million records USD", "cost_per_million_records_usd", "{:,.4f}"),
+    ("USD per 1M records", "usd_per_million_records", "{:,.4f}"),
 ]
 
 

@@ -82,25 +82,39 @@ class CheckpointOptimum:
         return asdict(self)
 
     def report(self) -> str:
-        """Lines a CLI prints: optimum beside Young's and Daly's intervals."""
-        unit = "s" if self.objective == "time" else "USD"
+        """Lines a CLI prints: one line per interval (the optimum, Daly's, Young's), then the model's inputs.
+
+        Times read as durations (25h03m, not 90180 s); a formula's line shows its own interval and how
+        much worse than the simulated optimum it is (paired difference, 95% CI).
+        """
+        money = self.objective == "cost"
+
+        def amount(value: float, signed: bool = False) -> str:
+            if money:
+                return f"{value:+,.2f} USD" if signed else f"{value:,.2f} USD"
+            return duration_text(value, signed)
+
+        what = "cost" if money else "completion time"
         lines = [
-            f"checkpoint interval optimiser: minimise expected {self.objective} "
+            f"checkpoint interval optimiser: minimise expected {what} "
             f"({self.replications} replications, common random numbers, {self.method})",
-            f"  simulated optimum  {_fmt(self.interval_s):>10}  mean {self.mean:.6g} {unit} "
-            f"[{self.ci95_low:.6g}, {self.ci95_high:.6g}]",
+            f"  simulated optimum  every {_fmt(self.interval_s):>7}  expected {what} {amount(self.mean)} "
+            f"[95% CI {amount(self.ci95_low)}, {amount(self.ci95_high)}]",
         ]
         for name, value in (("Daly (2006)", self.daly_interval_s), ("Young (1974)", self.young_interval_s)):
-            if value is not None:
-                diff = self.comparisons.get(name, {})
-                extra = ""
-                if diff:
-                    extra = f"  vs optimum {diff['mean']:+.4g} {unit} "
-                    extra += f"[{diff['ci95_low']:+.4g}, {diff['ci95_high']:+.4g}]"
-                lines.append(f"  {name:<17} {_fmt(value):>10}{extra}")
+            if value is None:
+                continue
+            diff = self.comparisons.get(name)
+            versus = (
+                f"  {amount(diff['mean'], True)} vs the optimum "
+                f"[95% CI {amount(diff['ci95_low'], True)}, {amount(diff['ci95_high'], True)}]"
+                if diff
+                else ""
+            )
+            lines.append(f"  {name:<17}  every {_fmt(value):>7}{versus}")
         if self.daly_exact_interval_s is not None:
-            lines.append(f"  exact optimum of Daly's model {_fmt(self.daly_exact_interval_s)}")
-        mtbf = _fmt(self.mtbf_s) if self.mtbf_s is not None else "inf"
+            lines.append(f"  Daly's model solved exactly: every {_fmt(self.daly_exact_interval_s)}")
+        mtbf = _fmt(self.mtbf_s) if self.mtbf_s is not None else "none (no interruptions)"
         lines.append(f"  job MTBF {mtbf}, checkpoint write {_fmt(self.checkpoint_cost_s)}")
         lines.append(f"  {self.young_breakdown}")
         return "\n".join(lines)
@@ -263,6 +277,12 @@ def optimize_checkpoint(
         young_breakdown=young_breakdown(delta, mtbf),
         comparisons=comparisons,
     )
+
+
+def duration_text(seconds: float, signed: bool = False) -> str:
+    """A duration or a signed difference of durations, e.g. 25h03m, +12.5m, -45s."""
+    sign = "-" if seconds < 0 else "+" if signed else ""
+    return sign + _fmt(abs(seconds))
 
 
 def _fmt(seconds: float) -> str:

@@ -127,7 +127,7 @@ def simulate_transform(
         "duration_s": duration,
         "throughput_records_per_s": records / duration,
         "cost_usd": spec.instance_count * price * duration / 3600.0,
-        "cost_per_million_records_usd": spec.instance_count * price * duration / 3600.0 / records * 1e6,
+        "usd_per_million_records": spec.instance_count * price * duration / 3600.0 / records * 1e6,
         "instances": {
             f"instance-{i}": {
                 "ready_at_s": ready[i],

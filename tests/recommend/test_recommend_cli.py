@@ -232,7 +232,7 @@ def test_bad_advanced_job_is_one_line(
     ("arguments", "where", "fragment"),
     [
         (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler", "needs --executor dask"),
-        (["--executor", "cloud"], "--executor", "unknown executor"),
+        (["--executor", "cloud"], "--executor", "'cloud' is not one of 'local', 'serial', 'dask'"),
         (["--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"], "--scheduler", "cannot reach"),
         (["--resume", "missing-dir"], "--resume", "is not a directory"),
         (["--request", "missing.json"], "--request", "cannot read"),

@@ -221,7 +221,7 @@ AB_CASES = [
     (["--weight", "0"], "--weight", "between 0 and 1"),
     (["--weight", "150%"], "--weight", "between 0 and 1"),
     (["--weight", "half"], "--weight", "fraction"),
-    (["--metric", "p99"], "--metric", "latency or error-rate"),
+    (["--metric", "p99"], "--metric", "'p99' is not one of 'latency', 'error-rate'"),
     (["--alpha", "0.7"], "--alpha", "between 0 and 0.5"),
     (["--power", "0.01"], "--power", "between 0.05 and 1"),
     (["--control", "purple"], "--control", "unknown variant 'purple'"),
