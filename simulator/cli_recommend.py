@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from simulator.cli_options import (
@@ -154,16 +155,13 @@ def recommend(
     console = Console(stderr=True, quiet=quiet)
     started = time.perf_counter()
     progress = progress_bar(console)
+    stages = StageReport(progress, console)
     try:
         with progress:
-            task = progress.add_task("candidates", total=len(candidates))
             result = run_job(
-                scenario,
-                pool,
-                store,
-                resume=resume is not None,
-                on_done=lambda count: progress.update(task, completed=count),
+                scenario, pool, store, resume=resume is not None, on_done=stages.done, on_stage=stages.start
             )
+        stages.finish()
     except KeyboardInterrupt:
         kept = len(list(store.folder.glob("*.json")))
         console.print(
@@ -195,6 +193,37 @@ def recommend(
         f"{len(candidates)} candidates in {wall:.1f} s; report: {directory / 'report.html'}  "
         f"recommendations: {directory / 'recommendations.json'}"
     )
+
+
+class StageReport:
+    """A progress bar per stage of the job on a terminal; without one (CI, a log file), one line per
+    finished stage, so a long fleet-sizing stage is not silent."""
+
+    def __init__(self, progress: Progress, console: Console) -> None:
+        self._progress = progress
+        self._console = console
+        self._task: TaskID | None = None
+        self._stage: tuple[str, int, float] | None = None
+
+    def start(self, name: str, total: int) -> None:
+        self.finish()
+        self._task = self._progress.add_task(name, total=total)
+        self._stage = (name, total, time.perf_counter())
+
+    def done(self, count: int) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, completed=count)
+
+    def finish(self) -> None:
+        """Report the stage under way as finished (once)."""
+        if self._stage is None:
+            return
+        name, total, began = self._stage
+        self._stage = None
+        if not self._console.is_terminal:
+            unit = "candidates" if name == "search" else "simulations"
+            seconds = time.perf_counter() - began
+            self._console.print(f"{name}: {total} {unit} in {seconds:.1f} s", soft_wrap=True)
 
 
 def _forget(directory: Path, fresh: bool) -> None:

@@ -7,6 +7,7 @@ an uninterrupted one produce identical files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,9 @@ from simulator.recommend.store import CandidateStore
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.recommend_spec import JobType
 from simulator.scenario.schema import Scenario
+
+StageHook = Callable[[str, int], None]
+"""Called as each stage starts with its name and how many tasks it has ('search', 'fleet sizing')."""
 
 
 @dataclass
@@ -63,8 +67,12 @@ def run_job(
     store: CandidateStore | None = None,
     resume: bool = False,
     on_done: Done | None = None,
+    on_stage: StageHook | None = None,
 ) -> JobResult:
-    """Evaluate every candidate not already finished in `store`, rank them, size fleets if asked."""
+    """Evaluate every candidate not already finished in `store`, rank them, size fleets if asked.
+
+    `on_stage` hears each stage start; `on_done` hears how many tasks of the current stage are done.
+    """
     spec = scenario.recommend
     assert spec is not None
     slo = spec.slo()
@@ -74,6 +82,8 @@ def run_job(
     finished = store.start(resume) if store is not None else {}
     remaining = [c for c in candidates if c.id not in finished]
     done_before = len(candidates) - len(remaining)
+    if on_stage:
+        on_stage("search", len(candidates))
     if on_done and done_before:
         on_done(done_before)
 
@@ -91,11 +101,17 @@ def run_job(
     outcomes = [Outcome.from_dict(by_id[c.id]) for c in candidates]
     result = JobResult(scenario, outcomes, excluded, rank(outcomes, slo))
     if spec.fleet_sizing is not None:
-        result.fleet = size_fleets(scenario, result, executor)
+        result.fleet = size_fleets(scenario, result, executor, on_done, on_stage)
     return result
 
 
-def size_fleets(scenario: Scenario, result: JobResult, executor: Executor) -> list[dict[str, Any]]:
+def size_fleets(
+    scenario: Scenario,
+    result: JobResult,
+    executor: Executor,
+    on_done: Done | None = None,
+    on_stage: StageHook | None = None,
+) -> list[dict[str, Any]]:
     """Plans for the best instance-based recommendations, each simulated autoscaled and static."""
     spec = scenario.recommend
     assert spec is not None and spec.fleet_sizing is not None
@@ -118,7 +134,9 @@ def size_fleets(scenario: Scenario, result: JobResult, executor: Executor) -> li
         for autoscaled in (True, False)
         for replication in range(sizing.replications)
     ]
-    figures = executor.map(simulate_fleet, tasks)
+    if on_stage:
+        on_stage("fleet sizing", len(tasks))
+    figures = executor.map(simulate_fleet, tasks, on_done=on_done)
     reports = []
     per_plan = 2 * sizing.replications
     for number, plan in enumerate(plans):

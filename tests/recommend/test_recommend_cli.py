@@ -375,3 +375,25 @@ def test_candidate_files_are_named_safely_and_resume_reads_them(
     first = (out / "recommendations.json").read_text()
     assert cli("recommend", scenario, "--resume", out)[0] == 0
     assert (out / "recommendations.json").read_text() == first
+
+
+def test_without_a_terminal_each_finished_stage_prints_one_line(
+    cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
+) -> None:
+    small_job["recommend"]["fleet_sizing"] = {
+        "arrivals": {"process": "poisson", "rate": "20/s"},
+        "top": 1,
+        "duration": "20m",
+        "replications": 2,
+    }
+    out = tmp_path / "rec"
+    code, _, stderr = cli("recommend", write_scenario(small_job), "--out", out, "--executor", "serial")
+    assert code == 0, stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 2, stderr
+    assert lines[0].startswith("search: 4 candidates in ") and lines[0].endswith(" s")
+    assert lines[1].startswith("fleet sizing: 4 simulations in ")  # 1 plan x (autoscaled, static) x 2
+    quiet = cli(
+        "recommend", write_scenario(small_job), "--out", tmp_path / "q", "--executor", "serial", "--quiet"
+    )
+    assert quiet[0] == 0 and quiet[2] == ""
