@@ -179,12 +179,13 @@ def _run_training(scenario: Scenario, count: int, pool: Executor, out: Path, qui
 
 def _run_options(scenario: Scenario, count: int, pool: Executor, out: Path, quiet: bool) -> None:
     """Every variant alone under the full traffic; names the cheapest one meeting the SLO."""
-    from simulator.options import compare_options, options_rows, verdict
+    from simulator.options import batching_sweep, compare_options, options_rows, verdict
     from simulator.report.options_outputs import write_options_outputs
 
     result = compare_options(scenario, count, pool)
+    sweep = batching_sweep(scenario, pool)
     try:
-        write_options_outputs(scenario, result, out)
+        write_options_outputs(scenario, result, out, sweep)
     except OSError as exc:
         raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
     stdout = Console(quiet=quiet, width=160)

@@ -1,8 +1,4 @@
-"""Dynamic batching trade-off: p99 latency against throughput for max batch sizes 1-32.
-
-Each curve sweeps the offered rate for one max batch size on one variant (run alone, short runs,
-common random numbers); larger batches reach higher throughput at the price of latency at low load.
-"""
+"""Draw the dynamic batching trade-off that `simulator.options.batching` measured."""
 
 from __future__ import annotations
 
@@ -12,53 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 
-from simulator.engine import simulate
 from simulator.figures import subplots
-from simulator.options import option_scenario
-from simulator.scenario.schema import Scenario
-from simulator.scenario.traffic import PoissonArrivals
-
-BATCH_SIZES = (1, 2, 4, 8, 16, 32)
-
-
-def batching_curves(
-    scenario: Scenario,
-    variant: str,
-    rates: list[float],
-    batch_sizes: tuple[int, ...] = BATCH_SIZES,
-    duration: float = 60.0,
-) -> pd.DataFrame:
-    """Rows (max_batch_size, offered rate, throughput/s, p99 ms, error rate) for a batching variant."""
-    base = option_scenario(scenario, variant)
-    assert base.endpoint is not None and base.traffic is not None
-    model_name = base.endpoint.variants[0].model
-    model = base.models[model_name]
-    assert model.batching is not None
-    rows = []
-    for size in batch_sizes:
-        batching = model.batching.model_copy(update={"max_batch_size": size})
-        models = {**base.models, model_name: model.model_copy(update={"batching": batching})}
-        for rate in rates:
-            arrivals = PoissonArrivals(process="poisson", rate=rate)
-            run = base.model_copy(
-                update={
-                    "models": models,
-                    "traffic": base.traffic.model_copy(update={"arrivals": arrivals}),
-                    "duration": duration,
-                    "warmup": duration / 6,
-                }
-            )
-            summary = simulate(run).summary
-            rows.append(
-                {
-                    "max_batch_size": size,
-                    "offered_per_s": rate,
-                    "throughput_per_s": summary["throughput_per_s"],
-                    "p99_ms": summary["latency_ms"]["p99"],
-                    "error_rate": summary["error_rate"],
-                }
-            )
-    return pd.DataFrame(rows)
 
 
 def plot_batching_curves(frame: pd.DataFrame, path: Path, title: str) -> Path:

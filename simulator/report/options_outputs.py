@@ -7,16 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from simulator.figures import subplots
-from simulator.hosting.plans import batching_plan
-from simulator.hosting.service import device_speed
 from simulator.options import OptionsResult, options_rows, verdict
-from simulator.report.batching import batching_curves, plot_batching_curves
+from simulator.options.batching import BatchingSweep
+from simulator.report.batching import plot_batching_curves
 from simulator.report.html import html_image, html_table
 from simulator.report.staging import staged_directory
-from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.loader import dump_resolved
 from simulator.scenario.schema import Scenario
 
@@ -44,37 +40,25 @@ def _plot_options(summary: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def batching_plot(scenario: Scenario, out: Path) -> Path | None:
-    """p99 vs throughput for max batch sizes 1-32 of the first batching option (None: there is none)."""
-    assert scenario.endpoint is not None
-    catalog = scenario_catalog(scenario)
-    for variant in scenario.endpoint.variants:
-        model = scenario.models[variant.model]
-        instance = catalog.instance(variant.instance_type) if variant.instance_type else None
-        plan = batching_plan(model, instance, catalog) if instance is not None else None
-        if instance is None or plan is None:
-            continue
-        _, devices, _ = device_speed(instance, catalog)
-        capacity = variant.instance_count * devices * 32 / plan.batch_time(32)
-        rates = list(np.geomspace(0.03, 0.95, 8) * capacity)
-        frame = batching_curves(scenario, variant.name, rates)
-        frame.to_csv(out / "batching_curves.csv", index=False)
-        title = f"dynamic batching on {variant.instance_type} ({variant.name}): p99 vs throughput"
-        return plot_batching_curves(frame, out / "plots" / "batching_p99_vs_throughput.png", title)
-    return None
+def batching_plot(sweep: BatchingSweep, out: Path) -> Path:
+    """batching_curves.csv and the p99 vs throughput plot of a measured batching sweep."""
+    sweep.curves.to_csv(out / "batching_curves.csv", index=False)
+    title = f"dynamic batching on {sweep.instance_type} ({sweep.variant}): p99 vs throughput"
+    return plot_batching_curves(sweep.curves, out / "plots" / "batching_p99_vs_throughput.png", title)
 
 
-def write_options_outputs(scenario: Scenario, result: OptionsResult, out_dir: Path) -> None:
-    """Everything into a staging directory first, then moved into place."""
+def write_options_outputs(
+    scenario: Scenario, result: OptionsResult, out_dir: Path, batching: BatchingSweep | None = None
+) -> None:
+    """Everything into a staging directory first, then moved into place (nothing is simulated here)."""
     summary = result.summary
     with staged_directory(out_dir, "run") as staging:
         resolved = dump_resolved(scenario)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         (staging / "scenario.resolved.yaml").write_text(resolved)
         plots = [_plot_options(summary, staging / "plots" / "options.png")]
-        curve = batching_plot(scenario, staging)
-        if curve is not None:
-            plots.append(curve)
+        if batching is not None:
+            plots.append(batching_plot(batching, staging))
         header, rows = options_rows(summary)
         sections = [
             f"<h1>{html.escape(scenario.name)}</h1>",
