@@ -12,6 +12,7 @@ naming the install command, so only the commands that read or write AWS document
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -121,10 +122,13 @@ def _scalar_problem(shape: Shape, value: Any) -> str | None:
         enum = shape.enum  # type: ignore[attr-defined]
         if enum and value not in enum:
             return f"{value!r} is not one of the {len(enum)} values of {shape.name}"
-        return None
+        return _string_problem(shape, value)
     if kind in _INTEGERS:
         if isinstance(value, bool) or not isinstance(value, int):
             return f"expected an integer, got {value!r}"
+        low, high = shape.metadata.get("min"), shape.metadata.get("max")
+        if (low is not None and value < low) or (high is not None and value > high):
+            return f"{value} is outside {shape.name}'s range [{low}, {high}]"
         return None
     if kind in _FLOATS:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -137,6 +141,22 @@ def _scalar_problem(shape: Shape, value: Any) -> str | None:
     if kind == "blob":
         return None if isinstance(value, str | bytes) else f"expected bytes, got {type(value).__name__}"
     return f"unsupported shape type {kind}"
+
+
+def _string_problem(shape: Shape, value: str) -> str | None:
+    """Length bounds and the pattern of a named string shape (a pattern Python cannot read is skipped)."""
+    low, high = shape.metadata.get("min", 0), shape.metadata.get("max")
+    if len(value) < low or (high is not None and len(value) > high):
+        return f"{value!r} has {len(value)} characters; {shape.name} allows {low} to {high}"
+    pattern = shape.metadata.get("pattern")
+    if pattern:
+        try:
+            matches = re.fullmatch(pattern, value, flags=re.DOTALL) is not None
+        except re.error:
+            return None
+        if not matches:
+            return f"{value!r} does not match {shape.name}'s pattern {pattern}"
+    return None
 
 
 def _timestamp_problem(value: Any) -> str | None:
