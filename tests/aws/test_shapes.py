@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import sys
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 from simulator.aws.shapes import INSTALL_HINT, SAGEMAKER, check_request, input_errors, output_errors
 from simulator.errors import ScenarioError
+from tests.conftest import ROOT
 
 DESCRIBE = "DescribeInferenceRecommendationsJob"
 RESPONSE: dict[str, Any] = {
@@ -132,3 +134,12 @@ def test_without_botocore_the_error_names_the_extra(monkeypatch: pytest.MonkeyPa
         input_errors(SAGEMAKER, "CreateInferenceRecommendationsJob", {}, "--request")
     assert caught.value.one_line() == f"error: --request: {INSTALL_HINT}"
     assert "pip install 'sagesim[aws]'" in INSTALL_HINT
+
+
+@pytest.mark.parametrize("stem", ["recommend-default", "recommend-advanced"])
+def test_the_checked_in_recommendations_are_the_service_response(stem: str) -> None:
+    document = json.loads((ROOT / "reports" / stem / "recommendations.json").read_text())
+    assert output_errors(SAGEMAKER, DESCRIBE, document) == []
+    details = json.loads((ROOT / "reports" / stem / "recommendations-detail.json").read_text())
+    ids = [item["RecommendationId"] for item in document["InferenceRecommendations"]]
+    assert [details["recommendations"][i]["rank"] for i in ids] == list(range(1, len(ids) + 1))
