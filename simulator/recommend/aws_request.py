@@ -140,10 +140,12 @@ def from_aws_request(request: Any) -> tuple[dict[str, Any], Converted]:
     section: dict[str, Any] = {"job_type": request["JobType"]}
     converted.origins["recommend.job_type"] = "JobType"
     advanced: dict[str, Any] = {}
-    if "StoppingConditions" in request:
+    if "StoppingConditions" in request and request["JobType"] == "Advanced":
         advanced["stopping_conditions"] = converted.convert(
             request["StoppingConditions"], "recommend.advanced.stopping_conditions", "StoppingConditions"
         )
+    elif "StoppingConditions" in request:
+        section.update(_default_stopping(request["StoppingConditions"], converted))
     inputs = request["InputConfig"]
     for key in ("JobDurationInSeconds", "TrafficPattern", "ResourceLimit"):
         if key in inputs:
@@ -169,6 +171,32 @@ def from_aws_request(request: Any) -> tuple[dict[str, Any], Converted]:
         if candidates:
             section["candidates"] = candidates
     return section, converted
+
+
+def _default_stopping(stopping: dict[str, Any], converted: Converted) -> dict[str, Any]:
+    """A Default job's StoppingConditions: its latency threshold is the job's SLO; the search finds
+    MaxInvocations itself and always stops at the knee, so neither may be asked for."""
+    if "MaxInvocations" in stopping:
+        raise ScenarioError(
+            "--request: StoppingConditions.MaxInvocations",
+            "a Default job searches for MaxInvocations itself; a cap applies to Advanced jobs only",
+        )
+    if stopping.get("FlatInvocations", "Continue") != "Continue":
+        raise ScenarioError(
+            "--request: StoppingConditions.FlatInvocations",
+            "a Default job's search always stops where throughput flattens; Stop applies to Advanced jobs",
+        )
+    thresholds = stopping.get("ModelLatencyThresholds", [])
+    if len(thresholds) > 1:
+        path = "--request: StoppingConditions.ModelLatencyThresholds"
+        raise ScenarioError(path, "give at most one threshold (sagesim's SLO is one percentile)")
+    if not thresholds:
+        return {}
+    return {
+        "latency_threshold": converted.convert(
+            thresholds[0], "recommend.latency_threshold", "StoppingConditions.ModelLatencyThresholds[0]"
+        )
+    }
 
 
 def _default_candidates(container: dict[str, Any], converted: Converted) -> dict[str, Any]:

@@ -10,7 +10,9 @@ the user has created (`--model-name`).
 
 What a scenario simulates but AWS cannot be told in these calls is refused, naming the scenario
 path: step scaling (it needs CloudWatch alarms of its own), scheduled actions (a simulated time has
-no calendar date), and target-tracking alarm settings other than the service's fixed ones.
+no calendar date), and target-tracking alarm settings other than the service's fixed ones. What only
+describes the simulation (workers, queues, instance speeds, start-up times, overheads) and timed
+events (endpoint.updates) are not deployment settings: the export is the endpoint as it starts.
 """
 
 from __future__ import annotations

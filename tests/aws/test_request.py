@@ -129,6 +129,27 @@ def test_what_cannot_be_simulated_is_refused_naming_the_request_path(
     assert line.startswith(f"error: --request: {path}: ") and fragment in line, line
 
 
+def test_a_default_jobs_latency_threshold_is_its_slo_and_its_other_stopping_conditions_refused(
+    tmp_path: Path,
+) -> None:
+    request = copy.deepcopy(DEFAULT)
+    request["StoppingConditions"] = {
+        "ModelLatencyThresholds": [{"Percentile": "P95", "ValueInMilliseconds": 120}]
+    }
+    scenario_path = tmp_path / "s.yaml"
+    scenario_path.write_text(json.dumps(SMALL_JOB))
+    spec = load_job(scenario_path, None, request).recommend
+    assert spec is not None and spec.slo() is not None
+    assert (spec.slo().percentile, spec.slo().value) == ("P95", pytest.approx(0.12))
+    for key, value in (("MaxInvocations", 1000), ("FlatInvocations", "Stop")):
+        line = refusal(lambda r, k=key, v=value: r.update(StoppingConditions={k: v}))
+        assert line.startswith(f"error: --request: StoppingConditions.{key}: a Default job"), line
+    request["StoppingConditions"]["ModelLatencyThresholds"][0]["Percentile"] = "P90"
+    with pytest.raises(ScenarioError) as caught:
+        load_job(scenario_path, None, request)
+    assert caught.value.path == "--request: StoppingConditions.ModelLatencyThresholds[0].Percentile"
+
+
 def test_a_serverless_only_default_job_is_refused() -> None:
     line = refusal(lambda r: _container(r, SupportedEndpointType="Serverless"))
     assert line.startswith("error: --request: InputConfig.ContainerConfig.SupportedEndpointType: ")
