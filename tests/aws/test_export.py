@@ -122,20 +122,21 @@ def test_serverless_and_weighted_variants_export(cli: Cli, tmp_path: Path) -> No
     assert len(documents["template.yaml"]["Parameters"]) == 2
 
 
-def test_a_recommendation_exports_from_recommendations_json(cli: Cli, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["InstanceType", "ServerlessConfig"])
+def test_a_recommendation_exports_from_recommendations_json(cli: Cli, tmp_path: Path, kind: str) -> None:
     source = ROOT / "reports" / "recommend-default" / "recommendations.json"
-    chosen = json.loads(source.read_text())["InferenceRecommendations"][0]
+    items = json.loads(source.read_text())["InferenceRecommendations"]
+    chosen = next(item for item in items if kind in item["EndpointConfiguration"])
     out = _export(
         cli, tmp_path, "--recommendations", source, "--recommendation-id", chosen["RecommendationId"]
     )
     documents = check_exported(out)
     (variant,) = documents["create-endpoint-config.json"]["ProductionVariants"]
     config = chosen["EndpointConfiguration"]
-    assert variant["VariantName"] == config["VariantName"]
-    assert variant.get("InstanceType") == config.get("InstanceType")
-    assert (
-        documents["template.yaml"]["Resources"]["Endpoint"]["Properties"]["EndpointName"]
-        == (config["EndpointName"])
+    assert variant["VariantName"] == config["VariantName"] and variant[kind] == config[kind]
+    assert variant.get("InitialInstanceCount") == config.get("InitialInstanceCount")
+    assert documents["template.yaml"]["Resources"]["Endpoint"]["Properties"]["EndpointName"] == (
+        config["EndpointName"]
     )
 
 
