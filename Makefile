@@ -9,7 +9,7 @@ OUT ?= out
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,aws]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -55,7 +55,7 @@ reports: $(STAMP)  ## regenerate reports/ (self-contained report.html + summary.
 	for n in recommend-default recommend-advanced; do \
 	  rm -rf $(OUT)/reports/$$n; $(BIN)/sagesim recommend scenarios/$$n.yaml --out $(OUT)/reports/$$n --quiet || exit 1; \
 	  mkdir -p reports/$$n && cp $(OUT)/reports/$$n/report.html $(OUT)/reports/$$n/recommendations.json \
-	    $(OUT)/reports/$$n/recommendations.csv reports/$$n/; done
+	    $(OUT)/reports/$$n/recommendations-detail.json $(OUT)/reports/$$n/recommendations.csv reports/$$n/; done
 	$(BIN)/sagesim rollout scenarios/canary-rollback.yaml --out $(OUT)/reports/rollout > /dev/null && \
 	  cp $(OUT)/reports/rollout/report.html reports/canary-rollback/rollout-report.html && \
 	  cp $(OUT)/reports/rollout/rollout.json reports/canary-rollback/

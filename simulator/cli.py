@@ -23,6 +23,7 @@ from rich.table import Table
 
 from simulator.cli_calibrate import register_calibrate_commands
 from simulator.cli_elastic import register_elastic_commands
+from simulator.cli_export import register_export_command
 from simulator.cli_options import (
     ExecutorName,
     ExecutorOption,
@@ -361,6 +362,7 @@ def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readab
 
 register_elastic_commands(app)  # compare, crossover (simulator/cli_elastic.py)
 register_recommend_command(app)  # recommend (simulator/cli_recommend.py)
+register_export_command(app)  # export (simulator/cli_export.py)
 register_rollout_commands(app)  # rollout, ab-test (simulator/cli_rollout.py)
 register_calibrate_commands(app)  # calibrate ..., validate (simulator/cli_calibrate.py)
 

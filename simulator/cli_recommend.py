@@ -34,24 +34,35 @@ if TYPE_CHECKING:  # annotations only: the scenario model loads when a command r
     from simulator.scenario.schema import Scenario
 
 
-def _with_request(document: Any, request_path: Path) -> tuple[Any, Converted]:
+def _with_request(document: Any, request: Any) -> tuple[Any, Converted]:
     """The scenario document with the AWS request's fields merged into `recommend:`."""
-    from simulator.inputs import load_json, read_text
     from simulator.recommend.aws_request import from_aws_request
 
-    request = load_json(read_text(request_path, "--request"), "--request")
     section, converted = from_aws_request(request)
     if not isinstance(document, dict):
         return document, converted
     merged = dict(document.get("recommend") or {})
-    advanced = {**(merged.get("advanced") or {}), **section.pop("advanced", {})}
+    for key in ("advanced", "candidates"):  # sections the request refines rather than replaces
+        inner = {**(merged.get(key) or {}), **section.pop(key, {})}
+        if inner:
+            merged[key] = inner
     merged.update(section)
-    if advanced:
-        merged["advanced"] = advanced
     return {**document, "recommend": merged}, converted
 
 
-def load_job(path: Path, overrides: list[str] | None, request: Path | None) -> Scenario:
+def read_request(request_path: Path | None) -> dict[str, Any] | None:
+    """The AWS CreateInferenceRecommendationsJob request of --request, if given (a JSON object)."""
+    from simulator.inputs import load_json, read_text
+
+    if request_path is None:
+        return None
+    request = load_json(read_text(request_path, "--request"), "--request")
+    if not isinstance(request, dict):
+        raise ScenarioError("--request", "the request must be a JSON object")
+    return request
+
+
+def load_job(path: Path, overrides: list[str] | None, request: dict[str, Any] | None) -> Scenario:
     """The scenario (with an optional AWS request merged in); errors name the request's own paths."""
     from simulator.scenario.loader import load_scenario_dict, read_yaml
 
@@ -127,6 +138,7 @@ def recommend(
     quiet: QuietOption = False,
 ) -> None:
     """Find each candidate's max invocations under the SLO, rank by cost per inference, write a report."""
+    from simulator.recommend.aws_response import JobIdentity
     from simulator.recommend.job import job_candidates, run_job
     from simulator.recommend.store import CandidateStore
     from simulator.report.recommend_outputs import (
@@ -136,7 +148,8 @@ def recommend(
         write_job_outputs,
     )
 
-    scenario = load_job(scenario_path, with_seed(overrides, seed), request)
+    aws_request = read_request(request)
+    scenario = load_job(scenario_path, with_seed(overrides, seed), aws_request)
     directory = resume if resume is not None else out
     if resume is not None and not resume.is_dir():
         raise ScenarioError("--resume", f"{resume} is not a directory")
@@ -178,7 +191,8 @@ def recommend(
         raise
     wall = time.perf_counter() - started
     try:
-        write_job_outputs(result, directory, wall)
+        identity = JobIdentity.for_scenario(scenario, aws_request)
+        write_job_outputs(result, directory, wall, identity, store.created)
     except OSError as exc:
         raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
     stdout = Console(quiet=quiet, width=150)

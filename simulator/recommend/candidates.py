@@ -23,12 +23,16 @@ class Candidate:
     accelerator_type: str | None = None
     serverless_memory_mb: int | None = None
     serverless_max_concurrency: int | None = None
+    serverless_provisioned_concurrency: int = 0
 
     @property
     def id(self) -> str:
         """A short unique name; its saved outcome's file name is made from it (store.file_name)."""
         if self.instance_type is None:
-            return f"serverless-{self.serverless_memory_mb}MB-c{self.serverless_max_concurrency}"
+            provisioned = self.serverless_provisioned_concurrency
+            return f"serverless-{self.serverless_memory_mb}MB-c{self.serverless_max_concurrency}" + (
+                f"-p{provisioned}" if provisioned else ""
+            )
         name = self.instance_type + (f"+{self.accelerator_type}" if self.accelerator_type else "")
         return name if self.instance_count == 1 else f"{self.instance_count}x{name}"
 
@@ -45,6 +49,7 @@ class Candidate:
                 "serverless": {
                     "memory_mb": self.serverless_memory_mb,
                     "max_concurrency": self.serverless_max_concurrency,
+                    "provisioned_concurrency": self.serverless_provisioned_concurrency,
                 },
             }
         variant: dict[str, Any] = {
@@ -79,6 +84,7 @@ class Candidate:
             return cls(
                 serverless_memory_mb=configuration.serverless_config.memory_size_in_mb,
                 serverless_max_concurrency=configuration.serverless_config.max_concurrency,
+                serverless_provisioned_concurrency=configuration.serverless_config.provisioned_concurrency,
             )
         return cls(
             instance_type=configuration.instance_type,

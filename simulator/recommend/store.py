@@ -1,6 +1,7 @@
 """Finished candidates on disk, so an interrupted job keeps them and `--resume DIR` continues.
 
-`DIR/job.json` holds the job's fingerprint (a hash of the resolved scenario); each finished candidate
+`DIR/job.json` holds the job's fingerprint (a hash of the resolved scenario) and when the job was
+created (a resumed job keeps its CreationTime in recommendations.json); each finished candidate
 is a file in `DIR/candidates/`, written atomically, holding its id and outcome. The file name is made
 from the id but never is the id: a candidate id comes from instance type names a scenario may add to
 the catalog, and no name (`../../x`, `/tmp/x`) may reach a path outside the folder. Resuming with a
@@ -13,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,7 @@ class CandidateStore:
         self.directory = directory
         self.folder = directory / "candidates"
         self.fingerprint = fingerprint(scenario)
+        self.created = datetime.now(UTC)
 
     def start(self, resume: bool) -> dict[str, dict[str, Any]]:
         """Prepare the folder; on resume, check the fingerprint and return the finished outcomes."""
@@ -66,15 +69,26 @@ class CandidateStore:
                 raise ScenarioError("--resume", f"{job} is not a job file written by sagesim") from None
             if not isinstance(saved, dict) or saved.get("fingerprint") != self.fingerprint:
                 raise ScenarioError("--resume", f"{self.directory} was made by a different scenario or job")
+            self.created = _created(saved, job)
             return dict(_read_candidate(path) for path in sorted(self.folder.glob("*.json")))
         self.folder.mkdir(parents=True, exist_ok=True)
         if any(self.folder.glob("*.json")):  # finished work of another run: never deleted here
             raise ScenarioError("--out", f"{self.directory} holds finished candidates; resume that job")
-        _write_atomically(job, json.dumps({"fingerprint": self.fingerprint}, indent=2))
+        saved = {"fingerprint": self.fingerprint, "created": self.created.isoformat()}
+        _write_atomically(job, json.dumps(saved, indent=2))
         return {}
 
     def save(self, key: str, outcome: dict[str, Any]) -> None:
         _write_atomically(self.folder / file_name(key), json.dumps({"id": key, "outcome": outcome}, indent=1))
+
+
+def _created(saved: dict[str, Any], job: Path) -> datetime:
+    """When the job started: job.json's `created`, or (a job.json without it) the file's own time."""
+    try:
+        moment = datetime.fromisoformat(str(saved["created"]))
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    except (KeyError, ValueError):
+        return datetime.fromtimestamp(job.stat().st_mtime, UTC)
 
 
 def file_name(key: str) -> str:

@@ -1,14 +1,23 @@
-"""Writers of a recommender job: recommendations.json/.csv, candidates.csv, curves.csv, plots, report.html."""
+"""Writers of a recommender job: recommendations.json (the DescribeInferenceRecommendationsJob response),
+recommendations-detail.json and .csv (sagesim's own figures), candidates.csv, curves.csv, plots and
+report.html."""
 
 from __future__ import annotations
 
 import html
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from simulator.recommend.aws_response import (
+    JobIdentity,
+    describe_job,
+    recommendation_details,
+    recommendation_id,
+)
 from simulator.recommend.job import JobResult
 from simulator.recommend.ranking import curve_points
 from simulator.report.html import STYLE, html_image, html_table
@@ -25,6 +34,7 @@ def recommendation_rows(recommendations: list[dict[str, Any]]) -> list[dict[str,
         rows.append(
             {
                 "rank": extra["rank"],
+                "RecommendationId": recommendation_id(extra["candidate"]),
                 "candidate": extra["candidate"],
                 "InstanceType": config["InstanceType"],
                 "InitialInstanceCount": config["InitialInstanceCount"],
@@ -60,8 +70,17 @@ def candidate_rows(result: JobResult) -> list[dict[str, Any]]:
     return rows
 
 
-def write_job_outputs(result: JobResult, out: Path, wall_seconds: float | None = None) -> list[Path]:
-    """Write every output of the job into `out` (candidates/ already holds the per-candidate files)."""
+def write_job_outputs(
+    result: JobResult,
+    out: Path,
+    wall_seconds: float | None = None,
+    identity: JobIdentity | None = None,
+    created: datetime | None = None,
+) -> list[Path]:
+    """Write every output of the job into `out` (candidates/ already holds the per-candidate files).
+
+    `identity` names the job in recommendations.json (default: from the scenario); `created` is when
+    the job started (default: now)."""
     spec = result.scenario.recommend
     assert spec is not None
     slo = spec.slo()
@@ -69,7 +88,12 @@ def write_job_outputs(result: JobResult, out: Path, wall_seconds: float | None =
     out.mkdir(parents=True, exist_ok=True)
     plots = out / "plots"
     plots.mkdir(exist_ok=True)
-    (out / "recommendations.json").write_text(json.dumps(result.recommendations, indent=2))
+    completed = datetime.now(UTC)
+    identity = identity or JobIdentity.for_scenario(result.scenario)
+    response = describe_job(result, identity, created or completed, completed)
+    (out / "recommendations.json").write_text(json.dumps(response, indent=2) + "\n")
+    details = recommendation_details(result)
+    (out / "recommendations-detail.json").write_text(json.dumps(details, indent=2) + "\n")
     table = pd.DataFrame(recommendation_rows(result.recommendations))
     for column in ("InitialInstanceCount", "ServerlessMemorySizeInMB", "ServerlessMaxConcurrency"):
         if column in table:

@@ -106,6 +106,7 @@ class SearchSpec(StrictModel):
 class ServerlessConfiguration(StrictModel):
     memory_size_in_mb: int = Field(strict=True, ge=1024, le=6144)
     max_concurrency: int = Field(strict=True, ge=1, le=200)
+    provisioned_concurrency: int = Field(strict=True, default=0, ge=0, le=200)
 
     @field_validator("memory_size_in_mb")
     @classmethod
@@ -113,6 +114,15 @@ class ServerlessConfiguration(StrictModel):
         if value % 1024:
             raise ValueError(f"must be a multiple of 1024 (1024, 2048, ... 6144), got {value}")
         return value
+
+    @model_validator(mode="after")
+    def _provisioned_within_max(self) -> ServerlessConfiguration:
+        if self.provisioned_concurrency > self.max_concurrency:
+            raise ValueError(
+                f"provisioned_concurrency ({self.provisioned_concurrency}) must not exceed"
+                f" max_concurrency ({self.max_concurrency})"
+            )
+        return self
 
 
 class EndpointConfiguration(StrictModel):

@@ -60,7 +60,8 @@ def main() -> None:
     candidates, _ = job_candidates(load_scenario(SCENARIO, NO_FLEET))
     with tempfile.TemporaryDirectory() as directory:
         wall = whole_job(Path(directory) / "job")
-        count = len(json.loads((Path(directory) / "job" / "recommendations.json").read_text()))
+        response = json.loads((Path(directory) / "job" / "recommendations.json").read_text())
+        count = len(response["InferenceRecommendations"])
     verdict = "ok" if len(candidates) >= 12 and wall <= 60 else "MISSED"
     print(
         f"default job: {len(candidates)} candidates ({count} recommended) in {wall:.1f} s wall, "

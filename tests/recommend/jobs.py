@@ -7,6 +7,7 @@ the run's workers (named after xdist's PYTEST_XDIST_TESTRUNUID); the others wait
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pickle
 import tempfile
@@ -54,3 +55,14 @@ def job_summary(result: JobResult) -> dict[str, Any]:
         "excluded": [list(item) for item in result.excluded],
         "fleet": result.fleet,
     }
+
+
+TIMES = ("CreationTime", "LastModifiedTime", "CompletionTime")
+
+
+def without_times(out: Path) -> tuple[dict[str, Any], str]:
+    """recommendations.json less its wall-clock times, and the detail file: what a job's results are."""
+    response = json.loads((out / "recommendations.json").read_text())
+    return {k: v for k, v in response.items() if k not in TIMES}, (
+        out / "recommendations-detail.json"
+    ).read_text()

@@ -96,6 +96,10 @@ def test_the_bundled_aws_request_is_the_yaml_job() -> None:
 
 
 def test_unknown_request_fields_are_one_line_errors() -> None:
+    request = {"JobName": "j", "JobType": "Advanced", "RoleArn": "arn:aws:iam::000000000000:role/r"}
     with pytest.raises(ScenarioError) as caught:
-        from_aws_request({"JobType": "Advanced", "InputConfig": {"Bogus": 1}})
-    assert caught.value.one_line() == "error: --request: InputConfig.Bogus: unknown or unsupported key"
+        from_aws_request({**request, "InputConfig": {"Bogus": 1}})
+    assert caught.value.one_line().startswith(
+        "error: --request: not a valid CreateInferenceRecommendationsJob request: "
+        'Unknown parameter in InputConfig: "Bogus", must be one of: ModelPackageVersionArn, ModelName,'
+    )

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.recommend.jobs import without_times
+
 pytestmark = pytest.mark.slow  # minutes of simulation: `make test` runs it, `make test-fast` does not
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -89,5 +91,6 @@ def test_dask_cluster_gives_the_local_executors_recommendations(
         "recommend", scenario, "--out", distributed, "--executor", "dask", "--scheduler", dask_cluster
     )
     assert code == 0, stderr
-    for name in ("recommendations.json", "curves.csv", "candidates.csv"):
+    for name in ("recommendations.csv", "curves.csv", "candidates.csv"):
         assert (local / name).read_text() == (distributed / name).read_text(), name
+    assert without_times(local) == without_times(distributed)

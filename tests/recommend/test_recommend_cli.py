@@ -9,13 +9,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
+from simulator.aws.shapes import SAGEMAKER, output_errors
 from tests.conftest import ROOT
+from tests.recommend.jobs import without_times
 from tests.test_validation import set_arguments
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -28,10 +31,15 @@ def test_recommend_writes_every_output(
     code, stdout, stderr = cli("recommend", write_scenario(small_job), "--out", out, "--executor", "serial")
     assert code == 0, stderr
     assert "recommendations (cheapest per inference first)" in stdout and "4 candidates" in stdout
-    recommendations = json.loads((out / "recommendations.json").read_text())
-    assert [r["sagesim"]["rank"] for r in recommendations] == [1, 2, 3, 4]
+    recommendations = json.loads((out / "recommendations.json").read_text())["InferenceRecommendations"]
+    details = json.loads((out / "recommendations-detail.json").read_text())["recommendations"]
+    response = json.loads((out / "recommendations.json").read_text())
+    assert output_errors(SAGEMAKER, "DescribeInferenceRecommendationsJob", response) == []
+    assert response["JobName"] == "small-recommend" and response["Status"] == "COMPLETED"
+    ids = [r["RecommendationId"] for r in recommendations]
+    assert [details[i]["rank"] for i in ids] == [1, 2, 3, 4]
     table = pd.read_csv(out / "recommendations.csv")
-    assert list(table["candidate"]) == [r["sagesim"]["candidate"] for r in recommendations]
+    assert list(table["RecommendationId"]) == ids
     assert table["MaxInvocations"].tolist() == [r["Metrics"]["MaxInvocations"] for r in recommendations]
     curves = pd.read_csv(out / "curves.csv")
     assert set(curves["candidate"]) == set(table["candidate"]) and len(curves) >= 4 * 6
@@ -45,7 +53,9 @@ def test_request_json_merges_and_its_errors_name_the_request_path(
     cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
 ) -> None:
     request = {
+        "JobName": "small-advanced",
         "JobType": "Advanced",
+        "RoleArn": "arn:aws:iam::111122223333:role/recommender",
         "InputConfig": {
             "EndpointConfigurations": [{"InstanceType": "ml.c5.large"}],
             "TrafficPattern": {
@@ -69,8 +79,12 @@ def test_request_json_merges_and_its_errors_name_the_request_path(
         "recommend", write_scenario(small_job), "--request", path, "--out", tmp_path / "o"
     )
     assert code == 0, stderr
-    (item,) = json.loads((tmp_path / "o" / "recommendations.json").read_text())
+    response = json.loads((tmp_path / "o" / "recommendations.json").read_text())
+    assert output_errors(SAGEMAKER, "DescribeInferenceRecommendationsJob", response) == []
+    (item,) = response["InferenceRecommendations"]
     assert item["EndpointConfiguration"]["InstanceType"] == "ml.c5.large"
+    assert response["JobName"] == "small-advanced" and response["InputConfig"] == request["InputConfig"]
+    assert response["JobArn"].startswith("arn:aws:sagemaker:us-east-1:111122223333:")
 
 
 BAD_INPUT = [
@@ -327,7 +341,11 @@ def test_ctrl_c_keeps_finished_candidates_and_resume_finishes_identically(
     assert resumed.wait(timeout=300) == 0, resumed.communicate()[1]
     complete = _sagesim("recommend", str(scenario), "--out", str(whole), "--executor", "serial")
     assert complete.wait(timeout=300) == 0, complete.communicate()[1]
-    assert (interrupted / "recommendations.json").read_text() == (whole / "recommendations.json").read_text()
+    assert without_times(interrupted) == without_times(whole)
+    created = json.loads((interrupted / "recommendations.json").read_text())["CreationTime"]
+    started = json.loads((interrupted / "job.json").read_text())["created"]
+    gap = datetime.fromisoformat(started) - datetime.fromisoformat(created)
+    assert timedelta(0) <= gap < timedelta(milliseconds=1)  # the resumed job keeps its CreationTime
 
 
 def test_recommend_into_a_finished_job_without_resume_loses_nothing(
@@ -372,9 +390,9 @@ def test_candidate_files_are_named_safely_and_resume_reads_them(
     files = sorted((out / "candidates").iterdir())
     assert [json.loads(p.read_text())["id"] for p in files] == ["ml.c5.large", "ml.my-type.large"]
     assert all(p.resolve().parent == (out / "candidates").resolve() for p in files)
-    first = (out / "recommendations.json").read_text()
+    first = without_times(out)
     assert cli("recommend", scenario, "--resume", out)[0] == 0
-    assert (out / "recommendations.json").read_text() == first
+    assert without_times(out) == first
 
 
 def test_without_a_terminal_each_finished_stage_prints_one_line(

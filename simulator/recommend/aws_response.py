@@ -1,0 +1,196 @@
+"""A finished job as the DescribeInferenceRecommendationsJob response (recommendations.json).
+
+The document holds only what the API has, as the API types it (ModelLatency and ModelSetupTime whole
+milliseconds), and omits a key rather than writing null. Our own figures (confidence intervals,
+unrounded latencies, ranks, Elastic Inference accelerators, which the response shape cannot hold)
+go beside it in recommendations-detail.json, keyed by RecommendationId. Nothing in sagesim reads
+this document back to decide anything: it is written for people and for tools that speak AWS.
+
+A simulated job has no AWS account: unless the request (`--request`) names them, the role and the
+account in the ARNs are placeholders (PLACEHOLDER_ACCOUNT), the region REGION.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from simulator.recommend.candidates import Candidate, model_name
+from simulator.recommend.job import JobResult
+from simulator.scenario.recommend_spec import JobType
+from simulator.scenario.schema import Scenario
+
+PLACEHOLDER_ACCOUNT = "000000000000"
+REGION = "us-east-1"
+VARIANT_NAME = "AllTraffic"  # the variant name the SageMaker Python SDK gives a single-variant endpoint
+
+
+def aws_name(text: str, limit: int) -> str:
+    """`text` as an AWS resource name: letters, digits and single hyphens, at most `limit` characters."""
+    name = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:limit].rstrip("-")
+    return name or "sagesim"
+
+
+@dataclass(frozen=True)
+class JobIdentity:
+    """What names the job: the request's JobName, RoleArn, ... or, without a request, the scenario's."""
+
+    job_name: str
+    role_arn: str
+    description: str | None = None
+    input_config: dict[str, Any] | None = None  # the request's, echoed as the service does
+    stopping_conditions: dict[str, Any] | None = None
+
+    @classmethod
+    def for_scenario(cls, scenario: Scenario, request: dict[str, Any] | None = None) -> JobIdentity:
+        request = request or {}
+        description = request.get("JobDescription") or (scenario.description or None)
+        return cls(
+            job_name=request.get("JobName") or aws_name(scenario.name, 64),
+            role_arn=request.get("RoleArn") or f"arn:aws:iam::{PLACEHOLDER_ACCOUNT}:role/sagesim-simulated",
+            description=description[:128] if description else None,
+            input_config=request.get("InputConfig"),
+            stopping_conditions=request.get("StoppingConditions"),
+        )
+
+    @property
+    def account(self) -> str:
+        found = re.match(r"arn:aws[a-z-]*:iam::(\d{12}):", self.role_arn)
+        return found.group(1) if found else PLACEHOLDER_ACCOUNT
+
+    @property
+    def job_arn(self) -> str:
+        return f"arn:aws:sagemaker:{REGION}:{self.account}:inference-recommendations-job/{self.job_name}"
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 with its zone, as the AWS CLI prints timestamps."""
+    return moment.isoformat(timespec="milliseconds")
+
+
+def recommendation_id(candidate_id: str) -> str:
+    """Unique within a job: the candidate's own id (`sagesim export --recommendation-id` takes it)."""
+    return candidate_id
+
+
+def endpoint_configuration(candidate: Candidate, endpoint_name: str) -> dict[str, Any]:
+    """EndpointOutputConfiguration: instance type and count, or the serverless configuration."""
+    block: dict[str, Any] = {"EndpointName": endpoint_name, "VariantName": VARIANT_NAME}
+    if candidate.is_serverless:
+        serverless = {
+            "MemorySizeInMB": candidate.serverless_memory_mb,
+            "MaxConcurrency": candidate.serverless_max_concurrency,
+        }
+        if candidate.serverless_provisioned_concurrency:
+            serverless["ProvisionedConcurrency"] = candidate.serverless_provisioned_concurrency
+        block["ServerlessConfig"] = serverless
+    else:
+        block["InstanceType"] = candidate.instance_type
+        block["InitialInstanceCount"] = candidate.instance_count
+    return block
+
+
+def metrics(figures: dict[str, Any]) -> dict[str, Any]:
+    """RecommendationMetrics: integers where the API has integers; an unknown figure is left out."""
+    block: dict[str, Any] = {
+        "CostPerHour": figures["CostPerHour"],
+        "CostPerInference": figures["CostPerInference"],
+        "MaxInvocations": int(figures["MaxInvocations"]),
+        "ModelLatency": round(figures["ModelLatency"]),
+    }
+    for key in ("CpuUtilization", "MemoryUtilization"):
+        if figures.get(key) is not None:
+            block[key] = figures[key]
+    if figures.get("ModelSetupTime") is not None:
+        block["ModelSetupTime"] = round(figures["ModelSetupTime"])
+    return block
+
+
+def _input_config(scenario: Scenario) -> dict[str, Any]:
+    """RecommendationJobInputConfig for a job given as YAML: the model and, for an advanced job, its
+    configurations and duration."""
+    spec = scenario.recommend
+    assert spec is not None
+    config: dict[str, Any] = {"ModelName": aws_name(model_name(scenario), 63)}
+    if spec.job_type is JobType.ADVANCED and spec.advanced is not None:
+        config["JobDurationInSeconds"] = round(spec.advanced.job_duration)
+        configurations = []
+        for item in spec.advanced.endpoint_configurations:
+            candidate = Candidate.from_configuration(item)
+            block = endpoint_configuration(candidate, "")
+            kept = ("InstanceType", "ServerlessConfig")
+            configurations.append({k: v for k, v in block.items() if k in kept})
+        config["EndpointConfigurations"] = configurations
+    return config
+
+
+def _stopping_conditions(scenario: Scenario) -> dict[str, Any] | None:
+    spec = scenario.recommend
+    assert spec is not None
+    if spec.advanced is None:
+        return None
+    stopping = spec.advanced.stopping_conditions
+    block: dict[str, Any] = {"FlatInvocations": stopping.flat_invocations}
+    if stopping.max_invocations is not None:
+        block["MaxInvocations"] = stopping.max_invocations
+    if stopping.model_latency_thresholds:
+        block["ModelLatencyThresholds"] = [
+            {"Percentile": t.percentile, "ValueInMilliseconds": round(t.value * 1000)}
+            for t in stopping.model_latency_thresholds
+        ]
+    return block
+
+
+def describe_job(
+    result: JobResult, identity: JobIdentity, created: datetime, completed: datetime
+) -> dict[str, Any]:
+    """The DescribeInferenceRecommendationsJob response of a finished job."""
+    spec = result.scenario.recommend
+    assert spec is not None
+    by_id = {o.candidate.id: o.candidate for o in result.outcomes}
+    document: dict[str, Any] = {
+        "JobName": identity.job_name,
+        "JobType": spec.job_type.value,
+        "JobArn": identity.job_arn,
+        "RoleArn": identity.role_arn,
+        "Status": "COMPLETED",
+        "CreationTime": timestamp(created),
+        "CompletionTime": timestamp(completed),
+        "LastModifiedTime": timestamp(completed),
+        "InputConfig": identity.input_config or _input_config(result.scenario),
+    }
+    if identity.description:
+        document["JobDescription"] = identity.description
+    stopping = identity.stopping_conditions or _stopping_conditions(result.scenario)
+    if stopping:
+        document["StoppingConditions"] = stopping
+    prefix = aws_name(identity.job_name, 56)
+    document["InferenceRecommendations"] = [
+        {
+            "RecommendationId": recommendation_id(item["sagesim"]["candidate"]),
+            "Metrics": metrics(item["Metrics"]),
+            "EndpointConfiguration": endpoint_configuration(
+                by_id[item["sagesim"]["candidate"]], f"{prefix}-{item['sagesim']['rank']}"
+            ),
+            "ModelConfiguration": {},
+        }
+        for item in result.recommendations
+    ]
+    return document
+
+
+def recommendation_details(result: JobResult) -> dict[str, Any]:
+    """sagesim's own figures per recommendation (the unrounded metrics, CIs, ranks, accelerators),
+    keyed by the RecommendationId of recommendations.json."""
+    by_id = {o.candidate.id: o.candidate for o in result.outcomes}
+    details = {}
+    for item in result.recommendations:
+        candidate = by_id[item["sagesim"]["candidate"]]
+        details[recommendation_id(candidate.id)] = {
+            **item["sagesim"],
+            "accelerator_type": candidate.accelerator_type,
+            "metrics": item["Metrics"],
+        }
+    return {"recommendations": details}

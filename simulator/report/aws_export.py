@@ -1,0 +1,359 @@
+"""A scenario's endpoint (or one recommendation) as the AWS calls and the template that deploy it.
+
+Written: create-endpoint-config.json (a SageMaker CreateEndpointConfig request), for each autoscaled
+variant register-scalable-target[-VARIANT].json and put-scaling-policy[-VARIANT].json (Application
+Auto Scaling requests; the variant suffix only when several variants scale), and template.yaml, a
+CloudFormation template of the same (EndpointConfig, Endpoint, ScalableTarget, ScalingPolicy) with
+the model's name as a Parameter. Every request is checked by botocore's ParamValidator before it is
+written. The model itself (image, artefacts, role) is not in a scenario: the exports name a model
+the user has created (`--model-name`).
+
+What a scenario simulates but AWS cannot be told in these calls is refused, naming the scenario
+path: step scaling (it needs CloudWatch alarms of its own), scheduled actions (a simulated time has
+no calendar date), and target-tracking alarm settings other than the service's fixed ones. What only
+describes the simulation (workers, queues, instance speeds, start-up times, overheads) and timed
+events (endpoint.updates) are not deployment settings: the export is the endpoint as it starts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from simulator.aws.shapes import AUTOSCALING, SAGEMAKER, check_request
+from simulator.errors import ScenarioError
+from simulator.recommend.aws_response import aws_name
+from simulator.scenario.endpoint import VariantSpec
+from simulator.scenario.scaling import HIGH_RESOLUTION, AutoscalingSpec, ScalingMetric, TargetTracking
+from simulator.scenario.schema import Scenario
+
+NAME_PATTERN = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"  # EndpointName, VariantName, ModelName (simplified)
+DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+PREDEFINED = {
+    ScalingMetric.INVOCATIONS_PER_INSTANCE: "SageMakerVariantInvocationsPerInstance",
+    ScalingMetric.CONCURRENT_REQUESTS: "SageMakerVariantConcurrentRequestsPerModelHighResolution",
+}
+CUSTOM = {  # metric -> (CloudWatch namespace, statistic)
+    ScalingMetric.CPU_UTILIZATION: ("/aws/sagemaker/Endpoints", "Average"),
+    ScalingMetric.INVOCATIONS: ("AWS/SageMaker", "Sum"),
+}
+
+
+@dataclass
+class Variant:
+    """One production variant to deploy, in AWS terms, and its autoscaling if any."""
+
+    name: str
+    model: str  # the scenario's model key (each gets its own ModelName)
+    instance_type: str | None = None
+    instance_count: int = 1
+    weight: float = 1.0
+    accelerator_type: str | None = None
+    routing: str | None = None
+    serverless: dict[str, int] | None = None
+    autoscaling: AutoscalingSpec | None = None
+    path: str = ""  # where it is in the scenario, for errors
+
+
+@dataclass
+class Deployment:
+    """An endpoint to export: its name, its variants and the ModelName of each scenario model."""
+
+    endpoint: str
+    variants: list[Variant]
+    model_names: dict[str, str] = field(default_factory=dict)
+
+
+def from_scenario(scenario: Scenario, model_name: str | None) -> Deployment:
+    """The scenario's endpoint section as a Deployment (refusing what the AWS calls cannot say)."""
+    if scenario.endpoint is None:
+        raise ScenarioError("endpoint", "this scenario has no endpoint to export")
+    endpoint = scenario.endpoint
+    variants = []
+    for index, spec in enumerate(endpoint.variants):
+        path = f"endpoint.variants[{index}]"
+        _check_autoscaling(spec, path)
+        variants.append(_variant(spec, endpoint.routing.value, path))
+    models = sorted({v.model for v in variants})
+    names = _model_names(models, model_name, scenario.name)
+    return Deployment(aws_name(endpoint.name, 63), variants, names)
+
+
+def _variant(spec: VariantSpec, routing: str, path: str) -> Variant:
+    serverless = None
+    if spec.serverless is not None:
+        serverless = {
+            "MemorySizeInMB": spec.serverless.memory_mb,
+            "MaxConcurrency": spec.serverless.max_concurrency,
+        }
+        if spec.serverless.provisioned_concurrency:
+            serverless["ProvisionedConcurrency"] = spec.serverless.provisioned_concurrency
+    return Variant(
+        name=spec.name,
+        model=spec.model,
+        instance_type=spec.instance_type if spec.serverless is None else None,
+        instance_count=spec.instance_count,
+        weight=spec.weight,
+        accelerator_type=spec.accelerator_type,
+        routing=(spec.routing.value if spec.routing is not None else routing)
+        if spec.serverless is None
+        else None,
+        serverless=serverless,
+        autoscaling=spec.autoscaling,
+        path=path,
+    )
+
+
+def _check_autoscaling(spec: VariantSpec, path: str) -> None:
+    scaling = spec.autoscaling
+    if scaling is None:
+        return
+    where = f"{path}.autoscaling"
+    if scaling.step_scaling:
+        raise ScenarioError(
+            f"{where}.step_scaling",
+            "step scaling is not exported (it needs CloudWatch alarms of its own); export target tracking",
+        )
+    if scaling.scheduled_actions:
+        raise ScenarioError(
+            f"{where}.scheduled_actions",
+            "a scheduled action at a simulated time has no calendar date to export",
+        )
+    tracking = scaling.target_tracking
+    if tracking is None:
+        raise ScenarioError(where, "no target_tracking policy to export")
+    fixed = TargetTracking(target_value=tracking.target_value, metric=tracking.metric)
+    service_period = 10.0 if tracking.metric in HIGH_RESOLUTION else 60.0
+    if tracking.period is not None and tracking.period != service_period:
+        raise ScenarioError(
+            f"{where}.target_tracking.period",
+            f"AWS evaluates this metric every {service_period:.0f} s; another period cannot be exported",
+        )
+    for name in ("scale_out_alarm", "scale_in_alarm", "scale_in_ratio"):
+        if getattr(tracking, name) != getattr(fixed, name):
+            raise ScenarioError(
+                f"{where}.target_tracking.{name}",
+                "AWS manages target tracking's alarms itself; only the service's settings can be exported",
+            )
+
+
+def _model_names(models: list[str], given: str | None, scenario_name: str) -> dict[str, str]:
+    """ModelName per scenario model: `given` (or the scenario's name), suffixed by the model when several."""
+    if given is not None and not re.fullmatch(NAME_PATTERN, given):
+        raise ScenarioError(
+            "--model-name",
+            f"{given!r} is not a SageMaker model name (letters, digits, single hyphens, <= 63)",
+        )
+    base = given or aws_name(scenario_name, 63)
+    if len(models) == 1:
+        return {models[0]: base}
+    return {model: aws_name(f"{base[:40]}-{model}", 63) for model in models}
+
+
+def from_recommendation(response: Any, recommendation_id: str, model_name: str | None) -> Deployment:
+    """One recommendation of a DescribeInferenceRecommendationsJob response as a Deployment."""
+    items = response.get("InferenceRecommendations", []) if isinstance(response, dict) else []
+    chosen = [r for r in items if r.get("RecommendationId") == recommendation_id]
+    if not chosen:
+        known = ", ".join(str(r.get("RecommendationId")) for r in items[:10]) or "none"
+        raise ScenarioError(
+            "--recommendation-id", f"{recommendation_id!r} is not in the file (it has: {known})"
+        )
+    config = chosen[0]["EndpointConfiguration"]
+    variant = Variant(
+        name=config["VariantName"],
+        model="model",
+        instance_type=config.get("InstanceType"),
+        instance_count=config.get("InitialInstanceCount", 1),
+        routing=None,
+        serverless=config.get("ServerlessConfig"),
+        path="--recommendation-id",
+    )
+    names = _model_names(["model"], model_name, str(response.get("JobName", "sagesim")))
+    return Deployment(aws_name(config["EndpointName"], 63), [variant], names)
+
+
+def production_variant(variant: Variant, model_name: Any) -> dict[str, Any]:
+    """ProductionVariant (the same keys in the API and in CloudFormation)."""
+    block: dict[str, Any] = {"VariantName": variant.name, "ModelName": model_name}
+    if variant.serverless is not None:
+        block["ServerlessConfig"] = dict(variant.serverless)
+    else:
+        block["InstanceType"] = variant.instance_type
+        block["InitialInstanceCount"] = variant.instance_count
+    block["InitialVariantWeight"] = variant.weight
+    if variant.accelerator_type:
+        block["AcceleratorType"] = variant.accelerator_type
+    if variant.routing:
+        block["RoutingConfig"] = {"RoutingStrategy": variant.routing}
+    return block
+
+
+def create_endpoint_config(deployment: Deployment) -> dict[str, Any]:
+    return {
+        "EndpointConfigName": aws_name(f"{deployment.endpoint[:55]}-config", 63),
+        "ProductionVariants": [
+            production_variant(v, deployment.model_names[v.model]) for v in deployment.variants
+        ],
+    }
+
+
+def resource_id(endpoint: str, variant: str) -> str:
+    return f"endpoint/{endpoint}/variant/{variant}"
+
+
+def register_scalable_target(endpoint: str, variant: Variant) -> dict[str, Any]:
+    assert variant.autoscaling is not None
+    return {
+        "ServiceNamespace": "sagemaker",
+        "ResourceId": resource_id(endpoint, variant.name),
+        "ScalableDimension": DIMENSION,
+        "MinCapacity": variant.autoscaling.min_capacity,
+        "MaxCapacity": variant.autoscaling.max_capacity,
+    }
+
+
+def target_tracking(endpoint: Any, variant: Variant) -> dict[str, Any]:
+    """TargetTrackingScalingPolicyConfiguration (`endpoint` may be a CloudFormation reference)."""
+    assert variant.autoscaling is not None and variant.autoscaling.target_tracking is not None
+    tracking = variant.autoscaling.target_tracking
+    block: dict[str, Any] = {"TargetValue": tracking.target_value}
+    if tracking.metric in PREDEFINED:
+        block["PredefinedMetricSpecification"] = {"PredefinedMetricType": PREDEFINED[tracking.metric]}
+    else:
+        namespace, statistic = CUSTOM[tracking.metric]
+        block["CustomizedMetricSpecification"] = {
+            "MetricName": tracking.metric.value,
+            "Namespace": namespace,
+            "Dimensions": [
+                {"Name": "EndpointName", "Value": endpoint},
+                {"Name": "VariantName", "Value": variant.name},
+            ],
+            "Statistic": statistic,
+        }
+    block["ScaleInCooldown"] = round(tracking.scale_in_cooldown)
+    block["ScaleOutCooldown"] = round(tracking.scale_out_cooldown)
+    if tracking.disable_scale_in:
+        block["DisableScaleIn"] = True
+    return block
+
+
+def put_scaling_policy(endpoint: str, variant: Variant) -> dict[str, Any]:
+    return {
+        "PolicyName": aws_name(f"{variant.name}-target-tracking", 256),
+        "ServiceNamespace": "sagemaker",
+        "ResourceId": resource_id(endpoint, variant.name),
+        "ScalableDimension": DIMENSION,
+        "PolicyType": "TargetTrackingScaling",
+        "TargetTrackingScalingPolicyConfiguration": target_tracking(endpoint, variant),
+    }
+
+
+def _logical_id(text: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
+
+
+def template(deployment: Deployment) -> dict[str, Any]:
+    """The CloudFormation template: EndpointConfig, Endpoint and each variant's scaling."""
+    parameters = {}
+    references = {}
+    for model, name in deployment.model_names.items():
+        key = "ModelName" if len(deployment.model_names) == 1 else f"ModelName{_logical_id(model)}"
+        parameters[key] = {
+            "Type": "String",
+            "Default": name,
+            "Description": f"an existing SageMaker model (CreateModel) for the scenario's model {model!r}",
+        }
+        references[model] = {"Ref": key}
+    resources: dict[str, Any] = {
+        "EndpointConfig": {
+            "Type": "AWS::SageMaker::EndpointConfig",
+            "Properties": {
+                "ProductionVariants": [
+                    production_variant(v, references[v.model]) for v in deployment.variants
+                ]
+            },
+        },
+        "Endpoint": {
+            "Type": "AWS::SageMaker::Endpoint",
+            "Properties": {
+                "EndpointName": deployment.endpoint,
+                "EndpointConfigName": {"Fn::GetAtt": ["EndpointConfig", "EndpointConfigName"]},
+            },
+        },
+    }
+    endpoint_name = {"Fn::GetAtt": ["Endpoint", "EndpointName"]}
+    for variant in deployment.variants:
+        if variant.autoscaling is None:
+            continue
+        target = f"{_logical_id(variant.name)}ScalableTarget"
+        resources[target] = {
+            "Type": "AWS::ApplicationAutoScaling::ScalableTarget",
+            "Properties": {
+                "ServiceNamespace": "sagemaker",
+                "ResourceId": {"Fn::Sub": f"endpoint/${{Endpoint.EndpointName}}/variant/{variant.name}"},
+                "ScalableDimension": DIMENSION,
+                "MinCapacity": variant.autoscaling.min_capacity,
+                "MaxCapacity": variant.autoscaling.max_capacity,
+            },
+        }
+        resources[f"{_logical_id(variant.name)}ScalingPolicy"] = {
+            "Type": "AWS::ApplicationAutoScaling::ScalingPolicy",
+            "Properties": {
+                "PolicyName": aws_name(f"{variant.name}-target-tracking", 256),
+                "PolicyType": "TargetTrackingScaling",
+                "ScalingTargetId": {"Ref": target},
+                "TargetTrackingScalingPolicyConfiguration": target_tracking(endpoint_name, variant),
+            },
+        }
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"SageMaker endpoint {deployment.endpoint}, exported by sagesim",
+        "Parameters": parameters,
+        "Resources": resources,
+    }
+
+
+def export_documents(deployment: Deployment) -> dict[str, Any]:
+    """File name -> request document, each checked by botocore's ParamValidator."""
+    documents: dict[str, tuple[str, str, dict[str, Any]]] = {
+        "create-endpoint-config.json": (SAGEMAKER, "CreateEndpointConfig", create_endpoint_config(deployment))
+    }
+    scaled = [v for v in deployment.variants if v.autoscaling is not None]
+    for variant in scaled:
+        suffix = f"-{variant.name}" if len(scaled) > 1 else ""
+        documents[f"register-scalable-target{suffix}.json"] = (
+            AUTOSCALING,
+            "RegisterScalableTarget",
+            register_scalable_target(deployment.endpoint, variant),
+        )
+        documents[f"put-scaling-policy{suffix}.json"] = (
+            AUTOSCALING,
+            "PutScalingPolicy",
+            put_scaling_policy(deployment.endpoint, variant),
+        )
+    for name, (service, operation, document) in documents.items():
+        check_request(service, operation, document, name)
+    return {name: document for name, (_, _, document) in documents.items()}
+
+
+class _NoAliases(yaml.SafeDumper):
+    """CloudFormation refuses YAML anchors and aliases: a value used twice is written twice."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def write_export(deployment: Deployment, out: Path) -> list[str]:
+    """Write the request JSONs and template.yaml into `out` (a fresh staging directory)."""
+    documents = export_documents(deployment)
+    for name, document in documents.items():
+        (out / name).write_text(json.dumps(document, indent=2) + "\n")
+    text = yaml.dump(template(deployment), Dumper=_NoAliases, sort_keys=False)
+    (out / "template.yaml").write_text(text)
+    return [*documents, "template.yaml"]
