@@ -24,6 +24,7 @@ from simulator.metrics.elastic import (
     serverless_figures,
 )
 from simulator.metrics.fleet import billing, instance_timeline
+from simulator.metrics.oscillation import oscillation_figures
 from simulator.metrics.series import cloudwatch_series
 from simulator.metrics.serving import add_serving_figures
 from simulator.metrics.streaming import StreamingCollector
@@ -203,6 +204,7 @@ def _elastic(
             )
         elif variant.spec.autoscaling is not None:
             block["autoscaling"] = autoscaling_figures(scaling, capacity, variant.name)
+            block["autoscaling"]["oscillation"] = oscillation_figures(scaling, variant.name, window)
     return {
         "scaling": scaling,
         "capacity": capacity,
