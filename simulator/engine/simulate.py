@@ -10,6 +10,7 @@ import pandas as pd
 
 from simulator.core.records import RingLog, RingOverflow
 from simulator.core.rng import RandomStreams
+from simulator.engine.backlog import refuse_ring_overflow
 from simulator.engine.build import build
 from simulator.engine.result import Result
 from simulator.errors import ScenarioError
@@ -96,6 +97,7 @@ def simulate(
     capacity = ring_capacity(scenario)
     collector = None
     if capacity:
+        refuse_ring_overflow(scenario, catalog, capacity)
         collector = StreamingCollector(
             len(scenario.endpoint.variants),
             scenario.metrics.period,
