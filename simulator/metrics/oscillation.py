@@ -89,7 +89,7 @@ def oscillation_warnings(summaries: Sequence[dict[str, Any]]) -> list[str]:
         where = "" if len(summaries) == 1 else f" in {len(hit)} of {len(summaries)} replications"
         lines.append(
             f"variant {name} oscillates{where}: up to {worst} scale-out/scale-in reversals in one hour"
-            f" ({rate:.2f} per hour on average; {OSCILLATION_FLIPS} in an hour count as oscillation);"
-            " see scaling.csv, and lengthen the cooldowns or revise the target"
+            f" ({rate:.2f} per hour on average; {OSCILLATION_FLIPS} or more in an hour is oscillation):"
+            " see scaling.csv; lengthen the cooldowns or revise the target"
         )
     return lines
