@@ -224,3 +224,11 @@ def test_diurnal_arrivals_integrate_the_rate_exactly(base_scenario: dict[str, An
     exact = arrivals_by(scenario, times)
     assert exact is not None and np.allclose(exact, numeric, rtol=1e-6, atol=1e-3)
     assert exact[-1] == pytest.approx(12 * 86400)
+
+
+def test_no_estimate_for_a_zero_service_time(base_scenario: dict[str, Any]) -> None:
+    """Zero-length service has no rate to divide by: the estimate gives up and the run decides."""
+    document = _overloaded_stream(base_scenario)
+    document["models"]["m1"]["service_time"] = {"distribution": "deterministic", "value": 0}
+    scenario = load_scenario_dict(document)
+    assert ring_estimate(scenario, scenario_catalog(scenario)) is None

@@ -23,8 +23,7 @@ import numpy as np
 
 from simulator.catalog import Catalog
 from simulator.errors import ScenarioError
-from simulator.hosting.plans import uses_batching
-from simulator.hosting.service import service_plan
+from simulator.hosting.plans import base_plan, uses_batching
 from simulator.scenario.crossref import staged
 from simulator.scenario.schema import Scenario
 from simulator.scenario.traffic import DiurnalArrivals, PoissonArrivals, ScheduleArrivals, TraceArrivals
@@ -73,7 +72,9 @@ def fleet_capacity(scenario: Scenario, catalog: Catalog) -> tuple[float, float] 
         instance = catalog.instances.get(variant.instance_type)
         if instance is None or staged(scenario, variant) or uses_batching(model, instance):
             return None
-        plan = service_plan(model, instance, catalog)
+        plan = base_plan(model, instance, catalog)  # the engine's own plan for a one-container variant
+        if plan.mean() <= 0:
+            return None
         workers = variant.workers if variant.workers is not None else plan.devices
         speed = max(variant.instance_speeds or [1.0])
         per_instance = workers * speed / plan.mean()
