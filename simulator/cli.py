@@ -113,6 +113,7 @@ def run(
 ) -> None:
     """Simulate a scenario and write summary.json, metrics.csv, plots and report.html to --out."""
     from simulator.execution.replications import replicate
+    from simulator.metrics.oscillation import oscillation_warnings
     from simulator.report.outputs import run_summary, write_endpoint_outputs
 
     scenario = _load(scenario_path, with_seed(overrides, seed))
@@ -150,6 +151,8 @@ def run(
     print_summary(stdout, replicated.first.summary, replicated.combined if count > 1 else None)
     for note in run_summary(replicated).get("notes", []):
         stdout.print(f"note: {note}")
+    for warning in oscillation_warnings(replicated.summaries):
+        console.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
     stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from simulator.core.records import RingLog, RingOverflow
 from simulator.core.rng import RandomStreams
+from simulator.engine.backlog import refuse_ring_overflow
 from simulator.engine.build import build
 from simulator.engine.result import Result
 from simulator.errors import ScenarioError
@@ -24,6 +25,7 @@ from simulator.metrics.elastic import (
     serverless_figures,
 )
 from simulator.metrics.fleet import billing, instance_timeline
+from simulator.metrics.oscillation import oscillation_figures
 from simulator.metrics.series import cloudwatch_series
 from simulator.metrics.serving import add_serving_figures
 from simulator.metrics.streaming import StreamingCollector
@@ -95,6 +97,7 @@ def simulate(
     capacity = ring_capacity(scenario)
     collector = None
     if capacity:
+        refuse_ring_overflow(scenario, catalog, capacity)
         collector = StreamingCollector(
             len(scenario.endpoint.variants),
             scenario.metrics.period,
@@ -203,6 +206,7 @@ def _elastic(
             )
         elif variant.spec.autoscaling is not None:
             block["autoscaling"] = autoscaling_figures(scaling, capacity, variant.name)
+            block["autoscaling"]["oscillation"] = oscillation_figures(scaling, variant.name, window)
     return {
         "scaling": scaling,
         "capacity": capacity,

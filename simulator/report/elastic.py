@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from simulator.engine.result import Result
 from simulator.figures import subplots
+from simulator.metrics.oscillation import OSCILLATION_FLIPS
+from simulator.report.html import html_table
+from simulator.report.tables import format_figure
 
 
 def has_elastic(metrics: pd.DataFrame) -> bool:
@@ -86,3 +90,46 @@ def elastic_sections(result: Result, limit: int = 200) -> list[tuple[str, str]]:
     if rows:
         sections.append(("Serverless", _html_table(pd.DataFrame(rows))))
     return sections
+
+
+STABILITY_ROWS: list[tuple[str, str, str]] = [
+    ("scaling actions (policies, measured window)", "scaling_actions", "{:,.0f}"),
+    ("direction flips", "direction_flips", "{:,.0f}"),
+    ("flips per hour", "flips_per_hour", "{:,.2f}"),
+    ("most flips in one hour", "max_flips_in_an_hour", "{:,.0f}"),
+]
+
+
+def stability_section(summary: dict[str, Any], combined: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Scaling actions and direction flips per autoscaled variant, with the oscillation verdict."""
+    names = [
+        name for name, block in summary["variants"].items() if "oscillation" in block.get("autoscaling", {})
+    ]
+    if not names:
+        return []
+    source = combined if combined is not None else summary
+    rows = []
+    for label, key, pattern in STABILITY_ROWS:
+        rows.append(
+            [
+                label,
+                *(
+                    format_figure(source["variants"][n]["autoscaling"]["oscillation"][key], pattern)
+                    for n in names
+                ),
+            ]
+        )
+    verdict = ["oscillating"]
+    for name in names:
+        value = source["variants"][name]["autoscaling"]["oscillation"]["oscillating"]
+        if isinstance(value, dict):  # replicated: the fraction of replications that oscillate
+            verdict.append(f"{value['mean']:.0%} of replications")
+        else:
+            verdict.append("yes" if value else "no")
+    rows.append(verdict)
+    note = (
+        f"<p class=note>A flip is a policy scaling action in the opposite direction to the previous one."
+        f" A variant oscillates when some hour of the measured window holds {OSCILLATION_FLIPS} or more"
+        " flips (two out-in round trips); flips per hour is the average over the whole window.</p>"
+    )
+    return [("Autoscaling stability", html_table(["figure", *names], rows) + note)]

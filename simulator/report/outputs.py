@@ -13,7 +13,12 @@ from typing import Any
 from simulator.core.stats import means_of
 from simulator.execution.replications import Replicated
 from simulator.metrics.serving import LEGACY_NOTE
-from simulator.report.elastic import elastic_sections, has_elastic, plot_load_capacity_latency
+from simulator.report.elastic import (
+    elastic_sections,
+    has_elastic,
+    plot_load_capacity_latency,
+    stability_section,
+)
 from simulator.report.html import render_report
 from simulator.report.plots import endpoint_plots
 from simulator.report.rollout_plots import plot_timeline
@@ -74,7 +79,8 @@ def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, A
             len(replicated.summaries),
             plots,
             resolved,
-            elastic_sections(result)
+            stability_section(result.summary, combined)
+            + elastic_sections(result)
             + rollout_sections(result)
             + serving_sections(result.summary, staging / "plots"),
         )

@@ -28,7 +28,8 @@ def _dig(data: Any, keys: tuple[str, ...]) -> Any:
     return data
 
 
-def _format(value: Any, pattern: str) -> str:
+def format_figure(value: Any, pattern: str) -> str:
+    """A figure, or a replicated {mean, ci95_low, ci95_high} as "mean [low, high]"; "-" when missing."""
     if isinstance(value, dict):
         mean, low, high = value.get("mean"), value.get("ci95_low"), value.get("ci95_high")
         if mean is None:
@@ -48,8 +49,8 @@ def headline_rows(
     header = ["figure", "endpoint", *variants]
     rows = []
     for label, keys, pattern in HEADLINE:
-        row = [label, _format(_dig(source, keys), pattern)]
-        row += [_format(_dig(source, ("variants", name, *keys)), pattern) for name in variants]
+        row = [label, format_figure(_dig(source, keys), pattern)]
+        row += [format_figure(_dig(source, ("variants", name, *keys)), pattern) for name in variants]
         rows.append(row)
     instances = ["instances mean / max", "-"]
     for name in variants:
