@@ -9,7 +9,7 @@ OUT ?= out
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,aws]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,aws,docker,dask]'
 	touch $(STAMP)
 
 install: $(STAMP)

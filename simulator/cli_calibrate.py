@@ -2,6 +2,8 @@
 
 Thin wrappers over simulator.calibrate; every harness failure is a ScenarioError, which the main
 entry point prints as one line with exit code 2. Validation that runs but misses its targets exits 1.
+Commands that talk to Docker first check the 'docker' extra is installed (`--help` works without it);
+`digits-jsonl` and `summarise` only write and read files, so they run on a base install.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from typing import Annotated
 import typer
 
 from simulator.errors import ScenarioError
+from simulator.extras import require_extra
 
 calibrate_app = typer.Typer(
     no_args_is_help=True,
-    help="Fit service or training profiles to a SageMaker-contract container (needs Docker).",
+    help="Fit service or training profiles to a SageMaker-contract container (needs Docker and the "
+    "'docker' extra).",
 )
 
 _STACKS = (
@@ -55,6 +59,11 @@ AcceptOption = Annotated[
 ]
 
 
+def _needs_docker(command: str) -> None:
+    """The one-line error, before any work, when the Docker harness's libraries are not installed."""
+    require_extra("docker", command, "Docker calibration")
+
+
 def _memory(value: str | None) -> str | None:
     if value is not None and not _MEMORY.match(value):
         raise ScenarioError("--memory", f"expected a size like 512m or 2g, got {value!r}")
@@ -79,6 +88,7 @@ def build_base(
     name: Annotated[str | None, typer.Option(help="image name (default: sagesim-base:bookworm)")] = None,
 ) -> None:
     """Build the offline base image (debootstrap of Debian + docker import); cached."""
+    _needs_docker("calibrate build-base")
     from simulator.calibrate.images import DEFAULT_BASE_IMAGE, build_base_image
 
     typer.echo(build_base_image(name or DEFAULT_BASE_IMAGE, force=force))
@@ -92,6 +102,7 @@ def build(
     ] = None,
 ) -> None:
     """Build an example image or a third-party serving stack (shipped as package data) on BASE_IMAGE."""
+    _needs_docker("calibrate build")
     from simulator.calibrate.images import DEFAULT_BASE_IMAGE, KINDS, STACKS, build_image, build_stack
 
     base = base_image or DEFAULT_BASE_IMAGE
@@ -136,6 +147,7 @@ def serve(
     accept: AcceptOption = None,
 ) -> None:
     """Measure readiness, a closed-loop sweep and open-loop rates; write OUT/profile.yaml."""
+    _needs_docker("calibrate serve")
     from simulator.calibrate._docker import sigterm_as_interrupt
     from simulator.calibrate.serve import calibrate_serve
 
@@ -158,6 +170,7 @@ def train(
     out: OutOption, image: ImageOption = None, vcpus: VcpusOption = 1, memory: MemoryOption = None
 ) -> None:
     """Run the training image, stop it at random moments and resume; write OUT/train-profile.yaml."""
+    _needs_docker("calibrate train")
     from simulator.calibrate._docker import sigterm_as_interrupt
     from simulator.calibrate.train import calibrate_train
 
@@ -191,6 +204,7 @@ def report(
     Builds both examples and every third-party stack, then copies the tables, plots and profiles
     into --out with a README of the figures. Exit 1 when a target is missed.
     """
+    _needs_docker("calibrate report")
     from simulator.calibrate._docker import sigterm_as_interrupt
     from simulator.calibrate.campaign import run_all, write_report
 
@@ -241,6 +255,7 @@ def validate(
     A serve profile is validated against the image and payloads it records unless told otherwise.
     Exit code 1 when an error is over its target (p50 10%, p95 15%, throughput 10%, completion 10%).
     """
+    _needs_docker("validate")
     from simulator.calibrate._docker import sigterm_as_interrupt
 
     kind = _profile_kind(profile)

@@ -179,7 +179,7 @@ def test_stack_names_match_the_shipped_folders() -> None:
 
 
 def test_a_level_measured_twice_keeps_both_summaries() -> None:
-    from simulator.calibrate.loadgen import Load, LoadResult
+    from simulator.calibrate.loads import Load, LoadResult
     from simulator.calibrate.measure import Level
     from simulator.calibrate.serve import _level_summaries
 

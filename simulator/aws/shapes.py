@@ -17,11 +17,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from simulator.errors import ScenarioError
+from simulator.extras import require_extra
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
 
-INSTALL_HINT = "needs botocore, the optional aws extra: pip install 'sagesim[aws]'"
+WHAT = "checking AWS-shaped documents"
 SAGEMAKER = "sagemaker"
 AUTOSCALING = "application-autoscaling"
 
@@ -29,10 +30,9 @@ AUTOSCALING = "application-autoscaling"
 def operation(service: str, name: str, option: str) -> OperationModel:
     """botocore's model of one operation (`service` as botocore names it); `option` is what the user
     gave that needs it, named by the error when botocore is not installed."""
-    try:
-        import botocore.session
-    except ImportError:
-        raise ScenarioError(option, INSTALL_HINT) from None
+    require_extra("aws", option, WHAT)
+    import botocore.session
+
     model = botocore.session.get_session().get_service_model(service)
     return model.operation_model(name)
 

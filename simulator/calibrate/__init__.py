@@ -3,16 +3,53 @@
 Public entry points (the `sagesim calibrate ...` / `sagesim validate ...` commands call these):
 build_base_image, build_image, calibrate_serve, validate_serve, calibrate_train, validate_train,
 predict, predict_completion. Errors are raised as simulator.errors.ScenarioError.
+
+Each name loads its module on first use: Docker and aiohttp are the 'docker' extra, so a base install
+can still read profiles, predict from them and summarise validation runs without importing either.
 """
 
-from simulator.calibrate.images import DEFAULT_BASE_IMAGE, DEFAULT_IMAGES, build_base_image, build_image
-from simulator.calibrate.loadgen import Load
-from simulator.calibrate.predict import predict
-from simulator.calibrate.profiles import ServeProfile, TrainProfile, read_serve_profile, read_train_profile
-from simulator.calibrate.serve import ServePlan, calibrate_serve
-from simulator.calibrate.train import TrainPlan, TrainValidation, calibrate_train, validate_train
-from simulator.calibrate.train_predict import predict_completion
-from simulator.calibrate.validate import ServeValidation, format_table, validate_serve
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simulator.calibrate.images import DEFAULT_BASE_IMAGE, DEFAULT_IMAGES, build_base_image, build_image
+    from simulator.calibrate.loads import Load
+    from simulator.calibrate.predict import predict
+    from simulator.calibrate.profiles import (
+        ServeProfile,
+        TrainProfile,
+        read_serve_profile,
+        read_train_profile,
+    )
+    from simulator.calibrate.serve import ServePlan, calibrate_serve
+    from simulator.calibrate.train import TrainPlan, TrainValidation, calibrate_train, validate_train
+    from simulator.calibrate.train_predict import predict_completion
+    from simulator.calibrate.validate import ServeValidation, format_table, validate_serve
+
+_HOME = {
+    "DEFAULT_BASE_IMAGE": "images",
+    "DEFAULT_IMAGES": "images",
+    "build_base_image": "images",
+    "build_image": "images",
+    "Load": "loads",
+    "predict": "predict",
+    "ServeProfile": "profiles",
+    "TrainProfile": "profiles",
+    "read_serve_profile": "profiles",
+    "read_train_profile": "profiles",
+    "ServePlan": "serve",
+    "calibrate_serve": "serve",
+    "TrainPlan": "train",
+    "TrainValidation": "train",
+    "calibrate_train": "train",
+    "validate_train": "train",
+    "predict_completion": "train_predict",
+    "ServeValidation": "validate",
+    "format_table": "validate",
+    "validate_serve": "validate",
+}
 
 __all__ = [
     "DEFAULT_BASE_IMAGE",
@@ -36,3 +73,11 @@ __all__ = [
     "validate_serve",
     "validate_train",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that defines `name` on first access (PEP 562)."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

@@ -16,102 +16,17 @@ import math
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Literal
 
 import aiohttp
 import numpy as np
 
+from simulator.calibrate.loads import Load, LoadResult, Record
 from simulator.calibrate.payloads import PayloadPool
 from simulator.calibrate.priority import weighted_thread
 from simulator.errors import ScenarioError
 
 INVOCATION_TIMEOUT_S = 60.0
-STALL_S = 0.010  # a send this late is a frozen client, not timer resolution (~1 ms)
 Issue = Callable[[int, float], Awaitable[None]]  # send request i, scheduled at a time
-
-
-@dataclass(frozen=True)
-class Record:
-    """One request: times in seconds from the start of the run."""
-
-    scheduled: float
-    sent: float
-    done: float
-    status: int  # HTTP status, 0 when no response (connection error, timeout)
-    model_time: float = math.nan  # X-Sagesim-Model-Time, when the server reports it
-    cpu_time: float = math.nan  # X-Sagesim-Cpu-Time
-    error: str = ""
-
-    @property
-    def latency(self) -> float:
-        return self.done - self.sent
-
-    @property
-    def lag(self) -> float:
-        """How late the client sent the request against its schedule."""
-        return self.sent - self.scheduled
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-
-@dataclass(frozen=True)
-class Load:
-    """A load level: `users` closed-loop clients with zero think time, or Poisson arrivals at `rate`/s."""
-
-    kind: Literal["closed", "open"]
-    level: float
-    max_requests: int
-    max_seconds: float
-    warmup_s: float = 1.0
-
-    def label(self) -> str:
-        return f"{int(self.level)} users" if self.kind == "closed" else f"{self.level:.1f}/s"
-
-
-@dataclass
-class LoadResult:
-    load: Load
-    records: list[Record] = field(default_factory=list)
-    elapsed: float = 0.0
-
-    def window(self) -> list[Record]:
-        """Records that started after warm-up, for statistics."""
-        return [r for r in self.records if r.scheduled >= self.load.warmup_s]
-
-    def throughput(self) -> float:
-        """Completions per second inside the measurement window."""
-        ok = [r for r in self.records if r.ok and r.done >= self.load.warmup_s]
-        span = self.elapsed - self.load.warmup_s
-        return len(ok) / span if span > 0 else math.nan
-
-    def latencies(self) -> np.ndarray:
-        return np.array([r.latency for r in self.window() if r.ok])
-
-    def stalled_share(self, late_s: float = STALL_S) -> float:
-        """Share of requests the client sent more than late_s behind schedule: the load generator was
-        frozen (descheduled) and then sent a burst the schedule never asked for."""
-        lags = [r.lag for r in self.window()]
-        return sum(1 for lag in lags if lag > late_s) / len(lags) if lags else 0.0
-
-    def lag_p99(self) -> float:
-        lags = [r.lag for r in self.window()]
-        return float(np.percentile(lags, 99)) if lags else math.nan
-
-    def isolated(self) -> list[Record]:
-        """Successful requests that overlapped no other request: they met an idle instance and
-        left it idle, so their latency is overhead + service with no queueing at all."""
-        recs = sorted(self.window(), key=lambda r: r.sent)
-        out = []
-        busy_until = -math.inf
-        for k, r in enumerate(recs):
-            alone = busy_until < r.sent and (k + 1 == len(recs) or recs[k + 1].sent > r.done)
-            if r.ok and alone:
-                out.append(r)
-            busy_until = max(busy_until, r.done)
-        return out
 
 
 @contextlib.contextmanager

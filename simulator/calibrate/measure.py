@@ -20,7 +20,8 @@ import numpy as np
 
 from simulator.calibrate import _docker
 from simulator.calibrate.interference import Interference, interference, snapshot
-from simulator.calibrate.loadgen import Load, LoadResult, run_load
+from simulator.calibrate.loadgen import run_load
+from simulator.calibrate.loads import Load, LoadResult
 from simulator.calibrate.payloads import PayloadPool
 from simulator.calibrate.runner import Placement, Server, exit_reason
 from simulator.errors import ScenarioError

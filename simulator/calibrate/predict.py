@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from simulator.calibrate.loadgen import Load
+from simulator.calibrate.loads import Load
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile
 from simulator.calibrate.queue_sim import simulate_station
 from simulator.calibrate.rate_scale import saturation_scale, scale_at, scaled_service

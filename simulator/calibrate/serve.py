@@ -25,7 +25,7 @@ import numpy as np
 
 from simulator.calibrate import _docker
 from simulator.calibrate.fitting import fit_distribution
-from simulator.calibrate.loadgen import Load, Record
+from simulator.calibrate.loads import Load, Record
 from simulator.calibrate.measure import MAX_ATTEMPTS, Level, kept_on_failure, measure, write_records
 from simulator.calibrate.predict import predict
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile

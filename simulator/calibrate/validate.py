@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.calibrate.loadgen import Load
+from simulator.calibrate.loads import Load
 from simulator.calibrate.measure import STALL_WEIGHT, Level, kept_on_failure, measure, write_records
 from simulator.calibrate.plots import plot_serve_validation
 from simulator.calibrate.predict import Backend, max_throughput, predict

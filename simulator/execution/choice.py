@@ -6,13 +6,18 @@ import re
 
 from simulator.execution.dask_executor import DaskExecutor
 from simulator.execution.executors import Executor, LocalPoolExecutor, SerialExecutor
+from simulator.extras import require_extra
 
 SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ws|wss|ucx|inproc)://[^\s/]+")
 """A Dask scheduler address: protocol://host[:port] (the forms distributed.Client connects to)."""
 
 
 def make_executor(name: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
-    """'local' (process pool), 'serial', or 'dask' (a cluster at `scheduler`, or a local one started here)."""
+    """'local' (process pool), 'serial', or 'dask' (a cluster at `scheduler`, or a local one started here).
+
+    A name that is not an executor, or --scheduler without dask, is a ValueError; dask without the
+    'dask' extra installed is the one-line ScenarioError, raised here before any simulation starts.
+    """
     if scheduler is not None and name != "dask":
         raise ValueError("--scheduler needs --executor dask")
     if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
@@ -22,5 +27,6 @@ def make_executor(name: str, workers: int | None = None, scheduler: str | None =
     if name == "local":
         return LocalPoolExecutor(workers)
     if name == "dask":
+        require_extra("dask", "--executor", "dask")
         return DaskExecutor(scheduler=scheduler, workers=workers)
     raise ValueError(f"unknown executor {name!r} (choose local, serial or dask)")

@@ -135,8 +135,9 @@ def test_a_recommendation_exports_from_recommendations_json(cli: Cli, tmp_path: 
     config = chosen["EndpointConfiguration"]
     assert variant["VariantName"] == config["VariantName"] and variant[kind] == config[kind]
     assert variant.get("InitialInstanceCount") == config.get("InitialInstanceCount")
-    assert documents["template.yaml"]["Resources"]["Endpoint"]["Properties"]["EndpointName"] == (
-        config["EndpointName"]
+    assert (
+        documents["template.yaml"]["Resources"]["Endpoint"]["Properties"]["EndpointName"]
+        == (config["EndpointName"])
     )
 
 

@@ -225,9 +225,10 @@ def test_without_botocore_a_request_is_one_line_naming_the_extra(
     scenario, request = tmp_path / "s.yaml", tmp_path / "r.json"
     scenario.write_text(json.dumps(SMALL_JOB))
     request.write_text(json.dumps(DEFAULT))
-    monkeypatch.setitem(sys.modules, "botocore.session", None)
+    monkeypatch.setitem(sys.modules, "botocore", None)
     code, _, stderr = cli("recommend", scenario, "--request", request, "--out", tmp_path / "o")
     assert code == 2 and stderr.strip().splitlines() == [
-        "error: --request: needs botocore, the optional aws extra: pip install 'sagesim[aws]'"
+        "error: --request: checking AWS-shaped documents needs the 'aws' extra (no module 'botocore'):"
+        " pip install 'sagesim[aws]'"
     ]
     assert not (tmp_path / "o").exists()

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from simulator.calibrate.fitting import fit_distribution
-from simulator.calibrate.loadgen import Load, LoadResult, Record
+from simulator.calibrate.loads import Load, LoadResult, Record
 from simulator.calibrate.predict import max_throughput, predict
 from simulator.calibrate.profiles import (
     ServeProfile,

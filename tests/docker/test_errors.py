@@ -12,7 +12,8 @@ from pathlib import Path
 import docker
 import pytest
 
-from simulator.calibrate.loadgen import Load, run_load
+from simulator.calibrate.loadgen import run_load
+from simulator.calibrate.loads import Load
 from simulator.calibrate.payloads import digits_pool
 from simulator.calibrate.runner import free_port, place, serving
 from simulator.calibrate.serve import ServePlan, calibrate_serve

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from simulator.calibrate import images
-from simulator.calibrate.loadgen import Load
+from simulator.calibrate.loads import Load
 from simulator.calibrate.measure import measure
 from simulator.calibrate.payloads import write_digits_jsonl
 from simulator.calibrate.runner import place, serving
