@@ -48,7 +48,7 @@ def _instances_table(catalog: Catalog) -> Table:
         "vCPU",
         "GiB",
         "accelerator",
-        "network",
+        "network Gbps",
         "cpu speed",
         f"$/h {catalog.region}",
         "price source",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from simulator.catalog import GpuSpec, bundled_regions, load_catalog
@@ -111,3 +114,12 @@ def test_overrides_replace_fields_without_touching_the_bundled_catalog() -> None
     assert load_catalog().instance("ml.c5.xlarge").price_per_hour == 0.204
     with pytest.raises(ValueError):
         catalog.with_overrides({"ml.c5.xlarge": {"price_per_hour": -1}})
+
+
+def test_the_catalog_cites_only_documents_in_the_repository() -> None:
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "simulator" / "catalog" / "data" / "catalog.yaml").read_text()
+    cited = set(re.findall(r"[\w/.-]+\.md\b", text))
+    assert cited, "the header names the document with the sources and rules"
+    for name in cited:
+        assert (root / name).is_file() or (root / "simulator" / "catalog" / name).is_file(), name
