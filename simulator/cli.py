@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from simulator.cli_calibrate import register_calibrate_commands
+from simulator.cli_catalog import register_catalog_command
 from simulator.cli_elastic import register_elastic_commands
 from simulator.cli_export import register_export_command
 from simulator.cli_options import (
@@ -301,68 +302,7 @@ def schema(
     typer.echo(f"schema: {out / 'scenario.schema.json'}")
 
 
-@app.command()
-def catalog(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
-    """Print the instance catalog: vCPUs, memory, GPUs, prices and where each price comes from."""
-    from simulator.catalog import load_catalog
-
-    data = load_catalog()
-    if as_json:
-        typer.echo(json.dumps(data.model_dump(), indent=2))
-        return
-    console = Console(width=160)
-    table = Table(
-        "instance type",
-        "vCPU",
-        "GiB",
-        "GPU",
-        "cpu speed",
-        "USD/hour",
-        "price source",
-        "spot bucket",
-        title="instances",
-    )
-    for item in data.instances.values():
-        gpu = f"{item.gpu.count} x {item.gpu.type}" if item.gpu else "-"
-        table.add_row(
-            item.name,
-            str(item.vcpus),
-            f"{item.memory_gib:g}",
-            gpu,
-            f"{item.cpu_speed:g}",
-            f"{item.price_per_hour:.4f}",
-            item.price_source,
-            item.spot_interruption_bucket or "-",
-        )
-    console.print(table)
-    accelerators = Table(
-        "accelerator",
-        "FP32 TFLOPS",
-        "FP16 TFLOPS",
-        "GiB",
-        "USD/hour",
-        "price source",
-        title="Elastic Inference accelerators (legacy)",
-    )
-    for acc in data.accelerators.values():
-        accelerators.add_row(
-            acc.name,
-            f"{acc.fp32_tflops:g}",
-            f"{acc.fp16_tflops:g}",
-            f"{acc.memory_gib:g}",
-            f"{acc.price_per_hour:.3f}",
-            acc.price_source,
-        )
-    console.print(accelerators)
-    tiers = data.serverless
-    console.print(
-        f"serverless: memory {', '.join(map(str, tiers.memory_tiers_mb))} MB; "
-        f"{tiers.price_per_gb_second:.7f} USD per GB-second compute, "
-        f"{tiers.price_per_gb_processed} USD per GB processed "
-        f"({tiers.price_source})"
-    )
-
-
+register_catalog_command(app)  # catalog, catalog refresh (simulator/cli_catalog.py)
 register_elastic_commands(app)  # compare, crossover (simulator/cli_elastic.py)
 register_recommend_command(app)  # recommend (simulator/cli_recommend.py)
 register_export_command(app)  # export (simulator/cli_export.py)

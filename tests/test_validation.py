@@ -318,10 +318,12 @@ CASES = [
     case(
         "catalog-gpu-type-unknown",
         "catalog.ml.c5.xlarge.gpu.type",
-        "H100",
-        put("catalog", {"ml.c5.xlarge": {"gpu": {"type": "H100", "count": 1}}}),
+        "B200",
+        put("catalog", {"ml.c5.xlarge": {"gpu": {"type": "B200", "count": 1}}}),
         put(f"{MODEL}.gpu_service_time", {"distribution": "deterministic", "value": "10ms"}),
     ),
+    case("region-unknown", "region", "unknown region 'mars'", put("region", "mars")),
+    case("region-not-a-string", "region", "string", put("region", 1)),
     # --- models ----------------------------------------------------------------------------------------
     case("model-without-service-time", MODEL, "give service_time", drop(f"{MODEL}.service_time")),
     case("model-memory-zero", f"{MODEL}.memory", "greater than 0", put(f"{MODEL}.memory", 0)),

@@ -1,5 +1,26 @@
-"""Instance types, accelerators and serverless tiers as typed data (see data/catalog.yaml)."""
+"""Instance types, accelerators and serverless tiers as typed data (data/catalog.yaml), priced per region
+from data/prices.csv."""
 
-from simulator.catalog.model import Accelerator, Catalog, GpuSpec, InstanceType, ServerlessTiers, load_catalog
+from simulator.catalog.model import (
+    DEFAULT_REGION,
+    Accelerator,
+    Catalog,
+    Family,
+    GpuSpec,
+    InstanceType,
+    ServerlessTiers,
+    bundled_regions,
+    load_catalog,
+)
 
-__all__ = ["Accelerator", "Catalog", "GpuSpec", "InstanceType", "ServerlessTiers", "load_catalog"]
+__all__ = [
+    "DEFAULT_REGION",
+    "Accelerator",
+    "Catalog",
+    "Family",
+    "GpuSpec",
+    "InstanceType",
+    "ServerlessTiers",
+    "bundled_regions",
+    "load_catalog",
+]

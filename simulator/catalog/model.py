@@ -9,14 +9,29 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from simulator.catalog.prices import read_prices
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class GpuModel(_Frozen):
+    """One accelerator device (a GPU, or an Inferentia chip): memory and speed relative to one V100."""
+
     memory_gib: float = Field(gt=0)
     speed: float = Field(gt=0)
+    kind: str = "GPU"
+    speed_source: str = ""
+
+
+class Family(_Frozen):
+    """What every size of a family shares: the host CPU, its per-vCPU speed (and why), legacy status."""
+
+    cpu: str
+    cpu_speed: float = Field(gt=0)
+    cpu_speed_source: str
+    legacy: bool = False
 
 
 class GpuSpec(_Frozen):
@@ -33,6 +48,9 @@ class InstanceType(_Frozen):
     cpu_speed: float = Field(gt=0)
     gpu: GpuSpec | None = None
     spot_interruption_bucket: str | None = None
+    network: str | None = None
+    legacy: bool = False
+    price_date: str | None = None
 
     @property
     def family(self) -> str:
@@ -63,7 +81,10 @@ class ServerlessTiers(_Frozen):
 class Catalog(_Frozen):
     reference_instance: str
     spot_discount: float = Field(ge=0, lt=1)
+    region: str
+    regions: tuple[str, ...]
     gpus: dict[str, GpuModel]
+    families: dict[str, Family]
     instances: dict[str, InstanceType]
     accelerators: dict[str, Accelerator]
     serverless: ServerlessTiers
@@ -73,6 +94,10 @@ class Catalog(_Frozen):
 
     def gpu_model(self, name: str) -> GpuModel:
         return self.gpus[name]
+
+    def family(self, name: str) -> Family | None:
+        """The family of an instance type; None for a type a scenario added under `catalog:`."""
+        return self.families.get(name.split(".")[1]) if name.count(".") == 2 else None
 
     def price_per_hour(self, instance_type: str, accelerator_type: str | None = None) -> float:
         """On-demand USD/hour of one instance, with its Elastic Inference accelerator when it has one."""
@@ -97,15 +122,49 @@ class Catalog(_Frozen):
         return Catalog.model_validate(data)
 
 
+DEFAULT_REGION = "us-east-1"
+
+
 def _with_names(entries: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {name: {"name": name, **fields} for name, fields in entries.items()}
 
 
+def _data(name: str) -> str:
+    return resources.files("simulator.catalog").joinpath(f"data/{name}").read_text()
+
+
 @cache
-def load_catalog() -> Catalog:
-    """The bundled catalog; cached because it is immutable package data."""
-    text = resources.files("simulator.catalog").joinpath("data/catalog.yaml").read_text()
-    raw = yaml.safe_load(text)
-    raw["instances"] = _with_names(raw["instances"])
+def bundled_regions() -> tuple[str, ...]:
+    """The regions the bundled price table covers (a scenario's `region` must be one of them)."""
+    return tuple(sorted({region for _, region in read_prices(_data("prices.csv"))}))
+
+
+@cache
+def load_catalog(region: str = DEFAULT_REGION) -> Catalog:
+    """The bundled catalog priced for `region`; cached because it is immutable package data.
+
+    Raises ValueError for a region the price table does not cover.
+    """
+    raw = yaml.safe_load(_data("catalog.yaml"))
+    prices = read_prices(_data("prices.csv"))
+    regions = tuple(sorted({r for _, r in prices}))
+    if region not in regions:
+        raise ValueError(f"unknown region {region!r} (priced: {', '.join(regions)})")
+    families = raw["families"]
+    instances = _with_names(raw["instances"])
+    for name, fields in instances.items():
+        family = families[name.split(".")[1]]
+        price = prices.get((name, region))
+        if price is None:
+            raise ValueError(f"prices.csv has no {region} price for {name}")
+        fields.update(
+            cpu_speed=family["cpu_speed"],
+            legacy=family.get("legacy", False),
+            price_per_hour=price.usd_per_hour,
+            price_source=price.label,
+            price_date=price.date,
+        )
+    raw.pop("default_region", None)
+    raw.update(instances=instances, region=region, regions=regions)
     raw["accelerators"] = _with_names(raw["accelerators"])
     return Catalog.model_validate(raw)

@@ -226,6 +226,7 @@ def single_variant_scenario(
         "seed": scenario.seed,
         "duration": duration,
         "warmup": warmup,
+        "region": scenario.region,
         "catalog": scenario.catalog,
         "models": {model: scenario.models[model].model_dump(mode="json", by_alias=True, exclude_none=True)},
         "endpoint": endpoint,

@@ -23,7 +23,7 @@ Problem = tuple[str, str]
 def scenario_catalog(scenario: Scenario) -> Catalog:
     """The bundled catalog with the scenario's overrides applied (errors name `catalog.<type>`)."""
     try:
-        return load_catalog().with_overrides(scenario.catalog)
+        return load_catalog(scenario.region).with_overrides(scenario.catalog)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = [str(part) for part in first["loc"]]

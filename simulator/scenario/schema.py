@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from simulator.catalog import DEFAULT_REGION, bundled_regions
 from simulator.scenario.common import StrictModel
 from simulator.scenario.endpoint import EndpointSpec
 from simulator.scenario.models import ModelSpec
@@ -46,7 +47,7 @@ class Scenario(StrictModel):
 
     `warmup` is simulated but excluded from the summary; `replications` independent runs (seeds
     spawned from `seed`) give 95% confidence intervals. `catalog` overrides catalog entries, e.g.
-    `{ml.c5.xlarge: {price_per_hour: 0.18}}`.
+    `{ml.c5.xlarge: {price_per_hour: 0.18}}`. `region` picks the catalog's prices (default us-east-1).
     """
 
     name: str = Field(min_length=1, max_length=200)
@@ -55,6 +56,7 @@ class Scenario(StrictModel):
     duration: Duration | None = Field(default=None, gt=0, le=400 * 86400)
     warmup: Duration = Field(default=0.0, ge=0)
     replications: int = Field(strict=True, default=1, ge=1, le=100000)
+    region: str = Field(default=DEFAULT_REGION, description="AWS region whose catalog prices costs use")
     catalog: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, ModelSpec] = Field(default_factory=dict)
     endpoint: EndpointSpec | None = None
@@ -65,6 +67,14 @@ class Scenario(StrictModel):
     recommend: RecommendSpec | None = None
     rollout: RolloutSpec | None = None
     batch_transform: BatchTransformSpec | None = None
+
+    @field_validator("region")
+    @classmethod
+    def _priced_region(cls, value: str) -> str:
+        regions = bundled_regions()
+        if value not in regions:
+            raise ValueError(f"unknown region {value!r}: the catalog prices {', '.join(regions)}")
+        return value
 
     @field_validator("catalog")
     @classmethod

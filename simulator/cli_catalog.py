@@ -1,0 +1,170 @@
+"""`sagesim catalog` (the instance catalog for a region) and `sagesim catalog refresh` (prices from AWS's
+price list file), registered on the main app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from simulator.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from simulator.catalog import Catalog, InstanceType
+
+catalog_app = typer.Typer(
+    no_args_is_help=False,
+    help="Print the instance catalog (or refresh its prices from AWS's price list file).",
+)
+
+RegionOption = Annotated[str, typer.Option("--region", help="price the catalog for this AWS region")]
+
+
+def _load(region: str) -> Catalog:
+    from simulator.catalog import load_catalog
+
+    try:
+        return load_catalog(region)
+    except ValueError as exc:
+        raise ScenarioError("--region", str(exc)) from None
+
+
+def _accelerator(item: InstanceType, catalog: Catalog) -> str:
+    if item.gpu is None:
+        return "-"
+    device = catalog.gpus.get(item.gpu.type)
+    memory = f" {device.memory_gib:g} GiB" if device else ""
+    return f"{item.gpu.count} x {item.gpu.type}{memory}"
+
+
+def _instances_table(catalog: Catalog) -> Table:
+    table = Table(
+        "instance type",
+        "family",
+        "vCPU",
+        "GiB",
+        "accelerator",
+        "network Gbps",
+        "cpu speed",
+        f"USD/hour {catalog.region}",
+        "price source",
+        "spot bucket",
+        title=f"SageMaker hosting instance types ({len(catalog.instances)}; * legacy)",
+    )
+    for item in catalog.instances.values():
+        table.add_row(
+            item.name + (" *" if item.legacy else ""),
+            item.family,
+            str(item.vcpus),
+            f"{item.memory_gib:g}",
+            _accelerator(item, catalog),
+            item.network or "-",
+            f"{item.cpu_speed:g}",
+            f"{item.price_per_hour:.4f}",
+            item.price_source,
+            item.spot_interruption_bucket or "-",
+        )
+    return table
+
+
+@catalog_app.callback(invoke_without_command=True)
+def catalog(
+    context: typer.Context,
+    region: RegionOption = "us-east-1",
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Print the instance catalog: family, vCPUs, memory, accelerators, network, CPU speed and the
+    region's price with its source; legacy types are marked *."""
+    if context.invoked_subcommand is not None:
+        return
+    data = _load(region)
+    if as_json:
+        typer.echo(json.dumps(data.model_dump(), indent=2))
+        return
+    console = Console(width=200)
+    console.print(_instances_table(data))
+    accelerators = Table(
+        "accelerator",
+        "FP32 TFLOPS",
+        "FP16 TFLOPS",
+        "GiB",
+        "USD/hour",
+        "price source",
+        title="Elastic Inference accelerators (legacy)",
+    )
+    for acc in data.accelerators.values():
+        accelerators.add_row(
+            acc.name,
+            f"{acc.fp32_tflops:g}",
+            f"{acc.fp16_tflops:g}",
+            f"{acc.memory_gib:g}",
+            f"{acc.price_per_hour:.3f}",
+            acc.price_source,
+        )
+    console.print(accelerators)
+    tiers = data.serverless
+    console.print(
+        f"serverless: memory {', '.join(map(str, tiers.memory_tiers_mb))} MB; "
+        f"{tiers.price_per_gb_second:.7f} USD per GB-second compute, "
+        f"{tiers.price_per_gb_processed} USD per GB processed "
+        f"({tiers.price_source})"
+    )
+
+
+@catalog_app.command()
+def refresh(
+    price_list: Annotated[
+        Path, typer.Option("--price-list", help="a downloaded AmazonSageMaker offer file (index.json)")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="directory to write the refreshed prices.csv into")],
+    prices: Annotated[
+        Path | None,
+        typer.Option("--prices", help="the prices.csv to update (default: the bundled one)"),
+    ] = None,
+) -> None:
+    """Rebuild the price table from AWS's public price list file, offline: every hosting price the file
+    has for a catalog type and region replaces the table's; the rest is kept."""
+    from importlib import resources
+
+    import yaml
+
+    from simulator.catalog.prices import read_prices, write_prices
+    from simulator.catalog.refresh import read_offer, refresh_prices
+    from simulator.report.staging import check_out, staged_directory
+
+    check_out(out, "catalog refresh")
+    data = resources.files("simulator.catalog").joinpath("data")
+    try:
+        current = read_prices(prices.read_text() if prices else data.joinpath("prices.csv").read_text())
+    except (OSError, ValueError) as exc:
+        raise ScenarioError("--prices", str(exc)) from None
+    types = set(yaml.safe_load(data.joinpath("catalog.yaml").read_text())["instances"])
+    try:
+        result = refresh_prices(current, read_offer(price_list), types)
+    except ValueError as exc:
+        raise ScenarioError("--price-list", str(exc)) from None
+    try:
+        with staged_directory(out, "catalog refresh") as staging:
+            (staging / "prices.csv").write_text(write_prices(result.prices))
+    except OSError as exc:
+        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+    regions = sorted({region for _, region in result.priced})
+    skipped = (
+        f"; skipped {', '.join(result.skipped_regions)} (not every catalog type is priced there)"
+        if result.skipped_regions
+        else ""
+    )
+    typer.echo(
+        f"{len(result.priced)} hosting prices from the price list ({', '.join(regions)}; published "
+        f"{result.publication or 'unknown'}), {len(result.changed)} changed{skipped}; "
+        f"wrote {out / 'prices.csv'}"
+    )
+
+
+def register_catalog_command(app: typer.Typer) -> None:
+    """Add `catalog` (with its `refresh` subcommand) to the main app."""
+    app.add_typer(catalog_app, name="catalog")
