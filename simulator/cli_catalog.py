@@ -120,7 +120,7 @@ def refresh(
     price_list: Annotated[
         Path, typer.Option("--price-list", help="a downloaded AmazonSageMaker offer file (index.json)")
     ],
-    out: Annotated[Path, typer.Option("--out", help="directory to write the refreshed prices.csv into")],
+    out: Annotated[Path, typer.Option("--out", help="output directory: the refreshed prices.csv")],
     prices: Annotated[
         Path | None,
         typer.Option("--prices", help="the prices.csv to update (default: the bundled one)"),

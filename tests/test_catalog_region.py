@@ -38,7 +38,7 @@ def test_catalog_command_prices_the_region(cli: Callable[..., tuple[int, str, st
     assert data["instances"]["ml.m5.xlarge"]["price_per_hour"] == 0.257
     code, stdout, _ = cli("catalog")
     assert code == 0 and "ml.p2.xlarge *" in stdout and "1 x A10G 24 GiB" in stdout
-    assert "$/h us-east-1" in stdout
+    assert "USD/hour us-east-1" in stdout
 
 
 def test_an_unknown_region_is_one_line(cli: Callable[..., tuple[int, str, str]]) -> None:

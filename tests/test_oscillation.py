@@ -90,13 +90,18 @@ POLICY = {
 
 
 def oscillating_document(tmp_path: Path) -> dict[str, Any]:
-    """720 invocations/min for 3 h, target 600: 2 instances see 360 < 540 and scale in (one instance
-    fewer), 1 instance sees 720 > 600 and scales out, every ~18 minutes."""
-    trace = even_trace(tmp_path / "flat.csv", [(0, 3 * 3600, 12)])
+    """A load swinging every 22 minutes between 12/s for 5 minutes and 8/s for 17: at 12/s one instance
+    sees 720 > 600 a minute and scales out; at 8/s two see 240 < 540 and ceil(2 x 240 / 600) = 1, so
+    one is removed. Two flips every 22 minutes, about 5.5 an hour, for 3 hours."""
+    cycle, high = 1320, 300
+    segments = []
+    for start in range(0, 3 * 3600, cycle):
+        segments += [(start, start + high, 12), (start + high, min(start + cycle, 3 * 3600), 8)]
+    trace = even_trace(tmp_path / "swing.csv", segments)
     return document(trace, 3 * 3600, POLICY, count=2)
 
 
-def test_a_policy_chasing_its_own_actions_is_flagged(tmp_path: Path) -> None:
+def test_a_fleet_flipping_with_a_swinging_load_is_flagged(tmp_path: Path) -> None:
     result = simulate(load_scenario_dict(oscillating_document(tmp_path)))
     figures = result.summary["variants"]["v"]["autoscaling"]["oscillation"]
     kinds = result.scaling["kind"].tolist()

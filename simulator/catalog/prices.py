@@ -1,4 +1,4 @@
-"""The price table (data/prices.csv): one on-demand $/hour per instance type and region, with its basis,
+"""The price table (data/prices.csv): one on-demand USD/hour per instance type and region, with its basis,
 source and date. Kept apart from the specs so `sagesim catalog refresh` can rewrite it from AWS's price
 list file without touching anything else."""
 

@@ -243,8 +243,10 @@ class TargetTrackingPolicy(_PeriodicPolicy):
                 scaler.set_capacity(desired, f"{name} {value:.6g} > {target:g}", "scale-out")
         elif low and value is not None and not spec.disable_scale_in and not scaler.wanting_out:
             scaler.alarms.append(_alarm_row(now, scaler, "scale-in", self.low, value))
-            if now - scaler.last_scale_in >= spec.scale_in_cooldown:
-                desired = min(math.ceil(current * value / target - 1e-9), current - 1)
+            desired = math.ceil(current * value / target - 1e-9)
+            # Application Auto Scaling does not scale in when removing capacity would push the metric
+            # back above the target: the proportional count must be below the current one.
+            if now - scaler.last_scale_in >= spec.scale_in_cooldown and desired < current:
                 scaler.set_capacity(
                     desired, f"{name} {value:.6g} < {spec.scale_in_ratio:g} x {target:g}", "scale-in"
                 )

@@ -6,8 +6,9 @@ Semantics (documented defaults, all overridable; see README "Elastic capacity"):
   `evaluation_periods` datapoints are above the target (default 3 of 3 one-minute datapoints), the
   scale-in alarm when they are below `scale_in_ratio` x target (default 15 of 15 below 90%). While an
   alarm is in ALARM the policy is applied at every evaluation (outside its cooldown). Scale-out is
-  proportional: desired = ceil(current x metric / target); scale-in uses the same formula (at least one
-  instance fewer). Missing datapoints (no instance InService) never breach.
+  proportional: desired = ceil(current x metric / target); scale-in uses the same formula and happens
+  only when it gives fewer instances (AWS does not scale in when removing capacity would push the
+  metric above the target). Missing datapoints (no instance InService) never breach.
 - Step scaling: an alarm on `metric` vs `threshold`; the step whose [lower_bound, upper_bound) contains
   (metric - threshold) gives the adjustment (ChangeInCapacity, ExactCapacity or PercentChangeInCapacity,
   the latter rounded away from zero and at least `min_adjustment_magnitude`). The `Invocations` metric

@@ -91,7 +91,7 @@ def test_an_autoscaled_endpoint_exports_its_config_target_policy_and_template(
     assert target["ResourceId"] == "endpoint/recommender/variant/prod"
     policy = documents["put-scaling-policy.json"]["TargetTrackingScalingPolicyConfiguration"]
     assert policy["TargetValue"] == 600 and (policy["ScaleOutCooldown"], policy["ScaleInCooldown"]) == (
-        60,
+        300,
         300,
     )
     template = documents["template.yaml"]
