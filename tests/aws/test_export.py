@@ -90,7 +90,7 @@ def test_an_autoscaled_endpoint_exports_its_config_target_policy_and_template(
     assert (target["MinCapacity"], target["MaxCapacity"]) == (1, 8)
     assert target["ResourceId"] == "endpoint/recommender/variant/prod"
     policy = documents["put-scaling-policy.json"]["TargetTrackingScalingPolicyConfiguration"]
-    assert policy["TargetValue"] == 600 and (policy["ScaleOutCooldown"], policy["ScaleInCooldown"]) == (
+    assert policy["TargetValue"] == 700 and (policy["ScaleOutCooldown"], policy["ScaleInCooldown"]) == (
         300,
         300,
     )
