@@ -7,6 +7,7 @@ Bad input never shows a traceback: every ScenarioError or usage error becomes on
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 import threading
@@ -327,6 +328,8 @@ def _usage_error_line(error: Exception) -> str | None:
             opts[0] if opts and str(opts[0]).startswith("-") else getattr(param, "human_readable_name", None)
         )
     message = " ".join(str(format_message()).split())
+    message = re.sub(r"^Invalid value for '[^']*': ", "", message)  # the option is named once, in front
+    message = message.replace("Value error, ", "")  # pydantic's prefix, as typer passes it through
     return f"error: {where or 'command line'}: {message}"
 
 

@@ -137,7 +137,12 @@ def recommend(
     ] = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Find each candidate's max invocations under the SLO, rank by cost per inference, write a report."""
+    """Find each candidate's max invocations under the SLO, rank by cost per inference, write a report.
+
+    A load meets the SLO when the upper end of the 95% CI, across the search's replications, of its
+    latency percentile and of its error rate is at or below the limit (the rule of `options:` and
+    `crossover` too).
+    """
     from simulator.recommend.aws_response import JobIdentity
     from simulator.recommend.job import job_candidates, run_job
     from simulator.recommend.store import CandidateStore

@@ -51,9 +51,16 @@ def _fraction(text: str, option: str, low: float = 0.0, high: float = 1.0) -> fl
     return value
 
 
+YEAR_S = 365.25 * 86400.0
+
+
 def _seconds(value: float) -> str:
     if math.isinf(value):
         return "never (no difference)"
+    if value > YEAR_S:  # a figure in the quintillions of seconds reads as a bug, not an answer
+        return f"{value / YEAR_S:,.3g} years: not detectable in practice at this weight and traffic"
+    if value >= 86400:
+        return f"{value / 86400:,.1f} days"
     return f"{value:,.1f} s ({value / 60:,.1f} min)" if value >= 60 else f"{value:,.2f} s"
 
 

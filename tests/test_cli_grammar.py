@@ -279,3 +279,16 @@ def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(cli: Cli, tmp_p
     )
     assert code == 2 and stderr.startswith("error: --scheduler: cannot reach tcp://127.0.0.1:9"), stderr
     assert len(stderr.splitlines()) == 1 and not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (("--seed", "-1"), "error: --seed: Input should be greater than or equal to 0"),
+        (("--executor", "bogus"), "error: --executor: 'bogus' is not one of 'local', 'serial', 'dask'."),
+        (("--replications", "0"), "error: --replications: Input should be greater than or equal to 1"),
+    ],
+)
+def test_a_bad_option_value_names_the_option_once(cli: Cli, argv: tuple[str, str], line: str) -> None:
+    code, stdout, stderr = cli("run", SCENARIOS / "quickstart.yaml", *argv)
+    assert (code, stdout, stderr) == (2, "", line + "\n")

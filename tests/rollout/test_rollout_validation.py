@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.conftest import ROOT
 from tests.rollout.conftest import ROLLOUT_BASE
 
 R = "rollout"
@@ -254,3 +255,13 @@ def test_rollout_needs_a_rollout_section(tmp_path: Path, cli: Callable[..., tupl
     scenario.write_text(yaml.safe_dump(document))
     code, _, stderr = cli("rollout", scenario, "--out", tmp_path / "out")
     assert (code, stderr) == (2, "error: rollout: the scenario has no rollout: section\n")
+
+
+def test_an_undetectable_difference_says_so_instead_of_quintillions_of_seconds(
+    cli: Callable[..., tuple[int, str, str]],
+) -> None:
+    code, stdout, stderr = cli(
+        "ab-test", ROOT / "scenarios" / "canary-rollback.yaml", "--weight", "10%", "--difference", "1e-9ms"
+    )
+    assert (code, stderr) == (0, "")
+    assert "years: not detectable in practice at this weight and traffic" in stdout
