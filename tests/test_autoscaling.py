@@ -28,6 +28,20 @@ def even_trace(path: Path, segments: list[tuple[float, float, float]]) -> Path:
     return path
 
 
+TARGET_TRACKING_600: dict[str, Any] = {
+    "min_capacity": 1,
+    "max_capacity": 6,
+    "target_tracking": {
+        "metric": "SageMakerVariantInvocationsPerInstance",
+        "target_value": 600,
+        "scale_out_cooldown": "120s",
+        "scale_in_cooldown": "300s",
+    },
+    "startup_time": {"distribution": "deterministic", "value": "1m"},
+}
+"""Target tracking at 600 invocations per instance a minute, 1-6 instances, 1-minute start-up."""
+
+
 def document(trace: Path, duration: float, autoscaling: dict[str, Any], count: int = 1) -> dict[str, Any]:
     return {
         "name": "step-load",
@@ -69,18 +83,7 @@ def test_target_tracking_step_load_matches_hand_computed_log(tmp_path: Path) -> 
       desired = min(ceil(6 x 20 / 600), 6 - 1) = 1. At min_capacity afterwards: nothing more.
     """
     trace = even_trace(tmp_path / "t.csv", [(0, 600, 5), (600, 1200, 28), (1200, 1800, 70), (1800, 3600, 2)])
-    autoscaling = {
-        "min_capacity": 1,
-        "max_capacity": 6,
-        "target_tracking": {
-            "metric": "SageMakerVariantInvocationsPerInstance",
-            "target_value": 600,
-            "scale_out_cooldown": "120s",
-            "scale_in_cooldown": "300s",
-        },
-        "startup_time": {"distribution": "deterministic", "value": "1m"},
-    }
-    result = simulate(load_scenario_dict(document(trace, 3600, autoscaling)))
+    result = simulate(load_scenario_dict(document(trace, 3600, TARGET_TRACKING_600)))
     assert activity_log(result) == [(780.0, 1, 3), (1380.0, 3, 6), (2700.0, 6, 1)]
     assert result.scaling["kind"].tolist() == ["scale-out", "scale-out", "scale-in"]
     # the new instances are billed from the launch request and join at +60 s

@@ -21,6 +21,7 @@ from simulator.metrics.oscillation import (
     oscillation_warnings,
 )
 from simulator.scenario import load_scenario_dict
+from tests.test_autoscaling import TARGET_TRACKING_600 as POLICY
 from tests.test_autoscaling import document, even_trace
 
 
@@ -74,19 +75,6 @@ def test_figures_leave_out_warmup_scheduled_actions_and_other_variants() -> None
     assert calm["direction_flips"] == 2 and calm["oscillating"] is False
     empty = oscillation_figures(table.iloc[0:0], "v", (0.0, 3600.0))
     assert empty["scaling_actions"] == 0 and empty["flips_per_hour"] == 0.0 and not empty["oscillating"]
-
-
-POLICY = {
-    "min_capacity": 1,
-    "max_capacity": 6,
-    "target_tracking": {
-        "metric": "SageMakerVariantInvocationsPerInstance",
-        "target_value": 600,
-        "scale_out_cooldown": "120s",
-        "scale_in_cooldown": "300s",
-    },
-    "startup_time": {"distribution": "deterministic", "value": "1m"},
-}
 
 
 def oscillating_document(tmp_path: Path) -> dict[str, Any]:
