@@ -128,7 +128,7 @@ def run(
         _run_training(scenario, count, pool, out, quiet)
         return
     if scenario.batch_transform is not None:
-        _run_transform(scenario, count, out, quiet)
+        _run_transform(scenario, count, pool, out, quiet)
         return
     if scenario.options is not None:
         _run_options(scenario, count, pool, out, quiet)
@@ -162,12 +162,12 @@ def _run_training(scenario: Scenario, count: int, pool: Executor, out: Path, qui
     """Monte Carlo of a training job: replications, summary, CDF plots, report."""
     from simulator.report.training_outputs import training_rows, write_training_outputs
     from simulator.scenario.crossref import scenario_catalog
-    from simulator.training import run_replications, summarize_training
+    from simulator.training_analysis import run_replications, summarize_training
 
     assert scenario.training_job is not None
     catalog = scenario_catalog(scenario)
     runs = run_replications(
-        scenario.training_job, catalog, scenario.seed, count, map_fn=lambda f, items: pool.map(f, items)
+        scenario.training_job, catalog, scenario.seed, count, pool
     )
     summary = summarize_training(scenario.training_job, catalog, runs)
     try:
@@ -206,12 +206,12 @@ def _run_options(scenario: Scenario, count: int, pool: Executor, out: Path, quie
     stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
 
 
-def _run_transform(scenario: Scenario, count: int, out: Path, quiet: bool) -> None:
+def _run_transform(scenario: Scenario, count: int, pool: Executor, out: Path, quiet: bool) -> None:
     """Replications of a batch transform job: duration, throughput, cost, utilisation."""
     from simulator.report.transform_outputs import transform_rows, write_transform_outputs
-    from simulator.training.transform import transform_replications
+    from simulator.training_analysis import transform_replications
 
-    summary = transform_replications(scenario, count)
+    summary = transform_replications(scenario, count, pool)
     try:
         write_transform_outputs(scenario, summary, out)
     except OSError as exc:
@@ -245,7 +245,7 @@ def optimize_checkpoint_command(
     """Find the checkpoint interval minimising expected completion time (or cost), beside Young and Daly."""
     from simulator.report.staging import staged_directory
     from simulator.scenario.crossref import scenario_catalog
-    from simulator.training import optimize_checkpoint
+    from simulator.training_analysis import optimize_checkpoint
 
     scenario = _load(scenario_path, with_seed(overrides, seed))
     if scenario.training_job is None:
@@ -262,7 +262,7 @@ def optimize_checkpoint_command(
         scenario.seed,
         count,
         objective.value,  # type: ignore[arg-type]
-        map_fn=lambda f, items: pool.map(f, items),
+        pool,
     )
     if out is not None:
         try:

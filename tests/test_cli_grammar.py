@@ -19,7 +19,7 @@ import typer
 from simulator.cli import app
 from simulator.cli_options import MAX_REPLICATIONS
 from simulator.core.slo import interval_meets, meets, upper_bound
-from simulator.training.optimizer import CheckpointOptimum, duration_text
+from simulator.training_analysis.optimizer import CheckpointOptimum, duration_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

@@ -16,8 +16,7 @@ from simulator.report.rollout_report import rollout_document
 from simulator.rollout.replications import replicate_rollout
 from simulator.scenario import load_scenario
 from simulator.scenario.crossref import scenario_catalog
-from simulator.training import run_replications, summarize_training
-from simulator.training.transform import transform_replications
+from simulator.training_analysis import run_replications, summarize_training, transform_replications
 from tests.recommend.jobs import example_job, job_summary
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from simulator.execution.executors import LocalPoolExecutor
 from simulator.scenario import load_scenario_dict
 from simulator.scenario.crossref import scenario_catalog
-from simulator.training.transform import simulate_transform, transform_replications
+from simulator.training.transform import simulate_transform
+from simulator.training_analysis import transform_replications
 
 
 def det(seconds: float) -> dict[str, Any]:
@@ -135,6 +137,7 @@ def test_replications_give_confidence_intervals() -> None:
     interval = summary["replications"]["duration_s"]
     assert interval["ci95_low"] < summary["batch_transform"]["duration_s"] < interval["ci95_high"]
     assert summary["replications"]["n"] == 4
+    assert transform_replications(load_scenario_dict(document), 4, LocalPoolExecutor(2)) == summary
 
 
 def test_cli_runs_a_batch_transform(

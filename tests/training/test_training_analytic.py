@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from simulator.core.rng import replication_seed
 from simulator.training import simulate_training
 from simulator.training.formulas import daly_exact_interval, daly_wall_time, restart_from_scratch_mean
-from simulator.training.montecarlo import replication_seed
 from simulator.training.stats import mean_ci
 
 H, MIN = 3600.0, 60.0

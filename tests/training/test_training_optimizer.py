@@ -7,7 +7,9 @@ import pickle
 import numpy as np
 import pytest
 
-from simulator.training import optimize_checkpoint, simulate_training
+from simulator.core.rng import replication_seed
+from simulator.execution.executors import LocalPoolExecutor, SerialExecutor
+from simulator.training import simulate_training
 from simulator.training.formulas import (
     daly_exact_interval,
     daly_interval,
@@ -18,9 +20,9 @@ from simulator.training.formulas import (
     young_penalty,
     young_table,
 )
-from simulator.training.montecarlo import replication_seed
-from simulator.training.optimizer import _evaluate_batch, with_interval
 from simulator.training.stats import mean_ci
+from simulator.training_analysis import optimize_checkpoint
+from simulator.training_analysis.optimizer import _evaluate_batch, with_interval
 
 H, MIN = 3600.0, 60.0
 
@@ -84,15 +86,16 @@ def test_simulation_confirms_youngs_penalty_when_mtbf_is_near_delta(catalog, dal
     assert 0 < low <= theory <= high, (mean, low, high, theory)
 
 
-def test_cost_objective_and_custom_map(catalog, make_spec) -> None:
-    """The per-replication function is picklable (for a process pool) and map_fn is honoured."""
+def test_cost_objective_on_a_process_pool(catalog, make_spec) -> None:
+    """The batches go to the executor it is given; a process pool gives the serial answer exactly."""
     pickle.dumps(_evaluate_batch)
     calls = []
 
-    def recording_map(fn, tasks):
-        tasks = list(tasks)
-        calls.append(len(tasks))
-        return map(fn, tasks)
+    class RecordingExecutor(SerialExecutor):
+        def map(self, function, items, on_done=None, on_result=None):  # type: ignore[no-untyped-def]
+            work = list(items)
+            calls.append(len(work))
+            return super().map(function, work, on_done, on_result)
 
     job = make_spec(
         work="10h",
@@ -102,8 +105,12 @@ def test_cost_objective_and_custom_map(catalog, make_spec) -> None:
         max_runtime="20d",
     )
     optimum = optimize_checkpoint(
-        job, catalog, seed=1, replications=20, objective="cost", map_fn=recording_map
+        job, catalog, seed=1, replications=20, objective="cost", executor=RecordingExecutor()
     )
+    pooled = optimize_checkpoint(
+        job, catalog, seed=1, replications=20, objective="cost", executor=LocalPoolExecutor(2)
+    )
+    assert pooled == optimum
     assert calls and all(n > 0 for n in calls)
     assert 0 < optimum.interval_s <= 10 * H
     assert optimum.objective == "cost" and optimum.mean > 0

@@ -8,15 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from simulator.core.rng import replication_seed
 from simulator.report.training_plots import plot_training
-from simulator.training import (
-    TrainingJobSpec,
-    run_replications,
-    simulate_training,
-    summarize_training,
-)
+from simulator.training import TrainingJobSpec, simulate_training
 from simulator.training.formulas import on_demand_seconds
-from simulator.training.montecarlo import replication_seed
+from simulator.training_analysis import run_replications, summarize_training
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "spot-training.yaml"
 REQUIRED = {

@@ -1,21 +1,25 @@
-"""Replications of a training job and the summary.json they produce (spot beside on-demand)."""
+"""Replications of a training job and the summary.json they produce (spot beside on-demand).
+
+An analysis above the runtime: replications go to an executor (a process pool, Dask or serial) like
+every other experiment, so `--executor` and `--workers` apply to training jobs too.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from simulator.catalog import Catalog
+from simulator.core.rng import replication_seed
+from simulator.execution.executors import Executor, SerialExecutor
 from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.accounting import TrainingRun
 from simulator.training.job import simulate_training
 from simulator.training.plan import build_plan, job_mtbf
 from simulator.training.stats import describe, mean_ci, proportion
-
-MapFn = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any] | list[Any]]
 
 _METRICS = (
     "completion_time_s",
@@ -32,22 +36,31 @@ _METRICS = (
 )
 
 
-def replication_seed(seed: int, index: int) -> np.random.SeedSequence:
-    """The seed of replication `index`: SeedSequence(seed, spawn_key=(index,))."""
-    return np.random.SeedSequence(seed, spawn_key=(index,))
+@dataclass(frozen=True)
+class TrainingReplication:
+    """One replication to run: the job, its catalog, the scenario seed and the replication index."""
+
+    spec: TrainingJobSpec
+    catalog: Catalog
+    seed: int
+    index: int
 
 
-def _replicate(task: tuple[TrainingJobSpec, Catalog, int, int]) -> TrainingRun:
-    spec, catalog, seed, index = task
-    return simulate_training(spec, catalog, replication_seed(seed, index))
+def simulate_replication(task: TrainingReplication) -> TrainingRun:
+    """Replication `task.index` of the job (top level: picklable for process pools and Dask)."""
+    return simulate_training(task.spec, task.catalog, replication_seed(task.seed, task.index))
 
 
 def run_replications(
-    spec: TrainingJobSpec, catalog: Catalog, seed: int, replications: int, map_fn: MapFn = map
+    spec: TrainingJobSpec,
+    catalog: Catalog,
+    seed: int,
+    replications: int,
+    executor: Executor | None = None,
 ) -> list[TrainingRun]:
-    """Independent replications 0..n-1 (map_fn may be a process pool's map)."""
-    tasks = [(spec, catalog, seed, i) for i in range(replications)]
-    return list(map_fn(_replicate, tasks))
+    """Independent replications 0..n-1, in order, on `executor` (serial in this process by default)."""
+    tasks = [TrainingReplication(spec, catalog, seed, i) for i in range(replications)]
+    return (executor or SerialExecutor()).map(simulate_replication, tasks)
 
 
 def on_demand_spec(spec: TrainingJobSpec) -> TrainingJobSpec:

@@ -24,11 +24,12 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from simulator.catalog import Catalog
+from simulator.core.rng import replication_seed
 from simulator.errors import ScenarioError
+from simulator.execution.executors import Executor, SerialExecutor
 from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.formulas import daly_exact_interval, daly_interval, young_breakdown, young_interval
 from simulator.training.job import simulate_plan
-from simulator.training.montecarlo import MapFn, replication_seed
 from simulator.training.plan import build_plan, job_mtbf
 from simulator.training.stats import mean_ci
 
@@ -120,14 +121,26 @@ class CheckpointOptimum:
         return "\n".join(lines)
 
 
-def _evaluate_batch(task: tuple[TrainingJobSpec, Catalog, int, float, str, int, int]) -> list[float]:
-    """Objective values of replications start..stop-1 at one interval (top level: picklable for pools)."""
-    spec, catalog, seed, interval, objective, start, stop = task
-    plan = build_plan(with_interval(spec, interval), catalog)
+@dataclass(frozen=True)
+class IntervalBatch:
+    """Replications start..stop-1 of the job checkpointing every `interval` seconds."""
+
+    spec: TrainingJobSpec
+    catalog: Catalog
+    seed: int
+    interval: float
+    objective: Objective
+    start: int
+    stop: int
+
+
+def _evaluate_batch(task: IntervalBatch) -> list[float]:
+    """Objective values and completion flags of a batch (top level: picklable for pools)."""
+    plan = build_plan(with_interval(task.spec, task.interval), task.catalog)
     values = []
-    for index in range(start, stop):
-        run = simulate_plan(plan, replication_seed(seed, index), record=False)
-        values.append(run.completion_time_s if objective == "time" else run.cost_usd)
+    for index in range(task.start, task.stop):
+        run = simulate_plan(plan, replication_seed(task.seed, index), record=False)
+        values.append(run.completion_time_s if task.objective == "time" else run.cost_usd)
         values.append(1.0 if run.completed else 0.0)
     return values
 
@@ -147,13 +160,13 @@ class _Evaluator:
         catalog: Catalog,
         seed: int,
         replications: int,
-        objective: str,
-        map_fn: MapFn,
+        objective: Objective,
+        executor: Executor,
     ) -> None:
         self._args = (spec, catalog, seed)
         self.replications = replications
         self._objective = objective
-        self._map = map_fn
+        self._executor = executor
         self.values: dict[float, np.ndarray] = {}
         self.completed: dict[float, float] = {}
 
@@ -161,11 +174,11 @@ class _Evaluator:
         n = self.replications
         todo = sorted({float(x) for x in intervals} - set(self.values))
         tasks = [
-            (*self._args, interval, self._objective, start, min(start + _BATCH, n))
+            IntervalBatch(*self._args, interval, self._objective, start, min(start + _BATCH, n))
             for interval in todo
             for start in range(0, n, _BATCH)
         ]
-        results = list(self._map(_evaluate_batch, tasks))
+        results = self._executor.map(_evaluate_batch, tasks)
         per_interval = -(-n // _BATCH)
         for k, interval in enumerate(todo):
             flat = np.concatenate([np.asarray(r) for r in results[k * per_interval : (k + 1) * per_interval]])
@@ -218,7 +231,7 @@ def optimize_checkpoint(
     seed: int,
     replications: int,
     objective: Objective = "time",
-    map_fn: MapFn = map,
+    executor: Executor | None = None,
 ) -> CheckpointOptimum:
     """Interval minimising mean completion time ("time") or mean cost ("cost") over the replications."""
     if objective not in ("time", "cost"):
@@ -231,12 +244,13 @@ def optimize_checkpoint(
         raise ValueError("need at least 2 replications")
     base = build_plan(spec, catalog)
     work, delta, mtbf = base.work_s, base.write_s, job_mtbf(base)
-    evaluator = _Evaluator(spec, catalog, seed, replications, objective, map_fn)
+    pool = executor or SerialExecutor()
+    evaluator = _Evaluator(spec, catalog, seed, replications, objective, pool)
 
     hi = min(work, _MAX_MTBFS * mtbf)
     lo = min(max(work / 256, delta / 4, 1.0), hi / 16)
     screen = _Evaluator(
-        spec, catalog, seed, max(2, min(replications, replications // 4 + 10)), objective, map_fn
+        spec, catalog, seed, max(2, min(replications, replications // 4 + 10)), objective, pool
     )
     screen.evaluate(np.geomspace(lo, hi, _COARSE_POINTS))
     incumbent, method = screen.best(), "best screening point"
