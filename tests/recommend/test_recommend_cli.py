@@ -24,6 +24,7 @@ from tests.test_validation import set_arguments
 Cli = Callable[..., tuple[int, str, str]]
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_recommend_writes_every_output(
     cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -403,6 +404,7 @@ def test_ctrl_c_keeps_finished_candidates_and_resume_finishes_identically(
     assert timedelta(0) <= gap < timedelta(milliseconds=1)  # the resumed job keeps its CreationTime
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_recommend_into_a_finished_job_without_resume_loses_nothing(
     cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -433,6 +435,7 @@ def test_a_failing_executor_leaves_no_half_made_job(
     assert not out.exists()
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_candidate_files_are_named_safely_and_resume_reads_them(
     cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -450,6 +453,7 @@ def test_candidate_files_are_named_safely_and_resume_reads_them(
     assert without_times(out) == first
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_without_a_terminal_each_finished_stage_prints_one_line(
     cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
 ) -> None:
