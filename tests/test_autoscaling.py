@@ -260,6 +260,7 @@ def autoscaled(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 @SETTINGS
 @given(autoscaled())
 def test_capacity_stays_within_min_and_max(document: dict[str, Any]) -> None:
@@ -277,6 +278,7 @@ def test_capacity_stays_within_min_and_max(document: dict[str, Any]) -> None:
             assert spec["min_capacity"] <= live <= spec["max_capacity"], (time, live)
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 @SETTINGS
 @given(autoscaled())
 def test_no_scaling_inside_cooldowns(document: dict[str, Any]) -> None:
@@ -315,6 +317,7 @@ def test_alarm_never_fires_on_fewer_breaching_datapoints_than_configured(documen
         assert all(not math.isnan(v) and breach(v) for v in window), (activity, window.tolist())
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 @SETTINGS
 @given(autoscaled())
 def test_autoscaled_billing_is_integral_of_running_instances_times_price(document: dict[str, Any]) -> None:

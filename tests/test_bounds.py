@@ -83,6 +83,7 @@ LINEAR = [
     ],
     ids=["linear-step", "negative-slo", "crossover-rate", "ab-check", "checkpoint-interval", "spot-rate"],
 )
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_endless_work_is_refused(tmp_path: Path, arguments: list[str], where: str, fragment: str) -> None:
     code, line = (
         _sagesim(*arguments, "--out", str(tmp_path / "out"))
@@ -122,6 +123,7 @@ def test_a_profile_and_the_models_own_service_time_conflict(
     )
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_a_backlog_past_the_record_ring_is_one_line(tmp_path: Path, base_scenario: dict[str, Any]) -> None:
     base_scenario["endpoint"]["variants"] = base_scenario["endpoint"]["variants"][:1]
     base_scenario["traffic"]["arrivals"]["rate"] = "5000/s"  # 60 s of timeouts hold 300,000 in flight
@@ -161,6 +163,7 @@ def test_an_overloaded_stream_is_refused_before_the_engine_is_built(
     assert "at most 80/s of service" in caught.value.reason and "4,194,304 records" in caught.value.reason
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_the_refusal_is_one_line_and_writes_nothing(tmp_path: Path, base_scenario: dict[str, Any]) -> None:
     path = _write(tmp_path, _overloaded_stream(base_scenario))
     code, line = _sagesim("run", str(path), "--out", str(tmp_path / "out"))

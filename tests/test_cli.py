@@ -87,6 +87,7 @@ def test_replications_add_confidence_intervals(
     assert set(replications["variants"]["a"]["cost_usd"]["total"]) == {"mean", "ci95_low", "ci95_high"}
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_local_pool_and_serial_executors_agree(
     cli: Callable[..., tuple[int, str, str]],
     write_scenario: Callable[..., Path],

@@ -137,6 +137,7 @@ def test_the_harness_hides_the_extras(no_extras: dict[str, str]) -> None:
         assert done.returncode == 1 and "ModuleNotFoundError" in done.stderr, (module, done.stderr)
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_every_module_but_the_docker_harness_imports_without_the_extras(no_extras: dict[str, str]) -> None:
     """Every module, imported in one interpreter without the extras: none outside the Docker harness
     loads an extra at module level, and each listed harness module really needs it (no stale list)."""
@@ -173,6 +174,7 @@ def test_commands_run_without_the_extras(no_extras: dict[str, str]) -> None:
         assert code == 0 and out.strip(), (command, err[-2000:])
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_run_simulates_without_the_extras(no_extras: dict[str, str], tmp_path: Path) -> None:
     """A real run with the default process pool: the spawned workers lack the extras too."""
     out = tmp_path / "quickstart"
@@ -268,6 +270,7 @@ MISSING_EXTRA_CASES: list[tuple[list[str], str]] = [
 ]
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_a_missing_extra_is_one_line_and_exit_2(no_extras: dict[str, str], tmp_path: Path) -> None:
     commands = [
         [argument.replace("{tmp}", str(tmp_path)) for argument in arguments]

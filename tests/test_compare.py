@@ -45,6 +45,7 @@ def test_compare_bad_set_for(cli: Callable[..., tuple[int, str, str]]) -> None:
     assert code == 2 and stderr.startswith("error: --set-for: ")
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_crossover_prints_rate_and_writes_report(
     cli: Callable[..., tuple[int, str, str]], tmp_path: Path
 ) -> None:

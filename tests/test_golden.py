@@ -56,7 +56,17 @@ def assert_same(actual: Any, expected: Any, where: str = "summary") -> None:
         assert actual == expected, where
 
 
-SLOW_GOLDENS = {"ab-rollout", "quickstart", "canary-rollback", "closed-loop-phases", "autoscaling-diurnal"}
+SLOW_GOLDENS = {
+    "ab-rollout",
+    "quickstart",
+    "canary-rollback",
+    "closed-loop-phases",
+    "autoscaling-diurnal",
+    "recommend-default",
+    "recommend-advanced",
+    "pipeline-3-stage",
+    "gpu-vs-eia-vs-cpu",
+}
 
 
 @pytest.mark.parametrize(

@@ -102,6 +102,7 @@ def _sagesim(*arguments: str, timeout: float = 60) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_a_pipe_as_scenario_is_refused_without_hanging(tmp_path: Path) -> None:
     fifo = tmp_path / "scenario.yaml"
     os.mkfifo(fifo)

@@ -66,6 +66,7 @@ def test_cheapest_option_meeting_the_slo_is_named() -> None:
     assert verdict(impossible).startswith("no option meets the SLO")
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_cli_prints_cost_p99_and_the_cheapest_option(
     tmp_path: Path, cli: Callable[..., tuple[int, str, str]], write_scenario: Callable[[Any], Path]
 ) -> None:
@@ -80,6 +81,7 @@ def test_cli_prints_cost_p99_and_the_cheapest_option(
     assert (tmp_path / "out" / "report.html").exists()
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_a_process_pool_gives_the_same_figures() -> None:
     from simulator.execution.executors import LocalPoolExecutor
 

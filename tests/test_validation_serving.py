@@ -1,7 +1,8 @@
 """Bad input for pipelines, batching, GPUs, Elastic Inference, batch transform and options: one error line.
 
-Same harness as test_validation.py: each case edits the small valid base scenario and runs
-`sagesim run SCENARIO --out DIR`; the run must stop with exit code 2, one line naming the YAML path,
+Same harness as test_validation.py: each case edits the small valid base scenario. Every case is
+checked at the schema seam (tests/test_schema_rules.py); one per section also runs
+`sagesim run SCENARIO --out DIR`, which must stop with exit code 2, one line naming the YAML path,
 nothing on stdout and nothing written.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_validation import Case, case, drop, put
+from tests.test_validation import Case, case, drop, end_to_end, put
 from tests.test_validation import test_bad_input_is_one_error_line as check_case
 
 MODEL = "models.m1"
@@ -153,6 +154,13 @@ SERVING_CASES = [
             f"{MODEL}.batching",
             {**BATCHING, "per_instance_type": {"ml.x9.huge": {"base": 0, "per_request": 1}}},
         ),
+    ),
+    case(
+        "error-rate-with-batching",
+        f"{VARIANT}.model",
+        "not modelled with pipelines, batching",
+        put(f"{MODEL}.error_rate", 0.01),
+        put(f"{MODEL}.batching", BATCHING),
     ),
     # --- Elastic Inference -----------------------------------------------------------------------------
     case(
@@ -341,7 +349,16 @@ SERVING_CASES = [
 ]
 
 
-@pytest.mark.parametrize("spec", SERVING_CASES)
+SERVING_END_TO_END = {
+    "pipeline-one-container",
+    "batching-size-zero",
+    "accelerator-unknown",
+    "transform-unknown-model",
+    "options-missing-slo",
+}
+
+
+@pytest.mark.parametrize("spec", end_to_end(SERVING_CASES, SERVING_END_TO_END))
 def test_serving_bad_input_is_one_error_line(
     spec: Case,
     base_scenario: dict[str, Any],

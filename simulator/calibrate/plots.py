@@ -40,10 +40,9 @@ def plot_serve_validation(report: ServeValidation, path: Path) -> Path:
     ax2.set_xticks(list(xs), labels)
     ax2.set_ylabel("throughput (requests/s)")
     ax2.set_title("Closed loop throughput")
-    ax2.margins(y=0.12)
-    ax2.legend(fontsize=8, loc="lower center")
+    ax2.margins(y=0.3)  # headroom: the legend sits above the bars instead of over them
+    ax2.legend(fontsize=8, loc="upper center", ncols=2)
     fig.suptitle(f"{report.image}: {'PASS' if report.passed() else 'FAIL'}", fontsize=10)
-    fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     return path
@@ -77,7 +76,6 @@ def plot_train_validation(report: TrainValidation, path: Path) -> Path:
     ax.set_title("Training under stop schedules: measured vs predicted")
     ax.margins(y=0.25)
     ax.legend(fontsize=7, loc="upper center", ncols=3)
-    fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     return path

@@ -29,7 +29,6 @@ def plot_batching_curves(frame: pd.DataFrame, path: Path, title: str) -> Path:
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
-    fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     return path

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import html
 from pathlib import Path
 
 from simulator.compare import Crossover
 from simulator.figures import subplots
+from simulator.report.html import Document, Image, Section, Text, frame_table, render
 from simulator.report.staging import staged_directory
 
 
@@ -18,13 +17,13 @@ def write_crossover_outputs(
     with staged_directory(out, "crossover") as staging:
         result.table.to_csv(staging / "crossover.csv", index=False)
         plot = plot_crossover(result, slo_p99_s, staging / "crossover.png")
-        image = base64.b64encode(plot.read_bytes()).decode("ascii")
-        (staging / "report.html").write_text(
-            "<!doctype html><html><head><meta charset=utf-8><title>crossover</title></head><body>"
-            f"<h1>Serverless vs real-time: {html.escape(scenario_name)}</h1><p>{html.escape(line)}</p>"
-            + result.table.to_html(index=False, float_format=lambda value: f"{value:.6g}")
-            + f'<img alt="crossover" src="data:image/png;base64,{image}"></body></html>'
+        document = Document(
+            f"crossover: {scenario_name}",
+            f"Serverless vs real-time: {scenario_name}",
+            [Text(line)],
+            [Section("Cost per rate", [frame_table(result.table), Image.of(plot)])],
         )
+        (staging / "report.html").write_text(render(document))
     return out / "report.html"
 
 
@@ -57,6 +56,5 @@ def plot_crossover(result: Crossover, slo_p99_s: float, path: Path) -> Path:
     )
     axis.grid(alpha=0.3, which="both")
     axis.legend(fontsize=8)
-    figure.tight_layout()
     figure.savefig(path, dpi=110)
     return path

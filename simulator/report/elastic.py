@@ -10,7 +10,7 @@ import pandas as pd
 from simulator.engine.result import Result
 from simulator.figures import subplots
 from simulator.metrics.oscillation import OSCILLATION_FLIPS
-from simulator.report.html import html_table
+from simulator.report.html import Block, Section, Table, Text, frame_table
 from simulator.report.tables import format_figure
 
 
@@ -52,23 +52,20 @@ def plot_load_capacity_latency(metrics: pd.DataFrame, period_s: float, warmup_s:
     for axis in axes:
         axis.grid(alpha=0.3)
         axis.legend(fontsize=8)
-    figure.tight_layout()
     figure.savefig(path, dpi=110)
     return path
 
 
-def _html_table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, float_format=lambda value: f"{value:.6g}", border=0, escape=True)
-
-
-def elastic_sections(result: Result, limit: int = 200) -> list[tuple[str, str]]:
+def elastic_sections(result: Result, limit: int = 200) -> list[Section]:
     """Scaling activity log and serverless figures, for the HTML report (empty for static endpoints)."""
     sections = []
     if len(result.scaling):
         shown = result.scaling.head(limit)
         more = len(result.scaling) - len(shown)
-        note = f"<p class=note>{more} more in scaling.csv</p>" if more > 0 else ""
-        sections.append(("Scaling activities", _html_table(shown) + note))
+        blocks: list[Block] = [frame_table(shown)]
+        if more > 0:
+            blocks.append(Text(f"{more} more in scaling.csv", note=True))
+        sections.append(Section("Scaling activities", blocks))
     rows = []
     for name, block in result.summary["variants"].items():
         serverless = block.get("serverless")
@@ -88,7 +85,7 @@ def elastic_sections(result: Result, limit: int = 200) -> list[tuple[str, str]]:
                 }
             )
     if rows:
-        sections.append(("Serverless", _html_table(pd.DataFrame(rows))))
+        sections.append(Section("Serverless", [frame_table(pd.DataFrame(rows))]))
     return sections
 
 
@@ -100,7 +97,7 @@ STABILITY_ROWS: list[tuple[str, str, str]] = [
 ]
 
 
-def stability_section(summary: dict[str, Any], combined: dict[str, Any] | None) -> list[tuple[str, str]]:
+def stability_section(summary: dict[str, Any], combined: dict[str, Any] | None) -> list[Section]:
     """Scaling actions and direction flips per autoscaled variant, with the oscillation verdict."""
     names = [
         name for name, block in summary["variants"].items() if "oscillation" in block.get("autoscaling", {})
@@ -128,8 +125,8 @@ def stability_section(summary: dict[str, Any], combined: dict[str, Any] | None) 
             verdict.append("yes" if value else "no")
     rows.append(verdict)
     note = (
-        f"<p class=note>A flip is a policy scaling action in the opposite direction to the previous one."
+        "A flip is a policy scaling action in the opposite direction to the previous one."
         f" A variant oscillates when some hour of the measured window holds {OSCILLATION_FLIPS} or more"
-        " flips (two out-in round trips); flips per hour is the average over the whole window.</p>"
+        " flips (two out-in round trips); flips per hour is the average over the whole window."
     )
-    return [("Autoscaling stability", html_table(["figure", *names], rows) + note)]
+    return [Section("Autoscaling stability", [Table(["figure", *names], rows), Text(note, note=True)])]

@@ -1,31 +1,120 @@
-"""A self-contained HTML report: figures embedded as base64 PNG, tables, the resolved scenario."""
+"""Self-contained HTML reports: writers describe a report as data (tables, text, figures in sections)
+and the Jinja2 templates in templates/ draw it, all with one stylesheet inlined so that a report.html
+stays a single file. Autoescape is on: a scenario name or note is text, never markup."""
 
 from __future__ import annotations
 
 import base64
-import html
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from simulator.report.tables import headline_rows
 
-STYLE = """
-body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}
-th:first-child,td:first-child{text-align:left}img{max-width:100%;border:1px solid #eee;margin:.5em 0}
-pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:12px}.note{color:#666}
-"""
+WIDE_COLUMNS = 6  # tables with more columns get the compact font
+_NUMBER = re.compile(r"[-+]?[\d.]")
 
 
-def html_table(header: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+@dataclass(frozen=True)
+class Table:
+    """A header and rows of already formatted cells; columns holding no number are aligned left."""
+
+    header: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    kind: ClassVar[str] = "table"
+
+    @property
+    def wide(self) -> bool:
+        return len(self.header) > WIDE_COLUMNS
+
+    @property
+    def text_columns(self) -> list[bool]:
+        return [
+            not any(_NUMBER.match(str(row[index])) for row in self.rows if index < len(row))
+            for index in range(len(self.header))
+        ]
 
 
-def html_image(path: Path) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+@dataclass(frozen=True)
+class Text:
+    text: str
+    note: bool = False
+    kind: ClassVar[str] = "text"
+
+
+@dataclass(frozen=True)
+class Image:
+    """A PNG embedded as base64, so the report needs no file beside it."""
+
+    alt: str
+    data: str
+    kind: ClassVar[str] = "image"
+
+    @classmethod
+    def of(cls, path: Path) -> Image:
+        return cls(path.stem, base64.b64encode(path.read_bytes()).decode("ascii"))
+
+
+@dataclass(frozen=True)
+class Preformatted:
+    text: str
+    kind: ClassVar[str] = "preformatted"
+
+
+Block = Table | Text | Image | Preformatted
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    blocks: Sequence[Block]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole report: the page title, the top heading, blocks before the first section, the sections."""
+
+    title: str
+    heading: str
+    intro: Sequence[Block] = ()
+    sections: Sequence[Section] = field(default_factory=list)
+
+
+def images(paths: Sequence[Path]) -> list[Block]:
+    return [Image.of(path) for path in paths]
+
+
+def resolved_section(resolved_yaml: str) -> Section:
+    return Section("Resolved scenario", [Preformatted(resolved_yaml)])
+
+
+def frame_table(frame: pd.DataFrame, number: Callable[[float], str] = "{:.6g}".format) -> Table:
+    """A DataFrame as a Table: floats through `number`, missing values as "-"."""
+
+    def cell(value: Any) -> str:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return "-"
+        return number(value) if isinstance(value, float) else str(value)
+
+    rows = [[cell(value) for value in record] for record in frame.itertuples(index=False)]
+    return Table([str(column) for column in frame.columns], rows)
+
+
+def render(document: Document) -> str:
+    """The report as one HTML string (no external files)."""
+    environment = Environment(
+        loader=PackageLoader("simulator.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return environment.get_template("report.html.j2").render(title=document.title, document=document)
 
 
 def render_report(
@@ -35,9 +124,9 @@ def render_report(
     replications: int,
     plots: list[Path],
     resolved_yaml: str,
-    extra_sections: list[tuple[str, str]] | None = None,
+    extra_sections: Sequence[Section] = (),
 ) -> str:
-    """The whole report as one HTML string (no external files)."""
+    """An endpoint run's report: headline table, figures, extra sections, the resolved scenario."""
     header, rows = headline_rows(summary, combined)
     note = (
         f"Means over {replications} replications with 95% confidence intervals in brackets."
@@ -45,19 +134,15 @@ def render_report(
         else "One replication; run with --replications N for confidence intervals."
     )
     window = summary.get("window_s", {})
-    sections = [
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p class=note>Measured window {window.get('start', 0):.0f}-{window.get('end', 0):.0f} s "
-        f"(warm-up excluded). {note}</p>",
-        "<h2>Summary</h2>",
-        html_table(header, rows),
-        "<h2>Figures</h2>",
-        *(html_image(path) for path in plots),
-    ]
-    for heading, body in extra_sections or []:
-        sections += [f"<h2>{html.escape(heading)}</h2>", body]
-    sections += ["<h2>Resolved scenario</h2>", f"<pre>{html.escape(resolved_yaml)}</pre>"]
-    return (
-        f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(title)}</title>"
-        f"<style>{STYLE}</style></head><body>{''.join(sections)}</body></html>"
+    intro = Text(
+        f"Measured window {window.get('start', 0):.0f}-{window.get('end', 0):.0f} s "
+        f"(warm-up excluded). {note}",
+        note=True,
     )
+    sections = [
+        Section("Summary", [Table(header, rows)]),
+        Section("Figures", images(plots)),
+        *extra_sections,
+        resolved_section(resolved_yaml),
+    ]
+    return render(Document(title, title, [intro], sections))

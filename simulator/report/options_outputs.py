@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from simulator.figures import subplots
 from simulator.options import OptionsResult, options_rows, verdict
 from simulator.options.batching import BatchingSweep
 from simulator.report.batching import plot_batching_curves
-from simulator.report.html import html_image, html_table
+from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.staging import staged_directory
 from simulator.scenario.loader import dump_resolved
 from simulator.scenario.schema import Scenario
@@ -29,12 +28,12 @@ def _plot_options(summary: dict[str, Any], path: Path) -> Path:
         ax.scatter(cost, latency, s=60, color="tab:green" if row["meets_slo"] else "tab:red")
         ax.annotate(name, (cost, latency), textcoords="offset points", xytext=(6, 4))
     ax.axhline(summary["slo"]["latency_ms"], color="grey", linestyle="--", label="SLO")
+    ax.margins(x=0.15, y=0.15)  # room for the names written right of and above the points
     ax.set_xlabel("USD per 1M inferences")
     ax.set_ylabel(f"{percentile} latency (ms)")
     ax.set_yscale("log")
     ax.set_title("options at the same traffic (green: meets the SLO)")
     ax.legend()
-    fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     return path
@@ -60,13 +59,8 @@ def write_options_outputs(
         if batching is not None:
             plots.append(batching_plot(batching, staging))
         header, rows = options_rows(summary)
-        sections = [
-            f"<h1>{html.escape(scenario.name)}</h1>",
-            f"<p>{html.escape(verdict(summary))}</p>",
-            *(f"<p class=note>{html.escape(note)}</p>" for note in summary.get("notes", [])),
-            html_table(header, rows),
-            *(html_image(plot) for plot in plots),
-        ]
+        intro = [Text(verdict(summary)), *(Text(note, note=True) for note in summary.get("notes", []))]
+        sections = [Section("Options", [Table(header, rows)]), Section("Figures", images(plots))]
         for name, first in result.first_summaries.items():
             pipeline = first["variants"][name].get("pipeline")
             if pipeline:
@@ -74,13 +68,11 @@ def write_options_outputs(
                     [stage, f"{block['latency_ms']['mean']:.2f}", f"{block['latency_ms']['p99']:.2f}"]
                     for stage, block in pipeline["containers"].items()
                 ]
-                sections += [
-                    f"<h2>{html.escape(name)}: latency per stage (replication 1)</h2>",
-                    html_table(["stage", "mean ms", "p99 ms"], stage_rows),
-                ]
-        sections.append(f"<h2>Resolved scenario</h2><pre>{html.escape(resolved)}</pre>")
-        title = html.escape(scenario.name)
-        (staging / "report.html").write_text(
-            f"<!doctype html><html><head><meta charset=utf-8><title>{title}</title></head>"
-            f"<body>{''.join(sections)}</body></html>"
-        )
+                sections.append(
+                    Section(
+                        f"{name}: latency per stage (replication 1)",
+                        [Table(["stage", "mean ms", "p99 ms"], stage_rows)],
+                    )
+                )
+        sections.append(resolved_section(resolved))
+        (staging / "report.html").write_text(render(Document(scenario.name, scenario.name, intro, sections)))

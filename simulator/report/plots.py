@@ -16,7 +16,6 @@ def _minutes(frame: pd.DataFrame) -> pd.Series:
 
 
 def _save(figure: Figure, path: Path) -> Path:
-    figure.tight_layout()
     figure.savefig(path, dpi=110)
     return path
 

@@ -4,7 +4,6 @@ report.html."""
 
 from __future__ import annotations
 
-import html
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +19,7 @@ from simulator.recommend.aws_response import (
 )
 from simulator.recommend.job import JobResult
 from simulator.recommend.ranking import curve_points
-from simulator.report.html import STYLE, html_image, html_table
+from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.recommend_plots import plot_curves, plot_fleet, plot_pareto
 from simulator.scenario.loader import dump_resolved
 
@@ -110,7 +109,7 @@ def write_job_outputs(
         (out / "fleet_sizing.json").write_text(json.dumps(result.fleet, indent=2))
         figures.append(plot_fleet(result.fleet, plots / "fleet_cost.png"))
     (out / "scenario.resolved.yaml").write_text(dump_resolved(result.scenario))
-    (out / "report.html").write_text(render(result, figures, wall_seconds))
+    (out / "report.html").write_text(render_job(result, figures, wall_seconds))
     return figures
 
 
@@ -163,7 +162,7 @@ FLEET_HEADER = [
 ]
 
 
-def render(result: JobResult, figures: list[Path], wall_seconds: float | None) -> str:
+def render_job(result: JobResult, figures: list[Path], wall_seconds: float | None) -> str:
     spec = result.scenario.recommend
     assert spec is not None
     slo = spec.slo()
@@ -197,25 +196,21 @@ def render(result: JobResult, figures: list[Path], wall_seconds: float | None) -
     ]
     others = [[c["candidate"], c["note"]] for c in candidate_rows(result) if c["rank"] is None]
     timing = f" Job wall time {wall_seconds:.1f} s." if wall_seconds is not None else ""
-    sections = [
-        f"<h1>Inference recommendations: {html.escape(result.scenario.name)}</h1>",
-        f"<p class=note>{spec.job_type.value} job, {len(result.outcomes)} candidates; SLO {slo.percentile} "
-        f"ModelLatency &le; {slo.value * 1000:.0f} ms with under {spec.max_error_rate:.0%} errors; "
-        f"ranked by cost per inference (CostPerHour / (MaxInvocations x 60)).{timing}</p>",
-        "<h2>Recommendations</h2>",
-        html_table(header, table),
-    ]
+    intro = Text(
+        f"{spec.job_type.value} job, {len(result.outcomes)} candidates; SLO {slo.percentile} "
+        f"ModelLatency \u2264 {slo.value * 1000:.0f} ms with under {spec.max_error_rate:.0%} errors; "
+        f"ranked by cost per inference (CostPerHour / (MaxInvocations x 60)).{timing}",
+        note=True,
+    )
+    sections = [Section("Recommendations", [Table(header, table)])]
     if others:
-        sections += ["<h2>Not recommended</h2>", html_table(["candidate", "why"], others)]
+        sections.append(Section("Not recommended", [Table(["candidate", "why"], others)]))
     if result.fleet:
-        sections += [
-            "<h2>Fleet sizing on the expected traffic</h2>",
-            html_table(FLEET_HEADER, fleet_rows(result.fleet)),
-        ]
-    sections += ["<h2>Figures</h2>", *(html_image(path) for path in figures)]
-    sections += ["<h2>Resolved scenario</h2>", f"<pre>{html.escape(dump_resolved(result.scenario))}</pre>"]
-    title = html.escape(f"sagesim recommend: {result.scenario.name}")
-    return (
-        f"<!doctype html><html><head><meta charset=utf-8><title>{title}</title>"
-        f"<style>{STYLE}</style></head><body>{''.join(sections)}</body></html>"
+        sections.append(
+            Section("Fleet sizing on the expected traffic", [Table(FLEET_HEADER, fleet_rows(result.fleet))])
+        )
+    sections += [Section("Figures", images(figures)), resolved_section(dump_resolved(result.scenario))]
+    name = result.scenario.name
+    return render(
+        Document(f"sagesim recommend: {name}", f"Inference recommendations: {name}", [intro], sections)
     )

@@ -14,7 +14,6 @@ from simulator.scenario.recommend_spec import LatencyThreshold
 
 
 def _save(figure: Figure, path: Path) -> Path:
-    figure.tight_layout()
     figure.savefig(path, dpi=110)
     return path
 
@@ -25,7 +24,7 @@ def _latency(row: dict[str, Any], slo: LatencyThreshold) -> float | None:
 
 def plot_curves(rows: list[dict[str, Any]], slo: LatencyThreshold, path: Path) -> Path:
     """ModelLatency percentile against throughput, one line per candidate, the threshold dashed."""
-    figure, axis = subplots(figsize=(10, 6))
+    figure, axis = subplots(figsize=(12, 6))
     names = list(dict.fromkeys(row["candidate"] for row in rows))
     colours = colormaps["tab20"]
     for number, name in enumerate(names):
@@ -46,35 +45,38 @@ def plot_curves(rows: list[dict[str, Any]], slo: LatencyThreshold, path: Path) -
     axis.set_xlabel("throughput (invocations per minute, log)")
     axis.set_ylabel(f"{slo.percentile} ModelLatency (ms, log)")
     axis.set_title("Throughput vs latency per candidate")
-    axis.legend(fontsize=7, ncol=2, loc="upper left")
+    # beside the axes: inside, a legend of many candidates hides the curves it names
+    axis.legend(fontsize=7, ncol=1 + len(names) // 24, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axis.grid(True, which="both", alpha=0.3)
     return _save(figure, path)
 
 
 def plot_pareto(rows: list[dict[str, Any]], path: Path) -> Path:
-    """Every measured point as (USD per 1M inferences, p99); the non-dominated ones joined."""
+    """Every measured point as (USD per 1M inferences, p99); the non-dominated ones joined.
+
+    The front's points are coloured by candidate and named in the legend: labels written beside
+    the points collide where several candidates sit close together on the front."""
     points = [
         (r["cost_per_inference"] * 1e6, r["p99_ms"], r["candidate"])
         for r in rows
         if r["cost_per_inference"] is not None and r["p99_ms"] is not None and r["error_rate"] < 0.01
     ]
-    figure, axis = subplots(figsize=(10, 6))
+    figure, axis = subplots(figsize=(12, 6))
     axis.scatter(
         [p[0] for p in points], [p[1] for p in points], s=12, color="0.6", label="measured load levels"
     )
     front = pareto_front(points)
-    axis.plot([p[0] for p in front], [p[1] for p in front], color="C3", marker="o", label="Pareto front")
-    labelled: set[str] = set()
-    for cost, latency, name in front:
-        if name not in labelled:  # one label per candidate where it joins the front
-            labelled.add(name)
-            axis.annotate(name, (cost, latency), fontsize=7, xytext=(4, 4), textcoords="offset points")
+    axis.plot([p[0] for p in front], [p[1] for p in front], color="0.25", linewidth=1, label="Pareto front")
+    colours = colormaps["tab10"]
+    for number, name in enumerate(dict.fromkeys(p[2] for p in front)):
+        mine = [p for p in front if p[2] == name]
+        axis.scatter([p[0] for p in mine], [p[1] for p in mine], s=40, color=colours(number % 10), label=name)
     axis.set_xscale("log")
     axis.set_yscale("log")
     axis.set_xlabel("USD per 1M inferences (log)")
     axis.set_ylabel("p99 ModelLatency (ms, log)")
     axis.set_title("Cost per inference vs p99 latency (lower-left is better)")
-    axis.legend(fontsize=8)
+    axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axis.grid(True, which="both", alpha=0.3)
     return _save(figure, path)
 
@@ -91,6 +93,10 @@ def plot_fleet(fleet: list[dict[str, Any]], path: Path) -> Path:
             [i + offset for i in range(len(names))], means, width=0.4, yerr=errors, color=colour, label=kind
         )
     axis.set_xticks(range(len(names)), names)
+    if len(names) > 4:  # long instance type names side by side overlap
+        axis.tick_params(axis="x", labelrotation=30)
+        for label in axis.get_xticklabels():
+            label.set_horizontalalignment("right")
     axis.set_ylabel("cost per day (USD)")
     axis.set_title("Sized fleets on the expected traffic")
     axis.legend()

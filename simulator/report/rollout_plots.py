@@ -74,7 +74,6 @@ def plot_timeline(result: Result, path: Path) -> Path:
     for row in axes:
         row[0].set_xlim(0, end)
     top.legend(loc="center left", fontsize=8)
-    figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
     return path

@@ -3,7 +3,6 @@ and the rollout section the `sagesim run` report gets for a scenario with a roll
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import pandas as pd
 
 from simulator.core.stats import combine_summaries
 from simulator.engine.result import Result
-from simulator.report.html import render_report
+from simulator.report.html import Section, Table, Text, frame_table, render_report
 from simulator.report.rollout_plots import plot_timeline
 from simulator.report.staging import staged_directory
 from simulator.rollout.abtest import Detection
@@ -52,33 +51,27 @@ def interval_rows(summary: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def _html_table(header: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
 def _timeline_rows(result: Result) -> list[list[str]]:
     return [[f"{event['time_s']:.1f}", event["event"], event["detail"]] for event in result.rollout.events]
 
 
-def rollout_sections(result: Result, detection: Detection | None = None) -> list[tuple[str, str]]:
-    """HTML sections for one run: the deployment timeline, the traffic steps and its figures."""
+def rollout_sections(result: Result, detection: Detection | None = None) -> list[Section]:
+    """Report sections for one run: the deployment timeline, the traffic steps and its figures."""
     if result.rollout is None:
         return []
     outcome = rollout_outcome(result)
     steps = pd.DataFrame(result.rollout.steps)
     sections = [
-        ("Rollout timeline", _html_table(["time s", "event", "detail"], _timeline_rows(result))),
-        ("Traffic steps", steps.to_html(index=False, float_format=lambda value: f"{value:.4g}")),
-        (
+        Section("Rollout timeline", [Table(["time s", "event", "detail"], _timeline_rows(result))]),
+        Section("Traffic steps", [frame_table(steps, "{:.4g}".format)]),
+        Section(
             "Rollout figures (this run)",
-            _html_table(["figure", "value"], [[k, _number(v)] for k, v in outcome.items()]),
+            [Table(["figure", "value"], [[k, _number(v)] for k, v in outcome.items()])],
         ),
     ]
     if detection is not None:
         rows = [[key, _number(value)] for key, value in detection.as_dict().items()]
-        sections.append(("A/B test: time to detect", _html_table(["figure", "value"], rows)))
+        sections.append(Section("A/B test: time to detect", [Table(["figure", "value"], rows)]))
     return sections
 
 
@@ -111,10 +104,9 @@ def write_rollout_outputs(
             f"{document['summary']['reached_full_traffic']}."
         )
         sections = [
-            (
+            Section(
                 "Rollout over replications (mean, 95% CI)",
-                f"<p>{html.escape(replicated)}</p>"
-                + _html_table(["figure", "mean", "95% CI"], interval_rows(document["summary"])),
+                [Text(replicated), Table(["figure", "mean", "95% CI"], interval_rows(document["summary"]))],
             ),
             *rollout_sections(result, detection),
         ]

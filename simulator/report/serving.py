@@ -9,7 +9,7 @@ from matplotlib import colormaps
 
 from simulator.figures import subplots
 from simulator.metrics.serving import LEGACY_NOTE
-from simulator.report.html import html_image, html_table
+from simulator.report.html import Image, Section, Table, Text
 
 
 def _fmt(value: float | None) -> str:
@@ -34,14 +34,13 @@ def plot_stage_breakdown(summary: dict[str, Any], path: Path) -> Path | None:
     ax.set_xlabel("mean latency (ms)")
     ax.set_title("latency breakdown per stage")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     return path
 
 
-def serving_sections(summary: dict[str, Any], plots_dir: Path) -> list[tuple[str, str]]:
-    """(heading, html) sections; empty when no variant uses a pipeline, batching or an accelerator."""
+def serving_sections(summary: dict[str, Any], plots_dir: Path) -> list[Section]:
+    """Report sections; empty when no variant uses a pipeline, batching or an accelerator."""
     sections = []
     plot = plot_stage_breakdown(summary, plots_dir / "stage_breakdown.png")
     for name, block in summary["variants"].items():
@@ -61,9 +60,9 @@ def serving_sections(summary: dict[str, Any], plots_dir: Path) -> list[tuple[str
                 ["ModelLatency", *(_fmt(pipeline["model_latency_ms"][k]) for k in ("mean", "p50", "p99"))]
             )
             sections.append(
-                (
+                Section(
                     f"{name}: latency per stage (ContainerLatency)",
-                    html_table(["stage", "mean ms", "p50 ms", "p99 ms"], rows),
+                    [Table(["stage", "mean ms", "p50 ms", "p99 ms"], rows)],
                 )
             )
         if "batching" in block:
@@ -72,15 +71,15 @@ def serving_sections(summary: dict[str, Any], plots_dir: Path) -> list[tuple[str
             text = (
                 f"{batching['batches']:,} batches, mean batch size {'-' if size is None else f'{size:.2f}'}"
             )
-            sections.append((f"{name}: dynamic batching", f"<p>{text}</p>"))
+            sections.append(Section(f"{name}: dynamic batching", [Text(text)]))
         if "elastic_inference" in block:
             price = block["elastic_inference"]["accelerator_price_per_hour"]
             sections.append(
-                (
+                Section(
                     f"{name}: Elastic Inference",
-                    f"<p>accelerator {price:.3f} USD/hour included in cost. {LEGACY_NOTE}.</p>",
+                    [Text(f"accelerator {price:.3f} USD/hour included in cost. {LEGACY_NOTE}.")],
                 )
             )
     if plot is not None:
-        sections.insert(0, ("Latency breakdown per stage", html_image(plot)))
+        sections.insert(0, Section("Latency breakdown per stage", [Image.of(plot)]))
     return sections

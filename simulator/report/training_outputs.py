@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from simulator.report.html import html_image, html_table
+from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.staging import staged_directory
 from simulator.report.training_plots import plot_training
 from simulator.scenario.crossref import scenario_catalog
@@ -55,14 +54,14 @@ def training_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def young_section(scenario: Scenario) -> str:
+def young_section(scenario: Scenario) -> list[Section]:
     """Where Young's sqrt(2 delta M) stops being good enough, for this job's checkpoint cost."""
     spec = scenario.training_job
     if spec is None or spec.checkpoint is None:
-        return ""
+        return []
     delta = build_plan(spec, scenario_catalog(scenario)).write_s
     if delta <= 0:
-        return ""
+        return []
     header = ["MTBF / delta", "Young s", "Daly s", "optimum s", "Young off optimum %", "extra time %"]
     rows = [
         [
@@ -76,8 +75,8 @@ def young_section(scenario: Scenario) -> str:
         for row in young_table(delta)
     ]
     mtbf = build_plan(spec, scenario_catalog(scenario))
-    note = html.escape(young_breakdown(delta, job_mtbf(mtbf)))
-    return f"<h2>Checkpoint interval: Young vs Daly</h2><p>{note}</p>{html_table(header, rows)}"
+    note = young_breakdown(delta, job_mtbf(mtbf))
+    return [Section("Checkpoint interval: Young vs Daly", [Text(note), Table(header, rows)])]
 
 
 def write_training_outputs(
@@ -93,17 +92,11 @@ def write_training_outputs(
         pd.DataFrame(rows).to_csv(staging / "runs.csv", index=False)
         plots = plot_training(runs, scenario.training_job, staging / "plots")
         header, table_rows = training_rows(summary)
-        body = "".join(
-            [
-                f"<h1>{html.escape(scenario.name)}</h1>",
-                f"<p>{len(runs)} replications; means with 95% confidence intervals.</p>",
-                html_table(header, table_rows),
-                *(html_image(path) for path in plots),
-                young_section(scenario),
-                f"<h2>Resolved scenario</h2><pre>{html.escape(resolved)}</pre>",
-            ]
-        )
-        (staging / "report.html").write_text(
-            f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(scenario.name)}</title>"
-            f"</head><body>{body}</body></html>"
-        )
+        intro = [Text(f"{len(runs)} replications; means with 95% confidence intervals.", note=True)]
+        sections = [
+            Section("Summary", [Table(header, table_rows)]),
+            Section("Figures", images(plots)),
+            *young_section(scenario),
+            resolved_section(resolved),
+        ]
+        (staging / "report.html").write_text(render(Document(scenario.name, scenario.name, intro, sections)))

@@ -41,7 +41,7 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
     paths = []
 
     completion_h = [r.completion_time_s / 3600 for r in runs]
-    fig = Figure(figsize=(7, 4.2))
+    fig = Figure(layout="constrained", figsize=(7, 4.2))
     ax = fig.subplots()
     _ecdf(ax, np.array(completion_h), f"{label} ({len(runs)} replications)")
     ax.axvline(on_demand_h, color="#424242", linestyle="--", label=f"on-demand {on_demand_h:.1f} h")
@@ -64,7 +64,7 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
     ax.legend(loc="upper left", fontsize=8)
     paths.append(_save(fig, out_dir / "training_completion_cdf.png"))
 
-    fig = Figure(figsize=(7, 4.2))
+    fig = Figure(layout="constrained", figsize=(7, 4.2))
     ax = fig.subplots()
     _ecdf(ax, np.array([r.cost_usd for r in runs]), f"{label} cost")
     if runs and runs[0].runtime_s > 0:
@@ -88,7 +88,7 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
 
 def _timeline(run: TrainingRun, path: Path) -> Path:
     """Status bands over time and the progress / checkpoint lines of one replication."""
-    fig = Figure(figsize=(8, 4.2))
+    fig = Figure(layout="constrained", figsize=(8, 4.2))
     bands, progress = fig.subplots(2, 1, sharex=True, height_ratios=(1, 3))
     entries = run.timeline
     for entry, nxt in itertools.pairwise(entries):
@@ -116,6 +116,5 @@ def _timeline(run: TrainingRun, path: Path) -> Path:
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    fig.tight_layout()
     fig.savefig(path, dpi=110)
     return path

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 from typing import Any
 
 from simulator.figures import subplots
-from simulator.report.html import html_image, html_table
+from simulator.report.html import Document, Image, Section, Table, render, resolved_section
 from simulator.report.staging import staged_directory
 from simulator.scenario.loader import dump_resolved
 from simulator.scenario.schema import Scenario
@@ -59,11 +58,10 @@ def _plot_utilisation(summary: dict[str, Any], path: Path) -> Path:
     ax.bar([p - 0.2 for p in positions], billed, width=0.4, label="of billed time (start-up included)")
     ax.bar([p + 0.2 for p in positions], processing, width=0.4, label="while processing")
     ax.set_xticks(list(positions), names)
-    ax.legend(loc="lower right", fontsize=8)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=8)  # below the axes: the bars reach 100%
     ax.set_ylabel("device utilisation %")
     ax.set_ylim(0, 100)
     ax.set_title("batch transform: device utilisation per instance")
-    fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     return path
@@ -77,16 +75,8 @@ def write_transform_outputs(scenario: Scenario, summary: dict[str, Any], out_dir
         (staging / "scenario.resolved.yaml").write_text(resolved)
         plot = _plot_utilisation(summary, staging / "plots" / "utilisation.png")
         header, rows = transform_rows(summary)
-        title = html.escape(scenario.name)
-        body = "".join(
-            [
-                f"<h1>{title}</h1><h2>Batch transform</h2>",
-                html_table(header, rows),
-                html_image(plot),
-                f"<h2>Resolved scenario</h2><pre>{html.escape(resolved)}</pre>",
-            ]
-        )
-        (staging / "report.html").write_text(
-            f"<!doctype html><html><head><meta charset=utf-8><title>{title}</title></head>"
-            f"<body>{body}</body></html>"
-        )
+        sections = [
+            Section("Batch transform", [Table(header, rows), Image.of(plot)]),
+            resolved_section(resolved),
+        ]
+        (staging / "report.html").write_text(render(Document(scenario.name, scenario.name, (), sections)))

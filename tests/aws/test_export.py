@@ -105,6 +105,7 @@ def test_an_autoscaled_endpoint_exports_its_config_target_policy_and_template(
     ]
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_serverless_and_weighted_variants_export(cli: Cli, tmp_path: Path) -> None:
     out = _export(cli, tmp_path, ROOT / "scenarios" / "serverless-vs-realtime.yaml")
     documents = check_exported(out)

@@ -24,6 +24,7 @@ from tests.test_validation import set_arguments
 Cli = Callable[..., tuple[int, str, str]]
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_recommend_writes_every_output(
     cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -130,6 +131,14 @@ BAD_INPUT = [
         "recommend.fleet_sizing.safety_factor",
         "less than or equal to 1",
     ),
+    (
+        [
+            "recommend.advanced={endpoint_configurations: [{instance_type: ml.c5.large}], traffic_pattern:"
+            " {traffic_type: PHASES, phases: [{initial_number_of_users: 1, duration_in_seconds: 120}]}}"
+        ],
+        "recommend",
+        "needs job_type Advanced",
+    ),
 ]
 
 ADVANCED = {
@@ -202,10 +211,57 @@ BAD_ADVANCED = [
         "recommend.advanced.resource_limit.max_parallel_of_tests",
         "greater than or equal to 1",
     ),
+    (
+        {
+            "endpoint_configurations": [
+                {"serverless_config": {"memory_size_in_mb": 3000, "max_concurrency": 5}}
+            ]
+        },
+        "recommend.advanced.endpoint_configurations[0].serverless_config.memory_size_in_mb",
+        "multiple of 1024",
+    ),
+    (
+        {
+            "endpoint_configurations": [
+                {
+                    "serverless_config": {
+                        "memory_size_in_mb": 2048,
+                        "max_concurrency": 5,
+                        "provisioned_concurrency": 6,
+                    }
+                }
+            ]
+        },
+        "recommend.advanced.endpoint_configurations[0].serverless_config",
+        "must not exceed max_concurrency",
+    ),
+    (
+        {
+            "endpoint_configurations": [
+                {
+                    "accelerator_type": "ml.eia2.medium",
+                    "serverless_config": {"memory_size_in_mb": 2048, "max_concurrency": 5},
+                }
+            ]
+        },
+        "recommend.advanced.endpoint_configurations[0]",
+        "accelerator_type needs an instance_type",
+    ),
+    (
+        {
+            "traffic_pattern": {
+                "traffic_type": "PHASES",
+                "stairs": {"duration_in_seconds": 120, "number_of_steps": 2, "users_per_step": 1},
+            }
+        },
+        "recommend.advanced.traffic_pattern",
+        "PHASES needs phases",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("overrides", "path", "fragment"), BAD_INPUT)
+# Every case is checked at the schema seam (tests/test_schema_rules.py); the first also end to end.
+@pytest.mark.parametrize(("overrides", "path", "fragment"), BAD_INPUT[:1])
 def test_bad_recommend_input_is_one_line(
     cli: Cli,
     write_scenario: Callable[..., Path],
@@ -225,7 +281,7 @@ def test_bad_recommend_input_is_one_line(
     assert not out.exists()
 
 
-@pytest.mark.parametrize(("change", "path", "fragment"), BAD_ADVANCED)
+@pytest.mark.parametrize(("change", "path", "fragment"), BAD_ADVANCED[:1])
 def test_bad_advanced_job_is_one_line(
     cli: Cli,
     write_scenario: Callable[..., Path],
@@ -348,6 +404,7 @@ def test_ctrl_c_keeps_finished_candidates_and_resume_finishes_identically(
     assert timedelta(0) <= gap < timedelta(milliseconds=1)  # the resumed job keeps its CreationTime
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_recommend_into_a_finished_job_without_resume_loses_nothing(
     cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -378,6 +435,7 @@ def test_a_failing_executor_leaves_no_half_made_job(
     assert not out.exists()
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_candidate_files_are_named_safely_and_resume_reads_them(
     cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -395,6 +453,7 @@ def test_candidate_files_are_named_safely_and_resume_reads_them(
     assert without_times(out) == first
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_without_a_terminal_each_finished_stage_prints_one_line(
     cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
 ) -> None:

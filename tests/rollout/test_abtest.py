@@ -101,6 +101,7 @@ def test_simulated_error_rate_test_detects_at_the_stated_power() -> None:
     assert low <= 0.8 <= high, (power, low, high)
 
 
+@pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_a_given_difference_is_checked_on_the_shifted_control() -> None:
     """--difference 4ms: the hypothetical treatment is the control plus 4 ms (same variance)."""
     scenario = load_scenario_dict(copy.deepcopy(AB))
