@@ -23,8 +23,8 @@ from simulator.hosting.plans import batching_plan, hop_times
 from simulator.hosting.service import device_speed, service_plan
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.distributions import Distribution
+from simulator.scenario.kinds import TransformScenario
 from simulator.scenario.models import ModelSpec
-from simulator.scenario.schema import Scenario
 from simulator.scenario.transform_spec import BatchTransformSpec
 
 EXACT_SUM_UP_TO = 64
@@ -151,10 +151,9 @@ def transform_summary(runs: list[dict[str, Any]], spec: BatchTransformSpec) -> d
     return {"batch_transform": {**head, **means_of(combined)}, "replications": {"n": len(runs), **combined}}
 
 
-def transform_replications(scenario: Scenario, count: int) -> dict[str, Any]:
+def transform_replications(scenario: TransformScenario, count: int) -> dict[str, Any]:
     """`count` replications of the scenario's batch transform (seeds spawned from the scenario seed)."""
     spec = scenario.batch_transform
-    assert spec is not None
     catalog = scenario_catalog(scenario)
     model = scenario.models[spec.model]
     runs = [
