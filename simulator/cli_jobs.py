@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # annotations only: the analyses load when a job runs
     from simulator.scenario.kinds import (
         EndpointScenario,
         OptionsScenario,
+        Scenario,
         TrainingScenario,
         TransformScenario,
     )
@@ -214,7 +215,7 @@ JOBS: dict[Kind, Job[Any, Any] | Elsewhere] = {
 """Every kind of scenario and how `sagesim run` runs it."""
 
 
-def run_job(scenario: Any, settings: RunSettings) -> None:
+def run_job(scenario: Scenario, settings: RunSettings) -> None:
     """Run the scenario's kind of job: analyse, write the output directory (staged), print."""
     job = JOBS[scenario.kind]
     if isinstance(job, Elsewhere):
