@@ -63,3 +63,11 @@ def test_models_in_changes_are_dumped_as_a_file_would_spell_them(base_scenario: 
     overhead = Deterministic(distribution="deterministic", value=0.004)
     derived = derive(scenario, {"endpoint.overhead": overhead}, EndpointScenario)
     assert derived.endpoint.overhead == overhead
+
+
+def test_removing_what_is_not_there_changes_nothing(base_scenario: dict[str, Any]) -> None:
+    scenario = load_scenario_dict(base_scenario)
+    assert derive(scenario, {"rollout": None, "traffic.payload.sigma": None}, EndpointScenario) == scenario
+    with pytest.raises(ScenarioError) as caught:
+        derive(scenario, {"endpoint.variants[0].name[0]": None}, EndpointScenario)
+    assert caught.value.path == "endpoint.variants[0].name[0]"

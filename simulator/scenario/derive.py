@@ -32,17 +32,17 @@ def plain(value: Any) -> Any:
 
 
 def _remove(document: dict[str, object], parts: list[str | int], where: str) -> None:
-    """Delete the key at `parts` (a section a derived scenario no longer has)."""
+    """Delete the key at `parts` (a section a derived scenario no longer has); absent is fine."""
     *head, last = parts
     node: Any = document
     for part in head:
-        node = node[part] if isinstance(node, dict | list) else None
-        if node is None:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
             return
-    if isinstance(node, dict) and isinstance(last, str):
-        node.pop(last, None)
-    elif node is not None:
-        raise ScenarioError(where, "only mapping keys can be removed")
+    if not isinstance(node, dict):
+        raise ScenarioError(where, "only a mapping key can be removed")
+    node.pop(last, None)
 
 
 def derive(scenario: ScenarioBase, changes: Mapping[str, Any], expect: type[K]) -> K:
