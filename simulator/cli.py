@@ -16,11 +16,10 @@ from contextlib import contextmanager
 from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from simulator.cli_calibrate import register_calibrate_commands
 from simulator.cli_catalog import register_catalog_command
@@ -37,17 +36,15 @@ from simulator.cli_options import (
     WorkersOption,
     executor_from_options,
     out_option,
-    progress_bar,
     with_seed,
 )
 from simulator.cli_recommend import register_recommend_command
 from simulator.cli_rollout import register_rollout_commands
 from simulator.errors import ScenarioError
-from simulator.execution.executors import Executor
 from simulator.report.staging import check_out
 
 if TYPE_CHECKING:  # annotations only: the scenario model loads when a command runs
-    from simulator.scenario.schema import Scenario
+    from simulator.scenario.kinds import Scenario
 
 app = typer.Typer(
     add_completion=False,
@@ -83,16 +80,6 @@ class Objective(StrEnum):
     cost = "cost"
 
 
-def print_summary(console: Console, summary: dict[str, Any], combined: dict[str, Any] | None) -> None:
-    from simulator.report.tables import headline_rows
-
-    header, rows = headline_rows(summary, combined)
-    table = Table(*header, title="summary (95% CI in brackets)" if combined else "summary")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
-
-
 def _load(path: Path, overrides: list[str] | None) -> Scenario:
     from simulator.scenario import load_scenario
 
@@ -114,115 +101,13 @@ def run(
     quiet: QuietOption = False,
 ) -> None:
     """Simulate a scenario and write summary.json, metrics.csv, plots and report.html to --out."""
-    from simulator.execution.replications import replicate
-    from simulator.metrics.oscillation import oscillation_warnings
-    from simulator.report.outputs import run_summary, write_endpoint_outputs
+    from simulator.cli_jobs import RunSettings, run_job
 
     scenario = _load(scenario_path, with_seed(overrides, seed))
     out = out if out is not None else Path("out") / scenario_path.stem
     check_out(out, "run")
-    count = replications or scenario.replications
-    console = Console(stderr=True, quiet=quiet)
     pool = executor_from_options(executor, workers, scheduler)
-    if scenario.training_job is not None:
-        _run_training(scenario, count, pool, out, quiet)
-        return
-    if scenario.batch_transform is not None:
-        _run_transform(scenario, count, pool, out, quiet)
-        return
-    if scenario.options is not None:
-        _run_options(scenario, count, pool, out, quiet)
-        return
-    if scenario.endpoint is None:
-        raise ScenarioError("endpoint", "this scenario is a recommend job: run it with `sagesim recommend`")
-    with progress_bar(console) as progress:
-        clock = progress.add_task("replication 1: simulated time", total=100)
-        task = progress.add_task("replications done", total=count)
-        replicated = replicate(
-            scenario,
-            count,
-            pool,
-            on_done=lambda done: progress.update(task, completed=done),
-            on_progress=lambda fraction: progress.update(clock, completed=round(fraction * 100)),
-        )
-    try:
-        write_endpoint_outputs(replicated, out)
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
-    stdout = Console(quiet=quiet, width=140)
-    print_summary(stdout, replicated.first.summary, replicated.combined if count > 1 else None)
-    for note in run_summary(replicated).get("notes", []):
-        stdout.print(f"note: {note}")
-    for warning in oscillation_warnings(replicated.summaries):
-        console.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
-    stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
-
-
-def _run_training(scenario: Scenario, count: int, pool: Executor, out: Path, quiet: bool) -> None:
-    """Monte Carlo of a training job: replications, summary, CDF plots, report."""
-    from simulator.report.training_outputs import training_rows, write_training_outputs
-    from simulator.scenario.crossref import scenario_catalog
-    from simulator.training_analysis import run_replications, summarize_training
-
-    assert scenario.training_job is not None
-    catalog = scenario_catalog(scenario)
-    runs = run_replications(
-        scenario.training_job, catalog, scenario.seed, count, pool
-    )
-    summary = summarize_training(scenario.training_job, catalog, runs)
-    try:
-        write_training_outputs(scenario, runs, summary, out)
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
-    stdout = Console(quiet=quiet, width=140)
-    header, rows = training_rows(summary)
-    table = Table(*header, title=f"training job: {count} replications")
-    for row in rows:
-        table.add_row(*row)
-    stdout.print(table)
-    stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
-
-
-def _run_options(scenario: Scenario, count: int, pool: Executor, out: Path, quiet: bool) -> None:
-    """Every variant alone under the full traffic; names the cheapest one meeting the SLO."""
-    from simulator.options import batching_sweep, compare_options, options_rows, verdict
-    from simulator.report.options_outputs import write_options_outputs
-
-    result = compare_options(scenario, count, pool)
-    sweep = batching_sweep(scenario, pool)
-    try:
-        write_options_outputs(scenario, result, out, sweep)
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
-    stdout = Console(quiet=quiet, width=160)
-    header, rows = options_rows(result.summary)
-    table = Table(*header, title=f"options at the same traffic: {count} replications (95% CI)")
-    for row in rows:
-        table.add_row(*row)
-    stdout.print(table)
-    for note in result.summary.get("notes", []):
-        stdout.print(f"note: {note}")
-    stdout.print(verdict(result.summary))
-    stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
-
-
-def _run_transform(scenario: Scenario, count: int, pool: Executor, out: Path, quiet: bool) -> None:
-    """Replications of a batch transform job: duration, throughput, cost, utilisation."""
-    from simulator.report.transform_outputs import transform_rows, write_transform_outputs
-    from simulator.training_analysis import transform_replications
-
-    summary = transform_replications(scenario, count, pool)
-    try:
-        write_transform_outputs(scenario, summary, out)
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
-    stdout = Console(quiet=quiet, width=140)
-    header, rows = transform_rows(summary)
-    table = Table(*header, title=f"batch transform: {count} replications")
-    for row in rows:
-        table.add_row(*row)
-    stdout.print(table)
-    stdout.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
+    run_job(scenario, RunSettings(replications or scenario.replications, pool, out, quiet))
 
 
 @app.command("optimize-checkpoint")
@@ -245,10 +130,11 @@ def optimize_checkpoint_command(
     """Find the checkpoint interval minimising expected completion time (or cost), beside Young and Daly."""
     from simulator.report.staging import staged_directory
     from simulator.scenario.crossref import scenario_catalog
+    from simulator.scenario.kinds import TrainingScenario
     from simulator.training_analysis import optimize_checkpoint
 
     scenario = _load(scenario_path, with_seed(overrides, seed))
-    if scenario.training_job is None:
+    if not isinstance(scenario, TrainingScenario):
         raise ScenarioError("training_job", "optimize-checkpoint needs a training_job scenario")
     if replications == 1:
         raise ScenarioError("--replications", "the optimiser compares intervals: give at least 2")
@@ -288,9 +174,9 @@ def schema(
 ) -> None:
     """Print the scenario JSON Schema."""
     from simulator.report.staging import staged_directory
-    from simulator.scenario.schema import Scenario
+    from simulator.scenario.kinds import scenario_json_schema
 
-    text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2)
+    text = json.dumps(scenario_json_schema(), indent=2)
     if out is None:
         typer.echo(text)
         return

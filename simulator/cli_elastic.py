@@ -83,6 +83,7 @@ def compare(
     from simulator.compare import compare_scenarios
     from simulator.report.staging import staged_directory
     from simulator.scenario import load_scenario
+    from simulator.scenario.kinds import EndpointScenario
 
     extra: dict[int, list[str]] = {}
     for item in set_for or []:
@@ -95,7 +96,7 @@ def compare(
     loaded = []
     for number, path in enumerate(scenario_paths, start=1):
         scenario = load_scenario(path, [*(overrides or []), *extra.get(number, [])])
-        if scenario.endpoint is None:
+        if not isinstance(scenario, EndpointScenario):
             raise ScenarioError(str(path), "compare needs endpoint scenarios")
         label = f"{number}: {path.stem}" + (" (" + ", ".join(extra[number]) + ")" if number in extra else "")
         loaded.append((label, scenario))
@@ -153,9 +154,12 @@ def crossover(
     from simulator.compare import serverless_crossover
     from simulator.report.crossover_outputs import write_crossover_outputs
     from simulator.scenario import load_scenario
+    from simulator.scenario.kinds import EndpointScenario
     from simulator.scenario.units import parse_rate
 
     scenario = load_scenario(scenario_path, with_seed(overrides, seed))
+    if not isinstance(scenario, EndpointScenario):
+        raise ScenarioError(str(scenario_path), "crossover needs an endpoint scenario")
     check_out(out, "crossover")
     try:
         points = sorted(parse_rate(_number(part.strip())) for part in rates.split(",") if part.strip())

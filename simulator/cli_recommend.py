@@ -31,7 +31,7 @@ from simulator.execution.executors import Executor
 
 if TYPE_CHECKING:  # annotations only: the scenario model loads when a command runs
     from simulator.recommend.aws_request import Converted
-    from simulator.scenario.schema import Scenario
+    from simulator.scenario.kinds import RecommendScenario
 
 
 def _with_request(document: Any, request: Any) -> tuple[Any, Converted]:
@@ -62,8 +62,9 @@ def read_request(request_path: Path | None) -> dict[str, Any] | None:
     return request
 
 
-def load_job(path: Path, overrides: list[str] | None, request: dict[str, Any] | None) -> Scenario:
+def load_job(path: Path, overrides: list[str] | None, request: dict[str, Any] | None) -> RecommendScenario:
     """The scenario (with an optional AWS request merged in); errors name the request's own paths."""
+    from simulator.scenario.kinds import RecommendScenario
     from simulator.scenario.loader import load_scenario_dict, read_yaml
 
     document = read_yaml(path)
@@ -77,16 +78,17 @@ def load_job(path: Path, overrides: list[str] | None, request: dict[str, Any] | 
         if origin is not None:
             raise ScenarioError(f"--request: {origin}", error.reason) from None
         raise
-    if scenario.recommend is None:
+    if not isinstance(scenario, RecommendScenario):
         raise ScenarioError(
             "recommend", "this scenario has no recommend section (see scenarios/recommend-*.yaml)"
         )
     return scenario
 
 
-def _executor(name: ExecutorName, workers: int | None, scheduler: str | None, scenario: Scenario) -> Executor:
+def _executor(
+    name: ExecutorName, workers: int | None, scheduler: str | None, scenario: RecommendScenario
+) -> Executor:
     spec = scenario.recommend
-    assert spec is not None
     if spec.advanced is not None and spec.advanced.resource_limit.max_parallel_of_tests:
         workers = min(
             workers or spec.advanced.resource_limit.max_parallel_of_tests,

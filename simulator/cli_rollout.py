@@ -30,7 +30,7 @@ from simulator.report.staging import check_out
 
 if TYPE_CHECKING:  # annotations only: the A/B model and the scenario load when a command runs
     from simulator.rollout.abtest import Detection
-    from simulator.scenario.schema import Scenario
+    from simulator.scenario.kinds import EndpointScenario, RolloutScenario
 
 
 class Metric(StrEnum):
@@ -101,9 +101,10 @@ def rollout(
     from simulator.report.rollout_report import interval_rows, write_rollout_outputs
     from simulator.rollout.replications import replicate_rollout
     from simulator.scenario import load_scenario
+    from simulator.scenario.kinds import RolloutScenario
 
     scenario = load_scenario(scenario_path, with_seed(overrides, seed))
-    if scenario.rollout is None:
+    if not isinstance(scenario, RolloutScenario):
         raise ScenarioError("rollout", "the scenario has no rollout: section")
     check_out(out, "rollout")
     pool = executor_from_options(executor, workers, scheduler)
@@ -137,14 +138,13 @@ def rollout(
     console.print(f"report: {out / 'report.html'}  rollout: {out / 'rollout.json'}")
 
 
-def _canary_detection(scenario: Scenario) -> Detection | None:
+def _canary_detection(scenario: RolloutScenario) -> Detection | None:
     """Time to detect green's latency change at the first traffic step's share (None if it is 100%)."""
     from simulator.rollout.abtest import detect
     from simulator.scenario.crossref import scenario_catalog
     from simulator.scenario.rollout_plan import traffic_steps
 
     spec = scenario.rollout
-    assert spec is not None and scenario.endpoint is not None
     count = next(v.instance_count for v in scenario.endpoint.variants if v.name == spec.green)
     share = traffic_steps(spec.traffic_routing, count)[0]
     if share >= 1.0:
@@ -152,11 +152,9 @@ def _canary_detection(scenario: Scenario) -> Detection | None:
     return detect(scenario, scenario_catalog(scenario), "latency", spec.blue, spec.green, share, 0.05, 0.8)
 
 
-def _pair(scenario: Scenario, control: str | None, treatment: str | None) -> tuple[str, str]:
-    if scenario.endpoint is None:
-        raise ScenarioError("endpoint", "an A/B test needs an endpoint")
+def _pair(scenario: EndpointScenario, control: str | None, treatment: str | None) -> tuple[str, str]:
     names = [variant.name for variant in scenario.endpoint.variants]
-    rollout = scenario.rollout
+    rollout = scenario.deployment()
     default = (rollout.blue, rollout.green) if rollout else tuple(names[:2])
     chosen = (control or default[0], treatment or (default[1] if len(default) > 1 else None))
     for option, name in zip(("--control", "--treatment"), chosen, strict=True):
@@ -202,9 +200,12 @@ def ab_test(
     from simulator.rollout.abtest import check_scenario, detect, simulated_power
     from simulator.scenario import load_scenario
     from simulator.scenario.crossref import scenario_catalog
+    from simulator.scenario.kinds import EndpointScenario
     from simulator.scenario.units import parse_duration
 
     scenario = load_scenario(scenario_path, with_seed(overrides, seed))
+    if not isinstance(scenario, EndpointScenario):
+        raise ScenarioError("endpoint", "an A/B test needs an endpoint")
     share = _fraction(weight, "--weight")
     level = _fraction(alpha, "--alpha", 0.0, 0.5)
     wanted = _fraction(power, "--power", level, 1.0)

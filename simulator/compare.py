@@ -19,8 +19,8 @@ from simulator.core.stats import combine_summaries, means_of
 from simulator.engine import simulate
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, SerialExecutor
-from simulator.scenario import load_scenario_dict
-from simulator.scenario.schema import Scenario
+from simulator.scenario.derive import derive, plain
+from simulator.scenario.kinds import EndpointScenario
 
 
 def _figures(label: str, summary: dict[str, Any]) -> dict[str, Any]:
@@ -45,13 +45,13 @@ def _figures(label: str, summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _seeded_summary(job: tuple[Scenario, int | np.random.SeedSequence]) -> dict[str, Any]:
+def _seeded_summary(job: tuple[EndpointScenario, int | np.random.SeedSequence]) -> dict[str, Any]:
     scenario, seed = job
     return simulate(scenario, seed).summary
 
 
 def compare_scenarios(
-    scenarios: list[tuple[str, Scenario]],
+    scenarios: list[tuple[str, EndpointScenario]],
     seed: int | None = None,
     replications: int = 1,
     executor: Executor | None = None,
@@ -85,10 +85,8 @@ class Crossover:
     rate: float | None  # requests/s where real-time becomes cheaper (None: no crossing in the range)
 
 
-def _variant_kinds(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
-    assert scenario.endpoint is not None
-    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    variants = data["endpoint"]["variants"]
+def _variant_kinds(scenario: EndpointScenario) -> tuple[dict[str, Any], dict[str, Any]]:
+    variants = [plain(variant) for variant in scenario.endpoint.variants]
     serverless = [v for v in variants if "serverless" in v]
     realtime = [v for v in variants if "serverless" not in v]
     if not serverless or not realtime:
@@ -96,21 +94,25 @@ def _variant_kinds(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
     return serverless[0], realtime[0]
 
 
-def _single(scenario: Scenario, variant: dict[str, Any], rate: float, duration: float) -> dict[str, Any]:
-    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    data["duration"] = duration
-    data["warmup"] = min(scenario.warmup, duration / 4)
-    data["replications"] = 1
-    variant = {key: value for key, value in variant.items() if key != "autoscaling"}
-    data["endpoint"]["variants"] = [{**variant, "weight": 1.0}]
-    data["endpoint"]["updates"] = []
-    data["traffic"]["arrivals"] = {"process": "poisson", "rate": rate}
-    data["traffic"]["target_variants"] = []
-    return data
+def _single(
+    scenario: EndpointScenario, variant: dict[str, Any], rate: float, duration: float
+) -> EndpointScenario:
+    """`variant` alone under Poisson traffic at `rate` for `duration` seconds, one replication."""
+    alone = {key: value for key, value in variant.items() if key != "autoscaling"}
+    changes = {
+        "duration": duration,
+        "warmup": min(scenario.warmup, duration / 4),
+        "replications": 1,
+        "endpoint.variants": [{**alone, "weight": 1.0}],
+        "endpoint.updates": [],
+        "traffic.arrivals": {"process": "poisson", "rate": rate},
+        "traffic.target_variants": [],
+    }
+    return derive(scenario, changes, EndpointScenario)
 
 
 def serverless_crossover(
-    scenario: Scenario,
+    scenario: EndpointScenario,
     rates: list[float],
     slo_p99_s: float,
     duration: float = 1800.0,
@@ -136,7 +138,9 @@ def serverless_crossover(
     return Crossover(table=table, rate=crossing_rate(table))
 
 
-CrossoverJob = tuple[Scenario, dict[str, Any], dict[str, Any], float, float, float, int, float, list[Any]]
+CrossoverJob = tuple[
+    EndpointScenario, dict[str, Any], dict[str, Any], float, float, float, int, float, list[Any]
+]
 
 
 def _usd_per_million_inferences(summary: dict[str, Any]) -> float:
@@ -154,8 +158,8 @@ def _crossover_point(job: CrossoverJob) -> dict[str, Any]:
     scenario, serverless, realtime, rate, duration, slo_p99_s, max_instances, max_error_rate, seeds = job
 
     def runs(variant: dict[str, Any]) -> list[dict[str, Any]]:
-        document = load_scenario_dict(_single(scenario, variant, rate, duration))
-        return [simulate(document, seed).summary for seed in seeds]
+        single = _single(scenario, variant, rate, duration)
+        return [simulate(single, seed).summary for seed in seeds]
 
     sl = runs(serverless)
     chosen = None

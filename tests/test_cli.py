@@ -7,11 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pandas as pd
 import pytest
 import yaml
 
 from simulator.scenario import load_scenario
+from simulator.scenario.kinds import scenario_json_schema
+from simulator.scenario.loader import read_yaml
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 CONTRACT = {
     "requests": {"arrived", "completed", "failed", "throttled"},
@@ -133,10 +138,27 @@ def test_schema_command_exports_json_schema(cli: Callable[..., tuple[int, str, s
     code, stdout, _ = cli("schema")
     assert code == 0
     schema = json.loads(stdout)
-    assert {"name", "duration", "endpoint", "traffic", "models"} <= set(schema["properties"])
-    assert schema["additionalProperties"] is False
+    kinds = [schema["$defs"][ref["$ref"].rsplit("/", 1)[-1]] for ref in schema["oneOf"]]
+    assert len(kinds) == 6 and all(kind["additionalProperties"] is False for kind in kinds)
+    endpoint_run = next(kind for kind in kinds if kind["title"] == "EndpointScenario")
+    assert {"name", "duration", "endpoint", "traffic", "models"} <= set(endpoint_run["properties"])
+    assert {"duration", "endpoint", "traffic", "name"} <= set(endpoint_run["required"])
     rate = json.dumps(schema["$defs"]["PoissonArrivals"]["properties"]["rate"])
     assert "number" in rate and "string" in rate
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda path: path.stem)
+def test_schema_validates_every_bundled_scenario(path: Path) -> None:
+    """Exactly one kind's schema fits each example (oneOf), as an editor plugin would check it."""
+    schema = scenario_json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(read_yaml(path))
+
+
+def test_schema_rejects_a_document_with_two_jobs() -> None:
+    schema = scenario_json_schema()
+    document = {**read_yaml(SCENARIOS / "quickstart.yaml"), **read_yaml(SCENARIOS / "spot-training.yaml")}
+    assert not jsonschema.Draft202012Validator(schema).is_valid(document)
 
 
 def test_catalog_command_lists_every_family(cli: Callable[..., tuple[int, str, str]]) -> None:
@@ -204,3 +226,13 @@ def test_optimize_checkpoint_needs_a_training_job(
 ) -> None:
     code, _, stderr = cli("optimize-checkpoint", write_scenario(base_scenario))
     assert code == 2 and stderr.startswith("error: training_job: ")
+
+
+@pytest.mark.parametrize("command", ["crossover", "compare", "ab-test"])
+def test_endpoint_commands_refuse_other_kinds(cli: Callable[..., tuple[int, str, str]], command: str) -> None:
+    path = SCENARIOS / "spot-training.yaml"
+    code, stdout, stderr = cli(command, path)
+    assert (code, stdout) == (2, "")
+    where = "endpoint" if command == "ab-test" else str(path)
+    assert stderr.startswith(f"error: {where}: ") and "endpoint" in stderr.split(": ", 2)[2]
+    assert stderr.count("\n") == 1

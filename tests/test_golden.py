@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from simulator.report.rollout_report import rollout_document
 from simulator.rollout.replications import replicate_rollout
 from simulator.scenario import load_scenario
 from simulator.scenario.crossref import scenario_catalog
+from simulator.scenario.kinds import Kind
 from simulator.training_analysis import run_replications, summarize_training, transform_replications
 from tests.recommend.jobs import example_job, job_summary
 
@@ -24,25 +26,40 @@ GOLDEN = ROOT / "tests" / "golden"
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
+def _recommend(scenario: Any, path: Path) -> Any:
+    return job_summary(example_job(path.stem))
+
+
+def _rollout(scenario: Any, path: Path) -> Any:
+    return rollout_document(replicate_rollout(scenario, scenario.replications, SerialExecutor()), None)
+
+
+def _training(scenario: Any, path: Path) -> Any:
+    catalog = scenario_catalog(scenario)
+    runs = run_replications(scenario.training_job, catalog, scenario.seed, scenario.replications)
+    return summarize_training(scenario.training_job, catalog, runs)
+
+
+def _endpoint(scenario: Any, path: Path) -> Any:
+    return run_summary(replicate(scenario, scenario.replications, SerialExecutor()))
+
+
+SUMMARIES: dict[Kind, Callable[[Any, Path], Any]] = {
+    Kind.ENDPOINT: _endpoint,
+    Kind.ROLLOUT: _rollout,
+    Kind.OPTIONS: lambda scenario, path: compare_options(scenario).summary,
+    Kind.TRAINING_JOB: _training,
+    Kind.BATCH_TRANSFORM: lambda scenario, path: transform_replications(scenario, scenario.replications),
+    Kind.RECOMMEND: _recommend,
+}
+"""What each kind's golden file holds: the summary its command writes (for a rollout, the rollout.json
+of `sagesim rollout`; for a recommend job, the job summary)."""
+
+
 def golden_summary(path: Path) -> dict[str, Any]:
-    """The summary `sagesim run` writes for this scenario (endpoint or training job; for a rollout,
-    the rollout.json of `sagesim rollout`)."""
+    """The saved summary of one example scenario, as plain JSON data."""
     scenario = load_scenario(path)
-    if scenario.recommend is not None:
-        return json.loads(json.dumps(job_summary(example_job(path.stem))))
-    if scenario.rollout is not None:
-        runs = replicate_rollout(scenario, scenario.replications, SerialExecutor())
-        return json.loads(json.dumps(rollout_document(runs, None)))
-    if scenario.training_job is not None:
-        catalog = scenario_catalog(scenario)
-        runs = run_replications(scenario.training_job, catalog, scenario.seed, scenario.replications)
-        return json.loads(json.dumps(summarize_training(scenario.training_job, catalog, runs)))
-    if scenario.batch_transform is not None:
-        return json.loads(json.dumps(transform_replications(scenario, scenario.replications)))
-    if scenario.options is not None:
-        return json.loads(json.dumps(compare_options(scenario).summary))
-    replicated = replicate(scenario, scenario.replications, SerialExecutor())
-    return json.loads(json.dumps(run_summary(replicated)))
+    return json.loads(json.dumps(SUMMARIES[scenario.kind](scenario, path)))
 
 
 def assert_same(actual: Any, expected: Any, where: str = "summary") -> None:

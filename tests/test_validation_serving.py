@@ -346,6 +346,20 @@ SERVING_CASES = [
         put("options", {"slo": {"latency": "1s"}}),
         put("traffic.target_variants", [{"variant": "a", "share": 0.5}]),
     ),
+    case(
+        "options-with-rollout",
+        "options",
+        "options run each variant alone: remove rollout",
+        put("options", {"slo": {"latency": "1s"}}),
+        put("rollout", {"blue": "a", "green": "b"}),
+    ),
+    case(
+        "recommend-with-options",
+        "recommend",
+        "a recommend job runs alone: remove options",
+        put("options", {"slo": {"latency": "1s"}}),
+        put("recommend", {}),
+    ),
 ]
 
 

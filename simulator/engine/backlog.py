@@ -25,7 +25,7 @@ from simulator.catalog import Catalog
 from simulator.errors import ScenarioError
 from simulator.hosting.plans import base_plan, uses_batching
 from simulator.scenario.crossref import staged
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import EndpointScenario
 from simulator.scenario.traffic import DiurnalArrivals, PoissonArrivals, ScheduleArrivals, TraceArrivals
 
 GRID_STEPS = 100_000
@@ -34,9 +34,8 @@ REFUSE_MARGIN = 2.0
 """The estimate must exceed the ring this many times over before a run is refused up front."""
 
 
-def arrivals_by(scenario: Scenario, times: np.ndarray) -> np.ndarray | None:
+def arrivals_by(scenario: EndpointScenario, times: np.ndarray) -> np.ndarray | None:
     """Expected arrivals in [0, t) for each t (exact integral of the rate); None for closed loop."""
-    assert scenario.traffic is not None
     spec = scenario.traffic.arrivals
     t = np.clip(times, 0.0, None)
     if isinstance(spec, PoissonArrivals):
@@ -58,12 +57,11 @@ def arrivals_by(scenario: Scenario, times: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def fleet_capacity(scenario: Scenario, catalog: Catalog) -> tuple[float, float] | None:
+def fleet_capacity(scenario: EndpointScenario, catalog: Catalog) -> tuple[float, float] | None:
     """(largest service rate of the fleet in requests/s, shortest queue drain time in s), or None.
 
     None when some variant's throughput is not workers / mean service time (see the module doc).
     """
-    assert scenario.endpoint is not None
     rate, drain = 0.0, math.inf
     for variant in scenario.endpoint.variants:
         model = scenario.models.get(variant.model)
@@ -83,9 +81,8 @@ def fleet_capacity(scenario: Scenario, catalog: Catalog) -> tuple[float, float] 
     return rate, drain
 
 
-def largest_count(scenario: Scenario, name: str) -> int:
+def largest_count(scenario: EndpointScenario, name: str) -> int:
     """The most instances a variant can have: its count, autoscaling maxima, endpoint updates."""
-    assert scenario.endpoint is not None
     variant = next(v for v in scenario.endpoint.variants if v.name == name)
     counts = [variant.instance_count]
     if variant.autoscaling is not None:
@@ -99,12 +96,11 @@ def largest_count(scenario: Scenario, name: str) -> int:
     return max(counts)
 
 
-def ring_estimate(scenario: Scenario, catalog: Catalog) -> tuple[float, float, float] | None:
+def ring_estimate(scenario: EndpointScenario, catalog: Catalog) -> tuple[float, float, float] | None:
     """(largest fluid span of the ring in requests, peak step arrival rate /s, fleet service rate /s).
 
     None when no estimate can be made (closed loop, or a discipline the fluid model does not cover).
     """
-    assert scenario.duration is not None and scenario.endpoint is not None
     capacity = fleet_capacity(scenario, catalog)
     if capacity is None:
         return None
@@ -125,7 +121,7 @@ def ring_estimate(scenario: Scenario, catalog: Catalog) -> tuple[float, float, f
     return float(span.max()), peak_rate, service
 
 
-def refuse_ring_overflow(scenario: Scenario, catalog: Catalog, ring: int) -> None:
+def refuse_ring_overflow(scenario: EndpointScenario, catalog: Catalog, ring: int) -> None:
     """Refuse before simulating when the fluid span exceeds the ring `REFUSE_MARGIN` times over.
 
     The mid-run RingOverflow stays the backstop for whatever this deliberately low estimate lets by.

@@ -1,4 +1,4 @@
-"""Build and wire phase: turn a validated Scenario into live SimPy objects sharing one clock."""
+"""Build and wire phase: turn a validated EndpointScenario into live SimPy objects sharing one clock."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from simulator.hosting.serverless import AccountLimit, ServerlessPool, Serverles
 from simulator.hosting.variant import Variant
 from simulator.scenario.distributions import Deterministic, LogNormal
 from simulator.scenario.endpoint import VariantSpec
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import EndpointScenario
 from simulator.scenario.traffic import ClosedLoopArrivals, TrafficSpec
 from simulator.workload.drivers import ClosedLoopDriver, StreamingTimetableDriver, TimetableDriver
 from simulator.workload.open_loop import ArrivalStream, open_loop_arrivals
@@ -50,18 +50,16 @@ def _payload_draws(traffic: TrafficSpec) -> Callable[[np.random.Generator, int],
     return lambda rng, count: rng.lognormal(mu, sigma, count)
 
 
-def _payload_sampler(scenario: Scenario, streams: RandomStreams) -> BlockSampler | None:
-    assert scenario.traffic is not None
+def _payload_sampler(scenario: EndpointScenario, streams: RandomStreams) -> BlockSampler | None:
     draws = _payload_draws(scenario.traffic)
     return BlockSampler(draws, streams.generator("payload")) if draws else None
 
 
 def preassigner(
-    scenario: Scenario, target_shares: list[tuple[int, float]], streams: RandomStreams
+    scenario: EndpointScenario, target_shares: list[tuple[int, float]], streams: RandomStreams
 ) -> Preassigner:
     """Open loop: decides every request's variant, overhead and payload transfer time up front."""
     endpoint, traffic = scenario.endpoint, scenario.traffic
-    assert endpoint is not None and traffic is not None
     distributions = [scenario.models[v.model].overhead or endpoint.overhead for v in endpoint.variants]
     return Preassigner(
         endpoint, distributions, target_shares, _payload_draws(traffic), traffic.payload_size, streams
@@ -80,7 +78,7 @@ DEFAULT_MODEL_SETUP = LogNormal(distribution="lognormal", median=8.0, p99=20.0)
 def _serverless(
     index: int,
     spec: VariantSpec,
-    scenario: Scenario,
+    scenario: EndpointScenario,
     catalog: Catalog,
     streams: RandomStreams,
     wiring: Wiring,
@@ -106,10 +104,10 @@ def _serverless(
 
 
 def _stages(
-    index: int, spec: VariantSpec, scenario: Scenario, catalog: Catalog, streams: RandomStreams
+    index: int, spec: VariantSpec, scenario: EndpointScenario, catalog: Catalog, streams: RandomStreams
 ) -> list[Stage] | None:
     """Pipeline (or Elastic Inference) stages of a variant, each container drawing from its own stream."""
-    assert spec.instance_type is not None and scenario.traffic is not None
+    assert spec.instance_type is not None
     plans = stage_plans(
         scenario.models[spec.model],
         spec,
@@ -133,7 +131,7 @@ def _stages(
 
 
 def build(
-    scenario: Scenario,
+    scenario: EndpointScenario,
     catalog: Catalog,
     streams: RandomStreams,
     ring_capacity: int = 0,
@@ -145,8 +143,7 @@ def build(
     generated block by block, and finished requests are handed to `on_fold` (log, start, stop) in
     global-index order before their slots are reused.
     """
-    endpoint_spec, traffic = scenario.endpoint, scenario.traffic
-    assert endpoint_spec is not None and traffic is not None and scenario.duration is not None
+    endpoint_spec, traffic, rollout = scenario.endpoint, scenario.traffic, scenario.deployment()
     env = simpy.Environment()
     closed_loop = isinstance(traffic.arrivals, ClosedLoopArrivals)
     arrival_stream = None
@@ -196,7 +193,7 @@ def build(
         if model.error_rate > 0:
             variant.error_rate = model.error_rate
             variant.error_draws = uniform_sampler(streams.generator("model_error", index))
-        green = scenario.rollout is not None and spec.name == scenario.rollout.green
+        green = rollout is not None and spec.name == rollout.green
         initial = 0 if green else spec.instance_count  # a rollout launches green at its start
         for _ in range(initial):
             variant.launch(0.0, ready_after=0.0)
@@ -236,8 +233,8 @@ def build(
         wiring.on_done = driver.on_done
         endpoint.on_done = driver.on_done
     splitter = None
-    if scenario.rollout is not None and not closed_loop:
-        blue, green = names[scenario.rollout.blue], names[scenario.rollout.green]
+    if rollout is not None and not closed_loop:
+        blue, green = names[rollout.blue], names[rollout.green]
         splitter = TrafficSplitter(log, blue, green, uniform_sampler(streams.generator("rollout")))
     if not isinstance(traffic.arrivals, ClosedLoopArrivals):
         assigner = preassigner(scenario, target_shares, streams)

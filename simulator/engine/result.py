@@ -8,14 +8,14 @@ from typing import Any
 import pandas as pd
 
 from simulator.core.records import RequestLog, Status
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import EndpointScenario
 
 
 @dataclass(frozen=True)
 class Result:
     """A finished run. `requests` is built on demand so large runs pay for it only when asked."""
 
-    scenario: Scenario
+    scenario: EndpointScenario
     summary: dict[str, Any]
     metrics: pd.DataFrame
     instances: pd.DataFrame

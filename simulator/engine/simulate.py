@@ -31,7 +31,7 @@ from simulator.metrics.serving import add_serving_figures
 from simulator.metrics.streaming import StreamingCollector
 from simulator.metrics.summary import summarize
 from simulator.scenario.crossref import scenario_catalog, staged
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import EndpointScenario
 from simulator.scenario.traffic import (
     ClosedLoopArrivals,
     DiurnalArrivals,
@@ -47,9 +47,8 @@ STREAMING_ABOVE = 10_000_000
 """Expected requests above which per-request records are not kept (metrics.per_request_records: auto)."""
 
 
-def expected_requests(scenario: Scenario) -> float:
+def expected_requests(scenario: EndpointScenario) -> float:
     """Roughly how many requests an open-loop scenario sends (infinite for closed loop: unknown)."""
-    assert scenario.traffic is not None and scenario.duration is not None
     arrivals = scenario.traffic.arrivals
     if isinstance(arrivals, PoissonArrivals):
         return arrivals.rate * scenario.duration
@@ -62,25 +61,24 @@ def expected_requests(scenario: Scenario) -> float:
     return float("inf")
 
 
-def ring_capacity(scenario: Scenario) -> int:
+def ring_capacity(scenario: EndpointScenario) -> int:
     """Record-ring size for a streaming run, or 0 to keep every request's record.
 
     Streaming needs open-loop traffic and instance-based variants (serverless billing reads every
     record); `metrics.per_request_records` true/false forces the choice, null decides by size.
     """
-    assert scenario.endpoint is not None and scenario.traffic is not None
     keep = scenario.metrics.per_request_records
     streamable = not isinstance(scenario.traffic.arrivals, ClosedLoopArrivals) and all(
         v.serverless is None and not staged(scenario, v) for v in scenario.endpoint.variants
     )
     small = keep is None and expected_requests(scenario) <= STREAMING_ABOVE
-    if keep or not streamable or small or scenario.rollout is not None:  # a rollout reads recent records
+    if keep or not streamable or small or scenario.deployment() is not None:  # a rollout reads recent records
         return 0
     return scenario.metrics.ring_capacity
 
 
 def simulate(
-    scenario: Scenario,
+    scenario: EndpointScenario,
     seed: int | np.random.SeedSequence | None = None,
     progress: ProgressCallback | None = None,
     progress_steps: int = 50,
@@ -90,7 +88,7 @@ def simulate(
     `seed` defaults to the scenario's seed; `progress`, if given, is called with the simulated
     fraction done (the run advances in `progress_steps` chunks).
     """
-    if scenario.endpoint is None or scenario.duration is None:
+    if not isinstance(scenario, EndpointScenario):
         raise ValueError("simulate() needs a scenario with an endpoint and a duration")
     catalog = scenario_catalog(scenario)
     streams = RandomStreams(scenario.seed if seed is None else seed)
@@ -169,7 +167,7 @@ def simulate(
 
 
 def _elastic(
-    scenario: Scenario,
+    scenario: EndpointScenario,
     catalog: Any,
     log: Any,
     variants: list[Any],

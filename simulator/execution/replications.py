@@ -10,7 +10,7 @@ from simulator.core.stats import combine_summaries
 from simulator.engine.result import Result
 from simulator.engine.simulate import ProgressCallback, simulate
 from simulator.execution.executors import Done, Executor, SerialExecutor
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import EndpointScenario
 
 
 @dataclass(frozen=True)
@@ -25,14 +25,14 @@ class Replicated:
         return combine_summaries(self.summaries)
 
 
-def summary_of(job: tuple[Scenario, int]) -> dict[str, Any]:
+def summary_of(job: tuple[EndpointScenario, int]) -> dict[str, Any]:
     """Replication `replication` of a scenario (a picklable job for any executor)."""
     scenario, replication = job
     return simulate(scenario, replication_seed(scenario.seed, replication)).summary
 
 
 def replicate(
-    scenario: Scenario,
+    scenario: EndpointScenario,
     replications: int,
     executor: Executor | None = None,
     on_done: Done | None = None,

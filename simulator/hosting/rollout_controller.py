@@ -24,6 +24,7 @@ from simulator.core.records import RequestLog
 from simulator.hosting.alarms import AlarmState, FinishedRequests, datapoint
 from simulator.hosting.routing import TrafficSplitter
 from simulator.hosting.variant import Variant
+from simulator.scenario.kinds import EndpointScenario
 from simulator.scenario.rollout_plan import split_weights, traffic_steps
 from simulator.scenario.rollout_spec import RolloutSpec
 
@@ -228,9 +229,9 @@ def start_rollout(
     return controller.record
 
 
-def attach_rollout(scenario: Any, model: Any) -> RolloutLog | None:
+def attach_rollout(scenario: EndpointScenario, model: Any) -> RolloutLog | None:
     """Start the scenario's rollout on a built model (engine/build.py Model); None without one."""
-    rollout = scenario.rollout
+    rollout = scenario.deployment()
     if rollout is None or model.splitter is None:
         return None
     specs = {variant.name: variant for variant in scenario.endpoint.variants}

@@ -21,20 +21,20 @@ import pandas as pd
 from simulator.catalog import Catalog
 from simulator.core.records import RequestLog, Status
 from simulator.hosting.serverless import ServerlessVariant
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import EndpointScenario
 
 GIB = 1024.0**3
 
 
 def serverless_bill(
-    scenario: Scenario,
+    scenario: EndpointScenario,
     catalog: Catalog,
     log: RequestLog,
     variant: ServerlessVariant,
     window: tuple[float, float],
 ) -> dict[str, float]:
     """Compute GB-seconds, data processed and provisioned concurrency, with their costs, in the window."""
-    assert scenario.traffic is not None and variant.serverless is not None
+    assert variant.serverless is not None
     config, prices = variant.serverless, catalog.serverless
     start, end = window
     arrival = log.column("arrival")

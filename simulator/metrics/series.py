@@ -15,7 +15,7 @@ from simulator.metrics.bins import spread_over_bins
 from simulator.metrics.elastic import GIB, desired_per_period
 from simulator.metrics.serving import add_container_series
 from simulator.metrics.streaming import StreamingCollector
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import EndpointScenario
 
 
 def _per_bin_mean(bins: np.ndarray, values: np.ndarray, n_bins: int) -> np.ndarray:
@@ -96,7 +96,7 @@ def period_requests_from_collector(collector: StreamingCollector, index: int) ->
 
 
 def cloudwatch_series(
-    scenario: Scenario,
+    scenario: EndpointScenario,
     log: RequestLog | None,
     variants: list[Variant],
     timeline: pd.DataFrame,
@@ -109,7 +109,6 @@ def cloudwatch_series(
 
     Request figures come from the full records (`log`) or, for long runs, from `collector`.
     """
-    assert scenario.duration is not None
     period = scenario.metrics.period
     n_bins = int(np.ceil(scenario.duration / period))
     frames = []
@@ -143,7 +142,7 @@ def cloudwatch_series(
 
 
 def _instance_frame(
-    scenario: Scenario,
+    scenario: EndpointScenario,
     variant: Variant,
     requests: PeriodRequests,
     timeline: pd.DataFrame,
@@ -236,7 +235,7 @@ def serverless_series(
 
 
 def serverless_cost_per_period(
-    scenario: Scenario,
+    scenario: EndpointScenario,
     prices: ServerlessTiers | None,
     log: RequestLog,
     variant: ServerlessVariant,
@@ -248,7 +247,7 @@ def serverless_cost_per_period(
     """The serverless bill per period, by the rules of `serverless_bill`: billed compute of the
     requests that arrived in the period, their data processed, and provisioned concurrency held
     through it (zeros without prices)."""
-    if prices is None or variant.serverless is None or scenario.traffic is None:
+    if prices is None or variant.serverless is None:
         return np.zeros(n_bins)
     config = variant.serverless
     memory_gb = config.memory_mb / 1024.0
@@ -257,7 +256,6 @@ def serverless_cost_per_period(
     billed = np.ceil(work[served] / config.billing_granularity - 1e-9) * config.billing_granularity
     compute = np.bincount(bins[served], weights=billed, minlength=n_bins)[:n_bins]
     admitted = np.bincount(bins[log.column("status")[mine] != Status.THROTTLED], minlength=n_bins)[:n_bins]
-    assert scenario.duration is not None
     held = np.minimum(period, scenario.duration - np.arange(n_bins) * period)
     return (
         compute * memory_gb * prices.price_per_gb_second
@@ -269,5 +267,5 @@ def serverless_cost_per_period(
     )
 
 
-def _model_memory(scenario: Scenario, variant: Variant) -> float:
+def _model_memory(scenario: EndpointScenario, variant: Variant) -> float:
     return scenario.models[variant.spec.model].memory

@@ -19,8 +19,8 @@ from simulator.hosting.plans import batching_plan
 from simulator.hosting.service import device_speed
 from simulator.options.hardware import option_scenario
 from simulator.scenario.crossref import scenario_catalog
-from simulator.scenario.schema import Scenario
-from simulator.scenario.traffic import PoissonArrivals
+from simulator.scenario.derive import derive
+from simulator.scenario.kinds import EndpointScenario, OptionsScenario
 
 BATCH_SIZES = (1, 2, 4, 8, 16, 32)
 
@@ -34,7 +34,7 @@ class BatchingSweep:
     curves: pd.DataFrame
 
 
-def _figures(run: Scenario) -> dict[str, Any]:
+def _figures(run: EndpointScenario) -> dict[str, Any]:
     """One sweep point (module level: picklable for process pools and Dask)."""
     summary = simulate(run).summary
     return {
@@ -45,7 +45,7 @@ def _figures(run: Scenario) -> dict[str, Any]:
 
 
 def batching_curves(
-    scenario: Scenario,
+    scenario: OptionsScenario,
     variant: str,
     rates: list[float],
     batch_sizes: tuple[int, ...] = BATCH_SIZES,
@@ -54,38 +54,28 @@ def batching_curves(
 ) -> pd.DataFrame:
     """Rows (max_batch_size, offered rate, throughput/s, p99 ms, error rate) for a batching variant."""
     base = option_scenario(scenario, variant)
-    assert base.endpoint is not None and base.traffic is not None
     model_name = base.endpoint.variants[0].model
-    model = base.models[model_name]
-    assert model.batching is not None
     points = []
     runs = []
     for size in batch_sizes:
-        batching = model.batching.model_copy(update={"max_batch_size": size})
-        models = {**base.models, model_name: model.model_copy(update={"batching": batching})}
         for rate in rates:
-            arrivals = PoissonArrivals(process="poisson", rate=rate)
-            runs.append(
-                base.model_copy(
-                    update={
-                        "models": models,
-                        "traffic": base.traffic.model_copy(update={"arrivals": arrivals}),
-                        "duration": duration,
-                        "warmup": duration / 6,
-                    }
-                )
-            )
+            changes = {
+                f"models.{model_name}.batching.max_batch_size": size,
+                "traffic.arrivals": {"process": "poisson", "rate": rate},
+                "duration": duration,
+                "warmup": duration / 6,
+            }
+            runs.append(derive(base, changes, EndpointScenario))
             points.append({"max_batch_size": size, "offered_per_s": rate})
     figures = (executor or SerialExecutor()).map(_figures, runs)
     return pd.DataFrame([{**point, **figure} for point, figure in zip(points, figures, strict=True)])
 
 
-def batching_sweep(scenario: Scenario, executor: Executor | None = None) -> BatchingSweep | None:
+def batching_sweep(scenario: OptionsScenario, executor: Executor | None = None) -> BatchingSweep | None:
     """The curves of the first option with dynamic batching (None: no option batches).
 
     Rates span 3%-95% of the option's capacity at max batch 32, on a log scale.
     """
-    assert scenario.endpoint is not None
     catalog = scenario_catalog(scenario)
     for variant in scenario.endpoint.variants:
         model = scenario.models[variant.model]

@@ -16,7 +16,8 @@ from simulator.execution.executors import Executor, SerialExecutor
 from simulator.execution.replications import summary_of
 from simulator.metrics.serving import LEGACY_NOTE
 from simulator.scenario.crossref import scenario_catalog
-from simulator.scenario.schema import Scenario
+from simulator.scenario.derive import derive, plain
+from simulator.scenario.kinds import EndpointScenario, OptionsScenario
 
 
 @dataclass(frozen=True)
@@ -27,22 +28,20 @@ class OptionsResult:
     """Replication 0's full summary of each option (pipeline breakdowns, batching figures)."""
 
 
-def option_scenario(scenario: Scenario, name: str) -> Scenario:
-    """The scenario with only variant `name` (weight 1) and no options section."""
-    assert scenario.endpoint is not None
+def option_scenario(scenario: OptionsScenario, name: str) -> EndpointScenario:
+    """The endpoint run of variant `name` alone (weight 1), without the options section."""
     variant = next(v for v in scenario.endpoint.variants if v.name == name)
-    endpoint = scenario.endpoint.model_copy(update={"variants": [variant.model_copy(update={"weight": 1.0})]})
-    return scenario.model_copy(update={"endpoint": endpoint, "options": None})
+    alone = [{**plain(variant), "weight": 1.0}]
+    return derive(scenario, {"endpoint.variants": alone, "options": None}, EndpointScenario)
 
 
 def compare_options(
-    scenario: Scenario, replications: int | None = None, executor: Executor | None = None
+    scenario: OptionsScenario, replications: int | None = None, executor: Executor | None = None
 ) -> OptionsResult:
     """Run every option; the cheapest per inference among those meeting the SLO is named.
 
     Every (option, replication) run goes to `executor` (default: serial in this process).
     """
-    assert scenario.options is not None and scenario.endpoint is not None
     catalog = scenario_catalog(scenario)
     count = replications or scenario.replications
     slo = scenario.options.slo
@@ -57,7 +56,7 @@ def compare_options(
         summaries = results[position * count : (position + 1) * count]
         firsts[name] = summaries[0]
         combined = combine_summaries(summaries)
-        spec = single.endpoint.variants[0]  # type: ignore[union-attr]
+        spec = single.endpoint.variants[0]
         latency = combined["latency_ms"][slo.percentile.value]
         errors = combined["error_rate"]
         rows[name] = {

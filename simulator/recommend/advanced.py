@@ -26,8 +26,8 @@ from simulator.engine.simulate import simulate
 from simulator.recommend.candidates import Candidate, trial_scenario
 from simulator.recommend.measure import TrialPoint
 from simulator.recommend.search import Outcome
+from simulator.scenario.kinds import RecommendScenario
 from simulator.scenario.recommend_spec import AdvancedJob, LatencyThreshold
-from simulator.scenario.schema import Scenario
 
 FLAT_MINUTES = 3
 FLAT_GROWTH = 0.02
@@ -69,7 +69,7 @@ def pattern_arrivals(job: AdvancedJob) -> dict[str, Any]:
 def per_minute(result: Result, slo: LatencyThreshold, period: float = 60.0) -> list[Minute]:
     """The complete minutes of a run, each with its invocations, latency percentiles and error share."""
     log = result.log
-    assert log is not None and result.scenario.duration is not None
+    assert log is not None
     arrival = log.column("arrival")
     status = log.column("status")
     latency_ms = (log.column("end") - arrival) * 1000.0
@@ -134,10 +134,10 @@ def _utilisation(result: Result, minute: int, column: str) -> float | None:
     return float(value.iloc[0]) if len(value) and np.isfinite(value.iloc[0]) else None
 
 
-def run_load_test(scenario: Scenario, candidate: Candidate) -> Outcome:
+def run_load_test(scenario: RecommendScenario, candidate: Candidate) -> Outcome:
     """All replications of one configuration's load test, combined."""
     spec = scenario.recommend
-    assert spec is not None and spec.advanced is not None
+    assert spec.advanced is not None
     job = spec.advanced
     slo = spec.slo()
     assert slo is not None

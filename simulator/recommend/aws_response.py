@@ -19,8 +19,8 @@ from typing import Any
 
 from simulator.recommend.candidates import Candidate, model_name
 from simulator.recommend.job import JobResult
+from simulator.scenario.kinds import RecommendScenario
 from simulator.scenario.recommend_spec import JobType
-from simulator.scenario.schema import Scenario
 
 PLACEHOLDER_ACCOUNT = "000000000000"
 REGION = "us-east-1"
@@ -44,7 +44,7 @@ class JobIdentity:
     stopping_conditions: dict[str, Any] | None = None
 
     @classmethod
-    def for_scenario(cls, scenario: Scenario, request: dict[str, Any] | None = None) -> JobIdentity:
+    def for_scenario(cls, scenario: RecommendScenario, request: dict[str, Any] | None = None) -> JobIdentity:
         request = request or {}
         description = request.get("JobDescription") or (scenario.description or None)
         return cls(
@@ -108,11 +108,10 @@ def metrics(figures: dict[str, Any]) -> dict[str, Any]:
     return block
 
 
-def _input_config(scenario: Scenario) -> dict[str, Any]:
+def _input_config(scenario: RecommendScenario) -> dict[str, Any]:
     """RecommendationJobInputConfig for a job given as YAML: the model and, for an advanced job, its
     configurations and duration."""
     spec = scenario.recommend
-    assert spec is not None
     config: dict[str, Any] = {"ModelName": aws_name(model_name(scenario), 63)}
     if spec.job_type is JobType.ADVANCED and spec.advanced is not None:
         config["JobDurationInSeconds"] = round(spec.advanced.job_duration)
@@ -126,9 +125,8 @@ def _input_config(scenario: Scenario) -> dict[str, Any]:
     return config
 
 
-def _stopping_conditions(scenario: Scenario) -> dict[str, Any] | None:
+def _stopping_conditions(scenario: RecommendScenario) -> dict[str, Any] | None:
     spec = scenario.recommend
-    assert spec is not None
     if spec.advanced is None:
         return None
     stopping = spec.advanced.stopping_conditions
@@ -148,7 +146,6 @@ def describe_job(
 ) -> dict[str, Any]:
     """The DescribeInferenceRecommendationsJob response of a finished job."""
     spec = result.scenario.recommend
-    assert spec is not None
     by_id = {o.candidate.id: o.candidate for o in result.outcomes}
     document: dict[str, Any] = {
         "JobName": identity.job_name,

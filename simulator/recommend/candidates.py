@@ -8,8 +8,9 @@ from typing import Any
 
 from simulator.catalog import Catalog
 from simulator.hosting.service import service_plan
+from simulator.scenario.derive import derive
+from simulator.scenario.kinds import EndpointScenario, RecommendScenario
 from simulator.scenario.recommend_spec import CandidateSpace, EndpointConfiguration, RecommendSpec
-from simulator.scenario.schema import Scenario
 
 VARIANT = "candidate"
 
@@ -93,15 +94,15 @@ class Candidate:
         )
 
 
-def model_name(scenario: Scenario) -> str:
+def model_name(scenario: RecommendScenario) -> str:
     """The model the job recommends for (validated by the cross-reference rules)."""
-    assert scenario.recommend is not None
     return scenario.recommend.model or next(iter(scenario.models))
 
 
-def default_candidates(scenario: Scenario, catalog: Catalog) -> tuple[list[Candidate], list[tuple[str, str]]]:
+def default_candidates(
+    scenario: RecommendScenario, catalog: Catalog
+) -> tuple[list[Candidate], list[tuple[str, str]]]:
     """Candidates of a default job, and (configuration, reason) for catalog types left out."""
-    assert scenario.recommend is not None
     space: CandidateSpace = scenario.recommend.candidates
     model = scenario.models[model_name(scenario)]
     chosen: list[Candidate] = []
@@ -161,7 +162,7 @@ def advanced_candidates(spec: RecommendSpec) -> list[Candidate]:
     return candidates[:limit] if limit else candidates
 
 
-def capacity_estimate(scenario: Scenario, catalog: Catalog, candidate: Candidate) -> float | None:
+def capacity_estimate(scenario: RecommendScenario, catalog: Catalog, candidate: Candidate) -> float | None:
     """Requests per second the configuration can serve at full utilisation (a starting bracket only);
     None when there is no simple bound."""
     model = scenario.models[model_name(scenario)]
@@ -186,13 +187,13 @@ def capacity_estimate(scenario: Scenario, catalog: Catalog, candidate: Candidate
 
 
 def trial_scenario(
-    scenario: Scenario,
+    scenario: RecommendScenario,
     candidate: Candidate,
     arrivals: dict[str, Any],
     duration: float,
     warmup: float,
     period: float = 60.0,
-) -> Scenario:
+) -> EndpointScenario:
     """A one-variant scenario: the job's model on `candidate` under `arrivals`, every request recorded.
 
     `period` is the metrics datapoint length: short trials use 1 s so utilisation has datapoints.
@@ -203,37 +204,37 @@ def trial_scenario(
 
 
 def single_variant_scenario(
-    scenario: Scenario,
+    scenario: RecommendScenario,
     name: str,
     variant: dict[str, Any],
     arrivals: dict[str, Any],
     duration: float,
     warmup: float,
     period: float = 60.0,
-) -> Scenario:
+) -> EndpointScenario:
     """The job's model served by one `variant` (plain data) under `arrivals`, with the job's endpoint
     overheads, payload and catalog overrides; every request recorded."""
     model = model_name(scenario)
     endpoint: dict[str, Any] = {"name": "recommender", "variants": [variant]}
     payload = 1024.0
     if scenario.endpoint is not None:
-        endpoint["overhead"] = scenario.endpoint.overhead.model_dump(mode="json", by_alias=True)
+        endpoint["overhead"] = scenario.endpoint.overhead
         endpoint["network_bandwidth"] = scenario.endpoint.network_bandwidth
     if scenario.traffic is not None:
         payload = scenario.traffic.payload_size
-    document = {
+    changes = {
         "name": name,
-        "seed": scenario.seed,
+        "description": None,
+        "replications": None,
         "duration": duration,
         "warmup": warmup,
-        "region": scenario.region,
-        "catalog": scenario.catalog,
-        "models": {model: scenario.models[model].model_dump(mode="json", by_alias=True, exclude_none=True)},
+        "models": {model: scenario.models[model]},
         "endpoint": endpoint,
         "traffic": {"arrivals": arrivals, "payload_size": payload},
         "metrics": {"per_request_records": True, "period": period},
+        "recommend": None,
     }
-    return Scenario.model_validate(document)
+    return derive(scenario, changes, EndpointScenario)
 
 
 MIN_TRIAL_SECONDS = 10.0
@@ -242,8 +243,8 @@ SERVERLESS_MIN_WARMUP_SECONDS = 30.0
 
 
 def poisson_trial(
-    scenario: Scenario, candidate: Candidate, rate: float, requests: int, warmup_fraction: float
-) -> Scenario:
+    scenario: RecommendScenario, candidate: Candidate, rate: float, requests: int, warmup_fraction: float
+) -> EndpointScenario:
     """Poisson load at `rate` long enough for about `requests` measured requests (at least 10 s)."""
     measured = max(requests / rate, MIN_TRIAL_SECONDS)
     warmup = measured * warmup_fraction / (1 - warmup_fraction)

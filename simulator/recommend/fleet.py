@@ -26,8 +26,8 @@ from simulator.core.stats import mean_ci95
 from simulator.engine.result import Result
 from simulator.engine.simulate import simulate
 from simulator.recommend.candidates import VARIANT, Candidate, model_name, single_variant_scenario
+from simulator.scenario.kinds import EndpointScenario, RecommendScenario
 from simulator.scenario.recommend_spec import FleetSizing, LatencyThreshold
-from simulator.scenario.schema import Scenario
 from simulator.scenario.traffic import DiurnalArrivals, PoissonArrivals, ScheduleArrivals
 from simulator.workload.open_loop import diurnal_rate, schedule_rate
 
@@ -92,10 +92,10 @@ def _rates(arrivals: Any, times: np.ndarray, duration: float) -> np.ndarray:
     return counts[np.minimum((times // 60).astype(np.int64), len(counts) - 1)] / 60.0
 
 
-def fleet_scenario(scenario: Scenario, plan: Plan, autoscaled: bool) -> Scenario:
+def fleet_scenario(scenario: RecommendScenario, plan: Plan, autoscaled: bool) -> EndpointScenario:
     """The user's traffic on the candidate's instance type, autoscaled by the plan or static."""
-    assert scenario.recommend is not None and scenario.recommend.fleet_sizing is not None
     sizing = scenario.recommend.fleet_sizing
+    assert sizing is not None
     variant: dict[str, Any] = {
         **plan.candidate.variant(model_name(scenario)),
         "instance_count": plan.initial_count if autoscaled else plan.static_count,
@@ -150,7 +150,7 @@ def fleet_figures(result: Result, slo: LatencyThreshold) -> dict[str, float]:
     }
 
 
-def simulate_fleet(job: tuple[Scenario, int, LatencyThreshold]) -> dict[str, float]:
+def simulate_fleet(job: tuple[EndpointScenario, int, LatencyThreshold]) -> dict[str, float]:
     """Executor task: one replication of one sized fleet."""
     scenario, replication, slo = job
     return fleet_figures(simulate(scenario, replication_seed(scenario.seed, replication)), slo)

@@ -26,8 +26,8 @@ from simulator.recommend.ranking import rank
 from simulator.recommend.search import Outcome, search_candidate
 from simulator.recommend.store import CandidateStore
 from simulator.scenario.crossref import scenario_catalog
+from simulator.scenario.kinds import RecommendScenario
 from simulator.scenario.recommend_spec import JobType
-from simulator.scenario.schema import Scenario
 
 StageHook = Callable[[str, int], None]
 """Called as each stage starts with its name and how many tasks it has ('search', 'fleet sizing')."""
@@ -37,32 +37,30 @@ StageHook = Callable[[str, int], None]
 class JobResult:
     """Everything a job found; writers and notebooks read it."""
 
-    scenario: Scenario
+    scenario: RecommendScenario
     outcomes: list[Outcome]
     excluded: list[tuple[str, str]]
     recommendations: list[dict[str, Any]]
     fleet: list[dict[str, Any]] = field(default_factory=list)
 
 
-def job_candidates(scenario: Scenario) -> tuple[list[Candidate], list[tuple[str, str]]]:
+def job_candidates(scenario: RecommendScenario) -> tuple[list[Candidate], list[tuple[str, str]]]:
     """The configurations the job tests, and catalog types left out with the reason."""
-    assert scenario.recommend is not None
     if scenario.recommend.job_type is JobType.ADVANCED:
         return advanced_candidates(scenario.recommend), []
     return default_candidates(scenario, scenario_catalog(scenario))
 
 
-def evaluate_candidate(job: tuple[Scenario, Candidate]) -> dict[str, Any]:
+def evaluate_candidate(job: tuple[RecommendScenario, Candidate]) -> dict[str, Any]:
     """Executor task: search (default job) or load-test (advanced job) one candidate."""
     scenario, candidate = job
-    assert scenario.recommend is not None
     if scenario.recommend.job_type is JobType.ADVANCED:
         return run_load_test(scenario, candidate).as_dict()
     return search_candidate(scenario, candidate).as_dict()
 
 
 def run_job(
-    scenario: Scenario,
+    scenario: RecommendScenario,
     executor: Executor | None = None,
     store: CandidateStore | None = None,
     resume: bool = False,
@@ -74,7 +72,6 @@ def run_job(
     `on_stage` hears each stage start; `on_done` hears how many tasks of the current stage are done.
     """
     spec = scenario.recommend
-    assert spec is not None
     slo = spec.slo()
     assert slo is not None
     executor = executor or SerialExecutor()
@@ -106,7 +103,7 @@ def run_job(
 
 
 def size_fleets(
-    scenario: Scenario,
+    scenario: RecommendScenario,
     result: JobResult,
     executor: Executor,
     on_done: Done | None = None,
@@ -114,7 +111,7 @@ def size_fleets(
 ) -> list[dict[str, Any]]:
     """Plans for the best instance-based recommendations, each simulated autoscaled and static."""
     spec = scenario.recommend
-    assert spec is not None and spec.fleet_sizing is not None
+    assert spec.fleet_sizing is not None
     sizing = spec.fleet_sizing
     slo = spec.slo()
     assert slo is not None

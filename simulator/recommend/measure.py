@@ -13,8 +13,8 @@ from simulator.core.stats import mean_ci95
 from simulator.engine.result import Result
 from simulator.engine.simulate import simulate
 from simulator.recommend.candidates import VARIANT
+from simulator.scenario.kinds import EndpointScenario
 from simulator.scenario.recommend_spec import LatencyThreshold
-from simulator.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _setup_ms(result: Result) -> float | None:
 
 
 def measure(
-    scenarios: list[Scenario], rate: float, slo: LatencyThreshold, max_error_rate: float
+    scenarios: list[EndpointScenario], rate: float, slo: LatencyThreshold, max_error_rate: float
 ) -> TrialPoint:
     """Run each replication scenario (same load, seeds 0..n-1 of the job) and pool their figures."""
     blocks = []

@@ -17,7 +17,7 @@ from simulator.catalog import Catalog
 from simulator.recommend.candidates import Candidate, capacity_estimate, floor_per_minute, poisson_trial
 from simulator.recommend.measure import TrialPoint, measure
 from simulator.scenario.crossref import scenario_catalog
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import RecommendScenario
 
 LOWEST_FRACTION = 1e-4
 """Below this share of the capacity estimate a candidate is declared unable to meet the SLO."""
@@ -61,8 +61,7 @@ class Outcome:
 class _Trials:
     """Measures loads for one candidate, at most `limit` times, remembering every point."""
 
-    def __init__(self, scenario: Scenario, candidate: Candidate, limit: int) -> None:
-        assert scenario.recommend is not None
+    def __init__(self, scenario: RecommendScenario, candidate: Candidate, limit: int) -> None:
         self.scenario = scenario
         self.candidate = candidate
         self.spec = scenario.recommend
@@ -87,9 +86,10 @@ class _Trials:
         return self.points[rate]
 
 
-def search_candidate(scenario: Scenario, candidate: Candidate, catalog: Catalog | None = None) -> Outcome:
+def search_candidate(
+    scenario: RecommendScenario, candidate: Candidate, catalog: Catalog | None = None
+) -> Outcome:
     """Find the candidate's MaxInvocations under the job's SLO (see the module docstring)."""
-    assert scenario.recommend is not None
     catalog = catalog or scenario_catalog(scenario)
     search = scenario.recommend.search
     trials = _Trials(scenario, candidate, search.max_trials)

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from simulator.errors import ScenarioError
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import RecommendScenario
 
 
-def fingerprint(scenario: Scenario) -> str:
+def fingerprint(scenario: RecommendScenario) -> str:
     """Hash of everything that decides the candidates' outcomes.
 
     Names, descriptions and fleet sizing (which runs after the candidates) are left out, so a job can be
@@ -51,7 +51,7 @@ def _write_atomically(path: Path, text: str) -> None:
 class CandidateStore:
     """The candidates/ folder of one job's output directory."""
 
-    def __init__(self, directory: Path, scenario: Scenario) -> None:
+    def __init__(self, directory: Path, scenario: RecommendScenario) -> None:
         self.directory = directory
         self.folder = directory / "candidates"
         self.fingerprint = fingerprint(scenario)

@@ -29,8 +29,8 @@ from simulator.aws.shapes import AUTOSCALING, SAGEMAKER, check_request
 from simulator.errors import ScenarioError
 from simulator.recommend.aws_response import aws_name
 from simulator.scenario.endpoint import VariantSpec
+from simulator.scenario.kinds import EndpointScenario, RecommendScenario, Scenario
 from simulator.scenario.scaling import HIGH_RESOLUTION, AutoscalingSpec, ScalingMetric, TargetTracking
-from simulator.scenario.schema import Scenario
 
 NAME_PATTERN = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"  # EndpointName, VariantName, ModelName (simplified)
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
@@ -71,9 +71,9 @@ class Deployment:
 
 def from_scenario(scenario: Scenario, model_name: str | None) -> Deployment:
     """The scenario's endpoint section as a Deployment (refusing what the AWS calls cannot say)."""
-    if scenario.endpoint is None:
+    endpoint = scenario.endpoint if isinstance(scenario, EndpointScenario | RecommendScenario) else None
+    if endpoint is None:
         raise ScenarioError("endpoint", "this scenario has no endpoint to export")
-    endpoint = scenario.endpoint
     variants = []
     for index, spec in enumerate(endpoint.variants):
         path = f"endpoint.variants[{index}]"

@@ -12,8 +12,8 @@ from simulator.options.batching import BatchingSweep
 from simulator.report.batching import plot_batching_curves
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.staging import staged_directory
+from simulator.scenario.kinds import OptionsScenario
 from simulator.scenario.loader import dump_resolved
-from simulator.scenario.schema import Scenario
 
 
 def _plot_options(summary: dict[str, Any], path: Path) -> Path:
@@ -47,7 +47,7 @@ def batching_plot(sweep: BatchingSweep, out: Path) -> Path:
 
 
 def write_options_outputs(
-    scenario: Scenario, result: OptionsResult, out_dir: Path, batching: BatchingSweep | None = None
+    scenario: OptionsScenario, result: OptionsResult, out_dir: Path, batching: BatchingSweep | None = None
 ) -> None:
     """Everything into a staging directory first, then moved into place (nothing is simulated here)."""
     summary = result.summary

@@ -20,9 +20,9 @@ _MARKERS = {
 
 def plot_timeline(result: Result, path: Path) -> Path:
     """Weights on top, then one panel per alarm; x runs to 10 minutes after the last rollout event."""
-    spec = result.scenario.rollout
+    spec = result.scenario.deployment()
     record = result.rollout
-    assert spec is not None and record is not None and result.scenario.duration is not None
+    assert spec is not None and record is not None
     last = max((event["time_s"] for event in record.events), default=0.0)
     end = min(result.scenario.duration, last + 600.0) / 60.0
     panels = 1 + len(spec.alarms)

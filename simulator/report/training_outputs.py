@@ -13,8 +13,8 @@ from simulator.report.html import Document, Section, Table, Text, images, render
 from simulator.report.staging import staged_directory
 from simulator.report.training_plots import plot_training
 from simulator.scenario.crossref import scenario_catalog
+from simulator.scenario.kinds import TrainingScenario
 from simulator.scenario.loader import dump_resolved
-from simulator.scenario.schema import Scenario
 from simulator.training import TrainingRun
 from simulator.training.formulas import young_breakdown, young_table
 from simulator.training.plan import build_plan, job_mtbf
@@ -54,10 +54,10 @@ def training_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def young_section(scenario: Scenario) -> list[Section]:
+def young_section(scenario: TrainingScenario) -> list[Section]:
     """Where Young's sqrt(2 delta M) stops being good enough, for this job's checkpoint cost."""
     spec = scenario.training_job
-    if spec is None or spec.checkpoint is None:
+    if spec.checkpoint is None:
         return []
     delta = build_plan(spec, scenario_catalog(scenario)).write_s
     if delta <= 0:
@@ -80,10 +80,9 @@ def young_section(scenario: Scenario) -> list[Section]:
 
 
 def write_training_outputs(
-    scenario: Scenario, runs: list[TrainingRun], summary: dict[str, Any], out_dir: Path
+    scenario: TrainingScenario, runs: list[TrainingRun], summary: dict[str, Any], out_dir: Path
 ) -> None:
     """Everything for a training scenario, written to a staging directory and moved in at the end."""
-    assert scenario.training_job is not None
     with staged_directory(out_dir, "run") as staging:
         resolved = dump_resolved(scenario)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")

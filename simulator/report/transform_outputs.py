@@ -9,8 +9,8 @@ from typing import Any
 from simulator.figures import subplots
 from simulator.report.html import Document, Image, Section, Table, render, resolved_section
 from simulator.report.staging import staged_directory
+from simulator.scenario.kinds import TransformScenario
 from simulator.scenario.loader import dump_resolved
-from simulator.scenario.schema import Scenario
 
 HEADLINE: list[tuple[str, str, str]] = [
     ("records", "records", "{:,.0f}"),
@@ -67,7 +67,7 @@ def _plot_utilisation(summary: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def write_transform_outputs(scenario: Scenario, summary: dict[str, Any], out_dir: Path) -> None:
+def write_transform_outputs(scenario: TransformScenario, summary: dict[str, Any], out_dir: Path) -> None:
     """Everything into a staging directory first, then moved into place."""
     with staged_directory(out_dir, "run") as staging:
         resolved = dump_resolved(scenario)

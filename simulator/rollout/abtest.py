@@ -34,8 +34,9 @@ from simulator.core.rng import replication_seed
 from simulator.engine.simulate import expected_requests, simulate
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.hosting.service import service_plan
+from simulator.scenario.derive import derive, plain
 from simulator.scenario.distributions import Deterministic
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import EndpointScenario
 
 
 @dataclass(frozen=True)
@@ -91,15 +92,13 @@ def proportion_detection_seconds(
     return ((null + alternative) / (abs(p_b - p_a) * math.sqrt(rate))) ** 2
 
 
-def request_rate(scenario: Scenario) -> float:
+def request_rate(scenario: EndpointScenario) -> float:
     """Mean open-loop arrival rate over the run (requests per second)."""
-    assert scenario.duration is not None
     return expected_requests(scenario) / scenario.duration
 
 
-def latency_moments(scenario: Scenario, catalog: Catalog, variant: str) -> tuple[float, float]:
+def latency_moments(scenario: EndpointScenario, catalog: Catalog, variant: str) -> tuple[float, float]:
     """(mean, variance) of service time on the variant's instance type plus the overhead."""
-    assert scenario.endpoint is not None
     spec = next(v for v in scenario.endpoint.variants if v.name == variant)
     model = scenario.models[spec.model]
     assert spec.instance_type is not None
@@ -110,7 +109,7 @@ def latency_moments(scenario: Scenario, catalog: Catalog, variant: str) -> tuple
 
 
 def detect(
-    scenario: Scenario,
+    scenario: EndpointScenario,
     catalog: Catalog,
     metric: str,
     control: str,
@@ -137,7 +136,6 @@ def detect(
         )
         value_a = mean_a
     else:
-        assert scenario.endpoint is not None
         models = {v.name: scenario.models[v.model] for v in scenario.endpoint.variants}
         value_a = models[control].error_rate
         delta = difference if difference is not None else models[treatment].error_rate - value_a
@@ -168,9 +166,8 @@ def detect(
 _SHIFTED = "ab-shifted-control"
 
 
-def _shifted_control(scenario: Scenario, detection: Detection) -> tuple[Any, Any]:
+def _shifted_control(scenario: EndpointScenario, detection: Detection) -> tuple[Any, Any]:
     """(variant spec, model) of the hypothetical treatment: the control moved by the difference."""
-    assert scenario.endpoint is not None
     control = next(v for v in scenario.endpoint.variants if v.name == detection.control)
     model = scenario.models[control.model]
     if detection.metric == "latency":
@@ -186,26 +183,31 @@ def _shifted_control(scenario: Scenario, detection: Detection) -> tuple[Any, Any
     return control.model_copy(update={"name": detection.treatment, "model": _SHIFTED}), model
 
 
-def _ab_scenario(scenario: Scenario, detection: Detection, seconds: float) -> Scenario:
+def _ab_scenario(scenario: EndpointScenario, detection: Detection, seconds: float) -> EndpointScenario:
     """The scenario as a plain A/B split at the detection weight, for `seconds`, without a rollout."""
-    assert scenario.endpoint is not None
     weights = {detection.control: 1 - detection.weight, detection.treatment: detection.weight}
-    models = dict(scenario.models)
     variants = list(scenario.endpoint.variants)
+    changes: dict[str, object] = {}
     if detection.hypothetical:
-        treatment, models[_SHIFTED] = _shifted_control(scenario, detection)
+        treatment, changes[f"models.{_SHIFTED}"] = _shifted_control(scenario, detection)
         variants = [treatment if v.name == detection.treatment else v for v in variants]
-    variants = [v.model_copy(update={"weight": weights.get(v.name, 0.0)}) for v in variants]
-    endpoint = scenario.endpoint.model_copy(update={"variants": variants, "updates": []})
-    return scenario.model_copy(
-        update={"endpoint": endpoint, "models": models, "rollout": None, "duration": seconds, "warmup": 0.0}
+    split = [{**plain(v), "weight": weights.get(v.name, 0.0)} for v in variants]
+    changes.update(
+        {
+            "endpoint.variants": split,
+            "endpoint.updates": [],
+            "rollout": None,
+            "duration": seconds,
+            "warmup": 0.0,
+        }
     )
+    return derive(scenario, changes, EndpointScenario)
 
 
 MAX_CHECK_REQUESTS = 5_000_000  # per replication: the engine keeps every request's record (~1 GiB)
 
 
-def check_scenario(scenario: Scenario, detection: Detection, seconds: float) -> Scenario:
+def check_scenario(scenario: EndpointScenario, detection: Detection, seconds: float) -> EndpointScenario:
     """The A/B scenario a simulated check runs; ValueError when there is nothing sensible to simulate."""
     if not 0 < seconds < math.inf:
         raise ValueError(
@@ -222,7 +224,7 @@ def check_scenario(scenario: Scenario, detection: Detection, seconds: float) -> 
     return _ab_scenario(scenario, detection, seconds)
 
 
-def _rejects(job: tuple[Scenario, Detection, int]) -> bool:
+def _rejects(job: tuple[EndpointScenario, Detection, int]) -> bool:
     """One replication: does the test reject H0 at `alpha` on the simulated requests?"""
     scenario, detection, replication = job
     frame = simulate(scenario, replication_seed(scenario.seed, replication)).requests
@@ -250,7 +252,7 @@ def _rejects(job: tuple[Scenario, Detection, int]) -> bool:
 
 
 def simulated_power(
-    scenario: Scenario,
+    scenario: EndpointScenario,
     detection: Detection,
     replications: int,
     seconds: float | None = None,
@@ -258,8 +260,8 @@ def simulated_power(
 ) -> tuple[float, float, float]:
     """Share of replications in which the test detects the difference after `seconds` (default: the
     computed detection time), with its 95% Wilson interval."""
-    plain = check_scenario(scenario, detection, seconds or detection.seconds)
-    jobs = [(plain, detection, index) for index in range(replications)]
+    split = check_scenario(scenario, detection, seconds or detection.seconds)
+    jobs = [(split, detection, index) for index in range(replications)]
     hits = sum((executor or SerialExecutor()).map(_rejects, jobs))
     share = hits / replications
     z = 1.959963984540054

@@ -43,8 +43,8 @@ def _fleet_end(instances: pd.DataFrame, variant: str) -> float:
 
 def double_fleet(result: Result, start: float) -> tuple[float, float]:
     """(seconds, USD) of running both fleets: green's bill from its launch until one fleet is gone."""
-    spec = result.scenario.rollout
-    assert spec is not None and result.scenario.duration is not None
+    spec = result.scenario.deployment()
+    assert spec is not None
     instances = result.instances
     green = instances[instances["variant"] == spec.green]
     if green.empty:
@@ -57,9 +57,9 @@ def double_fleet(result: Result, start: float) -> tuple[float, float]:
 
 def rollout_outcome(result: Result) -> dict[str, Any]:
     """The figures of one run (JSON-ready): times in seconds from the start of the run."""
-    spec = result.scenario.rollout
+    spec = result.scenario.deployment()
     record: RolloutLog | None = result.rollout
-    assert spec is not None and record is not None and result.scenario.duration is not None
+    assert spec is not None and record is not None
     events = record.events
     names = list(result.variant_names)
     blue, green = names.index(spec.blue), names.index(spec.green)

@@ -11,7 +11,7 @@ from simulator.engine.result import Result
 from simulator.engine.simulate import simulate
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.rollout.outcome import rollout_outcome
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import RolloutScenario
 
 INTERVAL_FIGURES = (
     "alarm_s",
@@ -57,15 +57,17 @@ class RolloutRuns:
         }
 
 
-def _outcome_of(job: tuple[Scenario, int]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _outcome_of(job: tuple[RolloutScenario, int]) -> tuple[dict[str, Any], dict[str, Any]]:
     scenario, replication = job
     result = simulate(scenario, replication_seed(scenario.seed, replication))
     return rollout_outcome(result), result.summary
 
 
-def replicate_rollout(scenario: Scenario, replications: int, executor: Executor | None = None) -> RolloutRuns:
+def replicate_rollout(
+    scenario: RolloutScenario, replications: int, executor: Executor | None = None
+) -> RolloutRuns:
     """Replication i always gets the same seed whatever the executor, so results are reproducible."""
-    if scenario.rollout is None:
+    if not isinstance(scenario, RolloutScenario):
         raise ValueError("the scenario has no rollout section")
     first = simulate(scenario, replication_seed(scenario.seed, 0))
     rest = (executor or SerialExecutor()).map(_outcome_of, [(scenario, i) for i in range(1, replications)])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -11,16 +12,26 @@ from simulator.catalog import Catalog, load_catalog
 from simulator.errors import ScenarioError
 from simulator.scenario.elastic_check import elastic_problems
 from simulator.scenario.endpoint import VariantSpec
+from simulator.scenario.kinds import (
+    EndpointScenario,
+    Kind,
+    OptionsScenario,
+    RecommendScenario,
+    RolloutScenario,
+    Scenario,
+    TrainingScenario,
+    TransformScenario,
+)
 from simulator.scenario.recommend_check import recommend_problems
 from simulator.scenario.rollout_check import rollout_problems
-from simulator.scenario.schema import Scenario
+from simulator.scenario.schema import ScenarioBase
 from simulator.scenario.serving_check import has_service_time, serving_problems
 from simulator.scenario.training_check import check_training_job
 
 Problem = tuple[str, str]
 
 
-def scenario_catalog(scenario: Scenario) -> Catalog:
+def scenario_catalog(scenario: ScenarioBase) -> Catalog:
     """The bundled catalog with the scenario's overrides applied (errors name `catalog.<type>`)."""
     try:
         return load_catalog(scenario.region).with_overrides(scenario.catalog)
@@ -36,14 +47,11 @@ def scenario_catalog(scenario: Scenario) -> Catalog:
         raise ScenarioError(path, message) from None
 
 
-def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
+def _endpoint_problems(scenario: EndpointScenario | RecommendScenario, catalog: Catalog) -> Iterator[Problem]:
     endpoint = scenario.endpoint
-    assert endpoint is not None
-    if scenario.traffic is None:
-        yield "traffic", "an endpoint needs traffic"
-    if scenario.duration is None:
-        yield "duration", "an endpoint simulation needs a duration"
-    elif scenario.warmup >= scenario.duration:
+    if endpoint is None:
+        return
+    if scenario.duration is not None and scenario.warmup >= scenario.duration:
         yield "warmup", "must be shorter than duration"
     names: set[str] = set()
     for index, variant in enumerate(endpoint.variants):
@@ -54,7 +62,7 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
         model = scenario.models.get(variant.model)
         if model is None:
             yield f"{path}.model", f"unknown model {variant.model!r} (defined: {sorted(scenario.models)})"
-        yield from elastic_problems(scenario, path, variant, catalog)
+        yield from elastic_problems(scenario, endpoint, path, variant, catalog)
         if variant.serverless is not None and model is not None and model.error_rate > 0:
             yield f"{path}.model", "a model error_rate is not modelled on serverless variants"
         special = model is not None and (model.containers or model.batching or variant.accelerator_type)
@@ -110,13 +118,13 @@ def _endpoint_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem
             yield path, "changes nothing: give weights and/or instance_counts"
 
 
-def staged(scenario: Scenario, variant: VariantSpec) -> bool:
+def staged(scenario: ScenarioBase, variant: VariantSpec) -> bool:
     """Whether a variant runs as a pipeline (containers, or an Elastic Inference accelerator)."""
     model = scenario.models.get(variant.model)
     return model is not None and (model.containers is not None or variant.accelerator_type is not None)
 
 
-def _model_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
+def _model_problems(scenario: ScenarioBase, catalog: Catalog) -> Iterator[Problem]:
     for name, model in scenario.models.items():
         for instance_type in model.per_instance_type:
             if instance_type not in catalog.instances:
@@ -126,7 +134,7 @@ def _model_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
                 yield f"models.{name}.batching.per_instance_type.{instance_type}", "unknown instance type"
 
 
-def _traffic_problems(scenario: Scenario) -> Iterator[Problem]:
+def _traffic_problems(scenario: EndpointScenario | RecommendScenario) -> Iterator[Problem]:
     traffic = scenario.traffic
     if traffic is None:
         return
@@ -150,7 +158,7 @@ def _traffic_problems(scenario: Scenario) -> Iterator[Problem]:
                 yield f"traffic.arrivals.steps[{index}].at", "is not before the end of the run"
 
 
-def _catalog_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
+def _catalog_problems(scenario: ScenarioBase, catalog: Catalog) -> Iterator[Problem]:
     for name in scenario.catalog:
         gpu = catalog.instances[name].gpu if name in catalog.instances else None
         if gpu is not None and gpu.type not in catalog.gpus:
@@ -160,46 +168,33 @@ def _catalog_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]
             )
 
 
-def find_problems(scenario: Scenario) -> list[Problem]:
-    """All cross-reference problems, as (yaml path, reason), in document order."""
-    if scenario.endpoint is not None and scenario.training_job is not None:
-        return [("training_job", "a scenario simulates an endpoint or a training job, not both")]
-    if scenario.batch_transform is not None and (scenario.endpoint or scenario.training_job):
-        return [("batch_transform", "a scenario simulates one thing: remove endpoint or training_job")]
-    catalog = scenario_catalog(scenario)
-    problems: list[Problem] = list(_catalog_problems(scenario, catalog))
-    problems.extend(_model_problems(scenario, catalog))
-    if scenario.endpoint is not None:
-        problems.extend(_endpoint_problems(scenario, catalog))
-    elif scenario.traffic is not None:
-        problems.append(("endpoint", "traffic needs an endpoint to send it to"))
-    problems.extend(_traffic_problems(scenario))
-    problems.extend(rollout_problems(scenario))
-    problems.extend(_options_problems(scenario))
-    problems.extend(_training_problems(scenario, catalog))
-    problems.extend(recommend_problems(scenario, catalog))
-    return problems
+def _served(scenario: EndpointScenario | RecommendScenario, catalog: Catalog) -> Iterator[Problem]:
+    yield from _endpoint_problems(scenario, catalog)
+    yield from _traffic_problems(scenario)
 
 
-def _training_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
-    """A scenario simulates one thing: an endpoint or a training job."""
-    if scenario.batch_transform is not None:
-        yield from _transform_problems(scenario, catalog)
-        return
-    if scenario.training_job is None:
-        if scenario.endpoint is None and scenario.recommend is None:
-            yield (
-                "endpoint",
-                "nothing to simulate: give an endpoint, a training_job, a batch_transform or a recommend job",
-            )
-        return
+def _rollout(scenario: RolloutScenario, catalog: Catalog) -> Iterator[Problem]:
+    yield from _served(scenario, catalog)
+    yield from rollout_problems(scenario)
+
+
+def _options(scenario: OptionsScenario, catalog: Catalog) -> Iterator[Problem]:
+    yield from _served(scenario, catalog)
+    yield from _options_problems(scenario)
+
+
+def _recommend(scenario: RecommendScenario, catalog: Catalog) -> Iterator[Problem]:
+    yield from _served(scenario, catalog)
+    yield from recommend_problems(scenario, catalog)
+
+
+def _training_problems(scenario: TrainingScenario, catalog: Catalog) -> Iterator[Problem]:
     for path, reason in check_training_job(scenario.training_job, catalog):
         yield f"training_job.{path}" if path else "training_job", reason
 
 
-def _transform_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
+def _transform_problems(scenario: TransformScenario, catalog: Catalog) -> Iterator[Problem]:
     job = scenario.batch_transform
-    assert job is not None
     model = scenario.models.get(job.model)
     if model is None:
         yield "batch_transform.model", f"unknown model {job.model!r} (defined: {sorted(scenario.models)})"
@@ -222,13 +217,8 @@ def _transform_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Proble
         yield "batch_transform.dataset.record_size", "a record is larger than max_payload (MaxPayloadInMB)"
 
 
-def _options_problems(scenario: Scenario) -> Iterator[Problem]:
+def _options_problems(scenario: OptionsScenario) -> Iterator[Problem]:
     options = scenario.options
-    if options is None:
-        return
-    if scenario.endpoint is None:
-        yield "options", "options compare the variants of an endpoint: give an endpoint"
-        return
     names = [v.name for v in scenario.endpoint.variants]
     for index, name in enumerate(options.variants or []):
         if name not in names:
@@ -237,3 +227,24 @@ def _options_problems(scenario: Scenario) -> Iterator[Problem]:
         yield "endpoint.updates", "options run each variant alone: remove updates"
     if scenario.traffic is not None and scenario.traffic.target_variants:
         yield "traffic.target_variants", "options run each variant alone: remove target_variants"
+
+
+Check = Callable[[Any, Catalog], Iterator[Problem]]
+CHECKS: dict[Kind, Check] = {
+    Kind.ENDPOINT: _served,
+    Kind.ROLLOUT: _rollout,
+    Kind.OPTIONS: _options,
+    Kind.TRAINING_JOB: _training_problems,
+    Kind.BATCH_TRANSFORM: _transform_problems,
+    Kind.RECOMMEND: _recommend,
+}
+"""Each kind's cross-reference checks, after the catalog's and the models' (every kind has models)."""
+
+
+def find_problems(scenario: Scenario) -> list[Problem]:
+    """All cross-reference problems, as (yaml path, reason), in document order."""
+    catalog = scenario_catalog(scenario)
+    problems: list[Problem] = list(_catalog_problems(scenario, catalog))
+    problems.extend(_model_problems(scenario, catalog))
+    problems.extend(CHECKS[scenario.kind](scenario, catalog))
+    return problems

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from simulator.catalog import Catalog
-from simulator.scenario.endpoint import VariantSpec
+from simulator.scenario.endpoint import EndpointSpec, VariantSpec
 from simulator.scenario.scaling import AdjustmentType, AutoscalingSpec, ScalingMetric
-from simulator.scenario.schema import Scenario
+from simulator.scenario.schema import ScenarioBase
 
 Problem = tuple[str, str]
 
 
 def elastic_problems(
-    scenario: Scenario, path: str, variant: VariantSpec, catalog: Catalog
+    scenario: ScenarioBase, endpoint: EndpointSpec, path: str, variant: VariantSpec, catalog: Catalog
 ) -> Iterator[Problem]:
     """Instance type vs serverless, capacity bounds, policies and serverless limits of one variant."""
     serverless = variant.serverless
@@ -52,8 +52,7 @@ def elastic_problems(
     model = scenario.models.get(variant.model)
     if model is not None and model.service_time is None:
         yield f"models.{variant.model}.service_time", "a serverless variant needs a CPU service_time"
-    assert scenario.endpoint is not None
-    for index, update in enumerate(scenario.endpoint.updates):
+    for index, update in enumerate(endpoint.updates):
         if variant.name in update.instance_counts:
             yield (
                 f"endpoint.updates[{index}].instance_counts.{variant.name}",
@@ -62,7 +61,7 @@ def elastic_problems(
 
 
 def _autoscaling_problems(
-    scenario: Scenario, path: str, variant: VariantSpec, spec: AutoscalingSpec
+    scenario: ScenarioBase, path: str, variant: VariantSpec, spec: AutoscalingSpec
 ) -> Iterator[Problem]:
     if spec.min_capacity > spec.max_capacity:
         yield (

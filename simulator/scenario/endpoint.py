@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from simulator.scenario.common import StrictModel
 from simulator.scenario.distributions import Deterministic, Distribution
@@ -24,7 +24,12 @@ def _upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
-RoutingField = Annotated[Routing, BeforeValidator(_upper)]
+_ROUTINGS = [routing.value for routing in Routing]
+RoutingField = Annotated[
+    Routing,
+    BeforeValidator(_upper),
+    WithJsonSchema({"enum": _ROUTINGS + [name.lower() for name in _ROUTINGS], "description": "any case"}),
+]
 
 
 class VariantSpec(StrictModel):

@@ -1,4 +1,4 @@
-"""Read a scenario: YAML -> overrides -> per-object validation -> cross-references -> Scenario.
+"""Read a scenario: YAML -> overrides -> kind -> per-object validation -> cross-references -> Scenario.
 
 Every failure becomes a `ScenarioError` whose path is the YAML path of the offending value, so the
 CLI can print one line and exit 2.
@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml, read_text
 from simulator.scenario.crossref import find_problems
+from simulator.scenario.kinds import SCENARIO, Scenario, section_problem, without_empty_sections
 from simulator.scenario.overrides import apply_overrides
-from simulator.scenario.schema import Scenario
 
 
 def format_path(parts: list[str | int]) -> str:
@@ -59,7 +59,8 @@ def _reason(error: dict[str, Any]) -> str:
 
 
 def _first_error(raw: Any, exc: ValidationError) -> ScenarioError:
-    errors = exc.errors()
+    # Every location starts with the kind's tag (the union's choice), which is not a YAML key.
+    errors = [{**error, "loc": error["loc"][1:]} for error in exc.errors()]
     # Prefer the error deepest inside the document: union attempts report shallow duplicates.
     error = max(errors, key=lambda e: len(_yaml_path(raw, e["loc"], e["type"] == "missing")))
     path = _yaml_path(raw, error["loc"], error["type"] == "missing")
@@ -70,9 +71,12 @@ def load_scenario_dict(data: Any, base_dir: Path | str = ".", overrides: list[st
     """Validate a scenario given as plain data; relative file references resolve from `base_dir`."""
     if not isinstance(data, dict):
         raise ScenarioError("(top level)", "a scenario must be a YAML mapping")
-    document = apply_overrides(data, overrides or [])
+    document = without_empty_sections(apply_overrides(data, overrides or []))
+    mismatch = section_problem(document)
+    if mismatch is not None:
+        raise ScenarioError(*mismatch)
     try:
-        scenario = Scenario.model_validate(document, context={"base_dir": str(base_dir)})
+        scenario = SCENARIO.validate_python(document, context={"base_dir": str(base_dir)})
     except ValidationError as exc:
         raise _first_error(document, exc) from None
     problems = find_problems(scenario)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from simulator.scenario.common import StrictModel
 from simulator.scenario.units import Duration
@@ -25,7 +25,11 @@ def _lower(value: Any) -> Any:
 class SloSpec(StrictModel):
     """The service-level objective an option must meet: latency percentile and error rate."""
 
-    percentile: Annotated[Percentile, BeforeValidator(_lower)] = Percentile.P99
+    percentile: Annotated[
+        Percentile,
+        BeforeValidator(_lower),
+        WithJsonSchema({"enum": [p.value for p in Percentile] + [p.value.upper() for p in Percentile]}),
+    ] = Percentile.P99
     latency: Duration = Field(gt=0)
     max_error_rate: float = Field(default=0.001, ge=0, le=1)
 

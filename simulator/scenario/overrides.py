@@ -33,11 +33,11 @@ def split_path(path: str) -> list[str | int]:
     return parts
 
 
-def _set(document: Any, parts: list[str | int], value: Any, argument: str) -> None:
+def set_path(document: Any, parts: list[str | int], value: Any, where: str) -> None:
+    """Set `parts` in plain data in place, creating missing mappings; errors name `where`."""
     node = document
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
-        where = "--set " + argument
         if isinstance(part, int):
             if not isinstance(node, list):
                 raise ScenarioError(
@@ -72,5 +72,5 @@ def apply_overrides(document: dict[str, Any], assignments: list[str]) -> dict[st
         except ValueError as exc:
             raise ScenarioError(f"--set {assignment}", str(exc).splitlines()[0]) from None
         value = load_yaml(raw_value, f"--set {assignment}") if raw_value.strip() else ""
-        _set(result, parts, value, assignment)
+        set_path(result, parts, value, f"--set {assignment}")
     return result

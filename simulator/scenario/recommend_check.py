@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from simulator.catalog import Catalog
+from simulator.scenario.kinds import RecommendScenario
 from simulator.scenario.recommend_spec import RecommendSpec
-from simulator.scenario.schema import Scenario
 
 Problem = tuple[str, str]
 
@@ -26,10 +26,9 @@ def _accelerator_problems(path: str, name: str, instance: str | None, catalog: C
         yield path, f"Elastic Inference attaches to CPU instances, not to {instance}"
 
 
-def recommend_problems(scenario: Scenario, catalog: Catalog) -> Iterator[Problem]:
-    spec: RecommendSpec | None = scenario.recommend
-    if spec is None:
-        return
+def recommend_problems(scenario: RecommendScenario, catalog: Catalog) -> Iterator[Problem]:
+    """Names of the model, instance types, families and accelerators the job searches."""
+    spec: RecommendSpec = scenario.recommend
     if spec.model is None and len(scenario.models) != 1:
         yield "recommend.model", f"name the model to recommend for (defined: {sorted(scenario.models)})"
         return

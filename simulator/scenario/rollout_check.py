@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from simulator.scenario.kinds import RolloutScenario
 from simulator.scenario.rollout_plan import traffic_steps
 from simulator.scenario.rollout_spec import (
     STATISTICS,
@@ -14,7 +15,6 @@ from simulator.scenario.rollout_spec import (
     SizeType,
     percentile_of,
 )
-from simulator.scenario.schema import Scenario
 
 Problem = tuple[str, str]
 
@@ -56,30 +56,23 @@ def _alarm_problems(path: str, alarm: RollbackAlarm) -> Iterator[Problem]:
         yield f"{path}.datapoints_to_alarm", "must not exceed evaluation_periods"
 
 
-def total_wait(scenario: Scenario) -> float:
+def total_wait(scenario: RolloutScenario) -> float:
     """Baking time of a deployment that never rolls back: one wait interval after every step."""
-
     rollout = scenario.rollout
-    assert rollout is not None
     return (
         len(traffic_steps(rollout.traffic_routing, green_count(scenario)))
         * rollout.traffic_routing.wait_interval
     )
 
 
-def green_count(scenario: Scenario) -> int:
-    assert scenario.rollout is not None and scenario.endpoint is not None
+def green_count(scenario: RolloutScenario) -> int:
+    """The green variant's instance count: rollout sizes are shares of it."""
     return next(v.instance_count for v in scenario.endpoint.variants if v.name == scenario.rollout.green)
 
 
-def rollout_problems(scenario: Scenario) -> Iterator[Problem]:
+def rollout_problems(scenario: RolloutScenario) -> Iterator[Problem]:
     """Names, sizes against the green fleet, timing against the run, and what the engine supports."""
     rollout, endpoint = scenario.rollout, scenario.endpoint
-    if rollout is None:
-        return
-    if endpoint is None:
-        yield "rollout", "a rollout needs an endpoint"
-        return
     variants = {variant.name: variant for variant in endpoint.variants}
     for role in ("blue", "green"):
         name = getattr(rollout, role)
@@ -106,7 +99,7 @@ def rollout_problems(scenario: Scenario) -> Iterator[Problem]:
         touched = set(update.weights) | set(update.instance_counts)
         if touched & {rollout.blue, rollout.green}:
             yield f"endpoint.updates[{index}]", "must not change the rollout's blue or green variant"
-    if scenario.traffic is not None and scenario.traffic.arrivals.process == "closed_loop":
+    if scenario.traffic.arrivals.process == "closed_loop":
         yield "rollout", "a rollout needs open-loop traffic (poisson, diurnal, schedule or trace)"
     if scenario.metrics.per_request_records is False:
         yield "metrics.per_request_records", "a rollout needs per-request records (not false)"
@@ -124,7 +117,7 @@ def rollout_problems(scenario: Scenario) -> Iterator[Problem]:
         return
     for index, alarm in enumerate(rollout.alarms):
         yield from _alarm_problems(f"rollout.alarms[{index}]", alarm)
-    if scenario.duration is not None and rollout.start >= scenario.duration:
+    if rollout.start >= scenario.duration:
         yield "rollout.start", "is not before the end of the run"
     waits = total_wait(scenario) + rollout.termination_wait
     if (

@@ -11,7 +11,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from simulator.scenario.common import StrictModel
 from simulator.scenario.scaling import Comparison
@@ -104,7 +104,15 @@ class RollbackAlarm(StrictModel):
     statistic: str | None = Field(
         default=None, description="default: p99 for ModelLatency, else the only one"
     )
-    threshold: float = Field(allow_inf_nan=False)
+    threshold: Annotated[
+        float,
+        WithJsonSchema(
+            {
+                "anyOf": [{"type": "number"}, {"type": "string", "examples": ["250ms"]}],
+                "description": "a duration for ModelLatency alarms, else a number",
+            }
+        ),
+    ] = Field(allow_inf_nan=False)
     comparison: Annotated[Comparison, Field(description="CloudWatch ComparisonOperator")] = Comparison.GT
     period: Duration = Field(default=60.0, ge=10, le=3600)
     evaluation_periods: int = Field(strict=True, default=3, ge=1, le=100)

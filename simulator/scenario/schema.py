@@ -1,4 +1,4 @@
-"""The top-level scenario: what to simulate, for how long, and how often to repeat it."""
+"""What every scenario shares: its name, seeds, repetitions, region, catalog overrides, models and metrics."""
 
 from __future__ import annotations
 
@@ -9,14 +9,7 @@ from pydantic import Field, field_validator
 
 from simulator.catalog import DEFAULT_REGION, bundled_regions
 from simulator.scenario.common import StrictModel
-from simulator.scenario.endpoint import EndpointSpec
 from simulator.scenario.models import ModelSpec
-from simulator.scenario.options import OptionsSpec
-from simulator.scenario.recommend_spec import RecommendSpec
-from simulator.scenario.rollout_spec import RolloutSpec
-from simulator.scenario.traffic import TrafficSpec
-from simulator.scenario.training_spec import TrainingJobSpec
-from simulator.scenario.transform_spec import BatchTransformSpec
 from simulator.scenario.units import Duration
 
 
@@ -39,34 +32,29 @@ class MetricsSpec(StrictModel):
     )
 
 
+MAX_DURATION = 400 * 86400
 CATALOG_NAME = re.compile(r"ml\.[a-z0-9]+(?:-[a-z0-9]+)*\.[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-class Scenario(StrictModel):
-    """A deployment, its traffic and the run settings.
+class ScenarioBase(StrictModel):
+    """The run settings every kind of scenario shares (the job itself is in simulator/scenario/kinds.py).
 
     `warmup` is simulated but excluded from the summary; `replications` independent runs (seeds
     spawned from `seed`) give 95% confidence intervals. `catalog` overrides catalog entries, e.g.
     `{ml.c5.xlarge: {price_per_hour: 0.18}}`. `region` picks the catalog's prices (default us-east-1).
+    `duration` is the simulated time of an endpoint run; the other kinds ignore it.
     """
 
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
     seed: int = Field(strict=True, default=0, ge=0, le=2**63 - 1)
-    duration: Duration | None = Field(default=None, gt=0, le=400 * 86400)
+    duration: Duration | None = Field(default=None, gt=0, le=MAX_DURATION)
     warmup: Duration = Field(default=0.0, ge=0)
     replications: int = Field(strict=True, default=1, ge=1, le=100000)
     region: str = Field(default=DEFAULT_REGION, description="AWS region whose catalog prices costs use")
     catalog: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, ModelSpec] = Field(default_factory=dict)
-    endpoint: EndpointSpec | None = None
-    traffic: TrafficSpec | None = None
     metrics: MetricsSpec = Field(default_factory=MetricsSpec)
-    options: OptionsSpec | None = None
-    training_job: TrainingJobSpec | None = None
-    recommend: RecommendSpec | None = None
-    rollout: RolloutSpec | None = None
-    batch_transform: BatchTransformSpec | None = None
 
     @field_validator("region")
     @classmethod
@@ -87,8 +75,3 @@ class Scenario(StrictModel):
                     " (lower-case letters, digits and hyphens, e.g. ml.g5.xlarge)"
                 )
         return value
-
-    def measured_window(self) -> tuple[float, float]:
-        """[warmup, duration): the interval the summary describes."""
-        assert self.duration is not None
-        return self.warmup, self.duration

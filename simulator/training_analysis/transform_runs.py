@@ -9,8 +9,8 @@ from simulator.catalog import Catalog
 from simulator.core.rng import replication_seed
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.scenario.crossref import scenario_catalog
+from simulator.scenario.kinds import TransformScenario
 from simulator.scenario.models import ModelSpec
-from simulator.scenario.schema import Scenario
 from simulator.scenario.transform_spec import BatchTransformSpec
 from simulator.training.transform import simulate_transform, transform_summary
 
@@ -32,12 +32,10 @@ def simulate_replication(task: TransformReplication) -> dict[str, Any]:
 
 
 def transform_replications(
-    scenario: Scenario, count: int, executor: Executor | None = None
+    scenario: TransformScenario, count: int, executor: Executor | None = None
 ) -> dict[str, Any]:
     """`count` replications of the scenario's batch transform (seeds spawned from the scenario seed)."""
     spec = scenario.batch_transform
-    if spec is None:
-        raise ValueError("the scenario has no batch_transform section")
     model, catalog = scenario.models[spec.model], scenario_catalog(scenario)
     tasks = [TransformReplication(spec, model, catalog, scenario.seed, i) for i in range(count)]
     return transform_summary((executor or SerialExecutor()).map(simulate_replication, tasks), spec)

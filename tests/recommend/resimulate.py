@@ -10,7 +10,7 @@ from scipy import stats
 from simulator.core.rng import replication_seed
 from simulator.engine.simulate import simulate
 from simulator.recommend.candidates import VARIANT, Candidate, poisson_trial
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import RecommendScenario
 
 
 def candidate_of(recommendation: dict[str, Any]) -> Candidate:
@@ -28,14 +28,15 @@ def candidate_of(recommendation: dict[str, Any]) -> Candidate:
     )
 
 
-def meets_slo(scenario: Scenario, recommendation: dict[str, Any], factor: float) -> tuple[bool, float, float]:
+def meets_slo(
+    scenario: RecommendScenario, recommendation: dict[str, Any], factor: float
+) -> tuple[bool, float, float]:
     """(meets, mean percentile ms, mean error rate) at factor x MaxInvocations, same seeds as the job.
 
     Meets: the upper end of the 95% CI across replications of the percentile and of the error rate
     is at or below its limit, the rule every sagesim command states.
     """
     spec = scenario.recommend
-    assert spec is not None
     slo = spec.slo()
     assert slo is not None
     rate = recommendation["Metrics"]["MaxInvocations"] / 60.0 * factor

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from simulator.scenario import load_scenario_dict
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import Scenario
 
 ROLLOUT_BASE: dict[str, Any] = {
     "name": "rollout-base",

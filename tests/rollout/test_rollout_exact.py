@@ -15,7 +15,7 @@ import pytest
 
 from simulator.engine import simulate
 from simulator.rollout.outcome import rollout_outcome
-from simulator.scenario.schema import Scenario
+from simulator.scenario.kinds import Scenario
 
 Make = Callable[[dict[str, Any]], Scenario]
 

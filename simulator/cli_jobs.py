@@ -1,0 +1,223 @@
+"""What `sagesim run` does with each kind of scenario: one registry from kind to analysis, writer, printer.
+
+The scenario layer says which kinds exist (simulator/scenario/kinds.py) and checks them; this module
+is the one place that says how each is run. A job's `analyse` runs the experiment (analyses layer),
+`write` stages its output directory (report layer), `show` prints the console summary. Heavy modules
+load inside the functions, so `sagesim --help` and `check` stay fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from rich.console import Console
+from rich.table import Table
+
+from simulator.cli_options import progress_bar
+from simulator.errors import ScenarioError
+from simulator.execution.executors import Executor
+from simulator.scenario.kinds import Kind
+
+if TYPE_CHECKING:  # annotations only: the analyses load when a job runs
+    from simulator.execution.replications import Replicated
+    from simulator.options import OptionsResult
+    from simulator.options.batching import BatchingSweep
+    from simulator.scenario.kinds import (
+        EndpointScenario,
+        OptionsScenario,
+        Scenario,
+        TrainingScenario,
+        TransformScenario,
+    )
+    from simulator.training.accounting import TrainingRun
+
+S = TypeVar("S")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The command line's part of a run: replications, executor, output directory, quietness."""
+
+    count: int
+    pool: Executor
+    out: Path
+    quiet: bool
+
+
+@dataclass(frozen=True)
+class Job(Generic[S, R]):
+    """How one kind is run: experiment, output files, console lines."""
+
+    analyse: Callable[[S, RunSettings], R]
+    write: Callable[[S, R, Path], None]
+    show: Callable[[S, R, RunSettings], None]
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """A kind `sagesim run` does not run: the command that does."""
+
+    command: str
+
+
+def _print_table(console: Console, title: str, table_rows: tuple[list[str], list[list[str]]]) -> None:
+    header, rows = table_rows
+    table = Table(*header, title=title)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def _report_line(console: Console, out: Path) -> None:
+    console.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
+
+
+def _replicate(scenario: EndpointScenario, settings: RunSettings) -> Replicated:
+    from simulator.execution.replications import replicate
+
+    with progress_bar(Console(stderr=True, quiet=settings.quiet)) as progress:
+        clock = progress.add_task("replication 1: simulated time", total=100)
+        task = progress.add_task("replications done", total=settings.count)
+        return replicate(
+            scenario,
+            settings.count,
+            settings.pool,
+            on_done=lambda done: progress.update(task, completed=done),
+            on_progress=lambda fraction: progress.update(clock, completed=round(fraction * 100)),
+        )
+
+
+def _write_endpoint(scenario: EndpointScenario, replicated: Replicated, out: Path) -> None:
+    from simulator.report.outputs import write_endpoint_outputs
+
+    write_endpoint_outputs(replicated, out)
+
+
+def _show_endpoint(scenario: EndpointScenario, replicated: Replicated, settings: RunSettings) -> None:
+    from simulator.metrics.oscillation import oscillation_warnings
+    from simulator.report.outputs import run_summary
+    from simulator.report.tables import headline_rows
+
+    stdout = Console(quiet=settings.quiet, width=140)
+    combined = replicated.combined if settings.count > 1 else None
+    title = "summary (95% CI in brackets)" if combined else "summary"
+    _print_table(stdout, title, headline_rows(replicated.first.summary, combined))
+    for note in run_summary(replicated).get("notes", []):
+        stdout.print(f"note: {note}")
+    stderr = Console(stderr=True, quiet=settings.quiet)
+    for warning in oscillation_warnings(replicated.summaries):
+        stderr.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+    _report_line(stdout, settings.out)
+
+
+TrainingResult = tuple[list["TrainingRun"], dict[str, Any]]
+
+
+def _train(scenario: TrainingScenario, settings: RunSettings) -> TrainingResult:
+    """Monte Carlo of a training job: the replications and their summary."""
+    from simulator.scenario.crossref import scenario_catalog
+    from simulator.training_analysis import run_replications, summarize_training
+
+    catalog = scenario_catalog(scenario)
+    runs = run_replications(scenario.training_job, catalog, scenario.seed, settings.count, settings.pool)
+    return runs, summarize_training(scenario.training_job, catalog, runs)
+
+
+def _write_training(scenario: TrainingScenario, result: TrainingResult, out: Path) -> None:
+    from simulator.report.training_outputs import write_training_outputs
+
+    write_training_outputs(scenario, result[0], result[1], out)
+
+
+def _show_training(scenario: TrainingScenario, result: TrainingResult, settings: RunSettings) -> None:
+    from simulator.report.training_outputs import training_rows
+
+    stdout = Console(quiet=settings.quiet, width=140)
+    _print_table(stdout, f"training job: {settings.count} replications", training_rows(result[1]))
+    _report_line(stdout, settings.out)
+
+
+OptionsOutcome = tuple["OptionsResult", "BatchingSweep | None"]
+
+
+def _compare(scenario: OptionsScenario, settings: RunSettings) -> OptionsOutcome:
+    """Every variant alone under the full traffic, and the batching sweep of the first batching one."""
+    from simulator.options import batching_sweep, compare_options
+
+    return compare_options(scenario, settings.count, settings.pool), batching_sweep(scenario, settings.pool)
+
+
+def _write_options(scenario: OptionsScenario, outcome: OptionsOutcome, out: Path) -> None:
+    from simulator.report.options_outputs import write_options_outputs
+
+    write_options_outputs(scenario, outcome[0], out, outcome[1])
+
+
+def _show_options(scenario: OptionsScenario, outcome: OptionsOutcome, settings: RunSettings) -> None:
+    from simulator.options import options_rows, verdict
+
+    summary = outcome[0].summary
+    stdout = Console(quiet=settings.quiet, width=160)
+    title = f"options at the same traffic: {settings.count} replications (95% CI)"
+    _print_table(stdout, title, options_rows(summary))
+    for note in summary.get("notes", []):
+        stdout.print(f"note: {note}")
+    stdout.print(verdict(summary))
+    _report_line(stdout, settings.out)
+
+
+TransformSummary = dict[str, Any]
+"""summary.json of a batch transform (training_analysis/transform_runs.py)."""
+
+
+def _transform(scenario: TransformScenario, settings: RunSettings) -> TransformSummary:
+    """Replications of a batch transform job: duration, throughput, cost, utilisation."""
+    from simulator.training_analysis import transform_replications
+
+    return transform_replications(scenario, settings.count, settings.pool)
+
+
+def _write_transform(scenario: TransformScenario, summary: TransformSummary, out: Path) -> None:
+    from simulator.report.transform_outputs import write_transform_outputs
+
+    write_transform_outputs(scenario, summary, out)
+
+
+def _show_transform(scenario: TransformScenario, summary: TransformSummary, settings: RunSettings) -> None:
+    from simulator.report.transform_outputs import transform_rows
+
+    stdout = Console(quiet=settings.quiet, width=140)
+    _print_table(stdout, f"batch transform: {settings.count} replications", transform_rows(summary))
+    _report_line(stdout, settings.out)
+
+
+_ENDPOINT: Job[Any, Any] = Job(_replicate, _write_endpoint, _show_endpoint)
+
+JOBS: dict[Kind, Job[Any, Any] | Elsewhere] = {
+    Kind.ENDPOINT: _ENDPOINT,
+    Kind.ROLLOUT: _ENDPOINT,  # the run with its deployment; `sagesim rollout` adds the rollout's figures
+    Kind.OPTIONS: Job(_compare, _write_options, _show_options),
+    Kind.TRAINING_JOB: Job(_train, _write_training, _show_training),
+    Kind.BATCH_TRANSFORM: Job(_transform, _write_transform, _show_transform),
+    Kind.RECOMMEND: Elsewhere("recommend"),
+}
+"""Every kind of scenario and how `sagesim run` runs it."""
+
+
+def run_job(scenario: Scenario, settings: RunSettings) -> None:
+    """Run the scenario's kind of job: analyse, write the output directory (staged), print."""
+    job = JOBS[scenario.kind]
+    if isinstance(job, Elsewhere):
+        raise ScenarioError(
+            "endpoint", f"this scenario is a {job.command} job: run it with `sagesim {job.command}`"
+        )
+    result = job.analyse(scenario, settings)
+    try:
+        job.write(scenario, result, settings.out)
+    except OSError as exc:
+        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+    job.show(scenario, result, settings)
