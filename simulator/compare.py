@@ -45,9 +45,16 @@ def _figures(label: str, summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _seeded_summary(job: tuple[EndpointScenario, int | np.random.SeedSequence]) -> dict[str, Any]:
-    scenario, seed = job
-    return simulate(scenario, seed).summary
+@dataclass(frozen=True)
+class SeededRun:
+    """A scenario run on a given seed: common random numbers across the compared scenarios."""
+
+    scenario: EndpointScenario
+    seed: np.random.SeedSequence
+
+
+def _seeded_summary(task: SeededRun) -> dict[str, Any]:
+    return simulate(task.scenario, task.seed).summary
 
 
 def compare_scenarios(
@@ -63,7 +70,7 @@ def compare_scenarios(
     """
     base = scenarios[0][1].seed if seed is None else seed
     jobs = [
-        (scenario, replication_seed(base, index))
+        SeededRun(scenario, replication_seed(base, index))
         for _, scenario in scenarios
         for index in range(replications)
     ]

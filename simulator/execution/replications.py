@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from simulator.core.rng import replication_seed
 from simulator.core.stats import combine_summaries
 from simulator.engine.result import Result
@@ -25,10 +27,21 @@ class Replicated:
         return combine_summaries(self.summaries)
 
 
-def summary_of(job: tuple[EndpointScenario, int]) -> dict[str, Any]:
-    """Replication `replication` of a scenario (a picklable job for any executor)."""
-    scenario, replication = job
-    return simulate(scenario, replication_seed(scenario.seed, replication)).summary
+@dataclass(frozen=True)
+class Replication:
+    """Replication `index` of a scenario: the seed spawned from the scenario's seed at that index."""
+
+    scenario: EndpointScenario
+    index: int
+
+    @property
+    def seed(self) -> np.random.SeedSequence:
+        return replication_seed(self.scenario.seed, self.index)
+
+
+def summary_of(task: Replication) -> dict[str, Any]:
+    """The summary of one replication (a picklable task for any executor)."""
+    return simulate(task.scenario, task.seed).summary
 
 
 def replicate(
@@ -46,7 +59,7 @@ def replicate(
     first = simulate(scenario, replication_seed(scenario.seed, 0), progress=on_progress)
     if on_done:
         on_done(1)
-    rest = [(scenario, index) for index in range(1, replications)]
+    rest = [Replication(scenario, index) for index in range(1, replications)]
     shifted = (lambda count: on_done(count + 1)) if on_done else None
     others = (executor or SerialExecutor()).map(summary_of, rest, shifted)
     return Replicated(first=first, summaries=[first.summary, *others])

@@ -13,7 +13,7 @@ from typing import Any
 from simulator.core.slo import RULE, interval_meets
 from simulator.core.stats import combine_summaries
 from simulator.execution.executors import Executor, SerialExecutor
-from simulator.execution.replications import summary_of
+from simulator.execution.replications import Replication, summary_of
 from simulator.metrics.serving import LEGACY_NOTE
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.derive import derive, plain
@@ -49,7 +49,7 @@ def compare_options(
     rows: dict[str, Any] = {}
     firsts = {}
     singles = {name: option_scenario(scenario, name) for name in names}
-    jobs = [(singles[name], index) for name in names for index in range(count)]
+    jobs = [Replication(singles[name], index) for name in names for index in range(count)]
     results = list((executor or SerialExecutor()).map(summary_of, jobs))
     for position, name in enumerate(names):
         single = singles[name]

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 
 from simulator.core.records import Status
-from simulator.core.rng import replication_seed
 from simulator.core.stats import mean_ci95
 from simulator.engine.result import Result
 from simulator.engine.simulate import simulate
+from simulator.execution.replications import Replication
 from simulator.recommend.candidates import VARIANT, Candidate, model_name, single_variant_scenario
 from simulator.scenario.kinds import EndpointScenario, RecommendScenario
 from simulator.scenario.recommend_spec import FleetSizing, LatencyThreshold
@@ -150,10 +150,17 @@ def fleet_figures(result: Result, slo: LatencyThreshold) -> dict[str, float]:
     }
 
 
-def simulate_fleet(job: tuple[EndpointScenario, int, LatencyThreshold]) -> dict[str, float]:
+@dataclass(frozen=True)
+class FleetRun:
+    """One replication of one sized fleet, judged against the job's latency threshold."""
+
+    replication: Replication
+    slo: LatencyThreshold
+
+
+def simulate_fleet(task: FleetRun) -> dict[str, float]:
     """Executor task: one replication of one sized fleet."""
-    scenario, replication, slo = job
-    return fleet_figures(simulate(scenario, replication_seed(scenario.seed, replication)), slo)
+    return fleet_figures(simulate(task.replication.scenario, task.replication.seed), task.slo)
 
 
 def combine(figures: list[dict[str, float]]) -> dict[str, dict[str, float | None]]:

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.execution.executors import Done, Executor, SerialExecutor
+from simulator.execution.replications import Replication
 from simulator.recommend.advanced import run_load_test
 from simulator.recommend.candidates import Candidate, advanced_candidates, default_candidates
 from simulator.recommend.fleet import (
+    FleetRun,
     Plan,
     combine,
     estimated_cost_per_day,
@@ -51,9 +53,17 @@ def job_candidates(scenario: RecommendScenario) -> tuple[list[Candidate], list[t
     return default_candidates(scenario, scenario_catalog(scenario))
 
 
-def evaluate_candidate(job: tuple[RecommendScenario, Candidate]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CandidateTask:
+    """One candidate of a recommend job, with the job it belongs to."""
+
+    scenario: RecommendScenario
+    candidate: Candidate
+
+
+def evaluate_candidate(task: CandidateTask) -> dict[str, Any]:
     """Executor task: search (default job) or load-test (advanced job) one candidate."""
-    scenario, candidate = job
+    scenario, candidate = task.scenario, task.candidate
     if scenario.recommend.job_type is JobType.ADVANCED:
         return run_load_test(scenario, candidate).as_dict()
     return search_candidate(scenario, candidate).as_dict()
@@ -90,7 +100,7 @@ def run_job(
 
     fresh = executor.map(
         evaluate_candidate,
-        [(scenario, c) for c in remaining],
+        [CandidateTask(scenario, c) for c in remaining],
         on_done=(lambda count: on_done(done_before + count)) if on_done else None,
         on_result=keep,
     )
@@ -126,7 +136,7 @@ def size_fleets(
     plans: list[Plan] = sorted(planned, key=lambda plan: (estimates[plan.candidate.id], plan.candidate.id))
     plans = plans[: sizing.top]
     tasks = [
-        (fleet_scenario(scenario, plan, autoscaled), replication, slo)
+        FleetRun(Replication(fleet_scenario(scenario, plan, autoscaled), replication), slo)
         for plan in plans
         for autoscaled in (True, False)
         for replication in range(sizing.replications)

@@ -30,9 +30,9 @@ from scipy import stats
 
 from simulator.catalog import Catalog
 from simulator.core.records import ERROR_5XX
-from simulator.core.rng import replication_seed
 from simulator.engine.simulate import expected_requests, simulate
 from simulator.execution.executors import Executor, SerialExecutor
+from simulator.execution.replications import Replication
 from simulator.hosting.service import service_plan
 from simulator.scenario.derive import derive, plain
 from simulator.scenario.distributions import Deterministic
@@ -224,10 +224,18 @@ def check_scenario(scenario: EndpointScenario, detection: Detection, seconds: fl
     return _ab_scenario(scenario, detection, seconds)
 
 
-def _rejects(job: tuple[EndpointScenario, Detection, int]) -> bool:
+@dataclass(frozen=True)
+class PowerCheck:
+    """One replication of the split test, and the difference it should detect."""
+
+    replication: Replication
+    detection: Detection
+
+
+def _rejects(task: PowerCheck) -> bool:
     """One replication: does the test reject H0 at `alpha` on the simulated requests?"""
-    scenario, detection, replication = job
-    frame = simulate(scenario, replication_seed(scenario.seed, replication)).requests
+    detection = task.detection
+    frame = simulate(task.replication.scenario, task.replication.seed).requests
     side = {name: frame[frame["variant"] == name] for name in (detection.control, detection.treatment)}
     if detection.metric == "latency":
         a, b = (side[name] for name in (detection.control, detection.treatment))
@@ -261,7 +269,7 @@ def simulated_power(
     """Share of replications in which the test detects the difference after `seconds` (default: the
     computed detection time), with its 95% Wilson interval."""
     split = check_scenario(scenario, detection, seconds or detection.seconds)
-    jobs = [(split, detection, index) for index in range(replications)]
+    jobs = [PowerCheck(Replication(split, index), detection) for index in range(replications)]
     hits = sum((executor or SerialExecutor()).map(_rejects, jobs))
     share = hits / replications
     z = 1.959963984540054

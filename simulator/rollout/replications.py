@@ -10,6 +10,7 @@ from simulator.core.stats import mean_ci95
 from simulator.engine.result import Result
 from simulator.engine.simulate import simulate
 from simulator.execution.executors import Executor, SerialExecutor
+from simulator.execution.replications import Replication
 from simulator.rollout.outcome import rollout_outcome
 from simulator.scenario.kinds import RolloutScenario
 
@@ -57,9 +58,8 @@ class RolloutRuns:
         }
 
 
-def _outcome_of(job: tuple[RolloutScenario, int]) -> tuple[dict[str, Any], dict[str, Any]]:
-    scenario, replication = job
-    result = simulate(scenario, replication_seed(scenario.seed, replication))
+def _outcome_of(task: Replication) -> tuple[dict[str, Any], dict[str, Any]]:
+    result = simulate(task.scenario, task.seed)
     return rollout_outcome(result), result.summary
 
 
@@ -70,7 +70,9 @@ def replicate_rollout(
     if not isinstance(scenario, RolloutScenario):
         raise ValueError("the scenario has no rollout section")
     first = simulate(scenario, replication_seed(scenario.seed, 0))
-    rest = (executor or SerialExecutor()).map(_outcome_of, [(scenario, i) for i in range(1, replications)])
+    rest = (executor or SerialExecutor()).map(
+        _outcome_of, [Replication(scenario, i) for i in range(1, replications)]
+    )
     return RolloutRuns(
         first=first,
         outcomes=[rollout_outcome(first), *(outcome for outcome, _ in rest)],
