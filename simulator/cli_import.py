@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # annotations only: botocore and the scenario model load when
     from simulator.importing.build import ImportInputs
 
 SCENARIO_FILE = "scenario.yaml"
+RECOMMEND_FILE = "recommend.yaml"
 
 
 class Weights(StrEnum):
@@ -60,6 +61,8 @@ def _loads(path: Path, service_option: str) -> None:
         load_scenario(path)
     except ScenarioError as exc:
         where = exc.path
+        if where.startswith("recommend"):
+            raise ScenarioError("--recommend-slo", f"{where}: {exc.reason}") from None
         if where.startswith("models."):
             raise ScenarioError(service_option, exc.reason) from None
         if where.startswith("endpoint.variants["):
@@ -126,9 +129,19 @@ def import_scenario(
     region: Annotated[
         str | None, typer.Option(help="catalog prices of this region (default: from EndpointConfigArn)")
     ] = None,
-    out: Annotated[Path, out_option("out/import", f"{SCENARIO_FILE} (and a copied --model-profile)")] = Path(
-        "out/import"
-    ),
+    recommend_slo: Annotated[
+        str | None,
+        typer.Option(
+            help=f"also write {RECOMMEND_FILE}, an Inference Recommender job over the config's families and"
+            " serverless sized on the measured traffic, with this SLO, e.g. P99=300ms"
+        ),
+    ] = None,
+    out: Annotated[
+        Path,
+        out_option(
+            "out/import", f"{SCENARIO_FILE} (with --recommend-slo {RECOMMEND_FILE}, a copied profile)"
+        ),
+    ] = Path("out/import"),
 ) -> None:
     """Turn an endpoint config, its scaling and measured Invocations into a scenario that replays them.
 
@@ -136,7 +149,10 @@ def import_scenario(
     simulator cannot reproduce are refused, naming their JSON path; settings with no bearing on capacity
     are listed in the scenario's header.
     """
+    import yaml
+
     from simulator.importing.build import ImportOptions, build_scenario
+    from simulator.importing.recommend_job import recommend_document
     from simulator.report.staging import check_out, staged_directory
 
     check_out(out, "import")
@@ -151,19 +167,26 @@ def import_scenario(
         service_time=service_time,
     )
     imported = build_scenario(inputs, options)
+    job = None if recommend_slo is None else recommend_document(imported.document, recommend_slo)
+    service_option = "--model-profile" if model_profile else "--service-time"
     try:
         with staged_directory(out, "import") as staging:
             for file, text in imported.files.items():
                 (staging / file).write_text(text)
             (staging / SCENARIO_FILE).write_text(imported.text())
-            _loads(staging / SCENARIO_FILE, "--model-profile" if model_profile else "--service-time")
+            _loads(staging / SCENARIO_FILE, service_option)
+            if job is not None:
+                (staging / RECOMMEND_FILE).write_text(
+                    yaml.safe_dump(job, sort_keys=False, default_flow_style=None)
+                )
+                _loads(staging / RECOMMEND_FILE, service_option)
     except OSError as exc:
         raise ScenarioError("--out", f"cannot write: {exc.strerror or exc}") from None
     variants = imported.document["endpoint"]["variants"]
     typer.echo(
         f"wrote {SCENARIO_FILE} to {out}: endpoint {imported.document['endpoint']['name']}, {len(variants)}"
         f" variants, {len(imported.measured.total())} periods of {imported.measured.period} s,"
-        f" {imported.measured.total().sum():,.0f} invocations"
+        f" {imported.measured.total().sum():,.0f} invocations" + (f"; and {RECOMMEND_FILE}" if job else "")
     )
 
 

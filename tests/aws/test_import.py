@@ -510,3 +510,23 @@ def test_an_accelerator_the_catalog_lacks_is_refused() -> None:
     config["ProductionVariants"][0]["AcceleratorType"] = "ml.eia2.medium"
     with pytest.raises(ScenarioError, match=r"AcceleratorType: 'ml.eia2.medium' is not in the catalog"):
         read_config(config, catalog)
+
+
+def test_recommend_slo_writes_a_recommender_job_on_the_measured_traffic(cli: Cli, tmp_path: Path) -> None:
+    document = _imported(cli, tmp_path, "--recommend-slo", "P99=150ms")
+    assert cli("check", tmp_path / "out" / "recommend.yaml")[0] == 0
+    job = yaml.safe_load((tmp_path / "out" / "recommend.yaml").read_text())
+    assert job["recommend"]["latency_threshold"] == {"percentile": "P99", "value": "150ms"}
+    assert job["recommend"]["candidates"] == {"families": ["c6i", "c7g"]}
+    sizing = job["recommend"]["fleet_sizing"]
+    assert (
+        sizing["arrivals"] == document["traffic"]["arrivals"] and sizing["duration"] == document["duration"]
+    )
+    assert job["models"] == document["models"]
+    for slo, expected in (
+        ("P90=1s", "error: --recommend-slo: 'P90=1s': give P95=LATENCY or P99=LATENCY"),
+        ("P99=fast", "error: --recommend-slo: recommend.latency_threshold.value: cannot read duration"),
+    ):
+        code, _, stderr = run_import(cli, tmp_path, None, "--recommend-slo", slo, out="bad")
+        assert code == 2 and stderr.startswith(expected), stderr
+        assert not (tmp_path / "bad").exists()
