@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -39,7 +39,7 @@ def _inputs(
     from simulator.importing.scaling import ScalingInputs
     from simulator.inputs import MAX_DATA_BYTES
 
-    def optional(path: Path | None, service: str, operation: str, option: str) -> dict | None:
+    def optional(path: Path | None, service: str, operation: str, option: str) -> dict[str, Any] | None:
         return None if path is None else read_response(path, service, operation, option)
 
     return ImportInputs(
