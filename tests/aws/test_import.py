@@ -333,6 +333,45 @@ REFUSED: list[tuple[str, Change, str]] = [
         f"--scaling-policies: {TT}.CustomizedMetricSpecification.Metrics: metric math",
     ),
     (
+        "resource-label",
+        lambda d: _policy(d, 0)["TargetTrackingScalingPolicyConfiguration"][
+            "PredefinedMetricSpecification"
+        ].update(ResourceLabel="x"),
+        f"--scaling-policies: {TT}.PredefinedMetricSpecification.ResourceLabel: not simulated",
+    ),
+    (
+        "unit",
+        lambda d: (
+            _policy(d, 0)["TargetTrackingScalingPolicyConfiguration"].update(
+                CustomizedMetricSpecification={"MetricName": "CPUUtilization", "Unit": "Percent"}
+            )
+            or _policy(d, 0)["TargetTrackingScalingPolicyConfiguration"].pop("PredefinedMetricSpecification")
+        ),
+        f"--scaling-policies: {TT}.CustomizedMetricSpecification.Unit: a Unit filter",
+    ),
+    (
+        "no-metric",
+        lambda d: _policy(d, 0)["TargetTrackingScalingPolicyConfiguration"].pop(
+            "PredefinedMetricSpecification"
+        ),
+        f"--scaling-policies: {TT}: no metric specification",
+    ),
+    (
+        "tracking-config",
+        lambda d: _policy(d, 0).pop("TargetTrackingScalingPolicyConfiguration"),
+        "--scaling-policies: ScalingPolicies[0]: a TargetTrackingScaling policy without its configuration",
+    ),
+    (
+        "step-config",
+        lambda d: _policy(d, 1).pop("StepScalingPolicyConfiguration"),
+        "--scaling-policies: ScalingPolicies[1]: a StepScaling policy without its configuration",
+    ),
+    (
+        "policies-page",
+        lambda d: d["--scaling-policies"].update(NextToken="abc"),
+        "--scaling-policies: NextToken: more pages follow",
+    ),
+    (
         "aggregation",
         lambda d: _policy(d, 1)["StepScalingPolicyConfiguration"].update(MetricAggregationType="Maximum"),
         f"--scaling-policies: {STEP}.MetricAggregationType: only Average",
@@ -382,6 +421,11 @@ REFUSED: list[tuple[str, Change, str]] = [
         "alarm-variant",
         lambda d: _alarm(d, OUT_ALARM)["Dimensions"][1].update(Value="current"),
         "--alarms: MetricAlarms[2].Dimensions: must be EndpointName=fraud-scorer and VariantName=graviton",
+    ),
+    (
+        "no-threshold",
+        lambda d: _alarm(d, OUT_ALARM).pop("Threshold"),
+        "--alarms: MetricAlarms[2]: no Threshold",
     ),
     (
         "alarm-metric",
@@ -530,3 +574,21 @@ def test_recommend_slo_writes_a_recommender_job_on_the_measured_traffic(cli: Cli
         code, _, stderr = run_import(cli, tmp_path, None, "--recommend-slo", slo, out="bad")
         assert code == 2 and stderr.startswith(expected), stderr
         assert not (tmp_path / "bad").exists()
+
+
+def test_other_resources_are_skipped_and_noted_and_ids_name_variants(cli: Cli, tmp_path: Path) -> None:
+    """An unfiltered describe lists the whole account: other endpoints are skipped with a note; a
+    forecast and disabled managed scaling are noted; a result without a Label is matched by its Id."""
+    docs = documents()
+    other = {**docs["--scalable-targets"]["ScalableTargets"][0], "ResourceId": "endpoint/other/variant/a"}
+    docs["--scalable-targets"]["ScalableTargets"].append({**other, "ServiceNamespace": "ecs"})
+    docs["--scalable-targets"]["ScalableTargets"][0]["PredictedCapacity"] = 3
+    _variant(docs, 1)["ManagedInstanceScaling"] = {"Status": "DISABLED"}
+    _result(docs, 1).pop("Label")
+    document = _imported(cli, tmp_path, "--endpoint-name", "fraud-scorer", docs=docs)
+    assert [v["name"] for v in document["endpoint"]["variants"]] == ["current", "graviton"]
+    header = (tmp_path / "out" / "scenario.yaml").read_text().split("\nname:")[0]
+    assert "1 scalable targets or policies of other resources than endpoint fraud-scorer" in header
+    assert "ScalableTargets[0].PredictedCapacity" in header
+    assert "ProductionVariants[1].ManagedInstanceScaling (disabled)" in header
+    assert "graviton 10.0%" in header
