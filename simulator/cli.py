@@ -25,6 +25,7 @@ from simulator.cli_calibrate import register_calibrate_commands
 from simulator.cli_catalog import register_catalog_command
 from simulator.cli_elastic import register_elastic_commands
 from simulator.cli_export import register_export_command
+from simulator.cli_import import register_import_command
 from simulator.cli_options import (
     ExecutorName,
     ExecutorOption,
@@ -193,6 +194,7 @@ register_catalog_command(app)  # catalog, catalog refresh (simulator/cli_catalog
 register_elastic_commands(app)  # compare, crossover (simulator/cli_elastic.py)
 register_recommend_command(app)  # recommend (simulator/cli_recommend.py)
 register_export_command(app)  # export (simulator/cli_export.py)
+register_import_command(app)  # import (simulator/cli_import.py)
 register_rollout_commands(app)  # rollout, ab-test (simulator/cli_rollout.py)
 register_calibrate_commands(app)  # calibrate ..., validate (simulator/cli_calibrate.py)
 

@@ -65,7 +65,8 @@ def export(
         str | None, typer.Option(help="the SageMaker model to serve (default: from the scenario's name)")
     ] = None,
 ) -> None:
-    """Write CreateEndpointConfig, RegisterScalableTarget and PutScalingPolicy requests and template.yaml."""
+    """Write CreateEndpointConfig, RegisterScalableTarget, PutScalingPolicy (and for step policies
+    PutMetricAlarm) requests and template.yaml."""
     from simulator.report.aws_export import write_export
     from simulator.report.staging import check_out, staged_directory
 

@@ -105,9 +105,8 @@ def test_fixed_value_options_are_choices() -> None:
 def test_out_is_always_a_directory_and_says_so() -> None:
     outs = {name: _option(command, "--out") for name, command in COMMANDS.items()}
     outs = {name: option for name, option in outs.items() if option is not None}
-    assert {"run", "recommend", "rollout", "compare", "crossover", "optimize-checkpoint", "schema"} <= set(
-        outs
-    )
+    commands = ["run", "recommend", "rollout", "compare", "crossover", "optimize-checkpoint", "schema"]
+    assert {*commands, "export", "import"} <= set(outs)
     for name, option in outs.items():
         assert (option.help or "").startswith("output directory"), f"{name}: {option.help!r}"
 
@@ -131,6 +130,16 @@ def test_workers_always_counts_pool_processes() -> None:
         ("compare", SCENARIOS / "quickstart.yaml", SCENARIOS / "quickstart.yaml"),
         ("optimize-checkpoint", SCENARIOS / "spot-training.yaml"),
         ("schema",),
+        ("export", SCENARIOS / "autoscaling-diurnal.yaml"),
+        (
+            "import",
+            "--endpoint-config",
+            SCENARIOS / "data" / "fraud-scorer-endpoint-config.json",
+            "--metrics",
+            SCENARIOS / "data" / "fraud-scorer-invocations.json",
+            "--service-time",
+            "{distribution: deterministic, value: 10ms}",
+        ),
     ],
     ids=lambda argv: str(argv[0]),
 )

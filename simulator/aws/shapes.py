@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 WHAT = "checking AWS-shaped documents"
 SAGEMAKER = "sagemaker"
 AUTOSCALING = "application-autoscaling"
+CLOUDWATCH = "cloudwatch"
 
 
 def operation(service: str, name: str, option: str) -> OperationModel:

@@ -8,9 +8,11 @@ the model's name as a Parameter. Every request is checked by botocore's ParamVal
 written. The model itself (image, artefacts, role) is not in a scenario: the exports name a model
 the user has created (`--model-name`).
 
-What a scenario simulates but AWS cannot be told in these calls is refused, naming the scenario
-path: step scaling (it needs CloudWatch alarms of its own), scheduled actions (a simulated time has
-no calendar date), and target-tracking alarm settings other than the service's fixed ones. What only
+Step scaling policies are written as put-scaling-policy[-VARIANT]-NAME.json with the CloudWatch alarm
+that drives each (put-metric-alarm[-VARIANT]-NAME.json, an AWS::CloudWatch::Alarm in the template; see
+aws_export_step.py). What a scenario simulates but AWS cannot be told in these calls is refused, naming
+the scenario path: scheduled actions (a simulated time has no calendar date), target-tracking alarm
+settings other than the service's fixed ones, and step settings CloudWatch or AWS would reject. What only
 describes the simulation (workers, queues, instance speeds, start-up times, overheads) and timed
 events (endpoint.updates) are not deployment settings: the export is the endpoint as it starts.
 """
@@ -25,23 +27,16 @@ from typing import Any
 
 import yaml
 
-from simulator.aws.shapes import AUTOSCALING, SAGEMAKER, check_request
+from simulator.aws.sagemaker_names import ALARM_METRICS, DIMENSION, PREDEFINED, resource_id, service_period
+from simulator.aws.shapes import AUTOSCALING, CLOUDWATCH, SAGEMAKER, check_request
 from simulator.errors import ScenarioError
 from simulator.recommend.aws_response import aws_name
+from simulator.report import aws_export_step as step_export
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.kinds import EndpointScenario, RecommendScenario, Scenario
-from simulator.scenario.scaling import HIGH_RESOLUTION, AutoscalingSpec, ScalingMetric, TargetTracking
+from simulator.scenario.scaling import AutoscalingSpec, TargetTracking
 
 NAME_PATTERN = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"  # EndpointName, VariantName, ModelName (simplified)
-DIMENSION = "sagemaker:variant:DesiredInstanceCount"
-PREDEFINED = {
-    ScalingMetric.INVOCATIONS_PER_INSTANCE: "SageMakerVariantInvocationsPerInstance",
-    ScalingMetric.CONCURRENT_REQUESTS: "SageMakerVariantConcurrentRequestsPerModelHighResolution",
-}
-CUSTOM = {  # metric -> (CloudWatch namespace, statistic)
-    ScalingMetric.CPU_UTILIZATION: ("/aws/sagemaker/Endpoints", "Average"),
-    ScalingMetric.INVOCATIONS: ("AWS/SageMaker", "Sum"),
-}
 
 
 @dataclass
@@ -114,11 +109,7 @@ def _check_autoscaling(spec: VariantSpec, path: str) -> None:
     if scaling is None:
         return
     where = f"{path}.autoscaling"
-    if scaling.step_scaling:
-        raise ScenarioError(
-            f"{where}.step_scaling",
-            "step scaling is not exported (it needs CloudWatch alarms of its own); export target tracking",
-        )
+    step_export.check_steps(scaling.step_scaling, f"{where}.step_scaling")
     if scaling.scheduled_actions:
         raise ScenarioError(
             f"{where}.scheduled_actions",
@@ -126,13 +117,13 @@ def _check_autoscaling(spec: VariantSpec, path: str) -> None:
         )
     tracking = scaling.target_tracking
     if tracking is None:
-        raise ScenarioError(where, "no target_tracking policy to export")
+        return
     fixed = TargetTracking(target_value=tracking.target_value, metric=tracking.metric)
-    service_period = 10.0 if tracking.metric in HIGH_RESOLUTION else 60.0
-    if tracking.period is not None and tracking.period != service_period:
+    seconds = service_period(tracking.metric.value)
+    if tracking.period is not None and tracking.period != seconds:
         raise ScenarioError(
             f"{where}.target_tracking.period",
-            f"AWS evaluates this metric every {service_period:.0f} s; another period cannot be exported",
+            f"AWS evaluates this metric every {seconds} s; another period cannot be exported",
         )
     for name in ("scale_out_alarm", "scale_in_alarm", "scale_in_ratio"):
         if getattr(tracking, name) != getattr(fixed, name):
@@ -203,10 +194,6 @@ def create_endpoint_config(deployment: Deployment) -> dict[str, Any]:
     }
 
 
-def resource_id(endpoint: str, variant: str) -> str:
-    return f"endpoint/{endpoint}/variant/{variant}"
-
-
 def register_scalable_target(endpoint: str, variant: Variant) -> dict[str, Any]:
     assert variant.autoscaling is not None
     return {
@@ -223,12 +210,12 @@ def target_tracking(endpoint: Any, variant: Variant) -> dict[str, Any]:
     assert variant.autoscaling is not None and variant.autoscaling.target_tracking is not None
     tracking = variant.autoscaling.target_tracking
     block: dict[str, Any] = {"TargetValue": tracking.target_value}
-    if tracking.metric in PREDEFINED:
-        block["PredefinedMetricSpecification"] = {"PredefinedMetricType": PREDEFINED[tracking.metric]}
+    if tracking.metric.value in PREDEFINED:
+        block["PredefinedMetricSpecification"] = {"PredefinedMetricType": PREDEFINED[tracking.metric.value]}
     else:
-        namespace, statistic = CUSTOM[tracking.metric]
+        metric, namespace, statistic = ALARM_METRICS[tracking.metric.value]
         block["CustomizedMetricSpecification"] = {
-            "MetricName": tracking.metric.value,
+            "MetricName": metric,
             "Namespace": namespace,
             "Dimensions": [
                 {"Name": "EndpointName", "Value": endpoint},
@@ -302,15 +289,21 @@ def template(deployment: Deployment) -> dict[str, Any]:
                 "MaxCapacity": variant.autoscaling.max_capacity,
             },
         }
-        resources[f"{_logical_id(variant.name)}ScalingPolicy"] = {
-            "Type": "AWS::ApplicationAutoScaling::ScalingPolicy",
-            "Properties": {
-                "PolicyName": aws_name(f"{variant.name}-target-tracking", 256),
-                "PolicyType": "TargetTrackingScaling",
-                "ScalingTargetId": {"Ref": target},
-                "TargetTrackingScalingPolicyConfiguration": target_tracking(endpoint_name, variant),
-            },
-        }
+        if variant.autoscaling.target_tracking is not None:
+            resources[f"{_logical_id(variant.name)}ScalingPolicy"] = {
+                "Type": "AWS::ApplicationAutoScaling::ScalingPolicy",
+                "Properties": {
+                    "PolicyName": aws_name(f"{variant.name}-target-tracking", 256),
+                    "PolicyType": "TargetTrackingScaling",
+                    "ScalingTargetId": {"Ref": target},
+                    "TargetTrackingScalingPolicyConfiguration": target_tracking(endpoint_name, variant),
+                },
+            }
+        resources.update(
+            step_export.template_resources(
+                variant.name, _logical_id(variant.name), target, variant.autoscaling.step_scaling
+            )
+        )
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"SageMaker endpoint {deployment.endpoint}, exported by sagesim",
@@ -332,11 +325,25 @@ def export_documents(deployment: Deployment) -> dict[str, Any]:
             "RegisterScalableTarget",
             register_scalable_target(deployment.endpoint, variant),
         )
-        documents[f"put-scaling-policy{suffix}.json"] = (
-            AUTOSCALING,
-            "PutScalingPolicy",
-            put_scaling_policy(deployment.endpoint, variant),
-        )
+        assert variant.autoscaling is not None
+        if variant.autoscaling.target_tracking is not None:
+            documents[f"put-scaling-policy{suffix}.json"] = (
+                AUTOSCALING,
+                "PutScalingPolicy",
+                put_scaling_policy(deployment.endpoint, variant),
+            )
+        for step in variant.autoscaling.step_scaling:
+            name = f"{suffix}-{aws_name(step.name, 64)}"
+            documents[f"put-scaling-policy{name}.json"] = (
+                AUTOSCALING,
+                "PutScalingPolicy",
+                step_export.put_step_policy(deployment.endpoint, variant.name, step),
+            )
+            documents[f"put-metric-alarm{name}.json"] = (
+                CLOUDWATCH,
+                "PutMetricAlarm",
+                step_export.put_metric_alarm(deployment.endpoint, variant.name, step),
+            )
     for name, (service, operation, document) in documents.items():
         check_request(service, operation, document, name)
     return {name: document for name, (_, _, document) in documents.items()}

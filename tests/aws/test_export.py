@@ -14,7 +14,7 @@ import yaml
 from botocore.stub import Stubber
 from cfnlint.api import lint
 
-from simulator.aws.shapes import AUTOSCALING, SAGEMAKER, input_errors
+from simulator.aws.shapes import AUTOSCALING, CLOUDWATCH, SAGEMAKER, input_errors
 from tests.conftest import ROOT
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -33,6 +33,7 @@ OPERATIONS = {  # file name prefix -> (service, API operation, boto3 method, a r
         "put_scaling_policy",
         {"PolicyARN": "arn:aws:autoscaling:us-east-1:000000000000:scalingPolicy:x", "Alarms": []},
     ),
+    "put-metric-alarm": (CLOUDWATCH, "PutMetricAlarm", "put_metric_alarm", {}),
 }
 
 
@@ -156,8 +157,30 @@ def _scaling(document: dict[str, Any]) -> dict[str, Any]:
 
 
 STEP = {"threshold": 600, "step_adjustments": [{"lower_bound": 0, "adjustment": 1}]}
+STEPS = "endpoint.variants[0].autoscaling.step_scaling[0]"
+
+
+def _step(**change: Any) -> Callable[[dict[str, Any]], Any]:
+    return lambda d: _scaling(d).update(step_scaling=[{**STEP, **change}])
+
+
 BAD_SCENARIOS = [
-    (lambda d: _scaling(d).update(step_scaling=[STEP]), "endpoint.variants[0].autoscaling.step_scaling"),
+    (
+        lambda d: _scaling(d).update(step_scaling=[STEP, STEP]),
+        "endpoint.variants[0].autoscaling.step_scaling[1].name",
+    ),
+    (_step(period="45s"), f"{STEPS}.period"),
+    (_step(period="2m", alarm={"evaluation_periods": 721}), f"{STEPS}.alarm.evaluation_periods"),
+    (_step(min_adjustment_magnitude=2), f"{STEPS}.min_adjustment_magnitude"),
+    (
+        _step(
+            step_adjustments=[
+                {"lower_bound": 0, "upper_bound": 100, "adjustment": 1},
+                {"lower_bound": 200, "adjustment": 2},
+            ]
+        ),
+        f"{STEPS}.step_adjustments",
+    ),
     (
         lambda d: _scaling(d).update(scheduled_actions=[{"at": "1h", "min_capacity": 2}]),
         "endpoint.variants[0].autoscaling.scheduled_actions",
@@ -170,12 +193,22 @@ BAD_SCENARIOS = [
         lambda d: _scaling(d)["target_tracking"].update(period="30s"),
         "endpoint.variants[0].autoscaling.target_tracking.period",
     ),
-    (lambda d: _scaling(d).pop("target_tracking"), "endpoint.variants[0].autoscaling"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("change", "path"), BAD_SCENARIOS, ids=["step", "scheduled", "alarm", "period", "no-policy"]
+    ("change", "path"),
+    BAD_SCENARIOS,
+    ids=[
+        "step-name",
+        "step-period",
+        "step-window",
+        "step-magnitude",
+        "step-gap",
+        "scheduled",
+        "alarm",
+        "period",
+    ],
 )
 def test_what_aws_calls_cannot_say_is_refused(
     cli: Cli, tmp_path: Path, change: Callable[[dict[str, Any]], Any], path: str
@@ -230,3 +263,60 @@ def test_export_replaces_its_own_earlier_output(cli: Cli, tmp_path: Path) -> Non
         "create-endpoint-config.json",
         "template.yaml",
     ]
+
+
+def test_step_scaling_exports_its_policy_and_the_alarm_that_drives_it(cli: Cli, tmp_path: Path) -> None:
+    steps = [
+        {
+            "name": "burst",
+            "threshold": 900,
+            "alarm": {"evaluation_periods": 3, "datapoints_to_alarm": 2},
+            "step_adjustments": [
+                {"lower_bound": 0, "upper_bound": 300, "adjustment": 1},
+                {"lower_bound": 300, "adjustment": 3},
+            ],
+        },
+        {
+            "name": "calm",
+            "metric": "CPUUtilization",
+            "threshold": 20,
+            "comparison": "LessThanThreshold",
+            "adjustment_type": "PercentChangeInCapacity",
+            "min_adjustment_magnitude": 1,
+            "cooldown": "10m",
+            "step_adjustments": [{"upper_bound": 0, "adjustment": -25}],
+        },
+    ]
+    out = _export(cli, tmp_path, _scenario(tmp_path, lambda d: _scaling(d).update(step_scaling=steps)))
+    documents = check_exported(out)
+    burst = documents["put-scaling-policy-burst.json"]
+    assert burst["PolicyType"] == "StepScaling" and burst["ResourceId"] == "endpoint/recommender/variant/prod"
+    assert burst["StepScalingPolicyConfiguration"]["StepAdjustments"][1] == {
+        "MetricIntervalLowerBound": 300,
+        "ScalingAdjustment": 3,
+    }
+    alarm = documents["put-metric-alarm-burst.json"]
+    assert (alarm["MetricName"], alarm["Statistic"], alarm["Threshold"]) == (
+        "InvocationsPerInstance",
+        "Sum",
+        900,
+    )
+    assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"], alarm["Period"]) == (3, 2, 60)
+    calm = documents["put-metric-alarm-calm.json"]
+    assert (calm["Namespace"], calm["ComparisonOperator"]) == (
+        "/aws/sagemaker/Endpoints",
+        "LessThanThreshold",
+    )
+    calm_policy = documents["put-scaling-policy-calm.json"]["StepScalingPolicyConfiguration"]
+    assert (calm_policy["Cooldown"], calm_policy["MinAdjustmentMagnitude"]) == (600, 1)
+    resources = documents["template.yaml"]["Resources"]
+    alarms = {k: r for k, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert sorted(alarms) == ["ProdBurstAlarm", "ProdCalmAlarm"]
+    assert alarms["ProdBurstAlarm"]["Properties"]["AlarmActions"] == [{"Ref": "ProdBurstStepPolicy"}]
+    assert resources["ProdBurstStepPolicy"]["Properties"]["ScalingTargetId"] == {"Ref": "ProdScalableTarget"}
+
+
+def test_a_scalable_target_without_a_policy_exports_its_bounds(cli: Cli, tmp_path: Path) -> None:
+    out = _export(cli, tmp_path, _scenario(tmp_path, lambda d: _scaling(d).pop("target_tracking")))
+    documents = check_exported(out)
+    assert set(documents) == {"create-endpoint-config.json", "register-scalable-target.json", "template.yaml"}

@@ -1,0 +1,82 @@
+"""A step policy's CloudWatch alarm (from `aws cloudwatch describe-alarms`) as the scenario's step alarm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.aws.sagemaker_names import service_period
+from simulator.importing.documents import refuse
+from simulator.importing.metrics_names import simulated_metric
+
+OPTION = "--alarms"
+SIMULATED = {
+    "MetricName", "Namespace", "Statistic", "Dimensions", "Period", "EvaluationPeriods", "DatapointsToAlarm",
+    "Threshold", "ComparisonOperator", "TreatMissingData", "ActionsEnabled", "AlarmActions",
+}  # fmt: skip
+NO_BEARING = {
+    "AlarmName", "AlarmArn", "AlarmDescription", "AlarmConfigurationUpdatedTimestamp", "OKActions",
+    "InsufficientDataActions", "StateValue", "StateReason", "StateReasonData", "StateUpdatedTimestamp",
+    "EvaluationState", "StateTransitionedTimestamp",
+}  # fmt: skip
+REFUSED = {
+    "ExtendedStatistic": "percentile statistics are not simulated",
+    "EvaluateLowSampleCountPercentile": "percentile statistics are not simulated",
+    "Metrics": "metric math is not simulated",
+    "ThresholdMetricId": "anomaly detection bands are not simulated",
+    "Unit": "a Unit filter is not simulated",
+}
+COMPARISONS = {
+    "GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"
+}  # fmt: skip
+MISSING_DATA = {"missing", "notBreaching"}  # the simulation's rule: missing datapoints never breach
+
+
+def find_alarm(
+    alarms: dict[str, Any] | None, name: str, path: str, option: str
+) -> tuple[dict[str, Any], str]:
+    """The MetricAlarms entry called `name` and its JSON path in --alarms."""
+    if alarms is None:
+        raise refuse(
+            option,
+            path,
+            f"the step policy's alarm {name!r} is needed: give --alarms (aws cloudwatch describe-alarms)",
+        )
+    for index, alarm in enumerate(alarms.get("MetricAlarms", [])):
+        if alarm.get("AlarmName") == name:
+            return alarm, f"MetricAlarms[{index}]"
+    raise refuse(option, path, f"alarm {name!r} is not in --alarms")
+
+
+def read_alarm(alarm: dict[str, Any], path: str, endpoint: str, variant: str) -> dict[str, Any]:
+    """The scenario step policy's metric, period, threshold, comparison and alarm settings."""
+    for key in alarm:
+        if key in REFUSED:
+            raise refuse(OPTION, f"{path}.{key}", REFUSED[key])
+        if key not in SIMULATED and key not in NO_BEARING:
+            raise refuse(OPTION, f"{path}.{key}", "not simulated (sagesim does not know this setting)")
+    if alarm.get("ActionsEnabled") is False:
+        raise refuse(OPTION, f"{path}.ActionsEnabled", "its actions are disabled: the policy would never run")
+    metric = simulated_metric(alarm, path, OPTION, endpoint, variant)
+    for key in ("Threshold", "ComparisonOperator", "EvaluationPeriods", "Period"):
+        if key not in alarm:
+            raise refuse(OPTION, path, f"no {key}")
+    if alarm["ComparisonOperator"] not in COMPARISONS:
+        raise refuse(OPTION, f"{path}.ComparisonOperator", f"{alarm['ComparisonOperator']} is not simulated")
+    missing = alarm.get("TreatMissingData", "missing")
+    if missing not in MISSING_DATA:
+        raise refuse(
+            OPTION,
+            f"{path}.TreatMissingData",
+            f"{missing!r}: the simulation treats missing data as not breaching",
+        )
+    step: dict[str, Any] = {
+        "metric": metric,
+        "threshold": alarm["Threshold"],
+        "comparison": alarm["ComparisonOperator"],
+        "alarm": {"evaluation_periods": alarm["EvaluationPeriods"]},
+    }
+    if "DatapointsToAlarm" in alarm:
+        step["alarm"]["datapoints_to_alarm"] = alarm["DatapointsToAlarm"]
+    if alarm["Period"] != service_period(metric):
+        step["period"] = alarm["Period"]
+    return step

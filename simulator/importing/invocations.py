@@ -1,0 +1,102 @@
+"""A CloudWatch GetMetricData export of Invocations (Sum per period, one result per variant) as counts
+per variant and period.
+
+A result belongs to the variant its Label names (set each query's Label to the VariantName), or else
+whose name its Id spells (lower case, `-` as `_`: Ids must start with a lower-case letter). CloudWatch
+omits periods without invocations, so a period missing inside the window counts zero. Results split
+over pages (the same Id twice, as `aws cloudwatch get-metric-data` merges pages) are joined.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from simulator.importing.documents import refuse
+
+OPTION = "--metrics"
+
+
+@dataclass
+class MeasuredInvocations:
+    """Invocations per period: counts[v][k] for variant v in the period starting at start + k x period."""
+
+    start: datetime
+    period: int
+    counts: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def total(self) -> np.ndarray:
+        return np.sum(list(self.counts.values()), axis=0)
+
+
+def _variant_of(result: dict[str, Any], path: str, variants: list[str]) -> str:
+    label = result.get("Label")
+    if label in variants:
+        return str(label)
+    spelled = {name.lower().replace("-", "_"): name for name in variants}
+    if result.get("Id") in spelled:
+        return spelled[result["Id"]]
+    raise refuse(
+        OPTION,
+        f"{path}.Label",
+        f"{label!r} (Id {result.get('Id')!r}) names no variant of --endpoint-config: set each query's Label"
+        f" to its VariantName ({', '.join(variants)})",
+    )
+
+
+def _timestamp(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def read_invocations(document: dict[str, Any], variants: list[str], period: int) -> MeasuredInvocations:
+    """Per-variant counts on a common grid of `period` seconds from the earliest datapoint."""
+    if "NextToken" in document:
+        raise refuse(
+            OPTION, "NextToken", "more pages follow: save every page (the AWS CLI's default) and retry"
+        )
+    for index, message in enumerate(document.get("Messages", [])):
+        raise refuse(
+            OPTION, f"Messages[{index}]", f"CloudWatch reported {message.get('Code')}: {message.get('Value')}"
+        )
+    points: dict[str, dict[datetime, float]] = {}
+    for index, result in enumerate(document.get("MetricDataResults", [])):
+        path = f"MetricDataResults[{index}]"
+        status = result.get("StatusCode", "Complete")
+        if status != "Complete":
+            raise refuse(OPTION, f"{path}.StatusCode", f"{status}: export the whole window again")
+        variant = _variant_of(result, path, variants)
+        times, values = result.get("Timestamps", []), result.get("Values", [])
+        if len(times) != len(values):
+            raise refuse(OPTION, path, f"{len(times)} Timestamps but {len(values)} Values")
+        series = points.setdefault(variant, {})
+        for number, (stamp, value) in enumerate(zip(times, values, strict=True)):
+            if not math.isfinite(value) or value < 0:
+                raise refuse(OPTION, f"{path}.Values[{number}]", f"{value} is not a count of invocations")
+            moment = _timestamp(stamp)
+            if moment in series:
+                raise refuse(OPTION, f"{path}.Timestamps[{number}]", f"{stamp} appears twice for {variant!r}")
+            series[moment] = float(value)
+    stamps = [moment for series in points.values() for moment in series]
+    if not stamps or not any(v > 0 for series in points.values() for v in series.values()):
+        raise refuse(OPTION, "MetricDataResults", "no invocations to replay")
+    start = min(stamps)
+    periods = round((max(stamps) - start).total_seconds() / period) + 1
+    measured = MeasuredInvocations(start, period)
+    for variant in variants:
+        counts = np.zeros(periods)
+        for moment, value in points.get(variant, {}).items():
+            offset = (moment - start).total_seconds()
+            if offset % period:
+                raise refuse(
+                    OPTION,
+                    "MetricDataResults",
+                    f"{moment.isoformat()} ({variant}) is not a whole number of --metric-period ({period} s)"
+                    f" after the first datapoint {start.isoformat()}",
+                )
+            counts[round(offset / period)] = value
+        measured.counts[variant] = counts
+    return measured

@@ -1,0 +1,213 @@
+"""DescribeScalableTargets + DescribeScalingPolicies (+ DescribeAlarms for step policies) -> each
+variant's `autoscaling` block.
+
+Items about other resources (another endpoint, another service) are skipped with a note: an unfiltered
+describe call lists the whole account. Items about this endpoint are simulated or refused, never
+dropped: suspended scaling, predictive policies, metric math and settings of other scalable
+dimensions (a serverless variant's provisioned concurrency) are refused with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.aws.sagemaker_names import DIMENSION, NAMESPACE, PREDEFINED, parse_resource_id
+from simulator.importing.alarms import find_alarm, read_alarm
+from simulator.importing.documents import refuse
+from simulator.importing.metrics_names import simulated_metric
+
+TARGETS = "--scalable-targets"
+POLICIES = "--scaling-policies"
+_PREDEFINED = {aws: metric for metric, aws in PREDEFINED.items()}
+
+
+@dataclass
+class ScalingInputs:
+    """The describe responses (None when not given) an import reads scaling from."""
+
+    targets: dict[str, Any] | None = None
+    policies: dict[str, Any] | None = None
+    alarms: dict[str, Any] | None = None
+
+
+@dataclass
+class ImportedScaling:
+    by_variant: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def endpoints_named(inputs: ScalingInputs) -> set[str]:
+    """The endpoints whose variants the describe responses scale."""
+    found = set()
+    for document, key in ((inputs.targets, "ScalableTargets"), (inputs.policies, "ScalingPolicies")):
+        for item in (document or {}).get(key, []):
+            parsed = parse_resource_id(str(item.get("ResourceId")))
+            if item.get("ServiceNamespace") == NAMESPACE and parsed:
+                found.add(parsed[0])
+    return found
+
+
+def _ours(item: dict[str, Any], path: str, option: str, endpoint: str, variants: list[str]) -> str | None:
+    """The variant an item scales; None when it is about another resource; a refusal when it is about
+    this endpoint in a way the simulator cannot reproduce."""
+    parsed = parse_resource_id(str(item["ResourceId"]))
+    if item["ServiceNamespace"] != NAMESPACE or parsed is None or parsed[0] != endpoint:
+        return None
+    if parsed[1] not in variants:
+        raise refuse(option, f"{path}.ResourceId", f"variant {parsed[1]!r} is not in --endpoint-config")
+    if item["ScalableDimension"] != DIMENSION:
+        raise refuse(
+            option,
+            f"{path}.ScalableDimension",
+            f"{item['ScalableDimension']} is not simulated (only {DIMENSION})",
+        )
+    return parsed[1]
+
+
+def _more_pages(document: dict[str, Any] | None, option: str) -> None:
+    if document is not None and "NextToken" in document:
+        raise refuse(
+            option, "NextToken", "more pages follow: save every page (the AWS CLI's default) and retry"
+        )
+
+
+def read_scaling(inputs: ScalingInputs, endpoint: str, variants: list[str]) -> ImportedScaling:
+    _more_pages(inputs.targets, TARGETS)
+    _more_pages(inputs.policies, POLICIES)
+    result = ImportedScaling()
+    skipped = 0
+    for index, item in enumerate((inputs.targets or {}).get("ScalableTargets", [])):
+        path = f"ScalableTargets[{index}]"
+        variant = _ours(item, path, TARGETS, endpoint, variants)
+        if variant is None:
+            skipped += 1
+            continue
+        if variant in result.by_variant:
+            raise refuse(TARGETS, path, f"a second scalable target for variant {variant!r}")
+        suspended = [k for k, v in item.get("SuspendedState", {}).items() if v]
+        if suspended:
+            raise refuse(
+                TARGETS, f"{path}.SuspendedState.{suspended[0]}", "suspended scaling is not simulated"
+            )
+        if "PredictedCapacity" in item:
+            result.notes.append(f"{TARGETS} {path}.PredictedCapacity (a forecast, not a setting)")
+        result.by_variant[variant] = {
+            "min_capacity": item["MinCapacity"],
+            "max_capacity": item["MaxCapacity"],
+        }
+    for index, item in enumerate((inputs.policies or {}).get("ScalingPolicies", [])):
+        path = f"ScalingPolicies[{index}]"
+        variant = _ours(item, path, POLICIES, endpoint, variants)
+        if variant is None:
+            skipped += 1
+            continue
+        if variant not in result.by_variant:
+            raise refuse(
+                POLICIES, f"{path}.ResourceId", f"variant {variant!r} has no scalable target: give {TARGETS}"
+            )
+        _policy(item, path, endpoint, variant, result.by_variant[variant], inputs.alarms)
+    if skipped:
+        result.notes.append(
+            f"{skipped} scalable targets or policies of other resources than endpoint {endpoint}"
+        )
+    return result
+
+
+def _policy(
+    item: dict[str, Any],
+    path: str,
+    endpoint: str,
+    variant: str,
+    autoscaling: dict[str, Any],
+    alarms: dict[str, Any] | None,
+) -> None:
+    kind = item["PolicyType"]
+    if kind == "TargetTrackingScaling":
+        if "target_tracking" in autoscaling:
+            raise refuse(POLICIES, path, f"a second target tracking policy for {variant!r} is not simulated")
+        autoscaling["target_tracking"] = _target_tracking(item, path, endpoint, variant)
+    elif kind == "StepScaling":
+        step = _step(item, path, variant)
+        names = item.get("Alarms", [])
+        if len(names) != 1:
+            raise refuse(
+                POLICIES, f"{path}.Alarms", f"one alarm drives a simulated step policy, not {len(names)}"
+            )
+        alarm, where = find_alarm(alarms, names[0]["AlarmName"], f"{path}.Alarms[0]", POLICIES)
+        step.update(read_alarm(alarm, where, endpoint, variant))
+        autoscaling.setdefault("step_scaling", []).append(step)
+    else:
+        raise refuse(POLICIES, f"{path}.PolicyType", f"{kind} is not simulated")
+
+
+def _target_tracking(item: dict[str, Any], path: str, endpoint: str, variant: str) -> dict[str, Any]:
+    where = f"{path}.TargetTrackingScalingPolicyConfiguration"
+    if "TargetTrackingScalingPolicyConfiguration" not in item:
+        raise refuse(POLICIES, path, "a TargetTrackingScaling policy without its configuration")
+    config = item["TargetTrackingScalingPolicyConfiguration"]
+    tracking: dict[str, Any] = {"target_value": config["TargetValue"]}
+    if "PredefinedMetricSpecification" in config:
+        spec = config["PredefinedMetricSpecification"]
+        kind = spec["PredefinedMetricType"]
+        if kind not in _PREDEFINED:
+            raise refuse(
+                POLICIES,
+                f"{where}.PredefinedMetricSpecification.PredefinedMetricType",
+                f"{kind} is not simulated (only {', '.join(_PREDEFINED)})",
+            )
+        if "ResourceLabel" in spec:
+            raise refuse(POLICIES, f"{where}.PredefinedMetricSpecification.ResourceLabel", "not simulated")
+        tracking["metric"] = _PREDEFINED[kind]
+    elif "CustomizedMetricSpecification" in config:
+        spec = config["CustomizedMetricSpecification"]
+        for key, reason in (
+            ("Metrics", "metric math is not simulated"),
+            ("Unit", "a Unit filter is not simulated"),
+        ):
+            if key in spec:
+                raise refuse(POLICIES, f"{where}.CustomizedMetricSpecification.{key}", reason)
+        tracking["metric"] = simulated_metric(
+            spec, f"{where}.CustomizedMetricSpecification", POLICIES, endpoint, variant
+        )
+    else:
+        raise refuse(POLICIES, where, "no metric specification")
+    for key, name in (("ScaleOutCooldown", "scale_out_cooldown"), ("ScaleInCooldown", "scale_in_cooldown")):
+        if key in config:
+            tracking[name] = config[key]
+    if config.get("DisableScaleIn"):
+        tracking["disable_scale_in"] = True
+    return tracking
+
+
+def _step(item: dict[str, Any], path: str, variant: str) -> dict[str, Any]:
+    if "StepScalingPolicyConfiguration" not in item:
+        raise refuse(POLICIES, path, "a StepScaling policy without its configuration")
+    where = f"{path}.StepScalingPolicyConfiguration"
+    config = item["StepScalingPolicyConfiguration"]
+    if "AdjustmentType" not in config:
+        raise refuse(POLICIES, where, "no AdjustmentType")
+    if config.get("MetricAggregationType", "Average") != "Average":
+        raise refuse(POLICIES, f"{where}.MetricAggregationType", "only Average is simulated")
+    if not config.get("StepAdjustments"):
+        raise refuse(POLICIES, f"{where}.StepAdjustments", "no step adjustments")
+    adjustments = []
+    for block in config["StepAdjustments"]:
+        adjustment: dict[str, Any] = {}
+        if "MetricIntervalLowerBound" in block:
+            adjustment["lower_bound"] = block["MetricIntervalLowerBound"]
+        if "MetricIntervalUpperBound" in block:
+            adjustment["upper_bound"] = block["MetricIntervalUpperBound"]
+        adjustment["adjustment"] = block["ScalingAdjustment"]
+        adjustments.append(adjustment)
+    name = str(item["PolicyName"]).removeprefix(f"{variant}-")
+    step: dict[str, Any] = {
+        "name": name,
+        "adjustment_type": config["AdjustmentType"],
+        "step_adjustments": adjustments,
+    }
+    if "MinAdjustmentMagnitude" in config:
+        step["min_adjustment_magnitude"] = config["MinAdjustmentMagnitude"]
+    if "Cooldown" in config:
+        step["cooldown"] = config["Cooldown"]
+    return step

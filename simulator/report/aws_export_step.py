@@ -1,0 +1,160 @@
+"""Step scaling as AWS deploys it: a PutScalingPolicy (StepScalingPolicyConfiguration) and the CloudWatch
+alarm that drives it (PutMetricAlarm, AWS::CloudWatch::Alarm).
+
+A step policy does nothing until an alarm names it in AlarmActions. The template does that with a Ref
+to the policy; the put-metric-alarm request cannot know the policy's ARN before PutScalingPolicy
+returns it, so it is written without AlarmActions (add `--alarm-actions <PolicyARN>` when sending it).
+The alarm watches the statistic the simulator computes for the scenario's metric (ALARM_METRICS) over
+the variant's EndpointName/VariantName dimensions; missing data is "missing", which never breaches, as
+in the simulation.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+from simulator.aws.sagemaker_names import ALARM_METRICS, DIMENSION, NAMESPACE, resource_id, service_period
+from simulator.errors import ScenarioError
+from simulator.recommend.aws_response import aws_name
+from simulator.scenario.scaling import AdjustmentType, StepScaling
+
+MAX_ALARM_WINDOW = 86400  # CloudWatch: EvaluationPeriods x Period may not exceed a day
+
+
+def period(step: StepScaling) -> int:
+    """The alarm's period: the scenario's, or the one AWS publishes the metric at."""
+    return round(step.period) if step.period is not None else service_period(step.metric.value)
+
+
+def check_steps(steps: list[StepScaling], path: str) -> None:
+    """Refuse step policies PutScalingPolicy or PutMetricAlarm would reject, naming the scenario path."""
+    names = [step.name for step in steps]
+    for index, step in enumerate(steps):
+        where = f"{path}[{index}]"
+        if names.index(step.name) != index:
+            raise ScenarioError(f"{where}.name", f"{step.name!r} is used twice; each policy needs a name")
+        seconds = period(step)
+        if (step.period is not None and step.period != seconds) or not (
+            seconds in (10, 30) or seconds % 60 == 0
+        ):
+            raise ScenarioError(f"{where}.period", "CloudWatch alarms take 10 s, 30 s or a multiple of 60 s")
+        if step.alarm.evaluation_periods * seconds > MAX_ALARM_WINDOW:
+            raise ScenarioError(
+                f"{where}.alarm.evaluation_periods", "CloudWatch evaluates at most one day of periods"
+            )
+        if step.min_adjustment_magnitude is not None and step.adjustment_type is not AdjustmentType.PERCENT:
+            raise ScenarioError(
+                f"{where}.min_adjustment_magnitude", "AWS takes it only with PercentChangeInCapacity"
+            )
+        _check_intervals(step, f"{where}.step_adjustments")
+
+
+def _check_intervals(step: StepScaling, where: str) -> None:
+    """AWS's rule: the intervals neither overlap nor leave a gap (only the ends may be unbounded)."""
+    ordered = sorted(
+        step.step_adjustments, key=lambda a: -math.inf if a.lower_bound is None else a.lower_bound
+    )
+    for before, after in itertools.pairwise(ordered):
+        if before.upper_bound is None or before.upper_bound != after.lower_bound:
+            raise ScenarioError(
+                where, "AWS needs contiguous intervals: each upper_bound is the next lower_bound"
+            )
+
+
+def policy_name(variant: str, step: StepScaling) -> str:
+    return aws_name(f"{variant}-{step.name}", 256)
+
+
+def alarm_name(endpoint: str, variant: str, step: StepScaling) -> str:
+    return aws_name(f"{endpoint}-{variant}-{step.name}", 255)
+
+
+def step_configuration(step: StepScaling) -> dict[str, Any]:
+    """StepScalingPolicyConfiguration (the same keys in the API and in CloudFormation)."""
+    adjustments = []
+    for item in step.step_adjustments:
+        block: dict[str, Any] = {}
+        if item.lower_bound is not None:
+            block["MetricIntervalLowerBound"] = item.lower_bound
+        if item.upper_bound is not None:
+            block["MetricIntervalUpperBound"] = item.upper_bound
+        block["ScalingAdjustment"] = item.adjustment
+        adjustments.append(block)
+    configuration: dict[str, Any] = {
+        "AdjustmentType": step.adjustment_type.value,
+        "StepAdjustments": adjustments,
+        "Cooldown": round(step.cooldown),
+    }
+    if step.min_adjustment_magnitude is not None:
+        configuration["MinAdjustmentMagnitude"] = step.min_adjustment_magnitude
+    return configuration
+
+
+def put_step_policy(endpoint: str, variant: str, step: StepScaling) -> dict[str, Any]:
+    return {
+        "PolicyName": policy_name(variant, step),
+        "ServiceNamespace": NAMESPACE,
+        "ResourceId": resource_id(endpoint, variant),
+        "ScalableDimension": DIMENSION,
+        "PolicyType": "StepScaling",
+        "StepScalingPolicyConfiguration": step_configuration(step),
+    }
+
+
+def alarm_properties(endpoint: Any, variant: str, step: StepScaling) -> dict[str, Any]:
+    """The alarm's settings, shared by PutMetricAlarm and AWS::CloudWatch::Alarm (`endpoint` may be a
+    CloudFormation reference)."""
+    metric, namespace, statistic = ALARM_METRICS[step.metric.value]
+    block: dict[str, Any] = {
+        "AlarmDescription": f"drives the step scaling policy {step.name!r} of variant {variant} (sagesim)",
+        "MetricName": metric,
+        "Namespace": namespace,
+        "Statistic": statistic,
+        "Dimensions": [
+            {"Name": "EndpointName", "Value": endpoint},
+            {"Name": "VariantName", "Value": variant},
+        ],
+        "Period": period(step),
+        "EvaluationPeriods": step.alarm.evaluation_periods,
+        "Threshold": step.threshold,
+        "ComparisonOperator": step.comparison.value,
+        "TreatMissingData": "missing",
+    }
+    if step.alarm.datapoints_to_alarm is not None:
+        block["DatapointsToAlarm"] = step.alarm.datapoints_to_alarm
+    return block
+
+
+def put_metric_alarm(endpoint: str, variant: str, step: StepScaling) -> dict[str, Any]:
+    return {"AlarmName": alarm_name(endpoint, variant, step), **alarm_properties(endpoint, variant, step)}
+
+
+def template_resources(variant: str, prefix: str, target: str, steps: list[StepScaling]) -> dict[str, Any]:
+    """ScalingPolicy and Alarm resources of each step policy; `target` is the ScalableTarget's id."""
+    resources: dict[str, Any] = {}
+    endpoint_name = {"Fn::GetAtt": ["Endpoint", "EndpointName"]}
+    for step in steps:
+        policy = f"{prefix}{_logical(step.name)}StepPolicy"
+        resources[policy] = {
+            "Type": "AWS::ApplicationAutoScaling::ScalingPolicy",
+            "Properties": {
+                "PolicyName": policy_name(variant, step),
+                "PolicyType": "StepScaling",
+                "ScalingTargetId": {"Ref": target},
+                "StepScalingPolicyConfiguration": step_configuration(step),
+            },
+        }
+        resources[f"{prefix}{_logical(step.name)}Alarm"] = {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                **alarm_properties(endpoint_name, variant, step),
+                "AlarmActions": [{"Ref": policy}],
+            },
+        }
+    return resources
+
+
+def _logical(text: str) -> str:
+    return "".join(ch for ch in text.title() if ch.isalnum())
