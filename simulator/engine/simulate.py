@@ -11,7 +11,9 @@ import pandas as pd
 from simulator.core.records import RingLog, RingOverflow
 from simulator.core.rng import RandomStreams
 from simulator.engine.backlog import refuse_ring_overflow
-from simulator.engine.build import build
+from simulator.engine.build import Model, build
+from simulator.engine.choice import choose_engine
+from simulator.engine.fast.run import run_fast
 from simulator.engine.result import Result
 from simulator.errors import ScenarioError
 from simulator.hosting.autoscaler import ScalingRecords, start_autoscaling
@@ -104,26 +106,18 @@ def simulate(
             scenario.duration,
             scenario.measured_window(),
         )
+    engine = choose_engine(scenario, catalog, streaming=bool(capacity))
     model = build(scenario, catalog, streams, capacity, collector.fold if collector else None)
     activity = schedule_updates(model.env, model.endpoint, scenario.endpoint.updates, model.startup_samplers)
     scaling = start_autoscaling(model.env, model.variants, model.startup_samplers, model.log)
     rollout = attach_rollout(scenario, model)
-    model.start()
     duration = scenario.duration
-    try:
-        if progress is None:
-            model.env.run(until=duration)
-        else:
-            for step in range(1, progress_steps + 1):
-                model.env.run(until=duration * step / progress_steps)
-                progress(step / progress_steps)
-    except RingOverflow as overflow:
-        raise ScenarioError(
-            "metrics.ring_capacity",
-            f"at t={model.env.now:,.0f} s over {overflow.capacity:,} requests were in flight at once: the"
-            " endpoint is overloaded and its backlog keeps growing; add capacity, a timeout or a bounded"
-            " queue, raise metrics.ring_capacity, or keep every record (metrics.per_request_records: true)",
-        ) from None
+    if engine == "fast":
+        run_fast(model.log, model.variants, streams, scenario.endpoint.invocation_timeout, duration)
+        if progress is not None:
+            progress(1.0)
+    else:
+        _run_simpy(model, duration, progress, progress_steps)
     timeline = instance_timeline(model.variants, duration)
     names = [variant.name for variant in model.variants]
     window = scenario.measured_window()
@@ -132,6 +126,7 @@ def simulate(
         summary = collector.summary(timeline, names)
     else:
         summary = summarize(model.log, timeline, names, window)
+    summary["engine"] = engine
     elastic = _elastic(scenario, catalog, model.log, model.variants, scaling, summary, window)
     if collector is None:
         add_serving_figures(summary, model.log, model.variants, window)
@@ -166,6 +161,25 @@ def simulate(
         cold_starts=elastic["cold_starts"],
         rollout=rollout,
     )
+
+
+def _run_simpy(model: Model, duration: float, progress: ProgressCallback | None, progress_steps: int) -> None:
+    """Start the traffic and run the event loop to the end, in `progress_steps` chunks when reporting."""
+    model.start()
+    try:
+        if progress is None:
+            model.env.run(until=duration)
+        else:
+            for step in range(1, progress_steps + 1):
+                model.env.run(until=duration * step / progress_steps)
+                progress(step / progress_steps)
+    except RingOverflow as overflow:
+        raise ScenarioError(
+            "metrics.ring_capacity",
+            f"at t={model.env.now:,.0f} s over {overflow.capacity:,} requests were in flight at once: the"
+            " endpoint is overloaded and its backlog keeps growing; add capacity, a timeout or a bounded"
+            " queue, raise metrics.ring_capacity, or keep every record (metrics.per_request_records: true)",
+        ) from None
 
 
 def _elastic(

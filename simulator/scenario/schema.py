@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -67,6 +67,11 @@ class Scenario(StrictModel):
     recommend: RecommendSpec | None = None
     rollout: RolloutSpec | None = None
     batch_transform: BatchTransformSpec | None = None
+    engine: Literal["auto", "simpy", "fast"] = Field(
+        default="auto",
+        description="simulation engine: fast (an exact event loop for static fleets of FCFS workers"
+        " under open-loop traffic, no SimPy), simpy (every feature), or auto (fast when it applies)",
+    )
 
     @field_validator("region")
     @classmethod

@@ -1,0 +1,25 @@
+"""Which engine runs a scenario: the exact fast path where it applies, SimPy for everything else."""
+
+from __future__ import annotations
+
+from simulator.catalog import Catalog
+from simulator.engine.fast.eligibility import fast_path_obstacle
+from simulator.errors import ScenarioError
+from simulator.scenario.schema import Scenario
+
+
+def choose_engine(scenario: Scenario, catalog: Catalog, streaming: bool) -> str:
+    """ "fast" or "simpy" for `scenario.engine` (auto: fast whenever it is exact for this run).
+
+    `engine: fast` on a run that needs SimPy is an error naming what needs it.
+    """
+    if scenario.engine == "simpy":
+        return "simpy"
+    obstacle = fast_path_obstacle(scenario, catalog, streaming)
+    if obstacle is None:
+        return "fast"
+    if scenario.engine == "fast":
+        raise ScenarioError(
+            "engine", f"the fast engine cannot run this scenario: {obstacle} (use simpy or auto)"
+        )
+    return "simpy"
