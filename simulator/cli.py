@@ -27,6 +27,7 @@ from simulator.cli_catalog import register_catalog_command
 from simulator.cli_elastic import register_elastic_commands
 from simulator.cli_export import register_export_command
 from simulator.cli_options import (
+    EngineOption,
     ExecutorName,
     ExecutorOption,
     QuietOption,
@@ -38,6 +39,7 @@ from simulator.cli_options import (
     executor_from_options,
     out_option,
     progress_bar,
+    with_engine,
     with_seed,
 )
 from simulator.cli_recommend import register_recommend_command
@@ -111,14 +113,17 @@ def run(
     executor: ExecutorOption = ExecutorName.local,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    engine: EngineOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Simulate a scenario and write summary.json, metrics.csv, plots and report.html to --out."""
+    from simulator.engine.choice import check_engine
     from simulator.execution.replications import replicate
     from simulator.metrics.oscillation import oscillation_warnings
     from simulator.report.outputs import run_summary, write_endpoint_outputs
 
-    scenario = _load(scenario_path, with_seed(overrides, seed))
+    scenario = _load(scenario_path, with_engine(with_seed(overrides, seed), engine))
+    check_engine(scenario)
     out = out if out is not None else Path("out") / scenario_path.stem
     check_out(out, "run")
     count = replications or scenario.replications

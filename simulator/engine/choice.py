@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from simulator.catalog import Catalog
 from simulator.engine.fast.eligibility import fast_path_obstacle
+from simulator.engine.ring import ring_capacity
 from simulator.errors import ScenarioError
+from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.schema import Scenario
 
 
@@ -23,3 +25,9 @@ def choose_engine(scenario: Scenario, catalog: Catalog, streaming: bool) -> str:
             "engine", f"the fast engine cannot run this scenario: {obstacle} (use simpy or auto)"
         )
     return "simpy"
+
+
+def check_engine(scenario: Scenario) -> None:
+    """Refuse `engine: fast` before any work when the scenario's endpoint run needs SimPy."""
+    if scenario.engine == "fast" and scenario.endpoint is not None and scenario.duration is not None:
+        choose_engine(scenario, scenario_catalog(scenario), streaming=bool(ring_capacity(scenario)))

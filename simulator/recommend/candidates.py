@@ -232,6 +232,7 @@ def single_variant_scenario(
         "endpoint": endpoint,
         "traffic": {"arrivals": arrivals, "payload_size": payload},
         "metrics": {"per_request_records": True, "period": period},
+        "engine": scenario.engine,
     }
     return Scenario.model_validate(document)
 

@@ -18,10 +18,10 @@ def _blocks(sample: Sample, rng: np.random.Generator, count: int) -> np.ndarray:
     return np.concatenate(blocks) if blocks else np.zeros(0)
 
 
-def block_draws(sample: Sample, rng: np.random.Generator, count: int, scale: float = 1.0) -> list[float]:
+def block_draws(sample: Sample, rng: np.random.Generator, count: int, scale: float = 1.0) -> np.ndarray:
     """At least `count` values: exactly those `BlockSampler(sample, rng, scale).next()` returns first."""
-    values = _blocks(sample, rng, count)
-    return (values * scale).tolist() if scale != 1.0 else values.tolist()
+    values = _blocks(sample, rng, count).astype(np.float64, copy=False)
+    return values * scale if scale != 1.0 else values
 
 
 def uniform_draws(rng: np.random.Generator, count: int) -> np.ndarray:

@@ -31,10 +31,12 @@ def stations(variants: list[Variant], variant_of: np.ndarray, streams: RandomStr
     return result
 
 
-def routing(variants: list[Variant], variant_of: np.ndarray, streams: RandomStreams) -> Routing:
+def routing(
+    variants: list[Variant], variant_of: np.ndarray, streams: RandomStreams, subset: np.ndarray
+) -> Routing:
     """Instance choice per request, as `Variant.pick` makes it: one uniform per request of a variant
     with several instances (RANDOM takes offset int(u * count); LEAST_OUTSTANDING_REQUESTS scans
-    from that offset at arrival time)."""
+    from that offset at arrival time), for the requests `subset` (indices)."""
     slot = np.full(len(variant_of), NO_VARIANT, dtype=np.int64)
     rotation = np.zeros(len(variant_of), dtype=np.int64)
     rotations: list[list[int]] = []
@@ -54,4 +56,4 @@ def routing(variants: list[Variant], variant_of: np.ndarray, streams: RandomStre
                 rotation[mine] = len(rotations) + offset
                 rotations += [[first + (o + step) % count for step in range(count)] for o in range(count)]
         first += count
-    return Routing(slot=slot, rotation=rotation, rotations=rotations)
+    return Routing(slot=slot[subset], rotation=rotation[subset], rotations=rotations)

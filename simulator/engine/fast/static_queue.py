@@ -1,12 +1,12 @@
 """The event loop of a static fleet of FCFS stations, event for event what the SimPy engine does.
 
-Arrivals come from a timetable and completions from one heap ordered like SimPy's event queue:
-(time, scheduling order). Every rule of `DedicatedInstance` is repeated: a request begins at once on a
-free worker, else queues (expired requests at the queue's front are dropped first) or is throttled;
-a completion pulls from the queue, dropping requests that waited past the timeout. The service time
-of each begin is the variant's next draw, in the global order of begins, and the SimPy clock's
-arithmetic (next arrival = now + (t - now), completion = start + work) is the same, so the records
-are bit-identical. Nothing at or after `duration` is processed (SimPy's `run(until=...)`).
+Arrivals come from a timetable (at SimPy's clock readings, clock.py) and completions from one heap
+ordered like SimPy's event queue: (time, scheduling order). Every rule of `DedicatedInstance` is
+repeated: a request begins at once on a free worker, else queues (expired requests at the queue's
+front are dropped first) or is throttled; a completion pulls from the queue, dropping requests that
+waited past the timeout. The service time of each begin is the variant's next draw, in the global
+order of begins, and the arithmetic (completion = start + work) is the same, so the records are
+bit-identical. Nothing at or after `duration` is processed (SimPy's `run(until=...)`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Station:
     speeds: list[float]
     workers: int
     max_queue: int
-    service: list[float]
+    service: np.ndarray
     """Service draws (before the instance speed), consumed in the global order of begins."""
 
 
@@ -63,11 +63,17 @@ def _doubles(count: int) -> array:
 
 
 def serve(
-    arrivals: np.ndarray, routing: Routing, stations: list[Station], timeout: float, duration: float
+    arrivals: np.ndarray,
+    clock: np.ndarray,
+    routing: Routing,
+    stations: list[Station],
+    timeout: float,
+    duration: float,
 ) -> Records:
-    """Run the whole timetable through the fleet; returns every request's record."""
+    """Run a timetable (arrival times and SimPy's clock at each, see clock.py) through the fleet."""
     n = len(arrivals)
     arrival = array("d", np.ascontiguousarray(arrivals, dtype=np.float64).tobytes())
+    clocks = array("d", np.ascontiguousarray(clock, dtype=np.float64).tobytes())
     slot_of = array("q", routing.slot.astype(np.int64).tobytes())
     rotation_of = array("q", routing.rotation.astype(np.int64).tobytes())
     rotations = routing.rotations
@@ -78,14 +84,14 @@ def serve(
     speeds: list[float] = []
     workers: list[int] = []
     max_queue: list[int] = []
-    draws: list[list[float]] = []
+    draws: list[array] = []
     station_of: list[int] = []
     for number, station in enumerate(stations):
         idents += station.idents
         speeds += station.speeds
         workers += [station.workers] * len(station.idents)
         max_queue += [station.max_queue] * len(station.idents)
-        draws += [station.service] * len(station.idents)
+        draws += [array("d", station.service.tobytes())] * len(station.idents)
         station_of += [number] * len(station.idents)
     slots = len(idents)
     busy = [0] * slots
@@ -97,7 +103,7 @@ def serve(
     push, pop = heapq.heappush, heapq.heappop
     ok, timed_out, throttled = int(Status.OK), int(Status.TIMEOUT), int(Status.THROTTLED)
     no_capacity = int(Status.NO_CAPACITY)
-    next_time, next_order, order, following = (arrival[0], 0, 1, 0) if n else (math.inf, 0, 0, 0)
+    next_time, next_order, order, following = (clocks[0], 0, 1, 0) if n else (math.inf, 0, 0, 0)
     while True:
         if heap:
             top = heap[0]
@@ -137,7 +143,7 @@ def serve(
         request = following
         following += 1
         if following < n:
-            next_time = now + (arrival[following] - now)
+            next_time = clocks[following]
             next_order = order
             order += 1
         else:

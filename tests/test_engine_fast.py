@@ -1,0 +1,190 @@
+"""The fast engine gives the SimPy engine's per-request records, bit for bit, on generated scenarios."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator.engine import simulate
+from simulator.errors import ScenarioError
+from simulator.scenario import load_scenario_dict
+
+CPU_TYPES = ["ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.m5.large"]
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+COLUMNS = ("arrival", "start", "end", "work", "overhead", "variant", "instance", "status")
+
+
+def _service(draw: st.DrawFn) -> dict[str, Any]:
+    mean = draw(st.floats(0.005, 0.5))
+    kind = draw(st.sampled_from(["exponential", "gamma", "lognormal", "deterministic"]))
+    if kind == "exponential":
+        return {"distribution": "exponential", "mean": mean}
+    if kind == "gamma":
+        return {"distribution": "gamma", "mean": mean, "cv": draw(st.floats(0.2, 3.0))}
+    if kind == "lognormal":
+        return {"distribution": "lognormal", "mean": mean, "cv": draw(st.floats(0.2, 3.0))}
+    return {"distribution": "deterministic", "value": mean}
+
+
+@st.composite
+def static_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """Static endpoints the fast path takes, from idle to overloaded: rates, workers up to the vCPUs,
+    instance counts and speeds, routing, timeouts, queue bounds, 1-2 variants, warmup, target shares."""
+    n_variants = draw(st.integers(1, 2))
+    duration = draw(st.floats(20, 200))
+    variants = []
+    for index in range(n_variants):
+        variant: dict[str, Any] = {
+            "name": f"v{index}",
+            "model": "m",
+            "instance_type": draw(st.sampled_from(CPU_TYPES)),
+            "instance_count": draw(st.integers(1, 4)),
+            "workers": draw(st.integers(1, 2)),
+            "weight": draw(st.sampled_from([0.0, 1.0, 3.0, 9.0])),
+            "max_queue": draw(st.integers(0, 40)),
+        }
+        if draw(st.booleans()):
+            variant["routing"] = draw(st.sampled_from(["RANDOM", "LEAST_OUTSTANDING_REQUESTS"]))
+        if draw(st.booleans()):
+            variant["instance_speeds"] = draw(
+                st.lists(st.sampled_from([0.5, 1.0, 1.7]), min_size=1, max_size=3)
+            )
+        variants.append(variant)
+    if sum(v["weight"] for v in variants) == 0:
+        variants[0]["weight"] = 1.0
+    traffic: dict[str, Any] = {"arrivals": {"process": "poisson", "rate": draw(st.floats(0.5, 150))}}
+    if n_variants == 2 and draw(st.booleans()):
+        traffic["target_variants"] = [{"variant": "v1", "share": draw(st.floats(0.05, 0.5))}]
+    if draw(st.booleans()):
+        traffic["payload_cv"] = 1.0
+    return {
+        "name": "generated",
+        "seed": draw(st.integers(0, 2**32)),
+        "duration": duration,
+        "warmup": draw(st.floats(0, duration * 0.5)),
+        "models": {"m": {"service_time": _service(draw)}},
+        "endpoint": {
+            "name": "ep",
+            "routing": draw(st.sampled_from(["RANDOM", "LEAST_OUTSTANDING_REQUESTS"])),
+            "invocation_timeout": draw(st.floats(0.2, 30)),
+            "overhead": {"distribution": "exponential", "mean": 0.002},
+            "variants": variants,
+        },
+        "traffic": traffic,
+    }
+
+
+def _both(document: dict[str, Any]) -> tuple[Any, Any]:
+    simpy = simulate(load_scenario_dict({**document, "engine": "simpy"}))
+    fast = simulate(load_scenario_dict({**document, "engine": "fast"}))
+    return simpy, fast
+
+
+def assert_same_records(simpy: Any, fast: Any) -> None:
+    for name in COLUMNS:
+        expected, actual = simpy.log.column(name), fast.log.column(name)
+        assert np.array_equal(expected, actual, equal_nan=expected.dtype.kind == "f"), name
+
+
+@SETTINGS
+@given(static_scenarios())
+def test_fast_records_are_simpys(document: dict[str, Any]) -> None:
+    simpy, fast = _both(document)
+    assert (simpy.summary.pop("engine"), fast.summary.pop("engine")) == ("simpy", "fast")
+    assert_same_records(simpy, fast)
+    assert json.dumps(simpy.summary, sort_keys=True) == json.dumps(fast.summary, sort_keys=True)
+    assert simpy.metrics.equals(fast.metrics)
+
+
+def _trace_document(tmp_path: Path, arrivals: list[float], service: float, **variant: Any) -> dict[str, Any]:
+    trace = tmp_path / "trace.csv"
+    trace.write_text("t\n" + "\n".join(str(a) for a in arrivals) + "\n")
+    return {
+        "name": "ties",
+        "duration": variant.pop("duration", 50),
+        "models": {"m": {"service_time": {"distribution": "deterministic", "value": service}}},
+        "endpoint": {
+            "name": "ep",
+            "invocation_timeout": variant.pop("timeout", 60),
+            "variants": [{"name": "v", "model": "m", "instance_type": "ml.c5.xlarge", **variant}],
+        },
+        "traffic": {"arrivals": {"process": "trace", "file": str(trace)}, "payload_size": 0},
+    }
+
+
+@pytest.mark.parametrize(
+    ("arrivals", "variant"),
+    [
+        ([0, 0, 0, 1, 1, 2, 2, 2, 3], {"workers": 1, "max_queue": 2}),
+        ([0, 0.5, 1, 1, 1.5, 2, 2, 3, 3.5, 4], {"workers": 2, "instance_count": 3, "max_queue": 1}),
+        (
+            [0, 0.5, 1, 1, 1.5, 2, 2, 3, 3.5, 4],
+            {"workers": 2, "instance_count": 3, "routing": "LEAST_OUTSTANDING_REQUESTS", "max_queue": 1},
+        ),
+        ([0, 0, 0, 0, 2, 2, 2.5, 3.5, 4, 6], {"workers": 1, "instance_count": 2, "timeout": 1.5}),
+        ([0, 1, 2, 3, 4, 5], {"workers": 1, "duration": 4}),  # a completion exactly at the end is not run
+    ],
+)
+def test_exact_ties_follow_simpys_event_order(
+    tmp_path: Path, arrivals: list[float], variant: dict[str, Any]
+) -> None:
+    """Arrivals and completions at the same instant (deterministic times) resolve as in SimPy."""
+    simpy, fast = _both(_trace_document(tmp_path, arrivals, 1.0, **variant))
+    assert_same_records(simpy, fast)
+
+
+def test_auto_picks_fast_for_a_static_fleet_and_simpy_otherwise() -> None:
+    document = {
+        "name": "auto",
+        "duration": 30,
+        "models": {"m": {"service_time": {"distribution": "exponential", "mean": 0.05}}},
+        "endpoint": {"name": "ep", "variants": [{"name": "v", "model": "m", "instance_type": "ml.c5.large"}]},
+        "traffic": {"arrivals": {"process": "poisson", "rate": 20}},
+    }
+    assert simulate(load_scenario_dict(document)).summary["engine"] == "fast"
+    closed = {**document, "traffic": {"arrivals": {"process": "closed_loop", "users": 2}}}
+    assert simulate(load_scenario_dict(closed)).summary["engine"] == "simpy"
+    with pytest.raises(ScenarioError, match="engine: the fast engine cannot run this scenario: traffic"):
+        simulate(load_scenario_dict({**closed, "engine": "fast"}))
+
+
+def test_cli_engine_fast_on_a_scenario_that_needs_simpy_is_one_line(tmp_path: Path, capsys: Any) -> None:
+    from simulator.cli import main
+
+    code = main(
+        ["run", "scenarios/closed-loop-phases.yaml", "--engine", "fast", "--out", str(tmp_path / "o")]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "error: engine: the fast engine cannot run this scenario: traffic.arrivals: closed-loop users"
+        " (use simpy or auto)"
+    ]
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_engine_option_reaches_the_summary(tmp_path: Path) -> None:
+    from simulator.cli import main
+
+    for engine in ("simpy", "fast"):
+        out = tmp_path / engine
+        arguments = [
+            "run",
+            "scenarios/mmc-check.yaml",
+            "--set",
+            "duration=120",
+            "--set",
+            "warmup=10",
+            "--replications",
+            "1",
+        ]
+        assert (
+            main([*arguments, "--engine", engine, "--executor", "serial", "--quiet", "--out", str(out)]) == 0
+        )
+        assert json.loads((out / "summary.json").read_text())["engine"] == engine
