@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +189,43 @@ def test_cli_engine_option_reaches_the_summary(tmp_path: Path) -> None:
             main([*arguments, "--engine", engine, "--executor", "serial", "--quiet", "--out", str(out)]) == 0
         )
         assert json.loads((out / "summary.json").read_text())["engine"] == engine
+
+
+REDUCED_JOB = [
+    "recommend.candidates.families=[c5]",
+    "recommend.candidates.accelerators=[]",
+    "recommend.candidates.serverless_memory_mb=[2048]",
+    "recommend.search.requests_per_trial=2000",
+    "recommend.search.replications=2",
+    "recommend.fleet_sizing.duration=20m",
+    "recommend.fleet_sizing.arrivals={process: diurnal, mean_rate: 20/s, amplitude: 0.6, period: 20m}",
+    "recommend.fleet_sizing.top=2",
+    "recommend.fleet_sizing.replications=2",
+]
+
+
+@pytest.mark.slow
+def test_recommendations_are_the_same_with_either_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default job, reduced (fewer families, shorter trials and day): the same answers, fleet
+    sizing included, whether static trials run on the fast engine (auto) or all on SimPy."""
+    from simulator.execution.executors import SerialExecutor
+    from simulator.recommend.job import run_job
+    from simulator.scenario import load_scenario
+    from tests.recommend.jobs import job_summary
+
+    module = sys.modules["simulator.engine.simulate"]
+    fast_runs: list[int] = []
+    run_fast = module.run_fast
+
+    def counted(*arguments: Any) -> None:
+        fast_runs.append(1)
+        run_fast(*arguments)
+
+    monkeypatch.setattr(module, "run_fast", counted)
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "recommend-default.yaml"
+    summaries = [
+        job_summary(run_job(load_scenario(path, [*REDUCED_JOB, f"engine={engine}"]), SerialExecutor()))
+        for engine in ("simpy", "auto")
+    ]
+    assert summaries[0]["recommendations"] and summaries[0]["fleet"] and fast_runs
+    assert json.dumps(summaries[0], sort_keys=True) == json.dumps(summaries[1], sort_keys=True)
