@@ -147,6 +147,7 @@ def recommend(
     `crossover` too).
     """
     from simulator.recommend.aws_response import JobIdentity
+    from simulator.recommend.engine_check import check_job_engine
     from simulator.recommend.job import job_candidates, run_job
     from simulator.recommend.store import CandidateStore
     from simulator.report.recommend_outputs import (
@@ -158,6 +159,7 @@ def recommend(
 
     aws_request = read_request(request)
     scenario = load_job(scenario_path, with_engine(with_seed(overrides, seed), engine), aws_request)
+    check_job_engine(scenario)
     directory = resume if resume is not None else out
     if resume is not None and not resume.is_dir():
         raise ScenarioError("--resume", f"{resume} is not a directory")

@@ -229,3 +229,34 @@ def test_recommendations_are_the_same_with_either_engine(monkeypatch: pytest.Mon
     ]
     assert summaries[0]["recommendations"] and summaries[0]["fleet"] and fast_runs
     assert json.dumps(summaries[0], sort_keys=True) == json.dumps(summaries[1], sort_keys=True)
+
+
+@pytest.mark.parametrize(
+    ("command", "line"),
+    [
+        (
+            ["recommend", "scenarios/recommend-default.yaml"],
+            "error: engine: the fast engine cannot run this job: recommend.fleet_sizing simulates autoscaled"
+            " fleets",
+        ),
+        (
+            ["recommend", "scenarios/recommend-default.yaml", "--set", "recommend.fleet_sizing=null"],
+            "error: engine: the fast engine cannot run candidate ml.c5.large+ml.eia2.medium:"
+            " endpoint.variants[0]: a pipeline or Elastic Inference variant (use simpy or auto)",
+        ),
+        (
+            ["compare", "scenarios/quickstart.yaml", "scenarios/closed-loop-phases.yaml"],
+            "error: engine: the fast engine cannot run this scenario: traffic.arrivals: closed-loop users"
+            " (use simpy or auto)",
+        ),
+    ],
+    ids=["fleet-sizing", "candidate", "compare"],
+)
+def test_engine_fast_where_simpy_is_needed_stops_before_any_work(
+    tmp_path: Path, capsys: Any, command: list[str], line: str
+) -> None:
+    from simulator.cli import main
+
+    assert main([*command, "--engine", "fast", "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [line]
+    assert not (tmp_path / "o").exists()
