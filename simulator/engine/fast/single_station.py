@@ -60,30 +60,24 @@ def recurse(
 ) -> Outcome:
     """Run one instance's arrivals (arrival order, SimPy clock times) through the recursion."""
     n = len(arrival)
-    start, work, dropped, pulled_at = (_doubles(np.full(n, np.nan)) for _ in range(4))
+    live = int(np.searchsorted(clock, duration, side="left"))  # arrivals SimPy processes
+    start, dropped, pulled_at = (_doubles(np.full(n, np.nan)) for _ in range(3))
     throttled = array("b", bytes(n))
     arrived = _doubles(arrival)
-    demands = _doubles(draws / speed if speed != 1.0 else draws)  # the same division, one by one
+    demands = draws / speed if speed != 1.0 else draws  # the same division, element by element
+    take = iter(_doubles(demands)).__next__
     free = [-math.inf] * workers
     replace = heapq.heapreplace
     waiting: deque[int] = deque()  # admitted requests not yet pulled, in arrival order
-    drawn = 0
-    for base in range(0, n, CHUNK):
-        for j, now in enumerate(clock[base : base + CHUNK].tolist(), base):
+    for base in range(0, live, CHUNK):
+        for j, now in enumerate(clock[base : min(base + CHUNK, live)].tolist(), base):
             earliest = free[0]
             if earliest < now:  # a worker is idle: every queued request was pulled by `earliest`
-                if now >= duration:
-                    break
                 if waiting:
                     waiting.clear()
-                demand = demands[drawn]
-                drawn += 1
                 start[j] = now
-                work[j] = demand
-                replace(free, now + demand)
+                replace(free, now + take())
                 continue
-            if now >= duration:
-                break
             if earliest == now:
                 raise Tie
             while waiting and pulled_at[waiting[0]] <= now:
@@ -100,17 +94,15 @@ def recurse(
             if earliest - arrived[j] >= timeout:
                 dropped[j] = earliest
                 continue
-            demand = demands[drawn]
-            drawn += 1
             start[j] = earliest
-            work[j] = demand
-            replace(free, earliest + demand)
-        else:
-            continue
-        break  # past the end of the run
+            replace(free, earliest + take())
+    starts = np.frombuffer(start)
+    work = np.full(n, np.nan)
+    began = ~np.isnan(starts)
+    work[began] = demands[: int(began.sum())]  # one instance begins in arrival order: draws in order
     return Outcome(
-        np.frombuffer(start),
-        np.frombuffer(work),
+        starts,
+        work,
         np.frombuffer(dropped),
         np.frombuffer(throttled, dtype=np.int8).astype(bool),
     )
