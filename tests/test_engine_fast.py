@@ -260,3 +260,106 @@ def test_engine_fast_where_simpy_is_needed_stops_before_any_work(
     assert main([*command, "--engine", "fast", "--out", str(tmp_path / "o")]) == 2
     assert capsys.readouterr().err.strip().splitlines() == [line]
     assert not (tmp_path / "o").exists()
+
+
+def _static() -> dict[str, Any]:
+    return {
+        "name": "static",
+        "duration": 120,
+        "models": {"m": {"service_time": {"distribution": "exponential", "mean": 0.05}}},
+        "endpoint": {"name": "ep", "variants": [{"name": "v", "model": "m", "instance_type": "ml.c5.large"}]},
+        "traffic": {"arrivals": {"process": "poisson", "rate": 20}},
+    }
+
+
+def _with(path: str, value: Any) -> dict[str, Any]:
+    document = _static()
+    *parents, last = path.split(".")
+    node: Any = document
+    for key in parents:
+        node = node[int(key)] if key.isdigit() else node[key]
+    node[int(last) if last.isdigit() else last] = value
+    return document
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        (_with("metrics", {"per_request_records": False}), "metrics.per_request_records: the run streams"),
+        (_with("traffic.arrivals", {"process": "closed_loop", "users": 3}), "traffic.arrivals: closed-loop"),
+        (
+            _with("endpoint.updates", [{"at": 60, "instance_counts": {"v": 2}}]),
+            "endpoint.updates: weights or instance counts change",
+        ),
+        (
+            _with(
+                "endpoint.variants.0.autoscaling",
+                {"min_capacity": 1, "max_capacity": 3, "target_tracking": {"target_value": 600}},
+            ),
+            "endpoint.variants[0].autoscaling: the fleet scales",
+        ),
+        (
+            _with(
+                "endpoint.variants.0",
+                {"name": "v", "model": "m", "serverless": {"memory_mb": 2048, "max_concurrency": 5}},
+            ),
+            "endpoint.variants[0].serverless",
+        ),
+        (
+            _with(
+                "models.m",
+                {
+                    "service_time": {"distribution": "exponential", "mean": 0.05},
+                    "elastic_inference": {
+                        "gflops": 8,
+                        "cpu_time": {"distribution": "exponential", "mean": 0.01},
+                    },
+                },
+            )
+            | {
+                "endpoint": {
+                    "name": "ep",
+                    "variants": [
+                        {**_static()["endpoint"]["variants"][0], "accelerator_type": "ml.eia2.medium"}
+                    ],
+                }
+            },
+            "pipeline or Elastic Inference",
+        ),
+        (_with("models.m.error_rate", 0.01), "models.m.error_rate: model errors"),
+        (_with("endpoint.variants.0.workers", 4), "endpoint.variants[0].workers: more workers than vCPUs"),
+    ],
+    ids=["streaming", "closed-loop", "updates", "autoscaling", "serverless", "eia", "errors", "shared-cpu"],
+)
+def test_every_obstacle_keeps_auto_on_simpy_and_fast_names_it(document: dict[str, Any], reason: str) -> None:
+    """Each feature the fast loop does not model keeps the run on SimPy, and `fast` names it."""
+    from simulator.engine.choice import choose_engine
+    from simulator.engine.ring import ring_capacity
+    from simulator.scenario.crossref import scenario_catalog
+
+    scenario = load_scenario_dict(document)
+    streaming = bool(ring_capacity(scenario))
+    assert choose_engine(scenario, scenario_catalog(scenario), streaming) == "simpy"
+    forced = load_scenario_dict({**document, "engine": "fast"})
+    with pytest.raises(ScenarioError, match="the fast engine cannot run this scenario") as raised:
+        choose_engine(forced, scenario_catalog(forced), streaming)
+    assert reason in raised.value.reason
+    assert choose_engine(load_scenario_dict(_static()), scenario_catalog(scenario), False) == "fast"
+
+
+@pytest.mark.parametrize(
+    ("stem", "reason"),
+    [
+        ("canary-rollback", "rollout: a deployment changes the fleet during the run"),
+        ("gpu-vs-eia-vs-cpu", "models.resnet50.batching: batched serving"),
+        ("quickstart", None),
+    ],
+)
+def test_example_scenarios_name_what_keeps_them_on_simpy(stem: str, reason: str | None) -> None:
+    from simulator.engine.fast.eligibility import fast_path_obstacle
+    from simulator.engine.ring import ring_capacity
+    from simulator.scenario import load_scenario
+    from simulator.scenario.crossref import scenario_catalog
+
+    scenario = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / f"{stem}.yaml")
+    assert fast_path_obstacle(scenario, scenario_catalog(scenario), bool(ring_capacity(scenario))) == reason
