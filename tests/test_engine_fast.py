@@ -363,3 +363,25 @@ def test_example_scenarios_name_what_keeps_them_on_simpy(stem: str, reason: str 
 
     scenario = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / f"{stem}.yaml")
     assert fast_path_obstacle(scenario, scenario_catalog(scenario), bool(ring_capacity(scenario))) == reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=40))
+def test_simpy_clock_is_the_timetable_drivers_arithmetic(times: list[float]) -> None:
+    """c[i+1] = c[i] + (t[i+1] - c[i]), even where that is an ulp off t[i+1]."""
+    from simulator.engine.fast.clock import simpy_clock
+
+    timetable = np.sort(np.array(times))
+    expected = [float(timetable[0])]
+    for value in timetable[1:].tolist():
+        expected.append(expected[-1] + (value - expected[-1]))
+    assert simpy_clock(timetable).tolist() == expected
+
+
+def test_simpy_clock_follows_a_chain_off_the_timetable() -> None:
+    from simulator.engine.fast.clock import simpy_clock
+
+    timetable = np.array([0.001, 0.001, 0.009, 0.017])
+    clock = simpy_clock(timetable)
+    assert clock[2] != 0.009 and clock[2] == 0.001 + (0.009 - 0.001)  # an ulp off the timetable
+    assert clock[3] == clock[2] + (0.017 - clock[2])
