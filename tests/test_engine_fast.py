@@ -59,7 +59,20 @@ def static_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         variants.append(variant)
     if sum(v["weight"] for v in variants) == 0:
         variants[0]["weight"] = 1.0
-    traffic: dict[str, Any] = {"arrivals": {"process": "poisson", "rate": draw(st.floats(0.5, 150))}}
+    rate = draw(st.floats(0.5, 150))
+    arrivals = draw(
+        st.sampled_from(
+            [
+                {"process": "poisson", "rate": rate},
+                {
+                    "process": "schedule",
+                    "steps": [{"at": 0, "rate": rate / 4}, {"at": duration / 3, "rate": rate}],
+                },
+                {"process": "diurnal", "mean_rate": rate / 2, "amplitude": 0.8, "period": duration / 2},
+            ]
+        )
+    )
+    traffic: dict[str, Any] = {"arrivals": arrivals}
     if n_variants == 2 and draw(st.booleans()):
         traffic["target_variants"] = [{"variant": "v1", "share": draw(st.floats(0.05, 0.5))}]
     if draw(st.booleans()):
