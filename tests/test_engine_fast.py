@@ -186,7 +186,7 @@ def test_cli_engine_fast_on_a_scenario_that_needs_simpy_is_one_line(tmp_path: Pa
 def test_cli_engine_option_reaches_the_summary(tmp_path: Path) -> None:
     from simulator.cli import main
 
-    for engine in ("simpy", "fast"):
+    for engine, replications in (("simpy", "1"), ("fast", "2")):  # replicated: kept from the first run
         out = tmp_path / engine
         arguments = [
             "run",
@@ -196,7 +196,7 @@ def test_cli_engine_option_reaches_the_summary(tmp_path: Path) -> None:
             "--set",
             "warmup=10",
             "--replications",
-            "1",
+            replications,
         ]
         assert (
             main([*arguments, "--engine", engine, "--executor", "serial", "--quiet", "--out", str(out)]) == 0
