@@ -31,7 +31,7 @@ test-fast: lint  ## the quick lane while developing: everything but the slow and
 test-docker: $(STAMP)  ## Docker calibration tests alone; skipped without an engine, except in CI (CI=true) where they fail
 	$(BIN)/pytest tests/docker -rP
 
-bench: $(STAMP)  ## engine throughput vs bare SimPy, and peak memory for 5 million requests; CLI start-up
+bench: $(STAMP)  ## fast and SimPy engines vs bare SimPy and a heap recursion; peak memory for 5 million requests; CLI start-up
 	$(BIN)/python tests/benchmarks/bench_engine.py
 	$(MAKE) --no-print-directory bench-cli
 

@@ -27,6 +27,7 @@ from simulator.cli_elastic import register_elastic_commands
 from simulator.cli_export import register_export_command
 from simulator.cli_import import register_import_command
 from simulator.cli_options import (
+    EngineOption,
     ExecutorName,
     ExecutorOption,
     QuietOption,
@@ -37,6 +38,7 @@ from simulator.cli_options import (
     WorkersOption,
     executor_from_options,
     out_option,
+    with_engine,
     with_seed,
 )
 from simulator.cli_recommend import register_recommend_command
@@ -99,12 +101,15 @@ def run(
     executor: ExecutorOption = ExecutorName.local,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    engine: EngineOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Simulate a scenario and write summary.json, metrics.csv, plots and report.html to --out."""
     from simulator.cli_jobs import RunSettings, run_job
+    from simulator.engine.choice import check_engine
 
-    scenario = _load(scenario_path, with_seed(overrides, seed))
+    scenario = _load(scenario_path, with_engine(with_seed(overrides, seed), engine))
+    check_engine(scenario)
     out = out if out is not None else Path("out") / scenario_path.stem
     check_out(out, "run")
     pool = executor_from_options(executor, workers, scheduler)

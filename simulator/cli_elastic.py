@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from simulator.cli_options import (
+    EngineOption,
     ExecutorName,
     ExecutorOption,
     QuietOption,
@@ -21,6 +22,7 @@ from simulator.cli_options import (
     WorkersOption,
     executor_from_options,
     out_option,
+    with_engine,
     with_seed,
 )
 from simulator.errors import ScenarioError
@@ -73,6 +75,7 @@ def compare(
     executor: ExecutorOption = ExecutorName.local,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    engine: EngineOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Policies side by side under the same traffic (common random numbers): cost, latency, errors...
@@ -81,6 +84,7 @@ def compare(
     default: the first scenario's).
     """
     from simulator.compare import compare_scenarios
+    from simulator.engine.choice import check_engine
     from simulator.report.staging import staged_directory
     from simulator.scenario import load_scenario
     from simulator.scenario.kinds import EndpointScenario
@@ -95,9 +99,10 @@ def compare(
         extra.setdefault(int(number), []).append(assignment)
     loaded = []
     for number, path in enumerate(scenario_paths, start=1):
-        scenario = load_scenario(path, [*(overrides or []), *extra.get(number, [])])
+        scenario = load_scenario(path, with_engine([*(overrides or []), *extra.get(number, [])], engine))
         if not isinstance(scenario, EndpointScenario):
             raise ScenarioError(str(path), "compare needs endpoint scenarios")
+        check_engine(scenario)
         label = f"{number}: {path.stem}" + (" (" + ", ".join(extra[number]) + ")" if number in extra else "")
         loaded.append((label, scenario))
     if out is not None:

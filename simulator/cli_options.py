@@ -52,6 +52,25 @@ ReplicationsOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+class EngineName(StrEnum):
+    """Which simulation engine runs the endpoint simulations."""
+
+    auto = "auto"
+    simpy = "simpy"
+    fast = "fast"
+
+
+EngineOption = Annotated[
+    EngineName | None,
+    typer.Option(
+        help="simulation engine: auto (the exact fast path for static fleets, else SimPy), simpy, or fast"
+        " (an error when a run needs SimPy); default: the scenario's `engine`",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
 QuietOption = Annotated[bool, typer.Option(help="print nothing but errors")]
 SchedulerOption = Annotated[
     str | None,
@@ -59,6 +78,11 @@ SchedulerOption = Annotated[
         help="Dask scheduler, e.g. tcp://127.0.0.1:8786 (with --executor dask; default: a local cluster)"
     ),
 ]
+
+
+def with_engine(overrides: list[str], engine: EngineName | str | None) -> list[str]:
+    """`--engine NAME` as one more override (`engine=NAME`), recorded like the scenario's own."""
+    return [*overrides, *([] if engine is None else [f"engine={EngineName(engine).value}"])]
 
 
 def out_option(default: str | None, what: str) -> object:

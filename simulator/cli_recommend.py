@@ -14,6 +14,7 @@ from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from simulator.cli_options import (
+    EngineOption,
     ExecutorName,
     ExecutorOption,
     QuietOption,
@@ -24,6 +25,7 @@ from simulator.cli_options import (
     executor_from_options,
     out_option,
     progress_bar,
+    with_engine,
     with_seed,
 )
 from simulator.errors import ScenarioError
@@ -137,6 +139,7 @@ def recommend(
     resume: Annotated[
         Path | None, typer.Option(help="continue an interrupted job in this directory (replaces --out)")
     ] = None,
+    engine: EngineOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Find each candidate's max invocations under the SLO, rank by cost per inference, write a report.
@@ -146,6 +149,7 @@ def recommend(
     `crossover` too).
     """
     from simulator.recommend.aws_response import JobIdentity
+    from simulator.recommend.engine_check import check_job_engine
     from simulator.recommend.job import job_candidates, run_job
     from simulator.recommend.store import CandidateStore
     from simulator.report.recommend_outputs import (
@@ -156,7 +160,8 @@ def recommend(
     )
 
     aws_request = read_request(request)
-    scenario = load_job(scenario_path, with_seed(overrides, seed), aws_request)
+    scenario = load_job(scenario_path, with_engine(with_seed(overrides, seed), engine), aws_request)
+    check_job_engine(scenario)
     directory = resume if resume is not None else out
     if resume is not None and not resume.is_dir():
         raise ScenarioError("--resume", f"{resume} is not a directory")

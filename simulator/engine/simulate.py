@@ -11,8 +11,11 @@ import pandas as pd
 from simulator.core.records import RingLog, RingOverflow
 from simulator.core.rng import RandomStreams
 from simulator.engine.backlog import refuse_ring_overflow
-from simulator.engine.build import build
+from simulator.engine.build import Model, build
+from simulator.engine.choice import choose_engine
+from simulator.engine.fast.run import run_fast
 from simulator.engine.result import Result
+from simulator.engine.ring import STREAMING_ABOVE, expected_requests, ring_capacity
 from simulator.errors import ScenarioError
 from simulator.hosting.autoscaler import ScalingRecords, start_autoscaling
 from simulator.hosting.rollout_controller import attach_rollout
@@ -30,51 +33,11 @@ from simulator.metrics.series import cloudwatch_series
 from simulator.metrics.serving import add_serving_figures
 from simulator.metrics.streaming import StreamingCollector
 from simulator.metrics.summary import summarize
-from simulator.scenario.crossref import scenario_catalog, staged
+from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.kinds import EndpointScenario
-from simulator.scenario.traffic import (
-    ClosedLoopArrivals,
-    DiurnalArrivals,
-    PoissonArrivals,
-    ScheduleArrivals,
-    TraceArrivals,
-)
 
 ProgressCallback = Callable[[float], None]
-
-
-STREAMING_ABOVE = 10_000_000
-"""Expected requests above which per-request records are not kept (metrics.per_request_records: auto)."""
-
-
-def expected_requests(scenario: EndpointScenario) -> float:
-    """Roughly how many requests an open-loop scenario sends (infinite for closed loop: unknown)."""
-    arrivals = scenario.traffic.arrivals
-    if isinstance(arrivals, PoissonArrivals):
-        return arrivals.rate * scenario.duration
-    if isinstance(arrivals, DiurnalArrivals):
-        return arrivals.mean_rate * scenario.duration
-    if isinstance(arrivals, ScheduleArrivals):
-        return max(step.rate for step in arrivals.steps) * scenario.duration
-    if isinstance(arrivals, TraceArrivals):
-        return float(len(arrivals.timestamps()))
-    return float("inf")
-
-
-def ring_capacity(scenario: EndpointScenario) -> int:
-    """Record-ring size for a streaming run, or 0 to keep every request's record.
-
-    Streaming needs open-loop traffic and instance-based variants (serverless billing reads every
-    record); `metrics.per_request_records` true/false forces the choice, null decides by size.
-    """
-    keep = scenario.metrics.per_request_records
-    streamable = not isinstance(scenario.traffic.arrivals, ClosedLoopArrivals) and all(
-        v.serverless is None and not staged(scenario, v) for v in scenario.endpoint.variants
-    )
-    small = keep is None and expected_requests(scenario) <= STREAMING_ABOVE
-    if keep or not streamable or small or scenario.deployment() is not None:  # a rollout reads recent records
-        return 0
-    return scenario.metrics.ring_capacity
+__all__ = ["STREAMING_ABOVE", "Result", "expected_requests", "ring_capacity", "simulate"]
 
 
 def simulate(
@@ -102,26 +65,18 @@ def simulate(
             scenario.duration,
             scenario.measured_window(),
         )
+    engine = choose_engine(scenario, catalog, streaming=bool(capacity))
     model = build(scenario, catalog, streams, capacity, collector.fold if collector else None)
     activity = schedule_updates(model.env, model.endpoint, scenario.endpoint.updates, model.startup_samplers)
     scaling = start_autoscaling(model.env, model.variants, model.startup_samplers, model.log)
     rollout = attach_rollout(scenario, model)
-    model.start()
     duration = scenario.duration
-    try:
-        if progress is None:
-            model.env.run(until=duration)
-        else:
-            for step in range(1, progress_steps + 1):
-                model.env.run(until=duration * step / progress_steps)
-                progress(step / progress_steps)
-    except RingOverflow as overflow:
-        raise ScenarioError(
-            "metrics.ring_capacity",
-            f"at t={model.env.now:,.0f} s over {overflow.capacity:,} requests were in flight at once: the"
-            " endpoint is overloaded and its backlog keeps growing; add capacity, a timeout or a bounded"
-            " queue, raise metrics.ring_capacity, or keep every record (metrics.per_request_records: true)",
-        ) from None
+    if engine == "fast":
+        run_fast(model.log, model.variants, streams, scenario.endpoint.invocation_timeout, duration)
+        if progress is not None:
+            progress(1.0)
+    else:
+        _run_simpy(model, duration, progress, progress_steps)
     timeline = instance_timeline(model.variants, duration)
     names = [variant.name for variant in model.variants]
     window = scenario.measured_window()
@@ -130,6 +85,7 @@ def simulate(
         summary = collector.summary(timeline, names)
     else:
         summary = summarize(model.log, timeline, names, window)
+    summary["engine"] = engine
     elastic = _elastic(scenario, catalog, model.log, model.variants, scaling, summary, window)
     if collector is None:
         add_serving_figures(summary, model.log, model.variants, window)
@@ -164,6 +120,25 @@ def simulate(
         cold_starts=elastic["cold_starts"],
         rollout=rollout,
     )
+
+
+def _run_simpy(model: Model, duration: float, progress: ProgressCallback | None, progress_steps: int) -> None:
+    """Start the traffic and run the event loop to the end, in `progress_steps` chunks when reporting."""
+    model.start()
+    try:
+        if progress is None:
+            model.env.run(until=duration)
+        else:
+            for step in range(1, progress_steps + 1):
+                model.env.run(until=duration * step / progress_steps)
+                progress(step / progress_steps)
+    except RingOverflow as overflow:
+        raise ScenarioError(
+            "metrics.ring_capacity",
+            f"at t={model.env.now:,.0f} s over {overflow.capacity:,} requests were in flight at once: the"
+            " endpoint is overloaded and its backlog keeps growing; add capacity, a timeout or a bounded"
+            " queue, raise metrics.ring_capacity, or keep every record (metrics.per_request_records: true)",
+        ) from None
 
 
 def _elastic(

@@ -13,9 +13,8 @@ def spread_over_bins(
     Runs in O(n + bins): partial first/last bins are added directly, whole bins in between through a
     difference array. Zero-length intervals put their amount in the start's bin.
     """
-    totals = np.zeros(n_bins + 1)
     if len(starts) == 0:
-        return totals[:n_bins]
+        return np.zeros(n_bins)
     starts = np.asarray(starts, dtype=float)
     ends = np.maximum(np.asarray(ends, dtype=float), starts)
     amounts = np.asarray(amounts, dtype=float)
@@ -23,19 +22,28 @@ def spread_over_bins(
     first = np.minimum((starts // period).astype(np.int64), n_bins)
     last = np.minimum((ends // period).astype(np.int64), n_bins)
     point = length <= 0
-    np.add.at(totals, first[point], amounts[point])
     span = ~point
-    first, last, starts, ends = first[span], last[span], starts[span], ends[span]
+    first_span, last_span, starts, ends = first[span], last[span], starts[span], ends[span]
     rate = amounts[span] / length[span]
-    same = first == last
-    np.add.at(totals, first[same], rate[same] * (ends[same] - starts[same]))
+    same = first_span == last_span
     multi = ~same
-    f, la, r = first[multi], last[multi], rate[multi]
-    np.add.at(totals, f, r * ((f + 1) * period - starts[multi]))
-    np.add.at(totals, la, r * (ends[multi] - la * period))
-    difference = np.zeros(n_bins + 2)
-    np.add.at(difference, f + 1, r * period)
-    np.add.at(difference, la, -r * period)
+    f, la, r = first_span[multi], last_span[multi], rate[multi]
+    # one bincount adds in input order, as the successive np.add.at calls it stands for did
+    totals = np.bincount(
+        np.concatenate([first[point], first_span[same], f, la]),
+        weights=np.concatenate(
+            [
+                amounts[point],
+                rate[same] * (ends[same] - starts[same]),
+                r * ((f + 1) * period - starts[multi]),
+                r * (ends[multi] - la * period),
+            ]
+        ),
+        minlength=n_bins + 1,
+    )
+    difference = np.bincount(
+        np.concatenate([f + 1, la]), weights=np.concatenate([r * period, -r * period]), minlength=n_bins + 2
+    )
     totals += np.cumsum(difference)[: n_bins + 1]
     return totals[:n_bins]
 

@@ -26,13 +26,22 @@ def _per_bin_mean(bins: np.ndarray, values: np.ndarray, n_bins: int) -> np.ndarr
 
 
 def _per_bin_quantile(bins: np.ndarray, values: np.ndarray, n_bins: int, q: float) -> np.ndarray:
-    result = np.full(n_bins, np.nan)
+    return _per_bin_quantiles(bins, values, n_bins, (q,))[0]
+
+
+def _per_bin_quantiles(
+    bins: np.ndarray, values: np.ndarray, n_bins: int, qs: tuple[float, ...]
+) -> list[np.ndarray]:
+    """Each quantile of the values per bin (NaN for empty bins), grouped once for all of them."""
+    results = [np.full(n_bins, np.nan) for _ in qs]
     if len(values):
-        grouped = pd.Series(values).groupby(bins).quantile(q)
-        index = grouped.index.to_numpy()
-        keep = index < n_bins
-        result[index[keep]] = grouped.to_numpy()[keep]
-    return result
+        grouped = pd.Series(values).groupby(bins).quantile(list(qs))
+        for q, result in zip(qs, results, strict=True):
+            one = grouped.xs(q, level=1)
+            index = one.index.to_numpy()
+            keep = index < n_bins
+            result[index[keep]] = one.to_numpy()[keep]
+    return results
 
 
 @dataclass(frozen=True)
@@ -59,13 +68,14 @@ def period_requests_from_log(
     model_latency = (log.column("end")[mine] - arrival)[ok] * 1e6
     start = log.column("start")[mine]
     served = ~np.isnan(start)
+    p50, p99 = _per_bin_quantiles(bins[ok], model_latency, n_bins, (0.5, 0.99))
     return PeriodRequests(
         invocations=np.bincount(bins, minlength=n_bins)[:n_bins],
         throttled=np.bincount(bins[stat == Status.THROTTLED], minlength=n_bins)[:n_bins],
         errors_5xx=np.bincount(bins[np.isin(stat, ERROR_5XX)], minlength=n_bins)[:n_bins],
         model_latency_mean=_per_bin_mean(bins[ok], model_latency, n_bins),
-        model_latency_p50=_per_bin_quantile(bins[ok], model_latency, n_bins, 0.5),
-        model_latency_p99=_per_bin_quantile(bins[ok], model_latency, n_bins, 0.99),
+        model_latency_p50=p50,
+        model_latency_p99=p99,
         overhead_mean=_per_bin_mean(bins[ok], log.column("overhead")[mine][ok] * 1e6, n_bins),
         busy=spread_over_bins(
             start[served],

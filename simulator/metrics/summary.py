@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -36,20 +37,15 @@ def _request_figures(status: np.ndarray) -> dict[str, int]:
     }
 
 
-def _block(
-    arrival: np.ndarray,
-    start: np.ndarray,
-    end: np.ndarray,
-    overhead: np.ndarray,
-    status: np.ndarray,
-    cost: float,
-    window_seconds: float,
-) -> dict[str, Any]:
+def _figures(
+    arrival: np.ndarray, start: np.ndarray, end: np.ndarray, overhead: np.ndarray, status: np.ndarray
+) -> tuple[dict[str, int], dict[str, float | None], dict[str, float | None], dict[str, float | None]]:
+    """(request counts, latency, model latency, queue wait) figures of a set of requests."""
     ok = status == Status.OK
     latency = (end[ok] - arrival[ok]) + overhead[ok]
     started = ~np.isnan(start)
     waits = (start[started] - arrival[started]) * 1000.0
-    return assemble_block(
+    return (
         _request_figures(status),
         _latency_figures(latency),
         _latency_figures(end[ok] - arrival[ok]),
@@ -57,8 +53,6 @@ def _block(
             "mean": float(waits.mean()) if len(waits) else None,
             "p95": float(np.percentile(waits, 95)) if len(waits) else None,
         },
-        cost,
-        window_seconds,
     )
 
 
@@ -99,16 +93,20 @@ def summarize(
     columns = {name: log.column(name)[inside] for name in ("arrival", "start", "end", "overhead", "status")}
     variant = log.column("variant")[inside]
     bill = billing(timeline, window_start, window_end)
-    summary = _block(**columns, cost=float(bill["cost_usd"].sum()), window_seconds=seconds)
+    figures = _figures(**columns)
+    summary = assemble_block(*figures, float(bill["cost_usd"].sum()), seconds)
     summary["window_s"] = {"start": window_start, "end": window_end}
     summary["variants"] = {}
     for index, name in enumerate(variant_names):
         mine = variant == index
         fleet = timeline[timeline["variant"] == name]
-        block = _block(
-            **{key: value[mine] for key, value in columns.items()},
-            cost=float(bill.loc[bill["variant"] == name, "cost_usd"].sum()),
-            window_seconds=seconds,
+        mine_figures = (
+            copy.deepcopy(figures)  # the only variant: the same requests, the same figures
+            if mine.all()
+            else _figures(**{key: value[mine] for key, value in columns.items()})
+        )
+        block = assemble_block(
+            *mine_figures, float(bill.loc[bill["variant"] == name, "cost_usd"].sum()), seconds
         )
         block["instances"] = instance_figures(fleet, window)
         summary["variants"][name] = block

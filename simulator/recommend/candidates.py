@@ -233,6 +233,7 @@ def single_variant_scenario(
         "traffic": {"arrivals": arrivals, "payload_size": payload},
         "metrics": {"per_request_records": True, "period": period},
         "recommend": None,
+        "engine": scenario.engine,
     }
     return derive(scenario, changes, EndpointScenario)
 

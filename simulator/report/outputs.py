@@ -35,6 +35,7 @@ def run_summary(replicated: Replicated) -> dict[str, Any]:
     else:
         combined = replicated.combined
         summary = means_of(combined)
+        summary["engine"] = replicated.first.summary["engine"]  # not a number: kept from the first run
         summary["replications"] = {"n": len(replicated.summaries), **combined}
     if replicated.first.scenario.endpoint and any(
         v.accelerator_type for v in replicated.first.scenario.endpoint.variants

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -55,6 +55,11 @@ class ScenarioBase(StrictModel):
     catalog: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, ModelSpec] = Field(default_factory=dict)
     metrics: MetricsSpec = Field(default_factory=MetricsSpec)
+    engine: Literal["auto", "simpy", "fast"] = Field(
+        default="auto",
+        description="simulation engine: fast (an exact event loop for static fleets of FCFS workers"
+        " under open-loop traffic, no SimPy), simpy (every feature), or auto (fast when it applies)",
+    )
 
     @field_validator("region")
     @classmethod

@@ -1,0 +1,43 @@
+"""Whether a run needs events beyond arrivals and completions, i.e. whether the fast path is exact."""
+
+from __future__ import annotations
+
+from simulator.catalog import Catalog
+from simulator.hosting.plans import base_plan, uses_batching
+from simulator.scenario.crossref import staged
+from simulator.scenario.kinds import EndpointScenario
+from simulator.scenario.traffic import ClosedLoopArrivals
+
+
+def fast_path_obstacle(scenario: EndpointScenario, catalog: Catalog, streaming: bool) -> str | None:
+    """Why this run needs the SimPy engine (one phrase naming the YAML path), or None when the fast
+    path applies: open-loop traffic into a fixed fleet of FCFS workers (at most one per vCPU)."""
+    endpoint, traffic = scenario.endpoint, scenario.traffic
+    if streaming:
+        return "metrics.per_request_records: the run streams its records (the fast path keeps them all)"
+    if isinstance(traffic.arrivals, ClosedLoopArrivals):
+        return "traffic.arrivals: closed-loop users"
+    if scenario.deployment() is not None:
+        return "rollout: a deployment changes the fleet during the run"
+    if endpoint.updates:
+        return "endpoint.updates: weights or instance counts change during the run"
+    for index, variant in enumerate(endpoint.variants):
+        where = f"endpoint.variants[{index}]"
+        model = scenario.models[variant.model]
+        if variant.serverless is not None:
+            return f"{where}.serverless: a serverless variant"
+        if variant.autoscaling is not None:
+            return f"{where}.autoscaling: the fleet scales during the run"
+        if staged(scenario, variant):
+            return f"{where}: a pipeline or Elastic Inference variant"
+        if model.error_rate > 0:
+            return f"models.{variant.model}.error_rate: model errors"
+        assert variant.instance_type is not None
+        instance = catalog.instance(variant.instance_type)
+        if uses_batching(model, instance):
+            return f"models.{variant.model}.batching: batched serving"
+        plan = base_plan(model, instance, catalog)
+        workers = variant.workers if variant.workers is not None else plan.devices
+        if plan.device == "cpu" and workers > plan.devices:
+            return f"{where}.workers: more workers than vCPUs share the cores"
+    return None

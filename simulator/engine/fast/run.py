@@ -1,0 +1,72 @@
+"""Serve a built model's open-loop timetable without SimPy and write the records into its log.
+
+Variants are independent once every request has its variant (open loop), so each one-instance variant
+runs as a recursion (single_station.py) and the rest through the event loop (static_queue.py); should
+the recursion meet an exact tie it cannot order, every variant goes through the event loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.core.records import RequestLog, Status
+from simulator.core.rng import RandomStreams
+from simulator.engine.fast.clock import simpy_clock
+from simulator.engine.fast.fleet import routing, stations
+from simulator.engine.fast.single_station import Tie, cut_at_duration, recurse
+from simulator.engine.fast.static_queue import Station, serve
+from simulator.hosting.variant import Variant
+
+
+def run_fast(
+    log: RequestLog, variants: list[Variant], streams: RandomStreams, timeout: float, duration: float
+) -> None:
+    """Fill start, end, work, instance and status of every request (variants and overheads are set)."""
+    arrival = log.column("arrival")
+    variant_of = log.column("variant")
+    clock = simpy_clock(arrival)
+    fleet = stations(variants, variant_of, streams)
+    lonely = [v.index for v in variants if len(v.active) == 1]
+    served = np.isin(variant_of, [v.index for v in variants if v.active])
+    unserved = ~served & (clock < duration)
+    log.status[: log.size][unserved] = Status.NO_CAPACITY
+    log.end[: log.size][unserved] = arrival[unserved]
+    try:
+        for index in lonely:
+            _recurse_variant(log, clock, variants[index], fleet[index], timeout, duration)
+    except Tie:
+        lonely = []
+    rest = np.flatnonzero(served & ~np.isin(variant_of, lonely))
+    if len(rest) == 0:
+        return
+    records = serve(
+        arrival[rest], clock[rest], routing(variants, variant_of, streams, rest), fleet, timeout, duration
+    )
+    log.start[rest] = records.start
+    log.end[rest] = records.end
+    log.work[rest] = records.work
+    log.instance[rest] = records.instance
+    log.status[rest] = records.status
+
+
+def _recurse_variant(
+    log: RequestLog, clock: np.ndarray, variant: Variant, station: Station, timeout: float, duration: float
+) -> None:
+    mine = np.flatnonzero(log.column("variant") == variant.index)
+    arrival = log.arrival[mine]
+    outcome = recurse(
+        arrival,
+        clock[mine],
+        station.service,
+        station.speeds[0],
+        station.workers,
+        station.max_queue,
+        timeout,
+        duration,
+    )
+    cut = cut_at_duration(outcome, arrival, clock[mine], timeout, duration)
+    log.start[mine] = cut.start
+    log.end[mine] = cut.end
+    log.work[mine] = cut.work
+    log.status[mine] = cut.status
+    log.instance[mine] = np.where(cut.began, station.idents[0], -1)

@@ -1,0 +1,189 @@
+"""The event loop of a static fleet of FCFS stations, event for event what the SimPy engine does.
+
+Arrivals come from a timetable (at SimPy's clock readings, clock.py) and completions from one heap
+ordered like SimPy's event queue: (time, scheduling order). Every rule of `DedicatedInstance` is
+repeated: a request begins at once on a free worker, else queues (expired requests at the queue's
+front are dropped first) or is throttled; a completion pulls from the queue, dropping requests that
+waited past the timeout. The service time of each begin is the variant's next draw, in the global
+order of begins, and the arithmetic (completion = start + work) is the same, so the records are
+bit-identical. Nothing at or after `duration` is processed (SimPy's `run(until=...)`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from array import array
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.core.records import Status
+
+NO_VARIANT = -1
+"""Slot of a request no variant takes (every weight 0): it fails with NO_CAPACITY at arrival."""
+LEAST_OUTSTANDING = -2
+"""Slot of a request whose instance is chosen at arrival among a rotation (LEAST_OUTSTANDING_REQUESTS)."""
+
+
+@dataclass(frozen=True)
+class Station:
+    """One variant's fleet as the loop sees it: instances (in launch order) and its draws."""
+
+    idents: list[int]
+    speeds: list[float]
+    workers: int
+    max_queue: int
+    service: np.ndarray
+    """Service draws (before the instance speed), consumed in the global order of begins."""
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Per request: a global instance slot, NO_VARIANT, or LEAST_OUTSTANDING with a rotation index."""
+
+    slot: np.ndarray
+    rotation: np.ndarray
+    rotations: list[list[int]]
+    """Instance slots in the order `Variant.pick` scans them from a given offset."""
+
+
+@dataclass(frozen=True)
+class Records:
+    start: np.ndarray
+    end: np.ndarray
+    work: np.ndarray
+    instance: np.ndarray
+    status: np.ndarray
+
+
+def _doubles(count: int) -> array:
+    return array("d", np.full(count, np.nan).tobytes())
+
+
+def serve(
+    arrivals: np.ndarray,
+    clock: np.ndarray,
+    routing: Routing,
+    stations: list[Station],
+    timeout: float,
+    duration: float,
+) -> Records:
+    """Run a timetable (arrival times and SimPy's clock at each, see clock.py) through the fleet."""
+    n = len(arrivals)
+    arrival = array("d", np.ascontiguousarray(arrivals, dtype=np.float64).tobytes())
+    clocks = array("d", np.ascontiguousarray(clock, dtype=np.float64).tobytes())
+    slot_of = array("q", routing.slot.astype(np.int64).tobytes())
+    rotation_of = array("q", routing.rotation.astype(np.int64).tobytes())
+    rotations = routing.rotations
+    start, end, work = _doubles(n), _doubles(n), _doubles(n)
+    instance = array("q", np.full(n, -1, dtype=np.int64).tobytes())
+    status = array("b", bytes(n))
+    idents: list[int] = []
+    speeds: list[float] = []
+    workers: list[int] = []
+    max_queue: list[int] = []
+    draws: list[array] = []
+    station_of: list[int] = []
+    for number, station in enumerate(stations):
+        idents += station.idents
+        speeds += station.speeds
+        workers += [station.workers] * len(station.idents)
+        max_queue += [station.max_queue] * len(station.idents)
+        draws += [array("d", station.service.tobytes())] * len(station.idents)
+        station_of += [number] * len(station.idents)
+    slots = len(idents)
+    busy = [0] * slots
+    outstanding = [0] * slots
+    queues: list[deque[int]] = [deque() for _ in range(slots)]
+    drawn = [0] * len(stations)
+    fewest = outstanding.__getitem__
+    heap: list[tuple[float, int, int, int]] = []
+    push, pop = heapq.heappush, heapq.heappop
+    ok, timed_out, throttled = int(Status.OK), int(Status.TIMEOUT), int(Status.THROTTLED)
+    no_capacity = int(Status.NO_CAPACITY)
+    next_time, next_order, order, following = (clocks[0], 0, 1, 0) if n else (math.inf, 0, 0, 0)
+    while True:
+        if heap:
+            top = heap[0]
+            now = top[0]
+            if now < next_time or (now == next_time and top[1] < next_order):
+                if now >= duration:
+                    break
+                pop(heap)
+                request, s = top[3], top[2]
+                end[request] = now
+                status[request] = timed_out if now - arrival[request] > timeout else ok
+                busy[s] -= 1
+                outstanding[s] -= 1
+                queue = queues[s]
+                while queue and busy[s] < workers[s]:
+                    waiting = queue.popleft()
+                    arrived = arrival[waiting]
+                    if now - arrived >= timeout:
+                        outstanding[s] -= 1
+                        status[waiting] = timed_out
+                        end[waiting] = arrived + timeout
+                        continue
+                    number = station_of[s]
+                    k = drawn[number]
+                    drawn[number] = k + 1
+                    demand = draws[s][k] / speeds[s]
+                    start[waiting] = now
+                    work[waiting] = demand
+                    instance[waiting] = idents[s]
+                    busy[s] += 1
+                    push(heap, (now + demand, order, s, waiting))
+                    order += 1
+                continue
+        if next_time >= duration:
+            break
+        now = next_time
+        request = following
+        following += 1
+        if following < n:
+            next_time = clocks[following]
+            next_order = order
+            order += 1
+        else:
+            next_time = math.inf
+        s = slot_of[request]
+        if s < 0:
+            if s == NO_VARIANT:
+                status[request] = no_capacity
+                end[request] = arrival[request]
+                continue
+            s = min(rotations[rotation_of[request]], key=fewest)
+        outstanding[s] += 1
+        if busy[s] < workers[s]:
+            number = station_of[s]
+            k = drawn[number]
+            drawn[number] = k + 1
+            demand = draws[s][k] / speeds[s]
+            start[request] = now
+            work[request] = demand
+            instance[request] = idents[s]
+            busy[s] += 1
+            push(heap, (now + demand, order, s, request))
+            order += 1
+            continue
+        queue = queues[s]
+        while queue and now - arrival[queue[0]] >= timeout:
+            expired = queue.popleft()
+            outstanding[s] -= 1
+            status[expired] = timed_out
+            end[expired] = arrival[expired] + timeout
+        if len(queue) < max_queue[s]:
+            queue.append(request)
+        else:
+            outstanding[s] -= 1
+            status[request] = throttled
+            end[request] = now
+    return Records(
+        start=np.frombuffer(start, dtype=np.float64),
+        end=np.frombuffer(end, dtype=np.float64),
+        work=np.frombuffer(work, dtype=np.float64),
+        instance=np.frombuffer(instance, dtype=np.int64),
+        status=np.frombuffer(status, dtype=np.int8),
+    )

@@ -1,0 +1,400 @@
+"""The fast engine gives the SimPy engine's per-request records, bit for bit, on generated scenarios."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator.engine import simulate
+from simulator.errors import ScenarioError
+from simulator.scenario import load_scenario_dict
+
+CPU_TYPES = ["ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.m5.large"]
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+COLUMNS = ("arrival", "start", "end", "work", "overhead", "variant", "instance", "status")
+
+
+def _service(draw: st.DrawFn) -> dict[str, Any]:
+    mean = draw(st.floats(0.005, 0.5))
+    kind = draw(st.sampled_from(["exponential", "gamma", "lognormal", "deterministic"]))
+    if kind == "exponential":
+        return {"distribution": "exponential", "mean": mean}
+    if kind == "gamma":
+        return {"distribution": "gamma", "mean": mean, "cv": draw(st.floats(0.2, 3.0))}
+    if kind == "lognormal":
+        return {"distribution": "lognormal", "mean": mean, "cv": draw(st.floats(0.2, 3.0))}
+    return {"distribution": "deterministic", "value": mean}
+
+
+@st.composite
+def static_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """Static endpoints the fast path takes, from idle to overloaded: rates, workers up to the vCPUs,
+    instance counts and speeds, routing, timeouts, queue bounds, 1-2 variants, warmup, target shares."""
+    n_variants = draw(st.integers(1, 2))
+    duration = draw(st.floats(20, 200))
+    variants = []
+    for index in range(n_variants):
+        variant: dict[str, Any] = {
+            "name": f"v{index}",
+            "model": "m",
+            "instance_type": draw(st.sampled_from(CPU_TYPES)),
+            "instance_count": draw(st.integers(1, 4)),
+            "workers": draw(st.integers(1, 2)),
+            "weight": draw(st.sampled_from([0.0, 1.0, 3.0, 9.0])),
+            "max_queue": draw(st.integers(0, 40)),
+        }
+        if draw(st.booleans()):
+            variant["routing"] = draw(st.sampled_from(["RANDOM", "LEAST_OUTSTANDING_REQUESTS"]))
+        if draw(st.booleans()):
+            variant["instance_speeds"] = draw(
+                st.lists(st.sampled_from([0.5, 1.0, 1.7]), min_size=1, max_size=3)
+            )
+        variants.append(variant)
+    if sum(v["weight"] for v in variants) == 0:
+        variants[0]["weight"] = 1.0
+    rate = draw(st.floats(0.5, 150))
+    arrivals = draw(
+        st.sampled_from(
+            [
+                {"process": "poisson", "rate": rate},
+                {
+                    "process": "schedule",
+                    "steps": [{"at": 0, "rate": rate / 4}, {"at": duration / 3, "rate": rate}],
+                },
+                {"process": "diurnal", "mean_rate": rate / 2, "amplitude": 0.8, "period": duration / 2},
+            ]
+        )
+    )
+    traffic: dict[str, Any] = {"arrivals": arrivals}
+    if n_variants == 2 and draw(st.booleans()):
+        traffic["target_variants"] = [{"variant": "v1", "share": draw(st.floats(0.05, 0.5))}]
+    if draw(st.booleans()):
+        traffic["payload_cv"] = 1.0
+    return {
+        "name": "generated",
+        "seed": draw(st.integers(0, 2**32)),
+        "duration": duration,
+        "warmup": draw(st.floats(0, duration * 0.5)),
+        "models": {"m": {"service_time": _service(draw)}},
+        "endpoint": {
+            "name": "ep",
+            "routing": draw(st.sampled_from(["RANDOM", "LEAST_OUTSTANDING_REQUESTS"])),
+            "invocation_timeout": draw(st.floats(0.2, 30)),
+            "overhead": {"distribution": "exponential", "mean": 0.002},
+            "variants": variants,
+        },
+        "traffic": traffic,
+    }
+
+
+def _both(document: dict[str, Any]) -> tuple[Any, Any]:
+    simpy = simulate(load_scenario_dict({**document, "engine": "simpy"}))
+    fast = simulate(load_scenario_dict({**document, "engine": "fast"}))
+    return simpy, fast
+
+
+def assert_same_records(simpy: Any, fast: Any) -> None:
+    for name in COLUMNS:
+        expected, actual = simpy.log.column(name), fast.log.column(name)
+        assert np.array_equal(expected, actual, equal_nan=expected.dtype.kind == "f"), name
+
+
+@SETTINGS
+@given(static_scenarios())
+def test_fast_records_are_simpys(document: dict[str, Any]) -> None:
+    simpy, fast = _both(document)
+    assert (simpy.summary.pop("engine"), fast.summary.pop("engine")) == ("simpy", "fast")
+    assert_same_records(simpy, fast)
+    assert json.dumps(simpy.summary, sort_keys=True) == json.dumps(fast.summary, sort_keys=True)
+    assert simpy.metrics.equals(fast.metrics)
+
+
+def _trace_document(tmp_path: Path, arrivals: list[float], service: float, **variant: Any) -> dict[str, Any]:
+    trace = tmp_path / "trace.csv"
+    trace.write_text("t\n" + "\n".join(str(a) for a in arrivals) + "\n")
+    return {
+        "name": "ties",
+        "duration": variant.pop("duration", 50),
+        "models": {"m": {"service_time": {"distribution": "deterministic", "value": service}}},
+        "endpoint": {
+            "name": "ep",
+            "invocation_timeout": variant.pop("timeout", 60),
+            "variants": [{"name": "v", "model": "m", "instance_type": "ml.c5.xlarge", **variant}],
+        },
+        "traffic": {"arrivals": {"process": "trace", "file": str(trace)}, "payload_size": 0},
+    }
+
+
+@pytest.mark.parametrize(
+    ("arrivals", "variant"),
+    [
+        ([0, 0, 0, 1, 1, 2, 2, 2, 3], {"workers": 1, "max_queue": 2}),
+        ([0, 0.5, 1, 1, 1.5, 2, 2, 3, 3.5, 4], {"workers": 2, "instance_count": 3, "max_queue": 1}),
+        (
+            [0, 0.5, 1, 1, 1.5, 2, 2, 3, 3.5, 4],
+            {"workers": 2, "instance_count": 3, "routing": "LEAST_OUTSTANDING_REQUESTS", "max_queue": 1},
+        ),
+        ([0, 0, 0, 0, 2, 2, 2.5, 3.5, 4, 6], {"workers": 1, "instance_count": 2, "timeout": 1.5}),
+        ([0, 1, 2, 3, 4, 5], {"workers": 1, "duration": 4}),  # a completion exactly at the end is not run
+    ],
+)
+def test_exact_ties_follow_simpys_event_order(
+    tmp_path: Path, arrivals: list[float], variant: dict[str, Any]
+) -> None:
+    """Arrivals and completions at the same instant (deterministic times) resolve as in SimPy."""
+    simpy, fast = _both(_trace_document(tmp_path, arrivals, 1.0, **variant))
+    assert_same_records(simpy, fast)
+
+
+def test_auto_picks_fast_for_a_static_fleet_and_simpy_otherwise() -> None:
+    document = {
+        "name": "auto",
+        "duration": 30,
+        "models": {"m": {"service_time": {"distribution": "exponential", "mean": 0.05}}},
+        "endpoint": {"name": "ep", "variants": [{"name": "v", "model": "m", "instance_type": "ml.c5.large"}]},
+        "traffic": {"arrivals": {"process": "poisson", "rate": 20}},
+    }
+    assert simulate(load_scenario_dict(document)).summary["engine"] == "fast"
+    closed = {**document, "traffic": {"arrivals": {"process": "closed_loop", "users": 2}}}
+    assert simulate(load_scenario_dict(closed)).summary["engine"] == "simpy"
+    with pytest.raises(ScenarioError, match="engine: the fast engine cannot run this scenario: traffic"):
+        simulate(load_scenario_dict({**closed, "engine": "fast"}))
+
+
+def test_cli_engine_fast_on_a_scenario_that_needs_simpy_is_one_line(tmp_path: Path, capsys: Any) -> None:
+    from simulator.cli import main
+
+    code = main(
+        ["run", "scenarios/closed-loop-phases.yaml", "--engine", "fast", "--out", str(tmp_path / "o")]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "error: engine: the fast engine cannot run this scenario: traffic.arrivals: closed-loop users"
+        " (use simpy or auto)"
+    ]
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_engine_option_reaches_the_summary(tmp_path: Path) -> None:
+    from simulator.cli import main
+
+    for engine, replications in (("simpy", "1"), ("fast", "2")):  # replicated: kept from the first run
+        out = tmp_path / engine
+        arguments = [
+            "run",
+            "scenarios/mmc-check.yaml",
+            "--set",
+            "duration=120",
+            "--set",
+            "warmup=10",
+            "--replications",
+            replications,
+        ]
+        assert (
+            main([*arguments, "--engine", engine, "--executor", "serial", "--quiet", "--out", str(out)]) == 0
+        )
+        assert json.loads((out / "summary.json").read_text())["engine"] == engine
+
+
+REDUCED_JOB = [
+    "recommend.candidates.families=[c5]",
+    "recommend.candidates.accelerators=[]",
+    "recommend.candidates.serverless_memory_mb=[2048]",
+    "recommend.search.requests_per_trial=2000",
+    "recommend.search.replications=2",
+    "recommend.fleet_sizing.duration=20m",
+    "recommend.fleet_sizing.arrivals={process: diurnal, mean_rate: 20/s, amplitude: 0.6, period: 20m}",
+    "recommend.fleet_sizing.top=2",
+    "recommend.fleet_sizing.replications=2",
+]
+
+
+@pytest.mark.slow
+def test_recommendations_are_the_same_with_either_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default job, reduced (fewer families, shorter trials and day): the same answers, fleet
+    sizing included, whether static trials run on the fast engine (auto) or all on SimPy."""
+    from simulator.execution.executors import SerialExecutor
+    from simulator.recommend.job import run_job
+    from simulator.scenario import load_scenario
+    from tests.recommend.jobs import job_summary
+
+    module = sys.modules["simulator.engine.simulate"]
+    fast_runs: list[int] = []
+    run_fast = module.run_fast
+
+    def counted(*arguments: Any) -> None:
+        fast_runs.append(1)
+        run_fast(*arguments)
+
+    monkeypatch.setattr(module, "run_fast", counted)
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "recommend-default.yaml"
+    summaries = [
+        job_summary(run_job(load_scenario(path, [*REDUCED_JOB, f"engine={engine}"]), SerialExecutor()))
+        for engine in ("simpy", "auto")
+    ]
+    assert summaries[0]["recommendations"] and summaries[0]["fleet"] and fast_runs
+    assert json.dumps(summaries[0], sort_keys=True) == json.dumps(summaries[1], sort_keys=True)
+
+
+@pytest.mark.parametrize(
+    ("command", "line"),
+    [
+        (
+            ["recommend", "scenarios/recommend-default.yaml"],
+            "error: engine: the fast engine cannot run this job: recommend.fleet_sizing simulates autoscaled"
+            " fleets",
+        ),
+        (
+            ["recommend", "scenarios/recommend-default.yaml", "--set", "recommend.fleet_sizing=null"],
+            "error: engine: the fast engine cannot run candidate ml.c5.large+ml.eia2.medium:"
+            " endpoint.variants[0]: a pipeline or Elastic Inference variant (use simpy or auto)",
+        ),
+        (
+            ["compare", "scenarios/quickstart.yaml", "scenarios/closed-loop-phases.yaml"],
+            "error: engine: the fast engine cannot run this scenario: traffic.arrivals: closed-loop users"
+            " (use simpy or auto)",
+        ),
+    ],
+    ids=["fleet-sizing", "candidate", "compare"],
+)
+def test_engine_fast_where_simpy_is_needed_stops_before_any_work(
+    tmp_path: Path, capsys: Any, command: list[str], line: str
+) -> None:
+    from simulator.cli import main
+
+    assert main([*command, "--engine", "fast", "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [line]
+    assert not (tmp_path / "o").exists()
+
+
+def _static() -> dict[str, Any]:
+    return {
+        "name": "static",
+        "duration": 120,
+        "models": {"m": {"service_time": {"distribution": "exponential", "mean": 0.05}}},
+        "endpoint": {"name": "ep", "variants": [{"name": "v", "model": "m", "instance_type": "ml.c5.large"}]},
+        "traffic": {"arrivals": {"process": "poisson", "rate": 20}},
+    }
+
+
+def _with(path: str, value: Any) -> dict[str, Any]:
+    document = _static()
+    *parents, last = path.split(".")
+    node: Any = document
+    for key in parents:
+        node = node[int(key)] if key.isdigit() else node[key]
+    node[int(last) if last.isdigit() else last] = value
+    return document
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        (_with("metrics", {"per_request_records": False}), "metrics.per_request_records: the run streams"),
+        (_with("traffic.arrivals", {"process": "closed_loop", "users": 3}), "traffic.arrivals: closed-loop"),
+        (
+            _with("endpoint.updates", [{"at": 60, "instance_counts": {"v": 2}}]),
+            "endpoint.updates: weights or instance counts change",
+        ),
+        (
+            _with(
+                "endpoint.variants.0.autoscaling",
+                {"min_capacity": 1, "max_capacity": 3, "target_tracking": {"target_value": 600}},
+            ),
+            "endpoint.variants[0].autoscaling: the fleet scales",
+        ),
+        (
+            _with(
+                "endpoint.variants.0",
+                {"name": "v", "model": "m", "serverless": {"memory_mb": 2048, "max_concurrency": 5}},
+            ),
+            "endpoint.variants[0].serverless",
+        ),
+        (
+            _with(
+                "models.m",
+                {
+                    "service_time": {"distribution": "exponential", "mean": 0.05},
+                    "elastic_inference": {
+                        "gflops": 8,
+                        "cpu_time": {"distribution": "exponential", "mean": 0.01},
+                    },
+                },
+            )
+            | {
+                "endpoint": {
+                    "name": "ep",
+                    "variants": [
+                        {**_static()["endpoint"]["variants"][0], "accelerator_type": "ml.eia2.medium"}
+                    ],
+                }
+            },
+            "pipeline or Elastic Inference",
+        ),
+        (_with("models.m.error_rate", 0.01), "models.m.error_rate: model errors"),
+        (_with("endpoint.variants.0.workers", 4), "endpoint.variants[0].workers: more workers than vCPUs"),
+    ],
+    ids=["streaming", "closed-loop", "updates", "autoscaling", "serverless", "eia", "errors", "shared-cpu"],
+)
+def test_every_obstacle_keeps_auto_on_simpy_and_fast_names_it(document: dict[str, Any], reason: str) -> None:
+    """Each feature the fast loop does not model keeps the run on SimPy, and `fast` names it."""
+    from simulator.engine.choice import choose_engine
+    from simulator.engine.ring import ring_capacity
+    from simulator.scenario.crossref import scenario_catalog
+
+    scenario = load_scenario_dict(document)
+    streaming = bool(ring_capacity(scenario))
+    assert choose_engine(scenario, scenario_catalog(scenario), streaming) == "simpy"
+    forced = load_scenario_dict({**document, "engine": "fast"})
+    with pytest.raises(ScenarioError, match="the fast engine cannot run this scenario") as raised:
+        choose_engine(forced, scenario_catalog(forced), streaming)
+    assert reason in raised.value.reason
+    assert choose_engine(load_scenario_dict(_static()), scenario_catalog(scenario), False) == "fast"
+
+
+@pytest.mark.parametrize(
+    ("stem", "reason"),
+    [
+        ("canary-rollback", "rollout: a deployment changes the fleet during the run"),
+        ("gpu-vs-eia-vs-cpu", "models.resnet50.batching: batched serving"),
+        ("quickstart", None),
+    ],
+)
+def test_example_scenarios_name_what_keeps_them_on_simpy(stem: str, reason: str | None) -> None:
+    from simulator.engine.fast.eligibility import fast_path_obstacle
+    from simulator.engine.ring import ring_capacity
+    from simulator.scenario import load_scenario
+    from simulator.scenario.crossref import scenario_catalog
+
+    scenario = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / f"{stem}.yaml")
+    assert fast_path_obstacle(scenario, scenario_catalog(scenario), bool(ring_capacity(scenario))) == reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=40))
+def test_simpy_clock_is_the_timetable_drivers_arithmetic(times: list[float]) -> None:
+    """c[i+1] = c[i] + (t[i+1] - c[i]), even where that is an ulp off t[i+1]."""
+    from simulator.engine.fast.clock import simpy_clock
+
+    timetable = np.sort(np.array(times))
+    expected = [float(timetable[0])]
+    for value in timetable[1:].tolist():
+        expected.append(expected[-1] + (value - expected[-1]))
+    assert simpy_clock(timetable).tolist() == expected
+
+
+def test_simpy_clock_follows_a_chain_off_the_timetable() -> None:
+    from simulator.engine.fast.clock import simpy_clock
+
+    timetable = np.array([0.001, 0.001, 0.009, 0.017])
+    clock = simpy_clock(timetable)
+    assert clock[2] != 0.009 and clock[2] == 0.001 + (0.009 - 0.001)  # an ulp off the timetable
+    assert clock[3] == clock[2] + (0.017 - clock[2])
