@@ -6,13 +6,13 @@ from simulator.engine.choice import check_engine
 from simulator.errors import ScenarioError
 from simulator.recommend.candidates import trial_scenario
 from simulator.recommend.job import job_candidates
+from simulator.scenario.kinds import RecommendScenario, Scenario
 from simulator.scenario.recommend_spec import JobType
-from simulator.scenario.schema import Scenario
 
 
 def check_job_engine(scenario: Scenario) -> None:
     """Every trial of the job must be one the fast engine runs (static, open loop, FCFS workers)."""
-    if scenario.engine != "fast" or scenario.recommend is None:
+    if scenario.engine != "fast" or not isinstance(scenario, RecommendScenario):
         return
     if scenario.recommend.job_type is JobType.ADVANCED:
         raise ScenarioError(
