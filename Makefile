@@ -52,7 +52,7 @@ reports: $(STAMP)  ## regenerate reports/ (self-contained report.html + summary.
 	for f in scenarios/*.yaml; do n=$$(basename $$f .yaml); case $$n in recommend-*) continue;; esac; \
 	  $(BIN)/sagesim run $$f --out $(OUT)/reports/$$n --quiet || exit 1; \
 	  mkdir -p reports/$$n && cp $(OUT)/reports/$$n/report.html $(OUT)/reports/$$n/summary.json reports/$$n/; done
-	for n in recommend-default recommend-advanced; do \
+	for n in recommend-default recommend-today recommend-advanced; do \
 	  rm -rf $(OUT)/reports/$$n; $(BIN)/sagesim recommend scenarios/$$n.yaml --out $(OUT)/reports/$$n --quiet || exit 1; \
 	  mkdir -p reports/$$n && cp $(OUT)/reports/$$n/report.html $(OUT)/reports/$$n/recommendations.json \
 	    $(OUT)/reports/$$n/recommendations-detail.json $(OUT)/reports/$$n/recommendations.csv reports/$$n/; done

@@ -80,6 +80,7 @@ SLOW_GOLDENS = {
     "closed-loop-phases",
     "autoscaling-diurnal",
     "recommend-default",
+    "recommend-today",
     "recommend-advanced",
     "pipeline-3-stage",
     "gpu-vs-eia-vs-cpu",
