@@ -184,6 +184,22 @@ def container_cpu_seconds(container: Container) -> float:
         return math.nan
 
 
+def container_threads(container: Container) -> list[int]:
+    """Thread ids of every process in the container, from its cgroup (v1 `tasks`, v2 `cgroup.threads`)."""
+    root, parents, name = Path("/sys/fs/cgroup"), (CONTAINER_GROUP, "docker"), str(container.id)
+    candidates = [
+        *(root / "cpuacct" / parent / name / "tasks" for parent in parents),
+        *(root / parent / name / "cgroup.threads" for parent in parents),
+        root / "system.slice" / f"docker-{name}.scope" / "cgroup.threads",
+    ]
+    for path in candidates:
+        try:
+            return [int(line) for line in path.read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return []
+
+
 def _cpu_accounting_files(container_id: str) -> list[Path]:
     root = Path("/sys/fs/cgroup")
     parents = (CONTAINER_GROUP, "docker")

@@ -27,6 +27,7 @@ from simulator.calibrate import _docker
 from simulator.calibrate.fitting import fit_distribution
 from simulator.calibrate.loads import Load, Record
 from simulator.calibrate.measure import MAX_ATTEMPTS, Level, kept_on_failure, measure, write_records
+from simulator.calibrate.parallelism import RunnableSampler, effective_parallelism, worker_slots
 from simulator.calibrate.predict import predict
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile
 from simulator.calibrate.provenance import payload_pool, recorded
@@ -67,7 +68,6 @@ def calibrate_serve(
     """Measure `image` pinned to `vcpus` cores and write out/profile.yaml (returned) and out/requests.csv."""
     plan = plan or ServePlan()
     requested_workers = workers  # passed to the server only when given: servers run as they are
-    workers = workers or vcpus
     placement = place(vcpus)
     pool = payload_pool(payload, content_type, accept)
     readiness: list[float] = []
@@ -90,20 +90,30 @@ def calibrate_serve(
         image_id = server.container.image.id if server.container.image else ""
         measure(server, placement, Load("closed", 1, 500, 2.0, 0.0), pool, seed, 1)  # warm caches
         single = run(Load("closed", 1, plan.single_requests, plan.single_seconds, plan.warmup_s), seed + 1)
-        saturated = [
-            run(Load("closed", users, plan.level_requests, plan.level_seconds, plan.warmup_s), seed + 2 + i)
-            for i, users in enumerate(plan.fit_users)
-        ]
+        saturated = []
+        with RunnableSampler(lambda: _docker.container_threads(server.container)) as sampler:
+            for i, users in enumerate(plan.fit_users):
+                load = Load("closed", users, plan.level_requests, plan.level_seconds, plan.warmup_s)
+                sampler.samples.clear()  # only the last (most saturating) level's samples are kept
+                saturated.append(run(load, seed + 2 + i))
+            runnable = list(sampler.samples)
         measured_max = _median_throughput(saturated[1:] or saturated)
         open_levels = []
         for i, fraction in enumerate(plan.open_fractions):
             rate = round(fraction * measured_max, 1)
             load = Load("open", rate, int(rate * plan.open_seconds * 1.5) + 100, plan.open_seconds)
             open_levels.append(run(load, seed + 60 + i))
+    parallelism = effective_parallelism(runnable)
+    workers = workers or worker_slots(parallelism, vcpus)
     profile = fit_profile(single, open_levels, saturated, vcpus=vcpus, workers=workers)
     profile = fit_rate_scale(profile, open_levels, saturated[1:], measured_max)
     fitted = {
         "workers_requested": requested_workers,
+        "parallelism": {
+            "runnable_threads_mean": None if parallelism is None else round(parallelism, 3),
+            "samples": len(runnable),
+            "method": "mean runnable threads of the container while the last closed loop saturated it",
+        },
         **recorded(image, image_id, pool),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "cpuset": placement.cpuset,

@@ -33,6 +33,7 @@ def test_serve_calibration_validates(serve_image: str, out: Path) -> None:
     profile = yaml.safe_load(profile_path.read_text())
     assert set(profile) == {"service_time", "overhead", "vcpus", "workers", "fitted"}
     assert profile["vcpus"] == 1 and profile["fitted"]["workers_requested"] is None
+    assert profile["workers"] == 1, profile["fitted"]["parallelism"]  # one sync gunicorn worker per vCPU
     assert profile["workers"] == 1  # the model's slots: --workers, else one per vCPU
     assert profile["fitted"]["image"] == serve_image
     assert profile["fitted"]["payload"]["content_type"] == "text/csv"

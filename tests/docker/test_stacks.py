@@ -33,6 +33,7 @@ pytestmark = pytest.mark.docker
 
 ROTATION = ("flask-nginx", "gunicorn-multiworker")
 STACK_OF_THE_DAY = ROTATION[dt.date.today().toordinal() % len(ROTATION)]
+WORKER_SLOTS = {"flask-nginx": 1, "gunicorn-multiworker": 4}
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +78,9 @@ def test_stack_of_the_day_calibrates_and_validates_from_the_cli(
     traffic = profile["fitted"]["payload"]
     assert traffic["source"] == str(json_bodies.resolve()) and traffic["content_type"] == "application/json"
     assert "no timing headers" in profile["fitted"]["method"]
+    # measured, not configured: gunicorn's four worker processes share the core, nginx in front of
+    # one sync worker serves one request at a time
+    assert profile["workers"] == WORKER_SLOTS[STACK_OF_THE_DAY], profile["fitted"]["parallelism"]
 
     code = sagesim_main(["validate", "--profile", str(out / "profile.yaml"), "--out", str(out)])
     printed = capsys.readouterr().out

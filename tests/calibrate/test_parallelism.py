@@ -1,0 +1,42 @@
+"""Runnable-thread sampling: a spinning process counts, a sleeping one does not; slots from the mean."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from simulator.calibrate.parallelism import (
+    RunnableSampler,
+    effective_parallelism,
+    runnable_threads,
+    worker_slots,
+)
+
+
+def test_a_spinning_process_is_runnable_and_a_sleeping_one_is_not() -> None:
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        time.sleep(0.5)
+        with RunnableSampler(lambda: [spinner.pid, sleeper.pid], every_s=0.005) as sampler:
+            time.sleep(0.5)
+        assert len(sampler.samples) >= 20
+        assert max(sampler.samples) == 1  # never the sleeper
+        assert sum(sampler.samples) >= 0.8 * len(sampler.samples)  # the spinner almost always
+        assert runnable_threads([sleeper.pid]) == 0
+        assert runnable_threads([2**22 + 12345]) == 0  # a thread that is gone does not count
+    finally:
+        spinner.kill()
+        sleeper.kill()
+        spinner.wait()
+        sleeper.wait()
+
+
+def test_slots_round_the_mean_over_working_samples() -> None:
+    assert effective_parallelism([0, 0, 4, 4, 3, 4]) == 3.75
+    assert effective_parallelism([0, 0]) is None
+    assert worker_slots(3.75, 1) == 4
+    assert worker_slots(1.3, 1) == 1
+    assert worker_slots(0.2, 2) == 1
+    assert worker_slots(None, 2) == 2
