@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: install run test test-fast test-docker lint bench bench-cli bench-elastic bench-recommend golden reports calibration-report clean
+.PHONY: install run test test-fast test-docker lint bench bench-cli bench-elastic bench-recommend golden reports calibration-report calibration-matrix clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,20 @@ reports: $(STAMP)  ## regenerate reports/ (self-contained report.html + summary.
 
 calibration-report: $(STAMP)  ## build, calibrate and validate the example images with Docker; rewrite reports/calibration/
 	$(BIN)/sagesim calibrate report --work $(OUT)/calibration --out reports/calibration
+
+RUNS ?= 5
+MATRIX_IMAGES ?= serve flask-nginx fastapi-threads gunicorn-multiworker
+calibration-matrix: $(STAMP)  ## RUNS fresh calibrate+validate runs of every serving image from the CLI; table in reports/calibration/matrix.md
+	mkdir -p $(OUT)/matrix && $(BIN)/sagesim calibrate digits-jsonl $(OUT)/matrix/digits.jsonl
+	for kind in $(MATRIX_IMAGES); do $(BIN)/sagesim calibrate build $$kind || exit 1; done
+	for run in $$(seq 1 $(RUNS)); do for kind in $(MATRIX_IMAGES); do \
+	  dir=$(OUT)/matrix/run-$$run/$$kind; rm -rf $$dir; \
+	  if [ $$kind = serve ]; then image=sagesim-serve-example:latest; body=; \
+	  else image=sagesim-stack-$$kind:latest; body="--payload $(OUT)/matrix/digits.jsonl"; fi; \
+	  $(BIN)/sagesim calibrate serve --image $$image $$body --out $$dir || exit 1; \
+	  $(BIN)/sagesim validate --profile $$dir/profile.yaml --out $$dir; \
+	  done; done
+	$(BIN)/sagesim calibrate summarise $(OUT)/matrix/run-*/*/validation.json > reports/calibration/matrix.md
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -52,3 +52,24 @@ def test_a_file_that_is_not_a_run_is_one_line_and_exit_2(
     assert main(["calibrate", "summarise", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"error: {path}: {reason}") and "\n" not in err
+
+
+def test_one_row_per_run_with_its_verdict_and_the_machines_drift(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    closed = Row(
+        load="8 users",
+        kind="closed",
+        level=8.0,
+        utilisation=float("nan"),
+        measured={"p50_ms": 50.0, "p95_ms": 60.0, "throughput": 110.0},
+        predicted={"p50_ms": 50.0, "p95_ms": 60.0, "throughput": 100.0},
+        checked=("throughput",),
+    )
+    run_dir = tmp_path / "run-3" / "stack"
+    run_dir.mkdir(parents=True)
+    path = run_dir / "validation.json"
+    path.write_text(ServeValidation("profile.yaml", "some-image:1", [closed]).to_json())
+    assert main(["calibrate", "summarise", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "| run-3/stack | some-image:1 | yes | yes | 110.0 / 100.0/s (+10.0%) |" in out

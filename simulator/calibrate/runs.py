@@ -24,6 +24,8 @@ METRICS = ("p50_ms", "p95_ms", "throughput")
 class RunErrors:
     image: str
     rows: list[dict[str, object]]
+    passed: bool = False
+    passed_at_speed: bool = False
 
 
 def read_run(path: Path) -> RunErrors:
@@ -34,14 +36,51 @@ def read_run(path: Path) -> RunErrors:
         raise ScenarioError(str(path), f"cannot read: {exc.reason}") from None
     try:
         data = json.loads(text)
-        return RunErrors(str(data["image"]), list(data["rows"]))
+        return RunErrors(
+            str(data["image"]),
+            list(data["rows"]),
+            bool(data.get("passed", False)),
+            bool(data.get("passed_at_measured_speed", False)),
+        )
     except (json.JSONDecodeError, KeyError, TypeError):
         raise ScenarioError(str(path), "not a validation.json written by `sagesim validate`") from None
 
 
 def summarise_runs(paths: list[Path]) -> str:
-    """A markdown table: image, level, then per metric the lowest..highest error over the runs and how
-    many runs met its target (raw prediction, then at the measured speed)."""
+    """Two markdown tables: per image and level, the lowest..highest error over the runs and how many
+    runs met its target (raw prediction, then at the measured speed); then one row per run."""
+    return _level_table(paths) + "\n\n" + _run_table(paths)
+
+
+def _run_table(paths: list[Path]) -> str:
+    """One row per run: whether it met every target, and how far the machine's speed moved between
+    calibration and validation (the maximum throughput each measured; CPU per request in each open-loop
+    level over calibration's at the same rate), which is what moves latency at high load."""
+    lines = [
+        "| run | image | every target met | at measured speed | max throughput validation / calibration "
+        "| speed per open-loop level |",
+        "|---|---|---|---|---|---|",
+    ]
+    for path in paths:
+        run = read_run(path)
+        closed = [r for r in run.rows if r["kind"] == "closed"]
+        measured = max((float(r["measured"]["throughput"]) for r in closed), default=math.nan)  # type: ignore[index]
+        predicted = max((float(r["predicted"]["throughput"]) for r in closed), default=math.nan)  # type: ignore[index]
+        ratio = f"{measured:.1f} / {predicted:.1f}/s ({measured / predicted - 1:+.1%})" if closed else ""
+        speeds = [float(r.get("speed", math.nan)) for r in run.rows if r["kind"] == "open"]  # type: ignore[arg-type]
+        speed = " ".join(f"{v:.2f}" if math.isfinite(v) else "-" for v in speeds)
+        lines.append(
+            f"| {path.parent.parent.name}/{path.parent.name} | {run.image} | {_yes(run.passed)} "
+            f"| {_yes(run.passed_at_speed)} | {ratio} | {speed} |"
+        )
+    return "\n".join(lines)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _level_table(paths: list[Path]) -> str:
     by_key: dict[tuple[str, int, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     runs_per_image: dict[str, int] = defaultdict(int)
     order: list[tuple[str, int, str]] = []
