@@ -116,6 +116,64 @@ def test_fast_records_are_simpys(document: dict[str, Any]) -> None:
     assert simpy.metrics.equals(fast.metrics)
 
 
+@st.composite
+def serverless_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """A lone serverless variant from idle to throttling: concurrency, provisioned environments, cold
+    starts (deterministic ones too), keep-warm expiry within the run, timeouts, warmup."""
+    duration = draw(st.floats(20, 200))
+    setup = draw(
+        st.sampled_from(
+            [
+                None,
+                {"distribution": "deterministic", "value": 0.5},
+                {"distribution": "exponential", "mean": 2.0},
+            ]
+        )
+    )
+    serverless: dict[str, Any] = {
+        "memory_mb": draw(st.sampled_from([1024, 2048, 3072, 6144])),
+        "max_concurrency": draw(st.integers(1, 12)),
+        "provisioned_concurrency": draw(st.integers(0, 3)),
+        "keep_warm": draw(st.sampled_from([0.0, 0.3, 5.0, 600.0])),
+    }
+    if setup is not None:
+        serverless["model_setup_time"] = setup
+    rate = draw(st.floats(0.5, 150))
+    arrivals = draw(
+        st.sampled_from(
+            [
+                {"process": "poisson", "rate": rate},
+                {"process": "diurnal", "mean_rate": rate / 2, "amplitude": 0.8, "period": duration / 2},
+            ]
+        )
+    )
+    return {
+        "name": "generated-serverless",
+        "seed": draw(st.integers(0, 2**32)),
+        "duration": duration,
+        "warmup": draw(st.floats(0, duration * 0.5)),
+        "models": {"m": {"service_time": _service(draw)}},
+        "endpoint": {
+            "name": "ep",
+            "invocation_timeout": draw(st.floats(0.2, 30)),
+            "variants": [{"name": "v", "model": "m", "serverless": serverless}],
+        },
+        "traffic": {"arrivals": arrivals, "payload_cv": draw(st.sampled_from([0.0, 1.0]))},
+    }
+
+
+@SETTINGS
+@given(serverless_scenarios())
+def test_fast_serverless_records_are_simpys(document: dict[str, Any]) -> None:
+    simpy, fast = _both(document)
+    assert (simpy.summary.pop("engine"), fast.summary.pop("engine")) == ("simpy", "fast")
+    assert_same_records(simpy, fast)
+    assert json.dumps(simpy.summary, sort_keys=True) == json.dumps(fast.summary, sort_keys=True)
+    assert simpy.metrics.equals(fast.metrics)
+    assert simpy.cold_starts.equals(fast.cold_starts)
+    assert simpy.billing.equals(fast.billing)
+
+
 def _trace_document(tmp_path: Path, arrivals: list[float], service: float, **variant: Any) -> dict[str, Any]:
     trace = tmp_path / "trace.csv"
     trace.write_text("t\n" + "\n".join(str(a) for a in arrivals) + "\n")
@@ -151,6 +209,32 @@ def test_exact_ties_follow_simpys_event_order(
     """Arrivals and completions at the same instant (deterministic times) resolve as in SimPy."""
     simpy, fast = _both(_trace_document(tmp_path, arrivals, 1.0, **variant))
     assert_same_records(simpy, fast)
+
+
+@pytest.mark.parametrize(
+    ("arrivals", "serverless", "service"),
+    [
+        ([0, 0, 0, 1, 1, 2, 2, 2, 3], {"max_concurrency": 2, "keep_warm": 1.0}, 1.0),
+        ([0, 0.5, 1, 1, 1.5, 2, 4, 4.5], {"max_concurrency": 3, "keep_warm": 0.5}, 0.5),
+        ([0, 1, 2, 3, 4, 5], {"max_concurrency": 1, "provisioned_concurrency": 1, "keep_warm": 0}, 1.0),
+    ],
+)
+def test_serverless_ties_follow_simpys_event_order(
+    tmp_path: Path, arrivals: list[float], serverless: dict[str, Any], service: float
+) -> None:
+    """Arrivals, cold starts, completions and keep-warm expiries at one instant resolve as in SimPy."""
+    document = _trace_document(tmp_path, arrivals, service, duration=8)
+    setup = {"distribution": "deterministic", "value": 0.5}
+    document["endpoint"]["variants"] = [
+        {
+            "name": "v",
+            "model": "m",
+            "serverless": {"memory_mb": 6144, "model_setup_time": setup, **serverless},
+        }
+    ]
+    simpy, fast = _both(document)
+    assert_same_records(simpy, fast)
+    assert simpy.cold_starts.equals(fast.cold_starts)
 
 
 def test_auto_picks_fast_for_a_static_fleet_and_simpy_otherwise() -> None:
@@ -313,10 +397,13 @@ def _with(path: str, value: Any) -> dict[str, Any]:
         ),
         (
             _with(
-                "endpoint.variants.0",
-                {"name": "v", "model": "m", "serverless": {"memory_mb": 2048, "max_concurrency": 5}},
+                "endpoint.variants",
+                [
+                    _static()["endpoint"]["variants"][0],
+                    {"name": "s", "model": "m", "serverless": {"memory_mb": 2048, "max_concurrency": 5}},
+                ],
             ),
-            "endpoint.variants[0].serverless",
+            "endpoint.variants[1].serverless: a serverless variant beside other variants",
         ),
         (
             _with(

@@ -11,7 +11,8 @@ from simulator.scenario.traffic import ClosedLoopArrivals
 
 def fast_path_obstacle(scenario: EndpointScenario, catalog: Catalog, streaming: bool) -> str | None:
     """Why this run needs the SimPy engine (one phrase naming the YAML path), or None when the fast
-    path applies: open-loop traffic into a fixed fleet of FCFS workers (at most one per vCPU)."""
+    path applies: open-loop traffic into a fixed fleet of FCFS workers (at most one per vCPU), or into
+    a lone serverless variant."""
     endpoint, traffic = scenario.endpoint, scenario.traffic
     if streaming:
         return "metrics.per_request_records: the run streams its records (the fast path keeps them all)"
@@ -25,7 +26,9 @@ def fast_path_obstacle(scenario: EndpointScenario, catalog: Catalog, streaming: 
         where = f"endpoint.variants[{index}]"
         model = scenario.models[variant.model]
         if variant.serverless is not None:
-            return f"{where}.serverless: a serverless variant"
+            if len(endpoint.variants) > 1:
+                return f"{where}.serverless: a serverless variant beside other variants"
+            continue
         if variant.autoscaling is not None:
             return f"{where}.autoscaling: the fleet scales during the run"
         if staged(scenario, variant):

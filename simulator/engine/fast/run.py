@@ -2,7 +2,8 @@
 
 Variants are independent once every request has its variant (open loop), so each one-instance variant
 runs as a recursion (single_station.py) and the rest through the event loop (static_queue.py); should
-the recursion meet an exact tie it cannot order, every variant goes through the event loop.
+the recursion meet an exact tie it cannot order, every variant goes through the event loop. A serverless
+variant (then the endpoint's only one, see eligibility.py) runs its environment pool (serverless.py).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from simulator.core.records import RequestLog, Status
 from simulator.core.rng import RandomStreams
 from simulator.engine.fast.clock import simpy_clock
 from simulator.engine.fast.fleet import routing, stations
+from simulator.engine.fast.serverless import serve_pool
 from simulator.engine.fast.single_station import Tie, cut_at_duration, recurse
 from simulator.engine.fast.static_queue import Station, serve
+from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.variant import Variant
 
 
@@ -25,6 +28,10 @@ def run_fast(
     arrival = log.column("arrival")
     variant_of = log.column("variant")
     clock = simpy_clock(arrival)
+    pools = [variant for variant in variants if isinstance(variant, ServerlessVariant)]
+    if pools:
+        serve_pool(log, pools[0], clock, timeout, duration)
+        return
     fleet = stations(variants, variant_of, streams)
     lonely = [v.index for v in variants if len(v.active) == 1]
     served = np.isin(variant_of, [v.index for v in variants if v.active])
