@@ -174,6 +174,81 @@ def test_fast_serverless_records_are_simpys(document: dict[str, Any]) -> None:
     assert simpy.billing.equals(fast.billing)
 
 
+@st.composite
+def staged_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """A lone pipeline (2-3 containers, their workers and hops) or Elastic Inference variant: instance
+    counts and speeds, routing, queue bounds, timeouts, warmup, from idle to overloaded."""
+    duration = draw(st.floats(20, 150))
+    model: dict[str, Any]
+    variant: dict[str, Any] = {
+        "name": "v",
+        "model": "m",
+        "instance_type": draw(st.sampled_from(CPU_TYPES)),
+        "instance_count": draw(st.integers(1, 3)),
+        "max_queue": draw(st.integers(0, 40)),
+    }
+    if draw(st.booleans()):
+        model = {
+            "containers": [
+                {
+                    "name": f"c{k}",
+                    "service_time": _service(draw),
+                    "workers": draw(st.integers(1, 3)),
+                    "output_size": draw(st.sampled_from([0, 4000, 600000])),
+                }
+                for k in range(draw(st.integers(2, 3)))
+            ],
+            "hop": {"latency": draw(st.sampled_from([0.0, 0.0005, 0.01]))},
+        }
+    else:
+        model = {
+            "service_time": _service(draw),
+            "elastic_inference": {"gflops": draw(st.floats(0.5, 40)), "cpu_time": _service(draw)},
+        }
+        variant["accelerator_type"] = draw(st.sampled_from(["ml.eia2.medium", "ml.eia2.large"]))
+        variant["instance_type"] = draw(st.sampled_from(["ml.c5.large", "ml.c5.xlarge"]))
+        if draw(st.booleans()):
+            variant["workers"] = draw(st.integers(1, 4))
+    if draw(st.booleans()):
+        variant["routing"] = draw(st.sampled_from(["RANDOM", "LEAST_OUTSTANDING_REQUESTS"]))
+    if draw(st.booleans()):
+        variant["instance_speeds"] = draw(st.lists(st.sampled_from([0.5, 1.0, 1.7]), min_size=1, max_size=3))
+    rate = draw(st.floats(0.5, 120))
+    arrivals = draw(
+        st.sampled_from(
+            [
+                {"process": "poisson", "rate": rate},
+                {"process": "diurnal", "mean_rate": rate / 2, "amplitude": 0.8, "period": duration / 2},
+            ]
+        )
+    )
+    return {
+        "name": "generated-staged",
+        "seed": draw(st.integers(0, 2**32)),
+        "duration": duration,
+        "warmup": draw(st.floats(0, duration * 0.5)),
+        "models": {"m": model},
+        "endpoint": {
+            "name": "ep",
+            "routing": draw(st.sampled_from(["RANDOM", "LEAST_OUTSTANDING_REQUESTS"])),
+            "invocation_timeout": draw(st.floats(0.2, 30)),
+            "variants": [variant],
+        },
+        "traffic": {"arrivals": arrivals, "payload_size": draw(st.sampled_from([0, 1024, 150000]))},
+    }
+
+
+@SETTINGS
+@given(staged_scenarios())
+def test_fast_staged_records_are_simpys(document: dict[str, Any]) -> None:
+    """Records, per-container times, summary and metrics of pipeline and Elastic Inference variants."""
+    simpy, fast = _both(document)
+    assert (simpy.summary.pop("engine"), fast.summary.pop("engine")) == ("simpy", "fast")
+    assert_same_records(simpy, fast)
+    assert json.dumps(simpy.summary, sort_keys=True) == json.dumps(fast.summary, sort_keys=True)
+    assert simpy.metrics.equals(fast.metrics)
+
+
 def _trace_document(tmp_path: Path, arrivals: list[float], service: float, **variant: Any) -> dict[str, Any]:
     trace = tmp_path / "trace.csv"
     trace.write_text("t\n" + "\n".join(str(a) for a in arrivals) + "\n")
@@ -235,6 +310,31 @@ def test_serverless_ties_follow_simpys_event_order(
     simpy, fast = _both(document)
     assert_same_records(simpy, fast)
     assert simpy.cold_starts.equals(fast.cold_starts)
+
+
+@pytest.mark.parametrize("hop", [0.0, 0.5])
+@pytest.mark.parametrize("count", [1, 2])
+def test_pipeline_ties_follow_simpys_event_order(tmp_path: Path, hop: float, count: int) -> None:
+    """Arrivals, stage completions and hops at one instant (deterministic times) resolve as in SimPy."""
+    document = _trace_document(
+        tmp_path,
+        [0, 0, 0, 0.5, 1, 1, 1.5, 2, 2, 2, 3, 3.5],
+        1.0,
+        instance_count=count,
+        max_queue=2,
+        timeout=3,
+    )
+    document["models"]["m"] = {
+        "containers": [
+            {"name": "a", "service_time": {"distribution": "deterministic", "value": 0.5}, "workers": 1},
+            {"name": "b", "service_time": {"distribution": "deterministic", "value": 1.0}, "workers": 1},
+        ],
+        "hop": {"latency": hop},
+    }
+    simpy, fast = _both(document)
+    assert_same_records(simpy, fast)
+    simpy.summary.pop("engine"), fast.summary.pop("engine")
+    assert json.dumps(simpy.summary, sort_keys=True) == json.dumps(fast.summary, sort_keys=True)
 
 
 def test_auto_picks_fast_for_a_static_fleet_and_simpy_otherwise() -> None:
@@ -337,9 +437,16 @@ def test_recommendations_are_the_same_with_either_engine(monkeypatch: pytest.Mon
             " fleets",
         ),
         (
-            ["recommend", "scenarios/recommend-default.yaml", "--set", "recommend.fleet_sizing=null"],
-            "error: engine: the fast engine cannot run candidate ml.c5.large+ml.eia2.medium:"
-            " endpoint.variants[0]: a pipeline or Elastic Inference variant (use simpy or auto)",
+            [
+                "recommend",
+                "scenarios/recommend-default.yaml",
+                "--set",
+                "recommend.fleet_sizing=null",
+                "--set",
+                "models.resnet.error_rate=0.01",
+            ],
+            "error: engine: the fast engine cannot run candidate ml.c5.18xlarge:"
+            " models.resnet.error_rate: model errors (use simpy or auto)",
         ),
         (
             ["compare", "scenarios/quickstart.yaml", "scenarios/closed-loop-phases.yaml"],
@@ -420,11 +527,12 @@ def _with(path: str, value: Any) -> dict[str, Any]:
                 "endpoint": {
                     "name": "ep",
                     "variants": [
-                        {**_static()["endpoint"]["variants"][0], "accelerator_type": "ml.eia2.medium"}
+                        {**_static()["endpoint"]["variants"][0], "accelerator_type": "ml.eia2.medium"},
+                        {**_static()["endpoint"]["variants"][0], "name": "plain"},
                     ],
                 }
             },
-            "pipeline or Elastic Inference",
+            "endpoint.variants[0]: a pipeline or Elastic Inference variant beside other variants",
         ),
         (_with("models.m.error_rate", 0.01), "models.m.error_rate: model errors"),
         (_with("endpoint.variants.0.workers", 4), "endpoint.variants[0].workers: more workers than vCPUs"),

@@ -3,7 +3,8 @@
 Variants are independent once every request has its variant (open loop), so each one-instance variant
 runs as a recursion (single_station.py) and the rest through the event loop (static_queue.py); should
 the recursion meet an exact tie it cannot order, every variant goes through the event loop. A serverless
-variant (then the endpoint's only one, see eligibility.py) runs its environment pool (serverless.py).
+variant runs its environment pool (serverless.py), a pipeline or Elastic Inference variant its containers
+in tandem (pipeline.py); either is then the endpoint's only variant (see eligibility.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from simulator.core.records import RequestLog, Status
 from simulator.core.rng import RandomStreams
 from simulator.engine.fast.clock import simpy_clock
 from simulator.engine.fast.fleet import routing, stations
+from simulator.engine.fast.pipeline import serve_pipeline
 from simulator.engine.fast.serverless import serve_pool
 from simulator.engine.fast.single_station import Tie, cut_at_duration, recurse
 from simulator.engine.fast.static_queue import Station, serve
@@ -31,6 +33,10 @@ def run_fast(
     pools = [variant for variant in variants if isinstance(variant, ServerlessVariant)]
     if pools:
         serve_pool(log, pools[0], clock, timeout, duration)
+        return
+    staged = [variant for variant in variants if variant.stages is not None]
+    if staged:
+        serve_pipeline(log, staged[0], clock, timeout, duration)
         return
     fleet = stations(variants, variant_of, streams)
     lonely = [v.index for v in variants if len(v.active) == 1]
