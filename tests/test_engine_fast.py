@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulator.core.records import Status
 from simulator.engine import simulate
 from simulator.errors import ScenarioError
 from simulator.scenario import load_scenario_dict
@@ -247,6 +248,176 @@ def test_fast_staged_records_are_simpys(document: dict[str, Any]) -> None:
     assert_same_records(simpy, fast)
     assert json.dumps(simpy.summary, sort_keys=True) == json.dumps(fast.summary, sort_keys=True)
     assert simpy.metrics.equals(fast.metrics)
+
+
+@st.composite
+def autoscaled_scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """A lone variant autoscaled on arrivals (target tracking on InvocationsPerInstance, step scaling on
+    Invocations, scheduled actions) under traffic that rises and falls: launches, InService times,
+    retirements, draining and kills, with routing, speeds, queue bounds and timeouts."""
+    duration = draw(st.floats(200, 600))
+    rate = draw(st.floats(2, 60))
+    period = draw(st.sampled_from([10.0, 30.0, 60.0]))
+    autoscaling: dict[str, Any] = {
+        "min_capacity": draw(st.integers(0, 2)),
+        "max_capacity": draw(st.integers(2, 6)),
+        "startup_time": draw(
+            st.sampled_from(
+                [
+                    {"distribution": "deterministic", "value": 7.5},
+                    {"distribution": "exponential", "mean": 20.0},
+                    {"distribution": "lognormal", "median": 15.0, "p99": 40.0},
+                ]
+            )
+        ),
+    }
+    if draw(st.booleans()):
+        autoscaling["target_tracking"] = {
+            "metric": "SageMakerVariantInvocationsPerInstance",
+            "target_value": draw(st.floats(30, 1500)),
+            "period": period,
+            "scale_out_cooldown": draw(st.sampled_from([0.0, 30.0, 300.0])),
+            "scale_in_cooldown": draw(st.sampled_from([0.0, 30.0, 300.0])),
+            "scale_out_alarm": {"evaluation_periods": draw(st.integers(1, 3))},
+            "scale_in_alarm": {"evaluation_periods": draw(st.integers(1, 4))},
+        }
+    if draw(st.booleans()) or "target_tracking" not in autoscaling:
+        threshold = rate * period * draw(st.floats(0.3, 1.0))
+        autoscaling["step_scaling"] = [
+            {
+                "name": "out",
+                "metric": "Invocations",
+                "period": period,
+                "threshold": threshold,
+                "step_adjustments": [{"lower_bound": 0, "adjustment": draw(st.integers(1, 2))}],
+                "cooldown": draw(st.sampled_from([0.0, 60.0])),
+            },
+            {
+                "name": "in",
+                "metric": "Invocations",
+                "period": period,
+                "threshold": threshold / 2,
+                "comparison": "LessThanThreshold",
+                "step_adjustments": [{"upper_bound": 0, "adjustment": -1}],
+                "cooldown": 0.0,
+            },
+        ]
+    if draw(st.booleans()):
+        autoscaling["scheduled_actions"] = [{"at": duration / 2, "min_capacity": draw(st.integers(0, 3))}]
+    slow = draw(st.booleans())  # long services and queues: retired instances drain past the kill grace
+    variant: dict[str, Any] = {
+        "name": "v",
+        "model": "m",
+        "instance_type": draw(st.sampled_from(CPU_TYPES)),
+        "instance_count": draw(st.integers(0, 3)),
+        "max_queue": draw(st.integers(0, 200 if slow else 40)),
+        "autoscaling": autoscaling,
+    }
+    if draw(st.booleans()):
+        variant["workers"] = 1
+    if draw(st.booleans()):
+        variant["instance_speeds"] = draw(st.lists(st.sampled_from([0.5, 1.0, 1.7]), min_size=1, max_size=3))
+    service = {"distribution": "exponential", "mean": draw(st.floats(1.0, 4.0))} if slow else _service(draw)
+    return {
+        "name": "generated-autoscaled",
+        "seed": draw(st.integers(0, 2**32)),
+        "duration": duration,
+        "warmup": draw(st.floats(0, duration * 0.3)),
+        "models": {"m": {"service_time": service}},
+        "endpoint": {
+            "name": "ep",
+            "routing": draw(st.sampled_from(["RANDOM", "LEAST_OUTSTANDING_REQUESTS"])),
+            "invocation_timeout": draw(st.floats(0.5, 120)),
+            "variants": [variant],
+        },
+        "traffic": {
+            "arrivals": {
+                "process": "schedule",
+                "steps": [
+                    {"at": 0, "rate": rate / 5},
+                    {"at": duration / 4, "rate": rate},
+                    {"at": duration * 0.6, "rate": rate / 10},
+                ],
+            }
+        },
+    }
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(autoscaled_scenarios())
+def test_fast_autoscaled_records_are_simpys(document: dict[str, Any]) -> None:
+    """Records, instance timeline, scaling activity, summary and metrics of a fleet scaled on arrivals."""
+    simpy, fast = _both(document)
+    assert (simpy.summary.pop("engine"), fast.summary.pop("engine")) == ("simpy", "fast")
+    assert_same_records(simpy, fast)
+    assert simpy.instances.equals(fast.instances)
+    assert simpy.scaling.equals(fast.scaling)
+    assert json.dumps(simpy.summary, sort_keys=True) == json.dumps(fast.summary, sort_keys=True)
+    assert simpy.metrics.equals(fast.metrics)
+
+
+def _draining_document() -> dict[str, Any]:
+    """Traffic far above what four slow one-worker instances serve for two and a half minutes, then
+    almost none: the retired instances still hold long queues when the kill grace ends."""
+    return {
+        "name": "draining",
+        "seed": 3,
+        "duration": 420,
+        "models": {"m": {"service_time": {"distribution": "exponential", "mean": 3.0}}},
+        "endpoint": {
+            "name": "ep",
+            "invocation_timeout": 300,
+            "variants": [
+                {
+                    "name": "v",
+                    "model": "m",
+                    "instance_type": "ml.c5.large",
+                    "instance_count": 1,
+                    "workers": 1,
+                    "max_queue": 200,
+                    "autoscaling": {
+                        "min_capacity": 1,
+                        "max_capacity": 4,
+                        "startup_time": {"distribution": "exponential", "mean": 10.0},
+                        "target_tracking": {
+                            "target_value": 60,
+                            "period": 10,
+                            "scale_out_cooldown": 0,
+                            "scale_in_cooldown": 0,
+                            "scale_out_alarm": {"evaluation_periods": 1},
+                            "scale_in_alarm": {"evaluation_periods": 1},
+                        },
+                    },
+                }
+            ],
+        },
+        "traffic": {
+            "arrivals": {"process": "schedule", "steps": [{"at": 0, "rate": 6}, {"at": 150, "rate": 0.05}]}
+        },
+    }
+
+
+def test_fast_autoscaled_kills_what_a_retired_instance_still_holds_as_simpy_does() -> None:
+    simpy, fast = _both(_draining_document())
+    assert fast.summary["engine"] == "fast"
+    assert np.count_nonzero(simpy.log.column("status") == Status.KILLED) > 0
+    assert_same_records(simpy, fast)
+    assert simpy.instances.equals(fast.instances)
+
+
+def test_a_request_at_the_instant_the_fleet_changes_runs_the_whole_scenario_on_simpy(tmp_path: Path) -> None:
+    """Fleet events at whole seconds (deterministic start-up, 10 s periods) meet trace arrivals there."""
+    document = _draining_document()
+    document["endpoint"]["variants"][0]["autoscaling"]["startup_time"] = {
+        "distribution": "deterministic",
+        "value": 5,
+    }
+    trace = tmp_path / "trace.csv"
+    trace.write_text("t\n" + "\n".join(str(0.25 * k) for k in range(1200)) + "\n")
+    document["traffic"] = {"arrivals": {"process": "trace", "file": str(trace)}}
+    simpy, auto = (simulate(load_scenario_dict({**document, "engine": e})) for e in ("simpy", "auto"))
+    assert auto.summary["engine"] == "simpy"
+    assert_same_records(simpy, auto)
 
 
 def _trace_document(tmp_path: Path, arrivals: list[float], service: float, **variant: Any) -> dict[str, Any]:
@@ -498,9 +669,13 @@ def _with(path: str, value: Any) -> dict[str, Any]:
         (
             _with(
                 "endpoint.variants.0.autoscaling",
-                {"min_capacity": 1, "max_capacity": 3, "target_tracking": {"target_value": 600}},
+                {
+                    "min_capacity": 1,
+                    "max_capacity": 3,
+                    "target_tracking": {"metric": "CPUUtilization", "target_value": 60},
+                },
             ),
-            "endpoint.variants[0].autoscaling: the fleet scales",
+            "endpoint.variants[0].autoscaling: a policy scales on a metric of the requests' service",
         ),
         (
             _with(

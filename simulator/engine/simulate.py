@@ -14,6 +14,7 @@ from simulator.engine.backlog import refuse_ring_overflow
 from simulator.engine.build import Model, build
 from simulator.engine.choice import choose_engine
 from simulator.engine.fast.run import run_fast
+from simulator.engine.fast.single_station import Tie
 from simulator.engine.result import Result
 from simulator.engine.ring import STREAMING_ABOVE, expected_requests, ring_capacity
 from simulator.errors import ScenarioError
@@ -66,16 +67,20 @@ def simulate(
             scenario.measured_window(),
         )
     engine = choose_engine(scenario, catalog, streaming=bool(capacity))
-    model = build(scenario, catalog, streams, capacity, collector.fold if collector else None)
-    activity = schedule_updates(model.env, model.endpoint, scenario.endpoint.updates, model.startup_samplers)
-    scaling = start_autoscaling(model.env, model.variants, model.startup_samplers, model.log)
-    rollout = attach_rollout(scenario, model)
+    model, activity, scaling, rollout = _assemble(scenario, catalog, streams, capacity, collector)
     duration = scenario.duration
     if engine == "fast":
-        run_fast(model.log, model.variants, streams, scenario.endpoint.invocation_timeout, duration)
-        if progress is not None:
-            progress(1.0)
-    else:
+        try:
+            # the fleet's own events first (autoscaling on arrivals, see fast/elastic.py), then requests
+            model.env.run(until=duration)
+            run_fast(model.log, model.variants, streams, scenario.endpoint.invocation_timeout, duration)
+        except Tie:  # a request at the very instant the fleet changes: only SimPy orders that
+            engine = "simpy"
+            model, activity, scaling, rollout = _assemble(scenario, catalog, streams, capacity, collector)
+        else:
+            if progress is not None:
+                progress(1.0)
+    if engine == "simpy":
         _run_simpy(model, duration, progress, progress_steps)
     timeline = instance_timeline(model.variants, duration)
     names = [variant.name for variant in model.variants]
@@ -120,6 +125,20 @@ def simulate(
         cold_starts=elastic["cold_starts"],
         rollout=rollout,
     )
+
+
+def _assemble(
+    scenario: EndpointScenario,
+    catalog: Any,
+    streams: RandomStreams,
+    capacity: int,
+    collector: StreamingCollector | None,
+) -> tuple[Model, list[dict[str, Any]], ScalingRecords, Any]:
+    """Build the model and attach what changes its fleet (updates, autoscaling, a rollout)."""
+    model = build(scenario, catalog, streams, capacity, collector.fold if collector else None)
+    activity = schedule_updates(model.env, model.endpoint, scenario.endpoint.updates, model.startup_samplers)
+    scaling = start_autoscaling(model.env, model.variants, model.startup_samplers, model.log)
+    return model, activity, scaling, attach_rollout(scenario, model)
 
 
 def _run_simpy(model: Model, duration: float, progress: ProgressCallback | None, progress_steps: int) -> None:
