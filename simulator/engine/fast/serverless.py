@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
+from collections import deque
 
 import numpy as np
 
@@ -45,37 +46,47 @@ def serve_pool(
     cold_starts = pool.cold_starts
     in_flight, peak, retired = pool.in_flight, pool.max_in_flight, 0
     alive, peak_alive = pool.alive, pool.max_alive
-    heap: list[tuple[float, int, int, Environment, int]] = []
+    heap: list[tuple[float, int, int, Environment, int]] = []  # setups and services under way
+    # keep-warm timers start at completions, which come in time order, all `keep_warm` long: a FIFO
+    # line is already in (time, creation order) and keeps them out of the heap the other events share
+    timers: deque[tuple[float, int, int, Environment, int]] = deque()
     push, pop = heapq.heappush, heapq.heappop
     next_time, next_order, order, following = (clocks[0], 0, 1, 0) if n else (math.inf, 0, 0, 0)
     while True:
-        if heap:
-            top = heap[0]
-            now = top[0]
-            if now < next_time or (now == next_time and top[1] < next_order):
+        event = heap[0] if heap else None
+        if timers:
+            timer = timers[0]
+            if event is None or timer[0] < event[0] or (timer[0] == event[0] and timer[1] < event[1]):
+                event = timer
+        if event is not None:
+            now = event[0]
+            if now < next_time or (now == next_time and event[1] < next_order):
                 if now >= duration:
                     break
-                pop(heap)
-                kind, environment, value = top[2], top[3], top[4]
+                kind, environment, value = event[2], event[3], event[4]
                 if kind == _DONE:
+                    pop(heap)
                     end[value] = now
                     status[value] = timed_out if now - arrival[value] > timeout else ok
                     in_flight -= 1
                     idle.append(environment)
                     if not environment.provisioned:
-                        push(heap, (now + keep_warm, order, _EXPIRE, environment, environment.generation))
+                        timers.append((now + keep_warm, order, _EXPIRE, environment, environment.generation))
                         order += 1
                 elif kind == _READY:
+                    pop(heap)
                     demand = service()
                     start[value] = now
                     work[value] = demand
                     instance[value] = environment.ident
                     push(heap, (now + demand, order, _DONE, environment, value))
                     order += 1
-                elif environment.generation == value and environment in idle:
-                    idle.remove(environment)
-                    alive -= 1
-                    retired += 1
+                else:
+                    timers.popleft()
+                    if environment.generation == value and environment in idle:
+                        idle.remove(environment)
+                        alive -= 1
+                        retired += 1
                 continue
         if next_time >= duration:
             break
