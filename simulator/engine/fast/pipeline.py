@@ -24,128 +24,46 @@ from simulator.scenario.endpoint import Routing
 _DONE, _HOP = 0, 1
 
 
-class _Fleet:
-    """The mutable state of one variant's pipeline instances and the records being written."""
-
-    def __init__(self, log: RequestLog, variant: Variant, timeout: float) -> None:
-        assert variant.stages is not None and variant.stage_record is not None
-        n = log.size
-        self.stages = len(variant.stages)
-        self.draw = [stage.sampler.next for stage in variant.stages]
-        self.hop = [stage.hop for stage in variant.stages]
-        self.stage_workers = [stage.workers for stage in variant.stages]
-        self.workers = variant.workers
-        self.max_queue = variant.spec.max_queue
-        self.timeout = timeout
-        instances = list(variant.active)
-        self.idents = [instance.ident for instance in instances]
-        self.speeds = [instance.speed for instance in instances]
-        self.busy = [0] * len(instances)
-        self.outstanding = [0] * len(instances)
-        self.queue: list[deque[int]] = [deque() for _ in instances]
-        self.stage_busy = [[0] * self.stages for _ in instances]
-        self.waiting = [[deque[int]() for _ in range(self.stages)] for _ in instances]
-        self.arrival = array("d", np.ascontiguousarray(log.column("arrival"), dtype=np.float64).tobytes())
-        self.start, self.end, self.work = (
-            array("d", log.column(c).tobytes()) for c in ("start", "end", "work")
-        )
-        self.instance = array("i", log.column("instance").astype(np.int32).tobytes())
-        self.status = array("b", log.column("status").astype(np.int8).tobytes())
-        self.enter = array("d", np.full(n * self.stages, np.nan).tobytes())
-        self.leave = array("d", np.full(n * self.stages, np.nan).tobytes())
-        self.rows = len(variant.stage_record.enter)
-        self.heap: list[tuple[float, int, int, int, int, int]] = []
-        self.order = 0
-
-    # -- the instance front (hosting/instance.py) ------------------------------------------------------
-    def submit(self, i: int, request: int, now: float) -> None:
-        self.outstanding[i] += 1
-        if self.busy[i] < self.workers:
-            self.begin(i, request, now)
-            return
-        queue = self.queue[i]
-        while queue and now - self.arrival[queue[0]] >= self.timeout:
-            self.drop(i, queue.popleft())
-        if len(queue) < self.max_queue:
-            queue.append(request)
-        else:
-            self.outstanding[i] -= 1
-            self.status[request] = Status.THROTTLED
-            self.end[request] = now
-
-    def drop(self, i: int, request: int) -> None:
-        self.outstanding[i] -= 1
-        self.status[request] = Status.TIMEOUT
-        self.end[request] = self.arrival[request] + self.timeout
-
-    def begin(self, i: int, request: int, now: float) -> None:
-        self.start[request] = now
-        self.work[request] = 0.0
-        self.instance[request] = self.idents[i]
-        self.busy[i] += 1
-        if request >= self.rows:  # StageRecord grows as SimPy's run makes it grow
-            self.rows = max(2 * self.rows, request + 1)
-        self.enter[request * self.stages] = now
-        self.serve(i, request, 0, now)
-
-    # -- the containers (hosting/pipeline.py) ----------------------------------------------------------
-    def serve(self, i: int, request: int, stage: int, now: float) -> None:
-        demand = self.draw[stage]() / self.speeds[i]
-        self.work[request] += demand
-        heapq.heappush(self.heap, (now + demand, self.order, _DONE, i, request, stage))
-        self.order += 1
-
-    def stage_done(self, i: int, request: int, stage: int, now: float) -> None:
-        self.leave[request * self.stages + stage] = now
-        if stage == self.stages - 1:
-            self.end[request] = now
-            late = now - self.arrival[request] > self.timeout
-            self.status[request] = Status.TIMEOUT if late else Status.OK
-            self.outstanding[i] -= 1
-        elif self.hop[stage] > 0:
-            heapq.heappush(self.heap, (now + self.hop[stage], self.order, _HOP, i, request, stage + 1))
-            self.order += 1
-        else:
-            self.arrive(i, request, stage + 1, now)
-        if stage == 0:
-            self.busy[i] -= 1
-            queue = self.queue[i]
-            while queue and self.busy[i] < self.workers:
-                waiting = queue.popleft()
-                if now - self.arrival[waiting] >= self.timeout:
-                    self.drop(i, waiting)
-                    continue
-                self.begin(i, waiting, now)
-        else:
-            self.stage_busy[i][stage] -= 1
-            line = self.waiting[i][stage]
-            if line:
-                self.stage_busy[i][stage] += 1
-                self.serve(i, line.popleft(), stage, now)
-
-    def arrive(self, i: int, request: int, stage: int, now: float) -> None:
-        self.enter[request * self.stages + stage] = now
-        if self.stage_busy[i][stage] < self.stage_workers[stage]:
-            self.stage_busy[i][stage] += 1
-            self.serve(i, request, stage, now)
-        else:
-            self.waiting[i][stage].append(request)
-
-
 def serve_pipeline(
     log: RequestLog, variant: Variant, clock: np.ndarray, timeout: float, duration: float
 ) -> None:
-    """Run every request of the log (all sent to `variant`, or to no variant) through its instances."""
-    fleet = _Fleet(log, variant, timeout)
+    """Run every request of the log (all sent to `variant`, or to no variant) through its instances.
+
+    One loop with local names (the hot path of Elastic Inference trials): `begin` is the instance front
+    taking a request into its first container, `serve` a container drawing a request's time.
+    """
+    assert variant.stages is not None and variant.stage_record is not None
     n = log.size
-    count = len(fleet.idents)
-    choose = variant.choice_sampler.next
-    fewest = variant.routing is not Routing.RANDOM
+    stages = len(variant.stages)
+    last = stages - 1
+    draw = [stage.sampler.next for stage in variant.stages]
+    hop = [stage.hop for stage in variant.stages]
+    stage_workers = [stage.workers for stage in variant.stages]
+    workers, max_queue = variant.workers, variant.spec.max_queue
+    instances = list(variant.active)
+    count = len(instances)
+    idents = [instance.ident for instance in instances]
+    speeds = [instance.speed for instance in instances]
+    busy, outstanding = [0] * count, [0] * count
+    queues: list[deque[int]] = [deque() for _ in instances]
+    stage_busy = [[0] * stages for _ in instances]
+    lines = [[deque[int]() for _ in range(stages)] for _ in instances]
+    arrival = array("d", np.ascontiguousarray(log.column("arrival"), dtype=np.float64).tobytes())
     clocks = array("d", np.ascontiguousarray(clock, dtype=np.float64).tobytes())
     sent = log.column("variant").tolist()
-    heap, pop = fleet.heap, heapq.heappop
-    next_time, next_order, following = (clocks[0], 0, 0) if n else (math.inf, 0, 0)
-    fleet.order = 1 if n else 0
+    start, end, work = (array("d", log.column(name).tobytes()) for name in ("start", "end", "work"))
+    instance_of = array("i", log.column("instance").astype(np.int32).tobytes())
+    status = array("b", log.column("status").astype(np.int8).tobytes())
+    enter = array("d", np.full(n * stages, np.nan).tobytes())
+    leave = array("d", np.full(n * stages, np.nan).tobytes())
+    rows = len(variant.stage_record.enter)
+    ok, timed_out, throttled = int(Status.OK), int(Status.TIMEOUT), int(Status.THROTTLED)
+    no_capacity = int(Status.NO_CAPACITY)
+    choose = variant.choice_sampler.next
+    fewest = variant.routing is not Routing.RANDOM
+    heap: list[tuple[float, int, int, int, int, int]] = []  # (time, order, kind, instance, request, stage)
+    push, pop = heapq.heappush, heapq.heappop
+    next_time, next_order, order, following = (clocks[0], 0, 1, 0) if n else (math.inf, 0, 0, 0)
     while True:
         if heap:
             top = heap[0]
@@ -154,10 +72,70 @@ def serve_pipeline(
                 if now >= duration:
                     break
                 pop(heap)
-                if top[2] == _DONE:
-                    fleet.stage_done(top[3], top[4], top[5], now)
+                _, _, kind, i, request, stage = top
+                if kind == _HOP:  # reaches the next container
+                    enter[request * stages + stage] = now
+                    if stage_busy[i][stage] < stage_workers[stage]:
+                        stage_busy[i][stage] += 1
+                        demand = draw[stage]() / speeds[i]
+                        work[request] += demand
+                        push(heap, (now + demand, order, _DONE, i, request, stage))
+                        order += 1
+                    else:
+                        lines[i][stage].append(request)
+                    continue
+                leave[request * stages + stage] = now
+                if stage == last:
+                    end[request] = now
+                    status[request] = timed_out if now - arrival[request] > timeout else ok
+                    outstanding[i] -= 1
                 else:
-                    fleet.arrive(top[3], top[4], top[5], now)
+                    following_stage = stage + 1
+                    if hop[stage] > 0:
+                        push(heap, (now + hop[stage], order, _HOP, i, request, following_stage))
+                        order += 1
+                    else:
+                        enter[request * stages + following_stage] = now
+                        if stage_busy[i][following_stage] < stage_workers[following_stage]:
+                            stage_busy[i][following_stage] += 1
+                            demand = draw[following_stage]() / speeds[i]
+                            work[request] += demand
+                            push(heap, (now + demand, order, _DONE, i, request, following_stage))
+                            order += 1
+                        else:
+                            lines[i][following_stage].append(request)
+                if stage == 0:  # the instance's worker is free: its queue's next request begins
+                    busy[i] -= 1
+                    queue = queues[i]
+                    while queue and busy[i] < workers:
+                        waiting = queue.popleft()
+                        arrived = arrival[waiting]
+                        if now - arrived >= timeout:
+                            outstanding[i] -= 1
+                            status[waiting] = timed_out
+                            end[waiting] = arrived + timeout
+                            continue
+                        start[waiting] = now
+                        work[waiting] = 0.0
+                        instance_of[waiting] = idents[i]
+                        busy[i] += 1
+                        if waiting >= rows:  # StageRecord grows as SimPy's run makes it grow
+                            rows = max(2 * rows, waiting + 1)
+                        enter[waiting * stages] = now
+                        demand = draw[0]() / speeds[i]
+                        work[waiting] += demand
+                        push(heap, (now + demand, order, _DONE, i, waiting, 0))
+                        order += 1
+                else:
+                    stage_busy[i][stage] -= 1
+                    line = lines[i][stage]
+                    if line:
+                        stage_busy[i][stage] += 1
+                        waiting = line.popleft()
+                        demand = draw[stage]() / speeds[i]
+                        work[waiting] += demand
+                        push(heap, (now + demand, order, _DONE, i, waiting, stage))
+                        order += 1
                 continue
         if next_time >= duration:
             break
@@ -166,42 +144,61 @@ def serve_pipeline(
         following += 1
         if following < n:
             next_time = clocks[following]
-            next_order = fleet.order
-            fleet.order += 1
+            next_order = order
+            order += 1
         else:
             next_time = math.inf
         if sent[request] < 0 or count == 0:
-            fleet.status[request] = Status.NO_CAPACITY
-            fleet.end[request] = fleet.arrival[request]
+            status[request] = no_capacity
+            end[request] = arrival[request]
             continue
         i = 0
-        if count > 1:
+        if count > 1:  # Variant.pick: one uniform when several are InService
             i = int(choose() * count)
             if fewest:
-                best, least = i, fleet.outstanding[i]
+                best, least = i, outstanding[i]
                 for step in range(1, count):
                     other = (i + step) % count
-                    if fleet.outstanding[other] < least:
-                        best, least = other, fleet.outstanding[other]
+                    if outstanding[other] < least:
+                        best, least = other, outstanding[other]
                 i = best
-        fleet.submit(i, request, now)
-    _write_back(log, fleet, variant)
-
-
-def _write_back(log: RequestLog, fleet: _Fleet, variant: Variant) -> None:
-    n = log.size
+        outstanding[i] += 1
+        if busy[i] < workers:
+            start[request] = now
+            work[request] = 0.0
+            instance_of[request] = idents[i]
+            busy[i] += 1
+            if request >= rows:
+                rows = max(2 * rows, request + 1)
+            enter[request * stages] = now
+            demand = draw[0]() / speeds[i]
+            work[request] += demand
+            push(heap, (now + demand, order, _DONE, i, request, 0))
+            order += 1
+            continue
+        queue = queues[i]
+        while queue and now - arrival[queue[0]] >= timeout:
+            expired = queue.popleft()
+            outstanding[i] -= 1
+            status[expired] = timed_out
+            end[expired] = arrival[expired] + timeout
+        if len(queue) < max_queue:
+            queue.append(request)
+        else:
+            outstanding[i] -= 1
+            status[request] = throttled
+            end[request] = now
     for name, values, dtype in (
-        ("start", fleet.start, np.float64),
-        ("end", fleet.end, np.float64),
-        ("work", fleet.work, np.float64),
-        ("instance", fleet.instance, np.int32),
-        ("status", fleet.status, np.int8),
+        ("start", start, np.float64),
+        ("end", end, np.float64),
+        ("work", work, np.float64),
+        ("instance", instance_of, np.int32),
+        ("status", status, np.int8),
     ):
         getattr(log, name)[:n] = np.frombuffer(values, dtype=dtype)
     record = variant.stage_record
-    assert record is not None
-    for name, values in (("enter", fleet.enter), ("leave", fleet.leave)):
-        table = np.full((fleet.rows, fleet.stages), np.nan)
-        rows = min(n, fleet.rows)
-        table[:rows] = np.frombuffer(values, dtype=np.float64).reshape(n, fleet.stages)[:rows]
+    for name, values in (("enter", enter), ("leave", leave)):
+        table = np.full((rows, stages), np.nan)
+        kept = min(n, rows)
+        table[:kept] = np.frombuffer(values, dtype=np.float64).reshape(n, stages)[:kept]
         setattr(record, name, table)
