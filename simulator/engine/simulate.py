@@ -30,7 +30,7 @@ from simulator.metrics.elastic import (
 )
 from simulator.metrics.fleet import billing, instance_timeline
 from simulator.metrics.oscillation import oscillation_figures
-from simulator.metrics.series import cloudwatch_series
+from simulator.metrics.series import cloudwatch_series, utilisation_series
 from simulator.metrics.serving import add_serving_figures
 from simulator.metrics.streaming import StreamingCollector
 from simulator.metrics.summary import summarize
@@ -46,11 +46,14 @@ def simulate(
     seed: int | np.random.SeedSequence | None = None,
     progress: ProgressCallback | None = None,
     progress_steps: int = 50,
+    trial: bool = False,
 ) -> Result:
     """Run one replication. Same scenario and seed -> identical Result; nothing global is touched.
 
     `seed` defaults to the scenario's seed; `progress`, if given, is called with the simulated
-    fraction done (the run advances in `progress_steps` chunks).
+    fraction done (the run advances in `progress_steps` chunks). `trial` keeps only what a recommender
+    trial reads (hundreds of short runs a job): the summary without the serving figures, and of the
+    per-period series the utilisation columns; those figures are the same as a full run's.
     """
     if not isinstance(scenario, EndpointScenario):
         raise ValueError("simulate() needs a scenario with an endpoint and a duration")
@@ -92,7 +95,7 @@ def simulate(
         summary = summarize(model.log, timeline, names, window)
     summary["engine"] = engine
     elastic = _elastic(scenario, catalog, model.log, model.variants, scaling, summary, window)
-    if collector is None:
+    if collector is None and not trial:
         add_serving_figures(summary, model.log, model.variants, window)
     bill = billing(timeline, *window)
     if elastic["serverless_bills"]:
@@ -100,7 +103,9 @@ def simulate(
     return Result(
         scenario=scenario,
         summary=summary,
-        metrics=cloudwatch_series(
+        metrics=utilisation_series(scenario, model.log, model.variants, timeline)
+        if trial and collector is None
+        else cloudwatch_series(
             scenario,
             model.log,
             model.variants,

@@ -72,7 +72,7 @@ def measure(
     blocks = []
     results = []
     for replication, scenario in enumerate(scenarios):
-        result = simulate(scenario, replication_seed(scenario.seed, replication))
+        result = simulate(scenario, replication_seed(scenario.seed, replication), trial=True)
         results.append(result)
         blocks.append(result.summary["variants"][VARIANT])
     arrived = sum(b["requests"]["arrived"] for b in blocks)
