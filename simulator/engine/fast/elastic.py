@@ -220,7 +220,7 @@ def serve_elastic(
     for number, instance in enumerate(fleet):
         if instance.retired_at is None or instance.in_service_at is None:
             continue  # never retired, or retired while pending (terminated then, as the fleet run had it)
-        if state[number] == _DRAINING or instance.retired_at >= duration:
+        if state[number] == _DRAINING:
             instance.state, instance.terminated_at = InstanceState.DRAINING, None
         else:
             instance.state, instance.terminated_at = InstanceState.TERMINATED, terminated_at[number]
