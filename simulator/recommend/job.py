@@ -8,6 +8,7 @@ an uninterrupted one produce identical files.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,10 +82,22 @@ def run_job(
 
     `on_stage` hears each stage start; `on_done` hears how many tasks of the current stage are done.
     """
+    executor = executor or SerialExecutor()
+    with executor if isinstance(executor, AbstractContextManager) else nullcontext():  # one pool, both stages
+        return _run_job(scenario, executor, store, resume, on_done, on_stage)
+
+
+def _run_job(
+    scenario: RecommendScenario,
+    executor: Executor,
+    store: CandidateStore | None,
+    resume: bool,
+    on_done: Done | None,
+    on_stage: StageHook | None,
+) -> JobResult:
     spec = scenario.recommend
     slo = spec.slo()
     assert slo is not None
-    executor = executor or SerialExecutor()
     candidates, excluded = job_candidates(scenario)
     finished = store.start(resume) if store is not None else {}
     remaining = [c for c in candidates if c.id not in finished]
