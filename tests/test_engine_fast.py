@@ -131,10 +131,11 @@ def serverless_scenarios(draw: st.DrawFn) -> dict[str, Any]:
             ]
         )
     )
+    concurrency = draw(st.integers(1, 12))
     serverless: dict[str, Any] = {
         "memory_mb": draw(st.sampled_from([1024, 2048, 3072, 6144])),
-        "max_concurrency": draw(st.integers(1, 12)),
-        "provisioned_concurrency": draw(st.integers(0, 3)),
+        "max_concurrency": concurrency,
+        "provisioned_concurrency": draw(st.integers(0, min(3, concurrency))),
         "keep_warm": draw(st.sampled_from([0.0, 0.3, 5.0, 600.0])),
     }
     if setup is not None:
@@ -258,9 +259,10 @@ def autoscaled_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     duration = draw(st.floats(200, 600))
     rate = draw(st.floats(2, 60))
     period = draw(st.sampled_from([10.0, 30.0, 60.0]))
+    minimum, maximum = draw(st.integers(0, 2)), draw(st.integers(2, 6))
     autoscaling: dict[str, Any] = {
-        "min_capacity": draw(st.integers(0, 2)),
-        "max_capacity": draw(st.integers(2, 6)),
+        "min_capacity": minimum,
+        "max_capacity": maximum,
         "startup_time": draw(
             st.sampled_from(
                 [
@@ -303,13 +305,15 @@ def autoscaled_scenarios(draw: st.DrawFn) -> dict[str, Any]:
             },
         ]
     if draw(st.booleans()):
-        autoscaling["scheduled_actions"] = [{"at": duration / 2, "min_capacity": draw(st.integers(0, 3))}]
+        autoscaling["scheduled_actions"] = [
+            {"at": duration / 2, "min_capacity": draw(st.integers(0, maximum))}
+        ]
     slow = draw(st.booleans())  # long services and queues: retired instances drain past the kill grace
     variant: dict[str, Any] = {
         "name": "v",
         "model": "m",
         "instance_type": draw(st.sampled_from(CPU_TYPES)),
-        "instance_count": draw(st.integers(0, 3)),
+        "instance_count": draw(st.integers(max(1, minimum), min(3, maximum))),
         "max_queue": draw(st.integers(0, 200 if slow else 40)),
         "autoscaling": autoscaling,
     }
