@@ -14,6 +14,7 @@ from simulator.engine.backlog import refuse_ring_overflow
 from simulator.engine.build import Model, build
 from simulator.engine.choice import choose_engine
 from simulator.engine.fast.run import run_fast
+from simulator.engine.fast.single_station import Tie
 from simulator.engine.result import Result
 from simulator.engine.ring import STREAMING_ABOVE, expected_requests, ring_capacity
 from simulator.errors import ScenarioError
@@ -29,7 +30,7 @@ from simulator.metrics.elastic import (
 )
 from simulator.metrics.fleet import billing, instance_timeline
 from simulator.metrics.oscillation import oscillation_figures
-from simulator.metrics.series import cloudwatch_series
+from simulator.metrics.series import cloudwatch_series, utilisation_series
 from simulator.metrics.serving import add_serving_figures
 from simulator.metrics.streaming import StreamingCollector
 from simulator.metrics.summary import summarize
@@ -45,11 +46,14 @@ def simulate(
     seed: int | np.random.SeedSequence | None = None,
     progress: ProgressCallback | None = None,
     progress_steps: int = 50,
+    trial: bool = False,
 ) -> Result:
     """Run one replication. Same scenario and seed -> identical Result; nothing global is touched.
 
     `seed` defaults to the scenario's seed; `progress`, if given, is called with the simulated
-    fraction done (the run advances in `progress_steps` chunks).
+    fraction done (the run advances in `progress_steps` chunks). `trial` keeps only what a recommender
+    trial reads (hundreds of short runs a job): the summary without the serving figures, and of the
+    per-period series the utilisation columns; those figures are the same as a full run's.
     """
     if not isinstance(scenario, EndpointScenario):
         raise ValueError("simulate() needs a scenario with an endpoint and a duration")
@@ -66,16 +70,20 @@ def simulate(
             scenario.measured_window(),
         )
     engine = choose_engine(scenario, catalog, streaming=bool(capacity))
-    model = build(scenario, catalog, streams, capacity, collector.fold if collector else None)
-    activity = schedule_updates(model.env, model.endpoint, scenario.endpoint.updates, model.startup_samplers)
-    scaling = start_autoscaling(model.env, model.variants, model.startup_samplers, model.log)
-    rollout = attach_rollout(scenario, model)
+    model, activity, scaling, rollout = _assemble(scenario, catalog, streams, capacity, collector)
     duration = scenario.duration
     if engine == "fast":
-        run_fast(model.log, model.variants, streams, scenario.endpoint.invocation_timeout, duration)
-        if progress is not None:
-            progress(1.0)
-    else:
+        try:
+            # the fleet's own events first (autoscaling on arrivals, see fast/elastic.py), then requests
+            model.env.run(until=duration)
+            run_fast(model.log, model.variants, streams, scenario.endpoint.invocation_timeout, duration)
+        except Tie:  # a request at the very instant the fleet changes: only SimPy orders that
+            engine = "simpy"
+            model, activity, scaling, rollout = _assemble(scenario, catalog, streams, capacity, collector)
+        else:
+            if progress is not None:
+                progress(1.0)
+    if engine == "simpy":
         _run_simpy(model, duration, progress, progress_steps)
     timeline = instance_timeline(model.variants, duration)
     names = [variant.name for variant in model.variants]
@@ -87,7 +95,7 @@ def simulate(
         summary = summarize(model.log, timeline, names, window)
     summary["engine"] = engine
     elastic = _elastic(scenario, catalog, model.log, model.variants, scaling, summary, window)
-    if collector is None:
+    if collector is None and not trial:
         add_serving_figures(summary, model.log, model.variants, window)
     bill = billing(timeline, *window)
     if elastic["serverless_bills"]:
@@ -95,7 +103,9 @@ def simulate(
     return Result(
         scenario=scenario,
         summary=summary,
-        metrics=cloudwatch_series(
+        metrics=utilisation_series(scenario, model.log, model.variants, timeline)
+        if trial and collector is None
+        else cloudwatch_series(
             scenario,
             model.log,
             model.variants,
@@ -120,6 +130,20 @@ def simulate(
         cold_starts=elastic["cold_starts"],
         rollout=rollout,
     )
+
+
+def _assemble(
+    scenario: EndpointScenario,
+    catalog: Any,
+    streams: RandomStreams,
+    capacity: int,
+    collector: StreamingCollector | None,
+) -> tuple[Model, list[dict[str, Any]], ScalingRecords, Any]:
+    """Build the model and attach what changes its fleet (updates, autoscaling, a rollout)."""
+    model = build(scenario, catalog, streams, capacity, collector.fold if collector else None)
+    activity = schedule_updates(model.env, model.endpoint, scenario.endpoint.updates, model.startup_samplers)
+    scaling = start_autoscaling(model.env, model.variants, model.startup_samplers, model.log)
+    return model, activity, scaling, attach_rollout(scenario, model)
 
 
 def _run_simpy(model: Model, duration: float, progress: ProgressCallback | None, progress_steps: int) -> None:

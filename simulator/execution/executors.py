@@ -80,10 +80,27 @@ def _exit_when_orphaned(parent: int) -> None:
 
 
 class LocalPoolExecutor:
-    """A process pool on this machine (default: all cores)."""
+    """A process pool on this machine (default: all cores).
+
+    Each `map` starts its own pool and stops it; inside `with executor:` the first `map`'s pool serves
+    every later one too, so a job of several stages pays for starting workers (a Python process that
+    imports the simulator each) once.
+    """
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
+        self._kept = False
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> LocalPoolExecutor:
+        self._kept = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._kept = False
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown()
 
     def map(
         self,
@@ -95,22 +112,27 @@ class LocalPoolExecutor:
         work = list(items)
         if len(work) <= 1 or self.workers == 1:
             return SerialExecutor().map(function, work, on_done, on_result)
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(
-            max_workers=min(self.workers, len(work)),
-            mp_context=context,
-            initializer=_worker_setup,
-            initargs=(os.getpid(),),
-        )
+        pool = self._pool
+        if pool is None:
+            pool = ProcessPoolExecutor(
+                max_workers=self.workers if self._kept else min(self.workers, len(work)),
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_setup,
+                initargs=(os.getpid(),),
+            )
         try:
             futures = {pool.submit(function, item): index for index, item in enumerate(work)}
             finished = ((futures[future], future.result()) for future in as_completed(futures))
             results = gather_in_order(finished, len(work), on_done, on_result)
         except BaseException:
+            self._pool = None
             workers = list(getattr(pool, "_processes", {}).values())  # ours: stop them, not wait
             pool.shutdown(wait=False, cancel_futures=True)
             for process in workers:
                 process.terminate()
             raise
-        pool.shutdown()
+        if self._kept:
+            self._pool = pool
+        else:
+            pool.shutdown()
         return results

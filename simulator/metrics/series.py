@@ -66,8 +66,6 @@ def period_requests_from_log(
     stat = log.column("status")[mine]
     ok = stat == Status.OK
     model_latency = (log.column("end")[mine] - arrival)[ok] * 1e6
-    start = log.column("start")[mine]
-    served = ~np.isnan(start)
     p50, p99 = _per_bin_quantiles(bins[ok], model_latency, n_bins, (0.5, 0.99))
     return PeriodRequests(
         invocations=np.bincount(bins, minlength=n_bins)[:n_bins],
@@ -77,13 +75,20 @@ def period_requests_from_log(
         model_latency_p50=p50,
         model_latency_p99=p99,
         overhead_mean=_per_bin_mean(bins[ok], log.column("overhead")[mine][ok] * 1e6, n_bins),
-        busy=spread_over_bins(
-            start[served],
-            np.nan_to_num(log.column("end")[mine][served], nan=duration),
-            log.column("work")[mine][served],
-            period,
-            n_bins,
-        ),
+        busy=_busy(log, mine, duration, period, n_bins),
+    )
+
+
+def _busy(log: RequestLog, mine: np.ndarray, duration: float, period: float, n_bins: int) -> np.ndarray:
+    """Device-seconds of work per period of the requests `mine` (in service until the end at most)."""
+    start = log.column("start")[mine]
+    served = ~np.isnan(start)
+    return spread_over_bins(
+        start[served],
+        np.nan_to_num(log.column("end")[mine][served], nan=duration),
+        log.column("work")[mine][served],
+        period,
+        n_bins,
     )
 
 
@@ -162,19 +167,9 @@ def _instance_frame(
 ) -> pd.DataFrame:
     """CloudWatch columns of an instance-based variant: request figures plus its fleet."""
     mine = timeline[timeline["variant"] == variant.name]
-    fleet = mine.dropna(subset=["in_service_at"])
-    instance_seconds = spread_over_bins(
-        fleet["in_service_at"].to_numpy(),
-        fleet["terminated_at"].to_numpy(),
-        (fleet["terminated_at"] - fleet["in_service_at"]).clip(lower=0).to_numpy(),
-        period,
-        n_bins,
-    )
-    instances = instance_seconds / period
+    instances, utilisation, memory = _utilisation(scenario, variant, requests.busy, mine, period, n_bins)
     with np.errstate(invalid="ignore", divide="ignore"):
         per_instance = np.where(instances > 0, requests.invocations / instances, np.nan)
-        utilisation = np.where(instance_seconds > 0, requests.busy / instance_seconds * 100.0, np.nan)
-    memory = variant.workers * _model_memory(scenario, variant) / (variant.instance_type.memory_gib * 1024**3)
     billable = spread_over_bins(
         mine["launched_at"].to_numpy(),
         mine["terminated_at"].to_numpy(),
@@ -194,8 +189,8 @@ def _instance_frame(
             "OverheadLatency": requests.overhead_mean,
             "Invocation4XXErrors": requests.throttled,
             "Invocation5XXErrors": requests.errors_5xx,
-            ("GPUUtilization" if variant.plan.device == "gpu" else "CPUUtilization"): utilisation,
-            "MemoryUtilization": np.where(instances > 0, min(memory, 1.0) * 100.0, np.nan),
+            _utilisation_column(variant): utilisation,
+            "MemoryUtilization": memory,
             "InServiceInstances": instances,
             "cost_usd": billable * variant.price_per_hour / 3600.0,
         }
@@ -203,6 +198,55 @@ def _instance_frame(
     if variant.spec.autoscaling is not None and capacity is not None:
         frame["DesiredInstances"] = desired_per_period(capacity, variant.name, period, n_bins)
     return frame
+
+
+def _utilisation_column(variant: Variant) -> str:
+    return "GPUUtilization" if variant.plan.device == "gpu" else "CPUUtilization"
+
+
+def _utilisation(
+    scenario: EndpointScenario,
+    variant: Variant,
+    busy: np.ndarray,
+    mine: pd.DataFrame,
+    period: float,
+    n_bins: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(InService instances, CPU or GPU utilisation, memory utilisation) per period of a variant whose
+    instances are the timeline rows `mine` and whose requests kept its devices `busy`."""
+    fleet = mine.dropna(subset=["in_service_at"])
+    instance_seconds = spread_over_bins(
+        fleet["in_service_at"].to_numpy(),
+        fleet["terminated_at"].to_numpy(),
+        (fleet["terminated_at"] - fleet["in_service_at"]).clip(lower=0).to_numpy(),
+        period,
+        n_bins,
+    )
+    instances = instance_seconds / period
+    with np.errstate(invalid="ignore", divide="ignore"):
+        utilisation = np.where(instance_seconds > 0, busy / instance_seconds * 100.0, np.nan)
+    memory = variant.workers * _model_memory(scenario, variant) / (variant.instance_type.memory_gib * 1024**3)
+    return instances, utilisation, np.where(instances > 0, min(memory, 1.0) * 100.0, np.nan)
+
+
+def utilisation_series(
+    scenario: EndpointScenario, log: RequestLog, variants: list[Variant], timeline: pd.DataFrame
+) -> pd.DataFrame:
+    """Of the CloudWatch series, only CPU or GPU and memory utilisation per (period, variant), computed
+    as `cloudwatch_series` computes them: all a recommender trial reads, without the rest's cost."""
+    period = scenario.metrics.period
+    n_bins = int(np.ceil(scenario.duration / period))
+    frames = []
+    for variant in variants:
+        frame = pd.DataFrame({"time_s": np.arange(n_bins) * period, "variant": variant.name})
+        if not isinstance(variant, ServerlessVariant):
+            busy = _busy(log, log.column("variant") == variant.index, scenario.duration, period, n_bins)
+            mine = timeline[timeline["variant"] == variant.name]
+            _, utilisation, memory = _utilisation(scenario, variant, busy, mine, period, n_bins)
+            frame[_utilisation_column(variant)] = utilisation
+            frame["MemoryUtilization"] = memory
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
 
 
 def serverless_series(

@@ -11,7 +11,7 @@ from simulator.scenario.recommend_spec import JobType
 
 
 def check_job_engine(scenario: Scenario) -> None:
-    """Every trial of the job must be one the fast engine runs (static, open loop, FCFS workers)."""
+    """Every trial of the job must be one the fast engine runs (static fleets or serverless, open loop)."""
     if scenario.engine != "fast" or not isinstance(scenario, RecommendScenario):
         return
     if scenario.recommend.job_type is JobType.ADVANCED:

@@ -51,10 +51,9 @@ def _window_mean(result: Result, column: str) -> float | None:
     if column not in metrics.columns:
         return None
     start, end = result.scenario.measured_window()
-    inside = metrics[
-        (metrics["time_s"] >= start) & (metrics["time_s"] + result.scenario.metrics.period <= end)
-    ]
-    values = inside[column].to_numpy(dtype=float)
+    time = metrics["time_s"].to_numpy()
+    inside = (time >= start) & (time + result.scenario.metrics.period <= end)
+    values = metrics[column].to_numpy(dtype=float)[inside]
     values = values[np.isfinite(values)]
     return float(values.mean()) if len(values) else None
 
@@ -72,7 +71,7 @@ def measure(
     blocks = []
     results = []
     for replication, scenario in enumerate(scenarios):
-        result = simulate(scenario, replication_seed(scenario.seed, replication))
+        result = simulate(scenario, replication_seed(scenario.seed, replication), trial=True)
         results.append(result)
         blocks.append(result.summary["variants"][VARIANT])
     arrived = sum(b["requests"]["arrived"] for b in blocks)

@@ -7,12 +7,17 @@
 2. The same job on a local Dask cluster of 1 and of 2 worker processes (and the local pool with 1 and 2),
    measured side by side in this run: the speed-up of 2 workers over 1, and that every run gives the
    same recommendations. The machines are shared and noisy: compare the ratios, not the seconds.
+
+`--fleet` also times the default job as shipped (fleet sizing on; the search alone is the job with it
+off). `--baseline DIR` times another source tree (e.g. `git archive <commit> | tar -x -C DIR`) in the same
+run, alternately with this one, and checks both write the same recommendations.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -29,11 +34,22 @@ TODAY = ROOT / "scenarios" / "recommend-today.yaml"
 NO_FLEET = ["recommend.fleet_sizing=null"]
 
 
-def whole_job(scenario: Path, out: Path) -> float:
-    """Wall seconds of `sagesim recommend SCENARIO --out OUT --quiet --set recommend.fleet_sizing=null`."""
+def whole_job(scenario: Path, out: Path, tree: Path = ROOT, fleet: bool = False) -> float:
+    """Wall seconds of `sagesim recommend SCENARIO --out OUT --quiet` (fleet sizing off unless `fleet`),
+    running the `simulator` package of the source tree `tree`."""
     started = time.perf_counter()
-    command = [sys.executable, "-m", "simulator.cli", "recommend", str(scenario), "--out", str(out)]
-    subprocess.run([*command, "--quiet", "--set", NO_FLEET[0]], check=True)
+    command = [
+        sys.executable,
+        "-m",
+        "simulator.cli",
+        "recommend",
+        str(scenario),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    environment = {**os.environ, "PYTHONPATH": str(tree)}
+    subprocess.run(command + ([] if fleet else ["--set", NO_FLEET[0]]), check=True, cwd=tree, env=environment)
     return time.perf_counter() - started
 
 
@@ -50,6 +66,33 @@ def report_whole_job(label: str, scenario: Path, directory: Path) -> None:
     )
 
 
+TIMES = ("CreationTime", "LastModifiedTime", "CompletionTime")
+
+
+def results(out: Path) -> tuple[str, str]:
+    """recommendations.json less its wall-clock times, and the detail file."""
+    response = json.loads((out / "recommendations.json").read_text())
+    kept = {key: value for key, value in response.items() if key not in TIMES}
+    return json.dumps(kept, sort_keys=True), (out / "recommendations-detail.json").read_text()
+
+
+def side_by_side(baseline: Path, directory: Path, fleet: bool) -> None:
+    """The default job (search alone, and as shipped with `fleet`) on `baseline` and on this tree,
+    alternately: wall times, the ratio, and whether both give the same results."""
+    jobs = [("search alone", False)] + ([("as shipped, fleet sizing", True)] if fleet else [])
+    for label, with_fleet in jobs:
+        walls: dict[str, float] = {}
+        answers = set()
+        for name, tree in (("baseline", baseline), ("this tree", ROOT)):
+            out = directory / f"{name}-{with_fleet}".replace(" ", "-")
+            walls[name] = whole_job(SCENARIO, out, tree, with_fleet)
+            answers.add(results(out))
+        print(
+            f"default job, {label}: baseline {walls['baseline']:.1f} s, this tree {walls['this tree']:.1f} s"
+            f" wall ({walls['baseline'] / walls['this tree']:.2f}x); same results: {len(answers) == 1}"
+        )
+
+
 def timed(executor_name: str, workers: int) -> tuple[float, list[dict[str, object]]]:
     scenario = load_scenario(SCENARIO, NO_FLEET)
     started = time.perf_counter()
@@ -60,8 +103,17 @@ def timed(executor_name: str, workers: int) -> tuple[float, list[dict[str, objec
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-scaling", action="store_true", help="only the whole-job timing")
+    parser.add_argument("--fleet", action="store_true", help="also the default job with fleet sizing")
+    parser.add_argument("--baseline", type=Path, help="a source tree to time side by side with this one")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
+        if arguments.baseline is not None:
+            side_by_side(arguments.baseline.resolve(), Path(directory), arguments.fleet)
+        elif arguments.fleet:
+            wall = whole_job(SCENARIO, Path(directory) / "fleet", fleet=True)
+            print(
+                f"default job as shipped (fleet sizing on): {wall:.1f} s wall, whole process, local pool of 2"
+            )
         report_whole_job("default job", SCENARIO, Path(directory))
         report_whole_job("today's families", TODAY, Path(directory))
     if arguments.skip_scaling:

@@ -93,3 +93,34 @@ def test_instance_count_scales_capacity_and_cost(small_job: dict[str, Any], coun
     outcome = search_candidate(scenario, Candidate(instance_type="ml.c5.large", instance_count=count))
     assert outcome.best is not None
     assert outcome.best.cost_per_hour == pytest.approx(0.102 * count)
+
+
+@pytest.mark.parametrize(
+    "candidate",
+    [
+        Candidate(instance_type="ml.c5.xlarge"),
+        Candidate(instance_type="ml.c5.large", accelerator_type="ml.eia2.medium"),
+        Candidate(instance_type="ml.g4dn.xlarge"),
+        Candidate(serverless_memory_mb=2048, serverless_max_concurrency=20),
+    ],
+    ids=lambda candidate: candidate.id,
+)
+def test_a_trial_run_measures_what_a_full_run_measures(
+    small_job: dict[str, Any], candidate: Candidate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trials skip the series and figures they do not read; every figure they do read is the same."""
+    import simulator.recommend.measure as module
+    from simulator.engine.simulate import simulate
+
+    small_job["models"]["m"] |= {
+        "gpu_service_time": {"distribution": "lognormal", "median": "6ms", "p99": "15ms"},
+        "elastic_inference": {"gflops": 8, "cpu_time": {"distribution": "exponential", "mean": "8ms"}},
+    }
+    scenario = job(small_job)
+    slo = scenario.recommend.slo()
+    for rate in (5.0, 60.0, 400.0):
+        replicas = [poisson_trial(scenario, candidate, rate, 1000, 0.1)] * 2
+        trial = measure(replicas, rate, slo, 0.01)
+        monkeypatch.setattr(module, "simulate", lambda s, seed, trial=False: simulate(s, seed))
+        assert measure(replicas, rate, slo, 0.01) == trial
+        monkeypatch.setattr(module, "simulate", simulate)

@@ -2,7 +2,10 @@
 
 Variants are independent once every request has its variant (open loop), so each one-instance variant
 runs as a recursion (single_station.py) and the rest through the event loop (static_queue.py); should
-the recursion meet an exact tie it cannot order, every variant goes through the event loop.
+the recursion meet an exact tie it cannot order, every variant goes through the event loop. A serverless
+variant runs its environment pool (serverless.py), a pipeline or Elastic Inference variant its containers
+in tandem (pipeline.py), an autoscaled one its instances as they join and leave (elastic.py); each of
+these is then the endpoint's only variant (see eligibility.py).
 """
 
 from __future__ import annotations
@@ -12,9 +15,13 @@ import numpy as np
 from simulator.core.records import RequestLog, Status
 from simulator.core.rng import RandomStreams
 from simulator.engine.fast.clock import simpy_clock
+from simulator.engine.fast.elastic import serve_elastic
 from simulator.engine.fast.fleet import routing, stations
+from simulator.engine.fast.pipeline import serve_pipeline
+from simulator.engine.fast.serverless import serve_pool
 from simulator.engine.fast.single_station import Tie, cut_at_duration, recurse
 from simulator.engine.fast.static_queue import Station, serve
+from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.variant import Variant
 
 
@@ -25,6 +32,18 @@ def run_fast(
     arrival = log.column("arrival")
     variant_of = log.column("variant")
     clock = simpy_clock(arrival)
+    pools = [variant for variant in variants if isinstance(variant, ServerlessVariant)]
+    if pools:
+        serve_pool(log, pools[0], clock, timeout, duration)
+        return
+    staged = [variant for variant in variants if variant.stages is not None]
+    if staged:
+        serve_pipeline(log, staged[0], clock, timeout, duration)
+        return
+    elastic = [variant for variant in variants if variant.spec.autoscaling is not None]
+    if elastic:
+        serve_elastic(log, elastic[0], streams, clock, timeout, duration)
+        return
     fleet = stations(variants, variant_of, streams)
     lonely = [v.index for v in variants if len(v.active) == 1]
     served = np.isin(variant_of, [v.index for v in variants if v.active])

@@ -1,0 +1,36 @@
+"""The local process pool: results in input order; inside `with`, one pool serves every map."""
+
+from __future__ import annotations
+
+import os
+
+from simulator.execution.executors import LocalPoolExecutor
+
+
+def _pid(_: int) -> int:
+    return os.getpid()
+
+
+def _square(value: int) -> int:
+    return value * value
+
+
+def test_results_come_in_input_order() -> None:
+    assert LocalPoolExecutor(2).map(_square, range(12)) == [v * v for v in range(12)]
+
+
+def test_inside_with_the_first_maps_workers_serve_the_next_and_stop_at_the_end() -> None:
+    executor = LocalPoolExecutor(2)
+    with executor:
+        first = set(executor.map(_pid, range(8)))
+        second = set(executor.map(_pid, range(8)))
+        assert executor._pool is not None
+    assert first & second and os.getpid() not in first
+    assert executor._pool is None
+
+
+def test_without_with_each_map_has_its_own_workers() -> None:
+    executor = LocalPoolExecutor(2)
+    first = set(executor.map(_pid, range(8)))
+    second = set(executor.map(_pid, range(8)))
+    assert not first & second and executor._pool is None

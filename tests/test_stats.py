@@ -1,0 +1,26 @@
+"""Replication intervals: the Student t quantile is scipy.stats' own, bit for bit."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from simulator.core.stats import mean_ci95, t_interval
+
+
+@pytest.mark.parametrize("count", [2, 3, 5, 10, 31, 200])
+@pytest.mark.parametrize("level", [0.9, 0.95, 0.99])
+def test_t_interval_half_width_is_the_scipy_stats_t_quantile(count: int, level: float) -> None:
+    values = np.random.default_rng(count).normal(10.0, 3.0, count)
+    mean, half = t_interval(values, level)
+    expected = stats.t.ppf(0.5 + level / 2, count - 1) * values.std(ddof=1) / math.sqrt(count)
+    assert (mean, half) == (float(values.mean()), float(expected))
+
+
+def test_mean_ci95_of_three_replications() -> None:
+    interval = mean_ci95([1.0, 2.0, 6.0])
+    half = stats.t.ppf(0.975, 2) * np.std([1.0, 2.0, 6.0], ddof=1) / math.sqrt(3)
+    assert interval == {"mean": 3.0, "ci95_low": 3.0 - half, "ci95_high": 3.0 + half}
