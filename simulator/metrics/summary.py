@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,6 +10,7 @@ import pandas as pd
 from simulator.core.records import ERROR_5XX, RequestLog, Status
 from simulator.metrics.fleet import billing, in_service_seconds, max_in_service
 from simulator.metrics.summary_types import (
+    Block,
     Cost,
     Extras,
     Instances,
@@ -67,19 +67,19 @@ def _figures(
     )
 
 
-def _block(figures: Figures, cost: float, scale: float, seconds: float) -> dict[str, Any]:
-    """The fields every block has, as keyword arguments of VariantBlock or Summary."""
+def _block(figures: Figures, cost: float, scale: float, seconds: float) -> Block:
+    """The figures every block has (`vars` of it are the first fields of VariantBlock and Summary)."""
     requests, latency, model_latency, queue_wait = figures
     completed = requests.completed
-    return {
-        "requests": requests,
-        "error_rate": requests.errors / requests.arrived if requests.arrived else 0.0,
-        "throughput_per_s": completed / seconds,
-        "latency_ms": latency,
-        "model_latency_ms": model_latency,
-        "queue_wait_ms": queue_wait,
-        "cost_usd": Cost(cost, cost / completed * scale if completed else None),
-    }
+    return Block(
+        requests=requests,
+        error_rate=requests.errors / requests.arrived if requests.arrived else 0.0,
+        throughput_per_s=completed / seconds,
+        latency_ms=latency,
+        model_latency_ms=model_latency,
+        queue_wait_ms=queue_wait,
+        cost_usd=Cost(cost, cost / completed * scale if completed else None),
+    )
 
 
 def compose(
@@ -107,10 +107,10 @@ def compose(
         instances = Instances(
             in_service_seconds(fleet, start, end) / (end - start), max_in_service(fleet, start, end)
         )
-        common = _block(figures, cost, scale, end - start)
+        common = vars(_block(figures, cost, scale, end - start))
         blocks[name] = VariantBlock(**common, instances=instances, **vars(extra))
     return Summary(
-        **_block(endpoint, total, endpoint_scale, end - start),
+        **vars(_block(endpoint, total, endpoint_scale, end - start)),
         window_s=Window(start, end),
         variants=blocks,
         engine=engine,
