@@ -42,7 +42,7 @@ FIGURES = {
 SCALING = Autoscaling(3, 2, 1, Desired(1, 3), Oscillation(3, 1, 0.5, 1, False))
 
 
-def _summary() -> Summary:
+def example_summary() -> Summary:
     static = VariantBlock(**FIGURES, instances=Instances(mean=1.0, max=1))
     scaled = VariantBlock(**FIGURES, instances=Instances(mean=1.5, max=3), autoscaling=SCALING)
     return Summary(
@@ -51,7 +51,7 @@ def _summary() -> Summary:
 
 
 def test_as_dict_is_the_exact_summary_json_data_in_order() -> None:
-    data = _summary().as_dict()
+    data = example_summary().as_dict()
     block = ["requests", "error_rate", "throughput_per_s", "latency_ms", "model_latency_ms", "queue_wait_ms"]
     assert list(data) == [*block, "cost_usd", "window_s", "variants", "engine"]
     assert list(data["variants"]["a"]) == [*block, "cost_usd", "instances"]  # absent parts are left out
@@ -77,7 +77,7 @@ def test_as_dict_is_the_exact_summary_json_data_in_order() -> None:
 
 
 def test_a_summary_cannot_be_changed_after_it_is_built() -> None:
-    summary = _summary()
+    summary = example_summary()
     with pytest.raises(dataclasses.FrozenInstanceError):
         summary.engine = "fast"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
