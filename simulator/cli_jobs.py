@@ -99,14 +99,14 @@ def _write_endpoint(scenario: EndpointScenario, replicated: Replicated, out: Pat
 
 def _show_endpoint(scenario: EndpointScenario, replicated: Replicated, settings: RunSettings) -> None:
     from simulator.metrics.oscillation import oscillation_warnings
-    from simulator.report.outputs import run_summary
+    from simulator.report.outputs import notes
     from simulator.report.tables import headline_rows
 
     stdout = Console(quiet=settings.quiet, width=140)
     combined = replicated.combined if settings.count > 1 else None
     title = "summary (95% CI in brackets)" if combined else "summary"
     _print_table(stdout, title, headline_rows(replicated.first.summary, combined))
-    for note in run_summary(replicated).get("notes", []):
+    for note in notes(replicated):
         stdout.print(f"note: {note}")
     stderr = Console(stderr=True, quiet=settings.quiet)
     for warning in oscillation_warnings(replicated.summaries):

@@ -15,33 +15,30 @@ import pandas as pd
 
 from simulator.core.rng import replication_seed
 from simulator.core.slo import meets
-from simulator.core.stats import combine_summaries, means_of
 from simulator.engine import simulate
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, SerialExecutor
+from simulator.metrics.summary_types import Summary, mean_of
 from simulator.scenario.derive import derive, plain
 from simulator.scenario.kinds import EndpointScenario
 
 
-def _figures(label: str, summary: dict[str, Any]) -> dict[str, Any]:
-    requests = summary["requests"]
-    instances = [block.get("instances", {}) for block in summary["variants"].values()]
-    autoscaling = [block.get("autoscaling") for block in summary["variants"].values()]
-    serverless = [block.get("serverless") for block in summary["variants"].values()]
+def _figures(label: str, summary: Summary) -> dict[str, Any]:
+    blocks = summary.variants.values()
     return {
         "scenario": label,
-        "cost_usd": summary["cost_usd"]["total"],
-        "usd_per_million_inferences": _or_nan(summary["cost_usd"]["per_million_inferences"]),
-        "p50_ms": summary["latency_ms"]["p50"],
-        "p95_ms": summary["latency_ms"]["p95"],
-        "p99_ms": summary["latency_ms"]["p99"],
-        "completed": requests["completed"],
-        "errors": requests["failed"] + requests["throttled"],
-        "error_rate": summary["error_rate"],
-        "instances_mean": sum(block.get("mean") or 0 for block in instances),
-        "instances_max": sum(block.get("max") or 0 for block in instances),
-        "scaling_activities": sum(block["scaling_activities"] for block in autoscaling if block),
-        "cold_starts": sum(block["cold_starts"] for block in serverless if block),
+        "cost_usd": summary.cost_usd.total,
+        "usd_per_million_inferences": _or_nan(summary.cost_usd.per_million_inferences),
+        "p50_ms": summary.latency_ms.p50,
+        "p95_ms": summary.latency_ms.p95,
+        "p99_ms": summary.latency_ms.p99,
+        "completed": summary.requests.completed,
+        "errors": summary.requests.errors,
+        "error_rate": summary.error_rate,
+        "instances_mean": sum(block.instances.mean or 0 for block in blocks),
+        "instances_max": sum(block.instances.max or 0 for block in blocks),
+        "scaling_activities": sum(b.autoscaling.scaling_activities for b in blocks if b.autoscaling),
+        "cold_starts": sum(block.serverless.cold_starts for block in blocks if block.serverless),
     }
 
 
@@ -53,7 +50,7 @@ class SeededRun:
     seed: np.random.SeedSequence
 
 
-def _seeded_summary(task: SeededRun) -> dict[str, Any]:
+def _seeded_summary(task: SeededRun) -> Summary:
     return simulate(task.scenario, task.seed).summary
 
 
@@ -78,8 +75,7 @@ def compare_scenarios(
     rows = []
     for number, (label, _) in enumerate(scenarios):
         summaries = every[number * replications : (number + 1) * replications]
-        summary = summaries[0] if replications == 1 else means_of(combine_summaries(summaries))
-        rows.append(_figures(label, summary))
+        rows.append(_figures(label, mean_of(summaries)))
     return pd.DataFrame(rows)
 
 
@@ -150,13 +146,13 @@ CrossoverJob = tuple[
 ]
 
 
-def _usd_per_million_inferences(summary: dict[str, Any]) -> float:
-    return summary["cost_usd"]["total"] / max(summary["requests"]["completed"], 1) * 1e6
+def _usd_per_million_inferences(summary: Summary) -> float:
+    return summary.cost_usd.total / max(summary.requests.completed, 1) * 1e6
 
 
-def _meets_slo(summaries: list[dict[str, Any]], slo_p99_s: float, max_error_rate: float) -> bool:
-    return meets([s["latency_ms"]["p99"] for s in summaries], slo_p99_s * 1000) and meets(
-        [s["error_rate"] for s in summaries], max_error_rate
+def _meets_slo(summaries: list[Summary], slo_p99_s: float, max_error_rate: float) -> bool:
+    return meets([s.latency_ms.p99 for s in summaries], slo_p99_s * 1000) and meets(
+        [s.error_rate for s in summaries], max_error_rate
     )
 
 
@@ -164,7 +160,7 @@ def _crossover_point(job: CrossoverJob) -> dict[str, Any]:
     """One rate of the crossover: the serverless variant as configured, the fewest real-time instances."""
     scenario, serverless, realtime, rate, duration, slo_p99_s, max_instances, max_error_rate, seeds = job
 
-    def runs(variant: dict[str, Any]) -> list[dict[str, Any]]:
+    def runs(variant: dict[str, Any]) -> list[Summary]:
         single = _single(scenario, variant, rate, duration)
         return [simulate(single, seed).summary for seed in seeds]
 
@@ -175,18 +171,18 @@ def _crossover_point(job: CrossoverJob) -> dict[str, Any]:
         if _meets_slo(rt, slo_p99_s, max_error_rate):
             chosen = (count, rt)
             break
-    cold = [s["variants"][serverless["name"]]["serverless"]["cold_start_fraction"] for s in sl]
+    cold = [s.variants[serverless["name"]].serverless.cold_start_fraction for s in sl]  # type: ignore[union-attr]
     return {
         "rate_per_s": rate,
         "serverless_usd_per_million_inferences": float(np.mean([_usd_per_million_inferences(s) for s in sl])),
-        "serverless_p99_ms": _mean_or_nan([s["latency_ms"]["p99"] for s in sl]),
+        "serverless_p99_ms": _mean_or_nan([s.latency_ms.p99 for s in sl]),
         "serverless_cold_start_pct": 100.0 * float(np.mean(cold)),
         "serverless_meets_slo": _meets_slo(sl, slo_p99_s, max_error_rate),
         "realtime_instances": chosen[0] if chosen else None,
         "realtime_usd_per_million_inferences": (
             float(np.mean([_usd_per_million_inferences(s) for s in chosen[1]])) if chosen else math.nan
         ),
-        "realtime_p99_ms": _mean_or_nan([s["latency_ms"]["p99"] for s in chosen[1]]) if chosen else math.nan,
+        "realtime_p99_ms": _mean_or_nan([s.latency_ms.p99 for s in chosen[1]]) if chosen else math.nan,
     }
 
 

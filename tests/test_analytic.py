@@ -62,8 +62,8 @@ def replicated(document: dict[str, Any], replications: int, figure: str) -> dict
     values = []
     for index in range(replications):
         summary = simulate(scenario, replication_seed(scenario.seed, index)).summary
-        block = summary[figure.split(".")[0]]
-        values.append(block[figure.split(".")[1]] / 1000.0)
+        part, name = figure.split(".")
+        values.append(getattr(getattr(summary, part), name) / 1000.0)
     return mean_ci95(values)
 
 

@@ -95,7 +95,7 @@ def test_target_tracking_step_load_matches_hand_computed_log(tmp_path: Path) -> 
     points = result.datapoints.set_index("time_s")["value"]
     assert points.loc[780.0] == pytest.approx(1680) and points.loc[900.0] == pytest.approx(560)
     assert points.loc[1500.0] == pytest.approx(700) and points.loc[2700.0] == pytest.approx(20)
-    assert result.summary["requests"]["failed"] == 0
+    assert result.summary.requests.failed == 0
     desired = result.metrics.set_index("time_s")["DesiredInstances"]
     assert desired.loc[720.0] == 3 and desired.loc[2640.0] == 1  # value at each period's end
 
@@ -139,8 +139,8 @@ def test_step_scaling_scales_in_to_zero_and_out_from_zero(tmp_path: Path) -> Non
     result = simulate(load_scenario_dict(document(trace, 1800, autoscaling)))
     assert activity_log(result) == [(600.0, 1, 0), (960.0, 0, 1), (1500.0, 1, 0)]
     # requests in [900, 1020) found no instance InService: 120 failures (5XX, no capacity)
-    assert result.summary["requests"]["failed"] == 120
-    assert result.summary["requests"]["completed"] == 600 - 120
+    assert result.summary.requests.failed == 120
+    assert result.summary.requests.completed == 600 - 120
 
 
 @pytest.mark.parametrize(
@@ -343,7 +343,7 @@ def test_autoscaled_billing_is_integral_of_running_instances_times_price(documen
         * price
         / 3600
     )
-    assert result.summary["cost_usd"]["total"] == pytest.approx(exact, rel=1e-9, abs=1e-12)
+    assert result.summary.cost_usd.total == pytest.approx(exact, rel=1e-9, abs=1e-12)
     assert riemann == pytest.approx(exact, rel=0.02, abs=len(timeline) * step * price / 3600 * 2)
 
 

@@ -181,8 +181,8 @@ def test_a_heavily_loaded_stream_that_keeps_up_still_runs(base_scenario: dict[st
     estimate = ring_estimate(scenario, scenario_catalog(scenario))
     assert estimate is not None and estimate[0] == 0.0  # the fluid fleet keeps up
     result = simulate(scenario)
-    requests = result.summary["requests"]
-    assert requests["arrived"] > 2**17 and requests["failed"] == 0 and requests["throttled"] == 0
+    requests = result.summary.requests
+    assert requests.arrived > 2**17 and requests.failed == 0 and requests.throttled == 0
 
 
 def test_a_capped_overload_is_left_to_the_run(base_scenario: dict[str, Any]) -> None:

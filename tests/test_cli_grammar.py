@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ import typer
 from simulator.cli import app
 from simulator.cli_options import MAX_REPLICATIONS
 from simulator.core.slo import interval_meets, meets, upper_bound
+from simulator.metrics.summary_types import Latency
 from simulator.training_analysis.optimizer import CheckpointOptimum, duration_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,7 +250,7 @@ def test_slo_rule_is_the_upper_end_of_the_interval() -> None:
 def test_crossover_and_recommend_apply_the_same_rule() -> None:
     from simulator.compare import _meets_slo
 
-    summaries = [{"latency_ms": {"p99": p99}, "error_rate": 0.0} for p99 in (900.0, 1090.0)]
+    summaries: Any = [SimpleNamespace(latency_ms=Latency(p99=p99), error_rate=0.0) for p99 in (900.0, 1090.0)]
     assert not _meets_slo(summaries, 1.0, 0.001)  # mean 995 ms meets 1 s; the interval's upper end does not
     assert _meets_slo(summaries[:1], 1.0, 0.001)
 

@@ -6,6 +6,7 @@ import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from simulator.metrics.oscillation import (
     oscillation_figures,
     oscillation_warnings,
 )
+from simulator.metrics.summary_types import Oscillation
 from simulator.scenario import load_scenario_dict
 from tests.test_autoscaling import TARGET_TRACKING_600 as POLICY
 from tests.test_autoscaling import document, even_trace
@@ -64,7 +66,7 @@ def test_figures_leave_out_warmup_scheduled_actions_and_other_variants() -> None
     )
     other = activities([(1900.0, 1, 2, "scale-out"), (2000.0, 2, 1, "scale-in")], variant="w")
     figures = oscillation_figures(pd.concat([table, other]), "v", (600.0, 7800.0))
-    assert figures == {
+    assert figures.as_dict() == {
         "scaling_actions": 5,
         "direction_flips": 4,
         "flips_per_hour": pytest.approx(4 / 2.0),
@@ -72,9 +74,9 @@ def test_figures_leave_out_warmup_scheduled_actions_and_other_variants() -> None
         "oscillating": True,
     }
     calm = oscillation_figures(table.iloc[:5], "v", (600.0, 7800.0))
-    assert calm["direction_flips"] == 2 and calm["oscillating"] is False
+    assert calm.direction_flips == 2 and calm.oscillating is False
     empty = oscillation_figures(table.iloc[0:0], "v", (0.0, 3600.0))
-    assert empty["scaling_actions"] == 0 and empty["flips_per_hour"] == 0.0 and not empty["oscillating"]
+    assert empty.scaling_actions == 0 and empty.flips_per_hour == 0.0 and not empty.oscillating
 
 
 def oscillating_document(tmp_path: Path) -> dict[str, Any]:
@@ -91,19 +93,19 @@ def oscillating_document(tmp_path: Path) -> dict[str, Any]:
 
 def test_a_fleet_flipping_with_a_swinging_load_is_flagged(tmp_path: Path) -> None:
     result = simulate(load_scenario_dict(oscillating_document(tmp_path)))
-    figures = result.summary["variants"]["v"]["autoscaling"]["oscillation"]
+    figures = result.summary.variants["v"].autoscaling.oscillation
     kinds = result.scaling["kind"].tolist()
-    assert figures["scaling_actions"] == len(kinds)
-    assert figures["direction_flips"] == sum(a != b for a, b in itertools.pairwise(kinds))
-    assert figures["max_flips_in_an_hour"] >= OSCILLATION_FLIPS and figures["oscillating"] is True
-    assert figures["flips_per_hour"] == pytest.approx(figures["direction_flips"] / 3.0)
+    assert figures.scaling_actions == len(kinds)
+    assert figures.direction_flips == sum(a != b for a, b in itertools.pairwise(kinds))
+    assert figures.max_flips_in_an_hour >= OSCILLATION_FLIPS and figures.oscillating is True
+    assert figures.flips_per_hour == pytest.approx(figures.direction_flips / 3.0)
 
 
 def test_a_policy_following_one_load_step_is_not_flagged(tmp_path: Path) -> None:
     """The hand-computed log of tests/test_autoscaling.py: out at 780 s, out at 1380 s, in at 2700 s."""
     trace = even_trace(tmp_path / "t.csv", [(0, 600, 5), (600, 1200, 28), (1200, 1800, 70), (1800, 3600, 2)])
     result = simulate(load_scenario_dict(document(trace, 3600, POLICY)))
-    assert result.summary["variants"]["v"]["autoscaling"]["oscillation"] == {
+    assert result.summary.variants["v"].autoscaling.oscillation.as_dict() == {
         "scaling_actions": 3,
         "direction_flips": 1,
         "flips_per_hour": 1.0,
@@ -127,15 +129,10 @@ def test_run_warns_once_per_oscillating_variant_and_reports_it(
 
 
 def test_replicated_warning_says_in_how_many_replications() -> None:
-    def summary(oscillating: bool, flips: int) -> dict[str, Any]:
-        block = {
-            "scaling_actions": flips + 1,
-            "direction_flips": flips,
-            "flips_per_hour": flips / 2.0,
-            "max_flips_in_an_hour": flips,
-            "oscillating": oscillating,
-        }
-        return {"variants": {"v": {"autoscaling": {"oscillation": block}}, "static": {}}}
+    def summary(oscillating: bool, flips: int) -> Any:
+        block = Oscillation(flips + 1, flips, flips / 2.0, flips, oscillating)
+        autoscaled = SimpleNamespace(autoscaling=SimpleNamespace(oscillation=block))
+        return SimpleNamespace(variants={"v": autoscaled, "static": SimpleNamespace(autoscaling=None)})
 
     lines = oscillation_warnings([summary(True, 5), summary(False, 1), summary(True, 4)])
     assert len(lines) == 1

@@ -70,15 +70,12 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 def test_requests_are_conserved(document: dict[str, Any]) -> None:
     result = simulate(load_scenario_dict(document))
     summary = result.summary
-    counts = summary["requests"]
-    assert (
-        counts["arrived"]
-        == counts["completed"] + counts["failed"] + counts["throttled"] + counts["in_flight"]
-    )
-    for block in summary["variants"].values():
-        c = block["requests"]
-        assert c["arrived"] == c["completed"] + c["failed"] + c["throttled"] + c["in_flight"]
-    assert sum(b["requests"]["arrived"] for b in summary["variants"].values()) <= counts["arrived"]
+    counts = summary.requests
+    assert counts.arrived == counts.completed + counts.failed + counts.throttled + counts.in_flight
+    for block in summary.variants.values():
+        c = block.requests
+        assert c.arrived == c.completed + c.failed + c.throttled + c.in_flight
+    assert sum(b.requests.arrived for b in summary.variants.values()) <= counts.arrived
     # record-level: every ended request has an end time not before its arrival; in-flight ones have none
     requests = result.requests
     ended = requests["status"] != Status.IN_FLIGHT.name
@@ -120,8 +117,8 @@ def test_cost_is_integral_of_capacity_times_price(document: dict[str, Any]) -> N
     result = simulate(scenario)
     prices = {name: item.price_per_hour for name, item in load_catalog().instances.items()}
     expected = _capacity_cost_integral(result.instances, scenario.measured_window(), prices)
-    assert result.summary["cost_usd"]["total"] == pytest.approx(expected, rel=1e-9, abs=1e-12)
-    per_variant = sum(block["cost_usd"]["total"] for block in result.summary["variants"].values())
+    assert result.summary.cost_usd.total == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    per_variant = sum(block.cost_usd.total for block in result.summary.variants.values())
     assert per_variant == pytest.approx(expected, rel=1e-9, abs=1e-12)
 
 
@@ -131,10 +128,8 @@ def test_per_minute_series_add_up_to_the_summary(document: dict[str, Any]) -> No
     document["warmup"] = 0
     result = simulate(load_scenario_dict(document))
     metrics, summary = result.metrics, result.summary
-    assert int(metrics["Invocations"].sum()) == sum(
-        b["requests"]["arrived"] for b in summary["variants"].values()
-    )
-    assert metrics["cost_usd"].sum() == pytest.approx(summary["cost_usd"]["total"], rel=1e-9, abs=1e-12)
+    assert int(metrics["Invocations"].sum()) == sum(b.requests.arrived for b in summary.variants.values())
+    assert metrics["cost_usd"].sum() == pytest.approx(summary.cost_usd.total, rel=1e-9, abs=1e-12)
     assert (metrics["InServiceInstances"] >= 0).all()
 
 
@@ -151,4 +146,4 @@ def test_static_capacity_cost_is_count_times_price_times_hours() -> None:
         "traffic": {"arrivals": {"process": "poisson", "rate": "10/s"}},
     }
     summary = simulate(load_scenario_dict(document)).summary
-    assert summary["cost_usd"]["total"] == pytest.approx(3 * 0.204 * 1.5)
+    assert summary.cost_usd.total == pytest.approx(3 * 0.204 * 1.5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simulator.metrics.summary_types import Window
 from simulator.report.html import (
     Document,
     Preformatted,
@@ -22,6 +24,7 @@ from simulator.report.html import (
     render,
     render_report,
 )
+from tests.test_summary_types import example_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 STYLESHEET = files("simulator.report").joinpath("templates/report.css").read_text()
@@ -66,7 +69,7 @@ def test_templates_escape_what_they_are_given(document: Document) -> None:
 
 
 def test_a_run_report_escapes_the_scenario_name() -> None:
-    summary = {"window_s": {"start": 0, "end": 60}, "variants": {}}
+    summary = replace(example_summary(), window_s=Window(0.0, 60.0), variants={})
     page = render_report(SCRIPT, summary, None, 1, [], f"name: {SCRIPT}\n")
     assert "<script>" not in page
     assert page.count("&lt;script&gt;") == 3  # title, heading and the resolved scenario

@@ -42,9 +42,9 @@ def assert_binomial_share(count: int, total: int, share: float) -> None:
 def test_traffic_splits_by_weight_share() -> None:
     weights = [1.0, 2.0, 7.0]
     summary = simulate(load_scenario_dict(split_scenario(weights))).summary
-    total = summary["requests"]["arrived"]
+    total = summary.requests.arrived
     for index, weight in enumerate(weights):
-        count = summary["variants"][f"v{index}"]["requests"]["arrived"]
+        count = summary.variants[f"v{index}"].requests.arrived
         assert_binomial_share(count, total, weight / sum(weights))
 
 
@@ -52,9 +52,9 @@ def test_target_variant_share_bypasses_weights() -> None:
     # v1 has weight 0: it gets only the 20% of requests that name it as TargetVariant
     document = split_scenario([1.0, 0.0], targets=[{"variant": "v1", "share": 0.2}])
     summary = simulate(load_scenario_dict(document)).summary
-    total = summary["requests"]["arrived"]
-    assert_binomial_share(summary["variants"]["v1"]["requests"]["arrived"], total, 0.2)
-    assert_binomial_share(summary["variants"]["v0"]["requests"]["arrived"], total, 0.8)
+    total = summary.requests.arrived
+    assert_binomial_share(summary.variants["v1"].requests.arrived, total, 0.2)
+    assert_binomial_share(summary.variants["v0"].requests.arrived, total, 0.8)
 
 
 def test_ten_percent_canary_then_full_rollout() -> None:
@@ -96,7 +96,7 @@ def test_least_outstanding_requests_beats_random_on_p99() -> None:
     p99: dict[str, dict[str, float | None]] = {}
     for routing in ("RANDOM", "LEAST_OUTSTANDING_REQUESTS"):
         scenario = load_scenario_dict(heterogeneous(routing))
-        values = [simulate(scenario, replication_seed(21, i)).summary["latency_ms"]["p99"] for i in range(5)]
+        values = [simulate(scenario, replication_seed(21, i)).summary.latency_ms.p99 for i in range(5)]
         p99[routing] = mean_ci95(values)
     random_ci, lor_ci = p99["RANDOM"], p99["LEAST_OUTSTANDING_REQUESTS"]
     assert lor_ci["ci95_high"] < random_ci["ci95_low"], p99  # separated, not just lower on average

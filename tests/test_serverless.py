@@ -48,13 +48,13 @@ def test_cold_starts_throttles_and_keep_warm(tmp_path: Path) -> None:
     assert requests["end"].tolist() == pytest.approx([6.0, 6.1, 0.2, 16.0, 16.5, 18.0])
     assert requests["start"].tolist()[3:] == [15.0, 15.5, 17.0]
     assert requests["instance"][5] == requests["instance"][4]  # warm reuse, no cold start
-    figures = result.summary["variants"]["sl"]["serverless"]
-    assert figures["cold_starts"] == 4
-    assert figures["cold_start_fraction"] == pytest.approx(4 / 5)
-    assert figures["throttled"] == 1 and figures["max_in_flight"] == 2
-    assert figures["model_setup_time_ms"]["mean"] == pytest.approx(5000)
-    assert result.summary["requests"]["throttled"] == 1
-    assert result.summary["variants"]["sl"]["instances"] == {"mean": 0.0, "max": 0}
+    figures = result.summary.variants["sl"].serverless
+    assert figures.cold_starts == 4
+    assert figures.cold_start_fraction == pytest.approx(4 / 5)
+    assert figures.throttled == 1 and figures.max_in_flight == 2
+    assert figures.model_setup_time_ms.mean == pytest.approx(5000)
+    assert result.summary.requests.throttled == 1
+    assert result.summary.variants["sl"].instances.as_dict() == {"mean": 0.0, "max": 0}
     assert result.cold_starts["time_s"].tolist() == [0, 0.1, 10, 10.5]
 
 
@@ -72,21 +72,21 @@ def test_serverless_billing(tmp_path: Path) -> None:
     )
     document["traffic"]["payload_size"] = "1MiB"
     result = simulate(load_scenario_dict(document))
-    bill = result.summary["variants"]["sl"]["serverless"]["billing"]
+    bill = result.summary.variants["sl"].serverless.billing
     # 4 requests x 1 s x 2 GB; data 4 x 2 MiB; provisioned 1 x 2 GB x 60 s
-    assert bill["compute_gb_seconds"] == pytest.approx(8.0)
-    assert bill["compute_cost_usd"] == pytest.approx(8.0 * 0.00002)
-    assert bill["data_processed_gb"] == pytest.approx(8 / 1024)
-    assert bill["data_cost_usd"] == pytest.approx(8 / 1024 * 0.016)
-    assert bill["provisioned_cost_usd"] == pytest.approx(120 * 0.0000048)
-    assert result.summary["cost_usd"]["total"] == pytest.approx(bill["total_cost_usd"])
+    assert bill.compute_gb_seconds == pytest.approx(8.0)
+    assert bill.compute_cost_usd == pytest.approx(8.0 * 0.00002)
+    assert bill.data_processed_gb == pytest.approx(8 / 1024)
+    assert bill.data_cost_usd == pytest.approx(8 / 1024 * 0.016)
+    assert bill.provisioned_cost_usd == pytest.approx(120 * 0.0000048)
+    assert result.summary.cost_usd.total == pytest.approx(bill.total_cost_usd)
 
 
 def test_billing_rounds_up_to_the_granularity(tmp_path: Path) -> None:
     document = serverless_document(tmp_path, [0], billing_granularity="1s")
     document["models"]["m"]["service_time"]["value"] = 0.2
-    bill = simulate(load_scenario_dict(document)).summary["variants"]["sl"]["serverless"]["billing"]
-    assert bill["compute_gb_seconds"] == pytest.approx(2.0)  # 0.2 s rounds up to 1 s, x 2 GB
+    bill = simulate(load_scenario_dict(document)).summary.variants["sl"].serverless.billing
+    assert bill.compute_gb_seconds == pytest.approx(2.0)  # 0.2 s rounds up to 1 s, x 2 GB
 
 
 @st.composite
@@ -133,13 +133,10 @@ def test_in_flight_never_exceeds_max_concurrency(document: dict[str, Any]) -> No
     steps = np.concatenate([np.ones(len(admitted)), -np.ones(len(admitted))])
     order = np.lexsort((steps, times))  # at equal times, departures first
     assert (np.cumsum(steps[order]).max(initial=0)) <= maximum
-    figures = result.summary["variants"]["sl"]["serverless"]
-    assert figures["max_in_flight"] <= maximum
-    counts = result.summary["requests"]
-    assert (
-        counts["arrived"]
-        == counts["completed"] + counts["failed"] + counts["throttled"] + counts["in_flight"]
-    )
+    figures = result.summary.variants["sl"].serverless
+    assert figures.max_in_flight <= maximum
+    counts = result.summary.requests
+    assert counts.arrived == counts.completed + counts.failed + counts.throttled + counts.in_flight
 
 
 def test_account_concurrency_limit_spans_serverless_variants(tmp_path: Path) -> None:
@@ -147,8 +144,8 @@ def test_account_concurrency_limit_spans_serverless_variants(tmp_path: Path) -> 
     # account limit (1000), exactly one under an account limit of 3 over both variants together
     document = serverless_document(tmp_path, [0, 0, 0, 0], max_concurrency=4)
     document["endpoint"]["variants"].append({**document["endpoint"]["variants"][0], "name": "sl2"})
-    assert simulate(load_scenario_dict(document)).summary["requests"]["throttled"] == 0
+    assert simulate(load_scenario_dict(document)).summary.requests.throttled == 0
     document["catalog"] = {"serverless": {"account_concurrency_limit": 3}}
     summary = simulate(load_scenario_dict(document)).summary
-    assert summary["requests"]["throttled"] == 1
-    assert sum(summary["variants"][name]["requests"]["completed"] for name in ("sl", "sl2")) == 3
+    assert summary.requests.throttled == 1
+    assert sum(summary.variants[name].requests.completed for name in ("sl", "sl2")) == 3

@@ -65,10 +65,10 @@ def test_pipeline_latency_is_sum_of_stages_and_hops_exactly(tmp_path: Path) -> N
     assert list(requests["status"]) == ["OK"] * 4
     np.testing.assert_allclose(requests["latency"], expected, rtol=0, atol=1e-12)
     np.testing.assert_allclose(requests["end"] - requests["arrival"], expected, rtol=0, atol=1e-12)
-    block = result.summary["variants"]["v"]["pipeline"]
-    assert block["containers"]["model"]["latency_ms"]["mean"] == pytest.approx(30.0, abs=1e-9)
-    assert block["hops_ms"]["mean"] == pytest.approx(hops * 1000, abs=1e-9)
-    assert block["model_latency_ms"]["mean"] == pytest.approx(expected * 1000, abs=1e-9)
+    block = result.summary.variants["v"].pipeline
+    assert block.containers["model"].latency_ms.mean == pytest.approx(30.0, abs=1e-9)
+    assert block.hops_ms.mean == pytest.approx(hops * 1000, abs=1e-9)
+    assert block.model_latency_ms.mean == pytest.approx(expected * 1000, abs=1e-9)
     assert {"ContainerLatency:pre", "ContainerLatency:post"} <= set(result.metrics.columns)
 
 
@@ -99,9 +99,7 @@ def test_pipeline_mean_latency_matches_tandem_mmc_network() -> None:
         model, {"process": "poisson", "rate": rate}, duration=1200, warmup=100, workers=4, max_queue=100000
     )
     scenario = load_scenario_dict(doc)
-    means = [
-        simulate(scenario, replication_seed(3, i)).summary["latency_ms"]["mean"] / 1000 for i in range(8)
-    ]
+    means = [simulate(scenario, replication_seed(3, i)).summary.latency_ms.mean / 1000 for i in range(8)]
     analytic = sum(erlang_c_wait(rate, mean, c) + mean for mean, c in stages)
     interval = mean_ci95(means)
     assert interval["ci95_low"] <= analytic <= interval["ci95_high"], (analytic, interval)
@@ -121,7 +119,7 @@ def test_batch_forms_at_max_queue_delay(tmp_path: Path) -> None:
     batch_time = (0.0052 + 3 * 0.00104) / 0.52
     assert list(result.requests["start"]) == pytest.approx([0.010] * 3, abs=1e-12)
     assert list(result.requests["end"]) == pytest.approx([0.010 + batch_time] * 3, abs=1e-12)
-    assert result.summary["variants"]["v"]["batching"] == {"batches": 1, "mean_batch_size": 3.0}
+    assert result.summary.variants["v"].batching.as_dict() == {"batches": 1, "mean_batch_size": 3.0}
 
 
 def test_full_batch_starts_at_once(tmp_path: Path) -> None:
@@ -154,7 +152,7 @@ def _batching_throughput(size: int, rate: float, base: float, per_request: float
         max_queue=64,
     )
     doc["endpoint"]["invocation_timeout"] = 3600
-    return simulate(load_scenario_dict(doc), 7).summary["throughput_per_s"]
+    return simulate(load_scenario_dict(doc), 7).summary.throughput_per_s
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -216,10 +214,10 @@ def test_elastic_inference_time_and_cost(tmp_path: Path) -> None:
     result = simulate(load_scenario_dict(doc))
     np.testing.assert_allclose(result.requests["latency"], 0.012, rtol=0, atol=1e-12)
     price = 0.102 + 0.336
-    assert result.summary["cost_usd"]["total"] == pytest.approx(price, rel=1e-12)
+    assert result.summary.cost_usd.total == pytest.approx(price, rel=1e-12)
     assert result.billing["price_per_hour"].iloc[0] == pytest.approx(price)
-    block = result.summary["variants"]["v"]["elastic_inference"]
-    assert block["accelerator_price_per_hour"] == pytest.approx(0.336)
+    block = result.summary.variants["v"].elastic_inference
+    assert block.accelerator_price_per_hour == pytest.approx(0.336)
 
 
 def test_elastic_inference_accelerator_serves_one_at_a_time(tmp_path: Path) -> None:
@@ -250,7 +248,7 @@ def test_multi_gpu_instance_batches_on_every_gpu(tmp_path: Path) -> None:
     doc = endpoint_doc({"batching": batching}, trace(tmp_path, [1.0] * 8), instance_type="ml.p3.8xlarge")
     result = simulate(load_scenario_dict(doc))
     assert list(result.requests["end"] - result.requests["arrival"]) == pytest.approx([0.020] * 8, abs=1e-12)
-    assert result.summary["variants"]["v"]["batching"] == {"batches": 4, "mean_batch_size": 2.0}
+    assert result.summary.variants["v"].batching.as_dict() == {"batches": 4, "mean_batch_size": 2.0}
 
 
 @pytest.mark.parametrize(
@@ -276,10 +274,10 @@ def test_scale_in_and_closed_loop_conserve_requests(model: dict[str, Any]) -> No
         doc = endpoint_doc(model, arrivals, 10_000, duration=300, **variant)
         doc["endpoint"]["updates"] = [{"at": 100, "instance_counts": {"v": 1}}]
         result = simulate(load_scenario_dict(doc))
-        requests = result.summary["requests"]
-        assert requests["completed"] > 1000
-        ended = requests["completed"] + requests["failed"] + requests["throttled"] + requests["in_flight"]
-        assert ended == requests["arrived"]
+        requests = result.summary.requests
+        assert requests.completed > 1000
+        ended = requests.completed + requests.failed + requests.throttled + requests.in_flight
+        assert ended == requests.arrived
         assert result.instances["terminated_at"].lt(300).sum() == 2
 
 

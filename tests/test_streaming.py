@@ -84,27 +84,27 @@ def both() -> tuple[Any, Any]:
 
 def test_counts_and_cost_are_identical(both: tuple[Any, Any]) -> None:
     full, streamed = both
-    for block in ("requests", "cost_usd"):
-        assert streamed.summary[block] == full.summary[block]
+    assert streamed.summary.requests == full.summary.requests
+    assert streamed.summary.cost_usd == full.summary.cost_usd
     for name in ("prod", "canary"):
-        assert streamed.summary["variants"][name]["requests"] == full.summary["variants"][name]["requests"]
-        assert streamed.summary["variants"][name]["instances"] == full.summary["variants"][name]["instances"]
-    assert full.summary["variants"]["canary"]["requests"]["throttled"] > 0  # the overload case is exercised
+        assert streamed.summary.variants[name].requests == full.summary.variants[name].requests
+        assert streamed.summary.variants[name].instances == full.summary.variants[name].instances
+    assert full.summary.variants["canary"].requests.throttled > 0  # the overload case is exercised
     assert len(full.scaling) > 2 and streamed.scaling.equals(full.scaling)  # autoscaling saw the same load
 
 
 def test_means_are_exact_and_percentiles_within_histogram_error(both: tuple[Any, Any]) -> None:
     full, streamed = both
-    for path in ([], ["variants", "prod"], ["variants", "canary"]):
-        f, s = full.summary, streamed.summary
-        for key in path:
-            f, s = f[key], s[key]
+    pairs = [(full.summary, streamed.summary)]
+    pairs += [(full.summary.variants[name], streamed.summary.variants[name]) for name in ("prod", "canary")]
+    for f, s in pairs:
         for figure in ("latency_ms", "model_latency_ms"):
-            assert s[figure]["mean"] == pytest.approx(f[figure]["mean"], rel=1e-9)
-            assert s[figure]["max"] == pytest.approx(f[figure]["max"], rel=1e-12)
+            exact, streamed_figure = getattr(f, figure), getattr(s, figure)
+            assert streamed_figure.mean == pytest.approx(exact.mean, rel=1e-9)
+            assert streamed_figure.max == pytest.approx(exact.max, rel=1e-12)
             for q in ("p50", "p90", "p95", "p99"):
-                assert s[figure][q] == pytest.approx(f[figure][q], rel=2e-3), (path, figure, q)
-        assert s["queue_wait_ms"]["mean"] == pytest.approx(f["queue_wait_ms"]["mean"], rel=1e-9)
+                assert getattr(streamed_figure, q) == pytest.approx(getattr(exact, q), rel=2e-3), (figure, q)
+        assert s.queue_wait_ms.mean == pytest.approx(f.queue_wait_ms.mean, rel=1e-9)
 
 
 def test_per_minute_series_agree(both: tuple[Any, Any]) -> None:

@@ -79,7 +79,7 @@ def test_closed_loop_users_without_contention_follow_the_cycle_time() -> None:
     # 10 users, plenty of workers: each cycle = service (50 ms) + overhead (10 ms) + think (40 ms)
     document = closed_loop({"users": 10, "think_time": {"distribution": "deterministic", "value": 0.04}})
     summary = simulate(load_scenario_dict(document)).summary
-    assert summary["throughput_per_s"] == pytest.approx(10 / 0.1, rel=0.02)
+    assert summary.throughput_per_s == pytest.approx(10 / 0.1, rel=0.02)
 
 
 def test_stairs_add_users_per_step() -> None:

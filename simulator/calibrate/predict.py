@@ -199,13 +199,13 @@ def _predict_engine(
         spec = scenario_dict(profile, profile_path, load, seed, trace, last)
         scenario = load_scenario_dict(spec, profile_path.parent)
     result = simulate(scenario, seed)
-    lat = result.summary["latency_ms"]
-    completed = result.summary["requests"]["completed"]
+    lat = result.summary.latency_ms
+    completed = result.summary.requests.completed
     span = (last - load.warmup_s) if arrivals is not None else scenario.duration - scenario.warmup
     return {
-        "p50_ms": float(lat["p50"]),
-        "p95_ms": float(lat["p95"]),
-        "p99_ms": float(lat["p99"]),
-        "mean_ms": float(lat["mean"]),
+        "p50_ms": float(lat.p50),
+        "p95_ms": float(lat.p95),
+        "p99_ms": float(lat.p99),
+        "mean_ms": float(lat.mean),
         "throughput": float(completed) / float(span),
     }

@@ -1,4 +1,4 @@
-"""What one simulation returns: DataFrames for exploration plus the summary dict for writers."""
+"""What one simulation returns: DataFrames for exploration plus the typed summary for writers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from simulator.core.records import RequestLog, Status
+from simulator.metrics.summary_types import Summary
 from simulator.scenario.kinds import EndpointScenario
 
 
@@ -16,7 +17,7 @@ class Result:
     """A finished run. `requests` is built on demand so large runs pay for it only when asked."""
 
     scenario: EndpointScenario
-    summary: dict[str, Any]
+    summary: Summary
     metrics: pd.DataFrame
     instances: pd.DataFrame
     billing: pd.DataFrame

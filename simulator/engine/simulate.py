@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -22,18 +23,14 @@ from simulator.hosting.autoscaler import ScalingRecords, start_autoscaling
 from simulator.hosting.rollout_controller import attach_rollout
 from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.updates import schedule_updates
-from simulator.metrics.elastic import (
-    add_serverless_cost,
-    autoscaling_figures,
-    serverless_bill,
-    serverless_figures,
-)
+from simulator.metrics.elastic import autoscaling_figures, serverless_bill, serverless_figures
 from simulator.metrics.fleet import billing, instance_timeline
 from simulator.metrics.oscillation import oscillation_figures
 from simulator.metrics.series import cloudwatch_series, utilisation_series
-from simulator.metrics.serving import add_serving_figures
+from simulator.metrics.serving import serving_extras
 from simulator.metrics.streaming import StreamingCollector
 from simulator.metrics.summary import summarize
+from simulator.metrics.summary_types import Extras
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.kinds import EndpointScenario
 
@@ -88,15 +85,17 @@ def simulate(
     timeline = instance_timeline(model.variants, duration)
     names = [variant.name for variant in model.variants]
     window = scenario.measured_window()
+    streamed = collector is not None and isinstance(model.log, RingLog)
     if collector is not None and isinstance(model.log, RingLog):
         collector.fold(model.log, model.log.tail, model.log.head)  # the rest, in flight included
-        summary = collector.summary(timeline, names)
-    else:
-        summary = summarize(model.log, timeline, names, window)
-    summary["engine"] = engine
-    elastic = _elastic(scenario, catalog, model.log, model.variants, scaling, summary, window)
-    if collector is None and not trial:
-        add_serving_figures(summary, model.log, model.variants, window)
+    elastic = _elastic(
+        scenario, catalog, model.log, model.variants, scaling, window, collector is None and not trial
+    )
+    summary = (
+        collector.summary(timeline, names, engine, elastic["extras"])
+        if collector is not None and streamed
+        else summarize(model.log, timeline, names, window, engine, elastic["extras"])
+    )
     bill = billing(timeline, *window)
     if elastic["serverless_bills"]:
         bill = pd.concat([bill, pd.DataFrame(elastic["serverless_bills"])], ignore_index=True)
@@ -171,10 +170,10 @@ def _elastic(
     log: Any,
     variants: list[Any],
     records: ScalingRecords,
-    summary: dict[str, Any],
     window: tuple[float, float],
+    serving: bool,
 ) -> dict[str, Any]:
-    """Scaling and serverless tables, and their figures added to the summary (only for such variants)."""
+    """Scaling and serverless tables, and every variant's summary Extras (`serving`: pipeline figures too)."""
     scaling = pd.DataFrame(records.activities, columns=["time_s", "variant", "from", "to", "kind", "cause"])
     capacity = pd.DataFrame(records.capacity, columns=["time_s", "variant", "desired"])
     alarms = pd.DataFrame(records.alarms, columns=["time_s", "variant", "alarm", "value", "history"])
@@ -185,26 +184,29 @@ def _elastic(
         for time, setup in variant.pool.cold_starts
     ]
     bills = []
+    extras = {}
     for variant in variants:
-        block = summary["variants"][variant.name]
         if isinstance(variant, ServerlessVariant):
             bill = serverless_bill(scenario, catalog, log, variant, window)
-            block["serverless"] = serverless_figures(log, variant, window, bill)
-            add_serverless_cost(summary, variant.name, bill["total_cost_usd"])
+            extras[variant.name] = Extras(serverless=serverless_figures(log, variant, window, bill))
             bills.append(
                 {
                     "instance": -1,
                     "variant": variant.name,
                     "instance_type": f"serverless-{variant.pool.spec.memory_mb}MB",
                     "price_per_hour": np.nan,
-                    "billable_seconds": bill["compute_gb_seconds"] / (variant.pool.spec.memory_mb / 1024),
-                    "cost_usd": bill["total_cost_usd"],
+                    "billable_seconds": bill.compute_gb_seconds / (variant.pool.spec.memory_mb / 1024),
+                    "cost_usd": bill.total_cost_usd,
                 }
             )
-        elif variant.spec.autoscaling is not None:
-            block["autoscaling"] = autoscaling_figures(scaling, capacity, variant.name)
-            block["autoscaling"]["oscillation"] = oscillation_figures(scaling, variant.name, window)
+            continue
+        extras[variant.name] = serving_extras(log, variant, window) if serving else Extras()
+        if variant.spec.autoscaling is not None:
+            oscillation = oscillation_figures(scaling, variant.name, window)
+            autoscaling = autoscaling_figures(scaling, capacity, variant.name, oscillation)
+            extras[variant.name] = replace(extras[variant.name], autoscaling=autoscaling)
     return {
+        "extras": extras,
         "scaling": scaling,
         "capacity": capacity,
         "alarms": alarms,

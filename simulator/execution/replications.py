@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 
 from simulator.core.rng import replication_seed
-from simulator.core.stats import combine_summaries
 from simulator.engine.result import Result
 from simulator.engine.simulate import ProgressCallback, simulate
 from simulator.execution.executors import Done, Executor, SerialExecutor
+from simulator.metrics.summary_types import Summary, combine
 from simulator.scenario.kinds import EndpointScenario
 
 
@@ -20,11 +20,11 @@ class Replicated:
     """Replication 0 in full (for series and plots) plus every replication's summary."""
 
     first: Result
-    summaries: list[dict[str, Any]]
+    summaries: list[Summary]
 
     @property
     def combined(self) -> dict[str, Any]:
-        return combine_summaries(self.summaries)
+        return combine(self.summaries)
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Replication:
         return replication_seed(self.scenario.seed, self.index)
 
 
-def summary_of(task: Replication) -> dict[str, Any]:
+def summary_of(task: Replication) -> Summary:
     """The summary of one replication (a picklable task for any executor)."""
     return simulate(task.scenario, task.seed).summary
 

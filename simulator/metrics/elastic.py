@@ -13,14 +13,20 @@ Requests are attributed to the measured window by arrival time, like everything 
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from simulator.catalog import Catalog
 from simulator.core.records import RequestLog, Status
 from simulator.hosting.serverless import ServerlessVariant
+from simulator.metrics.summary_types import (
+    Autoscaling,
+    Desired,
+    Oscillation,
+    Serverless,
+    ServerlessBill,
+    SetupTime,
+)
 from simulator.scenario.kinds import EndpointScenario
 
 GIB = 1024.0**3
@@ -32,7 +38,7 @@ def serverless_bill(
     log: RequestLog,
     variant: ServerlessVariant,
     window: tuple[float, float],
-) -> dict[str, float]:
+) -> ServerlessBill:
     """Compute GB-seconds, data processed and provisioned concurrency, with their costs, in the window."""
     assert variant.serverless is not None
     config, prices = variant.serverless, catalog.serverless
@@ -51,20 +57,20 @@ def serverless_bill(
     compute_cost = billed_seconds * memory_gb * prices.price_per_gb_second
     data_cost = data_gb * prices.price_per_gb_processed
     provisioned_cost = provisioned_gb_s * prices.provisioned_price_per_gb_second
-    return {
-        "compute_gb_seconds": billed_seconds * memory_gb,
-        "compute_cost_usd": compute_cost,
-        "data_processed_gb": data_gb,
-        "data_cost_usd": data_cost,
-        "provisioned_gb_seconds": provisioned_gb_s,
-        "provisioned_cost_usd": provisioned_cost,
-        "total_cost_usd": compute_cost + data_cost + provisioned_cost,
-    }
+    return ServerlessBill(
+        compute_gb_seconds=billed_seconds * memory_gb,
+        compute_cost_usd=compute_cost,
+        data_processed_gb=data_gb,
+        data_cost_usd=data_cost,
+        provisioned_gb_seconds=provisioned_gb_s,
+        provisioned_cost_usd=provisioned_cost,
+        total_cost_usd=compute_cost + data_cost + provisioned_cost,
+    )
 
 
 def serverless_figures(
-    log: RequestLog, variant: ServerlessVariant, window: tuple[float, float], bill: dict[str, float]
-) -> dict[str, Any]:
+    log: RequestLog, variant: ServerlessVariant, window: tuple[float, float], bill: ServerlessBill
+) -> Serverless:
     pool = variant.pool
     start, _ = window
     setups = np.array([setup for time, setup in pool.cold_starts if time >= start])
@@ -72,46 +78,39 @@ def serverless_figures(
     mine = (log.column("variant") == variant.index) & (arrival >= start)
     status = log.column("status")[mine]
     admitted = int(np.count_nonzero(status != Status.THROTTLED))
-    return {
-        "memory_mb": variant.serverless.memory_mb if variant.serverless else None,
-        "cold_starts": len(setups),
-        "cold_start_fraction": len(setups) / admitted if admitted else 0.0,
-        "model_setup_time_ms": {
-            "mean": float(setups.mean() * 1000) if len(setups) else None,
-            "p95": float(np.percentile(setups, 95) * 1000) if len(setups) else None,
-            "max": float(setups.max() * 1000) if len(setups) else None,
-        },
-        "throttled": int(np.count_nonzero(status == Status.THROTTLED)),
-        "max_in_flight": pool.max_in_flight,
-        "max_environments": pool.max_alive,
-        "billing": bill,
-    }
+    return Serverless(
+        memory_mb=variant.serverless.memory_mb if variant.serverless else None,
+        cold_starts=len(setups),
+        cold_start_fraction=len(setups) / admitted if admitted else 0.0,
+        model_setup_time_ms=SetupTime(
+            mean=float(setups.mean() * 1000) if len(setups) else None,
+            p95=float(np.percentile(setups, 95) * 1000) if len(setups) else None,
+            max=float(setups.max() * 1000) if len(setups) else None,
+        ),
+        throttled=int(np.count_nonzero(status == Status.THROTTLED)),
+        max_in_flight=pool.max_in_flight,
+        max_environments=pool.max_alive,
+        billing=bill,
+    )
 
 
-def add_serverless_cost(summary: dict[str, Any], name: str, cost: float) -> None:
-    """Add a serverless variant's cost to its block and the endpoint's, and refresh per-million figures."""
-    for block in (summary["variants"][name], summary):
-        block["cost_usd"]["total"] += cost
-        completed = block["requests"]["completed"]
-        block["cost_usd"]["per_million_inferences"] = (
-            block["cost_usd"]["total"] / completed * 1000.0 if completed else None
-        )
-
-
-def autoscaling_figures(activities: pd.DataFrame, capacity: pd.DataFrame, name: str) -> dict[str, Any]:
+def autoscaling_figures(
+    activities: pd.DataFrame, capacity: pd.DataFrame, name: str, oscillation: Oscillation
+) -> Autoscaling:
     mine = activities[activities["variant"] == name] if len(activities) else activities
     desired = (
         capacity.loc[capacity["variant"] == name, "desired"] if len(capacity) else pd.Series([], dtype=int)
     )
-    return {
-        "scaling_activities": len(mine),
-        "scale_outs": int((mine["to"] > mine["from"]).sum()) if len(mine) else 0,
-        "scale_ins": int((mine["to"] < mine["from"]).sum()) if len(mine) else 0,
-        "desired": {
-            "min": int(desired.min()) if len(desired) else None,
-            "max": int(desired.max()) if len(desired) else None,
-        },
-    }
+    return Autoscaling(
+        scaling_activities=len(mine),
+        scale_outs=int((mine["to"] > mine["from"]).sum()) if len(mine) else 0,
+        scale_ins=int((mine["to"] < mine["from"]).sum()) if len(mine) else 0,
+        desired=Desired(
+            min=int(desired.min()) if len(desired) else None,
+            max=int(desired.max()) if len(desired) else None,
+        ),
+        oscillation=oscillation,
+    )
 
 
 def desired_per_period(capacity: pd.DataFrame, name: str, period: float, n_bins: int) -> np.ndarray:

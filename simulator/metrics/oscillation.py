@@ -16,10 +16,11 @@ still caught; `flips_per_hour` (the average over the whole window) is reported b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from simulator.metrics.summary_types import Oscillation, Summary
 
 OSCILLATION_SPAN_S = 3600.0
 """Length of the sliding span in which flips are counted."""
@@ -47,7 +48,7 @@ def busiest_span(flips: np.ndarray, span: float = OSCILLATION_SPAN_S) -> int:
     return int((ends - np.arange(len(ordered))).max())
 
 
-def oscillation_figures(activities: pd.DataFrame, name: str, window: tuple[float, float]) -> dict[str, Any]:
+def oscillation_figures(activities: pd.DataFrame, name: str, window: tuple[float, float]) -> Oscillation:
     """Policy scaling actions, direction flips and the oscillation verdict of one variant in the window."""
     start, end = window
     if len(activities):
@@ -64,28 +65,28 @@ def oscillation_figures(activities: pd.DataFrame, name: str, window: tuple[float
     flips = flip_times(times, changes)
     hours = (end - start) / 3600.0
     busiest = busiest_span(flips)
-    return {
-        "scaling_actions": len(times),
-        "direction_flips": len(flips),
-        "flips_per_hour": len(flips) / hours if hours > 0 else 0.0,
-        "max_flips_in_an_hour": busiest,
-        "oscillating": busiest >= OSCILLATION_FLIPS,
-    }
+    return Oscillation(
+        scaling_actions=len(times),
+        direction_flips=len(flips),
+        flips_per_hour=len(flips) / hours if hours > 0 else 0.0,
+        max_flips_in_an_hour=busiest,
+        oscillating=busiest >= OSCILLATION_FLIPS,
+    )
 
 
-def oscillation_warnings(summaries: Sequence[dict[str, Any]]) -> list[str]:
+def oscillation_warnings(summaries: Sequence[Summary]) -> list[str]:
     """One line per variant that oscillates in at least one replication's summary."""
     if not summaries:
         return []
     lines = []
-    for name in summaries[0].get("variants", {}):
-        blocks = [s["variants"][name].get("autoscaling", {}).get("oscillation") for s in summaries]
-        figures = [block for block in blocks if block]
-        hit = [block for block in figures if block["oscillating"]]
+    for name in summaries[0].variants:
+        blocks = [s.variants[name].autoscaling for s in summaries]
+        figures = [block.oscillation for block in blocks if block is not None]
+        hit = [block for block in figures if block.oscillating]
         if not hit:
             continue
-        worst = max(block["max_flips_in_an_hour"] for block in hit)
-        rate = float(np.mean([block["flips_per_hour"] for block in figures]))
+        worst = max(block.max_flips_in_an_hour for block in hit)
+        rate = float(np.mean([block.flips_per_hour for block in figures]))
         where = "" if len(summaries) == 1 else f" in {len(hit)} of {len(summaries)} replications"
         lines.append(
             f"variant {name} oscillates{where}: up to {worst} scale-out/scale-in reversals in one hour"

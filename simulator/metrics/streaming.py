@@ -7,16 +7,16 @@ of hundreds of millions of requests fits in well under a gigabyte.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from simulator.core.records import ERROR_5XX, RingLog, Status
 from simulator.metrics.bins import spread_over_bins
-from simulator.metrics.fleet import billing
 from simulator.metrics.histogram import LogHistogram
-from simulator.metrics.summary import PERCENTILES, assemble_block, instance_figures
+from simulator.metrics.summary import PERCENTILES, Figures, compose, request_figures
+from simulator.metrics.summary_types import Extras, Latency, QueueWait, Summary
 
 _PERIOD_GROWTH = 1.05  # per-period latency histogram buckets: 2.5% relative error
 _PERIOD_FLOOR = 1e-5
@@ -39,15 +39,15 @@ class _WindowFigures:
         self.queue_wait.merge(other.queue_wait)
 
 
-def _figures(histogram: LogHistogram) -> dict[str, float | None]:
+def _figures(histogram: LogHistogram) -> Latency:
     if histogram.total == 0:
-        return {"mean": None, **dict.fromkeys(PERCENTILES), "max": None}
+        return Latency()
     scaled = {name: histogram.percentile(q) for name, q in PERCENTILES.items()}
-    return {
-        "mean": histogram.sum / histogram.total * 1000.0,
+    return Latency(
+        mean=histogram.sum / histogram.total * 1000.0,
         **{name: value * 1000.0 for name, value in scaled.items() if value is not None},
-        "max": histogram.max * 1000.0,
-    }
+        max=histogram.max * 1000.0,
+    )
 
 
 class StreamingCollector:
@@ -143,41 +143,25 @@ class StreamingCollector:
         )
 
     # -- results -------------------------------------------------------------------------------------
-    def _block(self, figures: _WindowFigures, cost: float) -> dict[str, Any]:
-        counts = figures.status
-        requests = {
-            "arrived": int(counts.sum()),
-            "completed": int(counts[Status.OK]),
-            "failed": int(sum(counts[s] for s in ERROR_5XX)),
-            "throttled": int(counts[Status.THROTTLED]),
-            "in_flight": int(counts[Status.IN_FLIGHT]),
-        }
+    @staticmethod
+    def _block(figures: _WindowFigures) -> Figures:
         wait = figures.queue_wait
-        queue_wait = {
-            "mean": wait.sum / wait.total * 1000.0 if wait.total else None,
-            "p95": (wait.percentile(95) or 0.0) * 1000.0 if wait.total else None,
-        }
-        seconds = self.window[1] - self.window[0]
-        return assemble_block(
-            requests, _figures(figures.latency), _figures(figures.model_latency), queue_wait, cost, seconds
+        queue_wait = QueueWait(
+            mean=wait.sum / wait.total * 1000.0 if wait.total else None,
+            p95=(wait.percentile(95) or 0.0) * 1000.0 if wait.total else None,
         )
+        latency, model_latency = _figures(figures.latency), _figures(figures.model_latency)
+        return request_figures(figures.status), latency, model_latency, queue_wait
 
-    def summary(self, timeline: pd.DataFrame, names: list[str]) -> dict[str, Any]:
+    def summary(
+        self, timeline: pd.DataFrame, names: list[str], engine: str, extras: Mapping[str, Extras]
+    ) -> Summary:
         """The same figures as `summarize` on full records (percentiles from the histograms)."""
-        bill = billing(timeline, *self.window)
         endpoint = _WindowFigures()
         for figures in self.figures:
             endpoint.merge(figures)
-        summary = self._block(endpoint, float(bill["cost_usd"].sum()))
-        summary["window_s"] = {"start": self.window[0], "end": self.window[1]}
-        summary["variants"] = {}
-        for index, name in enumerate(names):
-            block = self._block(
-                self.figures[index], float(bill.loc[bill["variant"] == name, "cost_usd"].sum())
-            )
-            block["instances"] = instance_figures(timeline[timeline["variant"] == name], self.window)
-            summary["variants"][name] = block
-        return summary
+        per_variant = [self._block(self.figures[index]) for index in range(len(names))]
+        return compose(self._block(endpoint), per_variant, timeline, names, self.window, engine, extras)
 
     def period_quantile(self, index: int, q: float) -> np.ndarray:
         """Per-period model latency quantile (seconds) of one variant from its coarse histograms."""

@@ -37,11 +37,8 @@ class BatchingSweep:
 def _figures(run: EndpointScenario) -> dict[str, Any]:
     """One sweep point (module level: picklable for process pools and Dask)."""
     summary = simulate(run).summary
-    return {
-        "throughput_per_s": summary["throughput_per_s"],
-        "p99_ms": summary["latency_ms"]["p99"],
-        "error_rate": summary["error_rate"],
-    }
+    p99 = summary.latency_ms.p99
+    return {"throughput_per_s": summary.throughput_per_s, "p99_ms": p99, "error_rate": summary.error_rate}
 
 
 def batching_curves(

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.core.slo import RULE, interval_meets
-from simulator.core.stats import combine_summaries
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.execution.replications import Replication, summary_of
 from simulator.metrics.serving import LEGACY_NOTE
+from simulator.metrics.summary_types import Summary, combine
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.derive import derive, plain
 from simulator.scenario.kinds import EndpointScenario, OptionsScenario
@@ -24,7 +24,7 @@ from simulator.scenario.kinds import EndpointScenario, OptionsScenario
 class OptionsResult:
     summary: dict[str, Any]
     """summary.json content: per option figures with 95% CIs, the SLO and the cheapest option meeting it."""
-    first_summaries: dict[str, dict[str, Any]]
+    first_summaries: dict[str, Summary]
     """Replication 0's full summary of each option (pipeline breakdowns, batching figures)."""
 
 
@@ -55,7 +55,7 @@ def compare_options(
         single = singles[name]
         summaries = results[position * count : (position + 1) * count]
         firsts[name] = summaries[0]
-        combined = combine_summaries(summaries)
+        combined = combine(summaries)
         spec = single.endpoint.variants[0]
         latency = combined["latency_ms"][slo.percentile.value]
         errors = combined["error_rate"]

@@ -190,7 +190,7 @@ def run_load_test(scenario: RecommendScenario, candidate: Candidate) -> Outcome:
 def candidate_cost(result: Result) -> float:
     """Cost per hour of the configuration over the whole test."""
     start, end = result.scenario.measured_window()
-    return result.summary["cost_usd"]["total"] / ((end - start) / 3600.0)
+    return result.summary.cost_usd.total / ((end - start) / 3600.0)
 
 
 def _point(minute: Minute, slo: LatencyThreshold, cost_per_hour: float) -> TrialPoint:

@@ -137,16 +137,15 @@ def fleet_figures(result: Result, slo: LatencyThreshold) -> dict[str, float]:
     metrics = result.metrics
     column = "ModelLatency_p99"
     minutes = metrics[(metrics["time_s"] >= start) & (metrics["Invocations"] > 0)]
-    summary = result.summary
-    block = summary["variants"][VARIANT]
+    block = result.summary.variants[VARIANT]
     return {
-        "cost_per_day_usd": summary["cost_usd"]["total"] * 86400.0 / (end - start),
+        "cost_per_day_usd": result.summary.cost_usd.total * 86400.0 / (end - start),
         "requests_within_slo": within / max(1, len(status)),
         "minutes_p99_within_slo": float((minutes[column] <= slo.value * 1e6).mean()) if len(minutes) else 1.0,
-        "error_rate": block["error_rate"],
-        "instances_mean": block["instances"]["mean"],
-        "instances_max": block["instances"]["max"],
-        "latency_p99_ms": block["model_latency_ms"]["p99"] or math.nan,
+        "error_rate": block.error_rate,
+        "instances_mean": block.instances.mean,
+        "instances_max": block.instances.max,
+        "latency_p99_ms": block.model_latency_ms.p99 or math.nan,
     }
 
 

@@ -25,7 +25,7 @@ from simulator.recommend.fleet import (
     simulate_fleet,
     size_fleet,
 )
-from simulator.recommend.ranking import rank
+from simulator.recommend.ranking import rank, recommendations
 from simulator.recommend.search import Outcome, search_candidate
 from simulator.recommend.store import CandidateStore
 from simulator.scenario.crossref import scenario_catalog
@@ -43,8 +43,16 @@ class JobResult:
     scenario: RecommendScenario
     outcomes: list[Outcome]
     excluded: list[tuple[str, str]]
-    recommendations: list[dict[str, Any]]
+    ranked: list[Outcome]
+    """The candidates meeting the SLO, cheapest per inference first."""
     fleet: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def recommendations(self) -> list[dict[str, Any]]:
+        """The ranked candidates as the service's InferenceRecommendations (with sagesim's figures)."""
+        slo = self.scenario.recommend.slo()
+        assert slo is not None
+        return recommendations(self.ranked, slo)
 
 
 def job_candidates(scenario: RecommendScenario) -> tuple[list[Candidate], list[tuple[str, str]]]:
@@ -102,8 +110,6 @@ def _run_job(
     on_stage: StageHook | None,
 ) -> JobResult:
     spec = scenario.recommend
-    slo = spec.slo()
-    assert slo is not None
     candidates, excluded = job_candidates(scenario)
     finished = store.start(resume) if store is not None else {}
     # the slowest searches first, so no long one starts last while the other workers sit idle
@@ -126,7 +132,7 @@ def _run_job(
     )
     by_id = {**finished, **{c.id: o for c, o in zip(remaining, fresh, strict=True)}}
     outcomes = [Outcome.from_dict(by_id[c.id]) for c in candidates]
-    result = JobResult(scenario, outcomes, excluded, rank(outcomes, slo))
+    result = JobResult(scenario, outcomes, excluded, rank(outcomes))
     if spec.fleet_sizing is not None:
         result.fleet = size_fleets(scenario, result, executor, on_done, on_stage)
     return result
@@ -145,9 +151,8 @@ def size_fleets(
     sizing = spec.fleet_sizing
     slo = spec.slo()
     assert slo is not None
-    by_id = {o.candidate.id: o for o in result.outcomes}
-    prices = {r["sagesim"]["candidate"]: r["Metrics"]["CostPerHour"] for r in result.recommendations}
-    chosen = [by_id[name] for name in prices if not by_id[name].candidate.is_serverless]
+    chosen = [o for o in result.ranked if not o.candidate.is_serverless]
+    prices = {o.candidate.id: o.best.cost_per_hour for o in chosen if o.best is not None}
     planned = [size_fleet(o.candidate, o.max_invocations, sizing, sizing.duration) for o in chosen]
     estimates = {
         plan.candidate.id: estimated_cost_per_day(plan, sizing, prices[plan.candidate.id], sizing.duration)

@@ -73,33 +73,27 @@ def measure(
     for replication, scenario in enumerate(scenarios):
         result = simulate(scenario, replication_seed(scenario.seed, replication), trial=True)
         results.append(result)
-        blocks.append(result.summary["variants"][VARIANT])
-    arrived = sum(b["requests"]["arrived"] for b in blocks)
-    errors = sum(b["requests"]["failed"] + b["requests"]["throttled"] for b in blocks)
-    error_rate = errors / arrived if arrived else 1.0
-    error_rates = [
-        (b["requests"]["failed"] + b["requests"]["throttled"]) / b["requests"]["arrived"]
-        if b["requests"]["arrived"]
-        else 1.0
-        for b in blocks
-    ]
+        blocks.append(result.summary.variants[VARIANT])
+    arrived = sum(b.requests.arrived for b in blocks)
+    error_rate = sum(b.requests.errors for b in blocks) / arrived if arrived else 1.0
+    error_rates = [b.requests.errors / b.requests.arrived if b.requests.arrived else 1.0 for b in blocks]
 
     def mean_of(key: str) -> float | None:
-        values = [b["model_latency_ms"][key] for b in blocks]
+        values = [getattr(b.model_latency_ms, key) for b in blocks]
         return None if any(v is None for v in values) else float(np.mean(values))
 
-    slo_values = [b["model_latency_ms"][slo.key] for b in blocks]
+    slo_values = [getattr(b.model_latency_ms, slo.key) for b in blocks]
     slo_ms = None if any(v is None for v in slo_values) else float(np.mean(slo_values))
     interval = mean_ci95(slo_values)
     window_hours = (
         sum(r.scenario.measured_window()[1] - r.scenario.measured_window()[0] for r in results) / 3600
     )
-    cost = sum(b["cost_usd"]["total"] for b in blocks)
+    cost = sum(b.cost_usd.total for b in blocks)
     feasible = meets(slo_values, slo.value * 1000.0) and meets(error_rates, max_error_rate)
     setups = [s for s in (_setup_ms(r) for r in results) if s is not None]
     return TrialPoint(
         rate=rate,
-        throughput=float(np.mean([b["throughput_per_s"] for b in blocks])),
+        throughput=float(np.mean([b.throughput_per_s for b in blocks])),
         p50_ms=mean_of("p50"),
         p95_ms=mean_of("p95"),
         p99_ms=mean_of("p99"),

@@ -43,11 +43,20 @@ def recommendation(outcome: Outcome, slo: LatencyThreshold) -> dict[str, Any]:
     }
 
 
-def rank(outcomes: list[Outcome], slo: LatencyThreshold) -> list[dict[str, Any]]:
-    """Recommendations for candidates that meet the SLO, cheapest per inference first (ties: by id)."""
+def rank(outcomes: list[Outcome]) -> list[Outcome]:
+    """The candidates that meet the SLO, cheapest per inference first (ties: by id)."""
     meeting = [o for o in outcomes if o.best is not None and o.max_invocations > 0]
-    items = [recommendation(o, slo) for o in meeting]
-    items.sort(key=lambda r: (r["Metrics"]["CostPerInference"], r["sagesim"]["candidate"]))
+    return sorted(meeting, key=_price_and_id)
+
+
+def _price_and_id(outcome: Outcome) -> tuple[float, str]:
+    assert outcome.best is not None
+    return cost_per_inference(outcome.best.cost_per_hour, outcome.max_invocations), outcome.candidate.id
+
+
+def recommendations(ranked: list[Outcome], slo: LatencyThreshold) -> list[dict[str, Any]]:
+    """Ranked candidates in the service's shape, with their `rank` from 1 under `sagesim`."""
+    items = [recommendation(o, slo) for o in ranked]
     for position, item in enumerate(items, start=1):
         item["sagesim"]["rank"] = position
     return items

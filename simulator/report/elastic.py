@@ -10,8 +10,9 @@ import pandas as pd
 from simulator.engine.result import Result
 from simulator.figures import subplots
 from simulator.metrics.oscillation import OSCILLATION_FLIPS
+from simulator.metrics.summary_types import Summary
 from simulator.report.html import Block, Section, Table, Text, frame_table
-from simulator.report.tables import format_figure
+from simulator.report.tables import dig, format_figure
 
 
 def has_elastic(metrics: pd.DataFrame) -> bool:
@@ -67,21 +68,20 @@ def elastic_sections(result: Result, limit: int = 200) -> list[Section]:
             blocks.append(Text(f"{more} more in scaling.csv", note=True))
         sections.append(Section("Scaling activities", blocks))
     rows = []
-    for name, block in result.summary["variants"].items():
-        serverless = block.get("serverless")
+    for name, block in result.summary.variants.items():
+        serverless = block.serverless
         if serverless:
-            setup = serverless["model_setup_time_ms"]
             rows.append(
                 {
                     "variant": name,
-                    "memory MB": serverless["memory_mb"],
-                    "cold starts": serverless["cold_starts"],
-                    "cold-start fraction": serverless["cold_start_fraction"],
-                    "ModelSetupTime mean ms": setup["mean"],
-                    "throttled": serverless["throttled"],
-                    "max in flight": serverless["max_in_flight"],
-                    "compute GB-s": serverless["billing"]["compute_gb_seconds"],
-                    "cost USD": serverless["billing"]["total_cost_usd"],
+                    "memory MB": serverless.memory_mb,
+                    "cold starts": serverless.cold_starts,
+                    "cold-start fraction": serverless.cold_start_fraction,
+                    "ModelSetupTime mean ms": serverless.model_setup_time_ms.mean,
+                    "throttled": serverless.throttled,
+                    "max in flight": serverless.max_in_flight,
+                    "compute GB-s": serverless.billing.compute_gb_seconds,
+                    "cost USD": serverless.billing.total_cost_usd,
                 }
             )
     if rows:
@@ -97,28 +97,19 @@ STABILITY_ROWS: list[tuple[str, str, str]] = [
 ]
 
 
-def stability_section(summary: dict[str, Any], combined: dict[str, Any] | None) -> list[Section]:
+def stability_section(summary: Summary, combined: dict[str, Any] | None) -> list[Section]:
     """Scaling actions and direction flips per autoscaled variant, with the oscillation verdict."""
-    names = [
-        name for name, block in summary["variants"].items() if "oscillation" in block.get("autoscaling", {})
-    ]
+    names = [name for name, block in summary.variants.items() if block.autoscaling is not None]
     if not names:
         return []
     source = combined if combined is not None else summary
+    figures = [dig(source, ("variants", name, "autoscaling", "oscillation")) for name in names]
     rows = []
     for label, key, pattern in STABILITY_ROWS:
-        rows.append(
-            [
-                label,
-                *(
-                    format_figure(source["variants"][n]["autoscaling"]["oscillation"][key], pattern)
-                    for n in names
-                ),
-            ]
-        )
+        rows.append([label, *(format_figure(dig(figure, (key,)), pattern) for figure in figures)])
     verdict = ["oscillating"]
-    for name in names:
-        value = source["variants"][name]["autoscaling"]["oscillation"]["oscillating"]
+    for figure in figures:
+        value = dig(figure, ("oscillating",))
         if isinstance(value, dict):  # replicated: the fraction of replications that oscillate
             verdict.append(f"{value['mean']:.0%} of replications")
         else:

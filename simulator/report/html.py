@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from simulator.metrics.summary_types import Summary
 from simulator.report.tables import headline_rows
 
 WIDE_COLUMNS = 6  # tables with more columns get the compact font
@@ -119,7 +120,7 @@ def render(document: Document) -> str:
 
 def render_report(
     title: str,
-    summary: dict[str, Any],
+    summary: Summary,
     combined: dict[str, Any] | None,
     replications: int,
     plots: list[Path],
@@ -133,10 +134,9 @@ def render_report(
         if replications > 1
         else "One replication; run with --replications N for confidence intervals."
     )
-    window = summary.get("window_s", {})
+    window = summary.window_s
     intro = Text(
-        f"Measured window {window.get('start', 0):.0f}-{window.get('end', 0):.0f} s "
-        f"(warm-up excluded). {note}",
+        f"Measured window {window.start:.0f}-{window.end:.0f} s (warm-up excluded). {note}",
         note=True,
     )
     sections = [

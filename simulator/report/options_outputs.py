@@ -62,11 +62,11 @@ def write_options_outputs(
         intro = [Text(verdict(summary)), *(Text(note, note=True) for note in summary.get("notes", []))]
         sections = [Section("Options", [Table(header, rows)]), Section("Figures", images(plots))]
         for name, first in result.first_summaries.items():
-            pipeline = first["variants"][name].get("pipeline")
+            pipeline = first.variants[name].pipeline
             if pipeline:
                 stage_rows = [
-                    [stage, f"{block['latency_ms']['mean']:.2f}", f"{block['latency_ms']['p99']:.2f}"]
-                    for stage, block in pipeline["containers"].items()
+                    [stage, f"{block.latency_ms.mean:.2f}", f"{block.latency_ms.p99:.2f}"]
+                    for stage, block in pipeline.containers.items()
                 ]
                 sections.append(
                     Section(

@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from simulator.core.stats import means_of
 from simulator.execution.replications import Replicated
 from simulator.metrics.serving import LEGACY_NOTE
+from simulator.metrics.summary_types import mean_of
 from simulator.report.elastic import (
     elastic_sections,
     has_elastic,
@@ -30,18 +30,18 @@ from simulator.scenario.loader import dump_resolved
 
 def run_summary(replicated: Replicated) -> dict[str, Any]:
     """summary.json content: single-run figures, or replication means plus `replications` with CIs."""
-    if len(replicated.summaries) == 1:
-        summary = replicated.first.summary
-    else:
-        combined = replicated.combined
-        summary = means_of(combined)
-        summary["engine"] = replicated.first.summary["engine"]  # not a number: kept from the first run
-        summary["replications"] = {"n": len(replicated.summaries), **combined}
-    if replicated.first.scenario.endpoint and any(
-        v.accelerator_type for v in replicated.first.scenario.endpoint.variants
-    ):
-        summary = {**summary, "notes": [LEGACY_NOTE]}
+    summary = mean_of(replicated.summaries).as_dict()
+    if len(replicated.summaries) > 1:
+        summary["replications"] = {"n": len(replicated.summaries), **replicated.combined}
+    if notes(replicated):
+        summary["notes"] = notes(replicated)
     return summary
+
+
+def notes(replicated: Replicated) -> list[str]:
+    """What summary.json and the terminal add beside the figures (Elastic Inference is legacy)."""
+    variants = replicated.first.scenario.endpoint.variants if replicated.first.scenario.endpoint else []
+    return [LEGACY_NOTE] if any(v.accelerator_type for v in variants) else []
 
 
 def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, Any]:

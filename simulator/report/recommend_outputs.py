@@ -51,7 +51,7 @@ def recommendation_rows(recommendations: list[dict[str, Any]]) -> list[dict[str,
 
 def candidate_rows(result: JobResult) -> list[dict[str, Any]]:
     """Every candidate, meeting the SLO or not, and the catalog types left out."""
-    ranked = {r["sagesim"]["candidate"]: r["sagesim"]["rank"] for r in result.recommendations}
+    ranked = {o.candidate.id: position for position, o in enumerate(result.ranked, start=1)}
     rows = [
         {
             "candidate": o.candidate.id,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from simulator.core.stats import combine_summaries
 from simulator.engine.result import Result
+from simulator.metrics.summary_types import combine
 from simulator.report.html import Section, Table, Text, frame_table, render_report
 from simulator.report.rollout_plots import plot_timeline
 from simulator.report.staging import staged_directory
@@ -114,7 +114,7 @@ def write_rollout_outputs(
         report = render_report(
             f"{result.scenario.name}: rollout",
             result.summary,
-            combine_summaries(runs.summaries) if count > 1 else None,
+            combine(runs.summaries) if count > 1 else None,
             count,
             [plot],
             dump_resolved(result.scenario),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from matplotlib import colormaps
 
 from simulator.figures import subplots
 from simulator.metrics.serving import LEGACY_NOTE
+from simulator.metrics.summary_types import StageLatency, Summary
 from simulator.report.html import Image, Section, Table, Text
 
 
@@ -16,16 +16,16 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
-def plot_stage_breakdown(summary: dict[str, Any], path: Path) -> Path | None:
+def plot_stage_breakdown(summary: Summary, path: Path) -> Path | None:
     """Stacked bar per pipeline variant: queue wait, each container, hops (mean ms)."""
-    variants = {n: b for n, b in summary["variants"].items() if "pipeline" in b}
+    variants = {n: b.pipeline for n, b in summary.variants.items() if b.pipeline is not None}
     if not variants:
         return None
     fig, ax = subplots(figsize=(9, 1.6 + 0.8 * len(variants)))
-    for row, block in enumerate(variants.values()):
-        parts = [("queue wait", block["queue_wait_ms"]["mean"] or 0.0)]
-        parts += [(c, v["latency_ms"]["mean"] or 0.0) for c, v in block["pipeline"]["containers"].items()]
-        parts.append(("hops", block["pipeline"]["hops_ms"]["mean"] or 0.0))
+    for row, (name, pipeline) in enumerate(variants.items()):
+        parts = [("queue wait", summary.variants[name].queue_wait_ms.mean or 0.0)]
+        parts += [(c, v.latency_ms.mean or 0.0) for c, v in pipeline.containers.items()]
+        parts.append(("hops", pipeline.hops_ms.mean or 0.0))
         left = 0.0
         for index, (label, width) in enumerate(parts):
             ax.barh(row, width, left=left, color=colormaps["tab10"](index), label=label if row == 0 else None)
@@ -39,41 +39,32 @@ def plot_stage_breakdown(summary: dict[str, Any], path: Path) -> Path | None:
     return path
 
 
-def serving_sections(summary: dict[str, Any], plots_dir: Path) -> list[Section]:
+def _stage_row(stage: str, latency: StageLatency) -> list[str]:
+    return [stage, _fmt(latency.mean), _fmt(latency.p50), _fmt(latency.p99)]
+
+
+def serving_sections(summary: Summary, plots_dir: Path) -> list[Section]:
     """Report sections; empty when no variant uses a pipeline, batching or an accelerator."""
     sections = []
     plot = plot_stage_breakdown(summary, plots_dir / "stage_breakdown.png")
-    for name, block in summary["variants"].items():
-        pipeline = block.get("pipeline")
+    for name, block in summary.variants.items():
+        pipeline = block.pipeline
         if pipeline:
-            rows = [
-                [
-                    stage,
-                    _fmt(v["latency_ms"]["mean"]),
-                    _fmt(v["latency_ms"]["p50"]),
-                    _fmt(v["latency_ms"]["p99"]),
-                ]
-                for stage, v in pipeline["containers"].items()
-            ]
-            rows.append(["hops", *(_fmt(pipeline["hops_ms"][k]) for k in ("mean", "p50", "p99"))])
-            rows.append(
-                ["ModelLatency", *(_fmt(pipeline["model_latency_ms"][k]) for k in ("mean", "p50", "p99"))]
-            )
+            rows = [_stage_row(stage, v.latency_ms) for stage, v in pipeline.containers.items()]
+            rows.append(_stage_row("hops", pipeline.hops_ms))
+            rows.append(_stage_row("ModelLatency", pipeline.model_latency_ms))
             sections.append(
                 Section(
                     f"{name}: latency per stage (ContainerLatency)",
                     [Table(["stage", "mean ms", "p50 ms", "p99 ms"], rows)],
                 )
             )
-        if "batching" in block:
-            batching = block["batching"]
-            size = batching["mean_batch_size"]
-            text = (
-                f"{batching['batches']:,} batches, mean batch size {'-' if size is None else f'{size:.2f}'}"
-            )
+        if block.batching is not None:
+            size = _fmt(block.batching.mean_batch_size)
+            text = f"{block.batching.batches:,} batches, mean batch size {size}"
             sections.append(Section(f"{name}: dynamic batching", [Text(text)]))
-        if "elastic_inference" in block:
-            price = block["elastic_inference"]["accelerator_price_per_hour"]
+        if block.elastic_inference is not None:
+            price = block.elastic_inference.accelerator_price_per_hour
             sections.append(
                 Section(
                     f"{name}: Elastic Inference",

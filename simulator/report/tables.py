@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from simulator.metrics.summary_types import Summary
 
 HEADLINE: list[tuple[str, tuple[str, ...], str]] = [
     ("requests arrived", ("requests", "arrived"), "{:,.0f}"),
@@ -20,11 +23,10 @@ HEADLINE: list[tuple[str, tuple[str, ...], str]] = [
 ]
 
 
-def _dig(data: Any, keys: tuple[str, ...]) -> Any:
+def dig(data: Any, keys: tuple[str, ...]) -> Any:
+    """The figure at `keys` of a typed summary (attributes) or of its replication intervals (keys)."""
     for key in keys:
-        if not isinstance(data, dict) or key not in data:
-            return None
-        data = data[key]
+        data = data.get(key) if isinstance(data, Mapping) else getattr(data, key, None)
     return data
 
 
@@ -40,22 +42,16 @@ def format_figure(value: Any, pattern: str) -> str:
     return "-" if value is None else pattern.format(value)
 
 
-def headline_rows(
-    summary: dict[str, Any], combined: dict[str, Any] | None
-) -> tuple[list[str], list[list[str]]]:
+def headline_rows(summary: Summary, combined: dict[str, Any] | None) -> tuple[list[str], list[list[str]]]:
     """Header and rows: one column for the endpoint and one per variant (with CIs when replicated)."""
     source = combined if combined is not None else summary
-    variants = list(summary.get("variants", {}))
+    variants = list(summary.variants)
     header = ["figure", "endpoint", *variants]
     rows = []
     for label, keys, pattern in HEADLINE:
-        row = [label, format_figure(_dig(source, keys), pattern)]
-        row += [format_figure(_dig(source, ("variants", name, *keys)), pattern) for name in variants]
+        row = [label, format_figure(dig(source, keys), pattern)]
+        row += [format_figure(dig(source, ("variants", name, *keys)), pattern) for name in variants]
         rows.append(row)
-    instances = ["instances mean / max", "-"]
-    for name in variants:
-        mean = _dig(summary, ("variants", name, "instances", "mean"))
-        peak = _dig(summary, ("variants", name, "instances", "max"))
-        instances.append("-" if mean is None else f"{mean:.2f} / {peak}")
-    rows.append(instances)
+    instances = [f"{b.instances.mean:.2f} / {b.instances.max}" for b in summary.variants.values()]
+    rows.append(["instances mean / max", "-", *instances])
     return header, rows

@@ -11,6 +11,7 @@ from simulator.engine.result import Result
 from simulator.engine.simulate import simulate
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.execution.replications import Replication
+from simulator.metrics.summary_types import Summary
 from simulator.rollout.outcome import rollout_outcome
 from simulator.scenario.kinds import RolloutScenario
 
@@ -37,7 +38,7 @@ class RolloutRuns:
 
     first: Result
     outcomes: list[dict[str, Any]]
-    summaries: list[dict[str, Any]]
+    summaries: list[Summary]
     """Every replication's endpoint summary (the `sagesim run` figures), for the report's headline table."""
 
     def summary(self) -> dict[str, Any]:
@@ -58,7 +59,7 @@ class RolloutRuns:
         }
 
 
-def _outcome_of(task: Replication) -> tuple[dict[str, Any], dict[str, Any]]:
+def _outcome_of(task: Replication) -> tuple[dict[str, Any], Summary]:
     result = simulate(task.scenario, task.seed)
     return rollout_outcome(result), result.summary
 

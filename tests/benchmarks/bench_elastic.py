@@ -55,7 +55,7 @@ def child(days: float, rate: float, autoscaled: bool) -> None:
     started = time.perf_counter()
     result = simulate(scenario)
     wall = time.perf_counter() - started
-    requests = result.summary["requests"]["arrived"]
+    requests = result.summary.requests.arrived
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB -> GiB
     print(
         json.dumps(
@@ -65,7 +65,7 @@ def child(days: float, rate: float, autoscaled: bool) -> None:
                 "rate": requests / wall,
                 "peak_gib": peak,
                 "activities": len(result.scaling),
-                "p99_ms": result.summary["latency_ms"]["p99"],
+                "p99_ms": result.summary.latency_ms.p99,
             }
         )
     )

@@ -129,8 +129,8 @@ def sagesim_endpoint(requests: int, engine: str = "simpy", document: dict[str, A
     started = time.perf_counter()
     result = simulate(scenario)
     elapsed = time.perf_counter() - started
-    assert result.summary["engine"] == engine
-    return result.summary["requests"]["arrived"] / elapsed
+    assert result.summary.engine == engine
+    return result.summary.requests.arrived / elapsed
 
 
 def fast_engine(document: dict[str, Any]) -> tuple[float, float]:
@@ -152,7 +152,7 @@ def fast_engine(document: dict[str, Any]) -> tuple[float, float]:
         elapsed = time.perf_counter() - started
     finally:
         module.run_fast = original  # type: ignore[attr-defined]
-    arrived = result.summary["requests"]["arrived"]
+    arrived = result.summary.requests.arrived
     return arrived / elapsed, arrived / spent[0]
 
 

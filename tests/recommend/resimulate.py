@@ -48,13 +48,11 @@ def meets_slo(
         spec.search.warmup_fraction,
     )
     blocks = [
-        simulate(trial, replication_seed(trial.seed, r)).summary["variants"][VARIANT]
+        simulate(trial, replication_seed(trial.seed, r)).summary.variants[VARIANT]
         for r in range(spec.search.replications)
     ]
-    percentiles = [b["model_latency_ms"][slo.key] for b in blocks]
-    rates = [
-        (b["requests"]["failed"] + b["requests"]["throttled"]) / b["requests"]["arrived"] for b in blocks
-    ]
+    percentiles = [getattr(b.model_latency_ms, slo.key) for b in blocks]
+    rates = [b.requests.errors / b.requests.arrived for b in blocks]
     holds = _upper_95(percentiles) <= slo.value * 1000 and _upper_95(rates) <= spec.max_error_rate
     return holds, float(np.mean(percentiles)), float(np.mean(rates))
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from simulator.recommend.candidates import Candidate, capacity_estimate, poisson_trial
 from simulator.recommend.measure import measure
-from simulator.recommend.ranking import pareto_front, rank
+from simulator.recommend.ranking import pareto_front, rank, recommendations
 from simulator.recommend.search import search_candidate
 from simulator.scenario import load_scenario_dict
 from simulator.scenario.crossref import scenario_catalog
@@ -45,7 +45,7 @@ def test_answer_holds_at_max_invocations_and_not_ten_percent_above(
     )
     outcome = search_candidate(scenario, Candidate(instance_type=instance))
     assert outcome.best is not None and outcome.max_invocations > 0
-    (item,) = rank([outcome], scenario.recommend.slo())  # type: ignore[union-attr]
+    (item,) = recommendations(rank([outcome]), scenario.recommend.slo())  # type: ignore[arg-type,union-attr]
     assert meets_slo(scenario, item, 1.0)[0]
     assert not meets_slo(scenario, item, 1.1)[0]
     # the answer is below what the hardware can do at all, and not absurdly far below it
@@ -71,7 +71,7 @@ def test_a_threshold_below_the_service_time_is_reported_not_recommended(small_jo
     outcome = search_candidate(scenario, Candidate(instance_type="ml.c5.xlarge"))
     assert outcome.best is None and outcome.max_invocations == 0
     assert "cannot meet" in (outcome.reason or "")
-    assert rank([outcome], scenario.recommend.slo()) == []  # type: ignore[union-attr]
+    assert rank([outcome]) == []
 
 
 def test_deterministic_service_on_one_instance_saturates_near_its_capacity(small_job: dict[str, Any]) -> None:
