@@ -25,8 +25,6 @@ from simulator.metrics.summary_types import (
 PERCENTILES = {"p50": 50, "p90": 90, "p95": 95, "p99": 99}
 Figures = tuple[Requests, Latency, Latency, QueueWait]
 """(request counts, latency, model latency, queue wait) of a set of requests."""
-_SERVERLESS_SCALE = 1000.0
-"""The per_million_inferences factor summary.json has always applied to blocks with a serverless bill."""
 
 
 def _latency_figures(latency_s: np.ndarray) -> Latency:
@@ -67,7 +65,7 @@ def _figures(
     )
 
 
-def _block(figures: Figures, cost: float, scale: float, seconds: float) -> Block:
+def _block(figures: Figures, cost: float, seconds: float) -> Block:
     """The figures every block has (`vars` of it are the first fields of VariantBlock and Summary)."""
     requests, latency, model_latency, queue_wait = figures
     completed = requests.completed
@@ -78,7 +76,7 @@ def _block(figures: Figures, cost: float, scale: float, seconds: float) -> Block
         latency_ms=latency,
         model_latency_ms=model_latency,
         queue_wait_ms=queue_wait,
-        cost_usd=Cost(cost, cost / completed * scale if completed else None),
+        cost_usd=Cost(cost, cost / completed * 1e6 if completed else None),
     )
 
 
@@ -94,23 +92,22 @@ def compose(
     """The one place a Summary is built, from figures of full records or of streamed histograms."""
     start, end = window
     bill = billing(timeline, start, end)
-    total, endpoint_scale = float(bill["cost_usd"].sum()), 1e6
+    total = float(bill["cost_usd"].sum())
     blocks = {}
     for name, figures in zip(names, variants, strict=True):
         extra = extras.get(name, Extras())
-        cost, scale = float(bill.loc[bill["variant"] == name, "cost_usd"].sum()), 1e6
+        cost = float(bill.loc[bill["variant"] == name, "cost_usd"].sum())
         if extra.serverless is not None:
             cost += extra.serverless.billing.total_cost_usd
             total += extra.serverless.billing.total_cost_usd
-            scale = endpoint_scale = _SERVERLESS_SCALE
         fleet = timeline[timeline["variant"] == name]
         instances = Instances(
             in_service_seconds(fleet, start, end) / (end - start), max_in_service(fleet, start, end)
         )
-        common = vars(_block(figures, cost, scale, end - start))
+        common = vars(_block(figures, cost, end - start))
         blocks[name] = VariantBlock(**common, instances=instances, **vars(extra))
     return Summary(
-        **vars(_block(endpoint, total, endpoint_scale, end - start)),
+        **vars(_block(endpoint, total, end - start)),
         window_s=Window(start, end),
         variants=blocks,
         engine=engine,
