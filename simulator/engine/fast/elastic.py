@@ -22,6 +22,7 @@ import numpy as np
 
 from simulator.core.records import RequestLog, Status
 from simulator.core.rng import RandomStreams
+from simulator.engine.fast.columns import store_columns
 from simulator.engine.fast.draws import block_draws, uniform_draws
 from simulator.engine.fast.single_station import Tie
 from simulator.hosting.instance import KILL_GRACE_S, InstanceState
@@ -209,14 +210,7 @@ def serve_elastic(
             outstanding[k] -= 1
             status[request] = throttled
             end[request] = now
-    for name, values, dtype in (
-        ("start", start, np.float64),
-        ("end", end, np.float64),
-        ("work", work, np.float64),
-        ("instance", instance_of, np.int32),
-        ("status", status, np.int8),
-    ):
-        getattr(log, name)[:n] = np.frombuffer(values, dtype=dtype)
+    store_columns(log, n, start, end, work, instance_of, status)
     for number, instance in enumerate(fleet):
         if instance.retired_at is None or instance.in_service_at is None:
             continue  # never retired, or retired while pending (terminated then, as the fleet run had it)

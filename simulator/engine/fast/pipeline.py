@@ -18,6 +18,7 @@ from collections import deque
 import numpy as np
 
 from simulator.core.records import RequestLog, Status
+from simulator.engine.fast.columns import store_columns
 from simulator.hosting.variant import Variant
 from simulator.scenario.endpoint import Routing
 
@@ -188,14 +189,7 @@ def serve_pipeline(
             outstanding[i] -= 1
             status[request] = throttled
             end[request] = now
-    for name, values, dtype in (
-        ("start", start, np.float64),
-        ("end", end, np.float64),
-        ("work", work, np.float64),
-        ("instance", instance_of, np.int32),
-        ("status", status, np.int8),
-    ):
-        getattr(log, name)[:n] = np.frombuffer(values, dtype=dtype)
+    store_columns(log, n, start, end, work, instance_of, status)
     record = variant.stage_record
     for name, values in (("enter", enter), ("leave", leave)):
         table = np.full((rows, stages), np.nan)

@@ -19,6 +19,7 @@ from collections import deque
 import numpy as np
 
 from simulator.core.records import RequestLog, Status
+from simulator.engine.fast.columns import store_columns
 from simulator.hosting.serverless import Environment, ServerlessVariant
 
 _READY, _DONE, _EXPIRE = 0, 1, 2
@@ -128,14 +129,7 @@ def serve_pool(
         cold_starts.append((now, wait))
         push(heap, (now + wait, order, _READY, environment, request))
         order += 1
-    for name, values, dtype in (
-        ("start", start, np.float64),
-        ("end", end, np.float64),
-        ("work", work, np.float64),
-        ("instance", instance, np.int32),
-        ("status", status, np.int8),
-    ):
-        getattr(log, name)[:n] = np.frombuffer(values, dtype=dtype)
+    store_columns(log, n, start, end, work, instance, status)
     account.in_flight += in_flight - pool.in_flight
     pool.in_flight = pool.outstanding = in_flight
     pool.max_in_flight = peak
