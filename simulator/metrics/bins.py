@@ -25,16 +25,21 @@ def spread_over_bins(
     span = ~point
     first_span, last_span, starts, ends = first[span], last[span], starts[span], ends[span]
     rate = amounts[span] / length[span]
+    points, point_amounts = first[point], amounts[point]
+    del first, last, length, span, point  # long runs: free each full-size temporary once it is used
     same = first_span == last_span
     multi = ~same
     f, la, r = first_span[multi], last_span[multi], rate[multi]
     # one bincount adds in input order, as the successive np.add.at calls it stands for did
+    single = ends[same]
+    single -= starts[same]
+    single *= rate[same]
     totals = np.bincount(
-        np.concatenate([first[point], first_span[same], f, la]),
+        np.concatenate([points, first_span[same], f, la]),
         weights=np.concatenate(
             [
-                amounts[point],
-                rate[same] * (ends[same] - starts[same]),
+                point_amounts,
+                single,
                 r * ((f + 1) * period - starts[multi]),
                 r * (ends[multi] - la * period),
             ]
