@@ -174,25 +174,43 @@ def check(scenario_path: ScenarioArg, overrides: SetOption = None) -> None:
     typer.echo(f"ok: {scenario.name}")
 
 
+class SchemaOf(StrEnum):
+    """Which document's JSON Schema `sagesim schema` prints."""
+
+    SCENARIO = "scenario"
+    SUMMARY = "summary"
+
+
 @app.command()
 def schema(
-    out: Annotated[Path | None, out_option(None, "scenario.schema.json instead of stdout")] = None,
+    out: Annotated[Path | None, out_option(None, "<of>.schema.json instead of stdout")] = None,
+    of: Annotated[
+        SchemaOf, typer.Option("--of", help="scenario (the YAML a run reads) or summary (summary.json)")
+    ] = SchemaOf.SCENARIO,
 ) -> None:
-    """Print the scenario JSON Schema."""
+    """Print the JSON Schema of a scenario file, or of the summary.json a run writes."""
     from simulator.report.staging import staged_directory
-    from simulator.scenario.kinds import scenario_json_schema
 
-    text = json.dumps(scenario_json_schema(), indent=2)
+    if of is SchemaOf.SUMMARY:
+        from simulator.metrics.summary_schema import summary_json_schema
+
+        document = summary_json_schema()
+    else:
+        from simulator.scenario.kinds import scenario_json_schema
+
+        document = scenario_json_schema()
+    text = json.dumps(document, indent=2)
     if out is None:
         typer.echo(text)
         return
     check_out(out, "schema")
+    name = f"{of.value}.schema.json"
     try:
         with staged_directory(out, "schema") as staging:
-            (staging / "scenario.schema.json").write_text(text + "\n")
+            (staging / name).write_text(text + "\n")
     except OSError as exc:
         raise ScenarioError("--out", f"cannot write the schema: {exc.strerror or exc}") from None
-    typer.echo(f"schema: {out / 'scenario.schema.json'}")
+    typer.echo(f"schema: {out / name}")
 
 
 register_catalog_command(app)  # catalog, catalog refresh (simulator/cli_catalog.py)

@@ -1,4 +1,4 @@
-"""Write a run's output directory (DESIGN.md output contract), atomically.
+"""Write a run's output directory atomically (the contract: README, docs/summary.schema.json).
 
 Everything is written into a hidden sibling directory first and moved into place only when complete,
 so a failure never leaves a half-written result behind.
