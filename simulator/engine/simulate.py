@@ -91,12 +91,12 @@ def simulate(
     elastic = _elastic(
         scenario, catalog, model.log, model.variants, scaling, window, collector is None and not trial
     )
-    summary = (
-        collector.summary(timeline, names, engine, elastic["extras"])
-        if collector is not None and streamed
-        else summarize(model.log, timeline, names, window, engine, elastic["extras"])
-    )
     bill = billing(timeline, *window)
+    summary = (
+        collector.summary(timeline, bill, names, engine, elastic["extras"])
+        if collector is not None and streamed
+        else summarize(model.log, timeline, bill, names, window, engine, elastic["extras"])
+    )
     if elastic["serverless_bills"]:
         bill = pd.concat([bill, pd.DataFrame(elastic["serverless_bills"])], ignore_index=True)
     return Result(

@@ -216,13 +216,11 @@ def _utilisation(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(InService instances, CPU or GPU utilisation, memory utilisation) per period of a variant whose
     instances are the timeline rows `mine` and whose requests kept its devices `busy`."""
-    fleet = mine.dropna(subset=["in_service_at"])
+    in_service = mine["in_service_at"].to_numpy(dtype=float)
+    reached = ~np.isnan(in_service)  # instances that ever went InService
+    in_service, ended = in_service[reached], mine["terminated_at"].to_numpy(dtype=float)[reached]
     instance_seconds = spread_over_bins(
-        fleet["in_service_at"].to_numpy(),
-        fleet["terminated_at"].to_numpy(),
-        (fleet["terminated_at"] - fleet["in_service_at"]).clip(lower=0).to_numpy(),
-        period,
-        n_bins,
+        in_service, ended, np.maximum(ended - in_service, 0.0), period, n_bins
     )
     instances = instance_seconds / period
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -240,15 +238,15 @@ def utilisation_series(
     n_bins = int(np.ceil(scenario.duration / period))
     frames = []
     for variant in variants:
-        frame = pd.DataFrame({"time_s": np.arange(n_bins) * period, "variant": variant.name})
+        columns: dict[str, object] = {"time_s": np.arange(n_bins) * period, "variant": variant.name}
         if not isinstance(variant, ServerlessVariant):
             busy = _busy(log, log.column("variant") == variant.index, scenario.duration, period, n_bins)
             mine = timeline[timeline["variant"] == variant.name]
             _, utilisation, memory = _utilisation(scenario, variant, busy, mine, period, n_bins)
-            frame[_utilisation_column(variant)] = utilisation
-            frame["MemoryUtilization"] = memory
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+            columns[_utilisation_column(variant)] = utilisation
+            columns["MemoryUtilization"] = memory
+        frames.append(pd.DataFrame(columns))
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def serverless_series(

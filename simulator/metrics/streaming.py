@@ -154,14 +154,19 @@ class StreamingCollector:
         return request_figures(figures.status), latency, model_latency, queue_wait
 
     def summary(
-        self, timeline: pd.DataFrame, names: list[str], engine: str, extras: Mapping[str, Extras]
+        self,
+        timeline: pd.DataFrame,
+        bill: pd.DataFrame,
+        names: list[str],
+        engine: str,
+        extras: Mapping[str, Extras],
     ) -> Summary:
         """The same figures as `summarize` on full records (percentiles from the histograms)."""
         endpoint = _WindowFigures()
         for figures in self.figures:
             endpoint.merge(figures)
         per_variant = [self._block(self.figures[index]) for index in range(len(names))]
-        return compose(self._block(endpoint), per_variant, timeline, names, self.window, engine, extras)
+        return compose(self._block(endpoint), per_variant, timeline, bill, names, self.window, engine, extras)
 
     def period_quantile(self, index: int, q: float) -> np.ndarray:
         """Per-period model latency quantile (seconds) of one variant from its coarse histograms."""

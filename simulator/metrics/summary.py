@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.core.records import ERROR_5XX, RequestLog, Status
-from simulator.metrics.fleet import billing, in_service_seconds, max_in_service
+from simulator.metrics.fleet import in_service_seconds, max_in_service
 from simulator.metrics.summary_types import (
     Block,
     Cost,
@@ -84,14 +84,16 @@ def compose(
     endpoint: Figures,
     variants: Sequence[Figures],
     timeline: pd.DataFrame,
+    bill: pd.DataFrame,
     names: Sequence[str],
     window: tuple[float, float],
     engine: str,
     extras: Mapping[str, Extras],
 ) -> Summary:
-    """The one place a Summary is built, from figures of full records or of streamed histograms."""
+    """The one place a Summary is built, from figures of full records or of streamed histograms.
+
+    `bill` is `billing(timeline, *window)`, which the run keeps too (computed once per run)."""
     start, end = window
-    bill = billing(timeline, start, end)
     total = float(bill["cost_usd"].sum())
     blocks = {}
     for name, figures in zip(names, variants, strict=True):
@@ -117,6 +119,7 @@ def compose(
 def summarize(
     log: RequestLog,
     timeline: pd.DataFrame,
+    bill: pd.DataFrame,
     names: Sequence[str],
     window: tuple[float, float],
     engine: str,
@@ -132,4 +135,4 @@ def summarize(
         mine = variant == index
         # the only variant: the same requests, the same figures
         per_variant.append(figures if mine.all() else _figures(**{k: v[mine] for k, v in columns.items()}))
-    return compose(figures, per_variant, timeline, names, window, engine, extras)
+    return compose(figures, per_variant, timeline, bill, names, window, engine, extras)
