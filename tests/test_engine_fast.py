@@ -586,8 +586,9 @@ REDUCED_JOB = [
 @pytest.mark.slow
 def test_recommendations_are_the_same_with_either_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """The default job, reduced (fewer families, shorter trials and day): the same answers, fleet
-    sizing included, whether static trials run on the fast engine (auto) or all on SimPy."""
+    sizing included, whether static trials run on the fast engine (auto), all on SimPy, or forced fast."""
     from simulator.execution.executors import SerialExecutor
+    from simulator.recommend.engine_check import check_job_engine
     from simulator.recommend.job import run_job
     from simulator.scenario import load_scenario
     from tests.recommend.jobs import job_summary
@@ -602,12 +603,12 @@ def test_recommendations_are_the_same_with_either_engine(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(module, "run_fast", counted)
     path = Path(__file__).resolve().parent.parent / "scenarios" / "recommend-default.yaml"
-    summaries = [
-        job_summary(run_job(load_scenario(path, [*REDUCED_JOB, f"engine={engine}"]), SerialExecutor()))
-        for engine in ("simpy", "auto")
-    ]
+    jobs = [load_scenario(path, [*REDUCED_JOB, f"engine={engine}"]) for engine in ("simpy", "auto", "fast")]
+    check_job_engine(jobs[2])  # forced: accepted up front (no Elastic Inference candidate to autoscale)
+    summaries = [job_summary(run_job(job, SerialExecutor())) for job in jobs]
     assert summaries[0]["recommendations"] and summaries[0]["fleet"] and fast_runs
     assert json.dumps(summaries[0], sort_keys=True) == json.dumps(summaries[1], sort_keys=True)
+    assert json.dumps(summaries[0], sort_keys=True) == json.dumps(summaries[2], sort_keys=True)
 
 
 @pytest.mark.parametrize(
@@ -615,8 +616,9 @@ def test_recommendations_are_the_same_with_either_engine(monkeypatch: pytest.Mon
     [
         (
             ["recommend", "scenarios/recommend-default.yaml"],
-            "error: engine: the fast engine cannot run this job: recommend.fleet_sizing simulates autoscaled"
-            " fleets",
+            "error: engine: the fast engine cannot run fleet sizing of candidate ml.c5.large+ml.eia2.medium:"
+            " endpoint.variants[0].autoscaling: an autoscaled pipeline or Elastic Inference variant"
+            " (use simpy or auto)",
         ),
         (
             [

@@ -1,32 +1,44 @@
-"""`engine: fast` on a recommender job: refused before any trial when some trial would need SimPy."""
+"""`engine: fast` on a recommender job: refused before any trial when some run would need SimPy."""
 
 from __future__ import annotations
 
 from simulator.engine.choice import check_engine
 from simulator.errors import ScenarioError
-from simulator.recommend.candidates import trial_scenario
+from simulator.recommend.candidates import Candidate, trial_scenario
+from simulator.recommend.fleet import fleet_scenario, size_fleet
 from simulator.recommend.job import job_candidates
-from simulator.scenario.kinds import RecommendScenario, Scenario
+from simulator.scenario.kinds import EndpointScenario, RecommendScenario, Scenario
 from simulator.scenario.recommend_spec import JobType
 
 
 def check_job_engine(scenario: Scenario) -> None:
-    """Every trial of the job must be one the fast engine runs (static fleets or serverless, open loop)."""
+    """Every trial of the job, and every fleet it may size, must be a run the fast engine takes: static
+    fleets or a lone serverless or staged variant under open-loop load, or a fleet autoscaled on
+    arrivals (which fleet sizing's InvocationsPerInstance policy is)."""
     if scenario.engine != "fast" or not isinstance(scenario, RecommendScenario):
         return
     if scenario.recommend.job_type is JobType.ADVANCED:
         raise ScenarioError(
             "engine", "the fast engine cannot run this job: an Advanced job load-tests with closed-loop users"
         )
-    if scenario.recommend.fleet_sizing is not None:
-        raise ScenarioError(
-            "engine",
-            "the fast engine cannot run this job: recommend.fleet_sizing simulates autoscaled fleets",
-        )
     candidates, _ = job_candidates(scenario)
     for candidate in candidates:
-        try:
-            check_engine(trial_scenario(scenario, candidate, {"process": "poisson", "rate": 1.0}, 60.0, 0.0))
-        except ScenarioError as error:
-            reason = error.reason.replace("this scenario", f"candidate {candidate.id}")
-            raise ScenarioError("engine", reason) from None
+        _check(candidate, trial_scenario(scenario, candidate, {"process": "poisson", "rate": 1.0}, 60.0, 0.0))
+    sizing = scenario.recommend.fleet_sizing
+    if sizing is None:
+        return
+    for candidate in candidates:
+        if candidate.is_serverless:
+            continue
+        # which engine a fleet needs depends on its variant, not on its size: any plan tells
+        plan = size_fleet(candidate, 60 * candidate.instance_count, sizing, sizing.duration)
+        for autoscaled in (True, False):
+            _check(candidate, fleet_scenario(scenario, plan, autoscaled), "fleet sizing of ")
+
+
+def _check(candidate: Candidate, run: EndpointScenario, role: str = "") -> None:
+    try:
+        check_engine(run)
+    except ScenarioError as error:
+        reason = error.reason.replace("this scenario", f"{role}candidate {candidate.id}")
+        raise ScenarioError("engine", reason) from None
