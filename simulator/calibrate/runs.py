@@ -49,10 +49,11 @@ def read_run(path: Path) -> RunErrors:
 def summarise_runs(paths: list[Path]) -> str:
     """Two markdown tables: per image and level, the lowest..highest error over the runs and how many
     runs met its target (raw prediction, then at the measured speed); then one row per run."""
-    return _level_table(paths) + "\n\n" + _run_table(paths)
+    runs = [(path, read_run(path)) for path in paths]  # each file read once, for both tables
+    return _level_table(runs) + "\n\n" + _run_table(runs)
 
 
-def _run_table(paths: list[Path]) -> str:
+def _run_table(runs: list[tuple[Path, RunErrors]]) -> str:
     """One row per run: whether it met every target, and how far the machine's speed moved between
     calibration and validation (the maximum throughput each measured; CPU per request in each open-loop
     level over calibration's at the same rate), which is what moves latency at high load."""
@@ -61,8 +62,7 @@ def _run_table(paths: list[Path]) -> str:
         "| speed per open-loop level |",
         "|---|---|---|---|---|---|",
     ]
-    for path in paths:
-        run = read_run(path)
+    for path, run in runs:
         closed = [r for r in run.rows if r["kind"] == "closed"]
         measured = max((float(r["measured"]["throughput"]) for r in closed), default=math.nan)  # type: ignore[index]
         predicted = max((float(r["predicted"]["throughput"]) for r in closed), default=math.nan)  # type: ignore[index]
@@ -80,12 +80,11 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def _level_table(paths: list[Path]) -> str:
+def _level_table(runs: list[tuple[Path, RunErrors]]) -> str:
     by_key: dict[tuple[str, int, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     runs_per_image: dict[str, int] = defaultdict(int)
     order: list[tuple[str, int, str]] = []
-    for path in paths:
-        run = read_run(path)
+    for _, run in runs:
         runs_per_image[run.image] += 1
         for index, row in enumerate(run.rows):
             key = (run.image, index, _label(row))
