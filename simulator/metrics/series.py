@@ -61,7 +61,8 @@ class PeriodRequests:
 def period_requests_from_log(
     log: RequestLog, mine: np.ndarray, bins: np.ndarray, duration: float, period: float, n_bins: int
 ) -> PeriodRequests:
-    """Exact per-period figures from full request records."""
+    """Exact per-period figures from full request records (`mine`: a mask over the log's requests)."""
+    mine = np.asarray(mine, dtype=bool)  # a mask selects copies, so the in-place steps leave the log alone
     stat = log.column("status")[mine]
     ok = stat == Status.OK
     model_latency = log.column("end")[mine]
