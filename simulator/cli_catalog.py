@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from simulator.cli_options import staged_out
 from simulator.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ def refresh(
 
     from simulator.catalog.prices import read_prices, write_prices
     from simulator.catalog.refresh import read_offer, refresh_prices
-    from simulator.report.staging import check_out, staged_directory
+    from simulator.report.staging import check_out
 
     check_out(out, "catalog refresh")
     data = resources.files("simulator.catalog").joinpath("data")
@@ -147,11 +148,8 @@ def refresh(
         result = refresh_prices(current, read_offer(price_list), types)
     except ValueError as exc:
         raise ScenarioError("--price-list", str(exc)) from None
-    try:
-        with staged_directory(out, "catalog refresh") as staging:
-            (staging / "prices.csv").write_text(write_prices(result.prices))
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+    with staged_out(out, "catalog refresh") as staging:
+        (staging / "prices.csv").write_text(write_prices(result.prices))
     regions = sorted({region for _, region in result.priced})
     skipped = (
         f"; skipped {', '.join(result.skipped_regions)} (not every catalog type is priced there)"
