@@ -208,12 +208,8 @@ def _usage_error_line(error: Exception) -> str | None:
     if not callable(format_message) or getattr(error, "exit_code", None) != 2:
         return None
     param = getattr(error, "param", None)
-    where = None
-    if param is not None:
-        opts = getattr(param, "opts", None) or []
-        where = (
-            opts[0] if opts and str(opts[0]).startswith("-") else getattr(param, "human_readable_name", None)
-        )
+    first = next(iter(getattr(param, "opts", None) or []), None)
+    where = first if str(first).startswith("-") else getattr(param, "human_readable_name", None)
     message = " ".join(str(format_message()).split())
     message = re.sub(r"^Invalid value for '[^']*': ", "", message)  # the option is named once, in front
     message = message.replace("Value error, ", "")  # pydantic's prefix, as typer passes it through

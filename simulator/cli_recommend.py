@@ -76,12 +76,10 @@ def load_job(path: Path, overrides: list[str] | None, request: dict[str, Any] | 
 def _executor(
     name: opts.ExecutorName, workers: int | None, scheduler: str | None, scenario: RecommendScenario
 ) -> Executor:
-    spec = scenario.recommend
-    if spec.advanced is not None and spec.advanced.resource_limit.max_parallel_of_tests:
-        workers = min(
-            workers or spec.advanced.resource_limit.max_parallel_of_tests,
-            spec.advanced.resource_limit.max_parallel_of_tests,
-        )
+    advanced = scenario.recommend.advanced
+    limit = advanced.resource_limit.max_parallel_of_tests if advanced is not None else None
+    if limit:
+        workers = min(workers or limit, limit)
     return opts.executor_from_options(name, workers, scheduler)
 
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from simulator import cli_options as opts
 from simulator.errors import ScenarioError
@@ -101,12 +100,11 @@ def rollout(
         document = write_rollout_outputs(runs, out, found)
     console = Console(width=140, quiet=quiet)
     spec = scenario.rollout
-    events = Table(
-        "time s", "event", "detail", title=f"rollout of {spec.green} over {spec.blue}: replication 1"
-    )
-    for event in runs.first.rollout.events:
-        events.add_row(f"{event['time_s']:.1f}", event["event"], event["detail"])
-    console.print(events)
+    events = [
+        [f"{event['time_s']:.1f}", event["event"], event["detail"]] for event in runs.first.rollout.events
+    ]
+    title = f"rollout of {spec.green} over {spec.blue}: replication 1"
+    opts.print_rows(console, title, ["time s", "event", "detail"], events)
     summary = document["summary"]
     title = (
         f"{summary['replications']} replications: rolled back {summary['rolled_back']}, "
@@ -226,8 +224,7 @@ def ab_test(
         pool = opts.executor_from_options(executor, workers, scheduler)
     typer.echo(detection_line(found))
     if check:
-        result = simulated_power(scenario, found, check, executor=pool)
-        share_found, low, high = result
+        share_found, low, high = simulated_power(scenario, found, check, executor=pool)
         typer.echo(
             f"check: {check} simulated A/B tests of {_seconds(found.seconds)} detected it in "
             f"{share_found:.0%} [95% CI {low:.0%}, {high:.0%}] (stated power {found.power:.0%})"
