@@ -25,11 +25,7 @@ calibrate_app = typer.Typer(
     "'docker' extra).",
 )
 
-_STACKS = (
-    "flask-nginx",
-    "fastapi-threads",
-    "gunicorn-multiworker",
-)  # images.STACKS without importing docker
+_STACKS = ("flask-nginx", "fastapi-threads", "gunicorn-multiworker")  # images.STACKS without importing docker
 _MEMORY = re.compile(r"^[1-9][0-9]*[bkmg]?$", re.IGNORECASE)
 
 ImageOption = Annotated[str | None, typer.Option("--image", help="local image (default: the example)")]
@@ -231,8 +227,7 @@ def validate(
     profile: Annotated[Path, typer.Option("--profile", help="profile written by `sagesim calibrate`")],
     out: OutOption,
     image: Annotated[
-        str | None,
-        typer.Option("--image", help="local image (default: the one the profile was fitted on)"),
+        str | None, typer.Option("--image", help="local image (default: the one the profile was fitted on)")
     ] = None,
     memory: MemoryOption = None,
     payload: PayloadOption = None,

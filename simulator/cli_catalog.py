@@ -123,8 +123,7 @@ def refresh(
     ],
     out: Annotated[Path, typer.Option("--out", help="output directory: the refreshed prices.csv")],
     prices: Annotated[
-        Path | None,
-        typer.Option("--prices", help="the prices.csv to update (default: the bundled one)"),
+        Path | None, typer.Option("--prices", help="the prices.csv to update (default: the bundled one)")
     ] = None,
 ) -> None:
     """Rebuild the price table from AWS's public price list file, offline: every hosting price the file
