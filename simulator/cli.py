@@ -21,14 +21,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from simulator import (
+    cli_calibrate,
+    cli_catalog,
+    cli_elastic,
+    cli_export,
+    cli_import,
+    cli_recommend,
+    cli_rollout,
+)
 from simulator import cli_options as opts
-from simulator.cli_calibrate import register_calibrate_commands
-from simulator.cli_catalog import register_catalog_command
-from simulator.cli_elastic import register_elastic_commands
-from simulator.cli_export import register_export_command
-from simulator.cli_import import register_import_command
-from simulator.cli_recommend import register_recommend_command
-from simulator.cli_rollout import register_rollout_commands
 from simulator.errors import ScenarioError
 from simulator.report.staging import check_out
 
@@ -189,13 +191,16 @@ def schema(
     typer.echo(f"schema: {out / name}")
 
 
-register_catalog_command(app)  # catalog, catalog refresh (simulator/cli_catalog.py)
-register_elastic_commands(app)  # compare, crossover (simulator/cli_elastic.py)
-register_recommend_command(app)  # recommend (simulator/cli_recommend.py)
-register_export_command(app)  # export (simulator/cli_export.py)
-register_import_command(app)  # import (simulator/cli_import.py)
-register_rollout_commands(app)  # rollout, ab-test (simulator/cli_rollout.py)
-register_calibrate_commands(app)  # calibrate ..., validate (simulator/cli_calibrate.py)
+app.add_typer(cli_catalog.catalog_app, name="catalog")  # with its `refresh` subcommand
+app.command()(cli_elastic.compare)
+app.command()(cli_elastic.crossover)
+app.command()(cli_recommend.recommend)
+app.command()(cli_export.export)
+app.command("import")(cli_import.import_scenario)
+app.command()(cli_rollout.rollout)
+app.command("ab-test")(cli_rollout.ab_test)
+app.add_typer(cli_calibrate.calibrate_app, name="calibrate")
+app.command("validate")(cli_calibrate.validate)
 
 
 def _usage_error_line(error: Exception) -> str | None:

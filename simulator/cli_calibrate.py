@@ -283,8 +283,3 @@ def _validate(
     treport = validate_train(_image(image, kind), profile, out=out, memory=memory)
     typer.echo(format_train_table(treport))
     return treport.passed()
-
-
-def register_calibrate_commands(app: typer.Typer) -> None:
-    app.add_typer(calibrate_app, name="calibrate")
-    app.command("validate")(validate)

@@ -160,8 +160,3 @@ def refresh(
         f"{result.publication or 'unknown'}), {len(result.changed)} changed{skipped}; "
         f"wrote {out / 'prices.csv'}"
     )
-
-
-def register_catalog_command(app: typer.Typer) -> None:
-    """Add `catalog` (with its `refresh` subcommand) to the main app."""
-    app.add_typer(catalog_app, name="catalog")

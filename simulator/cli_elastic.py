@@ -202,8 +202,3 @@ def _number(text: str) -> float | str:
         return float(text)
     except ValueError:
         return text
-
-
-def register_elastic_commands(app: typer.Typer) -> None:
-    app.command()(compare)
-    app.command()(crossover)

@@ -76,7 +76,3 @@ def export(
     with staged_out(out, "export", "cannot write") as staging:
         names = write_export(deployment, staging)
     typer.echo(f"wrote {', '.join(names)} to {out}")
-
-
-def register_export_command(app: typer.Typer) -> None:
-    app.command()(export)

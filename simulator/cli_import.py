@@ -185,7 +185,3 @@ def import_scenario(
         f" variants, {len(imported.measured.total())} periods of {imported.measured.period} s,"
         f" {imported.measured.total().sum():,.0f} invocations" + (f"; and {RECOMMEND_FILE}" if job else "")
     )
-
-
-def register_import_command(app: typer.Typer) -> None:
-    app.command("import")(import_scenario)

@@ -242,7 +242,3 @@ def _forget(directory: Path, fresh: bool) -> None:
     shutil.rmtree(directory / "candidates", ignore_errors=True)
     with contextlib.suppress(OSError):
         directory.rmdir()
-
-
-def register_recommend_command(app: typer.Typer) -> None:
-    app.command()(recommend)

@@ -229,8 +229,3 @@ def ab_test(
             f"check: {check} simulated A/B tests of {_seconds(found.seconds)} detected it in "
             f"{share_found:.0%} [95% CI {low:.0%}, {high:.0%}] (stated power {found.power:.0%})"
         )
-
-
-def register_rollout_commands(app: typer.Typer) -> None:
-    app.command()(rollout)
-    app.command("ab-test")(ab_test)
