@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from simulator.cli_options import staged_out
+from simulator.cli_options import option_errors, staged_out
 from simulator.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -28,10 +28,9 @@ RegionOption = Annotated[str, typer.Option("--region", help="price the catalog f
 def _load(region: str) -> Catalog:
     from simulator.catalog import load_catalog
 
-    try:
-        return load_catalog(region)
-    except ValueError as exc:
-        raise ScenarioError("--region", str(exc)) from None
+    with option_errors("--region"):
+        catalog = load_catalog(region)
+    return catalog
 
 
 def _accelerator(item: InstanceType, catalog: Catalog) -> str:
@@ -143,10 +142,8 @@ def refresh(
     except (OSError, ValueError) as exc:
         raise ScenarioError("--prices", str(exc)) from None
     types = set(yaml.safe_load(data.joinpath("catalog.yaml").read_text())["instances"])
-    try:
+    with option_errors("--price-list"):
         result = refresh_prices(current, read_offer(price_list), types)
-    except ValueError as exc:
-        raise ScenarioError("--price-list", str(exc)) from None
     with staged_out(out, "catalog refresh") as staging:
         (staging / "prices.csv").write_text(write_prices(result.prices))
     regions = sorted({region for _, region in result.priced})

@@ -148,10 +148,8 @@ def crossover(
     if not isinstance(scenario, EndpointScenario):
         raise ScenarioError(str(scenario_path), "crossover needs an endpoint scenario")
     check_out(out, "crossover")
-    try:
+    with opts.option_errors("--rates"):
         points = sorted(parse_rate(_number(part.strip())) for part in rates.split(",") if part.strip())
-    except ValueError as exc:
-        raise ScenarioError("--rates", str(exc)) from None
     if not points or min(points) <= 0:
         raise ScenarioError("--rates", "give positive request rates")
     slo = _positive_duration(slo_p99, "--slo-p99")
@@ -188,10 +186,8 @@ MAX_POINT_REQUESTS = 5_000_000  # per simulated point: every request's record is
 def _positive_duration(text: str, option: str) -> float:
     from simulator.scenario.units import parse_duration
 
-    try:
+    with opts.option_errors(option):
         value = parse_duration(text)
-    except ValueError as exc:
-        raise ScenarioError(option, str(exc)) from None
     if not 0 < value < math.inf:
         raise ScenarioError(option, f"must be a positive duration, got {text!r}")
     return value

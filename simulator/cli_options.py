@@ -124,6 +124,15 @@ def progress_bar(console: Console) -> Progress:
 
 
 @contextmanager
+def option_errors(option: str) -> Iterator[None]:
+    """A ValueError from reading an option's value as one line naming the option."""
+    try:
+        yield
+    except ValueError as exc:
+        raise ScenarioError(option, str(exc)) from None
+
+
+@contextmanager
 def out_errors(failure: str = "cannot write results") -> Iterator[None]:
     """An OS error while writing --out (a full disk, no permission) as one line naming --out."""
     try:

@@ -192,17 +192,15 @@ def ab_test(
     names = _pair(scenario, control, treatment)
     delta = None
     if difference is not None:
-        try:
+        with opts.option_errors("--difference"):
             delta = (
                 parse_duration(difference)
                 if metric is Metric.latency
                 else _fraction(difference, "--difference", -1.0, 1.0)
             )
-        except ValueError as exc:
-            raise ScenarioError("--difference", str(exc)) from None
         if delta == 0:
             raise ScenarioError("--difference", "must not be 0")
-    try:
+    with opts.option_errors("--difference"):
         found = detect(
             scenario,
             scenario_catalog(scenario),
@@ -214,13 +212,9 @@ def ab_test(
             wanted,
             delta,
         )
-    except ValueError as exc:
-        raise ScenarioError("--difference", str(exc)) from None
     if check:
-        try:
+        with opts.option_errors("--check"):
             check_scenario(scenario, found, found.seconds)
-        except ValueError as exc:
-            raise ScenarioError("--check", str(exc)) from None
         pool = opts.executor_from_options(executor, workers, scheduler)
     typer.echo(detection_line(found))
     if check:
