@@ -21,28 +21,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from simulator.cli_calibrate import register_calibrate_commands
-from simulator.cli_catalog import register_catalog_command
-from simulator.cli_elastic import register_elastic_commands
-from simulator.cli_export import register_export_command
-from simulator.cli_import import register_import_command
-from simulator.cli_options import (
-    EngineOption,
-    ExecutorName,
-    ExecutorOption,
-    QuietOption,
-    ReplicationsOption,
-    SchedulerOption,
-    SeedOption,
-    SetOption,
-    WorkersOption,
-    executor_from_options,
-    out_option,
-    with_engine,
-    with_seed,
+from simulator import (
+    cli_calibrate,
+    cli_catalog,
+    cli_elastic,
+    cli_export,
+    cli_import,
+    cli_recommend,
+    cli_rollout,
 )
-from simulator.cli_recommend import register_recommend_command
-from simulator.cli_rollout import register_rollout_commands
+from simulator import cli_options as opts
 from simulator.errors import ScenarioError
 from simulator.report.staging import check_out
 
@@ -93,60 +81,60 @@ def _load(path: Path, overrides: list[str] | None) -> Scenario:
 def run(
     scenario_path: ScenarioArg,
     out: Annotated[
-        Path | None, out_option("out/<scenario file name>", "summary.json, metrics.csv, plots, report.html")
+        Path | None,
+        opts.out_option("out/<scenario file name>", "summary.json, metrics.csv, plots, report.html"),
     ] = None,
-    overrides: SetOption = None,
-    seed: SeedOption = None,
-    replications: ReplicationsOption = None,
-    executor: ExecutorOption = ExecutorName.local,
-    workers: WorkersOption = None,
-    scheduler: SchedulerOption = None,
-    engine: EngineOption = None,
-    quiet: QuietOption = False,
+    overrides: opts.SetOption = None,
+    seed: opts.SeedOption = None,
+    replications: opts.ReplicationsOption = None,
+    executor: opts.ExecutorOption = opts.ExecutorName.local,
+    workers: opts.WorkersOption = None,
+    scheduler: opts.SchedulerOption = None,
+    engine: opts.EngineOption = None,
+    quiet: opts.QuietOption = False,
 ) -> None:
     """Simulate a scenario and write summary.json, metrics.csv, plots and report.html to --out."""
     from simulator.cli_jobs import RunSettings, run_job
     from simulator.engine.choice import check_engine
 
-    scenario = _load(scenario_path, with_engine(with_seed(overrides, seed), engine))
+    scenario = _load(scenario_path, opts.with_engine(opts.with_seed(overrides, seed), engine))
     check_engine(scenario)
     out = out if out is not None else Path("out") / scenario_path.stem
     check_out(out, "run")
-    pool = executor_from_options(executor, workers, scheduler)
+    pool = opts.executor_from_options(executor, workers, scheduler)
     run_job(scenario, RunSettings(replications or scenario.replications, pool, out, quiet))
 
 
 @app.command("optimize-checkpoint")
 def optimize_checkpoint_command(
     scenario_path: ScenarioArg,
-    overrides: SetOption = None,
-    seed: SeedOption = None,
+    overrides: opts.SetOption = None,
+    seed: opts.SeedOption = None,
     objective: Annotated[Objective, typer.Option(help="minimise expected completion time or cost")] = (
         Objective.time
     ),
-    replications: ReplicationsOption = None,
-    executor: ExecutorOption = ExecutorName.local,
-    workers: WorkersOption = None,
-    scheduler: SchedulerOption = None,
+    replications: opts.ReplicationsOption = None,
+    executor: opts.ExecutorOption = opts.ExecutorName.local,
+    workers: opts.WorkersOption = None,
+    scheduler: opts.SchedulerOption = None,
     out: Annotated[
-        Path | None, out_option(None, "checkpoint-optimum.json (the curve and the optimum)")
+        Path | None, opts.out_option(None, "checkpoint-optimum.json (the curve and the optimum)")
     ] = None,
-    quiet: QuietOption = False,
+    quiet: opts.QuietOption = False,
 ) -> None:
     """Find the checkpoint interval minimising expected completion time (or cost), beside Young and Daly."""
-    from simulator.report.staging import staged_directory
     from simulator.scenario.crossref import scenario_catalog
     from simulator.scenario.kinds import TrainingScenario
     from simulator.training_analysis import optimize_checkpoint
 
-    scenario = _load(scenario_path, with_seed(overrides, seed))
+    scenario = _load(scenario_path, opts.with_seed(overrides, seed))
     if not isinstance(scenario, TrainingScenario):
         raise ScenarioError("training_job", "optimize-checkpoint needs a training_job scenario")
     if replications == 1:
         raise ScenarioError("--replications", "the optimiser compares intervals: give at least 2")
     if out is not None:
         check_out(out, "optimize-checkpoint")
-    pool = executor_from_options(executor, workers, scheduler)
+    pool = opts.executor_from_options(executor, workers, scheduler)
     count = replications or max(scenario.replications, 2)
     optimum = optimize_checkpoint(
         scenario.training_job,
@@ -157,18 +145,13 @@ def optimize_checkpoint_command(
         pool,
     )
     if out is not None:
-        try:
-            with staged_directory(out, "optimize-checkpoint") as staging:
-                (staging / "checkpoint-optimum.json").write_text(
-                    json.dumps(optimum.to_dict(), indent=2) + "\n"
-                )
-        except OSError as exc:
-            raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+        with opts.staged_out(out, "optimize-checkpoint") as staging:
+            (staging / "checkpoint-optimum.json").write_text(json.dumps(optimum.to_dict(), indent=2) + "\n")
     Console(quiet=quiet, width=160).print(optimum.report(), soft_wrap=True, highlight=False, markup=False)
 
 
 @app.command()
-def check(scenario_path: ScenarioArg, overrides: SetOption = None) -> None:
+def check(scenario_path: ScenarioArg, overrides: opts.SetOption = None) -> None:
     """Validate a scenario without running it."""
     scenario = _load(scenario_path, overrides)
     typer.echo(f"ok: {scenario.name}")
@@ -183,14 +166,12 @@ class SchemaOf(StrEnum):
 
 @app.command()
 def schema(
-    out: Annotated[Path | None, out_option(None, "<of>.schema.json instead of stdout")] = None,
+    out: Annotated[Path | None, opts.out_option(None, "<of>.schema.json instead of stdout")] = None,
     of: Annotated[
         SchemaOf, typer.Option("--of", help="scenario (the YAML a run reads) or summary (summary.json)")
     ] = SchemaOf.SCENARIO,
 ) -> None:
     """Print the JSON Schema of a scenario file, or of the summary.json a run writes."""
-    from simulator.report.staging import staged_directory
-
     if of is SchemaOf.SUMMARY:
         from simulator.metrics.summary_schema import summary_json_schema
 
@@ -205,21 +186,21 @@ def schema(
         return
     check_out(out, "schema")
     name = f"{of.value}.schema.json"
-    try:
-        with staged_directory(out, "schema") as staging:
-            (staging / name).write_text(text + "\n")
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot write the schema: {exc.strerror or exc}") from None
+    with opts.staged_out(out, "schema", "cannot write the schema") as staging:
+        (staging / name).write_text(text + "\n")
     typer.echo(f"schema: {out / name}")
 
 
-register_catalog_command(app)  # catalog, catalog refresh (simulator/cli_catalog.py)
-register_elastic_commands(app)  # compare, crossover (simulator/cli_elastic.py)
-register_recommend_command(app)  # recommend (simulator/cli_recommend.py)
-register_export_command(app)  # export (simulator/cli_export.py)
-register_import_command(app)  # import (simulator/cli_import.py)
-register_rollout_commands(app)  # rollout, ab-test (simulator/cli_rollout.py)
-register_calibrate_commands(app)  # calibrate ..., validate (simulator/cli_calibrate.py)
+app.add_typer(cli_catalog.catalog_app, name="catalog")  # with its `refresh` subcommand
+app.command()(cli_elastic.compare)
+app.command()(cli_elastic.crossover)
+app.command()(cli_recommend.recommend)
+app.command()(cli_export.export)
+app.command("import")(cli_import.import_scenario)
+app.command()(cli_rollout.rollout)
+app.command("ab-test")(cli_rollout.ab_test)
+app.add_typer(cli_calibrate.calibrate_app, name="calibrate")
+app.command("validate")(cli_calibrate.validate)
 
 
 def _usage_error_line(error: Exception) -> str | None:
@@ -232,12 +213,8 @@ def _usage_error_line(error: Exception) -> str | None:
     if not callable(format_message) or getattr(error, "exit_code", None) != 2:
         return None
     param = getattr(error, "param", None)
-    where = None
-    if param is not None:
-        opts = getattr(param, "opts", None) or []
-        where = (
-            opts[0] if opts and str(opts[0]).startswith("-") else getattr(param, "human_readable_name", None)
-        )
+    first = next(iter(getattr(param, "opts", None) or []), None)
+    where = first if str(first).startswith("-") else getattr(param, "human_readable_name", None)
     message = " ".join(str(format_message()).split())
     message = re.sub(r"^Invalid value for '[^']*': ", "", message)  # the option is named once, in front
     message = message.replace("Value error, ", "")  # pydantic's prefix, as typer passes it through
@@ -289,10 +266,10 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def entry() -> None:
     """setuptools console script: exit with main()'s code."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -4,12 +4,13 @@ Thin wrappers over simulator.calibrate; every harness failure is a ScenarioError
 entry point prints as one line with exit code 2. Validation that runs but misses its targets exits 1.
 Commands that talk to Docker first check the 'docker' extra is installed (`--help` works without it);
 `digits-jsonl` and `summarise` only write and read files, so they run on a base install.
+A `kill` still removes the containers: cli.main turns SIGTERM into Ctrl-C around every command.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -24,11 +25,7 @@ calibrate_app = typer.Typer(
     "'docker' extra).",
 )
 
-_STACKS = (
-    "flask-nginx",
-    "fastapi-threads",
-    "gunicorn-multiworker",
-)  # images.STACKS, without importing docker
+_STACKS = ("flask-nginx", "fastapi-threads", "gunicorn-multiworker")  # images.STACKS without importing docker
 _MEMORY = re.compile(r"^[1-9][0-9]*[bkmg]?$", re.IGNORECASE)
 
 ImageOption = Annotated[str | None, typer.Option("--image", help="local image (default: the example)")]
@@ -148,20 +145,18 @@ def serve(
 ) -> None:
     """Measure readiness, a closed-loop sweep and open-loop rates; write OUT/profile.yaml."""
     _needs_docker("calibrate serve")
-    from simulator.calibrate._docker import sigterm_as_interrupt
     from simulator.calibrate.serve import calibrate_serve
 
-    with sigterm_as_interrupt():
-        path = calibrate_serve(
-            _image(image, "serve"),
-            out=_out(out),
-            vcpus=vcpus,
-            memory=_memory(memory),
-            workers=server_workers,
-            payload=payload,
-            content_type=content_type,
-            accept=accept,
-        )
+    path = calibrate_serve(
+        _image(image, "serve"),
+        out=_out(out),
+        vcpus=vcpus,
+        memory=_memory(memory),
+        workers=server_workers,
+        payload=payload,
+        content_type=content_type,
+        accept=accept,
+    )
     typer.echo(f"profile: {path}")
 
 
@@ -171,11 +166,9 @@ def train(
 ) -> None:
     """Run the training image, stop it at random moments and resume; write OUT/train-profile.yaml."""
     _needs_docker("calibrate train")
-    from simulator.calibrate._docker import sigterm_as_interrupt
     from simulator.calibrate.train import calibrate_train
 
-    with sigterm_as_interrupt():
-        path = calibrate_train(_image(image, "train"), out=_out(out), vcpus=vcpus, memory=_memory(memory))
+    path = calibrate_train(_image(image, "train"), out=_out(out), vcpus=vcpus, memory=_memory(memory))
     typer.echo(f"profile: {path}")
 
 
@@ -205,11 +198,9 @@ def report(
     into --out with a README of the figures. Exit 1 when a target is missed.
     """
     _needs_docker("calibrate report")
-    from simulator.calibrate._docker import sigterm_as_interrupt
     from simulator.calibrate.campaign import run_all, write_report
 
-    with sigterm_as_interrupt():
-        run = run_all(_out(work))
+    run = run_all(_out(work))
     write_report(run, _out(out))
     typer.echo(f"report: {out / 'README.md'}")
     if not run.passed:
@@ -236,8 +227,7 @@ def validate(
     profile: Annotated[Path, typer.Option("--profile", help="profile written by `sagesim calibrate`")],
     out: OutOption,
     image: Annotated[
-        str | None,
-        typer.Option("--image", help="local image (default: the one the profile was fitted on)"),
+        str | None, typer.Option("--image", help="local image (default: the one the profile was fitted on)")
     ] = None,
     memory: MemoryOption = None,
     payload: PayloadOption = None,
@@ -256,15 +246,13 @@ def validate(
     Exit code 1 when an error is over its target (p50 10%, p95 15%, throughput 10%, completion 10%).
     """
     _needs_docker("validate")
-    from simulator.calibrate._docker import sigterm_as_interrupt
 
     kind = _profile_kind(profile)
     memory = _memory(memory)
     traffic = ServeTraffic(payload, content_type, accept, image_differs_ok, payload_differs_ok)
     if kind == "train" and traffic != ServeTraffic():
         raise ScenarioError("--payload", "payload and image-mismatch options apply to serve profiles only")
-    with sigterm_as_interrupt():
-        passed = _validate(kind, image, profile, _out(out), memory, traffic)
+    passed = _validate(kind, image, profile, _out(out), memory, traffic)
     typer.echo(f"plots and tables: {out}")
     if not passed:
         raise typer.Exit(1)
@@ -272,7 +260,7 @@ def validate(
 
 @dataclass(frozen=True)
 class ServeTraffic:
-    """Validation options that only a serve profile takes."""
+    """Validation options that only a serve profile takes (validate_serve's keywords of the same names)."""
 
     payload: Path | None = None
     content_type: str | None = None
@@ -287,17 +275,7 @@ def _validate(
     if kind == "serve":
         from simulator.calibrate.validate import format_table, validate_serve
 
-        report = validate_serve(
-            image,
-            profile,
-            out=out,
-            memory=memory,
-            payload=traffic.payload,
-            content_type=traffic.content_type,
-            accept=traffic.accept,
-            image_differs_ok=traffic.image_differs_ok,
-            payload_differs_ok=traffic.payload_differs_ok,
-        )
+        report = validate_serve(image, profile, out=out, memory=memory, **asdict(traffic))
         typer.echo(format_table(report))
         return report.passed()
     from simulator.calibrate.train import format_train_table, validate_train
@@ -305,8 +283,3 @@ def _validate(
     treport = validate_train(_image(image, kind), profile, out=out, memory=memory)
     typer.echo(format_train_table(treport))
     return treport.passed()
-
-
-def register_calibrate_commands(app: typer.Typer) -> None:
-    app.add_typer(calibrate_app, name="calibrate")
-    app.command("validate")(validate)

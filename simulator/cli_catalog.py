@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from simulator.cli_options import option_errors, staged_out
 from simulator.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -27,10 +28,9 @@ RegionOption = Annotated[str, typer.Option("--region", help="price the catalog f
 def _load(region: str) -> Catalog:
     from simulator.catalog import load_catalog
 
-    try:
-        return load_catalog(region)
-    except ValueError as exc:
-        raise ScenarioError("--region", str(exc)) from None
+    with option_errors("--region"):
+        catalog = load_catalog(region)
+    return catalog
 
 
 def _accelerator(item: InstanceType, catalog: Catalog) -> str:
@@ -122,8 +122,7 @@ def refresh(
     ],
     out: Annotated[Path, typer.Option("--out", help="output directory: the refreshed prices.csv")],
     prices: Annotated[
-        Path | None,
-        typer.Option("--prices", help="the prices.csv to update (default: the bundled one)"),
+        Path | None, typer.Option("--prices", help="the prices.csv to update (default: the bundled one)")
     ] = None,
 ) -> None:
     """Rebuild the price table from AWS's public price list file, offline: every hosting price the file
@@ -134,7 +133,7 @@ def refresh(
 
     from simulator.catalog.prices import read_prices, write_prices
     from simulator.catalog.refresh import read_offer, refresh_prices
-    from simulator.report.staging import check_out, staged_directory
+    from simulator.report.staging import check_out
 
     check_out(out, "catalog refresh")
     data = resources.files("simulator.catalog").joinpath("data")
@@ -143,15 +142,10 @@ def refresh(
     except (OSError, ValueError) as exc:
         raise ScenarioError("--prices", str(exc)) from None
     types = set(yaml.safe_load(data.joinpath("catalog.yaml").read_text())["instances"])
-    try:
+    with option_errors("--price-list"):
         result = refresh_prices(current, read_offer(price_list), types)
-    except ValueError as exc:
-        raise ScenarioError("--price-list", str(exc)) from None
-    try:
-        with staged_directory(out, "catalog refresh") as staging:
-            (staging / "prices.csv").write_text(write_prices(result.prices))
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+    with staged_out(out, "catalog refresh") as staging:
+        (staging / "prices.csv").write_text(write_prices(result.prices))
     regions = sorted({region for _, region in result.priced})
     skipped = (
         f"; skipped {', '.join(result.skipped_regions)} (not every catalog type is priced there)"
@@ -163,8 +157,3 @@ def refresh(
         f"{result.publication or 'unknown'}), {len(result.changed)} changed{skipped}; "
         f"wrote {out / 'prices.csv'}"
     )
-
-
-def register_catalog_command(app: typer.Typer) -> None:
-    """Add `catalog` (with its `refresh` subcommand) to the main app."""
-    app.add_typer(catalog_app, name="catalog")

@@ -10,21 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from simulator.cli_options import (
-    EngineOption,
-    ExecutorName,
-    ExecutorOption,
-    QuietOption,
-    ReplicationsOption,
-    SchedulerOption,
-    SeedOption,
-    SetOption,
-    WorkersOption,
-    executor_from_options,
-    out_option,
-    with_engine,
-    with_seed,
-)
+from simulator import cli_options as opts
 from simulator.errors import ScenarioError
 from simulator.report.staging import check_out
 
@@ -64,19 +50,19 @@ def _print_frame(frame: pd.DataFrame, columns: list[tuple[str, str]], title: str
 
 def compare(
     scenario_paths: Annotated[list[Path], typer.Argument(help="scenario YAML files (2 or more)")],
-    overrides: SetOption = None,
+    overrides: opts.SetOption = None,
     set_for: Annotated[
         list[str] | None,
         typer.Option("--set-for", help="override for one scenario: N:PATH=VALUE (N counts from 1)"),
     ] = None,
-    seed: SeedOption = None,
-    replications: ReplicationsOption = None,
-    out: Annotated[Path | None, out_option(None, "compare.csv (the table)")] = None,
-    executor: ExecutorOption = ExecutorName.local,
-    workers: WorkersOption = None,
-    scheduler: SchedulerOption = None,
-    engine: EngineOption = None,
-    quiet: QuietOption = False,
+    seed: opts.SeedOption = None,
+    replications: opts.ReplicationsOption = None,
+    out: Annotated[Path | None, opts.out_option(None, "compare.csv (the table)")] = None,
+    executor: opts.ExecutorOption = opts.ExecutorName.local,
+    workers: opts.WorkersOption = None,
+    scheduler: opts.SchedulerOption = None,
+    engine: opts.EngineOption = None,
+    quiet: opts.QuietOption = False,
 ) -> None:
     """Policies side by side under the same traffic (common random numbers): cost, latency, errors...
 
@@ -85,7 +71,6 @@ def compare(
     """
     from simulator.compare import compare_scenarios
     from simulator.engine.choice import check_engine
-    from simulator.report.staging import staged_directory
     from simulator.scenario import load_scenario
     from simulator.scenario.kinds import EndpointScenario
 
@@ -99,7 +84,7 @@ def compare(
         extra.setdefault(int(number), []).append(assignment)
     loaded = []
     for number, path in enumerate(scenario_paths, start=1):
-        scenario = load_scenario(path, with_engine([*(overrides or []), *extra.get(number, [])], engine))
+        scenario = load_scenario(path, opts.with_engine([*(overrides or []), *extra.get(number, [])], engine))
         if not isinstance(scenario, EndpointScenario):
             raise ScenarioError(str(path), "compare needs endpoint scenarios")
         check_engine(scenario)
@@ -107,16 +92,13 @@ def compare(
         loaded.append((label, scenario))
     if out is not None:
         check_out(out, "compare")
-    pool = executor_from_options(executor, workers, scheduler)
+    pool = opts.executor_from_options(executor, workers, scheduler)
     count = replications or loaded[0][1].replications
     frame = compare_scenarios(loaded, seed, count, pool)
     _print_frame(frame, _COMPARE_COLUMNS, f"same traffic, common random numbers: {count} replications", quiet)
     if out is not None:
-        try:
-            with staged_directory(out, "compare") as staging:
-                frame.to_csv(staging / "compare.csv", index=False)
-        except OSError as exc:
-            raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
+        with opts.staged_out(out, "compare") as staging:
+            frame.to_csv(staging / "compare.csv", index=False)
         Console(quiet=quiet).print(f"table: {out / 'compare.csv'}", soft_wrap=True)
 
 
@@ -139,16 +121,16 @@ def crossover(
     ),
     slo_p99: Annotated[str, typer.Option(help="p99 latency SLO, e.g. 500ms")] = "1s",
     duration: Annotated[str, typer.Option(help="simulated time per point")] = "30m",
-    out: Annotated[Path, out_option(None, "crossover.csv, crossover.png, report.html")] = Path(
+    out: Annotated[Path, opts.out_option(None, "crossover.csv, crossover.png, report.html")] = Path(
         "out/crossover"
     ),
-    overrides: SetOption = None,
-    seed: SeedOption = None,
-    replications: ReplicationsOption = None,
-    executor: ExecutorOption = ExecutorName.local,
-    workers: WorkersOption = None,
-    scheduler: SchedulerOption = None,
-    quiet: QuietOption = False,
+    overrides: opts.SetOption = None,
+    seed: opts.SeedOption = None,
+    replications: opts.ReplicationsOption = None,
+    executor: opts.ExecutorOption = opts.ExecutorName.local,
+    workers: opts.WorkersOption = None,
+    scheduler: opts.SchedulerOption = None,
+    quiet: opts.QuietOption = False,
 ) -> None:
     """USD per 1M inferences of serverless vs real-time against request rate, and the crossover rate.
 
@@ -162,14 +144,12 @@ def crossover(
     from simulator.scenario.kinds import EndpointScenario
     from simulator.scenario.units import parse_rate
 
-    scenario = load_scenario(scenario_path, with_seed(overrides, seed))
+    scenario = load_scenario(scenario_path, opts.with_seed(overrides, seed))
     if not isinstance(scenario, EndpointScenario):
         raise ScenarioError(str(scenario_path), "crossover needs an endpoint scenario")
     check_out(out, "crossover")
-    try:
+    with opts.option_errors("--rates"):
         points = sorted(parse_rate(_number(part.strip())) for part in rates.split(",") if part.strip())
-    except ValueError as exc:
-        raise ScenarioError("--rates", str(exc)) from None
     if not points or min(points) <= 0:
         raise ScenarioError("--rates", "give positive request rates")
     slo = _positive_duration(slo_p99, "--slo-p99")
@@ -181,7 +161,7 @@ def crossover(
             f"{max(points):g}/s for {seconds:g} s is {max(points) * seconds:,.0f} requests a point; the limit"
             f" is {MAX_POINT_REQUESTS:,} (shorten --duration or lower the rates)",
         )
-    pool = executor_from_options(executor, workers, scheduler)
+    pool = opts.executor_from_options(executor, workers, scheduler)
     result = serverless_crossover(scenario, points, slo, seconds, executor=pool, replications=count)
     _print_frame(
         result.table,
@@ -206,10 +186,8 @@ MAX_POINT_REQUESTS = 5_000_000  # per simulated point: every request's record is
 def _positive_duration(text: str, option: str) -> float:
     from simulator.scenario.units import parse_duration
 
-    try:
+    with opts.option_errors(option):
         value = parse_duration(text)
-    except ValueError as exc:
-        raise ScenarioError(option, str(exc)) from None
     if not 0 < value < math.inf:
         raise ScenarioError(option, f"must be a positive duration, got {text!r}")
     return value
@@ -220,8 +198,3 @@ def _number(text: str) -> float | str:
         return float(text)
     except ValueError:
         return text
-
-
-def register_elastic_commands(app: typer.Typer) -> None:
-    app.command()(compare)
-    app.command()(crossover)

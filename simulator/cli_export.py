@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from simulator.cli_options import staged_out
 from simulator.errors import ScenarioError
 
 if TYPE_CHECKING:  # annotations only: botocore and the scenario model load when the command runs
@@ -68,17 +69,10 @@ def export(
     """Write CreateEndpointConfig, RegisterScalableTarget, PutScalingPolicy (and for step policies
     PutMetricAlarm) requests and template.yaml."""
     from simulator.report.aws_export import write_export
-    from simulator.report.staging import check_out, staged_directory
+    from simulator.report.staging import check_out
 
     check_out(out, "export")
     deployment = _deployment(scenario_path, overrides, recommendations, recommendation_id, model_name)
-    try:
-        with staged_directory(out, "export") as staging:
-            names = write_export(deployment, staging)
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot write: {exc.strerror or exc}") from None
+    with staged_out(out, "export", "cannot write") as staging:
+        names = write_export(deployment, staging)
     typer.echo(f"wrote {', '.join(names)} to {out}")
-
-
-def register_export_command(app: typer.Typer) -> None:
-    app.command()(export)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from simulator.cli_options import out_option
+from simulator.cli_options import out_option, staged_out
 from simulator.errors import ScenarioError
 
 if TYPE_CHECKING:  # annotations only: botocore and the scenario model load when the command runs
@@ -153,7 +153,7 @@ def import_scenario(
 
     from simulator.importing.build import ImportOptions, build_scenario
     from simulator.importing.recommend_job import recommend_document
-    from simulator.report.staging import check_out, staged_directory
+    from simulator.report.staging import check_out
 
     check_out(out, "import")
     inputs = _inputs(endpoint_config, metrics, scalable_targets, scaling_policies, alarms)
@@ -169,26 +169,19 @@ def import_scenario(
     imported = build_scenario(inputs, options)
     job = None if recommend_slo is None else recommend_document(imported.document, recommend_slo)
     service_option = "--model-profile" if model_profile else "--service-time"
-    try:
-        with staged_directory(out, "import") as staging:
-            for file, text in imported.files.items():
-                (staging / file).write_text(text)
-            (staging / SCENARIO_FILE).write_text(imported.text())
-            _loads(staging / SCENARIO_FILE, service_option)
-            if job is not None:
-                (staging / RECOMMEND_FILE).write_text(
-                    yaml.safe_dump(job, sort_keys=False, default_flow_style=None)
-                )
-                _loads(staging / RECOMMEND_FILE, service_option)
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot write: {exc.strerror or exc}") from None
+    with staged_out(out, "import", "cannot write") as staging:
+        for file, text in imported.files.items():
+            (staging / file).write_text(text)
+        (staging / SCENARIO_FILE).write_text(imported.text())
+        _loads(staging / SCENARIO_FILE, service_option)
+        if job is not None:
+            (staging / RECOMMEND_FILE).write_text(
+                yaml.safe_dump(job, sort_keys=False, default_flow_style=None)
+            )
+            _loads(staging / RECOMMEND_FILE, service_option)
     variants = imported.document["endpoint"]["variants"]
     typer.echo(
         f"wrote {SCENARIO_FILE} to {out}: endpoint {imported.document['endpoint']['name']}, {len(variants)}"
         f" variants, {len(imported.measured.total())} periods of {imported.measured.period} s,"
         f" {imported.measured.total().sum():,.0f} invocations" + (f"; and {RECOMMEND_FILE}" if job else "")
     )
-
-
-def register_import_command(app: typer.Typer) -> None:
-    app.command("import")(import_scenario)

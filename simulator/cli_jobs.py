@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from rich.console import Console
-from rich.table import Table
 
-from simulator.cli_options import progress_bar
+from simulator.cli_options import out_errors, print_rows, progress_bar
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor
 from simulator.scenario.kinds import Kind
@@ -64,14 +63,6 @@ class Elsewhere:
     command: str
 
 
-def _print_table(console: Console, title: str, table_rows: tuple[list[str], list[list[str]]]) -> None:
-    header, rows = table_rows
-    table = Table(*header, title=title)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
-
-
 def _report_line(console: Console, out: Path) -> None:
     console.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
 
@@ -105,7 +96,7 @@ def _show_endpoint(scenario: EndpointScenario, replicated: Replicated, settings:
     stdout = Console(quiet=settings.quiet, width=140)
     combined = replicated.combined if settings.count > 1 else None
     title = "summary (95% CI in brackets)" if combined else "summary"
-    _print_table(stdout, title, headline_rows(replicated.first.summary, combined))
+    print_rows(stdout, title, *headline_rows(replicated.first.summary, combined))
     for note in notes(replicated):
         stdout.print(f"note: {note}")
     stderr = Console(stderr=True, quiet=settings.quiet)
@@ -137,7 +128,7 @@ def _show_training(scenario: TrainingScenario, result: TrainingResult, settings:
     from simulator.report.training_outputs import training_rows
 
     stdout = Console(quiet=settings.quiet, width=140)
-    _print_table(stdout, f"training job: {settings.count} replications", training_rows(result[1]))
+    print_rows(stdout, f"training job: {settings.count} replications", *training_rows(result[1]))
     _report_line(stdout, settings.out)
 
 
@@ -163,7 +154,7 @@ def _show_options(scenario: OptionsScenario, outcome: OptionsOutcome, settings: 
     summary = outcome[0].summary
     stdout = Console(quiet=settings.quiet, width=160)
     title = f"options at the same traffic: {settings.count} replications (95% CI)"
-    _print_table(stdout, title, options_rows(summary))
+    print_rows(stdout, title, *options_rows(summary))
     for note in summary.get("notes", []):
         stdout.print(f"note: {note}")
     stdout.print(verdict(summary))
@@ -191,7 +182,7 @@ def _show_transform(scenario: TransformScenario, summary: TransformSummary, sett
     from simulator.report.transform_outputs import transform_rows
 
     stdout = Console(quiet=settings.quiet, width=140)
-    _print_table(stdout, f"batch transform: {settings.count} replications", transform_rows(summary))
+    print_rows(stdout, f"batch transform: {settings.count} replications", *transform_rows(summary))
     _report_line(stdout, settings.out)
 
 
@@ -216,8 +207,6 @@ def run_job(scenario: Scenario, settings: RunSettings) -> None:
             "endpoint", f"this scenario is a {job.command} job: run it with `sagesim {job.command}`"
         )
     result = job.analyse(scenario, settings)
-    try:
+    with out_errors():
         job.write(scenario, result, settings.out)
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
     job.show(scenario, result, settings)

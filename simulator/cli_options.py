@@ -7,16 +7,21 @@ spelled, bounded and explained the same way on every command that has them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from simulator.errors import ScenarioError
 from simulator.execution.choice import make_executor
 from simulator.execution.executors import Executor
+from simulator.report.staging import staged_directory
 
 MAX_REPLICATIONS = 100_000  # the scenario schema's bound on `replications`, the same on every command
 
@@ -116,3 +121,36 @@ def progress_bar(console: Console) -> Progress:
         transient=True,
         disable=not console.is_terminal,
     )
+
+
+@contextmanager
+def option_errors(option: str) -> Iterator[None]:
+    """A ValueError from reading an option's value as one line naming the option."""
+    try:
+        yield
+    except ValueError as exc:
+        raise ScenarioError(option, str(exc)) from None
+
+
+@contextmanager
+def out_errors(failure: str = "cannot write results") -> Iterator[None]:
+    """An OS error while writing --out (a full disk, no permission) as one line naming --out."""
+    try:
+        yield
+    except OSError as exc:
+        raise ScenarioError("--out", f"{failure}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def staged_out(out: Path, command: str, failure: str = "cannot write results") -> Iterator[Path]:
+    """The staging directory that becomes --out only when the block succeeds; OS errors as out_errors."""
+    with out_errors(failure), staged_directory(out, command) as staging:
+        yield staging
+
+
+def print_rows(console: Console, title: str, header: list[str], rows: list[list[str]]) -> None:
+    """A titled table of ready-formatted cells."""
+    table = Table(*header, title=title)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)

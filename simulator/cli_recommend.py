@@ -13,21 +13,7 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from simulator.cli_options import (
-    EngineOption,
-    ExecutorName,
-    ExecutorOption,
-    QuietOption,
-    SchedulerOption,
-    SeedOption,
-    SetOption,
-    WorkersOption,
-    executor_from_options,
-    out_option,
-    progress_bar,
-    with_engine,
-    with_seed,
-)
+from simulator import cli_options as opts
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor
 
@@ -88,15 +74,13 @@ def load_job(path: Path, overrides: list[str] | None, request: dict[str, Any] | 
 
 
 def _executor(
-    name: ExecutorName, workers: int | None, scheduler: str | None, scenario: RecommendScenario
+    name: opts.ExecutorName, workers: int | None, scheduler: str | None, scenario: RecommendScenario
 ) -> Executor:
-    spec = scenario.recommend
-    if spec.advanced is not None and spec.advanced.resource_limit.max_parallel_of_tests:
-        workers = min(
-            workers or spec.advanced.resource_limit.max_parallel_of_tests,
-            spec.advanced.resource_limit.max_parallel_of_tests,
-        )
-    return executor_from_options(name, workers, scheduler)
+    advanced = scenario.recommend.advanced
+    limit = advanced.resource_limit.max_parallel_of_tests if advanced is not None else None
+    if limit:
+        workers = min(workers or limit, limit)
+    return opts.executor_from_options(name, workers, scheduler)
 
 
 def print_recommendations(console: Console, rows: list[dict[str, Any]], percentile: str) -> None:
@@ -126,21 +110,21 @@ def print_recommendations(console: Console, rows: list[dict[str, Any]], percenti
 def recommend(
     scenario_path: Annotated[Path, typer.Argument(help="scenario YAML with a recommend section")],
     out: Annotated[
-        Path, out_option(None, "job.json, candidates/, recommendations.json/.csv, report.html")
+        Path, opts.out_option(None, "job.json, candidates/, recommendations.json/.csv, report.html")
     ] = Path("out/recommend"),
-    overrides: SetOption = None,
-    seed: SeedOption = None,
+    overrides: opts.SetOption = None,
+    seed: opts.SeedOption = None,
     request: Annotated[
         Path | None, typer.Option(help="AWS CreateInferenceRecommendationsJob request JSON to merge in")
     ] = None,
-    executor: ExecutorOption = ExecutorName.local,
-    workers: WorkersOption = None,
-    scheduler: SchedulerOption = None,
+    executor: opts.ExecutorOption = opts.ExecutorName.local,
+    workers: opts.WorkersOption = None,
+    scheduler: opts.SchedulerOption = None,
     resume: Annotated[
         Path | None, typer.Option(help="continue an interrupted job in this directory (replaces --out)")
     ] = None,
-    engine: EngineOption = None,
-    quiet: QuietOption = False,
+    engine: opts.EngineOption = None,
+    quiet: opts.QuietOption = False,
 ) -> None:
     """Find each candidate's max invocations under the SLO, rank by cost per inference, write a report.
 
@@ -160,7 +144,7 @@ def recommend(
     )
 
     aws_request = read_request(request)
-    scenario = load_job(scenario_path, with_engine(with_seed(overrides, seed), engine), aws_request)
+    scenario = load_job(scenario_path, opts.with_engine(opts.with_seed(overrides, seed), engine), aws_request)
     check_job_engine(scenario)
     directory = resume if resume is not None else out
     if resume is not None and not resume.is_dir():
@@ -179,7 +163,7 @@ def recommend(
     candidates, _ = job_candidates(scenario)
     console = Console(stderr=True, quiet=quiet)
     started = time.perf_counter()
-    progress = progress_bar(console)
+    progress = opts.progress_bar(console)
     stages = StageReport(progress, console)
     try:
         with progress:
@@ -202,19 +186,16 @@ def recommend(
         _forget(directory, fresh)
         raise
     wall = time.perf_counter() - started
-    try:
+    with opts.out_errors():
         identity = JobIdentity.for_scenario(scenario, aws_request)
         write_job_outputs(result, directory, wall, identity, store.created)
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
     stdout = Console(quiet=quiet, width=150)
     slo = scenario.recommend.slo() if scenario.recommend else None
     print_recommendations(stdout, recommendation_rows(result.recommendations), slo.percentile if slo else "")
     if result.fleet:
-        table = Table(*FLEET_HEADER, title="fleet sizing on the expected traffic (95% CI)")
-        for row in fleet_rows(result.fleet):
-            table.add_row(*row)
-        stdout.print(table)
+        opts.print_rows(
+            stdout, "fleet sizing on the expected traffic (95% CI)", FLEET_HEADER, fleet_rows(result.fleet)
+        )
     stdout.print(
         f"{len(candidates)} candidates in {wall:.1f} s; report: {directory / 'report.html'}  "
         f"recommendations: {directory / 'recommendations.json'}"
@@ -261,7 +242,3 @@ def _forget(directory: Path, fresh: bool) -> None:
     shutil.rmtree(directory / "candidates", ignore_errors=True)
     with contextlib.suppress(OSError):
         directory.rmdir()
-
-
-def register_recommend_command(app: typer.Typer) -> None:
-    app.command()(recommend)

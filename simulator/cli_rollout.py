@@ -9,22 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from simulator.cli_options import (
-    MAX_REPLICATIONS,
-    ExecutorName,
-    ExecutorOption,
-    QuietOption,
-    ReplicationsOption,
-    SchedulerOption,
-    SeedOption,
-    SetOption,
-    WorkersOption,
-    executor_from_options,
-    out_option,
-    with_seed,
-)
+from simulator import cli_options as opts
 from simulator.errors import ScenarioError
 from simulator.report.staging import check_out
 
@@ -88,14 +74,14 @@ def detection_line(found: Detection) -> str:
 
 def rollout(
     scenario_path: Annotated[Path, typer.Argument(help="scenario YAML with a rollout: section")],
-    out: Annotated[Path, out_option(None, "rollout.json, plots, report.html")] = Path("out/rollout"),
-    overrides: SetOption = None,
-    seed: SeedOption = None,
-    replications: ReplicationsOption = None,
-    executor: ExecutorOption = ExecutorName.local,
-    workers: WorkersOption = None,
-    scheduler: SchedulerOption = None,
-    quiet: QuietOption = False,
+    out: Annotated[Path, opts.out_option(None, "rollout.json, plots, report.html")] = Path("out/rollout"),
+    overrides: opts.SetOption = None,
+    seed: opts.SeedOption = None,
+    replications: opts.ReplicationsOption = None,
+    executor: opts.ExecutorOption = opts.ExecutorName.local,
+    workers: opts.WorkersOption = None,
+    scheduler: opts.SchedulerOption = None,
+    quiet: opts.QuietOption = False,
 ) -> None:
     """Simulate a blue/green deployment: traffic steps, alarms, rollback, hurt requests, double-fleet cost."""
     from simulator.report.rollout_report import interval_rows, write_rollout_outputs
@@ -103,36 +89,28 @@ def rollout(
     from simulator.scenario import load_scenario
     from simulator.scenario.kinds import RolloutScenario
 
-    scenario = load_scenario(scenario_path, with_seed(overrides, seed))
+    scenario = load_scenario(scenario_path, opts.with_seed(overrides, seed))
     if not isinstance(scenario, RolloutScenario):
         raise ScenarioError("rollout", "the scenario has no rollout: section")
     check_out(out, "rollout")
-    pool = executor_from_options(executor, workers, scheduler)
+    pool = opts.executor_from_options(executor, workers, scheduler)
     runs = replicate_rollout(scenario, replications or scenario.replications, pool)
     found = _canary_detection(scenario)
-    try:
+    with opts.out_errors():
         document = write_rollout_outputs(runs, out, found)
-    except OSError as exc:
-        raise ScenarioError("--out", f"cannot write results: {exc.strerror or exc}") from None
     console = Console(width=140, quiet=quiet)
     spec = scenario.rollout
-    events = Table(
-        "time s", "event", "detail", title=f"rollout of {spec.green} over {spec.blue}: replication 1"
-    )
-    for event in runs.first.rollout.events:
-        events.add_row(f"{event['time_s']:.1f}", event["event"], event["detail"])
-    console.print(events)
+    events = [
+        [f"{event['time_s']:.1f}", event["event"], event["detail"]] for event in runs.first.rollout.events
+    ]
+    title = f"rollout of {spec.green} over {spec.blue}: replication 1"
+    opts.print_rows(console, title, ["time s", "event", "detail"], events)
     summary = document["summary"]
-    figures = Table(
-        "figure",
-        "mean",
-        "95% CI",
-        title=f"{summary['replications']} replications: rolled back {summary['rolled_back']}, "
-        f"completed {summary['completed']}, reached 100% {summary['reached_full_traffic']}",
+    title = (
+        f"{summary['replications']} replications: rolled back {summary['rolled_back']}, "
+        f"completed {summary['completed']}, reached 100% {summary['reached_full_traffic']}"
     )
-    for row in interval_rows(summary):
-        figures.add_row(*row)
-    console.print(figures)
+    opts.print_rows(console, title, ["figure", "mean", "95% CI"], interval_rows(summary))
     if found is not None:
         console.print(detection_line(found))
     console.print(f"report: {out / 'report.html'}  rollout: {out / 'rollout.json'}")
@@ -187,14 +165,16 @@ def ab_test(
     check: Annotated[
         int,
         typer.Option(
-            min=0, max=MAX_REPLICATIONS, help="replications of a simulated A/B test at that time (0: none)"
+            min=0,
+            max=opts.MAX_REPLICATIONS,
+            help="replications of a simulated A/B test at that time (0: none)",
         ),
     ] = 0,
-    executor: ExecutorOption = ExecutorName.local,
-    workers: WorkersOption = None,
-    scheduler: SchedulerOption = None,
-    overrides: SetOption = None,
-    seed: SeedOption = None,
+    executor: opts.ExecutorOption = opts.ExecutorName.local,
+    workers: opts.WorkersOption = None,
+    scheduler: opts.SchedulerOption = None,
+    overrides: opts.SetOption = None,
+    seed: opts.SeedOption = None,
 ) -> None:
     """Time an A/B test needs to detect a latency or error-rate difference at a traffic weight."""
     from simulator.rollout.abtest import check_scenario, detect, simulated_power
@@ -203,7 +183,7 @@ def ab_test(
     from simulator.scenario.kinds import EndpointScenario
     from simulator.scenario.units import parse_duration
 
-    scenario = load_scenario(scenario_path, with_seed(overrides, seed))
+    scenario = load_scenario(scenario_path, opts.with_seed(overrides, seed))
     if not isinstance(scenario, EndpointScenario):
         raise ScenarioError("endpoint", "an A/B test needs an endpoint")
     share = _fraction(weight, "--weight")
@@ -212,17 +192,15 @@ def ab_test(
     names = _pair(scenario, control, treatment)
     delta = None
     if difference is not None:
-        try:
+        with opts.option_errors("--difference"):
             delta = (
                 parse_duration(difference)
                 if metric is Metric.latency
                 else _fraction(difference, "--difference", -1.0, 1.0)
             )
-        except ValueError as exc:
-            raise ScenarioError("--difference", str(exc)) from None
         if delta == 0:
             raise ScenarioError("--difference", "must not be 0")
-    try:
+    with opts.option_errors("--difference"):
         found = detect(
             scenario,
             scenario_catalog(scenario),
@@ -234,24 +212,14 @@ def ab_test(
             wanted,
             delta,
         )
-    except ValueError as exc:
-        raise ScenarioError("--difference", str(exc)) from None
     if check:
-        try:
+        with opts.option_errors("--check"):
             check_scenario(scenario, found, found.seconds)
-        except ValueError as exc:
-            raise ScenarioError("--check", str(exc)) from None
-        pool = executor_from_options(executor, workers, scheduler)
+        pool = opts.executor_from_options(executor, workers, scheduler)
     typer.echo(detection_line(found))
     if check:
-        result = simulated_power(scenario, found, check, executor=pool)
-        share_found, low, high = result
+        share_found, low, high = simulated_power(scenario, found, check, executor=pool)
         typer.echo(
             f"check: {check} simulated A/B tests of {_seconds(found.seconds)} detected it in "
             f"{share_found:.0%} [95% CI {low:.0%}, {high:.0%}] (stated power {found.power:.0%})"
         )
-
-
-def register_rollout_commands(app: typer.Typer) -> None:
-    app.command()(rollout)
-    app.command("ab-test")(ab_test)
