@@ -10,16 +10,14 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from simulator.errors import ScenarioError
-from simulator.inputs import MAX_DATA_BYTES, check_regular_file
 from simulator.scenario.common import StrictModel
 from simulator.scenario.distributions import Distribution
+from simulator.scenario.files import checked
 from simulator.scenario.units import Duration, Rate, Size
 
 
@@ -149,13 +147,7 @@ class TraceArrivals(StrictModel):
 
     @model_validator(mode="after")
     def _load(self, info: ValidationInfo) -> TraceArrivals:
-        base = Path((info.context or {}).get("base_dir", "."))
-        path = Path(self.file)
-        path = path if path.is_absolute() else base / path
-        try:
-            check_regular_file(path, "trace", MAX_DATA_BYTES)
-        except ScenarioError as exc:
-            raise ValueError(f"cannot read trace {str(path)!r}: {exc.reason}") from None
+        path = checked(self.file, info, "trace")
         try:
             with path.open(newline="") as handle:
                 header, *rows = list(csv.reader(handle))

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from simulator.scenario.distributions import Distribution
-from simulator.scenario.files import read_column
+from simulator.scenario.files import load_column
 from simulator.scenario.units import Duration, Rate, Size, parse_duration, parse_size
 
 _BANDWIDTH = re.compile(r"^\s*([^/]+?)\s*/\s*([^/]+?)\s*$")
@@ -126,10 +126,7 @@ class SpotSpec(_Model):
     @model_validator(mode="before")
     @classmethod
     def _load_trace_file(cls, data: object, info: ValidationInfo) -> object:
-        if not isinstance(data, dict) or data.get("trace_file") is None or data.get("trace") is not None:
-            return data
-        path, values = read_column(data["trace_file"], info, "trace file")
-        return {**data, "trace_file": path, "trace": values}
+        return load_column(data, info, ("trace_file", "trace"), "trace file")
 
     @field_validator("trace")
     @classmethod
