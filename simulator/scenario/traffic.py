@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from simulator.scenario.common import StrictModel
+from simulator.scenario.common import StrictModel, cased
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.files import checked
 from simulator.scenario.units import Duration, Rate, Size
@@ -87,17 +87,10 @@ class ClosedLoopArrivals(StrictModel):
 
     process: Literal["closed_loop"]
     users: int | None = Field(strict=True, default=None, ge=1, le=10000)
-    traffic_type: Literal["PHASES", "STAIRS"] | None = None
+    traffic_type: Annotated[Literal["PHASES", "STAIRS"] | None, cased(str.upper)] = None
     phases: list[Phase] | None = Field(default=None, min_length=1, max_length=100)
     stairs: Stairs | None = None
     think_time: Distribution | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _upper_type(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("traffic_type"), str):
-            return {**data, "traffic_type": data["traffic_type"].upper()}
-        return data
 
     @model_validator(mode="after")
     def _one_pattern(self) -> ClosedLoopArrivals:
