@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from simulator.figures import subplots
 from simulator.report.html import Document, Image, Section, Table, render, resolved_section
-from simulator.report.staging import staged_directory
+from simulator.report.staging import run_directory
 from simulator.scenario.kinds import TransformScenario
-from simulator.scenario.loader import dump_resolved
 
 HEADLINE: list[tuple[str, str, str]] = [
     ("records", "records", "{:,.0f}"),
@@ -69,10 +67,7 @@ def _plot_utilisation(summary: dict[str, Any], path: Path) -> Path:
 
 def write_transform_outputs(scenario: TransformScenario, summary: dict[str, Any], out_dir: Path) -> None:
     """Everything into a staging directory first, then moved into place."""
-    with staged_directory(out_dir, "run") as staging:
-        resolved = dump_resolved(scenario)
-        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        (staging / "scenario.resolved.yaml").write_text(resolved)
+    with run_directory(out_dir, scenario, summary) as (staging, resolved):
         plot = _plot_utilisation(summary, staging / "plots" / "utilisation.png")
         header, rows = transform_rows(summary)
         sections = [
