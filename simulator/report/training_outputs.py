@@ -57,7 +57,8 @@ def young_section(scenario: TrainingScenario) -> list[Section]:
     spec = scenario.training_job
     if spec.checkpoint is None:
         return []
-    delta = build_plan(spec, scenario_catalog(scenario)).write_s
+    plan = build_plan(spec, scenario_catalog(scenario))
+    delta = plan.write_s
     if delta <= 0:
         return []
     header = ["MTBF / delta", "Young s", "Daly s", "optimum s", "Young off optimum %", "extra time %"]
@@ -72,8 +73,7 @@ def young_section(scenario: TrainingScenario) -> list[Section]:
         ]
         for row in young_table(delta)
     ]
-    mtbf = build_plan(spec, scenario_catalog(scenario))
-    note = young_breakdown(delta, job_mtbf(mtbf))
+    note = young_breakdown(delta, job_mtbf(plan))
     return [Section("Checkpoint interval: Young vs Daly", [Text(note), Table(header, rows)])]
 
 

@@ -28,13 +28,10 @@ def transform_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]
     rows = []
     for label, key, pattern in HEADLINE:
         cell = pattern.format(job[key])
-        interval = ci.get(key)
-        if (
-            interval
-            and interval.get("ci95_low") is not None
-            and interval["ci95_low"] != interval["ci95_high"]
-        ):
-            cell += f" [{pattern.format(interval['ci95_low'])}, {pattern.format(interval['ci95_high'])}]"
+        interval = ci.get(key) or {}
+        low, high = interval.get("ci95_low"), interval.get("ci95_high")
+        if low is not None and low != high:
+            cell += f" [{pattern.format(low)}, {pattern.format(high)}]"
         rows.append([label, cell])
     for name, block in job["instances"].items():
         rows.append(

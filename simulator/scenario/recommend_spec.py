@@ -26,6 +26,7 @@ from simulator.scenario.traffic import (
     ScheduleArrivals,
     Stairs,
     TraceArrivals,
+    pattern_problem,
 )
 from simulator.scenario.units import Duration
 
@@ -140,10 +141,8 @@ class TrafficPattern(StrictModel):
 
     @model_validator(mode="after")
     def _matches(self) -> TrafficPattern:
-        if self.traffic_type == "PHASES" and (not self.phases or self.stairs is not None):
-            raise ValueError("traffic_type PHASES needs phases (and no stairs)")
-        if self.traffic_type == "STAIRS" and (self.stairs is None or self.phases):
-            raise ValueError("traffic_type STAIRS needs stairs (and no phases)")
+        if problem := pattern_problem(self.traffic_type, self.phases, self.stairs):
+            raise ValueError(problem)
         return self
 
     def total_seconds(self) -> float:

@@ -77,6 +77,15 @@ class Stairs(StrictModel):
     users_per_step: int = Field(strict=True, ge=1, le=10000)
 
 
+def pattern_problem(kind: str | None, phases: list[Phase] | None, stairs: Stairs | None) -> str | None:
+    """Why a PHASES or STAIRS pattern lacks its part or mixes in the other; None when it is whole."""
+    if kind == "PHASES" and (not phases or stairs is not None):
+        return "traffic_type PHASES needs phases (and no stairs)"
+    if kind == "STAIRS" and (stairs is None or phases):
+        return "traffic_type STAIRS needs stairs (and no phases)"
+    return None
+
+
 class ClosedLoopArrivals(StrictModel):
     """Users invoking in a closed loop: send, wait for the response (or error), think, send again.
 
@@ -97,14 +106,10 @@ class ClosedLoopArrivals(StrictModel):
         if self.users is not None:
             if self.traffic_type or self.phases or self.stairs:
                 raise ValueError("give either users or a traffic_type pattern, not both")
-        elif self.traffic_type == "PHASES":
-            if not self.phases or self.stairs is not None:
-                raise ValueError("traffic_type PHASES needs phases (and no stairs)")
-        elif self.traffic_type == "STAIRS":
-            if self.stairs is None or self.phases:
-                raise ValueError("traffic_type STAIRS needs stairs (and no phases)")
-        else:
+        elif self.traffic_type is None:
             raise ValueError("give users, or traffic_type PHASES with phases, or STAIRS with stairs")
+        elif problem := pattern_problem(self.traffic_type, self.phases, self.stairs):
+            raise ValueError(problem)
         return self
 
     def population_steps(self) -> list[tuple[float, float, float]]:
