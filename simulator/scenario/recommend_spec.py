@@ -19,6 +19,7 @@ from pydantic import Field, field_validator, model_validator
 
 from simulator.scenario.common import StrictModel, cased
 from simulator.scenario.distributions import Distribution
+from simulator.scenario.scaling import MemoryMB
 from simulator.scenario.traffic import (
     DiurnalArrivals,
     Phase,
@@ -94,16 +95,9 @@ class SearchSpec(StrictModel):
 
 
 class ServerlessConfiguration(StrictModel):
-    memory_size_in_mb: int = Field(strict=True, ge=1024, le=6144)
+    memory_size_in_mb: MemoryMB
     max_concurrency: int = Field(strict=True, ge=1, le=200)
     provisioned_concurrency: int = Field(strict=True, default=0, ge=0, le=200)
-
-    @field_validator("memory_size_in_mb")
-    @classmethod
-    def _tier(cls, value: int) -> int:
-        if value % 1024:
-            raise ValueError(f"must be a multiple of 1024 (1024, 2048, ... 6144), got {value}")
-        return value
 
     @model_validator(mode="after")
     def _provisioned_within_max(self) -> ServerlessConfiguration:
