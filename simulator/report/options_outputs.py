@@ -10,6 +10,7 @@ from simulator.options import OptionsResult, options_rows, verdict
 from simulator.options.batching import BatchingSweep
 from simulator.report.batching import plot_batching_curves
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
+from simulator.report.plots import save_png
 from simulator.report.staging import run_directory
 from simulator.scenario.kinds import OptionsScenario
 
@@ -32,9 +33,7 @@ def _plot_options(summary: dict[str, Any], path: Path) -> Path:
     ax.set_yscale("log")
     ax.set_title("options at the same traffic (green: meets the SLO)")
     ax.legend()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    return save_png(fig, path, dpi=100)
 
 
 def batching_plot(sweep: BatchingSweep, out: Path) -> Path:

@@ -7,6 +7,7 @@ from typing import Any
 
 from simulator.figures import subplots
 from simulator.report.html import Document, Image, Section, Table, render, resolved_section
+from simulator.report.plots import save_png
 from simulator.report.staging import run_directory
 from simulator.scenario.kinds import TransformScenario
 
@@ -57,9 +58,7 @@ def _plot_utilisation(summary: dict[str, Any], path: Path) -> Path:
     ax.set_ylabel("device utilisation %")
     ax.set_ylim(0, 100)
     ax.set_title("batch transform: device utilisation per instance")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    return save_png(fig, path, dpi=100)
 
 
 def write_transform_outputs(scenario: TransformScenario, summary: dict[str, Any], out_dir: Path) -> None:
