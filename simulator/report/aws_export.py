@@ -19,7 +19,6 @@ events (endpoint.updates) are not deployment settings: the export is the endpoin
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from simulator.aws.shapes import AUTOSCALING, CLOUDWATCH, SAGEMAKER, check_reque
 from simulator.errors import ScenarioError
 from simulator.recommend.aws_response import aws_name
 from simulator.report import aws_export_step as step_export
+from simulator.report.staging import write_json
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.kinds import EndpointScenario, RecommendScenario, Scenario
 from simulator.scenario.scaling import AutoscalingSpec, TargetTracking
@@ -360,7 +360,7 @@ def write_export(deployment: Deployment, out: Path) -> list[str]:
     """Write the request JSONs and template.yaml into `out` (a fresh staging directory)."""
     documents = export_documents(deployment)
     for name, document in documents.items():
-        (out / name).write_text(json.dumps(document, indent=2) + "\n")
+        write_json(out / name, document)
     text = yaml.dump(template(deployment), Dumper=_NoAliases, sort_keys=False)
     (out / "template.yaml").write_text(text)
     return [*documents, "template.yaml"]

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib import colormaps
 
 from simulator.figures import subplots
+from simulator.report.plots import save_png
 
 
 def plot_batching_curves(frame: pd.DataFrame, path: Path, title: str) -> Path:
@@ -29,6 +30,4 @@ def plot_batching_curves(frame: pd.DataFrame, path: Path, title: str) -> Path:
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    return save_png(fig, path, dpi=100)

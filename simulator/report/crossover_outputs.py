@@ -7,6 +7,7 @@ from pathlib import Path
 from simulator.compare import Crossover
 from simulator.figures import subplots
 from simulator.report.html import Document, Image, Section, Text, frame_table, render
+from simulator.report.plots import save_png
 from simulator.report.staging import staged_directory
 
 
@@ -56,5 +57,4 @@ def plot_crossover(result: Crossover, slo_p99_s: float, path: Path) -> Path:
     )
     axis.grid(alpha=0.3, which="both")
     axis.legend(fontsize=8)
-    figure.savefig(path, dpi=110)
-    return path
+    return save_png(figure, path)

@@ -12,6 +12,7 @@ from simulator.figures import subplots
 from simulator.metrics.oscillation import OSCILLATION_FLIPS
 from simulator.metrics.summary_types import Summary
 from simulator.report.html import Block, Section, Table, Text, frame_table
+from simulator.report.plots import save_png
 from simulator.report.tables import dig, format_figure
 
 
@@ -53,8 +54,7 @@ def plot_load_capacity_latency(metrics: pd.DataFrame, period_s: float, warmup_s:
     for axis in axes:
         axis.grid(alpha=0.3)
         axis.legend(fontsize=8)
-    figure.savefig(path, dpi=110)
-    return path
+    return save_png(figure, path)
 
 
 def elastic_sections(result: Result, limit: int = 200) -> list[Section]:

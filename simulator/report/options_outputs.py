@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +10,9 @@ from simulator.options import OptionsResult, options_rows, verdict
 from simulator.options.batching import BatchingSweep
 from simulator.report.batching import plot_batching_curves
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
-from simulator.report.staging import staged_directory
+from simulator.report.plots import save_png
+from simulator.report.staging import run_directory
 from simulator.scenario.kinds import OptionsScenario
-from simulator.scenario.loader import dump_resolved
 
 
 def _plot_options(summary: dict[str, Any], path: Path) -> Path:
@@ -34,9 +33,7 @@ def _plot_options(summary: dict[str, Any], path: Path) -> Path:
     ax.set_yscale("log")
     ax.set_title("options at the same traffic (green: meets the SLO)")
     ax.legend()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    return save_png(fig, path, dpi=100)
 
 
 def batching_plot(sweep: BatchingSweep, out: Path) -> Path:
@@ -51,10 +48,7 @@ def write_options_outputs(
 ) -> None:
     """Everything into a staging directory first, then moved into place (nothing is simulated here)."""
     summary = result.summary
-    with staged_directory(out_dir, "run") as staging:
-        resolved = dump_resolved(scenario)
-        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        (staging / "scenario.resolved.yaml").write_text(resolved)
+    with run_directory(out_dir, scenario, summary) as (staging, resolved):
         plots = [_plot_options(summary, staging / "plots" / "options.png")]
         if batching is not None:
             plots.append(batching_plot(batching, staging))

@@ -6,7 +6,6 @@ so a failure never leaves a half-written result behind.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,7 @@ from simulator.report.plots import endpoint_plots
 from simulator.report.rollout_plots import plot_timeline
 from simulator.report.rollout_report import rollout_sections
 from simulator.report.serving import serving_sections
-from simulator.report.staging import staged_directory
-from simulator.scenario.loader import dump_resolved
+from simulator.report.staging import run_directory
 
 
 def run_summary(replicated: Replicated) -> dict[str, Any]:
@@ -49,14 +47,11 @@ def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, A
     result = replicated.first
     scenario = result.scenario
     summary = run_summary(replicated)
-    with staged_directory(out_dir, "run") as staging:
-        resolved = dump_resolved(scenario)
-        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    with run_directory(out_dir, scenario, summary) as (staging, resolved):
         result.metrics.to_csv(staging / "metrics.csv", index=False, float_format="%.6g")
         result.instances.to_csv(staging / "instances.csv", index=False)
         if not result.updates.empty:
             result.updates.to_csv(staging / "updates.csv", index=False)
-        (staging / "scenario.resolved.yaml").write_text(resolved)
         plots = endpoint_plots(result.metrics, scenario.metrics.period, scenario.warmup, staging / "plots")
         if has_elastic(result.metrics):
             plots.append(

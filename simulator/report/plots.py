@@ -15,8 +15,10 @@ def _minutes(frame: pd.DataFrame) -> pd.Series:
     return frame["time_s"] / 60.0
 
 
-def _save(figure: Figure, path: Path) -> Path:
-    figure.savefig(path, dpi=110)
+def save_png(figure: Figure, path: Path, dpi: int = 110) -> Path:
+    """Write a figure where a report links it, making its folder first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=dpi)
     return path
 
 
@@ -40,7 +42,7 @@ def plot_latency(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
     axis.set(xlabel="time (min)", ylabel="model latency (ms)", title="Latency percentiles per minute")
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8)
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def plot_throughput(metrics: pd.DataFrame, period_s: float, warmup_s: float, path: Path) -> Path:
@@ -54,7 +56,7 @@ def plot_throughput(metrics: pd.DataFrame, period_s: float, warmup_s: float, pat
     axis.set(xlabel="time (min)", ylabel="requests per second", title="Throughput per variant")
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8)
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def plot_instances(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
@@ -70,7 +72,7 @@ def plot_instances(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
     for axis in axes:
         axis.grid(alpha=0.3)
         axis.legend(fontsize=8)
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def plot_cost(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
@@ -83,7 +85,7 @@ def plot_cost(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
     axis.set(xlabel="time (min)", ylabel="cumulative cost (USD)", title="Instance cost")
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8)
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def endpoint_plots(metrics: pd.DataFrame, period_s: float, warmup_s: float, directory: Path) -> list[Path]:

@@ -21,6 +21,7 @@ from simulator.recommend.job import JobResult
 from simulator.recommend.ranking import curve_points
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.recommend_plots import plot_curves, plot_fleet, plot_pareto
+from simulator.report.staging import write_json
 from simulator.scenario.loader import dump_resolved
 
 
@@ -90,9 +91,9 @@ def write_job_outputs(
     completed = datetime.now(UTC)
     identity = identity or JobIdentity.for_scenario(result.scenario)
     response = describe_job(result, identity, created or completed, completed)
-    (out / "recommendations.json").write_text(json.dumps(response, indent=2) + "\n")
+    write_json(out / "recommendations.json", response)
     details = recommendation_details(result)
-    (out / "recommendations-detail.json").write_text(json.dumps(details, indent=2) + "\n")
+    write_json(out / "recommendations-detail.json", details)
     table = pd.DataFrame(recommendation_rows(result.recommendations))
     for column in ("InitialInstanceCount", "ServerlessMemorySizeInMB", "ServerlessMaxConcurrency"):
         if column in table:

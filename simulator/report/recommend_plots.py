@@ -6,16 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from matplotlib import colormaps
-from matplotlib.figure import Figure
 
 from simulator.figures import subplots
 from simulator.recommend.ranking import pareto_front
+from simulator.report.plots import save_png
 from simulator.scenario.recommend_spec import LatencyThreshold
-
-
-def _save(figure: Figure, path: Path) -> Path:
-    figure.savefig(path, dpi=110)
-    return path
 
 
 def _latency(row: dict[str, Any], slo: LatencyThreshold) -> float | None:
@@ -48,7 +43,7 @@ def plot_curves(rows: list[dict[str, Any]], slo: LatencyThreshold, path: Path) -
     # beside the axes: inside, a legend of many candidates hides the curves it names
     axis.legend(fontsize=7, ncol=1 + len(names) // 24, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axis.grid(True, which="both", alpha=0.3)
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def plot_pareto(rows: list[dict[str, Any]], path: Path) -> Path:
@@ -78,7 +73,7 @@ def plot_pareto(rows: list[dict[str, Any]], path: Path) -> Path:
     axis.set_title("Cost per inference vs p99 latency (lower-left is better)")
     axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axis.grid(True, which="both", alpha=0.3)
-    return _save(figure, path)
+    return save_png(figure, path)
 
 
 def plot_fleet(fleet: list[dict[str, Any]], path: Path) -> Path:
@@ -100,4 +95,4 @@ def plot_fleet(fleet: list[dict[str, Any]], path: Path) -> Path:
     axis.set_ylabel("cost per day (USD)")
     axis.set_title("Sized fleets on the expected traffic")
     axis.legend()
-    return _save(figure, path)
+    return save_png(figure, path)

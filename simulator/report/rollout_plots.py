@@ -7,6 +7,7 @@ from pathlib import Path
 
 from simulator.engine.result import Result
 from simulator.figures import subplots
+from simulator.report.plots import save_png
 from simulator.scenario.rollout_spec import AlarmMetric
 
 _MARKERS = {
@@ -74,6 +75,4 @@ def plot_timeline(result: Result, path: Path) -> Path:
     for row in axes:
         row[0].set_xlim(0, end)
     top.legend(loc="center left", fontsize=8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
-    return path
+    return save_png(figure, path)

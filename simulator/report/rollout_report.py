@@ -3,7 +3,6 @@ and the rollout section the `sagesim run` report gets for a scenario with a roll
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from simulator.engine.result import Result
 from simulator.metrics.summary_types import combine
 from simulator.report.html import Section, Table, Text, frame_table, render_report
 from simulator.report.rollout_plots import plot_timeline
-from simulator.report.staging import staged_directory
+from simulator.report.staging import staged_directory, write_json
 from simulator.rollout.abtest import Detection
 from simulator.rollout.outcome import rollout_outcome
 from simulator.rollout.replications import INTERVAL_FIGURES, RolloutRuns
@@ -94,7 +93,7 @@ def write_rollout_outputs(
     result = runs.first
     document = rollout_document(runs, detection)
     with staged_directory(out_dir, "rollout") as staging:
-        (staging / "rollout.json").write_text(json.dumps(document, indent=2) + "\n")
+        write_json(staging / "rollout.json", document)
         pd.DataFrame(result.rollout.steps).to_csv(staging / "steps.csv", index=False)
         pd.DataFrame(result.rollout.datapoints).to_csv(staging / "datapoints.csv", index=False)
         plot = plot_timeline(result, staging / "plots" / "rollout-timeline.png")

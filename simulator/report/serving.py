@@ -10,6 +10,7 @@ from simulator.figures import subplots
 from simulator.metrics.serving import LEGACY_NOTE
 from simulator.metrics.summary_types import StageLatency, Summary
 from simulator.report.html import Image, Section, Table, Text
+from simulator.report.plots import save_png
 
 
 def _fmt(value: float | None) -> str:
@@ -34,9 +35,7 @@ def plot_stage_breakdown(summary: Summary, path: Path) -> Path | None:
     ax.set_xlabel("mean latency (ms)")
     ax.set_title("latency breakdown per stage")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    return save_png(fig, path, dpi=100)
 
 
 def _stage_row(stage: str, latency: StageLatency) -> list[str]:

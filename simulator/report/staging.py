@@ -17,8 +17,11 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from simulator.errors import ScenarioError
+from simulator.scenario.kinds import Scenario
+from simulator.scenario.loader import dump_resolved
 
 MARKER = ".sagesim-out.json"  # {"command": ..., "entries": [...]}: who wrote this directory, and what
 
@@ -74,6 +77,22 @@ def staged_directory(out_dir: Path, command: str) -> Iterator[Path]:
         _swap_in(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def run_directory(out_dir: Path, scenario: Scenario, summary: dict[str, Any]) -> Iterator[tuple[Path, str]]:
+    """A `sagesim run` staging directory already holding summary.json and scenario.resolved.yaml; yields
+    it with the resolved YAML, which every run report shows at its end."""
+    with staged_directory(out_dir, "run") as staging:
+        resolved = dump_resolved(scenario)
+        write_json(staging / "summary.json", summary)
+        (staging / "scenario.resolved.yaml").write_text(resolved)
+        yield staging, resolved
+
+
+def write_json(path: Path, document: Any) -> None:
+    """JSON as every output file writes it: indented, ending in a newline."""
+    path.write_text(json.dumps(document, indent=2) + "\n")
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:

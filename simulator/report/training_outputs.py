@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -10,11 +9,10 @@ from typing import Any
 import pandas as pd
 
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
-from simulator.report.staging import staged_directory
+from simulator.report.staging import run_directory
 from simulator.report.training_plots import plot_training
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.kinds import TrainingScenario
-from simulator.scenario.loader import dump_resolved
 from simulator.training import TrainingRun
 from simulator.training.formulas import young_breakdown, young_table
 from simulator.training.plan import build_plan, job_mtbf
@@ -59,7 +57,8 @@ def young_section(scenario: TrainingScenario) -> list[Section]:
     spec = scenario.training_job
     if spec.checkpoint is None:
         return []
-    delta = build_plan(spec, scenario_catalog(scenario)).write_s
+    plan = build_plan(spec, scenario_catalog(scenario))
+    delta = plan.write_s
     if delta <= 0:
         return []
     header = ["MTBF / delta", "Young s", "Daly s", "optimum s", "Young off optimum %", "extra time %"]
@@ -74,8 +73,7 @@ def young_section(scenario: TrainingScenario) -> list[Section]:
         ]
         for row in young_table(delta)
     ]
-    mtbf = build_plan(spec, scenario_catalog(scenario))
-    note = young_breakdown(delta, job_mtbf(mtbf))
+    note = young_breakdown(delta, job_mtbf(plan))
     return [Section("Checkpoint interval: Young vs Daly", [Text(note), Table(header, rows)])]
 
 
@@ -83,10 +81,7 @@ def write_training_outputs(
     scenario: TrainingScenario, runs: list[TrainingRun], summary: dict[str, Any], out_dir: Path
 ) -> None:
     """Everything for a training scenario, written to a staging directory and moved in at the end."""
-    with staged_directory(out_dir, "run") as staging:
-        resolved = dump_resolved(scenario)
-        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        (staging / "scenario.resolved.yaml").write_text(resolved)
+    with run_directory(out_dir, scenario, summary) as (staging, resolved):
         rows = [{k: v for k, v in asdict(run).items() if not isinstance(v, list | tuple)} for run in runs]
         pd.DataFrame(rows).to_csv(staging / "runs.csv", index=False)
         plots = plot_training(runs, scenario.training_job, staging / "plots")

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from simulator.report.plots import save_png
 from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.accounting import TrainingRun
 from simulator.training.formulas import on_demand_seconds
@@ -62,7 +63,7 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
     ax.set_title(f"Training job completion time: {spec.instance_count} x {spec.instance_type}")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
-    paths.append(_save(fig, out_dir / "training_completion_cdf.png"))
+    paths.append(save_png(fig, out_dir / "training_completion_cdf.png"))
 
     fig = Figure(layout="constrained", figsize=(7, 4.2))
     ax = fig.subplots()
@@ -79,7 +80,7 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
     ax.set_title("Training job cost: spot vs on-demand")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
-    paths.append(_save(fig, out_dir / "training_cost_cdf.png"))
+    paths.append(save_png(fig, out_dir / "training_cost_cdf.png"))
 
     if runs:
         paths.append(_timeline(runs[0], out_dir / "training_timeline.png"))
@@ -112,9 +113,4 @@ def _timeline(run: TrainingRun, path: Path) -> Path:
     )
     progress.grid(alpha=0.3)
     progress.legend(fontsize=8)
-    return _save(fig, path)
-
-
-def _save(fig: Figure, path: Path) -> Path:
-    fig.savefig(path, dpi=110)
-    return path
+    return save_png(fig, path)

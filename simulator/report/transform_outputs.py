@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from simulator.figures import subplots
 from simulator.report.html import Document, Image, Section, Table, render, resolved_section
-from simulator.report.staging import staged_directory
+from simulator.report.plots import save_png
+from simulator.report.staging import run_directory
 from simulator.scenario.kinds import TransformScenario
-from simulator.scenario.loader import dump_resolved
 
 HEADLINE: list[tuple[str, str, str]] = [
     ("records", "records", "{:,.0f}"),
@@ -30,13 +29,10 @@ def transform_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]
     rows = []
     for label, key, pattern in HEADLINE:
         cell = pattern.format(job[key])
-        interval = ci.get(key)
-        if (
-            interval
-            and interval.get("ci95_low") is not None
-            and interval["ci95_low"] != interval["ci95_high"]
-        ):
-            cell += f" [{pattern.format(interval['ci95_low'])}, {pattern.format(interval['ci95_high'])}]"
+        interval = ci.get(key) or {}
+        low, high = interval.get("ci95_low"), interval.get("ci95_high")
+        if low is not None and low != high:
+            cell += f" [{pattern.format(low)}, {pattern.format(high)}]"
         rows.append([label, cell])
     for name, block in job["instances"].items():
         rows.append(
@@ -62,17 +58,12 @@ def _plot_utilisation(summary: dict[str, Any], path: Path) -> Path:
     ax.set_ylabel("device utilisation %")
     ax.set_ylim(0, 100)
     ax.set_title("batch transform: device utilisation per instance")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    return save_png(fig, path, dpi=100)
 
 
 def write_transform_outputs(scenario: TransformScenario, summary: dict[str, Any], out_dir: Path) -> None:
     """Everything into a staging directory first, then moved into place."""
-    with staged_directory(out_dir, "run") as staging:
-        resolved = dump_resolved(scenario)
-        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-        (staging / "scenario.resolved.yaml").write_text(resolved)
+    with run_directory(out_dir, scenario, summary) as (staging, resolved):
         plot = _plot_utilisation(summary, staging / "plots" / "utilisation.png")
         header, rows = transform_rows(summary)
         sections = [

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from collections.abc import Callable
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 
 class StrictModel(BaseModel):
     """Rejects unknown keys (a typo must not fall back to a default) and validates defaults too."""
 
     model_config = ConfigDict(extra="forbid", validate_default=True, populate_by_name=True)
+
+
+def cased(how: Callable[[str], str]) -> BeforeValidator:
+    """Applies `how` (str.upper, str.lower, ...) to a string before validation: people write enum values
+    in any case. Anything else is left for the field's own validation to report."""
+    return BeforeValidator(lambda value: how(value) if isinstance(value, str) else value)

@@ -88,17 +88,14 @@ def _endpoint_problems(scenario: EndpointScenario | RecommendScenario, catalog: 
             )
         if not has_service_time(model, variant, catalog):
             yield f"{path}.instance_type", f"model {variant.model!r} has no service time for {instance.name}"
+    targets = scenario.traffic.target_variants if scenario.traffic else []
+    targets_cover_all = sum(t.share for t in targets) >= 1
     total_weight = sum(variant.weight for variant in endpoint.variants)
     if not math.isfinite(total_weight):
         yield "endpoint.variants", "the variant weights add up to more than a number holds"
-    elif total_weight <= 0:
-        targets = scenario.traffic.target_variants if scenario.traffic else []
-        if sum(t.share for t in targets) < 1:
-            yield "endpoint.variants", "the variant weights add up to 0"
+    elif total_weight <= 0 and not targets_cover_all:
+        yield "endpoint.variants", "the variant weights add up to 0"
     weights = {variant.name: variant.weight for variant in endpoint.variants}
-    targets_cover_all = (
-        scenario.traffic is not None and sum(t.share for t in scenario.traffic.target_variants) >= 1
-    )
     for index, update in enumerate(endpoint.updates):
         path = f"endpoint.updates[{index}]"
         weights.update({name: w for name, w in update.weights.items() if name in weights})

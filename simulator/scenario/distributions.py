@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from simulator.scenario.files import read_column
+from simulator.scenario.files import load_column
 from simulator.scenario.units import Duration
 
 _Z99 = 2.3263478740408408  # standard normal quantile at 0.99
@@ -30,10 +30,6 @@ class _Base(BaseModel):
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         raise NotImplementedError
-
-    def scv(self) -> float:
-        """Squared coefficient of variation, the shape parameter queueing formulas use."""
-        return self.variance() / self.mean() ** 2
 
 
 class Exponential(_Base):
@@ -143,10 +139,7 @@ class Empirical(_Base):
     @model_validator(mode="before")
     @classmethod
     def _load_file(cls, data: object, info: ValidationInfo) -> object:
-        if not isinstance(data, dict) or data.get("file") is None or data.get("samples") is not None:
-            return data
-        path, values = read_column(data["file"], info, "samples file")
-        return {**data, "file": path, "samples": values}
+        return load_column(data, info, ("file", "samples"), "samples file")
 
     @field_validator("samples")
     @classmethod

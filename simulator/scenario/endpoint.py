@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import Field, WithJsonSchema
 
-from simulator.scenario.common import StrictModel
+from simulator.scenario.common import StrictModel, cased
 from simulator.scenario.distributions import Deterministic, Distribution
 from simulator.scenario.scaling import AutoscalingSpec, ServerlessSpec
 from simulator.scenario.units import Duration, Size
@@ -20,14 +20,10 @@ class Routing(StrEnum):
     LEAST_OUTSTANDING_REQUESTS = "LEAST_OUTSTANDING_REQUESTS"
 
 
-def _upper(value: Any) -> Any:
-    return value.upper() if isinstance(value, str) else value
-
-
 _ROUTINGS = [routing.value for routing in Routing]
 RoutingField = Annotated[
     Routing,
-    BeforeValidator(_upper),
+    cased(str.upper),
     WithJsonSchema({"enum": _ROUTINGS + [name.lower() for name in _ROUTINGS], "description": "any case"}),
 ]
 

@@ -18,13 +18,19 @@ def resolve(path_value: object, info: ValidationInfo) -> Path:
     return path if path.is_absolute() else Path((info.context or {}).get("base_dir", ".")) / path
 
 
-def read_column(path_value: object, info: ValidationInfo, what: str) -> tuple[str, tuple[float, ...]]:
-    """(resolved path, values) of a one-column text/CSV file of numbers; `#` starts a comment."""
+def checked(path_value: object, info: ValidationInfo, what: str) -> Path:
+    """The resolved path of a data file, refused (as a field error) when it is not a readable regular file."""
     path = resolve(path_value, info)
     try:
         check_regular_file(path, what, MAX_DATA_BYTES)
     except ScenarioError as exc:
         raise ValueError(f"cannot read {what} {str(path)!r}: {exc.reason}") from None
+    return path
+
+
+def read_column(path_value: object, info: ValidationInfo, what: str) -> tuple[str, tuple[float, ...]]:
+    """(resolved path, values) of a one-column text/CSV file of numbers; `#` starts a comment."""
+    path = checked(path_value, info, what)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # numpy warns on an empty file; callers report it themselves
@@ -34,3 +40,12 @@ def read_column(path_value: object, info: ValidationInfo, what: str) -> tuple[st
     if values.ndim != 1:
         raise ValueError(f"{what} {str(path)!r} must have one column")
     return str(path.resolve()), tuple(float(v) for v in values)
+
+
+def load_column(data: object, info: ValidationInfo, keys: tuple[str, str], what: str) -> object:
+    """The raw model data with the file named under keys[0] read into keys[1], unless values are given."""
+    file_key, values_key = keys
+    if not isinstance(data, dict) or data.get(file_key) is None or data.get(values_key) is not None:
+        return data
+    path, values = read_column(data[file_key], info, what)
+    return {**data, file_key: path, values_key: values}

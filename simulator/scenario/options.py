@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import Field, WithJsonSchema
 
-from simulator.scenario.common import StrictModel
+from simulator.scenario.common import StrictModel, cased
 from simulator.scenario.units import Duration
 
 
@@ -18,16 +18,12 @@ class Percentile(StrEnum):
     P99 = "p99"
 
 
-def _lower(value: Any) -> Any:
-    return value.lower() if isinstance(value, str) else value
-
-
 class SloSpec(StrictModel):
     """The service-level objective an option must meet: latency percentile and error rate."""
 
     percentile: Annotated[
         Percentile,
-        BeforeValidator(_lower),
+        cased(str.lower),
         WithJsonSchema({"enum": [p.value for p in Percentile] + [p.value.upper() for p in Percentile]}),
     ] = Percentile.P99
     latency: Duration = Field(gt=0)

@@ -13,12 +13,13 @@ Defaults and readings we chose (documented in README "Inference Recommender"):
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from simulator.scenario.common import StrictModel
+from simulator.scenario.common import StrictModel, cased
 from simulator.scenario.distributions import Distribution
+from simulator.scenario.scaling import MemoryMB
 from simulator.scenario.traffic import (
     DiurnalArrivals,
     Phase,
@@ -26,6 +27,7 @@ from simulator.scenario.traffic import (
     ScheduleArrivals,
     Stairs,
     TraceArrivals,
+    pattern_problem,
 )
 from simulator.scenario.units import Duration
 
@@ -38,22 +40,11 @@ class JobType(StrEnum):
     ADVANCED = "Advanced"
 
 
-def _job_type(value: Any) -> Any:
-    return value.capitalize() if isinstance(value, str) else value
-
-
 class LatencyThreshold(StrictModel):
     """ModelLatencyThresholds entry: `percentile` P95 | P99 of ModelLatency must stay within `value`."""
 
-    percentile: Literal["P95", "P99"]
+    percentile: Annotated[Literal["P95", "P99"], cased(str.upper)]
     value: Duration = Field(gt=0, le=3600)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _upper(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("percentile"), str):
-            return {**data, "percentile": data["percentile"].upper()}
-        return data
 
     @property
     def quantile(self) -> float:
@@ -104,16 +95,9 @@ class SearchSpec(StrictModel):
 
 
 class ServerlessConfiguration(StrictModel):
-    memory_size_in_mb: int = Field(strict=True, ge=1024, le=6144)
+    memory_size_in_mb: MemoryMB
     max_concurrency: int = Field(strict=True, ge=1, le=200)
     provisioned_concurrency: int = Field(strict=True, default=0, ge=0, le=200)
-
-    @field_validator("memory_size_in_mb")
-    @classmethod
-    def _tier(cls, value: int) -> int:
-        if value % 1024:
-            raise ValueError(f"must be a multiple of 1024 (1024, 2048, ... 6144), got {value}")
-        return value
 
     @model_validator(mode="after")
     def _provisioned_within_max(self) -> ServerlessConfiguration:
@@ -145,23 +129,14 @@ class EndpointConfiguration(StrictModel):
 class TrafficPattern(StrictModel):
     """TrafficPattern: PHASES or STAIRS of closed-loop users (see scenario `closed_loop` arrivals)."""
 
-    traffic_type: Literal["PHASES", "STAIRS"]
+    traffic_type: Annotated[Literal["PHASES", "STAIRS"], cased(str.upper)]
     phases: list[Phase] | None = Field(default=None, min_length=1, max_length=100)
     stairs: Stairs | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _upper(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("traffic_type"), str):
-            return {**data, "traffic_type": data["traffic_type"].upper()}
-        return data
-
     @model_validator(mode="after")
     def _matches(self) -> TrafficPattern:
-        if self.traffic_type == "PHASES" and (not self.phases or self.stairs is not None):
-            raise ValueError("traffic_type PHASES needs phases (and no stairs)")
-        if self.traffic_type == "STAIRS" and (self.stairs is None or self.phases):
-            raise ValueError("traffic_type STAIRS needs stairs (and no phases)")
+        if problem := pattern_problem(self.traffic_type, self.phases, self.stairs):
+            raise ValueError(problem)
         return self
 
     def total_seconds(self) -> float:
@@ -176,14 +151,7 @@ class StoppingConditions(StrictModel):
 
     max_invocations: int | None = Field(strict=True, default=None, ge=1)
     model_latency_thresholds: list[LatencyThreshold] = Field(default_factory=list, max_length=1)
-    flat_invocations: Literal["Continue", "Stop"] = "Continue"
-
-    @model_validator(mode="before")
-    @classmethod
-    def _capitalize(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("flat_invocations"), str):
-            return {**data, "flat_invocations": data["flat_invocations"].capitalize()}
-        return data
+    flat_invocations: Annotated[Literal["Continue", "Stop"], cased(str.capitalize)] = "Continue"
 
 
 class ResourceLimit(StrictModel):
@@ -238,7 +206,7 @@ class FleetSizing(StrictModel):
 class RecommendSpec(StrictModel):
     """An Inference Recommender job for `model` (default: the scenario's only model)."""
 
-    job_type: Annotated[JobType, Field()] = JobType.DEFAULT
+    job_type: Annotated[JobType, cased(str.capitalize)] = JobType.DEFAULT
     model: str | None = None
     latency_threshold: LatencyThreshold | None = None
     max_error_rate: float = Field(default=0.01, gt=0, le=1)
@@ -246,13 +214,6 @@ class RecommendSpec(StrictModel):
     search: SearchSpec = Field(default_factory=SearchSpec)
     advanced: AdvancedJob | None = None
     fleet_sizing: FleetSizing | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _normalize_type(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("job_type"), str):
-            return {**data, "job_type": _job_type(data["job_type"])}
-        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> RecommendSpec:

@@ -11,15 +11,11 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
-from simulator.scenario.common import StrictModel
+from simulator.scenario.common import StrictModel, cased
 from simulator.scenario.scaling import Comparison
 from simulator.scenario.units import Duration, parse_duration
-
-
-def _upper(value: Any) -> Any:
-    return value.upper() if isinstance(value, str) else value
 
 
 class RoutingType(StrEnum):
@@ -36,7 +32,7 @@ class SizeType(StrEnum):
 class CapacitySize(StrictModel):
     """A batch of the green fleet: a number of instances or a percentage of its instance count."""
 
-    type: Annotated[SizeType, BeforeValidator(_upper)]
+    type: Annotated[SizeType, cased(str.upper)]
     value: float = Field(strict=True, gt=0, allow_inf_nan=False)
 
     def fraction_of(self, instances: int) -> float:
@@ -49,7 +45,7 @@ class CapacitySize(StrictModel):
 class TrafficRouting(StrictModel):
     """TrafficRoutingConfig: how traffic moves from blue to green, with a baking period after each step."""
 
-    type: Annotated[RoutingType, BeforeValidator(_upper)] = RoutingType.ALL_AT_ONCE
+    type: Annotated[RoutingType, cased(str.upper)] = RoutingType.ALL_AT_ONCE
     wait_interval: Duration = Field(
         default=300.0, ge=0, le=3600, description="WaitIntervalInSeconds: baking period after each step"
     )

@@ -20,8 +20,9 @@ Semantics (documented defaults, all overridable; see README "Elastic capacity"):
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field
 
 from simulator.scenario.common import StrictModel
 from simulator.scenario.distributions import Distribution
@@ -117,6 +118,16 @@ class AutoscalingSpec(StrictModel):
     )
 
 
+def _memory_tier(value: int) -> int:
+    if value % 1024:
+        raise ValueError(f"must be a multiple of 1024 (1024, 2048, ... 6144), got {value}")
+    return value
+
+
+MemoryMB = Annotated[int, Field(strict=True, ge=1024, le=6144), AfterValidator(_memory_tier)]
+"""Serverless memory: 1024-6144 MB in steps of 1024."""
+
+
 class ServerlessSpec(StrictModel):
     """ServerlessConfig: memory 1024-6144 MB in 1024 steps, MaxConcurrency 1-200, ProvisionedConcurrency.
 
@@ -128,7 +139,7 @@ class ServerlessSpec(StrictModel):
     provisioned concurrency GB-seconds for the whole run.
     """
 
-    memory_mb: int = Field(strict=True, ge=1024, le=6144)
+    memory_mb: MemoryMB
     max_concurrency: int = Field(strict=True, ge=1, le=200)
     provisioned_concurrency: int = Field(strict=True, default=0, ge=0, le=200)
     model_setup_time: Distribution | None = Field(
@@ -137,10 +148,3 @@ class ServerlessSpec(StrictModel):
     keep_warm: Duration = Field(default=600.0, ge=0, description="idle time before an environment retires")
     response_size: Size = Field(default=1024.0, ge=0)
     billing_granularity: Duration = Field(default=0.001, gt=0, le=60)
-
-    @field_validator("memory_mb")
-    @classmethod
-    def _memory_step(cls, value: int) -> int:
-        if value % 1024:
-            raise ValueError(f"must be a multiple of 1024 (1024, 2048, ... 6144), got {value}")
-        return value

@@ -6,11 +6,11 @@ Each part is optional on a model; a model without them takes the engine's single
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from simulator.scenario.common import StrictModel
+from simulator.scenario.common import StrictModel, cased
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.training_spec import Bandwidth
 from simulator.scenario.units import Duration, Size
@@ -89,10 +89,6 @@ class Precision(StrEnum):
     FP16 = "fp16"
 
 
-def _lower(value: Any) -> Any:
-    return value.lower() if isinstance(value, str) else value
-
-
 class ElasticInferenceSpec(StrictModel):
     """What one inference costs on an instance with an Elastic Inference accelerator (legacy service).
 
@@ -104,7 +100,7 @@ class ElasticInferenceSpec(StrictModel):
 
     gflops: float = Field(gt=0, allow_inf_nan=False, description="GFLOPs per inference")
     cpu_time: Distribution
-    precision: Annotated[Precision, BeforeValidator(_lower)] = Precision.FP32
+    precision: Annotated[Precision, cased(str.lower)] = Precision.FP32
     efficiency: float = Field(default=0.3, gt=0, le=1)
     bandwidth: Bandwidth = Field(default=1.25e9, gt=0)
     round_trip: Duration = Field(default=0.001, ge=0)

@@ -10,16 +10,14 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from simulator.errors import ScenarioError
-from simulator.inputs import MAX_DATA_BYTES, check_regular_file
-from simulator.scenario.common import StrictModel
+from simulator.scenario.common import StrictModel, cased
 from simulator.scenario.distributions import Distribution
+from simulator.scenario.files import checked
 from simulator.scenario.units import Duration, Rate, Size
 
 
@@ -79,6 +77,15 @@ class Stairs(StrictModel):
     users_per_step: int = Field(strict=True, ge=1, le=10000)
 
 
+def pattern_problem(kind: str | None, phases: list[Phase] | None, stairs: Stairs | None) -> str | None:
+    """Why a PHASES or STAIRS pattern lacks its part or mixes in the other; None when it is whole."""
+    if kind == "PHASES" and (not phases or stairs is not None):
+        return "traffic_type PHASES needs phases (and no stairs)"
+    if kind == "STAIRS" and (stairs is None or phases):
+        return "traffic_type STAIRS needs stairs (and no phases)"
+    return None
+
+
 class ClosedLoopArrivals(StrictModel):
     """Users invoking in a closed loop: send, wait for the response (or error), think, send again.
 
@@ -89,31 +96,20 @@ class ClosedLoopArrivals(StrictModel):
 
     process: Literal["closed_loop"]
     users: int | None = Field(strict=True, default=None, ge=1, le=10000)
-    traffic_type: Literal["PHASES", "STAIRS"] | None = None
+    traffic_type: Annotated[Literal["PHASES", "STAIRS"] | None, cased(str.upper)] = None
     phases: list[Phase] | None = Field(default=None, min_length=1, max_length=100)
     stairs: Stairs | None = None
     think_time: Distribution | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _upper_type(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("traffic_type"), str):
-            return {**data, "traffic_type": data["traffic_type"].upper()}
-        return data
 
     @model_validator(mode="after")
     def _one_pattern(self) -> ClosedLoopArrivals:
         if self.users is not None:
             if self.traffic_type or self.phases or self.stairs:
                 raise ValueError("give either users or a traffic_type pattern, not both")
-        elif self.traffic_type == "PHASES":
-            if not self.phases or self.stairs is not None:
-                raise ValueError("traffic_type PHASES needs phases (and no stairs)")
-        elif self.traffic_type == "STAIRS":
-            if self.stairs is None or self.phases:
-                raise ValueError("traffic_type STAIRS needs stairs (and no phases)")
-        else:
+        elif self.traffic_type is None:
             raise ValueError("give users, or traffic_type PHASES with phases, or STAIRS with stairs")
+        elif problem := pattern_problem(self.traffic_type, self.phases, self.stairs):
+            raise ValueError(problem)
         return self
 
     def population_steps(self) -> list[tuple[float, float, float]]:
@@ -149,13 +145,7 @@ class TraceArrivals(StrictModel):
 
     @model_validator(mode="after")
     def _load(self, info: ValidationInfo) -> TraceArrivals:
-        base = Path((info.context or {}).get("base_dir", "."))
-        path = Path(self.file)
-        path = path if path.is_absolute() else base / path
-        try:
-            check_regular_file(path, "trace", MAX_DATA_BYTES)
-        except ScenarioError as exc:
-            raise ValueError(f"cannot read trace {str(path)!r}: {exc.reason}") from None
+        path = checked(self.file, info, "trace")
         try:
             with path.open(newline="") as handle:
                 header, *rows = list(csv.reader(handle))

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from simulator.scenario.distributions import Distribution
-from simulator.scenario.files import read_column
+from simulator.scenario.files import load_column
 from simulator.scenario.units import Duration, Rate, Size, parse_duration, parse_size
 
 _BANDWIDTH = re.compile(r"^\s*([^/]+?)\s*/\s*([^/]+?)\s*$")
@@ -59,6 +59,15 @@ Bandwidth = Annotated[
 """Bytes per second; accepts numbers or strings such as "500MB/s"."""
 
 NonNegativeDuration = Annotated[Duration, Field(ge=0)]
+
+
+def _transfer_seconds(time: float | None, size: float | None, speed: float | None, otherwise: float) -> float:
+    """A time given outright, else size / speed (bytes per second) when both are given, else `otherwise`."""
+    if time is not None:
+        return time
+    if size is not None and speed is not None:
+        return size / speed
+    return otherwise
 
 
 class _Model(BaseModel):
@@ -126,10 +135,7 @@ class SpotSpec(_Model):
     @model_validator(mode="before")
     @classmethod
     def _load_trace_file(cls, data: object, info: ValidationInfo) -> object:
-        if not isinstance(data, dict) or data.get("trace_file") is None or data.get("trace") is not None:
-            return data
-        path, values = read_column(data["trace_file"], info, "trace file")
-        return {**data, "trace_file": path, "trace": values}
+        return load_column(data, info, ("trace_file", "trace"), "trace file")
 
     @field_validator("trace")
     @classmethod
@@ -190,19 +196,11 @@ class CheckpointSpec(_Model):
         return self
 
     def write_seconds(self) -> float:
-        if self.write_time is not None:
-            return self.write_time
-        if self.size is not None and self.write_bandwidth is not None:
-            return self.size / self.write_bandwidth
-        return 0.0
+        return _transfer_seconds(self.write_time, self.size, self.write_bandwidth, 0.0)
 
     def restore_seconds(self) -> float:
-        if self.restore_time is not None:
-            return self.restore_time
         bandwidth = self.read_bandwidth or self.write_bandwidth
-        if self.size is not None and bandwidth is not None:
-            return self.size / bandwidth
-        return self.write_seconds()
+        return _transfer_seconds(self.restore_time, self.size, bandwidth, self.write_seconds())
 
 
 class TrainingJobSpec(_Model):
@@ -320,11 +318,7 @@ class TrainingJobSpec(_Model):
         return self.single_instance_work() / self.speedup()
 
     def download_seconds(self) -> float:
-        if self.download_time is not None:
-            return self.download_time
-        if self.data_size is not None and self.download_bandwidth is not None:
-            return self.data_size / self.download_bandwidth
-        return 0.0
+        return _transfer_seconds(self.download_time, self.data_size, self.download_bandwidth, 0.0)
 
     def effective_max_wait(self) -> float:
         """Wall-time limit since creation: max_wait (default max_runtime) for spot, none on-demand."""

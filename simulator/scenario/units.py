@@ -62,18 +62,24 @@ def _as_number(value: Any, what: str) -> float | None:
     return None
 
 
-def parse_duration(value: Any) -> float:
-    """Seconds from 1.5, "250ms", "2h", "1d"; a bare number means seconds."""
-    number = _as_number(value, "duration")
+def _parse_quantity(value: Any, what: str, units: tuple[str, dict[str, float], str], examples: str) -> float:
+    """A number, or a string of a number and a unit: `units` is (kind, factors, unit when left out)."""
+    kind, factors, default = units
+    number = _as_number(value, what)
     if number is not None:
         return number
     match = _QUANTITY.match(value)
     if not match:
-        raise ValueError(f"cannot read duration {value!r} (examples: 250ms, 30s, 5m, 2h, 1d)")
-    magnitude, unit = float(match.group(1)), match.group(2).lower() or "s"
-    if unit not in _DURATION_UNITS:
-        raise ValueError(f"unknown time unit {match.group(2)!r} in {value!r}")
-    return _finite(magnitude * _DURATION_UNITS[unit], "duration")
+        raise ValueError(f"cannot read {what} {value!r} (examples: {examples})")
+    magnitude, unit = float(match.group(1)), match.group(2).lower() or default
+    if unit not in factors:
+        raise ValueError(f"unknown {kind} unit {match.group(2)!r} in {value!r}")
+    return _finite(magnitude * factors[unit], what)
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from 1.5, "250ms", "2h", "1d"; a bare number means seconds."""
+    return _parse_quantity(value, "duration", ("time", _DURATION_UNITS, "s"), "250ms, 30s, 5m, 2h, 1d")
 
 
 def parse_rate(value: Any) -> float:
@@ -97,16 +103,7 @@ def parse_rate(value: Any) -> float:
 
 def parse_size(value: Any) -> float:
     """Bytes from 1024, "4GiB", "512KB", "6MB"; a bare number means bytes."""
-    number = _as_number(value, "size")
-    if number is not None:
-        return number
-    match = _QUANTITY.match(value)
-    if not match:
-        raise ValueError(f"cannot read size {value!r} (examples: 512B, 64KiB, 6MB, 4GiB)")
-    magnitude, unit = float(match.group(1)), match.group(2).lower() or "b"
-    if unit not in _SIZE_UNITS:
-        raise ValueError(f"unknown size unit {match.group(2)!r} in {value!r}")
-    return _finite(magnitude * _SIZE_UNITS[unit], "size")
+    return _parse_quantity(value, "size", ("size", _SIZE_UNITS, "b"), "512B, 64KiB, 6MB, 4GiB")
 
 
 def _schema(example: str) -> WithJsonSchema:
