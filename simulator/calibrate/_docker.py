@@ -208,24 +208,5 @@ def _cpu_accounting_files(container_id: str) -> list[Path]:
     return [*v1, *v2, root / "system.slice" / f"docker-{container_id}.scope" / "cpu.stat"]
 
 
-@contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Clean up on `kill` as on Ctrl-C: SIGTERM raises KeyboardInterrupt, so every `removed_after`
-    on the way out still removes its container."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _short(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200]
