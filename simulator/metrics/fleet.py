@@ -57,13 +57,13 @@ def billing(timeline: pd.DataFrame, window_start: float, window_end: float) -> p
 
 def in_service_seconds(timeline: pd.DataFrame, window_start: float, window_end: float) -> float:
     """Instance-seconds InService inside the window (Pending time excluded)."""
-    starts, ends = _in_service(timeline)
+    starts, ends = in_service_spans(timeline)
     return float(overlap(starts, ends, window_start, window_end).sum())
 
 
 def max_in_service(timeline: pd.DataFrame, window_start: float, window_end: float) -> int:
     """Largest number of instances InService at once inside the window."""
-    starts, ends = _in_service(timeline)
+    starts, ends = in_service_spans(timeline)
     starts = np.maximum(starts, window_start)
     ends = np.minimum(ends, window_end)
     live = ends > starts
@@ -75,7 +75,7 @@ def max_in_service(timeline: pd.DataFrame, window_start: float, window_end: floa
     return int(np.cumsum(steps[order]).max())
 
 
-def _in_service(timeline: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def in_service_spans(timeline: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(InService from, terminated at) of the instances that ever reached InService."""
     starts = timeline["in_service_at"].to_numpy(dtype=float)
     reached = ~np.isnan(starts)

@@ -13,6 +13,7 @@ from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.variant import Variant
 from simulator.metrics.bins import spread_over_bins
 from simulator.metrics.elastic import GIB, desired_per_period
+from simulator.metrics.fleet import in_service_spans
 from simulator.metrics.serving import add_container_series
 from simulator.metrics.streaming import StreamingCollector
 from simulator.scenario.kinds import EndpointScenario
@@ -217,9 +218,7 @@ def _utilisation(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(InService instances, CPU or GPU utilisation, memory utilisation) per period of a variant whose
     instances are the timeline rows `mine` and whose requests kept its devices `busy`."""
-    in_service = mine["in_service_at"].to_numpy(dtype=float)
-    reached = ~np.isnan(in_service)  # instances that ever went InService
-    in_service, ended = in_service[reached], mine["terminated_at"].to_numpy(dtype=float)[reached]
+    in_service, ended = in_service_spans(mine)
     instance_seconds = spread_over_bins(
         in_service, ended, np.maximum(ended - in_service, 0.0), period, n_bins
     )
