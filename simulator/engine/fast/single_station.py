@@ -14,15 +14,13 @@ the event loop instead (only deterministic or coarse-grained times ever tie).
 
 from __future__ import annotations
 
-import heapq
 import math
-from array import array
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
 from simulator.core.records import Status
+from simulator.engine.fast.station_kernel import run_station
 
 
 @dataclass(frozen=True)
@@ -40,14 +38,6 @@ class Tie(Exception):
     """An arrival coincides with a completion or a pull: only the event loop orders that exactly."""
 
 
-CHUNK = 65536
-"""Arrivals turned into Python floats at a time (the records themselves stay in 8-byte arrays)."""
-
-
-def _doubles(values: np.ndarray) -> array:
-    return array("d", np.ascontiguousarray(values, dtype=np.float64).tobytes())
-
-
 def recurse(
     arrival: np.ndarray,
     clock: np.ndarray,
@@ -61,51 +51,29 @@ def recurse(
     """Run one instance's arrivals (arrival order, SimPy clock times) through the recursion."""
     n = len(arrival)
     live = int(np.searchsorted(clock, duration, side="left"))  # arrivals SimPy processes
-    start, dropped, pulled_at = (_doubles(np.full(n, np.nan)) for _ in range(3))
-    throttled = array("b", bytes(n))
-    arrived = _doubles(arrival)
+    start, dropped = np.full(n, np.nan), np.full(n, np.nan)
+    throttled = np.zeros(n, dtype=np.int8)
     demands = draws / speed if speed != 1.0 else draws  # the same division, element by element
-    take = iter(_doubles(demands)).__next__
-    free = [-math.inf] * workers
-    replace = heapq.heapreplace
-    waiting: deque[int] = deque()  # admitted requests not yet pulled, in arrival order
-    for base in range(0, live, CHUNK):
-        for j, now in enumerate(clock[base : min(base + CHUNK, live)].tolist(), base):
-            earliest = free[0]
-            if earliest < now:  # a worker is idle: every queued request was pulled by `earliest`
-                if waiting:
-                    waiting.clear()
-                start[j] = now
-                replace(free, now + take())
-                continue
-            if earliest == now:
-                raise Tie
-            while waiting and pulled_at[waiting[0]] <= now:
-                if pulled_at[waiting[0]] == now:
-                    raise Tie
-                waiting.popleft()
-            while waiting and now - arrived[waiting[0]] >= timeout:
-                dropped[waiting.popleft()] = now
-            if len(waiting) >= max_queue:
-                throttled[j] = 1
-                continue
-            waiting.append(j)
-            pulled_at[j] = earliest
-            if earliest - arrived[j] >= timeout:
-                dropped[j] = earliest
-                continue
-            start[j] = earliest
-            replace(free, earliest + take())
-    starts = np.frombuffer(start)
-    work = np.full(n, np.nan)
-    began = ~np.isnan(starts)
-    work[began] = demands[: int(began.sum())]  # one instance begins in arrival order: draws in order
-    return Outcome(
-        starts,
-        work,
-        np.frombuffer(dropped),
-        np.frombuffer(throttled, dtype=np.int8).astype(bool),
+    done = run_station(
+        np.ascontiguousarray(clock, dtype=np.float64),
+        np.ascontiguousarray(arrival, dtype=np.float64),
+        np.ascontiguousarray(demands, dtype=np.float64),
+        live,
+        np.full(workers, -math.inf),
+        min(max_queue, n),
+        float(timeout),
+        start,
+        dropped,
+        throttled,
+        np.empty(n, dtype=np.intp),
     )
+    if not done:
+        raise Tie
+    start[~np.isnan(dropped)] = np.nan  # the kernel notes when a dropped request was pulled there
+    work = np.full(n, np.nan)
+    began = ~np.isnan(start)
+    work[began] = demands[: int(began.sum())]  # one instance begins in arrival order: draws in order
+    return Outcome(start, work, dropped, throttled.astype(bool))
 
 
 @dataclass(frozen=True)
