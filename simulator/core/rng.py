@@ -59,12 +59,25 @@ class BlockSampler:
 
     def next(self) -> float:
         if self._position >= len(self._block):
-            values = self._sample(self._rng, self.BLOCK)  # type: ignore[operator]
-            self._block = (values * self._scale).tolist() if self._scale != 1.0 else values.tolist()
-            self._position = 0
+            self._refill()
         value = self._block[self._position]
         self._position += 1
         return value
+
+    def current_block(self) -> tuple[list[float], int]:
+        """(the block, the position of the next draw in it), for a compiled loop that draws many in a
+        row from the same sequence as `next` would; it hands the position back with `release`."""
+        if self._position >= len(self._block):
+            self._refill()
+        return self._block, self._position
+
+    def release(self, position: int) -> None:
+        self._position = position
+
+    def _refill(self) -> None:
+        values = self._sample(self._rng, self.BLOCK)  # type: ignore[operator]
+        self._block = (values * self._scale).tolist() if self._scale != 1.0 else values.tolist()
+        self._position = 0
 
 
 def uniform_sampler(rng: np.random.Generator) -> BlockSampler:

@@ -1,0 +1,273 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""A serverless pool's event loop (serverless.py), compiled: the same events in the same order.
+
+Environments are numbers here (ident, provisioned, generation in arrays); the pool's Python objects
+are rebuilt from them at the end. Events are ordered by (time, creation order), both unique keys, so
+the heap's layout never decides which event runs first.
+"""
+
+from libc.math cimport INFINITY
+from libc.stdlib cimport free, realloc
+from libc.string cimport memmove
+
+cdef enum:
+    READY = 0
+    DONE = 1
+    EXPIRE = 2
+
+
+ctypedef struct Event:
+    double time
+    Py_ssize_t order
+    int kind
+    Py_ssize_t environment
+    Py_ssize_t value  # the request (READY, DONE) or the environment's generation (EXPIRE)
+
+
+cdef inline bint _before(const Event* a, const Event* b) noexcept nogil:
+    return a.time < b.time or (a.time == b.time and a.order < b.order)
+
+
+cdef void* _resized(void* data, Py_ssize_t count, size_t item) except NULL:
+    cdef void* moved = realloc(data, count * item)
+    if moved == NULL:
+        raise MemoryError()
+    return moved
+
+
+ctypedef struct Environments:
+    Py_ssize_t count
+    Py_ssize_t capacity
+    long long* ident
+    char* provisioned
+    Py_ssize_t* generation
+    Py_ssize_t* idle  # a stack of environment numbers, most recently freed on top
+    Py_ssize_t idle_size
+
+
+cdef Py_ssize_t _add(Environments* pool, long long ident, char provisioned, Py_ssize_t generation) except -1:
+    """A new environment's number (growing the arrays when full)."""
+    if pool.count >= pool.capacity:
+        pool.capacity = pool.capacity * 2 + 16
+        pool.ident = <long long*>_resized(pool.ident, pool.capacity, sizeof(long long))
+        pool.provisioned = <char*>_resized(pool.provisioned, pool.capacity, sizeof(char))
+        pool.generation = <Py_ssize_t*>_resized(pool.generation, pool.capacity, sizeof(Py_ssize_t))
+        pool.idle = <Py_ssize_t*>_resized(pool.idle, pool.capacity, sizeof(Py_ssize_t))
+    pool.ident[pool.count] = ident
+    pool.provisioned[pool.count] = provisioned
+    pool.generation[pool.count] = generation
+    pool.count += 1
+    return pool.count - 1
+
+
+cdef inline void _sift_up(Event* heap, Py_ssize_t position) noexcept nogil:
+    cdef Event item = heap[position]
+    cdef Py_ssize_t parent
+    while position > 0:
+        parent = (position - 1) >> 1
+        if not _before(&item, &heap[parent]):
+            break
+        heap[position] = heap[parent]
+        position = parent
+    heap[position] = item
+
+
+cdef inline void _sift_down(Event* heap, Py_ssize_t size) noexcept nogil:
+    cdef Event item = heap[0]
+    cdef Py_ssize_t position = 0, child
+    while True:
+        child = 2 * position + 1
+        if child >= size:
+            break
+        if child + 1 < size and _before(&heap[child + 1], &heap[child]):
+            child += 1
+        if not _before(&heap[child], &item):
+            break
+        heap[position] = heap[child]
+        position = child
+    heap[position] = item
+
+
+def run_pool(
+    const double[::1] arrival,
+    const double[::1] clocks,
+    const long long[::1] sent,
+    double[::1] start,
+    double[::1] end,
+    double[::1] work,
+    int[::1] instance,
+    signed char[::1] status,
+    object service,
+    object setup,
+    object new_id,
+    list cold_starts,
+    list idle_environments,
+    tuple limits,
+    tuple codes,
+    tuple counters,
+):
+    """Serve every request; returns the pool's counters and its idle environments afterwards.
+
+    `service` is the pool's BlockSampler (drawn a block at a time, in order), `setup` and `new_id` are
+    called per cold start; `idle_environments` are (ident, provisioned, generation) bottom to top,
+    `limits` (concurrency, keep_warm, timeout, duration), `codes` the statuses (ok, timeout,
+    throttled, no capacity), `counters` (in flight, peak, alive, peak alive).
+    """
+    cdef Py_ssize_t limit = limits[0]
+    cdef double keep_warm = limits[1], timeout = limits[2], duration = limits[3]
+    cdef signed char ok = codes[0], timed_out = codes[1], throttled = codes[2], no_capacity = codes[3]
+    cdef Py_ssize_t in_flight = counters[0], peak = counters[1], alive = counters[2]
+    cdef Py_ssize_t peak_alive = counters[3], retired = 0
+    cdef Py_ssize_t n = arrival.shape[0]
+    cdef Environments pool = Environments(0, 0, NULL, NULL, NULL, NULL, 0)
+    cdef Event* heap = NULL
+    cdef Event* timers = NULL
+    cdef Py_ssize_t heap_size = 0, heap_capacity = 0, timer_head = 0, timer_tail = 0, timer_capacity = 0
+    cdef Py_ssize_t order, next_order = 0, following = 0, request, environment, position
+    cdef double next_time, now, demand, wait
+    cdef Event event
+    cdef bint pending
+    cdef list block
+    cdef Py_ssize_t drawn, block_size
+    block, drawn = service.current_block()
+    block_size = len(block)
+    next_time, order = INFINITY, 0
+    if n:
+        next_time, order = clocks[0], 1
+    try:
+        for environment_ident, environment_provisioned, environment_generation in idle_environments:
+            environment = _add(&pool, environment_ident, environment_provisioned, environment_generation)
+            pool.idle[pool.idle_size] = environment
+            pool.idle_size += 1
+        while True:
+            pending = heap_size > 0
+            if pending:
+                event = heap[0]
+            if timer_head < timer_tail and (not pending or _before(&timers[timer_head], &event)):
+                event = timers[timer_head]
+                pending = True
+            if pending:
+                now = event.time
+                if now < next_time or (now == next_time and event.order < next_order):
+                    if now >= duration:
+                        break
+                    environment = event.environment
+                    if event.kind == EXPIRE:
+                        timer_head += 1
+                        if pool.generation[environment] == event.value:  # idle ever since the timer began
+                            for position in range(pool.idle_size):
+                                if pool.idle[position] == environment:
+                                    memmove(
+                                        &pool.idle[position],
+                                        &pool.idle[position + 1],
+                                        (pool.idle_size - position - 1) * sizeof(Py_ssize_t),
+                                    )
+                                    pool.idle_size -= 1
+                                    alive -= 1
+                                    retired += 1
+                                    break
+                        continue
+                    heap_size -= 1
+                    if heap_size:
+                        heap[0] = heap[heap_size]
+                        _sift_down(heap, heap_size)
+                    request = event.value
+                    if event.kind == DONE:
+                        end[request] = now
+                        status[request] = timed_out if now - arrival[request] > timeout else ok
+                        in_flight -= 1
+                        pool.idle[pool.idle_size] = environment
+                        pool.idle_size += 1
+                        if not pool.provisioned[environment]:
+                            if timer_tail >= timer_capacity:
+                                if timer_head > 0 and timer_head * 2 >= timer_capacity:  # reuse the spent front
+                                    timer_tail -= timer_head
+                                    memmove(timers, &timers[timer_head], timer_tail * sizeof(Event))
+                                    timer_head = 0
+                                else:
+                                    timer_capacity = timer_capacity * 2 + 16
+                                    timers = <Event*>_resized(timers, timer_capacity, sizeof(Event))
+                            timers[timer_tail] = Event(
+                                now + keep_warm, order, EXPIRE, environment, pool.generation[environment]
+                            )
+                            timer_tail += 1
+                            order += 1
+                        continue
+                    # READY: the cold start is done, the request begins
+                    if drawn >= block_size:
+                        service.release(drawn)
+                        block, drawn = service.current_block()
+                        block_size = len(block)
+                    demand = block[drawn]
+                    drawn += 1
+                    start[request] = now
+                    work[request] = demand
+                    instance[request] = pool.ident[environment]
+                    heap[heap_size] = Event(now + demand, order, DONE, environment, request)
+                    _sift_up(heap, heap_size)
+                    heap_size += 1
+                    order += 1
+                    continue
+            if next_time >= duration:
+                break
+            now = next_time
+            request = following
+            following += 1
+            if following < n:
+                next_time = clocks[following]
+                next_order = order
+                order += 1
+            else:
+                next_time = INFINITY
+            if sent[request] < 0:
+                status[request] = no_capacity
+                end[request] = arrival[request]
+                continue
+            if in_flight >= limit:
+                status[request] = throttled
+                end[request] = now
+                continue
+            in_flight += 1
+            if in_flight > peak:
+                peak = in_flight
+            if heap_size >= heap_capacity:
+                heap_capacity = heap_capacity * 2 + 16
+                heap = <Event*>_resized(heap, heap_capacity, sizeof(Event))
+            if pool.idle_size:
+                pool.idle_size -= 1
+                environment = pool.idle[pool.idle_size]
+                pool.generation[environment] += 1
+                if drawn >= block_size:
+                    service.release(drawn)
+                    block, drawn = service.current_block()
+                    block_size = len(block)
+                demand = block[drawn]
+                drawn += 1
+                start[request] = now
+                work[request] = demand
+                instance[request] = pool.ident[environment]
+                heap[heap_size] = Event(now + demand, order, DONE, environment, request)
+            else:
+                environment = _add(&pool, new_id(), 0, 0)
+                alive += 1
+                if alive > peak_alive:
+                    peak_alive = alive
+                wait = setup()
+                cold_starts.append((now, wait))
+                heap[heap_size] = Event(now + wait, order, READY, environment, request)
+            _sift_up(heap, heap_size)
+            heap_size += 1
+            order += 1
+        service.release(drawn)
+        left_idle = [
+            (pool.ident[environment], bool(pool.provisioned[environment]), pool.generation[environment])
+            for environment in pool.idle[: pool.idle_size]
+        ]
+        return (in_flight, peak, alive, peak_alive, retired), left_idle
+    finally:
+        free(heap)
+        free(timers)
+        free(pool.ident)
+        free(pool.provisioned)
+        free(pool.generation)
+        free(pool.idle)
