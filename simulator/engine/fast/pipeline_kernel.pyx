@@ -1,0 +1,350 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""A staged variant's event loop (pipeline.py), compiled: the same events, draws and arithmetic in
+the same order. Waiting lines are FIFO rings of request numbers; events are ordered by (time, creation
+order), both unique keys, so the heap's layout never decides which event runs first.
+"""
+
+from libc.math cimport INFINITY
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcpy, memset
+
+cdef enum:
+    DONE = 0
+    HOP = 1
+
+
+ctypedef struct Event:
+    double time
+    Py_ssize_t order
+    int kind
+    Py_ssize_t instance
+    Py_ssize_t request
+    Py_ssize_t stage
+
+
+ctypedef struct Fifo:
+    Py_ssize_t* items
+    Py_ssize_t head  # counts of pops and pushes ever; the ring holds items[head % capacity ...]
+    Py_ssize_t tail
+    Py_ssize_t capacity
+
+
+cdef inline bint _before(const Event* a, const Event* b) noexcept nogil:
+    return a.time < b.time or (a.time == b.time and a.order < b.order)
+
+
+cdef void* _resized(void* data, Py_ssize_t count, size_t item) except NULL:
+    cdef void* moved = realloc(data, count * item)
+    if moved == NULL:
+        raise MemoryError()
+    return moved
+
+
+cdef int _append(Fifo* line, Py_ssize_t request) except -1:
+    cdef Py_ssize_t size = line.tail - line.head, bigger, position
+    cdef Py_ssize_t* items
+    if size == line.capacity:  # full: copy the ring in order into a larger one
+        bigger = line.capacity * 2 + 8
+        items = <Py_ssize_t*>malloc(bigger * sizeof(Py_ssize_t))
+        if items == NULL:
+            raise MemoryError()
+        for position in range(size):
+            items[position] = line.items[(line.head + position) % line.capacity]
+        free(line.items)
+        line.items, line.head, line.tail, line.capacity = items, 0, size, bigger
+    line.items[line.tail % line.capacity] = request
+    line.tail += 1
+    return 0
+
+
+cdef inline Py_ssize_t _first(const Fifo* line) noexcept nogil:
+    return line.items[line.head % line.capacity]
+
+
+cdef inline void _push(Event* heap, Py_ssize_t size, Event item) noexcept nogil:
+    """Add `item` at position `size` of a heap of `size` events (room is there)."""
+    cdef Py_ssize_t position = size, parent
+    while position > 0:
+        parent = (position - 1) >> 1
+        if not _before(&item, &heap[parent]):
+            break
+        heap[position] = heap[parent]
+        position = parent
+    heap[position] = item
+
+
+cdef inline void _drop_first(Event* heap, Py_ssize_t size) noexcept nogil:
+    """Remove the earliest of `size` events (the heap then has size - 1)."""
+    cdef Event item = heap[size - 1]
+    cdef Py_ssize_t position = 0, child
+    size -= 1
+    while True:
+        child = 2 * position + 1
+        if child >= size:
+            break
+        if child + 1 < size and _before(&heap[child + 1], &heap[child]):
+            child += 1
+        if not _before(&heap[child], &item):
+            break
+        heap[position] = heap[child]
+        position = child
+    if size:
+        heap[position] = item
+
+
+cdef class _Draws:
+    """The BlockSamplers' sequences, a block at a time (the same values `next()` would give)."""
+
+    cdef list samplers, blocks
+    cdef Py_ssize_t* drawn
+    cdef Py_ssize_t* sizes
+
+    def __cinit__(self, list samplers):
+        self.samplers = samplers
+        self.blocks = []
+        self.drawn = <Py_ssize_t*>malloc(len(samplers) * sizeof(Py_ssize_t))
+        self.sizes = <Py_ssize_t*>malloc(len(samplers) * sizeof(Py_ssize_t))
+        if self.drawn == NULL or self.sizes == NULL:
+            raise MemoryError()
+        for number, sampler in enumerate(samplers):
+            block, self.drawn[number] = sampler.current_block()
+            self.blocks.append(block)
+            self.sizes[number] = len(block)
+
+    def __dealloc__(self):
+        free(self.drawn)
+        free(self.sizes)
+
+    cdef inline double take(self, Py_ssize_t number) except? -1.0:
+        cdef list block
+        if self.drawn[number] >= self.sizes[number]:
+            sampler = self.samplers[number]
+            sampler.release(self.drawn[number])
+            block, self.drawn[number] = sampler.current_block()
+            self.blocks[number] = block
+            self.sizes[number] = len(block)
+        block = self.blocks[number]
+        self.drawn[number] += 1
+        return block[self.drawn[number] - 1]
+
+    cdef void release(self):
+        for number, sampler in enumerate(self.samplers):
+            sampler.release(self.drawn[number])
+
+
+def run_pipeline(
+    const double[::1] arrival,
+    const double[::1] clocks,
+    const long long[::1] sent,
+    double[::1] start,
+    double[::1] end,
+    double[::1] work,
+    int[::1] instance_of,
+    signed char[::1] status,
+    double[::1] enter,
+    double[::1] leave,
+    list samplers,
+    const double[::1] hop,
+    const Py_ssize_t[::1] stage_workers,
+    const long long[::1] idents,
+    const double[::1] speeds,
+    tuple limits,
+    tuple codes,
+    Py_ssize_t rows,
+):
+    """Serve every request; fill the columns and the per-stage enter/leave times; returns the rows
+    the variant's StageRecord has grown to.
+
+    `samplers` are the stages' BlockSamplers then the instance chooser's; `limits` (workers,
+    max_queue, timeout, duration, least outstanding routing), `codes` the statuses (ok, timeout,
+    throttled, no capacity).
+    """
+    cdef Py_ssize_t workers = limits[0], max_queue = limits[1]
+    cdef double timeout = limits[2], duration = limits[3]
+    cdef bint fewest = limits[4]
+    cdef signed char ok = codes[0], timed_out = codes[1], throttled = codes[2], no_capacity = codes[3]
+    cdef Py_ssize_t n = arrival.shape[0], stages = hop.shape[0], count = idents.shape[0]
+    cdef Py_ssize_t last = stages - 1, chooser = stages
+    cdef _Draws draws = _Draws(samplers)
+    cdef Py_ssize_t* busy = <Py_ssize_t*>malloc((count + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* outstanding = <Py_ssize_t*>malloc((count + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* stage_busy = <Py_ssize_t*>malloc((count * stages + 1) * sizeof(Py_ssize_t))
+    cdef Fifo* queues = <Fifo*>malloc((count * (stages + 1) + 1) * sizeof(Fifo))  # per instance: queue, lines
+    cdef Event* heap = NULL
+    cdef Py_ssize_t heap_size = 0, heap_capacity = 0
+    cdef Py_ssize_t order = 0, next_order = 0, following = 0, request, waiting, i, stage, next_stage
+    cdef Py_ssize_t best, least, other, step, lines
+    cdef double next_time = INFINITY, now, demand, arrived
+    cdef Event top
+    cdef Fifo* queue
+    cdef Fifo* line
+    if busy == NULL or outstanding == NULL or stage_busy == NULL or queues == NULL:
+        free(busy)
+        free(outstanding)
+        free(stage_busy)
+        free(queues)
+        raise MemoryError()
+    memset(busy, 0, (count + 1) * sizeof(Py_ssize_t))
+    memset(outstanding, 0, (count + 1) * sizeof(Py_ssize_t))
+    memset(stage_busy, 0, (count * stages + 1) * sizeof(Py_ssize_t))
+    memset(queues, 0, (count * (stages + 1) + 1) * sizeof(Fifo))
+    lines = count * (stages + 1)
+    if n:
+        next_time, order = clocks[0], 1
+    try:
+        while True:
+            if heap_size:
+                top = heap[0]
+                now = top.time
+                if now < next_time or (now == next_time and top.order < next_order):
+                    if now >= duration:
+                        break
+                    _drop_first(heap, heap_size)
+                    heap_size -= 1
+                    i, request, stage = top.instance, top.request, top.stage
+                    if top.kind == HOP:  # reaches the next container
+                        enter[request * stages + stage] = now
+                        if stage_busy[i * stages + stage] < stage_workers[stage]:
+                            stage_busy[i * stages + stage] += 1
+                            demand = draws.take(stage) / speeds[i]
+                            work[request] += demand
+                            _push(heap, heap_size, Event(now + demand, order, DONE, i, request, stage))
+                            heap_size += 1
+                            order += 1
+                        else:
+                            _append(&queues[i * (stages + 1) + 1 + stage], request)
+                        continue
+                    leave[request * stages + stage] = now
+                    if heap_size + 1 >= heap_capacity:
+                        heap_capacity = heap_capacity * 2 + 16
+                        heap = <Event*>_resized(heap, heap_capacity, sizeof(Event))
+                    if stage == last:
+                        end[request] = now
+                        status[request] = timed_out if now - arrival[request] > timeout else ok
+                        outstanding[i] -= 1
+                    else:
+                        next_stage = stage + 1
+                        if hop[stage] > 0:
+                            _push(heap, heap_size, Event(now + hop[stage], order, HOP, i, request, next_stage))
+                            heap_size += 1
+                            order += 1
+                        else:
+                            enter[request * stages + next_stage] = now
+                            if stage_busy[i * stages + next_stage] < stage_workers[next_stage]:
+                                stage_busy[i * stages + next_stage] += 1
+                                demand = draws.take(next_stage) / speeds[i]
+                                work[request] += demand
+                                _push(heap, heap_size, Event(now + demand, order, DONE, i, request, next_stage))
+                                heap_size += 1
+                                order += 1
+                            else:
+                                _append(&queues[i * (stages + 1) + 1 + next_stage], request)
+                    if stage == 0:  # the instance's worker is free: its queue's next request begins
+                        busy[i] -= 1
+                        queue = &queues[i * (stages + 1)]
+                        while queue.tail > queue.head and busy[i] < workers:
+                            waiting = _first(queue)
+                            queue.head += 1
+                            arrived = arrival[waiting]
+                            if now - arrived >= timeout:
+                                outstanding[i] -= 1
+                                status[waiting] = timed_out
+                                end[waiting] = arrived + timeout
+                                continue
+                            start[waiting] = now
+                            work[waiting] = 0.0
+                            instance_of[waiting] = idents[i]
+                            busy[i] += 1
+                            if waiting >= rows:  # StageRecord grows as SimPy's run makes it grow
+                                rows = max(2 * rows, waiting + 1)
+                            enter[waiting * stages] = now
+                            demand = draws.take(0) / speeds[i]
+                            work[waiting] += demand
+                            if heap_size >= heap_capacity:
+                                heap_capacity = heap_capacity * 2 + 16
+                                heap = <Event*>_resized(heap, heap_capacity, sizeof(Event))
+                            _push(heap, heap_size, Event(now + demand, order, DONE, i, waiting, 0))
+                            heap_size += 1
+                            order += 1
+                    else:
+                        stage_busy[i * stages + stage] -= 1
+                        line = &queues[i * (stages + 1) + 1 + stage]
+                        if line.tail > line.head:
+                            stage_busy[i * stages + stage] += 1
+                            waiting = _first(line)
+                            line.head += 1
+                            demand = draws.take(stage) / speeds[i]
+                            work[waiting] += demand
+                            if heap_size >= heap_capacity:
+                                heap_capacity = heap_capacity * 2 + 16
+                                heap = <Event*>_resized(heap, heap_capacity, sizeof(Event))
+                            _push(heap, heap_size, Event(now + demand, order, DONE, i, waiting, stage))
+                            heap_size += 1
+                            order += 1
+                    continue
+            if next_time >= duration:
+                break
+            now = next_time
+            request = following
+            following += 1
+            if following < n:
+                next_time = clocks[following]
+                next_order = order
+                order += 1
+            else:
+                next_time = INFINITY
+            if sent[request] < 0 or count == 0:
+                status[request] = no_capacity
+                end[request] = arrival[request]
+                continue
+            i = 0
+            if count > 1:  # Variant.pick: one uniform when several are InService
+                i = <Py_ssize_t>(draws.take(chooser) * count)
+                if fewest:
+                    best, least = i, outstanding[i]
+                    for step in range(1, count):
+                        other = (i + step) % count
+                        if outstanding[other] < least:
+                            best, least = other, outstanding[other]
+                    i = best
+            outstanding[i] += 1
+            if busy[i] < workers:
+                start[request] = now
+                work[request] = 0.0
+                instance_of[request] = idents[i]
+                busy[i] += 1
+                if request >= rows:
+                    rows = max(2 * rows, request + 1)
+                enter[request * stages] = now
+                demand = draws.take(0) / speeds[i]
+                work[request] += demand
+                if heap_size >= heap_capacity:
+                    heap_capacity = heap_capacity * 2 + 16
+                    heap = <Event*>_resized(heap, heap_capacity, sizeof(Event))
+                _push(heap, heap_size, Event(now + demand, order, DONE, i, request, 0))
+                heap_size += 1
+                order += 1
+                continue
+            queue = &queues[i * (stages + 1)]
+            while queue.tail > queue.head and now - arrival[_first(queue)] >= timeout:
+                waiting = _first(queue)
+                queue.head += 1
+                outstanding[i] -= 1
+                status[waiting] = timed_out
+                end[waiting] = arrival[waiting] + timeout
+            if queue.tail - queue.head < max_queue:
+                _append(queue, request)
+            else:
+                outstanding[i] -= 1
+                status[request] = throttled
+                end[request] = now
+        draws.release()
+        return rows
+    finally:
+        for step in range(lines):
+            free(queues[step].items)
+        free(queues)
+        free(busy)
+        free(outstanding)
+        free(stage_busy)
+        free(heap)
