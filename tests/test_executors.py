@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 
-from simulator.execution.executors import LocalPoolExecutor
+from simulator.execution.executors import LocalPoolExecutor, _start_method
 
 
 def _pid(_: int) -> int:
@@ -34,3 +37,24 @@ def test_without_with_each_map_has_its_own_workers() -> None:
     first = set(executor.map(_pid, range(8)))
     second = set(executor.map(_pid, range(8)))
     assert not first & second and executor._pool is None
+
+
+def test_workers_are_forked_only_while_no_other_thread_runs() -> None:
+    """A fork copies locks held by other threads (a live progress bar's, say) into a child that could
+    never take them: fork in a single-threaded process, spawn as soon as another thread runs."""
+    probe = "from simulator.execution.executors import _start_method; print(_start_method()._name)"
+    single = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert single.stdout.strip() == "fork"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert _start_method()._name == "spawn"
+    finally:
+        stop.set()
+        other.join()

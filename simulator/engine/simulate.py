@@ -116,19 +116,27 @@ def simulate(
         ),
         instances=timeline,
         billing=bill,
-        updates=pd.DataFrame(
+        updates=_table(
             sorted(activity + (rollout.updates if rollout else []), key=lambda row: row["time_s"]),
-            columns=["time_s", "variant", "change", "from", "to"],
+            ["time_s", "variant", "change", "from", "to"],
         ),
         log=None if collector else model.log,
         variant_names=tuple(names),
         scaling=elastic["scaling"],
         capacity=elastic["capacity"],
         alarms=elastic["alarms"],
-        datapoints=pd.DataFrame(scaling.datapoints, columns=["time_s", "variant", "policy", "value"]),
+        datapoints=_table(scaling.datapoints, ["time_s", "variant", "policy", "value"]),
         cold_starts=elastic["cold_starts"],
         rollout=rollout,
     )
+
+
+def _table(rows: list[Any], columns: list[str]) -> pd.DataFrame:
+    """`pd.DataFrame(rows, columns=columns)`; an empty one (most runs' scaling, alarms, updates ...)
+    built the way that costs a recommender trial least, with the same object columns."""
+    if rows:
+        return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(np.empty((0, len(columns)), dtype=object), columns=columns)
 
 
 def _assemble(
@@ -174,9 +182,9 @@ def _elastic(
     serving: bool,
 ) -> dict[str, Any]:
     """Scaling and serverless tables, and every variant's summary Extras (`serving`: pipeline figures too)."""
-    scaling = pd.DataFrame(records.activities, columns=["time_s", "variant", "from", "to", "kind", "cause"])
-    capacity = pd.DataFrame(records.capacity, columns=["time_s", "variant", "desired"])
-    alarms = pd.DataFrame(records.alarms, columns=["time_s", "variant", "alarm", "value", "history"])
+    scaling = _table(records.activities, ["time_s", "variant", "from", "to", "kind", "cause"])
+    capacity = _table(records.capacity, ["time_s", "variant", "desired"])
+    alarms = _table(records.alarms, ["time_s", "variant", "alarm", "value", "history"])
     cold = [
         (time, variant.name, setup)
         for variant in variants
@@ -210,6 +218,6 @@ def _elastic(
         "scaling": scaling,
         "capacity": capacity,
         "alarms": alarms,
-        "cold_starts": pd.DataFrame(cold, columns=["time_s", "variant", "model_setup_time_s"]),
+        "cold_starts": _table(cold, ["time_s", "variant", "model_setup_time_s"]),
         "serverless_bills": bills,
     }

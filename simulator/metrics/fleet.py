@@ -39,6 +39,12 @@ def instance_timeline(variants: list[Variant], end_time: float) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=list(TIMELINE_COLUMNS))
 
 
+def rows_of(frame: pd.DataFrame, variant: str, variants: int) -> pd.DataFrame:
+    """The rows of `variant` in a per-instance table of an endpoint with `variants` variants (with one,
+    every row is its own: the table as it is, without pandas filtering it row by row)."""
+    return frame if variants == 1 else frame[frame["variant"] == variant]
+
+
 def billing(timeline: pd.DataFrame, window_start: float, window_end: float) -> pd.DataFrame:
     """Billable instance-seconds and cost per instance within [window_start, window_end)."""
     seconds = overlap(

@@ -13,7 +13,7 @@ from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.variant import Variant
 from simulator.metrics.bins import spread_over_bins
 from simulator.metrics.elastic import GIB, desired_per_period
-from simulator.metrics.fleet import in_service_spans
+from simulator.metrics.fleet import in_service_spans, rows_of
 from simulator.metrics.serving import add_container_series
 from simulator.metrics.streaming import StreamingCollector
 from simulator.scenario.kinds import EndpointScenario
@@ -241,7 +241,7 @@ def utilisation_series(
         columns: dict[str, object] = {"time_s": np.arange(n_bins) * period, "variant": variant.name}
         if not isinstance(variant, ServerlessVariant):
             busy = _busy(log, log.column("variant") == variant.index, scenario.duration, period, n_bins)
-            mine = timeline[timeline["variant"] == variant.name]
+            mine = rows_of(timeline, variant.name, len(variants))
             _, utilisation, memory = _utilisation(scenario, variant, busy, mine, period, n_bins)
             columns[_utilisation_column(variant)] = utilisation
             columns["MemoryUtilization"] = memory

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.core.records import ERROR_5XX, RequestLog, Status
-from simulator.metrics.fleet import in_service_seconds, max_in_service
+from simulator.metrics.fleet import in_service_seconds, max_in_service, rows_of
 from simulator.metrics.summary_types import (
     Block,
     Cost,
@@ -98,11 +98,11 @@ def compose(
     blocks = {}
     for name, figures in zip(names, variants, strict=True):
         extra = extras.get(name, Extras())
-        cost = float(bill.loc[bill["variant"] == name, "cost_usd"].sum())
+        cost = float(rows_of(bill, name, len(names))["cost_usd"].sum())
         if extra.serverless is not None:
             cost += extra.serverless.billing.total_cost_usd
             total += extra.serverless.billing.total_cost_usd
-        fleet = timeline[timeline["variant"] == name]
+        fleet = rows_of(timeline, name, len(names))
         instances = Instances(
             in_service_seconds(fleet, start, end) / (end - start), max_in_service(fleet, start, end)
         )
