@@ -70,15 +70,18 @@ def period_requests_from_log(
     model_latency -= log.column("arrival")[mine]
     model_latency = model_latency[ok]
     model_latency *= 1e6  # in place, step by step: a long run's columns are hundreds of MB each
-    p50, p99 = _per_bin_quantiles(bins[ok], model_latency, n_bins, (0.5, 0.99))
+    completed_bins = bins[ok]
+    p50, p99 = _per_bin_quantiles(completed_bins, model_latency, n_bins, (0.5, 0.99))
+    overhead = log.column("overhead")[mine][ok]
+    overhead *= 1e6
     return PeriodRequests(
         invocations=np.bincount(bins, minlength=n_bins)[:n_bins],
         throttled=np.bincount(bins[stat == Status.THROTTLED], minlength=n_bins)[:n_bins],
         errors_5xx=np.bincount(bins[np.isin(stat, ERROR_5XX)], minlength=n_bins)[:n_bins],
-        model_latency_mean=_per_bin_mean(bins[ok], model_latency, n_bins),
+        model_latency_mean=_per_bin_mean(completed_bins, model_latency, n_bins),
         model_latency_p50=p50,
         model_latency_p99=p99,
-        overhead_mean=_per_bin_mean(bins[ok], log.column("overhead")[mine][ok] * 1e6, n_bins),
+        overhead_mean=_per_bin_mean(completed_bins, overhead, n_bins),
         busy=_busy(log, mine, duration, period, n_bins),
     )
 

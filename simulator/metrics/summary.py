@@ -31,9 +31,10 @@ def _latency_figures(latency_s: np.ndarray) -> Latency:
     if len(latency_s) == 0:
         return Latency()
     ms = latency_s * 1000.0
-    values = np.percentile(ms, list(PERCENTILES.values()))
+    mean, largest = float(ms.mean()), float(ms.max())  # before the percentiles reorder `ms` in place
+    values = np.percentile(ms, list(PERCENTILES.values()), overwrite_input=True)
     percentiles = {name: float(value) for name, value in zip(PERCENTILES, values, strict=True)}
-    return Latency(mean=float(ms.mean()), **percentiles, max=float(ms.max()))
+    return Latency(mean=mean, **percentiles, max=largest)
 
 
 def request_figures(counts: np.ndarray) -> Requests:
@@ -58,9 +59,9 @@ def _figures(
         request_figures(np.bincount(status, minlength=len(Status))),
         _latency_figures(latency),
         _latency_figures(end[ok] - arrival[ok]),
-        QueueWait(
+        QueueWait(  # the mean first: the percentile reorders `waits` in place
             mean=float(waits.mean()) if len(waits) else None,
-            p95=float(np.percentile(waits, 95)) if len(waits) else None,
+            p95=float(np.percentile(waits, 95, overwrite_input=True)) if len(waits) else None,
         ),
     )
 
@@ -126,7 +127,11 @@ def summarize(
     extras: Mapping[str, Extras],
 ) -> Summary:
     """Endpoint-level and per-variant figures for requests arriving inside the window."""
-    inside = log.column("arrival") >= window[0]
+    arrival = log.column("arrival")
+    inside: slice | np.ndarray = arrival >= window[0]
+    first = int(np.argmax(inside)) if len(arrival) else 0
+    if inside[first:].all():  # the window takes a tail of the records (arrival order): views, no copies
+        inside = slice(first, None)
     columns = {name: log.column(name)[inside] for name in ("arrival", "start", "end", "overhead", "status")}
     variant = log.column("variant")[inside]
     figures = _figures(**columns)

@@ -88,8 +88,10 @@ class Cut:
 def cut_at_duration(
     outcome: Outcome, arrival: np.ndarray, clock: np.ndarray, timeout: float, duration: float
 ) -> Cut:
-    """The records SimPy leaves at `duration`: what began, finished or was dropped before it counts."""
-    start, work = outcome.start.copy(), outcome.work.copy()
+    """The records SimPy leaves at `duration`: what began, finished or was dropped before it counts.
+
+    Takes over the outcome's start and work arrays (changed in place: the outcome is spent)."""
+    start, work = outcome.start, outcome.work
     began = start < duration
     start[~began] = np.nan
     work[~began] = np.nan
