@@ -77,8 +77,8 @@ def _replicate(scenario: EndpointScenario, settings: RunSettings) -> Replicated:
             scenario,
             settings.count,
             settings.pool,
-            on_done=lambda done: progress.update(task, completed=done),
-            on_progress=lambda fraction: progress.update(clock, completed=round(fraction * 100)),
+            on_done=lambda done: progress.update(task, completed=done, refresh=True),
+            on_progress=lambda part: progress.update(clock, completed=round(part * 100), refresh=True),
         )
 
 

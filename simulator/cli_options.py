@@ -111,7 +111,10 @@ def executor_from_options(name: ExecutorName | str, workers: int | None, schedul
 
 
 def progress_bar(console: Console) -> Progress:
-    """A progress bar on long runs, shown only on a terminal (CI logs stay clean)."""
+    """A progress bar on long runs, shown only on a terminal (CI logs stay clean).
+
+    Redrawn at each update (`refresh=True`), with no refresh thread of its own: a process that runs
+    one thread can fork its pool workers, which then start with the simulator imported."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -120,6 +123,7 @@ def progress_bar(console: Console) -> Progress:
         console=console,
         transient=True,
         disable=not console.is_terminal,
+        auto_refresh=False,
     )
 
 

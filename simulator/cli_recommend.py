@@ -219,7 +219,7 @@ class StageReport:
 
     def done(self, count: int) -> None:
         if self._task is not None:
-            self._progress.update(self._task, completed=count)
+            self._progress.update(self._task, completed=count, refresh=True)
 
     def finish(self) -> None:
         """Report the stage under way as finished (once)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -58,3 +59,16 @@ def test_workers_are_forked_only_while_no_other_thread_runs() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_the_progress_bar_on_a_terminal_starts_no_thread() -> None:
+    """So a command showing it still forks its workers (see the test above)."""
+    from rich.console import Console
+
+    from simulator.cli_options import progress_bar
+
+    before = threading.active_count()
+    with progress_bar(Console(force_terminal=True, file=io.StringIO())) as progress:
+        task = progress.add_task("search", total=2)
+        progress.update(task, completed=1, refresh=True)
+        assert threading.active_count() == before

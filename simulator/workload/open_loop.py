@@ -63,12 +63,32 @@ class ArrivalStream:
         peak, rate_at = self._peak_and_rate()
         last = 0.0
         while last < self._duration:
-            candidates = last + np.cumsum(self._rng.exponential(1.0 / peak, BLOCK))
+            if rate_at is None:
+                candidates = last + self._partial_sums(peak, self._duration - last)
+            else:
+                candidates = last + np.cumsum(self._rng.exponential(1.0 / peak, BLOCK))
             last = float(candidates[-1])
             if rate_at is not None:
                 keep = self._rng.random(BLOCK) * peak < rate_at(candidates)
                 candidates = candidates[keep]
             yield candidates[candidates < self._duration]
+
+    def _partial_sums(self, peak: float, span: float) -> np.ndarray:
+        """`np.cumsum` of a block's BLOCK gaps, drawn in chunks only until a sum reaches `span` (the
+        rest of the block would lie past the duration): the same numbers as one draw of the block,
+        since the generator gives the same sequence in pieces and each chunk's sums continue the
+        previous chunk's one addition at a time. A short run draws thousands of gaps, not BLOCK."""
+        chunks = []
+        drawn, total = 0, 0.0
+        while drawn < BLOCK and total < span:
+            size = min(BLOCK - drawn, max(1024, int((span - total) * peak * 1.05) + 64))
+            gaps = self._rng.exponential(1.0 / peak, size)
+            gaps[0] += total  # the sum so far plus the first gap: the next step of the full cumsum
+            sums = np.cumsum(gaps)
+            chunks.append(sums)
+            drawn += size
+            total = float(sums[-1])
+        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
 
 
 def open_loop_arrivals(spec: OpenLoopSpec, duration: float, rng: np.random.Generator) -> np.ndarray:
