@@ -69,8 +69,9 @@ def simulate(
 
     `seed` defaults to the scenario's seed; `progress`, if given, is called with the simulated
     fraction done (the run advances in `progress_steps` chunks). `trial` keeps only what a recommender
-    trial reads (hundreds of short runs a job): the summary without the serving figures, and of the
-    per-period series the utilisation columns; those figures are the same as a full run's.
+    trial reads (hundreds of short runs a job): the summary without the serving figures, end-to-end
+    latency and queue wait, and of the per-period series the utilisation columns; those figures are
+    the same as a full run's.
     """
     if not isinstance(scenario, EndpointScenario):
         raise ValueError("simulate() needs a scenario with an endpoint and a duration")
@@ -115,7 +116,7 @@ def simulate(
     summary = (
         collector.summary(timeline, bill, names, engine, elastic["extras"])
         if collector is not None and streamed
-        else summarize(model.log, timeline, bill, names, window, engine, elastic["extras"])
+        else summarize(model.log, timeline, bill, names, window, engine, elastic["extras"], trial)
     )
     if elastic["serverless_bills"]:
         bill = pd.concat([bill, pd.DataFrame(elastic["serverless_bills"])], ignore_index=True)

@@ -49,16 +49,26 @@ def request_figures(counts: np.ndarray) -> Requests:
 
 
 def _figures(
-    arrival: np.ndarray, start: np.ndarray, end: np.ndarray, overhead: np.ndarray, status: np.ndarray
+    arrival: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    overhead: np.ndarray,
+    status: np.ndarray,
+    trial: bool = False,
 ) -> Figures:
+    """The figures of a set of requests; a recommender `trial` reads only the counts and ModelLatency,
+    so it is spared the end-to-end latency and queue wait (left empty)."""
     ok = status == Status.OK
-    latency = (end[ok] - arrival[ok]) + overhead[ok]
+    model_latency = end[ok] - arrival[ok]
+    requests = request_figures(np.bincount(status, minlength=len(Status)))
+    if trial:
+        return requests, Latency(), _latency_figures(model_latency), QueueWait(None, None)
     started = ~np.isnan(start)
     waits = (start[started] - arrival[started]) * 1000.0
     return (
-        request_figures(np.bincount(status, minlength=len(Status))),
-        _latency_figures(latency),
-        _latency_figures(end[ok] - arrival[ok]),
+        requests,
+        _latency_figures(model_latency + overhead[ok]),
+        _latency_figures(model_latency),
         QueueWait(  # the mean first: the percentile reorders `waits` in place
             mean=float(waits.mean()) if len(waits) else None,
             p95=float(np.percentile(waits, 95, overwrite_input=True)) if len(waits) else None,
@@ -125,8 +135,10 @@ def summarize(
     window: tuple[float, float],
     engine: str,
     extras: Mapping[str, Extras],
+    trial: bool = False,
 ) -> Summary:
-    """Endpoint-level and per-variant figures for requests arriving inside the window."""
+    """Endpoint-level and per-variant figures for requests arriving inside the window (see _figures
+    for `trial`)."""
     arrival = log.column("arrival")
     inside: slice | np.ndarray = arrival >= window[0]
     first = int(np.argmax(inside)) if len(arrival) else 0
@@ -134,10 +146,12 @@ def summarize(
         inside = slice(first, None)
     columns = {name: log.column(name)[inside] for name in ("arrival", "start", "end", "overhead", "status")}
     variant = log.column("variant")[inside]
-    figures = _figures(**columns)
+    figures = _figures(**columns, trial=trial)
     per_variant = []
     for index in range(len(names)):
         mine = variant == index
-        # the only variant: the same requests, the same figures
-        per_variant.append(figures if mine.all() else _figures(**{k: v[mine] for k, v in columns.items()}))
+        if mine.all():  # the only variant: the same requests, the same figures
+            per_variant.append(figures)
+        else:
+            per_variant.append(_figures(**{k: v[mine] for k, v in columns.items()}, trial=trial))
     return compose(figures, per_variant, timeline, bill, names, window, engine, extras)
