@@ -50,6 +50,22 @@ def test_light_commands_import_no_heavy_library(arguments: list[str]) -> None:
     assert "LOADED []" in done.stderr, done.stderr[-500:]
 
 
+@pytest.mark.parametrize("arguments", [["--help"], ["--version"]], ids=["help", "version"])
+def test_help_and_version_load_no_scenario_model(arguments: list[str]) -> None:
+    """The scenario model (pydantic, YAML, numpy: about 0.25 s) loads when a command reads a scenario,
+    not for `--help`: the commands' modules check --out with report.staging, which must stay light."""
+    light = ("pydantic", "yaml", "numpy", "simulator.scenario")
+    script = (
+        "import sys\n"
+        "from simulator.cli import main\n"
+        f"code = main({arguments!r})\n"
+        f"print('LOADED', [m for m in {light!r} if m in sys.modules], file=sys.stderr)\n"
+    )
+    command = [sys.executable, "-c", script]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert "LOADED []" in done.stderr, done.stderr[-500:]
+
+
 def test_version_names_the_installed_distribution() -> None:
     from importlib import metadata
 

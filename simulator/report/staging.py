@@ -17,11 +17,12 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.errors import ScenarioError
-from simulator.scenario.kinds import Scenario
-from simulator.scenario.loader import dump_resolved
+
+if TYPE_CHECKING:  # the CLI checks --out with this module before any scenario is read (and --help never)
+    from simulator.scenario.kinds import Scenario
 
 MARKER = ".sagesim-out.json"  # {"command": ..., "entries": [...]}: who wrote this directory, and what
 
@@ -84,6 +85,8 @@ def run_directory(out_dir: Path, scenario: Scenario, summary: dict[str, Any]) ->
     """A `sagesim run` staging directory already holding summary.json and scenario.resolved.yaml; yields
     it with the resolved YAML, which every run report shows at its end."""
     with staged_directory(out_dir, "run") as staging:
+        from simulator.scenario.loader import dump_resolved
+
         resolved = dump_resolved(scenario)
         write_json(staging / "summary.json", summary)
         (staging / "scenario.resolved.yaml").write_text(resolved)

@@ -10,9 +10,15 @@ from simulator.core.records import RequestLog
 
 
 def store_columns(
-    log: RequestLog, n: int, start: array, end: array, work: array, instance: array, status: array
+    log: RequestLog,
+    n: int,
+    start: array | np.ndarray,
+    end: array | np.ndarray,
+    work: array | np.ndarray,
+    instance: array | np.ndarray,
+    status: array | np.ndarray,
 ) -> None:
-    """The loops fill plain Python arrays (cheap appends and stores); the log wants numpy columns."""
+    """The loops fill Python arrays or numpy ones (buffers of the dtype); the log wants its columns."""
     for name, values, dtype in (
         ("start", start, np.float64),
         ("end", end, np.float64),
@@ -21,3 +27,16 @@ def store_columns(
         ("status", status, np.int8),
     ):
         getattr(log, name)[:n] = np.frombuffer(values, dtype=dtype)
+
+
+def kernel_columns(log: RequestLog, clock: np.ndarray) -> list[np.ndarray]:
+    """What a compiled loop reads and fills, in its own contiguous dtypes: arrival, clock, variant,
+    then start, end, work, instance, status (copies, stored back with `store_columns`)."""
+    return [
+        np.ascontiguousarray(log.column("arrival"), dtype=np.float64),
+        np.ascontiguousarray(clock, dtype=np.float64),
+        log.column("variant").astype(np.int64),
+        *(log.column(name).copy() for name in ("start", "end", "work")),
+        log.column("instance").astype(np.int32),
+        log.column("status").astype(np.int8),
+    ]

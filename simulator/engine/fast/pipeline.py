@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.core.records import RequestLog, Status
+from simulator.engine.fast.columns import kernel_columns, store_columns
 from simulator.engine.fast.pipeline_kernel import run_pipeline
 from simulator.hosting.variant import Variant
 from simulator.scenario.endpoint import Routing
@@ -28,19 +29,11 @@ def serve_pipeline(
     instances = list(variant.active)
     samplers = [stage.sampler for stage in variant.stages] + [variant.choice_sampler]
     assert len({id(sampler) for sampler in samplers}) == len(samplers)  # each drawn on its own
-    start, end, work = (log.column(name).copy() for name in ("start", "end", "work"))
-    instance_of = log.column("instance").astype(np.int32)
-    status = log.column("status").astype(np.int8)
+    columns = kernel_columns(log, clock)
+    start, end, work, instance_of, status = columns[3:]
     enter, leave = np.full(n * stages, np.nan), np.full(n * stages, np.nan)
     rows = run_pipeline(
-        np.ascontiguousarray(log.column("arrival"), dtype=np.float64),
-        np.ascontiguousarray(clock, dtype=np.float64),
-        log.column("variant").astype(np.int64),
-        start,
-        end,
-        work,
-        instance_of,
-        status,
+        *columns,
         enter,
         leave,
         samplers,
@@ -58,9 +51,7 @@ def serve_pipeline(
         (Status.OK, Status.TIMEOUT, Status.THROTTLED, Status.NO_CAPACITY),
         len(variant.stage_record.enter),
     )
-    for name, values in (("start", start), ("end", end), ("work", work), ("instance", instance_of)):
-        getattr(log, name)[:n] = values
-    log.status[:n] = status
+    store_columns(log, n, start, end, work, instance_of, status)
     record = variant.stage_record
     for name, values in (("enter", enter), ("leave", leave)):
         table = np.full((rows, stages), np.nan)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.core.records import RequestLog, Status
+from simulator.engine.fast.columns import kernel_columns, store_columns
 from simulator.engine.fast.pool_kernel import run_pool
 from simulator.hosting.serverless import Environment, ServerlessVariant
 
@@ -26,18 +27,10 @@ def serve_pool(
     account = pool.account
     limit = min(pool.max_concurrency, account.limit)  # the variant is the account's only serverless one
     n = log.size
-    start, end, work = (log.column(name).copy() for name in ("start", "end", "work"))
-    instance = log.column("instance").astype(np.int32)
-    status = log.column("status").astype(np.int8)
+    columns = kernel_columns(log, clock)
+    start, end, work, instance, status = columns[3:]
     counters, idle = run_pool(
-        np.ascontiguousarray(log.column("arrival"), dtype=np.float64),
-        np.ascontiguousarray(clock, dtype=np.float64),
-        log.column("variant").astype(np.int64),
-        start,
-        end,
-        work,
-        instance,
-        status,
+        *columns,
         pool.service,
         pool.setup,
         pool.new_id,
@@ -47,9 +40,7 @@ def serve_pool(
         (Status.OK, Status.TIMEOUT, Status.THROTTLED, Status.NO_CAPACITY),
         (pool.in_flight, pool.max_in_flight, pool.alive, pool.max_alive),
     )
-    for name, values in (("start", start), ("end", end), ("work", work), ("instance", instance)):
-        getattr(log, name)[:n] = values
-    log.status[:n] = status
+    store_columns(log, n, start, end, work, instance, status)
     in_flight, pool.max_in_flight, pool.alive, pool.max_alive, retired = counters
     pool.idle = [_environment(*state) for state in idle]
     account.in_flight += in_flight - pool.in_flight
