@@ -1,25 +1,18 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """A staged variant's event loop (pipeline.py), compiled: the same events, draws and arithmetic in
-the same order. Waiting lines are FIFO rings of request numbers; events are ordered by (time, creation
-order), both unique keys, so the heap's layout never decides which event runs first.
+the same order. Waiting lines are FIFO rings of request numbers; events go through the shared heap
+of kernel_support.pxd.
 """
 
 from libc.math cimport INFINITY
-from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcpy, memset
+from libc.stdlib cimport free, malloc
+from libc.string cimport memset
+
+from simulator.engine.fast.kernel_support cimport Draws, Event, drop_first, push, resized
 
 cdef enum:
     DONE = 0
     HOP = 1
-
-
-ctypedef struct Event:
-    double time
-    Py_ssize_t order
-    int kind
-    Py_ssize_t instance
-    Py_ssize_t request
-    Py_ssize_t stage
 
 
 ctypedef struct Fifo:
@@ -27,17 +20,6 @@ ctypedef struct Fifo:
     Py_ssize_t head  # counts of pops and pushes ever; the ring holds items[head % capacity ...]
     Py_ssize_t tail
     Py_ssize_t capacity
-
-
-cdef inline bint _before(const Event* a, const Event* b) noexcept nogil:
-    return a.time < b.time or (a.time == b.time and a.order < b.order)
-
-
-cdef void* _resized(void* data, Py_ssize_t count, size_t item) except NULL:
-    cdef void* moved = realloc(data, count * item)
-    if moved == NULL:
-        raise MemoryError()
-    return moved
 
 
 cdef int _append(Fifo* line, Py_ssize_t request) except -1:
@@ -59,77 +41,6 @@ cdef int _append(Fifo* line, Py_ssize_t request) except -1:
 
 cdef inline Py_ssize_t _first(const Fifo* line) noexcept nogil:
     return line.items[line.head % line.capacity]
-
-
-cdef inline void _push(Event* heap, Py_ssize_t size, Event item) noexcept nogil:
-    """Add `item` at position `size` of a heap of `size` events (room is there)."""
-    cdef Py_ssize_t position = size, parent
-    while position > 0:
-        parent = (position - 1) >> 1
-        if not _before(&item, &heap[parent]):
-            break
-        heap[position] = heap[parent]
-        position = parent
-    heap[position] = item
-
-
-cdef inline void _drop_first(Event* heap, Py_ssize_t size) noexcept nogil:
-    """Remove the earliest of `size` events (the heap then has size - 1)."""
-    cdef Event item = heap[size - 1]
-    cdef Py_ssize_t position = 0, child
-    size -= 1
-    while True:
-        child = 2 * position + 1
-        if child >= size:
-            break
-        if child + 1 < size and _before(&heap[child + 1], &heap[child]):
-            child += 1
-        if not _before(&heap[child], &item):
-            break
-        heap[position] = heap[child]
-        position = child
-    if size:
-        heap[position] = item
-
-
-cdef class _Draws:
-    """The BlockSamplers' sequences, a block at a time (the same values `next()` would give)."""
-
-    cdef list samplers, blocks
-    cdef Py_ssize_t* drawn
-    cdef Py_ssize_t* sizes
-
-    def __cinit__(self, list samplers):
-        self.samplers = samplers
-        self.blocks = []
-        self.drawn = <Py_ssize_t*>malloc(len(samplers) * sizeof(Py_ssize_t))
-        self.sizes = <Py_ssize_t*>malloc(len(samplers) * sizeof(Py_ssize_t))
-        if self.drawn == NULL or self.sizes == NULL:
-            raise MemoryError()
-        for number, sampler in enumerate(samplers):
-            block, self.drawn[number] = sampler.current_block()
-            self.blocks.append(block)
-            self.sizes[number] = len(block)
-
-    def __dealloc__(self):
-        free(self.drawn)
-        free(self.sizes)
-
-    cdef inline double take(self, Py_ssize_t number) except? -1.0:
-        cdef list block
-        if self.drawn[number] >= self.sizes[number]:
-            sampler = self.samplers[number]
-            sampler.release(self.drawn[number])
-            block, self.drawn[number] = sampler.current_block()
-            self.blocks[number] = block
-            self.sizes[number] = len(block)
-        block = self.blocks[number]
-        self.drawn[number] += 1
-        return block[self.drawn[number] - 1]
-
-    cdef void release(self):
-        for number, sampler in enumerate(self.samplers):
-            sampler.release(self.drawn[number])
 
 
 def run_pipeline(
@@ -165,7 +76,7 @@ def run_pipeline(
     cdef signed char ok = codes[0], timed_out = codes[1], throttled = codes[2], no_capacity = codes[3]
     cdef Py_ssize_t n = arrival.shape[0], stages = hop.shape[0], count = idents.shape[0]
     cdef Py_ssize_t last = stages - 1, chooser = stages
-    cdef _Draws draws = _Draws(samplers)
+    cdef Draws draws = Draws(samplers)
     cdef Py_ssize_t* busy = <Py_ssize_t*>malloc((count + 1) * sizeof(Py_ssize_t))
     cdef Py_ssize_t* outstanding = <Py_ssize_t*>malloc((count + 1) * sizeof(Py_ssize_t))
     cdef Py_ssize_t* stage_busy = <Py_ssize_t*>malloc((count * stages + 1) * sizeof(Py_ssize_t))
@@ -199,16 +110,16 @@ def run_pipeline(
                 if now < next_time or (now == next_time and top.order < next_order):
                     if now >= duration:
                         break
-                    _drop_first(heap, heap_size)
+                    drop_first(heap, heap_size)
                     heap_size -= 1
-                    i, request, stage = top.instance, top.request, top.stage
+                    i, request, stage = top.server, top.request, top.detail
                     if top.kind == HOP:  # reaches the next container
                         enter[request * stages + stage] = now
                         if stage_busy[i * stages + stage] < stage_workers[stage]:
                             stage_busy[i * stages + stage] += 1
                             demand = draws.take(stage) / speeds[i]
                             work[request] += demand
-                            _push(heap, heap_size, Event(now + demand, order, DONE, i, request, stage))
+                            push(heap, heap_size, Event(now + demand, order, DONE, i, request, stage))
                             heap_size += 1
                             order += 1
                         else:
@@ -217,7 +128,7 @@ def run_pipeline(
                     leave[request * stages + stage] = now
                     if heap_size + 1 >= heap_capacity:
                         heap_capacity = heap_capacity * 2 + 16
-                        heap = <Event*>_resized(heap, heap_capacity, sizeof(Event))
+                        heap = <Event*>resized(heap, heap_capacity, sizeof(Event))
                     if stage == last:
                         end[request] = now
                         status[request] = timed_out if now - arrival[request] > timeout else ok
@@ -225,7 +136,7 @@ def run_pipeline(
                     else:
                         next_stage = stage + 1
                         if hop[stage] > 0:
-                            _push(heap, heap_size, Event(now + hop[stage], order, HOP, i, request, next_stage))
+                            push(heap, heap_size, Event(now + hop[stage], order, HOP, i, request, next_stage))
                             heap_size += 1
                             order += 1
                         else:
@@ -234,7 +145,7 @@ def run_pipeline(
                                 stage_busy[i * stages + next_stage] += 1
                                 demand = draws.take(next_stage) / speeds[i]
                                 work[request] += demand
-                                _push(heap, heap_size, Event(now + demand, order, DONE, i, request, next_stage))
+                                push(heap, heap_size, Event(now + demand, order, DONE, i, request, next_stage))
                                 heap_size += 1
                                 order += 1
                             else:
@@ -262,8 +173,8 @@ def run_pipeline(
                             work[waiting] += demand
                             if heap_size >= heap_capacity:
                                 heap_capacity = heap_capacity * 2 + 16
-                                heap = <Event*>_resized(heap, heap_capacity, sizeof(Event))
-                            _push(heap, heap_size, Event(now + demand, order, DONE, i, waiting, 0))
+                                heap = <Event*>resized(heap, heap_capacity, sizeof(Event))
+                            push(heap, heap_size, Event(now + demand, order, DONE, i, waiting, 0))
                             heap_size += 1
                             order += 1
                     else:
@@ -277,8 +188,8 @@ def run_pipeline(
                             work[waiting] += demand
                             if heap_size >= heap_capacity:
                                 heap_capacity = heap_capacity * 2 + 16
-                                heap = <Event*>_resized(heap, heap_capacity, sizeof(Event))
-                            _push(heap, heap_size, Event(now + demand, order, DONE, i, waiting, stage))
+                                heap = <Event*>resized(heap, heap_capacity, sizeof(Event))
+                            push(heap, heap_size, Event(now + demand, order, DONE, i, waiting, stage))
                             heap_size += 1
                             order += 1
                     continue
@@ -320,8 +231,8 @@ def run_pipeline(
                 work[request] += demand
                 if heap_size >= heap_capacity:
                     heap_capacity = heap_capacity * 2 + 16
-                    heap = <Event*>_resized(heap, heap_capacity, sizeof(Event))
-                _push(heap, heap_size, Event(now + demand, order, DONE, i, request, 0))
+                    heap = <Event*>resized(heap, heap_capacity, sizeof(Event))
+                push(heap, heap_size, Event(now + demand, order, DONE, i, request, 0))
                 heap_size += 1
                 order += 1
                 continue

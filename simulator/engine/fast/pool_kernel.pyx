@@ -2,37 +2,19 @@
 """A serverless pool's event loop (serverless.py), compiled: the same events in the same order.
 
 Environments are numbers here (ident, provisioned, generation in arrays); the pool's Python objects
-are rebuilt from them at the end. Events are ordered by (time, creation order), both unique keys, so
-the heap's layout never decides which event runs first.
+are rebuilt from them at the end. Events go through the shared heap of kernel_support.pxd.
 """
 
 from libc.math cimport INFINITY
-from libc.stdlib cimport free, realloc
+from libc.stdlib cimport free
 from libc.string cimport memmove
+
+from simulator.engine.fast.kernel_support cimport Draws, Event, before, drop_first, push, resized
 
 cdef enum:
     READY = 0
     DONE = 1
     EXPIRE = 2
-
-
-ctypedef struct Event:
-    double time
-    Py_ssize_t order
-    int kind
-    Py_ssize_t environment
-    Py_ssize_t value  # the request (READY, DONE) or the environment's generation (EXPIRE)
-
-
-cdef inline bint _before(const Event* a, const Event* b) noexcept nogil:
-    return a.time < b.time or (a.time == b.time and a.order < b.order)
-
-
-cdef void* _resized(void* data, Py_ssize_t count, size_t item) except NULL:
-    cdef void* moved = realloc(data, count * item)
-    if moved == NULL:
-        raise MemoryError()
-    return moved
 
 
 ctypedef struct Environments:
@@ -49,43 +31,15 @@ cdef Py_ssize_t _add(Environments* pool, long long ident, char provisioned, Py_s
     """A new environment's number (growing the arrays when full)."""
     if pool.count >= pool.capacity:
         pool.capacity = pool.capacity * 2 + 16
-        pool.ident = <long long*>_resized(pool.ident, pool.capacity, sizeof(long long))
-        pool.provisioned = <char*>_resized(pool.provisioned, pool.capacity, sizeof(char))
-        pool.generation = <Py_ssize_t*>_resized(pool.generation, pool.capacity, sizeof(Py_ssize_t))
-        pool.idle = <Py_ssize_t*>_resized(pool.idle, pool.capacity, sizeof(Py_ssize_t))
+        pool.ident = <long long*>resized(pool.ident, pool.capacity, sizeof(long long))
+        pool.provisioned = <char*>resized(pool.provisioned, pool.capacity, sizeof(char))
+        pool.generation = <Py_ssize_t*>resized(pool.generation, pool.capacity, sizeof(Py_ssize_t))
+        pool.idle = <Py_ssize_t*>resized(pool.idle, pool.capacity, sizeof(Py_ssize_t))
     pool.ident[pool.count] = ident
     pool.provisioned[pool.count] = provisioned
     pool.generation[pool.count] = generation
     pool.count += 1
     return pool.count - 1
-
-
-cdef inline void _sift_up(Event* heap, Py_ssize_t position) noexcept nogil:
-    cdef Event item = heap[position]
-    cdef Py_ssize_t parent
-    while position > 0:
-        parent = (position - 1) >> 1
-        if not _before(&item, &heap[parent]):
-            break
-        heap[position] = heap[parent]
-        position = parent
-    heap[position] = item
-
-
-cdef inline void _sift_down(Event* heap, Py_ssize_t size) noexcept nogil:
-    cdef Event item = heap[0]
-    cdef Py_ssize_t position = 0, child
-    while True:
-        child = 2 * position + 1
-        if child >= size:
-            break
-        if child + 1 < size and _before(&heap[child + 1], &heap[child]):
-            child += 1
-        if not _before(&heap[child], &item):
-            break
-        heap[position] = heap[child]
-        position = child
-    heap[position] = item
 
 
 def run_pool(
@@ -127,10 +81,7 @@ def run_pool(
     cdef double next_time, now, demand, wait
     cdef Event event
     cdef bint pending
-    cdef list block
-    cdef Py_ssize_t drawn, block_size
-    block, drawn = service.current_block()
-    block_size = len(block)
+    cdef Draws draws = Draws([service])
     next_time, order = INFINITY, 0
     if n:
         next_time, order = clocks[0], 1
@@ -143,7 +94,7 @@ def run_pool(
             pending = heap_size > 0
             if pending:
                 event = heap[0]
-            if timer_head < timer_tail and (not pending or _before(&timers[timer_head], &event)):
+            if timer_head < timer_tail and (not pending or before(&timers[timer_head], &event)):
                 event = timers[timer_head]
                 pending = True
             if pending:
@@ -151,10 +102,10 @@ def run_pool(
                 if now < next_time or (now == next_time and event.order < next_order):
                     if now >= duration:
                         break
-                    environment = event.environment
+                    environment = event.server
                     if event.kind == EXPIRE:
                         timer_head += 1
-                        if pool.generation[environment] == event.value:  # idle ever since the timer began
+                        if pool.generation[environment] == event.detail:  # idle ever since the timer began
                             for position in range(pool.idle_size):
                                 if pool.idle[position] == environment:
                                     memmove(
@@ -167,11 +118,9 @@ def run_pool(
                                     retired += 1
                                     break
                         continue
+                    drop_first(heap, heap_size)
                     heap_size -= 1
-                    if heap_size:
-                        heap[0] = heap[heap_size]
-                        _sift_down(heap, heap_size)
-                    request = event.value
+                    request = event.request
                     if event.kind == DONE:
                         end[request] = now
                         status[request] = timed_out if now - arrival[request] > timeout else ok
@@ -186,25 +135,19 @@ def run_pool(
                                     timer_head = 0
                                 else:
                                     timer_capacity = timer_capacity * 2 + 16
-                                    timers = <Event*>_resized(timers, timer_capacity, sizeof(Event))
+                                    timers = <Event*>resized(timers, timer_capacity, sizeof(Event))
                             timers[timer_tail] = Event(
-                                now + keep_warm, order, EXPIRE, environment, pool.generation[environment]
+                                now + keep_warm, order, EXPIRE, environment, -1, pool.generation[environment]
                             )
                             timer_tail += 1
                             order += 1
                         continue
                     # READY: the cold start is done, the request begins
-                    if drawn >= block_size:
-                        service.release(drawn)
-                        block, drawn = service.current_block()
-                        block_size = len(block)
-                    demand = block[drawn]
-                    drawn += 1
+                    demand = draws.take(0)
                     start[request] = now
                     work[request] = demand
                     instance[request] = pool.ident[environment]
-                    heap[heap_size] = Event(now + demand, order, DONE, environment, request)
-                    _sift_up(heap, heap_size)
+                    push(heap, heap_size, Event(now + demand, order, DONE, environment, request, 0))
                     heap_size += 1
                     order += 1
                     continue
@@ -232,21 +175,16 @@ def run_pool(
                 peak = in_flight
             if heap_size >= heap_capacity:
                 heap_capacity = heap_capacity * 2 + 16
-                heap = <Event*>_resized(heap, heap_capacity, sizeof(Event))
+                heap = <Event*>resized(heap, heap_capacity, sizeof(Event))
             if pool.idle_size:
                 pool.idle_size -= 1
                 environment = pool.idle[pool.idle_size]
                 pool.generation[environment] += 1
-                if drawn >= block_size:
-                    service.release(drawn)
-                    block, drawn = service.current_block()
-                    block_size = len(block)
-                demand = block[drawn]
-                drawn += 1
+                demand = draws.take(0)
                 start[request] = now
                 work[request] = demand
                 instance[request] = pool.ident[environment]
-                heap[heap_size] = Event(now + demand, order, DONE, environment, request)
+                event = Event(now + demand, order, DONE, environment, request, 0)
             else:
                 environment = _add(&pool, new_id(), 0, 0)
                 alive += 1
@@ -254,11 +192,11 @@ def run_pool(
                     peak_alive = alive
                 wait = setup()
                 cold_starts.append((now, wait))
-                heap[heap_size] = Event(now + wait, order, READY, environment, request)
-            _sift_up(heap, heap_size)
+                event = Event(now + wait, order, READY, environment, request, 0)
+            push(heap, heap_size, event)
             heap_size += 1
             order += 1
-        service.release(drawn)
+        draws.release()
         left_idle = [
             (pool.ident[environment], bool(pool.provisioned[environment]), pool.generation[environment])
             for environment in pool.idle[: pool.idle_size]
