@@ -88,12 +88,12 @@ def period_requests_from_log(
 
 def _busy(log: RequestLog, mine: np.ndarray, duration: float, period: float, n_bins: int) -> np.ndarray:
     """Device-seconds of work per period of the requests `mine` (in service until the end at most)."""
-    start = log.column("start")[mine]
-    served = ~np.isnan(start)
+    served = ~np.isnan(log.column("start"))
+    served &= mine  # one mask over the log: each column is copied once, not twice
     return spread_over_bins(
-        start[served],
-        np.nan_to_num(log.column("end")[mine][served], nan=duration),
-        log.column("work")[mine][served],
+        log.column("start")[served],
+        np.nan_to_num(log.column("end")[served], nan=duration, copy=False),
+        log.column("work")[served],
         period,
         n_bins,
     )

@@ -28,9 +28,12 @@ Figures = tuple[Requests, Latency, Latency, QueueWait]
 
 
 def _latency_figures(latency_s: np.ndarray) -> Latency:
+    """Figures in ms of a temporary array of latencies in seconds, which it consumes: scaled and
+    reordered in place (a long run's arrays are hundreds of MB, and fresh memory costs page faults)."""
     if len(latency_s) == 0:
         return Latency()
-    ms = latency_s * 1000.0
+    ms = latency_s
+    ms *= 1000.0
     mean, largest = float(ms.mean()), float(ms.max())  # before the percentiles reorder `ms` in place
     values = np.percentile(ms, list(PERCENTILES.values()), overwrite_input=True)
     percentiles = {name: float(value) for name, value in zip(PERCENTILES, values, strict=True)}
@@ -59,15 +62,17 @@ def _figures(
     """The figures of a set of requests; a recommender `trial` reads only the counts and ModelLatency,
     so it is spared the end-to-end latency and queue wait (left empty)."""
     ok = status == Status.OK
-    model_latency = end[ok] - arrival[ok]
+    model_latency = (end - arrival)[ok]
     requests = request_figures(np.bincount(status, minlength=len(Status)))
     if trial:
         return requests, Latency(), _latency_figures(model_latency), QueueWait(None, None)
     started = ~np.isnan(start)
-    waits = (start[started] - arrival[started]) * 1000.0
+    waits = (start - arrival)[started]
+    waits *= 1000.0
+    latency = _latency_figures(model_latency + overhead[ok])  # before model_latency is consumed
     return (
         requests,
-        _latency_figures(model_latency + overhead[ok]),
+        latency,
         _latency_figures(model_latency),
         QueueWait(  # the mean first: the percentile reorders `waits` in place
             mean=float(waits.mean()) if len(waits) else None,
