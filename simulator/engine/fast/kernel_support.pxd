@@ -3,6 +3,7 @@
 both unique keys, so the heap's layout never decides which event runs first - growable buffers, and
 the samplers' draws a block at a time."""
 
+from libc.math cimport INFINITY
 from libc.stdlib cimport realloc
 
 
@@ -55,6 +56,55 @@ cdef inline void* resized(void* data, Py_ssize_t count, size_t item) except NULL
     if moved == NULL:
         raise MemoryError()
     return moved
+
+
+ctypedef struct Heap:
+    Event* events
+    Py_ssize_t size
+    Py_ssize_t capacity
+
+
+cdef inline int add(Heap* heap, Event item) except -1:
+    """Push `item`, growing the buffer when it is full."""
+    if heap.size >= heap.capacity:
+        heap.capacity = heap.capacity * 2 + 16
+        heap.events = <Event*>resized(heap.events, heap.capacity, sizeof(Event))
+    push(heap.events, heap.size, item)
+    heap.size += 1
+    return 0
+
+
+cdef inline void remove_first(Heap* heap) noexcept nogil:
+    drop_first(heap.events, heap.size)
+    heap.size -= 1
+
+
+ctypedef struct Timetable:  # arrivals as SimPy's driver creates them: i+1 when i is processed
+    Py_ssize_t following  # the next request to arrive
+    double next_time  # its clock time (inf: none left)
+    Py_ssize_t next_order  # its creation order among the events
+
+
+cdef inline Timetable first_arrival(const double[::1] clocks, Py_ssize_t* order) noexcept nogil:
+    if clocks.shape[0] == 0:
+        return Timetable(0, INFINITY, 0)
+    order[0] += 1
+    return Timetable(0, clocks[0], order[0] - 1)
+
+
+cdef inline Py_ssize_t next_arrival(
+    Timetable* arrivals, const double[::1] clocks, Py_ssize_t* order
+) noexcept nogil:
+    """The request arriving now; the one after it takes its place in creation order."""
+    cdef Py_ssize_t request = arrivals.following
+    arrivals.following += 1
+    if arrivals.following < clocks.shape[0]:
+        arrivals.next_time = clocks[arrivals.following]
+        arrivals.next_order = order[0]
+        order[0] += 1
+    else:
+        arrivals.next_time = INFINITY
+    return request
 
 
 cdef class Draws:

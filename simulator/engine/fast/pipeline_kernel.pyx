@@ -4,11 +4,19 @@ the same order. Waiting lines are FIFO rings of request numbers; events go throu
 of kernel_support.pxd.
 """
 
-from libc.math cimport INFINITY
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
-from simulator.engine.fast.kernel_support cimport Draws, Event, drop_first, push, resized
+from simulator.engine.fast.kernel_support cimport (
+    Draws,
+    Event,
+    Heap,
+    Timetable,
+    add,
+    first_arrival,
+    next_arrival,
+    remove_first,
+)
 
 cdef enum:
     DONE = 0
@@ -81,11 +89,10 @@ def run_pipeline(
     cdef Py_ssize_t* outstanding = <Py_ssize_t*>malloc((count + 1) * sizeof(Py_ssize_t))
     cdef Py_ssize_t* stage_busy = <Py_ssize_t*>malloc((count * stages + 1) * sizeof(Py_ssize_t))
     cdef Fifo* queues = <Fifo*>malloc((count * (stages + 1) + 1) * sizeof(Fifo))  # per instance: queue, lines
-    cdef Event* heap = NULL
-    cdef Py_ssize_t heap_size = 0, heap_capacity = 0
-    cdef Py_ssize_t order = 0, next_order = 0, following = 0, request, waiting, i, stage, next_stage
+    cdef Heap heap = Heap(NULL, 0, 0)
+    cdef Py_ssize_t order = 0, request, waiting, i, stage, next_stage
     cdef Py_ssize_t best, least, other, step, lines
-    cdef double next_time = INFINITY, now, demand, arrived
+    cdef double now, next_time, demand, arrived
     cdef Event top
     cdef Fifo* queue
     cdef Fifo* line
@@ -100,18 +107,17 @@ def run_pipeline(
     memset(stage_busy, 0, (count * stages + 1) * sizeof(Py_ssize_t))
     memset(queues, 0, (count * (stages + 1) + 1) * sizeof(Fifo))
     lines = count * (stages + 1)
-    if n:
-        next_time, order = clocks[0], 1
+    cdef Timetable arrivals = first_arrival(clocks, &order)
     try:
         while True:
-            if heap_size:
-                top = heap[0]
+            if heap.size:
+                top = heap.events[0]
                 now = top.time
-                if now < next_time or (now == next_time and top.order < next_order):
+                next_time = arrivals.next_time
+                if now < next_time or (now == next_time and top.order < arrivals.next_order):
                     if now >= duration:
                         break
-                    drop_first(heap, heap_size)
-                    heap_size -= 1
+                    remove_first(&heap)
                     i, request, stage = top.server, top.request, top.detail
                     if top.kind == HOP:  # reaches the next container
                         enter[request * stages + stage] = now
@@ -119,16 +125,12 @@ def run_pipeline(
                             stage_busy[i * stages + stage] += 1
                             demand = draws.take(stage) / speeds[i]
                             work[request] += demand
-                            push(heap, heap_size, Event(now + demand, order, DONE, i, request, stage))
-                            heap_size += 1
+                            add(&heap, Event(now + demand, order, DONE, i, request, stage))
                             order += 1
                         else:
                             _append(&queues[i * (stages + 1) + 1 + stage], request)
                         continue
                     leave[request * stages + stage] = now
-                    if heap_size + 1 >= heap_capacity:
-                        heap_capacity = heap_capacity * 2 + 16
-                        heap = <Event*>resized(heap, heap_capacity, sizeof(Event))
                     if stage == last:
                         end[request] = now
                         status[request] = timed_out if now - arrival[request] > timeout else ok
@@ -136,8 +138,7 @@ def run_pipeline(
                     else:
                         next_stage = stage + 1
                         if hop[stage] > 0:
-                            push(heap, heap_size, Event(now + hop[stage], order, HOP, i, request, next_stage))
-                            heap_size += 1
+                            add(&heap, Event(now + hop[stage], order, HOP, i, request, next_stage))
                             order += 1
                         else:
                             enter[request * stages + next_stage] = now
@@ -145,8 +146,7 @@ def run_pipeline(
                                 stage_busy[i * stages + next_stage] += 1
                                 demand = draws.take(next_stage) / speeds[i]
                                 work[request] += demand
-                                push(heap, heap_size, Event(now + demand, order, DONE, i, request, next_stage))
-                                heap_size += 1
+                                add(&heap, Event(now + demand, order, DONE, i, request, next_stage))
                                 order += 1
                             else:
                                 _append(&queues[i * (stages + 1) + 1 + next_stage], request)
@@ -171,11 +171,7 @@ def run_pipeline(
                             enter[waiting * stages] = now
                             demand = draws.take(0) / speeds[i]
                             work[waiting] += demand
-                            if heap_size >= heap_capacity:
-                                heap_capacity = heap_capacity * 2 + 16
-                                heap = <Event*>resized(heap, heap_capacity, sizeof(Event))
-                            push(heap, heap_size, Event(now + demand, order, DONE, i, waiting, 0))
-                            heap_size += 1
+                            add(&heap, Event(now + demand, order, DONE, i, waiting, 0))
                             order += 1
                     else:
                         stage_busy[i * stages + stage] -= 1
@@ -186,24 +182,13 @@ def run_pipeline(
                             line.head += 1
                             demand = draws.take(stage) / speeds[i]
                             work[waiting] += demand
-                            if heap_size >= heap_capacity:
-                                heap_capacity = heap_capacity * 2 + 16
-                                heap = <Event*>resized(heap, heap_capacity, sizeof(Event))
-                            push(heap, heap_size, Event(now + demand, order, DONE, i, waiting, stage))
-                            heap_size += 1
+                            add(&heap, Event(now + demand, order, DONE, i, waiting, stage))
                             order += 1
                     continue
-            if next_time >= duration:
+            if arrivals.next_time >= duration:
                 break
-            now = next_time
-            request = following
-            following += 1
-            if following < n:
-                next_time = clocks[following]
-                next_order = order
-                order += 1
-            else:
-                next_time = INFINITY
+            now = arrivals.next_time
+            request = next_arrival(&arrivals, clocks, &order)
             if sent[request] < 0 or count == 0:
                 status[request] = no_capacity
                 end[request] = arrival[request]
@@ -229,11 +214,7 @@ def run_pipeline(
                 enter[request * stages] = now
                 demand = draws.take(0) / speeds[i]
                 work[request] += demand
-                if heap_size >= heap_capacity:
-                    heap_capacity = heap_capacity * 2 + 16
-                    heap = <Event*>resized(heap, heap_capacity, sizeof(Event))
-                push(heap, heap_size, Event(now + demand, order, DONE, i, request, 0))
-                heap_size += 1
+                add(&heap, Event(now + demand, order, DONE, i, request, 0))
                 order += 1
                 continue
             queue = &queues[i * (stages + 1)]
@@ -258,4 +239,4 @@ def run_pipeline(
         free(busy)
         free(outstanding)
         free(stage_busy)
-        free(heap)
+        free(heap.events)

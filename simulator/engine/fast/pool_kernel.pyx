@@ -5,11 +5,21 @@ Environments are numbers here (ident, provisioned, generation in arrays); the po
 are rebuilt from them at the end. Events go through the shared heap of kernel_support.pxd.
 """
 
-from libc.math cimport INFINITY
 from libc.stdlib cimport free
 from libc.string cimport memmove
 
-from simulator.engine.fast.kernel_support cimport Draws, Event, before, drop_first, push, resized
+from simulator.engine.fast.kernel_support cimport (
+    Draws,
+    Event,
+    Heap,
+    Timetable,
+    add,
+    before,
+    first_arrival,
+    next_arrival,
+    remove_first,
+    resized,
+)
 
 cdef enum:
     READY = 0
@@ -74,32 +84,31 @@ def run_pool(
     cdef Py_ssize_t peak_alive = counters[3], retired = 0
     cdef Py_ssize_t n = arrival.shape[0]
     cdef Environments pool = Environments(0, 0, NULL, NULL, NULL, NULL, 0)
-    cdef Event* heap = NULL
+    cdef Heap heap = Heap(NULL, 0, 0)
     cdef Event* timers = NULL
-    cdef Py_ssize_t heap_size = 0, heap_capacity = 0, timer_head = 0, timer_tail = 0, timer_capacity = 0
-    cdef Py_ssize_t order, next_order = 0, following = 0, request, environment, position
-    cdef double next_time, now, demand, wait
+    cdef Py_ssize_t timer_head = 0, timer_tail = 0, timer_capacity = 0
+    cdef Py_ssize_t order = 0, request, environment, position
+    cdef double now, next_time, demand, wait
     cdef Event event
     cdef bint pending
     cdef Draws draws = Draws([service])
-    next_time, order = INFINITY, 0
-    if n:
-        next_time, order = clocks[0], 1
+    cdef Timetable arrivals = first_arrival(clocks, &order)
     try:
         for environment_ident, environment_provisioned, environment_generation in idle_environments:
             environment = _add(&pool, environment_ident, environment_provisioned, environment_generation)
             pool.idle[pool.idle_size] = environment
             pool.idle_size += 1
         while True:
-            pending = heap_size > 0
+            pending = heap.size > 0
             if pending:
-                event = heap[0]
+                event = heap.events[0]
             if timer_head < timer_tail and (not pending or before(&timers[timer_head], &event)):
                 event = timers[timer_head]
                 pending = True
             if pending:
                 now = event.time
-                if now < next_time or (now == next_time and event.order < next_order):
+                next_time = arrivals.next_time
+                if now < next_time or (now == next_time and event.order < arrivals.next_order):
                     if now >= duration:
                         break
                     environment = event.server
@@ -118,8 +127,7 @@ def run_pool(
                                     retired += 1
                                     break
                         continue
-                    drop_first(heap, heap_size)
-                    heap_size -= 1
+                    remove_first(&heap)
                     request = event.request
                     if event.kind == DONE:
                         end[request] = now
@@ -147,21 +155,13 @@ def run_pool(
                     start[request] = now
                     work[request] = demand
                     instance[request] = pool.ident[environment]
-                    push(heap, heap_size, Event(now + demand, order, DONE, environment, request, 0))
-                    heap_size += 1
+                    add(&heap, Event(now + demand, order, DONE, environment, request, 0))
                     order += 1
                     continue
-            if next_time >= duration:
+            if arrivals.next_time >= duration:
                 break
-            now = next_time
-            request = following
-            following += 1
-            if following < n:
-                next_time = clocks[following]
-                next_order = order
-                order += 1
-            else:
-                next_time = INFINITY
+            now = arrivals.next_time
+            request = next_arrival(&arrivals, clocks, &order)
             if sent[request] < 0:
                 status[request] = no_capacity
                 end[request] = arrival[request]
@@ -173,9 +173,6 @@ def run_pool(
             in_flight += 1
             if in_flight > peak:
                 peak = in_flight
-            if heap_size >= heap_capacity:
-                heap_capacity = heap_capacity * 2 + 16
-                heap = <Event*>resized(heap, heap_capacity, sizeof(Event))
             if pool.idle_size:
                 pool.idle_size -= 1
                 environment = pool.idle[pool.idle_size]
@@ -193,8 +190,7 @@ def run_pool(
                 wait = setup()
                 cold_starts.append((now, wait))
                 event = Event(now + wait, order, READY, environment, request, 0)
-            push(heap, heap_size, event)
-            heap_size += 1
+            add(&heap, event)
             order += 1
         draws.release()
         left_idle = [
@@ -203,7 +199,7 @@ def run_pool(
         ]
         return (in_flight, peak, alive, peak_alive, retired), left_idle
     finally:
-        free(heap)
+        free(heap.events)
         free(timers)
         free(pool.ident)
         free(pool.provisioned)
