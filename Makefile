@@ -7,7 +7,7 @@ OUT ?= out
 
 .PHONY: install run test test-fast test-docker lint bench bench-cli bench-elastic bench-recommend golden reports calibration-report calibration-matrix clean
 
-$(STAMP): pyproject.toml constraints.txt $(wildcard simulator/engine/fast/*.pyx simulator/engine/fast/*.pxd)
+$(STAMP): pyproject.toml constraints.txt $(wildcard simulator/*/*.pyx simulator/*/*/*.pyx simulator/engine/fast/*.pxd)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,aws,docker,dask]'
 	touch $(STAMP)

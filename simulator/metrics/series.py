@@ -11,38 +11,12 @@ from simulator.catalog.model import ServerlessTiers
 from simulator.core.records import ERROR_5XX, RequestLog, Status
 from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.variant import Variant
-from simulator.metrics.bins import spread_over_bins
+from simulator.metrics.bins import per_bin_mean, per_bin_quantiles, spread_over_bins
 from simulator.metrics.elastic import GIB, desired_per_period
 from simulator.metrics.fleet import in_service_spans, rows_of
 from simulator.metrics.serving import add_container_series
 from simulator.metrics.streaming import StreamingCollector
 from simulator.scenario.kinds import EndpointScenario
-
-
-def _per_bin_mean(bins: np.ndarray, values: np.ndarray, n_bins: int) -> np.ndarray:
-    sums = np.bincount(bins, weights=values, minlength=n_bins)[:n_bins]
-    counts = np.bincount(bins, minlength=n_bins)[:n_bins]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-
-
-def _per_bin_quantile(bins: np.ndarray, values: np.ndarray, n_bins: int, q: float) -> np.ndarray:
-    return _per_bin_quantiles(bins, values, n_bins, (q,))[0]
-
-
-def _per_bin_quantiles(
-    bins: np.ndarray, values: np.ndarray, n_bins: int, qs: tuple[float, ...]
-) -> list[np.ndarray]:
-    """Each quantile of the values per bin (NaN for empty bins), grouped once for all of them."""
-    results = [np.full(n_bins, np.nan) for _ in qs]
-    if len(values):
-        grouped = pd.Series(values).groupby(bins).quantile(list(qs))
-        for q, result in zip(qs, results, strict=True):
-            one = grouped.xs(q, level=1)
-            index = one.index.to_numpy()
-            keep = index < n_bins
-            result[index[keep]] = one.to_numpy()[keep]
-    return results
 
 
 @dataclass(frozen=True)
@@ -71,17 +45,17 @@ def period_requests_from_log(
     model_latency = model_latency[ok]
     model_latency *= 1e6  # in place, step by step: a long run's columns are hundreds of MB each
     completed_bins = bins[ok]
-    p50, p99 = _per_bin_quantiles(completed_bins, model_latency, n_bins, (0.5, 0.99))
+    p50, p99 = per_bin_quantiles(completed_bins, model_latency, n_bins, (0.5, 0.99))
     overhead = log.column("overhead")[mine][ok]
     overhead *= 1e6
     return PeriodRequests(
         invocations=np.bincount(bins, minlength=n_bins)[:n_bins],
         throttled=np.bincount(bins[stat == Status.THROTTLED], minlength=n_bins)[:n_bins],
         errors_5xx=np.bincount(bins[np.isin(stat, ERROR_5XX)], minlength=n_bins)[:n_bins],
-        model_latency_mean=_per_bin_mean(completed_bins, model_latency, n_bins),
+        model_latency_mean=per_bin_mean(completed_bins, model_latency, n_bins),
         model_latency_p50=p50,
         model_latency_p99=p99,
-        overhead_mean=_per_bin_mean(completed_bins, overhead, n_bins),
+        overhead_mean=per_bin_mean(completed_bins, overhead, n_bins),
         busy=_busy(log, mine, duration, period, n_bins),
     )
 
@@ -272,19 +246,20 @@ def serverless_series(
     )
     setup_bins = (setups["time_s"].to_numpy() // period).astype(np.int64)
     setup_us = setups["model_setup_time_s"].to_numpy(dtype=float) * 1e6
+    p50, p99 = per_bin_quantiles(bins[ok], model_latency * 1e6, n_bins, (0.5, 0.99))
     return pd.DataFrame(
         {
             "time_s": np.arange(n_bins) * period,
             "variant": variant.name,
             "Invocations": np.bincount(bins, minlength=n_bins)[:n_bins],
-            "ModelLatency": _per_bin_mean(bins[ok], model_latency * 1e6, n_bins),
-            "ModelLatency_p50": _per_bin_quantile(bins[ok], model_latency * 1e6, n_bins, 0.5),
-            "ModelLatency_p99": _per_bin_quantile(bins[ok], model_latency * 1e6, n_bins, 0.99),
-            "OverheadLatency": _per_bin_mean(bins[ok], log.column("overhead")[mine][ok] * 1e6, n_bins),
+            "ModelLatency": per_bin_mean(bins[ok], model_latency * 1e6, n_bins),
+            "ModelLatency_p50": p50,
+            "ModelLatency_p99": p99,
+            "OverheadLatency": per_bin_mean(bins[ok], log.column("overhead")[mine][ok] * 1e6, n_bins),
             "Invocation4XXErrors": np.bincount(bins[stat == Status.THROTTLED], minlength=n_bins)[:n_bins],
             "Invocation5XXErrors": np.bincount(bins[np.isin(stat, ERROR_5XX)], minlength=n_bins)[:n_bins],
             "InServiceInstances": np.zeros(n_bins),
-            "ModelSetupTime": _per_bin_mean(setup_bins, setup_us, n_bins),
+            "ModelSetupTime": per_bin_mean(setup_bins, setup_us, n_bins),
             "ColdStarts": np.bincount(setup_bins, minlength=n_bins)[:n_bins],
             "cost_usd": np.zeros(n_bins),
         }
