@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
 
+from simulator.core.allocator import keep_freed_memory
+
 Done = Callable[[int], None]
 ResultHook = Callable[[int, Any], None]
 
@@ -69,7 +71,9 @@ PARENT_CHECK_SECONDS = 0.5
 def _worker_setup(parent: int) -> None:
     """Workers leave Ctrl-C to the parent, which stops them and keeps what has finished; and they
     exit on their own when the parent dies without a chance to stop them (SIGKILL, OOM killer),
-    instead of waiting forever on a task queue nobody feeds."""
+    instead of waiting forever on a task queue nobody feeds. Freed memory is kept for the next task
+    (core/allocator.py), as the CLI keeps it."""
+    keep_freed_memory()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the CLI's SIGTERM handler
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True, name="parent-watch").start()
