@@ -85,13 +85,16 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)  # the parent is gone: nobody can receive this worker's results
 
 
+def fork_is_safe() -> bool:
+    """Linux, and this process runs no other thread: a thread (e.g. a live progress bar) may hold a
+    lock at the fork that the child could never take."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
 def _start_method() -> multiprocessing.context.BaseContext:
-    """fork where it is safe (Linux, and this process runs no other thread), so workers start with the
-    simulator already imported (a recommender job on 2 cores ends about 1 s sooner); spawn otherwise:
-    a thread (e.g. a live progress bar) may hold a lock at the fork that the child could never take."""
-    if sys.platform == "linux" and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
+    """fork where it is safe, so workers start with the simulator already imported (a recommender job
+    on 2 cores ends about 1 s sooner); spawn otherwise."""
+    return multiprocessing.get_context("fork" if fork_is_safe() else "spawn")
 
 
 class LocalPoolExecutor:

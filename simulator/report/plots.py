@@ -9,6 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from simulator.figures import subplots
+from simulator.report.drawing import draw_side_by_side
 
 
 def _minutes(frame: pd.DataFrame) -> pd.Series:
@@ -91,9 +92,11 @@ def plot_cost(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
 def endpoint_plots(metrics: pd.DataFrame, period_s: float, warmup_s: float, directory: Path) -> list[Path]:
     """All endpoint figures into `directory`; returns their paths."""
     directory.mkdir(parents=True, exist_ok=True)
-    return [
-        plot_latency(metrics, warmup_s, directory / "latency.png"),
-        plot_throughput(metrics, period_s, warmup_s, directory / "throughput.png"),
-        plot_instances(metrics, warmup_s, directory / "instances.png"),
-        plot_cost(metrics, warmup_s, directory / "cost.png"),
-    ]
+    return draw_side_by_side(
+        [
+            (plot_latency, (metrics, warmup_s, directory / "latency.png")),
+            (plot_throughput, (metrics, period_s, warmup_s, directory / "throughput.png")),
+            (plot_instances, (metrics, warmup_s, directory / "instances.png")),
+            (plot_cost, (metrics, warmup_s, directory / "cost.png")),
+        ]
+    )

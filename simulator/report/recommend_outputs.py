@@ -19,6 +19,7 @@ from simulator.recommend.aws_response import (
 )
 from simulator.recommend.job import JobResult
 from simulator.recommend.ranking import curve_points
+from simulator.report.drawing import Drawing, draw_side_by_side
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.recommend_plots import plot_curves, plot_fleet, plot_pareto
 from simulator.report.staging import write_json
@@ -102,13 +103,14 @@ def write_job_outputs(
     pd.DataFrame(candidate_rows(result)).to_csv(out / "candidates.csv", index=False)
     curves = curve_points(result.outcomes)
     pd.DataFrame(curves).to_csv(out / "curves.csv", index=False)
-    figures = [
-        plot_curves(curves, slo, plots / "throughput_latency.png"),
-        plot_pareto(curves, plots / "pareto.png"),
+    drawings: list[Drawing] = [
+        (plot_curves, (curves, slo, plots / "throughput_latency.png")),
+        (plot_pareto, (curves, plots / "pareto.png")),
     ]
     if result.fleet:
         (out / "fleet_sizing.json").write_text(json.dumps(result.fleet, indent=2))
-        figures.append(plot_fleet(result.fleet, plots / "fleet_cost.png"))
+        drawings.append((plot_fleet, (result.fleet, plots / "fleet_cost.png")))
+    figures = draw_side_by_side(drawings)
     (out / "scenario.resolved.yaml").write_text(dump_resolved(result.scenario))
     (out / "report.html").write_text(render_job(result, figures, wall_seconds))
     return figures
