@@ -50,14 +50,15 @@ def billing(timeline: pd.DataFrame, window_start: float, window_end: float) -> p
     seconds = overlap(
         timeline["launched_at"].to_numpy(), timeline["terminated_at"].to_numpy(), window_start, window_end
     )
-    price = timeline["price_per_hour"]
-    return pd.DataFrame(
+    price = timeline["price_per_hour"].to_numpy()
+    return pd.DataFrame(  # from arrays: columns of one table need no aligning (a trial bills thousands)
         {
-            **{name: timeline[name] for name in ("instance", "variant", "instance_type")},
+            **{name: timeline[name].to_numpy() for name in ("instance", "variant", "instance_type")},
             "price_per_hour": price,
             "billable_seconds": seconds,
-            "cost_usd": seconds * price.to_numpy() / 3600.0,
-        }
+            "cost_usd": seconds * price / 3600.0,
+        },
+        index=timeline.index,
     )
 
 
