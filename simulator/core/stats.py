@@ -21,11 +21,14 @@ def t_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tup
     return mean, float(stdtrit(data.size - 1, 0.5 + level / 2) * data.std(ddof=1) / math.sqrt(data.size))
 
 
-def mean_ci95(values: Sequence[float | None], lower: float | None = None) -> dict[str, float | None]:
+def mean_ci95(
+    values: Sequence[float | None], lower: float | None = None, upper: float | None = None
+) -> dict[str, float | None]:
     """Mean and 95% t-interval of independent replication outputs (no interval for one value).
 
-    `lower` is the least value the quantity can take (0 for counts, times and costs): the interval
-    never reaches below it, as a symmetric t-interval over few replications otherwise would.
+    `lower` and `upper` bound what the quantity can take (0 for counts, times and costs; 1 for a
+    share): the interval never reaches past them, as a symmetric t-interval over few replications
+    otherwise would.
     """
     data = [v for v in values if v is not None]
     if not data:
@@ -34,7 +37,8 @@ def mean_ci95(values: Sequence[float | None], lower: float | None = None) -> dic
     if len(data) < 2:
         return {"mean": mean, "ci95_low": None, "ci95_high": None}
     low = mean - half if lower is None else max(lower, mean - half)
-    return {"mean": mean, "ci95_low": low, "ci95_high": mean + half}
+    high = mean + half if upper is None else min(upper, mean + half)
+    return {"mean": mean, "ci95_low": low, "ci95_high": high}
 
 
 def combine_summaries(summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:

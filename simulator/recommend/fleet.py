@@ -162,5 +162,12 @@ def simulate_fleet(task: FleetRun) -> dict[str, float]:
     return fleet_figures(simulate(task.replication.scenario, task.replication.seed), task.slo)
 
 
+SHARES = ("requests_within_slo", "minutes_p99_within_slo", "error_rate")
+"""Figures that are shares of requests or minutes: their intervals stay inside [0, 1]."""
+
+
 def combine(figures: list[dict[str, float]]) -> dict[str, dict[str, float | None]]:
-    return {key: mean_ci95([f[key] for f in figures]) for key in figures[0]}
+    return {
+        key: mean_ci95([f[key] for f in figures], *((0.0, 1.0) if key in SHARES else ()))
+        for key in figures[0]
+    }
