@@ -87,7 +87,10 @@ def compare(
         scenario = load_scenario(path, opts.with_engine([*(overrides or []), *extra.get(number, [])], engine))
         if not isinstance(scenario, EndpointScenario):
             raise ScenarioError(str(path), "compare needs endpoint scenarios")
-        check_engine(scenario)
+        try:
+            check_engine(scenario)
+        except ScenarioError as refused:  # name the scenario among several
+            raise ScenarioError(f"{path}: {refused.path}", refused.reason) from None
         label = f"{number}: {path.stem}" + (" (" + ", ".join(extra[number]) + ")" if number in extra else "")
         loaded.append((label, scenario))
     if out is not None:

@@ -64,7 +64,7 @@ class Elsewhere:
 
 
 def _report_line(console: Console, out: Path) -> None:
-    console.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}")
+    console.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}", soft_wrap=True)
 
 
 def _replicate(scenario: EndpointScenario, settings: RunSettings) -> Replicated:

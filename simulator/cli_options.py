@@ -70,8 +70,9 @@ class EngineName(StrEnum):
 EngineOption = Annotated[
     EngineName | None,
     typer.Option(
-        help="simulation engine: auto (the exact fast path for static fleets, else SimPy), simpy, or fast"
-        " (an error when a run needs SimPy); default: the scenario's `engine`",
+        help="simulation engine: auto (the exact fast engine wherever it applies: static fleets, one"
+        " serverless, pipeline or Elastic Inference variant, Invocations-based autoscaling; else SimPy),"
+        " simpy, or fast (an error when a run needs SimPy); default: the scenario's `engine`",
         case_sensitive=False,
         show_default=False,
     ),

@@ -198,7 +198,8 @@ def recommend(
         )
     stdout.print(
         f"{len(candidates)} candidates in {wall:.1f} s; report: {directory / 'report.html'}  "
-        f"recommendations: {directory / 'recommendations.json'}"
+        f"recommendations: {directory / 'recommendations.json'}",
+        soft_wrap=True,  # paths whole on one line, whatever the width: scripts read them
     )
 
 

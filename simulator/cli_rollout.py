@@ -113,7 +113,7 @@ def rollout(
     opts.print_rows(console, title, ["figure", "mean", "95% CI"], interval_rows(summary))
     if found is not None:
         console.print(detection_line(found))
-    console.print(f"report: {out / 'report.html'}  rollout: {out / 'rollout.json'}")
+    console.print(f"report: {out / 'report.html'}  rollout: {out / 'rollout.json'}", soft_wrap=True)
 
 
 def _canary_detection(scenario: RolloutScenario) -> Detection | None:

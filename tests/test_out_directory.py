@@ -126,3 +126,19 @@ def test_a_candidate_file_name_never_leaves_its_folder(key: str) -> None:
 def test_distinct_candidates_get_distinct_files(first: str, second: str) -> None:
     if first != second:
         assert file_name(first) != file_name(second)
+
+
+def test_the_written_paths_are_printed_whole_on_one_line_when_piped(tmp_path: Path) -> None:
+    """Scripts grep the `report: ... summary: ...` line: a long --out is not wrapped at 80 columns."""
+    import subprocess
+    import sys
+
+    out = tmp_path / ("a-directory-name-long-enough-to-pass-eighty-columns-" * 2) / "run"
+    done = subprocess.run(
+        [sys.executable, "-m", "simulator.cli", "run", "scenarios/mmc-check.yaml", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"report: {out / 'report.html'}  summary: {out / 'summary.json'}" in done.stdout.splitlines()

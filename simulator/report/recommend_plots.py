@@ -32,6 +32,7 @@ def plot_curves(rows: list[dict[str, Any]], slo: LatencyThreshold, path: Path) -
             markersize=3,
             linewidth=1,
             color=colours(number % 20),
+            linestyle=("-", "--", ":")[number // 20 % 3],  # past 20 candidates the colours repeat
             label=name,
         )
     axis.axhline(slo.value * 1000.0, color="red", linestyle="--", label=f"{slo.percentile} threshold")
