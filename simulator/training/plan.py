@@ -42,12 +42,6 @@ class JobPlan:
     spot_discount: float
     market: Market | None
 
-    @property
-    def price_per_instance_second(self) -> float:
-        """What one running instance-second costs (spot price when spot is on)."""
-        discount = self.spot_discount if self.spot else 0.0
-        return self.on_demand_price_per_hour * (1.0 - discount) / 3600.0
-
 
 def build_plan(spec: TrainingJobSpec, catalog: Catalog) -> JobPlan:
     """Plan for one job; raises ScenarioError for catalog problems (unknown type, no spot rate)."""
