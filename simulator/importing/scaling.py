@@ -14,7 +14,7 @@ from typing import Any
 
 from simulator.aws.sagemaker_names import DIMENSION, NAMESPACE, PREDEFINED, parse_resource_id
 from simulator.importing.alarms import find_alarm, read_alarm
-from simulator.importing.documents import refuse
+from simulator.importing.documents import no_more_pages, refuse
 from simulator.importing.metrics_names import simulated_metric
 
 TARGETS = "--scalable-targets"
@@ -65,16 +65,9 @@ def _ours(item: dict[str, Any], path: str, option: str, endpoint: str, variants:
     return parsed[1]
 
 
-def _more_pages(document: dict[str, Any] | None, option: str) -> None:
-    if document is not None and "NextToken" in document:
-        raise refuse(
-            option, "NextToken", "more pages follow: save every page (the AWS CLI's default) and retry"
-        )
-
-
 def read_scaling(inputs: ScalingInputs, endpoint: str, variants: list[str]) -> ImportedScaling:
-    _more_pages(inputs.targets, TARGETS)
-    _more_pages(inputs.policies, POLICIES)
+    no_more_pages(inputs.targets, TARGETS)
+    no_more_pages(inputs.policies, POLICIES)
     result = ImportedScaling()
     skipped = 0
     for index, item in enumerate((inputs.targets or {}).get("ScalableTargets", [])):
