@@ -52,7 +52,6 @@ class Instance:
     def __init__(
         self,
         ident: int,
-        variant_index: int,
         workers: int,
         max_queue: int,
         sampler: BlockSampler,
@@ -62,7 +61,6 @@ class Instance:
     ) -> None:
         self.ident = ident
         self.speed = speed
-        self.variant_index = variant_index
         self.workers = workers
         self.max_queue = max_queue
         self.sampler = sampler
