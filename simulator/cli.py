@@ -33,7 +33,7 @@ from simulator import (
 from simulator import cli_options as opts
 from simulator.core.allocator import keep_freed_memory
 from simulator.errors import ScenarioError
-from simulator.report.staging import check_out
+from simulator.report.staging import check_out, write_json
 
 if TYPE_CHECKING:  # annotations only: the scenario model loads when a command runs
     from simulator.scenario.kinds import Scenario
@@ -147,7 +147,7 @@ def optimize_checkpoint_command(
     )
     if out is not None:
         with opts.staged_out(out, "optimize-checkpoint") as staging:
-            (staging / "checkpoint-optimum.json").write_text(json.dumps(optimum.to_dict(), indent=2) + "\n")
+            write_json(staging / "checkpoint-optimum.json", optimum.to_dict())
     Console(quiet=quiet, width=160).print(optimum.report(), soft_wrap=True, highlight=False, markup=False)
 
 

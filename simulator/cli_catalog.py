@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from simulator.cli_options import option_errors, staged_out
+from simulator.cli_options import option_errors, print_rows, staged_out
 from simulator.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -41,22 +40,11 @@ def _accelerator(item: InstanceType, catalog: Catalog) -> str:
     return f"{item.gpu.count} x {item.gpu.type}{memory}"
 
 
-def _instances_table(catalog: Catalog) -> Table:
-    table = Table(
-        "instance type",
-        "family",
-        "vCPU",
-        "GiB",
-        "accelerator",
-        "network Gbps",
-        "cpu speed",
-        f"USD/hour {catalog.region}",
-        "price source",
-        "spot bucket",
-        title=f"SageMaker hosting instance types ({len(catalog.instances)}; * legacy)",
-    )
-    for item in catalog.instances.values():
-        table.add_row(
+def _print_instances(console: Console, catalog: Catalog) -> None:
+    header = ["instance type", "family", "vCPU", "GiB", "accelerator", "network Gbps", "cpu speed"]
+    header += [f"USD/hour {catalog.region}", "price source", "spot bucket"]
+    rows = [
+        [
             item.name + (" *" if item.legacy else ""),
             item.family,
             str(item.vcpus),
@@ -67,8 +55,11 @@ def _instances_table(catalog: Catalog) -> Table:
             f"{item.price_per_hour:.4f}",
             item.price_source,
             item.spot_interruption_bucket or "-",
-        )
-    return table
+        ]
+        for item in catalog.instances.values()
+    ]
+    title = f"SageMaker hosting instance types ({len(catalog.instances)}; * legacy)"
+    print_rows(console, title, header, rows)
 
 
 @catalog_app.callback(invoke_without_command=True)
@@ -86,26 +77,20 @@ def catalog(
         typer.echo(json.dumps(data.model_dump(), indent=2))
         return
     console = Console(width=200)
-    console.print(_instances_table(data))
-    accelerators = Table(
-        "accelerator",
-        "FP32 TFLOPS",
-        "FP16 TFLOPS",
-        "GiB",
-        "USD/hour",
-        "price source",
-        title="Elastic Inference accelerators (legacy)",
-    )
-    for acc in data.accelerators.values():
-        accelerators.add_row(
-            acc.name,
-            f"{acc.fp32_tflops:g}",
-            f"{acc.fp16_tflops:g}",
-            f"{acc.memory_gib:g}",
-            f"{acc.price_per_hour:.3f}",
-            acc.price_source,
-        )
-    console.print(accelerators)
+    _print_instances(console, data)
+    header = ["accelerator", "FP32 TFLOPS", "FP16 TFLOPS", "GiB", "USD/hour", "price source"]
+    rows = [
+        [
+            a.name,
+            f"{a.fp32_tflops:g}",
+            f"{a.fp16_tflops:g}",
+            f"{a.memory_gib:g}",
+            f"{a.price_per_hour:.3f}",
+            a.price_source,
+        ]
+        for a in data.accelerators.values()
+    ]
+    print_rows(console, "Elastic Inference accelerators (legacy)", header, rows)
     tiers = data.serverless
     console.print(
         f"serverless: memory {', '.join(map(str, tiers.memory_tiers_mb))} MB; "

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from simulator import cli_options as opts
 from simulator.errors import ScenarioError
@@ -41,11 +40,9 @@ def _cell(value: object, pattern: str) -> str:
 
 
 def _print_frame(frame: pd.DataFrame, columns: list[tuple[str, str]], title: str, quiet: bool) -> None:
-    table = Table(*(name for name, _ in columns), title=title)
-    for row in frame.itertuples(index=False):
-        values = row._asdict()
-        table.add_row(*(_cell(values[name], pattern) for name, pattern in columns))
-    Console(width=200, quiet=quiet).print(table)
+    records = frame.itertuples(index=False)
+    rows = [[_cell(getattr(row, name), pattern) for name, pattern in columns] for row in records]
+    opts.print_rows(Console(width=200, quiet=quiet), title, [name for name, _ in columns], rows)
 
 
 def compare(

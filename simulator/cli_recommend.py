@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import Progress, TaskID
-from rich.table import Table
 
 from simulator import cli_options as opts
 from simulator.errors import ScenarioError
@@ -84,18 +83,9 @@ def _executor(
 
 
 def print_recommendations(console: Console, rows: list[dict[str, Any]], percentile: str) -> None:
-    table = Table(
-        "rank",
-        "configuration",
-        "USD/hour",
-        "USD per 1M inferences",
-        "MaxInvocations/min",
-        f"{percentile} ms",
-        "CPU %",
-        title="recommendations (cheapest per inference first)",
-    )
-    for row in rows:
-        table.add_row(
+    header = ["rank", "configuration", "USD/hour", "USD per 1M inferences", "MaxInvocations/min"]
+    cells = [
+        [
             str(row["rank"]),
             row["candidate"],
             f"{row['CostPerHour']:.4f}",
@@ -103,8 +93,11 @@ def print_recommendations(console: Console, rows: list[dict[str, Any]], percenti
             f"{row['MaxInvocations']:,}",
             f"{row['ModelLatency']:.1f}",
             "-" if row["CpuUtilization"] is None else f"{row['CpuUtilization']:.0f}",
-        )
-    console.print(table)
+        ]
+        for row in rows
+    ]
+    title = "recommendations (cheapest per inference first)"
+    opts.print_rows(console, title, [*header, f"{percentile} ms", "CPU %"], cells)
 
 
 def recommend(

@@ -84,7 +84,7 @@ def rollout(
     quiet: opts.QuietOption = False,
 ) -> None:
     """Simulate a blue/green deployment: traffic steps, alarms, rollback, hurt requests, double-fleet cost."""
-    from simulator.report.rollout_report import interval_rows, write_rollout_outputs
+    from simulator.report.rollout_report import interval_rows, timeline_rows, write_rollout_outputs
     from simulator.rollout.replications import replicate_rollout
     from simulator.scenario import load_scenario
     from simulator.scenario.kinds import RolloutScenario
@@ -100,11 +100,8 @@ def rollout(
         document = write_rollout_outputs(runs, out, found)
     console = Console(width=140, quiet=quiet)
     spec = scenario.rollout
-    events = [
-        [f"{event['time_s']:.1f}", event["event"], event["detail"]] for event in runs.first.rollout.events
-    ]
     title = f"rollout of {spec.green} over {spec.blue}: replication 1"
-    opts.print_rows(console, title, ["time s", "event", "detail"], events)
+    opts.print_rows(console, title, ["time s", "event", "detail"], timeline_rows(runs.first))
     summary = document["summary"]
     title = (
         f"{summary['replications']} replications: rolled back {summary['rolled_back']}, "

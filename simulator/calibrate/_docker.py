@@ -166,7 +166,7 @@ def tail_logs(container: Container, lines: int = 5) -> str:
 def container_cpu_seconds(container: Container) -> float:
     """Total CPU seconds the container has used so far: its cgroup's accounting when readable (v1
     cpuacct or v2 cpu.stat; fast and exact), else the engine's stats call (slow: up to a second)."""
-    for path in _cpu_accounting_files(str(container.id)):
+    for path in _cgroup_files(str(container.id), "cpuacct.usage", "cpu.stat"):
         try:
             text = path.read_text()
         except OSError:
@@ -186,13 +186,7 @@ def container_cpu_seconds(container: Container) -> float:
 
 def container_threads(container: Container) -> list[int]:
     """Thread ids of every process in the container, from its cgroup (v1 `tasks`, v2 `cgroup.threads`)."""
-    root, parents, name = Path("/sys/fs/cgroup"), (CONTAINER_GROUP, "docker"), str(container.id)
-    candidates = [
-        *(root / "cpuacct" / parent / name / "tasks" for parent in parents),
-        *(root / parent / name / "cgroup.threads" for parent in parents),
-        root / "system.slice" / f"docker-{name}.scope" / "cgroup.threads",
-    ]
-    for path in candidates:
+    for path in _cgroup_files(str(container.id), "tasks", "cgroup.threads"):
         try:
             return [int(line) for line in path.read_text().split()]
         except (OSError, ValueError):
@@ -200,12 +194,15 @@ def container_threads(container: Container) -> list[int]:
     return []
 
 
-def _cpu_accounting_files(container_id: str) -> list[Path]:
-    root = Path("/sys/fs/cgroup")
-    parents = (CONTAINER_GROUP, "docker")
-    v1 = [root / "cpuacct" / parent / container_id / "cpuacct.usage" for parent in parents]
-    v2 = [root / parent / container_id / "cpu.stat" for parent in parents]
-    return [*v1, *v2, root / "system.slice" / f"docker-{container_id}.scope" / "cpu.stat"]
+def _cgroup_files(container_id: str, v1: str, v2: str) -> list[Path]:
+    """Where a container's cgroup file is: `v1` under cgroup v1's cpuacct, else `v2`, under our weighted
+    parent, Docker's default parent or systemd's scope."""
+    root, parents = Path("/sys/fs/cgroup"), (CONTAINER_GROUP, "docker")
+    return [
+        *(root / "cpuacct" / parent / container_id / v1 for parent in parents),
+        *(root / parent / container_id / v2 for parent in parents),
+        root / "system.slice" / f"docker-{container_id}.scope" / v2,
+    ]
 
 
 def _short(exc: BaseException) -> str:

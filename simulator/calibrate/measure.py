@@ -13,7 +13,7 @@ import contextlib
 import csv
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ import numpy as np
 from simulator.calibrate import _docker
 from simulator.calibrate.interference import Interference, interference, snapshot
 from simulator.calibrate.loadgen import run_load
-from simulator.calibrate.loads import Load, LoadResult
+from simulator.calibrate.loads import Load, LoadResult, Record
 from simulator.calibrate.payloads import PayloadPool
 from simulator.calibrate.runner import Placement, Server, exit_reason
 from simulator.errors import ScenarioError
@@ -162,20 +162,7 @@ def write_records(levels: list[tuple[str, Level]], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as fh:
         out = csv.writer(fh)
-        out.writerow(
-            [
-                "phase",
-                "kind",
-                "level",
-                "scheduled",
-                "sent",
-                "done",
-                "status",
-                "model_time",
-                "cpu_time",
-                "error",
-            ]
-        )
+        out.writerow(["phase", "kind", "level", *(column.name for column in fields(Record))])
         for phase, level in levels:
             for r in level.result.records:
                 out.writerow(

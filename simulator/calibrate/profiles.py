@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import yaml
@@ -97,23 +97,24 @@ def _load_mapping(path: Path) -> dict[str, Any]:
     return data
 
 
-def read_serve_profile(path: Path) -> ServeProfile:
-    data = _load_mapping(path)
+P = TypeVar("P", ServeProfile, TrainProfile)
+
+
+def _read_profile(path: Path, kind: type[P], what: str, distributions: tuple[str, ...]) -> P:
     try:
-        profile = ServeProfile(**data)
+        profile = kind(**_load_mapping(path))
     except TypeError as exc:
-        raise ScenarioError(str(path), f"not a serve profile: {exc}") from None
-    parse_distribution(profile.service_time, f"{path}: service_time")
-    parse_distribution(profile.overhead, f"{path}: overhead")
+        raise ScenarioError(str(path), f"not a {what} profile: {exc}") from None
+    for key in distributions:
+        parse_distribution(getattr(profile, key), f"{path}: {key}")
     return profile
+
+
+def read_serve_profile(path: Path) -> ServeProfile:
+    return _read_profile(path, ServeProfile, "serve", ("service_time", "overhead"))
 
 
 def read_train_profile(path: Path) -> TrainProfile:
-    data = _load_mapping(path)
-    try:
-        profile = TrainProfile(**data)
-    except TypeError as exc:
-        raise ScenarioError(str(path), f"not a training profile: {exc}") from None
-    for key in ("startup", "restore", "checkpoint_write", "exit", "relaunch"):
-        parse_distribution(getattr(profile, key), f"{path}: {key}")
-    return profile
+    return _read_profile(
+        path, TrainProfile, "training", ("startup", "restore", "checkpoint_write", "exit", "relaunch")
+    )

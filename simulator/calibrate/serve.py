@@ -220,11 +220,6 @@ def _saturated_cost(levels: list[Level], busy: int) -> float:
     return busy / float(np.mean(rates))
 
 
-def ensure_image(image: str) -> None:
-    """Fail early, in one line, if the image is missing."""
-    _docker.require_image(_docker.client(), image)
-
-
 def fit_rate_scale(
     profile: ServeProfile, open_levels: list[Level], saturated: list[Level], measured_max: float
 ) -> ServeProfile:

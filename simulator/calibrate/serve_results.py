@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 TARGETS = {"p50_ms": 0.10, "p95_ms": 0.15, "throughput": 0.10}  # |relative error| limits
@@ -74,9 +74,9 @@ class ServeValidation:
 def read_validation(path: Path) -> ServeValidation:
     """A validation.json written by `validate_serve`, back as a ServeValidation."""
     data = json.loads(path.read_text())
-    fields = {"load", "kind", "level", "utilisation", "measured", "predicted", "checked", "at_speed", "speed"}
+    names = {column.name for column in fields(Row)}
     rows = []
     for raw in data["rows"]:
-        kept = {k: v for k, v in raw.items() if k in fields}
+        kept = {k: v for k, v in raw.items() if k in names}
         rows.append(Row(**{**kept, "checked": tuple(kept["checked"])}))
     return ServeValidation(data["profile"], data["image"], rows)

@@ -62,3 +62,15 @@ def means_of(combined: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, dict):
             result[key] = means_of(value)
     return result
+
+
+def format_figure(value: Any, pattern: str) -> str:
+    """A figure, or a replicated {mean, ci95_low, ci95_high} as "mean [low, high]"; "-" when missing."""
+    if isinstance(value, dict):
+        mean, low, high = value.get("mean"), value.get("ci95_low"), value.get("ci95_high")
+        if mean is None:
+            return "-"
+        if low is None:
+            return pattern.format(mean)
+        return f"{pattern.format(mean)} [{pattern.format(low)}, {pattern.format(high)}]"
+    return "-" if value is None else pattern.format(value)

@@ -20,7 +20,7 @@ from simulator.core.records import ERROR_5XX, RequestLog, Status
 from simulator.scenario.rollout_spec import AlarmMetric, RollbackAlarm, percentile_of
 from simulator.scenario.scaling import Comparison
 
-_COMPARE: dict[Comparison, Callable[[float, float], bool]] = {
+COMPARE: dict[Comparison, Callable[[float, float], bool]] = {  # CloudWatch's ComparisonOperator
     Comparison.GT: operator.gt,
     Comparison.GE: operator.ge,
     Comparison.LT: operator.lt,
@@ -86,7 +86,7 @@ class AlarmState:
     recent: deque[bool] = field(default_factory=deque)
 
     def evaluate(self, value: float | None) -> bool:
-        breaching = value is not None and _COMPARE[self.spec.comparison](value, self.spec.threshold)
+        breaching = value is not None and COMPARE[self.spec.comparison](value, self.spec.threshold)
         self.recent.append(breaching)
         while len(self.recent) > self.spec.evaluation_periods:
             self.recent.popleft()

@@ -18,13 +18,13 @@ from typing import Any
 import simpy
 
 from simulator.core.records import RequestLog
+from simulator.hosting.alarms import COMPARE
 from simulator.hosting.variant import Variant
 from simulator.scenario.scaling import (
     HIGH_RESOLUTION,
     AdjustmentType,
     AlarmSpec,
     AutoscalingSpec,
-    Comparison,
     ScalingMetric,
     StepScaling,
     TargetTracking,
@@ -37,16 +37,6 @@ SAMPLE_STEP_S = 1.0  # how often busy workers / requests in flight are sampled
 
 def default_period(metric: ScalingMetric) -> float:
     return 10.0 if metric in HIGH_RESOLUTION else 60.0
-
-
-class ArrivalCounter:
-    """Requests that arrived for each variant in [t0, t1): a slice of the log's (sorted) arrivals."""
-
-    def __init__(self, log: RequestLog) -> None:
-        self._log = log
-
-    def count(self, variant_index: int, t0: float, t1: float) -> int:
-        return self._log.count_arrivals(variant_index, t0, t1)
 
 
 class Sampler:
@@ -89,6 +79,16 @@ class Alarm:
         return sum(self.history) >= self.spec.needed()
 
 
+@dataclass
+class ScalingRecords:
+    """What every scaler of a run appends to: activities, capacity changes, alarm states, datapoints."""
+
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    capacity: list[tuple[float, str, int]] = field(default_factory=list)
+    alarms: list[dict[str, Any]] = field(default_factory=list)
+    datapoints: list[tuple[float, str, str, float | None]] = field(default_factory=list)
+
+
 class VariantScaler:
     """The scalable target of one variant: bounds, cooldown clocks, and the activity log."""
 
@@ -98,11 +98,8 @@ class VariantScaler:
         variant: Variant,
         spec: AutoscalingSpec,
         startup: Callable[[], float],
-        counter: ArrivalCounter,
-        activities: list[dict[str, Any]],
-        capacity: list[tuple[float, str, int]],
-        alarms: list[dict[str, Any]],
-        datapoints: list[tuple[float, str, str, float | None]],
+        log: RequestLog,
+        records: ScalingRecords,
     ) -> None:
         self.env = env
         self.variant = variant
@@ -110,16 +107,11 @@ class VariantScaler:
         self.min_capacity = spec.min_capacity
         self.max_capacity = spec.max_capacity
         self.startup = startup
-        self.counter = counter
-        self.activities = activities
-        self.capacity = capacity
-        self.alarms = alarms
-        self.datapoints = datapoints
+        self.log = log  # its arrivals, sorted: requests per variant in a period are a slice
+        self.records = records
         self.last_scale_out = -math.inf
         self.last_scale_in = -math.inf
-        self.wanting_out: set[str] = (
-            set()
-        )  # policies whose scale-out alarm was in ALARM at their last evaluation
+        self.wanting_out: set[str] = set()  # policies whose scale-out alarm was in ALARM when last evaluated
         needs_samples = any(
             policy.metric in (ScalingMetric.CPU_UTILIZATION, ScalingMetric.CONCURRENT_REQUESTS)
             for policy in self.policies()
@@ -134,13 +126,13 @@ class VariantScaler:
     def datapoint(self, metric: ScalingMetric, t0: float, t1: float, mark: Mark) -> float | None:
         """The metric over [t0, t1); None is missing data (nothing InService to divide by)."""
         if metric is ScalingMetric.INVOCATIONS:
-            return float(self.counter.count(self.variant.index, t0, t1))
+            return float(self.log.count_arrivals(self.variant.index, t0, t1))
         area = self.variant.active_area(t1) - mark[0]
         if metric is ScalingMetric.INVOCATIONS_PER_INSTANCE:
             if area <= 1e-9:
                 return None
             instances = area / (t1 - t0)
-            return self.counter.count(self.variant.index, t0, t1) / instances * (60.0 / (t1 - t0))
+            return self.log.count_arrivals(self.variant.index, t0, t1) / instances * (60.0 / (t1 - t0))
         assert self.sampler is not None
         cpu, concurrency, samples = self.sampler.mark()
         _, cpu0, concurrency0, samples0 = mark
@@ -165,7 +157,7 @@ class VariantScaler:
             self.last_scale_out = now
         else:
             self.last_scale_in = now
-        self.activities.append(
+        self.records.activities.append(
             {
                 "time_s": now,
                 "variant": self.variant.name,
@@ -175,7 +167,7 @@ class VariantScaler:
                 "cause": cause,
             }
         )
-        self.capacity.append((now, self.variant.name, desired))
+        self.records.capacity.append((now, self.variant.name, desired))
 
     def scheduled(self, min_capacity: int | None, max_capacity: int | None) -> None:
         if min_capacity is not None:
@@ -210,7 +202,7 @@ class _PeriodicPolicy:
         now = scaler.env.now
         value = scaler.datapoint(self.metric, self.last_time, now, self.mark)
         self.last_time, self.mark = now, scaler.snapshot(now)
-        scaler.datapoints.append((now, scaler.variant.name, self.label, value))
+        scaler.records.datapoints.append((now, scaler.variant.name, self.label, value))
         scaler.env.timeout(self.period).callbacks.append(self._tick)
         self._evaluate(value, now)
 
@@ -237,12 +229,12 @@ class TargetTrackingPolicy(_PeriodicPolicy):
         else:
             scaler.wanting_out.discard(self.label)
         if high and value is not None:
-            scaler.alarms.append(_alarm_row(now, scaler, "scale-out", self.high, value))
+            scaler.records.alarms.append(_alarm_row(now, scaler, "scale-out", self.high, value))
             if now - scaler.last_scale_out >= spec.scale_out_cooldown:
                 desired = max(math.ceil(current * value / target - 1e-9), current + (current == 0))
                 scaler.set_capacity(desired, f"{name} {value:.6g} > {target:g}", "scale-out")
         elif low and value is not None and not spec.disable_scale_in and not scaler.wanting_out:
-            scaler.alarms.append(_alarm_row(now, scaler, "scale-in", self.low, value))
+            scaler.records.alarms.append(_alarm_row(now, scaler, "scale-in", self.low, value))
             desired = math.ceil(current * value / target - 1e-9)
             # Application Auto Scaling does not scale in when removing capacity would push the metric
             # back above the target: the proportional count must be below the current one.
@@ -262,13 +254,7 @@ class StepScalingPolicy(_PeriodicPolicy):
     def _breaching(self, value: float | None) -> bool:
         if value is None:
             return False
-        threshold = self.spec.threshold
-        return {
-            Comparison.GE: value >= threshold,
-            Comparison.GT: value > threshold,
-            Comparison.LT: value < threshold,
-            Comparison.LE: value <= threshold,
-        }[self.spec.comparison]
+        return COMPARE[self.spec.comparison](value, self.spec.threshold)
 
     def _evaluate(self, value: float | None, now: float) -> None:
         scaler, spec = self.scaler, self.spec
@@ -280,7 +266,7 @@ class StepScalingPolicy(_PeriodicPolicy):
             scaler.wanting_out.discard(self.label)
         if not alarm or value is None:
             return
-        scaler.alarms.append(_alarm_row(now, scaler, spec.name, self.alarm, value))
+        scaler.records.alarms.append(_alarm_row(now, scaler, spec.name, self.alarm, value))
         if now - self.last_activity < spec.cooldown:
             return
         current = scaler.variant.desired
@@ -324,14 +310,6 @@ def _alarm_row(now: float, scaler: VariantScaler, alarm: str, state: Alarm, valu
     }
 
 
-@dataclass
-class ScalingRecords:
-    activities: list[dict[str, Any]] = field(default_factory=list)
-    capacity: list[tuple[float, str, int]] = field(default_factory=list)
-    alarms: list[dict[str, Any]] = field(default_factory=list)
-    datapoints: list[tuple[float, str, str, float | None]] = field(default_factory=list)
-
-
 def start_autoscaling(
     env: simpy.Environment,
     variants: list[Variant],
@@ -340,23 +318,12 @@ def start_autoscaling(
 ) -> ScalingRecords:
     """Register every autoscaled variant's policies and scheduled actions on the clock."""
     records = ScalingRecords()
-    counter = ArrivalCounter(log)
     for variant in variants:
         spec = variant.spec.autoscaling
         if spec is None:
             continue
         records.capacity.append((0.0, variant.name, variant.desired))
-        scaler = VariantScaler(
-            env,
-            variant,
-            spec,
-            startups[variant.index],
-            counter,
-            records.activities,
-            records.capacity,
-            records.alarms,
-            records.datapoints,
-        )
+        scaler = VariantScaler(env, variant, spec, startups[variant.index], log, records)
         if spec.target_tracking is not None:
             TargetTrackingPolicy(scaler, spec.target_tracking).start(env)
         for step in spec.step_scaling:

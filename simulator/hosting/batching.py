@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import simpy
 from simpy.events import Timeout
 
-from simulator.core.records import Status
 from simulator.hosting.instance import Instance, InstanceState
 from simulator.scenario.serving import BatchingSpec
 
@@ -50,18 +49,14 @@ class BatchingInstance(Instance):
         if len(self.queue) < self.plan.spec.max_batch_size + self.max_queue:
             self.queue.append(request)
         else:
-            self.outstanding -= 1
-            log = self.wiring.log
-            log.status[request] = Status.THROTTLED
-            log.end[request] = self.env.now
-            self.wiring.on_done(request)
+            self._reject(request)
 
     def _dispatch(self, now: float) -> None:
         """Start every batch that is due on a free device; otherwise wake up when the oldest is due."""
         spec = self.plan.spec
         log = self.wiring.log
         while self.queue and self.busy < self.workers:
-            self._drop_expired(now)
+            self._expire_queue(now)
             if not self.queue:
                 break
             due = log.arrival[self.queue[0]] + spec.max_queue_delay
@@ -75,15 +70,6 @@ class BatchingInstance(Instance):
             self._start(batch, now)
         if self.state is InstanceState.DRAINING and self.outstanding == 0:
             self._terminate(now)
-
-    def _drop_expired(self, now: float) -> None:
-        log = self.wiring.log
-        while self.queue and now - log.arrival[self.queue[0]] >= self.wiring.timeout:
-            request = self.queue.popleft()
-            self.outstanding -= 1
-            log.status[request] = Status.TIMEOUT
-            log.end[request] = log.arrival[request] + self.wiring.timeout
-            self.wiring.on_done(request)
 
     def _start(self, batch: list[int], now: float) -> None:
         duration = self.plan.batch_time(len(batch)) / self.speed
@@ -109,14 +95,9 @@ class BatchingInstance(Instance):
         if self.state is InstanceState.TERMINATED:
             return
         now = self.env._now
-        log = self.wiring.log
         for request in event._value:
-            log.end[request] = now
-            timed_out = now - log.arrival[request] > self.wiring.timeout
-            log.status[request] = Status.TIMEOUT if timed_out else Status.OK
-            self.outstanding -= 1
             self._inside.discard(request)
-            self.wiring.on_done(request)
+            self._answered(request, now)
         self.busy -= 1
         self._dispatch(now)
 

@@ -18,16 +18,10 @@ class ModelErrors(Instance):
     error_draws: BlockSampler
 
     def _finish(self, request: int, now: float) -> None:
-        log = self.wiring.log
-        log.end[request] = now
         failed = self.error_draws.next() < self.error_rate
-        if now - log.arrival[request] > self.wiring.timeout:
-            log.status[request] = Status.TIMEOUT
-        else:
-            log.status[request] = Status.MODEL_ERROR if failed else Status.OK
+        late = now - self.wiring.log.arrival[request] > self.wiring.timeout
         self.busy -= 1
-        self.outstanding -= 1
-        self.wiring.on_done(request)
+        self._end(request, Status.TIMEOUT if late else Status.MODEL_ERROR if failed else Status.OK, now)
 
 
 class FaultyDedicatedInstance(ModelErrors, DedicatedInstance):

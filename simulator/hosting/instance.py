@@ -52,7 +52,6 @@ class Instance:
     def __init__(
         self,
         ident: int,
-        variant_index: int,
         workers: int,
         max_queue: int,
         sampler: BlockSampler,
@@ -62,7 +61,6 @@ class Instance:
     ) -> None:
         self.ident = ident
         self.speed = speed
-        self.variant_index = variant_index
         self.workers = workers
         self.max_queue = max_queue
         self.sampler = sampler
@@ -95,11 +93,7 @@ class Instance:
         if len(self.queue) < self.max_queue:
             self.queue.append(request)
         else:
-            self.outstanding -= 1
-            log = self.wiring.log
-            log.status[request] = Status.THROTTLED
-            log.end[request] = self.env.now
-            self.wiring.on_done(request)
+            self._reject(request)
 
     def _begin(self, request: int) -> None:
         raise NotImplementedError
@@ -108,13 +102,29 @@ class Instance:
         """Hook for disciplines whose completion times depend on how many requests are in service."""
 
     def _finish(self, request: int, now: float) -> None:
-        log = self.wiring.log
-        log.end[request] = now
-        timed_out = now - log.arrival[request] > self.wiring.timeout
-        log.status[request] = Status.TIMEOUT if timed_out else Status.OK
         self.busy -= 1
+        self._answered(request, now)
+
+    def _end(self, request: int, status: Status, end: float) -> None:
+        """Record how a request ended and hand it back to the run (it no longer counts as outstanding)."""
         self.outstanding -= 1
+        log = self.wiring.log
+        log.status[request] = status
+        log.end[request] = end
         self.wiring.on_done(request)
+
+    def _answered(self, request: int, now: float) -> None:
+        """The instance answered at `now`: OK, or 5XX when the client had given up at the timeout."""
+        late = now - self.wiring.log.arrival[request] > self.wiring.timeout
+        self._end(request, Status.TIMEOUT if late else Status.OK, now)
+
+    def _reject(self, request: int) -> None:
+        """The queue is full: throttled (4XX) on arrival."""
+        self._end(request, Status.THROTTLED, self.env.now)
+
+    def _give_up(self, request: int) -> None:
+        """A queued request its client gave up on: 5XX at arrival + timeout."""
+        self._end(request, Status.TIMEOUT, self.wiring.log.arrival[request] + self.wiring.timeout)
 
     def _expire_queue(self, now: float) -> None:
         """Drop queued requests whose client already gave up (5XX at arrival + timeout).
@@ -122,28 +132,18 @@ class Instance:
         The queue is FIFO in arrival order, so the expired ones are at its front. Dropping them here,
         when a request is queued, frees their places and stops them counting as outstanding.
         """
-        log = self.wiring.log
-        timeout = self.wiring.timeout
-        while self.queue and now - log.arrival[self.queue[0]] >= timeout:
-            request = self.queue.popleft()
-            self.outstanding -= 1
-            log.status[request] = Status.TIMEOUT
-            log.end[request] = log.arrival[request] + timeout
-            self.wiring.on_done(request)
+        arrival = self.wiring.log.arrival
+        while self.queue and now - arrival[self.queue[0]] >= self.wiring.timeout:
+            self._give_up(self.queue.popleft())
 
     def _pull_queue(self, now: float) -> None:
-        log = self.wiring.log
-        timeout = self.wiring.timeout
+        arrival = self.wiring.log.arrival
         while self.queue and self.busy < self.workers:
             request = self.queue.popleft()
-            arrival = log.arrival[request]
-            if now - arrival >= timeout:
-                self.outstanding -= 1
-                log.status[request] = Status.TIMEOUT
-                log.end[request] = arrival + timeout
-                self.wiring.on_done(request)
-                continue
-            self._begin(request)
+            if now - arrival[request] >= self.wiring.timeout:
+                self._give_up(request)
+            else:
+                self._begin(request)
         if self.state is InstanceState.DRAINING and self.outstanding == 0:
             self._terminate(now)
 

@@ -19,7 +19,6 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from simulator.core.records import Status
 from simulator.core.rng import BlockSampler
 from simulator.hosting.instance import Instance, InstanceState
 
@@ -107,7 +106,8 @@ class PipelineInstance(Instance):
         self.record.mark_leave(request, stage, now)
         last = stage == len(self.stages) - 1
         if last:
-            self._complete(request, now)
+            self._inside.discard(request)
+            self._answered(request, now)
         else:
             hop = self.stages[stage].hop
             if hop > 0:
@@ -144,15 +144,6 @@ class PipelineInstance(Instance):
             self._serve(request, stage)
         else:
             self._waiting[stage].append(request)
-
-    def _complete(self, request: int, now: float) -> None:
-        log = self.wiring.log
-        log.end[request] = now
-        timed_out = now - log.arrival[request] > self.wiring.timeout
-        log.status[request] = Status.TIMEOUT if timed_out else Status.OK
-        self.outstanding -= 1
-        self._inside.discard(request)
-        self.wiring.on_done(request)
 
     def _requests_inside(self) -> list[int]:
         inside = sorted(self._inside) + list(self.queue)

@@ -92,9 +92,9 @@ class RolloutController:
                 {"time_s": now, "variant": variant.name, "change": "weight", "to": weight}
             )
 
-    def _set_count(self, variant: Variant, count: int) -> None:
+    def _set_count(self, variant: Variant, count: int, startup: Callable[[], float] | None = None) -> None:
         before = variant.desired
-        variant.set_desired(count, self.env.now, self.startups[variant.index])
+        variant.set_desired(count, self.env.now, startup or self.startups[variant.index])
         self.record.updates.append(
             {
                 "time_s": self.env.now,
@@ -114,16 +114,7 @@ class RolloutController:
             draws.append(sampler())
             return draws[-1]
 
-        self.green.set_desired(self.green_count, self.env.now, timed)
-        self.record.updates.append(
-            {
-                "time_s": self.env.now,
-                "variant": self.green.name,
-                "change": "instance_count",
-                "from": 0,
-                "to": self.green_count,
-            }
-        )
+        self._set_count(self.green, self.green_count, timed)  # from 0: a rollout launches green
         return self.env.now + max(draws, default=0.0)
 
     def _start_watching(self) -> None:

@@ -71,7 +71,6 @@ class Variant:
         speed = speeds[len(self.fleet) % len(speeds)]
         arguments = (
             self._new_instance_id(),
-            self.index,
             self.workers,
             self.spec.max_queue,
             self.service_sampler,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.aws.sagemaker_names import service_period
-from simulator.importing.documents import refuse
+from simulator.importing.documents import refuse, screen
 from simulator.importing.metrics_names import simulated_metric
 
 OPTION = "--alarms"
@@ -49,11 +49,7 @@ def find_alarm(
 
 def read_alarm(alarm: dict[str, Any], path: str, endpoint: str, variant: str) -> dict[str, Any]:
     """The scenario step policy's metric, period, threshold, comparison and alarm settings."""
-    for key in alarm:
-        if key in REFUSED:
-            raise refuse(OPTION, f"{path}.{key}", REFUSED[key])
-        if key not in SIMULATED and key not in NO_BEARING:
-            raise refuse(OPTION, f"{path}.{key}", "not simulated (sagesim does not know this setting)")
+    screen(alarm, f"{path}.", OPTION, SIMULATED, NO_BEARING, REFUSED)
     if alarm.get("ActionsEnabled") is False:
         raise refuse(OPTION, f"{path}.ActionsEnabled", "its actions are disabled: the policy would never run")
     metric = simulated_metric(alarm, path, OPTION, endpoint, variant)

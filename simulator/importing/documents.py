@@ -31,3 +31,32 @@ def read_response(
 def refuse(option: str, path: str, reason: str) -> ScenarioError:
     """The one-line error for a setting we cannot simulate: `option: JSON.path: reason`."""
     return ScenarioError(option, f"{path}: {reason}")
+
+
+def screen(
+    block: dict[str, Any],
+    prefix: str,
+    option: str,
+    simulated: set[str],
+    no_bearing: set[str],
+    refused: dict[str, str],
+) -> list[str]:
+    """Every key of `block` is simulated, of no bearing (returned, as `prefix + key`, for a note) or refused
+    with its reason; a key in none of them (from a newer service model) is refused too: none is dropped."""
+    noted = []
+    for key in block:
+        if key in refused:
+            raise refuse(option, f"{prefix}{key}", refused[key])
+        if key in no_bearing:
+            noted.append(f"{prefix}{key}")
+        elif key not in simulated:
+            raise refuse(option, f"{prefix}{key}", "not simulated (sagesim does not know this setting)")
+    return noted
+
+
+def no_more_pages(document: dict[str, Any] | None, option: str) -> None:
+    """Refuse one page of a paginated response: what the other pages hold would be missing."""
+    if document is not None and "NextToken" in document:
+        raise refuse(
+            option, "NextToken", "more pages follow: save every page (the AWS CLI's default) and retry"
+        )

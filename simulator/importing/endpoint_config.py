@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.catalog import Catalog
-from simulator.importing.documents import refuse
+from simulator.importing.documents import refuse, screen
 
 OPTION = "--endpoint-config"
 
@@ -64,15 +64,8 @@ def arn_region(config: dict[str, Any]) -> str | None:
 
 def read_config(config: dict[str, Any], catalog: Catalog) -> ImportedEndpoint:
     """The endpoint config's variants; refuses what the simulator cannot reproduce."""
-    notes = []
-    for key in config:
-        if key in REFUSED:
-            raise refuse(OPTION, key, REFUSED[key])
-        if key in NO_BEARING:
-            if key not in IDENTITY:
-                notes.append(key)
-        elif key != "ProductionVariants":
-            raise refuse(OPTION, key, "not simulated (sagesim does not know this setting)")
+    noted = screen(config, "", OPTION, {"ProductionVariants"}, NO_BEARING, REFUSED)
+    notes = [key for key in noted if key not in IDENTITY]
     variants = []
     for index, block in enumerate(config["ProductionVariants"]):
         variant, noted = _variant(block, f"ProductionVariants[{index}]", catalog)
@@ -87,14 +80,7 @@ def read_config(config: dict[str, Any], catalog: Catalog) -> ImportedEndpoint:
 
 
 def _variant(block: dict[str, Any], path: str, catalog: Catalog) -> tuple[dict[str, Any], list[str]]:
-    notes = []
-    for key in block:
-        if key in VARIANT_REFUSED:
-            raise refuse(OPTION, f"{path}.{key}", VARIANT_REFUSED[key])
-        if key in VARIANT_NO_BEARING:
-            notes.append(f"{path}.{key}")
-        elif key not in VARIANT_SIMULATED:
-            raise refuse(OPTION, f"{path}.{key}", "not simulated (sagesim does not know this setting)")
+    notes = screen(block, f"{path}.", OPTION, VARIANT_SIMULATED, VARIANT_NO_BEARING, VARIANT_REFUSED)
     if "ModelName" not in block:
         raise refuse(OPTION, path, "no ModelName: inference components are not simulated")
     variant: dict[str, Any] = {"name": block["VariantName"], "model": block["ModelName"]}

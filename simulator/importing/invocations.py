@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.importing.documents import refuse
+from simulator.importing.documents import no_more_pages, refuse
 
 OPTION = "--metrics"
 
@@ -54,10 +54,7 @@ def _timestamp(value: Any) -> datetime:
 
 def read_invocations(document: dict[str, Any], variants: list[str], period: int) -> MeasuredInvocations:
     """Per-variant counts on a common grid of `period` seconds from the earliest datapoint."""
-    if "NextToken" in document:
-        raise refuse(
-            OPTION, "NextToken", "more pages follow: save every page (the AWS CLI's default) and retry"
-        )
+    no_more_pages(document, OPTION)
     for index, message in enumerate(document.get("Messages", [])):
         raise refuse(
             OPTION, f"Messages[{index}]", f"CloudWatch reported {message.get('Code')}: {message.get('Value')}"

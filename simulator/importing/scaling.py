@@ -14,7 +14,7 @@ from typing import Any
 
 from simulator.aws.sagemaker_names import DIMENSION, NAMESPACE, PREDEFINED, parse_resource_id
 from simulator.importing.alarms import find_alarm, read_alarm
-from simulator.importing.documents import refuse
+from simulator.importing.documents import no_more_pages, refuse
 from simulator.importing.metrics_names import simulated_metric
 
 TARGETS = "--scalable-targets"
@@ -65,16 +65,9 @@ def _ours(item: dict[str, Any], path: str, option: str, endpoint: str, variants:
     return parsed[1]
 
 
-def _more_pages(document: dict[str, Any] | None, option: str) -> None:
-    if document is not None and "NextToken" in document:
-        raise refuse(
-            option, "NextToken", "more pages follow: save every page (the AWS CLI's default) and retry"
-        )
-
-
 def read_scaling(inputs: ScalingInputs, endpoint: str, variants: list[str]) -> ImportedScaling:
-    _more_pages(inputs.targets, TARGETS)
-    _more_pages(inputs.policies, POLICIES)
+    no_more_pages(inputs.targets, TARGETS)
+    no_more_pages(inputs.policies, POLICIES)
     result = ImportedScaling()
     skipped = 0
     for index, item in enumerate((inputs.targets or {}).get("ScalableTargets", [])):
@@ -172,9 +165,9 @@ def _target_tracking(item: dict[str, Any], path: str, endpoint: str, variant: st
         )
     else:
         raise refuse(POLICIES, where, "no metric specification")
-    for key, name in (("ScaleOutCooldown", "scale_out_cooldown"), ("ScaleInCooldown", "scale_in_cooldown")):
-        if key in config:
-            tracking[name] = config[key]
+    tracking.update(
+        _renamed(config, {"ScaleOutCooldown": "scale_out_cooldown", "ScaleInCooldown": "scale_in_cooldown"})
+    )
     if config.get("DisableScaleIn"):
         tracking["disable_scale_in"] = True
     return tracking
@@ -191,23 +184,22 @@ def _step(item: dict[str, Any], path: str, variant: str) -> dict[str, Any]:
         raise refuse(POLICIES, f"{where}.MetricAggregationType", "only Average is simulated")
     if not config.get("StepAdjustments"):
         raise refuse(POLICIES, f"{where}.StepAdjustments", "no step adjustments")
-    adjustments = []
-    for block in config["StepAdjustments"]:
-        adjustment: dict[str, Any] = {}
-        if "MetricIntervalLowerBound" in block:
-            adjustment["lower_bound"] = block["MetricIntervalLowerBound"]
-        if "MetricIntervalUpperBound" in block:
-            adjustment["upper_bound"] = block["MetricIntervalUpperBound"]
-        adjustment["adjustment"] = block["ScalingAdjustment"]
-        adjustments.append(adjustment)
+    bounds = {"MetricIntervalLowerBound": "lower_bound", "MetricIntervalUpperBound": "upper_bound"}
+    adjustments = [
+        {**_renamed(block, bounds), "adjustment": block["ScalingAdjustment"]}
+        for block in config["StepAdjustments"]
+    ]
     name = str(item["PolicyName"]).removeprefix(f"{variant}-")
     step: dict[str, Any] = {
         "name": name,
         "adjustment_type": config["AdjustmentType"],
         "step_adjustments": adjustments,
     }
-    if "MinAdjustmentMagnitude" in config:
-        step["min_adjustment_magnitude"] = config["MinAdjustmentMagnitude"]
-    if "Cooldown" in config:
-        step["cooldown"] = config["Cooldown"]
-    return step
+    return step | _renamed(
+        config, {"MinAdjustmentMagnitude": "min_adjustment_magnitude", "Cooldown": "cooldown"}
+    )
+
+
+def _renamed(block: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """The keys of `block` that `names` maps (AWS name -> scenario name), renamed, in the order of `names`."""
+    return {ours: block[theirs] for theirs, ours in names.items() if theirs in block}

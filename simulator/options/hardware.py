@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.core.slo import RULE, interval_meets
+from simulator.core.stats import format_figure
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.execution.replications import Replication, summary_of
 from simulator.metrics.serving import LEGACY_NOTE
@@ -96,14 +97,6 @@ def options_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     """One row per option for the terminal table and the HTML report."""
     percentile = summary["slo"]["percentile"]
 
-    def ci(figure: dict[str, Any], pattern: str) -> str:
-        if figure["mean"] is None:
-            return "-"
-        text = pattern.format(figure["mean"])
-        if figure["ci95_low"] is not None:
-            text += f" [{pattern.format(figure['ci95_low'])}, {pattern.format(figure['ci95_high'])}]"
-        return text
-
     header = [
         "option",
         "hardware",
@@ -125,9 +118,9 @@ def options_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
                 name,
                 hardware,
                 "-" if row["price_per_hour"] is None else f"{row['price_per_hour']:.4f}",
-                ci(row["usd_per_million_inferences"], "{:.2f}"),
-                ci(row[f"latency_{percentile}_ms"], "{:.1f}"),
-                ci(row["error_rate"], "{:.4f}"),
+                format_figure(row["usd_per_million_inferences"], "{:.2f}"),
+                format_figure(row[f"latency_{percentile}_ms"], "{:.1f}"),
+                format_figure(row["error_rate"], "{:.4f}"),
                 "met" if row["meets_slo"] else "missed",
             ]
         )

@@ -12,7 +12,7 @@ from simulator.figures import subplots
 from simulator.metrics.oscillation import OSCILLATION_FLIPS
 from simulator.metrics.summary_types import Summary
 from simulator.report.html import Block, Section, Table, Text, frame_table
-from simulator.report.plots import save_png
+from simulator.report.plots import grid_legend_save
 from simulator.report.tables import dig, format_figure
 
 
@@ -51,10 +51,7 @@ def plot_load_capacity_latency(metrics: pd.DataFrame, period_s: float, warmup_s:
     axes[1].set(ylabel="instances / cold starts")
     axes[2].set(xlabel="time (min)", ylabel="model latency p99 (ms)")
     axes[2].set_yscale("log")
-    for axis in axes:
-        axis.grid(alpha=0.3)
-        axis.legend(fontsize=8)
-    return save_png(figure, path)
+    return grid_legend_save(figure, list(axes), path)
 
 
 def elastic_sections(result: Result, limit: int = 200) -> list[Section]:

@@ -28,9 +28,23 @@ def _shade_warmup(axis: Axes, warmup_s: float) -> None:
         axis.axvspan(0, warmup_s / 60.0, color="0.9", label="warm-up (excluded)")
 
 
-def plot_latency(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
+def _timeline(warmup_s: float) -> tuple[Figure, Axes]:
+    """One 9x4 panel over time, the warm-up shaded."""
     figure, axis = subplots(figsize=(9, 4))
     _shade_warmup(axis, warmup_s)
+    return figure, axis
+
+
+def grid_legend_save(figure: Figure, axes: list[Axes], path: Path) -> Path:
+    """Light grid and small legend on every panel, then `save_png`."""
+    for axis in axes:
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
+    return save_png(figure, path)
+
+
+def plot_latency(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
+    figure, axis = _timeline(warmup_s)
     for name, frame in metrics.groupby("variant", sort=False):
         line = axis.plot(_minutes(frame), frame["ModelLatency_p99"] / 1000.0, label=f"{name} p99")[0]
         axis.plot(
@@ -41,23 +55,18 @@ def plot_latency(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
             label=f"{name} p50",
         )
     axis.set(xlabel="time (min)", ylabel="model latency (ms)", title="Latency percentiles per minute")
-    axis.grid(alpha=0.3)
-    axis.legend(fontsize=8)
-    return save_png(figure, path)
+    return grid_legend_save(figure, [axis], path)
 
 
 def plot_throughput(metrics: pd.DataFrame, period_s: float, warmup_s: float, path: Path) -> Path:
-    figure, axis = subplots(figsize=(9, 4))
-    _shade_warmup(axis, warmup_s)
+    figure, axis = _timeline(warmup_s)
     for name, frame in metrics.groupby("variant", sort=False):
         axis.plot(_minutes(frame), frame["Invocations"] / period_s, label=f"{name} invocations/s")
         errors = (frame["Invocation4XXErrors"] + frame["Invocation5XXErrors"]) / period_s
         if errors.any():
             axis.plot(_minutes(frame), errors, ":", label=f"{name} errors/s")
     axis.set(xlabel="time (min)", ylabel="requests per second", title="Throughput per variant")
-    axis.grid(alpha=0.3)
-    axis.legend(fontsize=8)
-    return save_png(figure, path)
+    return grid_legend_save(figure, [axis], path)
 
 
 def plot_instances(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
@@ -70,23 +79,17 @@ def plot_instances(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
     _shade_warmup(axes[0], warmup_s)
     axes[0].set(ylabel="InService instances", title="Capacity and utilisation")
     axes[1].set(xlabel="time (min)", ylabel="utilisation (% x cores)")
-    for axis in axes:
-        axis.grid(alpha=0.3)
-        axis.legend(fontsize=8)
-    return save_png(figure, path)
+    return grid_legend_save(figure, list(axes), path)
 
 
 def plot_cost(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
-    figure, axis = subplots(figsize=(9, 4))
-    _shade_warmup(axis, warmup_s)
+    figure, axis = _timeline(warmup_s)
     for name, frame in metrics.groupby("variant", sort=False):
         axis.plot(_minutes(frame), frame["cost_usd"].cumsum(), label=name)
     total = metrics.groupby("time_s")["cost_usd"].sum().cumsum()
     axis.plot(total.index / 60.0, total.to_numpy(), "k--", label="endpoint")
     axis.set(xlabel="time (min)", ylabel="cumulative cost (USD)", title="Instance cost")
-    axis.grid(alpha=0.3)
-    axis.legend(fontsize=8)
-    return save_png(figure, path)
+    return grid_legend_save(figure, [axis], path)
 
 
 def endpoint_plots(metrics: pd.DataFrame, period_s: float, warmup_s: float, directory: Path) -> list[Path]:

@@ -50,7 +50,8 @@ def interval_rows(summary: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def _timeline_rows(result: Result) -> list[list[str]]:
+def timeline_rows(result: Result) -> list[list[str]]:
+    """[time, event, detail] rows of the deployment's timeline."""
     return [[f"{event['time_s']:.1f}", event["event"], event["detail"]] for event in result.rollout.events]
 
 
@@ -61,7 +62,7 @@ def rollout_sections(result: Result, detection: Detection | None = None) -> list
     outcome = rollout_outcome(result)
     steps = pd.DataFrame(result.rollout.steps)
     sections = [
-        Section("Rollout timeline", [Table(["time s", "event", "detail"], _timeline_rows(result))]),
+        Section("Rollout timeline", [Table(["time s", "event", "detail"], timeline_rows(result))]),
         Section("Traffic steps", [frame_table(steps, "{:.4g}".format)]),
         Section(
             "Rollout figures (this run)",

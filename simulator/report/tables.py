@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from simulator.core.stats import format_figure
 from simulator.metrics.summary_types import Summary
 
 HEADLINE: list[tuple[str, tuple[str, ...], str]] = [
@@ -28,18 +29,6 @@ def dig(data: Any, keys: tuple[str, ...]) -> Any:
     for key in keys:
         data = data.get(key) if isinstance(data, Mapping) else getattr(data, key, None)
     return data
-
-
-def format_figure(value: Any, pattern: str) -> str:
-    """A figure, or a replicated {mean, ci95_low, ci95_high} as "mean [low, high]"; "-" when missing."""
-    if isinstance(value, dict):
-        mean, low, high = value.get("mean"), value.get("ci95_low"), value.get("ci95_high")
-        if mean is None:
-            return "-"
-        if low is None:
-            return pattern.format(mean)
-        return f"{pattern.format(mean)} [{pattern.format(low)}, {pattern.format(high)}]"
-    return "-" if value is None else pattern.format(value)
 
 
 def headline_rows(summary: Summary, combined: dict[str, Any] | None) -> tuple[list[str], list[list[str]]]:

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from simulator.figures import subplots
 from simulator.report.plots import save_png
 from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.accounting import TrainingRun
@@ -29,9 +30,12 @@ _COLOURS = {
 }
 
 
-def _ecdf(ax: Axes, values: np.ndarray, label: str) -> None:
+def _ecdf(values: np.ndarray, label: str) -> tuple[Figure, Axes]:
+    """A new figure with the empirical CDF of `values`."""
+    fig, ax = subplots(figsize=(7, 4.2))
     data = np.sort(values)
     ax.step(data, np.arange(1, data.size + 1) / data.size, where="post", label=label, color="#1e88e5")
+    return fig, ax
 
 
 def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path) -> list[Path]:
@@ -42,9 +46,7 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
     paths = []
 
     completion_h = [r.completion_time_s / 3600 for r in runs]
-    fig = Figure(layout="constrained", figsize=(7, 4.2))
-    ax = fig.subplots()
-    _ecdf(ax, np.array(completion_h), f"{label} ({len(runs)} replications)")
+    fig, ax = _ecdf(np.array(completion_h), f"{label} ({len(runs)} replications)")
     ax.axvline(on_demand_h, color="#424242", linestyle="--", label=f"on-demand {on_demand_h:.1f} h")
     right = 1.08 * max([*completion_h, on_demand_h, (spec.deadline or 0) / 3600])
     limit = spec.effective_max_wait() / 3600
@@ -65,9 +67,7 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
     ax.legend(loc="upper left", fontsize=8)
     paths.append(save_png(fig, out_dir / "training_completion_cdf.png"))
 
-    fig = Figure(layout="constrained", figsize=(7, 4.2))
-    ax = fig.subplots()
-    _ecdf(ax, np.array([r.cost_usd for r in runs]), f"{label} cost")
+    fig, ax = _ecdf(np.array([r.cost_usd for r in runs]), f"{label} cost")
     if runs and runs[0].runtime_s > 0:
         rate = runs[0].cost_on_demand_usd / runs[0].runtime_s  # on-demand USD per cluster-second
         ax.axvline(
@@ -89,8 +89,7 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
 
 def _timeline(run: TrainingRun, path: Path) -> Path:
     """Status bands over time and the progress / checkpoint lines of one replication."""
-    fig = Figure(layout="constrained", figsize=(8, 4.2))
-    bands, progress = fig.subplots(2, 1, sharex=True, height_ratios=(1, 3))
+    fig, (bands, progress) = subplots(2, 1, figsize=(8, 4.2), sharex=True, height_ratios=(1, 3))
     entries = run.timeline
     for entry, nxt in itertools.pairwise(entries):
         if nxt.time_s > entry.time_s and entry.status in _COLOURS:

@@ -25,7 +25,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from scipy import stats
 
 from simulator.catalog import Catalog
@@ -37,6 +36,7 @@ from simulator.hosting.service import service_plan
 from simulator.scenario.derive import derive, plain
 from simulator.scenario.distributions import Deterministic
 from simulator.scenario.kinds import EndpointScenario
+from simulator.training.stats import proportion
 
 
 @dataclass(frozen=True)
@@ -270,13 +270,5 @@ def simulated_power(
     computed detection time), with its 95% Wilson interval."""
     split = check_scenario(scenario, detection, seconds or detection.seconds)
     jobs = [PowerCheck(Replication(split, index), detection) for index in range(replications)]
-    hits = sum((executor or SerialExecutor()).map(_rejects, jobs))
-    share = hits / replications
-    z = 1.959963984540054
-    centre = (share + z**2 / (2 * replications)) / (1 + z**2 / replications)
-    half = (
-        z
-        * math.sqrt(share * (1 - share) / replications + z**2 / (4 * replications**2))
-        / (1 + z**2 / replications)
-    )
-    return share, float(np.clip(centre - half, 0, 1)), float(np.clip(centre + half, 0, 1))
+    hits = proportion((executor or SerialExecutor()).map(_rejects, jobs))
+    return hits["mean"], hits["ci95_low"], hits["ci95_high"]

@@ -105,8 +105,3 @@ def rollout_outcome(result: Result) -> dict[str, Any]:
         "double_fleet_cost_usd": double_cost,
         "total_cost_usd": float(result.billing["cost_usd"].sum()),
     }
-
-
-def step_table(record: RolloutLog) -> list[dict[str, Any]]:
-    """Every weight change: time, green's share, blue and green weights (out of blue's original)."""
-    return [dict(step) for step in record.steps]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
@@ -11,6 +12,13 @@ class StrictModel(BaseModel):
     """Rejects unknown keys (a typo must not fall back to a default) and validates defaults too."""
 
     model_config = ConfigDict(extra="forbid", validate_default=True, populate_by_name=True)
+
+
+def error_reason(error: Any) -> str:
+    """The reason of one pydantic error (an entry of `ValidationError.errors()`), as scenario errors say."""
+    if error["type"] in ("extra_forbidden", "missing"):
+        return "unknown key" if error["type"] == "extra_forbidden" else "required key is missing"
+    return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
 def cased(how: Callable[[str], str]) -> BeforeValidator:

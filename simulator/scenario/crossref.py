@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from simulator.catalog import Catalog, load_catalog
 from simulator.errors import ScenarioError
+from simulator.scenario.common import error_reason
 from simulator.scenario.elastic_check import elastic_problems
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.kinds import (
@@ -41,10 +42,7 @@ def scenario_catalog(scenario: ScenarioBase) -> Catalog:
         if loc and loc[0] in ("instances", "accelerators"):
             loc = loc[1:]  # the scenario names entries directly: catalog.<type>.<field>
         path = ".".join(["catalog", *loc]) if loc else "catalog"
-        message = {"extra_forbidden": "unknown key", "missing": "required key is missing"}.get(
-            first["type"], str(first["msg"]).removeprefix("Value error, ")
-        )
-        raise ScenarioError(path, message) from None
+        raise ScenarioError(path, error_reason(first)) from None
 
 
 def _endpoint_problems(scenario: EndpointScenario | RecommendScenario, catalog: Catalog) -> Iterator[Problem]:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml, read_text
+from simulator.scenario.common import error_reason
 from simulator.scenario.crossref import find_problems
 from simulator.scenario.kinds import SCENARIO, Scenario, section_problem, without_empty_sections
 from simulator.scenario.overrides import apply_overrides
@@ -43,28 +44,13 @@ def _yaml_path(raw: Any, loc: tuple[str | int, ...], missing: bool) -> list[str 
     return parts
 
 
-_MESSAGES = {
-    "extra_forbidden": "unknown key",
-    "missing": "required key is missing",
-}
-
-
-def _reason(error: dict[str, Any]) -> str:
-    if error["type"] in _MESSAGES:
-        return _MESSAGES[error["type"]]
-    message = str(error["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        message = message.removeprefix(prefix)
-    return message
-
-
 def _first_error(raw: Any, exc: ValidationError) -> ScenarioError:
     # Every location starts with the kind's tag (the union's choice), which is not a YAML key.
     errors = [{**error, "loc": error["loc"][1:]} for error in exc.errors()]
     # Prefer the error deepest inside the document: union attempts report shallow duplicates.
     error = max(errors, key=lambda e: len(_yaml_path(raw, e["loc"], e["type"] == "missing")))
     path = _yaml_path(raw, error["loc"], error["type"] == "missing")
-    return ScenarioError(format_path(path), _reason(error))
+    return ScenarioError(format_path(path), error_reason(error))
 
 
 def load_scenario_dict(data: Any, base_dir: Path | str = ".", overrides: list[str] | None = None) -> Scenario:

@@ -12,8 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from simulator.scenario.common import StrictModel, cased
 from simulator.scenario.distributions import Distribution
-from simulator.scenario.training_spec import Bandwidth
-from simulator.scenario.units import Duration, Size
+from simulator.scenario.units import Bandwidth, Duration, Size
 
 _CONTAINER_NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"
 

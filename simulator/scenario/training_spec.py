@@ -9,54 +9,20 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.files import load_column
-from simulator.scenario.units import Duration, Rate, Size, parse_duration, parse_size
-
-_BANDWIDTH = re.compile(r"^\s*([^/]+?)\s*/\s*([^/]+?)\s*$")
-
-
-def parse_bandwidth(value: Any) -> float:
-    """Bytes per second from 5e8, "500MB/s", "1GiB/min"; a bare number means bytes per second."""
-    if isinstance(value, bool):
-        raise ValueError("expected a bandwidth, got a boolean")
-    if isinstance(value, int | float):
-        if not math.isfinite(value):
-            raise ValueError("bandwidth must be finite")
-        return float(value)
-    if not isinstance(value, str):
-        raise ValueError(f"expected a bandwidth such as 500MB/s, got {type(value).__name__}")
-    match = _BANDWIDTH.match(value)
-    if not match:
-        raise ValueError(f"cannot read bandwidth {value!r} (examples: 500MB/s, 1GiB/s)")
-    period = match.group(2)
-    period = period if period[0].isdigit() or period[0] == "." else "1" + period
-    seconds = parse_duration(period)
-    if seconds <= 0:
-        raise ValueError(f"bandwidth period must be positive in {value!r}")
-    return parse_size(match.group(1)) / seconds
-
-
-Bandwidth = Annotated[
-    float,
-    BeforeValidator(parse_bandwidth),
-    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "examples": ["500MB/s"]}]}),
-]
-"""Bytes per second; accepts numbers or strings such as "500MB/s"."""
+from simulator.scenario.units import Bandwidth, Duration, Rate, Size
 
 NonNegativeDuration = Annotated[Duration, Field(ge=0)]
 

@@ -13,8 +13,7 @@ from pydantic import Field, model_validator
 
 from simulator.scenario.common import StrictModel
 from simulator.scenario.distributions import Deterministic, Distribution
-from simulator.scenario.training_spec import Bandwidth
-from simulator.scenario.units import Duration, Size
+from simulator.scenario.units import Bandwidth, Duration, Size
 
 
 class BatchStrategy(StrEnum):

@@ -43,6 +43,7 @@ _SIZE_UNITS: dict[str, float] = {
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([a-zA-Zµ]*)\s*$")
 _RATE = re.compile(rf"^\s*({_NUMBER})\s*/\s*({_NUMBER})?\s*([a-zA-Zµ]+)\s*$")
+_BANDWIDTH = re.compile(r"^\s*([^/]+?)\s*/\s*([^/]+?)\s*$")
 
 
 def _finite(value: float, what: str) -> float:
@@ -106,6 +107,24 @@ def parse_size(value: Any) -> float:
     return _parse_quantity(value, "size", ("size", _SIZE_UNITS, "b"), "512B, 64KiB, 6MB, 4GiB")
 
 
+def parse_bandwidth(value: Any) -> float:
+    """Bytes per second from 5e8, "500MB/s", "1GiB/min"; a bare number means bytes per second."""
+    if not isinstance(value, str | int | float):
+        raise ValueError(f"expected a bandwidth such as 500MB/s, got {type(value).__name__}")
+    number = _as_number(value, "bandwidth")
+    if number is not None:
+        return number
+    match = _BANDWIDTH.match(value)
+    if not match:
+        raise ValueError(f"cannot read bandwidth {value!r} (examples: 500MB/s, 1GiB/s)")
+    period = match.group(2)
+    period = period if period[0].isdigit() or period[0] == "." else "1" + period
+    seconds = parse_duration(period)
+    if seconds <= 0:
+        raise ValueError(f"bandwidth period must be positive in {value!r}")
+    return parse_size(match.group(1)) / seconds
+
+
 def _schema(example: str) -> WithJsonSchema:
     return WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "examples": [example]}]})
 
@@ -118,3 +137,6 @@ Rate = Annotated[float, BeforeValidator(parse_rate), _schema("50/s")]
 
 Size = Annotated[float, BeforeValidator(parse_size), _schema("4GiB")]
 """Bytes; accepts numbers or strings such as "64KiB", "4GiB"."""
+
+Bandwidth = Annotated[float, BeforeValidator(parse_bandwidth), _schema("500MB/s")]
+"""Bytes per second; accepts numbers or strings such as "500MB/s"."""

@@ -24,8 +24,6 @@ class JobPlan:
     """Training compute the cluster must complete (single-instance work / speedup)."""
     interval_s: float | None
     """Compute time between periodic checkpoints (None: no periodic checkpoints)."""
-    checkpointing: bool
-    """A checkpoint section exists: restarts resume from the last checkpoint, else from scratch."""
     write_s: float
     restore_s: float
     startup_s: float
@@ -42,12 +40,6 @@ class JobPlan:
     spot_discount: float
     market: Market | None
 
-    @property
-    def price_per_instance_second(self) -> float:
-        """What one running instance-second costs (spot price when spot is on)."""
-        discount = self.spot_discount if self.spot else 0.0
-        return self.on_demand_price_per_hour * (1.0 - discount) / 3600.0
-
 
 def build_plan(spec: TrainingJobSpec, catalog: Catalog) -> JobPlan:
     """Plan for one job; raises ScenarioError for catalog problems (unknown type, no spot rate)."""
@@ -61,7 +53,6 @@ def build_plan(spec: TrainingJobSpec, catalog: Catalog) -> JobPlan:
     return JobPlan(
         work_s=spec.cluster_work(),
         interval_s=ckpt.interval if ckpt is not None else None,
-        checkpointing=ckpt is not None,
         write_s=ckpt.write_seconds() if ckpt is not None else 0.0,
         restore_s=ckpt.restore_seconds() if ckpt is not None else 0.0,
         startup_s=spec.startup_time,

@@ -35,6 +35,12 @@ _METRICS = (
     "capacity_wait_s",
 )
 
+_ENDINGS = (  # summary key -> SecondaryStatus
+    ("completed", "Completed"),
+    ("max_wait_exceeded", "MaxWaitTimeExceeded"),
+    ("max_runtime_exceeded", "MaxRuntimeExceeded"),
+)
+
 
 @dataclass(frozen=True)
 class TrainingReplication:
@@ -89,11 +95,7 @@ def summarize_training(spec: TrainingJobSpec, catalog: Catalog, runs: list[Train
     for name in _METRICS:
         summary[name] = describe([getattr(run, name) for run in runs])
     statuses = [run.secondary_status for run in runs]
-    probabilities = {
-        "completed": proportion([s == "Completed" for s in statuses]),
-        "max_wait_exceeded": proportion([s == "MaxWaitTimeExceeded" for s in statuses]),
-        "max_runtime_exceeded": proportion([s == "MaxRuntimeExceeded" for s in statuses]),
-    }
+    probabilities = {key: proportion([s == status for s in statuses]) for key, status in _ENDINGS}
     if spec.deadline is not None:
         probabilities["deadline_missed"] = proportion(
             [not run.completed or run.completion_time_s > spec.deadline for run in runs]
@@ -101,9 +103,7 @@ def summarize_training(spec: TrainingJobSpec, catalog: Catalog, runs: list[Train
         summary["deadline_s"] = spec.deadline
         summary["deadline_miss_probability"] = probabilities["deadline_missed"]["mean"]
     summary["probabilities"] = probabilities
-    summary["completed_fraction"] = probabilities["completed"]["mean"]
-    summary["max_wait_exceeded_fraction"] = probabilities["max_wait_exceeded"]["mean"]
-    summary["max_runtime_exceeded_fraction"] = probabilities["max_runtime_exceeded"]["mean"]
+    summary.update({f"{key}_fraction": probabilities[key]["mean"] for key, _ in _ENDINGS})
     summary["on_demand"] = _run_figures(on_demand)
     summary["spot_vs_on_demand"] = _comparison(runs, on_demand)
     return summary
@@ -119,20 +119,20 @@ def _comparison(runs: list[TrainingRun], on_demand: TrainingRun) -> dict[str, An
     """Means side by side, plus per-replication savings and slow-down against the on-demand job."""
     table: dict[str, Any] = {}
     for name in ("completion_time_s", "training_time_s", "billable_time_s", "cost_usd"):
-        mean, low, high = mean_ci([getattr(run, name) for run in runs])
-        table[name] = {
-            "spot": {"mean": mean, "ci95_low": low, "ci95_high": high},
-            "on_demand": float(getattr(on_demand, name)),
-        }
+        spot = _interval([getattr(run, name) for run in runs])
+        table[name] = {"spot": spot, "on_demand": float(getattr(on_demand, name))}
     if on_demand.cost_usd > 0:
         savings = [100.0 * (1.0 - run.cost_usd / on_demand.cost_usd) for run in runs]
-        mean, low, high = mean_ci(savings)
-        table["cost_saving_vs_on_demand_pct"] = {"mean": mean, "ci95_low": low, "ci95_high": high}
+        table["cost_saving_vs_on_demand_pct"] = _interval(savings)
     if on_demand.completion_time_s > 0:
         slower = [100.0 * (run.completion_time_s / on_demand.completion_time_s - 1.0) for run in runs]
-        mean, low, high = mean_ci(slower)
-        table["extra_time_vs_on_demand_pct"] = {"mean": mean, "ci95_low": low, "ci95_high": high}
+        table["extra_time_vs_on_demand_pct"] = _interval(slower)
     return table
+
+
+def _interval(values: list[float]) -> dict[str, float]:
+    mean, low, high = mean_ci(values)
+    return {"mean": mean, "ci95_low": low, "ci95_high": high}
 
 
 def _finite_or_none(value: float) -> float | None:

@@ -95,16 +95,3 @@ def open_loop_arrivals(spec: OpenLoopSpec, duration: float, rng: np.random.Gener
     """Sorted arrival times in [0, duration) for any open-loop arrival spec, all at once."""
     blocks = list(ArrivalStream(spec, duration, rng).blocks())
     return np.concatenate(blocks) if blocks else np.empty(0)
-
-
-def expected_rate(
-    spec: PoissonArrivals | ScheduleArrivals | DiurnalArrivals | TraceArrivals, times: np.ndarray
-) -> np.ndarray:
-    """The intended intensity at `times` (for plots and tests); traces have none."""
-    if isinstance(spec, PoissonArrivals):
-        return np.full(len(times), spec.rate)
-    if isinstance(spec, ScheduleArrivals):
-        return schedule_rate(spec, times)
-    if isinstance(spec, DiurnalArrivals):
-        return diurnal_rate(spec, times)
-    return np.full(len(times), np.nan)
