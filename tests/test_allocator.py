@@ -10,17 +10,17 @@ import sys
 import pytest
 
 CYCLES = 8
-PROGRAM = """
+PROGRAM = f"""
 import resource, sys
 import numpy as np
 from simulator.core.allocator import keep_freed_memory
 tuned = sys.argv[1] == "tuned" and keep_freed_memory()
 np.ones(6_000_000).sum()  # 48 MB: above glibc's largest automatic mmap threshold (32 MB)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-for _ in range({cycles}):
+for _ in range({CYCLES}):
     np.ones(6_000_000).sum()
 print(tuned, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-""".format(cycles=CYCLES)
+"""
 
 
 def _faults(mode: str) -> tuple[bool, int]:
