@@ -246,16 +246,17 @@ def serverless_series(
     )
     setup_bins = (setups["time_s"].to_numpy() // period).astype(np.int64)
     setup_us = setups["model_setup_time_s"].to_numpy(dtype=float) * 1e6
-    p50, p99 = per_bin_quantiles(bins[ok], model_latency * 1e6, n_bins, (0.5, 0.99))
+    completed_bins, latency_us = bins[ok], model_latency * 1e6
+    p50, p99 = per_bin_quantiles(completed_bins, latency_us, n_bins, (0.5, 0.99))
     return pd.DataFrame(
         {
             "time_s": np.arange(n_bins) * period,
             "variant": variant.name,
             "Invocations": np.bincount(bins, minlength=n_bins)[:n_bins],
-            "ModelLatency": per_bin_mean(bins[ok], model_latency * 1e6, n_bins),
+            "ModelLatency": per_bin_mean(completed_bins, latency_us, n_bins),
             "ModelLatency_p50": p50,
             "ModelLatency_p99": p99,
-            "OverheadLatency": per_bin_mean(bins[ok], log.column("overhead")[mine][ok] * 1e6, n_bins),
+            "OverheadLatency": per_bin_mean(completed_bins, log.column("overhead")[mine][ok] * 1e6, n_bins),
             "Invocation4XXErrors": np.bincount(bins[stat == Status.THROTTLED], minlength=n_bins)[:n_bins],
             "Invocation5XXErrors": np.bincount(bins[np.isin(stat, ERROR_5XX)], minlength=n_bins)[:n_bins],
             "InServiceInstances": np.zeros(n_bins),

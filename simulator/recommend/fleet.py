@@ -167,7 +167,8 @@ SHARES = ("requests_within_slo", "minutes_p99_within_slo", "error_rate")
 
 
 def combine(figures: list[dict[str, float]]) -> dict[str, dict[str, float | None]]:
-    return {
-        key: mean_ci95([f[key] for f in figures], *((0.0, 1.0) if key in SHARES else ()))
-        for key in figures[0]
-    }
+    combined: dict[str, dict[str, float | None]] = {}
+    for key in figures[0]:
+        values = [f[key] for f in figures]
+        combined[key] = mean_ci95(values, 0.0, 1.0) if key in SHARES else mean_ci95(values)
+    return combined
