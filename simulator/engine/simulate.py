@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,7 @@ from simulator.hosting.updates import schedule_updates
 from simulator.metrics.elastic import autoscaling_figures, serverless_bill, serverless_figures
 from simulator.metrics.fleet import billing, instance_timeline
 from simulator.metrics.oscillation import oscillation_figures
-from simulator.metrics.series import cloudwatch_series, utilisation_series
+from simulator.metrics.series import cloudwatch_series
 from simulator.metrics.serving import serving_extras
 from simulator.metrics.streaming import StreamingCollector
 from simulator.metrics.summary import summarize
@@ -58,21 +58,88 @@ _EMPTY_TABLES = {
 """Never handed out, only copied (see _table)."""
 
 
+@dataclass
+class Run:
+    """A model after its run, with what changed its fleet and the engine that ran it."""
+
+    scenario: EndpointScenario
+    catalog: Any
+    model: Model
+    engine: str
+    activity: list[dict[str, Any]]
+    scaling: ScalingRecords
+    rollout: Any
+    collector: StreamingCollector | None
+
+    def updates(self) -> list[dict[str, Any]]:
+        """The rollout's fleet changes, if the run had one."""
+        return self.rollout.updates if self.rollout else []
+
+
 def simulate(
     scenario: EndpointScenario,
     seed: int | np.random.SeedSequence | None = None,
     progress: ProgressCallback | None = None,
     progress_steps: int = 50,
-    trial: bool = False,
 ) -> Result:
     """Run one replication. Same scenario and seed -> identical Result; nothing global is touched.
 
     `seed` defaults to the scenario's seed; `progress`, if given, is called with the simulated
-    fraction done (the run advances in `progress_steps` chunks). `trial` keeps only what a recommender
-    trial reads (hundreds of short runs a job): the summary without the serving figures, end-to-end
-    latency and queue wait, and of the per-period series the utilisation columns; those figures are
-    the same as a full run's.
+    fraction done (the run advances in `progress_steps` chunks).
     """
+    run = execute(scenario, seed, progress, progress_steps)
+    model, collector, duration = run.model, run.collector, scenario.duration
+    timeline = instance_timeline(model.variants, duration)
+    names = [variant.name for variant in model.variants]
+    window = scenario.measured_window()
+    streamed = collector is not None and isinstance(model.log, RingLog)
+    if collector is not None and isinstance(model.log, RingLog):
+        collector.fold(model.log, model.log.tail, model.log.head)  # the rest, in flight included
+    serving = collector is None
+    elastic = _elastic(scenario, run.catalog, model.log, model.variants, run.scaling, window, serving)
+    bill = billing(timeline, *window)
+    summary = (
+        collector.summary(timeline, bill, names, run.engine, elastic["extras"])
+        if collector is not None and streamed
+        else summarize(model.log, timeline, bill, names, window, run.engine, elastic["extras"])
+    )
+    if elastic["serverless_bills"]:
+        bill = pd.concat([bill, pd.DataFrame(elastic["serverless_bills"])], ignore_index=True)
+    return Result(
+        scenario=scenario,
+        summary=summary,
+        metrics=cloudwatch_series(
+            scenario,
+            model.log,
+            model.variants,
+            timeline,
+            elastic["capacity"],
+            elastic["cold_starts"],
+            collector,
+            run.catalog.serverless,
+        ),
+        instances=timeline,
+        billing=bill,
+        updates=_table(sorted(run.activity + run.updates(), key=lambda row: row["time_s"]), UPDATE_COLUMNS),
+        log=None if collector else model.log,
+        variant_names=tuple(names),
+        scaling=elastic["scaling"],
+        capacity=elastic["capacity"],
+        alarms=elastic["alarms"],
+        datapoints=_table(run.scaling.datapoints, DATAPOINT_COLUMNS),
+        cold_starts=elastic["cold_starts"],
+        rollout=run.rollout,
+    )
+
+
+def execute(
+    scenario: EndpointScenario,
+    seed: int | np.random.SeedSequence | None = None,
+    progress: ProgressCallback | None = None,
+    progress_steps: int = 50,
+) -> Run:
+    """Build the model and run it on the engine the scenario allows (see simulate); what a run
+    produces is computed from the Run by its caller."""
     if not isinstance(scenario, EndpointScenario):
         raise ValueError("simulate() needs a scenario with an endpoint and a duration")
     catalog = scenario_catalog(scenario)
@@ -103,53 +170,7 @@ def simulate(
                 progress(1.0)
     if engine == "simpy":
         _run_simpy(model, duration, progress, progress_steps)
-    timeline = instance_timeline(model.variants, duration)
-    names = [variant.name for variant in model.variants]
-    window = scenario.measured_window()
-    streamed = collector is not None and isinstance(model.log, RingLog)
-    if collector is not None and isinstance(model.log, RingLog):
-        collector.fold(model.log, model.log.tail, model.log.head)  # the rest, in flight included
-    elastic = _elastic(
-        scenario, catalog, model.log, model.variants, scaling, window, collector is None and not trial
-    )
-    bill = billing(timeline, *window)
-    summary = (
-        collector.summary(timeline, bill, names, engine, elastic["extras"])
-        if collector is not None and streamed
-        else summarize(model.log, timeline, bill, names, window, engine, elastic["extras"], trial)
-    )
-    if elastic["serverless_bills"]:
-        bill = pd.concat([bill, pd.DataFrame(elastic["serverless_bills"])], ignore_index=True)
-    return Result(
-        scenario=scenario,
-        summary=summary,
-        metrics=utilisation_series(scenario, model.log, model.variants, timeline)
-        if trial and collector is None
-        else cloudwatch_series(
-            scenario,
-            model.log,
-            model.variants,
-            timeline,
-            elastic["capacity"],
-            elastic["cold_starts"],
-            collector,
-            catalog.serverless,
-        ),
-        instances=timeline,
-        billing=bill,
-        updates=_table(
-            sorted(activity + (rollout.updates if rollout else []), key=lambda row: row["time_s"]),
-            UPDATE_COLUMNS,
-        ),
-        log=None if collector else model.log,
-        variant_names=tuple(names),
-        scaling=elastic["scaling"],
-        capacity=elastic["capacity"],
-        alarms=elastic["alarms"],
-        datapoints=_table(scaling.datapoints, DATAPOINT_COLUMNS),
-        cold_starts=elastic["cold_starts"],
-        rollout=rollout,
-    )
+    return Run(scenario, catalog, model, engine, activity, scaling, rollout, collector)
 
 
 def _table(rows: list[Any], columns: tuple[str, ...]) -> pd.DataFrame:

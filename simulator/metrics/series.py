@@ -13,7 +13,7 @@ from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.variant import Variant
 from simulator.metrics.bins import per_bin_mean, per_bin_quantiles, spread_over_bins
 from simulator.metrics.elastic import GIB, desired_per_period
-from simulator.metrics.fleet import in_service_spans, rows_of
+from simulator.metrics.fleet import in_service_spans
 from simulator.metrics.serving import add_container_series
 from simulator.metrics.streaming import StreamingCollector
 from simulator.scenario.kinds import EndpointScenario
@@ -56,11 +56,13 @@ def period_requests_from_log(
         model_latency_p50=p50,
         model_latency_p99=p99,
         overhead_mean=per_bin_mean(completed_bins, overhead, n_bins),
-        busy=_busy(log, mine, duration, period, n_bins),
+        busy=busy_per_period(log, mine, duration, period, n_bins),
     )
 
 
-def _busy(log: RequestLog, mine: np.ndarray, duration: float, period: float, n_bins: int) -> np.ndarray:
+def busy_per_period(
+    log: RequestLog, mine: np.ndarray, duration: float, period: float, n_bins: int
+) -> np.ndarray:
     """Device-seconds of work per period of the requests `mine` (in service until the end at most)."""
     served = ~np.isnan(log.column("start"))
     served &= mine  # one mask over the log: each column is copied once, not twice
@@ -148,7 +150,10 @@ def _instance_frame(
 ) -> pd.DataFrame:
     """CloudWatch columns of an instance-based variant: request figures plus its fleet."""
     mine = timeline[timeline["variant"] == variant.name]
-    instances, utilisation, memory = _utilisation(scenario, variant, requests.busy, mine, period, n_bins)
+    spans = in_service_spans(mine)
+    instances, utilisation, memory = utilisation_per_period(
+        scenario, variant, requests.busy, spans, period, n_bins
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         per_instance = np.where(instances > 0, requests.invocations / instances, np.nan)
     billable = spread_over_bins(
@@ -170,7 +175,7 @@ def _instance_frame(
             "OverheadLatency": requests.overhead_mean,
             "Invocation4XXErrors": requests.throttled,
             "Invocation5XXErrors": requests.errors_5xx,
-            _utilisation_column(variant): utilisation,
+            utilisation_column(variant): utilisation,
             "MemoryUtilization": memory,
             "InServiceInstances": instances,
             "cost_usd": billable * variant.price_per_hour / 3600.0,
@@ -181,21 +186,21 @@ def _instance_frame(
     return frame
 
 
-def _utilisation_column(variant: Variant) -> str:
+def utilisation_column(variant: Variant) -> str:
     return "GPUUtilization" if variant.plan.device == "gpu" else "CPUUtilization"
 
 
-def _utilisation(
+def utilisation_per_period(
     scenario: EndpointScenario,
     variant: Variant,
     busy: np.ndarray,
-    mine: pd.DataFrame,
+    spans: tuple[np.ndarray, np.ndarray],
     period: float,
     n_bins: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(InService instances, CPU or GPU utilisation, memory utilisation) per period of a variant whose
-    instances are the timeline rows `mine` and whose requests kept its devices `busy`."""
-    in_service, ended = in_service_spans(mine)
+    instances were InService over `spans` (from, until) and whose requests kept its devices `busy`."""
+    in_service, ended = spans
     instance_seconds = spread_over_bins(
         in_service, ended, np.maximum(ended - in_service, 0.0), period, n_bins
     )
@@ -204,26 +209,6 @@ def _utilisation(
         utilisation = np.where(instance_seconds > 0, busy / instance_seconds * 100.0, np.nan)
     memory = variant.workers * _model_memory(scenario, variant) / (variant.instance_type.memory_gib * 1024**3)
     return instances, utilisation, np.where(instances > 0, min(memory, 1.0) * 100.0, np.nan)
-
-
-def utilisation_series(
-    scenario: EndpointScenario, log: RequestLog, variants: list[Variant], timeline: pd.DataFrame
-) -> pd.DataFrame:
-    """Of the CloudWatch series, only CPU or GPU and memory utilisation per (period, variant), computed
-    as `cloudwatch_series` computes them: all a recommender trial reads, without the rest's cost."""
-    period = scenario.metrics.period
-    n_bins = int(np.ceil(scenario.duration / period))
-    frames = []
-    for variant in variants:
-        columns: dict[str, object] = {"time_s": np.arange(n_bins) * period, "variant": variant.name}
-        if not isinstance(variant, ServerlessVariant):
-            busy = _busy(log, log.column("variant") == variant.index, scenario.duration, period, n_bins)
-            mine = rows_of(timeline, variant.name, len(variants))
-            _, utilisation, memory = _utilisation(scenario, variant, busy, mine, period, n_bins)
-            columns[_utilisation_column(variant)] = utilisation
-            columns["MemoryUtilization"] = memory
-        frames.append(pd.DataFrame(columns))
-    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def serverless_series(

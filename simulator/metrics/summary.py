@@ -140,12 +140,19 @@ def summarize(
     window: tuple[float, float],
     engine: str,
     extras: Mapping[str, Extras],
-    trial: bool = False,
 ) -> Summary:
-    """Endpoint-level and per-variant figures for requests arriving inside the window (see _figures
-    for `trial`)."""
+    """Endpoint-level and per-variant figures for requests arriving inside the window."""
+    figures, per_variant = window_figures(log, len(names), window[0])
+    return compose(figures, per_variant, timeline, bill, names, window, engine, extras)
+
+
+def window_figures(
+    log: RequestLog, variants: int, window_start: float, trial: bool = False
+) -> tuple[Figures, list[Figures]]:
+    """The figures of the requests arriving from `window_start` on, of the endpoint and of each of its
+    `variants` (see _figures for `trial`)."""
     arrival = log.column("arrival")
-    inside: slice | np.ndarray = arrival >= window[0]
+    inside: slice | np.ndarray = arrival >= window_start
     first = int(np.argmax(inside)) if len(arrival) else 0
     if inside[first:].all():  # the window takes a tail of the records (arrival order): views, no copies
         inside = slice(first, None)
@@ -153,10 +160,10 @@ def summarize(
     variant = log.column("variant")[inside]
     figures = _figures(**columns, trial=trial)
     per_variant = []
-    for index in range(len(names)):
+    for index in range(variants):
         mine = variant == index
         if mine.all():  # the only variant: the same requests, the same figures
             per_variant.append(figures)
         else:
             per_variant.append(_figures(**{k: v[mine] for k, v in columns.items()}, trial=trial))
-    return compose(figures, per_variant, timeline, bill, names, window, engine, extras)
+    return figures, per_variant

@@ -108,9 +108,10 @@ def test_instance_count_scales_capacity_and_cost(small_job: dict[str, Any], coun
 def test_a_trial_run_measures_what_a_full_run_measures(
     small_job: dict[str, Any], candidate: Candidate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Trials skip the series and figures they do not read; every figure they do read is the same."""
+    """Trials skip the tables and figures they do not read; every figure they do read is the same."""
     import simulator.recommend.measure as module
     from simulator.engine.simulate import simulate
+    from simulator.engine.trial import figures_of_result, simulate_trial
 
     small_job["models"]["m"] |= {
         "gpu_service_time": {"distribution": "lognormal", "median": "6ms", "p99": "15ms"},
@@ -121,6 +122,6 @@ def test_a_trial_run_measures_what_a_full_run_measures(
     for rate in (5.0, 60.0, 400.0):
         replicas = [poisson_trial(scenario, candidate, rate, 1000, 0.1)] * 2
         trial = measure(replicas, rate, slo, 0.01)
-        monkeypatch.setattr(module, "simulate", lambda s, seed, trial=False: simulate(s, seed))
+        monkeypatch.setattr(module, "simulate_trial", lambda s, seed: figures_of_result(simulate(s, seed)))
         assert measure(replicas, rate, slo, 0.01) == trial
-        monkeypatch.setattr(module, "simulate", simulate)
+        monkeypatch.setattr(module, "simulate_trial", simulate_trial)
