@@ -7,6 +7,9 @@ configurations replay identical traffic (common random numbers), and a run is bi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 
 STREAM_IDS: dict[str, int] = {
@@ -42,17 +45,23 @@ class RandomStreams:
         sequence = np.random.SeedSequence(self._root.entropy, spawn_key=key)
         return np.random.Generator(np.random.PCG64(sequence))
 
+    def stream(self, name: str, index: int = 0) -> Callable[[], np.random.Generator]:
+        """The generator `generator(name, index)` made on first use: a run builds samplers for every
+        part of its model, and the fast engine draws most of them its own way (a tenth of a trial)."""
+        return partial(self.generator, name, index)
+
 
 class BlockSampler:
     """Hands out one draw at a time from blocks sampled in bulk (numpy per-call cost is high)."""
 
-    __slots__ = ("_block", "_position", "_rng", "_sample", "_scale")
+    __slots__ = ("_block", "_position", "_rng", "_sample", "_scale", "_stream")
 
     BLOCK = 4096
 
-    def __init__(self, sample: object, rng: np.random.Generator, scale: float = 1.0) -> None:
+    def __init__(self, sample: object, stream: Callable[[], np.random.Generator], scale: float = 1.0) -> None:
         self._sample = sample
-        self._rng = rng
+        self._stream = stream
+        self._rng: np.random.Generator | None = None
         self._scale = scale
         self._block: list[float] = []
         self._position = 0
@@ -75,11 +84,13 @@ class BlockSampler:
         self._position = position
 
     def _refill(self) -> None:
+        if self._rng is None:
+            self._rng = self._stream()
         values = self._sample(self._rng, self.BLOCK)  # type: ignore[operator]
         self._block = (values * self._scale).tolist() if self._scale != 1.0 else values.tolist()
         self._position = 0
 
 
-def uniform_sampler(rng: np.random.Generator) -> BlockSampler:
+def uniform_sampler(stream: Callable[[], np.random.Generator]) -> BlockSampler:
     """Uniform [0, 1) draws, one at a time."""
-    return BlockSampler(lambda generator, size: generator.random(size), rng)
+    return BlockSampler(lambda generator, size: generator.random(size), stream)

@@ -52,7 +52,7 @@ def _payload_draws(traffic: TrafficSpec) -> Callable[[np.random.Generator, int],
 
 def _payload_sampler(scenario: EndpointScenario, streams: RandomStreams) -> BlockSampler | None:
     draws = _payload_draws(scenario.traffic)
-    return BlockSampler(draws, streams.generator("payload")) if draws else None
+    return BlockSampler(draws, streams.stream("payload")) if draws else None
 
 
 def preassigner(
@@ -94,8 +94,8 @@ def _serverless(
     setup = config.model_setup_time or DEFAULT_MODEL_SETUP
     pool = ServerlessPool(
         config,
-        BlockSampler(model.service_time.sample, streams.generator("service", index), 1.0 / speed),
-        BlockSampler(setup.sample, streams.generator("model_setup", index)).next,
+        BlockSampler(model.service_time.sample, streams.stream("service", index), 1.0 / speed),
+        BlockSampler(setup.sample, streams.stream("model_setup", index)).next,
         wiring,
         account,
         lambda: next(ids),
@@ -121,7 +121,7 @@ def _stages(
         Stage(
             plan.name,
             BlockSampler(
-                plan.distribution.sample, streams.generator("stage_service", index * 16 + k), plan.scale
+                plan.distribution.sample, streams.stream("stage_service", index * 16 + k), plan.scale
             ),
             plan.workers,
             plan.hop,
@@ -167,7 +167,7 @@ def build(
         if spec.serverless is not None:
             serverless = _serverless(index, spec, scenario, catalog, streams, wiring, account, instance_ids)
             variants.append(serverless)  # type: ignore[arg-type]
-            overheads.append(BlockSampler(overhead.sample, streams.generator("overhead", index)))
+            overheads.append(BlockSampler(overhead.sample, streams.stream("overhead", index)))
             startups.append(lambda: 0.0)
             continue
         assert spec.instance_type is not None
@@ -181,9 +181,9 @@ def build(
             plan=plan,
             routing=spec.routing or endpoint_spec.routing,
             service_sampler=BlockSampler(
-                plan.distribution.sample, streams.generator("service", index), plan.scale
+                plan.distribution.sample, streams.stream("service", index), plan.scale
             ),
-            choice_sampler=uniform_sampler(streams.generator("instance_choice", index)),
+            choice_sampler=uniform_sampler(streams.stream("instance_choice", index)),
             wiring=wiring,
             new_instance_id=lambda: next(instance_ids),
             price_per_hour=catalog.price_per_hour(spec.instance_type, spec.accelerator_type),
@@ -192,27 +192,27 @@ def build(
         )
         if model.error_rate > 0:
             variant.error_rate = model.error_rate
-            variant.error_draws = uniform_sampler(streams.generator("model_error", index))
+            variant.error_draws = uniform_sampler(streams.stream("model_error", index))
         green = rollout is not None and spec.name == rollout.green
         initial = 0 if green else spec.instance_count  # a rollout launches green at its start
         for _ in range(initial):
             variant.launch(0.0, ready_after=0.0)
         variant.desired = initial
         variants.append(variant)
-        overheads.append(BlockSampler(overhead.sample, streams.generator("overhead", index)))
+        overheads.append(BlockSampler(overhead.sample, streams.stream("overhead", index)))
         startup = spec.startup_time or Deterministic(distribution="deterministic", value=0.0)
         if green:
             startup = spec.startup_time or default_startup(instance_type)
         if spec.autoscaling is not None:
             startup = spec.autoscaling.startup_time or spec.startup_time or default_startup(instance_type)
-        startups.append(BlockSampler(startup.sample, streams.generator("startup", index)).next)
+        startups.append(BlockSampler(startup.sample, streams.stream("startup", index)).next)
     names = {variant.name: variant.index for variant in variants}
     target_shares = [(names[t.variant], t.share) for t in traffic.target_variants]
     endpoint = Endpoint(
         variants=variants,
         weights=[spec.weight for spec in endpoint_spec.variants],
         target_shares=target_shares,
-        routing_sampler=uniform_sampler(streams.generator("routing")),
+        routing_sampler=uniform_sampler(streams.stream("routing")),
         overhead_samplers=overheads,
         payload_sampler=_payload_sampler(scenario, streams),
         payload_size=traffic.payload_size,
@@ -227,7 +227,7 @@ def build(
             traffic.arrivals,
             scenario.duration,
             endpoint.dispatch,
-            BlockSampler(think.sample, streams.generator("think")) if think else None,
+            BlockSampler(think.sample, streams.stream("think")) if think else None,
             endpoint_spec.invocation_timeout,
         )
         wiring.on_done = driver.on_done
@@ -235,7 +235,7 @@ def build(
     splitter = None
     if rollout is not None and not closed_loop:
         blue, green = names[rollout.blue], names[rollout.green]
-        splitter = TrafficSplitter(log, blue, green, uniform_sampler(streams.generator("rollout")))
+        splitter = TrafficSplitter(log, blue, green, uniform_sampler(streams.stream("rollout")))
     if not isinstance(traffic.arrivals, ClosedLoopArrivals):
         assigner = preassigner(scenario, target_shares, streams)
         dispatch = splitter.wrap(endpoint.dispatch_preassigned) if splitter else endpoint.dispatch_preassigned

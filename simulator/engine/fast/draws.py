@@ -19,11 +19,11 @@ def _blocks(sample: Sample, rng: np.random.Generator, count: int) -> np.ndarray:
 
 
 def block_draws(sample: Sample, rng: np.random.Generator, count: int, scale: float = 1.0) -> np.ndarray:
-    """At least `count` values: exactly those `BlockSampler(sample, rng, scale).next()` returns first."""
+    """At least `count` values: exactly those `BlockSampler(sample, stream, scale).next()` returns first."""
     values = _blocks(sample, rng, count).astype(np.float64, copy=False)
     return values * scale if scale != 1.0 else values
 
 
 def uniform_draws(rng: np.random.Generator, count: int) -> np.ndarray:
-    """The first `count` values of `uniform_sampler(rng)`."""
+    """The first `count` values a `uniform_sampler` of the same stream hands out."""
     return _blocks(lambda generator, size: generator.random(size), rng, count)[:count]

@@ -46,7 +46,7 @@ def run_fast(
         return
     fleet = stations(variants, variant_of, streams)
     lonely = [v.index for v in variants if len(v.active) == 1]
-    served = np.isin(variant_of, [v.index for v in variants if v.active])
+    served = _any_of(variant_of, [v.index for v in variants if v.active], len(variants))
     unserved = ~served & (clock < duration)
     log.status[: log.size][unserved] = Status.NO_CAPACITY
     log.end[: log.size][unserved] = arrival[unserved]
@@ -55,7 +55,7 @@ def run_fast(
             _recurse_variant(log, clock, variants[index], fleet[index], timeout, duration)
     except Tie:
         lonely = []
-    rest = np.flatnonzero(served & ~np.isin(variant_of, lonely))
+    rest = np.flatnonzero(served & ~_any_of(variant_of, lonely, len(variants)))
     if len(rest) == 0:
         return
     records = serve(
@@ -89,3 +89,11 @@ def _recurse_variant(
     log.work[mine] = cut.work
     log.status[mine] = cut.status
     log.instance[mine] = np.where(cut.began, station.idents[0], -1)
+
+
+def _any_of(variant_of: np.ndarray, indices: list[int], variants: int) -> np.ndarray:
+    """Whether each request's variant is one of `indices`: `np.isin` by table look-up, which costs a
+    recommender trial a tenth of what isin's sorting does."""
+    table = np.zeros(variants + 1, dtype=bool)  # the last entry answers for -1 (no variant): False
+    table[indices] = True
+    return table[variant_of]
