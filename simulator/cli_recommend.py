@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import shutil
 import time
 from pathlib import Path
@@ -129,12 +130,6 @@ def recommend(
     from simulator.recommend.engine_check import check_job_engine
     from simulator.recommend.job import job_candidates, run_job
     from simulator.recommend.store import CandidateStore
-    from simulator.report.recommend_outputs import (
-        FLEET_HEADER,
-        fleet_rows,
-        recommendation_rows,
-        write_job_outputs,
-    )
 
     aws_request = read_request(request)
     scenario = load_job(scenario_path, opts.with_engine(opts.with_seed(overrides, seed), engine), aws_request)
@@ -158,10 +153,16 @@ def recommend(
     started = time.perf_counter()
     progress = opts.progress_bar(console)
     stages = StageReport(progress, console)
+
+    def done(count: int) -> None:
+        stages.done(count)
+        # the writers (matplotlib, Jinja2: 0.5 s) load while the workers search, not before the first trial
+        importlib.import_module("simulator.report.recommend_outputs")
+
     try:
         with progress:
             result = run_job(
-                scenario, pool, store, resume=resume is not None, on_done=stages.done, on_stage=stages.start
+                scenario, pool, store, resume=resume is not None, on_done=done, on_stage=stages.start
             )
         stages.finish()
     except KeyboardInterrupt:
@@ -179,6 +180,13 @@ def recommend(
         _forget(directory, fresh)
         raise
     wall = time.perf_counter() - started
+    from simulator.report.recommend_outputs import (
+        FLEET_HEADER,
+        fleet_rows,
+        recommendation_rows,
+        write_job_outputs,
+    )
+
     with opts.out_errors():
         identity = JobIdentity.for_scenario(scenario, aws_request)
         write_job_outputs(result, directory, wall, identity, store.created)
