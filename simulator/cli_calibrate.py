@@ -56,11 +56,6 @@ AcceptOption = Annotated[
 ]
 
 
-def _needs_docker(command: str) -> None:
-    """The one-line error, before any work, when the Docker harness's libraries are not installed."""
-    require_extra("docker", command, "Docker calibration")
-
-
 def _memory(value: str | None) -> str | None:
     if value is not None and not _MEMORY.match(value):
         raise ScenarioError("--memory", f"expected a size like 512m or 2g, got {value!r}")
@@ -85,7 +80,7 @@ def build_base(
     name: Annotated[str | None, typer.Option(help="image name (default: sagesim-base:bookworm)")] = None,
 ) -> None:
     """Build the offline base image (debootstrap of Debian + docker import); cached."""
-    _needs_docker("calibrate build-base")
+    require_extra("docker", "calibrate build-base", "Docker calibration")
     from simulator.calibrate.images import DEFAULT_BASE_IMAGE, build_base_image
 
     typer.echo(build_base_image(name or DEFAULT_BASE_IMAGE, force=force))
@@ -99,7 +94,7 @@ def build(
     ] = None,
 ) -> None:
     """Build an example image or a third-party serving stack (shipped as package data) on BASE_IMAGE."""
-    _needs_docker("calibrate build")
+    require_extra("docker", "calibrate build", "Docker calibration")
     from simulator.calibrate.images import DEFAULT_BASE_IMAGE, KINDS, STACKS, build_image, build_stack
 
     base = base_image or DEFAULT_BASE_IMAGE
@@ -144,7 +139,7 @@ def serve(
     accept: AcceptOption = None,
 ) -> None:
     """Measure readiness, a closed-loop sweep and open-loop rates; write OUT/profile.yaml."""
-    _needs_docker("calibrate serve")
+    require_extra("docker", "calibrate serve", "Docker calibration")
     from simulator.calibrate.serve import calibrate_serve
 
     path = calibrate_serve(
@@ -165,7 +160,7 @@ def train(
     out: OutOption, image: ImageOption = None, vcpus: VcpusOption = 1, memory: MemoryOption = None
 ) -> None:
     """Run the training image, stop it at random moments and resume; write OUT/train-profile.yaml."""
-    _needs_docker("calibrate train")
+    require_extra("docker", "calibrate train", "Docker calibration")
     from simulator.calibrate.train import calibrate_train
 
     path = calibrate_train(_image(image, "train"), out=_out(out), vcpus=vcpus, memory=_memory(memory))
@@ -197,7 +192,7 @@ def report(
     Builds both examples and every third-party stack, then copies the tables, plots and profiles
     into --out with a README of the figures. Exit 1 when a target is missed.
     """
-    _needs_docker("calibrate report")
+    require_extra("docker", "calibrate report", "Docker calibration")
     from simulator.calibrate.campaign import run_all, write_report
 
     run = run_all(_out(work))
@@ -245,7 +240,7 @@ def validate(
     A serve profile is validated against the image and payloads it records unless told otherwise.
     Exit code 1 when an error is over its target (p50 10%, p95 15%, throughput 10%, completion 10%).
     """
-    _needs_docker("validate")
+    require_extra("docker", "validate", "Docker calibration")
 
     kind = _profile_kind(profile)
     memory = _memory(memory)

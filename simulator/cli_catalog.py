@@ -24,14 +24,6 @@ catalog_app = typer.Typer(
 RegionOption = Annotated[str, typer.Option("--region", help="price the catalog for this AWS region")]
 
 
-def _load(region: str) -> Catalog:
-    from simulator.catalog import load_catalog
-
-    with option_errors("--region"):
-        catalog = load_catalog(region)
-    return catalog
-
-
 def _accelerator(item: InstanceType, catalog: Catalog) -> str:
     if item.gpu is None:
         return "-"
@@ -72,7 +64,10 @@ def catalog(
     region's price with its source; legacy types are marked *."""
     if context.invoked_subcommand is not None:
         return
-    data = _load(region)
+    from simulator.catalog import load_catalog
+
+    with option_errors("--region"):
+        data = load_catalog(region)
     if as_json:
         typer.echo(json.dumps(data.model_dump(), indent=2))
         return

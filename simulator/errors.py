@@ -12,8 +12,8 @@ class ScenarioError(Exception):
         self.reason = reason
 
     def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, str]]:
-        """Picklable with both fields: errors raised in pool workers reach the CLI intact."""
-        return ScenarioError, (self.path, self.reason)
+        """Picklable with both fields (subclasses too): errors raised in pool workers reach the CLI intact."""
+        return type(self), (self.path, self.reason)
 
     def one_line(self) -> str:
         reason = " ".join(self.reason.split())

@@ -25,7 +25,9 @@ from simulator.errors import ScenarioError
 
 Kind = Literal["serve", "train"]
 KINDS: tuple[Kind, ...] = ("serve", "train")
-DEFAULT_BASE_IMAGE = "sagesim-base:bookworm"
+SUITE = "bookworm"  # the Debian release of the base image
+DEFAULT_BASE_IMAGE = f"sagesim-base:{SUITE}"
+STEP_TIMEOUT_S = 1200.0  # per build step (debootstrap, docker import)
 DEFAULT_IMAGES: dict[Kind, str] = {
     "serve": "sagesim-serve-example:latest",
     "train": "sagesim-train-example:latest",
@@ -71,9 +73,6 @@ def build_base_image(
     name: str = DEFAULT_BASE_IMAGE,
     *,
     force: bool = False,
-    suite: str = "bookworm",
-    mirror: str | None = None,
-    timeout_s: float = 1200.0,
 ) -> str:
     """Make the offline base image with debootstrap + `docker import`; cached unless force.
 
@@ -86,7 +85,7 @@ def build_base_image(
     with _build_lock():
         if not force and _docker.image_exists(cli, name):  # built while we waited for the lock
             return name
-        return _debootstrap_image(name, suite, mirror, timeout_s)
+        return _debootstrap_image(name)
 
 
 @contextlib.contextmanager
@@ -99,7 +98,7 @@ def _build_lock() -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _debootstrap_image(name: str, suite: str, mirror: str | None, timeout_s: float) -> str:
+def _debootstrap_image(name: str) -> str:
     for tool in ("debootstrap", "tar", "docker"):
         if shutil.which(tool) is None:
             raise ScenarioError("build-base", f"{tool} not found; install it (`bash .ci/docker-up.sh`)")
@@ -107,17 +106,15 @@ def _debootstrap_image(name: str, suite: str, mirror: str | None, timeout_s: flo
         raise ScenarioError("build-base", "debootstrap needs root")
     with tempfile.TemporaryDirectory(prefix="sagesim-rootfs-", dir="/var/tmp") as tmp:
         root = Path(tmp) / "rootfs"
-        cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(BASE_PACKAGES)}", suite, str(root)]
-        if mirror:
-            cmd.append(mirror)
-        _run(cmd, timeout_s, "debootstrap")
+        cmd = ["debootstrap", "--variant=minbase", f"--include={','.join(BASE_PACKAGES)}", SUITE, str(root)]
+        _run(cmd, STEP_TIMEOUT_S, "debootstrap")
         for junk in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for entry in (root / junk).glob("*"):
                 if entry.is_file():
                     entry.unlink()
         changes = [arg for change in _IMPORT_CHANGES for arg in ("--change", change)]
         with subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE) as tar:
-            _run(["docker", "import", *changes, "-", name], timeout_s, "docker import", stdin=tar.stdout)
+            _run(["docker", "import", *changes, "-", name], STEP_TIMEOUT_S, "docker import", stdin=tar.stdout)
     return name
 
 
@@ -126,17 +123,16 @@ def build_image(
     *,
     tag: str | None = None,
     base_image: str = DEFAULT_BASE_IMAGE,
-    build_base: bool = True,
 ) -> str:
     """Build the example serving or training image on top of base_image and return its tag."""
     context = image_context(kind)
     tag = tag or DEFAULT_IMAGES[kind]
-    return _build(context, tag, base_image, f"image {kind}", build_base=build_base)
+    return _build(context, tag, base_image, f"image {kind}")
 
 
-def _build(context: Path, tag: str, base_image: str, what: str, *, build_base: bool = True) -> str:
+def _build(context: Path, tag: str, base_image: str, what: str) -> str:
     cli = _docker.client()
-    if base_image == DEFAULT_BASE_IMAGE and build_base:
+    if base_image == DEFAULT_BASE_IMAGE:
         build_base_image(base_image)  # cached: a no-op once the image exists
     try:
         cli.images.build(

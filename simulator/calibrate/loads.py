@@ -15,6 +15,18 @@ import numpy as np
 STALL_S = 0.010  # a send this late is a frozen client, not timer resolution (~1 ms)
 
 
+def summarise(latency_s: np.ndarray, throughput: float) -> dict[str, float]:
+    """p50/p95/p99/mean latency (ms, nan without latencies) and throughput: measured or predicted."""
+    p50, p95, p99 = np.percentile(latency_s, [50, 95, 99]) * 1e3 if latency_s.size else (math.nan,) * 3
+    return {
+        "p50_ms": float(p50),
+        "p95_ms": float(p95),
+        "p99_ms": float(p99),
+        "mean_ms": float(latency_s.mean() * 1e3) if latency_s.size else math.nan,
+        "throughput": float(throughput),
+    }
+
+
 @dataclass(frozen=True)
 class Record:
     """One request: times in seconds from the start of the run."""

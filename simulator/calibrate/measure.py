@@ -21,7 +21,7 @@ import numpy as np
 from simulator.calibrate import _docker
 from simulator.calibrate.interference import Interference, interference, snapshot
 from simulator.calibrate.loadgen import run_load
-from simulator.calibrate.loads import Load, LoadResult, Record
+from simulator.calibrate.loads import Load, LoadResult, Record, summarise
 from simulator.calibrate.payloads import PayloadPool
 from simulator.calibrate.runner import Placement, Server, exit_reason
 from simulator.errors import ScenarioError
@@ -55,14 +55,8 @@ class Level:
         return self.cpu_seconds / n if n else math.nan
 
     def summary(self) -> dict[str, float]:
-        lat = self.result.latencies()
-        p50, p95, p99 = np.percentile(lat, [50, 95, 99]) * 1e3 if lat.size else (math.nan,) * 3
         return {
-            "p50_ms": float(p50),
-            "p95_ms": float(p95),
-            "p99_ms": float(p99),
-            "mean_ms": float(lat.mean() * 1e3) if lat.size else math.nan,
-            "throughput": self.result.throughput(),
+            **summarise(self.result.latencies(), self.result.throughput()),
             "requests": len(self.result.records),
             "failed": sum(1 for r in self.result.records if not r.ok),
             "cpu_per_request_ms": self.cpu_per_request() * 1e3,

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from simulator.calibrate.loads import Load
+from simulator.calibrate.loads import Load, summarise
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile
 from simulator.calibrate.queue_sim import simulate_station
 from simulator.calibrate.rate_scale import saturation_scale, scale_at, scaled_service
@@ -110,17 +110,6 @@ def _replay_internal(
 
 def _average(runs: list[dict[str, float]]) -> dict[str, float]:
     return {key: float(np.mean([run[key] for run in runs])) for key in runs[0]}
-
-
-def summarise(latency_s: np.ndarray, throughput: float) -> dict[str, float]:
-    p50, p95, p99 = np.percentile(latency_s, [50, 95, 99]) * 1e3
-    return {
-        "p50_ms": float(p50),
-        "p95_ms": float(p95),
-        "p99_ms": float(p99),
-        "mean_ms": float(latency_s.mean() * 1e3),
-        "throughput": float(throughput),
-    }
 
 
 def max_throughput(profile: ServeProfile) -> float:

@@ -20,9 +20,6 @@ CONNECT_TIMEOUT_S = 10
 class ExecutorError(ScenarioError):
     """The cluster could not be reached or started: a one-line error naming the option at fault."""
 
-    def __reduce__(self) -> tuple[type[ExecutorError], tuple[str, str]]:
-        return ExecutorError, (self.path, self.reason)
-
 
 class DaskExecutor:
     """`scheduler` like tcp://127.0.0.1:8786; None starts a LocalCluster of `workers` processes."""

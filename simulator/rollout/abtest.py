@@ -11,7 +11,6 @@ requests and the treatment n_B = rate w t.
 - Error rate (two-proportion z-test, pooled under H0): p_A and p_B = p_A + delta,
   sqrt(t) = [z_{1-alpha/2} sqrt(p (1 - p) (1/(1-w) + 1/w)) + z_{power} sqrt(p_A q_A / (1-w) + p_B q_B / w)]
   / (|delta| sqrt(rate)), with p = (1 - w) p_A + w p_B.
-One-sided tests use z_{1-alpha} instead of z_{1-alpha/2}.
 
 By default the difference is the one between the two variants' models. A given `difference` describes a
 hypothetical treatment: the control shifted by it (same latency variance; or the control's error rate
@@ -62,8 +61,8 @@ class Detection:
         return dict(self.__dict__)
 
 
-def _z(alpha: float, power: float, two_sided: bool) -> tuple[float, float]:
-    return float(stats.norm.ppf(1 - alpha / 2 if two_sided else 1 - alpha)), float(stats.norm.ppf(power))
+def _z(alpha: float, power: float) -> tuple[float, float]:
+    return float(stats.norm.ppf(1 - alpha / 2)), float(stats.norm.ppf(power))
 
 
 def latency_detection_seconds(
@@ -74,18 +73,17 @@ def latency_detection_seconds(
     weight: float,
     alpha: float,
     power: float,
-    two_sided: bool = True,
 ) -> float:
     """Seconds of traffic for a z-test of means to detect `delta` (seconds of latency)."""
-    z_alpha, z_power = _z(alpha, power, two_sided)
+    z_alpha, z_power = _z(alpha, power)
     return (z_alpha + z_power) ** 2 * (var_a / (1 - weight) + var_b / weight) / (rate * delta**2)
 
 
 def proportion_detection_seconds(
-    p_a: float, p_b: float, rate: float, weight: float, alpha: float, power: float, two_sided: bool = True
+    p_a: float, p_b: float, rate: float, weight: float, alpha: float, power: float
 ) -> float:
     """Seconds of traffic for a pooled two-proportion z-test to detect p_b - p_a."""
-    z_alpha, z_power = _z(alpha, power, two_sided)
+    z_alpha, z_power = _z(alpha, power)
     pooled = (1 - weight) * p_a + weight * p_b
     null = z_alpha * math.sqrt(pooled * (1 - pooled) * (1 / (1 - weight) + 1 / weight))
     alternative = z_power * math.sqrt(p_a * (1 - p_a) / (1 - weight) + p_b * (1 - p_b) / weight)

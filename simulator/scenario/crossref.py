@@ -173,11 +173,6 @@ def _rollout(scenario: RolloutScenario, catalog: Catalog) -> Iterator[Problem]:
     yield from rollout_problems(scenario)
 
 
-def _options(scenario: OptionsScenario, catalog: Catalog) -> Iterator[Problem]:
-    yield from _served(scenario, catalog)
-    yield from _options_problems(scenario)
-
-
 def _recommend(scenario: RecommendScenario, catalog: Catalog) -> Iterator[Problem]:
     yield from _served(scenario, catalog)
     yield from recommend_problems(scenario, catalog)
@@ -212,7 +207,8 @@ def _transform_problems(scenario: TransformScenario, catalog: Catalog) -> Iterat
         yield "batch_transform.dataset.record_size", "a record is larger than max_payload (MaxPayloadInMB)"
 
 
-def _options_problems(scenario: OptionsScenario) -> Iterator[Problem]:
+def _options(scenario: OptionsScenario, catalog: Catalog) -> Iterator[Problem]:
+    yield from _served(scenario, catalog)
     options = scenario.options
     names = [v.name for v in scenario.endpoint.variants]
     for index, name in enumerate(options.variants or []):

@@ -20,7 +20,7 @@ _Z99 = 2.3263478740408408  # standard normal quantile at 0.99
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)  # `mean` is `mean_`
 
     def mean(self) -> float:
         raise NotImplementedError
@@ -35,8 +35,6 @@ class _Base(BaseModel):
 class Exponential(_Base):
     distribution: Literal["exponential"]
     mean_: Duration = Field(alias="mean", gt=0)
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     def mean(self) -> float:
         return self.mean_
@@ -69,8 +67,6 @@ class Gamma(_Base):
     mean_: Duration = Field(alias="mean", gt=0)
     cv: float = Field(strict=True, gt=0, le=10)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
     def mean(self) -> float:
         return self.mean_
 
@@ -90,8 +86,6 @@ class LogNormal(_Base):
     p99: Duration | None = Field(default=None, gt=0)
     mean_: Duration | None = Field(default=None, alias="mean", gt=0)
     cv: float | None = Field(strict=True, default=None, gt=0, le=10)
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @model_validator(mode="after")
     def _one_parameterisation(self) -> LogNormal:
