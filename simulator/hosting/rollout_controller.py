@@ -201,38 +201,24 @@ class RolloutController:
         self._event("blue_terminated", "blue instances retired after the termination wait")
 
 
-def start_rollout(
-    env: simpy.Environment,
-    spec: RolloutSpec,
-    variants: list[Variant],
-    splitter: TrafficSplitter,
-    log: RequestLog,
-    green_count: int,
-    blue_weight: float,
-    startups: list[Callable[[], float]],
-) -> RolloutLog:
-    """Register the deployment process; its log fills in as the run goes."""
-    by_name = {variant.name: variant for variant in variants}
-    controller = RolloutController(
-        env, spec, by_name[spec.blue], by_name[spec.green], green_count, blue_weight, splitter, log, startups
-    )
-    env.process(controller.run())
-    return controller.record
-
-
 def attach_rollout(scenario: EndpointScenario, model: Any) -> RolloutLog | None:
-    """Start the scenario's rollout on a built model (engine/build.py Model); None without one."""
+    """Start the scenario's rollout on a built model (engine/build.py Model) as a process whose log
+    fills in as the run goes; None without one."""
     rollout = scenario.deployment()
     if rollout is None or model.splitter is None:
         return None
     specs = {variant.name: variant for variant in scenario.endpoint.variants}
-    return start_rollout(
+    by_name = {variant.name: variant for variant in model.variants}
+    controller = RolloutController(
         model.env,
         rollout,
-        model.variants,
-        model.splitter,
-        model.log,
+        by_name[rollout.blue],
+        by_name[rollout.green],
         specs[rollout.green].instance_count,
         specs[rollout.blue].weight,
+        model.splitter,
+        model.log,
         model.startup_samplers,
     )
+    model.env.process(controller.run())
+    return controller.record

@@ -118,17 +118,8 @@ def cloudwatch_series(
             mine = log.column("variant") == variant.index
             bins = (log.column("arrival")[mine] // period).astype(np.int64)
             if isinstance(variant, ServerlessVariant):
-                stat = log.column("status")[mine]
-                ok = stat == Status.OK
-                model_latency = (log.column("end")[mine] - log.column("arrival")[mine])[ok]
                 frames.append(
-                    serverless_series(
-                        log, variant, mine, bins, stat, model_latency, cold_starts, period, n_bins
-                    ).assign(
-                        cost_usd=serverless_cost_per_period(
-                            scenario, serverless_prices, log, variant, mine, bins, period, n_bins
-                        )
-                    )
+                    serverless_series(scenario, serverless_prices, log, variant, mine, bins, cold_starts)
                 )
                 continue
             requests = period_requests_from_log(log, mine, bins, scenario.duration, period, n_bins)
@@ -207,23 +198,26 @@ def utilisation_per_period(
     instances = instance_seconds / period
     with np.errstate(invalid="ignore", divide="ignore"):
         utilisation = np.where(instance_seconds > 0, busy / instance_seconds * 100.0, np.nan)
-    memory = variant.workers * _model_memory(scenario, variant) / (variant.instance_type.memory_gib * 1024**3)
+    model = scenario.models[variant.spec.model]
+    memory = variant.workers * model.memory / (variant.instance_type.memory_gib * 1024**3)
     return instances, utilisation, np.where(instances > 0, min(memory, 1.0) * 100.0, np.nan)
 
 
 def serverless_series(
+    scenario: EndpointScenario,
+    prices: ServerlessTiers | None,
     log: RequestLog,
     variant: ServerlessVariant,
     mine: np.ndarray,
     bins: np.ndarray,
-    stat: np.ndarray,
-    model_latency: np.ndarray,
     cold_starts: pd.DataFrame | None,
-    period: float,
-    n_bins: int,
 ) -> pd.DataFrame:
-    """Invocations, latency, throttles (4XX), ModelSetupTime and cold starts per period."""
+    """Invocations, latency, throttles (4XX), ModelSetupTime, cold starts and cost per period."""
+    period = scenario.metrics.period
+    n_bins = int(np.ceil(scenario.duration / period))
+    stat = log.column("status")[mine]
     ok = stat == Status.OK
+    model_latency = (log.column("end")[mine] - log.column("arrival")[mine])[ok]
     setups = (
         cold_starts[cold_starts["variant"] == variant.name]
         if cold_starts is not None
@@ -247,7 +241,9 @@ def serverless_series(
             "InServiceInstances": np.zeros(n_bins),
             "ModelSetupTime": per_bin_mean(setup_bins, setup_us, n_bins),
             "ColdStarts": np.bincount(setup_bins, minlength=n_bins)[:n_bins],
-            "cost_usd": np.zeros(n_bins),
+            "cost_usd": serverless_cost_per_period(
+                scenario, prices, log, variant, mine, bins, period, n_bins
+            ),
         }
     )
 
@@ -283,7 +279,3 @@ def serverless_cost_per_period(
         * prices.price_per_gb_processed
         + config.provisioned_concurrency * memory_gb * held * prices.provisioned_price_per_gb_second
     )
-
-
-def _model_memory(scenario: EndpointScenario, variant: Variant) -> float:
-    return scenario.models[variant.spec.model].memory

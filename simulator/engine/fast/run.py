@@ -61,11 +61,8 @@ def run_fast(
     records = serve(
         arrival[rest], clock[rest], routing(variants, variant_of, streams, rest), fleet, timeout, duration
     )
-    log.start[rest] = records.start
-    log.end[rest] = records.end
-    log.work[rest] = records.work
-    log.instance[rest] = records.instance
-    log.status[rest] = records.status
+    for name in ("start", "end", "work", "instance", "status"):
+        getattr(log, name)[rest] = getattr(records, name)
 
 
 def _recurse_variant(
@@ -84,10 +81,8 @@ def _recurse_variant(
         duration,
     )
     cut = cut_at_duration(outcome, arrival, clock[mine], timeout, duration)
-    log.start[mine] = cut.start
-    log.end[mine] = cut.end
-    log.work[mine] = cut.work
-    log.status[mine] = cut.status
+    for name in ("start", "end", "work", "status"):
+        getattr(log, name)[mine] = getattr(cut, name)
     log.instance[mine] = np.where(cut.began, station.idents[0], -1)
 
 
