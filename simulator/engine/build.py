@@ -164,10 +164,10 @@ def build(
     for index, spec in enumerate(endpoint_spec.variants):
         model = scenario.models[spec.model]
         overhead = model.overhead or endpoint_spec.overhead
+        overheads.append(BlockSampler(overhead.sample, streams.stream("overhead", index)))
         if spec.serverless is not None:
             serverless = _serverless(index, spec, scenario, catalog, streams, wiring, account, instance_ids)
             variants.append(serverless)  # type: ignore[arg-type]
-            overheads.append(BlockSampler(overhead.sample, streams.stream("overhead", index)))
             startups.append(lambda: 0.0)
             continue
         assert spec.instance_type is not None
@@ -199,7 +199,6 @@ def build(
             variant.launch(0.0, ready_after=0.0)
         variant.desired = initial
         variants.append(variant)
-        overheads.append(BlockSampler(overhead.sample, streams.stream("overhead", index)))
         startup = spec.startup_time or Deterministic(distribution="deterministic", value=0.0)
         if green:
             startup = spec.startup_time or default_startup(instance_type)

@@ -71,10 +71,6 @@ class Run:
     rollout: Any
     collector: StreamingCollector | None
 
-    def updates(self) -> list[dict[str, Any]]:
-        """The rollout's fleet changes, if the run had one."""
-        return self.rollout.updates if self.rollout else []
-
 
 def simulate(
     scenario: EndpointScenario,
@@ -92,15 +88,16 @@ def simulate(
     timeline = instance_timeline(model.variants, duration)
     names = [variant.name for variant in model.variants]
     window = scenario.measured_window()
-    streamed = collector is not None and isinstance(model.log, RingLog)
     if collector is not None and isinstance(model.log, RingLog):
         collector.fold(model.log, model.log.tail, model.log.head)  # the rest, in flight included
-    serving = collector is None
-    elastic = _elastic(scenario, run.catalog, model.log, model.variants, run.scaling, window, serving)
+    elastic = _elastic(
+        scenario, run.catalog, model.log, model.variants, run.scaling, window, collector is None
+    )
     bill = billing(timeline, *window)
+    changes = run.activity + (run.rollout.updates if run.rollout else [])  # the rollout's fleet changes
     summary = (
         collector.summary(timeline, bill, names, run.engine, elastic["extras"])
-        if collector is not None and streamed
+        if collector is not None and isinstance(model.log, RingLog)
         else summarize(model.log, timeline, bill, names, window, run.engine, elastic["extras"])
     )
     if elastic["serverless_bills"]:
@@ -120,7 +117,7 @@ def simulate(
         ),
         instances=timeline,
         billing=bill,
-        updates=_table(sorted(run.activity + run.updates(), key=lambda row: row["time_s"]), UPDATE_COLUMNS),
+        updates=_table(sorted(changes, key=lambda row: row["time_s"]), UPDATE_COLUMNS),
         log=None if collector else model.log,
         variant_names=tuple(names),
         scaling=elastic["scaling"],
@@ -227,16 +224,12 @@ def _elastic(
     scaling = _table(records.activities, SCALING_COLUMNS)
     capacity = _table(records.capacity, CAPACITY_COLUMNS)
     alarms = _table(records.alarms, ALARM_COLUMNS)
-    cold = [
-        (time, variant.name, setup)
-        for variant in variants
-        if isinstance(variant, ServerlessVariant)
-        for time, setup in variant.pool.cold_starts
-    ]
+    cold: list[tuple[float, str, float]] = []
     bills = []
     extras = {}
     for variant in variants:
         if isinstance(variant, ServerlessVariant):
+            cold += [(time, variant.name, setup) for time, setup in variant.pool.cold_starts]
             bill = serverless_bill(scenario, catalog, log, variant, window)
             extras[variant.name] = Extras(serverless=serverless_figures(log, variant, window, bill))
             bills.append(
