@@ -26,6 +26,7 @@ from simulator.scenario.scaling import (
     AlarmSpec,
     AutoscalingSpec,
     ScalingMetric,
+    ScheduledAction,
     StepScaling,
     TargetTracking,
 )
@@ -169,11 +170,11 @@ class VariantScaler:
         )
         self.records.capacity.append((now, self.variant.name, desired))
 
-    def scheduled(self, min_capacity: int | None, max_capacity: int | None) -> None:
-        if min_capacity is not None:
-            self.min_capacity = min_capacity
-        if max_capacity is not None:
-            self.max_capacity = max_capacity
+    def scheduled(self, action: ScheduledAction) -> None:
+        if action.min_capacity is not None:
+            self.min_capacity = action.min_capacity
+        if action.max_capacity is not None:
+            self.max_capacity = action.max_capacity
         self.set_capacity(
             self.variant.desired,
             f"scheduled action: min {self.min_capacity}, max {self.max_capacity}",
@@ -273,9 +274,8 @@ class StepScalingPolicy(_PeriodicPolicy):
         desired = step_target(spec, current, value - spec.threshold)
         if desired is None:
             return
-        before = current
         scaler.set_capacity(desired, f"step scaling {spec.name}: {spec.metric.value} {value:.6g}", "step")
-        if scaler.variant.desired != before:
+        if scaler.variant.desired != current:
             self.last_activity = now
 
 
@@ -330,9 +330,5 @@ def start_autoscaling(
             StepScalingPolicy(scaler, step).start(env)
         for action in spec.scheduled_actions:
             event = env.timeout(action.at)
-            event.callbacks.append(
-                lambda _event, action=action, scaler=scaler: scaler.scheduled(
-                    action.min_capacity, action.max_capacity
-                )
-            )
+            event.callbacks.append(lambda _event, action=action, scaler=scaler: scaler.scheduled(action))
     return records
