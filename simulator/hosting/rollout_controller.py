@@ -49,32 +49,23 @@ class RolloutLog:
 
 
 class RolloutController:
-    """Drives one blue/green deployment on a running endpoint."""
+    """Drives one blue/green deployment on a running endpoint (a built engine/build.py Model)."""
 
-    def __init__(
-        self,
-        env: simpy.Environment,
-        spec: RolloutSpec,
-        blue: Variant,
-        green: Variant,
-        green_count: int,
-        blue_weight: float,
-        splitter: TrafficSplitter,
-        log: RequestLog,
-        startups: list[Callable[[], float]],
-    ) -> None:
-        self.env = env
+    def __init__(self, spec: RolloutSpec, scenario: EndpointScenario, model: Any) -> None:
+        specs = {variant.name: variant for variant in scenario.endpoint.variants}
+        by_name: dict[str, Variant] = {variant.name: variant for variant in model.variants}
+        self.env: simpy.Environment = model.env
         self.spec = spec
-        self.blue = blue
-        self.green = green
-        self.green_count = green_count
-        self.blue_weight = blue_weight
-        self.splitter = splitter
-        self.startups = startups
+        self.blue = by_name[spec.blue]
+        self.green = by_name[spec.green]
+        self.green_count = specs[spec.green].instance_count
+        self.blue_weight = specs[spec.blue].weight
+        self.splitter: TrafficSplitter = model.splitter
+        self.startups: list[Callable[[], float]] = model.startup_samplers
         self.record = RolloutLog()
         self._alarms = [AlarmState(alarm) for alarm in spec.alarms]
-        self._finished = [FinishedRequests(log, green.index) for _ in spec.alarms]
-        self._log = log
+        self._finished = [FinishedRequests(model.log, self.green.index) for _ in spec.alarms]
+        self._log: RequestLog = model.log
         self._next_look = [math.inf for _ in spec.alarms]
 
     def _event(self, name: str, detail: str = "") -> None:
@@ -207,18 +198,6 @@ def attach_rollout(scenario: EndpointScenario, model: Any) -> RolloutLog | None:
     rollout = scenario.deployment()
     if rollout is None or model.splitter is None:
         return None
-    specs = {variant.name: variant for variant in scenario.endpoint.variants}
-    by_name = {variant.name: variant for variant in model.variants}
-    controller = RolloutController(
-        model.env,
-        rollout,
-        by_name[rollout.blue],
-        by_name[rollout.green],
-        specs[rollout.green].instance_count,
-        specs[rollout.blue].weight,
-        model.splitter,
-        model.log,
-        model.startup_samplers,
-    )
+    controller = RolloutController(rollout, scenario, model)
     model.env.process(controller.run())
     return controller.record
