@@ -98,10 +98,10 @@ def cloudwatch_series(
     log: RequestLog | None,
     variants: list[Variant],
     timeline: pd.DataFrame,
-    capacity: pd.DataFrame | None = None,
-    cold_starts: pd.DataFrame | None = None,
-    collector: StreamingCollector | None = None,
-    serverless_prices: ServerlessTiers | None = None,
+    capacity: pd.DataFrame,
+    cold_starts: pd.DataFrame,
+    collector: StreamingCollector | None,
+    serverless_prices: ServerlessTiers,
 ) -> pd.DataFrame:
     """One row per (period, variant); requests are attributed to the period they arrived in.
 
@@ -135,7 +135,7 @@ def _instance_frame(
     variant: Variant,
     requests: PeriodRequests,
     timeline: pd.DataFrame,
-    capacity: pd.DataFrame | None,
+    capacity: pd.DataFrame,
     period: float,
     n_bins: int,
 ) -> pd.DataFrame:
@@ -172,7 +172,7 @@ def _instance_frame(
             "cost_usd": billable * variant.price_per_hour / 3600.0,
         }
     )
-    if variant.spec.autoscaling is not None and capacity is not None:
+    if variant.spec.autoscaling is not None:
         frame["DesiredInstances"] = desired_per_period(capacity, variant.name, period, n_bins)
     return frame
 
@@ -205,12 +205,12 @@ def utilisation_per_period(
 
 def serverless_series(
     scenario: EndpointScenario,
-    prices: ServerlessTiers | None,
+    prices: ServerlessTiers,
     log: RequestLog,
     variant: ServerlessVariant,
     mine: np.ndarray,
     bins: np.ndarray,
-    cold_starts: pd.DataFrame | None,
+    cold_starts: pd.DataFrame,
 ) -> pd.DataFrame:
     """Invocations, latency, throttles (4XX), ModelSetupTime, cold starts and cost per period."""
     period = scenario.metrics.period
@@ -218,11 +218,7 @@ def serverless_series(
     stat = log.column("status")[mine]
     ok = stat == Status.OK
     model_latency = (log.column("end")[mine] - log.column("arrival")[mine])[ok]
-    setups = (
-        cold_starts[cold_starts["variant"] == variant.name]
-        if cold_starts is not None
-        else pd.DataFrame(columns=["time_s", "model_setup_time_s"])
-    )
+    setups = cold_starts[cold_starts["variant"] == variant.name]
     setup_bins = (setups["time_s"].to_numpy() // period).astype(np.int64)
     setup_us = setups["model_setup_time_s"].to_numpy(dtype=float) * 1e6
     completed_bins, latency_us = bins[ok], model_latency * 1e6
@@ -250,7 +246,7 @@ def serverless_series(
 
 def serverless_cost_per_period(
     scenario: EndpointScenario,
-    prices: ServerlessTiers | None,
+    prices: ServerlessTiers,
     log: RequestLog,
     variant: ServerlessVariant,
     mine: np.ndarray,
@@ -260,10 +256,9 @@ def serverless_cost_per_period(
 ) -> np.ndarray:
     """The serverless bill per period, by the rules of `serverless_bill`: billed compute of the
     requests that arrived in the period, their data processed, and provisioned concurrency held
-    through it (zeros without prices)."""
-    if prices is None or variant.serverless is None:
-        return np.zeros(n_bins)
+    through it."""
     config = variant.serverless
+    assert config is not None
     memory_gb = config.memory_mb / 1024.0
     work = log.column("work")[mine]
     served = ~np.isnan(log.column("start")[mine])
