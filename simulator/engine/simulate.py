@@ -29,7 +29,7 @@ from simulator.metrics.oscillation import oscillation_figures
 from simulator.metrics.series import cloudwatch_series
 from simulator.metrics.serving import serving_extras
 from simulator.metrics.streaming import StreamingCollector
-from simulator.metrics.summary import summarize
+from simulator.metrics.summary import compose, window_figures
 from simulator.metrics.summary_types import Extras
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.kinds import EndpointScenario
@@ -88,18 +88,16 @@ def simulate(
     timeline = instance_timeline(model.variants, duration)
     names = [variant.name for variant in model.variants]
     window = scenario.measured_window()
-    if collector is not None and isinstance(model.log, RingLog):
-        collector.fold(model.log, model.log.tail, model.log.head)  # the rest, in flight included
-    elastic = _elastic(
-        scenario, run.catalog, model.log, model.variants, run.scaling, window, collector is None
-    )
+    serving = collector is None
+    elastic = _elastic(scenario, run.catalog, model.log, model.variants, run.scaling, window, serving)
     bill = billing(timeline, *window)
     changes = run.activity + (run.rollout.updates if run.rollout else [])  # the rollout's fleet changes
-    summary = (
-        collector.summary(timeline, bill, names, run.engine, elastic["extras"])
-        if collector is not None and isinstance(model.log, RingLog)
-        else summarize(model.log, timeline, bill, names, window, run.engine, elastic["extras"])
-    )
+    if collector is not None and isinstance(model.log, RingLog):
+        collector.fold(model.log, model.log.tail, model.log.head)  # the rest, in flight included
+        summary = collector.summary(timeline, bill, names, run.engine, elastic["extras"])
+    else:  # requests arriving inside the window, of the endpoint and of each variant
+        figures, per_variant = window_figures(model.log, len(names), window[0])
+        summary = compose(figures, per_variant, timeline, bill, names, window, run.engine, elastic["extras"])
     if elastic["serverless_bills"]:
         bill = pd.concat([bill, pd.DataFrame(elastic["serverless_bills"])], ignore_index=True)
     return Result(

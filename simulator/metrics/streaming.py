@@ -136,7 +136,8 @@ class StreamingCollector:
         engine: str,
         extras: Mapping[str, Extras],
     ) -> Summary:
-        """The same figures as `summarize` on full records (percentiles from the histograms)."""
+        """The same figures as `compose` of `window_figures` on full records (percentiles from the
+        histograms)."""
         endpoint = _WindowFigures()
         for figures in self.figures:
             endpoint.merge(figures)

@@ -132,20 +132,6 @@ def compose(
     )
 
 
-def summarize(
-    log: RequestLog,
-    timeline: pd.DataFrame,
-    bill: pd.DataFrame,
-    names: Sequence[str],
-    window: tuple[float, float],
-    engine: str,
-    extras: Mapping[str, Extras],
-) -> Summary:
-    """Endpoint-level and per-variant figures for requests arriving inside the window."""
-    figures, per_variant = window_figures(log, len(names), window[0])
-    return compose(figures, per_variant, timeline, bill, names, window, engine, extras)
-
-
 def window_figures(
     log: RequestLog, variants: int, window_start: float, trial: bool = False
 ) -> tuple[Figures, list[Figures]]:
