@@ -23,6 +23,7 @@ import simpy
 from simulator.core.records import RequestLog
 from simulator.hosting.alarms import AlarmState, FinishedRequests, datapoint
 from simulator.hosting.routing import TrafficSplitter
+from simulator.hosting.updates import set_count
 from simulator.hosting.variant import Variant
 from simulator.scenario.kinds import EndpointScenario
 from simulator.scenario.rollout_plan import split_weights, traffic_steps
@@ -84,17 +85,8 @@ class RolloutController:
             )
 
     def _set_count(self, variant: Variant, count: int, startup: Callable[[], float] | None = None) -> None:
-        before = variant.desired
-        variant.set_desired(count, self.env.now, startup or self.startups[variant.index])
-        self.record.updates.append(
-            {
-                "time_s": self.env.now,
-                "variant": variant.name,
-                "change": "instance_count",
-                "from": before,
-                "to": count,
-            }
-        )
+        startup = startup or self.startups[variant.index]
+        self.record.updates.append(set_count(variant, count, self.env.now, startup))
 
     def _provision(self) -> float:
         """Launch green's instances; returns when the last is InService."""
