@@ -70,16 +70,7 @@ def _recurse_variant(
 ) -> None:
     mine = np.flatnonzero(log.column("variant") == variant.index)
     arrival = log.arrival[mine]
-    outcome = recurse(
-        arrival,
-        clock[mine],
-        station.service,
-        station.speeds[0],
-        station.workers,
-        station.max_queue,
-        timeout,
-        duration,
-    )
+    outcome = recurse(arrival, clock[mine], station, timeout, duration)
     cut = cut_at_duration(outcome, arrival, clock[mine], timeout, duration)
     for name in ("start", "end", "work", "status"):
         getattr(log, name)[mine] = getattr(cut, name)
