@@ -88,8 +88,7 @@ def simulate(
     timeline = instance_timeline(model.variants, duration)
     names = [variant.name for variant in model.variants]
     window = scenario.measured_window()
-    serving = collector is None
-    elastic = _elastic(scenario, run.catalog, model.log, model.variants, run.scaling, window, serving)
+    elastic = _elastic(run)
     bill = billing(timeline, *window)
     changes = run.activity + (run.rollout.updates if run.rollout else [])  # the rollout's fleet changes
     if collector is not None and isinstance(model.log, RingLog):
@@ -209,26 +208,20 @@ def _run_simpy(model: Model, duration: float, progress: ProgressCallback | None,
         ) from None
 
 
-def _elastic(
-    scenario: EndpointScenario,
-    catalog: Any,
-    log: Any,
-    variants: list[Any],
-    records: ScalingRecords,
-    window: tuple[float, float],
-    serving: bool,
-) -> dict[str, Any]:
-    """Scaling and serverless tables, and every variant's summary Extras (`serving`: pipeline figures too)."""
-    scaling = _table(records.activities, SCALING_COLUMNS)
-    capacity = _table(records.capacity, CAPACITY_COLUMNS)
-    alarms = _table(records.alarms, ALARM_COLUMNS)
+def _elastic(run: Run) -> dict[str, Any]:
+    """Scaling and serverless tables, and every variant's summary Extras (with every record kept:
+    pipeline figures too)."""
+    scenario, log, window = run.scenario, run.model.log, run.scenario.measured_window()
+    scaling = _table(run.scaling.activities, SCALING_COLUMNS)
+    capacity = _table(run.scaling.capacity, CAPACITY_COLUMNS)
+    alarms = _table(run.scaling.alarms, ALARM_COLUMNS)
     cold: list[tuple[float, str, float]] = []
     bills = []
     extras = {}
-    for variant in variants:
+    for variant in run.model.variants:
         if isinstance(variant, ServerlessVariant):
             cold += [(time, variant.name, setup) for time, setup in variant.pool.cold_starts]
-            bill = serverless_bill(scenario, catalog, log, variant, window)
+            bill = serverless_bill(scenario, run.catalog, log, variant, window)
             extras[variant.name] = Extras(serverless=serverless_figures(log, variant, window, bill))
             bills.append(
                 {
@@ -241,7 +234,7 @@ def _elastic(
                 }
             )
             continue
-        extras[variant.name] = serving_extras(log, variant, window) if serving else Extras()
+        extras[variant.name] = serving_extras(log, variant, window) if run.collector is None else Extras()
         if variant.spec.autoscaling is not None:
             oscillation = oscillation_figures(scaling, variant.name, window)
             autoscaling = autoscaling_figures(scaling, capacity, variant.name, oscillation)

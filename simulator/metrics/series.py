@@ -223,6 +223,25 @@ def serverless_series(
     setup_us = setups["model_setup_time_s"].to_numpy(dtype=float) * 1e6
     completed_bins, latency_us = bins[ok], model_latency * 1e6
     p50, p99 = per_bin_quantiles(completed_bins, latency_us, n_bins, (0.5, 0.99))
+    # the bill per period, by the rules of `serverless_bill`: billed compute of the requests that arrived
+    # in the period, their data processed, and provisioned concurrency held through it
+    config = variant.serverless
+    assert config is not None
+    memory_gb = config.memory_mb / 1024.0
+    work = log.column("work")[mine]
+    served = ~np.isnan(log.column("start")[mine])
+    billed = np.ceil(work[served] / config.billing_granularity - 1e-9) * config.billing_granularity
+    compute = np.bincount(bins[served], weights=billed, minlength=n_bins)[:n_bins]
+    admitted = np.bincount(bins[stat != Status.THROTTLED], minlength=n_bins)[:n_bins]
+    held = np.minimum(period, scenario.duration - np.arange(n_bins) * period)
+    cost = (
+        compute * memory_gb * prices.price_per_gb_second
+        + admitted
+        * (scenario.traffic.payload_size + config.response_size)
+        / GIB
+        * prices.price_per_gb_processed
+        + config.provisioned_concurrency * memory_gb * held * prices.provisioned_price_per_gb_second
+    )
     return pd.DataFrame(
         {
             "time_s": np.arange(n_bins) * period,
@@ -237,40 +256,6 @@ def serverless_series(
             "InServiceInstances": np.zeros(n_bins),
             "ModelSetupTime": per_bin_mean(setup_bins, setup_us, n_bins),
             "ColdStarts": np.bincount(setup_bins, minlength=n_bins)[:n_bins],
-            "cost_usd": serverless_cost_per_period(
-                scenario, prices, log, variant, mine, bins, period, n_bins
-            ),
+            "cost_usd": cost,
         }
-    )
-
-
-def serverless_cost_per_period(
-    scenario: EndpointScenario,
-    prices: ServerlessTiers,
-    log: RequestLog,
-    variant: ServerlessVariant,
-    mine: np.ndarray,
-    bins: np.ndarray,
-    period: float,
-    n_bins: int,
-) -> np.ndarray:
-    """The serverless bill per period, by the rules of `serverless_bill`: billed compute of the
-    requests that arrived in the period, their data processed, and provisioned concurrency held
-    through it."""
-    config = variant.serverless
-    assert config is not None
-    memory_gb = config.memory_mb / 1024.0
-    work = log.column("work")[mine]
-    served = ~np.isnan(log.column("start")[mine])
-    billed = np.ceil(work[served] / config.billing_granularity - 1e-9) * config.billing_granularity
-    compute = np.bincount(bins[served], weights=billed, minlength=n_bins)[:n_bins]
-    admitted = np.bincount(bins[log.column("status")[mine] != Status.THROTTLED], minlength=n_bins)[:n_bins]
-    held = np.minimum(period, scenario.duration - np.arange(n_bins) * period)
-    return (
-        compute * memory_gb * prices.price_per_gb_second
-        + admitted
-        * (scenario.traffic.payload_size + config.response_size)
-        / GIB
-        * prices.price_per_gb_processed
-        + config.provisioned_concurrency * memory_gb * held * prices.provisioned_price_per_gb_second
     )
