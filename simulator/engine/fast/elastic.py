@@ -207,7 +207,7 @@ def serve_elastic(
         busy[k] += 1
         push(heap, (now + demand, order, k, request))
         order += 1
-    store_columns(log, n, start, end, work, instance_of, status)
+    store_columns(log, n, (start, end, work, instance_of, status))
     for number, instance in enumerate(fleet):
         if instance.retired_at is None or instance.in_service_at is None:
             continue  # never retired, or retired while pending (terminated then, as the fleet run had it)
