@@ -36,10 +36,6 @@ Mark = tuple[float, float, float, int]  # InService area, CPU and concurrency sa
 SAMPLE_STEP_S = 1.0  # how often busy workers / requests in flight are sampled
 
 
-def default_period(metric: ScalingMetric) -> float:
-    return 10.0 if metric in HIGH_RESOLUTION else 60.0
-
-
 class Sampler:
     """Once a second: busy workers (% x cores) and requests in flight per InService instance."""
 
@@ -190,7 +186,7 @@ class _PeriodicPolicy:
     ) -> None:
         self.scaler = scaler
         self.metric = metric
-        self.period = period or default_period(metric)
+        self.period = period or (10.0 if metric in HIGH_RESOLUTION else 60.0)  # AWS's defaults
         self.label = label
         self.last_time = 0.0
         self.mark: Mark = (0.0, 0.0, 0.0, 0)

@@ -41,13 +41,7 @@ def serve_pool(
     )
     store_columns(log, n, columns[3:])
     in_flight, pool.max_in_flight, pool.alive, pool.max_alive, retired = counters
-    pool.idle = [_environment(*state) for state in idle]
+    pool.idle = [Environment(*state) for state in idle]
     account.in_flight += in_flight - pool.in_flight
     pool.in_flight = pool.outstanding = in_flight
     pool.retired += retired
-
-
-def _environment(ident: int, provisioned: bool, generation: int) -> Environment:
-    environment = Environment(ident, provisioned)
-    environment.generation = generation
-    return environment
