@@ -78,9 +78,6 @@ class RequestLog:
         low, high = np.searchsorted(times, [start, stop], side="left")
         return int(np.count_nonzero(self.variant[low:high] == variant))
 
-    def nbytes(self) -> int:
-        return sum(getattr(self, name).nbytes for name in _COLUMNS)
-
 
 class RingOverflow(RuntimeError):
     """More requests in flight than a streaming run's record ring holds: a backlog that keeps growing."""

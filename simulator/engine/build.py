@@ -50,22 +50,6 @@ def _payload_draws(traffic: TrafficSpec) -> Callable[[np.random.Generator, int],
     return lambda rng, count: rng.lognormal(mu, sigma, count)
 
 
-def _payload_sampler(scenario: EndpointScenario, streams: RandomStreams) -> BlockSampler | None:
-    draws = _payload_draws(scenario.traffic)
-    return BlockSampler(draws, streams.stream("payload")) if draws else None
-
-
-def preassigner(
-    scenario: EndpointScenario, target_shares: list[tuple[int, float]], streams: RandomStreams
-) -> Preassigner:
-    """Open loop: decides every request's variant, overhead and payload transfer time up front."""
-    endpoint, traffic = scenario.endpoint, scenario.traffic
-    distributions = [scenario.models[v.model].overhead or endpoint.overhead for v in endpoint.variants]
-    return Preassigner(
-        endpoint, distributions, target_shares, _payload_draws(traffic), traffic.payload_size, streams
-    )
-
-
 def default_startup(instance_type: InstanceType) -> LogNormal:
     """Launch request -> InService when the scenario gives none: median 4 min (CPU), 6 min (GPU); p99 2x."""
     median = 360.0 if instance_type.gpu is not None else 240.0
@@ -164,10 +148,10 @@ def build(
     for index, spec in enumerate(endpoint_spec.variants):
         model = scenario.models[spec.model]
         overhead = model.overhead or endpoint_spec.overhead
+        overheads.append(BlockSampler(overhead.sample, streams.stream("overhead", index)))
         if spec.serverless is not None:
             serverless = _serverless(index, spec, scenario, catalog, streams, wiring, account, instance_ids)
             variants.append(serverless)  # type: ignore[arg-type]
-            overheads.append(BlockSampler(overhead.sample, streams.stream("overhead", index)))
             startups.append(lambda: 0.0)
             continue
         assert spec.instance_type is not None
@@ -199,13 +183,13 @@ def build(
             variant.launch(0.0, ready_after=0.0)
         variant.desired = initial
         variants.append(variant)
-        overheads.append(BlockSampler(overhead.sample, streams.stream("overhead", index)))
         startup = spec.startup_time or Deterministic(distribution="deterministic", value=0.0)
         if green:
             startup = spec.startup_time or default_startup(instance_type)
         if spec.autoscaling is not None:
             startup = spec.autoscaling.startup_time or spec.startup_time or default_startup(instance_type)
         startups.append(BlockSampler(startup.sample, streams.stream("startup", index)).next)
+    payload_draws = _payload_draws(traffic)
     names = {variant.name: variant.index for variant in variants}
     target_shares = [(names[t.variant], t.share) for t in traffic.target_variants]
     endpoint = Endpoint(
@@ -214,7 +198,7 @@ def build(
         target_shares=target_shares,
         routing_sampler=uniform_sampler(streams.stream("routing")),
         overhead_samplers=overheads,
-        payload_sampler=_payload_sampler(scenario, streams),
+        payload_sampler=BlockSampler(payload_draws, streams.stream("payload")) if payload_draws else None,
         payload_size=traffic.payload_size,
         bandwidth=endpoint_spec.network_bandwidth,
         log=log,
@@ -237,7 +221,13 @@ def build(
         blue, green = names[rollout.blue], names[rollout.green]
         splitter = TrafficSplitter(log, blue, green, uniform_sampler(streams.stream("rollout")))
     if not isinstance(traffic.arrivals, ClosedLoopArrivals):
-        assigner = preassigner(scenario, target_shares, streams)
+        # open loop: every request's variant, overhead and payload transfer time decided up front
+        overhead_of = [
+            scenario.models[v.model].overhead or endpoint_spec.overhead for v in endpoint_spec.variants
+        ]
+        assigner = Preassigner(
+            endpoint_spec, overhead_of, target_shares, payload_draws, traffic.payload_size, streams
+        )
         dispatch = splitter.wrap(endpoint.dispatch_preassigned) if splitter else endpoint.dispatch_preassigned
         if isinstance(log, RingLog):
             driver = StreamingTimetableDriver(env, log, dispatch, arrival_stream, assigner, on_fold)

@@ -29,7 +29,7 @@ from simulator.metrics.oscillation import oscillation_figures
 from simulator.metrics.series import cloudwatch_series
 from simulator.metrics.serving import serving_extras
 from simulator.metrics.streaming import StreamingCollector
-from simulator.metrics.summary import summarize
+from simulator.metrics.summary import compose, window_figures
 from simulator.metrics.summary_types import Extras
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.kinds import EndpointScenario
@@ -71,10 +71,6 @@ class Run:
     rollout: Any
     collector: StreamingCollector | None
 
-    def updates(self) -> list[dict[str, Any]]:
-        """The rollout's fleet changes, if the run had one."""
-        return self.rollout.updates if self.rollout else []
-
 
 def simulate(
     scenario: EndpointScenario,
@@ -92,17 +88,15 @@ def simulate(
     timeline = instance_timeline(model.variants, duration)
     names = [variant.name for variant in model.variants]
     window = scenario.measured_window()
-    streamed = collector is not None and isinstance(model.log, RingLog)
+    elastic = _elastic(run)
+    bill = billing(timeline, *window)
+    changes = run.activity + (run.rollout.updates if run.rollout else [])  # the rollout's fleet changes
     if collector is not None and isinstance(model.log, RingLog):
         collector.fold(model.log, model.log.tail, model.log.head)  # the rest, in flight included
-    serving = collector is None
-    elastic = _elastic(scenario, run.catalog, model.log, model.variants, run.scaling, window, serving)
-    bill = billing(timeline, *window)
-    summary = (
-        collector.summary(timeline, bill, names, run.engine, elastic["extras"])
-        if collector is not None and streamed
-        else summarize(model.log, timeline, bill, names, window, run.engine, elastic["extras"])
-    )
+        summary = collector.summary(timeline, bill, names, run.engine, elastic["extras"])
+    else:  # requests arriving inside the window, of the endpoint and of each variant
+        figures, per_variant = window_figures(model.log, len(names), window[0])
+        summary = compose(figures, per_variant, timeline, bill, names, window, run.engine, elastic["extras"])
     if elastic["serverless_bills"]:
         bill = pd.concat([bill, pd.DataFrame(elastic["serverless_bills"])], ignore_index=True)
     return Result(
@@ -120,7 +114,7 @@ def simulate(
         ),
         instances=timeline,
         billing=bill,
-        updates=_table(sorted(run.activity + run.updates(), key=lambda row: row["time_s"]), UPDATE_COLUMNS),
+        updates=_table(sorted(changes, key=lambda row: row["time_s"]), UPDATE_COLUMNS),
         log=None if collector else model.log,
         variant_names=tuple(names),
         scaling=elastic["scaling"],
@@ -214,30 +208,20 @@ def _run_simpy(model: Model, duration: float, progress: ProgressCallback | None,
         ) from None
 
 
-def _elastic(
-    scenario: EndpointScenario,
-    catalog: Any,
-    log: Any,
-    variants: list[Any],
-    records: ScalingRecords,
-    window: tuple[float, float],
-    serving: bool,
-) -> dict[str, Any]:
-    """Scaling and serverless tables, and every variant's summary Extras (`serving`: pipeline figures too)."""
-    scaling = _table(records.activities, SCALING_COLUMNS)
-    capacity = _table(records.capacity, CAPACITY_COLUMNS)
-    alarms = _table(records.alarms, ALARM_COLUMNS)
-    cold = [
-        (time, variant.name, setup)
-        for variant in variants
-        if isinstance(variant, ServerlessVariant)
-        for time, setup in variant.pool.cold_starts
-    ]
+def _elastic(run: Run) -> dict[str, Any]:
+    """Scaling and serverless tables, and every variant's summary Extras (with every record kept:
+    pipeline figures too)."""
+    scenario, log, window = run.scenario, run.model.log, run.scenario.measured_window()
+    scaling = _table(run.scaling.activities, SCALING_COLUMNS)
+    capacity = _table(run.scaling.capacity, CAPACITY_COLUMNS)
+    alarms = _table(run.scaling.alarms, ALARM_COLUMNS)
+    cold: list[tuple[float, str, float]] = []
     bills = []
     extras = {}
-    for variant in variants:
+    for variant in run.model.variants:
         if isinstance(variant, ServerlessVariant):
-            bill = serverless_bill(scenario, catalog, log, variant, window)
+            cold += [(time, variant.name, setup) for time, setup in variant.pool.cold_starts]
+            bill = serverless_bill(scenario, run.catalog, log, variant, window)
             extras[variant.name] = Extras(serverless=serverless_figures(log, variant, window, bill))
             bills.append(
                 {
@@ -250,7 +234,7 @@ def _elastic(
                 }
             )
             continue
-        extras[variant.name] = serving_extras(log, variant, window) if serving else Extras()
+        extras[variant.name] = serving_extras(log, variant, window) if run.collector is None else Extras()
         if variant.spec.autoscaling is not None:
             oscillation = oscillation_figures(scaling, variant.name, window)
             autoscaling = autoscaling_figures(scaling, capacity, variant.name, oscillation)

@@ -26,6 +26,7 @@ from simulator.scenario.scaling import (
     AlarmSpec,
     AutoscalingSpec,
     ScalingMetric,
+    ScheduledAction,
     StepScaling,
     TargetTracking,
 )
@@ -33,10 +34,6 @@ from simulator.scenario.scaling import (
 Mark = tuple[float, float, float, int]  # InService area, CPU and concurrency sample sums, sample count
 
 SAMPLE_STEP_S = 1.0  # how often busy workers / requests in flight are sampled
-
-
-def default_period(metric: ScalingMetric) -> float:
-    return 10.0 if metric in HIGH_RESOLUTION else 60.0
 
 
 class Sampler:
@@ -169,11 +166,11 @@ class VariantScaler:
         )
         self.records.capacity.append((now, self.variant.name, desired))
 
-    def scheduled(self, min_capacity: int | None, max_capacity: int | None) -> None:
-        if min_capacity is not None:
-            self.min_capacity = min_capacity
-        if max_capacity is not None:
-            self.max_capacity = max_capacity
+    def scheduled(self, action: ScheduledAction) -> None:
+        if action.min_capacity is not None:
+            self.min_capacity = action.min_capacity
+        if action.max_capacity is not None:
+            self.max_capacity = action.max_capacity
         self.set_capacity(
             self.variant.desired,
             f"scheduled action: min {self.min_capacity}, max {self.max_capacity}",
@@ -189,7 +186,7 @@ class _PeriodicPolicy:
     ) -> None:
         self.scaler = scaler
         self.metric = metric
-        self.period = period or default_period(metric)
+        self.period = period or (10.0 if metric in HIGH_RESOLUTION else 60.0)  # AWS's defaults
         self.label = label
         self.last_time = 0.0
         self.mark: Mark = (0.0, 0.0, 0.0, 0)
@@ -273,9 +270,8 @@ class StepScalingPolicy(_PeriodicPolicy):
         desired = step_target(spec, current, value - spec.threshold)
         if desired is None:
             return
-        before = current
         scaler.set_capacity(desired, f"step scaling {spec.name}: {spec.metric.value} {value:.6g}", "step")
-        if scaler.variant.desired != before:
+        if scaler.variant.desired != current:
             self.last_activity = now
 
 
@@ -330,9 +326,5 @@ def start_autoscaling(
             StepScalingPolicy(scaler, step).start(env)
         for action in spec.scheduled_actions:
             event = env.timeout(action.at)
-            event.callbacks.append(
-                lambda _event, action=action, scaler=scaler: scaler.scheduled(
-                    action.min_capacity, action.max_capacity
-                )
-            )
+            event.callbacks.append(lambda _event, action=action, scaler=scaler: scaler.scheduled(action))
     return records

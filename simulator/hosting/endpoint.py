@@ -78,8 +78,4 @@ class Endpoint:
             return
         log.variant[request] = variant_index
         log.overhead[request] = self._overheads[variant_index].next() + payload / self._bandwidth
-        instance = self.variants[variant_index].pick()
-        if instance is None:
-            self._fail_no_capacity(request)
-            return
-        instance.submit(request)
+        self.dispatch_preassigned(request)

@@ -23,6 +23,7 @@ import simpy
 from simulator.core.records import RequestLog
 from simulator.hosting.alarms import AlarmState, FinishedRequests, datapoint
 from simulator.hosting.routing import TrafficSplitter
+from simulator.hosting.updates import set_count
 from simulator.hosting.variant import Variant
 from simulator.scenario.kinds import EndpointScenario
 from simulator.scenario.rollout_plan import split_weights, traffic_steps
@@ -49,32 +50,23 @@ class RolloutLog:
 
 
 class RolloutController:
-    """Drives one blue/green deployment on a running endpoint."""
+    """Drives one blue/green deployment on a running endpoint (a built engine/build.py Model)."""
 
-    def __init__(
-        self,
-        env: simpy.Environment,
-        spec: RolloutSpec,
-        blue: Variant,
-        green: Variant,
-        green_count: int,
-        blue_weight: float,
-        splitter: TrafficSplitter,
-        log: RequestLog,
-        startups: list[Callable[[], float]],
-    ) -> None:
-        self.env = env
+    def __init__(self, spec: RolloutSpec, scenario: EndpointScenario, model: Any) -> None:
+        specs = {variant.name: variant for variant in scenario.endpoint.variants}
+        by_name: dict[str, Variant] = {variant.name: variant for variant in model.variants}
+        self.env: simpy.Environment = model.env
         self.spec = spec
-        self.blue = blue
-        self.green = green
-        self.green_count = green_count
-        self.blue_weight = blue_weight
-        self.splitter = splitter
-        self.startups = startups
+        self.blue = by_name[spec.blue]
+        self.green = by_name[spec.green]
+        self.green_count = specs[spec.green].instance_count
+        self.blue_weight = specs[spec.blue].weight
+        self.splitter: TrafficSplitter = model.splitter
+        self.startups: list[Callable[[], float]] = model.startup_samplers
         self.record = RolloutLog()
         self._alarms = [AlarmState(alarm) for alarm in spec.alarms]
-        self._finished = [FinishedRequests(log, green.index) for _ in spec.alarms]
-        self._log = log
+        self._finished = [FinishedRequests(model.log, self.green.index) for _ in spec.alarms]
+        self._log: RequestLog = model.log
         self._next_look = [math.inf for _ in spec.alarms]
 
     def _event(self, name: str, detail: str = "") -> None:
@@ -93,17 +85,8 @@ class RolloutController:
             )
 
     def _set_count(self, variant: Variant, count: int, startup: Callable[[], float] | None = None) -> None:
-        before = variant.desired
-        variant.set_desired(count, self.env.now, startup or self.startups[variant.index])
-        self.record.updates.append(
-            {
-                "time_s": self.env.now,
-                "variant": variant.name,
-                "change": "instance_count",
-                "from": before,
-                "to": count,
-            }
-        )
+        startup = startup or self.startups[variant.index]
+        self.record.updates.append(set_count(variant, count, self.env.now, startup))
 
     def _provision(self) -> float:
         """Launch green's instances; returns when the last is InService."""
@@ -201,38 +184,12 @@ class RolloutController:
         self._event("blue_terminated", "blue instances retired after the termination wait")
 
 
-def start_rollout(
-    env: simpy.Environment,
-    spec: RolloutSpec,
-    variants: list[Variant],
-    splitter: TrafficSplitter,
-    log: RequestLog,
-    green_count: int,
-    blue_weight: float,
-    startups: list[Callable[[], float]],
-) -> RolloutLog:
-    """Register the deployment process; its log fills in as the run goes."""
-    by_name = {variant.name: variant for variant in variants}
-    controller = RolloutController(
-        env, spec, by_name[spec.blue], by_name[spec.green], green_count, blue_weight, splitter, log, startups
-    )
-    env.process(controller.run())
-    return controller.record
-
-
 def attach_rollout(scenario: EndpointScenario, model: Any) -> RolloutLog | None:
-    """Start the scenario's rollout on a built model (engine/build.py Model); None without one."""
+    """Start the scenario's rollout on a built model (engine/build.py Model) as a process whose log
+    fills in as the run goes; None without one."""
     rollout = scenario.deployment()
     if rollout is None or model.splitter is None:
         return None
-    specs = {variant.name: variant for variant in scenario.endpoint.variants}
-    return start_rollout(
-        model.env,
-        rollout,
-        model.variants,
-        model.splitter,
-        model.log,
-        specs[rollout.green].instance_count,
-        specs[rollout.blue].weight,
-        model.startup_samplers,
-    )
+    controller = RolloutController(rollout, scenario, model)
+    model.env.process(controller.run())
+    return controller.record

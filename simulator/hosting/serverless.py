@@ -32,10 +32,10 @@ class AccountLimit:
 class Environment:
     __slots__ = ("generation", "ident", "provisioned")
 
-    def __init__(self, ident: int, provisioned: bool) -> None:
+    def __init__(self, ident: int, provisioned: bool, generation: int = 0) -> None:
         self.ident = ident
         self.provisioned = provisioned
-        self.generation = 0
+        self.generation = generation
 
 
 class ServerlessPool:

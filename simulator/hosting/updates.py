@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import simpy
 
 from simulator.hosting.endpoint import Endpoint
+from simulator.hosting.variant import Variant
 from simulator.scenario.endpoint import EndpointUpdate
+
+
+def set_count(variant: Variant, count: int, now: float, startup: Callable[[], float]) -> dict[str, Any]:
+    """Change a variant's instance count now; the UpdateEndpointWeightsAndCapacities row that says so."""
+    before = variant.desired
+    variant.set_desired(count, now, startup)
+    return {"time_s": now, "variant": variant.name, "change": "instance_count", "from": before, "to": count}
 
 
 def schedule_updates(
@@ -25,12 +34,7 @@ def schedule_updates(
                 weights[by_name[name].index] = weight
             endpoint.set_weights(weights)
         for name, count in update.instance_counts.items():
-            variant = by_name[name]
-            before = variant.desired
-            variant.set_desired(count, now, startups[variant.index])
-            activity.append(
-                {"time_s": now, "variant": name, "change": "instance_count", "from": before, "to": count}
-            )
+            activity.append(set_count(by_name[name], count, now, startups[by_name[name].index]))
         for name, weight in update.weights.items():
             activity.append({"time_s": now, "variant": name, "change": "weight", "to": weight})
 

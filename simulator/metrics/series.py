@@ -98,10 +98,10 @@ def cloudwatch_series(
     log: RequestLog | None,
     variants: list[Variant],
     timeline: pd.DataFrame,
-    capacity: pd.DataFrame | None = None,
-    cold_starts: pd.DataFrame | None = None,
-    collector: StreamingCollector | None = None,
-    serverless_prices: ServerlessTiers | None = None,
+    capacity: pd.DataFrame,
+    cold_starts: pd.DataFrame,
+    collector: StreamingCollector | None,
+    serverless_prices: ServerlessTiers,
 ) -> pd.DataFrame:
     """One row per (period, variant); requests are attributed to the period they arrived in.
 
@@ -118,17 +118,8 @@ def cloudwatch_series(
             mine = log.column("variant") == variant.index
             bins = (log.column("arrival")[mine] // period).astype(np.int64)
             if isinstance(variant, ServerlessVariant):
-                stat = log.column("status")[mine]
-                ok = stat == Status.OK
-                model_latency = (log.column("end")[mine] - log.column("arrival")[mine])[ok]
                 frames.append(
-                    serverless_series(
-                        log, variant, mine, bins, stat, model_latency, cold_starts, period, n_bins
-                    ).assign(
-                        cost_usd=serverless_cost_per_period(
-                            scenario, serverless_prices, log, variant, mine, bins, period, n_bins
-                        )
-                    )
+                    serverless_series(scenario, serverless_prices, log, variant, mine, bins, cold_starts)
                 )
                 continue
             requests = period_requests_from_log(log, mine, bins, scenario.duration, period, n_bins)
@@ -144,7 +135,7 @@ def _instance_frame(
     variant: Variant,
     requests: PeriodRequests,
     timeline: pd.DataFrame,
-    capacity: pd.DataFrame | None,
+    capacity: pd.DataFrame,
     period: float,
     n_bins: int,
 ) -> pd.DataFrame:
@@ -181,7 +172,7 @@ def _instance_frame(
             "cost_usd": billable * variant.price_per_hour / 3600.0,
         }
     )
-    if variant.spec.autoscaling is not None and capacity is not None:
+    if variant.spec.autoscaling is not None:
         frame["DesiredInstances"] = desired_per_period(capacity, variant.name, period, n_bins)
     return frame
 
@@ -207,32 +198,50 @@ def utilisation_per_period(
     instances = instance_seconds / period
     with np.errstate(invalid="ignore", divide="ignore"):
         utilisation = np.where(instance_seconds > 0, busy / instance_seconds * 100.0, np.nan)
-    memory = variant.workers * _model_memory(scenario, variant) / (variant.instance_type.memory_gib * 1024**3)
+    model = scenario.models[variant.spec.model]
+    memory = variant.workers * model.memory / (variant.instance_type.memory_gib * 1024**3)
     return instances, utilisation, np.where(instances > 0, min(memory, 1.0) * 100.0, np.nan)
 
 
 def serverless_series(
+    scenario: EndpointScenario,
+    prices: ServerlessTiers,
     log: RequestLog,
     variant: ServerlessVariant,
     mine: np.ndarray,
     bins: np.ndarray,
-    stat: np.ndarray,
-    model_latency: np.ndarray,
-    cold_starts: pd.DataFrame | None,
-    period: float,
-    n_bins: int,
+    cold_starts: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Invocations, latency, throttles (4XX), ModelSetupTime and cold starts per period."""
+    """Invocations, latency, throttles (4XX), ModelSetupTime, cold starts and cost per period."""
+    period = scenario.metrics.period
+    n_bins = int(np.ceil(scenario.duration / period))
+    stat = log.column("status")[mine]
     ok = stat == Status.OK
-    setups = (
-        cold_starts[cold_starts["variant"] == variant.name]
-        if cold_starts is not None
-        else pd.DataFrame(columns=["time_s", "model_setup_time_s"])
-    )
+    model_latency = (log.column("end")[mine] - log.column("arrival")[mine])[ok]
+    setups = cold_starts[cold_starts["variant"] == variant.name]
     setup_bins = (setups["time_s"].to_numpy() // period).astype(np.int64)
     setup_us = setups["model_setup_time_s"].to_numpy(dtype=float) * 1e6
     completed_bins, latency_us = bins[ok], model_latency * 1e6
     p50, p99 = per_bin_quantiles(completed_bins, latency_us, n_bins, (0.5, 0.99))
+    # the bill per period, by the rules of `serverless_bill`: billed compute of the requests that arrived
+    # in the period, their data processed, and provisioned concurrency held through it
+    config = variant.serverless
+    assert config is not None
+    memory_gb = config.memory_mb / 1024.0
+    work = log.column("work")[mine]
+    served = ~np.isnan(log.column("start")[mine])
+    billed = np.ceil(work[served] / config.billing_granularity - 1e-9) * config.billing_granularity
+    compute = np.bincount(bins[served], weights=billed, minlength=n_bins)[:n_bins]
+    admitted = np.bincount(bins[stat != Status.THROTTLED], minlength=n_bins)[:n_bins]
+    held = np.minimum(period, scenario.duration - np.arange(n_bins) * period)
+    cost = (
+        compute * memory_gb * prices.price_per_gb_second
+        + admitted
+        * (scenario.traffic.payload_size + config.response_size)
+        / GIB
+        * prices.price_per_gb_processed
+        + config.provisioned_concurrency * memory_gb * held * prices.provisioned_price_per_gb_second
+    )
     return pd.DataFrame(
         {
             "time_s": np.arange(n_bins) * period,
@@ -247,43 +256,6 @@ def serverless_series(
             "InServiceInstances": np.zeros(n_bins),
             "ModelSetupTime": per_bin_mean(setup_bins, setup_us, n_bins),
             "ColdStarts": np.bincount(setup_bins, minlength=n_bins)[:n_bins],
-            "cost_usd": np.zeros(n_bins),
+            "cost_usd": cost,
         }
     )
-
-
-def serverless_cost_per_period(
-    scenario: EndpointScenario,
-    prices: ServerlessTiers | None,
-    log: RequestLog,
-    variant: ServerlessVariant,
-    mine: np.ndarray,
-    bins: np.ndarray,
-    period: float,
-    n_bins: int,
-) -> np.ndarray:
-    """The serverless bill per period, by the rules of `serverless_bill`: billed compute of the
-    requests that arrived in the period, their data processed, and provisioned concurrency held
-    through it (zeros without prices)."""
-    if prices is None or variant.serverless is None:
-        return np.zeros(n_bins)
-    config = variant.serverless
-    memory_gb = config.memory_mb / 1024.0
-    work = log.column("work")[mine]
-    served = ~np.isnan(log.column("start")[mine])
-    billed = np.ceil(work[served] / config.billing_granularity - 1e-9) * config.billing_granularity
-    compute = np.bincount(bins[served], weights=billed, minlength=n_bins)[:n_bins]
-    admitted = np.bincount(bins[log.column("status")[mine] != Status.THROTTLED], minlength=n_bins)[:n_bins]
-    held = np.minimum(period, scenario.duration - np.arange(n_bins) * period)
-    return (
-        compute * memory_gb * prices.price_per_gb_second
-        + admitted
-        * (scenario.traffic.payload_size + config.response_size)
-        / GIB
-        * prices.price_per_gb_processed
-        + config.provisioned_concurrency * memory_gb * held * prices.provisioned_price_per_gb_second
-    )
-
-
-def _model_memory(scenario: EndpointScenario, variant: Variant) -> float:
-    return scenario.models[variant.spec.model].memory

@@ -72,30 +72,18 @@ class StreamingCollector:
     def fold(self, log: RingLog, start: int, stop: int) -> None:
         """Add the requests with global indices [start, stop) (finished or, at the end, in flight)."""
         for part in log.slices(start, stop):
-            self._fold(
-                log.arrival[part],
-                log.start[part],
-                log.end[part],
-                log.work[part],
-                log.overhead[part],
-                log.variant[part],
-                log.status[part],
-            )
+            self._fold(log, part)
 
-    def _fold(
-        self,
-        arrival: np.ndarray,
-        start: np.ndarray,
-        end: np.ndarray,
-        work: np.ndarray,
-        overhead: np.ndarray,
-        variant: np.ndarray,
-        status: np.ndarray,
-    ) -> None:
+    def _fold(self, log: RingLog, part: slice) -> None:
+        arrival, start, end, work, overhead, variant, status = (
+            getattr(log, name)[part]
+            for name in ("arrival", "start", "end", "work", "overhead", "variant", "status")
+        )
         inside = arrival >= self.window[0]
         bins = np.minimum((arrival // self.period).astype(np.int64), self.n_bins - 1)
         ok = status == Status.OK
         model_latency = end - arrival
+        n = self.n_bins
         for index, figures in enumerate(self.figures):
             mine = variant == (index if index < len(self.figures) - 1 else -1)
             if not mine.any():
@@ -109,38 +97,25 @@ class StreamingCollector:
             figures.queue_wait.add(start[started] - arrival[started])
             if index == len(self.figures) - 1:
                 continue
-            self._fold_periods(index, mine, bins, status, ok, model_latency, overhead, start, end, work)
-
-    def _fold_periods(
-        self,
-        index: int,
-        mine: np.ndarray,
-        bins: np.ndarray,
-        status: np.ndarray,
-        ok: np.ndarray,
-        model_latency: np.ndarray,
-        overhead: np.ndarray,
-        start: np.ndarray,
-        end: np.ndarray,
-        work: np.ndarray,
-    ) -> None:
-        n = self.n_bins
-        self.invocations[index] += np.bincount(bins[mine], minlength=n)[:n]
-        self.throttled[index] += np.bincount(bins[mine & (status == Status.THROTTLED)], minlength=n)[:n]
-        self.errors_5xx[index] += np.bincount(bins[mine & np.isin(status, ERROR_5XX)], minlength=n)[:n]
-        served = mine & ok
-        self.completed[index] += np.bincount(bins[served], minlength=n)[:n]
-        self.model_latency_sum[index] += np.bincount(
-            bins[served], weights=model_latency[served], minlength=n
-        )[:n]
-        self.overhead_sum[index] += np.bincount(bins[served], weights=overhead[served], minlength=n)[:n]
-        scaled = np.maximum(model_latency[served], _PERIOD_FLOOR) / _PERIOD_FLOOR
-        bucket = np.minimum((np.log(scaled) / np.log(_PERIOD_GROWTH)).astype(np.int64), _PERIOD_BUCKETS - 1)
-        np.add.at(self.period_histograms[index], (bins[served], bucket), 1)
-        began = mine & ~np.isnan(start)
-        self.busy[index] += spread_over_bins(
-            start[began], np.nan_to_num(end[began], nan=self.duration), work[began], self.period, n
-        )
+            # the per-period series of a variant
+            self.invocations[index] += np.bincount(bins[mine], minlength=n)[:n]
+            self.throttled[index] += np.bincount(bins[mine & (status == Status.THROTTLED)], minlength=n)[:n]
+            self.errors_5xx[index] += np.bincount(bins[mine & np.isin(status, ERROR_5XX)], minlength=n)[:n]
+            served = mine & ok
+            self.completed[index] += np.bincount(bins[served], minlength=n)[:n]
+            self.model_latency_sum[index] += np.bincount(
+                bins[served], weights=model_latency[served], minlength=n
+            )[:n]
+            self.overhead_sum[index] += np.bincount(bins[served], weights=overhead[served], minlength=n)[:n]
+            scaled = np.maximum(model_latency[served], _PERIOD_FLOOR) / _PERIOD_FLOOR
+            bucket = np.minimum(
+                (np.log(scaled) / np.log(_PERIOD_GROWTH)).astype(np.int64), _PERIOD_BUCKETS - 1
+            )
+            np.add.at(self.period_histograms[index], (bins[served], bucket), 1)
+            began = mine & ~np.isnan(start)
+            self.busy[index] += spread_over_bins(
+                start[began], np.nan_to_num(end[began], nan=self.duration), work[began], self.period, n
+            )
 
     # -- results -------------------------------------------------------------------------------------
     @staticmethod
@@ -161,7 +136,8 @@ class StreamingCollector:
         engine: str,
         extras: Mapping[str, Extras],
     ) -> Summary:
-        """The same figures as `summarize` on full records (percentiles from the histograms)."""
+        """The same figures as `compose` of `window_figures` on full records (percentiles from the
+        histograms)."""
         endpoint = _WindowFigures()
         for figures in self.figures:
             endpoint.merge(figures)

@@ -23,6 +23,7 @@ from simulator.metrics.summary_types import (
 )
 
 PERCENTILES = {"p50": 50, "p90": 90, "p95": 95, "p99": 99}
+FIGURE_COLUMNS = ("arrival", "start", "end", "overhead", "status")
 Figures = tuple[Requests, Latency, Latency, QueueWait]
 """(request counts, latency, model latency, queue wait) of a set of requests."""
 
@@ -51,16 +52,10 @@ def request_figures(counts: np.ndarray) -> Requests:
     )
 
 
-def _figures(
-    arrival: np.ndarray,
-    start: np.ndarray,
-    end: np.ndarray,
-    overhead: np.ndarray,
-    status: np.ndarray,
-    trial: bool = False,
-) -> Figures:
-    """The figures of a set of requests; a recommender `trial` reads only the counts and ModelLatency,
-    so it is spared the end-to-end latency and queue wait (left empty)."""
+def _figures(columns: Mapping[str, np.ndarray], trial: bool) -> Figures:
+    """The figures of a set of requests (their FIGURE_COLUMNS); a recommender `trial` reads only the
+    counts and ModelLatency, so it is spared the end-to-end latency and queue wait (left empty)."""
+    arrival, start, end, overhead, status = (columns[name] for name in FIGURE_COLUMNS)
     ok = status == Status.OK
     model_latency = (end - arrival)[ok]
     requests = request_figures(np.bincount(status, minlength=len(Status)))
@@ -132,20 +127,6 @@ def compose(
     )
 
 
-def summarize(
-    log: RequestLog,
-    timeline: pd.DataFrame,
-    bill: pd.DataFrame,
-    names: Sequence[str],
-    window: tuple[float, float],
-    engine: str,
-    extras: Mapping[str, Extras],
-) -> Summary:
-    """Endpoint-level and per-variant figures for requests arriving inside the window."""
-    figures, per_variant = window_figures(log, len(names), window[0])
-    return compose(figures, per_variant, timeline, bill, names, window, engine, extras)
-
-
 def window_figures(
     log: RequestLog, variants: int, window_start: float, trial: bool = False
 ) -> tuple[Figures, list[Figures]]:
@@ -156,14 +137,14 @@ def window_figures(
     first = int(np.argmax(inside)) if len(arrival) else 0
     if inside[first:].all():  # the window takes a tail of the records (arrival order): views, no copies
         inside = slice(first, None)
-    columns = {name: log.column(name)[inside] for name in ("arrival", "start", "end", "overhead", "status")}
+    columns = {name: log.column(name)[inside] for name in FIGURE_COLUMNS}
     variant = log.column("variant")[inside]
-    figures = _figures(**columns, trial=trial)
+    figures = _figures(columns, trial)
     per_variant = []
     for index in range(variants):
         mine = variant == index
         if mine.all():  # the only variant: the same requests, the same figures
             per_variant.append(figures)
         else:
-            per_variant.append(_figures(**{k: v[mine] for k, v in columns.items()}, trial=trial))
+            per_variant.append(_figures({k: v[mine] for k, v in columns.items()}, trial))
     return figures, per_variant

@@ -143,16 +143,13 @@ def run_load_test(scenario: RecommendScenario, candidate: Candidate) -> Outcome:
     assert slo is not None
     duration = min(job.traffic_pattern.total_seconds(), job.job_duration)
     test = trial_scenario(scenario, candidate, pattern_arrivals(job), duration=duration, warmup=0.0)
-    tests: list[LoadTest] = []
-    results: list[Result] = []
-    curve: list[Minute] = []
-    for replication in range(job.replications):
-        result = simulate(test, replication_seed(test.seed, replication))
-        minutes = per_minute(result, slo)
-        curve = curve or minutes
-        results.append(result)
-        tests.append(apply_stopping(minutes, job, slo, spec.max_error_rate))
+    results = [
+        simulate(test, replication_seed(test.seed, replication)) for replication in range(job.replications)
+    ]
+    per_run = [per_minute(result, slo) for result in results]
+    tests = [apply_stopping(minutes, job, slo, spec.max_error_rate) for minutes in per_run]
     outcome = Outcome(candidate)
+    curve = next((minutes for minutes in per_run if minutes), [])  # the first run's with any minute
     outcome.trials = [_point(m, slo, candidate_cost(results[0])) for m in curve]
     bests = [test.best for test in tests if test.best is not None]
     if len(bests) < len(tests):

@@ -104,15 +104,13 @@ class Converted:
 
     def origin(self, path: str) -> str | None:
         """The request path behind a scenario path (its longest converted prefix)."""
-        best = None
-        for ours, theirs in self.origins.items():
-            if (path == ours or path.startswith(ours + ".") or path.startswith(ours + "[")) and (
-                best is None or len(ours) > len(best[0])
-            ):
-                best = (ours, theirs)
-        if best is None:
+        prefixes = [
+            ours for ours in self.origins if path == ours or path.startswith((ours + ".", ours + "["))
+        ]
+        if not prefixes:
             return None
-        return best[1] + path[len(best[0]) :]
+        ours = max(prefixes, key=len)  # the first of the longest
+        return self.origins[ours] + path[len(ours) :]
 
 
 def refuse_unsimulated(request: dict[str, Any]) -> None:

@@ -115,13 +115,12 @@ def _input_config(scenario: RecommendScenario) -> dict[str, Any]:
     config: dict[str, Any] = {"ModelName": aws_name(model_name(scenario), 63)}
     if spec.job_type is JobType.ADVANCED and spec.advanced is not None:
         config["JobDurationInSeconds"] = round(spec.advanced.job_duration)
-        configurations = []
-        for item in spec.advanced.endpoint_configurations:
-            candidate = Candidate.from_configuration(item)
-            block = endpoint_configuration(candidate, "")
-            kept = ("InstanceType", "ServerlessConfig")
-            configurations.append({k: v for k, v in block.items() if k in kept})
-        config["EndpointConfigurations"] = configurations
+        blocks = [
+            endpoint_configuration(Candidate.from_configuration(item), "")
+            for item in spec.advanced.endpoint_configurations
+        ]
+        kept = ("InstanceType", "ServerlessConfig")
+        config["EndpointConfigurations"] = [{k: v for k, v in block.items() if k in kept} for block in blocks]
     return config
 
 

@@ -43,22 +43,16 @@ class Candidate:
 
     def variant(self, model: str) -> dict[str, Any]:
         """The scenario variant (plain data) serving `model` on this configuration."""
+        variant: dict[str, Any] = {"name": VARIANT, "model": model}
         if self.is_serverless:
-            return {
-                "name": VARIANT,
-                "model": model,
-                "serverless": {
-                    "memory_mb": self.serverless_memory_mb,
-                    "max_concurrency": self.serverless_max_concurrency,
-                    "provisioned_concurrency": self.serverless_provisioned_concurrency,
-                },
+            variant["serverless"] = {
+                "memory_mb": self.serverless_memory_mb,
+                "max_concurrency": self.serverless_max_concurrency,
+                "provisioned_concurrency": self.serverless_provisioned_concurrency,
             }
-        variant: dict[str, Any] = {
-            "name": VARIANT,
-            "model": model,
-            "instance_type": self.instance_type,
-            "instance_count": self.instance_count,
-        }
+        else:
+            variant["instance_type"] = self.instance_type
+            variant["instance_count"] = self.instance_count
         if self.accelerator_type:
             variant["accelerator_type"] = self.accelerator_type
         return variant
@@ -107,8 +101,7 @@ def default_candidates(
     model = scenario.models[model_name(scenario)]
     chosen: list[Candidate] = []
     excluded: list[tuple[str, str]] = []
-    names = space.instance_types or sorted(catalog.instances)
-    for name in names:
+    for name in space.instance_types or sorted(catalog.instances):
         instance = catalog.instance(name)
         if space.families and instance.family not in space.families:
             continue

@@ -97,18 +97,6 @@ def run_job(
     `on_stage` hears each stage start; `on_done` hears how many tasks of the current stage are done.
     """
     executor = executor or SerialExecutor()
-    with executor if isinstance(executor, AbstractContextManager) else nullcontext():  # one pool, both stages
-        return _run_job(scenario, executor, store, resume, on_done, on_stage)
-
-
-def _run_job(
-    scenario: RecommendScenario,
-    executor: Executor,
-    store: CandidateStore | None,
-    resume: bool,
-    on_done: Done | None,
-    on_stage: StageHook | None,
-) -> JobResult:
     spec = scenario.recommend
     candidates, excluded = job_candidates(scenario)
     finished = store.start(resume) if store is not None else {}
@@ -124,17 +112,18 @@ def _run_job(
         if store is not None:
             store.save(remaining[index].id, outcome)
 
-    fresh = executor.map(
-        evaluate_candidate,
-        [CandidateTask(scenario, c) for c in remaining],
-        on_done=(lambda count: on_done(done_before + count)) if on_done else None,
-        on_result=keep,
-    )
-    by_id = {**finished, **{c.id: o for c, o in zip(remaining, fresh, strict=True)}}
-    outcomes = [Outcome.from_dict(by_id[c.id]) for c in candidates]
-    result = JobResult(scenario, outcomes, excluded, rank(outcomes))
-    if spec.fleet_sizing is not None:
-        result.fleet = size_fleets(scenario, result, executor, on_done, on_stage)
+    with executor if isinstance(executor, AbstractContextManager) else nullcontext():  # one pool, both stages
+        fresh = executor.map(
+            evaluate_candidate,
+            [CandidateTask(scenario, c) for c in remaining],
+            on_done=(lambda count: on_done(done_before + count)) if on_done else None,
+            on_result=keep,
+        )
+        by_id = {**finished, **{c.id: o for c, o in zip(remaining, fresh, strict=True)}}
+        outcomes = [Outcome.from_dict(by_id[c.id]) for c in candidates]
+        result = JobResult(scenario, outcomes, excluded, rank(outcomes))
+        if spec.fleet_sizing is not None:
+            result.fleet = size_fleets(scenario, result, executor, on_done, on_stage)
     return result
 
 

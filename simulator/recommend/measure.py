@@ -62,7 +62,6 @@ def measure(
         return None if any(v is None for v in values) else float(np.mean(values))
 
     slo_values = [getattr(run.model_latency_ms, slo.key) for run in runs]
-    slo_ms = None if any(v is None for v in slo_values) else float(np.mean(slo_values))
     interval = mean_ci95(slo_values)
     window_hours = sum(s.measured_window()[1] - s.measured_window()[0] for s in scenarios) / 3600
     cost = sum(run.cost_usd for run in runs)
@@ -75,7 +74,7 @@ def measure(
         p50_ms=mean_of("p50"),
         p95_ms=mean_of("p95"),
         p99_ms=mean_of("p99"),
-        slo_ms=slo_ms,
+        slo_ms=mean_of(slo.key),
         slo_ci95=(interval["ci95_low"], interval["ci95_high"]),
         error_rate=error_rate,
         cpu_utilization=_mean([run.utilisation.get("CPUUtilization") for run in runs]),

@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.catalog import Catalog
 from simulator.recommend.candidates import Candidate, capacity_estimate, floor_per_minute, poisson_trial
 from simulator.recommend.measure import TrialPoint, measure
 from simulator.scenario.crossref import scenario_catalog
@@ -86,14 +85,11 @@ class _Trials:
         return self.points[rate]
 
 
-def search_candidate(
-    scenario: RecommendScenario, candidate: Candidate, catalog: Catalog | None = None
-) -> Outcome:
+def search_candidate(scenario: RecommendScenario, candidate: Candidate) -> Outcome:
     """Find the candidate's MaxInvocations under the job's SLO (see the module docstring)."""
-    catalog = catalog or scenario_catalog(scenario)
     search = scenario.recommend.search
     trials = _Trials(scenario, candidate, search.max_trials)
-    capacity = capacity_estimate(scenario, catalog, candidate)
+    capacity = capacity_estimate(scenario, scenario_catalog(scenario), candidate)
     low, high = _bracket(trials, capacity)
     outcome = Outcome(candidate)
     if low is None:

@@ -176,20 +176,16 @@ class StreamingTimetableDriver:
         self._next = 0  # global index of the next arrival to schedule
         self._callback = self._arrive
 
-    def fold(self, upto: int) -> None:
-        """Hand finished requests [tail, upto) to on_fold and free their slots."""
-        log = self._log
-        if upto > log.tail:
-            self._on_fold(log, log.tail, upto)
-            log.tail = upto
-
     def _load_block(self) -> bool:
         log = self._log
         for block in self._blocks:
             if len(block) == 0:
                 continue
             if log.head - log.tail + len(block) > log.capacity // 2:
-                self.fold(log.finished_prefix())
+                upto = log.finished_prefix()  # hand finished requests [tail, upto) over, free their slots
+                if upto > log.tail:
+                    self._on_fold(log, log.tail, upto)
+                    log.tail = upto
             written = log.write(block)
             variant_of, overhead = self._assigner.assign(block)
             offset = 0

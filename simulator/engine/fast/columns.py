@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 
 import numpy as np
 
 from simulator.core.records import RequestLog
 
 
-def store_columns(
-    log: RequestLog,
-    n: int,
-    start: array | np.ndarray,
-    end: array | np.ndarray,
-    work: array | np.ndarray,
-    instance: array | np.ndarray,
-    status: array | np.ndarray,
-) -> None:
-    """The loops fill Python arrays or numpy ones (buffers of the dtype); the log wants its columns."""
-    for name, values, dtype in (
-        ("start", start, np.float64),
-        ("end", end, np.float64),
-        ("work", work, np.float64),
-        ("instance", instance, np.int32),
-        ("status", status, np.int8),
-    ):
-        getattr(log, name)[:n] = np.frombuffer(values, dtype=dtype)
+def store_columns(log: RequestLog, n: int, columns: Sequence[array | np.ndarray]) -> None:
+    """The loops fill Python arrays or numpy ones (buffers of the column's dtype) for start, end, work,
+    instance and status; the log wants its columns."""
+    for name, values in zip(("start", "end", "work", "instance", "status"), columns, strict=True):
+        column = getattr(log, name)
+        column[:n] = np.frombuffer(values, dtype=column.dtype)
 
 
 def kernel_columns(log: RequestLog, clock: np.ndarray) -> list[np.ndarray]:

@@ -142,75 +142,72 @@ def serve_elastic(
             busy[k] -= 1
             outstanding[k] -= 1
             queue = queues[k]
-            while queue and busy[k] < workers:
+            request = -1
+            while queue:  # the freed worker takes the first queued request whose client still waits
                 waiting = queue.popleft()
                 arrived = arrival[waiting]
-                if now - arrived >= timeout:
-                    outstanding[k] -= 1
-                    status[waiting] = timed_out
-                    end[waiting] = arrived + timeout
-                    continue
-                demand = take() / speeds[k]
-                start[waiting] = now
-                work[waiting] = demand
-                instance_of[waiting] = idents[k]
-                busy[k] += 1
-                push(heap, (now + demand, order, k, waiting))
+                if now - arrived < timeout:
+                    request = waiting
+                    break
+                outstanding[k] -= 1
+                status[waiting] = timed_out
+                end[waiting] = arrived + timeout
+            if request < 0:
+                if state[k] == _DRAINING and outstanding[k] == 0:
+                    state[k], terminated_at[k] = _TERMINATED, now
+                continue
+        else:
+            if next_time >= duration:
+                break
+            now = next_time
+            if now in special:
+                raise Tie
+            request = following
+            following += 1
+            if following < n:
+                next_time = clocks[following]
+                next_order = order
                 order += 1
-            if state[k] == _DRAINING and outstanding[k] == 0:
-                state[k], terminated_at[k] = _TERMINATED, now
-            continue
-        if next_time >= duration:
-            break
-        now = next_time
-        if now in special:
-            raise Tie
-        request = following
-        following += 1
-        if following < n:
-            next_time = clocks[following]
-            next_order = order
-            order += 1
-        else:
-            next_time = math.inf
-        count = len(active)
-        if sent[request] < 0 or count == 0:
-            status[request] = no_capacity
-            end[request] = arrival[request]
-            continue
-        k = active[0]
-        if count > 1:
-            offset = int(choose() * count)  # Variant.pick: one uniform when several are InService
-            k = active[offset]
-            if fewest:
-                least = outstanding[k]
-                for step in range(1, count):
-                    other = active[(offset + step) % count]
-                    if outstanding[other] < least:
-                        k, least = other, outstanding[other]
-        outstanding[k] += 1
-        if busy[k] < workers:
-            demand = take() / speeds[k]
-            start[request] = now
-            work[request] = demand
-            instance_of[request] = idents[k]
-            busy[k] += 1
-            push(heap, (now + demand, order, k, request))
-            order += 1
-            continue
-        queue = queues[k]
-        while queue and now - arrival[queue[0]] >= timeout:
-            expired = queue.popleft()
-            outstanding[k] -= 1
-            status[expired] = timed_out
-            end[expired] = arrival[expired] + timeout
-        if len(queue) < max_queue:
-            queue.append(request)
-        else:
-            outstanding[k] -= 1
-            status[request] = throttled
-            end[request] = now
-    store_columns(log, n, start, end, work, instance_of, status)
+            else:
+                next_time = math.inf
+            count = len(active)
+            if sent[request] < 0 or count == 0:
+                status[request] = no_capacity
+                end[request] = arrival[request]
+                continue
+            k = active[0]
+            if count > 1:
+                offset = int(choose() * count)  # Variant.pick: one uniform when several are InService
+                k = active[offset]
+                if fewest:
+                    least = outstanding[k]
+                    for step in range(1, count):
+                        other = active[(offset + step) % count]
+                        if outstanding[other] < least:
+                            k, least = other, outstanding[other]
+            outstanding[k] += 1
+            if busy[k] >= workers:
+                queue = queues[k]
+                while queue and now - arrival[queue[0]] >= timeout:
+                    expired = queue.popleft()
+                    outstanding[k] -= 1
+                    status[expired] = timed_out
+                    end[expired] = arrival[expired] + timeout
+                if len(queue) < max_queue:
+                    queue.append(request)
+                else:
+                    outstanding[k] -= 1
+                    status[request] = throttled
+                    end[request] = now
+                continue
+        demand = take() / speeds[k]  # `request` begins on instance `k`
+        start[request] = now
+        work[request] = demand
+        instance_of[request] = idents[k]
+        busy[k] += 1
+        push(heap, (now + demand, order, k, request))
+        order += 1
+    store_columns(log, n, (start, end, work, instance_of, status))
     for number, instance in enumerate(fleet):
         if instance.retired_at is None or instance.in_service_at is None:
             continue  # never retired, or retired while pending (terminated then, as the fleet run had it)

@@ -30,7 +30,6 @@ def serve_pipeline(
     samplers = [stage.sampler for stage in variant.stages] + [variant.choice_sampler]
     assert len({id(sampler) for sampler in samplers}) == len(samplers)  # each drawn on its own
     columns = kernel_columns(log, clock)
-    start, end, work, instance_of, status = columns[3:]
     enter, leave = np.full(n * stages, np.nan), np.full(n * stages, np.nan)
     rows = run_pipeline(
         *columns,
@@ -51,7 +50,7 @@ def serve_pipeline(
         (Status.OK, Status.TIMEOUT, Status.THROTTLED, Status.NO_CAPACITY),
         len(variant.stage_record.enter),
     )
-    store_columns(log, n, start, end, work, instance_of, status)
+    store_columns(log, n, columns[3:])
     record = variant.stage_record
     for name, values in (("enter", enter), ("leave", leave)):
         table = np.full((rows, stages), np.nan)

@@ -61,11 +61,8 @@ def run_fast(
     records = serve(
         arrival[rest], clock[rest], routing(variants, variant_of, streams, rest), fleet, timeout, duration
     )
-    log.start[rest] = records.start
-    log.end[rest] = records.end
-    log.work[rest] = records.work
-    log.instance[rest] = records.instance
-    log.status[rest] = records.status
+    for name in ("start", "end", "work", "instance", "status"):
+        getattr(log, name)[rest] = getattr(records, name)
 
 
 def _recurse_variant(
@@ -73,21 +70,10 @@ def _recurse_variant(
 ) -> None:
     mine = np.flatnonzero(log.column("variant") == variant.index)
     arrival = log.arrival[mine]
-    outcome = recurse(
-        arrival,
-        clock[mine],
-        station.service,
-        station.speeds[0],
-        station.workers,
-        station.max_queue,
-        timeout,
-        duration,
-    )
+    outcome = recurse(arrival, clock[mine], station, timeout, duration)
     cut = cut_at_duration(outcome, arrival, clock[mine], timeout, duration)
-    log.start[mine] = cut.start
-    log.end[mine] = cut.end
-    log.work[mine] = cut.work
-    log.status[mine] = cut.status
+    for name in ("start", "end", "work", "status"):
+        getattr(log, name)[mine] = getattr(cut, name)
     log.instance[mine] = np.where(cut.began, station.idents[0], -1)
 
 

@@ -28,7 +28,6 @@ def serve_pool(
     limit = min(pool.max_concurrency, account.limit)  # the variant is the account's only serverless one
     n = log.size
     columns = kernel_columns(log, clock)
-    start, end, work, instance, status = columns[3:]
     counters, idle = run_pool(
         *columns,
         pool.service,
@@ -40,15 +39,9 @@ def serve_pool(
         (Status.OK, Status.TIMEOUT, Status.THROTTLED, Status.NO_CAPACITY),
         (pool.in_flight, pool.max_in_flight, pool.alive, pool.max_alive),
     )
-    store_columns(log, n, start, end, work, instance, status)
+    store_columns(log, n, columns[3:])
     in_flight, pool.max_in_flight, pool.alive, pool.max_alive, retired = counters
-    pool.idle = [_environment(*state) for state in idle]
+    pool.idle = [Environment(*state) for state in idle]
     account.in_flight += in_flight - pool.in_flight
     pool.in_flight = pool.outstanding = in_flight
     pool.retired += retired
-
-
-def _environment(ident: int, provisioned: bool, generation: int) -> Environment:
-    environment = Environment(ident, provisioned)
-    environment.generation = generation
-    return environment

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.core.records import Status
+from simulator.engine.fast.static_queue import Station
 from simulator.engine.fast.station_kernel import run_station
 
 
@@ -39,28 +40,23 @@ class Tie(Exception):
 
 
 def recurse(
-    arrival: np.ndarray,
-    clock: np.ndarray,
-    draws: np.ndarray,
-    speed: float,
-    workers: int,
-    max_queue: int,
-    timeout: float,
-    duration: float,
+    arrival: np.ndarray, clock: np.ndarray, station: Station, timeout: float, duration: float
 ) -> Outcome:
-    """Run one instance's arrivals (arrival order, SimPy clock times) through the recursion."""
+    """Run the arrivals (arrival order, SimPy clock times) of a station with one instance through the
+    recursion."""
     n = len(arrival)
     live = int(np.searchsorted(clock, duration, side="left"))  # arrivals SimPy processes
     start, dropped = np.full(n, np.nan), np.full(n, np.nan)
     throttled = np.zeros(n, dtype=np.int8)
+    draws, speed = station.service, station.speeds[0]
     demands = draws / speed if speed != 1.0 else draws  # the same division, element by element
     done = run_station(
         np.ascontiguousarray(clock, dtype=np.float64),
         np.ascontiguousarray(arrival, dtype=np.float64),
         np.ascontiguousarray(demands, dtype=np.float64),
         live,
-        np.full(workers, -math.inf),
-        min(max_queue, n),
+        np.full(station.workers, -math.inf),
+        min(station.max_queue, n),
         float(timeout),
         start,
         dropped,

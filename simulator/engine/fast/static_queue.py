@@ -105,81 +105,72 @@ def serve(
     no_capacity = int(Status.NO_CAPACITY)
     next_time, next_order, order, following = (clocks[0], 0, 1, 0) if n else (math.inf, 0, 0, 0)
     while True:
-        if heap:
-            top = heap[0]
-            now = top[0]
-            if now < next_time or (now == next_time and top[1] < next_order):
-                if now >= duration:
-                    break
-                pop(heap)
-                request, s = top[3], top[2]
-                end[request] = now
-                status[request] = timed_out if now - arrival[request] > timeout else ok
-                busy[s] -= 1
-                outstanding[s] -= 1
-                queue = queues[s]
-                while queue and busy[s] < workers[s]:
-                    waiting = queue.popleft()
-                    arrived = arrival[waiting]
-                    if now - arrived >= timeout:
-                        outstanding[s] -= 1
-                        status[waiting] = timed_out
-                        end[waiting] = arrived + timeout
-                        continue
-                    number = station_of[s]
-                    k = drawn[number]
-                    drawn[number] = k + 1
-                    demand = draws[s][k] / speeds[s]
-                    start[waiting] = now
-                    work[waiting] = demand
-                    instance[waiting] = idents[s]
-                    busy[s] += 1
-                    push(heap, (now + demand, order, s, waiting))
-                    order += 1
-                continue
-        if next_time >= duration:
-            break
-        now = next_time
-        request = following
-        following += 1
-        if following < n:
-            next_time = clocks[following]
-            next_order = order
-            order += 1
-        else:
-            next_time = math.inf
-        s = slot_of[request]
-        if s < 0:
-            if s == NO_VARIANT:
-                status[request] = no_capacity
-                end[request] = arrival[request]
-                continue
-            s = min(rotations[rotation_of[request]], key=fewest)
-        outstanding[s] += 1
-        if busy[s] < workers[s]:
-            number = station_of[s]
-            k = drawn[number]
-            drawn[number] = k + 1
-            demand = draws[s][k] / speeds[s]
-            start[request] = now
-            work[request] = demand
-            instance[request] = idents[s]
-            busy[s] += 1
-            push(heap, (now + demand, order, s, request))
-            order += 1
-            continue
-        queue = queues[s]
-        while queue and now - arrival[queue[0]] >= timeout:
-            expired = queue.popleft()
-            outstanding[s] -= 1
-            status[expired] = timed_out
-            end[expired] = arrival[expired] + timeout
-        if len(queue) < max_queue[s]:
-            queue.append(request)
-        else:
-            outstanding[s] -= 1
-            status[request] = throttled
+        if heap and ((top := heap[0])[0] < next_time or (top[0] == next_time and top[1] < next_order)):
+            now, _, s, request = top
+            if now >= duration:
+                break
+            pop(heap)
             end[request] = now
+            status[request] = timed_out if now - arrival[request] > timeout else ok
+            busy[s] -= 1
+            outstanding[s] -= 1
+            queue = queues[s]
+            request = -1
+            while queue:  # the freed worker takes the first queued request whose client still waits
+                waiting = queue.popleft()
+                arrived = arrival[waiting]
+                if now - arrived < timeout:
+                    request = waiting
+                    break
+                outstanding[s] -= 1
+                status[waiting] = timed_out
+                end[waiting] = arrived + timeout
+            if request < 0:
+                continue
+        else:
+            if next_time >= duration:
+                break
+            now = next_time
+            request = following
+            following += 1
+            if following < n:
+                next_time = clocks[following]
+                next_order = order
+                order += 1
+            else:
+                next_time = math.inf
+            s = slot_of[request]
+            if s < 0:
+                if s == NO_VARIANT:
+                    status[request] = no_capacity
+                    end[request] = arrival[request]
+                    continue
+                s = min(rotations[rotation_of[request]], key=fewest)
+            outstanding[s] += 1
+            if busy[s] >= workers[s]:
+                queue = queues[s]
+                while queue and now - arrival[queue[0]] >= timeout:
+                    expired = queue.popleft()
+                    outstanding[s] -= 1
+                    status[expired] = timed_out
+                    end[expired] = arrival[expired] + timeout
+                if len(queue) < max_queue[s]:
+                    queue.append(request)
+                else:
+                    outstanding[s] -= 1
+                    status[request] = throttled
+                    end[request] = now
+                continue
+        number = station_of[s]  # `request` begins on instance slot `s`
+        k = drawn[number]
+        drawn[number] = k + 1
+        demand = draws[s][k] / speeds[s]
+        start[request] = now
+        work[request] = demand
+        instance[request] = idents[s]
+        busy[s] += 1
+        push(heap, (now + demand, order, s, request))
+        order += 1
     return Records(
         start=np.frombuffer(start, dtype=np.float64),
         end=np.frombuffer(end, dtype=np.float64),
