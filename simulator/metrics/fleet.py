@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from simulator.hosting.instance import Instance
 from simulator.hosting.variant import Variant
 from simulator.metrics.bins import overlap
 
@@ -28,9 +29,7 @@ def instance_timeline(variants: list[Variant], end_time: float) -> pd.DataFrame:
             variant.name,
             variant.instance_type.name,
             variant.price_per_hour,
-            instance.launched_at,
-            np.nan if instance.in_service_at is None else instance.in_service_at,
-            end_time if instance.terminated_at is None else min(instance.terminated_at, end_time),
+            *_times(instance, end_time),
             np.nan if instance.retired_at is None else instance.retired_at,
         )
         for variant in variants
@@ -98,19 +97,15 @@ def reached_service(in_service: np.ndarray, terminated: np.ndarray) -> tuple[np.
 def fleet_times(variant: Variant, end_time: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(launched, InService (NaN: never), terminated) of the variant's instances, as instance_timeline
     has them: the figures a recommender trial needs, without building its table (hundreds a job)."""
-    times = (
-        np.array(
-            [
-                (
-                    instance.launched_at,
-                    np.nan if instance.in_service_at is None else instance.in_service_at,
-                    end_time if instance.terminated_at is None else min(instance.terminated_at, end_time),
-                )
-                for instance in variant.fleet
-            ],
-            dtype=float,
-        )
-        .reshape(-1, 3)
-        .T.copy()
-    )  # one contiguous row per field
+    times = np.array([_times(instance, end_time) for instance in variant.fleet], dtype=float)
+    times = times.reshape(-1, 3).T.copy()  # one contiguous row per field
     return times[0], times[1], times[2]
+
+
+def _times(instance: Instance, end_time: float) -> tuple[float, float, float]:
+    """(launched, InService (NaN: never), terminated (`end_time` at the latest)) of one instance."""
+    return (
+        instance.launched_at,
+        np.nan if instance.in_service_at is None else instance.in_service_at,
+        end_time if instance.terminated_at is None else min(instance.terminated_at, end_time),
+    )
