@@ -104,15 +104,8 @@ def owned(
             raise ScenarioError(
                 "--image", f"cannot create container from {image!r}: {exc.explanation}"
             ) from None
-    with removed_after(container):
-        held.raise_if_received()
-        yield container
-
-
-@contextlib.contextmanager
-def removed_after(container: Container) -> Iterator[Container]:
-    """Yield the container and remove it on exit, whatever happened."""
     try:
+        held.raise_if_received()
         yield container
     finally:
         remove(container)
