@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from simulator.catalog import Catalog
 from simulator.scenario.kinds import RolloutScenario
 from simulator.scenario.rollout_plan import traffic_steps
 from simulator.scenario.rollout_spec import (
@@ -70,7 +71,7 @@ def green_count(scenario: RolloutScenario) -> int:
     return next(v.instance_count for v in scenario.endpoint.variants if v.name == scenario.rollout.green)
 
 
-def rollout_problems(scenario: RolloutScenario) -> Iterator[Problem]:
+def rollout_problems(scenario: RolloutScenario, catalog: Catalog) -> Iterator[Problem]:
     """Names, sizes against the green fleet, timing against the run, and what the engine supports."""
     rollout, endpoint = scenario.rollout, scenario.endpoint
     variants = {variant.name: variant for variant in endpoint.variants}
