@@ -57,20 +57,6 @@ def _alarm_problems(path: str, alarm: RollbackAlarm) -> Iterator[Problem]:
         yield f"{path}.datapoints_to_alarm", "must not exceed evaluation_periods"
 
 
-def total_wait(scenario: RolloutScenario) -> float:
-    """Baking time of a deployment that never rolls back: one wait interval after every step."""
-    rollout = scenario.rollout
-    return (
-        len(traffic_steps(rollout.traffic_routing, green_count(scenario)))
-        * rollout.traffic_routing.wait_interval
-    )
-
-
-def green_count(scenario: RolloutScenario) -> int:
-    """The green variant's instance count: rollout sizes are shares of it."""
-    return next(v.instance_count for v in scenario.endpoint.variants if v.name == scenario.rollout.green)
-
-
 def rollout_problems(scenario: RolloutScenario, catalog: Catalog) -> Iterator[Problem]:
     """Names, sizes against the green fleet, timing against the run, and what the engine supports."""
     rollout, endpoint = scenario.rollout, scenario.endpoint
@@ -120,7 +106,7 @@ def rollout_problems(scenario: RolloutScenario, catalog: Catalog) -> Iterator[Pr
         yield from _alarm_problems(f"rollout.alarms[{index}]", alarm)
     if rollout.start >= scenario.duration:
         yield "rollout.start", "is not before the end of the run"
-    waits = total_wait(scenario) + rollout.termination_wait
+    waits = len(traffic_steps(routing, instances)) * routing.wait_interval + rollout.termination_wait
     if (
         not math.isclose(waits, rollout.maximum_execution_timeout)
         and waits > rollout.maximum_execution_timeout
