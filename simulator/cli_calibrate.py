@@ -10,7 +10,6 @@ A `kill` still removes the containers: cli.main turns SIGTERM into Ctrl-C around
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -244,37 +243,27 @@ def validate(
 
     kind = _profile_kind(profile)
     memory = _memory(memory)
-    traffic = ServeTraffic(payload, content_type, accept, image_differs_ok, payload_differs_ok)
-    if kind == "train" and traffic != ServeTraffic():
+    traffic = {
+        "payload": payload,
+        "content_type": content_type,
+        "accept": accept,
+        "image_differs_ok": image_differs_ok,
+        "payload_differs_ok": payload_differs_ok,
+    }  # validate_serve's keywords of the same names: options only a serve profile takes
+    if kind == "train" and any(value not in (None, False) for value in traffic.values()):
         raise ScenarioError("--payload", "payload and image-mismatch options apply to serve profiles only")
-    passed = _validate(kind, image, profile, _out(out), memory, traffic)
-    typer.echo(f"plots and tables: {out}")
-    if not passed:
-        raise typer.Exit(1)
-
-
-@dataclass(frozen=True)
-class ServeTraffic:
-    """Validation options that only a serve profile takes (validate_serve's keywords of the same names)."""
-
-    payload: Path | None = None
-    content_type: str | None = None
-    accept: str | None = None
-    image_differs_ok: bool = False
-    payload_differs_ok: bool = False
-
-
-def _validate(
-    kind: str, image: str | None, profile: Path, out: Path, memory: str | None, traffic: ServeTraffic
-) -> bool:
     if kind == "serve":
         from simulator.calibrate.validate import format_table, validate_serve
 
-        report = validate_serve(image, profile, out=out, memory=memory, **asdict(traffic))
+        report = validate_serve(image, profile, out=_out(out), memory=memory, **traffic)  # type: ignore[arg-type]
         typer.echo(format_table(report))
-        return report.passed()
-    from simulator.calibrate.train import format_train_table, validate_train
+        passed = report.passed()
+    else:
+        from simulator.calibrate.train import format_train_table, validate_train
 
-    treport = validate_train(_image(image, kind), profile, out=out, memory=memory)
-    typer.echo(format_train_table(treport))
-    return treport.passed()
+        treport = validate_train(_image(image, kind), profile, out=_out(out), memory=memory)
+        typer.echo(format_train_table(treport))
+        passed = treport.passed()
+    typer.echo(f"plots and tables: {out}")
+    if not passed:
+        raise typer.Exit(1)

@@ -28,7 +28,7 @@ def _figures(label: str, summary: Summary) -> dict[str, Any]:
     return {
         "scenario": label,
         "cost_usd": summary.cost_usd.total,
-        "usd_per_million_inferences": _or_nan(summary.cost_usd.per_million_inferences),
+        "usd_per_million_inferences": _mean_or_nan([summary.cost_usd.per_million_inferences]),
         "p50_ms": summary.latency_ms.p50,
         "p95_ms": summary.latency_ms.p95,
         "p99_ms": summary.latency_ms.p99,
@@ -188,10 +188,6 @@ def _crossover_point(job: CrossoverJob) -> dict[str, Any]:
 
 def _mean_or_nan(values: list[float | None]) -> float:
     return math.nan if any(v is None for v in values) else float(np.mean(values))
-
-
-def _or_nan(value: float | None) -> float:
-    return math.nan if value is None else value
 
 
 def crossing_rate(table: pd.DataFrame) -> float | None:

@@ -28,28 +28,17 @@ if TYPE_CHECKING:
     from simulator.calibrate.train_predict import predict_completion
     from simulator.calibrate.validate import ServeValidation, format_table, validate_serve
 
-_HOME = {
-    "DEFAULT_BASE_IMAGE": "images",
-    "DEFAULT_IMAGES": "images",
-    "build_base_image": "images",
-    "build_image": "images",
-    "Load": "loads",
-    "predict": "predict",
-    "ServeProfile": "profiles",
-    "TrainProfile": "profiles",
-    "read_serve_profile": "profiles",
-    "read_train_profile": "profiles",
-    "ServePlan": "serve",
-    "calibrate_serve": "serve",
-    "TrainPlan": "train",
-    "TrainValidation": "train",
-    "calibrate_train": "train",
-    "validate_train": "train",
-    "predict_completion": "train_predict",
-    "ServeValidation": "validate",
-    "format_table": "validate",
-    "validate_serve": "validate",
+_MODULES = {  # where each public name is defined
+    "images": ("DEFAULT_BASE_IMAGE", "DEFAULT_IMAGES", "build_base_image", "build_image"),
+    "loads": ("Load",),
+    "predict": ("predict",),
+    "profiles": ("ServeProfile", "TrainProfile", "read_serve_profile", "read_train_profile"),
+    "serve": ("ServePlan", "calibrate_serve"),
+    "train": ("TrainPlan", "TrainValidation", "calibrate_train", "validate_train"),
+    "train_predict": ("predict_completion",),
+    "validate": ("ServeValidation", "format_table", "validate_serve"),
 }
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "DEFAULT_BASE_IMAGE",

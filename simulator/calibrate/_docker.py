@@ -32,8 +32,9 @@ def client() -> docker.DockerClient:
         cli = docker.from_env(timeout=120)
         cli.ping()
     except docker.errors.DockerException as exc:
+        reason = " ".join(str(exc).split())[:200]
         raise ScenarioError(
-            "docker", f"no Docker engine answers ({_short(exc)}); start one, e.g. `bash .ci/docker-up.sh`"
+            "docker", f"no Docker engine answers ({reason}); start one, e.g. `bash .ci/docker-up.sh`"
         ) from None
     return cli
 
@@ -54,16 +55,6 @@ def require_image(cli: docker.DockerClient, image: str) -> None:
             "--image",
             f"image {image!r} not found locally; build it first (`sagesim calibrate build serve`)",
         )
-
-
-def labels(role: str) -> dict[str, str]:
-    """Labels on every container we create: what it is for and which process made it."""
-    return {"sagesim": role, "sagesim.pid": str(os.getpid())}
-
-
-def unique_name(role: str) -> str:
-    """A container name that is ours (prefix) and unique for this run."""
-    return f"{NAME_PREFIX}{role}-{secrets.token_hex(4)}"
 
 
 def remove(container: Container, stop_timeout: int = 2) -> None:
@@ -95,8 +86,8 @@ def owned(
             container = cli.containers.create(
                 image,
                 command,
-                name=unique_name(role),
-                labels=labels(f"calibrate-{role}"),
+                name=f"{NAME_PREFIX}{role}-{secrets.token_hex(4)}",  # ours, and unique for this run
+                labels={"sagesim": f"calibrate-{role}", "sagesim.pid": str(os.getpid())},  # what for, whose
                 cgroup_parent=container_parent(),
                 **options,
             )
@@ -104,15 +95,8 @@ def owned(
             raise ScenarioError(
                 "--image", f"cannot create container from {image!r}: {exc.explanation}"
             ) from None
-    with removed_after(container):
-        held.raise_if_received()
-        yield container
-
-
-@contextlib.contextmanager
-def removed_after(container: Container) -> Iterator[Container]:
-    """Yield the container and remove it on exit, whatever happened."""
     try:
+        held.raise_if_received()
         yield container
     finally:
         remove(container)
@@ -203,7 +187,3 @@ def _cgroup_files(container_id: str, v1: str, v2: str) -> list[Path]:
         *(root / parent / container_id / v2 for parent in parents),
         root / "system.slice" / f"docker-{container_id}.scope" / v2,
     ]
-
-
-def _short(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:200]

@@ -53,10 +53,6 @@ def image_context(kind: Kind) -> Path:
 STACKS = ("flask-nginx", "fastapi-threads", "gunicorn-multiworker")
 
 
-def stack_tag(name: str) -> str:
-    return f"sagesim-stack-{name}:latest"
-
-
 def build_stack(name: str, *, base_image: str = DEFAULT_BASE_IMAGE) -> str:
     """Build one of the third-party serving stacks (images/stacks/NAME) and return its tag.
 
@@ -66,7 +62,7 @@ def build_stack(name: str, *, base_image: str = DEFAULT_BASE_IMAGE) -> str:
     if name not in STACKS:
         raise ScenarioError("stack", f"unknown stack {name!r}; expected one of {', '.join(STACKS)}")
     context = Path(str(resources.files("simulator.calibrate") / "images" / "stacks" / name))
-    return _build(context, stack_tag(name), base_image, f"stack {name}")
+    return _build(context, f"sagesim-stack-{name}:latest", base_image, f"stack {name}")
 
 
 def build_base_image(
@@ -118,16 +114,9 @@ def _debootstrap_image(name: str) -> str:
     return name
 
 
-def build_image(
-    kind: Kind,
-    *,
-    tag: str | None = None,
-    base_image: str = DEFAULT_BASE_IMAGE,
-) -> str:
+def build_image(kind: Kind, *, base_image: str = DEFAULT_BASE_IMAGE) -> str:
     """Build the example serving or training image on top of base_image and return its tag."""
-    context = image_context(kind)
-    tag = tag or DEFAULT_IMAGES[kind]
-    return _build(context, tag, base_image, f"image {kind}")
+    return _build(image_context(kind), DEFAULT_IMAGES[kind], base_image, f"image {kind}")
 
 
 def _build(context: Path, tag: str, base_image: str, what: str) -> str:

@@ -159,18 +159,7 @@ def write_records(levels: list[tuple[str, Level]], path: Path) -> Path:
         out.writerow(["phase", "kind", "level", *(column.name for column in fields(Record))])
         for phase, level in levels:
             for r in level.result.records:
-                out.writerow(
-                    [
-                        phase,
-                        level.load.kind,
-                        level.load.level,
-                        f"{r.scheduled:.6f}",
-                        f"{r.sent:.6f}",
-                        f"{r.done:.6f}",
-                        r.status,
-                        f"{r.model_time:.9f}",
-                        f"{r.cpu_time:.9f}",
-                        r.error,
-                    ]
-                )
+                times = [f"{t:.6f}" for t in (r.scheduled, r.sent, r.done)]
+                server = [f"{t:.9f}" for t in (r.model_time, r.cpu_time)]
+                out.writerow([phase, level.load.kind, level.load.level, *times, r.status, *server, r.error])
     return path

@@ -60,15 +60,14 @@ def run_schedule(
     cpuset: str,
     memory: str | None,
     grace_s: int,
-    attempts: int = MAX_ATTEMPTS,
 ) -> list[Run]:
     """Fresh job, stopped per schedule and relaunched on the same checkpoints until it completes.
 
-    Repeated (up to `attempts` times) while other processes take more than MAX_INTERFERENCE of the
+    Repeated (up to MAX_ATTEMPTS times) while other processes take more than MAX_INTERFERENCE of the
     container's cores; the least disturbed attempt is returned.
     """
     best: list[Run] | None = None
-    for _ in range(max(1, attempts)):
+    for _ in range(MAX_ATTEMPTS):
         job.reset_checkpoints()
         runs: list[Run] = []
         for stop in [*stop_after, None]:
@@ -107,12 +106,11 @@ def calibrate_train(
     memory: str | None = None,
     plan: TrainPlan | None = None,
     seed: int = 0,
-    workdir: Path | None = None,
 ) -> Path:
     """Measure the training image and write out/train-profile.yaml (returned) and out/train-runs.json."""
     plan = plan or TrainPlan()
     placement = place(vcpus)
-    with tempfile.TemporaryDirectory(prefix="sagesim-train-", dir=workdir) as tmp:
+    with tempfile.TemporaryDirectory(prefix="sagesim-train-") as tmp:
         job = JobDir.create(Path(tmp), plan.hyperparameters, seed=seed)
         clean = run_schedule(
             image, job, [], cpuset=placement.cpuset, memory=memory, grace_s=plan.stop_grace_s
@@ -213,21 +211,18 @@ def validate_train(
     *,
     out: Path,
     memory: str | None = None,
-    schedules: dict[str, tuple[list[float], bool]] | None = None,
     seed: int = 100,
-    workdir: Path | None = None,
 ) -> TrainValidation:
     """Run the container under stop schedules not used in calibration; compare completion times."""
     profile = read_train_profile(profile_path)
     placement = place(profile.vcpus)
-    window = STOP_WINDOW_S
-    schedules = schedules or {
-        "3 stops, checkpoint on SIGTERM": (random_schedule(3, window, seed), True),
-        "3 stops, periodic checkpoints only": (random_schedule(3, window, seed + 1), False),
+    schedules = {
+        "3 stops, checkpoint on SIGTERM": (random_schedule(3, STOP_WINDOW_S, seed), True),
+        "3 stops, periodic checkpoints only": (random_schedule(3, STOP_WINDOW_S, seed + 1), False),
     }
     hp = dict(profile.fitted.get("hyperparameters", DEFAULT_HYPERPARAMETERS))
     report = TrainValidation(str(profile_path), image)
-    with tempfile.TemporaryDirectory(prefix="sagesim-train-", dir=workdir) as tmp:
+    with tempfile.TemporaryDirectory(prefix="sagesim-train-") as tmp:
         for name, (stops, sigterm) in schedules.items():
             job = JobDir.create(
                 Path(tmp) / f"case{len(report.cases)}",

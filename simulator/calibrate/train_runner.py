@@ -33,24 +33,18 @@ class JobDir:
 
     @classmethod
     def create(
-        cls,
-        root: Path,
-        hyperparameters: dict[str, Any],
-        *,
-        rows: int = 4000,
-        features: int = 64,
-        classes: int = 10,
-        seed: int = 0,
+        cls, root: Path, hyperparameters: dict[str, Any], *, rows: int = 4000, seed: int = 0
     ) -> JobDir:
-        """Write hyperparameters.json (values as strings, as SageMaker does) and a synthetic channel."""
+        """Write hyperparameters.json (values as strings, as SageMaker does) and a synthetic channel:
+        `rows` rows of 64 features in 10 classes."""
         for sub in ("input/config", "input/data/train", "model", "output", "checkpoints"):
             (root / sub).mkdir(parents=True, exist_ok=True)
         (root / "input/config/hyperparameters.json").write_text(
             json.dumps({k: str(v) for k, v in hyperparameters.items()})
         )
         rng = np.random.default_rng(seed)
-        x = rng.normal(size=(rows, features))
-        y = (x @ rng.normal(size=(features, classes))).argmax(axis=1)
+        x = rng.normal(size=(rows, 64))
+        y = (x @ rng.normal(size=(64, 10))).argmax(axis=1)
         np.savetxt(root / "input/data/train/train.csv", np.column_stack([y, x]), fmt="%.5g", delimiter=",")
         return cls(root)
 

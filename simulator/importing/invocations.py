@@ -48,10 +48,6 @@ def _variant_of(result: dict[str, Any], path: str, variants: list[str]) -> str:
     )
 
 
-def _timestamp(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-
-
 def read_invocations(document: dict[str, Any], variants: list[str], period: int) -> MeasuredInvocations:
     """Per-variant counts on a common grid of `period` seconds from the earliest datapoint."""
     no_more_pages(document, OPTION)
@@ -73,7 +69,7 @@ def read_invocations(document: dict[str, Any], variants: list[str], period: int)
         for number, (stamp, value) in enumerate(zip(times, values, strict=True)):
             if not math.isfinite(value) or value < 0:
                 raise refuse(OPTION, f"{path}.Values[{number}]", f"{value} is not a count of invocations")
-            moment = _timestamp(stamp)
+            moment = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))
             if moment in series:
                 raise refuse(OPTION, f"{path}.Timestamps[{number}]", f"{stamp} appears twice for {variant!r}")
             series[moment] = float(value)

@@ -18,7 +18,6 @@ from simulator.scenario.kinds import (
     Kind,
     OptionsScenario,
     RecommendScenario,
-    RolloutScenario,
     Scenario,
     TrainingScenario,
     TransformScenario,
@@ -129,7 +128,7 @@ def _model_problems(scenario: ScenarioBase, catalog: Catalog) -> Iterator[Proble
                 yield f"models.{name}.batching.per_instance_type.{instance_type}", "unknown instance type"
 
 
-def _traffic_problems(scenario: EndpointScenario | RecommendScenario) -> Iterator[Problem]:
+def _traffic_problems(scenario: EndpointScenario | RecommendScenario, catalog: Catalog) -> Iterator[Problem]:
     traffic = scenario.traffic
     if traffic is None:
         return
@@ -163,21 +162,6 @@ def _catalog_problems(scenario: ScenarioBase, catalog: Catalog) -> Iterator[Prob
             )
 
 
-def _served(scenario: EndpointScenario | RecommendScenario, catalog: Catalog) -> Iterator[Problem]:
-    yield from _endpoint_problems(scenario, catalog)
-    yield from _traffic_problems(scenario)
-
-
-def _rollout(scenario: RolloutScenario, catalog: Catalog) -> Iterator[Problem]:
-    yield from _served(scenario, catalog)
-    yield from rollout_problems(scenario)
-
-
-def _recommend(scenario: RecommendScenario, catalog: Catalog) -> Iterator[Problem]:
-    yield from _served(scenario, catalog)
-    yield from recommend_problems(scenario, catalog)
-
-
 def _training_problems(scenario: TrainingScenario, catalog: Catalog) -> Iterator[Problem]:
     for path, reason in check_training_job(scenario.training_job, catalog):
         yield f"training_job.{path}" if path else "training_job", reason
@@ -208,7 +192,6 @@ def _transform_problems(scenario: TransformScenario, catalog: Catalog) -> Iterat
 
 
 def _options(scenario: OptionsScenario, catalog: Catalog) -> Iterator[Problem]:
-    yield from _served(scenario, catalog)
     options = scenario.options
     names = [v.name for v in scenario.endpoint.variants]
     for index, name in enumerate(options.variants or []):
@@ -221,15 +204,16 @@ def _options(scenario: OptionsScenario, catalog: Catalog) -> Iterator[Problem]:
 
 
 Check = Callable[[Any, Catalog], Iterator[Problem]]
-CHECKS: dict[Kind, Check] = {
-    Kind.ENDPOINT: _served,
-    Kind.ROLLOUT: _rollout,
-    Kind.OPTIONS: _options,
-    Kind.TRAINING_JOB: _training_problems,
-    Kind.BATCH_TRANSFORM: _transform_problems,
-    Kind.RECOMMEND: _recommend,
+_SERVED: tuple[Check, ...] = (_endpoint_problems, _traffic_problems)
+CHECKS: dict[Kind, tuple[Check, ...]] = {
+    Kind.ENDPOINT: _SERVED,
+    Kind.ROLLOUT: (*_SERVED, rollout_problems),
+    Kind.OPTIONS: (*_SERVED, _options),
+    Kind.TRAINING_JOB: (_training_problems,),
+    Kind.BATCH_TRANSFORM: (_transform_problems,),
+    Kind.RECOMMEND: (*_SERVED, recommend_problems),
 }
-"""Each kind's cross-reference checks, after the catalog's and the models' (every kind has models)."""
+"""Each kind's cross-reference checks in order, after the catalog's and the models' (every kind has them)."""
 
 
 def find_problems(scenario: Scenario) -> list[Problem]:
@@ -237,5 +221,6 @@ def find_problems(scenario: Scenario) -> list[Problem]:
     catalog = scenario_catalog(scenario)
     problems: list[Problem] = list(_catalog_problems(scenario, catalog))
     problems.extend(_model_problems(scenario, catalog))
-    problems.extend(CHECKS[scenario.kind](scenario, catalog))
+    for check in CHECKS[scenario.kind]:
+        problems.extend(check(scenario, catalog))
     return problems

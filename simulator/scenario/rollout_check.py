@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from simulator.catalog import Catalog
 from simulator.scenario.kinds import RolloutScenario
 from simulator.scenario.rollout_plan import traffic_steps
 from simulator.scenario.rollout_spec import (
@@ -56,21 +57,7 @@ def _alarm_problems(path: str, alarm: RollbackAlarm) -> Iterator[Problem]:
         yield f"{path}.datapoints_to_alarm", "must not exceed evaluation_periods"
 
 
-def total_wait(scenario: RolloutScenario) -> float:
-    """Baking time of a deployment that never rolls back: one wait interval after every step."""
-    rollout = scenario.rollout
-    return (
-        len(traffic_steps(rollout.traffic_routing, green_count(scenario)))
-        * rollout.traffic_routing.wait_interval
-    )
-
-
-def green_count(scenario: RolloutScenario) -> int:
-    """The green variant's instance count: rollout sizes are shares of it."""
-    return next(v.instance_count for v in scenario.endpoint.variants if v.name == scenario.rollout.green)
-
-
-def rollout_problems(scenario: RolloutScenario) -> Iterator[Problem]:
+def rollout_problems(scenario: RolloutScenario, catalog: Catalog) -> Iterator[Problem]:
     """Names, sizes against the green fleet, timing against the run, and what the engine supports."""
     rollout, endpoint = scenario.rollout, scenario.endpoint
     variants = {variant.name: variant for variant in endpoint.variants}
@@ -119,7 +106,7 @@ def rollout_problems(scenario: RolloutScenario) -> Iterator[Problem]:
         yield from _alarm_problems(f"rollout.alarms[{index}]", alarm)
     if rollout.start >= scenario.duration:
         yield "rollout.start", "is not before the end of the run"
-    waits = total_wait(scenario) + rollout.termination_wait
+    waits = len(traffic_steps(routing, instances)) * routing.wait_interval + rollout.termination_wait
     if (
         not math.isclose(waits, rollout.maximum_execution_timeout)
         and waits > rollout.maximum_execution_timeout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from simulator.catalog import Catalog
 from simulator.errors import ScenarioError
 from simulator.scenario.training_spec import BUCKET_MONTHLY_FRACTION, TrainingJobSpec
@@ -9,30 +11,29 @@ from simulator.scenario.training_spec import BUCKET_MONTHLY_FRACTION, TrainingJo
 
 def check_training_job(spec: TrainingJobSpec, catalog: Catalog) -> list[tuple[str, str]]:
     """Problems as (path relative to `training_job`, reason); empty when the job can be simulated."""
-    problems: list[tuple[str, str]] = []
     if spec.instance_type not in catalog.instances:
         known = ", ".join(sorted(catalog.instances))
         return [("instance_type", f"unknown instance type {spec.instance_type!r} (known: {known})")]
-    instance = catalog.instance(spec.instance_type)
-    if spec.spot_enabled and spec.spot is not None and not spec.spot.has_process:
-        bucket = instance.spot_interruption_bucket
-        if bucket is None:
-            problems.append(
-                (
-                    "spot.interruption_rate",
-                    f"{spec.instance_type} has no spot interruption bucket in the catalog; give "
-                    "spot.interruption_rate (e.g. 1/6h), spot.rate_schedule or spot.trace",
-                )
-            )
-        elif bucket not in BUCKET_MONTHLY_FRACTION:
-            problems.append(
-                (
-                    "spot.interruption_rate",
-                    f"catalog bucket {bucket!r} of {spec.instance_type} is not one of "
-                    f"{sorted(BUCKET_MONTHLY_FRACTION)}; give spot.interruption_rate",
-                )
-            )
-    return problems + _work_bounds(spec)
+    return [*_bucket_problems(spec, catalog), *_work_bounds(spec)]
+
+
+def _bucket_problems(spec: TrainingJobSpec, catalog: Catalog) -> Iterator[tuple[str, str]]:
+    """A spot job with no interruption process of its own needs a known catalog bucket."""
+    if not spec.spot_enabled or spec.spot is None or spec.spot.has_process:
+        return
+    bucket = catalog.instance(spec.instance_type).spot_interruption_bucket
+    if bucket is None:
+        yield (
+            "spot.interruption_rate",
+            f"{spec.instance_type} has no spot interruption bucket in the catalog; give "
+            "spot.interruption_rate (e.g. 1/6h), spot.rate_schedule or spot.trace",
+        )
+    elif bucket not in BUCKET_MONTHLY_FRACTION:
+        yield (
+            "spot.interruption_rate",
+            f"catalog bucket {bucket!r} of {spec.instance_type} is not one of "
+            f"{sorted(BUCKET_MONTHLY_FRACTION)}; give spot.interruption_rate",
+        )
 
 
 MAX_EVENTS = 1_000_000
@@ -40,19 +41,16 @@ MAX_EVENTS = 1_000_000
 anyone runs, and the simulation would run for hours or out of memory."""
 
 
-def _work_bounds(spec: TrainingJobSpec) -> list[tuple[str, str]]:
+def _work_bounds(spec: TrainingJobSpec) -> Iterator[tuple[str, str]]:
     """Rules that keep a job's simulation finite: checkpoints and interruptions bounded."""
-    problems = []
     checkpoint = spec.checkpoint
     if checkpoint is not None and checkpoint.interval is not None:
         count = min(spec.cluster_work(), spec.max_runtime) / checkpoint.interval
         if count > MAX_EVENTS:
-            problems.append(
-                (
-                    "checkpoint.interval",
-                    f"{checkpoint.interval:g} s means {count:,.0f} checkpoints in one job;"
-                    f" at most {MAX_EVENTS:,}",
-                )
+            yield (
+                "checkpoint.interval",
+                f"{checkpoint.interval:g} s means {count:,.0f} checkpoints in one job;"
+                f" at most {MAX_EVENTS:,}",
             )
     spot = spec.spot if spec.spot_enabled else None
     if spot is not None and (spot.interruption_rate is not None or spot.rate_schedule is not None):
@@ -64,14 +62,11 @@ def _work_bounds(spec: TrainingJobSpec) -> list[tuple[str, str]]:
         expected = rate * spec.instance_count * min(spec.cluster_work(), spec.effective_max_wait())
         if expected > MAX_EVENTS:
             where = "spot.interruption_rate" if spot.interruption_rate is not None else "spot.rate_schedule"
-            problems.append(
-                (
-                    where,
-                    f"{rate:g}/s on {spec.instance_count} instance(s) means {expected:,.0f} interruptions"
-                    f" in the job's work alone; at most {MAX_EVENTS:,}",
-                )
+            yield (
+                where,
+                f"{rate:g}/s on {spec.instance_count} instance(s) means {expected:,.0f} interruptions"
+                f" in the job's work alone; at most {MAX_EVENTS:,}",
             )
-    return problems
 
 
 def raise_for_problems(spec: TrainingJobSpec, catalog: Catalog) -> None:
