@@ -103,6 +103,11 @@ def put_step_policy(endpoint: str, variant: str, step: StepScaling) -> dict[str,
     }
 
 
+def dimensions(endpoint: Any, variant: str) -> list[dict[str, Any]]:
+    """The metric's EndpointName and VariantName dimensions (`endpoint` may be a CloudFormation reference)."""
+    return [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}]
+
+
 def alarm_properties(endpoint: Any, variant: str, step: StepScaling) -> dict[str, Any]:
     """The alarm's settings, shared by PutMetricAlarm and AWS::CloudWatch::Alarm (`endpoint` may be a
     CloudFormation reference)."""
@@ -112,10 +117,7 @@ def alarm_properties(endpoint: Any, variant: str, step: StepScaling) -> dict[str
         "MetricName": metric,
         "Namespace": namespace,
         "Statistic": statistic,
-        "Dimensions": [
-            {"Name": "EndpointName", "Value": endpoint},
-            {"Name": "VariantName", "Value": variant},
-        ],
+        "Dimensions": dimensions(endpoint, variant),
         "Period": period(step),
         "EvaluationPeriods": step.alarm.evaluation_periods,
         "Threshold": step.threshold,
