@@ -223,14 +223,13 @@ class TargetTrackingPolicy(_PeriodicPolicy):
         name = f"target tracking {spec.metric.value}"
         if high and value is not None:
             scaler.wanting_out.add(self.label)
-        else:
-            scaler.wanting_out.discard(self.label)
-        if high and value is not None:
             scaler.records.alarms.append(_alarm_row(now, scaler, "scale-out", self.high, value))
             if now - scaler.last_scale_out >= spec.scale_out_cooldown:
                 desired = max(math.ceil(current * value / target - 1e-9), current + (current == 0))
                 scaler.set_capacity(desired, f"{name} {value:.6g} > {target:g}", "scale-out")
-        elif low and value is not None and not spec.disable_scale_in and not scaler.wanting_out:
+            return
+        scaler.wanting_out.discard(self.label)
+        if low and value is not None and not spec.disable_scale_in and not scaler.wanting_out:
             scaler.records.alarms.append(_alarm_row(now, scaler, "scale-in", self.low, value))
             desired = math.ceil(current * value / target - 1e-9)
             # Application Auto Scaling does not scale in when removing capacity would push the metric

@@ -234,19 +234,14 @@ def _rejects(task: PowerCheck) -> bool:
     """One replication: does the test reject H0 at `alpha` on the simulated requests?"""
     detection = task.detection
     frame = simulate(task.replication.scenario, task.replication.seed).requests
-    side = {name: frame[frame["variant"] == name] for name in (detection.control, detection.treatment)}
+    a, b = (frame[frame["variant"] == name] for name in (detection.control, detection.treatment))
     if detection.metric == "latency":
-        a, b = (side[name] for name in (detection.control, detection.treatment))
         a_ok, b_ok = a[a["status"] == "OK"]["latency"], b[b["status"] == "OK"]["latency"]
         if len(a_ok) < 2 or len(b_ok) < 2:
             return False
         return bool(stats.ttest_ind(b_ok, a_ok, equal_var=False).pvalue < detection.alpha)
-    counts = []
-    for name in (detection.control, detection.treatment):
-        rows = side[name]
-        errors = int(rows["status"].isin([status.name for status in ERROR_5XX]).sum())
-        counts.append((errors, len(rows)))
-    (x_a, n_a), (x_b, n_b) = counts
+    errors = [status.name for status in ERROR_5XX]
+    (x_a, n_a), (x_b, n_b) = ((int(rows["status"].isin(errors).sum()), len(rows)) for rows in (a, b))
     if min(n_a, n_b) == 0:
         return False
     pooled = (x_a + x_b) / (n_a + n_b)
