@@ -247,14 +247,10 @@ class StepScalingPolicy(_PeriodicPolicy):
         self.alarm = Alarm(spec.alarm)
         self.last_activity = -math.inf
 
-    def _breaching(self, value: float | None) -> bool:
-        if value is None:
-            return False
-        return COMPARE[self.spec.comparison](value, self.spec.threshold)
-
     def _evaluate(self, value: float | None, now: float) -> None:
         scaler, spec = self.scaler, self.spec
-        alarm = self.alarm.push(self._breaching(value)) and value is not None
+        breaching = value is not None and COMPARE[spec.comparison](value, spec.threshold)
+        alarm = self.alarm.push(breaching) and value is not None
         scales_out = any(step.adjustment > 0 for step in spec.step_adjustments)
         if alarm and scales_out and spec.adjustment_type is not AdjustmentType.EXACT:
             scaler.wanting_out.add(self.label)

@@ -67,10 +67,6 @@ def policy_name(variant: str, step: StepScaling) -> str:
     return aws_name(f"{variant}-{step.name}", 256)
 
 
-def alarm_name(endpoint: str, variant: str, step: StepScaling) -> str:
-    return aws_name(f"{endpoint}-{variant}-{step.name}", 255)
-
-
 def step_configuration(step: StepScaling) -> dict[str, Any]:
     """StepScalingPolicyConfiguration (the same keys in the API and in CloudFormation)."""
     adjustments = []
@@ -130,7 +126,8 @@ def alarm_properties(endpoint: Any, variant: str, step: StepScaling) -> dict[str
 
 
 def put_metric_alarm(endpoint: str, variant: str, step: StepScaling) -> dict[str, Any]:
-    return {"AlarmName": alarm_name(endpoint, variant, step), **alarm_properties(endpoint, variant, step)}
+    name = aws_name(f"{endpoint}-{variant}-{step.name}", 255)
+    return {"AlarmName": name, **alarm_properties(endpoint, variant, step)}
 
 
 def template_resources(variant: str, prefix: str, target: str, steps: list[StepScaling]) -> dict[str, Any]:

@@ -90,11 +90,6 @@ def proportion_detection_seconds(
     return ((null + alternative) / (abs(p_b - p_a) * math.sqrt(rate))) ** 2
 
 
-def request_rate(scenario: EndpointScenario) -> float:
-    """Mean open-loop arrival rate over the run (requests per second)."""
-    return expected_requests(scenario) / scenario.duration
-
-
 def latency_moments(scenario: EndpointScenario, catalog: Catalog, variant: str) -> tuple[float, float]:
     """(mean, variance) of service time on the variant's instance type plus the overhead."""
     spec = next(v for v in scenario.endpoint.variants if v.name == variant)
@@ -119,7 +114,7 @@ def detect(
 ) -> Detection:
     """Detection time for the models' own difference, or for `difference` (seconds, or an error-rate
     difference as a fraction) from the control's value."""
-    rate = request_rate(scenario)
+    rate = expected_requests(scenario) / scenario.duration  # mean open-loop arrivals per second
     if metric == "latency":
         mean_a, var_a = latency_moments(scenario, catalog, control)
         mean_b, var_b = latency_moments(scenario, catalog, treatment)
