@@ -223,14 +223,13 @@ class TargetTrackingPolicy(_PeriodicPolicy):
         name = f"target tracking {spec.metric.value}"
         if high and value is not None:
             scaler.wanting_out.add(self.label)
-        else:
-            scaler.wanting_out.discard(self.label)
-        if high and value is not None:
             scaler.records.alarms.append(_alarm_row(now, scaler, "scale-out", self.high, value))
             if now - scaler.last_scale_out >= spec.scale_out_cooldown:
                 desired = max(math.ceil(current * value / target - 1e-9), current + (current == 0))
                 scaler.set_capacity(desired, f"{name} {value:.6g} > {target:g}", "scale-out")
-        elif low and value is not None and not spec.disable_scale_in and not scaler.wanting_out:
+            return
+        scaler.wanting_out.discard(self.label)
+        if low and value is not None and not spec.disable_scale_in and not scaler.wanting_out:
             scaler.records.alarms.append(_alarm_row(now, scaler, "scale-in", self.low, value))
             desired = math.ceil(current * value / target - 1e-9)
             # Application Auto Scaling does not scale in when removing capacity would push the metric
@@ -248,14 +247,10 @@ class StepScalingPolicy(_PeriodicPolicy):
         self.alarm = Alarm(spec.alarm)
         self.last_activity = -math.inf
 
-    def _breaching(self, value: float | None) -> bool:
-        if value is None:
-            return False
-        return COMPARE[self.spec.comparison](value, self.spec.threshold)
-
     def _evaluate(self, value: float | None, now: float) -> None:
         scaler, spec = self.scaler, self.spec
-        alarm = self.alarm.push(self._breaching(value)) and value is not None
+        breaching = value is not None and COMPARE[spec.comparison](value, spec.threshold)
+        alarm = self.alarm.push(breaching) and value is not None
         scales_out = any(step.adjustment > 0 for step in spec.step_adjustments)
         if alarm and scales_out and spec.adjustment_type is not AdjustmentType.EXACT:
             scaler.wanting_out.add(self.label)

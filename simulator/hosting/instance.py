@@ -169,11 +169,8 @@ class Instance:
         if self.state is not InstanceState.DRAINING:
             return
         now = self.env.now
-        log = self.wiring.log
         for request in self._requests_inside():
-            log.status[request] = Status.KILLED
-            log.end[request] = now
-            self.wiring.on_done(request)
+            self._end(request, Status.KILLED, now)
         self.queue.clear()
         self.busy = 0
         self.outstanding = 0

@@ -117,12 +117,14 @@ def cloudwatch_series(
             assert log is not None
             mine = log.column("variant") == variant.index
             bins = (log.column("arrival")[mine] // period).astype(np.int64)
+            requests = period_requests_from_log(log, mine, bins, scenario.duration, period, n_bins)
             if isinstance(variant, ServerlessVariant):
                 frames.append(
-                    serverless_series(scenario, serverless_prices, log, variant, mine, bins, cold_starts)
+                    serverless_series(
+                        scenario, serverless_prices, log, variant, mine, bins, requests, cold_starts
+                    )
                 )
                 continue
-            requests = period_requests_from_log(log, mine, bins, scenario.duration, period, n_bins)
         frame = _instance_frame(scenario, variant, requests, timeline, capacity, period, n_bins)
         if log is not None and collector is None and variant.stage_record is not None:
             add_container_series(frame, log, variant, period, n_bins)
@@ -210,19 +212,16 @@ def serverless_series(
     variant: ServerlessVariant,
     mine: np.ndarray,
     bins: np.ndarray,
+    requests: PeriodRequests,
     cold_starts: pd.DataFrame,
 ) -> pd.DataFrame:
     """Invocations, latency, throttles (4XX), ModelSetupTime, cold starts and cost per period."""
     period = scenario.metrics.period
     n_bins = int(np.ceil(scenario.duration / period))
     stat = log.column("status")[mine]
-    ok = stat == Status.OK
-    model_latency = (log.column("end")[mine] - log.column("arrival")[mine])[ok]
     setups = cold_starts[cold_starts["variant"] == variant.name]
     setup_bins = (setups["time_s"].to_numpy() // period).astype(np.int64)
     setup_us = setups["model_setup_time_s"].to_numpy(dtype=float) * 1e6
-    completed_bins, latency_us = bins[ok], model_latency * 1e6
-    p50, p99 = per_bin_quantiles(completed_bins, latency_us, n_bins, (0.5, 0.99))
     # the bill per period, by the rules of `serverless_bill`: billed compute of the requests that arrived
     # in the period, their data processed, and provisioned concurrency held through it
     config = variant.serverless
@@ -246,13 +245,13 @@ def serverless_series(
         {
             "time_s": np.arange(n_bins) * period,
             "variant": variant.name,
-            "Invocations": np.bincount(bins, minlength=n_bins)[:n_bins],
-            "ModelLatency": per_bin_mean(completed_bins, latency_us, n_bins),
-            "ModelLatency_p50": p50,
-            "ModelLatency_p99": p99,
-            "OverheadLatency": per_bin_mean(completed_bins, log.column("overhead")[mine][ok] * 1e6, n_bins),
-            "Invocation4XXErrors": np.bincount(bins[stat == Status.THROTTLED], minlength=n_bins)[:n_bins],
-            "Invocation5XXErrors": np.bincount(bins[np.isin(stat, ERROR_5XX)], minlength=n_bins)[:n_bins],
+            "Invocations": requests.invocations,
+            "ModelLatency": requests.model_latency_mean,
+            "ModelLatency_p50": requests.model_latency_p50,
+            "ModelLatency_p99": requests.model_latency_p99,
+            "OverheadLatency": requests.overhead_mean,
+            "Invocation4XXErrors": requests.throttled,
+            "Invocation5XXErrors": requests.errors_5xx,
             "InServiceInstances": np.zeros(n_bins),
             "ModelSetupTime": per_bin_mean(setup_bins, setup_us, n_bins),
             "ColdStarts": np.bincount(setup_bins, minlength=n_bins)[:n_bins],

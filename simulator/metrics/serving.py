@@ -9,6 +9,7 @@ import numpy as np
 from simulator.core.records import RequestLog, Status
 from simulator.hosting.batching import BatchingInstance
 from simulator.hosting.variant import Variant
+from simulator.metrics.bins import per_bin_mean
 from simulator.metrics.summary_types import (
     Batching,
     Container,
@@ -79,8 +80,5 @@ def add_container_series(frame: Any, log: RequestLog, variant: Variant, period: 
     requests = requests[requests < len(record.enter)]
     bins = (log.column("arrival")[requests] // period).astype(np.int64)
     latency = record.container_latency(requests) * 1e6
-    counts = np.bincount(bins, minlength=n_bins)[:n_bins]
     for k, name in enumerate(record.names):
-        sums = np.bincount(bins, weights=latency[:, k], minlength=n_bins)[:n_bins]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frame[f"ContainerLatency:{name}"] = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+        frame[f"ContainerLatency:{name}"] = per_bin_mean(bins, latency[:, k], n_bins)

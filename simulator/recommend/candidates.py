@@ -209,12 +209,10 @@ def single_variant_scenario(
     overheads, payload and catalog overrides; every request recorded."""
     model = model_name(scenario)
     endpoint: dict[str, Any] = {"name": "recommender", "variants": [variant]}
-    payload = 1024.0
     if scenario.endpoint is not None:
         endpoint["overhead"] = scenario.endpoint.overhead
         endpoint["network_bandwidth"] = scenario.endpoint.network_bandwidth
-    if scenario.traffic is not None:
-        payload = scenario.traffic.payload_size
+    payload = scenario.traffic.payload_size if scenario.traffic is not None else 1024.0
     changes = {
         "name": name,
         "description": None,

@@ -46,12 +46,9 @@ def recommendation(outcome: Outcome, slo: LatencyThreshold) -> dict[str, Any]:
 def rank(outcomes: list[Outcome]) -> list[Outcome]:
     """The candidates that meet the SLO, cheapest per inference first (ties: by id)."""
     meeting = [o for o in outcomes if o.best is not None and o.max_invocations > 0]
-    return sorted(meeting, key=_price_and_id)
-
-
-def _price_and_id(outcome: Outcome) -> tuple[float, str]:
-    assert outcome.best is not None
-    return cost_per_inference(outcome.best.cost_per_hour, outcome.max_invocations), outcome.candidate.id
+    return sorted(
+        meeting, key=lambda o: (cost_per_inference(o.best.cost_per_hour, o.max_invocations), o.candidate.id)
+    )
 
 
 def recommendations(ranked: list[Outcome], slo: LatencyThreshold) -> list[dict[str, Any]]:

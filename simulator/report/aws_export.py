@@ -217,10 +217,7 @@ def target_tracking(endpoint: Any, variant: Variant) -> dict[str, Any]:
         block["CustomizedMetricSpecification"] = {
             "MetricName": metric,
             "Namespace": namespace,
-            "Dimensions": [
-                {"Name": "EndpointName", "Value": endpoint},
-                {"Name": "VariantName", "Value": variant.name},
-            ],
+            "Dimensions": step_export.dimensions(endpoint, variant.name),
             "Statistic": statistic,
         }
     block["ScaleInCooldown"] = round(tracking.scale_in_cooldown)
@@ -282,11 +279,8 @@ def template(deployment: Deployment) -> dict[str, Any]:
         resources[target] = {
             "Type": "AWS::ApplicationAutoScaling::ScalableTarget",
             "Properties": {
-                "ServiceNamespace": "sagemaker",
+                **register_scalable_target(deployment.endpoint, variant),
                 "ResourceId": {"Fn::Sub": f"endpoint/${{Endpoint.EndpointName}}/variant/{variant.name}"},
-                "ScalableDimension": DIMENSION,
-                "MinCapacity": variant.autoscaling.min_capacity,
-                "MaxCapacity": variant.autoscaling.max_capacity,
             },
         }
         if variant.autoscaling.target_tracking is not None:
@@ -314,39 +308,30 @@ def template(deployment: Deployment) -> dict[str, Any]:
 
 def export_documents(deployment: Deployment) -> dict[str, Any]:
     """File name -> request document, each checked by botocore's ParamValidator."""
-    documents: dict[str, tuple[str, str, dict[str, Any]]] = {
-        "create-endpoint-config.json": (SAGEMAKER, "CreateEndpointConfig", create_endpoint_config(deployment))
-    }
+    documents: dict[str, Any] = {}
+
+    def add(name: str, service: str, operation: str, document: dict[str, Any]) -> None:
+        check_request(service, operation, document, name)
+        documents[name] = document
+
+    endpoint = deployment.endpoint
+    add("create-endpoint-config.json", SAGEMAKER, "CreateEndpointConfig", create_endpoint_config(deployment))
     scaled = [v for v in deployment.variants if v.autoscaling is not None]
     for variant in scaled:
         suffix = f"-{variant.name}" if len(scaled) > 1 else ""
-        documents[f"register-scalable-target{suffix}.json"] = (
-            AUTOSCALING,
-            "RegisterScalableTarget",
-            register_scalable_target(deployment.endpoint, variant),
-        )
+        target = register_scalable_target(endpoint, variant)
+        add(f"register-scalable-target{suffix}.json", AUTOSCALING, "RegisterScalableTarget", target)
         assert variant.autoscaling is not None
         if variant.autoscaling.target_tracking is not None:
-            documents[f"put-scaling-policy{suffix}.json"] = (
-                AUTOSCALING,
-                "PutScalingPolicy",
-                put_scaling_policy(deployment.endpoint, variant),
-            )
+            policy = put_scaling_policy(endpoint, variant)
+            add(f"put-scaling-policy{suffix}.json", AUTOSCALING, "PutScalingPolicy", policy)
         for step in variant.autoscaling.step_scaling:
             name = f"{suffix}-{aws_name(step.name, 64)}"
-            documents[f"put-scaling-policy{name}.json"] = (
-                AUTOSCALING,
-                "PutScalingPolicy",
-                step_export.put_step_policy(deployment.endpoint, variant.name, step),
-            )
-            documents[f"put-metric-alarm{name}.json"] = (
-                CLOUDWATCH,
-                "PutMetricAlarm",
-                step_export.put_metric_alarm(deployment.endpoint, variant.name, step),
-            )
-    for name, (service, operation, document) in documents.items():
-        check_request(service, operation, document, name)
-    return {name: document for name, (_, _, document) in documents.items()}
+            policy = step_export.put_step_policy(endpoint, variant.name, step)
+            add(f"put-scaling-policy{name}.json", AUTOSCALING, "PutScalingPolicy", policy)
+            alarm = step_export.put_metric_alarm(endpoint, variant.name, step)
+            add(f"put-metric-alarm{name}.json", CLOUDWATCH, "PutMetricAlarm", alarm)
+    return documents
 
 
 class _NoAliases(yaml.SafeDumper):

@@ -67,10 +67,6 @@ def policy_name(variant: str, step: StepScaling) -> str:
     return aws_name(f"{variant}-{step.name}", 256)
 
 
-def alarm_name(endpoint: str, variant: str, step: StepScaling) -> str:
-    return aws_name(f"{endpoint}-{variant}-{step.name}", 255)
-
-
 def step_configuration(step: StepScaling) -> dict[str, Any]:
     """StepScalingPolicyConfiguration (the same keys in the API and in CloudFormation)."""
     adjustments = []
@@ -103,6 +99,11 @@ def put_step_policy(endpoint: str, variant: str, step: StepScaling) -> dict[str,
     }
 
 
+def dimensions(endpoint: Any, variant: str) -> list[dict[str, Any]]:
+    """The metric's EndpointName and VariantName dimensions (`endpoint` may be a CloudFormation reference)."""
+    return [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}]
+
+
 def alarm_properties(endpoint: Any, variant: str, step: StepScaling) -> dict[str, Any]:
     """The alarm's settings, shared by PutMetricAlarm and AWS::CloudWatch::Alarm (`endpoint` may be a
     CloudFormation reference)."""
@@ -112,10 +113,7 @@ def alarm_properties(endpoint: Any, variant: str, step: StepScaling) -> dict[str
         "MetricName": metric,
         "Namespace": namespace,
         "Statistic": statistic,
-        "Dimensions": [
-            {"Name": "EndpointName", "Value": endpoint},
-            {"Name": "VariantName", "Value": variant},
-        ],
+        "Dimensions": dimensions(endpoint, variant),
         "Period": period(step),
         "EvaluationPeriods": step.alarm.evaluation_periods,
         "Threshold": step.threshold,
@@ -128,7 +126,8 @@ def alarm_properties(endpoint: Any, variant: str, step: StepScaling) -> dict[str
 
 
 def put_metric_alarm(endpoint: str, variant: str, step: StepScaling) -> dict[str, Any]:
-    return {"AlarmName": alarm_name(endpoint, variant, step), **alarm_properties(endpoint, variant, step)}
+    name = aws_name(f"{endpoint}-{variant}-{step.name}", 255)
+    return {"AlarmName": name, **alarm_properties(endpoint, variant, step)}
 
 
 def template_resources(variant: str, prefix: str, target: str, steps: list[StepScaling]) -> dict[str, Any]:

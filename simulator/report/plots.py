@@ -94,7 +94,6 @@ def plot_cost(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
 
 def endpoint_plots(metrics: pd.DataFrame, period_s: float, warmup_s: float, directory: Path) -> list[Path]:
     """All endpoint figures into `directory`; returns their paths."""
-    directory.mkdir(parents=True, exist_ok=True)
     return draw_side_by_side(
         [
             (plot_latency, (metrics, warmup_s, directory / "latency.png")),

@@ -88,7 +88,6 @@ def write_job_outputs(
     assert slo is not None
     out.mkdir(parents=True, exist_ok=True)
     plots = out / "plots"
-    plots.mkdir(exist_ok=True)
     completed = datetime.now(UTC)
     identity = identity or JobIdentity.for_scenario(result.scenario)
     response = describe_job(result, identity, created or completed, completed)

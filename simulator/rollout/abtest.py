@@ -90,11 +90,6 @@ def proportion_detection_seconds(
     return ((null + alternative) / (abs(p_b - p_a) * math.sqrt(rate))) ** 2
 
 
-def request_rate(scenario: EndpointScenario) -> float:
-    """Mean open-loop arrival rate over the run (requests per second)."""
-    return expected_requests(scenario) / scenario.duration
-
-
 def latency_moments(scenario: EndpointScenario, catalog: Catalog, variant: str) -> tuple[float, float]:
     """(mean, variance) of service time on the variant's instance type plus the overhead."""
     spec = next(v for v in scenario.endpoint.variants if v.name == variant)
@@ -119,7 +114,7 @@ def detect(
 ) -> Detection:
     """Detection time for the models' own difference, or for `difference` (seconds, or an error-rate
     difference as a fraction) from the control's value."""
-    rate = request_rate(scenario)
+    rate = expected_requests(scenario) / scenario.duration  # mean open-loop arrivals per second
     if metric == "latency":
         mean_a, var_a = latency_moments(scenario, catalog, control)
         mean_b, var_b = latency_moments(scenario, catalog, treatment)
@@ -234,19 +229,14 @@ def _rejects(task: PowerCheck) -> bool:
     """One replication: does the test reject H0 at `alpha` on the simulated requests?"""
     detection = task.detection
     frame = simulate(task.replication.scenario, task.replication.seed).requests
-    side = {name: frame[frame["variant"] == name] for name in (detection.control, detection.treatment)}
+    a, b = (frame[frame["variant"] == name] for name in (detection.control, detection.treatment))
     if detection.metric == "latency":
-        a, b = (side[name] for name in (detection.control, detection.treatment))
         a_ok, b_ok = a[a["status"] == "OK"]["latency"], b[b["status"] == "OK"]["latency"]
         if len(a_ok) < 2 or len(b_ok) < 2:
             return False
         return bool(stats.ttest_ind(b_ok, a_ok, equal_var=False).pvalue < detection.alpha)
-    counts = []
-    for name in (detection.control, detection.treatment):
-        rows = side[name]
-        errors = int(rows["status"].isin([status.name for status in ERROR_5XX]).sum())
-        counts.append((errors, len(rows)))
-    (x_a, n_a), (x_b, n_b) = counts
+    errors = [status.name for status in ERROR_5XX]
+    (x_a, n_a), (x_b, n_b) = ((int(rows["status"].isin(errors).sum()), len(rows)) for rows in (a, b))
     if min(n_a, n_b) == 0:
         return False
     pooled = (x_a + x_b) / (n_a + n_b)

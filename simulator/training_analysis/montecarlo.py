@@ -69,17 +69,13 @@ def run_replications(
     return (executor or SerialExecutor()).map(simulate_replication, tasks)
 
 
-def on_demand_spec(spec: TrainingJobSpec) -> TrainingJobSpec:
-    """The same job without spot: never interrupted, so one deterministic run describes it."""
-    return spec.model_copy(update={"spot": None})
-
-
 def summarize_training(spec: TrainingJobSpec, catalog: Catalog, runs: list[TrainingRun]) -> dict[str, Any]:
     """summary.json content: every metric with mean, 95% CI and quantiles; spot and on-demand side by side."""
     if not runs:
         raise ValueError("no replications to summarise")
     plan = build_plan(spec, catalog)
-    on_demand = simulate_training(on_demand_spec(spec), catalog, np.random.SeedSequence(0))
+    # the same job without spot: never interrupted, so one deterministic run describes it
+    on_demand = simulate_training(spec.model_copy(update={"spot": None}), catalog, np.random.SeedSequence(0))
     summary: dict[str, Any] = {
         "kind": "training_job",
         "replications": len(runs),
@@ -104,15 +100,12 @@ def summarize_training(spec: TrainingJobSpec, catalog: Catalog, runs: list[Train
         summary["deadline_miss_probability"] = probabilities["deadline_missed"]["mean"]
     summary["probabilities"] = probabilities
     summary.update({f"{key}_fraction": probabilities[key]["mean"] for key, _ in _ENDINGS})
-    summary["on_demand"] = _run_figures(on_demand)
+    summary["on_demand"] = {
+        **{name: float(getattr(on_demand, name)) for name in _METRICS},
+        "status": on_demand.secondary_status,
+    }
     summary["spot_vs_on_demand"] = _comparison(runs, on_demand)
     return summary
-
-
-def _run_figures(run: TrainingRun) -> dict[str, Any]:
-    figures: dict[str, Any] = {name: float(getattr(run, name)) for name in _METRICS}
-    figures["status"] = run.secondary_status
-    return figures
 
 
 def _comparison(runs: list[TrainingRun], on_demand: TrainingRun) -> dict[str, Any]:

@@ -27,7 +27,6 @@ class TimetableDriver:
         # array.array: raw doubles (8 bytes each, unlike a list of floats) with fast scalar indexing
         self._times = array("d", log.column("arrival").tobytes())
         self._dispatch = dispatch
-        self._next = 0
         self._callback = self._arrive
 
     def start(self) -> None:
