@@ -13,7 +13,6 @@ from simulator.calibrate.loads import Load, LoadResult, Record
 from simulator.calibrate.measure import Level
 from simulator.calibrate.profiles import ServeProfile, sample
 from simulator.calibrate.queue_sim import simulate_station
-from simulator.calibrate.rate_scale import saturation_scale, scale_at
 from simulator.calibrate.serve import fit_rate_scale, spread_distribution
 
 ONE_USER = {"distribution": "lognormal", "mean": 0.004, "cv": 0.45}
@@ -31,15 +30,11 @@ def _open_level(service_cv: float, rate: float = 120.0, seconds: float = 10.0) -
     return Level(LoadResult(Load("open", rate, len(sent), seconds), records, float(sent[-1])), float("nan"))
 
 
-def _fitted(service_cv: float) -> ServeProfile:
+def _fitted_spread(service_cv: float) -> float:
     overhead = {"distribution": "deterministic", "value": 2e-4}
     profile = ServeProfile(ONE_USER, overhead, 1, 4, {"service": {"mean": 0.004}})
     level = _open_level(service_cv)
-    return fit_rate_scale(profile, [level], [level], 300.0)
-
-
-def _fitted_spread(service_cv: float) -> float:
-    return _fitted(service_cv).fitted["rate_scale"]["spread"]
+    return fit_rate_scale(profile, [level], [level], 300.0).fitted["rate_scale"]["spread"]
 
 
 def test_spread_keeps_the_mean_and_widens_the_log_deviations() -> None:
@@ -48,16 +43,6 @@ def test_spread_keeps_the_mean_and_widens_the_log_deviations() -> None:
     widened = np.asarray(wide["samples"])
     assert widened.mean() == pytest.approx(draws.mean(), rel=0.02)
     assert np.log(widened).std() == pytest.approx(2 * np.log(draws).std(), rel=0.03)
-
-
-@pytest.mark.slow
-def test_streams_above_the_busiest_fitted_one_keep_its_factor() -> None:
-    """Open-loop requests cost what the busiest fitted stream's did up to the closed-loop maximum;
-    the back-to-back factor is for closed loops alone."""
-    profile = _fitted(0.45)
-    assert profile.fitted["rate_scale"]["rates"] == [120.0]
-    assert scale_at(profile, 290.0) == scale_at(profile, 120.0)
-    assert saturation_scale(profile) != scale_at(profile, 290.0)
 
 
 @pytest.mark.slow

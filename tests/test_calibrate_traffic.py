@@ -132,11 +132,11 @@ def test_validation_refuses_other_payloads_unless_told(tmp_path: Path) -> None:
 
 
 def test_rate_table_interpolates_and_clamps() -> None:
-    table = {"rates": [40.0, 72.0], "factors": [1.1, 1.0], "saturation_factor": 0.7}
+    table = {"rates": [40.0, 72.0, 100.0], "factors": [1.1, 1.0, 0.8], "saturation_factor": 0.7}
     profile = ServeProfile({"distribution": "deterministic", "value": 0.01}, {}, 1, 1, {"rate_scale": table})
     assert scale_at(profile, 10.0) == pytest.approx(1.1)
     assert scale_at(profile, 56.0) == pytest.approx(1.05)
-    assert scale_at(profile, 500.0) == pytest.approx(1.0)  # streams hold the busiest one's factor
+    assert scale_at(profile, 500.0) == pytest.approx(0.8)
     assert scale_at(ServeProfile({}, {}, 1, 1), 50.0) == 1.0
 
 

@@ -239,11 +239,8 @@ def fit_rate_scale(
     GIL). Busier levels get that factor times their CPU per request over the lightest level's: at
     high load a mean latency moves with the machine's drift ten times as much as the CPU per request
     does, so CPU is the steadier measure there. The measured maximum throughput (median of the
-    saturating closed-loop levels) gives the factor back to back, for closed loops only
-    (`saturation_scale`). Open-loop predictions interpolate between the open-loop points at their rate
-    and hold the busiest one's beyond it (`scale_at`): measured, a stream's CPU per request stays near
-    the 72% stream's up to the closed-loop maximum (gunicorn, 4 workers: 3.90 ms at 80% as at 72%),
-    far from the saturated closed loop's 3.23 ms, so an 80% stream loads the server to about 97%.
+    saturating closed-loop levels) gives the factor back to back. Open-loop predictions interpolate
+    between these points at their rate (`scale_at`), closed loops use the last (`saturation_scale`).
     The stored service time is the busiest open-loop level's, so a scenario that uses the profile as
     it is gets the instance as it runs under heavy real traffic.
     """
@@ -262,10 +259,9 @@ def fit_rate_scale(
     reference = factors[-1]
     saturated_cpu = float(np.median([lv.cpu_per_request() for lv in saturated]))
     table = {
-        "rates": [lv.load.level for lv in open_levels],
-        "factors": [f / reference for f in factors],
-        "cpu_per_request": cpu,
-        "saturated_cpu_per_request": saturated_cpu,
+        "rates": [lv.load.level for lv in open_levels] + [measured_max],
+        "factors": [f / reference for f in factors] + [min(saturation, factors[-1]) / reference],
+        "cpu_per_request": [*cpu, saturated_cpu],
         "saturation_factor": saturation / reference,
         "measured_max_throughput": measured_max,
         "saturated_throughputs": [lv.result.throughput() for lv in saturated],
