@@ -20,12 +20,11 @@ import datetime as dt
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from simulator.calibrate import _docker
-from simulator.calibrate.fitting import fit_distribution, quantile_samples
+from simulator.calibrate.fitting import fit_distribution
 from simulator.calibrate.loads import Load, Record
 from simulator.calibrate.measure import MAX_ATTEMPTS, Level, kept_on_failure, measure, write_records
 from simulator.calibrate.parallelism import RunnableSampler, effective_parallelism, worker_slots
@@ -51,10 +50,6 @@ class ServePlan:
     level_seconds: float = 8.0
     warmup_s: float = 1.0
     attempts: int = MAX_ATTEMPTS
-
-
-# how much wider (or narrower) than the one-user level the service time may be in open-loop traffic
-SPREADS = (0.7, 0.85, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.3)
 
 
 def calibrate_serve(
@@ -233,9 +228,8 @@ def fit_rate_scale(
     Measured on real containers, the CPU a request costs depends on the traffic: the example server
     took 5.4 ms per request with one user, 5.4-5.7 ms in Poisson streams at 40-72% of its maximum
     and 4.8 ms saturated by a closed loop. The lightest open-loop fitting level gets the factor with
-    which the model reproduces its mean latency (bisection, replaying the level's own send times),
-    with the one-user shape widened by the spread whose p95 then comes closest to the level's (the
-    factor also absorbs time a server spends per request without using CPU: a thread waiting for the
+    which the model reproduces its mean latency (bisection, replaying the level's own send times):
+    it also absorbs time a server spends per request without using CPU (a thread waiting for the
     GIL). Busier levels get that factor times their CPU per request over the lightest level's: at
     high load a mean latency moves with the machine's drift ten times as much as the CPU per request
     does, so CPU is the steadier measure there. The measured maximum throughput (median of the
@@ -245,10 +239,16 @@ def fit_rate_scale(
     it is gets the instance as it runs under heavy real traffic.
     """
     lightest = open_levels[0]
+    measured = float(lightest.result.latencies().mean())
     arrivals = lightest.sent_times()  # replayed: see predict()
-    latency = lightest.result.latencies()
-    fits = [_fit_at_spread(profile, lightest.load, arrivals, latency, spread) for spread in SPREADS]
-    p95_miss, spread, profile, base_factor = min(fits, key=lambda fit: fit[0])
+    low, high = 0.4, 2.5
+    for _ in range(14):
+        mid = math.sqrt(low * high)
+        predicted = predict(
+            scaled_service(profile, mid), lightest.load, backend="internal", arrivals=arrivals
+        )
+        low, high = (mid, high) if predicted["mean_ms"] / 1e3 < measured else (low, mid)
+    base_factor = math.sqrt(low * high)
     cpu = [lv.cpu_per_request() for lv in open_levels]
     if all(math.isfinite(c) and c > 0 for c in cpu):
         factors = [base_factor * c / cpu[0] for c in cpu]
@@ -266,36 +266,8 @@ def fit_rate_scale(
         "measured_max_throughput": measured_max,
         "saturated_throughputs": [lv.result.throughput() for lv in saturated],
         "one_user_factor": 1.0 / reference,
-        "spread": spread,
-        "spread_p95_miss": p95_miss,
     }
     out = replace(profile, service_time=scale_distribution(profile.service_time, reference))
     fitted = {**profile.fitted, "rate_scale": table}
     fitted["service"] = {**fitted["service"], "mean": fitted["service"]["mean"] * reference}
     return replace(out, fitted=fitted)
-
-
-def _fit_at_spread(
-    profile: ServeProfile, load: Load, arrivals: np.ndarray, latency: np.ndarray, spread: float
-) -> tuple[float, float, ServeProfile, float]:
-    """The service time widened by `spread`, the factor with which it reproduces the level's mean
-    latency (bisection, replaying its send times), and how far the p95 then misses the measured one."""
-    if spread != 1.0:
-        profile = replace(profile, service_time=spread_distribution(profile.service_time, spread))
-    low, high = 0.4, 2.5
-    for _ in range(14):
-        mid = math.sqrt(low * high)
-        predicted = predict(scaled_service(profile, mid), load, backend="internal", arrivals=arrivals)
-        low, high = (mid, high) if predicted["mean_ms"] / 1e3 < float(latency.mean()) else (low, mid)
-    factor = math.sqrt(low * high)
-    p95 = predict(scaled_service(profile, factor), load, backend="internal", arrivals=arrivals)["p95_ms"]
-    return abs(p95 / 1e3 / float(np.percentile(latency, 95)) - 1), spread, profile, factor
-
-
-def spread_distribution(dist: dict[str, Any], spread: float) -> dict[str, Any]:
-    """The distribution with every log-deviation from its log-mean times `spread`, mean kept, as 500
-    quantiles: a wider (spread > 1) or narrower shape of the same kind of tail."""
-    x = sample(dist, np.random.default_rng(0), 50_000)
-    centre = float(np.log(x).mean())
-    y = np.exp(centre + spread * (np.log(x) - centre))
-    return {"distribution": "empirical", "samples": quantile_samples(y * (x.mean() / y.mean()))}
