@@ -32,6 +32,17 @@ class PeriodRequests:
     overhead_mean: np.ndarray
     busy: np.ndarray  # device-seconds of work
 
+    def latency_and_error_columns(self) -> dict[str, np.ndarray]:
+        """The CloudWatch latency and error columns, in metrics.csv's order, for every kind of variant."""
+        return {
+            "ModelLatency": self.model_latency_mean,
+            "ModelLatency_p50": self.model_latency_p50,
+            "ModelLatency_p99": self.model_latency_p99,
+            "OverheadLatency": self.overhead_mean,
+            "Invocation4XXErrors": self.throttled,
+            "Invocation5XXErrors": self.errors_5xx,
+        }
+
 
 def period_requests_from_log(
     log: RequestLog, mine: np.ndarray, bins: np.ndarray, duration: float, period: float, n_bins: int
@@ -162,12 +173,7 @@ def _instance_frame(
             "variant": variant.name,
             "Invocations": requests.invocations,
             "InvocationsPerInstance": per_instance,
-            "ModelLatency": requests.model_latency_mean,
-            "ModelLatency_p50": requests.model_latency_p50,
-            "ModelLatency_p99": requests.model_latency_p99,
-            "OverheadLatency": requests.overhead_mean,
-            "Invocation4XXErrors": requests.throttled,
-            "Invocation5XXErrors": requests.errors_5xx,
+            **requests.latency_and_error_columns(),
             utilisation_column(variant): utilisation,
             "MemoryUtilization": memory,
             "InServiceInstances": instances,
@@ -246,12 +252,7 @@ def serverless_series(
             "time_s": np.arange(n_bins) * period,
             "variant": variant.name,
             "Invocations": requests.invocations,
-            "ModelLatency": requests.model_latency_mean,
-            "ModelLatency_p50": requests.model_latency_p50,
-            "ModelLatency_p99": requests.model_latency_p99,
-            "OverheadLatency": requests.overhead_mean,
-            "Invocation4XXErrors": requests.throttled,
-            "Invocation5XXErrors": requests.errors_5xx,
+            **requests.latency_and_error_columns(),
             "InServiceInstances": np.zeros(n_bins),
             "ModelSetupTime": per_bin_mean(setup_bins, setup_us, n_bins),
             "ColdStarts": np.bincount(setup_bins, minlength=n_bins)[:n_bins],
