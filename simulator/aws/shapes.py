@@ -69,6 +69,7 @@ def output_errors(service: str, name: str, document: Any, option: str = "botocor
 
 _INTEGERS = {"integer", "long"}
 _FLOATS = {"float", "double"}
+_CONTAINERS = {"structure": (dict, "an object"), "list": (list, "a list"), "map": (dict, "a map")}
 
 
 def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
@@ -77,18 +78,23 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
     kind = shape.type_name
     if value is None:
         problems.append(f"{where}: null (omit the key instead)")
+    elif kind in _CONTAINERS and not isinstance(value, _CONTAINERS[kind][0]):
+        problems.append(f"{where}: expected {_CONTAINERS[kind][1]}, got {type(value).__name__}")
     elif kind == "structure":
-        _check_structure(shape, value, path, problems)
+        members = shape.members  # type: ignore[attr-defined]
+        for required in shape.required_members:  # type: ignore[attr-defined]
+            if required not in value:
+                problems.append(f"{where}: missing required key {required}")
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            if key not in members:
+                problems.append(f"{inner}: not in the {shape.name} shape")
+            else:
+                _check(members[key], item, inner, problems)
     elif kind == "list":
-        if not isinstance(value, list):
-            problems.append(f"{where}: expected a list, got {type(value).__name__}")
-            return
         for index, item in enumerate(value):
             _check(shape.member, item, f"{path}[{index}]", problems)  # type: ignore[attr-defined]
     elif kind == "map":
-        if not isinstance(value, dict):
-            problems.append(f"{where}: expected a map, got {type(value).__name__}")
-            return
         for key, item in value.items():
             _check(shape.key, key, f"{path}.<key>", problems)  # type: ignore[attr-defined]
             _check(shape.value, item, f"{path}.{key}", problems)  # type: ignore[attr-defined]
@@ -96,23 +102,6 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
         problem = _scalar_problem(shape, value)
         if problem:
             problems.append(f"{where}: {problem}")
-
-
-def _check_structure(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
-    where = path or "(document)"
-    if not isinstance(value, dict):
-        problems.append(f"{where}: expected an object, got {type(value).__name__}")
-        return
-    members = shape.members  # type: ignore[attr-defined]
-    for required in shape.required_members:  # type: ignore[attr-defined]
-        if required not in value:
-            problems.append(f"{where}: missing required key {required}")
-    for key, item in value.items():
-        inner = f"{path}.{key}" if path else str(key)
-        if key not in members:
-            problems.append(f"{inner}: not in the {shape.name} shape")
-        else:
-            _check(members[key], item, inner, problems)
 
 
 def _scalar_problem(shape: Shape, value: Any) -> str | None:

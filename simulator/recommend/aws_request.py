@@ -87,11 +87,8 @@ class Converted:
         if isinstance(value, dict):
             result = {}
             for key, item in value.items():
-                if (
-                    key == "ValueInMilliseconds"
-                    and isinstance(item, int | float)
-                    and not isinstance(item, bool)
-                ):
+                # botocore let only an integer through (or a bool, which Python counts as one)
+                if key == "ValueInMilliseconds" and not isinstance(item, bool):
                     result["value"] = f"{item}ms"
                     self.origins[f"{ours}.value"] = f"{theirs}.{key}"
                     continue
@@ -107,23 +104,20 @@ class Converted:
         prefixes = [
             ours for ours in self.origins if path == ours or path.startswith((ours + ".", ours + "["))
         ]
-        if not prefixes:
-            return None
-        ours = max(prefixes, key=len)  # the first of the longest
-        return self.origins[ours] + path[len(ours) :]
+        ours = max(prefixes, key=len, default=None)  # the first of the longest
+        return None if ours is None else self.origins[ours] + path[len(ours) :]
 
 
 def refuse_unsimulated(request: dict[str, Any]) -> None:
     """A one-line error for the first REFUSED field the request gives."""
-    configurations = request.get("InputConfig", {}).get("EndpointConfigurations", [])
-    for index, configuration in enumerate(configurations):
+    inputs = request["InputConfig"]
+    for index, configuration in enumerate(inputs.get("EndpointConfigurations", [])):
         if "EnvironmentParameterRanges" in configuration:
             path = f"InputConfig.EndpointConfigurations[{index}].EnvironmentParameterRanges"
             raise ScenarioError(f"--request: {path}", REFUSED[f"{ENDPOINT}.EnvironmentParameterRanges"])
-    if "Endpoints" in request.get("InputConfig", {}):
+    if "Endpoints" in inputs:
         raise ScenarioError("--request: InputConfig.Endpoints", REFUSED["InputConfig.Endpoints"])
-    payload = request.get("InputConfig", {}).get("ContainerConfig", {}).get("PayloadConfig", {})
-    if "SamplePayloadUrl" in payload:
+    if "SamplePayloadUrl" in inputs.get("ContainerConfig", {}).get("PayloadConfig", {}):
         path = f"{CONTAINER}.PayloadConfig.SamplePayloadUrl"
         raise ScenarioError(f"--request: {path}", REFUSED[path])
 
@@ -135,8 +129,7 @@ def from_aws_request(request: Any) -> tuple[dict[str, Any], Converted]:
     check_request(SAGEMAKER, OPERATION, request, "--request")
     refuse_unsimulated(request)
     converted = Converted()
-    section: dict[str, Any] = {"job_type": request["JobType"]}
-    converted.origins["recommend.job_type"] = "JobType"
+    section = {"job_type": converted.convert(request["JobType"], "recommend.job_type", "JobType")}
     advanced: dict[str, Any] = {}
     if "StoppingConditions" in request and request["JobType"] == "Advanced":
         advanced["stopping_conditions"] = converted.convert(
@@ -153,7 +146,7 @@ def from_aws_request(request: Any) -> tuple[dict[str, Any], Converted]:
     if "EndpointConfigurations" in inputs:
         advanced["endpoint_configurations"] = [
             converted.convert(
-                {k: v for k, v in item.items() if k in ("InstanceType", "ServerlessConfig")},
+                {k: v for k, v in item.items() if f"{ENDPOINT}.{k}" in HONOURED},
                 f"recommend.advanced.endpoint_configurations[{i}]",
                 f"InputConfig.EndpointConfigurations[{i}]",
             )

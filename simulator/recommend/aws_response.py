@@ -20,7 +20,6 @@ from typing import Any
 from simulator.recommend.candidates import Candidate, model_name
 from simulator.recommend.job import JobResult
 from simulator.scenario.kinds import RecommendScenario
-from simulator.scenario.recommend_spec import JobType
 
 PLACEHOLDER_ACCOUNT = "000000000000"
 REGION = "us-east-1"
@@ -75,60 +74,47 @@ def recommendation_id(candidate_id: str) -> str:
     return candidate_id
 
 
+def present(block: dict[str, Any]) -> dict[str, Any]:
+    """`block` without its None values: the document omits a key rather than writing null."""
+    return {key: value for key, value in block.items() if value is not None}
+
+
 def endpoint_configuration(candidate: Candidate, endpoint_name: str) -> dict[str, Any]:
-    """EndpointOutputConfiguration: instance type and count, or the serverless configuration."""
-    block: dict[str, Any] = {"EndpointName": endpoint_name, "VariantName": VARIANT_NAME}
-    if candidate.is_serverless:
-        serverless = {
-            "MemorySizeInMB": candidate.serverless_memory_mb,
-            "MaxConcurrency": candidate.serverless_max_concurrency,
-        }
-        if candidate.serverless_provisioned_concurrency:
-            serverless["ProvisionedConcurrency"] = candidate.serverless_provisioned_concurrency
-        block["ServerlessConfig"] = serverless
-    else:
-        block["InstanceType"] = candidate.instance_type
-        block["InitialInstanceCount"] = candidate.instance_count
-    return block
+    """EndpointOutputConfiguration: the candidate's instance type and count, or its serverless
+    configuration (its Elastic Inference accelerator, which the shape cannot hold, is left out)."""
+    block = {"EndpointName": endpoint_name, "VariantName": VARIANT_NAME, **candidate.endpoint_configuration()}
+    block.pop("AcceleratorType", None)
+    return present(block)
+
+
+WHOLE_METRICS = ("MaxInvocations", "ModelLatency", "ModelSetupTime")  # integers in the API
 
 
 def metrics(figures: dict[str, Any]) -> dict[str, Any]:
     """RecommendationMetrics: integers where the API has integers; an unknown figure is left out."""
-    block: dict[str, Any] = {
-        "CostPerHour": figures["CostPerHour"],
-        "CostPerInference": figures["CostPerInference"],
-        "MaxInvocations": int(figures["MaxInvocations"]),
-        "ModelLatency": round(figures["ModelLatency"]),
-    }
-    for key in ("CpuUtilization", "MemoryUtilization"):
-        if figures.get(key) is not None:
-            block[key] = figures[key]
-    if figures.get("ModelSetupTime") is not None:
-        block["ModelSetupTime"] = round(figures["ModelSetupTime"])
-    return block
+    return {key: round(value) if key in WHOLE_METRICS else value for key, value in present(figures).items()}
 
 
 def _input_config(scenario: RecommendScenario) -> dict[str, Any]:
     """RecommendationJobInputConfig for a job given as YAML: the model and, for an advanced job, its
     configurations and duration."""
-    spec = scenario.recommend
     config: dict[str, Any] = {"ModelName": aws_name(model_name(scenario), 63)}
-    if spec.job_type is JobType.ADVANCED and spec.advanced is not None:
-        config["JobDurationInSeconds"] = round(spec.advanced.job_duration)
+    job = scenario.recommend.advanced
+    if job is not None:
+        config["JobDurationInSeconds"] = round(job.job_duration)
         blocks = [
-            endpoint_configuration(Candidate.from_configuration(item), "")
-            for item in spec.advanced.endpoint_configurations
+            Candidate.from_configuration(c).endpoint_configuration() for c in job.endpoint_configurations
         ]
-        kept = ("InstanceType", "ServerlessConfig")
-        config["EndpointConfigurations"] = [{k: v for k, v in block.items() if k in kept} for block in blocks]
+        kinds = ("InstanceType", "ServerlessConfig")
+        config["EndpointConfigurations"] = [present({key: block[key] for key in kinds}) for block in blocks]
     return config
 
 
 def _stopping_conditions(scenario: RecommendScenario) -> dict[str, Any] | None:
-    spec = scenario.recommend
-    if spec.advanced is None:
+    job = scenario.recommend.advanced
+    if job is None:
         return None
-    stopping = spec.advanced.stopping_conditions
+    stopping = job.stopping_conditions
     block: dict[str, Any] = {"FlatInvocations": stopping.flat_invocations}
     if stopping.max_invocations is not None:
         block["MaxInvocations"] = stopping.max_invocations
@@ -144,26 +130,9 @@ def describe_job(
     result: JobResult, identity: JobIdentity, created: datetime, completed: datetime
 ) -> dict[str, Any]:
     """The DescribeInferenceRecommendationsJob response of a finished job."""
-    spec = result.scenario.recommend
     by_id = {o.candidate.id: o.candidate for o in result.outcomes}
-    document: dict[str, Any] = {
-        "JobName": identity.job_name,
-        "JobType": spec.job_type.value,
-        "JobArn": identity.job_arn,
-        "RoleArn": identity.role_arn,
-        "Status": "COMPLETED",
-        "CreationTime": timestamp(created),
-        "CompletionTime": timestamp(completed),
-        "LastModifiedTime": timestamp(completed),
-        "InputConfig": identity.input_config or _input_config(result.scenario),
-    }
-    if identity.description:
-        document["JobDescription"] = identity.description
-    stopping = identity.stopping_conditions or _stopping_conditions(result.scenario)
-    if stopping:
-        document["StoppingConditions"] = stopping
     prefix = aws_name(identity.job_name, 56)
-    document["InferenceRecommendations"] = [
+    recommendations = [
         {
             "RecommendationId": recommendation_id(item["sagesim"]["candidate"]),
             "Metrics": metrics(item["Metrics"]),
@@ -174,7 +143,21 @@ def describe_job(
         }
         for item in result.recommendations
     ]
-    return document
+    document: dict[str, Any] = {
+        "JobName": identity.job_name,
+        "JobType": result.scenario.recommend.job_type.value,
+        "JobArn": identity.job_arn,
+        "RoleArn": identity.role_arn,
+        "Status": "COMPLETED",
+        "CreationTime": timestamp(created),
+        "CompletionTime": timestamp(completed),
+        "LastModifiedTime": timestamp(completed),
+        "InputConfig": identity.input_config or _input_config(result.scenario),
+        "JobDescription": identity.description,
+        "StoppingConditions": identity.stopping_conditions or _stopping_conditions(result.scenario),
+        "InferenceRecommendations": recommendations,
+    }
+    return present(document)
 
 
 def recommendation_details(result: JobResult) -> dict[str, Any]:

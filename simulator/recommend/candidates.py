@@ -58,16 +58,19 @@ class Candidate:
         return variant
 
     def endpoint_configuration(self) -> dict[str, Any]:
-        """The Inference Recommender's EndpointConfiguration block."""
+        """The Inference Recommender's EndpointConfiguration block (None for what the other kind has)."""
+        serverless: dict[str, Any] | None = None
+        if self.is_serverless:
+            serverless = {
+                "MemorySizeInMB": self.serverless_memory_mb,
+                "MaxConcurrency": self.serverless_max_concurrency,
+            }
+            if self.serverless_provisioned_concurrency:
+                serverless["ProvisionedConcurrency"] = self.serverless_provisioned_concurrency
         block: dict[str, Any] = {
             "InstanceType": self.instance_type,
             "InitialInstanceCount": self.instance_count if not self.is_serverless else None,
-            "ServerlessConfig": None
-            if not self.is_serverless
-            else {
-                "MemorySizeInMB": self.serverless_memory_mb,
-                "MaxConcurrency": self.serverless_max_concurrency,
-            },
+            "ServerlessConfig": serverless,
         }
         if self.accelerator_type:
             block["AcceleratorType"] = self.accelerator_type

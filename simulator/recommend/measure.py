@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,11 +34,6 @@ class TrialPoint:
     model_setup_time_ms: float | None
     cost_per_hour: float
     feasible: bool
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["slo_ci95"] = list(self.slo_ci95)
-        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrialPoint:

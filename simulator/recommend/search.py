@@ -10,7 +10,7 @@ invocations per minute, and its metrics come from a trial at exactly that rate.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from simulator.recommend.candidates import Candidate, capacity_estimate, floor_per_minute, poisson_trial
@@ -38,13 +38,8 @@ class Outcome:
     reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "candidate": self.candidate.__dict__,
-            "trials": [t.as_dict() for t in self.trials],
-            "max_invocations": self.max_invocations,
-            "best": self.best.as_dict() if self.best else None,
-            "reason": self.reason,
-        }
+        """Plain data for the executor and the store (a tuple is written to JSON as a list)."""
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Outcome:
