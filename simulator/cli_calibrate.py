@@ -243,19 +243,23 @@ def validate(
 
     kind = _profile_kind(profile)
     memory = _memory(memory)
-    traffic = {
-        "payload": payload,
-        "content_type": content_type,
-        "accept": accept,
-        "image_differs_ok": image_differs_ok,
-        "payload_differs_ok": payload_differs_ok,
-    }  # validate_serve's keywords of the same names: options only a serve profile takes
-    if kind == "train" and any(value not in (None, False) for value in traffic.values()):
+    serve_only = (payload, content_type, accept)  # with the two flags: what only a serve profile takes
+    if kind == "train" and (any(v is not None for v in serve_only) or image_differs_ok or payload_differs_ok):
         raise ScenarioError("--payload", "payload and image-mismatch options apply to serve profiles only")
     if kind == "serve":
         from simulator.calibrate.validate import format_table, validate_serve
 
-        report = validate_serve(image, profile, out=_out(out), memory=memory, **traffic)  # type: ignore[arg-type]
+        report = validate_serve(
+            image,
+            profile,
+            out=_out(out),
+            memory=memory,
+            payload=payload,
+            content_type=content_type,
+            accept=accept,
+            image_differs_ok=image_differs_ok,
+            payload_differs_ok=payload_differs_ok,
+        )
         typer.echo(format_table(report))
         passed = report.passed()
     else:

@@ -25,10 +25,11 @@ from simulator.scenario.kinds import EndpointScenario
 
 def _figures(label: str, summary: Summary) -> dict[str, Any]:
     blocks = summary.variants.values()
+    per_million = summary.cost_usd.per_million_inferences
     return {
         "scenario": label,
         "cost_usd": summary.cost_usd.total,
-        "usd_per_million_inferences": _mean_or_nan([summary.cost_usd.per_million_inferences]),
+        "usd_per_million_inferences": math.nan if per_million is None else per_million,
         "p50_ms": summary.latency_ms.p50,
         "p95_ms": summary.latency_ms.p95,
         "p99_ms": summary.latency_ms.p99,
