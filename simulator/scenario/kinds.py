@@ -94,18 +94,6 @@ class RecommendScenario(ScenarioBase):
     traffic: TrafficSpec | None = None
 
 
-MODELS: dict[Kind, type[ScenarioBase]] = {
-    model.kind: model
-    for model in (
-        EndpointScenario,
-        RolloutScenario,
-        OptionsScenario,
-        TrainingScenario,
-        TransformScenario,
-        RecommendScenario,
-    )
-}
-
 _JOBS = (Kind.TRAINING_JOB, Kind.BATCH_TRANSFORM, Kind.RECOMMEND, Kind.ROLLOUT, Kind.OPTIONS)
 _NOTHING = "nothing to simulate: give an endpoint, a training_job, a batch_transform or a recommend job"
 
