@@ -23,25 +23,17 @@ EXTRA_MODULES: dict[Extra, tuple[str, ...]] = {
 }
 
 
-def missing_module(extra: Extra) -> str | None:
-    """The first module of `extra` that cannot be imported, or None when all import."""
-    for module in EXTRA_MODULES[extra]:
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            return module
-    return None
-
-
 def require_extra(extra: Extra, where: str, what: str) -> None:
     """Raise the one-line ScenarioError `<where>: <what> needs the '<extra>' extra ...` if it is missing.
 
     Importing (not just finding) the modules also catches an extra half installed, e.g. distributed
     without the dask it depends on; the command imports them next anyway.
     """
-    module = missing_module(extra)
-    if module is not None:
-        raise ScenarioError(
-            where,
-            f"{what} needs the '{extra}' extra (no module {module!r}): pip install 'sagesim[{extra}]'",
-        )
+    for module in EXTRA_MODULES[extra]:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise ScenarioError(
+                where,
+                f"{what} needs the '{extra}' extra (no module {module!r}): pip install 'sagesim[{extra}]'",
+            ) from None
