@@ -37,27 +37,21 @@ def set_path(document: Any, parts: list[str | int], value: Any, where: str) -> N
     """Set `parts` in plain data in place, creating missing mappings; errors name `where`."""
     node = document
     for depth, part in enumerate(parts):
+        above = ".".join(map(str, parts[:depth])) or "top level"
         last = depth == len(parts) - 1
         if isinstance(part, int):
             if not isinstance(node, list):
-                raise ScenarioError(
-                    where, f"{'.'.join(map(str, parts[:depth])) or 'top level'} is not a list"
-                )
+                raise ScenarioError(where, f"{above} is not a list")
             if not -len(node) <= part < len(node):
                 raise ScenarioError(where, f"index {part} is out of range (the list has {len(node)} items)")
-            if last:
-                node[part] = value
-                return
-            node = node[part]
-            continue
-        if not isinstance(node, dict):
-            raise ScenarioError(where, f"{'.'.join(map(str, parts[:depth])) or 'top level'} is not a mapping")
+        elif not isinstance(node, dict):
+            raise ScenarioError(where, f"{above} is not a mapping")
+        elif not last and node.get(part) is None:
+            node[part] = [] if isinstance(parts[depth + 1], int) else {}
         if last:
             node[part] = value
-            return
-        if part not in node or node[part] is None:
-            node[part] = [] if isinstance(parts[depth + 1], int) else {}
-        node = node[part]
+        else:
+            node = node[part]
 
 
 def apply_overrides(document: dict[str, Any], assignments: list[str]) -> dict[str, Any]:
