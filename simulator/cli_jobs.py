@@ -56,13 +56,6 @@ class Job(Generic[S, R]):
     show: Callable[[S, R, RunSettings], None]
 
 
-@dataclass(frozen=True)
-class Elsewhere:
-    """A kind `sagesim run` does not run: the command that does."""
-
-    command: str
-
-
 def _report_line(console: Console, out: Path) -> None:
     console.print(f"report: {out / 'report.html'}  summary: {out / 'summary.json'}", soft_wrap=True)
 
@@ -188,24 +181,21 @@ def _show_transform(scenario: TransformScenario, summary: TransformSummary, sett
 
 _ENDPOINT: Job[Any, Any] = Job(_replicate, _write_endpoint, _show_endpoint)
 
-JOBS: dict[Kind, Job[Any, Any] | Elsewhere] = {
+JOBS: dict[Kind, Job[Any, Any]] = {
     Kind.ENDPOINT: _ENDPOINT,
     Kind.ROLLOUT: _ENDPOINT,  # the run with its deployment; `sagesim rollout` adds the rollout's figures
     Kind.OPTIONS: Job(_compare, _write_options, _show_options),
     Kind.TRAINING_JOB: Job(_train, _write_training, _show_training),
     Kind.BATCH_TRANSFORM: Job(_transform, _write_transform, _show_transform),
-    Kind.RECOMMEND: Elsewhere("recommend"),
 }
-"""Every kind of scenario and how `sagesim run` runs it."""
+"""How `sagesim run` runs each kind of scenario but a recommend job (`sagesim recommend` runs that)."""
 
 
 def run_job(scenario: Scenario, settings: RunSettings) -> None:
     """Run the scenario's kind of job: analyse, write the output directory (staged), print."""
+    if scenario.kind is Kind.RECOMMEND:
+        raise ScenarioError("endpoint", "this scenario is a recommend job: run it with `sagesim recommend`")
     job = JOBS[scenario.kind]
-    if isinstance(job, Elsewhere):
-        raise ScenarioError(
-            "endpoint", f"this scenario is a {job.command} job: run it with `sagesim {job.command}`"
-        )
     result = job.analyse(scenario, settings)
     with out_errors():
         job.write(scenario, result, settings.out)
