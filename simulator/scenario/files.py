@@ -28,9 +28,15 @@ def checked(path_value: object, info: ValidationInfo, what: str) -> Path:
     return path
 
 
-def read_column(path_value: object, info: ValidationInfo, what: str) -> tuple[str, tuple[float, ...]]:
-    """(resolved path, values) of a one-column text/CSV file of numbers; `#` starts a comment."""
-    path = checked(path_value, info, what)
+def load_column(data: object, info: ValidationInfo, keys: tuple[str, str], what: str) -> object:
+    """The raw model data with the file named under keys[0] read into keys[1], unless values are given.
+
+    The file is one column of numbers (text or CSV); `#` starts a comment.
+    """
+    file_key, values_key = keys
+    if not isinstance(data, dict) or data.get(file_key) is None or data.get(values_key) is not None:
+        return data
+    path = checked(data[file_key], info, what)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # numpy warns on an empty file; callers report it themselves
@@ -39,13 +45,4 @@ def read_column(path_value: object, info: ValidationInfo, what: str) -> tuple[st
         raise ValueError(f"cannot read {what} {str(path)!r}: {exc}") from None
     if values.ndim != 1:
         raise ValueError(f"{what} {str(path)!r} must have one column")
-    return str(path.resolve()), tuple(float(v) for v in values)
-
-
-def load_column(data: object, info: ValidationInfo, keys: tuple[str, str], what: str) -> object:
-    """The raw model data with the file named under keys[0] read into keys[1], unless values are given."""
-    file_key, values_key = keys
-    if not isinstance(data, dict) or data.get(file_key) is None or data.get(values_key) is not None:
-        return data
-    path, values = read_column(data[file_key], info, what)
-    return {**data, file_key: path, values_key: values}
+    return {**data, file_key: str(path.resolve()), values_key: tuple(float(v) for v in values)}
