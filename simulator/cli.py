@@ -99,7 +99,7 @@ def run(
     from simulator.cli_jobs import RunSettings, run_job
     from simulator.engine.choice import check_engine
 
-    scenario = _load(scenario_path, opts.with_engine(opts.with_seed(overrides, seed), engine))
+    scenario = _load(scenario_path, opts.as_overrides(overrides, seed, engine))
     check_engine(scenario)
     out = out if out is not None else Path("out") / scenario_path.stem
     check_out(out, "run")
@@ -129,7 +129,7 @@ def optimize_checkpoint_command(
     from simulator.scenario.kinds import TrainingScenario
     from simulator.training_analysis import optimize_checkpoint
 
-    scenario = _load(scenario_path, opts.with_seed(overrides, seed))
+    scenario = _load(scenario_path, opts.as_overrides(overrides, seed))
     if not isinstance(scenario, TrainingScenario):
         raise ScenarioError("training_job", "optimize-checkpoint needs a training_job scenario")
     if replications == 1:

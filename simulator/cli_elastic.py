@@ -81,7 +81,8 @@ def compare(
         extra.setdefault(int(number), []).append(assignment)
     loaded = []
     for number, path in enumerate(scenario_paths, start=1):
-        scenario = load_scenario(path, opts.with_engine([*(overrides or []), *extra.get(number, [])], engine))
+        own = [*(overrides or []), *extra.get(number, [])]
+        scenario = load_scenario(path, opts.as_overrides(own, None, engine))
         if not isinstance(scenario, EndpointScenario):
             raise ScenarioError(str(path), "compare needs endpoint scenarios")
         try:
@@ -144,7 +145,7 @@ def crossover(
     from simulator.scenario.kinds import EndpointScenario
     from simulator.scenario.units import parse_rate
 
-    scenario = load_scenario(scenario_path, opts.with_seed(overrides, seed))
+    scenario = load_scenario(scenario_path, opts.as_overrides(overrides, seed))
     if not isinstance(scenario, EndpointScenario):
         raise ScenarioError(str(scenario_path), "crossover needs an endpoint scenario")
     check_out(out, "crossover")

@@ -86,11 +86,6 @@ SchedulerOption = Annotated[
 ]
 
 
-def with_engine(overrides: list[str], engine: EngineName | str | None) -> list[str]:
-    """`--engine NAME` as one more override (`engine=NAME`), recorded like the scenario's own."""
-    return [*overrides, *([] if engine is None else [f"engine={EngineName(engine).value}"])]
-
-
 def out_option(default: str | None, what: str) -> object:
     """`--out DIR` (always a directory) with `what` it receives in the help."""
     return typer.Option(
@@ -98,9 +93,10 @@ def out_option(default: str | None, what: str) -> object:
     )
 
 
-def with_seed(overrides: list[str] | None, seed: int | None) -> list[str]:
-    """`--seed N` as one more override, so it is checked and recorded like the scenario's own seed."""
-    return [*(overrides or []), *([] if seed is None else [f"seed={seed}"])]
+def as_overrides(given: list[str] | None, seed: int | None, engine: EngineName | None = None) -> list[str]:
+    """`--seed N` and `--engine NAME` as more overrides, checked and recorded like the scenario's own."""
+    options = {"seed": seed, "engine": engine}
+    return [*(given or []), *(f"{key}={value}" for key, value in options.items() if value is not None)]
 
 
 def executor_from_options(name: ExecutorName | str, workers: int | None, scheduler: str | None) -> Executor:

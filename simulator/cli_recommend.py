@@ -132,7 +132,7 @@ def recommend(
     from simulator.recommend.store import CandidateStore
 
     aws_request = read_request(request)
-    scenario = load_job(scenario_path, opts.with_engine(opts.with_seed(overrides, seed), engine), aws_request)
+    scenario = load_job(scenario_path, opts.as_overrides(overrides, seed, engine), aws_request)
     check_job_engine(scenario)
     directory = resume if resume is not None else out
     if resume is not None and not resume.is_dir():

@@ -89,7 +89,7 @@ def rollout(
     from simulator.scenario import load_scenario
     from simulator.scenario.kinds import RolloutScenario
 
-    scenario = load_scenario(scenario_path, opts.with_seed(overrides, seed))
+    scenario = load_scenario(scenario_path, opts.as_overrides(overrides, seed))
     if not isinstance(scenario, RolloutScenario):
         raise ScenarioError("rollout", "the scenario has no rollout: section")
     check_out(out, "rollout")
@@ -180,7 +180,7 @@ def ab_test(
     from simulator.scenario.kinds import EndpointScenario
     from simulator.scenario.units import parse_duration
 
-    scenario = load_scenario(scenario_path, opts.with_seed(overrides, seed))
+    scenario = load_scenario(scenario_path, opts.as_overrides(overrides, seed))
     if not isinstance(scenario, EndpointScenario):
         raise ScenarioError("endpoint", "an A/B test needs an endpoint")
     share = _fraction(weight, "--weight")
