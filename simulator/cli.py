@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -35,9 +35,6 @@ from simulator import cli_options as opts
 from simulator.core.allocator import keep_freed_memory
 from simulator.errors import ScenarioError
 from simulator.report.staging import check_out, write_json
-
-if TYPE_CHECKING:  # annotations only: the scenario model loads when a command runs
-    from simulator.scenario.kinds import Scenario
 
 app = typer.Typer(
     add_completion=False,
@@ -73,12 +70,6 @@ class Objective(StrEnum):
     cost = "cost"
 
 
-def _load(path: Path, overrides: list[str] | None) -> Scenario:
-    from simulator.scenario import load_scenario
-
-    return load_scenario(path, overrides or [])
-
-
 @app.command()
 def run(
     scenario_path: ScenarioArg,
@@ -98,8 +89,9 @@ def run(
     """Simulate a scenario and write summary.json, metrics.csv, plots and report.html to --out."""
     from simulator.cli_jobs import RunSettings, run_job
     from simulator.engine.choice import check_engine
+    from simulator.scenario import load_scenario
 
-    scenario = _load(scenario_path, opts.as_overrides(overrides, seed, engine))
+    scenario = load_scenario(scenario_path, opts.as_overrides(overrides, seed, engine))
     check_engine(scenario)
     out = out if out is not None else Path("out") / scenario_path.stem
     check_out(out, "run")
@@ -125,11 +117,12 @@ def optimize_checkpoint_command(
     quiet: opts.QuietOption = False,
 ) -> None:
     """Find the checkpoint interval minimising expected completion time (or cost), beside Young and Daly."""
+    from simulator.scenario import load_scenario
     from simulator.scenario.crossref import scenario_catalog
     from simulator.scenario.kinds import TrainingScenario
     from simulator.training_analysis import optimize_checkpoint
 
-    scenario = _load(scenario_path, opts.as_overrides(overrides, seed))
+    scenario = load_scenario(scenario_path, opts.as_overrides(overrides, seed))
     if not isinstance(scenario, TrainingScenario):
         raise ScenarioError("training_job", "optimize-checkpoint needs a training_job scenario")
     if replications == 1:
@@ -155,7 +148,9 @@ def optimize_checkpoint_command(
 @app.command()
 def check(scenario_path: ScenarioArg, overrides: opts.SetOption = None) -> None:
     """Validate a scenario without running it."""
-    scenario = _load(scenario_path, overrides)
+    from simulator.scenario import load_scenario
+
+    scenario = load_scenario(scenario_path, overrides)
     typer.echo(f"ok: {scenario.name}")
 
 
