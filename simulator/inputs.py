@@ -111,9 +111,7 @@ _Loader.add_implicit_resolver(
 
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
     text = str(loader.construct_scalar(node))
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    return int(text, 16) if text.startswith("0x") else int(text)
+    return int(text, {"0o": 8, "0x": 16}.get(text[:2], 10))  # int() accepts the prefix of its base
 
 
 _Loader.add_constructor(_INT, _construct_int)
