@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from simulator.catalog import Catalog, load_catalog
 from simulator.errors import ScenarioError
-from simulator.scenario.common import error_reason
+from simulator.scenario.common import Problem, error_reason
 from simulator.scenario.elastic_check import elastic_problems
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.kinds import (
@@ -27,8 +27,6 @@ from simulator.scenario.rollout_check import rollout_problems
 from simulator.scenario.schema import ScenarioBase
 from simulator.scenario.serving_check import has_service_time, serving_problems
 from simulator.scenario.training_check import check_training_job
-
-Problem = tuple[str, str]
 
 
 def scenario_catalog(scenario: ScenarioBase) -> Catalog:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from simulator.catalog import Catalog
+from simulator.scenario.common import Problem
 from simulator.scenario.endpoint import EndpointSpec, VariantSpec
 from simulator.scenario.scaling import AdjustmentType, AutoscalingSpec, ScalingMetric
 from simulator.scenario.schema import ScenarioBase
-
-Problem = tuple[str, str]
 
 
 def elastic_problems(

@@ -7,12 +7,10 @@ from typing import Annotated
 
 from pydantic import Field, WithJsonSchema
 
-from simulator.scenario.common import StrictModel, cased
+from simulator.scenario.common import Name, StrictModel, cased
 from simulator.scenario.distributions import Deterministic, Distribution
 from simulator.scenario.scaling import AutoscalingSpec, ServerlessSpec
 from simulator.scenario.units import Duration, Size
-
-_NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"  # SageMaker VariantName / EndpointName pattern
 
 
 class Routing(StrEnum):
@@ -36,7 +34,7 @@ class VariantSpec(StrictModel):
     more are rejected (HTTP 4XX-style throttling, counted as `throttled`).
     """
 
-    name: str = Field(pattern=_NAME, max_length=63)
+    name: Name
     model: str
     instance_type: str | None = Field(default=None, description="required unless `serverless` is given")
     instance_count: int = Field(strict=True, default=1, ge=1, le=1000)
@@ -85,7 +83,7 @@ class EndpointSpec(StrictModel):
     payload_size / bandwidth to the overhead (default 125 MB/s, i.e. 1 Gbit/s).
     """
 
-    name: str = Field(pattern=_NAME, max_length=63)
+    name: Name
     routing: RoutingField = Routing.RANDOM
     overhead: Distribution = Field(
         default_factory=lambda: Deterministic(distribution="deterministic", value=0.002)

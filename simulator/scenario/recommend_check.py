@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from simulator.catalog import Catalog
+from simulator.scenario.common import Problem
 from simulator.scenario.kinds import RecommendScenario
 from simulator.scenario.recommend_spec import RecommendSpec
-
-Problem = tuple[str, str]
 
 
 def _instance_problems(path: str, name: str, catalog: Catalog) -> Iterator[Problem]:

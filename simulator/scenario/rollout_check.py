@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 
 from simulator.catalog import Catalog
+from simulator.scenario.common import Problem
 from simulator.scenario.kinds import RolloutScenario
 from simulator.scenario.rollout_plan import traffic_steps
 from simulator.scenario.rollout_spec import (
@@ -16,8 +17,6 @@ from simulator.scenario.rollout_spec import (
     SizeType,
     percentile_of,
 )
-
-Problem = tuple[str, str]
 
 
 def _size_problems(

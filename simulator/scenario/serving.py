@@ -10,11 +10,9 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from simulator.scenario.common import StrictModel, cased
+from simulator.scenario.common import Name, StrictModel, cased
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.units import Bandwidth, Duration, Size
-
-_CONTAINER_NAME = r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"
 
 
 class ContainerSpec(StrictModel):
@@ -25,7 +23,7 @@ class ContainerSpec(StrictModel):
     The container's response is `output_ratio` x its input bytes, or `output_size` bytes when given.
     """
 
-    name: str = Field(pattern=_CONTAINER_NAME, max_length=63)
+    name: Name
     service_time: Distribution
     workers: int | None = Field(strict=True, default=None, ge=1, le=1024)
     output_ratio: float = Field(default=1.0, ge=0, le=1000, allow_inf_nan=False)

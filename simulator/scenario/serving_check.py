@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from simulator.catalog import Catalog
+from simulator.scenario.common import Problem
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.models import ModelSpec
 
-Problem = tuple[str, str]
 GIB = 1024**3
 
 
