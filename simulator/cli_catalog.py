@@ -17,11 +17,8 @@ if TYPE_CHECKING:
     from simulator.catalog import Catalog, InstanceType
 
 catalog_app = typer.Typer(
-    no_args_is_help=False,
-    help="Print the instance catalog (or refresh its prices from AWS's price list file).",
+    help="Print the instance catalog (or refresh its prices from AWS's price list file)."
 )
-
-RegionOption = Annotated[str, typer.Option("--region", help="price the catalog for this AWS region")]
 
 
 def _accelerator(item: InstanceType, catalog: Catalog) -> str:
@@ -57,7 +54,7 @@ def _print_instances(console: Console, catalog: Catalog) -> None:
 @catalog_app.callback(invoke_without_command=True)
 def catalog(
     context: typer.Context,
-    region: RegionOption = "us-east-1",
+    region: Annotated[str, typer.Option(help="price the catalog for this AWS region")] = "us-east-1",
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Print the instance catalog: family, vCPUs, memory, accelerators, network, CPU speed and the
