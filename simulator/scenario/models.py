@@ -62,12 +62,8 @@ class ModelSpec(PipelineFields):
                 raise ValueError(
                     f"give {key} or a profile that has one, not both (the profile's would be ignored)"
                 )
-        merged = dict(data)
-        merged["profile"] = str(path.resolve())
-        merged["service_time"] = profile["service_time"]
-        if profile.get("overhead") is not None:
-            merged["overhead"] = profile["overhead"]
-        return merged
+        overhead = {} if profile.get("overhead") is None else {"overhead": profile["overhead"]}
+        return {**data, "profile": str(path.resolve()), "service_time": profile["service_time"], **overhead}
 
     @model_validator(mode="after")
     def _has_service_time(self) -> ModelSpec:
