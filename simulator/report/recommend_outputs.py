@@ -11,12 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from simulator.recommend.aws_response import (
-    JobIdentity,
-    describe_job,
-    recommendation_details,
-    recommendation_id,
-)
+from simulator.recommend.aws_response import JobIdentity, describe_job, recommendation_details
 from simulator.recommend.job import JobResult
 from simulator.recommend.ranking import curve_points
 from simulator.report.drawing import Drawing, draw_side_by_side
@@ -35,7 +30,7 @@ def recommendation_rows(recommendations: list[dict[str, Any]]) -> list[dict[str,
         rows.append(
             {
                 "rank": extra["rank"],
-                "RecommendationId": recommendation_id(extra["candidate"]),
+                "RecommendationId": extra["candidate"],
                 "candidate": extra["candidate"],
                 "InstanceType": config["InstanceType"],
                 "InitialInstanceCount": config["InitialInstanceCount"],
