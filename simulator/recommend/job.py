@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from simulator.execution.executors import Done, Executor, SerialExecutor
@@ -71,11 +71,12 @@ class CandidateTask:
 
 
 def evaluate_candidate(task: CandidateTask) -> dict[str, Any]:
-    """Executor task: search (default job) or load-test (advanced job) one candidate."""
+    """Executor task: search (default job) or load-test (advanced job) one candidate; its outcome as
+    plain data for the executor and the store (a tuple is written to JSON as a list)."""
     scenario, candidate = task.scenario, task.candidate
     if scenario.recommend.job_type is JobType.ADVANCED:
-        return run_load_test(scenario, candidate).as_dict()
-    return search_candidate(scenario, candidate).as_dict()
+        return asdict(run_load_test(scenario, candidate))
+    return asdict(search_candidate(scenario, candidate))
 
 
 def _search_cost(candidate: Candidate) -> int:
