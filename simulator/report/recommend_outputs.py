@@ -78,7 +78,6 @@ def write_job_outputs(
     `identity` names the job in recommendations.json (default: from the scenario); `created` is when
     the job started (default: now)."""
     spec = result.scenario.recommend
-    assert spec is not None
     slo = spec.slo()
     assert slo is not None
     out.mkdir(parents=True, exist_ok=True)
@@ -161,7 +160,6 @@ FLEET_HEADER = [
 
 def render_job(result: JobResult, figures: list[Path], wall_seconds: float | None) -> str:
     spec = result.scenario.recommend
-    assert spec is not None
     slo = spec.slo()
     assert slo is not None
     rows = recommendation_rows(result.recommendations)
