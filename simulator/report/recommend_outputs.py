@@ -67,24 +67,18 @@ def candidate_rows(result: JobResult) -> list[dict[str, Any]]:
 
 
 def write_job_outputs(
-    result: JobResult,
-    out: Path,
-    wall_seconds: float | None = None,
-    identity: JobIdentity | None = None,
-    created: datetime | None = None,
+    result: JobResult, out: Path, wall_seconds: float, identity: JobIdentity, created: datetime
 ) -> list[Path]:
     """Write every output of the job into `out` (candidates/ already holds the per-candidate files).
 
-    `identity` names the job in recommendations.json (default: from the scenario); `created` is when
-    the job started (default: now)."""
+    `identity` names the job in recommendations.json; `created` is when the job started."""
     spec = result.scenario.recommend
     slo = spec.slo()
     assert slo is not None
     out.mkdir(parents=True, exist_ok=True)
     plots = out / "plots"
     completed = datetime.now(UTC)
-    identity = identity or JobIdentity.for_scenario(result.scenario)
-    response = describe_job(result, identity, created or completed, completed)
+    response = describe_job(result, identity, created, completed)
     write_json(out / "recommendations.json", response)
     details = recommendation_details(result)
     write_json(out / "recommendations-detail.json", details)
@@ -158,7 +152,7 @@ FLEET_HEADER = [
 ]
 
 
-def render_job(result: JobResult, figures: list[Path], wall_seconds: float | None) -> str:
+def render_job(result: JobResult, figures: list[Path], wall_seconds: float) -> str:
     spec = result.scenario.recommend
     slo = spec.slo()
     assert slo is not None
@@ -190,7 +184,7 @@ def render_job(result: JobResult, figures: list[Path], wall_seconds: float | Non
         for r in rows
     ]
     others = [[c["candidate"], c["note"]] for c in candidate_rows(result) if c["rank"] is None]
-    timing = f" Job wall time {wall_seconds:.1f} s." if wall_seconds is not None else ""
+    timing = f" Job wall time {wall_seconds:.1f} s."
     intro = Text(
         f"{spec.job_type.value} job, {len(result.outcomes)} candidates; SLO {slo.percentile} "
         f"ModelLatency \u2264 {slo.value * 1000:.0f} ms with under {spec.max_error_rate:.0%} errors; "
