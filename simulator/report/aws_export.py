@@ -161,7 +161,6 @@ def from_recommendation(response: Any, recommendation_id: str, model_name: str |
         model="model",
         instance_type=config.get("InstanceType"),
         instance_count=config.get("InitialInstanceCount", 1),
-        routing=None,
         serverless=config.get("ServerlessConfig"),
         path="--recommendation-id",
     )
