@@ -46,9 +46,8 @@ class Minute:
 
 @dataclass(frozen=True)
 class LoadTest:
-    """One replication's answer: the accepted minutes, the busiest one, and why the test stopped."""
+    """One replication's answer: the busiest accepted minute, and why the test stopped."""
 
-    minutes: list[Minute]
     best: Minute | None
     stopped_by: str
 
@@ -123,7 +122,7 @@ def apply_stopping(
                 stopped_by = "FlatInvocations"
                 break
     best = max(accepted, key=lambda m: (m.invocations, -m.index)) if accepted else None
-    return LoadTest(accepted, best, stopped_by)
+    return LoadTest(best, stopped_by)
 
 
 def _utilisation(result: Result, minute: int, column: str) -> float | None:
