@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from simulator.core.stats import format_figure
 from simulator.recommend.aws_response import JobIdentity, describe_job, recommendation_details
 from simulator.recommend.job import JobResult
 from simulator.recommend.ranking import curve_points
@@ -117,12 +118,6 @@ def fleet_rows(fleet: list[dict[str, Any]]) -> list[list[str]]:
         policy = item["policy"]
         for kind in ("autoscaled", "static"):
             figures = item[kind]
-            cost = figures["cost_per_day_usd"]
-            interval = (
-                f" [{cost['ci95_low']:,.2f}, {cost['ci95_high']:,.2f}]"
-                if cost["ci95_low"] is not None
-                else ""
-            )
             rows.append(
                 [
                     item["candidate"],
@@ -130,7 +125,7 @@ def fleet_rows(fleet: list[dict[str, Any]]) -> list[list[str]]:
                     f"{policy['target_value']:.0f}/min, {policy['min_capacity']}-{policy['max_capacity']}"
                     if kind == "autoscaled"
                     else f"{item['static_instance_count']} instances",
-                    f"{cost['mean']:,.2f}{interval}",
+                    format_figure(figures["cost_per_day_usd"], "{:,.2f}"),
                     f"{figures['requests_within_slo']['mean'] * 100:.2f}%",
                     f"{figures['minutes_p99_within_slo']['mean'] * 100:.1f}%",
                     f"{figures['error_rate']['mean'] * 100:.3f}%",
