@@ -51,7 +51,6 @@ class ImportedEndpoint:
     """The variants (scenario-shaped dicts, in the config's order) and what was noted along the way."""
 
     config_name: str
-    region: str | None
     variants: list[dict[str, Any]]
     models: list[str]
     notes: list[str] = field(default_factory=list)
@@ -76,7 +75,7 @@ def read_config(config: dict[str, Any], catalog: Catalog) -> ImportedEndpoint:
         if names.index(name) != index:
             raise refuse(OPTION, f"ProductionVariants[{index}].VariantName", f"{name!r} is used twice")
     models = list(dict.fromkeys(v["model"] for v in variants))
-    return ImportedEndpoint(config["EndpointConfigName"], arn_region(config), variants, models, notes)
+    return ImportedEndpoint(config["EndpointConfigName"], variants, models, notes)
 
 
 def _variant(block: dict[str, Any], path: str, catalog: Catalog) -> tuple[dict[str, Any], list[str]]:

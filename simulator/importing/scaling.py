@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.aws.sagemaker_names import DIMENSION, NAMESPACE, PREDEFINED, parse_resource_id
-from simulator.importing.alarms import find_alarm, read_alarm
+from simulator.importing.alarms import REFUSED, find_alarm, read_alarm
 from simulator.importing.documents import no_more_pages, refuse
 from simulator.importing.metrics_names import simulated_metric
 
@@ -154,12 +154,9 @@ def _target_tracking(item: dict[str, Any], path: str, endpoint: str, variant: st
         tracking["metric"] = _PREDEFINED[kind]
     elif "CustomizedMetricSpecification" in config:
         spec = config["CustomizedMetricSpecification"]
-        for key, reason in (
-            ("Metrics", "metric math is not simulated"),
-            ("Unit", "a Unit filter is not simulated"),
-        ):
+        for key in ("Metrics", "Unit"):  # refused for the alarm's reasons
             if key in spec:
-                raise refuse(POLICIES, f"{where}.CustomizedMetricSpecification.{key}", reason)
+                raise refuse(POLICIES, f"{where}.CustomizedMetricSpecification.{key}", REFUSED[key])
         tracking["metric"] = simulated_metric(
             spec, f"{where}.CustomizedMetricSpecification", POLICIES, endpoint, variant
         )

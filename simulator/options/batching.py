@@ -45,7 +45,6 @@ def batching_curves(
     scenario: OptionsScenario,
     variant: str,
     rates: list[float],
-    batch_sizes: tuple[int, ...] = BATCH_SIZES,
     duration: float = 60.0,
     executor: Executor | None = None,
 ) -> pd.DataFrame:
@@ -54,7 +53,7 @@ def batching_curves(
     model_name = base.endpoint.variants[0].model
     points = []
     runs = []
-    for size in batch_sizes:
+    for size in BATCH_SIZES:
         for rate in rates:
             changes = {
                 f"models.{model_name}.batching.max_batch_size": size,

@@ -13,7 +13,7 @@ Replications are combined by their mean (MaxInvocations rounded down) with a 95%
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -46,9 +46,8 @@ class Minute:
 
 @dataclass(frozen=True)
 class LoadTest:
-    """One replication's answer: the accepted minutes, the busiest one, and why the test stopped."""
+    """One replication's answer: the busiest accepted minute, and why the test stopped."""
 
-    minutes: list[Minute]
     best: Minute | None
     stopped_by: str
 
@@ -123,7 +122,7 @@ def apply_stopping(
                 stopped_by = "FlatInvocations"
                 break
     best = max(accepted, key=lambda m: (m.invocations, -m.index)) if accepted else None
-    return LoadTest(accepted, best, stopped_by)
+    return LoadTest(best, stopped_by)
 
 
 def _utilisation(result: Result, minute: int, column: str) -> float | None:
@@ -162,22 +161,17 @@ def run_load_test(scenario: RecommendScenario, candidate: Candidate) -> Outcome:
     interval = mean_ci95([minute.percentile_ms for minute in bests])
     first, busiest = results[0], bests[0].index
     outcome.max_invocations = math.floor(mean("invocations"))
-    outcome.best = TrialPoint(
-        rate=outcome.max_invocations / 60.0,
-        throughput=outcome.max_invocations / 60.0,
-        p50_ms=mean("p50_ms"),
-        p95_ms=mean("p95_ms"),
-        p99_ms=mean("p99_ms"),
-        slo_ms=mean("percentile_ms"),
+    measured = ("percentile_ms", "p50_ms", "p95_ms", "p99_ms", "error_rate")  # of the busiest minutes
+    average = Minute(busiest, outcome.max_invocations, **{name: mean(name) for name in measured})
+    outcome.best = replace(
+        _point(average, slo, candidate_cost(first)),
         slo_ci95=(interval["ci95_low"], interval["ci95_high"]),
-        error_rate=mean("error_rate"),
         cpu_utilization=_utilisation(first, busiest, "CPUUtilization"),
         gpu_utilization=_utilisation(first, busiest, "GPUUtilization"),
         memory_utilization=_utilisation(first, busiest, "MemoryUtilization"),
         model_setup_time_ms=None
         if first.cold_starts.empty
         else float(first.cold_starts["model_setup_time_s"].mean() * 1000.0),
-        cost_per_hour=candidate_cost(first),
         feasible=True,
     )
     outcome.reason = f"stopped by {tests[0].stopped_by}"
@@ -199,12 +193,7 @@ def _point(minute: Minute, slo: LatencyThreshold, cost_per_hour: float) -> Trial
         p95_ms=minute.p95_ms,
         p99_ms=minute.p99_ms,
         slo_ms=minute.percentile_ms,
-        slo_ci95=(None, None),
         error_rate=minute.error_rate,
-        cpu_utilization=None,
-        gpu_utilization=None,
-        memory_utilization=None,
-        model_setup_time_ms=None,
         cost_per_hour=cost_per_hour,
         feasible=minute.percentile_ms <= slo.value * 1000.0,
     )

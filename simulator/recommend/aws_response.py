@@ -69,11 +69,6 @@ def timestamp(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds")
 
 
-def recommendation_id(candidate_id: str) -> str:
-    """Unique within a job: the candidate's own id (`sagesim export --recommendation-id` takes it)."""
-    return candidate_id
-
-
 def present(block: dict[str, Any]) -> dict[str, Any]:
     """`block` without its None values: the document omits a key rather than writing null."""
     return {key: value for key, value in block.items() if value is not None}
@@ -134,7 +129,7 @@ def describe_job(
     prefix = aws_name(identity.job_name, 56)
     recommendations = [
         {
-            "RecommendationId": recommendation_id(item["sagesim"]["candidate"]),
+            "RecommendationId": item["sagesim"]["candidate"],  # unique within a job: the candidate's id
             "Metrics": metrics(item["Metrics"]),
             "EndpointConfiguration": endpoint_configuration(
                 by_id[item["sagesim"]["candidate"]], f"{prefix}-{item['sagesim']['rank']}"
@@ -167,7 +162,7 @@ def recommendation_details(result: JobResult) -> dict[str, Any]:
     details = {}
     for item in result.recommendations:
         candidate = by_id[item["sagesim"]["candidate"]]
-        details[recommendation_id(candidate.id)] = {
+        details[candidate.id] = {
             **item["sagesim"],
             "accelerator_type": candidate.accelerator_type,
             "metrics": item["Metrics"],

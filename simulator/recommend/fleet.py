@@ -149,17 +149,9 @@ def fleet_figures(result: Result, slo: LatencyThreshold) -> dict[str, float]:
     }
 
 
-@dataclass(frozen=True)
-class FleetRun:
-    """One replication of one sized fleet, judged against the job's latency threshold."""
-
-    replication: Replication
-    slo: LatencyThreshold
-
-
-def simulate_fleet(task: FleetRun) -> dict[str, float]:
-    """Executor task: one replication of one sized fleet."""
-    return fleet_figures(simulate(task.replication.scenario, task.replication.seed), task.slo)
+def simulate_fleet(slo: LatencyThreshold, replication: Replication) -> dict[str, float]:
+    """Executor task (the job's latency threshold bound): one replication of one sized fleet."""
+    return fleet_figures(simulate(replication.scenario, replication.seed), slo)
 
 
 SHARES = ("requests_within_slo", "minutes_p99_within_slo", "error_rate")

@@ -1,15 +1,16 @@
 """A whole recommender job: candidates -> executor -> ranked recommendations (-> sized fleets).
 
-The executor only ever sees module-level functions and plain data, so a process pool and a Dask
-cluster run exactly the same work; every outcome passes through its JSON form, so a resumed job and
-an uninterrupted one produce identical files.
+The executor only ever sees module-level functions (the job-wide argument bound by functools.partial)
+and plain data, so a process pool and a Dask cluster run exactly the same work; every outcome passes
+through its JSON form, so a resumed job and an uninterrupted one produce identical files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 from simulator.execution.executors import Done, Executor, SerialExecutor
@@ -17,7 +18,6 @@ from simulator.execution.replications import Replication
 from simulator.recommend.advanced import run_load_test
 from simulator.recommend.candidates import Candidate, advanced_candidates, default_candidates
 from simulator.recommend.fleet import (
-    FleetRun,
     Plan,
     combine,
     estimated_cost_per_day,
@@ -62,20 +62,12 @@ def job_candidates(scenario: RecommendScenario) -> tuple[list[Candidate], list[t
     return default_candidates(scenario, scenario_catalog(scenario))
 
 
-@dataclass(frozen=True)
-class CandidateTask:
-    """One candidate of a recommend job, with the job it belongs to."""
-
-    scenario: RecommendScenario
-    candidate: Candidate
-
-
-def evaluate_candidate(task: CandidateTask) -> dict[str, Any]:
-    """Executor task: search (default job) or load-test (advanced job) one candidate."""
-    scenario, candidate = task.scenario, task.candidate
+def evaluate_candidate(scenario: RecommendScenario, candidate: Candidate) -> dict[str, Any]:
+    """Executor task (the job's scenario bound first): search (default job) or load-test (advanced job) one
+    candidate; its outcome as plain data for the executor and the store (a tuple becomes a JSON list)."""
     if scenario.recommend.job_type is JobType.ADVANCED:
-        return run_load_test(scenario, candidate).as_dict()
-    return search_candidate(scenario, candidate).as_dict()
+        return asdict(run_load_test(scenario, candidate))
+    return asdict(search_candidate(scenario, candidate))
 
 
 def _search_cost(candidate: Candidate) -> int:
@@ -114,8 +106,8 @@ def run_job(
 
     with executor if isinstance(executor, AbstractContextManager) else nullcontext():  # one pool, both stages
         fresh = executor.map(
-            evaluate_candidate,
-            [CandidateTask(scenario, c) for c in remaining],
+            partial(evaluate_candidate, scenario),
+            remaining,
             on_done=(lambda count: on_done(done_before + count)) if on_done else None,
             on_result=keep,
         )
@@ -150,14 +142,14 @@ def size_fleets(
     plans: list[Plan] = sorted(planned, key=lambda plan: (estimates[plan.candidate.id], plan.candidate.id))
     plans = plans[: sizing.top]
     tasks = [
-        FleetRun(Replication(fleet_scenario(scenario, plan, autoscaled), replication), slo)
+        Replication(fleet_scenario(scenario, plan, autoscaled), replication)
         for plan in plans
         for autoscaled in (True, False)
         for replication in range(sizing.replications)
     ]
     if on_stage:
         on_stage("fleet sizing", len(tasks))
-    figures = executor.map(simulate_fleet, tasks, on_done=on_done)
+    figures = executor.map(partial(simulate_fleet, slo), tasks, on_done=on_done)
     reports = []
     per_plan = 2 * sizing.replications
     for number, plan in enumerate(plans):

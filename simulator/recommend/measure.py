@@ -16,9 +16,10 @@ from simulator.scenario.kinds import EndpointScenario
 from simulator.scenario.recommend_spec import LatencyThreshold
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrialPoint:
-    """What one load level did to a candidate (means over replications; latencies in ms)."""
+    """What one load level did to a candidate (means over replications; latencies in ms). A minute of
+    an Advanced job's load test is one run's: no interval, utilisation or set-up time of its own."""
 
     rate: float
     throughput: float
@@ -26,12 +27,12 @@ class TrialPoint:
     p95_ms: float | None
     p99_ms: float | None
     slo_ms: float | None
-    slo_ci95: tuple[float | None, float | None]
+    slo_ci95: tuple[float | None, float | None] = (None, None)
     error_rate: float
-    cpu_utilization: float | None
-    gpu_utilization: float | None
-    memory_utilization: float | None
-    model_setup_time_ms: float | None
+    cpu_utilization: float | None = None
+    gpu_utilization: float | None = None
+    memory_utilization: float | None = None
+    model_setup_time_ms: float | None = None
     cost_per_hour: float
     feasible: bool
 

@@ -10,7 +10,7 @@ invocations per minute, and its metrics come from a trial at exactly that rate.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.recommend.candidates import Candidate, capacity_estimate, floor_per_minute, poisson_trial
@@ -36,10 +36,6 @@ class Outcome:
     max_invocations: int = 0
     best: TrialPoint | None = None
     reason: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for the executor and the store (a tuple is written to JSON as a list)."""
-        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Outcome:

@@ -52,7 +52,6 @@ class Variant:
     routing: str | None = None
     serverless: dict[str, int] | None = None
     autoscaling: AutoscalingSpec | None = None
-    path: str = ""  # where it is in the scenario, for errors
 
 
 @dataclass
@@ -71,15 +70,14 @@ def from_scenario(scenario: Scenario, model_name: str | None) -> Deployment:
         raise ScenarioError("endpoint", "this scenario has no endpoint to export")
     variants = []
     for index, spec in enumerate(endpoint.variants):
-        path = f"endpoint.variants[{index}]"
-        _check_autoscaling(spec, path)
-        variants.append(_variant(spec, endpoint.routing.value, path))
+        _check_autoscaling(spec, f"endpoint.variants[{index}]")
+        variants.append(_variant(spec, endpoint.routing.value))
     models = sorted({v.model for v in variants})
     names = _model_names(models, model_name, scenario.name)
     return Deployment(aws_name(endpoint.name, 63), variants, names)
 
 
-def _variant(spec: VariantSpec, routing: str, path: str) -> Variant:
+def _variant(spec: VariantSpec, routing: str) -> Variant:
     serverless = None
     if spec.serverless is not None:
         serverless = {
@@ -100,7 +98,6 @@ def _variant(spec: VariantSpec, routing: str, path: str) -> Variant:
         else None,
         serverless=serverless,
         autoscaling=spec.autoscaling,
-        path=path,
     )
 
 
@@ -161,9 +158,7 @@ def from_recommendation(response: Any, recommendation_id: str, model_name: str |
         model="model",
         instance_type=config.get("InstanceType"),
         instance_count=config.get("InitialInstanceCount", 1),
-        routing=None,
         serverless=config.get("ServerlessConfig"),
-        path="--recommendation-id",
     )
     names = _model_names(["model"], model_name, str(response.get("JobName", "sagesim")))
     return Deployment(aws_name(config["EndpointName"], 63), [variant], names)

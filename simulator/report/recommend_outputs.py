@@ -11,12 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from simulator.recommend.aws_response import (
-    JobIdentity,
-    describe_job,
-    recommendation_details,
-    recommendation_id,
-)
+from simulator.core.stats import format_figure
+from simulator.recommend.aws_response import JobIdentity, describe_job, recommendation_details
 from simulator.recommend.job import JobResult
 from simulator.recommend.ranking import curve_points
 from simulator.report.drawing import Drawing, draw_side_by_side
@@ -35,7 +31,7 @@ def recommendation_rows(recommendations: list[dict[str, Any]]) -> list[dict[str,
         rows.append(
             {
                 "rank": extra["rank"],
-                "RecommendationId": recommendation_id(extra["candidate"]),
+                "RecommendationId": extra["candidate"],
                 "candidate": extra["candidate"],
                 "InstanceType": config["InstanceType"],
                 "InitialInstanceCount": config["InitialInstanceCount"],
@@ -72,25 +68,18 @@ def candidate_rows(result: JobResult) -> list[dict[str, Any]]:
 
 
 def write_job_outputs(
-    result: JobResult,
-    out: Path,
-    wall_seconds: float | None = None,
-    identity: JobIdentity | None = None,
-    created: datetime | None = None,
+    result: JobResult, out: Path, wall_seconds: float, identity: JobIdentity, created: datetime
 ) -> list[Path]:
     """Write every output of the job into `out` (candidates/ already holds the per-candidate files).
 
-    `identity` names the job in recommendations.json (default: from the scenario); `created` is when
-    the job started (default: now)."""
+    `identity` names the job in recommendations.json; `created` is when the job started."""
     spec = result.scenario.recommend
-    assert spec is not None
     slo = spec.slo()
     assert slo is not None
     out.mkdir(parents=True, exist_ok=True)
     plots = out / "plots"
     completed = datetime.now(UTC)
-    identity = identity or JobIdentity.for_scenario(result.scenario)
-    response = describe_job(result, identity, created or completed, completed)
+    response = describe_job(result, identity, created, completed)
     write_json(out / "recommendations.json", response)
     details = recommendation_details(result)
     write_json(out / "recommendations-detail.json", details)
@@ -129,12 +118,6 @@ def fleet_rows(fleet: list[dict[str, Any]]) -> list[list[str]]:
         policy = item["policy"]
         for kind in ("autoscaled", "static"):
             figures = item[kind]
-            cost = figures["cost_per_day_usd"]
-            interval = (
-                f" [{cost['ci95_low']:,.2f}, {cost['ci95_high']:,.2f}]"
-                if cost["ci95_low"] is not None
-                else ""
-            )
             rows.append(
                 [
                     item["candidate"],
@@ -142,7 +125,7 @@ def fleet_rows(fleet: list[dict[str, Any]]) -> list[list[str]]:
                     f"{policy['target_value']:.0f}/min, {policy['min_capacity']}-{policy['max_capacity']}"
                     if kind == "autoscaled"
                     else f"{item['static_instance_count']} instances",
-                    f"{cost['mean']:,.2f}{interval}",
+                    format_figure(figures["cost_per_day_usd"], "{:,.2f}"),
                     f"{figures['requests_within_slo']['mean'] * 100:.2f}%",
                     f"{figures['minutes_p99_within_slo']['mean'] * 100:.1f}%",
                     f"{figures['error_rate']['mean'] * 100:.3f}%",
@@ -164,9 +147,8 @@ FLEET_HEADER = [
 ]
 
 
-def render_job(result: JobResult, figures: list[Path], wall_seconds: float | None) -> str:
+def render_job(result: JobResult, figures: list[Path], wall_seconds: float) -> str:
     spec = result.scenario.recommend
-    assert spec is not None
     slo = spec.slo()
     assert slo is not None
     rows = recommendation_rows(result.recommendations)
@@ -197,7 +179,7 @@ def render_job(result: JobResult, figures: list[Path], wall_seconds: float | Non
         for r in rows
     ]
     others = [[c["candidate"], c["note"]] for c in candidate_rows(result) if c["rank"] is None]
-    timing = f" Job wall time {wall_seconds:.1f} s." if wall_seconds is not None else ""
+    timing = f" Job wall time {wall_seconds:.1f} s."
     intro = Text(
         f"{spec.job_type.value} job, {len(result.outcomes)} candidates; SLO {slo.percentile} "
         f"ModelLatency \u2264 {slo.value * 1000:.0f} ms with under {spec.max_error_rate:.0%} errors; "

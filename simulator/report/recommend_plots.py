@@ -13,21 +13,18 @@ from simulator.report.plots import save_png
 from simulator.scenario.recommend_spec import LatencyThreshold
 
 
-def _latency(row: dict[str, Any], slo: LatencyThreshold) -> float | None:
-    return row["p95_ms"] if slo.percentile == "P95" else row["p99_ms"]
-
-
 def plot_curves(rows: list[dict[str, Any]], slo: LatencyThreshold, path: Path) -> Path:
     """ModelLatency percentile against throughput, one line per candidate, the threshold dashed."""
     figure, axis = subplots(figsize=(12, 6))
     names = list(dict.fromkeys(row["candidate"] for row in rows))
     colours = colormaps["tab20"]
+    latency = f"{slo.key}_ms"  # the curve column of the SLO's percentile
     for number, name in enumerate(names):
-        mine = [r for r in rows if r["candidate"] == name and _latency(r, slo) is not None]
+        mine = [r for r in rows if r["candidate"] == name and r[latency] is not None]
         mine.sort(key=lambda r: r["invocations_per_minute"])
         axis.plot(
             [r["invocations_per_minute"] for r in mine],
-            [_latency(r, slo) for r in mine],
+            [r[latency] for r in mine],
             marker="o",
             markersize=3,
             linewidth=1,
