@@ -1,0 +1,62 @@
+"""The fitted rate table on synthetic recordings: a single FCFS server whose cost per request moves
+with the traffic, as measured containers' did (dearer at 72% of the maximum, cheaper near it)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulator.calibrate.loads import Load, LoadResult, Record
+from simulator.calibrate.measure import Level
+from simulator.calibrate.serve import fit_profile, fit_rate_scale
+
+OVERHEAD_S = 0.001
+MAX_RATE = 200.0  # back to back at 5 ms
+COSTS = {0.4: 0.0054, 0.72: 0.0056, 0.9: 0.0050}  # CPU per request in each open-loop stream
+
+
+def _level(load: Load, sent: np.ndarray, service: np.ndarray, cost: float) -> Level:
+    """Requests served first come, first served by one server; the container's CPU is `cost` each."""
+    done, free = [], 0.0
+    for t, s in zip(sent, service, strict=True):
+        free = max(free, t) + s
+        done.append(free + OVERHEAD_S)
+    records = [Record(t, t, d, 200) for t, d in zip(sent, done, strict=True)]
+    return Level(LoadResult(load, records, float(max(done))), cost * len(records))
+
+
+def _one_user(rng: np.random.Generator) -> Level:
+    service = rng.exponential(0.005, 2000)
+    sent = np.concatenate([[0.0], np.cumsum(service + OVERHEAD_S)[:-1]])
+    return _level(Load("closed", 1, 2000, 12.0), sent, service, 0.005)
+
+
+def _saturated(users: int) -> Level:
+    sent = np.arange(1600) / MAX_RATE
+    return _level(Load("closed", users, 1600, 8.0), sent, np.full(1600, 1 / MAX_RATE), 1 / MAX_RATE)
+
+
+def _stream(fraction: float, rng: np.random.Generator) -> Level:
+    rate = fraction * MAX_RATE
+    sent = np.cumsum(rng.exponential(1 / rate, int(rate * 16)))
+    return _level(
+        Load("open", rate, len(sent), 16.0),
+        sent,
+        rng.exponential(COSTS[fraction], len(sent)),
+        COSTS[fraction],
+    )
+
+
+def test_the_90_percent_stream_enters_the_table_and_the_stored_service_time_stays_at_72() -> None:
+    rng = np.random.default_rng(7)
+    streams = [_stream(f, rng) for f in COSTS]
+    saturated = [_saturated(u) for u in (4, 8, 8)]
+    profile = fit_profile(_one_user(rng), streams, saturated, vcpus=1, workers=1)
+    table = fit_rate_scale(profile, streams, saturated, MAX_RATE).fitted["rate_scale"]
+
+    assert table["rates"] == [80.0, 144.0, 180.0, MAX_RATE]
+    assert table["cpu_per_request"] == pytest.approx([*COSTS.values(), 1 / MAX_RATE])
+    factor = dict(zip(table["rates"], table["factors"], strict=True))
+    assert factor[144.0] == 1.0  # the reference: the stored service time is the 72% stream's
+    assert factor[180.0] == pytest.approx(COSTS[0.9] / COSTS[0.72])  # cheaper near saturation
+    assert factor[80.0] == pytest.approx(COSTS[0.4] / COSTS[0.72])
