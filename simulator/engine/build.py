@@ -84,7 +84,7 @@ def _serverless(
         account,
         lambda: next(ids),
     )
-    return ServerlessVariant(index, spec, pool, speed)
+    return ServerlessVariant(index, spec, pool)
 
 
 def _stages(
