@@ -111,20 +111,19 @@ class RingLog(RequestLog):
             return [slice(first, first + stop - start)]
         return [slice(first, self.capacity), slice(0, last)]
 
-    def write(self, arrivals: np.ndarray) -> list[slice]:
-        """Append arrivals (reset every column of their slots); returns the slot slices written."""
+    def write(self, arrivals: np.ndarray, variant: np.ndarray, overhead: np.ndarray) -> None:
+        """Append arrivals with their variants and overheads (every other column of their slots reset)."""
         if self.head + len(arrivals) - self.tail > self.capacity:
             raise RingOverflow(self.capacity)
-        written = self.slices(self.head, self.head + len(arrivals))
         offset = 0
-        for part in written:
+        for part in self.slices(self.head, self.head + len(arrivals)):
             count = part.stop - part.start
             for name, (_, fill) in _COLUMNS.items():
                 getattr(self, name)[part] = fill
-            self.arrival[part] = arrivals[offset : offset + count]
+            for name, values in (("arrival", arrivals), ("variant", variant), ("overhead", overhead)):
+                getattr(self, name)[part] = values[offset : offset + count]
             offset += count
         self.head += len(arrivals)
-        return written
 
     def finished_prefix(self) -> int:
         """Global index just past the longest run of finished requests starting at `tail`."""

@@ -15,18 +15,11 @@ from simulator.core.stats import mean_ci95
 RULE = "upper end of the 95% CI across replications at or below the limit (one replication: the value)"
 
 
-def upper_bound(values: Sequence[float | None]) -> float | None:
-    """The value the rule compares: the CI's upper end, the value itself for one, None if any is missing."""
-    if not values or any(value is None for value in values):
-        return None
-    interval = mean_ci95(values)
-    return interval["ci95_high"] if interval["ci95_high"] is not None else interval["mean"]
-
-
 def meets(values: Sequence[float | None], limit: float) -> bool:
     """True when the replications' figure meets `limit` under the rule (a missing figure never does)."""
-    bound = upper_bound(values)
-    return bound is not None and bound <= limit
+    if not values or any(value is None for value in values):
+        return False
+    return interval_meets(mean_ci95(values), limit)
 
 
 def interval_meets(figure: dict[str, float | None], limit: float) -> bool:

@@ -84,7 +84,7 @@ def _serverless(
         account,
         lambda: next(ids),
     )
-    return ServerlessVariant(index, spec, pool, speed)
+    return ServerlessVariant(index, spec, pool)
 
 
 def _stages(
@@ -203,6 +203,7 @@ def build(
         bandwidth=endpoint_spec.network_bandwidth,
         log=log,
     )
+    splitter = None
     if isinstance(traffic.arrivals, ClosedLoopArrivals):
         think = traffic.arrivals.think_time
         driver: ClosedLoopDriver | TimetableDriver | StreamingTimetableDriver = ClosedLoopDriver(
@@ -216,12 +217,10 @@ def build(
         )
         wiring.on_done = driver.on_done
         endpoint.on_done = driver.on_done
-    splitter = None
-    if rollout is not None and not closed_loop:
-        blue, green = names[rollout.blue], names[rollout.green]
-        splitter = TrafficSplitter(log, blue, green, uniform_sampler(streams.stream("rollout")))
-    if not isinstance(traffic.arrivals, ClosedLoopArrivals):
-        # open loop: every request's variant, overhead and payload transfer time decided up front
+    else:  # open loop: every request's variant, overhead and payload transfer time decided up front
+        if rollout is not None:
+            blue, green = names[rollout.blue], names[rollout.green]
+            splitter = TrafficSplitter(log, blue, green, uniform_sampler(streams.stream("rollout")))
         overhead_of = [
             scenario.models[v.model].overhead or endpoint_spec.overhead for v in endpoint_spec.variants
         ]

@@ -24,7 +24,7 @@ class Result:
     updates: pd.DataFrame
     log: RequestLog | None = field(repr=False)
     """Every request's record; None for streaming runs (metrics.per_request_records false)."""
-    variant_names: tuple[str, ...] = ()
+    variant_names: tuple[str, ...]
     scaling: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Scaling activities: time_s, variant, from, to, kind, cause (autoscaled variants only)."""
     capacity: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -49,13 +49,9 @@ class Result:
         frame = pd.DataFrame(
             {name: log.column(name) for name in ("arrival", "start", "end", "work", "overhead")}
         )
-        variant = log.column("variant")
-        names = (
-            pd.Categorical.from_codes(variant, categories=list(self.variant_names))
-            if self.variant_names
-            else variant
+        frame["variant"] = pd.Categorical.from_codes(
+            log.column("variant"), categories=list(self.variant_names)
         )
-        frame["variant"] = names
         frame["instance"] = log.column("instance")
         frame["status"] = pd.Categorical.from_codes(log.column("status"), categories=[s.name for s in Status])
         frame["queue_wait"] = frame["start"] - frame["arrival"]

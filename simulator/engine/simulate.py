@@ -35,6 +35,7 @@ from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.kinds import EndpointScenario
 
 ProgressCallback = Callable[[float], None]
+PROGRESS_STEPS = 50
 __all__ = ["STREAMING_ABOVE", "Result", "expected_requests", "ring_capacity", "simulate"]
 
 
@@ -76,14 +77,13 @@ def simulate(
     scenario: EndpointScenario,
     seed: int | np.random.SeedSequence | None = None,
     progress: ProgressCallback | None = None,
-    progress_steps: int = 50,
 ) -> Result:
     """Run one replication. Same scenario and seed -> identical Result; nothing global is touched.
 
     `seed` defaults to the scenario's seed; `progress`, if given, is called with the simulated
-    fraction done (the run advances in `progress_steps` chunks).
+    fraction done (the run advances in PROGRESS_STEPS chunks).
     """
-    run = execute(scenario, seed, progress, progress_steps)
+    run = execute(scenario, seed, progress)
     model, collector, duration = run.model, run.collector, scenario.duration
     timeline = instance_timeline(model.variants, duration)
     names = [variant.name for variant in model.variants]
@@ -130,7 +130,6 @@ def execute(
     scenario: EndpointScenario,
     seed: int | np.random.SeedSequence | None = None,
     progress: ProgressCallback | None = None,
-    progress_steps: int = 50,
 ) -> Run:
     """Build the model and run it on the engine the scenario allows (see simulate); what a run
     produces is computed from the Run by its caller."""
@@ -163,7 +162,7 @@ def execute(
             if progress is not None:
                 progress(1.0)
     if engine == "simpy":
-        _run_simpy(model, duration, progress, progress_steps)
+        _run_simpy(model, duration, progress)
     return Run(scenario, catalog, model, engine, activity, scaling, rollout, collector)
 
 
@@ -189,16 +188,16 @@ def _assemble(
     return model, activity, scaling, attach_rollout(scenario, model)
 
 
-def _run_simpy(model: Model, duration: float, progress: ProgressCallback | None, progress_steps: int) -> None:
-    """Start the traffic and run the event loop to the end, in `progress_steps` chunks when reporting."""
+def _run_simpy(model: Model, duration: float, progress: ProgressCallback | None) -> None:
+    """Start the traffic and run the event loop to the end, in PROGRESS_STEPS chunks when reporting."""
     model.start()
     try:
         if progress is None:
             model.env.run(until=duration)
         else:
-            for step in range(1, progress_steps + 1):
-                model.env.run(until=duration * step / progress_steps)
-                progress(step / progress_steps)
+            for step in range(1, PROGRESS_STEPS + 1):
+                model.env.run(until=duration * step / PROGRESS_STEPS)
+                progress(step / PROGRESS_STEPS)
     except RingOverflow as overflow:
         raise ScenarioError(
             "metrics.ring_capacity",

@@ -79,15 +79,17 @@ def datapoint(alarm: RollbackAlarm, log: RequestLog, requests: np.ndarray) -> fl
 
 
 @dataclass
-class AlarmState:
-    """One alarm's recent breaches; `evaluate` adds a datapoint and says whether it is in ALARM."""
+class Alarm:
+    """Breaching flags of the most recent `periods` datapoints; in ALARM while `needed` of them breach
+    (a rollback alarm here, and every alarm of an autoscaling policy)."""
 
-    spec: RollbackAlarm
-    recent: deque[bool] = field(default_factory=deque)
+    periods: int
+    needed: int
+    history: deque[bool] = field(default_factory=deque)
 
-    def evaluate(self, value: float | None) -> bool:
-        breaching = value is not None and COMPARE[self.spec.comparison](value, self.spec.threshold)
-        self.recent.append(breaching)
-        while len(self.recent) > self.spec.evaluation_periods:
-            self.recent.popleft()
-        return sum(self.recent) >= self.spec.needed
+    def push(self, breaching: bool) -> bool:
+        """Add a datapoint; True when the alarm is (now) in ALARM."""
+        self.history.append(breaching)
+        if len(self.history) > self.periods:
+            self.history.popleft()
+        return sum(self.history) >= self.needed

@@ -10,7 +10,6 @@ requests in flight taken once a second. See simulator/scenario/scaling.py for th
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,12 +17,11 @@ from typing import Any
 import simpy
 
 from simulator.core.records import RequestLog
-from simulator.hosting.alarms import COMPARE
+from simulator.hosting.alarms import COMPARE, Alarm
 from simulator.hosting.variant import Variant
 from simulator.scenario.scaling import (
     HIGH_RESOLUTION,
     AdjustmentType,
-    AlarmSpec,
     AutoscalingSpec,
     ScalingMetric,
     ScheduledAction,
@@ -59,21 +57,6 @@ class Sampler:
 
     def mark(self) -> tuple[float, float, int]:
         return self._cpu_total, self._concurrency_total, self._samples
-
-
-@dataclass
-class Alarm:
-    """Breaching flags of the most recent `evaluation_periods` datapoints."""
-
-    spec: AlarmSpec
-    history: deque[bool] = field(default_factory=deque)
-
-    def push(self, breaching: bool) -> bool:
-        """Add a datapoint; True when the alarm is (now) in ALARM."""
-        self.history.append(breaching)
-        if len(self.history) > self.spec.evaluation_periods:
-            self.history.popleft()
-        return sum(self.history) >= self.spec.needed()
 
 
 @dataclass
@@ -211,8 +194,8 @@ class TargetTrackingPolicy(_PeriodicPolicy):
     def __init__(self, scaler: VariantScaler, spec: TargetTracking) -> None:
         super().__init__(scaler, spec.metric, spec.period, "target tracking")
         self.spec = spec
-        self.high = Alarm(spec.scale_out_alarm)
-        self.low = Alarm(spec.scale_in_alarm)
+        self.high = Alarm(spec.scale_out_alarm.evaluation_periods, spec.scale_out_alarm.needed())
+        self.low = Alarm(spec.scale_in_alarm.evaluation_periods, spec.scale_in_alarm.needed())
 
     def _evaluate(self, value: float | None, now: float) -> None:
         scaler, spec = self.scaler, self.spec
@@ -244,7 +227,7 @@ class StepScalingPolicy(_PeriodicPolicy):
     def __init__(self, scaler: VariantScaler, spec: StepScaling) -> None:
         super().__init__(scaler, spec.metric, spec.period, f"step {spec.name}")
         self.spec = spec
-        self.alarm = Alarm(spec.alarm)
+        self.alarm = Alarm(spec.alarm.evaluation_periods, spec.alarm.needed())
         self.last_activity = -math.inf
 
     def _evaluate(self, value: float | None, now: float) -> None:

@@ -74,8 +74,6 @@ class Instance:
         self.in_service_at: float | None = None
         self.terminated_at: float | None = None
         self.retired_at: float | None = None  # scale-in: told to stop (SIGTERM)
-        self._kill_event: Timeout | None = None
-        self.on_terminated: Callable[[Instance], None] | None = None
 
     # -- requests -------------------------------------------------------------------------------------
     def submit(self, request: int) -> None:
@@ -162,8 +160,7 @@ class Instance:
         if self.outstanding == 0:
             self._terminate(now)
             return
-        self._kill_event = self.env.timeout(KILL_GRACE_S)
-        self._kill_event.callbacks.append(self._kill)
+        self.env.timeout(KILL_GRACE_S).callbacks.append(self._kill)
 
     def _kill(self, _event: simpy.Event) -> None:
         if self.state is not InstanceState.DRAINING:
@@ -182,8 +179,6 @@ class Instance:
     def _terminate(self, now: float) -> None:
         self.state = InstanceState.TERMINATED
         self.terminated_at = now
-        if self.on_terminated is not None:
-            self.on_terminated(self)
 
 
 class DedicatedInstance(Instance):

@@ -28,9 +28,6 @@ class StagePlan:
     workers: int
     hop: float
 
-    def mean(self) -> float:
-        return self.distribution.mean() * self.scale
-
 
 def hop_times(model: ModelSpec, payload_size: float) -> list[float]:
     """Seconds of each container-to-container hop, from the payload each container passes on."""

@@ -21,7 +21,7 @@ from typing import Any
 import simpy
 
 from simulator.core.records import RequestLog
-from simulator.hosting.alarms import AlarmState, FinishedRequests, datapoint
+from simulator.hosting.alarms import COMPARE, Alarm, FinishedRequests, datapoint
 from simulator.hosting.routing import TrafficSplitter
 from simulator.hosting.updates import set_count
 from simulator.hosting.variant import Variant
@@ -64,7 +64,7 @@ class RolloutController:
         self.splitter: TrafficSplitter = model.splitter
         self.startups: list[Callable[[], float]] = model.startup_samplers
         self.record = RolloutLog()
-        self._alarms = [AlarmState(alarm) for alarm in spec.alarms]
+        self._alarms = [Alarm(alarm.evaluation_periods, alarm.needed) for alarm in spec.alarms]
         self._finished = [FinishedRequests(model.log, self.green.index) for _ in spec.alarms]
         self._log: RequestLog = model.log
         self._next_look = [math.inf for _ in spec.alarms]
@@ -110,25 +110,25 @@ class RolloutController:
         """Evaluate every alarm whose period ends now; the name of one now in ALARM, if any."""
         now = self.env.now
         fired = None
-        for index, state in enumerate(self._alarms):
+        for index, (alarm, state) in enumerate(zip(self.spec.alarms, self._alarms, strict=True)):
             if abs(self._next_look[index] - now) > _EPSILON:
                 continue
-            period = state.spec.period
-            requests = self._finished[index].between(now - period, now)
-            value = datapoint(state.spec, self._log, requests)
-            in_alarm = state.evaluate(value)
+            requests = self._finished[index].between(now - alarm.period, now)
+            value = datapoint(alarm, self._log, requests)
+            breaching = value is not None and COMPARE[alarm.comparison](value, alarm.threshold)
+            in_alarm = state.push(breaching)
             self.record.datapoints.append(
                 {
                     "time_s": now,
-                    "alarm": state.spec.name,
+                    "alarm": alarm.name,
                     "value": value,
-                    "breaching": state.recent[-1],
+                    "breaching": breaching,
                     "in_alarm": in_alarm,
                 }
             )
-            self._next_look[index] = now + period
+            self._next_look[index] = now + alarm.period
             if in_alarm and fired is None:
-                fired = state.spec.name
+                fired = alarm.name
         return fired
 
     def _wait_until(self, deadline: float, watching: bool) -> Generator[simpy.Event, Any, str | None]:

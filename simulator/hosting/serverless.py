@@ -68,7 +68,6 @@ class ServerlessPool:
         self.alive = len(self.idle)
         self.max_alive = self.alive
         self.cold_starts: list[tuple[float, float]] = []  # (time, ModelSetupTime)
-        self.retired = 0
         self._done = self._complete
 
     def submit(self, request: int) -> None:
@@ -134,18 +133,16 @@ class ServerlessPool:
             return  # it served another request since
         self.idle.remove(environment)
         self.alive -= 1
-        self.retired += 1
 
 
 class ServerlessVariant:
     """Variant-shaped front (index, name, spec, pick) over a ServerlessPool; it has no instances."""
 
-    def __init__(self, index: int, spec: VariantSpec, pool: ServerlessPool, speed: float) -> None:
+    def __init__(self, index: int, spec: VariantSpec, pool: ServerlessPool) -> None:
         self.index = index
         self.spec = spec
         self.name = spec.name
         self.pool = pool
-        self.speed = speed
         self.fleet: list[object] = []
         self.active: list[object] = []
         self.desired = 0

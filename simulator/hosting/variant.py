@@ -28,7 +28,7 @@ class Variant:
         choice_sampler: BlockSampler,
         wiring: Wiring,
         new_instance_id: Callable[[], int],
-        price_per_hour: float | None = None,
+        price_per_hour: float,
         stages: list[Stage] | None = None,
         batching: BatchingPlan | None = None,
     ) -> None:
@@ -39,7 +39,7 @@ class Variant:
         self.plan = plan
         self.routing = routing
         self.workers = spec.workers if spec.workers is not None else plan.devices
-        self.price_per_hour = instance_type.price_per_hour if price_per_hour is None else price_per_hour
+        self.price_per_hour = price_per_hour
         self.stages = stages
         self.stage_record = StageRecord([s.name for s in stages], 1024) if stages else None
         self.batching = batching

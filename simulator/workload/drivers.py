@@ -185,14 +185,8 @@ class StreamingTimetableDriver:
                 if upto > log.tail:
                     self._on_fold(log, log.tail, upto)
                     log.tail = upto
-            written = log.write(block)
             variant_of, overhead = self._assigner.assign(block)
-            offset = 0
-            for part in written:
-                count = part.stop - part.start
-                log.variant[part] = variant_of[offset : offset + count]
-                log.overhead[part] = overhead[offset : offset + count]
-                offset += count
+            log.write(block, variant_of, overhead)
             return True
         return False
 

@@ -19,8 +19,8 @@ from simulator.engine.fast.elastic import serve_elastic
 from simulator.engine.fast.fleet import routing, stations
 from simulator.engine.fast.pipeline import serve_pipeline
 from simulator.engine.fast.serverless import serve_pool
-from simulator.engine.fast.single_station import Tie, cut_at_duration, recurse
-from simulator.engine.fast.static_queue import Station, serve
+from simulator.engine.fast.single_station import Tie, recurse
+from simulator.engine.fast.static_queue import Records, serve
 from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.variant import Variant
 
@@ -52,7 +52,8 @@ def run_fast(
     log.end[: log.size][unserved] = arrival[unserved]
     try:
         for index in lonely:
-            _recurse_variant(log, clock, variants[index], fleet[index], timeout, duration)
+            mine = np.flatnonzero(variant_of == index)
+            _store(log, mine, recurse(arrival[mine], clock[mine], fleet[index], timeout, duration))
     except Tie:
         lonely = []
     rest = np.flatnonzero(served & ~_any_of(variant_of, lonely, len(variants)))
@@ -61,20 +62,13 @@ def run_fast(
     records = serve(
         arrival[rest], clock[rest], routing(variants, variant_of, streams, rest), fleet, timeout, duration
     )
+    _store(log, rest, records)
+
+
+def _store(log: RequestLog, rows: np.ndarray, records: Records) -> None:
+    """Write a fast run's records of the requests `rows` into the log."""
     for name in ("start", "end", "work", "instance", "status"):
-        getattr(log, name)[rest] = getattr(records, name)
-
-
-def _recurse_variant(
-    log: RequestLog, clock: np.ndarray, variant: Variant, station: Station, timeout: float, duration: float
-) -> None:
-    mine = np.flatnonzero(log.column("variant") == variant.index)
-    arrival = log.arrival[mine]
-    outcome = recurse(arrival, clock[mine], station, timeout, duration)
-    cut = cut_at_duration(outcome, arrival, clock[mine], timeout, duration)
-    for name in ("start", "end", "work", "status"):
-        getattr(log, name)[mine] = getattr(cut, name)
-    log.instance[mine] = np.where(cut.began, station.idents[0], -1)
+        getattr(log, name)[rows] = getattr(records, name)
 
 
 def _any_of(variant_of: np.ndarray, indices: list[int], variants: int) -> np.ndarray:

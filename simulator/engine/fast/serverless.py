@@ -40,8 +40,7 @@ def serve_pool(
         (pool.in_flight, pool.max_in_flight, pool.alive, pool.max_alive),
     )
     store_columns(log, n, columns[3:])
-    in_flight, pool.max_in_flight, pool.alive, pool.max_alive, retired = counters
+    in_flight, pool.max_in_flight, pool.alive, pool.max_alive, _ = counters
     pool.idle = [Environment(*state) for state in idle]
     account.in_flight += in_flight - pool.in_flight
     pool.in_flight = pool.outstanding = in_flight
-    pool.retired += retired

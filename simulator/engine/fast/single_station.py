@@ -15,24 +15,12 @@ the event loop instead (only deterministic or coarse-grained times ever tie).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from simulator.core.records import Status
-from simulator.engine.fast.static_queue import Station
+from simulator.engine.fast.static_queue import Records, Station
 from simulator.engine.fast.station_kernel import run_station
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Per request of the instance: begin time and work (NaN: never began), dropped-at time (NaN: not
-    dropped) and whether it was throttled, before the cut at `duration`."""
-
-    start: np.ndarray
-    work: np.ndarray
-    dropped: np.ndarray
-    throttled: np.ndarray
 
 
 class Tie(Exception):
@@ -41,9 +29,10 @@ class Tie(Exception):
 
 def recurse(
     arrival: np.ndarray, clock: np.ndarray, station: Station, timeout: float, duration: float
-) -> Outcome:
-    """Run the arrivals (arrival order, SimPy clock times) of a station with one instance through the
-    recursion."""
+) -> Records:
+    """The records SimPy leaves for the arrivals (arrival order, SimPy clock times) of a station with
+    one instance: the recursion, then SimPy's cut at `duration` (what began, finished or was dropped
+    before it counts)."""
     n = len(arrival)
     live = int(np.searchsorted(clock, duration, side="left"))  # arrivals SimPy processes
     start, dropped = np.full(n, np.nan), np.full(n, np.nan)
@@ -67,39 +56,21 @@ def recurse(
         raise Tie
     start[~np.isnan(dropped)] = np.nan  # the kernel notes when a dropped request was pulled there
     work = np.full(n, np.nan)
-    began = ~np.isnan(start)
-    work[began] = demands[: int(began.sum())]  # one instance begins in arrival order: draws in order
-    return Outcome(start, work, dropped, throttled.astype(bool))
-
-
-@dataclass(frozen=True)
-class Cut:
-    start: np.ndarray
-    end: np.ndarray
-    work: np.ndarray
-    status: np.ndarray
-    began: np.ndarray
-
-
-def cut_at_duration(
-    outcome: Outcome, arrival: np.ndarray, clock: np.ndarray, timeout: float, duration: float
-) -> Cut:
-    """The records SimPy leaves at `duration`: what began, finished or was dropped before it counts.
-
-    Takes over the outcome's start and work arrays (changed in place: the outcome is spent)."""
-    start, work = outcome.start, outcome.work
+    begun = ~np.isnan(start)
+    work[begun] = demands[: int(begun.sum())]  # one instance begins in arrival order: draws in order
     began = start < duration
     start[~began] = np.nan
     work[~began] = np.nan
     end = start + work
     finished = began & (end < duration)
     end[~finished] = np.nan
-    status = np.zeros(len(arrival), dtype=np.int8)
+    status = np.zeros(n, dtype=np.int8)
     status[finished] = np.where(end[finished] - arrival[finished] > timeout, Status.TIMEOUT, Status.OK)
-    dropped = outcome.dropped < duration
-    status[dropped] = Status.TIMEOUT
-    end[dropped] = arrival[dropped] + timeout
-    throttled = outcome.throttled & (clock < duration)
-    status[throttled] = Status.THROTTLED
-    end[throttled] = clock[throttled]
-    return Cut(start=start, end=end, work=work, status=status, began=began)
+    expired = dropped < duration
+    status[expired] = Status.TIMEOUT
+    end[expired] = arrival[expired] + timeout
+    rejected = throttled.astype(bool) & (clock < duration)
+    status[rejected] = Status.THROTTLED
+    end[rejected] = clock[rejected]
+    instance = np.where(began, station.idents[0], -1)
+    return Records(start=start, end=end, work=work, instance=instance, status=status)
