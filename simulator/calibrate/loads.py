@@ -95,16 +95,3 @@ class LoadResult:
     def lag_p99(self) -> float:
         lags = [r.lag for r in self.window()]
         return float(np.percentile(lags, 99)) if lags else math.nan
-
-    def isolated(self) -> list[Record]:
-        """Successful requests that overlapped no other request: they met an idle instance and
-        left it idle, so their latency is overhead + service with no queueing at all."""
-        recs = sorted(self.window(), key=lambda r: r.sent)
-        out = []
-        busy_until = -math.inf
-        for k, r in enumerate(recs):
-            alone = busy_until < r.sent and (k + 1 == len(recs) or recs[k + 1].sent > r.done)
-            if r.ok and alone:
-                out.append(r)
-            busy_until = max(busy_until, r.done)
-        return out

@@ -4,14 +4,8 @@ Fitting levels: one closed-loop user (service-time shape), saturating closed-loo
 instance's cost of a request) and Poisson streams at 40%, 72% and 90% of capacity (the open-loop
 rate table below). Other rates and user counts are left for validation.
 
-The service time of a request is its model CPU time (reported by the server in a header) plus the
-framework's CPU share (HTTP parsing, accept, write), measured as container CPU per request at
-saturation, where the instance is busy as it is under the loads that matter. Overhead is what
-remains of the latency of isolated requests (they met an idle instance and left it idle) in the
-Poisson stream: client, loopback, connection set-up and waking the instance, which a back-to-back
-closed loop never sees. It is taken from a busy stream, not a sparse one, because waking an instance
-that idled for tens of milliseconds costs more (caches gone cold, deeper CPU idle states): a sparse
-stream's overhead overstated p50 at 30% load by ~6%, the busy stream's by ~1%.
+The profile's service time and overhead come from the one-user level (`fit_profile`), how the cost
+of a request moves with the traffic from the streams and the saturated closed loops (`fit_rate_scale`).
 """
 
 from __future__ import annotations

@@ -131,17 +131,6 @@ def test_training_prediction_by_hand(tmp_path: Path) -> None:
     assert lost.completion == pytest.approx(3.0 + 0.1 + 0.05 + 1.0 + 10.0 + 4 * 0.2 + 0.1)
 
 
-def test_isolated_requests_exclude_overlaps() -> None:
-    recs = [
-        Record(0, 0.0, 1.0, 200),
-        Record(0, 0.5, 1.5, 200),
-        Record(0, 3.0, 3.5, 200),
-        Record(0, 4.0, 4.2, 500),
-    ]
-    result = LoadResult(Load("open", 1, 10, 10, 0.0), recs, 5.0)
-    assert [r.sent for r in result.isolated()] == [3.0]
-
-
 def test_replayed_arrivals_give_the_poisson_answer_and_drop_warmup() -> None:
     """Replaying a Poisson trace is the same M/G/1 (Pollaczek-Khinchine); requests before warmup_s are
     not counted; predict() averages replications of service draws over the same arrivals."""
