@@ -7,7 +7,7 @@ every other experiment, so `--executor` and `--workers` apply to training jobs t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -42,21 +42,6 @@ _ENDINGS = (  # summary key -> SecondaryStatus
 )
 
 
-@dataclass(frozen=True)
-class TrainingReplication:
-    """One replication to run: the job, its catalog, the scenario seed and the replication index."""
-
-    spec: TrainingJobSpec
-    catalog: Catalog
-    seed: int
-    index: int
-
-
-def simulate_replication(task: TrainingReplication) -> TrainingRun:
-    """Replication `task.index` of the job (top level: picklable for process pools and Dask)."""
-    return simulate_training(task.spec, task.catalog, replication_seed(task.seed, task.index))
-
-
 def run_replications(
     spec: TrainingJobSpec,
     catalog: Catalog,
@@ -64,9 +49,10 @@ def run_replications(
     replications: int,
     executor: Executor | None = None,
 ) -> list[TrainingRun]:
-    """Independent replications 0..n-1, in order, on `executor` (serial in this process by default)."""
-    tasks = [TrainingReplication(spec, catalog, seed, i) for i in range(replications)]
-    return (executor or SerialExecutor()).map(simulate_replication, tasks)
+    """Independent replications 0..n-1, in order, on `executor` (serial in this process by default); the
+    task, a `partial` of top-level simulate_training, pickles for process pools and Dask."""
+    seeds = [replication_seed(seed, i) for i in range(replications)]
+    return (executor or SerialExecutor()).map(partial(simulate_training, spec, catalog), seeds)
 
 
 def summarize_training(spec: TrainingJobSpec, catalog: Catalog, runs: list[TrainingRun]) -> dict[str, Any]:
