@@ -19,7 +19,7 @@ from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.accounting import TrainingRun
 from simulator.training.job import simulate_training
 from simulator.training.plan import build_plan, job_mtbf
-from simulator.training.stats import describe, mean_ci, proportion
+from simulator.training.stats import ci95, describe, proportion
 
 _METRICS = (
     "completion_time_s",
@@ -98,20 +98,15 @@ def _comparison(runs: list[TrainingRun], on_demand: TrainingRun) -> dict[str, An
     """Means side by side, plus per-replication savings and slow-down against the on-demand job."""
     table: dict[str, Any] = {}
     for name in ("completion_time_s", "training_time_s", "billable_time_s", "cost_usd"):
-        spot = _interval([getattr(run, name) for run in runs])
+        spot = ci95([getattr(run, name) for run in runs])
         table[name] = {"spot": spot, "on_demand": float(getattr(on_demand, name))}
     if on_demand.cost_usd > 0:
         savings = [100.0 * (1.0 - run.cost_usd / on_demand.cost_usd) for run in runs]
-        table["cost_saving_vs_on_demand_pct"] = _interval(savings)
+        table["cost_saving_vs_on_demand_pct"] = ci95(savings)
     if on_demand.completion_time_s > 0:
         slower = [100.0 * (run.completion_time_s / on_demand.completion_time_s - 1.0) for run in runs]
-        table["extra_time_vs_on_demand_pct"] = _interval(slower)
+        table["extra_time_vs_on_demand_pct"] = ci95(slower)
     return table
-
-
-def _interval(values: list[float]) -> dict[str, float]:
-    mean, low, high = mean_ci(values)
-    return {"mean": mean, "ci95_low": low, "ci95_high": high}
 
 
 def _finite_or_none(value: float) -> float | None:

@@ -31,7 +31,7 @@ from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.formulas import daly_exact_interval, daly_interval, young_breakdown, young_interval
 from simulator.training.job import simulate_plan
 from simulator.training.plan import build_plan, job_mtbf
-from simulator.training.stats import mean_ci
+from simulator.training.stats import ci95, mean_ci
 
 Objective = Literal["time", "cost"]
 _BATCH = 50
@@ -271,8 +271,7 @@ def optimize_checkpoint(
     mean, low, high = mean_ci(evaluator.values[incumbent])
     comparisons = {}
     for name, value in formulas.items():
-        d_mean, d_low, d_high = mean_ci(evaluator.values[min(value, work)] - evaluator.values[incumbent])
-        comparisons[name] = {"mean": d_mean, "ci95_low": d_low, "ci95_high": d_high}
+        comparisons[name] = ci95(evaluator.values[min(value, work)] - evaluator.values[incumbent])
     curve = tuple(sorted(evaluator.curve() + screen.curve(), key=lambda p: (p.interval_s, -p.replications)))
     return CheckpointOptimum(
         objective=objective,
