@@ -65,11 +65,6 @@ class InvocationModel:
         return device_speed(self.catalog.instance(self.spec.instance_type), self.catalog)[1]
 
 
-def _instance_records(total: int, instances: int) -> list[int]:
-    base, extra = divmod(total, instances)
-    return [base + (1 if i < extra else 0) for i in range(instances)]
-
-
 def simulate_transform(
     spec: BatchTransformSpec, model: ModelSpec, catalog: Catalog, seed: int | np.random.SeedSequence
 ) -> dict[str, Any]:
@@ -110,10 +105,10 @@ def simulate_transform(
 
         yield simpy.AllOf(env, [env.process(worker()) for _ in range(transforms)])
 
-    started = []
-    for index, records in enumerate(_instance_records(spec.dataset.record_count, spec.instance_count)):
+    base, extra = divmod(spec.dataset.record_count, spec.instance_count)  # the first `extra` get one more
+    for index in range(spec.instance_count):
         rng = streams.generator("batch_transform", index)
-        started.append(env.process(instance(index, records, rng)))
+        env.process(instance(index, base + (1 if index < extra else 0), rng))
     env.run()
     duration = max(finished)
     price = catalog.price_per_hour(spec.instance_type)
