@@ -71,9 +71,7 @@ def oscillation_figures(activities: pd.DataFrame, name: str, window: tuple[float
 
 
 def oscillation_warnings(summaries: Sequence[Summary]) -> list[str]:
-    """One line per variant that oscillates in at least one replication's summary."""
-    if not summaries:
-        return []
+    """One line per variant that oscillates in at least one replication's summary (one at least)."""
     lines = []
     for name in summaries[0].variants:
         blocks = [s.variants[name].autoscaling for s in summaries]
