@@ -3,24 +3,18 @@ from data/prices.csv."""
 
 from simulator.catalog.model import (
     DEFAULT_REGION,
-    Accelerator,
     Catalog,
-    Family,
     GpuSpec,
     InstanceType,
-    ServerlessTiers,
     bundled_regions,
     load_catalog,
 )
 
 __all__ = [
     "DEFAULT_REGION",
-    "Accelerator",
     "Catalog",
-    "Family",
     "GpuSpec",
     "InstanceType",
-    "ServerlessTiers",
     "bundled_regions",
     "load_catalog",
 ]

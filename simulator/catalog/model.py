@@ -95,10 +95,6 @@ class Catalog(_Frozen):
     def gpu_model(self, name: str) -> GpuModel:
         return self.gpus[name]
 
-    def family(self, name: str) -> Family | None:
-        """The family of an instance type; None for a type a scenario added under `catalog:`."""
-        return self.families.get(name.split(".")[1]) if name.count(".") == 2 else None
-
     def price_per_hour(self, instance_type: str, accelerator_type: str | None = None) -> float:
         """On-demand USD/hour of one instance, with its Elastic Inference accelerator when it has one."""
         price = self.instances[instance_type].price_per_hour

@@ -97,14 +97,12 @@ def serverless_figures(
 def autoscaling_figures(
     activities: pd.DataFrame, capacity: pd.DataFrame, name: str, oscillation: Oscillation
 ) -> Autoscaling:
-    mine = activities[activities["variant"] == name] if len(activities) else activities
-    desired = (
-        capacity.loc[capacity["variant"] == name, "desired"] if len(capacity) else pd.Series([], dtype=int)
-    )
+    mine = activities[activities["variant"] == name]  # the run's tables have their columns even when empty
+    desired = capacity.loc[capacity["variant"] == name, "desired"]
     return Autoscaling(
         scaling_activities=len(mine),
-        scale_outs=int((mine["to"] > mine["from"]).sum()) if len(mine) else 0,
-        scale_ins=int((mine["to"] < mine["from"]).sum()) if len(mine) else 0,
+        scale_outs=int((mine["to"] > mine["from"]).sum()),
+        scale_ins=int((mine["to"] < mine["from"]).sum()),
         desired=Desired(
             min=int(desired.min()) if len(desired) else None,
             max=int(desired.max()) if len(desired) else None,

@@ -40,9 +40,6 @@ class LogHistogram:
         self.sum += other.sum
         self.max = max(self.max, other.max)
 
-    def mean(self) -> float | None:
-        return self.sum / self.total if self.total else None
-
     def percentile(self, q: float) -> float | None:
         """The q-th percentile (0-100), nearest rank, as its bucket's geometric midpoint."""
         if self.total == 0:

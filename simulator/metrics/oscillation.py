@@ -51,18 +51,14 @@ def busiest_span(flips: np.ndarray, span: float = OSCILLATION_SPAN_S) -> int:
 def oscillation_figures(activities: pd.DataFrame, name: str, window: tuple[float, float]) -> Oscillation:
     """Policy scaling actions, direction flips and the oscillation verdict of one variant in the window."""
     start, end = window
-    if len(activities):
-        mine = activities[
-            (activities["variant"] == name)
-            & activities["kind"].isin(POLICY_KINDS)
-            & (activities["time_s"] >= start)
-            & (activities["time_s"] <= end)
-        ]
-    else:
-        mine = activities
-    times = mine["time_s"].to_numpy() if len(mine) else np.empty(0)
-    changes = (mine["to"] - mine["from"]).to_numpy() if len(mine) else np.empty(0)
-    flips = flip_times(times, changes)
+    mine = activities[  # the run's scaling table has its columns even when empty
+        (activities["variant"] == name)
+        & activities["kind"].isin(POLICY_KINDS)
+        & (activities["time_s"] >= start)
+        & (activities["time_s"] <= end)
+    ]
+    times = mine["time_s"].to_numpy()
+    flips = flip_times(times, (mine["to"] - mine["from"]).to_numpy())
     hours = (end - start) / 3600.0
     busiest = busiest_span(flips)
     return Oscillation(
@@ -75,9 +71,7 @@ def oscillation_figures(activities: pd.DataFrame, name: str, window: tuple[float
 
 
 def oscillation_warnings(summaries: Sequence[Summary]) -> list[str]:
-    """One line per variant that oscillates in at least one replication's summary."""
-    if not summaries:
-        return []
+    """One line per variant that oscillates in at least one replication's summary (one at least)."""
     lines = []
     for name in summaries[0].variants:
         blocks = [s.variants[name].autoscaling for s in summaries]

@@ -75,6 +75,8 @@ def latency_detection_seconds(
     power: float,
 ) -> float:
     """Seconds of traffic for a z-test of means to detect `delta` (seconds of latency)."""
+    if not delta:
+        return math.inf  # no difference: never detected
     z_alpha, z_power = _z(alpha, power)
     return (z_alpha + z_power) ** 2 * (var_a / (1 - weight) + var_b / weight) / (rate * delta**2)
 
@@ -83,6 +85,8 @@ def proportion_detection_seconds(
     p_a: float, p_b: float, rate: float, weight: float, alpha: float, power: float
 ) -> float:
     """Seconds of traffic for a pooled two-proportion z-test to detect p_b - p_a."""
+    if p_b == p_a:
+        return math.inf  # no difference: never detected
     z_alpha, z_power = _z(alpha, power)
     pooled = (1 - weight) * p_a + weight * p_b
     null = z_alpha * math.sqrt(pooled * (1 - pooled) * (1 / (1 - weight) + 1 / weight))
@@ -121,13 +125,8 @@ def detect(
         if difference is not None:
             mean_b, var_b = mean_a + difference, var_a
         delta = mean_b - mean_a
-        value_b = mean_a + delta
-        seconds = (
-            latency_detection_seconds(abs(delta), var_a, var_b, rate, weight, alpha, power)
-            if delta
-            else math.inf
-        )
-        value_a = mean_a
+        value_a, value_b = mean_a, mean_a + delta
+        seconds = latency_detection_seconds(abs(delta), var_a, var_b, rate, weight, alpha, power)
     else:
         models = {v.name: scenario.models[v.model] for v in scenario.endpoint.variants}
         value_a = models[control].error_rate
@@ -135,9 +134,7 @@ def detect(
         value_b = value_a + delta
         if not 0 <= value_b < 1:
             raise ValueError(f"the treatment's error rate would be {value_b:g}, outside [0, 1)")
-        seconds = (
-            proportion_detection_seconds(value_a, value_b, rate, weight, alpha, power) if delta else math.inf
-        )
+        seconds = proportion_detection_seconds(value_a, value_b, rate, weight, alpha, power)
     return Detection(
         metric,
         control,
@@ -176,8 +173,24 @@ def _shifted_control(scenario: EndpointScenario, detection: Detection) -> tuple[
     return control.model_copy(update={"name": detection.treatment, "model": _SHIFTED}), model
 
 
-def _ab_scenario(scenario: EndpointScenario, detection: Detection, seconds: float) -> EndpointScenario:
-    """The scenario as a plain A/B split at the detection weight, for `seconds`, without a rollout."""
+MAX_CHECK_REQUESTS = 5_000_000  # per replication: the engine keeps every request's record (~1 GiB)
+
+
+def check_scenario(scenario: EndpointScenario, detection: Detection, seconds: float) -> EndpointScenario:
+    """The A/B scenario a simulated check runs: a plain split at the detection weight, for `seconds`,
+    without a rollout; ValueError when there is nothing sensible to simulate."""
+    if not 0 < seconds < math.inf:
+        raise ValueError(
+            "the detection time is 0 s (no latency variance): one request a side shows it"
+            if seconds <= 0
+            else "there is no difference to detect"
+        )
+    requests = detection.rate * seconds
+    if requests > MAX_CHECK_REQUESTS:
+        raise ValueError(
+            f"a simulated test of {seconds:,.0f} s sends {requests:,.0f} requests per replication; checks"
+            f" are bounded to {MAX_CHECK_REQUESTS:,} (a larger difference or weight needs fewer)"
+        )
     weights = {detection.control: 1 - detection.weight, detection.treatment: detection.weight}
     variants = list(scenario.endpoint.variants)
     changes: dict[str, object] = {}
@@ -195,26 +208,6 @@ def _ab_scenario(scenario: EndpointScenario, detection: Detection, seconds: floa
         }
     )
     return derive(scenario, changes, EndpointScenario)
-
-
-MAX_CHECK_REQUESTS = 5_000_000  # per replication: the engine keeps every request's record (~1 GiB)
-
-
-def check_scenario(scenario: EndpointScenario, detection: Detection, seconds: float) -> EndpointScenario:
-    """The A/B scenario a simulated check runs; ValueError when there is nothing sensible to simulate."""
-    if not 0 < seconds < math.inf:
-        raise ValueError(
-            "the detection time is 0 s (no latency variance): one request a side shows it"
-            if seconds <= 0
-            else "there is no difference to detect"
-        )
-    requests = detection.rate * seconds
-    if requests > MAX_CHECK_REQUESTS:
-        raise ValueError(
-            f"a simulated test of {seconds:,.0f} s sends {requests:,.0f} requests per replication; checks"
-            f" are bounded to {MAX_CHECK_REQUESTS:,} (a larger difference or weight needs fewer)"
-        )
-    return _ab_scenario(scenario, detection, seconds)
 
 
 @dataclass(frozen=True)

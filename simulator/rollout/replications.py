@@ -68,8 +68,6 @@ def replicate_rollout(
     scenario: RolloutScenario, replications: int, executor: Executor | None = None
 ) -> RolloutRuns:
     """Replication i always gets the same seed whatever the executor, so results are reproducible."""
-    if not isinstance(scenario, RolloutScenario):
-        raise ValueError("the scenario has no rollout section")
     first = simulate(scenario, replication_seed(scenario.seed, 0))
     rest = (executor or SerialExecutor()).map(
         _outcome_of, [Replication(scenario, i) for i in range(1, replications)]

@@ -9,15 +9,11 @@ Monte Carlo replications, their summary and the checkpoint optimiser are analyse
 """
 
 from simulator.scenario.training_check import check_training_job
-from simulator.scenario.training_spec import CheckpointSpec, RatePhase, SpotSpec, TrainingJobSpec
-from simulator.training.accounting import TimelineEntry, TrainingRun
+from simulator.scenario.training_spec import TrainingJobSpec
+from simulator.training.accounting import TrainingRun
 from simulator.training.job import simulate_training
 
 __all__ = [
-    "CheckpointSpec",
-    "RatePhase",
-    "SpotSpec",
-    "TimelineEntry",
     "TrainingJobSpec",
     "TrainingRun",
     "check_training_job",

@@ -66,18 +66,3 @@ class TrainingRun:
     @property
     def completed(self) -> bool:
         return self.status == "Completed"
-
-
-def billable_seconds(runtime_s: float, spot: bool, spot_discount: float) -> float:
-    """BillableTimeInSeconds per instance (discounted seconds for spot, see module docstring)."""
-    return runtime_s * (1.0 - spot_discount) if spot else runtime_s
-
-
-def savings_percent(billable_s: float, training_s: float) -> float:
-    """SageMaker's figure: (1 - BillableTimeInSeconds / TrainingTimeInSeconds) * 100 (0 when nothing ran)."""
-    return (1.0 - billable_s / training_s) * 100.0 if training_s > 0 else 0.0
-
-
-def instance_cost(billable_s: float, instances: int, on_demand_price_per_hour: float) -> float:
-    """Billable seconds x instances x on-demand price per second."""
-    return billable_s * instances * on_demand_price_per_hour / 3600.0

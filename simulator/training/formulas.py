@@ -145,11 +145,9 @@ def young_table(
 def on_demand_seconds(spec: TrainingJobSpec) -> float:
     """Completion time of the same job on on-demand instances (deterministic: never interrupted)."""
     work = spec.cluster_work()
-    writes = 0
+    writing = 0.0  # periodic checkpoint writes: after every interval but the last
     if spec.checkpoint is not None and spec.checkpoint.interval is not None:
         writes = max(math.ceil(work / spec.checkpoint.interval - 1e-9) - 1, 0)
-        write = spec.checkpoint.write_seconds()
-    else:
-        write = 0.0
-    total = spec.startup_time + spec.download_seconds() + work + writes * write + spec.upload_time
+        writing = writes * spec.checkpoint.write_seconds()
+    total = spec.startup_time + spec.download_seconds() + work + writing + spec.upload_time
     return min(total, spec.startup_time + spec.max_runtime)

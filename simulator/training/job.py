@@ -28,13 +28,7 @@ import simpy
 
 from simulator.catalog import Catalog
 from simulator.scenario.training_spec import TrainingJobSpec
-from simulator.training.accounting import (
-    TimelineEntry,
-    TrainingRun,
-    billable_seconds,
-    instance_cost,
-    savings_percent,
-)
+from simulator.training.accounting import TimelineEntry, TrainingRun
 from simulator.training.plan import JobPlan, build_plan
 
 NOTICE = "notice"
@@ -253,9 +247,11 @@ def simulate_plan(plan: JobPlan, seed_seq: np.random.SeedSequence, record: bool 
 
 
 def _account(job: TrainingJob, end: float) -> TrainingRun:
+    """The job's SageMaker figures at `end`, by the rules of accounting.py's docstring (billable seconds
+    are discounted seconds for spot; savings 0 when nothing ran; costs at the on-demand price)."""
     plan = job.plan
     training = end - job.training_start if job.training_start is not None else 0.0
-    billable = billable_seconds(job.runtime, plan.spot, plan.spot_discount)
+    billable = job.runtime * (1.0 - plan.spot_discount) if plan.spot else job.runtime
     return TrainingRun(
         status="Completed" if job.outcome == "Completed" else "Stopped",
         secondary_status=job.outcome,
@@ -263,9 +259,9 @@ def _account(job: TrainingJob, end: float) -> TrainingRun:
         training_time_s=training,
         billable_time_s=billable,
         runtime_s=job.runtime,
-        savings_pct=savings_percent(billable, training) if plan.spot else 0.0,
-        cost_usd=instance_cost(billable, plan.instance_count, plan.on_demand_price_per_hour),
-        cost_on_demand_usd=instance_cost(job.runtime, plan.instance_count, plan.on_demand_price_per_hour),
+        savings_pct=(1.0 - billable / training) * 100.0 if plan.spot and training > 0 else 0.0,
+        cost_usd=billable * plan.instance_count * plan.on_demand_price_per_hour / 3600.0,
+        cost_on_demand_usd=job.runtime * plan.instance_count * plan.on_demand_price_per_hour / 3600.0,
         interruptions=job.interruptions,
         checkpoints=job.checkpoints,
         lost_work_s=job.lost_work,

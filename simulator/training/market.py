@@ -120,15 +120,6 @@ class TraceMarket:
         return len(self.times) / self.times[-1]
 
 
-def per_instance_rate(spec: TrainingJobSpec, catalog: Catalog) -> float | None:
-    """Poisson rate per instance from the scenario or the catalog bucket; None if neither gives one."""
-    assert spec.spot is not None
-    if spec.spot.interruption_rate is not None:
-        return spec.spot.interruption_rate
-    bucket = catalog.instance(spec.instance_type).spot_interruption_bucket
-    return bucket_rate(bucket) if bucket is not None else None
-
-
 def build_market(spec: TrainingJobSpec, catalog: Catalog) -> Market | None:
     """The market a spot job sees (None for on-demand jobs: they are never interrupted)."""
     if not spec.spot_enabled:
@@ -140,7 +131,10 @@ def build_market(spec: TrainingJobSpec, catalog: Catalog) -> Market | None:
     if spec.spot.rate_schedule is not None:
         phases = spec.spot.rate_schedule
         return ScheduleMarket(tuple(p.duration for p in phases), tuple(n * p.rate for p in phases))
-    rate = per_instance_rate(spec, catalog)
+    rate = spec.spot.interruption_rate  # per instance, from the scenario or else the catalog's bucket
     if rate is None:
-        raise ValueError("no interruption rate: check_training_job reports this")
+        bucket = catalog.instance(spec.instance_type).spot_interruption_bucket
+        if bucket is None:
+            raise ValueError("no interruption rate: check_training_job reports this")
+        rate = bucket_rate(bucket)
     return PoissonMarket(n * rate)

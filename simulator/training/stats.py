@@ -17,15 +17,18 @@ def mean_ci(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[
     return mean, mean - half, mean + half
 
 
+def ci95(values: Sequence[float] | np.ndarray) -> dict[str, float]:
+    """`mean_ci` as summary.json writes a figure: {mean, ci95_low, ci95_high}."""
+    mean, low, high = mean_ci(values)
+    return {"mean": mean, "ci95_low": low, "ci95_high": high}
+
+
 def describe(values: Sequence[float] | np.ndarray) -> dict[str, float]:
     """Mean with its 95% CI, spread and the quantiles a planner reads (p50, p90, p95, p99)."""
     data = np.asarray(values, dtype=float)
-    mean, low, high = mean_ci(data)
     p50, p90, p95, p99 = (float(q) for q in np.quantile(data, [0.5, 0.9, 0.95, 0.99]))
     return {
-        "mean": mean,
-        "ci95_low": low,
-        "ci95_high": high,
+        **ci95(data),
         "std": float(data.std(ddof=1)) if data.size > 1 else 0.0,
         "min": float(data.min()),
         "p50": p50,

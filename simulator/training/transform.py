@@ -10,7 +10,6 @@ instance's devices share them, so their model time stretches by transforms / dev
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,36 +37,22 @@ def _sum_of(distribution: Distribution, count: int, rng: np.random.Generator) ->
     return max(0.0, distribution.mean() * count + spread * float(rng.standard_normal()))
 
 
-@dataclass(frozen=True)
-class InvocationModel:
-    """Seconds of model time for k records on one device of the job's instance type."""
-
-    model: ModelSpec
-    spec: BatchTransformSpec
-    catalog: Catalog
-
-    def model_time(self, records: int, rng: np.random.Generator) -> float:
-        instance = self.catalog.instance(self.spec.instance_type)
-        model = self.model
-        plan = batching_plan(model, instance, self.catalog)
-        if plan is not None:
-            full, rest = divmod(records, plan.spec.max_batch_size)
-            total = full * plan.batch_time(plan.spec.max_batch_size)
-            return total + (plan.batch_time(rest) if rest else 0.0)
-        if model.containers is not None:
-            size = records * self.spec.dataset.record_size
-            work = sum(_sum_of(c.service_time, records, rng) for c in model.containers) / instance.cpu_speed
-            return work + sum(hop_times(model, size))
-        single = service_plan(model, instance, self.catalog)
-        return _sum_of(single.distribution, records, rng) * single.scale
-
-    def devices(self) -> int:
-        return device_speed(self.catalog.instance(self.spec.instance_type), self.catalog)[1]
-
-
-def _instance_records(total: int, instances: int) -> list[int]:
-    base, extra = divmod(total, instances)
-    return [base + (1 if i < extra else 0) for i in range(instances)]
+def _model_time(
+    model: ModelSpec, spec: BatchTransformSpec, catalog: Catalog, records: int, rng: np.random.Generator
+) -> float:
+    """Seconds of model time for `records` records on one device of the job's instance type."""
+    instance = catalog.instance(spec.instance_type)
+    plan = batching_plan(model, instance, catalog)
+    if plan is not None:
+        full, rest = divmod(records, plan.spec.max_batch_size)
+        total = full * plan.batch_time(plan.spec.max_batch_size)
+        return total + (plan.batch_time(rest) if rest else 0.0)
+    if model.containers is not None:
+        size = records * spec.dataset.record_size
+        work = sum(_sum_of(c.service_time, records, rng) for c in model.containers) / instance.cpu_speed
+        return work + sum(hop_times(model, size))
+    single = service_plan(model, instance, catalog)
+    return _sum_of(single.distribution, records, rng) * single.scale
 
 
 def simulate_transform(
@@ -79,8 +64,7 @@ def simulate_transform(
     `processing_utilisation` over the instance's own processing time (start-up done to last record).
     """
     streams = RandomStreams(seed)
-    timing = InvocationModel(model, spec, catalog)
-    devices = timing.devices()
+    devices = device_speed(catalog.instance(spec.instance_type), catalog)[1]
     transforms = spec.max_concurrent_transforms or devices
     stretch = max(1.0, transforms / devices)
     per_invocation = spec.records_per_invocation()
@@ -102,7 +86,7 @@ def simulate_transform(
 
         def worker() -> Generator[Any, Any, None]:
             for size in queue:
-                compute = timing.model_time(size, rng)
+                compute = _model_time(model, spec, catalog, size, rng)
                 transfer = size * spec.dataset.record_size / spec.data_bandwidth
                 busy[index] += compute
                 yield env.timeout(spec.invocation_overhead + transfer + compute * stretch)
@@ -110,10 +94,10 @@ def simulate_transform(
 
         yield simpy.AllOf(env, [env.process(worker()) for _ in range(transforms)])
 
-    started = []
-    for index, records in enumerate(_instance_records(spec.dataset.record_count, spec.instance_count)):
+    base, extra = divmod(spec.dataset.record_count, spec.instance_count)  # the first `extra` get one more
+    for index in range(spec.instance_count):
         rng = streams.generator("batch_transform", index)
-        started.append(env.process(instance(index, records, rng)))
+        env.process(instance(index, base + (1 if index < extra else 0), rng))
     env.run()
     duration = max(finished)
     price = catalog.price_per_hour(spec.instance_type)

@@ -4,12 +4,10 @@ replications to an executor, like every other analysis.
 """
 
 from simulator.training_analysis.montecarlo import run_replications, summarize_training
-from simulator.training_analysis.optimizer import CheckpointOptimum, CurvePoint, optimize_checkpoint
+from simulator.training_analysis.optimizer import optimize_checkpoint
 from simulator.training_analysis.transform_runs import transform_replications
 
 __all__ = [
-    "CheckpointOptimum",
-    "CurvePoint",
     "optimize_checkpoint",
     "run_replications",
     "summarize_training",

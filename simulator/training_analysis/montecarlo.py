@@ -7,7 +7,7 @@ every other experiment, so `--executor` and `--workers` apply to training jobs t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.accounting import TrainingRun
 from simulator.training.job import simulate_training
 from simulator.training.plan import build_plan, job_mtbf
-from simulator.training.stats import describe, mean_ci, proportion
+from simulator.training.stats import ci95, describe, proportion
 
 _METRICS = (
     "completion_time_s",
@@ -42,21 +42,6 @@ _ENDINGS = (  # summary key -> SecondaryStatus
 )
 
 
-@dataclass(frozen=True)
-class TrainingReplication:
-    """One replication to run: the job, its catalog, the scenario seed and the replication index."""
-
-    spec: TrainingJobSpec
-    catalog: Catalog
-    seed: int
-    index: int
-
-
-def simulate_replication(task: TrainingReplication) -> TrainingRun:
-    """Replication `task.index` of the job (top level: picklable for process pools and Dask)."""
-    return simulate_training(task.spec, task.catalog, replication_seed(task.seed, task.index))
-
-
 def run_replications(
     spec: TrainingJobSpec,
     catalog: Catalog,
@@ -64,9 +49,10 @@ def run_replications(
     replications: int,
     executor: Executor | None = None,
 ) -> list[TrainingRun]:
-    """Independent replications 0..n-1, in order, on `executor` (serial in this process by default)."""
-    tasks = [TrainingReplication(spec, catalog, seed, i) for i in range(replications)]
-    return (executor or SerialExecutor()).map(simulate_replication, tasks)
+    """Independent replications 0..n-1, in order, on `executor` (serial in this process by default); the
+    task, a `partial` of top-level simulate_training, pickles for process pools and Dask."""
+    seeds = [replication_seed(seed, i) for i in range(replications)]
+    return (executor or SerialExecutor()).map(partial(simulate_training, spec, catalog), seeds)
 
 
 def summarize_training(spec: TrainingJobSpec, catalog: Catalog, runs: list[TrainingRun]) -> dict[str, Any]:
@@ -112,20 +98,15 @@ def _comparison(runs: list[TrainingRun], on_demand: TrainingRun) -> dict[str, An
     """Means side by side, plus per-replication savings and slow-down against the on-demand job."""
     table: dict[str, Any] = {}
     for name in ("completion_time_s", "training_time_s", "billable_time_s", "cost_usd"):
-        spot = _interval([getattr(run, name) for run in runs])
+        spot = ci95([getattr(run, name) for run in runs])
         table[name] = {"spot": spot, "on_demand": float(getattr(on_demand, name))}
     if on_demand.cost_usd > 0:
         savings = [100.0 * (1.0 - run.cost_usd / on_demand.cost_usd) for run in runs]
-        table["cost_saving_vs_on_demand_pct"] = _interval(savings)
+        table["cost_saving_vs_on_demand_pct"] = ci95(savings)
     if on_demand.completion_time_s > 0:
         slower = [100.0 * (run.completion_time_s / on_demand.completion_time_s - 1.0) for run in runs]
-        table["extra_time_vs_on_demand_pct"] = _interval(slower)
+        table["extra_time_vs_on_demand_pct"] = ci95(slower)
     return table
-
-
-def _interval(values: list[float]) -> dict[str, float]:
-    mean, low, high = mean_ci(values)
-    return {"mean": mean, "ci95_low": low, "ci95_high": high}
 
 
 def _finite_or_none(value: float) -> float | None:

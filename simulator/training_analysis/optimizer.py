@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
@@ -31,7 +32,7 @@ from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.formulas import daly_exact_interval, daly_interval, young_breakdown, young_interval
 from simulator.training.job import simulate_plan
 from simulator.training.plan import build_plan, job_mtbf
-from simulator.training.stats import mean_ci
+from simulator.training.stats import ci95, mean_ci
 
 Objective = Literal["time", "cost"]
 _BATCH = 50
@@ -121,26 +122,17 @@ class CheckpointOptimum:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class IntervalBatch:
-    """Replications start..stop-1 of the job checkpointing every `interval` seconds."""
-
-    spec: TrainingJobSpec
-    catalog: Catalog
-    seed: int
-    interval: float
-    objective: Objective
-    start: int
-    stop: int
-
-
-def _evaluate_batch(task: IntervalBatch) -> list[float]:
-    """Objective values and completion flags of a batch (top level: picklable for pools)."""
-    plan = build_plan(with_interval(task.spec, task.interval), task.catalog)
+def _evaluate_batch(
+    spec: TrainingJobSpec, catalog: Catalog, seed: int, objective: Objective, batch: tuple[float, range]
+) -> list[float]:
+    """Objective values and completion flags of a batch: (interval, replication indices) of the job
+    checkpointing every `interval` seconds (top level: picklable for pools)."""
+    interval, indices = batch
+    plan = build_plan(with_interval(spec, interval), catalog)
     values = []
-    for index in range(task.start, task.stop):
-        run = simulate_plan(plan, replication_seed(task.seed, index), record=False)
-        values.append(run.completion_time_s if task.objective == "time" else run.cost_usd)
+    for index in indices:
+        run = simulate_plan(plan, replication_seed(seed, index), record=False)
+        values.append(run.completion_time_s if objective == "time" else run.cost_usd)
         values.append(1.0 if run.completed else 0.0)
     return values
 
@@ -163,9 +155,8 @@ class _Evaluator:
         objective: Objective,
         executor: Executor,
     ) -> None:
-        self._args = (spec, catalog, seed)
+        self._evaluate = partial(_evaluate_batch, spec, catalog, seed, objective)
         self.replications = replications
-        self._objective = objective
         self._executor = executor
         self.values: dict[float, np.ndarray] = {}
         self.completed: dict[float, float] = {}
@@ -173,12 +164,8 @@ class _Evaluator:
     def evaluate(self, intervals: list[float] | np.ndarray) -> None:
         n = self.replications
         todo = sorted({float(x) for x in intervals} - set(self.values))
-        tasks = [
-            IntervalBatch(*self._args, interval, self._objective, start, min(start + _BATCH, n))
-            for interval in todo
-            for start in range(0, n, _BATCH)
-        ]
-        results = self._executor.map(_evaluate_batch, tasks)
+        batches = [(x, range(start, min(start + _BATCH, n))) for x in todo for start in range(0, n, _BATCH)]
+        results = self._executor.map(self._evaluate, batches)
         per_interval = -(-n // _BATCH)
         for k, interval in enumerate(todo):
             flat = np.concatenate([np.asarray(r) for r in results[k * per_interval : (k + 1) * per_interval]])
@@ -271,8 +258,7 @@ def optimize_checkpoint(
     mean, low, high = mean_ci(evaluator.values[incumbent])
     comparisons = {}
     for name, value in formulas.items():
-        d_mean, d_low, d_high = mean_ci(evaluator.values[min(value, work)] - evaluator.values[incumbent])
-        comparisons[name] = {"mean": d_mean, "ci95_low": d_low, "ci95_high": d_high}
+        comparisons[name] = ci95(evaluator.values[min(value, work)] - evaluator.values[incumbent])
     curve = tuple(sorted(evaluator.curve() + screen.curve(), key=lambda p: (p.interval_s, -p.replications)))
     return CheckpointOptimum(
         objective=objective,
