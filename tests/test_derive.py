@@ -71,3 +71,20 @@ def test_removing_what_is_not_there_changes_nothing(base_scenario: dict[str, Any
     with pytest.raises(ScenarioError) as caught:
         derive(scenario, {"endpoint.variants[0].name[0]": None}, EndpointScenario)
     assert caught.value.path == "endpoint.variants[0].name[0]"
+
+
+def test_a_derived_section_is_validated_again() -> None:
+    """The optimiser's and the on-demand comparison's training jobs: model_copy would accept these."""
+    from pydantic import ValidationError
+
+    from simulator.scenario.derive import derive_spec
+
+    spec = load_scenario(SCENARIOS / "spot-training.yaml").training_job
+    assert spec is not None and spec.checkpoint is not None
+    moved = derive_spec(spec, {"checkpoint": {**spec.checkpoint.model_dump(), "interval": 600.0}})
+    assert moved.checkpoint is not None and moved.checkpoint.interval == 600.0
+    assert derive_spec(spec, {"spot": None}) == spec.model_copy(update={"spot": None})
+    with pytest.raises(ValidationError, match="greater than 0"):
+        derive_spec(spec, {"checkpoint": {**spec.checkpoint.model_dump(), "interval": -5.0}})
+    with pytest.raises(ValidationError, match="max_wait"):
+        derive_spec(spec, {"max_wait": spec.max_runtime / 2})

@@ -18,6 +18,7 @@ from simulator.scenario.overrides import set_path, split_path
 from simulator.scenario.schema import ScenarioBase
 
 K = TypeVar("K", bound=ScenarioBase)
+M = TypeVar("M", bound=BaseModel)
 
 
 def plain(value: Any) -> Any:
@@ -61,3 +62,9 @@ def derive(scenario: ScenarioBase, changes: Mapping[str, Any], expect: type[K]) 
             "(top level)", f"the derived scenario is a {derived.kind}, not a {expect.__name__}"
         )
     return derived
+
+
+def derive_spec(spec: M, changes: Mapping[str, Any]) -> M:
+    """`spec` (a section of a scenario) with some fields replaced, validated again: `model_copy` would
+    skip every check."""
+    return type(spec).model_validate({**spec.model_dump(), **changes})

@@ -15,6 +15,7 @@ import numpy as np
 from simulator.catalog import Catalog
 from simulator.core.rng import replication_seed
 from simulator.execution.executors import Executor, SerialExecutor
+from simulator.scenario.derive import derive_spec
 from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.accounting import TrainingRun
 from simulator.training.job import simulate_training
@@ -61,7 +62,7 @@ def summarize_training(spec: TrainingJobSpec, catalog: Catalog, runs: list[Train
         raise ValueError("no replications to summarise")
     plan = build_plan(spec, catalog)
     # the same job without spot: never interrupted, so one deterministic run describes it
-    on_demand = simulate_training(spec.model_copy(update={"spot": None}), catalog, np.random.SeedSequence(0))
+    on_demand = simulate_training(derive_spec(spec, {"spot": None}), catalog, np.random.SeedSequence(0))
     summary: dict[str, Any] = {
         "kind": "training_job",
         "replications": len(runs),

@@ -28,6 +28,7 @@ from simulator.catalog import Catalog
 from simulator.core.rng import replication_seed
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, SerialExecutor
+from simulator.scenario.derive import derive_spec
 from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.formulas import daly_exact_interval, daly_interval, young_breakdown, young_interval
 from simulator.training.job import simulate_plan
@@ -140,7 +141,7 @@ def _evaluate_batch(
 def with_interval(spec: TrainingJobSpec, interval: float) -> TrainingJobSpec:
     """The same job with another checkpoint interval."""
     assert spec.checkpoint is not None
-    return spec.model_copy(update={"checkpoint": spec.checkpoint.model_copy(update={"interval": interval})})
+    return derive_spec(spec, {"checkpoint": {**spec.checkpoint.model_dump(), "interval": interval}})
 
 
 class _Evaluator:
