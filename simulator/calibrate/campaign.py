@@ -108,7 +108,7 @@ comes from that run; nothing is edited by hand.
 ## Serving: held-out loads
 
 The profile (`serve/profile.yaml`) was fitted on one closed-loop user, closed loops of 2, 4 and 8
-users (8 twice) and Poisson streams at 40%, 72% and 90% of the measured maximum throughput; none of the
+users (8 twice) and Poisson streams at 40% and 72% of the measured maximum throughput; none of the
 loads below was used for fitting. Open-loop predictions replay the send times the load generator
 recorded, with service times drawn from the profile. `*` marks the errors held to the targets.
 

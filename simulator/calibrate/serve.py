@@ -1,7 +1,7 @@
 """Calibrate a serving image: readiness time, a small sweep, and a fitted service profile.
 
 Fitting levels: one closed-loop user (service-time shape), saturating closed-loop levels (the
-instance's cost of a request) and Poisson streams at 40%, 72% and 90% of capacity (the open-loop
+instance's cost of a request) and Poisson streams at 40% and 72% of capacity (the open-loop
 rate table below). Other rates and user counts are left for validation.
 
 The profile's service time and overhead come from the one-user level (`fit_profile`), how the cost
@@ -29,8 +29,6 @@ from simulator.calibrate.rate_scale import scale_distribution, scaled_service
 from simulator.calibrate.runner import place, serving
 from simulator.errors import ScenarioError
 
-REFERENCE_LOAD = 0.72  # the stored service time is the instance's at this share of its maximum
-
 
 @dataclass(frozen=True)
 class ServePlan:
@@ -40,7 +38,7 @@ class ServePlan:
     single_requests: int = 4000
     single_seconds: float = 12.0
     fit_users: tuple[int, ...] = (2, 4, 8, 8)  # the maximum: median of all but the first
-    open_fractions: tuple[float, ...] = (0.4, 0.72, 0.9)  # of the measured maximum; not validation's
+    open_fractions: tuple[float, ...] = (0.4, 0.72)  # of the measured maximum; not validation's
     open_seconds: float = 16.0
     level_requests: int = 5000
     level_seconds: float = 8.0
@@ -231,9 +229,8 @@ def fit_rate_scale(
     does, so CPU is the steadier measure there. The measured maximum throughput (median of the
     saturating closed-loop levels) gives the factor back to back. Open-loop predictions interpolate
     between these points at their rate (`scale_at`), closed loops use the last (`saturation_scale`).
-    A stream at 90% pins the cost near saturation, where servers differ: some cost what they did at
-    72% right up to the maximum, others less. The stored service time is the instance's at 72% of
-    the maximum, so a scenario that uses the profile as it is gets it as it runs under heavy traffic.
+    The stored service time is the busiest open-loop level's, so a scenario that uses the profile as
+    it is gets the instance as it runs under heavy real traffic.
     """
     lightest = open_levels[0]
     measured = float(lightest.result.latencies().mean())
@@ -253,8 +250,7 @@ def fit_rate_scale(
         factors = [base_factor] * len(open_levels)
     base_mean = float(sample(profile.service_time, np.random.default_rng(0), 200_000).mean())
     saturation = min(profile.vcpus, profile.workers) / (measured_max * base_mean)
-    nearest = np.argmin([abs(lv.load.level - REFERENCE_LOAD * measured_max) for lv in open_levels])
-    reference = factors[int(nearest)]
+    reference = factors[-1]
     saturated_cpu = float(np.median([lv.cpu_per_request() for lv in saturated]))
     table = {
         "rates": [lv.load.level for lv in open_levels] + [measured_max],
