@@ -62,7 +62,8 @@ reports: $(STAMP)  ## regenerate reports/ (self-contained report.html + summary.
 	  cp $(OUT)/reports/rollout/rollout.json reports/canary-rollback/
 
 calibration-report: $(STAMP)  ## build, calibrate and validate the example images with Docker; rewrite reports/calibration/
-	$(BIN)/sagesim calibrate report --work $(OUT)/calibration --out reports/calibration
+	$(BIN)/sagesim calibrate report --work $(OUT)/calibration --out $(OUT)/calibration-report; status=$$?; \
+	  cd $(OUT)/calibration-report && cp -r README.md serve train stacks $(CURDIR)/reports/calibration/ && exit $$status
 
 RUNS ?= 5
 MATRIX_IMAGES ?= serve flask-nginx fastapi-threads gunicorn-multiworker

@@ -34,7 +34,7 @@ from simulator import (
 from simulator import cli_options as opts
 from simulator.core.allocator import keep_freed_memory
 from simulator.errors import ScenarioError
-from simulator.report.staging import check_out, write_json
+from simulator.staging import check_out, write_json
 
 app = typer.Typer(
     add_completion=False,

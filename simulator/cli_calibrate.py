@@ -61,9 +61,17 @@ def _memory(value: str | None) -> str | None:
     return value
 
 
-def _out(path: Path) -> Path:
+def _out(path: Path, command: str, joins: tuple[str, ...] = ()) -> Path:
+    """--out checked before any container starts: staged writes (simulator/staging.py) check it again."""
+    from simulator.staging import check_out
+
+    check_out(path, command, joins=joins)
+    return path
+
+
+def _work(path: Path) -> Path:
     if path.exists() and not path.is_dir():
-        raise ScenarioError("--out", f"{path} exists and is not a directory")
+        raise ScenarioError("--work", f"{path} exists and is not a directory")
     return path
 
 
@@ -143,7 +151,7 @@ def serve(
 
     path = calibrate_serve(
         _image(image, "serve"),
-        out=_out(out),
+        out=_out(out, "calibrate serve"),
         vcpus=vcpus,
         memory=_memory(memory),
         workers=server_workers,
@@ -162,7 +170,9 @@ def train(
     require_extra("docker", "calibrate train", "Docker calibration")
     from simulator.calibrate.train import calibrate_train
 
-    path = calibrate_train(_image(image, "train"), out=_out(out), vcpus=vcpus, memory=_memory(memory))
+    path = calibrate_train(
+        _image(image, "train"), out=_out(out, "calibrate train"), vcpus=vcpus, memory=_memory(memory)
+    )
     typer.echo(f"profile: {path}")
 
 
@@ -194,8 +204,9 @@ def report(
     require_extra("docker", "calibrate report", "Docker calibration")
     from simulator.calibrate.campaign import run_all, write_report
 
-    run = run_all(_out(work))
-    write_report(run, _out(out))
+    _out(out, "calibrate report")
+    run = run_all(_work(work))
+    write_report(run, out)
     typer.echo(f"report: {out / 'README.md'}")
     if not run.passed:
         raise typer.Exit(1)
@@ -252,7 +263,7 @@ def validate(
         report = validate_serve(
             image,
             profile,
-            out=_out(out),
+            out=_out(out, "validate", joins=("calibrate serve",)),
             memory=memory,
             payload=payload,
             content_type=content_type,
@@ -265,7 +276,9 @@ def validate(
     else:
         from simulator.calibrate.train import format_train_table, validate_train
 
-        treport = validate_train(_image(image, kind), profile, out=_out(out), memory=memory)
+        treport = validate_train(
+            _image(image, kind), profile, out=_out(out, "validate", joins=("calibrate train",)), memory=memory
+        )
         typer.echo(format_train_table(treport))
         passed = treport.passed()
     typer.echo(f"plots and tables: {out}")

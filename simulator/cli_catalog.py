@@ -110,7 +110,7 @@ def refresh(
 
     from simulator.catalog.prices import read_prices, write_prices
     from simulator.catalog.refresh import read_offer, refresh_prices
-    from simulator.report.staging import check_out
+    from simulator.staging import check_out
 
     check_out(out, "catalog refresh")
     data = resources.files("simulator.catalog").joinpath("data")

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from simulator import cli_options as opts
 from simulator.errors import ScenarioError
-from simulator.report.staging import check_out
+from simulator.staging import check_out
 
 if TYPE_CHECKING:  # pandas loads only when a command draws a table
     import pandas as pd

@@ -69,7 +69,7 @@ def export(
     """Write CreateEndpointConfig, RegisterScalableTarget, PutScalingPolicy (and for step policies
     PutMetricAlarm) requests and template.yaml."""
     from simulator.report.aws_export import write_export
-    from simulator.report.staging import check_out
+    from simulator.staging import check_out
 
     check_out(out, "export")
     deployment = _deployment(scenario_path, overrides, recommendations, recommendation_id, model_name)

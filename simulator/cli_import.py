@@ -153,7 +153,7 @@ def import_scenario(
 
     from simulator.importing.build import ImportOptions, build_scenario
     from simulator.importing.recommend_job import recommend_document
-    from simulator.report.staging import check_out
+    from simulator.staging import check_out
 
     check_out(out, "import")
     inputs = _inputs(endpoint_config, metrics, scalable_targets, scaling_policies, alarms)

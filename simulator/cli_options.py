@@ -21,7 +21,7 @@ from rich.table import Table
 from simulator.errors import ScenarioError
 from simulator.execution.choice import make_executor
 from simulator.execution.executors import Executor
-from simulator.report.staging import staged_directory
+from simulator.staging import staged_directory
 
 MAX_REPLICATIONS = 100_000  # the scenario schema's bound on `replications`, the same on every command
 

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from simulator import cli_options as opts
 from simulator.errors import ScenarioError
-from simulator.report.staging import check_out
+from simulator.staging import check_out
 
 if TYPE_CHECKING:  # annotations only: the A/B model and the scenario load when a command runs
     from simulator.rollout.abtest import Detection

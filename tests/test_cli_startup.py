@@ -53,7 +53,7 @@ def test_light_commands_import_no_heavy_library(arguments: list[str]) -> None:
 @pytest.mark.parametrize("arguments", [["--help"], ["--version"]], ids=["help", "version"])
 def test_help_and_version_load_no_scenario_model(arguments: list[str]) -> None:
     """The scenario model (pydantic, YAML, numpy: about 0.25 s) loads when a command reads a scenario,
-    not for `--help`: the commands' modules check --out with report.staging, which must stay light."""
+    not for `--help`: the commands' modules check --out with simulator.staging, which must stay light."""
     light = ("pydantic", "yaml", "numpy", "simulator.scenario")
     script = (
         "import sys\n"

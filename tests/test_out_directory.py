@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from simulator.errors import ScenarioError
 from simulator.recommend.store import file_name
-from simulator.report.staging import MARKER, check_out, staged_directory, written_by
+from simulator.staging import MARKER, check_out, staged_directory, written_by
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -44,6 +44,70 @@ def test_a_failed_write_leaves_the_earlier_results_as_they_were(tmp_path: Path) 
         raise RuntimeError("plot failed")
     assert (out / "summary.json").read_text() == "kept"
     assert _siblings(out) == {"out"}
+
+
+def test_keep_partial_puts_what_a_failed_run_wrote_in_place(tmp_path: Path) -> None:
+    """A calibration that dies after measuring keeps its levels; the next run replaces them whole."""
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError), staged_directory(out, "calibrate serve", keep_partial=True) as staging:
+        (staging / "requests.partial.csv").write_text("levels")
+        raise RuntimeError("container exited")
+    assert (out / "requests.partial.csv").read_text() == "levels"
+    assert written_by(out) == "calibrate serve" and _siblings(out) == {"out"}
+    with staged_directory(out, "calibrate serve", keep_partial=True) as staging:
+        (staging / "profile.yaml").write_text("fitted")
+    assert {p.name for p in out.iterdir()} == {"profile.yaml", MARKER}
+
+
+def test_keep_partial_with_nothing_written_leaves_the_earlier_results(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with staged_directory(out, "calibrate serve") as staging:
+        (staging / "profile.yaml").write_text("earlier")
+    with pytest.raises(KeyboardInterrupt), staged_directory(out, "calibrate serve", keep_partial=True):
+        raise KeyboardInterrupt
+    assert (out / "profile.yaml").read_text() == "earlier" and _siblings(out) == {"out"}
+
+
+def test_a_joining_command_adds_its_files_and_replaces_only_its_own(tmp_path: Path) -> None:
+    """validate writes beside the profile it checks; a second validation replaces the first's files only,
+    and a new calibration replaces the directory whole."""
+    out = tmp_path / "out"
+    joins = ("calibrate serve",)
+    with staged_directory(out, "calibrate serve") as staging:
+        (staging / "profile.yaml").write_text("fitted")
+    with staged_directory(out, "validate", joins=joins) as staging:
+        (staging / "validation.json").write_text("1")
+        (staging / "validation.partial.csv").write_text("stale")
+    assert written_by(out) == "calibrate serve"
+    with staged_directory(out, "validate", joins=joins) as staging:
+        (staging / "validation.json").write_text("2")
+    assert {p.name for p in out.iterdir()} == {"profile.yaml", "validation.json", MARKER}
+    assert (out / "validation.json").read_text() == "2" and (out / "profile.yaml").read_text() == "fitted"
+    assert json.loads((out / MARKER).read_text())["added"] == {"validate": ["validation.json"]}
+    with staged_directory(out, "calibrate serve") as staging:
+        (staging / "profile.yaml").write_text("refitted")
+    assert {p.name for p in out.iterdir()} == {"profile.yaml", MARKER}
+    assert _siblings(out) == {"out"}
+
+
+@pytest.mark.parametrize("owner", ["run", "calibrate train"])
+def test_a_joining_command_is_refused_where_it_may_not_join(tmp_path: Path, owner: str) -> None:
+    out = tmp_path / "out"
+    with staged_directory(out, owner) as staging:
+        (staging / "summary.json").write_text("x")
+    with pytest.raises(ScenarioError, match=f"holds the results of `sagesim {owner}`"):
+        check_out(out, "validate", joins=("calibrate serve",))
+
+
+def test_a_users_file_in_a_joined_directory_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with staged_directory(out, "calibrate serve") as staging:
+        (staging / "profile.yaml").write_text("fitted")
+    with staged_directory(out, "validate", joins=("calibrate serve",)) as staging:
+        (staging / "validation.json").write_text("1")
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(ScenarioError, match="holds files a sagesim run did not write"):
+        check_out(out, "validate", joins=("calibrate serve",))
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from simulator.calibrate.serve_results import ServeValidation
 from simulator.calibrate.train import calibrate_train, format_train_table, validate_train
 from simulator.calibrate.train_results import TrainValidation
 from simulator.calibrate.validate import format_table, validate_serve
+from simulator.staging import staged_directory
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,13 @@ REPORT_FILES = (
 
 
 def write_report(run: AllRun, out: Path) -> None:
-    """Copy the tables, plots and profiles of a run into `out` and write out/README.md around them."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Copy the tables, plots and profiles of a run into `out` and write out/README.md around them
+    (staged: `out` is replaced whole, and only once everything is written)."""
+    with staged_directory(out, "calibrate report") as staging:
+        _write_report(run, staging)
+
+
+def _write_report(run: AllRun, out: Path) -> None:
     stack_files = [
         f"stacks/{name}/{file}"
         for name in run.stacks

@@ -134,8 +134,9 @@ def _raise_if_stopped(server: Server, load: Load) -> None:
 
 
 @contextlib.contextmanager
-def kept_on_failure(levels: list[tuple[str, Level]], path: Path) -> Iterator[None]:
-    """If measuring fails or is interrupted, keep the levels measured so far in `path` (and say where)."""
+def kept_on_failure(levels: list[tuple[str, Level]], path: Path, shown: Path) -> Iterator[None]:
+    """If measuring fails or is interrupted, write the levels measured so far to `path` in the staging
+    directory, and name `shown`, where the staged write puts them (simulator/staging.py, keep_partial)."""
     try:
         yield
     except ScenarioError as exc:
@@ -143,7 +144,7 @@ def kept_on_failure(levels: list[tuple[str, Level]], path: Path) -> Iterator[Non
             raise
         write_records(levels, path)
         raise ScenarioError(
-            exc.path, f"{exc.reason}; the {len(levels)} level(s) measured before are kept in {path}"
+            exc.path, f"{exc.reason}; the {len(levels)} level(s) measured before are kept in {shown}"
         ) from None
     except KeyboardInterrupt:
         if levels:

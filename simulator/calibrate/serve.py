@@ -28,6 +28,10 @@ from simulator.calibrate.provenance import payload_pool, recorded
 from simulator.calibrate.rate_scale import scale_distribution, scaled_service
 from simulator.calibrate.runner import place, serving
 from simulator.errors import ScenarioError
+from simulator.staging import staged_directory
+
+PROFILE_FILE = "profile.yaml"
+PARTIAL_FILE = "requests.partial.csv"  # the levels measured before a run failed
 
 
 @dataclass(frozen=True)
@@ -59,68 +63,71 @@ def calibrate_serve(
     plan: ServePlan | None = None,
     seed: int = 0,
 ) -> Path:
-    """Measure `image` pinned to `vcpus` cores and write out/profile.yaml (returned) and out/requests.csv."""
+    """Measure `image` pinned to `vcpus` cores and write out/profile.yaml (returned) and out/requests.csv,
+    staged: out changes only when the profile is written, or to keep the levels measured when a run fails."""
     plan = plan or ServePlan()
     requested_workers = workers  # passed to the server only when given: servers run as they are
     placement = place(vcpus)
     pool = payload_pool(payload, content_type, accept)
-    readiness: list[float] = []
-    for _ in range(max(0, plan.readiness_runs - 1)):
-        with serving(image, placement, workers=requested_workers, memory=memory) as server:
+    with staged_directory(out, "calibrate serve", keep_partial=True) as staging:
+        readiness: list[float] = []
+        for _ in range(max(0, plan.readiness_runs - 1)):
+            with serving(image, placement, workers=requested_workers, memory=memory) as server:
+                readiness.append(server.ready_s)
+        levels: list[tuple[str, Level]] = []
+
+        def run(load: Load, level_seed: int) -> Level:
+            level = measure(server, placement, load, pool, level_seed, plan.attempts)
+            levels.append(("fit", level))
+            return level
+
+        with (
+            kept_on_failure(levels, staging / PARTIAL_FILE, out / PARTIAL_FILE),
+            serving(image, placement, workers=requested_workers, memory=memory) as server,
+        ):
             readiness.append(server.ready_s)
-    levels: list[tuple[str, Level]] = []
-    partial = out / "requests.partial.csv"
-
-    def run(load: Load, level_seed: int) -> Level:
-        level = measure(server, placement, load, pool, level_seed, plan.attempts)
-        levels.append(("fit", level))
-        return level
-
-    with (
-        kept_on_failure(levels, partial),
-        serving(image, placement, workers=requested_workers, memory=memory) as server,
-    ):
-        readiness.append(server.ready_s)
-        image_id = server.container.image.id if server.container.image else ""
-        measure(server, placement, Load("closed", 1, 500, 2.0, 0.0), pool, seed, 1)  # warm caches
-        single = run(Load("closed", 1, plan.single_requests, plan.single_seconds, plan.warmup_s), seed + 1)
-        saturated = []
-        with RunnableSampler(lambda: _docker.container_threads(server.container)) as sampler:
-            for i, users in enumerate(plan.fit_users):
-                load = Load("closed", users, plan.level_requests, plan.level_seconds, plan.warmup_s)
-                sampler.samples.clear()  # only the last (most saturating) level's samples are kept
-                saturated.append(run(load, seed + 2 + i))
-            runnable = list(sampler.samples)
-        measured_max = _median_throughput(saturated[1:] or saturated)
-        open_levels = []
-        for i, fraction in enumerate(plan.open_fractions):
-            rate = round(fraction * measured_max, 1)
-            load = Load("open", rate, int(rate * plan.open_seconds * 1.5) + 100, plan.open_seconds)
-            open_levels.append(run(load, seed + 60 + i))
-    parallelism = effective_parallelism(runnable)
-    workers = workers or worker_slots(parallelism, vcpus)
-    profile = fit_profile(single, open_levels, saturated, vcpus=vcpus, workers=workers)
-    profile = fit_rate_scale(profile, open_levels, saturated[1:], measured_max)
-    fitted = {
-        "workers_requested": requested_workers,
-        "parallelism": {
-            "runnable_threads_mean": None if parallelism is None else round(parallelism, 3),
-            "samples": len(runnable),
-            "method": "mean runnable threads of the container while the last closed loop saturated it",
-        },
-        **recorded(image, image_id, pool),
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "cpuset": placement.cpuset,
-        "memory": memory,
-        "model_setup_time": {"samples": readiness, "mean": float(np.mean(readiness))},
-        **profile.fitted,
-    }
-    out.mkdir(parents=True, exist_ok=True)
-    write_records(levels, out / "requests.csv")
-    return write_profile(
-        ServeProfile(profile.service_time, profile.overhead, vcpus, workers, fitted),
-        out / "profile.yaml",
-    )
+            image_id = server.container.image.id if server.container.image else ""
+            measure(server, placement, Load("closed", 1, 500, 2.0, 0.0), pool, seed, 1)  # warm caches
+            single = run(
+                Load("closed", 1, plan.single_requests, plan.single_seconds, plan.warmup_s), seed + 1
+            )
+            saturated = []
+            with RunnableSampler(lambda: _docker.container_threads(server.container)) as sampler:
+                for i, users in enumerate(plan.fit_users):
+                    load = Load("closed", users, plan.level_requests, plan.level_seconds, plan.warmup_s)
+                    sampler.samples.clear()  # only the last (most saturating) level's samples are kept
+                    saturated.append(run(load, seed + 2 + i))
+                runnable = list(sampler.samples)
+            measured_max = _median_throughput(saturated[1:] or saturated)
+            open_levels = []
+            for i, fraction in enumerate(plan.open_fractions):
+                rate = round(fraction * measured_max, 1)
+                load = Load("open", rate, int(rate * plan.open_seconds * 1.5) + 100, plan.open_seconds)
+                open_levels.append(run(load, seed + 60 + i))
+        parallelism = effective_parallelism(runnable)
+        workers = workers or worker_slots(parallelism, vcpus)
+        profile = fit_profile(single, open_levels, saturated, vcpus=vcpus, workers=workers)
+        profile = fit_rate_scale(profile, open_levels, saturated[1:], measured_max)
+        fitted = {
+            "workers_requested": requested_workers,
+            "parallelism": {
+                "runnable_threads_mean": None if parallelism is None else round(parallelism, 3),
+                "samples": len(runnable),
+                "method": "mean runnable threads of the container while the last closed loop saturated it",
+            },
+            **recorded(image, image_id, pool),
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "cpuset": placement.cpuset,
+            "memory": memory,
+            "model_setup_time": {"samples": readiness, "mean": float(np.mean(readiness))},
+            **profile.fitted,
+        }
+        write_records(levels, staging / "requests.csv")
+        write_profile(
+            ServeProfile(profile.service_time, profile.overhead, vcpus, workers, fitted),
+            staging / PROFILE_FILE,
+        )
+    return out / PROFILE_FILE
 
 
 def _own_time(records: list[Record]) -> np.ndarray:

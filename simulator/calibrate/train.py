@@ -26,6 +26,7 @@ from simulator.calibrate.train_predict import predict_completion
 from simulator.calibrate.train_results import COMPLETION_TARGET, TrainCase, TrainValidation
 from simulator.calibrate.train_runner import JobDir, Run, run_container
 from simulator.errors import ScenarioError
+from simulator.staging import check_out, staged_directory
 
 STOP_WINDOW_S = (2.5, 7.0)  # each run is stopped uniformly this long after its start
 DEFAULT_HYPERPARAMETERS: dict[str, Any] = {
@@ -35,6 +36,7 @@ DEFAULT_HYPERPARAMETERS: dict[str, Any] = {
     "batch_size": 256,
 }
 PREDICTIONS = 400  # replays averaged per predicted completion time (train_predict)
+TRAIN_PROFILE_FILE = "train-profile.yaml"
 MAX_INTERFERENCE = 0.05
 MAX_ATTEMPTS = 2
 
@@ -107,7 +109,9 @@ def calibrate_train(
     plan: TrainPlan | None = None,
     seed: int = 0,
 ) -> Path:
-    """Measure the training image and write out/train-profile.yaml (returned) and out/train-runs.json."""
+    """Measure the training image and write out/train-profile.yaml (returned) and out/train-runs.json
+    (staged: --out is checked before the runs and changes only once they all finished)."""
+    check_out(out, "calibrate train")
     plan = plan or TrainPlan()
     placement = place(vcpus)
     with tempfile.TemporaryDirectory(prefix="sagesim-train-") as tmp:
@@ -170,11 +174,12 @@ def calibrate_train(
             },
         },
     )
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "train-runs.json").write_text(
-        json.dumps({"uninterrupted": [asdict(r) for r in clean], "stopped": [asdict(r) for r in stopped]})
-    )
-    return write_profile(profile, out / "train-profile.yaml")
+    with staged_directory(out, "calibrate train") as staging:
+        (staging / "train-runs.json").write_text(
+            json.dumps({"uninterrupted": [asdict(r) for r in clean], "stopped": [asdict(r) for r in stopped]})
+        )
+        write_profile(profile, staging / TRAIN_PROFILE_FILE)
+    return out / TRAIN_PROFILE_FILE
 
 
 def _run_speed_cv(runs: list[Run], min_steps: int = 20) -> float:
@@ -213,7 +218,9 @@ def validate_train(
     memory: str | None = None,
     seed: int = 100,
 ) -> TrainValidation:
-    """Run the container under stop schedules not used in calibration; compare completion times."""
+    """Run the container under stop schedules not used in calibration; compare completion times. The
+    files go beside the profile's when --out is its directory (staged like calibrate train's)."""
+    check_out(out, "validate", joins=("calibrate train",))
     profile = read_train_profile(profile_path)
     placement = place(profile.vcpus)
     schedules = {
@@ -252,25 +259,25 @@ def validate_train(
                     at_speed.completion,
                 )
             )
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "train-validation.json").write_text(
-        json.dumps(
-            {
-                "profile": report.profile,
-                "image": image,
-                "passed": report.passed(),
-                "passed_at_speed": report.passed_at_speed(),
-                "target": COMPLETION_TARGET,
-                "cases": [
-                    {**asdict(c), "error": c.error(), "error_at_speed": c.error_at_speed()}
-                    for c in report.cases
-                ],
-            },
-            indent=2,
+    with staged_directory(out, "validate", joins=("calibrate train",)) as staging:
+        (staging / "train-validation.json").write_text(
+            json.dumps(
+                {
+                    "profile": report.profile,
+                    "image": image,
+                    "passed": report.passed(),
+                    "passed_at_speed": report.passed_at_speed(),
+                    "target": COMPLETION_TARGET,
+                    "cases": [
+                        {**asdict(c), "error": c.error(), "error_at_speed": c.error_at_speed()}
+                        for c in report.cases
+                    ],
+                },
+                indent=2,
+            )
         )
-    )
-    (out / "train-validation.txt").write_text(format_train_table(report) + "\n")
-    plot_train_validation(report, out / "train-validation.png")
+        (staging / "train-validation.txt").write_text(format_train_table(report) + "\n")
+        plot_train_validation(report, staging / "train-validation.png")
     return report
 
 

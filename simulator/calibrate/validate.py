@@ -18,6 +18,7 @@ from simulator.calibrate.provenance import validation_target
 from simulator.calibrate.rate_scale import cpu_at, scale_at, scaled_service
 from simulator.calibrate.runner import place, serving
 from simulator.calibrate.serve_results import TARGETS, Row, ServeValidation
+from simulator.staging import staged_directory
 
 MAX_CHECKED_UTILISATION = 0.80
 DEFAULT_UTILISATIONS = (0.3, 0.5, 0.65, 0.8)
@@ -45,6 +46,9 @@ def validation_loads(
         window = seconds * min(4.0, max(1.0, (0.5 / max(1.0 - u, 1e-3)) ** 2))
         loads.append(Load("open", round(u * capacity, 1), int(u * capacity * window * 1.5) + 100, window))
     return loads
+
+
+PARTIAL_FILE = "validation-requests.partial.csv"  # the levels measured before a run failed
 
 
 def validate_serve(
@@ -83,24 +87,46 @@ def validate_serve(
     loads = loads or validation_loads(capacity, profile.vcpus)
     placement = place(profile.vcpus)
     report = ServeValidation(str(profile_path), image)
-    measured: list[tuple[str, Level]] = []
-    partial = out / "validation-requests.partial.csv"
-    with (
-        kept_on_failure(measured, partial),
-        serving(
-            image, placement, workers=profile.fitted.get("workers_requested", profile.workers), memory=memory
-        ) as server,
-    ):
-        measure(server, placement, Load("closed", 1, 500, 2.0, 0.0), pool, seed)  # warm caches
-        for i, load in enumerate(loads):
-            level = measure(server, placement, load, pool, seed + 1 + i)
-            measured.append(("validate", level))
-    for (_, level), load in zip(measured, loads, strict=True):
+    with staged_directory(out, "validate", keep_partial=True, joins=("calibrate serve",)) as staging:
+        measured: list[tuple[str, Level]] = []
+        with (
+            kept_on_failure(measured, staging / PARTIAL_FILE, out / PARTIAL_FILE),
+            serving(
+                image,
+                placement,
+                workers=profile.fitted.get("workers_requested", profile.workers),
+                memory=memory,
+            ) as server,
+        ):
+            measure(server, placement, Load("closed", 1, 500, 2.0, 0.0), pool, seed)  # warm caches
+            for i, load in enumerate(loads):
+                level = measure(server, placement, load, pool, seed + 1 + i)
+                measured.append(("validate", level))
+        report.rows.extend(_rows(profile, profile_path, measured, seed, backend))
+        write_records(measured, staging / "validation-requests.csv")
+        (staging / "validation.json").write_text(report.to_json())
+        (staging / "validation.txt").write_text(format_table(report) + "\n")
+        plot_serve_validation(report, staging / "validation.png")
+    return report
+
+
+def _rows(
+    profile: ServeProfile, profile_path: Path, measured: list[tuple[str, Level]], seed: int, backend: Backend
+) -> list[Row]:
+    """Each measured level beside its prediction (plain and at the level's own speed), and which of its
+    errors the targets hold."""
+    capacity = max_throughput(profile)
+    largest_closed = max(
+        (level.load.level for _, level in measured if level.load.kind == "closed"), default=0
+    )
+    rows = []
+    for _, level in measured:
+        load = level.load
         utilisation = load.level / capacity if load.kind == "open" else math.nan
         checked: tuple[str, ...] = ()
         if load.kind == "open" and utilisation <= MAX_CHECKED_UTILISATION + 0.005:  # rates are rounded
             checked = ("p50_ms", "p95_ms")
-        elif load.kind == "closed" and load.level == max(ld.level for ld in loads if ld.kind == "closed"):
+        elif load.kind == "closed" and load.level == largest_closed:
             checked = ("throughput",)
         arrivals = level.sent_times() if load.kind == "open" else None
         predicted = predict(
@@ -109,18 +135,21 @@ def validate_serve(
         at_speed, speed = ({}, math.nan)
         if arrivals is not None:
             at_speed, speed = predict_at_measured_speed(profile, level, arrivals, seed)
-        summary = level.summary()
-        report.rows.append(
+        measured_figures = level.summary()
+        rows.append(
             Row(
-                load.label(), load.kind, load.level, utilisation, summary, predicted, checked, at_speed, speed
+                load.label(),
+                load.kind,
+                load.level,
+                utilisation,
+                measured_figures,
+                predicted,
+                checked,
+                at_speed,
+                speed,
             )
         )
-    out.mkdir(parents=True, exist_ok=True)
-    write_records(measured, out / "validation-requests.csv")
-    (out / "validation.json").write_text(report.to_json())
-    (out / "validation.txt").write_text(format_table(report) + "\n")
-    plot_serve_validation(report, out / "validation.png")
-    return report
+    return rows
 
 
 def predict_at_measured_speed(

@@ -31,10 +31,10 @@ from simulator.aws.shapes import AUTOSCALING, CLOUDWATCH, SAGEMAKER, check_reque
 from simulator.errors import ScenarioError
 from simulator.recommend.aws_response import aws_name
 from simulator.report import aws_export_step as step_export
-from simulator.report.staging import write_json
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.kinds import EndpointScenario, RecommendScenario, Scenario
 from simulator.scenario.scaling import AutoscalingSpec, TargetTracking
+from simulator.staging import write_json
 
 NAME_PATTERN = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"  # EndpointName, VariantName, ModelName (simplified)
 

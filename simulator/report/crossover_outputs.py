@@ -8,7 +8,7 @@ from simulator.compare import Crossover
 from simulator.figures import subplots
 from simulator.report.html import Document, Image, Section, Text, frame_table, render
 from simulator.report.plots import save_png
-from simulator.report.staging import staged_directory
+from simulator.staging import staged_directory
 
 
 def write_crossover_outputs(

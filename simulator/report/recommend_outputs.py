@@ -18,8 +18,8 @@ from simulator.recommend.ranking import curve_points
 from simulator.report.drawing import Drawing, draw_side_by_side
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.recommend_plots import plot_curves, plot_fleet, plot_pareto
-from simulator.report.staging import write_json
 from simulator.scenario.loader import dump_resolved
+from simulator.staging import write_json
 
 
 def recommendation_rows(recommendations: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -12,11 +12,11 @@ from simulator.engine.result import Result
 from simulator.metrics.summary_types import combine
 from simulator.report.html import Section, Table, Text, frame_table, render_report
 from simulator.report.rollout_plots import plot_timeline
-from simulator.report.staging import staged_directory, write_json
 from simulator.rollout.abtest import Detection
 from simulator.rollout.outcome import rollout_outcome
 from simulator.rollout.replications import INTERVAL_FIGURES, RolloutRuns
 from simulator.scenario.loader import dump_resolved
+from simulator.staging import staged_directory, write_json
 
 UNITS = {
     "alarm_s": "alarm fired (s)",
