@@ -203,9 +203,10 @@ def report(
     """
     require_extra("docker", "calibrate report", "Docker calibration")
     from simulator.calibrate.campaign import run_all, write_report
+    from simulator.report.calibration_plots import plot_serve_validation, plot_train_validation
 
     _out(out, "calibrate report")
-    run = run_all(_work(work))
+    run = run_all(_work(work), serve_figure=plot_serve_validation, train_figure=plot_train_validation)
     write_report(run, out)
     typer.echo(f"report: {out / 'README.md'}")
     if not run.passed:
@@ -259,6 +260,7 @@ def validate(
         raise ScenarioError("--payload", "payload and image-mismatch options apply to serve profiles only")
     if kind == "serve":
         from simulator.calibrate.validate import format_table, validate_serve
+        from simulator.report.calibration_plots import plot_serve_validation
 
         report = validate_serve(
             image,
@@ -270,14 +272,20 @@ def validate(
             accept=accept,
             image_differs_ok=image_differs_ok,
             payload_differs_ok=payload_differs_ok,
+            figure=plot_serve_validation,
         )
         typer.echo(format_table(report))
         passed = report.passed()
     else:
         from simulator.calibrate.train import format_train_table, validate_train
+        from simulator.report.calibration_plots import plot_train_validation
 
         treport = validate_train(
-            _image(image, kind), profile, out=_out(out, "validate", joins=("calibrate train",)), memory=memory
+            _image(image, kind),
+            profile,
+            out=_out(out, "validate", joins=("calibrate train",)),
+            memory=memory,
+            figure=plot_train_validation,
         )
         typer.echo(format_train_table(treport))
         passed = treport.passed()

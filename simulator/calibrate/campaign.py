@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,20 +36,26 @@ class AllRun:
         return self.serve.passed() and self.train.passed() and all(v.passed() for v in self.stacks.values())
 
 
-def run_all(out: Path) -> AllRun:
-    """Build everything; calibrate and validate both example images and every third-party stack."""
+def run_all(
+    out: Path,
+    *,
+    serve_figure: Callable[[ServeValidation, Path], object],
+    train_figure: Callable[[TrainValidation, Path], object],
+) -> AllRun:
+    """Build everything; calibrate and validate both example images and every third-party stack. The
+    figure writers come from the caller (the report layer draws, this one measures)."""
     clock: dict[str, float] = {}
     with _timed(clock, "build images"):
         serve_image, train_image = images.build_image("serve"), images.build_image("train")
     with _timed(clock, "calibrate serve"):
         profile = calibrate_serve(serve_image, out=out / "serve")
     with _timed(clock, "validate serve"):
-        report = validate_serve(None, profile, out=out / "serve")
+        report = validate_serve(None, profile, out=out / "serve", figure=serve_figure)
     print(format_table(report), flush=True)
     with _timed(clock, "calibrate train"):
         tprofile = calibrate_train(train_image, out=out / "train")
     with _timed(clock, "validate train"):
-        treport = validate_train(train_image, tprofile, out=out / "train")
+        treport = validate_train(train_image, tprofile, out=out / "train", figure=train_figure)
     print(format_train_table(treport))
     stacks = {}
     bodies = write_digits_jsonl(out / "digits.jsonl")
@@ -57,7 +63,7 @@ def run_all(out: Path) -> AllRun:
         with _timed(clock, f"stack {name}: build, calibrate, validate"):
             image = images.build_stack(name)
             stack_profile = calibrate_serve(image, out=out / "stacks" / name, payload=bodies)
-            stacks[name] = validate_serve(None, stack_profile, out=out / "stacks" / name)
+            stacks[name] = validate_serve(None, stack_profile, out=out / "stacks" / name, figure=serve_figure)
         print(f"{name}:\n{format_table(stacks[name])}", flush=True)
     return AllRun(out, report, treport, clock, stacks)
 

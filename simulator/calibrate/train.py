@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from simulator.calibrate.fitting import fit_distribution
-from simulator.calibrate.plots import plot_train_validation
 from simulator.calibrate.profiles import TrainProfile, read_train_profile, write_profile
 from simulator.calibrate.runner import place
 from simulator.calibrate.train_predict import predict_completion
@@ -217,9 +217,11 @@ def validate_train(
     out: Path,
     memory: str | None = None,
     seed: int = 100,
+    figure: Callable[[TrainValidation, Path], object] | None = None,
 ) -> TrainValidation:
     """Run the container under stop schedules not used in calibration; compare completion times. The
-    files go beside the profile's when --out is its directory (staged like calibrate train's)."""
+    files (and the figure, if given a writer for it) go beside the profile's when --out is its
+    directory, staged like calibrate train's."""
     check_out(out, "validate", joins=("calibrate train",))
     profile = read_train_profile(profile_path)
     placement = place(profile.vcpus)
@@ -277,7 +279,8 @@ def validate_train(
             )
         )
         (staging / "train-validation.txt").write_text(format_train_table(report) + "\n")
-        plot_train_validation(report, staging / "train-validation.png")
+        if figure is not None:
+            figure(report, staging / "train-validation.png")
     return report
 
 

@@ -5,13 +5,13 @@ same loads from the profile, and report relative errors against the acceptance t
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from simulator.calibrate.loads import Load
 from simulator.calibrate.measure import STALL_WEIGHT, Level, kept_on_failure, measure, write_records
-from simulator.calibrate.plots import plot_serve_validation
 from simulator.calibrate.predict import Backend, max_throughput, predict
 from simulator.calibrate.profiles import ServeProfile, read_serve_profile
 from simulator.calibrate.provenance import validation_target
@@ -65,8 +65,10 @@ def validate_serve(
     payload_differs_ok: bool = False,
     seed: int = 100,
     backend: Backend = "auto",
+    figure: Callable[[ServeValidation, Path], object] | None = None,
 ) -> ServeValidation:
-    """Measure and predict each load; write out/validation.json, out/validation-requests.csv, table, plot.
+    """Measure and predict each load; write out/validation.json, out/validation-requests.csv, the table,
+    and the figure if given one (simulator.report.calibration_plots: analyses draw nothing themselves).
 
     The image and payloads default to the ones the profile records; other ones are refused unless
     `image_differs_ok` / `payload_differs_ok` say they are meant.
@@ -106,7 +108,8 @@ def validate_serve(
         write_records(measured, staging / "validation-requests.csv")
         (staging / "validation.json").write_text(report.to_json())
         (staging / "validation.txt").write_text(format_table(report) + "\n")
-        plot_serve_validation(report, staging / "validation.png")
+        if figure is not None:
+            figure(report, staging / "validation.png")
     return report
 
 

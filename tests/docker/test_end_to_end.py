@@ -17,6 +17,7 @@ import yaml
 from simulator.calibrate import calibrate_serve, calibrate_train, validate_serve, validate_train
 from simulator.calibrate.train import format_train_table
 from simulator.calibrate.validate import format_table
+from simulator.report.calibration_plots import plot_serve_validation, plot_train_validation
 from simulator.scenario.distributions import Distribution
 from tests.docker.guards import assert_training_within_testbed_noise, assert_within_testbed_noise
 
@@ -45,7 +46,7 @@ def test_serve_calibration_validates(serve_image: str, out: Path) -> None:
     assert 0 < profile["fitted"]["model_setup_time"]["mean"] < 60
     assert (out / "serve/requests.csv").stat().st_size > 0
 
-    report = validate_serve(None, profile_path, out=out / "serve")  # the profile's own image
+    report = validate_serve(None, profile_path, out=out / "serve", figure=plot_serve_validation)  # its image
     table = format_table(report)
     print("\n" + table)
     assert report.image == serve_image
@@ -59,7 +60,7 @@ def test_train_calibration_validates(train_image: str, out: Path) -> None:
     profile_path = calibrate_train(train_image, out=out / "train", vcpus=1)
     profile = yaml.safe_load(profile_path.read_text())
     assert profile["work"] > 5 and profile["steps"] > 0
-    report = validate_train(train_image, profile_path, out=out / "train")
+    report = validate_train(train_image, profile_path, out=out / "train", figure=plot_train_validation)
     table = format_train_table(report)
     print("\n" + table)
     assert (out / "train/train-validation.png").stat().st_size > 5_000

@@ -1,4 +1,5 @@
-"""Predicted-vs-measured figures for validation reports (matplotlib, Agg backend, PNG files)."""
+"""Predicted-vs-measured figures of a calibration's validation (PNG files): the `figure` writers that
+`sagesim validate` and `sagesim calibrate report` hand to simulator.calibrate, which draws nothing itself."""
 
 from __future__ import annotations
 
