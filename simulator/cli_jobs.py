@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from rich.console import Console
 
 from simulator.cli_options import out_errors, print_rows, progress_bar
-from simulator.errors import ScenarioError
-from simulator.execution.executors import Executor
+from simulator.cli_recommend_job import analyse_job, show_job, write_job
+from simulator.cli_settings import RunSettings
 from simulator.scenario.kinds import Kind
 
 if TYPE_CHECKING:  # annotations only: the analyses load when a job runs
@@ -35,16 +35,6 @@ if TYPE_CHECKING:  # annotations only: the analyses load when a job runs
 
 S = TypeVar("S")
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """The command line's part of a run: replications, executor, output directory, quietness."""
-
-    count: int
-    pool: Executor
-    out: Path
-    quiet: bool
 
 
 @dataclass(frozen=True)
@@ -187,14 +177,13 @@ JOBS: dict[Kind, Job[Any, Any]] = {
     Kind.OPTIONS: Job(_compare, _write_options, _show_options),
     Kind.TRAINING_JOB: Job(_train, _write_training, _show_training),
     Kind.BATCH_TRANSFORM: Job(_transform, _write_transform, _show_transform),
+    Kind.RECOMMEND: Job(analyse_job, write_job, show_job),  # `sagesim recommend` (`run` refuses it)
 }
-"""How `sagesim run` runs each kind of scenario but a recommend job (`sagesim recommend` runs that)."""
+"""How `sagesim run` and `sagesim recommend` run each kind of scenario."""
 
 
 def run_job(scenario: Scenario, settings: RunSettings) -> None:
     """Run the scenario's kind of job: analyse, write the output directory (staged), print."""
-    if scenario.kind is Kind.RECOMMEND:
-        raise ScenarioError("endpoint", "this scenario is a recommend job: run it with `sagesim recommend`")
     job = JOBS[scenario.kind]
     result = job.analyse(scenario, settings)
     with out_errors():

@@ -1,17 +1,15 @@
-"""`sagesim recommend`: an Inference Recommender job from a scenario, on any executor, resumable."""
+"""`sagesim recommend`: an Inference Recommender job from a scenario, on any executor, resumable.
+
+The command checks its options and hands the job to the registry (cli_jobs.JOBS), which runs it with
+`analyse_job`, `write_job` and `show_job` of cli_recommend_job.py, as it runs every other kind of scenario.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import shutil
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, TaskID
 
 from simulator import cli_options as opts
 from simulator.errors import ScenarioError
@@ -83,24 +81,6 @@ def _executor(
     return opts.executor_from_options(name, workers, scheduler)
 
 
-def print_recommendations(console: Console, rows: list[dict[str, Any]], percentile: str) -> None:
-    header = ["rank", "configuration", "USD/hour", "USD per 1M inferences", "MaxInvocations/min"]
-    cells = [
-        [
-            str(row["rank"]),
-            row["candidate"],
-            f"{row['CostPerHour']:.4f}",
-            f"{row['CostPerInference'] * 1e6:.2f}",
-            f"{row['MaxInvocations']:,}",
-            f"{row['ModelLatency']:.1f}",
-            "-" if row["CpuUtilization"] is None else f"{row['CpuUtilization']:.0f}",
-        ]
-        for row in rows
-    ]
-    title = "recommendations (cheapest per inference first)"
-    opts.print_rows(console, title, [*header, f"{percentile} ms", "CPU %"], cells)
-
-
 def recommend(
     scenario_path: Annotated[Path, typer.Argument(help="scenario YAML with a recommend section")],
     out: Annotated[
@@ -126,10 +106,9 @@ def recommend(
     latency percentile and of its error rate is at or below the limit (the rule of `options:` and
     `crossover` too).
     """
-    from simulator.recommend.aws_response import JobIdentity
+    from simulator.cli_jobs import run_job
+    from simulator.cli_settings import RecommendSettings, RunSettings
     from simulator.recommend.engine_check import check_job_engine
-    from simulator.recommend.job import job_candidates, run_job
-    from simulator.recommend.store import CandidateStore
 
     aws_request = read_request(request)
     scenario = load_job(scenario_path, opts.as_overrides(overrides, seed, engine), aws_request)
@@ -145,102 +124,8 @@ def recommend(
         )
     if resume is None and out.is_dir() and any(out.iterdir()):
         raise ScenarioError("--out", f"{out} is not empty; give a new or empty directory")
-    fresh = resume is None  # a failure removes what this run made; a resumed job keeps its candidates
     pool = _executor(executor, workers, scheduler, scenario)
-    store = CandidateStore(directory, scenario)
-    candidates, _ = job_candidates(scenario)
-    console = Console(stderr=True, quiet=quiet)
-    started = time.perf_counter()
-    progress = opts.progress_bar(console)
-    stages = StageReport(progress, console)
-
-    def done(count: int) -> None:
-        stages.done(count)
-        # the writers (matplotlib, Jinja2: 0.5 s) load while the workers search, not before the first trial
-        importlib.import_module("simulator.report.recommend_outputs")
-
-    try:
-        with progress:
-            result = run_job(
-                scenario, pool, store, resume=resume is not None, on_done=done, on_stage=stages.start
-            )
-        stages.finish()
-    except KeyboardInterrupt:
-        kept = len(list(store.folder.glob("*.json")))
-        console.print(
-            f"interrupted: {kept} of {len(candidates)} candidates finished and kept in {directory}; "
-            f"continue with: sagesim recommend {scenario_path} --resume {directory}",
-            soft_wrap=True,  # one line, copy-pasteable, whatever the terminal's width
-        )
-        raise typer.Exit(130) from None
-    except RuntimeError as exc:
-        _forget(directory, fresh)
-        raise ScenarioError("--scheduler" if scheduler else "--executor", str(exc)) from None
-    except BaseException:
-        _forget(directory, fresh)
-        raise
-    wall = time.perf_counter() - started
-    from simulator.report.recommend_outputs import (
-        FLEET_HEADER,
-        fleet_rows,
-        recommendation_rows,
-        write_job_outputs,
+    job = RecommendSettings(
+        scenario_path, aws_request, resume is not None, "--scheduler" if scheduler else "--executor"
     )
-
-    with opts.out_errors():
-        identity = JobIdentity.for_scenario(scenario, aws_request)
-        write_job_outputs(result, directory, wall, identity, store.created)
-    stdout = Console(quiet=quiet, width=150)
-    slo = scenario.recommend.slo() if scenario.recommend else None
-    print_recommendations(stdout, recommendation_rows(result.recommendations), slo.percentile if slo else "")
-    if result.fleet:
-        opts.print_rows(
-            stdout, "fleet sizing on the expected traffic (95% CI)", FLEET_HEADER, fleet_rows(result.fleet)
-        )
-    stdout.print(
-        f"{len(candidates)} candidates in {wall:.1f} s; report: {directory / 'report.html'}  "
-        f"recommendations: {directory / 'recommendations.json'}",
-        soft_wrap=True,  # paths whole on one line, whatever the width: scripts read them
-    )
-
-
-class StageReport:
-    """A progress bar per stage of the job on a terminal; without one (CI, a log file), one line per
-    finished stage, so a long fleet-sizing stage is not silent."""
-
-    def __init__(self, progress: Progress, console: Console) -> None:
-        self._progress = progress
-        self._console = console
-        self._task: TaskID | None = None
-        self._stage: tuple[str, int, float] | None = None
-
-    def start(self, name: str, total: int) -> None:
-        self.finish()
-        self._task = self._progress.add_task(name, total=total)
-        self._stage = (name, total, time.perf_counter())
-
-    def done(self, count: int) -> None:
-        if self._task is not None:
-            self._progress.update(self._task, completed=count, refresh=True)
-
-    def finish(self) -> None:
-        """Report the stage under way as finished (once)."""
-        if self._stage is None:
-            return
-        name, total, began = self._stage
-        self._stage = None
-        if not self._console.is_terminal:
-            unit = "candidates" if name == "search" else "simulations"
-            seconds = time.perf_counter() - began
-            self._console.print(f"{name}: {total} {unit} in {seconds:.1f} s", soft_wrap=True)
-
-
-def _forget(directory: Path, fresh: bool) -> None:
-    """After a failed fresh job: remove what it wrote (job.json, candidates/), and the directory if
-    it is then empty, so no half-made job is left to be resumed or mistaken for results."""
-    if not fresh:
-        return
-    (directory / "job.json").unlink(missing_ok=True)
-    shutil.rmtree(directory / "candidates", ignore_errors=True)
-    with contextlib.suppress(OSError):
-        directory.rmdir()
+    run_job(scenario, RunSettings(1, pool, directory, quiet, recommend=job))  # 1: the job sets its own

@@ -1,7 +1,8 @@
 """Policies side by side under the same traffic, and the serverless vs real-time cost crossover.
 
-Both are lists of scenarios handed to `simulate` with one seed (common random numbers: every candidate
-sees the same arrivals, routing draws and service-time streams), never the CLI.
+Both are lists of validated, derived scenarios handed to the executor, each run on replications 0..n-1 of
+one seed (common random numbers: every candidate sees the same arrivals, routing draws and service-time
+streams), never the CLI.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.core.rng import replication_seed
 from simulator.core.slo import meets
-from simulator.engine import simulate
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, SerialExecutor
+from simulator.execution.replications import Replication, summary_of
 from simulator.metrics.summary_types import Summary, mean_of
-from simulator.scenario.derive import derive, plain
+from simulator.scenario.derive import derive
+from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.kinds import EndpointScenario
 
 
@@ -43,18 +44,6 @@ def _figures(label: str, summary: Summary) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class SeededRun:
-    """A scenario run on a given seed: common random numbers across the compared scenarios."""
-
-    scenario: EndpointScenario
-    seed: np.random.SeedSequence
-
-
-def _seeded_summary(task: SeededRun) -> Summary:
-    return simulate(task.scenario, task.seed).summary
-
-
 def compare_scenarios(
     scenarios: list[tuple[str, EndpointScenario]],
     seed: int | None = None,
@@ -68,11 +57,11 @@ def compare_scenarios(
     """
     base = scenarios[0][1].seed if seed is None else seed
     jobs = [
-        SeededRun(scenario, replication_seed(base, index))
+        Replication(derive(scenario, {"seed": base}, EndpointScenario), index)
         for _, scenario in scenarios
         for index in range(replications)
     ]
-    every = (executor or SerialExecutor()).map(_seeded_summary, jobs)
+    every = (executor or SerialExecutor()).map(summary_of, jobs)
     rows = []
     for number, (label, _) in enumerate(scenarios):
         summaries = every[number * replications : (number + 1) * replications]
@@ -89,30 +78,49 @@ class Crossover:
     rate: float | None  # requests/s where real-time becomes cheaper (None: no crossing in the range)
 
 
-def _variant_kinds(scenario: EndpointScenario) -> tuple[dict[str, Any], dict[str, Any]]:
-    variants = [plain(variant) for variant in scenario.endpoint.variants]
-    serverless = [v for v in variants if "serverless" in v]
-    realtime = [v for v in variants if "serverless" not in v]
+def _variant_kinds(scenario: EndpointScenario) -> tuple[VariantSpec, VariantSpec]:
+    serverless = [v for v in scenario.endpoint.variants if v.serverless is not None]
+    realtime = [v for v in scenario.endpoint.variants if v.serverless is None]
     if not serverless or not realtime:
         raise ScenarioError("endpoint.variants", "crossover needs one serverless and one real-time variant")
     return serverless[0], realtime[0]
 
 
 def _single(
-    scenario: EndpointScenario, variant: dict[str, Any], rate: float, duration: float
+    scenario: EndpointScenario, variant: VariantSpec, rate: float, duration: float
 ) -> EndpointScenario:
-    """`variant` alone under Poisson traffic at `rate` for `duration` seconds, one replication."""
-    alone = {key: value for key, value in variant.items() if key != "autoscaling"}
+    """`variant` alone (no autoscaling) under Poisson traffic at `rate` for `duration` seconds, one
+    replication."""
     changes = {
         "duration": duration,
         "warmup": min(scenario.warmup, duration / 4),
         "replications": 1,
-        "endpoint.variants": [{**alone, "weight": 1.0}],
+        "endpoint.variants": [variant],
+        "endpoint.variants[0].autoscaling": None,
+        "endpoint.variants[0].weight": 1.0,
         "endpoint.updates": [],
         "traffic.arrivals": {"process": "poisson", "rate": rate},
         "traffic.target_variants": [],
     }
     return derive(scenario, changes, EndpointScenario)
+
+
+@dataclass(frozen=True)
+class CrossoverPoint:
+    """One rate of the crossover, an executor task: each variant alone at that rate, validated."""
+
+    rate: float
+    serverless: EndpointScenario
+    realtime: EndpointScenario
+    """The search derives it again with 1, 2, ... instances until the SLO is met."""
+    slo_p99_s: float
+    max_error_rate: float
+    max_instances: int
+    replications: int
+
+    def runs(self, scenario: EndpointScenario) -> list[Summary]:
+        """Replications 0..n-1 of the scenario's seed: the same for every point and count."""
+        return [summary_of(Replication(scenario, index)) for index in range(self.replications)]
 
 
 def serverless_crossover(
@@ -133,18 +141,20 @@ def serverless_crossover(
     i of every point and count uses the same seed (common random numbers).
     """
     serverless, realtime = _variant_kinds(scenario)
-    seeds = [replication_seed(scenario.seed, index) for index in range(replications)]
-    jobs = [
-        (scenario, serverless, realtime, rate, duration, slo_p99_s, max_instances, max_error_rate, seeds)
+    points = [
+        CrossoverPoint(
+            rate=rate,
+            serverless=_single(scenario, serverless, rate, duration),
+            realtime=_single(scenario, realtime, rate, duration),
+            slo_p99_s=slo_p99_s,
+            max_error_rate=max_error_rate,
+            max_instances=max_instances,
+            replications=replications,
+        )
         for rate in rates
     ]
-    table = pd.DataFrame((executor or SerialExecutor()).map(_crossover_point, jobs))
+    table = pd.DataFrame((executor or SerialExecutor()).map(_crossover_point, points))
     return Crossover(table=table, rate=crossing_rate(table))
-
-
-CrossoverJob = tuple[
-    EndpointScenario, dict[str, Any], dict[str, Any], float, float, float, int, float, list[Any]
-]
 
 
 def _usd_per_million_inferences(summary: Summary) -> float:
@@ -157,28 +167,28 @@ def _meets_slo(summaries: list[Summary], slo_p99_s: float, max_error_rate: float
     )
 
 
-def _crossover_point(job: CrossoverJob) -> dict[str, Any]:
+def _cold_start_fraction(summary: Summary) -> float:
+    (block,) = summary.variants.values()
+    assert block.serverless is not None
+    return block.serverless.cold_start_fraction
+
+
+def _crossover_point(point: CrossoverPoint) -> dict[str, Any]:
     """One rate of the crossover: the serverless variant as configured, the fewest real-time instances."""
-    scenario, serverless, realtime, rate, duration, slo_p99_s, max_instances, max_error_rate, seeds = job
-
-    def runs(variant: dict[str, Any]) -> list[Summary]:
-        single = _single(scenario, variant, rate, duration)
-        return [simulate(single, seed).summary for seed in seeds]
-
-    sl = runs(serverless)
+    sl = point.runs(point.serverless)
     chosen = None
-    for count in range(1, max_instances + 1):
-        rt = runs({**realtime, "instance_count": count})
-        if _meets_slo(rt, slo_p99_s, max_error_rate):
+    for count in range(1, point.max_instances + 1):
+        fleet = derive(point.realtime, {"endpoint.variants[0].instance_count": count}, EndpointScenario)
+        rt = point.runs(fleet)
+        if _meets_slo(rt, point.slo_p99_s, point.max_error_rate):
             chosen = (count, rt)
             break
-    cold = [s.variants[serverless["name"]].serverless.cold_start_fraction for s in sl]  # type: ignore[union-attr]
     return {
-        "rate_per_s": rate,
+        "rate_per_s": point.rate,
         "serverless_usd_per_million_inferences": float(np.mean([_usd_per_million_inferences(s) for s in sl])),
         "serverless_p99_ms": _mean_or_nan([s.latency_ms.p99 for s in sl]),
-        "serverless_cold_start_pct": 100.0 * float(np.mean(cold)),
-        "serverless_meets_slo": _meets_slo(sl, slo_p99_s, max_error_rate),
+        "serverless_cold_start_pct": 100.0 * float(np.mean([_cold_start_fraction(s) for s in sl])),
+        "serverless_meets_slo": _meets_slo(sl, point.slo_p99_s, point.max_error_rate),
         "realtime_instances": chosen[0] if chosen else None,
         "realtime_usd_per_million_inferences": (
             float(np.mean([_usd_per_million_inferences(s) for s in chosen[1]])) if chosen else math.nan

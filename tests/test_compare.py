@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
-from simulator.compare import crossing_rate
+from simulator.compare import CrossoverPoint, _crossover_point, crossing_rate, serverless_crossover
+from simulator.errors import ScenarioError
+from simulator.execution.executors import Done, ResultHook, SerialExecutor
+from simulator.scenario import load_scenario
+from simulator.scenario.derive import derive
+from simulator.scenario.kinds import EndpointScenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -87,3 +93,62 @@ def test_crossing_rate_interpolates_in_log_rate() -> None:
     # gap -27, -1, +1: crosses halfway between 10 and 100 in log space
     assert crossing_rate(table) == pytest.approx(10**1.5)
     assert crossing_rate(table.iloc[:2]) is None
+
+
+class _Shipped(Exception):
+    """Raised by `_Recorder` once it holds the tasks: nothing is simulated."""
+
+
+class _Recorder(SerialExecutor):
+    """Keeps the tasks handed to it: what the crossover ships to a pool."""
+
+    def __init__(self) -> None:
+        self.tasks: list[Any] = []
+
+    def map(
+        self,
+        function: Callable[[Any], Any],
+        items: Iterable[Any],
+        on_done: Done | None = None,
+        on_result: ResultHook | None = None,
+    ) -> list[Any]:
+        self.tasks = list(items)
+        raise _Shipped
+
+
+def test_crossover_ships_one_validated_point_per_rate() -> None:
+    scenario = load_scenario(SCENARIOS / "serverless-vs-realtime.yaml")
+    assert isinstance(scenario, EndpointScenario)
+    recorder = _Recorder()
+    with pytest.raises(_Shipped):
+        serverless_crossover(scenario, [1.0, 5.0], 0.5, 300.0, executor=recorder, replications=2)
+    points = recorder.tasks
+    assert [type(p) for p in points] == [CrossoverPoint, CrossoverPoint]
+    assert [p.rate for p in points] == [1.0, 5.0]
+    for point in points:
+        (serverless,) = point.serverless.endpoint.variants
+        (realtime,) = point.realtime.endpoint.variants
+        assert serverless.serverless is not None and realtime.serverless is None
+        assert (serverless.weight, realtime.weight) == (1.0, 1.0)
+        assert serverless.autoscaling is None and realtime.autoscaling is None
+        assert point.serverless.duration == 300.0 and point.serverless.seed == scenario.seed
+        assert point.realtime.traffic.arrivals.model_dump()["rate"] == point.rate
+
+
+def test_crossover_needs_a_serverless_and_a_realtime_variant() -> None:
+    scenario = load_scenario(SCENARIOS / "quickstart.yaml")
+    assert isinstance(scenario, EndpointScenario)
+    with pytest.raises(ScenarioError, match="one serverless and one real-time variant"):
+        serverless_crossover(scenario, [1.0], 0.5, 300.0)
+
+
+def test_crossover_point_finds_the_fewest_instances() -> None:
+    scenario = load_scenario(SCENARIOS / "serverless-vs-realtime.yaml")
+    assert isinstance(scenario, EndpointScenario)
+    recorder = _Recorder()
+    with pytest.raises(_Shipped):
+        serverless_crossover(scenario, [2.0], 10.0, 120.0, executor=recorder)
+    row = _crossover_point(recorder.tasks[0])
+    assert row["rate_per_s"] == 2.0 and row["realtime_instances"] == 1 and row["serverless_meets_slo"]
+    fleet = derive(recorder.tasks[0].realtime, {"endpoint.variants[0].instance_count": 3}, EndpointScenario)
+    assert fleet.endpoint.variants[0].instance_count == 3

@@ -45,7 +45,7 @@ def test_each_example_loads_as_its_kind(stem: str) -> None:
 def test_every_bundled_scenario_has_a_kind_with_a_runner_and_checks() -> None:
     kinds = {load_scenario(path).kind for path in sorted(Path(SCENARIOS).glob("*.yaml"))}
     assert kinds == set(Kind)
-    assert set(CHECKS) == set(JOBS) | {Kind.RECOMMEND} == set(Kind)
+    assert set(CHECKS) == set(JOBS) == set(Kind)
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,7 @@ The result sits beside Young's and Daly's closed forms and says whether Young's 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from functools import partial
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -36,7 +35,6 @@ from simulator.training.plan import build_plan, job_mtbf
 from simulator.training.stats import ci95, mean_ci
 
 Objective = Literal["time", "cost"]
-_BATCH = 50
 _COARSE_POINTS = 10
 _REFINE_POINTS = 9
 _HALF_WIDTH = 0.9
@@ -123,29 +121,36 @@ class CheckpointOptimum:
         return "\n".join(lines)
 
 
-def _evaluate_batch(
-    spec: TrainingJobSpec, catalog: Catalog, seed: int, objective: Objective, batch: tuple[float, range]
-) -> list[float]:
-    """Objective values and completion flags of a batch: (interval, replication indices) of the job
-    checkpointing every `interval` seconds (top level: picklable for pools)."""
-    interval, indices = batch
-    plan = build_plan(with_interval(spec, interval), catalog)
-    values = []
-    for index in indices:
-        run = simulate_plan(plan, replication_seed(seed, index), record=False)
-        values.append(run.completion_time_s if objective == "time" else run.cost_usd)
-        values.append(1.0 if run.completed else 0.0)
-    return values
-
-
 def with_interval(spec: TrainingJobSpec, interval: float) -> TrainingJobSpec:
     """The same job with another checkpoint interval."""
     assert spec.checkpoint is not None
     return derive_spec(spec, {"checkpoint": {**spec.checkpoint.model_dump(), "interval": interval}})
 
 
+@dataclass(frozen=True)
+class IntervalRuns:
+    """An executor task: replications 0..n-1 of the job checkpointing at one interval (a validated spec)."""
+
+    spec: TrainingJobSpec
+    catalog: Catalog
+    seed: int
+    replications: int
+    objective: Objective
+
+
+def _run_interval(task: IntervalRuns) -> tuple[np.ndarray, float]:
+    """Each replication's objective value, and the fraction of replications that completed."""
+    plan = build_plan(task.spec, task.catalog)
+    values, completed = [], []
+    for index in range(task.replications):
+        run = simulate_plan(plan, replication_seed(task.seed, index), record=False)
+        values.append(run.completion_time_s if task.objective == "time" else run.cost_usd)
+        completed.append(1.0 if run.completed else 0.0)
+    return np.asarray(values, dtype=float), float(np.mean(completed))
+
+
 class _Evaluator:
-    """Per-replication objective values by interval over replications 0..n-1; one map call per batch."""
+    """Per-replication objective values by interval over replications 0..n-1; one task per interval."""
 
     def __init__(
         self,
@@ -156,22 +161,18 @@ class _Evaluator:
         objective: Objective,
         executor: Executor,
     ) -> None:
-        self._evaluate = partial(_evaluate_batch, spec, catalog, seed, objective)
+        self._task = IntervalRuns(spec, catalog, seed, replications, objective)
         self.replications = replications
         self._executor = executor
         self.values: dict[float, np.ndarray] = {}
         self.completed: dict[float, float] = {}
 
     def evaluate(self, intervals: list[float] | np.ndarray) -> None:
-        n = self.replications
         todo = sorted({float(x) for x in intervals} - set(self.values))
-        batches = [(x, range(start, min(start + _BATCH, n))) for x in todo for start in range(0, n, _BATCH)]
-        results = self._executor.map(self._evaluate, batches)
-        per_interval = -(-n // _BATCH)
-        for k, interval in enumerate(todo):
-            flat = np.concatenate([np.asarray(r) for r in results[k * per_interval : (k + 1) * per_interval]])
-            self.values[interval] = flat[0::2]
-            self.completed[interval] = float(flat[1::2].mean())
+        tasks = [replace(self._task, spec=with_interval(self._task.spec, x)) for x in todo]
+        for interval, (values, completed) in zip(todo, self._executor.map(_run_interval, tasks), strict=True):
+            self.values[interval] = values
+            self.completed[interval] = completed
 
     def mean(self, interval: float) -> float:
         return float(self.values[interval].mean())

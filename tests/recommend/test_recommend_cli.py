@@ -334,6 +334,38 @@ def test_run_on_a_recommend_job_points_to_recommend(
     )
 
 
+class _Analysed(Exception):
+    """Raised by the stand-in analysis once it has the run's settings."""
+
+
+def test_recommend_dispatches_through_the_registry(
+    cli: Cli,
+    write_scenario: Callable[..., Path],
+    small_job: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from simulator.cli_jobs import JOBS, Job
+    from simulator.cli_settings import RunSettings
+    from simulator.scenario.kinds import Kind
+
+    seen: list[RunSettings] = []
+
+    def analyse(scenario: Any, settings: RunSettings) -> None:
+        seen.append(settings)
+        raise _Analysed
+
+    registered = JOBS[Kind.RECOMMEND]
+    monkeypatch.setitem(JOBS, Kind.RECOMMEND, Job(analyse, registered.write, registered.show))
+    path = write_scenario(small_job)
+    with pytest.raises(_Analysed):
+        cli("recommend", path, "--out", tmp_path / "out", "--quiet")
+    (settings,) = seen
+    assert settings.out == tmp_path / "out" and settings.quiet and settings.recommend is not None
+    assert (settings.recommend.scenario_path, settings.recommend.resume) == (path, False)
+    assert settings.recommend.executor_option == "--executor" and settings.recommend.aws_request is None
+
+
 def test_recommend_needs_a_recommend_section(
     cli: Cli, write_scenario: Callable[..., Path], base_scenario: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -22,7 +22,7 @@ from simulator.training.formulas import (
 )
 from simulator.training.stats import mean_ci
 from simulator.training_analysis import optimize_checkpoint
-from simulator.training_analysis.optimizer import _evaluate_batch, with_interval
+from simulator.training_analysis.optimizer import IntervalRuns, _run_interval, with_interval
 
 H, MIN = 3600.0, 60.0
 
@@ -87,14 +87,17 @@ def test_simulation_confirms_youngs_penalty_when_mtbf_is_near_delta(catalog, dal
 
 
 def test_cost_objective_on_a_process_pool(catalog, make_spec) -> None:
-    """The batches go to the executor it is given; a process pool gives the serial answer exactly."""
-    pickle.dumps(_evaluate_batch)
+    """One task per interval goes to the executor it is given; a process pool gives the serial answer
+    exactly."""
+    pickle.dumps(_run_interval)
     calls = []
+    tasks: list[IntervalRuns] = []
 
     class RecordingExecutor(SerialExecutor):
         def map(self, function, items, on_done=None, on_result=None):  # type: ignore[no-untyped-def]
             work = list(items)
             calls.append(len(work))
+            tasks.extend(work)
             return super().map(function, work, on_done, on_result)
 
     job = make_spec(
@@ -112,6 +115,10 @@ def test_cost_objective_on_a_process_pool(catalog, make_spec) -> None:
     )
     assert pooled == optimum
     assert calls and all(n > 0 for n in calls)
+    # each interval once per stage (screening, all replications), its spec validated again
+    runs = [(task.spec.checkpoint.interval, task.replications) for task in tasks if task.spec.checkpoint]
+    assert len(runs) == len(set(runs)) == len(tasks)
+    assert {(task.seed, task.objective, task.spec.work) for task in tasks} == {(1, "cost", job.work)}
     assert 0 < optimum.interval_s <= 10 * H
     assert optimum.objective == "cost" and optimum.mean > 0
     assert "USD" in optimum.report()

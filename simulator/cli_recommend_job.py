@@ -1,0 +1,169 @@
+"""The recommend job of the registry (cli_jobs.JOBS): search every candidate with a progress bar per
+stage, write the job's files, print the ranking; `sagesim recommend` (cli_recommend.py) feeds it."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, TaskID
+
+from simulator import cli_options as opts
+from simulator.errors import ScenarioError
+
+if TYPE_CHECKING:  # annotations only: the job's modules load when it runs
+    from simulator.cli_settings import RunSettings
+    from simulator.recommend.aws_response import JobIdentity
+    from simulator.recommend.job import JobResult
+    from simulator.scenario.kinds import RecommendScenario
+
+
+@dataclass(frozen=True)
+class RecommendOutcome:
+    """A finished job and what its files and console lines say beside the ranking."""
+
+    result: JobResult
+    identity: JobIdentity
+    created: datetime
+    wall_s: float
+    candidates: int
+
+
+def analyse_job(scenario: RecommendScenario, settings: RunSettings) -> RecommendOutcome:
+    """Search (or load-test) every candidate with a progress bar per stage; on a failure a fresh job
+    leaves nothing behind, on Ctrl-C the finished candidates stay for --resume."""
+    from simulator.recommend.aws_response import JobIdentity
+    from simulator.recommend.job import job_candidates, run_job
+    from simulator.recommend.store import CandidateStore
+
+    options = settings.recommend
+    if options is None:  # `sagesim run`: the job's own options (--request, --resume) are not there
+        raise ScenarioError("endpoint", "this scenario is a recommend job: run it with `sagesim recommend`")
+    directory = settings.out
+    store = CandidateStore(directory, scenario)
+    candidates, _ = job_candidates(scenario)
+    console = Console(stderr=True, quiet=settings.quiet)
+    started = time.perf_counter()
+    progress = opts.progress_bar(console)
+    stages = StageReport(progress, console)
+
+    def done(count: int) -> None:
+        stages.done(count)
+        # the writers (matplotlib, Jinja2: 0.5 s) load while the workers search, not before the first trial
+        importlib.import_module("simulator.report.recommend_outputs")
+
+    try:
+        with progress:
+            result = run_job(
+                scenario, settings.pool, store, resume=options.resume, on_done=done, on_stage=stages.start
+            )
+        stages.finish()
+    except KeyboardInterrupt:
+        kept = len(list(store.folder.glob("*.json")))
+        console.print(
+            f"interrupted: {kept} of {len(candidates)} candidates finished and kept in {directory}; "
+            f"continue with: sagesim recommend {options.scenario_path} --resume {directory}",
+            soft_wrap=True,  # one line, copy-pasteable, whatever the terminal's width
+        )
+        raise typer.Exit(130) from None
+    except RuntimeError as exc:
+        _forget(directory, not options.resume)
+        raise ScenarioError(options.executor_option, str(exc)) from None
+    except BaseException:
+        _forget(directory, not options.resume)
+        raise
+    wall = time.perf_counter() - started
+    identity = JobIdentity.for_scenario(scenario, options.aws_request)
+    return RecommendOutcome(result, identity, store.created, wall, len(candidates))
+
+
+def write_job(scenario: RecommendScenario, outcome: RecommendOutcome, out: Path) -> None:
+    from simulator.report.recommend_outputs import write_job_outputs
+
+    write_job_outputs(outcome.result, out, outcome.wall_s, outcome.identity, outcome.created)
+
+
+def show_job(scenario: RecommendScenario, outcome: RecommendOutcome, settings: RunSettings) -> None:
+    from simulator.report.recommend_outputs import FLEET_HEADER, fleet_rows, recommendation_rows
+
+    result = outcome.result
+    stdout = Console(quiet=settings.quiet, width=150)
+    slo = scenario.recommend.slo() if scenario.recommend else None
+    print_recommendations(stdout, recommendation_rows(result.recommendations), slo.percentile if slo else "")
+    if result.fleet:
+        opts.print_rows(
+            stdout, "fleet sizing on the expected traffic (95% CI)", FLEET_HEADER, fleet_rows(result.fleet)
+        )
+    stdout.print(
+        f"{outcome.candidates} candidates in {outcome.wall_s:.1f} s; report: {settings.out / 'report.html'}  "
+        f"recommendations: {settings.out / 'recommendations.json'}",
+        soft_wrap=True,  # paths whole on one line, whatever the width: scripts read them
+    )
+
+
+class StageReport:
+    """A progress bar per stage of the job on a terminal; without one (CI, a log file), one line per
+    finished stage, so a long fleet-sizing stage is not silent."""
+
+    def __init__(self, progress: Progress, console: Console) -> None:
+        self._progress = progress
+        self._console = console
+        self._task: TaskID | None = None
+        self._stage: tuple[str, int, float] | None = None
+
+    def start(self, name: str, total: int) -> None:
+        self.finish()
+        self._task = self._progress.add_task(name, total=total)
+        self._stage = (name, total, time.perf_counter())
+
+    def done(self, count: int) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, completed=count, refresh=True)
+
+    def finish(self) -> None:
+        """Report the stage under way as finished (once)."""
+        if self._stage is None:
+            return
+        name, total, began = self._stage
+        self._stage = None
+        if not self._console.is_terminal:
+            unit = "candidates" if name == "search" else "simulations"
+            seconds = time.perf_counter() - began
+            self._console.print(f"{name}: {total} {unit} in {seconds:.1f} s", soft_wrap=True)
+
+
+def _forget(directory: Path, fresh: bool) -> None:
+    """After a failed fresh job: remove what it wrote (job.json, candidates/), and the directory if
+    it is then empty, so no half-made job is left to be resumed or mistaken for results."""
+    if not fresh:
+        return
+    (directory / "job.json").unlink(missing_ok=True)
+    shutil.rmtree(directory / "candidates", ignore_errors=True)
+    with contextlib.suppress(OSError):
+        directory.rmdir()
+
+
+def print_recommendations(console: Console, rows: list[dict[str, Any]], percentile: str) -> None:
+    header = ["rank", "configuration", "USD/hour", "USD per 1M inferences", "MaxInvocations/min"]
+    cells = [
+        [
+            str(row["rank"]),
+            row["candidate"],
+            f"{row['CostPerHour']:.4f}",
+            f"{row['CostPerInference'] * 1e6:.2f}",
+            f"{row['MaxInvocations']:,}",
+            f"{row['ModelLatency']:.1f}",
+            "-" if row["CpuUtilization"] is None else f"{row['CpuUtilization']:.0f}",
+        ]
+        for row in rows
+    ]
+    title = "recommendations (cheapest per inference first)"
+    opts.print_rows(console, title, [*header, f"{percentile} ms", "CPU %"], cells)
