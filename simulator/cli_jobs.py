@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # annotations only: the analyses load when a job runs
         TransformScenario,
     )
     from simulator.training.accounting import TrainingRun
+    from simulator.training_analysis.training_summary import TrainingSummary
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -98,7 +99,7 @@ def _show_endpoint(scenario: EndpointScenario, replicated: Replicated, settings:
     _report_line(stdout, settings.out)
 
 
-TrainingResult = tuple[list["TrainingRun"], dict[str, Any]]
+TrainingResult = tuple[list["TrainingRun"], "TrainingSummary"]
 
 
 def _train(scenario: TrainingScenario, settings: RunSettings) -> TrainingResult:

@@ -37,7 +37,7 @@ def _rollout(scenario: Any, path: Path) -> Any:
 def _training(scenario: Any, path: Path) -> Any:
     catalog = scenario_catalog(scenario)
     runs = run_replications(scenario.training_job, catalog, scenario.seed, scenario.replications)
-    return summarize_training(scenario.training_job, catalog, runs)
+    return summarize_training(scenario.training_job, catalog, runs).as_dict()
 
 
 def _endpoint(scenario: Any, path: Path) -> Any:
