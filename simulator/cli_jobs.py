@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # annotations only: the analyses load when a job runs
     )
     from simulator.training.accounting import TrainingRun
     from simulator.training_analysis.training_summary import TrainingSummary
+    from simulator.training_analysis.transform_summary import TransformSummary
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -153,10 +154,6 @@ def _show_options(scenario: OptionsScenario, outcome: OptionsOutcome, settings: 
         stdout.print(f"note: {note}")
     stdout.print(verdict(summary))
     _report_line(stdout, settings.out)
-
-
-TransformSummary = dict[str, Any]
-"""summary.json of a batch transform (training_analysis/transform_runs.py)."""
 
 
 def _transform(scenario: TransformScenario, settings: RunSettings) -> TransformSummary:

@@ -49,7 +49,9 @@ SUMMARIES: dict[Kind, Callable[[Any, Path], Any]] = {
     Kind.ROLLOUT: _rollout,
     Kind.OPTIONS: lambda scenario, path: compare_options(scenario).summary,
     Kind.TRAINING_JOB: _training,
-    Kind.BATCH_TRANSFORM: lambda scenario, path: transform_replications(scenario, scenario.replications),
+    Kind.BATCH_TRANSFORM: lambda scenario, path: transform_replications(
+        scenario, scenario.replications
+    ).as_dict(),
     Kind.RECOMMEND: _recommend,
 }
 """What each kind's golden file holds: the summary its command writes (for a rollout, the rollout.json
