@@ -150,7 +150,7 @@ def _show_options(scenario: OptionsScenario, outcome: OptionsOutcome, settings: 
     stdout = Console(quiet=settings.quiet, width=160)
     title = f"options at the same traffic: {settings.count} replications (95% CI)"
     print_rows(stdout, title, *options_rows(summary))
-    for note in summary.get("notes", []):
+    for note in summary.notes or []:
         stdout.print(f"note: {note}")
     stdout.print(verdict(summary))
     _report_line(stdout, settings.out)

@@ -47,7 +47,7 @@ def _endpoint(scenario: Any, path: Path) -> Any:
 SUMMARIES: dict[Kind, Callable[[Any, Path], Any]] = {
     Kind.ENDPOINT: _endpoint,
     Kind.ROLLOUT: _rollout,
-    Kind.OPTIONS: lambda scenario, path: compare_options(scenario).summary,
+    Kind.OPTIONS: lambda scenario, path: compare_options(scenario).summary.as_dict(),
     Kind.TRAINING_JOB: _training,
     Kind.BATCH_TRANSFORM: lambda scenario, path: transform_replications(
         scenario, scenario.replications
