@@ -7,6 +7,7 @@ every other experiment, so `--executor` and `--workers` apply to training jobs t
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 from functools import partial
 
 import numpy as np
@@ -30,19 +31,8 @@ from simulator.training_analysis.training_summary import (
     TrainingSummary,
 )
 
-_METRICS = (
-    "completion_time_s",
-    "training_time_s",
-    "billable_time_s",
-    "runtime_s",
-    "savings_pct",
-    "cost_usd",
-    "cost_on_demand_usd",
-    "interruptions",
-    "checkpoints",
-    "lost_work_s",
-    "capacity_wait_s",
-)
+_METRICS = tuple(part.name for part in fields(OnDemand) if part.name != "status")
+"""Every figure of a run that the summary describes over the replications (and gives on demand)."""
 
 _ENDINGS = (  # summary key -> SecondaryStatus
     ("completed", "Completed"),
