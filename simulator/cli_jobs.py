@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # annotations only: the analyses load when a job runs
         TransformScenario,
     )
     from simulator.training.accounting import TrainingRun
+    from simulator.training_analysis.training_summary import TrainingSummary
+    from simulator.training_analysis.transform_summary import TransformSummary
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -88,7 +90,7 @@ def _show_endpoint(scenario: EndpointScenario, replicated: Replicated, settings:
     _report_line(stdout, settings.out)
 
 
-TrainingResult = tuple[list["TrainingRun"], dict[str, Any]]
+TrainingResult = tuple[list["TrainingRun"], "TrainingSummary"]
 
 
 def _train(scenario: TrainingScenario, settings: RunSettings) -> TrainingResult:
@@ -138,14 +140,10 @@ def _show_options(scenario: OptionsScenario, outcome: OptionsOutcome, settings: 
     stdout = Console(quiet=settings.quiet, width=160)
     title = f"options at the same traffic: {settings.count} replications (95% CI)"
     print_rows(stdout, title, *options_rows(summary))
-    for note in summary.get("notes", []):
+    for note in summary.notes or []:
         stdout.print(f"note: {note}")
     stdout.print(verdict(summary))
     _report_line(stdout, settings.out)
-
-
-TransformSummary = dict[str, Any]
-"""summary.json of a batch transform (training_analysis/transform_runs.py)."""
 
 
 def _transform(scenario: TransformScenario, settings: RunSettings) -> TransformSummary:

@@ -37,7 +37,7 @@ def _rollout(scenario: Any, path: Path) -> Any:
 def _training(scenario: Any, path: Path) -> Any:
     catalog = scenario_catalog(scenario)
     runs = run_replications(scenario.training_job, catalog, scenario.seed, scenario.replications)
-    return summarize_training(scenario.training_job, catalog, runs)
+    return summarize_training(scenario.training_job, catalog, runs).as_dict()
 
 
 def _endpoint(scenario: Any, path: Path) -> Any:
@@ -47,9 +47,11 @@ def _endpoint(scenario: Any, path: Path) -> Any:
 SUMMARIES: dict[Kind, Callable[[Any, Path], Any]] = {
     Kind.ENDPOINT: _endpoint,
     Kind.ROLLOUT: _rollout,
-    Kind.OPTIONS: lambda scenario, path: compare_options(scenario).summary,
+    Kind.OPTIONS: lambda scenario, path: compare_options(scenario).summary.as_dict(),
     Kind.TRAINING_JOB: _training,
-    Kind.BATCH_TRANSFORM: lambda scenario, path: transform_replications(scenario, scenario.replications),
+    Kind.BATCH_TRANSFORM: lambda scenario, path: transform_replications(
+        scenario, scenario.replications
+    ).as_dict(),
     Kind.RECOMMEND: _recommend,
 }
 """What each kind's golden file holds: the summary its command writes (for a rollout, the rollout.json

@@ -43,27 +43,40 @@ def test_each_option_gets_the_whole_traffic() -> None:
     assert [v.name for v in single.endpoint.variants] == ["small"]  # type: ignore[union-attr]
     assert single.endpoint.variants[0].weight == 1.0  # type: ignore[union-attr]
     summary = compare_options(scenario).summary
-    throughput = [row["throughput_per_s"]["mean"] for row in summary["options"].values()]
+    throughput = [row.throughput_per_s.mean for row in summary.options.values()]
     assert throughput == pytest.approx([throughput[0]] * 3, rel=1e-9)  # same arrivals for every option
     assert throughput[0] == pytest.approx(32, rel=0.05)
 
 
 def test_cheapest_option_meeting_the_slo_is_named() -> None:
     generous = compare_options(load_scenario_dict(options_doc("10s"))).summary
-    assert all(row["meets_slo"] for row in generous["options"].values())
-    assert generous["cheapest_meeting_slo"] == "tiny"  # cheapest instance, same traffic
-    tiny_p99 = generous["options"]["tiny"]["latency_p99_ms"]["ci95_low"]
-    small_p99 = generous["options"]["small"]["latency_p99_ms"]["ci95_high"]
-    big_p99 = generous["options"]["big"]["latency_p99_ms"]["ci95_high"]
+    assert all(row.meets_slo for row in generous.options.values())
+    assert generous.cheapest_meeting_slo == "tiny"  # cheapest instance, same traffic
+    tiny_p99 = generous.options["tiny"].latency_ms.ci95_low
+    small_p99 = generous.options["small"].latency_ms.ci95_high
+    big_p99 = generous.options["big"].latency_ms.ci95_high
+    assert tiny_p99 is not None and small_p99 is not None and big_p99 is not None
     assert max(small_p99, big_p99) < tiny_p99
     between = (tiny_p99 + max(small_p99, big_p99)) / 2  # tiny misses, small and big meet
     strict = compare_options(load_scenario_dict(options_doc(f"{between}ms"))).summary
-    assert not strict["options"]["tiny"]["meets_slo"]
-    assert strict["cheapest_meeting_slo"] == "small"
+    assert not strict.options["tiny"].meets_slo
+    assert strict.cheapest_meeting_slo == "small"
     assert "small" in verdict(strict)
     impossible = compare_options(load_scenario_dict(options_doc("1ms"))).summary
-    assert impossible["cheapest_meeting_slo"] is None
+    assert impossible.cheapest_meeting_slo is None
     assert verdict(impossible).startswith("no option meets the SLO")
+
+
+def test_summary_json_names_the_latency_by_its_percentile() -> None:
+    document = {**options_doc("10s"), "duration": "1m", "warmup": "10s"}
+    document["options"]["slo"]["percentile"] = "p95"
+    data = compare_options(load_scenario_dict(document), replications=1).summary.as_dict()
+    assert list(data) == ["replications", "slo", "options", "cheapest_meeting_slo"]  # no legacy: no notes
+    assert list(data["slo"]) == ["percentile", "latency_ms", "max_error_rate", "rule"]
+    hardware = ["instance_type", "accelerator_type", "price_per_hour", "instance_count"]
+    figures = ["usd_per_million_inferences", "latency_p95_ms", "throughput_per_s", "error_rate"]
+    assert list(data["options"]["small"]) == [*hardware, *figures, "meets_slo", "legacy"]
+    assert list(data["options"]["small"]["error_rate"]) == ["mean", "ci95_low", "ci95_high"]
 
 
 @pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)

@@ -9,11 +9,15 @@ from typing import Any
 
 import pytest
 
+from simulator.core.rng import replication_seed
 from simulator.execution.executors import LocalPoolExecutor
 from simulator.scenario import load_scenario_dict
 from simulator.scenario.crossref import scenario_catalog
 from simulator.training.transform import simulate_transform
 from simulator.training_analysis import transform_replications
+
+FIGURES = ["records", "records_per_invocation", "invocations", "duration_s", "throughput_records_per_s"]
+FIGURES += ["cost_usd", "usd_per_million_records"]
 
 
 def det(seconds: float) -> dict[str, Any]:
@@ -134,10 +138,32 @@ def test_replications_give_confidence_intervals() -> None:
     )
     document["seed"] = 4
     summary = transform_replications(load_scenario_dict(document), 4)
-    interval = summary["replications"]["duration_s"]
-    assert interval["ci95_low"] < summary["batch_transform"]["duration_s"] < interval["ci95_high"]
-    assert summary["replications"]["n"] == 4
+    assert summary.replications is not None and summary.replications.n == 4
+    interval = summary.replications.duration_s
+    assert interval.ci95_low < summary.batch_transform.duration_s < interval.ci95_high
     assert transform_replications(load_scenario_dict(document), 4, LocalPoolExecutor(2)) == summary
+    data = summary.as_dict()
+    assert list(data) == ["batch_transform", "replications"]
+    assert list(data["batch_transform"]) == ["instance_type", "instance_count", *FIGURES, "instances"]
+    assert list(data["replications"]) == ["n", *FIGURES, "instances"]
+    spread = data["replications"]["instances"]["instance-0"]["utilisation"]
+    assert list(spread) == ["mean", "ci95_low", "ci95_high"]
+
+
+def test_one_run_is_written_as_is_without_replications() -> None:
+    document = transform_doc({"service_time": det(0.01)}, dataset={"records": 1000, "record_size": 1000})
+    scenario = load_scenario_dict(document)
+    data = transform_replications(scenario, 1).as_dict()
+    assert list(data) == ["batch_transform"]
+    job = data["batch_transform"]
+    assert job["records"] == 1000 and isinstance(job["records"], int)  # not a mean, so not a float
+    run = simulate_transform(
+        scenario.batch_transform,
+        scenario.models[scenario.batch_transform.model],
+        scenario_catalog(scenario),
+        replication_seed(scenario.seed, 0),
+    )
+    assert job == {"instance_type": "ml.c5.xlarge", "instance_count": 1, **run}
 
 
 def test_cli_runs_a_batch_transform(

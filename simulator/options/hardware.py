@@ -8,7 +8,6 @@ arrivals), so differences come from the hardware, not from the traffic draw.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from simulator.core.slo import RULE, interval_meets
 from simulator.core.stats import format_figure
@@ -16,6 +15,7 @@ from simulator.execution.executors import Executor, SerialExecutor
 from simulator.execution.replications import Replication, summary_of
 from simulator.metrics.serving import LEGACY_NOTE
 from simulator.metrics.summary_types import Summary, combine
+from simulator.options.options_summary import Estimate, Option, OptionsSummary, Slo
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.derive import derive, plain
 from simulator.scenario.kinds import EndpointScenario, OptionsScenario
@@ -23,7 +23,7 @@ from simulator.scenario.kinds import EndpointScenario, OptionsScenario
 
 @dataclass(frozen=True)
 class OptionsResult:
-    summary: dict[str, Any]
+    summary: OptionsSummary
     """summary.json content: per option figures with 95% CIs, the SLO and the cheapest option meeting it."""
     first_summaries: dict[str, Summary]
     """Replication 0's full summary of each option (pipeline breakdowns, batching figures)."""
@@ -47,7 +47,7 @@ def compare_options(
     count = replications or scenario.replications
     slo = scenario.options.slo
     names = scenario.options.variants or [v.name for v in scenario.endpoint.variants]
-    rows: dict[str, Any] = {}
+    rows: dict[str, Option] = {}
     firsts = {}
     singles = {name: option_scenario(scenario, name) for name in names}
     jobs = [Replication(singles[name], index) for name in names for index in range(count)]
@@ -60,42 +60,36 @@ def compare_options(
         spec = single.endpoint.variants[0]
         latency = combined["latency_ms"][slo.percentile.value]
         errors = combined["error_rate"]
-        rows[name] = {
-            "instance_type": spec.instance_type,
-            "accelerator_type": spec.accelerator_type,
-            "price_per_hour": None
+        rows[name] = Option(
+            instance_type=spec.instance_type,
+            accelerator_type=spec.accelerator_type,
+            price_per_hour=None
             if spec.instance_type is None
             else catalog.price_per_hour(spec.instance_type, spec.accelerator_type) * spec.instance_count,
-            "instance_count": spec.instance_count,
-            "usd_per_million_inferences": combined["cost_usd"]["per_million_inferences"],
-            f"latency_{slo.percentile.value}_ms": latency,
-            "throughput_per_s": combined["throughput_per_s"],
-            "error_rate": errors,
-            "meets_slo": interval_meets(latency, slo.latency * 1000.0)
+            instance_count=spec.instance_count,
+            usd_per_million_inferences=Estimate(**combined["cost_usd"]["per_million_inferences"]),
+            latency_ms=Estimate(**latency),
+            throughput_per_s=Estimate(**combined["throughput_per_s"]),
+            error_rate=Estimate(**errors),
+            meets_slo=interval_meets(latency, slo.latency * 1000.0)
             and interval_meets(errors, slo.max_error_rate),
-            "legacy": spec.accelerator_type is not None,
-        }
-    meeting = [n for n in names if rows[n]["meets_slo"] and rows[n]["usd_per_million_inferences"]["mean"]]
-    cheapest = min(meeting, key=lambda n: rows[n]["usd_per_million_inferences"]["mean"], default=None)
-    summary: dict[str, Any] = {
-        "replications": count,
-        "slo": {
-            "percentile": slo.percentile.value,
-            "latency_ms": slo.latency * 1000.0,
-            "max_error_rate": slo.max_error_rate,
-            "rule": RULE,
-        },
-        "options": rows,
-        "cheapest_meeting_slo": cheapest,
-    }
-    if any(row["legacy"] for row in rows.values()):
-        summary["notes"] = [LEGACY_NOTE]
+            legacy=spec.accelerator_type is not None,
+        )
+    meeting = [n for n in names if rows[n].meets_slo and rows[n].usd_per_million_inferences.mean]
+    cheapest = min(meeting, key=lambda n: rows[n].usd_per_million_inferences.mean or 0.0, default=None)
+    summary = OptionsSummary(
+        replications=count,
+        slo=Slo(slo.percentile.value, slo.latency * 1000.0, slo.max_error_rate, RULE),
+        options=rows,
+        cheapest_meeting_slo=cheapest,
+        notes=[LEGACY_NOTE] if any(row.legacy for row in rows.values()) else None,
+    )
     return OptionsResult(summary=summary, first_summaries=firsts)
 
 
-def options_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+def options_rows(summary: OptionsSummary) -> tuple[list[str], list[list[str]]]:
     """One row per option for the terminal table and the HTML report."""
-    percentile = summary["slo"]["percentile"]
+    percentile = summary.slo.percentile
 
     header = [
         "option",
@@ -107,31 +101,29 @@ def options_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         "SLO",
     ]
     rows = []
-    for name, row in summary["options"].items():
-        hardware = (
-            f"{row['instance_count']} x {row['instance_type']}" if row["instance_type"] else "serverless"
-        )
-        if row["accelerator_type"]:
-            hardware += f" + {row['accelerator_type']} (legacy)"
+    for name, row in summary.options.items():
+        hardware = f"{row.instance_count} x {row.instance_type}" if row.instance_type else "serverless"
+        if row.accelerator_type:
+            hardware += f" + {row.accelerator_type} (legacy)"
         rows.append(
             [
                 name,
                 hardware,
-                "-" if row["price_per_hour"] is None else f"{row['price_per_hour']:.4f}",
-                format_figure(row["usd_per_million_inferences"], "{:.2f}"),
-                format_figure(row[f"latency_{percentile}_ms"], "{:.1f}"),
-                format_figure(row["error_rate"], "{:.4f}"),
-                "met" if row["meets_slo"] else "missed",
+                "-" if row.price_per_hour is None else f"{row.price_per_hour:.4f}",
+                format_figure(row.usd_per_million_inferences.as_dict(), "{:.2f}"),
+                format_figure(row.latency_ms.as_dict(), "{:.1f}"),
+                format_figure(row.error_rate.as_dict(), "{:.4f}"),
+                "met" if row.meets_slo else "missed",
             ]
         )
     return header, rows
 
 
-def verdict(summary: dict[str, Any]) -> str:
-    slo = summary["slo"]
-    target = f"{slo['percentile']} <= {slo['latency_ms']:g} ms, error rate <= {slo['max_error_rate']:g}"
-    cheapest = summary["cheapest_meeting_slo"]
+def verdict(summary: OptionsSummary) -> str:
+    slo = summary.slo
+    target = f"{slo.percentile} <= {slo.latency_ms:g} ms, error rate <= {slo.max_error_rate:g}"
+    cheapest = summary.cheapest_meeting_slo
     if cheapest is None:
         return f"no option meets the SLO ({target})"
-    cost = summary["options"][cheapest]["usd_per_million_inferences"]["mean"]
+    cost = summary.options[cheapest].usd_per_million_inferences.mean or 0.0
     return f"cheapest option meeting the SLO ({target}): {cheapest} at {cost:.2f} USD per 1M inferences"

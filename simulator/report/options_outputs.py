@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from simulator.figures import subplots
 from simulator.options import OptionsResult, options_rows, verdict
 from simulator.options.batching import BatchingSweep
+from simulator.options.options_summary import OptionsSummary
 from simulator.report.batching import plot_batching_curves
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.plots import save_png
@@ -15,18 +15,17 @@ from simulator.report.staging import run_directory
 from simulator.scenario.kinds import OptionsScenario
 
 
-def _plot_options(summary: dict[str, Any], path: Path) -> Path:
+def _plot_options(summary: OptionsSummary, path: Path) -> Path:
     """Cost per 1M inferences against the SLO percentile, the SLO drawn as a line."""
-    percentile = summary["slo"]["percentile"]
+    percentile = summary.slo.percentile
     fig, ax = subplots(figsize=(8, 4.5))
-    for name, row in summary["options"].items():
-        cost = row["usd_per_million_inferences"]["mean"]
-        latency = row[f"latency_{percentile}_ms"]["mean"]
+    for name, row in summary.options.items():
+        cost, latency = row.usd_per_million_inferences.mean, row.latency_ms.mean
         if cost is None or latency is None:
             continue
-        ax.scatter(cost, latency, s=60, color="tab:green" if row["meets_slo"] else "tab:red")
+        ax.scatter(cost, latency, s=60, color="tab:green" if row.meets_slo else "tab:red")
         ax.annotate(name, (cost, latency), textcoords="offset points", xytext=(6, 4))
-    ax.axhline(summary["slo"]["latency_ms"], color="grey", linestyle="--", label="SLO")
+    ax.axhline(summary.slo.latency_ms, color="grey", linestyle="--", label="SLO")
     ax.margins(x=0.15, y=0.15)  # room for the names written right of and above the points
     ax.set_xlabel("USD per 1M inferences")
     ax.set_ylabel(f"{percentile} latency (ms)")
@@ -48,12 +47,12 @@ def write_options_outputs(
 ) -> None:
     """Everything into a staging directory first, then moved into place (nothing is simulated here)."""
     summary = result.summary
-    with run_directory(out_dir, scenario, summary) as (staging, resolved):
+    with run_directory(out_dir, scenario, summary.as_dict()) as (staging, resolved):
         plots = [_plot_options(summary, staging / "plots" / "options.png")]
         if batching is not None:
             plots.append(batching_plot(batching, staging))
         header, rows = options_rows(summary)
-        intro = [Text(verdict(summary)), *(Text(note, note=True) for note in summary.get("notes", []))]
+        intro = [Text(verdict(summary)), *(Text(note, note=True) for note in summary.notes or [])]
         sections = [Section("Options", [Table(header, rows)]), Section("Figures", images(plots))]
         for name, first in result.first_summaries.items():
             pipeline = first.variants[name].pipeline

@@ -66,7 +66,7 @@ def rollout_sections(result: Result, detection: Detection | None = None) -> list
         Section("Traffic steps", [frame_table(steps, "{:.4g}".format)]),
         Section(
             "Rollout figures (this run)",
-            [Table(["figure", "value"], [[k, _number(v)] for k, v in outcome.items()])],
+            [Table(["figure", "value"], [[k, _number(v)] for k, v in outcome.as_dict().items()])],
         ),
     ]
     if detection is not None:
@@ -81,7 +81,7 @@ def rollout_document(runs: RolloutRuns, detection: Detection | None) -> dict[str
     return {
         "scenario": runs.first.scenario.name,
         "summary": runs.summary(),
-        "runs": runs.outcomes,
+        "runs": [outcome.as_dict() for outcome in runs.outcomes],
         "timeline": {"events": record.events, "steps": record.steps, "datapoints": record.datapoints},
         "ab_test": detection.as_dict() if detection is not None else None,
     }

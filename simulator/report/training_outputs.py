@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -16,6 +15,7 @@ from simulator.scenario.kinds import TrainingScenario
 from simulator.training import TrainingRun
 from simulator.training.formulas import young_breakdown, young_table
 from simulator.training.plan import build_plan, job_mtbf
+from simulator.training_analysis.training_summary import Spread, TrainingSummary
 
 HEADLINE: list[tuple[str, str, str]] = [
     ("completion time h", "completion_time_s", "h"),
@@ -27,28 +27,26 @@ HEADLINE: list[tuple[str, str, str]] = [
 ]
 
 
-def training_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+def training_rows(summary: TrainingSummary) -> tuple[list[str], list[list[str]]]:
     """Spot (mean [95% CI], p90) beside the same job on demand."""
     header = ["figure", "spot: mean [95% CI]", "p90", "on demand"]
     rows = []
-    on_demand = summary.get("on_demand", {})
-    for label, key, unit in HEADLINE:
-        figure = summary.get(key, {})
+    for label, name, unit in HEADLINE:
+        figure: Spread = getattr(summary, name)
         scale = 3600.0 if unit == "h" else 1.0
 
-        def fmt(value: Any, scale: float = scale) -> str:
-            return "-" if value is None else f"{value / scale:,.3f}"
+        def fmt(value: float, scale: float = scale) -> str:
+            return f"{value / scale:,.3f}"
 
         rows.append(
             [
                 label,
-                f"{fmt(figure.get('mean'))} [{fmt(figure.get('ci95_low'))}, {fmt(figure.get('ci95_high'))}]",
-                fmt(figure.get("p90")),
-                fmt(on_demand.get(key)),
+                f"{fmt(figure.mean)} [{fmt(figure.ci95_low)}, {fmt(figure.ci95_high)}]",
+                fmt(figure.p90),
+                fmt(getattr(summary.on_demand, name)),
             ]
         )
-    exceeded = summary.get("max_wait_exceeded_fraction", 0)
-    rows.append(["MaxWait exceeded (fraction)", f"{exceeded:.3f}", "", ""])
+    rows.append(["MaxWait exceeded (fraction)", f"{summary.max_wait_exceeded_fraction:.3f}", "", ""])
     return header, rows
 
 
@@ -78,10 +76,10 @@ def young_section(scenario: TrainingScenario) -> list[Section]:
 
 
 def write_training_outputs(
-    scenario: TrainingScenario, runs: list[TrainingRun], summary: dict[str, Any], out_dir: Path
+    scenario: TrainingScenario, runs: list[TrainingRun], summary: TrainingSummary, out_dir: Path
 ) -> None:
     """Everything for a training scenario, written to a staging directory and moved in at the end."""
-    with run_directory(out_dir, scenario, summary) as (staging, resolved):
+    with run_directory(out_dir, scenario, summary.as_dict()) as (staging, resolved):
         rows = [{k: v for k, v in asdict(run).items() if not isinstance(v, list | tuple)} for run in runs]
         pd.DataFrame(rows).to_csv(staging / "runs.csv", index=False)
         plots = plot_training(runs, scenario.training_job, staging / "plots")

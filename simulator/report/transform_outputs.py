@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from simulator.figures import subplots
+from simulator.metrics.parts import Interval
 from simulator.report.html import Document, Image, Section, Table, render, resolved_section
 from simulator.report.plots import save_png
 from simulator.report.staging import run_directory
 from simulator.scenario.kinds import TransformScenario
+from simulator.training_analysis.transform_summary import TransformSummary
 
 HEADLINE: list[tuple[str, str, str]] = [
     ("records", "records", "{:,.0f}"),
@@ -22,35 +23,33 @@ HEADLINE: list[tuple[str, str, str]] = [
 ]
 
 
-def transform_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+def transform_rows(summary: TransformSummary) -> tuple[list[str], list[list[str]]]:
     """Headline figures (with 95% CIs when replicated) and each instance's utilisation."""
-    job = summary["batch_transform"]
-    ci = summary.get("replications", {})
+    job, ci = summary.batch_transform, summary.replications
     rows = []
-    for label, key, pattern in HEADLINE:
-        cell = pattern.format(job[key])
-        interval = ci.get(key) or {}
-        low, high = interval.get("ci95_low"), interval.get("ci95_high")
-        if low is not None and low != high:
-            cell += f" [{pattern.format(low)}, {pattern.format(high)}]"
+    for label, name, pattern in HEADLINE:
+        cell = pattern.format(getattr(job, name))
+        interval: Interval | None = None if ci is None else getattr(ci, name)
+        if interval is not None and interval.ci95_low != interval.ci95_high:
+            cell += f" [{pattern.format(interval.ci95_low)}, {pattern.format(interval.ci95_high)}]"
         rows.append([label, cell])
-    for name, block in job["instances"].items():
+    for name, use in job.instances.items():
         rows.append(
             [
                 f"{name} utilisation (billed / processing)",
-                f"{block['utilisation']:.1%} / {block['processing_utilisation']:.1%}",
+                f"{use.utilisation:.1%} / {use.processing_utilisation:.1%}",
             ]
         )
     return ["figure", "value (95% CI)"], rows
 
 
-def _plot_utilisation(summary: dict[str, Any], path: Path) -> Path:
-    instances = summary["batch_transform"]["instances"]
+def _plot_utilisation(summary: TransformSummary, path: Path) -> Path:
+    instances = summary.batch_transform.instances
     fig, ax = subplots(figsize=(7, 3.5))
     names = list(instances)
     positions = range(len(names))
-    billed = [instances[n]["utilisation"] * 100 for n in names]
-    processing = [instances[n]["processing_utilisation"] * 100 for n in names]
+    billed = [instances[n].utilisation * 100 for n in names]
+    processing = [instances[n].processing_utilisation * 100 for n in names]
     ax.bar([p - 0.2 for p in positions], billed, width=0.4, label="of billed time (start-up included)")
     ax.bar([p + 0.2 for p in positions], processing, width=0.4, label="while processing")
     ax.set_xticks(list(positions), names)
@@ -61,9 +60,9 @@ def _plot_utilisation(summary: dict[str, Any], path: Path) -> Path:
     return save_png(fig, path, dpi=100)
 
 
-def write_transform_outputs(scenario: TransformScenario, summary: dict[str, Any], out_dir: Path) -> None:
+def write_transform_outputs(scenario: TransformScenario, summary: TransformSummary, out_dir: Path) -> None:
     """Everything into a staging directory first, then moved into place."""
-    with run_directory(out_dir, scenario, summary) as (staging, resolved):
+    with run_directory(out_dir, scenario, summary.as_dict()) as (staging, resolved):
         plot = _plot_utilisation(summary, staging / "plots" / "utilisation.png")
         header, rows = transform_rows(summary)
         sections = [

@@ -8,6 +8,7 @@ requests green hurt than blue would have hurt in their place.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from simulator.core.records import ERROR_5XX, Status
 from simulator.engine.result import Result
 from simulator.hosting.rollout_controller import RolloutLog
 from simulator.metrics.bins import overlap
+from simulator.metrics.parts import Part
 
 
 def _first(events: list[dict[str, Any]], name: str) -> float | None:
@@ -55,8 +57,37 @@ def double_fleet(result: Result, start: float) -> tuple[float, float]:
     return max(end - start, 0.0), cost
 
 
-def rollout_outcome(result: Result) -> dict[str, Any]:
-    """The figures of one run (JSON-ready): times in seconds from the start of the run."""
+@dataclass(frozen=True)
+class RolloutOutcome(Part):
+    """One run's figures; `as_dict()` is its entry in rollout.json's `runs` (null where it did not happen)."""
+
+    outcome: str
+    green_in_service_s: float | None
+    first_shift_s: float | None
+    alarm_s: float | None
+    alarm: str | None
+    """The alarm (or the timeout) that stopped the deployment."""
+    rollback_s: float | None
+    exposure_s: float | None
+    green_terminated_s: float | None
+    completed_s: float | None
+    blue_terminated_s: float | None
+    max_green_share: float
+    reached_full_traffic: bool
+    green_requests: int
+    hurt_requests: int
+    hurt_errors_5xx: int
+    hurt_throttled_4xx: int
+    hurt_slow: int
+    baseline_hurt_share: float
+    excess_hurt: float
+    double_fleet_s: float
+    double_fleet_cost_usd: float
+    total_cost_usd: float
+
+
+def rollout_outcome(result: Result) -> RolloutOutcome:
+    """The figures of one run: times in seconds from the start of the run."""
     spec = result.scenario.deployment()
     record: RolloutLog | None = result.rollout
     assert spec is not None and record is not None
@@ -79,29 +110,29 @@ def rollout_outcome(result: Result) -> dict[str, Any]:
     terminated = green_rows["retired_at"].notna() & (green_rows["terminated_at"] < result.scenario.duration)
     double_seconds, double_cost = double_fleet(result, spec.start)
     hurt = errors + slow + throttled
-    return {
-        "outcome": record.outcome,
-        "green_in_service_s": _first(events, "green_in_service"),
-        "first_shift_s": first_step,
-        "alarm_s": alarm["time_s"] if alarm else None,
-        "alarm": alarm["detail"] if alarm else None,
-        "rollback_s": rollback,
-        "exposure_s": (rollback - first_step) if rollback is not None and first_step is not None else None,
-        "green_terminated_s": (
+    return RolloutOutcome(
+        outcome=record.outcome,
+        green_in_service_s=_first(events, "green_in_service"),
+        first_shift_s=first_step,
+        alarm_s=alarm["time_s"] if alarm else None,
+        alarm=alarm["detail"] if alarm else None,
+        rollback_s=rollback,
+        exposure_s=(rollback - first_step) if rollback is not None and first_step is not None else None,
+        green_terminated_s=(
             float(green_rows["terminated_at"].max()) if len(green_rows) and terminated.all() else None
         ),
-        "completed_s": _first(events, "completed"),
-        "blue_terminated_s": _first(events, "blue_terminated"),
-        "max_green_share": max((step["green_share"] for step in record.steps), default=0.0),
-        "reached_full_traffic": any(step["green_share"] >= 1.0 for step in record.steps),
-        "green_requests": requests,
-        "hurt_requests": hurt,
-        "hurt_errors_5xx": errors,
-        "hurt_throttled_4xx": throttled,
-        "hurt_slow": slow,
-        "baseline_hurt_share": baseline,
-        "excess_hurt": hurt - baseline * requests,
-        "double_fleet_s": double_seconds,
-        "double_fleet_cost_usd": double_cost,
-        "total_cost_usd": float(result.billing["cost_usd"].sum()),
-    }
+        completed_s=_first(events, "completed"),
+        blue_terminated_s=_first(events, "blue_terminated"),
+        max_green_share=max((step["green_share"] for step in record.steps), default=0.0),
+        reached_full_traffic=any(step["green_share"] >= 1.0 for step in record.steps),
+        green_requests=requests,
+        hurt_requests=hurt,
+        hurt_errors_5xx=errors,
+        hurt_throttled_4xx=throttled,
+        hurt_slow=slow,
+        baseline_hurt_share=baseline,
+        excess_hurt=hurt - baseline * requests,
+        double_fleet_s=double_seconds,
+        double_fleet_cost_usd=double_cost,
+        total_cost_usd=float(result.billing["cost_usd"].sum()),
+    )

@@ -12,7 +12,7 @@ from simulator.engine.simulate import simulate
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.execution.replications import Replication
 from simulator.metrics.summary_types import Summary
-from simulator.rollout.outcome import rollout_outcome
+from simulator.rollout.outcome import RolloutOutcome, rollout_outcome
 from simulator.scenario.kinds import RolloutScenario
 
 INTERVAL_FIGURES = (
@@ -37,7 +37,7 @@ class RolloutRuns:
     """Replication 0 in full (for the timeline and plots) and every replication's outcome."""
 
     first: Result
-    outcomes: list[dict[str, Any]]
+    outcomes: list[RolloutOutcome]
     summaries: list[Summary]
     """Every replication's endpoint summary (the `sagesim run` figures), for the report's headline table."""
 
@@ -45,21 +45,23 @@ class RolloutRuns:
         """Outcome counts plus mean/CI of each interval figure; `runs` lists every replication."""
         outcomes = self.outcomes
         count = len(outcomes)
-        rolled_back = sum(outcome["outcome"] == "rolled back" for outcome in outcomes)
+        rolled_back = sum(outcome.outcome == "rolled back" for outcome in outcomes)
         return {
             "replications": count,
             "rolled_back": rolled_back,
-            "completed": sum(outcome["outcome"] == "completed" for outcome in outcomes),
+            "completed": sum(outcome.outcome == "completed" for outcome in outcomes),
             "rollback_share": rolled_back / count,
-            "reached_full_traffic": sum(bool(outcome["reached_full_traffic"]) for outcome in outcomes),
+            "reached_full_traffic": sum(outcome.reached_full_traffic for outcome in outcomes),
             **{
-                name: mean_ci95([outcome[name] for outcome in outcomes], lower=LOWER_BOUNDS.get(name, 0.0))
+                name: mean_ci95(
+                    [getattr(outcome, name) for outcome in outcomes], lower=LOWER_BOUNDS.get(name, 0.0)
+                )
                 for name in INTERVAL_FIGURES
             },
         }
 
 
-def _outcome_of(task: Replication) -> tuple[dict[str, Any], Summary]:
+def _outcome_of(task: Replication) -> tuple[RolloutOutcome, Summary]:
     result = simulate(task.scenario, task.seed)
     return rollout_outcome(result), result.summary
 

@@ -17,7 +17,6 @@ import simpy
 
 from simulator.catalog import Catalog
 from simulator.core.rng import RandomStreams
-from simulator.core.stats import combine_summaries, means_of
 from simulator.hosting.plans import batching_plan, hop_times
 from simulator.hosting.service import device_speed, service_plan
 from simulator.scenario.distributions import Distribution
@@ -122,12 +121,3 @@ def simulate_transform(
             for i in range(spec.instance_count)
         },
     }
-
-
-def transform_summary(runs: list[dict[str, Any]], spec: BatchTransformSpec) -> dict[str, Any]:
-    """summary.json content: one run as is, or replication means plus `replications` with 95% CIs."""
-    head = {"instance_type": spec.instance_type, "instance_count": spec.instance_count}
-    if len(runs) == 1:
-        return {"batch_transform": {**head, **runs[0]}}
-    combined = combine_summaries(runs)
-    return {"batch_transform": {**head, **means_of(combined)}, "replications": {"n": len(runs), **combined}}

@@ -44,16 +44,16 @@ def test_canary_of_slow_model_rolls_back_at_third_period_end(
     green = requests[requests["variant"] == "green"]
     assert green["arrival"].min() >= 180.0 and green["arrival"].max() < 360.0
     outcome = rollout_outcome(result)
-    assert outcome["outcome"] == "rolled back" and not outcome["reached_full_traffic"]
-    assert outcome["rollback_s"] == 360.0 and outcome["exposure_s"] == 180.0
+    assert outcome.outcome == "rolled back" and not outcome.reached_full_traffic
+    assert outcome.rollback_s == 360.0 and outcome.exposure_s == 180.0
     # every green request took >= 400 ms > the 300 ms SLO: all of them are hurt
-    assert outcome["hurt_requests"] == outcome["green_requests"] == len(green)
-    assert outcome["baseline_hurt_share"] == 0.0
+    assert outcome.hurt_requests == outcome.green_requests == len(green)
+    assert outcome.baseline_hurt_share == 0.0
     # green was billed from launch (120 s) to the end of draining, < 0.4 s after the rollback
-    assert 360.0 <= outcome["green_terminated_s"] < 360.4
+    assert 360.0 <= outcome.green_terminated_s < 360.4
     price = 0.204
-    expected = 2 * price * (outcome["green_terminated_s"] - 120.0) / 3600
-    assert outcome["double_fleet_cost_usd"] == pytest.approx(expected, rel=1e-3)
+    expected = 2 * price * (outcome.green_terminated_s - 120.0) / 3600
+    assert outcome.double_fleet_cost_usd == pytest.approx(expected, rel=1e-3)
 
 
 def test_canary_takes_its_share_of_traffic(rollout_document: dict[str, Any], make_scenario: Make) -> None:
@@ -87,11 +87,11 @@ def test_healthy_all_at_once_completes_and_terminates_blue(
     blue = result.instances[result.instances["variant"] == "blue"]
     assert (blue["terminated_at"] <= 360.0 + 1e-6).all()
     outcome = rollout_outcome(result)
-    assert outcome["outcome"] == "completed" and outcome["reached_full_traffic"]
-    assert outcome["hurt_requests"] == 0
+    assert outcome.outcome == "completed" and outcome.reached_full_traffic
+    assert outcome.hurt_requests == 0
     # both fleets ran from green's launch (120 s) until blue was gone (360 s)
-    assert outcome["double_fleet_s"] == pytest.approx(240.0, abs=1e-6)
-    assert outcome["double_fleet_cost_usd"] == pytest.approx(2 * 0.204 * 240 / 3600, rel=1e-9)
+    assert outcome.double_fleet_s == pytest.approx(240.0, abs=1e-6)
+    assert outcome.double_fleet_cost_usd == pytest.approx(2 * 0.204 * 240 / 3600, rel=1e-9)
 
 
 def test_linear_steps_every_wait_interval(rollout_document: dict[str, Any], make_scenario: Make) -> None:
@@ -138,7 +138,7 @@ def test_error_rate_alarm_two_of_three(rollout_document: dict[str, Any], make_sc
     assert all(30 < value < 70 for value in values)  # about half of green's requests fail
     green = result.requests[result.requests["variant"] == "green"]
     assert set(green["status"].unique()) <= {"OK", "MODEL_ERROR"}
-    assert rollout_outcome(result)["hurt_errors_5xx"] == int((green["status"] == "MODEL_ERROR").sum())
+    assert rollout_outcome(result).hurt_errors_5xx == int((green["status"] == "MODEL_ERROR").sum())
 
 
 def test_slow_start_up_hits_the_execution_timeout(
@@ -154,7 +154,7 @@ def test_slow_start_up_hits_the_execution_timeout(
     assert result.rollout.steps == [
         {"time_s": 720.0, "green_share": 0.0, "blue_weight": 1.0, "green_weight": 0.0}
     ]
-    assert rollout_outcome(result)["green_requests"] == 0
+    assert rollout_outcome(result).green_requests == 0
 
 
 def test_a_healthy_model_without_error_rate_is_unchanged(

@@ -49,7 +49,7 @@ def _means(node: object) -> list[dict]:
 
 def test_summary_has_the_contract_keys_and_cis(example) -> None:
     job, catalog, runs = example
-    summary = summarize_training(job, catalog, runs)
+    summary = summarize_training(job, catalog, runs).as_dict()
     json.loads(json.dumps(summary))  # plain JSON, no numpy or inf
     for key, fields in REQUIRED.items():
         for field in fields:
@@ -62,23 +62,43 @@ def test_summary_has_the_contract_keys_and_cis(example) -> None:
     assert summary["probabilities"]["deadline_missed"]["mean"] == summary["deadline_miss_probability"]
 
 
+def test_summary_json_key_order_and_optional_parts(example) -> None:
+    job, catalog, runs = example
+    summary = summarize_training(job, catalog, runs).as_dict()
+    head = ["kind", "replications", "instance_type", "instance_count", "spot", "spot_discount", "work_s"]
+    head += ["job_mtbf_s", "max_runtime_s", "max_wait_s"]
+    metrics = ["completion_time_s", "training_time_s", "billable_time_s", "runtime_s", "savings_pct"]
+    metrics += ["cost_usd", "cost_on_demand_usd", "interruptions", "checkpoints", "lost_work_s"]
+    metrics += ["capacity_wait_s"]
+    tail = ["deadline_s", "deadline_miss_probability", "probabilities", "completed_fraction"]
+    tail += ["max_wait_exceeded_fraction", "max_runtime_exceeded_fraction", "on_demand", "spot_vs_on_demand"]
+    assert list(summary) == head + metrics + tail
+    assert list(summary["on_demand"]) == [*metrics, "status"]
+    spread = ["mean", "ci95_low", "ci95_high", "std", "min", "p50", "p90", "p95", "p99", "max"]
+    assert list(summary["completion_time_s"]) == spread
+    # without a deadline its figures are left out, not written as null
+    plain = summarize_training(job.model_copy(update={"deadline": None}), catalog, runs[:20]).as_dict()
+    assert "deadline_s" not in plain and "deadline_missed" not in plain["probabilities"]
+    assert plain["kind"] == "training_job" and plain["replications"] == 20
+
+
 def test_spot_beside_on_demand(example) -> None:
     job, catalog, runs = example
     summary = summarize_training(job, catalog, runs)
-    on_demand = summary["on_demand"]
-    assert on_demand["completion_time_s"] == pytest.approx(on_demand_seconds(job))  # 20 h + 19 checkpoints
-    assert on_demand["interruptions"] == 0 and on_demand["savings_pct"] == 0
-    side = summary["spot_vs_on_demand"]
-    assert side["cost_usd"]["on_demand"] == pytest.approx(on_demand_seconds(job) * 3.825 / 3600)
+    on_demand = summary.on_demand
+    assert on_demand.completion_time_s == pytest.approx(on_demand_seconds(job))  # 20 h + 19 checkpoints
+    assert on_demand.interruptions == 0 and on_demand.savings_pct == 0
+    side = summary.spot_vs_on_demand
+    assert side.cost_usd.on_demand == pytest.approx(on_demand_seconds(job) * 3.825 / 3600)
     # spot is slower (interruptions, waits, redone work) but cheaper (70% discount) for this job
-    assert side["completion_time_s"]["spot"]["ci95_low"] > side["completion_time_s"]["on_demand"]
-    assert side["cost_saving_vs_on_demand_pct"]["ci95_high"] < 70
-    assert side["cost_saving_vs_on_demand_pct"]["ci95_low"] > 50
+    assert side.completion_time_s.spot.ci95_low > side.completion_time_s.on_demand
+    saving = side.cost_saving_vs_on_demand_pct
+    assert saving is not None and saving.ci95_low > 50 and saving.ci95_high < 70
     # SageMaker's savings figure counts waiting time as saved, so it exceeds the plain price discount
-    assert summary["savings_pct"]["mean"] > 70
-    mtbf = summary["job_mtbf_s"]
-    assert mtbf == pytest.approx(6 * 3600)
-    assert summary["interruptions"]["mean"] > 2
+    assert summary.savings_pct.mean > 70
+    assert summary.job_mtbf_s == pytest.approx(6 * 3600)
+    assert summary.interruptions.mean > 2
+    assert summary.completed_fraction == summary.probabilities.completed.mean
 
 
 def test_replications_use_documented_seeds(example) -> None:
