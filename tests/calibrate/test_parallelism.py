@@ -16,11 +16,15 @@ from simulator.calibrate.parallelism import (
 
 def test_a_spinning_process_is_runnable_and_a_sleeping_one_is_not() -> None:
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    sleeper = subprocess.Popen(
+        [sys.executable, "-c", "import time; print('asleep', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        started = time.monotonic()  # on a loaded machine the sleeper's interpreter takes seconds to start
-        while runnable_threads([sleeper.pid]) and time.monotonic() < started + 10.0:
-            time.sleep(0.05)
+        assert sleeper.stdout is not None
+        sleeper.stdout.readline()  # on a loaded machine its interpreter took over 0.5 s to get there
+        time.sleep(0.1)
         with RunnableSampler(lambda: [spinner.pid, sleeper.pid], every_s=0.005) as sampler:
             deadline = time.monotonic() + 10.0  # 0.5 s is enough on a quiet machine, not on a loaded one
             while len(sampler.samples) < 20 and time.monotonic() < deadline:
