@@ -8,7 +8,8 @@ any work starts, so nothing the user keeps there is ever deleted.
 
 Two variations, both still staged:
 - `keep_partial`: measurements are expensive (a Docker calibration), so a run that fails after
-  writing something still swaps in what it wrote (the levels measured so far) instead of dropping it.
+  writing something still keeps what it wrote (the levels measured so far): as the new out_dir, or
+  beside the earlier complete results, which stay until a run of the command finishes.
 - `joins`: `validate` writes its files beside the profile it checks, in the directory `calibrate
   serve` wrote. Its files are added (and an earlier validation's replaced) file by file; the marker
   records which command added which file, so each command only ever replaces its own.
@@ -98,7 +99,7 @@ def staged_directory(
             yield staging
         except BaseException:
             if keep_partial and any(staging.iterdir()):
-                _put_in_place(staging, out_dir, command, joins)
+                _keep_beside(staging, out_dir, command, joins)
             raise
         _put_in_place(staging, out_dir, command, joins)
     finally:
@@ -121,19 +122,33 @@ def _put_in_place(staging: Path, out_dir: Path, command: str, joins: tuple[str, 
     _swap_in(staging, out_dir)
 
 
-def _add_in(staging: Path, out_dir: Path, command: str) -> None:
-    """Move staging's files into out_dir, which another command wrote: this command's earlier files
-    there go first, then each new one is renamed in (each file whole, the set not atomically)."""
+def _keep_beside(staging: Path, out_dir: Path, command: str, joins: tuple[str, ...]) -> None:
+    """A failed run's partial files: the whole of a new out_dir, else added beside what out_dir holds
+    (the earlier complete results stay; the next finished run of the command replaces both)."""
+    if check_out(out_dir, command, joins=joins) is None:
+        mark(staging, command)
+        _swap_in(staging, out_dir)
+    else:
+        _add_in(staging, out_dir, command, replace_own=False)
+
+
+def _add_in(staging: Path, out_dir: Path, command: str, replace_own: bool = True) -> None:
+    """Move staging's files into out_dir, which another command (or, for partial files, this one)
+    wrote: this command's earlier added files there go first unless kept, then each new one is renamed
+    in (each file whole, the set not atomically)."""
     marker = _marker(out_dir)
     assert marker is not None  # check_out found the owner in it
     owner, entries, added = marker
-    for name in added.pop(command, []):
-        if name not in entries:
-            (out_dir / name).unlink(missing_ok=True)
+    earlier = added.pop(command, [])
+    if replace_own:
+        for name in earlier:
+            if name not in entries:
+                (out_dir / name).unlink(missing_ok=True)
+        earlier = []
     names = sorted(entry.name for entry in staging.iterdir())
     for name in names:
         os.replace(staging / name, out_dir / name)
-    added[command] = names
+    added[command] = sorted({*earlier, *names})
     document = {"command": owner, "entries": sorted(entries), "added": added}
     (out_dir / MARKER).write_text(json.dumps(document) + "\n")
 

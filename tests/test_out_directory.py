@@ -59,6 +59,34 @@ def test_keep_partial_puts_what_a_failed_run_wrote_in_place(tmp_path: Path) -> N
     assert {p.name for p in out.iterdir()} == {"profile.yaml", MARKER}
 
 
+@pytest.mark.parametrize("joining", [False, True], ids=["calibrate-again", "validate-again"])
+def test_keep_partial_keeps_the_earlier_complete_results_beside_the_partial_ones(
+    tmp_path: Path, joining: bool
+) -> None:
+    """Interrupting a second calibration (or validation) keeps the first one's files."""
+    out = tmp_path / "out"
+    with staged_directory(out, "calibrate serve") as staging:
+        (staging / "profile.yaml").write_text("first")
+    command, joins = ("validate", ("calibrate serve",)) if joining else ("calibrate serve", ())
+    if joining:
+        with staged_directory(out, command, joins=joins) as staging:
+            (staging / "validation.json").write_text("first")
+    with (
+        pytest.raises(KeyboardInterrupt),
+        staged_directory(out, command, keep_partial=True, joins=joins) as staging,
+    ):
+        (staging / "levels.partial.csv").write_text("levels")
+        raise KeyboardInterrupt
+    kept = {"profile.yaml", "levels.partial.csv", MARKER} | ({"validation.json"} if joining else set())
+    assert {p.name for p in out.iterdir()} == kept and (out / "profile.yaml").read_text() == "first"
+    assert written_by(out) == "calibrate serve" and _siblings(out) == {"out"}
+    with staged_directory(out, command, joins=joins) as staging:  # a finished run clears both
+        (staging / ("validation.json" if joining else "profile.yaml")).write_text("second")
+    assert {p.name for p in out.iterdir()} == (
+        {"profile.yaml", "validation.json", MARKER} if joining else {"profile.yaml", MARKER}
+    )
+
+
 def test_keep_partial_with_nothing_written_leaves_the_earlier_results(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with staged_directory(out, "calibrate serve") as staging:

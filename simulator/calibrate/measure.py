@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import math
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -149,6 +150,10 @@ def kept_on_failure(levels: list[tuple[str, Level]], path: Path, shown: Path) ->
     except KeyboardInterrupt:
         if levels:
             write_records(levels, path)
+            print(
+                f"interrupted: the {len(levels)} level(s) measured before are kept in {shown}",
+                file=sys.stderr,
+            )
         raise
 
 
