@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from unittest.mock import create_autospec
 
 import pandas as pd
 import pytest
 
 from simulator.compare import CrossoverPoint, _crossover_point, crossing_rate, serverless_crossover
 from simulator.errors import ScenarioError
-from simulator.execution.executors import Done, ResultHook, SerialExecutor
+from simulator.execution.executors import SerialExecutor
 from simulator.scenario import load_scenario
 from simulator.scenario.derive import derive
 from simulator.scenario.kinds import EndpointScenario
@@ -96,33 +96,24 @@ def test_crossing_rate_interpolates_in_log_rate() -> None:
 
 
 class _Shipped(Exception):
-    """Raised by `_Recorder` once it holds the tasks: nothing is simulated."""
+    """Raised by the executor once it holds the tasks: nothing is simulated."""
 
 
-class _Recorder(SerialExecutor):
-    """Keeps the tasks handed to it: what the crossover ships to a pool."""
-
-    def __init__(self) -> None:
-        self.tasks: list[Any] = []
-
-    def map(
-        self,
-        function: Callable[[Any], Any],
-        items: Iterable[Any],
-        on_done: Done | None = None,
-        on_result: ResultHook | None = None,
-    ) -> list[Any]:
-        self.tasks = list(items)
-        raise _Shipped
+def _shipped(
+    scenario: EndpointScenario, rates: list[float], slo: float, duration: float, **options: int
+) -> list[CrossoverPoint]:
+    """The points the crossover hands its executor: what it ships to a pool."""
+    executor = create_autospec(SerialExecutor, instance=True)
+    executor.map.side_effect = _Shipped
+    with pytest.raises(_Shipped):
+        serverless_crossover(scenario, rates, slo, duration, executor=executor, **options)
+    return list(executor.map.call_args.args[1])
 
 
 def test_crossover_ships_one_validated_point_per_rate() -> None:
     scenario = load_scenario(SCENARIOS / "serverless-vs-realtime.yaml")
     assert isinstance(scenario, EndpointScenario)
-    recorder = _Recorder()
-    with pytest.raises(_Shipped):
-        serverless_crossover(scenario, [1.0, 5.0], 0.5, 300.0, executor=recorder, replications=2)
-    points = recorder.tasks
+    points = _shipped(scenario, [1.0, 5.0], 0.5, 300.0, replications=2)
     assert [type(p) for p in points] == [CrossoverPoint, CrossoverPoint]
     assert [p.rate for p in points] == [1.0, 5.0]
     for point in points:
@@ -145,10 +136,8 @@ def test_crossover_needs_a_serverless_and_a_realtime_variant() -> None:
 def test_crossover_point_finds_the_fewest_instances() -> None:
     scenario = load_scenario(SCENARIOS / "serverless-vs-realtime.yaml")
     assert isinstance(scenario, EndpointScenario)
-    recorder = _Recorder()
-    with pytest.raises(_Shipped):
-        serverless_crossover(scenario, [2.0], 10.0, 120.0, executor=recorder)
-    row = _crossover_point(recorder.tasks[0])
+    (point,) = _shipped(scenario, [2.0], 10.0, 120.0)
+    row = _crossover_point(point)
     assert row["rate_per_s"] == 2.0 and row["realtime_instances"] == 1 and row["serverless_meets_slo"]
-    fleet = derive(recorder.tasks[0].realtime, {"endpoint.variants[0].instance_count": 3}, EndpointScenario)
+    fleet = derive(point.realtime, {"endpoint.variants[0].instance_count": 3}, EndpointScenario)
     assert fleet.endpoint.variants[0].instance_count == 3

@@ -1,14 +1,23 @@
-"""The habits of summary_types.py for every other job kind's summary: frozen parts, JSON by field order."""
+"""The habits of every summary's frozen parts (endpoint runs and other job kinds): JSON by field order."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
-
-from simulator.metrics.summary_types import plain
 
 OPTIONAL: dict[str, bool] = {"optional": True}
 """Field metadata: a part only some runs have is left out of the JSON rather than written as null."""
+
+
+def plain(value: Any) -> Any:
+    """JSON data of a summary part: dataclasses by field order, mappings by key order."""
+    if is_dataclass(value) and not isinstance(value, type):
+        parts = ((f.name, getattr(value, f.name), f.metadata.get("optional")) for f in fields(value))
+        return {name: plain(part) for name, part, optional in parts if part is not None or not optional}
+    if isinstance(value, Mapping):
+        return {key: plain(part) for key, part in value.items()}
+    return value
 
 
 class Part:

@@ -11,19 +11,9 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, TypeVar
 
 from simulator.core.stats import combine_summaries, mean_ci95
+from simulator.metrics.parts import OPTIONAL, Part
 
-_OPTIONAL: dict[str, bool] = {"optional": True}
 T = TypeVar("T")
-
-
-def plain(value: Any) -> Any:
-    """JSON data of a summary part: dataclasses by field order, mappings by key order."""
-    if is_dataclass(value) and not isinstance(value, type):
-        parts = ((f.name, getattr(value, f.name), f.metadata.get("optional")) for f in fields(value))
-        return {name: plain(part) for name, part, optional in parts if part is not None or not optional}
-    if isinstance(value, Mapping):
-        return {key: plain(part) for key, part in value.items()}
-    return value
 
 
 def mean_of(parts: Sequence[T]) -> T:
@@ -44,15 +34,8 @@ def mean_of(parts: Sequence[T]) -> T:
     return first
 
 
-class _Part:
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON data of this part, exactly as summary.json holds it."""
-        data: dict[str, Any] = plain(self)
-        return data
-
-
 @dataclass(frozen=True)
-class Requests(_Part):
+class Requests(Part):
     arrived: int
     completed: int
     failed: int
@@ -67,7 +50,7 @@ class Requests(_Part):
 
 
 @dataclass(frozen=True)
-class Latency(_Part):
+class Latency(Part):
     """Milliseconds over completed requests; None when none completed."""
 
     mean: float | None = None
@@ -79,7 +62,7 @@ class Latency(_Part):
 
 
 @dataclass(frozen=True)
-class QueueWait(_Part):
+class QueueWait(Part):
     """Milliseconds from arrival to service start, over requests that started."""
 
     mean: float | None
@@ -87,13 +70,13 @@ class QueueWait(_Part):
 
 
 @dataclass(frozen=True)
-class Cost(_Part):
+class Cost(Part):
     total: float
     per_million_inferences: float | None
 
 
 @dataclass(frozen=True)
-class Instances(_Part):
+class Instances(Part):
     """Time-average and peak InService instances in the window."""
 
     mean: float
@@ -101,20 +84,20 @@ class Instances(_Part):
 
 
 @dataclass(frozen=True)
-class Window(_Part):
+class Window(Part):
     start: float
     end: float
 
 
 @dataclass(frozen=True)
-class SetupTime(_Part):
+class SetupTime(Part):
     mean: float | None
     p95: float | None
     max: float | None
 
 
 @dataclass(frozen=True)
-class ServerlessBill(_Part):
+class ServerlessBill(Part):
     compute_gb_seconds: float
     compute_cost_usd: float
     data_processed_gb: float
@@ -125,7 +108,7 @@ class ServerlessBill(_Part):
 
 
 @dataclass(frozen=True)
-class Serverless(_Part):
+class Serverless(Part):
     memory_mb: int | None
     cold_starts: int
     cold_start_fraction: float
@@ -137,13 +120,13 @@ class Serverless(_Part):
 
 
 @dataclass(frozen=True)
-class Desired(_Part):
+class Desired(Part):
     min: int | None
     max: int | None
 
 
 @dataclass(frozen=True)
-class Oscillation(_Part):
+class Oscillation(Part):
     scaling_actions: int
     direction_flips: int
     flips_per_hour: float
@@ -152,7 +135,7 @@ class Oscillation(_Part):
 
 
 @dataclass(frozen=True)
-class Autoscaling(_Part):
+class Autoscaling(Part):
     scaling_activities: int
     scale_outs: int
     scale_ins: int
@@ -161,32 +144,32 @@ class Autoscaling(_Part):
 
 
 @dataclass(frozen=True)
-class StageLatency(_Part):
+class StageLatency(Part):
     mean: float | None
     p50: float | None
     p99: float | None
 
 
 @dataclass(frozen=True)
-class Container(_Part):
+class Container(Part):
     latency_ms: StageLatency
 
 
 @dataclass(frozen=True)
-class Pipeline(_Part):
+class Pipeline(Part):
     containers: Mapping[str, Container]
     hops_ms: StageLatency
     model_latency_ms: StageLatency
 
 
 @dataclass(frozen=True)
-class Batching(_Part):
+class Batching(Part):
     batches: int
     mean_batch_size: float | None
 
 
 @dataclass(frozen=True)
-class ElasticInference(_Part):
+class ElasticInference(Part):
     accelerator_price_per_hour: float
 
 
@@ -202,7 +185,7 @@ class Extras:
 
 
 @dataclass(frozen=True)
-class Block(_Part):
+class Block(Part):
     """The figures of the endpoint or of one variant over the measured window."""
 
     requests: Requests
@@ -217,11 +200,11 @@ class Block(_Part):
 @dataclass(frozen=True)
 class VariantBlock(Block):
     instances: Instances
-    serverless: Serverless | None = field(default=None, metadata=_OPTIONAL)
-    autoscaling: Autoscaling | None = field(default=None, metadata=_OPTIONAL)
-    pipeline: Pipeline | None = field(default=None, metadata=_OPTIONAL)
-    batching: Batching | None = field(default=None, metadata=_OPTIONAL)
-    elastic_inference: ElasticInference | None = field(default=None, metadata=_OPTIONAL)
+    serverless: Serverless | None = field(default=None, metadata=OPTIONAL)
+    autoscaling: Autoscaling | None = field(default=None, metadata=OPTIONAL)
+    pipeline: Pipeline | None = field(default=None, metadata=OPTIONAL)
+    batching: Batching | None = field(default=None, metadata=OPTIONAL)
+    elastic_inference: ElasticInference | None = field(default=None, metadata=OPTIONAL)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.metrics.parts import OPTIONAL, Part
-from simulator.metrics.summary_types import plain
+from simulator.metrics.parts import OPTIONAL, Part, plain
 
 
 @dataclass(frozen=True)
