@@ -17,8 +17,8 @@ The result sits beside Young's and Daly's closed forms and says whether Young's 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -78,9 +78,6 @@ class CheckpointOptimum:
     young_breakdown: str
     comparisons: dict[str, dict[str, float]]
     """Paired (common random numbers) difference of the objective: formula interval minus chosen."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     def report(self) -> str:
         """Lines a CLI prints: one line per interval (the optimum, Daly's, Young's), then the model's inputs.
