@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
@@ -141,7 +142,7 @@ def optimize_checkpoint_command(
     )
     if out is not None:
         with opts.staged_out(out, "optimize-checkpoint") as staging:
-            write_json(staging / "checkpoint-optimum.json", optimum.to_dict())
+            write_json(staging / "checkpoint-optimum.json", asdict(optimum))
     Console(quiet=quiet, width=160).print(optimum.report(), soft_wrap=True, highlight=False, markup=False)
 
 
@@ -235,15 +236,14 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as done:
         return done.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        print("error: interrupted", file=sys.stderr)
-        return 130
+        outcome = 130  # one message below, as for click's own
     except Exception as error:
         line = _usage_error_line(error)
         if line is None:
             raise
         print(line, file=sys.stderr)
         return 2
-    if outcome == 130:  # click turns Ctrl-C into exit code 130 without a word
+    if outcome == 130:  # click turns Ctrl-C into exit code 130 without a word; so do we, above
         print("error: interrupted", file=sys.stderr)
     return outcome if isinstance(outcome, int) else 0
 

@@ -74,11 +74,10 @@ def analyse_job(scenario: RecommendScenario, settings: RunSettings) -> Recommend
             soft_wrap=True,  # one line, copy-pasteable, whatever the terminal's width
         )
         raise typer.Exit(130) from None
-    except RuntimeError as exc:
+    except BaseException as exc:
         _forget(directory, not options.resume)
-        raise ScenarioError(options.executor_option, str(exc)) from None
-    except BaseException:
-        _forget(directory, not options.resume)
+        if isinstance(exc, RuntimeError):  # a failed executor (a lost Dask scheduler): one line
+            raise ScenarioError(options.executor_option, str(exc)) from None
         raise
     wall = time.perf_counter() - started
     identity = JobIdentity.for_scenario(scenario, options.aws_request)

@@ -17,8 +17,8 @@ The result sits beside Young's and Daly's closed forms and says whether Young's 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -78,9 +78,6 @@ class CheckpointOptimum:
     young_breakdown: str
     comparisons: dict[str, dict[str, float]]
     """Paired (common random numbers) difference of the objective: formula interval minus chosen."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     def report(self) -> str:
         """Lines a CLI prints: one line per interval (the optimum, Daly's, Young's), then the model's inputs.
@@ -152,17 +149,8 @@ def _run_interval(task: IntervalRuns) -> tuple[np.ndarray, float]:
 class _Evaluator:
     """Per-replication objective values by interval over replications 0..n-1; one task per interval."""
 
-    def __init__(
-        self,
-        spec: TrainingJobSpec,
-        catalog: Catalog,
-        seed: int,
-        replications: int,
-        objective: Objective,
-        executor: Executor,
-    ) -> None:
-        self._task = IntervalRuns(spec, catalog, seed, replications, objective)
-        self.replications = replications
+    def __init__(self, task: IntervalRuns, executor: Executor) -> None:
+        self._task = task
         self._executor = executor
         self.values: dict[float, np.ndarray] = {}
         self.completed: dict[float, float] = {}
@@ -189,7 +177,7 @@ class _Evaluator:
 
     def curve(self) -> list[CurvePoint]:
         return [
-            CurvePoint(x, *mean_ci(self.values[x]), self.completed[x], self.replications)
+            CurvePoint(x, *mean_ci(self.values[x]), self.completed[x], self._task.replications)
             for x in sorted(self.values)
         ]
 
@@ -234,13 +222,12 @@ def optimize_checkpoint(
     base = build_plan(spec, catalog)
     work, delta, mtbf = base.work_s, base.write_s, job_mtbf(base)
     pool = executor or SerialExecutor()
-    evaluator = _Evaluator(spec, catalog, seed, replications, objective, pool)
+    task = IntervalRuns(spec, catalog, seed, replications, objective)
+    evaluator = _Evaluator(task, pool)
 
     hi = min(work, _MAX_MTBFS * mtbf)
     lo = min(max(work / 256, delta / 4, 1.0), hi / 16)
-    screen = _Evaluator(
-        spec, catalog, seed, max(2, min(replications, replications // 4 + 10)), objective, pool
-    )
+    screen = _Evaluator(replace(task, replications=max(2, min(replications, replications // 4 + 10))), pool)
     screen.evaluate(np.geomspace(lo, hi, _COARSE_POINTS))
     incumbent, method = screen.best(), "best screening point"
     for _ in range(2):
