@@ -147,6 +147,7 @@ def serve(
 ) -> None:
     """Measure readiness, a closed-loop sweep and open-loop rates; write OUT/profile.yaml."""
     require_extra("docker", "calibrate serve", "Docker calibration")
+    from simulator.calibrate.profiles import read_serve_profile
     from simulator.calibrate.serve import calibrate_serve
 
     path = calibrate_serve(
@@ -160,6 +161,23 @@ def serve(
         accept=accept,
     )
     typer.echo(f"profile: {path}")
+    _warn_if_disturbed(read_serve_profile(path).fitted["levels"])
+
+
+def _warn_if_disturbed(levels: dict[str, dict[str, float]]) -> None:
+    """One line on stderr when fitting levels stayed disturbed after every attempt (others' CPU on the
+    instance's core, or a starved load generator): the profile is written, but may be off."""
+    from simulator.calibrate.measure import disturbed_levels
+
+    disturbed = disturbed_levels(levels)
+    if disturbed:
+        worst = max(disturbed, key=disturbed.__getitem__)
+        typer.echo(
+            f"warning: {len(disturbed)} of {len(levels)} fitting levels stayed disturbed after every attempt"
+            f" (worst: {worst}, {disturbed[worst]:.0%}); other work on the machine may have moved the"
+            " profile: calibrate again on a quieter machine",
+            err=True,
+        )
 
 
 @calibrate_app.command("train")

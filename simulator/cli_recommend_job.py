@@ -46,7 +46,7 @@ def analyse_job(scenario: RecommendScenario, settings: RunSettings) -> Recommend
 
     options = settings.recommend
     if options is None:  # `sagesim run`: the job's own options (--request, --resume) are not there
-        raise ScenarioError("endpoint", "this scenario is a recommend job: run it with `sagesim recommend`")
+        raise ScenarioError("recommend", "this scenario is a recommend job: run it with `sagesim recommend`")
     directory = settings.out
     store = CandidateStore(directory, scenario)
     candidates, _ = job_candidates(scenario)

@@ -100,3 +100,24 @@ def test_bad_traffic_options_fail_before_docker(
     err = _one_error(cli, "calibrate", "serve", "--out", tmp_path / "o", *args)
     assert err.startswith(start), err
     assert not (tmp_path / "o").exists()
+
+
+def _level(instance: float, loadgen: float = 0.0, stalled: float = 0.0) -> dict[str, float]:
+    return {
+        "interference_instance": instance,
+        "interference_loadgen": loadgen,
+        "client_stalled_share": stalled,
+    }
+
+
+def test_disturbed_fitting_levels_are_named_after_the_profile(capsys: pytest.CaptureFixture[str]) -> None:
+    """A profile fitted on levels others disturbed is still written, with one warning line saying so."""
+    from simulator.cli_calibrate import _warn_if_disturbed
+
+    levels = {"1 users": _level(0.01), "38.9/s": _level(0.597), "69.9/s": _level(0.02, stalled=0.01)}
+    _warn_if_disturbed(levels)
+    err = capsys.readouterr().err
+    assert err.startswith("warning: 2 of 3 fitting levels stayed disturbed") and "38.9/s, 60%" in err
+    assert err.count("\n") == 1
+    _warn_if_disturbed({"1 users": _level(0.01, loadgen=0.04)})
+    assert capsys.readouterr().err == ""

@@ -134,6 +134,20 @@ def _raise_if_stopped(server: Server, load: Load) -> None:
         raise ScenarioError("--image", exit_reason(server.container, f"during load {load.label()}"))
 
 
+def disturbed_levels(levels: dict[str, dict[str, float]]) -> dict[str, float]:
+    """The levels (as a profile's `fitted.levels` holds their summaries) still disturbed after their
+    last attempt, with how much: a profile fitted on them may be off, and the user should know."""
+    disturbance = {
+        label: max(
+            summary["interference_instance"],
+            summary["interference_loadgen"],
+            STALL_WEIGHT * summary["client_stalled_share"],
+        )
+        for label, summary in levels.items()
+    }
+    return {label: value for label, value in disturbance.items() if value > MAX_INTERFERENCE}
+
+
 @contextlib.contextmanager
 def kept_on_failure(levels: list[tuple[str, Level]], path: Path, shown: Path) -> Iterator[None]:
     """If measuring fails or is interrupted, write the levels measured so far to `path` in the staging

@@ -330,7 +330,7 @@ def test_run_on_a_recommend_job_points_to_recommend(
 ) -> None:
     code, _, stderr = cli("run", write_scenario(small_job), "--out", tmp_path / "out")
     assert code == 2 and stderr.strip() == (
-        "error: endpoint: this scenario is a recommend job: run it with `sagesim recommend`"
+        "error: recommend: this scenario is a recommend job: run it with `sagesim recommend`"
     )
 
 
