@@ -99,7 +99,7 @@ def staged_directory(
             yield staging
         except BaseException:
             if keep_partial and any(staging.iterdir()):
-                _keep_beside(staging, out_dir, command, joins)
+                _put_in_place(staging, out_dir, command, joins, partial=True)
             raise
         _put_in_place(staging, out_dir, command, joins)
     finally:
@@ -111,25 +111,18 @@ def write_json(path: Path, document: Any) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n")
 
 
-def _put_in_place(staging: Path, out_dir: Path, command: str, joins: tuple[str, ...]) -> None:
-    owner = check_out(
-        out_dir, command, joins=joins
-    )  # again: another process may have written there meanwhile
-    if owner is not None and owner != command:
-        _add_in(staging, out_dir, command)
-        return
-    mark(staging, command)
-    _swap_in(staging, out_dir)
-
-
-def _keep_beside(staging: Path, out_dir: Path, command: str, joins: tuple[str, ...]) -> None:
-    """A failed run's partial files: the whole of a new out_dir, else added beside what out_dir holds
-    (the earlier complete results stay; the next finished run of the command replaces both)."""
-    if check_out(out_dir, command, joins=joins) is None:
+def _put_in_place(
+    staging: Path, out_dir: Path, command: str, joins: tuple[str, ...], partial: bool = False
+) -> None:
+    """staging becomes out_dir when there is none (or this command's own finished run replaces it);
+    otherwise its files are added: beside the earlier complete results when partial (they stay until
+    a run of the command finishes), or replacing this command's earlier added files."""
+    owner = check_out(out_dir, command, joins=joins)  # again: another process may have written meanwhile
+    if owner is None or (owner == command and not partial):
         mark(staging, command)
         _swap_in(staging, out_dir)
     else:
-        _add_in(staging, out_dir, command, replace_own=False)
+        _add_in(staging, out_dir, command, replace_own=not partial)
 
 
 def _add_in(staging: Path, out_dir: Path, command: str, replace_own: bool = True) -> None:
