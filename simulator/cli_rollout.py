@@ -97,15 +97,15 @@ def rollout(
     runs = replicate_rollout(scenario, replications or scenario.replications, pool)
     found = _canary_detection(scenario)
     with opts.out_errors():
-        document = write_rollout_outputs(runs, out, found)
+        write_rollout_outputs(runs, out, found)
     console = Console(width=140, quiet=quiet)
     spec = scenario.rollout
     title = f"rollout of {spec.green} over {spec.blue}: replication 1"
     opts.print_rows(console, title, ["time s", "event", "detail"], timeline_rows(runs.first))
-    summary = document["summary"]
+    summary = runs.summary
     title = (
-        f"{summary['replications']} replications: rolled back {summary['rolled_back']}, "
-        f"completed {summary['completed']}, reached 100% {summary['reached_full_traffic']}"
+        f"{summary.replications} replications: rolled back {summary.rolled_back}, "
+        f"completed {summary.completed}, reached 100% {summary.reached_full_traffic}"
     )
     opts.print_rows(console, title, ["figure", "mean", "95% CI"], interval_rows(summary))
     if found is not None:

@@ -14,7 +14,7 @@ from simulator.report.html import Section, Table, Text, frame_table, render_repo
 from simulator.report.rollout_plots import plot_timeline
 from simulator.rollout.abtest import Detection
 from simulator.rollout.outcome import rollout_outcome
-from simulator.rollout.replications import INTERVAL_FIGURES, RolloutRuns
+from simulator.rollout.replications import INTERVAL_FIGURES, RolloutRuns, RolloutSummary
 from simulator.scenario.loader import dump_resolved
 from simulator.staging import staged_directory, write_json
 
@@ -39,11 +39,11 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-def interval_rows(summary: dict[str, Any]) -> list[list[str]]:
+def interval_rows(summary: RolloutSummary) -> list[list[str]]:
     """[figure, mean, 95% CI] rows of a replicated summary."""
     rows = []
     for name in INTERVAL_FIGURES:
-        figure = summary[name]
+        figure = summary.figure(name)
         low, high = figure["ci95_low"], figure["ci95_high"]
         interval = f"[{_number(low)}, {_number(high)}]" if low is not None else "-"
         rows.append([UNITS[name], _number(figure["mean"]), interval])
@@ -80,33 +80,29 @@ def rollout_document(runs: RolloutRuns, detection: Detection | None) -> dict[str
     record = runs.first.rollout
     return {
         "scenario": runs.first.scenario.name,
-        "summary": runs.summary(),
+        "summary": runs.summary.as_dict(),
         "runs": [outcome.as_dict() for outcome in runs.outcomes],
         "timeline": {"events": record.events, "steps": record.steps, "datapoints": record.datapoints},
         "ab_test": detection.as_dict() if detection is not None else None,
     }
 
 
-def write_rollout_outputs(
-    runs: RolloutRuns, out_dir: Path, detection: Detection | None = None
-) -> dict[str, Any]:
+def write_rollout_outputs(runs: RolloutRuns, out_dir: Path, detection: Detection | None = None) -> None:
     """rollout.json, steps.csv, datapoints.csv, plots/rollout-timeline.png, report.html (atomically)."""
-    result = runs.first
-    document = rollout_document(runs, detection)
+    result, summary = runs.first, runs.summary
     with staged_directory(out_dir, "rollout") as staging:
-        write_json(staging / "rollout.json", document)
+        write_json(staging / "rollout.json", rollout_document(runs, detection))
         pd.DataFrame(result.rollout.steps).to_csv(staging / "steps.csv", index=False)
         pd.DataFrame(result.rollout.datapoints).to_csv(staging / "datapoints.csv", index=False)
         plot = plot_timeline(result, staging / "plots" / "rollout-timeline.png")
         replicated = (
-            f"Over {len(runs.outcomes)} replications: rolled back {document['summary']['rolled_back']}, "
-            f"completed {document['summary']['completed']}, reached full traffic "
-            f"{document['summary']['reached_full_traffic']}."
+            f"Over {len(runs.outcomes)} replications: rolled back {summary.rolled_back}, "
+            f"completed {summary.completed}, reached full traffic {summary.reached_full_traffic}."
         )
         sections = [
             Section(
                 "Rollout over replications (mean, 95% CI)",
-                [Text(replicated), Table(["figure", "mean", "95% CI"], interval_rows(document["summary"]))],
+                [Text(replicated), Table(["figure", "mean", "95% CI"], interval_rows(summary))],
             ),
             *rollout_sections(result, detection),
         ]
@@ -121,4 +117,3 @@ def write_rollout_outputs(
             sections,
         )
         (staging / "report.html").write_text(report)
-    return document

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
 
 from simulator.core.rng import replication_seed
 from simulator.core.stats import mean_ci95
@@ -11,6 +11,7 @@ from simulator.engine.result import Result
 from simulator.engine.simulate import simulate
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.execution.replications import Replication
+from simulator.metrics.parts import Part
 from simulator.metrics.summary_types import Summary
 from simulator.rollout.outcome import RolloutOutcome, rollout_outcome
 from simulator.scenario.kinds import RolloutScenario
@@ -32,6 +33,35 @@ LOWER_BOUNDS: dict[str, float | None] = {"excess_hurt": None}
 hurt requests minus blue's share of them, which can be negative."""
 
 
+Estimate = dict[str, float | None]
+"""A figure's {mean, ci95_low, ci95_high} over the replications where it exists (all None where none)."""
+
+
+@dataclass(frozen=True)
+class RolloutSummary(Part):
+    """rollout.json's `summary`: outcome counts, then each of INTERVAL_FIGURES with its 95% CI."""
+
+    replications: int
+    rolled_back: int
+    completed: int
+    rollback_share: float
+    reached_full_traffic: int
+    alarm_s: Estimate
+    rollback_s: Estimate
+    green_terminated_s: Estimate
+    exposure_s: Estimate
+    green_requests: Estimate
+    hurt_requests: Estimate
+    excess_hurt: Estimate
+    double_fleet_cost_usd: Estimate
+    total_cost_usd: Estimate
+
+    def figure(self, name: str) -> Estimate:
+        """One of INTERVAL_FIGURES by name, for tables that list them all."""
+        estimate: Estimate = getattr(self, name)
+        return estimate
+
+
 @dataclass(frozen=True)
 class RolloutRuns:
     """Replication 0 in full (for the timeline and plots) and every replication's outcome."""
@@ -41,24 +71,24 @@ class RolloutRuns:
     summaries: list[Summary]
     """Every replication's endpoint summary (the `sagesim run` figures), for the report's headline table."""
 
-    def summary(self) -> dict[str, Any]:
-        """Outcome counts plus mean/CI of each interval figure; `runs` lists every replication."""
+    @cached_property
+    def summary(self) -> RolloutSummary:
+        """Outcome counts plus mean/CI of each interval figure (computed once: report, JSON and console)."""
         outcomes = self.outcomes
-        count = len(outcomes)
         rolled_back = sum(outcome.outcome == "rolled back" for outcome in outcomes)
-        return {
-            "replications": count,
-            "rolled_back": rolled_back,
-            "completed": sum(outcome.outcome == "completed" for outcome in outcomes),
-            "rollback_share": rolled_back / count,
-            "reached_full_traffic": sum(outcome.reached_full_traffic for outcome in outcomes),
+        return RolloutSummary(
+            replications=len(outcomes),
+            rolled_back=rolled_back,
+            completed=sum(outcome.outcome == "completed" for outcome in outcomes),
+            rollback_share=rolled_back / len(outcomes),
+            reached_full_traffic=sum(outcome.reached_full_traffic for outcome in outcomes),
             **{
                 name: mean_ci95(
                     [getattr(outcome, name) for outcome in outcomes], lower=LOWER_BOUNDS.get(name, 0.0)
                 )
                 for name in INTERVAL_FIGURES
             },
-        }
+        )
 
 
 def _outcome_of(task: Replication) -> tuple[RolloutOutcome, Summary]:

@@ -60,7 +60,7 @@ def test_every_replication_rolls_back_within_the_reasoned_window() -> None:
         assert shift + 120.0 < outcome.rollback_s <= shift + 180.0
         assert outcome.rollback_s < shift + spec.traffic_routing.wait_interval  # before the 100% step
         assert 0 < outcome.hurt_requests <= outcome.green_requests
-    summary = runs.summary()
-    assert summary["rolled_back"] == 5 and summary["reached_full_traffic"] == 0
-    low, high = summary["rollback_s"]["ci95_low"], summary["rollback_s"]["ci95_high"]
-    assert low < summary["rollback_s"]["mean"] < high
+    summary = runs.summary
+    assert summary.rolled_back == 5 and summary.reached_full_traffic == 0
+    low, high = summary.rollback_s["ci95_low"], summary.rollback_s["ci95_high"]
+    assert low < summary.rollback_s["mean"] < high
