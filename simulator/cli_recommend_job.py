@@ -18,6 +18,7 @@ from rich.progress import Progress, TaskID
 
 from simulator import cli_options as opts
 from simulator.errors import ScenarioError
+from simulator.staging import MARKER, mark
 
 if TYPE_CHECKING:  # annotations only: the job's modules load when it runs
     from simulator.cli_settings import RunSettings
@@ -88,6 +89,7 @@ def write_job(scenario: RecommendScenario, outcome: RecommendOutcome, out: Path)
     from simulator.report.recommend_outputs import write_job_outputs
 
     write_job_outputs(outcome.result, out, outcome.wall_s, outcome.identity, outcome.created)
+    mark(out, "recommend")
 
 
 def show_job(scenario: RecommendScenario, outcome: RecommendOutcome, settings: RunSettings) -> None:
@@ -145,6 +147,7 @@ def _forget(directory: Path, fresh: bool) -> None:
     if not fresh:
         return
     (directory / "job.json").unlink(missing_ok=True)
+    (directory / MARKER).unlink(missing_ok=True)
     shutil.rmtree(directory / "candidates", ignore_errors=True)
     with contextlib.suppress(OSError):
         directory.rmdir()

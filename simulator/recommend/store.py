@@ -20,6 +20,7 @@ from typing import Any
 
 from simulator.errors import ScenarioError
 from simulator.scenario.kinds import RecommendScenario
+from simulator.staging import mark
 
 
 def fingerprint(scenario: RecommendScenario) -> str:
@@ -76,6 +77,7 @@ class CandidateStore:
             raise ScenarioError("--out", f"{self.directory} holds finished candidates; resume that job")
         saved = {"fingerprint": self.fingerprint, "created": self.created.isoformat()}
         _write_atomically(job, json.dumps(saved, indent=2))
+        mark(self.directory, "recommend")  # other commands' --out checks name the job, even half-done
         return {}
 
     def save(self, key: str, outcome: dict[str, Any]) -> None:

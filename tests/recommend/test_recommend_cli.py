@@ -17,6 +17,8 @@ import pandas as pd
 import pytest
 
 from simulator.aws.shapes import SAGEMAKER, output_errors
+from simulator.errors import ScenarioError
+from simulator.staging import check_out
 from tests.conftest import ROOT
 from tests.recommend.jobs import without_times
 from tests.test_validation import set_arguments
@@ -48,6 +50,8 @@ def test_recommend_writes_every_output(
     report = (out / "report.html").read_text()
     assert "Recommendations" in report and "data:image/png;base64" in report
     assert len(list((out / "candidates").glob("*.json"))) == 4
+    with pytest.raises(ScenarioError, match=r"holds the results of `sagesim recommend`"):
+        check_out(out, "run")  # the marker names the job for every other command
 
 
 def test_request_json_merges_and_its_errors_name_the_request_path(
