@@ -125,15 +125,12 @@ def describe_job(
     result: JobResult, identity: JobIdentity, created: datetime, completed: datetime
 ) -> dict[str, Any]:
     """The DescribeInferenceRecommendationsJob response of a finished job."""
-    by_id = {o.candidate.id: o.candidate for o in result.outcomes}
     prefix = aws_name(identity.job_name, 56)
     recommendations = [
         {
-            "RecommendationId": item["sagesim"]["candidate"],  # unique within a job: the candidate's id
-            "Metrics": metrics(item["Metrics"]),
-            "EndpointConfiguration": endpoint_configuration(
-                by_id[item["sagesim"]["candidate"]], f"{prefix}-{item['sagesim']['rank']}"
-            ),
+            "RecommendationId": item.candidate.id,  # unique within a job
+            "Metrics": metrics(item.metrics),
+            "EndpointConfiguration": endpoint_configuration(item.candidate, f"{prefix}-{item.rank}"),
             "ModelConfiguration": {},
         }
         for item in result.recommendations
@@ -158,13 +155,12 @@ def describe_job(
 def recommendation_details(result: JobResult) -> dict[str, Any]:
     """sagesim's own figures per recommendation (the unrounded metrics, CIs, ranks, accelerators),
     keyed by the RecommendationId of recommendations.json."""
-    by_id = {o.candidate.id: o.candidate for o in result.outcomes}
-    details = {}
-    for item in result.recommendations:
-        candidate = by_id[item["sagesim"]["candidate"]]
-        details[candidate.id] = {
-            **item["sagesim"],
-            "accelerator_type": candidate.accelerator_type,
-            "metrics": item["Metrics"],
+    details = {
+        item.candidate.id: {
+            **item.figures,
+            "accelerator_type": item.candidate.accelerator_type,
+            "metrics": item.metrics,
         }
+        for item in result.recommendations
+    }
     return {"recommendations": details}

@@ -25,7 +25,7 @@ from simulator.recommend.fleet import (
     simulate_fleet,
     size_fleet,
 )
-from simulator.recommend.ranking import rank, recommendations
+from simulator.recommend.ranking import Recommendation, rank, recommendations
 from simulator.recommend.search import Outcome, search_candidate
 from simulator.recommend.store import CandidateStore
 from simulator.scenario.crossref import scenario_catalog
@@ -48,7 +48,7 @@ class JobResult:
     fleet: list[dict[str, Any]] = field(default_factory=list)
 
     @property
-    def recommendations(self) -> list[dict[str, Any]]:
+    def recommendations(self) -> list[Recommendation]:
         """The ranked candidates as the service's InferenceRecommendations (with sagesim's figures)."""
         slo = self.scenario.recommend.slo()
         assert slo is not None

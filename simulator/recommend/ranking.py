@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from simulator.recommend.candidates import Candidate
+from simulator.recommend.measure import TrialPoint
 from simulator.recommend.search import Outcome
 from simulator.scenario.recommend_spec import LatencyThreshold
 
@@ -13,23 +16,46 @@ def cost_per_inference(cost_per_hour: float, max_invocations: int) -> float:
     return cost_per_hour / (max_invocations * 60.0)
 
 
-def recommendation(outcome: Outcome, slo: LatencyThreshold) -> dict[str, Any]:
-    """One recommendation in the service's shape, plus sagesim's own figures under `sagesim`."""
-    best = outcome.best
-    assert best is not None and outcome.max_invocations > 0
-    return {
-        "EndpointConfiguration": outcome.candidate.endpoint_configuration(),
-        "Metrics": {
+@dataclass(frozen=True)
+class Recommendation:
+    """A candidate meeting the SLO, at its place in the ranking: the service's metrics, sagesim's own."""
+
+    outcome: Outcome
+    rank: int
+    """From 1, cheapest per inference first."""
+    slo: LatencyThreshold
+
+    @property
+    def candidate(self) -> Candidate:
+        return self.outcome.candidate
+
+    @property
+    def best(self) -> TrialPoint:
+        """The trial at MaxInvocations: every figure of the recommendation comes from it."""
+        best = self.outcome.best
+        assert best is not None and self.outcome.max_invocations > 0
+        return best
+
+    @property
+    def metrics(self) -> dict[str, float | None]:
+        """RecommendationMetrics, unrounded (recommendations.json rounds those the API has as integers)."""
+        best, invocations = self.best, self.outcome.max_invocations
+        return {
             "CostPerHour": best.cost_per_hour,
-            "CostPerInference": cost_per_inference(best.cost_per_hour, outcome.max_invocations),
-            "MaxInvocations": outcome.max_invocations,
+            "CostPerInference": cost_per_inference(best.cost_per_hour, invocations),
+            "MaxInvocations": invocations,
             "ModelLatency": best.slo_ms,
             "CpuUtilization": best.cpu_utilization,
             "MemoryUtilization": best.memory_utilization,
             "ModelSetupTime": best.model_setup_time_ms,
-        },
-        "sagesim": {
-            "candidate": outcome.candidate.id,
+        }
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        """sagesim's own figures, which the service's shape cannot hold (recommendations-detail.json)."""
+        best, slo = self.best, self.slo
+        return {
+            "candidate": self.candidate.id,
             "latency_threshold": {"percentile": slo.percentile, "value_ms": slo.value * 1000.0},
             "model_latency_percentile": slo.percentile,
             "model_latency_ci95_ms": list(best.slo_ci95),
@@ -37,10 +63,18 @@ def recommendation(outcome: Outcome, slo: LatencyThreshold) -> dict[str, Any]:
             "error_rate": best.error_rate,
             "gpu_utilization": best.gpu_utilization,
             "throughput_per_s": best.throughput,
-            "trials": len(outcome.trials),
+            "trials": len(self.outcome.trials),
             "units": "ModelLatency and ModelSetupTime in ms; utilisation in % (x cores, as CloudWatch)",
-        },
-    }
+            "rank": self.rank,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        """The service's InferenceRecommendation shape, sagesim's figures under `sagesim`."""
+        return {
+            "EndpointConfiguration": self.candidate.endpoint_configuration(),
+            "Metrics": self.metrics,
+            "sagesim": self.figures,
+        }
 
 
 def rank(outcomes: list[Outcome]) -> list[Outcome]:
@@ -51,12 +85,9 @@ def rank(outcomes: list[Outcome]) -> list[Outcome]:
     )
 
 
-def recommendations(ranked: list[Outcome], slo: LatencyThreshold) -> list[dict[str, Any]]:
-    """Ranked candidates in the service's shape, with their `rank` from 1 under `sagesim`."""
-    items = [recommendation(o, slo) for o in ranked]
-    for position, item in enumerate(items, start=1):
-        item["sagesim"]["rank"] = position
-    return items
+def recommendations(ranked: list[Outcome], slo: LatencyThreshold) -> list[Recommendation]:
+    """Ranked candidates as recommendations, ranked from 1."""
+    return [Recommendation(outcome, position, slo) for position, outcome in enumerate(ranked, start=1)]
 
 
 def pareto_front(points: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:

@@ -14,7 +14,7 @@ import pandas as pd
 from simulator.core.stats import format_figure
 from simulator.recommend.aws_response import JobIdentity, describe_job, recommendation_details
 from simulator.recommend.job import JobResult
-from simulator.recommend.ranking import curve_points
+from simulator.recommend.ranking import Recommendation, curve_points
 from simulator.report.drawing import Drawing, draw_side_by_side
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.recommend_plots import plot_curves, plot_fleet, plot_pareto
@@ -22,26 +22,26 @@ from simulator.scenario.loader import dump_resolved
 from simulator.staging import write_json
 
 
-def recommendation_rows(recommendations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def recommendation_rows(recommendations: list[Recommendation]) -> list[dict[str, Any]]:
     """The recommendations flattened for CSV and tables."""
     rows = []
     for item in recommendations:
-        config, metrics, extra = item["EndpointConfiguration"], item["Metrics"], item["sagesim"]
+        config, best = item.candidate.endpoint_configuration(), item.best
         serverless = config["ServerlessConfig"] or {}
         rows.append(
             {
-                "rank": extra["rank"],
-                "RecommendationId": extra["candidate"],
-                "candidate": extra["candidate"],
+                "rank": item.rank,
+                "RecommendationId": item.candidate.id,
+                "candidate": item.candidate.id,
                 "InstanceType": config["InstanceType"],
                 "InitialInstanceCount": config["InitialInstanceCount"],
                 "AcceleratorType": config.get("AcceleratorType"),
                 "ServerlessMemorySizeInMB": serverless.get("MemorySizeInMB"),
                 "ServerlessMaxConcurrency": serverless.get("MaxConcurrency"),
-                **metrics,
-                "ModelLatency_ci95_low": extra["model_latency_ci95_ms"][0],
-                "ModelLatency_ci95_high": extra["model_latency_ci95_ms"][1],
-                "ErrorRate": extra["error_rate"],
+                **item.metrics,
+                "ModelLatency_ci95_low": best.slo_ci95[0],
+                "ModelLatency_ci95_high": best.slo_ci95[1],
+                "ErrorRate": best.error_rate,
             }
         )
     return rows

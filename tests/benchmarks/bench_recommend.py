@@ -105,7 +105,7 @@ def timed(executor_name: str, workers: int) -> tuple[float, list[dict[str, objec
     scenario = load_scenario(SCENARIO, NO_FLEET)
     started = time.perf_counter()
     result = run_job(scenario, make_executor(executor_name, workers))
-    return time.perf_counter() - started, result.recommendations
+    return time.perf_counter() - started, [item.as_dict() for item in result.recommendations]
 
 
 def main() -> None:

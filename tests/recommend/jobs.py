@@ -50,7 +50,7 @@ def example_job(stem: str) -> JobResult:
 def job_summary(result: JobResult) -> dict[str, Any]:
     """What the golden file keeps of a job: recommendations, every candidate's answer, fleet sizing."""
     return {
-        "recommendations": result.recommendations,
+        "recommendations": [item.as_dict() for item in result.recommendations],
         "candidates": {o.candidate.id: [o.max_invocations, o.reason] for o in result.outcomes},
         "excluded": [list(item) for item in result.excluded],
         "fleet": result.fleet,

@@ -21,7 +21,7 @@ def test_cost_per_inference_is_cost_per_hour_over_invocations(stem: str) -> None
     recommendations = example_job(stem).recommendations
     assert len(recommendations) >= 5
     for item in recommendations:
-        metrics = item["Metrics"]
+        metrics = item.metrics
         assert metrics["CostPerInference"] == pytest.approx(
             metrics["CostPerHour"] / (metrics["MaxInvocations"] * 60), rel=1e-12
         )
@@ -31,10 +31,11 @@ def test_cost_per_inference_is_cost_per_hour_over_invocations(stem: str) -> None
 def test_recommendations_meet_the_slo_and_are_ranked_by_cost_per_inference(stem: str) -> None:
     result = example_job(stem)
     slo = result.scenario.recommend.slo()  # type: ignore[union-attr]
-    costs = [r["Metrics"]["CostPerInference"] for r in result.recommendations]
+    costs = [r.metrics["CostPerInference"] for r in result.recommendations]
     assert costs == sorted(costs)
-    assert [r["sagesim"]["rank"] for r in result.recommendations] == list(range(1, len(costs) + 1))
-    for item in result.recommendations:
+    assert [r.rank for r in result.recommendations] == list(range(1, len(costs) + 1))
+    for recommendation in result.recommendations:
+        item = recommendation.as_dict()
         assert item["Metrics"]["ModelLatency"] <= slo.value * 1000
         assert item["sagesim"]["error_rate"] <= 0.01
         assert set(item["EndpointConfiguration"]) >= {
@@ -59,19 +60,19 @@ def test_default_job_covers_cpu_gpu_and_serverless_candidates() -> None:
     assert len(ids) >= 12
     assert any(i.startswith("ml.c5") for i in ids) and any(i.startswith("ml.p3") for i in ids)
     assert any(i.startswith("serverless") for i in ids)
-    serverless = [r for r in result.recommendations if r["EndpointConfiguration"]["ServerlessConfig"]]
-    assert serverless and all(r["Metrics"]["ModelSetupTime"] > 0 for r in serverless)
-    cpu = [r for r in result.recommendations if r["sagesim"]["candidate"] == "ml.c5.xlarge"]
+    serverless = [r for r in result.recommendations if r.candidate.is_serverless]
+    assert serverless and all((r.metrics["ModelSetupTime"] or 0) > 0 for r in serverless)
+    cpu = [r for r in result.recommendations if r.candidate.id == "ml.c5.xlarge"]
     # at its maximum an ml.c5.xlarge is busy: CloudWatch CPUUtilization is % x cores (4 vCPUs -> 400)
-    assert 250 < cpu[0]["Metrics"]["CpuUtilization"] <= 400
+    assert 250 < (cpu[0].metrics["CpuUtilization"] or 0) <= 400
 
 
 def test_each_recommendation_holds_at_max_invocations_and_breaks_ten_percent_above() -> None:
     """The must-show property, over every candidate of the default job, with its replications."""
     result = example_job("recommend-default")
     scenario = load_scenario(ROOT / "scenarios" / "recommend-default.yaml")
-    for item in result.recommendations:
-        name = item["sagesim"]["candidate"]
+    for recommendation in result.recommendations:
+        name, item = recommendation.candidate.id, recommendation.as_dict()
         holds, latency, errors = meets_slo(scenario, item, 1.0)
         assert holds, f"{name} at MaxInvocations: {latency:.1f} ms, {errors:.3%} errors"
         breaks, latency, errors = meets_slo(scenario, item, 1.1)

@@ -45,7 +45,8 @@ def test_answer_holds_at_max_invocations_and_not_ten_percent_above(
     )
     outcome = search_candidate(scenario, Candidate(instance_type=instance))
     assert outcome.best is not None and outcome.max_invocations > 0
-    (item,) = recommendations(rank([outcome]), scenario.recommend.slo())  # type: ignore[arg-type,union-attr]
+    (recommendation,) = recommendations(rank([outcome]), scenario.recommend.slo())  # type: ignore[arg-type,union-attr]
+    item = recommendation.as_dict()
     assert meets_slo(scenario, item, 1.0)[0]
     assert not meets_slo(scenario, item, 1.1)[0]
     # the answer is below what the hardware can do at all, and not absurdly far below it
