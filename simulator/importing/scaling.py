@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.aws.sagemaker_names import DIMENSION, NAMESPACE, PREDEFINED, parse_resource_id
-from simulator.importing.alarms import REFUSED, find_alarm, read_alarm
+from simulator.importing.alarms import REFUSED, find_alarm, read_alarm, simulated_metric
 from simulator.importing.documents import no_more_pages, refuse
-from simulator.importing.metrics_names import simulated_metric
 
 TARGETS = "--scalable-targets"
 POLICIES = "--scaling-policies"
