@@ -49,22 +49,6 @@ def simulated_metric(block: dict[str, Any], path: str, option: str, endpoint: st
     return found[0]
 
 
-def find_alarm(
-    alarms: dict[str, Any] | None, name: str, path: str, option: str
-) -> tuple[dict[str, Any], str]:
-    """The MetricAlarms entry called `name` and its JSON path in --alarms."""
-    if alarms is None:
-        raise refuse(
-            option,
-            path,
-            f"the step policy's alarm {name!r} is needed: give --alarms (aws cloudwatch describe-alarms)",
-        )
-    for index, alarm in enumerate(alarms.get("MetricAlarms", [])):
-        if alarm.get("AlarmName") == name:
-            return alarm, f"MetricAlarms[{index}]"
-    raise refuse(option, path, f"alarm {name!r} is not in --alarms")
-
-
 def read_alarm(alarm: dict[str, Any], path: str, endpoint: str, variant: str) -> dict[str, Any]:
     """The scenario step policy's metric, period, threshold, comparison and alarm settings."""
     screen(alarm, f"{path}.", OPTION, SIMULATED, NO_BEARING, REFUSED)
