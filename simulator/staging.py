@@ -56,23 +56,23 @@ def written_by(out_dir: Path) -> str | None:
     return command if present <= known else None
 
 
-def check_out(out_dir: Path, command: str, option: str = "--out", joins: tuple[str, ...] = ()) -> str | None:
+def check_out(out_dir: Path, command: str, joins: tuple[str, ...] = ()) -> str | None:
     """Refuse, before any work, an --out that this command may not replace (or add to: `joins`).
     Returns the command that wrote the existing --out, None when there is none."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise ScenarioError(option, f"{out_dir} exists and is not a directory")
+        raise ScenarioError("--out", f"{out_dir} exists and is not a directory")
     if not out_dir.is_dir() or not any(out_dir.iterdir()):
         return None
     owner = written_by(out_dir)
     if owner is None:
         raise ScenarioError(
-            option,
+            "--out",
             f"{out_dir} holds files a sagesim run did not write (or an older sagesim, without {MARKER});"
             " give a new or empty directory, or remove it",
         )
     if owner != command and owner not in joins:
         raise ScenarioError(
-            option, f"{out_dir} holds the results of `sagesim {owner}`; give another directory"
+            "--out", f"{out_dir} holds the results of `sagesim {owner}`; give another directory"
         )
     return owner
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.catalog import GpuSpec, bundled_regions, load_catalog
+from simulator.catalog import bundled_regions, load_catalog
+from simulator.catalog.model import GpuSpec
 
 REQUIRED = [
     *(f"ml.c4.{size}" for size in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge")),

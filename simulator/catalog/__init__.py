@@ -4,7 +4,6 @@ from data/prices.csv."""
 from simulator.catalog.model import (
     DEFAULT_REGION,
     Catalog,
-    GpuSpec,
     InstanceType,
     bundled_regions,
     load_catalog,
@@ -13,7 +12,6 @@ from simulator.catalog.model import (
 __all__ = [
     "DEFAULT_REGION",
     "Catalog",
-    "GpuSpec",
     "InstanceType",
     "bundled_regions",
     "load_catalog",

@@ -144,9 +144,8 @@ def load_catalog(region: str = DEFAULT_REGION) -> Catalog:
     # libyaml's parser where PyYAML has it (7x faster on this file; the same Python constructors)
     raw = yaml.load(_data("catalog.yaml"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     prices = read_prices(_data("prices.csv"))
-    regions = tuple(sorted({r for _, r in prices}))
-    if region not in regions:
-        raise ValueError(f"unknown region {region!r} (priced: {', '.join(regions)})")
+    if region not in bundled_regions():
+        raise ValueError(f"unknown region {region!r} (priced: {', '.join(bundled_regions())})")
     families = raw["families"]
     instances = _with_names(raw["instances"])
     for name, fields in instances.items():
@@ -162,6 +161,6 @@ def load_catalog(region: str = DEFAULT_REGION) -> Catalog:
             price_date=price.date,
         )
     raw.pop("default_region", None)
-    raw.update(instances=instances, region=region, regions=regions)
+    raw.update(instances=instances, region=region, regions=bundled_regions())
     raw["accelerators"] = _with_names(raw["accelerators"])
     return Catalog.model_validate(raw)

@@ -1,12 +1,12 @@
-"""A step policy's CloudWatch alarm (from `aws cloudwatch describe-alarms`) as the scenario's step alarm."""
+"""A step policy's CloudWatch alarm (from `aws cloudwatch describe-alarms`) as the scenario's step alarm, and
+which simulated metric a CloudWatch metric (an alarm's, or a customised target-tracking metric) is."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from simulator.aws.sagemaker_names import service_period
+from simulator.aws.sagemaker_names import ALARM_METRICS, service_period
 from simulator.importing.documents import refuse, screen
-from simulator.importing.metrics_names import simulated_metric
 
 OPTION = "--alarms"
 SIMULATED = {
@@ -31,20 +31,22 @@ COMPARISONS = {
 MISSING_DATA = {"missing", "notBreaching"}  # the simulation's rule: missing datapoints never breach
 
 
-def find_alarm(
-    alarms: dict[str, Any] | None, name: str, path: str, option: str
-) -> tuple[dict[str, Any], str]:
-    """The MetricAlarms entry called `name` and its JSON path in --alarms."""
-    if alarms is None:
+def simulated_metric(block: dict[str, Any], path: str, option: str, endpoint: str, variant: str) -> str:
+    """The scenario metric `block` (MetricName, Namespace, Statistic, Dimensions) watches, or a refusal:
+    the simulator computes only ALARM_METRICS, each over one variant."""
+    key = (block.get("MetricName"), block.get("Namespace"), block.get("Statistic"))
+    found = [metric for metric, names in ALARM_METRICS.items() if names == key]
+    if not found:
+        known = "; ".join(f"{n} {s} in {ns}" for n, ns, s in ALARM_METRICS.values())
+        raise refuse(option, path, f"{key[0]} {key[2]} in {key[1]} is not simulated (only {known})")
+    dimensions = {d.get("Name"): d.get("Value") for d in block.get("Dimensions", [])}
+    if dimensions != {"EndpointName": endpoint, "VariantName": variant}:
         raise refuse(
             option,
-            path,
-            f"the step policy's alarm {name!r} is needed: give --alarms (aws cloudwatch describe-alarms)",
+            f"{path}.Dimensions",
+            f"must be EndpointName={endpoint} and VariantName={variant} (the variant it scales)",
         )
-    for index, alarm in enumerate(alarms.get("MetricAlarms", [])):
-        if alarm.get("AlarmName") == name:
-            return alarm, f"MetricAlarms[{index}]"
-    raise refuse(option, path, f"alarm {name!r} is not in --alarms")
+    return found[0]
 
 
 def read_alarm(alarm: dict[str, Any], path: str, endpoint: str, variant: str) -> dict[str, Any]:

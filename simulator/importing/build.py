@@ -116,8 +116,6 @@ def _schedule(measured: MeasuredInvocations) -> list[dict[str, float]]:
 
 def build_scenario(inputs: ImportInputs, options: ImportOptions) -> ImportedScenario:
     """The scenario the documents describe; ScenarioErrors name the option and JSON path at fault."""
-    if options.weights not in ("config", "measured"):
-        raise ScenarioError("--weights", "config or measured")
     region = _region(inputs, options)
     endpoint = read_config(inputs.config, load_catalog(region))
     name = _endpoint_name(inputs, options, endpoint)

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.aws.sagemaker_names import DIMENSION, NAMESPACE, PREDEFINED, parse_resource_id
-from simulator.importing.alarms import REFUSED, find_alarm, read_alarm
+from simulator.importing.alarms import REFUSED, read_alarm, simulated_metric
 from simulator.importing.documents import no_more_pages, refuse
-from simulator.importing.metrics_names import simulated_metric
 
 TARGETS = "--scalable-targets"
 POLICIES = "--scaling-policies"
@@ -127,11 +126,25 @@ def _policy(
             raise refuse(
                 POLICIES, f"{path}.Alarms", f"one alarm drives a simulated step policy, not {len(names)}"
             )
-        alarm, where = find_alarm(alarms, names[0]["AlarmName"], f"{path}.Alarms[0]", POLICIES)
+        alarm, where = _find_alarm(alarms, names[0]["AlarmName"], f"{path}.Alarms[0]")
         step.update(read_alarm(alarm, where, endpoint, variant))
         autoscaling.setdefault("step_scaling", []).append(step)
     else:
         raise refuse(POLICIES, f"{path}.PolicyType", f"{kind} is not simulated")
+
+
+def _find_alarm(alarms: dict[str, Any] | None, name: str, path: str) -> tuple[dict[str, Any], str]:
+    """The MetricAlarms entry called `name` and its JSON path in --alarms."""
+    if alarms is None:
+        raise refuse(
+            POLICIES,
+            path,
+            f"the step policy's alarm {name!r} is needed: give --alarms (aws cloudwatch describe-alarms)",
+        )
+    for index, alarm in enumerate(alarms.get("MetricAlarms", [])):
+        if alarm.get("AlarmName") == name:
+            return alarm, f"MetricAlarms[{index}]"
+    raise refuse(POLICIES, path, f"alarm {name!r} is not in --alarms")
 
 
 def _target_tracking(item: dict[str, Any], path: str, endpoint: str, variant: str) -> dict[str, Any]:

@@ -38,8 +38,7 @@ def scenario_catalog(scenario: ScenarioBase) -> Catalog:
         loc = [str(part) for part in first["loc"]]
         if loc and loc[0] in ("instances", "accelerators"):
             loc = loc[1:]  # the scenario names entries directly: catalog.<type>.<field>
-        path = ".".join(["catalog", *loc]) if loc else "catalog"
-        raise ScenarioError(path, error_reason(first)) from None
+        raise ScenarioError(".".join(["catalog", *loc]), error_reason(first)) from None
 
 
 def _endpoint_problems(scenario: EndpointScenario | RecommendScenario, catalog: Catalog) -> Iterator[Problem]:

@@ -37,9 +37,7 @@ class CapacitySize(StrictModel):
 
     def fraction_of(self, instances: int) -> float:
         """The share of the shifted traffic this batch carries (traffic follows capacity)."""
-        if self.type is SizeType.CAPACITY_PERCENT:
-            return self.value / 100.0
-        return self.value / instances
+        return self.value / (100.0 if self.type is SizeType.CAPACITY_PERCENT else instances)
 
 
 class TrafficRouting(StrictModel):
@@ -54,14 +52,12 @@ class TrafficRouting(StrictModel):
 
     @model_validator(mode="after")
     def _sizes_match_type(self) -> TrafficRouting:
-        if self.type is RoutingType.CANARY and self.canary_size is None:
-            raise ValueError("CANARY needs canary_size")
-        if self.type is RoutingType.LINEAR and self.linear_step_size is None:
-            raise ValueError("LINEAR needs linear_step_size")
-        if self.type is not RoutingType.CANARY and self.canary_size is not None:
-            raise ValueError(f"canary_size is only for CANARY, not {self.type.value}")
-        if self.type is not RoutingType.LINEAR and self.linear_step_size is not None:
-            raise ValueError(f"linear_step_size is only for LINEAR, not {self.type.value}")
+        sizes = {RoutingType.CANARY: "canary_size", RoutingType.LINEAR: "linear_step_size"}
+        if self.type in sizes and getattr(self, sizes[self.type]) is None:
+            raise ValueError(f"{self.type.value} needs {sizes[self.type]}")
+        for kind, key in sizes.items():
+            if kind is not self.type and getattr(self, key) is not None:
+                raise ValueError(f"{key} is only for {kind.value}, not {self.type.value}")
         return self
 
 

@@ -25,6 +25,7 @@ from simulator.scenario.files import load_column
 from simulator.scenario.units import Bandwidth, Duration, Rate, Size
 
 NonNegativeDuration = Annotated[Duration, Field(ge=0)]
+PROCESSES = ("interruption_rate", "rate_schedule", "trace")  # a SpotSpec's ways to say how interruptions come
 
 
 def _transfer_seconds(time: float | None, size: float | None, speed: float | None, otherwise: float) -> float:
@@ -112,11 +113,7 @@ class SpotSpec(_Model):
 
     @model_validator(mode="after")
     def _one_process(self) -> SpotSpec:
-        given = [
-            name
-            for name in ("interruption_rate", "rate_schedule", "trace")
-            if getattr(self, name) is not None
-        ]
+        given = [name for name in PROCESSES if getattr(self, name) is not None]
         if len(given) > 1:
             raise ValueError(f"give only one of interruption_rate, rate_schedule, trace (got {given})")
         return self
@@ -124,7 +121,7 @@ class SpotSpec(_Model):
     @property
     def has_process(self) -> bool:
         """True when the scenario itself says how interruptions arrive (no catalog bucket needed)."""
-        return any(x is not None for x in (self.interruption_rate, self.rate_schedule, self.trace))
+        return any(getattr(self, name) is not None for name in PROCESSES)
 
 
 class CheckpointSpec(_Model):
