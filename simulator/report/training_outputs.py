@@ -32,20 +32,11 @@ def training_rows(summary: TrainingSummary) -> tuple[list[str], list[list[str]]]
     header = ["figure", "spot: mean [95% CI]", "p90", "on demand"]
     rows = []
     for label, name, unit in HEADLINE:
-        figure: Spread = getattr(summary, name)
+        spot: Spread = getattr(summary, name)
         scale = 3600.0 if unit == "h" else 1.0
-
-        def fmt(value: float, scale: float = scale) -> str:
-            return f"{value / scale:,.3f}"
-
-        rows.append(
-            [
-                label,
-                f"{fmt(figure.mean)} [{fmt(figure.ci95_low)}, {fmt(figure.ci95_high)}]",
-                fmt(figure.p90),
-                fmt(getattr(summary.on_demand, name)),
-            ]
-        )
+        values = (spot.mean, spot.ci95_low, spot.ci95_high, spot.p90, getattr(summary.on_demand, name))
+        mean, low, high, p90, on_demand = (f"{value / scale:,.3f}" for value in values)
+        rows.append([label, f"{mean} [{low}, {high}]", p90, on_demand])
     rows.append(["MaxWait exceeded (fraction)", f"{summary.max_wait_exceeded_fraction:.3f}", "", ""])
     return header, rows
 
