@@ -54,12 +54,8 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
         off_scale = " (off scale)" if limit > right else ""
         ax.axvline(limit, color="#e53935", linestyle=":", label=f"MaxWait {limit:.0f} h{off_scale}")
     if spec.deadline is not None:
-        ax.axvline(
-            spec.deadline / 3600,
-            color="#fb8c00",
-            linestyle="-.",
-            label=f"deadline {spec.deadline / 3600:g} h",
-        )
+        deadline_h = spec.deadline / 3600
+        ax.axvline(deadline_h, color="#fb8c00", linestyle="-.", label=f"deadline {deadline_h:g} h")
     ax.set(xlabel="completion time (hours since job creation)", ylabel="P(done by)", ylim=(0, 1.02))
     ax.set_xlim(0, right)
     ax.set_title(f"Training job completion time: {spec.instance_count} x {spec.instance_type}")
