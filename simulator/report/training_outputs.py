@@ -51,15 +51,9 @@ def young_section(scenario: TrainingScenario) -> list[Section]:
     if delta <= 0:
         return []
     header = ["MTBF / delta", "Young s", "Daly s", "optimum s", "Young off optimum %", "extra time %"]
+    formats = ("{:g}", "{:.0f}", "{:.0f}", "{:.0f}", "{:+.1f}", "{:.2f}")  # young_table's columns, in order
     rows = [
-        [
-            f"{row['mtbf_over_delta']:g}",
-            f"{row['young_s']:.0f}",
-            f"{row['daly_s']:.0f}",
-            f"{row['optimum_s']:.0f}",
-            f"{row['young_error_pct']:+.1f}",
-            f"{row['young_time_penalty_pct']:.2f}",
-        ]
+        [f.format(value) for f, value in zip(formats, row.values(), strict=True)]
         for row in young_table(delta)
     ]
     note = young_breakdown(delta, job_mtbf(plan))
