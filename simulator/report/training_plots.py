@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from simulator.figures import subplots
-from simulator.report.plots import save_png
+from simulator.report.plots import grid_legend_save, save_png
 from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.accounting import TrainingRun
 from simulator.training.formulas import on_demand_seconds
@@ -106,6 +106,4 @@ def _timeline(run: TrainingRun, path: Path) -> Path:
     progress.set_title(
         f"Replication 0: {run.secondary_status}, {run.interruptions} interruptions", fontsize=9
     )
-    progress.grid(alpha=0.3)
-    progress.legend(fontsize=8)
-    return save_png(fig, path)
+    return grid_legend_save(fig, [progress], path)
