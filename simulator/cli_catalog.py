@@ -71,17 +71,10 @@ def catalog(
     console = Console(width=200)
     _print_instances(console, data)
     header = ["accelerator", "FP32 TFLOPS", "FP16 TFLOPS", "GiB", "USD/hour", "price source"]
-    rows = [
-        [
-            a.name,
-            f"{a.fp32_tflops:g}",
-            f"{a.fp16_tflops:g}",
-            f"{a.memory_gib:g}",
-            f"{a.price_per_hour:.3f}",
-            a.price_source,
-        ]
-        for a in data.accelerators.values()
-    ]
+    rows = []
+    for a in data.accelerators.values():
+        figures = [f"{value:g}" for value in (a.fp32_tflops, a.fp16_tflops, a.memory_gib)]
+        rows.append([a.name, *figures, f"{a.price_per_hour:.3f}", a.price_source])
     print_rows(console, "Elastic Inference accelerators (legacy)", header, rows)
     tiers = data.serverless
     console.print(

@@ -157,8 +157,8 @@ def serverless_crossover(
     return Crossover(table=table, rate=crossing_rate(table))
 
 
-def _usd_per_million_inferences(summary: Summary) -> float:
-    return summary.cost_usd.total / max(summary.requests.completed, 1) * 1e6
+def _usd_per_million_inferences(summaries: list[Summary]) -> float:
+    return float(np.mean([s.cost_usd.total / max(s.requests.completed, 1) * 1e6 for s in summaries]))
 
 
 def _meets_slo(summaries: list[Summary], slo_p99_s: float, max_error_rate: float) -> bool:
@@ -185,14 +185,12 @@ def _crossover_point(point: CrossoverPoint) -> dict[str, Any]:
             break
     return {
         "rate_per_s": point.rate,
-        "serverless_usd_per_million_inferences": float(np.mean([_usd_per_million_inferences(s) for s in sl])),
+        "serverless_usd_per_million_inferences": _usd_per_million_inferences(sl),
         "serverless_p99_ms": _mean_or_nan([s.latency_ms.p99 for s in sl]),
         "serverless_cold_start_pct": 100.0 * float(np.mean([_cold_start_fraction(s) for s in sl])),
         "serverless_meets_slo": _meets_slo(sl, point.slo_p99_s, point.max_error_rate),
         "realtime_instances": chosen[0] if chosen else None,
-        "realtime_usd_per_million_inferences": (
-            float(np.mean([_usd_per_million_inferences(s) for s in chosen[1]])) if chosen else math.nan
-        ),
+        "realtime_usd_per_million_inferences": _usd_per_million_inferences(chosen[1]) if chosen else math.nan,
         "realtime_p99_ms": _mean_or_nan([s.latency_ms.p99 for s in chosen[1]]) if chosen else math.nan,
     }
 

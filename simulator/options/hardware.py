@@ -53,11 +53,10 @@ def compare_options(
     jobs = [Replication(singles[name], index) for name in names for index in range(count)]
     results = list((executor or SerialExecutor()).map(summary_of, jobs))
     for position, name in enumerate(names):
-        single = singles[name]
         summaries = results[position * count : (position + 1) * count]
         firsts[name] = summaries[0]
         combined = combine(summaries)
-        spec = single.endpoint.variants[0]
+        spec = singles[name].endpoint.variants[0]
         latency = combined["latency_ms"][slo.percentile.value]
         errors = combined["error_rate"]
         rows[name] = Option(

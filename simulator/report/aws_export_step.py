@@ -71,13 +71,9 @@ def step_configuration(step: StepScaling) -> dict[str, Any]:
     """StepScalingPolicyConfiguration (the same keys in the API and in CloudFormation)."""
     adjustments = []
     for item in step.step_adjustments:
-        block: dict[str, Any] = {}
-        if item.lower_bound is not None:
-            block["MetricIntervalLowerBound"] = item.lower_bound
-        if item.upper_bound is not None:
-            block["MetricIntervalUpperBound"] = item.upper_bound
-        block["ScalingAdjustment"] = item.adjustment
-        adjustments.append(block)
+        bounds = {"MetricIntervalLowerBound": item.lower_bound, "MetricIntervalUpperBound": item.upper_bound}
+        block = {key: bound for key, bound in bounds.items() if bound is not None}  # unbounded: left out
+        adjustments.append({**block, "ScalingAdjustment": item.adjustment})
     configuration: dict[str, Any] = {
         "AdjustmentType": step.adjustment_type.value,
         "StepAdjustments": adjustments,

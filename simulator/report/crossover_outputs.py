@@ -29,22 +29,14 @@ def write_crossover_outputs(
 
 
 def plot_crossover(result: Crossover, slo_p99_s: float, path: Path) -> Path:
-    table = result.table
+    table, rate, serverless = result.table, "rate_per_s", "serverless_usd_per_million_inferences"
     figure, axis = subplots(figsize=(8, 5))
-    axis.plot(table["rate_per_s"], table["serverless_usd_per_million_inferences"], "o-", label="serverless")
+    axis.plot(table[rate], table[serverless], "o-", label="serverless")
     missed = table[~table["serverless_meets_slo"]]
     if len(missed):
-        axis.plot(
-            missed["rate_per_s"],
-            missed["serverless_usd_per_million_inferences"],
-            "rx",
-            label="serverless misses SLO",
-        )
+        axis.plot(missed[rate], missed[serverless], "rx", label="serverless misses SLO")
     axis.plot(
-        table["rate_per_s"],
-        table["realtime_usd_per_million_inferences"],
-        "s-",
-        label="real-time (sized to SLO)",
+        table[rate], table["realtime_usd_per_million_inferences"], "s-", label="real-time (sized to SLO)"
     )
     if result.rate is not None:
         axis.axvline(result.rate, color="k", linestyle="--", label=f"crossover {result.rate:.3g} req/s")

@@ -61,11 +61,7 @@ def write_options_outputs(
                     [stage, f"{block.latency_ms.mean:.2f}", f"{block.latency_ms.p99:.2f}"]
                     for stage, block in pipeline.containers.items()
                 ]
-                sections.append(
-                    Section(
-                        f"{name}: latency per stage (replication 1)",
-                        [Table(["stage", "mean ms", "p99 ms"], stage_rows)],
-                    )
-                )
+                table = Table(["stage", "mean ms", "p99 ms"], stage_rows)
+                sections.append(Section(f"{name}: latency per stage (replication 1)", [table]))
         sections.append(resolved_section(resolved))
         (staging / "report.html").write_text(render(Document(scenario.name, scenario.name, intro, sections)))

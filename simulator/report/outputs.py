@@ -47,23 +47,18 @@ def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, A
     result = replicated.first
     scenario = result.scenario
     summary = run_summary(replicated)
+    timing = (scenario.metrics.period, scenario.warmup)
     with run_directory(out_dir, scenario, summary) as (staging, resolved):
         result.metrics.to_csv(staging / "metrics.csv", index=False, float_format="%.6g")
         result.instances.to_csv(staging / "instances.csv", index=False)
         if not result.updates.empty:
             result.updates.to_csv(staging / "updates.csv", index=False)
-        plots = endpoint_plots(result.metrics, scenario.metrics.period, scenario.warmup, staging / "plots")
+        plots_dir = staging / "plots"
+        plots = endpoint_plots(result.metrics, *timing, plots_dir)
         if has_elastic(result.metrics):
-            plots.append(
-                plot_load_capacity_latency(
-                    result.metrics,
-                    scenario.metrics.period,
-                    scenario.warmup,
-                    staging / "plots" / "elastic.png",
-                )
-            )
+            plots.append(plot_load_capacity_latency(result.metrics, *timing, plots_dir / "elastic.png"))
         if result.rollout is not None:
-            plots.append(plot_timeline(result, staging / "plots" / "rollout-timeline.png"))
+            plots.append(plot_timeline(result, plots_dir / "rollout-timeline.png"))
         for name, table in (("scaling", result.scaling), ("cold_starts", result.cold_starts)):
             if len(table):
                 table.to_csv(staging / f"{name}.csv", index=False)
@@ -78,7 +73,7 @@ def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, A
             stability_section(result.summary, combined)
             + elastic_sections(result)
             + rollout_sections(result)
-            + serving_sections(result.summary, staging / "plots"),
+            + serving_sections(result.summary, plots_dir),
         )
         (staging / "report.html").write_text(report)
     return summary

@@ -49,27 +49,18 @@ def serving_sections(summary: Summary, plots_dir: Path) -> list[Section]:
     for name, block in summary.variants.items():
         pipeline = block.pipeline
         if pipeline:
-            rows = [_stage_row(stage, v.latency_ms) for stage, v in pipeline.containers.items()]
-            rows.append(_stage_row("hops", pipeline.hops_ms))
-            rows.append(_stage_row("ModelLatency", pipeline.model_latency_ms))
-            sections.append(
-                Section(
-                    f"{name}: latency per stage (ContainerLatency)",
-                    [Table(["stage", "mean ms", "p50 ms", "p99 ms"], rows)],
-                )
-            )
+            stages = [(stage, v.latency_ms) for stage, v in pipeline.containers.items()]
+            stages += [("hops", pipeline.hops_ms), ("ModelLatency", pipeline.model_latency_ms)]
+            table = Table(["stage", "mean ms", "p50 ms", "p99 ms"], [_stage_row(*stage) for stage in stages])
+            sections.append(Section(f"{name}: latency per stage (ContainerLatency)", [table]))
         if block.batching is not None:
             size = _fmt(block.batching.mean_batch_size)
             text = f"{block.batching.batches:,} batches, mean batch size {size}"
             sections.append(Section(f"{name}: dynamic batching", [Text(text)]))
         if block.elastic_inference is not None:
             price = block.elastic_inference.accelerator_price_per_hour
-            sections.append(
-                Section(
-                    f"{name}: Elastic Inference",
-                    [Text(f"accelerator {price:.3f} USD/hour included in cost. {LEGACY_NOTE}.")],
-                )
-            )
+            text = Text(f"accelerator {price:.3f} USD/hour included in cost. {LEGACY_NOTE}.")
+            sections.append(Section(f"{name}: Elastic Inference", [text]))
     if plot is not None:
         sections.insert(0, Section("Latency breakdown per stage", [Image.of(plot)]))
     return sections

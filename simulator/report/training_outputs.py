@@ -32,20 +32,11 @@ def training_rows(summary: TrainingSummary) -> tuple[list[str], list[list[str]]]
     header = ["figure", "spot: mean [95% CI]", "p90", "on demand"]
     rows = []
     for label, name, unit in HEADLINE:
-        figure: Spread = getattr(summary, name)
+        spot: Spread = getattr(summary, name)
         scale = 3600.0 if unit == "h" else 1.0
-
-        def fmt(value: float, scale: float = scale) -> str:
-            return f"{value / scale:,.3f}"
-
-        rows.append(
-            [
-                label,
-                f"{fmt(figure.mean)} [{fmt(figure.ci95_low)}, {fmt(figure.ci95_high)}]",
-                fmt(figure.p90),
-                fmt(getattr(summary.on_demand, name)),
-            ]
-        )
+        values = (spot.mean, spot.ci95_low, spot.ci95_high, spot.p90, getattr(summary.on_demand, name))
+        mean, low, high, p90, on_demand = (f"{value / scale:,.3f}" for value in values)
+        rows.append([label, f"{mean} [{low}, {high}]", p90, on_demand])
     rows.append(["MaxWait exceeded (fraction)", f"{summary.max_wait_exceeded_fraction:.3f}", "", ""])
     return header, rows
 
@@ -60,15 +51,9 @@ def young_section(scenario: TrainingScenario) -> list[Section]:
     if delta <= 0:
         return []
     header = ["MTBF / delta", "Young s", "Daly s", "optimum s", "Young off optimum %", "extra time %"]
+    formats = ("{:g}", "{:.0f}", "{:.0f}", "{:.0f}", "{:+.1f}", "{:.2f}")  # young_table's columns, in order
     rows = [
-        [
-            f"{row['mtbf_over_delta']:g}",
-            f"{row['young_s']:.0f}",
-            f"{row['daly_s']:.0f}",
-            f"{row['optimum_s']:.0f}",
-            f"{row['young_error_pct']:+.1f}",
-            f"{row['young_time_penalty_pct']:.2f}",
-        ]
+        [f.format(value) for f, value in zip(formats, row.values(), strict=True)]
         for row in young_table(delta)
     ]
     note = young_breakdown(delta, job_mtbf(plan))

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from simulator.figures import subplots
-from simulator.report.plots import save_png
+from simulator.report.plots import grid_legend_save, save_png
 from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.accounting import TrainingRun
 from simulator.training.formulas import on_demand_seconds
@@ -54,12 +54,8 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
         off_scale = " (off scale)" if limit > right else ""
         ax.axvline(limit, color="#e53935", linestyle=":", label=f"MaxWait {limit:.0f} h{off_scale}")
     if spec.deadline is not None:
-        ax.axvline(
-            spec.deadline / 3600,
-            color="#fb8c00",
-            linestyle="-.",
-            label=f"deadline {spec.deadline / 3600:g} h",
-        )
+        deadline_h = spec.deadline / 3600
+        ax.axvline(deadline_h, color="#fb8c00", linestyle="-.", label=f"deadline {deadline_h:g} h")
     ax.set(xlabel="completion time (hours since job creation)", ylabel="P(done by)", ylim=(0, 1.02))
     ax.set_xlim(0, right)
     ax.set_title(f"Training job completion time: {spec.instance_count} x {spec.instance_type}")
@@ -110,6 +106,4 @@ def _timeline(run: TrainingRun, path: Path) -> Path:
     progress.set_title(
         f"Replication 0: {run.secondary_status}, {run.interruptions} interruptions", fontsize=9
     )
-    progress.grid(alpha=0.3)
-    progress.legend(fontsize=8)
-    return save_png(fig, path)
+    return grid_legend_save(fig, [progress], path)

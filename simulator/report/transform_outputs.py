@@ -34,12 +34,8 @@ def transform_rows(summary: TransformSummary) -> tuple[list[str], list[list[str]
             cell += f" [{pattern.format(interval.ci95_low)}, {pattern.format(interval.ci95_high)}]"
         rows.append([label, cell])
     for name, use in job.instances.items():
-        rows.append(
-            [
-                f"{name} utilisation (billed / processing)",
-                f"{use.utilisation:.1%} / {use.processing_utilisation:.1%}",
-            ]
-        )
+        shares = f"{use.utilisation:.1%} / {use.processing_utilisation:.1%}"
+        rows.append([f"{name} utilisation (billed / processing)", shares])
     return ["figure", "value (95% CI)"], rows
 
 

@@ -47,9 +47,7 @@ def build_plan(spec: TrainingJobSpec, catalog: Catalog) -> JobPlan:
     instance = catalog.instance(spec.instance_type)
     ckpt = spec.checkpoint
     spot = spec.spot if spec.spot_enabled else None
-    discount = catalog.spot_discount
-    if spot is not None and spot.discount is not None:
-        discount = spot.discount
+    discount = spot.discount if spot is not None and spot.discount is not None else catalog.spot_discount
     return JobPlan(
         work_s=spec.cluster_work(),
         interval_s=ckpt.interval if ckpt is not None else None,

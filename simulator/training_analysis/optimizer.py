@@ -96,8 +96,8 @@ class CheckpointOptimum:
         lines = [
             f"checkpoint interval optimiser: minimise expected {what} "
             f"({self.replications} replications, common random numbers, {self.method})",
-            f"  simulated optimum  every {_fmt(self.interval_s):>7}  expected {what} {amount(self.mean)} "
-            f"[95% CI {amount(self.ci95_low)}, {amount(self.ci95_high)}]",
+            f"  simulated optimum  every {duration_text(self.interval_s):>7}  expected {what} "
+            f"{amount(self.mean)} [95% CI {amount(self.ci95_low)}, {amount(self.ci95_high)}]",
         ]
         for name, value in (("Daly (2006)", self.daly_interval_s), ("Young (1974)", self.young_interval_s)):
             if value is None:
@@ -109,11 +109,11 @@ class CheckpointOptimum:
                 if diff
                 else ""
             )
-            lines.append(f"  {name:<17}  every {_fmt(value):>7}{versus}")
+            lines.append(f"  {name:<17}  every {duration_text(value):>7}{versus}")
         if self.daly_exact_interval_s is not None:
-            lines.append(f"  Daly's model solved exactly: every {_fmt(self.daly_exact_interval_s)}")
-        mtbf = _fmt(self.mtbf_s) if self.mtbf_s is not None else "none (no interruptions)"
-        lines.append(f"  job MTBF {mtbf}, checkpoint write {_fmt(self.checkpoint_cost_s)}")
+            lines.append(f"  Daly's model solved exactly: every {duration_text(self.daly_exact_interval_s)}")
+        mtbf = duration_text(self.mtbf_s) if self.mtbf_s is not None else "none (no interruptions)"
+        lines.append(f"  job MTBF {mtbf}, checkpoint write {duration_text(self.checkpoint_cost_s)}")
         lines.append(f"  {self.young_breakdown}")
         return "\n".join(lines)
 
@@ -269,16 +269,12 @@ def optimize_checkpoint(
 
 
 def duration_text(seconds: float, signed: bool = False) -> str:
-    """A duration or a signed difference of durations, e.g. 25h03m, +12.5m, -45s."""
+    """A duration or a signed difference of durations, e.g. 45s, 12.5m, 3h07m, +12.5m, -45s."""
     sign = "-" if seconds < 0 else "+" if signed else ""
-    return sign + _fmt(abs(seconds))
-
-
-def _fmt(seconds: float) -> str:
-    """Human duration: 45s, 12.5m, 3h07m."""
+    seconds = abs(seconds)
     if seconds < 120:
-        return f"{seconds:.0f}s"
+        return f"{sign}{seconds:.0f}s"
     if seconds < 7200:
-        return f"{seconds / 60:.1f}m"
+        return f"{sign}{seconds / 60:.1f}m"
     hours, minutes = divmod(round(seconds / 60), 60)
-    return f"{hours}h{minutes:02d}m"
+    return f"{sign}{hours}h{minutes:02d}m"

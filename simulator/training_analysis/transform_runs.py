@@ -33,13 +33,13 @@ def transform_replications(
     runs = (executor or SerialExecutor()).map(task, seeds)
     head = {"instance_type": spec.instance_type, "instance_count": spec.instance_count}
     if len(runs) == 1:
-        return TransformSummary(TransformJob(**head, **_typed(runs[0], _same)))
+        return TransformSummary(TransformJob(**head, **_typed(runs[0])))
     combined = combine_summaries(runs)
     intervals = TransformIntervals(n=len(runs), **_typed(combined, lambda value: Interval(**value)))
-    return TransformSummary(TransformJob(**head, **_typed(means_of(combined), _same)), intervals)
+    return TransformSummary(TransformJob(**head, **_typed(means_of(combined))), intervals)
 
 
-def _typed(figures: dict[str, Any], figure: Callable[[Any], Any]) -> dict[str, Any]:
+def _typed(figures: dict[str, Any], figure: Callable[[Any], Any] = lambda value: value) -> dict[str, Any]:
     """A run's (or its replications') figures as `figure`s, each instance's as an InstanceUse of them."""
     typed = {key: figure(value) for key, value in figures.items() if key != "instances"}
     typed["instances"] = {
@@ -47,7 +47,3 @@ def _typed(figures: dict[str, Any], figure: Callable[[Any], Any]) -> dict[str, A
         for name, block in figures["instances"].items()
     }
     return typed
-
-
-def _same(value: Any) -> Any:
-    return value

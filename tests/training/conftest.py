@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from simulator.catalog import Catalog, load_catalog
-from simulator.training import TrainingJobSpec
+from simulator.scenario.training_spec import TrainingJobSpec
 
 SpecFactory = Callable[..., TrainingJobSpec]
 

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.catalog import load_catalog
-from simulator.training import TrainingJobSpec, TrainingRun, simulate_training
+from simulator.scenario.training_spec import TrainingJobSpec
+from simulator.training import TrainingRun, simulate_training
 from simulator.training.formulas import on_demand_seconds
 
 CATALOG = load_catalog()

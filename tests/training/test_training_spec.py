@@ -11,7 +11,9 @@ import yaml
 from pydantic import ValidationError
 
 from simulator.errors import ScenarioError
-from simulator.training import TrainingJobSpec, check_training_job, simulate_training
+from simulator.scenario.training_check import check_training_job
+from simulator.scenario.training_spec import TrainingJobSpec
+from simulator.training import simulate_training
 
 EXAMPLE = """\
 name: spot-train

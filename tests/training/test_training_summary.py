@@ -10,7 +10,8 @@ import yaml
 
 from simulator.core.rng import replication_seed
 from simulator.report.training_plots import plot_training
-from simulator.training import TrainingJobSpec, simulate_training
+from simulator.scenario.training_spec import TrainingJobSpec
+from simulator.training import simulate_training
 from simulator.training.formulas import on_demand_seconds
 from simulator.training_analysis import run_replications, summarize_training
 
