@@ -21,7 +21,7 @@ from simulator.calibrate import _docker
 from simulator.calibrate.fitting import fit_distribution
 from simulator.calibrate.loads import Load, Record
 from simulator.calibrate.measure import MAX_ATTEMPTS, Level, kept_on_failure, measure, write_records
-from simulator.calibrate.parallelism import RunnableSampler, effective_parallelism, worker_slots
+from simulator.calibrate.parallelism import effective_parallelism, sampling_runnable, worker_slots
 from simulator.calibrate.predict import predict
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile
 from simulator.calibrate.provenance import payload_pool, recorded
@@ -92,12 +92,12 @@ def calibrate_serve(
                 Load("closed", 1, plan.single_requests, plan.single_seconds, plan.warmup_s), seed + 1
             )
             saturated = []
-            with RunnableSampler(lambda: _docker.container_threads(server.container)) as sampler:
+            with sampling_runnable(lambda: _docker.container_threads(server.container)) as samples:
                 for i, users in enumerate(plan.fit_users):
                     load = Load("closed", users, plan.level_requests, plan.level_seconds, plan.warmup_s)
-                    sampler.samples.clear()  # only the last (most saturating) level's samples are kept
+                    samples.clear()  # only the last (most saturating) level's samples are kept
                     saturated.append(run(load, seed + 2 + i))
-                runnable = list(sampler.samples)
+                runnable = list(samples)
             measured_max = _median_throughput(saturated[1:] or saturated)
             open_levels = []
             for i, fraction in enumerate(plan.open_fractions):
