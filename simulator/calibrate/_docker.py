@@ -48,13 +48,16 @@ def image_exists(cli: docker.DockerClient, image: str) -> bool:
     return True
 
 
-def require_image(cli: docker.DockerClient, image: str) -> None:
-    """Fail in one line when an image is missing, rather than letting run() try to pull it."""
+def require_image(image: str) -> docker.DockerClient:
+    """A client to the engine, failing in one line when the image is missing rather than letting
+    run() try to pull it."""
+    cli = client()
     if not image_exists(cli, image):
         raise ScenarioError(
             "--image",
             f"image {image!r} not found locally; build it first (`sagesim calibrate build serve`)",
         )
+    return cli
 
 
 def remove(container: Container, stop_timeout: int = 2) -> None:
@@ -70,11 +73,9 @@ def remove(container: Container, stop_timeout: int = 2) -> None:
 
 
 @contextlib.contextmanager
-def owned(
-    cli: docker.DockerClient, image: str, command: str, role: str, **options: Any
-) -> Iterator[Container]:
-    """Create `IMAGE COMMAND` as one of ours (name prefix, labels, weighted cgroup parent) and remove
-    it on exit, whatever happened.
+def owned(cli: docker.DockerClient, image: str, role: str, **options: Any) -> Iterator[Container]:
+    """Create `IMAGE ROLE` (serve or train) as one of ours (name prefix, labels, weighted cgroup parent)
+    and remove it on exit, whatever happened.
 
     A Ctrl-C or kill that lands while the engine is creating it is held until the create returns, so
     there is never a container the engine made and we hold no handle to (seen in CI: a SIGTERM during
@@ -85,7 +86,7 @@ def owned(
         try:
             container = cli.containers.create(
                 image,
-                command,
+                role,
                 name=f"{NAME_PREFIX}{role}-{secrets.token_hex(4)}",  # ours, and unique for this run
                 labels={"sagesim": f"calibrate-{role}", "sagesim.pid": str(os.getpid())},  # what for, whose
                 cgroup_parent=container_parent(),

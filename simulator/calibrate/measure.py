@@ -134,17 +134,19 @@ def _raise_if_stopped(server: Server, load: Load) -> None:
         raise ScenarioError("--image", exit_reason(server.container, f"during load {load.label()}"))
 
 
+def summary_disturbance(summary: dict[str, float]) -> float:
+    """Level.disturbance from a level's summary (a profile's `fitted.levels`, a validation row)."""
+    return max(
+        summary.get("interference_instance", 0.0),
+        summary.get("interference_loadgen", 0.0),
+        STALL_WEIGHT * summary.get("client_stalled_share", 0.0),
+    )
+
+
 def disturbed_levels(levels: dict[str, dict[str, float]]) -> dict[str, float]:
     """The levels (as a profile's `fitted.levels` holds their summaries) still disturbed after their
     last attempt, with how much: a profile fitted on them may be off, and the user should know."""
-    disturbance = {
-        label: max(
-            summary["interference_instance"],
-            summary["interference_loadgen"],
-            STALL_WEIGHT * summary["client_stalled_share"],
-        )
-        for label, summary in levels.items()
-    }
+    disturbance = {label: summary_disturbance(summary) for label, summary in levels.items()}
     return {label: value for label, value in disturbance.items() if value > MAX_INTERFERENCE}
 
 

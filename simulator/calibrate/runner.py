@@ -78,22 +78,18 @@ def serving(
     *,
     workers: int | None = None,
     memory: str | None = None,
-    env: dict[str, str] | None = None,
     ready_timeout_s: float = READY_TIMEOUT_S,
-    port: int | None = None,
 ) -> Iterator[Server]:
     """Run `IMAGE serve` pinned to placement's cores; yield once /ping is healthy; always remove it."""
-    cli = _docker.client()
-    _docker.require_image(cli, image)
-    port = port or free_port()
-    environment = {"SAGEMAKER_BIND_TO_PORT": str(port), "SAGESIM_BIND_HOST": HOST, **(env or {})}
+    cli = _docker.require_image(image)
+    port = free_port()
+    environment = {"SAGEMAKER_BIND_TO_PORT": str(port), "SAGESIM_BIND_HOST": HOST}
     if workers is not None:
         environment["SAGEMAKER_MODEL_SERVER_WORKERS"] = str(workers)
 
     with _docker.owned(
         cli,
         image,
-        "serve",
         "serve",
         network_mode="host",
         environment=environment,

@@ -119,13 +119,11 @@ def run_container(
     timeout_s: float = RUN_TIMEOUT_S,
 ) -> Run:
     """`docker run IMAGE train` on job; `docker stop` it stop_after_s after start if still running."""
-    cli = _docker.client()
-    _docker.require_image(cli, image)
+    cli = _docker.require_image(image)
 
     with _docker.owned(
         cli,
         image,
-        "train",
         "train",
         network_mode="none",
         cpuset_cpus=cpuset,

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.calibrate.loads import Load
-from simulator.calibrate.measure import STALL_WEIGHT, Level, kept_on_failure, measure, write_records
+from simulator.calibrate.measure import Level, kept_on_failure, measure, summary_disturbance, write_records
 from simulator.calibrate.predict import Backend, max_throughput, predict
 from simulator.calibrate.profiles import ServeProfile, read_serve_profile
 from simulator.calibrate.provenance import validation_target
@@ -75,7 +75,7 @@ def validate_serve(
     """
 
     profile = read_serve_profile(profile_path)
-    target = validation_target(
+    image, pool = validation_target(
         profile,
         image=image,
         payload=payload,
@@ -84,7 +84,6 @@ def validate_serve(
         image_differs_ok=image_differs_ok,
         payload_differs_ok=payload_differs_ok,
     )
-    image, pool = target.image, target.pool
     capacity = max_throughput(profile)
     loads = loads or validation_loads(capacity, profile.vcpus)
     placement = place(profile.vcpus)
@@ -216,11 +215,7 @@ def format_table(report: ServeValidation) -> str:
             )
         else:
             cells.append(f"{'-':>5} {'-':>7} {'-':>7}")
-        others = max(
-            row.measured.get("interference_instance", 0.0),
-            row.measured.get("interference_loadgen", 0.0),
-            STALL_WEIGHT * row.measured.get("client_stalled_share", 0.0),
-        )
+        others = summary_disturbance(row.measured)
         lines.append(f"{row.load:>12} {util:>5} | " + " | ".join(cells) + f" | {others:5.1%}")
     targets = ", ".join(f"{k.removesuffix('_ms')} <= {v:.0%}" for k, v in TARGETS.items())
     lines.append(
