@@ -20,14 +20,19 @@ from pathlib import Path
 import numpy as np
 
 from simulator.calibrate import _docker
-from simulator.calibrate.interference import Interference, interference, snapshot
+from simulator.calibrate.interference import (
+    MAX_INTERFERENCE,
+    Interference,
+    interference,
+    least_disturbed,
+    snapshot,
+)
 from simulator.calibrate.loadgen import run_load
 from simulator.calibrate.loads import Load, LoadResult, Record, summarise
 from simulator.calibrate.payloads import PayloadPool
 from simulator.calibrate.runner import Placement, Server, exit_reason
 from simulator.errors import ScenarioError
 
-MAX_INTERFERENCE = 0.05  # a level is disturbed when others took more than this share of its cores
 MAX_ATTEMPTS = 3
 STALL_WEIGHT = 10.0
 NO_INTERFERENCE = Interference(0.0, 0.0)
@@ -74,10 +79,6 @@ class Level:
         after the client was frozen (0.5% of them count as much as 5% of the time)."""
         return max(self.interference.worst(), STALL_WEIGHT * self.result.stalled_share())
 
-    @property
-    def disturbed(self) -> bool:
-        return self.disturbance() > MAX_INTERFERENCE
-
 
 def measure(
     server: Server,
@@ -88,15 +89,9 @@ def measure(
     attempts: int = MAX_ATTEMPTS,
 ) -> Level:
     """Measure one level, again (up to `attempts` times) while others disturb the cores."""
-    best: Level | None = None
-    made = 0
-    for made in range(1, max(1, attempts) + 1):  # noqa: B007 - `made` is reported below
-        level = _measure_once(server, placement, load, payloads, seed)
-        if best is None or level.disturbance() < best.disturbance():
-            best = level
-        if not level.disturbed:
-            break
-    assert best is not None
+    best, made = least_disturbed(
+        lambda: _measure_once(server, placement, load, payloads, seed), Level.disturbance, attempts
+    )
     return replace(best, attempts=made)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from simulator.calibrate.fitting import fit_distribution
+from simulator.calibrate.interference import least_disturbed
 from simulator.calibrate.profiles import TrainProfile, read_train_profile, write_profile
 from simulator.calibrate.runner import place
 from simulator.calibrate.train_predict import predict_completion
@@ -37,7 +38,6 @@ DEFAULT_HYPERPARAMETERS: dict[str, Any] = {
 }
 PREDICTIONS = 400  # replays averaged per predicted completion time (train_predict)
 TRAIN_PROFILE_FILE = "train-profile.yaml"
-MAX_INTERFERENCE = 0.05
 MAX_ATTEMPTS = 2
 
 
@@ -68,8 +68,8 @@ def run_schedule(
     Repeated (up to MAX_ATTEMPTS times) while other processes take more than MAX_INTERFERENCE of the
     container's cores; the least disturbed attempt is returned.
     """
-    best: list[Run] | None = None
-    for _ in range(MAX_ATTEMPTS):
+
+    def attempt() -> list[Run]:
         job.reset_checkpoints()
         runs: list[Run] = []
         for stop in [*stop_after, None]:
@@ -79,15 +79,10 @@ def run_schedule(
                 )
             )
             if runs[-1].completed:
-                break
-        if not runs[-1].completed:
-            raise ScenarioError("train", "the job did not complete after its last relaunch")
-        if best is None or schedule_interference(runs) < schedule_interference(best):
-            best = runs
-        if schedule_interference(runs) <= MAX_INTERFERENCE:
-            break
-    assert best is not None
-    return best
+                return runs
+        raise ScenarioError("train", "the job did not complete after its last relaunch")
+
+    return least_disturbed(attempt, schedule_interference, MAX_ATTEMPTS)[0]
 
 
 def schedule_interference(runs: list[Run]) -> float:
