@@ -76,16 +76,7 @@ def _timed(clock: dict[str, float], part: str) -> Iterator[None]:
     clock[part] = time.perf_counter() - start
 
 
-REPORT_FILES = (
-    "serve/profile.yaml",
-    "serve/validation.json",
-    "serve/validation.txt",
-    "serve/validation.png",
-    "train/train-profile.yaml",
-    "train/train-validation.json",
-    "train/train-validation.txt",
-    "train/train-validation.png",
-)
+REPORT_FILES = ("profile.yaml", "validation.json", "validation.txt", "validation.png")  # train's: train-*
 
 
 def write_report(run: AllRun, out: Path) -> None:
@@ -96,15 +87,11 @@ def write_report(run: AllRun, out: Path) -> None:
 
 
 def _write_report(run: AllRun, out: Path) -> None:
-    stack_files = [
-        f"stacks/{name}/{file}"
-        for name in run.stacks
-        for file in ("profile.yaml", "validation.json", "validation.txt", "validation.png")
-    ]
-    for name in (*REPORT_FILES, *stack_files):
-        target = out / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(run.out / name, target)
+    prefixes = {"serve": "", "train": "train-", **{f"stacks/{name}": "" for name in run.stacks}}
+    for folder, prefix in prefixes.items():
+        (out / folder).mkdir(parents=True, exist_ok=True)
+        for file in REPORT_FILES:
+            shutil.copyfile(run.out / folder / f"{prefix}{file}", out / folder / f"{prefix}{file}")
     stack_sections = "\n".join(
         f"### {name}\n\n```\n{format_table(report)}\n```\n\n![{name}](stacks/{name}/validation.png)\n"
         for name, report in run.stacks.items()
