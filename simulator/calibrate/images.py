@@ -87,11 +87,8 @@ def build_base_image(
 @contextlib.contextmanager
 def _build_lock() -> Iterator[None]:
     with open(BUILD_LOCK, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file closes, whatever happens in the body
+        yield
 
 
 def _debootstrap_image(name: str) -> str:

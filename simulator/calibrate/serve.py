@@ -19,7 +19,7 @@ import numpy as np
 
 from simulator.calibrate import _docker
 from simulator.calibrate.fitting import fit_distribution
-from simulator.calibrate.loads import Load, Record
+from simulator.calibrate.loads import Load
 from simulator.calibrate.measure import MAX_ATTEMPTS, Level, kept_on_failure, measure, write_records
 from simulator.calibrate.parallelism import effective_parallelism, sampling_runnable, worker_slots
 from simulator.calibrate.predict import predict
@@ -130,11 +130,6 @@ def calibrate_serve(
     return out / PROFILE_FILE
 
 
-def _own_time(records: list[Record]) -> np.ndarray:
-    """Per-request model time the server reported (CPU time preferred), nan where it did not."""
-    return np.array([r.cpu_time if math.isfinite(r.cpu_time) else r.model_time for r in records])
-
-
 def fit_profile(
     single: Level, open_levels: list[Level], saturated: list[Level], *, vcpus: int, workers: int
 ) -> ServeProfile:
@@ -153,7 +148,8 @@ def fit_profile(
     if not math.isfinite(cost) or cost <= 0:
         cost = _saturated_cost(saturated, min(vcpus, workers))
     cost = min(cost, 0.98 * float(latency.mean()))  # the latency holds the cost and a little more
-    own = _own_time(window)
+    # per-request model time the server reported (CPU time preferred), nan where it did not
+    own = np.array([r.cpu_time if math.isfinite(r.cpu_time) else r.model_time for r in window])
     if np.all(np.isfinite(own)):
         service = np.maximum(own + (cost - own.mean()), 0.05 * cost)
         overhead = np.maximum(latency - service, 1e-5)
