@@ -81,8 +81,7 @@ def owned(cli: docker.DockerClient, image: str, role: str, **options: Any) -> It
     there is never a container the engine made and we hold no handle to (seen in CI: a SIGTERM during
     a create or a stop left a container running).
     """
-    held = _Held()
-    with held.installed():
+    with _signals_held() as received:
         try:
             container = cli.containers.create(
                 image,
@@ -97,7 +96,8 @@ def owned(cli: docker.DockerClient, image: str, role: str, **options: Any) -> It
                 "--image", f"cannot create container from {image!r}: {exc.explanation}"
             ) from None
     try:
-        held.raise_if_received()
+        if received:
+            raise KeyboardInterrupt
         yield container
     finally:
         remove(container)
@@ -106,37 +106,31 @@ def owned(cli: docker.DockerClient, image: str, role: str, **options: Any) -> It
 @contextlib.contextmanager
 def interrupts_deferred() -> Iterator[None]:
     """Hold SIGINT and SIGTERM during the body; act on them (KeyboardInterrupt) right after it."""
-    held = _Held()
-    with held.installed():
+    with _signals_held() as received:
         yield
-    held.raise_if_received()
+    if received:
+        raise KeyboardInterrupt
 
 
-class _Held:
-    """Signals noted, not acted on, while installed (main thread only; elsewhere a no-op)."""
+@contextlib.contextmanager
+def _signals_held() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM noted in the list yielded, not acted on, during the body (main thread only;
+    elsewhere a no-op)."""
+    received: list[int] = []
 
-    def __init__(self) -> None:
-        self.received: list[int] = []
+    def note(signum: int, frame: object) -> None:
+        received.append(signum)
 
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[None]:
-        def note(signum: int, frame: object) -> None:
-            self.received.append(signum)
-
-        try:
-            previous = {sig: signal.signal(sig, note) for sig in _HELD_SIGNALS}
-        except ValueError:  # not the main thread: signals are not ours to hold
-            yield
-            return
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-    def raise_if_received(self) -> None:
-        if self.received:
-            raise KeyboardInterrupt
+    try:
+        previous = {sig: signal.signal(sig, note) for sig in _HELD_SIGNALS}
+    except ValueError:  # not the main thread: signals are not ours to hold
+        yield received
+        return
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def tail_logs(container: Container, lines: int = 5) -> str:

@@ -151,21 +151,15 @@ def kept_on_failure(levels: list[tuple[str, Level]], path: Path, shown: Path) ->
     directory, and name `shown`, where the staged write puts them (simulator/staging.py, keep_partial)."""
     try:
         yield
-    except ScenarioError as exc:
+    except (ScenarioError, KeyboardInterrupt) as exc:
         if not levels:
             raise
         write_records(levels, path)
-        raise ScenarioError(
-            exc.path, f"{exc.reason}; the {len(levels)} level(s) measured before are kept in {shown}"
-        ) from None
-    except KeyboardInterrupt:
-        if levels:
-            write_records(levels, path)
-            print(
-                f"interrupted: the {len(levels)} level(s) measured before are kept in {shown}",
-                file=sys.stderr,
-            )
-        raise
+        kept = f"the {len(levels)} level(s) measured before are kept in {shown}"
+        if isinstance(exc, KeyboardInterrupt):
+            print(f"interrupted: {kept}", file=sys.stderr)
+            raise
+        raise ScenarioError(exc.path, f"{exc.reason}; {kept}") from None
 
 
 def write_records(levels: list[tuple[str, Level]], path: Path) -> Path:
