@@ -35,7 +35,7 @@ def quantile_samples(x: np.ndarray, k: int = QUANTILES) -> list[float]:
     return [float(f"{v:.6g}") for v in np.quantile(x, probs)]
 
 
-def fit_distribution(samples: np.ndarray, *, allow_parametric: bool = True) -> Fit:
+def fit_distribution(samples: np.ndarray) -> Fit:
     """Best of gamma / log-normal / empirical for positive samples (seconds)."""
     x = np.asarray(samples, dtype=float)
     x = x[np.isfinite(x)]
@@ -53,7 +53,7 @@ def fit_distribution(samples: np.ndarray, *, allow_parametric: bool = True) -> F
         "lognormal": float(stats.kstest(x, stats.lognorm(sigma, scale=math.exp(mu)).cdf).statistic),
     }
     best = min(candidates, key=lambda k: candidates[k])
-    if allow_parametric and candidates[best] <= KS_ACCEPT:
+    if candidates[best] <= KS_ACCEPT:
         dist = {"distribution": best, "mean": mean, "cv": min(cv, 10.0)}
         return Fit(dist, candidates[best], candidates)
     q = quantile_samples(x)

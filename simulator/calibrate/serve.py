@@ -98,7 +98,10 @@ def calibrate_serve(
                     samples.clear()  # only the last (most saturating) level's samples are kept
                     saturated.append(run(load, seed + 2 + i))
                 runnable = list(samples)
-            measured_max = _median_throughput(saturated[1:] or saturated)
+            # the maximum throughput: the median over saturating levels, which a single window's drift
+            # (+-10% on a shared VM) does not move. They are measured before any open-loop level: after
+            # a stream that overloaded the server, it ran up to 20% slower for 10-20 s (measured).
+            measured_max = float(np.median([lv.result.throughput() for lv in saturated[1:] or saturated]))
             open_levels = []
             for i, fraction in enumerate(plan.open_fractions):
                 rate = round(fraction * measured_max, 1)
@@ -197,13 +200,6 @@ def _level_summaries(levels: list[Level]) -> dict[str, dict[str, float]]:
             label, n = f"{level.load.label()} #{n}", n + 1
         out[label] = level.summary()
     return out
-
-
-def _median_throughput(levels: list[Level]) -> float:
-    """The maximum throughput: the median over saturating levels, which a single window's drift
-    (+-10% on a shared VM) does not move. They are measured before any open-loop level: after a
-    stream that overloaded the server, it ran up to 20% slower for 10-20 s (measured)."""
-    return float(np.median([lv.result.throughput() for lv in levels]))
 
 
 def _saturated_cost(levels: list[Level], busy: int) -> float:

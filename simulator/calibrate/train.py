@@ -108,16 +108,12 @@ def calibrate_train(
     (staged: --out is checked before the runs and changes only once they all finished)."""
     check_out(out, "calibrate train")
     plan = plan or TrainPlan()
-    placement = place(vcpus)
+    cpuset = place(vcpus).cpuset
     with tempfile.TemporaryDirectory(prefix="sagesim-train-") as tmp:
         job = JobDir.create(Path(tmp), plan.hyperparameters, seed=seed)
-        clean = run_schedule(
-            image, job, [], cpuset=placement.cpuset, memory=memory, grace_s=plan.stop_grace_s
-        )
+        clean = run_schedule(image, job, [], cpuset=cpuset, memory=memory, grace_s=plan.stop_grace_s)
         schedule = random_schedule(plan.stops, plan.stop_window_s, seed)
-        stopped = run_schedule(
-            image, job, schedule, cpuset=placement.cpuset, memory=memory, grace_s=plan.stop_grace_s
-        )
+        stopped = run_schedule(image, job, schedule, cpuset=cpuset, memory=memory, grace_s=plan.stop_grace_s)
     steps = int(clean[0].last_step)
     step_times = np.array([t for run in clean + stopped for t in run.step_times()])
     writes = np.array([w for run in clean + stopped for w in run.checkpoint_writes()])
@@ -143,7 +139,7 @@ def calibrate_train(
         fitted={
             "image": image,
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "cpuset": placement.cpuset,
+            "cpuset": cpuset,
             "hyperparameters": {k: str(v) for k, v in hp.items()},
             "step_time": {
                 "mean": float(step_times.mean()),

@@ -8,6 +8,7 @@ outside: container start -> ready is startup or restore, checkpoint events carry
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import math
@@ -190,8 +191,6 @@ def _exit_time(container: Any, fallback: float) -> float:
     """The engine's FinishedAt timestamp (nanoseconds precision, RFC 3339), else when we saw it."""
     finished = str(container.attrs.get("State", {}).get("FinishedAt", ""))
     try:
-        import datetime as dt
-
         stamp, _, frac = finished.rstrip("Z").partition(".")
         base = dt.datetime.fromisoformat(stamp).replace(tzinfo=dt.UTC).timestamp()
         return base + (float(f"0.{frac}") if frac else 0.0)

@@ -137,14 +137,13 @@ def _rows(
         at_speed, speed = ({}, math.nan)
         if arrivals is not None:
             at_speed, speed = predict_at_measured_speed(profile, level, arrivals, seed)
-        measured_figures = level.summary()
         rows.append(
             Row(
                 load.label(),
                 load.kind,
                 load.level,
                 utilisation,
-                measured_figures,
+                level.summary(),
                 predicted,
                 checked,
                 at_speed,
