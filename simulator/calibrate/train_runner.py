@@ -50,9 +50,7 @@ class JobDir:
         return cls(root)
 
     def reset_checkpoints(self) -> None:
-        for path in (self.root / "checkpoints").glob("*"):
-            path.unlink()
-        for path in (self.root / "model").glob("*"):
+        for path in [*(self.root / "checkpoints").glob("*"), *(self.root / "model").glob("*")]:
             path.unlink()
 
     def failure(self) -> str:

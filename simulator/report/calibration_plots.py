@@ -19,13 +19,9 @@ def plot_serve_validation(report: ServeValidation, path: Path) -> Path:
     fig, (ax1, ax2) = subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [2, 1]})
     rates = [r.level for r in open_rows]
     for metric, colour in _COLOURS.items():
-        label = metric.removesuffix("_ms")
-        ax1.plot(
-            rates, [r.measured[metric] for r in open_rows], "o-", color=colour, label=f"{label} measured"
-        )
-        ax1.plot(
-            rates, [r.predicted[metric] for r in open_rows], "x--", color=colour, label=f"{label} predicted"
-        )
+        for figures, style in (("measured", "o-"), ("predicted", "x--")):
+            ys = [getattr(r, figures)[metric] for r in open_rows]
+            ax1.plot(rates, ys, style, color=colour, label=f"{metric.removesuffix('_ms')} {figures}")
     ax1.set_xlabel("Poisson arrival rate (requests/s)")
     ax1.set_ylabel("latency (ms)")
     ax1.set_title("Open loop: measured vs predicted latency")
