@@ -63,13 +63,15 @@ def require_image(image: str) -> docker.DockerClient:
 def remove(container: Container, stop_timeout: int = 2) -> None:
     """Stop and remove one container we started; never fail cleanup, and let no Ctrl-C or kill cut
     it short (the signal is acted on once the container is gone)."""
-    with interrupts_deferred():
+    with _signals_held() as received:
         with contextlib.suppress(docker.errors.DockerException):
             container.reload()
             if container.status == "running":
                 container.stop(timeout=stop_timeout)
         with contextlib.suppress(docker.errors.DockerException):
             container.remove(force=True)
+    if received:
+        raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
@@ -101,15 +103,6 @@ def owned(cli: docker.DockerClient, image: str, role: str, **options: Any) -> It
         yield container
     finally:
         remove(container)
-
-
-@contextlib.contextmanager
-def interrupts_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM during the body; act on them (KeyboardInterrupt) right after it."""
-    with _signals_held() as received:
-        yield
-    if received:
-        raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
