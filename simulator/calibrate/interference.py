@@ -71,9 +71,6 @@ class Interference:
     instance: float  # share of the instance's core time used by processes outside the container
     loadgen: float  # share of the run the load generator was kept waiting for its core
 
-    def worst(self) -> float:
-        return max(self.instance, self.loadgen)
-
 
 def interference(
     before: Snapshot,

@@ -73,12 +73,6 @@ class Level:
             "attempts": self.attempts,
         }
 
-    def disturbance(self) -> float:
-        """How far the level is from a fair reading: the larger of the share of time others kept the
-        instance or the load generator off its cores, and 10x the share of requests sent in a burst
-        after the client was frozen (0.5% of them count as much as 5% of the time)."""
-        return max(self.interference.worst(), STALL_WEIGHT * self.result.stalled_share())
-
 
 def measure(
     server: Server,
@@ -90,7 +84,9 @@ def measure(
 ) -> Level:
     """Measure one level, again (up to `attempts` times) while others disturb the cores."""
     best, made = least_disturbed(
-        lambda: _measure_once(server, placement, load, payloads, seed), Level.disturbance, attempts
+        lambda: _measure_once(server, placement, load, payloads, seed),
+        lambda level: summary_disturbance(level.summary()),
+        attempts,
     )
     return replace(best, attempts=made)
 
@@ -130,7 +126,10 @@ def _raise_if_stopped(server: Server, load: Load) -> None:
 
 
 def summary_disturbance(summary: dict[str, float]) -> float:
-    """Level.disturbance from a level's summary (a profile's `fitted.levels`, a validation row)."""
+    """How far a level (its summary: Level.summary, a profile's `fitted.levels`, a validation row) is
+    from a fair reading: the larger of the share of time others kept the instance or the load
+    generator off its cores, and 10x the share of requests sent in a burst after the client was
+    frozen (0.5% of them count as much as 5% of the time)."""
     return max(
         summary.get("interference_instance", 0.0),
         summary.get("interference_loadgen", 0.0),
