@@ -72,30 +72,25 @@ def predict(
             return _average(runs)
         return _predict_engine(profile, profile_path, load, seed)
     if arrivals is not None:
-        streams = np.random.SeedSequence(seed).spawn(replications)
-        return _average([_replay_internal(profile, load, arrivals, stream) for stream in streams])
+        runs = []
+        for stream in np.random.SeedSequence(seed).spawn(replications):
+            rng = np.random.default_rng(stream)
+            replay = simulate_station(
+                sample(profile.service_time, rng, len(arrivals)),
+                sample(profile.overhead, rng, len(arrivals)),
+                vcpus=profile.vcpus,
+                workers=profile.workers,
+                arrival_times=arrivals,
+                warmup_s=load.warmup_s,
+            )
+            runs.append(summarise(replay.latency, replay.throughput))
+        return _average(runs)
     service_seed, overhead_seed, arrival_seed = np.random.SeedSequence(seed).spawn(3)
     service = sample(profile.service_time, np.random.default_rng(service_seed), requests)
     overhead = sample(profile.overhead, np.random.default_rng(overhead_seed), requests)
     kwargs: dict[str, Any] = {"rate": load.level} if load.kind == "open" else {"users": int(load.level)}
     run = simulate_station(
         service, overhead, vcpus=profile.vcpus, workers=profile.workers, seed=arrival_seed, **kwargs
-    )
-    return summarise(run.latency, run.throughput)
-
-
-def _replay_internal(
-    profile: ServeProfile, load: Load, arrivals: np.ndarray, stream: np.random.SeedSequence
-) -> dict[str, float]:
-    rng = np.random.default_rng(stream)
-    n = len(arrivals)
-    run = simulate_station(
-        sample(profile.service_time, rng, n),
-        sample(profile.overhead, rng, n),
-        vcpus=profile.vcpus,
-        workers=profile.workers,
-        arrival_times=arrivals,
-        warmup_s=load.warmup_s,
     )
     return summarise(run.latency, run.throughput)
 
