@@ -290,13 +290,11 @@ def format_train_table(report: TrainValidation) -> str:
         )
     verdict = "PASS" if report.passed() else "FAIL"
     at_speed = "PASS" if report.passed_at_speed() else "FAIL"
-    lines.append(
+    lines += [
         f"completion time held to |error| <= {COMPLETION_TARGET:.0%}: {verdict};"
-        f" at the measured speed: {at_speed}"
-    )
-    lines.append(
+        f" at the measured speed: {at_speed}",
         "speed: the runs' mean step time / calibration's (this testbed's drift between runs);"
-        " at speed: predicted with the step time scaled by it"
-    )
-    lines.append("others: share of the instance's cores other processes took")
+        " at speed: predicted with the step time scaled by it",
+        "others: share of the instance's cores other processes took",
+    ]
     return "\n".join(lines)

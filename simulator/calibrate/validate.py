@@ -217,20 +217,16 @@ def format_table(report: ServeValidation) -> str:
         others = summary_disturbance(row.measured)
         lines.append(f"{row.load:>12} {util:>5} | " + " | ".join(cells) + f" | {others:5.1%}")
     targets = ", ".join(f"{k.removesuffix('_ms')} <= {v:.0%}" for k, v in TARGETS.items())
-    lines.append(
+    lines += [
         f"* held to target ({targets}; latency on open-loop loads up to "
         f"{MAX_CHECKED_UTILISATION:.0%} of the measured maximum throughput, throughput at the highest "
         f"closed-loop level): {'PASS' if report.passed() else 'FAIL'}; latency at the measured speed: "
-        f"{'PASS' if report.passed_at_speed() else 'FAIL'}"
-    )
-    lines.append(utilisation_note(report))
-    lines.append(
+        f"{'PASS' if report.passed_at_speed() else 'FAIL'}",
+        utilisation_note(report),
         "speed: the level's container CPU per request / calibration's around the same rate; p50, p95 "
-        "after it: errors predicted with the service time scaled by it (drift seen in CPU taken out)"
-    )
-    lines.append(
+        "after it: errors predicted with the service time scaled by it (drift seen in CPU taken out)",
         "others: disturbance by other processes, the larger of the share of the instance's core time used "
         "outside the container and the load generator's wait for its core, and 10x the share of requests "
-        "sent > 10 ms late (a level is measured again, up to 3 times, while it is over 5%)"
-    )
+        "sent > 10 ms late (a level is measured again, up to 3 times, while it is over 5%)",
+    ]
     return "\n".join(lines)
