@@ -142,14 +142,8 @@ async def _request(
         async with session.post(url, data=body) as resp:
             await resp.read()
             done = time.perf_counter() - t0
-            return Record(
-                scheduled,
-                sent,
-                done,
-                resp.status,
-                _header(resp, "X-Sagesim-Model-Time"),
-                _header(resp, "X-Sagesim-Cpu-Time"),
-            )
+            timings = [_header(resp, name) for name in ("X-Sagesim-Model-Time", "X-Sagesim-Cpu-Time")]
+            return Record(scheduled, sent, done, resp.status, *timings)
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         done = time.perf_counter() - t0
         return Record(scheduled, sent, done, 0, error=" ".join(f"{type(exc).__name__}: {exc}".split())[:200])

@@ -134,8 +134,7 @@ def run_container(
         container.start()
         stop_requested = None
         deadline = started + timeout_s
-        cores = tuple(int(c) for c in cpuset.split(","))
-        watch = _CpuWatch(cores)
+        watch = _CpuWatch(tuple(int(c) for c in cpuset.split(",")))
         while True:
             container.reload()
             now = time.time()
