@@ -155,7 +155,7 @@ def test_the_containers_own_threads_are_not_interference() -> None:
 
 
 def test_validation_json_reads_back(tmp_path: Path) -> None:
-    from simulator.calibrate.serve_results import Row, ServeValidation, read_validation
+    from simulator.calibrate.results import Row, ServeValidation, read_validation
 
     row = Row(
         "30.0/s", "open", 30.0, 0.3, {"p50_ms": 10.0}, {"p50_ms": 11.0}, ("p50_ms",), {"p50_ms": 9.0}, 0.9

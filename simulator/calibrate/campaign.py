@@ -13,10 +13,9 @@ from pathlib import Path
 
 from simulator.calibrate import images
 from simulator.calibrate.payloads import write_digits_jsonl
+from simulator.calibrate.results import ServeValidation, TrainValidation
 from simulator.calibrate.serve import calibrate_serve
-from simulator.calibrate.serve_results import ServeValidation
 from simulator.calibrate.train import calibrate_train, format_train_table, validate_train
-from simulator.calibrate.train_results import TrainValidation
 from simulator.calibrate.validate import format_table, validate_serve
 from simulator.staging import staged_directory
 

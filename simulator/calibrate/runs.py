@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.calibrate.serve_results import TARGETS
+from simulator.calibrate.results import TARGETS
 from simulator.errors import ScenarioError
 from simulator.inputs import read_text
 

@@ -16,8 +16,8 @@ from simulator.calibrate.predict import Backend, max_throughput, predict
 from simulator.calibrate.profiles import ServeProfile, read_serve_profile
 from simulator.calibrate.provenance import validation_target
 from simulator.calibrate.rate_scale import cpu_at, scale_at, scaled_service
+from simulator.calibrate.results import TARGETS, Row, ServeValidation
 from simulator.calibrate.runner import place, serving
-from simulator.calibrate.serve_results import TARGETS, Row, ServeValidation
 from simulator.staging import staged_directory
 
 MAX_CHECKED_UTILISATION = 0.80

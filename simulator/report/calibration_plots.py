@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.calibrate.serve_results import ServeValidation
-from simulator.calibrate.train_results import TrainValidation
+from simulator.calibrate.results import ServeValidation, TrainValidation
 from simulator.figures import subplots
 
 _COLOURS = {"p50_ms": "tab:blue", "p95_ms": "tab:orange", "p99_ms": "tab:red"}
