@@ -81,16 +81,7 @@ REPORT_FILES = ("profile.yaml", "validation.json", "validation.txt", "validation
 def write_report(run: AllRun, out: Path) -> None:
     """Copy the tables, plots and profiles of a run into `out` and write out/README.md around them
     (staged: `out` is replaced whole, and only once everything is written)."""
-    with staged_directory(out, "calibrate report") as staging:
-        _write_report(run, staging)
-
-
-def _write_report(run: AllRun, out: Path) -> None:
     prefixes = {"serve": "", "train": "train-", **{f"stacks/{name}": "" for name in run.stacks}}
-    for folder, prefix in prefixes.items():
-        (out / folder).mkdir(parents=True, exist_ok=True)
-        for file in REPORT_FILES:
-            shutil.copyfile(run.out / folder / f"{prefix}{file}", out / folder / f"{prefix}{file}")
     stack_sections = "\n".join(
         f"### {name}\n\n```\n{format_table(report)}\n```\n\n![{name}](stacks/{name}/validation.png)\n"
         for name, report in run.stacks.items()
@@ -136,4 +127,9 @@ with `digits.jsonl` (256 JSON batches of digits rows, log-normal batch sizes aro
 |---|---|
 {timings}
 """
-    (out / "README.md").write_text(text)
+    with staged_directory(out, "calibrate report") as staging:
+        for folder, prefix in prefixes.items():
+            (staging / folder).mkdir(parents=True, exist_ok=True)
+            for file in REPORT_FILES:
+                shutil.copyfile(run.out / folder / f"{prefix}{file}", staging / folder / f"{prefix}{file}")
+        (staging / "README.md").write_text(text)
