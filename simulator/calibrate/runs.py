@@ -70,14 +70,10 @@ def _run_table(runs: list[tuple[Path, RunErrors]]) -> str:
         speeds = [float(r.get("speed", math.nan)) for r in run.rows if r["kind"] == "open"]  # type: ignore[arg-type]
         speed = " ".join(f"{v:.2f}" if math.isfinite(v) else "-" for v in speeds)
         lines.append(
-            f"| {path.parent.parent.name}/{path.parent.name} | {run.image} | {_yes(run.passed)} "
-            f"| {_yes(run.passed_at_speed)} | {ratio} | {speed} |"
+            f"| {path.parent.parent.name}/{path.parent.name} | {run.image} | {'yes' if run.passed else 'no'} "
+            f"| {'yes' if run.passed_at_speed else 'no'} | {ratio} | {speed} |"
         )
     return "\n".join(lines)
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
 
 
 def _level_table(runs: list[tuple[Path, RunErrors]]) -> str:

@@ -72,9 +72,6 @@ class Run:
     def first(self, name: str) -> dict[str, Any] | None:
         return next((e for e in self.events if e["event"] == name), None)
 
-    def last(self, name: str) -> dict[str, Any] | None:
-        return next((e for e in reversed(self.events) if e["event"] == name), None)
-
     @property
     def completed(self) -> bool:
         return self.first("done") is not None
@@ -94,7 +91,7 @@ class Run:
 
     @property
     def last_step(self) -> int:
-        step = self.last("step")
+        step = next((e for e in reversed(self.events) if e["event"] == "step"), None)
         return int(step["step"]) if step else self.start_step
 
     def checkpoint_writes(self) -> list[float]:
