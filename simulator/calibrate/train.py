@@ -230,13 +230,10 @@ def validate_train(
                 seed=seed,
             )
             runs = run_schedule(image, job, stops, cpuset=placement.cpuset, memory=memory, grace_s=10)
-            pred = predict_completion(profile, stops, sigterm_checkpoint=sigterm, replications=PREDICTIONS)
             speed = measured_speed(profile, runs)
-            at_speed = predict_completion(
-                replace(profile, work=profile.work * speed),
-                stops,
-                sigterm_checkpoint=sigterm,
-                replications=PREDICTIONS,
+            pred, at_speed = (  # at the profile's step time, and at the one the runs had
+                predict_completion(model, stops, sigterm_checkpoint=sigterm, replications=PREDICTIONS)
+                for model in (profile, replace(profile, work=profile.work * speed))
             )
             report.cases.append(
                 TrainCase(
