@@ -250,10 +250,9 @@ def fit_rate_scale(
         "saturated_throughputs": [lv.result.throughput() for lv in saturated],
         "one_user_factor": 1.0 / reference,
     }
-    out = replace(profile, service_time=scale_distribution(profile.service_time, reference))
     fitted = {**profile.fitted, "rate_scale": table}
     fitted["service"] = {**fitted["service"], "mean": fitted["service"]["mean"] * reference}
-    return replace(out, fitted=fitted)
+    return replace(profile, service_time=scale_distribution(profile.service_time, reference), fitted=fitted)
 
 
 def _matching_factor(profile: ServeProfile, level: Level, statistic: str) -> float:
