@@ -105,7 +105,6 @@ def serving(
 def wait_healthy(container: Container, ping_url: str, t0: float, timeout_s: float) -> float:
     """Poll GET /ping until 200; seconds since t0. One-line errors for exits and timeouts."""
     deadline = t0 + timeout_s
-    last = "no answer yet"
     while True:
         status = ping(ping_url)
         now = time.perf_counter()
