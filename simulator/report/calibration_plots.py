@@ -59,14 +59,11 @@ def plot_train_validation(report: TrainValidation, path: Path) -> Path:
         label="predicted at the runs' step speed",
     )
     for x, case in zip(xs, report.cases, strict=True):
-        ax.annotate(f"{case.error():+.1%}", (x, case.predicted), ha="center", va="bottom", fontsize=8)
-        ax.annotate(
-            f"{case.error_at_speed():+.1%}",
-            (x + width, case.predicted_at_speed),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-        )
+        for at, top, error in (
+            (x, case.predicted, case.error()),
+            (x + width, case.predicted_at_speed, case.error_at_speed()),
+        ):
+            ax.annotate(f"{error:+.1%}", (at, top), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(list(xs), names, fontsize=8)
     ax.set_ylabel("completion time (s)")
     ax.set_title("Training under stop schedules: measured vs predicted")
