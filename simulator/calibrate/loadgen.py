@@ -162,8 +162,6 @@ def _check_reachable(url: str, result: LoadResult) -> None:
         raise ScenarioError(url, f"{result.load.label()}: no request was sent")
     if any(r.ok for r in result.records):
         return
-    first = next((r for r in result.records if r.error), None)
-    if first is not None:
-        raise ScenarioError(url, f"no request succeeded ({len(result.records)} tried): {first.error}")
-    statuses = sorted({r.status for r in result.records})
-    raise ScenarioError(url, f"no request succeeded ({len(result.records)} tried): HTTP status {statuses}")
+    first = next((r.error for r in result.records if r.error), None)
+    why = first or f"HTTP status {sorted({r.status for r in result.records})}"
+    raise ScenarioError(url, f"no request succeeded ({len(result.records)} tried): {why}")

@@ -84,8 +84,7 @@ def validate_serve(
         image_differs_ok=image_differs_ok,
         payload_differs_ok=payload_differs_ok,
     )
-    capacity = max_throughput(profile)
-    loads = loads or validation_loads(capacity, profile.vcpus)
+    loads = loads or validation_loads(max_throughput(profile), profile.vcpus)
     placement = place(profile.vcpus)
     report = ServeValidation(str(profile_path), image)
     with staged_directory(out, "validate", keep_partial=True, joins=("calibrate serve",)) as staging:
