@@ -75,14 +75,15 @@ def remove(container: Container, stop_timeout: int = 2) -> None:
 
 
 @contextlib.contextmanager
-def owned(cli: docker.DockerClient, image: str, role: str, **options: Any) -> Iterator[Container]:
-    """Create `IMAGE ROLE` (serve or train) as one of ours (name prefix, labels, weighted cgroup parent)
-    and remove it on exit, whatever happened.
+def owned(image: str, role: str, **options: Any) -> Iterator[Container]:
+    """Create `IMAGE ROLE` (serve or train; the image must exist locally) as one of ours (name prefix,
+    labels, weighted cgroup parent) and remove it on exit, whatever happened.
 
     A Ctrl-C or kill that lands while the engine is creating it is held until the create returns, so
     there is never a container the engine made and we hold no handle to (seen in CI: a SIGTERM during
     a create or a stop left a container running).
     """
+    cli = require_image(image)
     with _signals_held() as received:
         try:
             container = cli.containers.create(

@@ -81,14 +81,12 @@ def serving(
     ready_timeout_s: float = READY_TIMEOUT_S,
 ) -> Iterator[Server]:
     """Run `IMAGE serve` pinned to placement's cores; yield once /ping is healthy; always remove it."""
-    cli = _docker.require_image(image)
     port = free_port()
     environment = {"SAGEMAKER_BIND_TO_PORT": str(port), "SAGESIM_BIND_HOST": HOST}
     if workers is not None:
         environment["SAGEMAKER_MODEL_SERVER_WORKERS"] = str(workers)
 
     with _docker.owned(
-        cli,
         image,
         "serve",
         network_mode="host",

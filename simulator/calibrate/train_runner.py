@@ -115,10 +115,7 @@ def run_container(
     timeout_s: float = RUN_TIMEOUT_S,
 ) -> Run:
     """`docker run IMAGE train` on job; `docker stop` it stop_after_s after start if still running."""
-    cli = _docker.require_image(image)
-
     with _docker.owned(
-        cli,
         image,
         "train",
         network_mode="none",
