@@ -80,8 +80,7 @@ def _same_image(chosen: str, fitted_image: str | None, fitted_id: str | None) ->
         )
     if not fitted_id:
         return
-    cli = _docker.require_image(chosen)
-    now = cli.images.get(chosen).id
+    now = _docker.require_image(chosen).images.get(chosen).id
     if now != fitted_id:
         raise ScenarioError(
             "--image",
