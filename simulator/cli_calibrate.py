@@ -69,12 +69,6 @@ def _out(path: Path, command: str, joins: tuple[str, ...] = ()) -> Path:
     return path
 
 
-def _work(path: Path) -> Path:
-    if path.exists() and not path.is_dir():
-        raise ScenarioError("--work", f"{path} exists and is not a directory")
-    return path
-
-
 def _image(image: str | None, kind: str) -> str:
     from simulator.calibrate.images import DEFAULT_IMAGES
 
@@ -224,7 +218,9 @@ def report(
     from simulator.report.calibration_plots import plot_serve_validation, plot_train_validation
 
     _out(out, "calibrate report")
-    run = run_all(_work(work), serve_figure=plot_serve_validation, train_figure=plot_train_validation)
+    if work.exists() and not work.is_dir():
+        raise ScenarioError("--work", f"{work} exists and is not a directory")
+    run = run_all(work, serve_figure=plot_serve_validation, train_figure=plot_train_validation)
     write_report(run, out)
     typer.echo(f"report: {out / 'README.md'}")
     if not run.passed:

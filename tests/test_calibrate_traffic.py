@@ -107,9 +107,9 @@ def test_profile_records_image_payload_and_content_type(tmp_path: Path) -> None:
 
 def test_validation_uses_the_profiles_image_and_payloads(tmp_path: Path) -> None:
     profile = _profile(tmp_path, "vendor/server:1", _jsonl(tmp_path / "bodies.jsonl", 4))
-    target = validation_target(profile)
-    assert target.image == "vendor/server:1"
-    assert len(target.pool.bodies) == 4 and target.pool.content_type == "application/json"
+    image, pool = validation_target(profile)
+    assert image == "vendor/server:1"
+    assert len(pool.bodies) == 4 and pool.content_type == "application/json"
 
 
 def test_validation_refuses_another_image_unless_told(tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_validation_refuses_another_image_unless_told(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as exc:
         validation_target(profile, image="sagesim-serve-example:latest")
     assert exc.value.path == "--image" and "--image-differs-ok" in exc.value.reason
-    assert validation_target(profile, image="other:2", image_differs_ok=True).image == "other:2"
+    assert validation_target(profile, image="other:2", image_differs_ok=True)[0] == "other:2"
 
 
 def test_validation_refuses_other_payloads_unless_told(tmp_path: Path) -> None:
@@ -125,7 +125,7 @@ def test_validation_refuses_other_payloads_unless_told(tmp_path: Path) -> None:
     other = _jsonl(tmp_path / "other.jsonl", 9)
     with pytest.raises(ScenarioError, match="--payload-differs-ok"):
         validation_target(profile, payload=other)
-    assert len(validation_target(profile, payload=other, payload_differs_ok=True).pool.bodies) == 9
+    assert len(validation_target(profile, payload=other, payload_differs_ok=True)[1].bodies) == 9
     (tmp_path / "bodies.jsonl").unlink()
     with pytest.raises(ScenarioError, match="are gone; give --payload"):
         validation_target(profile)
@@ -155,7 +155,7 @@ def test_the_containers_own_threads_are_not_interference() -> None:
 
 
 def test_validation_json_reads_back(tmp_path: Path) -> None:
-    from simulator.calibrate.serve_results import Row, ServeValidation, read_validation
+    from simulator.calibrate.results import Row, ServeValidation, read_validation
 
     row = Row(
         "30.0/s", "open", 30.0, 0.3, {"p50_ms": 10.0}, {"p50_ms": 11.0}, ("p50_ms",), {"p50_ms": 9.0}, 0.9

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.calibrate.serve_results import Row, ServeValidation
+from simulator.calibrate.results import Row, ServeValidation
 from simulator.cli import main
 
 

@@ -48,44 +48,47 @@ def image_exists(cli: docker.DockerClient, image: str) -> bool:
     return True
 
 
-def require_image(cli: docker.DockerClient, image: str) -> None:
-    """Fail in one line when an image is missing, rather than letting run() try to pull it."""
+def require_image(image: str) -> docker.DockerClient:
+    """A client to the engine, failing in one line when the image is missing rather than letting
+    run() try to pull it."""
+    cli = client()
     if not image_exists(cli, image):
         raise ScenarioError(
             "--image",
             f"image {image!r} not found locally; build it first (`sagesim calibrate build serve`)",
         )
+    return cli
 
 
 def remove(container: Container, stop_timeout: int = 2) -> None:
     """Stop and remove one container we started; never fail cleanup, and let no Ctrl-C or kill cut
     it short (the signal is acted on once the container is gone)."""
-    with interrupts_deferred():
+    with _signals_held() as received:
         with contextlib.suppress(docker.errors.DockerException):
             container.reload()
             if container.status == "running":
                 container.stop(timeout=stop_timeout)
         with contextlib.suppress(docker.errors.DockerException):
             container.remove(force=True)
+    if received:
+        raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
-def owned(
-    cli: docker.DockerClient, image: str, command: str, role: str, **options: Any
-) -> Iterator[Container]:
-    """Create `IMAGE COMMAND` as one of ours (name prefix, labels, weighted cgroup parent) and remove
-    it on exit, whatever happened.
+def owned(image: str, role: str, **options: Any) -> Iterator[Container]:
+    """Create `IMAGE ROLE` (serve or train; the image must exist locally) as one of ours (name prefix,
+    labels, weighted cgroup parent) and remove it on exit, whatever happened.
 
     A Ctrl-C or kill that lands while the engine is creating it is held until the create returns, so
     there is never a container the engine made and we hold no handle to (seen in CI: a SIGTERM during
     a create or a stop left a container running).
     """
-    held = _Held()
-    with held.installed():
+    cli = require_image(image)
+    with _signals_held() as received:
         try:
             container = cli.containers.create(
                 image,
-                command,
+                role,
                 name=f"{NAME_PREFIX}{role}-{secrets.token_hex(4)}",  # ours, and unique for this run
                 labels={"sagesim": f"calibrate-{role}", "sagesim.pid": str(os.getpid())},  # what for, whose
                 cgroup_parent=container_parent(),
@@ -96,46 +99,32 @@ def owned(
                 "--image", f"cannot create container from {image!r}: {exc.explanation}"
             ) from None
     try:
-        held.raise_if_received()
+        if received:
+            raise KeyboardInterrupt
         yield container
     finally:
         remove(container)
 
 
 @contextlib.contextmanager
-def interrupts_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM during the body; act on them (KeyboardInterrupt) right after it."""
-    held = _Held()
-    with held.installed():
-        yield
-    held.raise_if_received()
+def _signals_held() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM noted in the list yielded, not acted on, during the body (main thread only;
+    elsewhere a no-op)."""
+    received: list[int] = []
 
+    def note(signum: int, frame: object) -> None:
+        received.append(signum)
 
-class _Held:
-    """Signals noted, not acted on, while installed (main thread only; elsewhere a no-op)."""
-
-    def __init__(self) -> None:
-        self.received: list[int] = []
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[None]:
-        def note(signum: int, frame: object) -> None:
-            self.received.append(signum)
-
-        try:
-            previous = {sig: signal.signal(sig, note) for sig in _HELD_SIGNALS}
-        except ValueError:  # not the main thread: signals are not ours to hold
-            yield
-            return
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-    def raise_if_received(self) -> None:
-        if self.received:
-            raise KeyboardInterrupt
+    try:
+        previous = {sig: signal.signal(sig, note) for sig in _HELD_SIGNALS}
+    except ValueError:  # not the main thread: signals are not ours to hold
+        yield received
+        return
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def tail_logs(container: Container, lines: int = 5) -> str:

@@ -13,10 +13,9 @@ from pathlib import Path
 
 from simulator.calibrate import images
 from simulator.calibrate.payloads import write_digits_jsonl
+from simulator.calibrate.results import ServeValidation, TrainValidation
 from simulator.calibrate.serve import calibrate_serve
-from simulator.calibrate.serve_results import ServeValidation
 from simulator.calibrate.train import calibrate_train, format_train_table, validate_train
-from simulator.calibrate.train_results import TrainValidation
 from simulator.calibrate.validate import format_table, validate_serve
 from simulator.staging import staged_directory
 
@@ -76,35 +75,13 @@ def _timed(clock: dict[str, float], part: str) -> Iterator[None]:
     clock[part] = time.perf_counter() - start
 
 
-REPORT_FILES = (
-    "serve/profile.yaml",
-    "serve/validation.json",
-    "serve/validation.txt",
-    "serve/validation.png",
-    "train/train-profile.yaml",
-    "train/train-validation.json",
-    "train/train-validation.txt",
-    "train/train-validation.png",
-)
+REPORT_FILES = ("profile.yaml", "validation.json", "validation.txt", "validation.png")  # train's: train-*
 
 
 def write_report(run: AllRun, out: Path) -> None:
     """Copy the tables, plots and profiles of a run into `out` and write out/README.md around them
     (staged: `out` is replaced whole, and only once everything is written)."""
-    with staged_directory(out, "calibrate report") as staging:
-        _write_report(run, staging)
-
-
-def _write_report(run: AllRun, out: Path) -> None:
-    stack_files = [
-        f"stacks/{name}/{file}"
-        for name in run.stacks
-        for file in ("profile.yaml", "validation.json", "validation.txt", "validation.png")
-    ]
-    for name in (*REPORT_FILES, *stack_files):
-        target = out / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(run.out / name, target)
+    prefixes = {"serve": "", "train": "train-", **{f"stacks/{name}": "" for name in run.stacks}}
     stack_sections = "\n".join(
         f"### {name}\n\n```\n{format_table(report)}\n```\n\n![{name}](stacks/{name}/validation.png)\n"
         for name, report in run.stacks.items()
@@ -150,4 +127,9 @@ with `digits.jsonl` (256 JSON batches of digits rows, log-normal batch sizes aro
 |---|---|
 {timings}
 """
-    (out / "README.md").write_text(text)
+    with staged_directory(out, "calibrate report") as staging:
+        for folder, prefix in prefixes.items():
+            (staging / folder).mkdir(parents=True, exist_ok=True)
+            for file in REPORT_FILES:
+                shutil.copyfile(run.out / folder / f"{prefix}{file}", staging / folder / f"{prefix}{file}")
+        (staging / "README.md").write_text(text)

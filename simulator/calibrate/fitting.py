@@ -29,13 +29,7 @@ class Fit:
         return {"ks": round(self.ks, 4), "candidates": {k: round(v, 4) for k, v in self.candidates.items()}}
 
 
-def quantile_samples(x: np.ndarray, k: int = QUANTILES) -> list[float]:
-    """k evenly spaced quantiles of x: a compact empirical distribution with the same shape."""
-    probs = (np.arange(k) + 0.5) / k
-    return [float(f"{v:.6g}") for v in np.quantile(x, probs)]
-
-
-def fit_distribution(samples: np.ndarray, *, allow_parametric: bool = True) -> Fit:
+def fit_distribution(samples: np.ndarray) -> Fit:
     """Best of gamma / log-normal / empirical for positive samples (seconds)."""
     x = np.asarray(samples, dtype=float)
     x = x[np.isfinite(x)]
@@ -53,9 +47,10 @@ def fit_distribution(samples: np.ndarray, *, allow_parametric: bool = True) -> F
         "lognormal": float(stats.kstest(x, stats.lognorm(sigma, scale=math.exp(mu)).cdf).statistic),
     }
     best = min(candidates, key=lambda k: candidates[k])
-    if allow_parametric and candidates[best] <= KS_ACCEPT:
+    if candidates[best] <= KS_ACCEPT:
         dist = {"distribution": best, "mean": mean, "cv": min(cv, 10.0)}
         return Fit(dist, candidates[best], candidates)
-    q = quantile_samples(x)
+    # evenly spaced quantiles: a compact empirical distribution with the same shape
+    q = [float(f"{v:.6g}") for v in np.quantile(x, (np.arange(QUANTILES) + 0.5) / QUANTILES)]
     ks_emp = float(stats.ks_2samp(x, q).statistic)
     return Fit({"distribution": "empirical", "samples": q}, ks_emp, {**candidates, "empirical": ks_emp})

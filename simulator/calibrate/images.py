@@ -32,6 +32,7 @@ DEFAULT_IMAGES: dict[Kind, str] = {
     "serve": "sagesim-serve-example:latest",
     "train": "sagesim-train-example:latest",
 }
+_IMAGES = Path(str(resources.files("simulator.calibrate") / "images"))  # package data: an install can build
 BUILD_LOCK = Path(tempfile.gettempdir()) / "sagesim-build-base.lock"
 BASE_PACKAGES = ("python3", "python3-numpy", "python3-sklearn", "python3-gunicorn", "ca-certificates")
 _IMPORT_CHANGES = (
@@ -43,11 +44,10 @@ _IMPORT_CHANGES = (
 
 
 def image_context(kind: Kind) -> Path:
-    """The build context shipped as package data, so an installed sagesim can build it."""
+    """The build context (package data)."""
     if kind not in KINDS:
         raise ScenarioError("kind", f"unknown image kind {kind!r}; expected one of {', '.join(KINDS)}")
-    ctx = resources.files("simulator.calibrate") / "images" / kind
-    return Path(str(ctx))
+    return _IMAGES / kind
 
 
 STACKS = ("flask-nginx", "fastapi-threads", "gunicorn-multiworker")
@@ -61,8 +61,7 @@ def build_stack(name: str, *, base_image: str = DEFAULT_BASE_IMAGE) -> str:
     """
     if name not in STACKS:
         raise ScenarioError("stack", f"unknown stack {name!r}; expected one of {', '.join(STACKS)}")
-    context = Path(str(resources.files("simulator.calibrate") / "images" / "stacks" / name))
-    return _build(context, f"sagesim-stack-{name}:latest", base_image, f"stack {name}")
+    return _build(_IMAGES / "stacks" / name, f"sagesim-stack-{name}:latest", base_image, f"stack {name}")
 
 
 def build_base_image(
@@ -87,11 +86,8 @@ def build_base_image(
 @contextlib.contextmanager
 def _build_lock() -> Iterator[None]:
     with open(BUILD_LOCK, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file closes, whatever happens in the body
+        yield
 
 
 def _debootstrap_image(name: str) -> str:

@@ -18,8 +18,11 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
+MAX_INTERFERENCE = 0.05  # a measurement is disturbed when others took more than this share of its cores
 _BUSY_FIELDS = (0, 1, 2, 7)  # user nice system steal (idle=3, iowait=4, irq=5, softirq=6 excluded)
 
 
@@ -68,9 +71,6 @@ class Interference:
     instance: float  # share of the instance's core time used by processes outside the container
     loadgen: float  # share of the run the load generator was kept waiting for its core
 
-    def worst(self) -> float:
-        return max(self.instance, self.loadgen)
-
 
 def interference(
     before: Snapshot,
@@ -100,3 +100,20 @@ def foreign_share(ticks: int, own_cpu_s: float, wall_s: float, ncpus: int) -> fl
     busy = ticks / os.sysconf("SC_CLK_TCK")
     own = own_cpu_s if math.isfinite(own_cpu_s) else 0.0
     return min(1.0, max(0.0, busy - own) / (wall_s * ncpus))
+
+
+T = TypeVar("T")
+
+
+def least_disturbed(
+    attempt: Callable[[], T], disturbance: Callable[[T], float], attempts: int
+) -> tuple[T, int]:
+    """Measure with attempt() again (up to `attempts` times) while others disturb the cores (over
+    MAX_INTERFERENCE); the least disturbed measurement and how many were made."""
+    best, made = attempt(), 1
+    while made < attempts and disturbance(best) > MAX_INTERFERENCE:
+        again = attempt()
+        made += 1
+        if disturbance(again) < disturbance(best):
+            best = again
+    return best, made

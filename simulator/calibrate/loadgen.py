@@ -142,14 +142,8 @@ async def _request(
         async with session.post(url, data=body) as resp:
             await resp.read()
             done = time.perf_counter() - t0
-            return Record(
-                scheduled,
-                sent,
-                done,
-                resp.status,
-                _header(resp, "X-Sagesim-Model-Time"),
-                _header(resp, "X-Sagesim-Cpu-Time"),
-            )
+            timings = [_header(resp, name) for name in ("X-Sagesim-Model-Time", "X-Sagesim-Cpu-Time")]
+            return Record(scheduled, sent, done, resp.status, *timings)
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         done = time.perf_counter() - t0
         return Record(scheduled, sent, done, 0, error=" ".join(f"{type(exc).__name__}: {exc}".split())[:200])
@@ -168,8 +162,6 @@ def _check_reachable(url: str, result: LoadResult) -> None:
         raise ScenarioError(url, f"{result.load.label()}: no request was sent")
     if any(r.ok for r in result.records):
         return
-    first = next((r for r in result.records if r.error), None)
-    if first is not None:
-        raise ScenarioError(url, f"no request succeeded ({len(result.records)} tried): {first.error}")
-    statuses = sorted({r.status for r in result.records})
-    raise ScenarioError(url, f"no request succeeded ({len(result.records)} tried): HTTP status {statuses}")
+    first = next((r.error for r in result.records if r.error), None)
+    why = first or f"HTTP status {sorted({r.status for r in result.records})}"
+    raise ScenarioError(url, f"no request succeeded ({len(result.records)} tried): {why}")

@@ -20,14 +20,19 @@ from pathlib import Path
 import numpy as np
 
 from simulator.calibrate import _docker
-from simulator.calibrate.interference import Interference, interference, snapshot
+from simulator.calibrate.interference import (
+    MAX_INTERFERENCE,
+    Interference,
+    interference,
+    least_disturbed,
+    snapshot,
+)
 from simulator.calibrate.loadgen import run_load
 from simulator.calibrate.loads import Load, LoadResult, Record, summarise
 from simulator.calibrate.payloads import PayloadPool
 from simulator.calibrate.runner import Placement, Server, exit_reason
 from simulator.errors import ScenarioError
 
-MAX_INTERFERENCE = 0.05  # a level is disturbed when others took more than this share of its cores
 MAX_ATTEMPTS = 3
 STALL_WEIGHT = 10.0
 NO_INTERFERENCE = Interference(0.0, 0.0)
@@ -68,16 +73,6 @@ class Level:
             "attempts": self.attempts,
         }
 
-    def disturbance(self) -> float:
-        """How far the level is from a fair reading: the larger of the share of time others kept the
-        instance or the load generator off its cores, and 10x the share of requests sent in a burst
-        after the client was frozen (0.5% of them count as much as 5% of the time)."""
-        return max(self.interference.worst(), STALL_WEIGHT * self.result.stalled_share())
-
-    @property
-    def disturbed(self) -> bool:
-        return self.disturbance() > MAX_INTERFERENCE
-
 
 def measure(
     server: Server,
@@ -88,15 +83,11 @@ def measure(
     attempts: int = MAX_ATTEMPTS,
 ) -> Level:
     """Measure one level, again (up to `attempts` times) while others disturb the cores."""
-    best: Level | None = None
-    made = 0
-    for made in range(1, max(1, attempts) + 1):  # noqa: B007 - `made` is reported below
-        level = _measure_once(server, placement, load, payloads, seed)
-        if best is None or level.disturbance() < best.disturbance():
-            best = level
-        if not level.disturbed:
-            break
-    assert best is not None
+    best, made = least_disturbed(
+        lambda: _measure_once(server, placement, load, payloads, seed),
+        lambda level: summary_disturbance(level.summary()),
+        attempts,
+    )
     return replace(best, attempts=made)
 
 
@@ -134,17 +125,22 @@ def _raise_if_stopped(server: Server, load: Load) -> None:
         raise ScenarioError("--image", exit_reason(server.container, f"during load {load.label()}"))
 
 
+def summary_disturbance(summary: dict[str, float]) -> float:
+    """How far a level (its summary: Level.summary, a profile's `fitted.levels`, a validation row) is
+    from a fair reading: the larger of the share of time others kept the instance or the load
+    generator off its cores, and 10x the share of requests sent in a burst after the client was
+    frozen (0.5% of them count as much as 5% of the time)."""
+    return max(
+        summary.get("interference_instance", 0.0),
+        summary.get("interference_loadgen", 0.0),
+        STALL_WEIGHT * summary.get("client_stalled_share", 0.0),
+    )
+
+
 def disturbed_levels(levels: dict[str, dict[str, float]]) -> dict[str, float]:
     """The levels (as a profile's `fitted.levels` holds their summaries) still disturbed after their
     last attempt, with how much: a profile fitted on them may be off, and the user should know."""
-    disturbance = {
-        label: max(
-            summary["interference_instance"],
-            summary["interference_loadgen"],
-            STALL_WEIGHT * summary["client_stalled_share"],
-        )
-        for label, summary in levels.items()
-    }
+    disturbance = {label: summary_disturbance(summary) for label, summary in levels.items()}
     return {label: value for label, value in disturbance.items() if value > MAX_INTERFERENCE}
 
 
@@ -154,21 +150,15 @@ def kept_on_failure(levels: list[tuple[str, Level]], path: Path, shown: Path) ->
     directory, and name `shown`, where the staged write puts them (simulator/staging.py, keep_partial)."""
     try:
         yield
-    except ScenarioError as exc:
+    except (ScenarioError, KeyboardInterrupt) as exc:
         if not levels:
             raise
         write_records(levels, path)
-        raise ScenarioError(
-            exc.path, f"{exc.reason}; the {len(levels)} level(s) measured before are kept in {shown}"
-        ) from None
-    except KeyboardInterrupt:
-        if levels:
-            write_records(levels, path)
-            print(
-                f"interrupted: the {len(levels)} level(s) measured before are kept in {shown}",
-                file=sys.stderr,
-            )
-        raise
+        kept = f"the {len(levels)} level(s) measured before are kept in {shown}"
+        if isinstance(exc, KeyboardInterrupt):
+            print(f"interrupted: {kept}", file=sys.stderr)
+            raise
+        raise ScenarioError(exc.path, f"{exc.reason}; {kept}") from None
 
 
 def write_records(levels: list[tuple[str, Level]], path: Path) -> Path:

@@ -11,10 +11,10 @@ slots; threads waiting for the GIL or on a socket are asleep and never count.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import TracebackType
 
 SAMPLE_EVERY_S = 0.01
 
@@ -32,31 +32,26 @@ def runnable_threads(thread_ids: list[int]) -> int:
     return count
 
 
-class RunnableSampler:
-    """Samples the container's runnable threads in a background thread between `with` and its end."""
+@contextlib.contextmanager
+def sampling_runnable(
+    threads_of_container: Callable[[], list[int]], every_s: float = SAMPLE_EVERY_S
+) -> Iterator[list[int]]:
+    """Sample the container's runnable threads in a background thread while the body runs; the list
+    yielded fills with the counts."""
+    samples: list[int] = []
+    stop = threading.Event()
 
-    def __init__(
-        self, threads_of_container: Callable[[], list[int]], every_s: float = SAMPLE_EVERY_S
-    ) -> None:
-        self._threads = threads_of_container
-        self._every = every_s
-        self._stop = threading.Event()
-        self._worker = threading.Thread(target=self._run, daemon=True, name="runnable-sampler")
-        self.samples: list[int] = []
+    def run() -> None:
+        while not stop.wait(every_s):
+            samples.append(runnable_threads(threads_of_container()))
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._every):
-            self.samples.append(runnable_threads(self._threads()))
-
-    def __enter__(self) -> RunnableSampler:
-        self._worker.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self._stop.set()
-        self._worker.join()
+    worker = threading.Thread(target=run, daemon=True, name="runnable-sampler")
+    worker.start()
+    try:
+        yield samples
+    finally:
+        stop.set()
+        worker.join()
 
 
 def effective_parallelism(samples: list[int]) -> float | None:

@@ -36,30 +36,7 @@ def predict(
 ) -> dict[str, float]:
     """p50/p99/p95/mean latency (ms) and throughput (/s) the profile predicts for `load`, with the
     service time the instance has under it: at the open-loop rate (`serve.scale_at`), or back to
-    back for a closed loop (`serve.saturation_scale`)."""
-
-    if "rate_scale" not in profile.fitted:
-        return _predict_as_is(profile, load, requests, seed, backend, profile_path, arrivals, replications)
-    factor = scale_at(profile, load.level) if load.kind == "open" else saturation_scale(profile)
-    model = scaled_service(profile, factor)
-    path = None
-    with tempfile.TemporaryDirectory(prefix="sagesim-profile-") as tmp:
-        if profile_path is not None:
-            path = write_profile(model, Path(tmp) / "profile.yaml")
-        return _predict_as_is(model, load, requests, seed, backend, path, arrivals, replications)
-
-
-def _predict_as_is(
-    profile: ServeProfile,
-    load: Load,
-    requests: int,
-    seed: int,
-    backend: Backend,
-    profile_path: Path | None,
-    arrivals: np.ndarray | None,
-    replications: int,
-) -> dict[str, float]:
-    """The prediction with the profile's service time as stored.
+    back for a closed loop (`serve.saturation_scale`); a profile without a rate table as stored.
 
     With `arrivals` (an open-loop level's measured send times, seconds from its start) the model replays
     exactly the arrivals the container saw, the way a scenario replays a trace: the comparison is then
@@ -68,6 +45,21 @@ def _predict_as_is(
     `replications` runs and the figures averaged, so the prediction is the expectation given those
     arrivals.
     """
+    if "rate_scale" in profile.fitted:
+        factor = scale_at(profile, load.level) if load.kind == "open" else saturation_scale(profile)
+        with tempfile.TemporaryDirectory(prefix="sagesim-profile-") as tmp:
+            model = scaled_service(profile, factor)  # no rate table: predicted as stored, below
+            path = None if profile_path is None else write_profile(model, Path(tmp) / "profile.yaml")
+            return predict(
+                model,
+                load,
+                requests=requests,
+                seed=seed,
+                backend=backend,
+                profile_path=path,
+                arrivals=arrivals,
+                replications=replications,
+            )
     if arrivals is not None and load.kind != "open":
         raise ValueError("arrivals replay an open-loop level")
     if backend == "engine" or (backend == "auto" and profile_path is not None):
@@ -80,30 +72,25 @@ def _predict_as_is(
             return _average(runs)
         return _predict_engine(profile, profile_path, load, seed)
     if arrivals is not None:
-        streams = np.random.SeedSequence(seed).spawn(replications)
-        return _average([_replay_internal(profile, load, arrivals, stream) for stream in streams])
+        runs = []
+        for stream in np.random.SeedSequence(seed).spawn(replications):
+            rng = np.random.default_rng(stream)
+            replay = simulate_station(
+                sample(profile.service_time, rng, len(arrivals)),
+                sample(profile.overhead, rng, len(arrivals)),
+                vcpus=profile.vcpus,
+                workers=profile.workers,
+                arrival_times=arrivals,
+                warmup_s=load.warmup_s,
+            )
+            runs.append(summarise(replay.latency, replay.throughput))
+        return _average(runs)
     service_seed, overhead_seed, arrival_seed = np.random.SeedSequence(seed).spawn(3)
     service = sample(profile.service_time, np.random.default_rng(service_seed), requests)
     overhead = sample(profile.overhead, np.random.default_rng(overhead_seed), requests)
     kwargs: dict[str, Any] = {"rate": load.level} if load.kind == "open" else {"users": int(load.level)}
     run = simulate_station(
         service, overhead, vcpus=profile.vcpus, workers=profile.workers, seed=arrival_seed, **kwargs
-    )
-    return summarise(run.latency, run.throughput)
-
-
-def _replay_internal(
-    profile: ServeProfile, load: Load, arrivals: np.ndarray, stream: np.random.SeedSequence
-) -> dict[str, float]:
-    rng = np.random.default_rng(stream)
-    n = len(arrivals)
-    run = simulate_station(
-        sample(profile.service_time, rng, n),
-        sample(profile.overhead, rng, n),
-        vcpus=profile.vcpus,
-        workers=profile.workers,
-        arrival_times=arrivals,
-        warmup_s=load.warmup_s,
     )
     return summarise(run.latency, run.throughput)
 

@@ -61,21 +61,19 @@ def weighted_thread() -> Iterator[None]:
     group = _group(LOADGEN_GROUP)
     home = _cpu_cgroup_of_thread()
     tid = str(threading.get_native_id())
-    try:
-        if group is None or home is None:
-            raise OSError("no weighted group")
+    moved = False
+    if group is not None and home is not None:
         _allow_realtime(group)
-        (group / "tasks").write_text(tid)
-    except OSError:
-        with realtime():
-            yield
-        return
+        with contextlib.suppress(OSError):
+            (group / "tasks").write_text(tid)
+            moved = True
     try:
         with realtime():
             yield
     finally:
-        with contextlib.suppress(OSError):
-            (CPU_ROOT / home.lstrip("/") / "tasks").write_text(tid)
+        if moved and home is not None:
+            with contextlib.suppress(OSError):
+                (CPU_ROOT / home.lstrip("/") / "tasks").write_text(tid)
 
 
 def _allow_realtime(group: Path) -> None:

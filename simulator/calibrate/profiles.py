@@ -86,7 +86,10 @@ def write_profile(profile: ServeProfile | TrainProfile, path: Path) -> Path:
     return path
 
 
-def _load_mapping(path: Path) -> dict[str, Any]:
+P = TypeVar("P", ServeProfile, TrainProfile)
+
+
+def _read_profile(path: Path, kind: type[P], what: str, distributions: tuple[str, ...]) -> P:
     try:
         text = read_text(path, str(path))
     except ScenarioError as exc:
@@ -94,15 +97,8 @@ def _load_mapping(path: Path) -> dict[str, Any]:
     data = load_yaml(text, str(path))
     if not isinstance(data, dict):
         raise ScenarioError(str(path), "a profile must be a mapping")
-    return data
-
-
-P = TypeVar("P", ServeProfile, TrainProfile)
-
-
-def _read_profile(path: Path, kind: type[P], what: str, distributions: tuple[str, ...]) -> P:
     try:
-        profile = kind(**_load_mapping(path))
+        profile = kind(**data)
     except TypeError as exc:
         raise ScenarioError(str(path), f"not a {what} profile: {exc}") from None
     for key in distributions:

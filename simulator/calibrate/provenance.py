@@ -7,7 +7,6 @@ takes the image and payloads the profile records and refuses different ones unle
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +32,6 @@ def recorded(image: str, image_id: str, pool: PayloadPool) -> dict[str, Any]:
     return {"image": image, "image_id": image_id, "payload": pool.describe()}
 
 
-@dataclass(frozen=True)
-class Target:
-    """What validation measures: the image and the traffic."""
-
-    image: str
-    pool: PayloadPool
-
-
 def validation_target(
     profile: ServeProfile,
     *,
@@ -50,8 +41,9 @@ def validation_target(
     accept: str | None = None,
     image_differs_ok: bool = False,
     payload_differs_ok: bool = False,
-) -> Target:
-    """The profile's own image and payloads unless others are given, and then only when allowed."""
+) -> tuple[str, PayloadPool]:
+    """What validation measures: the profile's own image and payloads unless others are given, and then
+    only when allowed."""
     fitted = profile.fitted
     fitted_image = fitted.get("image")
     chosen = image or fitted_image
@@ -76,7 +68,7 @@ def validation_target(
             f"these payloads ({pool.source}) are not the ones the profile was fitted on "
             f"({traffic.get('source')}); pass --payload-differs-ok to validate with them anyway",
         )
-    return Target(chosen, pool)
+    return chosen, pool
 
 
 def _same_image(chosen: str, fitted_image: str | None, fitted_id: str | None) -> None:
@@ -88,9 +80,7 @@ def _same_image(chosen: str, fitted_image: str | None, fitted_id: str | None) ->
         )
     if not fitted_id:
         return
-    cli = _docker.client()
-    _docker.require_image(cli, chosen)
-    now = cli.images.get(chosen).id
+    now = _docker.require_image(chosen).images.get(chosen).id
     if now != fitted_id:
         raise ScenarioError(
             "--image",

@@ -43,28 +43,19 @@ def simulate_station(
     n = len(service)
     issued = np.zeros(n)
     done = np.full(n, math.nan)
-    pending: list[tuple[float, int]] = []  # (arrival at the instance, request)
     if arrival_times is not None:
         if len(arrival_times) != n:
             raise ValueError("one service sample per replayed arrival")
         issued = np.sort(np.asarray(arrival_times, dtype=float))
-        pending = [(float(issued[i] + overhead[i]), i) for i in range(n)]
-        heapq.heapify(pending)
-        next_id = n
     elif rate is not None:
         # arrivals get their own stream: sharing one with the service samples would correlate them
         sequence = np.random.SeedSequence(seed).spawn(1)[0] if isinstance(seed, int) else seed
         arrivals = np.random.default_rng(sequence)
         issued = np.cumsum(arrivals.exponential(1.0 / rate, n))
-        pending = [(float(issued[i] + overhead[i]), i) for i in range(n)]
-        heapq.heapify(pending)
-        next_id = n
-    else:
-        assert users is not None
-        first = min(users, n)
-        pending = [(float(overhead[i]), i) for i in range(first)]
-        heapq.heapify(pending)
-        next_id = first
+    # (arrival at the instance, request): every request when open, each user's first when closed
+    next_id = n if users is None else min(users, n)
+    pending = [(float(issued[i] + overhead[i]), i) for i in range(next_id)]
+    heapq.heapify(pending)
     active: list[tuple[float, int]] = []  # (virtual finish tag, request)
     waiting: deque[int] = deque()
     t = v = 0.0  # real time, attained service per active request (virtual time)

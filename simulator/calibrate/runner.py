@@ -78,22 +78,16 @@ def serving(
     *,
     workers: int | None = None,
     memory: str | None = None,
-    env: dict[str, str] | None = None,
     ready_timeout_s: float = READY_TIMEOUT_S,
-    port: int | None = None,
 ) -> Iterator[Server]:
     """Run `IMAGE serve` pinned to placement's cores; yield once /ping is healthy; always remove it."""
-    cli = _docker.client()
-    _docker.require_image(cli, image)
-    port = port or free_port()
-    environment = {"SAGEMAKER_BIND_TO_PORT": str(port), "SAGESIM_BIND_HOST": HOST, **(env or {})}
+    port = free_port()
+    environment = {"SAGEMAKER_BIND_TO_PORT": str(port), "SAGESIM_BIND_HOST": HOST}
     if workers is not None:
         environment["SAGEMAKER_MODEL_SERVER_WORKERS"] = str(workers)
 
     with _docker.owned(
-        cli,
         image,
-        "serve",
         "serve",
         network_mode="host",
         environment=environment,
@@ -109,7 +103,6 @@ def serving(
 def wait_healthy(container: Container, ping_url: str, t0: float, timeout_s: float) -> float:
     """Poll GET /ping until 200; seconds since t0. One-line errors for exits and timeouts."""
     deadline = t0 + timeout_s
-    last = "no answer yet"
     while True:
         status = ping(ping_url)
         now = time.perf_counter()

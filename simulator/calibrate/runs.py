@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.calibrate.serve_results import TARGETS
+from simulator.calibrate.results import TARGETS
 from simulator.errors import ScenarioError
 from simulator.inputs import read_text
 
@@ -70,27 +70,20 @@ def _run_table(runs: list[tuple[Path, RunErrors]]) -> str:
         speeds = [float(r.get("speed", math.nan)) for r in run.rows if r["kind"] == "open"]  # type: ignore[arg-type]
         speed = " ".join(f"{v:.2f}" if math.isfinite(v) else "-" for v in speeds)
         lines.append(
-            f"| {path.parent.parent.name}/{path.parent.name} | {run.image} | {_yes(run.passed)} "
-            f"| {_yes(run.passed_at_speed)} | {ratio} | {speed} |"
+            f"| {path.parent.parent.name}/{path.parent.name} | {run.image} | {'yes' if run.passed else 'no'} "
+            f"| {'yes' if run.passed_at_speed else 'no'} | {ratio} | {speed} |"
         )
     return "\n".join(lines)
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
 def _level_table(runs: list[tuple[Path, RunErrors]]) -> str:
+    # per (image, row, level) in the order first seen, which is the order of the table
     by_key: dict[tuple[str, int, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     runs_per_image: dict[str, int] = defaultdict(int)
-    order: list[tuple[str, int, str]] = []
     for _, run in runs:
         runs_per_image[run.image] += 1
         for index, row in enumerate(run.rows):
-            key = (run.image, index, _label(row))
-            if key not in by_key:
-                order.append(key)
-            cell = by_key[key]
+            cell = by_key[run.image, index, _label(row)]
             for metric in row.get("checked", []):  # type: ignore[union-attr]
                 cell[metric].append(float(row["errors"][metric]))  # type: ignore[index]
                 speed = row.get("errors_at_measured_speed", {}).get(metric)  # type: ignore[union-attr]
@@ -101,9 +94,7 @@ def _level_table(runs: list[tuple[Path, RunErrors]]) -> str:
         "| p95 at measured speed |",
         "|---|---|---|---|---|---|---|",
     ]
-    for key in order:
-        image, _, label = key
-        cell = by_key[key]
+    for (image, _, label), cell in by_key.items():
         if not cell:
             continue
         columns = [_spread(cell.get(m, []), TARGETS[m]) for m in METRICS]

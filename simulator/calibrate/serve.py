@@ -19,9 +19,9 @@ import numpy as np
 
 from simulator.calibrate import _docker
 from simulator.calibrate.fitting import fit_distribution
-from simulator.calibrate.loads import Load, Record
+from simulator.calibrate.loads import Load
 from simulator.calibrate.measure import MAX_ATTEMPTS, Level, kept_on_failure, measure, write_records
-from simulator.calibrate.parallelism import RunnableSampler, effective_parallelism, worker_slots
+from simulator.calibrate.parallelism import effective_parallelism, sampling_runnable, worker_slots
 from simulator.calibrate.predict import predict
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile
 from simulator.calibrate.provenance import payload_pool, recorded
@@ -92,13 +92,16 @@ def calibrate_serve(
                 Load("closed", 1, plan.single_requests, plan.single_seconds, plan.warmup_s), seed + 1
             )
             saturated = []
-            with RunnableSampler(lambda: _docker.container_threads(server.container)) as sampler:
+            with sampling_runnable(lambda: _docker.container_threads(server.container)) as samples:
                 for i, users in enumerate(plan.fit_users):
                     load = Load("closed", users, plan.level_requests, plan.level_seconds, plan.warmup_s)
-                    sampler.samples.clear()  # only the last (most saturating) level's samples are kept
+                    samples.clear()  # only the last (most saturating) level's samples are kept
                     saturated.append(run(load, seed + 2 + i))
-                runnable = list(sampler.samples)
-            measured_max = _median_throughput(saturated[1:] or saturated)
+                runnable = list(samples)
+            # the maximum throughput: the median over saturating levels, which a single window's drift
+            # (+-10% on a shared VM) does not move. They are measured before any open-loop level: after
+            # a stream that overloaded the server, it ran up to 20% slower for 10-20 s (measured).
+            measured_max = float(np.median([lv.result.throughput() for lv in saturated[1:] or saturated]))
             open_levels = []
             for i, fraction in enumerate(plan.open_fractions):
                 rate = round(fraction * measured_max, 1)
@@ -130,11 +133,6 @@ def calibrate_serve(
     return out / PROFILE_FILE
 
 
-def _own_time(records: list[Record]) -> np.ndarray:
-    """Per-request model time the server reported (CPU time preferred), nan where it did not."""
-    return np.array([r.cpu_time if math.isfinite(r.cpu_time) else r.model_time for r in records])
-
-
 def fit_profile(
     single: Level, open_levels: list[Level], saturated: list[Level], *, vcpus: int, workers: int
 ) -> ServeProfile:
@@ -153,7 +151,8 @@ def fit_profile(
     if not math.isfinite(cost) or cost <= 0:
         cost = _saturated_cost(saturated, min(vcpus, workers))
     cost = min(cost, 0.98 * float(latency.mean()))  # the latency holds the cost and a little more
-    own = _own_time(window)
+    # per-request model time the server reported (CPU time preferred), nan where it did not
+    own = np.array([r.cpu_time if math.isfinite(r.cpu_time) else r.model_time for r in window])
     if np.all(np.isfinite(own)):
         service = np.maximum(own + (cost - own.mean()), 0.05 * cost)
         overhead = np.maximum(latency - service, 1e-5)
@@ -201,13 +200,6 @@ def _level_summaries(levels: list[Level]) -> dict[str, dict[str, float]]:
             label, n = f"{level.load.label()} #{n}", n + 1
         out[label] = level.summary()
     return out
-
-
-def _median_throughput(levels: list[Level]) -> float:
-    """The maximum throughput: the median over saturating levels, which a single window's drift
-    (+-10% on a shared VM) does not move. They are measured before any open-loop level: after a
-    stream that overloaded the server, it ran up to 20% slower for 10-20 s (measured)."""
-    return float(np.median([lv.result.throughput() for lv in levels]))
 
 
 def _saturated_cost(levels: list[Level], busy: int) -> float:
@@ -258,10 +250,9 @@ def fit_rate_scale(
         "saturated_throughputs": [lv.result.throughput() for lv in saturated],
         "one_user_factor": 1.0 / reference,
     }
-    out = replace(profile, service_time=scale_distribution(profile.service_time, reference))
     fitted = {**profile.fitted, "rate_scale": table}
     fitted["service"] = {**fitted["service"], "mean": fitted["service"]["mean"] * reference}
-    return replace(out, fitted=fitted)
+    return replace(profile, service_time=scale_distribution(profile.service_time, reference), fitted=fitted)
 
 
 def _matching_factor(profile: ServeProfile, level: Level, statistic: str) -> float:

@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 
 from simulator.calibrate.fitting import fit_distribution
+from simulator.calibrate.interference import least_disturbed
 from simulator.calibrate.profiles import TrainProfile, read_train_profile, write_profile
+from simulator.calibrate.results import COMPLETION_TARGET, TrainCase, TrainValidation
 from simulator.calibrate.runner import place
 from simulator.calibrate.train_predict import predict_completion
-from simulator.calibrate.train_results import COMPLETION_TARGET, TrainCase, TrainValidation
 from simulator.calibrate.train_runner import JobDir, Run, run_container
 from simulator.errors import ScenarioError
 from simulator.staging import check_out, staged_directory
@@ -37,7 +38,6 @@ DEFAULT_HYPERPARAMETERS: dict[str, Any] = {
 }
 PREDICTIONS = 400  # replays averaged per predicted completion time (train_predict)
 TRAIN_PROFILE_FILE = "train-profile.yaml"
-MAX_INTERFERENCE = 0.05
 MAX_ATTEMPTS = 2
 
 
@@ -68,8 +68,8 @@ def run_schedule(
     Repeated (up to MAX_ATTEMPTS times) while other processes take more than MAX_INTERFERENCE of the
     container's cores; the least disturbed attempt is returned.
     """
-    best: list[Run] | None = None
-    for _ in range(MAX_ATTEMPTS):
+
+    def attempt() -> list[Run]:
         job.reset_checkpoints()
         runs: list[Run] = []
         for stop in [*stop_after, None]:
@@ -79,15 +79,10 @@ def run_schedule(
                 )
             )
             if runs[-1].completed:
-                break
-        if not runs[-1].completed:
-            raise ScenarioError("train", "the job did not complete after its last relaunch")
-        if best is None or schedule_interference(runs) < schedule_interference(best):
-            best = runs
-        if schedule_interference(runs) <= MAX_INTERFERENCE:
-            break
-    assert best is not None
-    return best
+                return runs
+        raise ScenarioError("train", "the job did not complete after its last relaunch")
+
+    return least_disturbed(attempt, schedule_interference, MAX_ATTEMPTS)[0]
 
 
 def schedule_interference(runs: list[Run]) -> float:
@@ -113,16 +108,12 @@ def calibrate_train(
     (staged: --out is checked before the runs and changes only once they all finished)."""
     check_out(out, "calibrate train")
     plan = plan or TrainPlan()
-    placement = place(vcpus)
+    cpuset = place(vcpus).cpuset
     with tempfile.TemporaryDirectory(prefix="sagesim-train-") as tmp:
         job = JobDir.create(Path(tmp), plan.hyperparameters, seed=seed)
-        clean = run_schedule(
-            image, job, [], cpuset=placement.cpuset, memory=memory, grace_s=plan.stop_grace_s
-        )
+        clean = run_schedule(image, job, [], cpuset=cpuset, memory=memory, grace_s=plan.stop_grace_s)
         schedule = random_schedule(plan.stops, plan.stop_window_s, seed)
-        stopped = run_schedule(
-            image, job, schedule, cpuset=placement.cpuset, memory=memory, grace_s=plan.stop_grace_s
-        )
+        stopped = run_schedule(image, job, schedule, cpuset=cpuset, memory=memory, grace_s=plan.stop_grace_s)
     steps = int(clean[0].last_step)
     step_times = np.array([t for run in clean + stopped for t in run.step_times()])
     writes = np.array([w for run in clean + stopped for w in run.checkpoint_writes()])
@@ -148,7 +139,7 @@ def calibrate_train(
         fitted={
             "image": image,
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "cpuset": placement.cpuset,
+            "cpuset": cpuset,
             "hyperparameters": {k: str(v) for k, v in hp.items()},
             "step_time": {
                 "mean": float(step_times.mean()),
@@ -239,13 +230,10 @@ def validate_train(
                 seed=seed,
             )
             runs = run_schedule(image, job, stops, cpuset=placement.cpuset, memory=memory, grace_s=10)
-            pred = predict_completion(profile, stops, sigterm_checkpoint=sigterm, replications=PREDICTIONS)
             speed = measured_speed(profile, runs)
-            at_speed = predict_completion(
-                replace(profile, work=profile.work * speed),
-                stops,
-                sigterm_checkpoint=sigterm,
-                replications=PREDICTIONS,
+            pred, at_speed = (  # at the profile's step time, and at the one the runs had
+                predict_completion(model, stops, sigterm_checkpoint=sigterm, replications=PREDICTIONS)
+                for model in (profile, replace(profile, work=profile.work * speed))
             )
             report.cases.append(
                 TrainCase(
@@ -299,13 +287,11 @@ def format_train_table(report: TrainValidation) -> str:
         )
     verdict = "PASS" if report.passed() else "FAIL"
     at_speed = "PASS" if report.passed_at_speed() else "FAIL"
-    lines.append(
+    lines += [
         f"completion time held to |error| <= {COMPLETION_TARGET:.0%}: {verdict};"
-        f" at the measured speed: {at_speed}"
-    )
-    lines.append(
+        f" at the measured speed: {at_speed}",
         "speed: the runs' mean step time / calibration's (this testbed's drift between runs);"
-        " at speed: predicted with the step time scaled by it"
-    )
-    lines.append("others: share of the instance's cores other processes took")
+        " at speed: predicted with the step time scaled by it",
+        "others: share of the instance's cores other processes took",
+    ]
     return "\n".join(lines)

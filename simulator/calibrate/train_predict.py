@@ -26,10 +26,6 @@ import numpy as np
 from simulator.calibrate.profiles import TrainProfile, sample
 
 
-def _mean(dist: dict[str, object]) -> float:
-    return float(sample(dist, np.random.default_rng(0), 20_000).mean())  # type: ignore[arg-type]
-
-
 @dataclass(frozen=True)
 class Prediction:
     completion: float  # seconds from the first container start to the last exit
@@ -53,7 +49,9 @@ def predict_completion(
     """
     on_sigterm = profile.sigterm_checkpoint if sigterm_checkpoint is None else sigterm_checkpoint
     if replications <= 0:
-        means = {k: _mean(getattr(profile, k)) for k in _PHASES}
+        means = {
+            k: float(sample(getattr(profile, k), np.random.default_rng(0), 20_000).mean()) for k in _PHASES
+        }
         return _replay(profile, stop_after, on_sigterm, lambda key: means[key], lambda: profile.step_time)
     rng = np.random.default_rng(seed)
     block = replications * (len(stop_after) + 2)

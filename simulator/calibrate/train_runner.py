@@ -8,6 +8,7 @@ outside: container start -> ready is startup or restore, checkpoint events carry
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import math
@@ -49,9 +50,7 @@ class JobDir:
         return cls(root)
 
     def reset_checkpoints(self) -> None:
-        for path in (self.root / "checkpoints").glob("*"):
-            path.unlink()
-        for path in (self.root / "model").glob("*"):
+        for path in [*(self.root / "checkpoints").glob("*"), *(self.root / "model").glob("*")]:
             path.unlink()
 
     def failure(self) -> str:
@@ -73,9 +72,6 @@ class Run:
     def first(self, name: str) -> dict[str, Any] | None:
         return next((e for e in self.events if e["event"] == name), None)
 
-    def last(self, name: str) -> dict[str, Any] | None:
-        return next((e for e in reversed(self.events) if e["event"] == name), None)
-
     @property
     def completed(self) -> bool:
         return self.first("done") is not None
@@ -95,7 +91,7 @@ class Run:
 
     @property
     def last_step(self) -> int:
-        step = self.last("step")
+        step = next((e for e in reversed(self.events) if e["event"] == "step"), None)
         return int(step["step"]) if step else self.start_step
 
     def checkpoint_writes(self) -> list[float]:
@@ -119,13 +115,8 @@ def run_container(
     timeout_s: float = RUN_TIMEOUT_S,
 ) -> Run:
     """`docker run IMAGE train` on job; `docker stop` it stop_after_s after start if still running."""
-    cli = _docker.client()
-    _docker.require_image(cli, image)
-
     with _docker.owned(
-        cli,
         image,
-        "train",
         "train",
         network_mode="none",
         cpuset_cpus=cpuset,
@@ -137,8 +128,7 @@ def run_container(
         container.start()
         stop_requested = None
         deadline = started + timeout_s
-        cores = tuple(int(c) for c in cpuset.split(","))
-        watch = _CpuWatch(cores)
+        watch = _CpuWatch(tuple(int(c) for c in cpuset.split(",")))
         while True:
             container.reload()
             now = time.time()
@@ -192,8 +182,6 @@ def _exit_time(container: Any, fallback: float) -> float:
     """The engine's FinishedAt timestamp (nanoseconds precision, RFC 3339), else when we saw it."""
     finished = str(container.attrs.get("State", {}).get("FinishedAt", ""))
     try:
-        import datetime as dt
-
         stamp, _, frac = finished.rstrip("Z").partition(".")
         base = dt.datetime.fromisoformat(stamp).replace(tzinfo=dt.UTC).timestamp()
         return base + (float(f"0.{frac}") if frac else 0.0)

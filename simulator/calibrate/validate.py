@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 
 from simulator.calibrate.loads import Load
-from simulator.calibrate.measure import STALL_WEIGHT, Level, kept_on_failure, measure, write_records
+from simulator.calibrate.measure import Level, kept_on_failure, measure, summary_disturbance, write_records
 from simulator.calibrate.predict import Backend, max_throughput, predict
 from simulator.calibrate.profiles import ServeProfile, read_serve_profile
 from simulator.calibrate.provenance import validation_target
 from simulator.calibrate.rate_scale import cpu_at, scale_at, scaled_service
+from simulator.calibrate.results import TARGETS, Row, ServeValidation
 from simulator.calibrate.runner import place, serving
-from simulator.calibrate.serve_results import TARGETS, Row, ServeValidation
 from simulator.staging import staged_directory
 
 MAX_CHECKED_UTILISATION = 0.80
@@ -75,7 +75,7 @@ def validate_serve(
     """
 
     profile = read_serve_profile(profile_path)
-    target = validation_target(
+    image, pool = validation_target(
         profile,
         image=image,
         payload=payload,
@@ -84,9 +84,7 @@ def validate_serve(
         image_differs_ok=image_differs_ok,
         payload_differs_ok=payload_differs_ok,
     )
-    image, pool = target.image, target.pool
-    capacity = max_throughput(profile)
-    loads = loads or validation_loads(capacity, profile.vcpus)
+    loads = loads or validation_loads(max_throughput(profile), profile.vcpus)
     placement = place(profile.vcpus)
     report = ServeValidation(str(profile_path), image)
     with staged_directory(out, "validate", keep_partial=True, joins=("calibrate serve",)) as staging:
@@ -138,14 +136,13 @@ def _rows(
         at_speed, speed = ({}, math.nan)
         if arrivals is not None:
             at_speed, speed = predict_at_measured_speed(profile, level, arrivals, seed)
-        measured_figures = level.summary()
         rows.append(
             Row(
                 load.label(),
                 load.kind,
                 load.level,
                 utilisation,
-                measured_figures,
+                level.summary(),
                 predicted,
                 checked,
                 at_speed,
@@ -216,27 +213,19 @@ def format_table(report: ServeValidation) -> str:
             )
         else:
             cells.append(f"{'-':>5} {'-':>7} {'-':>7}")
-        others = max(
-            row.measured.get("interference_instance", 0.0),
-            row.measured.get("interference_loadgen", 0.0),
-            STALL_WEIGHT * row.measured.get("client_stalled_share", 0.0),
-        )
+        others = summary_disturbance(row.measured)
         lines.append(f"{row.load:>12} {util:>5} | " + " | ".join(cells) + f" | {others:5.1%}")
     targets = ", ".join(f"{k.removesuffix('_ms')} <= {v:.0%}" for k, v in TARGETS.items())
-    lines.append(
+    lines += [
         f"* held to target ({targets}; latency on open-loop loads up to "
         f"{MAX_CHECKED_UTILISATION:.0%} of the measured maximum throughput, throughput at the highest "
         f"closed-loop level): {'PASS' if report.passed() else 'FAIL'}; latency at the measured speed: "
-        f"{'PASS' if report.passed_at_speed() else 'FAIL'}"
-    )
-    lines.append(utilisation_note(report))
-    lines.append(
+        f"{'PASS' if report.passed_at_speed() else 'FAIL'}",
+        utilisation_note(report),
         "speed: the level's container CPU per request / calibration's around the same rate; p50, p95 "
-        "after it: errors predicted with the service time scaled by it (drift seen in CPU taken out)"
-    )
-    lines.append(
+        "after it: errors predicted with the service time scaled by it (drift seen in CPU taken out)",
         "others: disturbance by other processes, the larger of the share of the instance's core time used "
         "outside the container and the load generator's wait for its core, and 10x the share of requests "
-        "sent > 10 ms late (a level is measured again, up to 3 times, while it is over 5%)"
-    )
+        "sent > 10 ms late (a level is measured again, up to 3 times, while it is over 5%)",
+    ]
     return "\n".join(lines)

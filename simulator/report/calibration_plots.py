@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.calibrate.serve_results import ServeValidation
-from simulator.calibrate.train_results import TrainValidation
+from simulator.calibrate.results import ServeValidation, TrainValidation
 from simulator.figures import subplots
 
 _COLOURS = {"p50_ms": "tab:blue", "p95_ms": "tab:orange", "p99_ms": "tab:red"}
@@ -19,13 +18,9 @@ def plot_serve_validation(report: ServeValidation, path: Path) -> Path:
     fig, (ax1, ax2) = subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [2, 1]})
     rates = [r.level for r in open_rows]
     for metric, colour in _COLOURS.items():
-        label = metric.removesuffix("_ms")
-        ax1.plot(
-            rates, [r.measured[metric] for r in open_rows], "o-", color=colour, label=f"{label} measured"
-        )
-        ax1.plot(
-            rates, [r.predicted[metric] for r in open_rows], "x--", color=colour, label=f"{label} predicted"
-        )
+        for figures, style in (("measured", "o-"), ("predicted", "x--")):
+            ys = [getattr(r, figures)[metric] for r in open_rows]
+            ax1.plot(rates, ys, style, color=colour, label=f"{metric.removesuffix('_ms')} {figures}")
     ax1.set_xlabel("Poisson arrival rate (requests/s)")
     ax1.set_ylabel("latency (ms)")
     ax1.set_title("Open loop: measured vs predicted latency")
@@ -64,14 +59,11 @@ def plot_train_validation(report: TrainValidation, path: Path) -> Path:
         label="predicted at the runs' step speed",
     )
     for x, case in zip(xs, report.cases, strict=True):
-        ax.annotate(f"{case.error():+.1%}", (x, case.predicted), ha="center", va="bottom", fontsize=8)
-        ax.annotate(
-            f"{case.error_at_speed():+.1%}",
-            (x + width, case.predicted_at_speed),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-        )
+        for at, top, error in (
+            (x, case.predicted, case.error()),
+            (x + width, case.predicted_at_speed, case.error_at_speed()),
+        ):
+            ax.annotate(f"{error:+.1%}", (at, top), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(list(xs), names, fontsize=8)
     ax.set_ylabel("completion time (s)")
     ax.set_title("Training under stop schedules: measured vs predicted")

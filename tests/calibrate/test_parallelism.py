@@ -7,9 +7,9 @@ import sys
 import time
 
 from simulator.calibrate.parallelism import (
-    RunnableSampler,
     effective_parallelism,
     runnable_threads,
+    sampling_runnable,
     worker_slots,
 )
 
@@ -25,13 +25,13 @@ def test_a_spinning_process_is_runnable_and_a_sleeping_one_is_not() -> None:
         assert sleeper.stdout is not None
         sleeper.stdout.readline()  # on a loaded machine its interpreter took over 0.5 s to get there
         time.sleep(0.1)
-        with RunnableSampler(lambda: [spinner.pid, sleeper.pid], every_s=0.005) as sampler:
+        with sampling_runnable(lambda: [spinner.pid, sleeper.pid], every_s=0.005) as samples:
             deadline = time.monotonic() + 10.0  # 0.5 s is enough on a quiet machine, not on a loaded one
-            while len(sampler.samples) < 20 and time.monotonic() < deadline:
+            while len(samples) < 20 and time.monotonic() < deadline:
                 time.sleep(0.1)
-        assert len(sampler.samples) >= 20
-        assert max(sampler.samples) == 1  # never the sleeper
-        assert sum(sampler.samples) >= 0.8 * len(sampler.samples)  # the spinner almost always
+        assert len(samples) >= 20
+        assert max(samples) == 1  # never the sleeper
+        assert sum(samples) >= 0.8 * len(samples)  # the spinner almost always
         assert runnable_threads([sleeper.pid]) == 0
         assert runnable_threads([2**22 + 12345]) == 0  # a thread that is gone does not count
     finally:

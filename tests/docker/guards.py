@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from simulator.calibrate.results import COMPLETION_TARGET, TrainValidation
 from simulator.calibrate.train import format_train_table
-from simulator.calibrate.train_results import COMPLETION_TARGET, TrainValidation
 from simulator.calibrate.validate import ServeValidation, format_table
 
 GUARD_P50 = 0.25  # mean |p50 error| over the 30% and 50% loads, predicted at the measured speed

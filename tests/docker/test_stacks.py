@@ -24,8 +24,8 @@ from simulator.calibrate import images
 from simulator.calibrate.loads import Load
 from simulator.calibrate.measure import measure
 from simulator.calibrate.payloads import write_digits_jsonl
+from simulator.calibrate.results import read_validation
 from simulator.calibrate.runner import place, serving
-from simulator.calibrate.serve_results import read_validation
 from simulator.cli import main as sagesim_main
 from tests.docker.guards import assert_within_testbed_noise
 

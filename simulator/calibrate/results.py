@@ -1,5 +1,6 @@
-"""A serving validation's result: measured and predicted figures per load level, judged against the
-targets; written to and read back from validation.json."""
+"""A validation's result, judged against the targets: for serving, measured and predicted figures per
+load level (written to and read back from validation.json); for training, measured and predicted
+completion times per stop schedule."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 TARGETS = {"p50_ms": 0.10, "p95_ms": 0.15, "throughput": 0.10}  # |relative error| limits
+COMPLETION_TARGET = 0.10
 
 
 @dataclass(frozen=True)
@@ -80,3 +82,42 @@ def read_validation(path: Path) -> ServeValidation:
         kept = {k: v for k, v in raw.items() if k in names}
         rows.append(Row(**{**kept, "checked": tuple(kept["checked"])}))
     return ServeValidation(data["profile"], data["image"], rows)
+
+
+@dataclass(frozen=True)
+class TrainCase:
+    name: str
+    stop_after: list[float]
+    sigterm_checkpoint: bool
+    measured: float
+    predicted: float
+    measured_runs: int
+    predicted_runs: int
+    interference: float = 0.0
+    speed: float = 1.0  # the runs' mean step time / the profile's: the testbed's drift between runs
+    predicted_at_speed: float = 0.0  # predicted with the profile's step time scaled by speed
+
+    def error(self) -> float:
+        return (self.predicted - self.measured) / self.measured
+
+    def error_at_speed(self) -> float:
+        return (self.predicted_at_speed - self.measured) / self.measured
+
+    def passed(self) -> bool:
+        return abs(self.error()) <= COMPLETION_TARGET
+
+    def passed_at_speed(self) -> bool:
+        return abs(self.error_at_speed()) <= COMPLETION_TARGET
+
+
+@dataclass
+class TrainValidation:
+    profile: str
+    image: str
+    cases: list[TrainCase] = field(default_factory=list)
+
+    def passed(self) -> bool:
+        return all(c.passed() for c in self.cases)
+
+    def passed_at_speed(self) -> bool:
+        return all(c.passed_at_speed() for c in self.cases)
