@@ -72,6 +72,9 @@ class Run:
     def first(self, name: str) -> dict[str, Any] | None:
         return next((e for e in self.events if e["event"] == name), None)
 
+    def last(self, name: str) -> dict[str, Any] | None:
+        return next((e for e in reversed(self.events) if e["event"] == name), None)
+
     @property
     def completed(self) -> bool:
         return self.first("done") is not None
@@ -91,7 +94,7 @@ class Run:
 
     @property
     def last_step(self) -> int:
-        step = next((e for e in reversed(self.events) if e["event"] == "step"), None)
+        step = self.last("step")
         return int(step["step"]) if step else self.start_step
 
     def checkpoint_writes(self) -> list[float]:
