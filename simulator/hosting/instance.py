@@ -96,6 +96,12 @@ class Instance:
     def _begin(self, request: int) -> None:
         raise NotImplementedError
 
+    def _started(self, request: int, now: float, work: float) -> None:
+        log = self.wiring.log
+        log.start[request] = now
+        log.work[request] = work
+        log.instance[request] = self.ident
+
     def _after_change(self) -> None:
         """Hook for disciplines whose completion times depend on how many requests are in service."""
 
@@ -258,10 +264,7 @@ class SharedCpuInstance(Instance):
         now = self.env._now
         self._advance(now)
         work = self.sampler.next() / self.speed
-        log = self.wiring.log
-        log.start[request] = now
-        log.work[request] = work
-        log.instance[request] = self.ident
+        self._started(request, now, work)
         self.busy += 1
         heapq.heappush(self._heap, (self._virtual + work, request))
 
