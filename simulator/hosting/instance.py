@@ -159,13 +159,10 @@ class Instance:
     def retire(self, now: float) -> None:
         """Scale-in: stop taking requests, drain in-flight ones, SIGKILL whatever is left after 30 s."""
         self.retired_at = now
-        if self.state is InstanceState.PENDING:
+        if self.state is InstanceState.PENDING or self.outstanding == 0:
             self._terminate(now)
             return
         self.state = InstanceState.DRAINING
-        if self.outstanding == 0:
-            self._terminate(now)
-            return
         self.env.timeout(KILL_GRACE_S).callbacks.append(self._kill)
 
     def _kill(self, _event: simpy.Event) -> None:
@@ -226,12 +223,9 @@ class DedicatedInstance(Instance):
             self._terminate(now)
 
     def _requests_inside(self) -> list[int]:
-        log = self.wiring.log
-        size = log.size
-        serving = (log.column("instance") == self.ident) & (log.status[:size] == Status.IN_FLIGHT)
-        queued = set(self.queue)
-        in_service = [int(r) for r in np.flatnonzero(serving) if int(r) not in queued]
-        return in_service + list(self.queue)
+        log = self.wiring.log  # queued requests have not begun: no instance yet
+        serving = (log.column("instance") == self.ident) & (log.column("status") == Status.IN_FLIGHT)
+        return np.flatnonzero(serving).tolist() + list(self.queue)
 
 
 class SharedCpuInstance(Instance):
