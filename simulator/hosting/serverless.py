@@ -79,8 +79,7 @@ class ServerlessPool:
         self.in_flight += 1
         self.outstanding = self.in_flight
         account.in_flight += 1
-        if self.in_flight > self.max_in_flight:
-            self.max_in_flight = self.in_flight
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
         if self.idle:
             environment = self.idle.pop()
             environment.generation += 1
