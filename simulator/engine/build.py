@@ -129,9 +129,8 @@ def build(
     """
     endpoint_spec, traffic, rollout = scenario.endpoint, scenario.traffic, scenario.deployment()
     env = simpy.Environment()
-    closed_loop = isinstance(traffic.arrivals, ClosedLoopArrivals)
     arrival_stream = None
-    if closed_loop:
+    if isinstance(traffic.arrivals, ClosedLoopArrivals):
         log: RequestLog = RequestLog(capacity=4096)
     elif ring_capacity:
         log = RingLog(ring_capacity)
@@ -142,13 +141,14 @@ def build(
     wiring = Wiring(env=env, log=log, timeout=endpoint_spec.invocation_timeout, on_done=lambda request: None)
     instance_ids = itertools.count()
     variants: list[Variant] = []
-    overheads: list[BlockSampler] = []
     startups: list[Callable[[], float]] = []
     account = AccountLimit(catalog.serverless.account_concurrency_limit)
+    overhead_of = [
+        scenario.models[v.model].overhead or endpoint_spec.overhead for v in endpoint_spec.variants
+    ]
+    overheads = [BlockSampler(o.sample, streams.stream("overhead", i)) for i, o in enumerate(overhead_of)]
     for index, spec in enumerate(endpoint_spec.variants):
         model = scenario.models[spec.model]
-        overhead = model.overhead or endpoint_spec.overhead
-        overheads.append(BlockSampler(overhead.sample, streams.stream("overhead", index)))
         if spec.serverless is not None:
             serverless = _serverless(index, spec, scenario, catalog, streams, wiring, account, instance_ids)
             variants.append(serverless)  # type: ignore[arg-type]
@@ -221,9 +221,6 @@ def build(
         if rollout is not None:
             blue, green = names[rollout.blue], names[rollout.green]
             splitter = TrafficSplitter(log, blue, green, uniform_sampler(streams.stream("rollout")))
-        overhead_of = [
-            scenario.models[v.model].overhead or endpoint_spec.overhead for v in endpoint_spec.variants
-        ]
         assigner = Preassigner(
             endpoint_spec, overhead_of, target_shares, payload_draws, traffic.payload_size, streams
         )

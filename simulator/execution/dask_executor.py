@@ -8,11 +8,11 @@ input order, identical to the local executor's.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from simulator.errors import ScenarioError
-from simulator.execution.executors import Done, ResultHook, gather_in_order
+from simulator.execution.executors import Executor, Finished
 
 CONNECT_TIMEOUT_S = 10
 
@@ -21,7 +21,7 @@ class ExecutorError(ScenarioError):
     """The cluster could not be reached or started: a one-line error naming the option at fault."""
 
 
-class DaskExecutor:
+class DaskExecutor(Executor):
     """`scheduler` like tcp://127.0.0.1:8786; None starts a LocalCluster of `workers` processes."""
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None) -> None:
@@ -47,25 +47,18 @@ class DaskExecutor:
             where = self.scheduler or "a local cluster"
             raise ExecutorError(option, f"cannot reach {where}: {exc}") from None
 
-    def map(
-        self,
-        function: Callable[[Any], Any],
-        items: Iterable[Any],
-        on_done: Done | None = None,
-        on_result: ResultHook | None = None,
-    ) -> list[Any]:
+    def _finished(self, function: Callable[[Any], Any], work: list[Any]) -> Finished:
         from distributed import as_completed
 
-        work = list(items)
         if not work:
-            return []
+            return
         client, cluster = self._client()
         futures: list[Any] = []
         try:
             futures = client.map(function, work, pure=False)
             position = {future.key: index for index, future in enumerate(futures)}
-            finished = ((position[future.key], future.result()) for future in as_completed(futures))
-            return gather_in_order(finished, len(work), on_done, on_result)
+            for future in as_completed(futures):
+                yield position[future.key], future.result()
         except BaseException:
             client.cancel(futures)
             raise

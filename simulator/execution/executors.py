@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
 
@@ -21,6 +21,8 @@ from simulator.core.allocator import keep_freed_memory
 
 Done = Callable[[int], None]
 ResultHook = Callable[[int, Any], None]
+Finished = Generator[tuple[int, Any], None, None]
+"""(input index, result) of each item, in the order they finish."""
 
 
 class Executor(Protocol):
@@ -32,37 +34,29 @@ class Executor(Protocol):
         on_result: ResultHook | None = None,
     ) -> list[Any]:
         """`[function(item) for item in items]`, in order; `on_done(count)` after each finishes."""
-        ...
+        work = list(items)
+        results: list[Any] = [None] * len(work)
+        finished = self._finished(function, work)
+        try:  # a hook that raises closes `finished` at once: an executor stops its workers then
+            for count, (index, result) in enumerate(finished, start=1):
+                results[index] = result
+                if on_result:
+                    on_result(index, result)
+                if on_done:
+                    on_done(count)
+        finally:
+            finished.close()
+        return results
+
+    def _finished(self, function: Callable[[Any], Any], work: list[Any]) -> Finished: ...
 
 
-def gather_in_order(
-    finished: Iterable[tuple[int, Any]], size: int, on_done: Done | None, on_result: ResultHook | None
-) -> list[Any]:
-    """Results arriving as (input index, result) in any order -> a list in input order, reporting each."""
-    results: list[Any] = [None] * size
-    for count, (index, result) in enumerate(finished, start=1):
-        results[index] = result
-        if on_result:
-            on_result(index, result)
-        if on_done:
-            on_done(count)
-    return results
-
-
-class SerialExecutor:
+class SerialExecutor(Executor):
     """In this process, one after another (debugging, notebooks, tiny jobs)."""
 
-    def map(
-        self,
-        function: Callable[[Any], Any],
-        items: Iterable[Any],
-        on_done: Done | None = None,
-        on_result: ResultHook | None = None,
-    ) -> list[Any]:
-        work = list(items)
-        return gather_in_order(
-            ((i, function(item)) for i, item in enumerate(work)), len(work), on_done, on_result
-        )
+    def _finished(self, function: Callable[[Any], Any], work: list[Any]) -> Finished:
+        for index, item in enumerate(work):
+            yield index, function(item)
 
 
 PARENT_CHECK_SECONDS = 0.5
@@ -97,7 +91,7 @@ def _start_method() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if fork_is_safe() else "spawn")
 
 
-class LocalPoolExecutor:
+class LocalPoolExecutor(Executor):
     """A process pool on this machine (default: all cores).
 
     Each `map` starts its own pool and stops it; inside `with executor:` the first `map`'s pool serves
@@ -120,16 +114,10 @@ class LocalPoolExecutor:
         if pool is not None:
             pool.shutdown()
 
-    def map(
-        self,
-        function: Callable[[Any], Any],
-        items: Iterable[Any],
-        on_done: Done | None = None,
-        on_result: ResultHook | None = None,
-    ) -> list[Any]:
-        work = list(items)
+    def _finished(self, function: Callable[[Any], Any], work: list[Any]) -> Finished:
         if len(work) <= 1 or self.workers == 1:
-            return SerialExecutor().map(function, work, on_done, on_result)
+            yield from SerialExecutor()._finished(function, work)
+            return
         pool = self._pool
         if pool is None:
             pool = ProcessPoolExecutor(
@@ -140,8 +128,8 @@ class LocalPoolExecutor:
             )
         try:
             futures = {pool.submit(function, item): index for index, item in enumerate(work)}
-            finished = ((futures[future], future.result()) for future in as_completed(futures))
-            results = gather_in_order(finished, len(work), on_done, on_result)
+            for future in as_completed(futures):
+                yield futures[future], future.result()
         except BaseException:
             self._pool = None
             workers = list(getattr(pool, "_processes", {}).values())  # ours: stop them, not wait
@@ -153,4 +141,3 @@ class LocalPoolExecutor:
             self._pool = pool
         else:
             pool.shutdown()
-        return results

@@ -73,12 +73,9 @@ class BatchingInstance(Instance):
 
     def _start(self, batch: list[int], now: float) -> None:
         duration = self.plan.batch_time(len(batch)) / self.speed
-        log = self.wiring.log
         share = duration / len(batch)  # device-seconds per request, so utilisation adds up
         for request in batch:
-            log.start[request] = now
-            log.work[request] = share
-            log.instance[request] = self.ident
+            self._started(request, now, share)
             self._inside.add(request)
         self.busy += 1
         self.batches += 1

@@ -96,6 +96,12 @@ class Instance:
     def _begin(self, request: int) -> None:
         raise NotImplementedError
 
+    def _started(self, request: int, now: float, work: float) -> None:
+        log = self.wiring.log
+        log.start[request] = now
+        log.work[request] = work
+        log.instance[request] = self.ident
+
     def _after_change(self) -> None:
         """Hook for disciplines whose completion times depend on how many requests are in service."""
 
@@ -153,13 +159,10 @@ class Instance:
     def retire(self, now: float) -> None:
         """Scale-in: stop taking requests, drain in-flight ones, SIGKILL whatever is left after 30 s."""
         self.retired_at = now
-        if self.state is InstanceState.PENDING:
+        if self.state is InstanceState.PENDING or self.outstanding == 0:
             self._terminate(now)
             return
         self.state = InstanceState.DRAINING
-        if self.outstanding == 0:
-            self._terminate(now)
-            return
         self.env.timeout(KILL_GRACE_S).callbacks.append(self._kill)
 
     def _kill(self, _event: simpy.Event) -> None:
@@ -220,12 +223,9 @@ class DedicatedInstance(Instance):
             self._terminate(now)
 
     def _requests_inside(self) -> list[int]:
-        log = self.wiring.log
-        size = log.size
-        serving = (log.column("instance") == self.ident) & (log.status[:size] == Status.IN_FLIGHT)
-        queued = set(self.queue)
-        in_service = [int(r) for r in np.flatnonzero(serving) if int(r) not in queued]
-        return in_service + list(self.queue)
+        log = self.wiring.log  # queued requests have not begun: no instance yet
+        serving = (log.column("instance") == self.ident) & (log.column("status") == Status.IN_FLIGHT)
+        return np.flatnonzero(serving).tolist() + list(self.queue)
 
 
 class SharedCpuInstance(Instance):
@@ -258,10 +258,7 @@ class SharedCpuInstance(Instance):
         now = self.env._now
         self._advance(now)
         work = self.sampler.next() / self.speed
-        log = self.wiring.log
-        log.start[request] = now
-        log.work[request] = work
-        log.instance[request] = self.ident
+        self._started(request, now, work)
         self.busy += 1
         heapq.heappush(self._heap, (self._virtual + work, request))
 

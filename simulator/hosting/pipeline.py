@@ -54,9 +54,6 @@ class StageRecord:
         self._fit(request)
         self.enter[request, stage] = now
 
-    def mark_leave(self, request: int, stage: int, now: float) -> None:
-        self.leave[request, stage] = now
-
     def container_latency(self, requests: np.ndarray) -> np.ndarray:
         """Seconds in each container (waiting for its worker + service), rows = `requests`."""
         rows = requests[requests < len(self.enter)]
@@ -84,10 +81,7 @@ class PipelineInstance(Instance):
     def _begin(self, request: int) -> None:
         """Stage 0 takes the request (called by the shared queueing front)."""
         now = self.env._now
-        log = self.wiring.log
-        log.start[request] = now
-        log.work[request] = 0.0
-        log.instance[request] = self.ident
+        self._started(request, now, 0.0)
         self.busy += 1
         self._inside.add(request)
         self.record.mark_enter(request, 0, now)
@@ -103,7 +97,7 @@ class PipelineInstance(Instance):
             return
         request, stage = event._value
         now = self.env._now
-        self.record.mark_leave(request, stage, now)
+        self.record.leave[request, stage] = now
         last = stage == len(self.stages) - 1
         if last:
             self._inside.discard(request)

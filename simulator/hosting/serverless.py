@@ -10,6 +10,7 @@ from the start and never retire. Like instances, everything runs as event callba
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import simpy
 from simpy.events import Timeout
@@ -21,21 +22,19 @@ from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.scaling import ServerlessSpec
 
 
+@dataclass
 class AccountLimit:
     """Concurrent serverless requests over the whole account (all serverless variants)."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.in_flight = 0
+    limit: int
+    in_flight: int = 0
 
 
+@dataclass(slots=True, eq=False)
 class Environment:
-    __slots__ = ("generation", "ident", "provisioned")
-
-    def __init__(self, ident: int, provisioned: bool, generation: int = 0) -> None:
-        self.ident = ident
-        self.provisioned = provisioned
-        self.generation = generation
+    ident: int
+    provisioned: bool
+    generation: int = 0
 
 
 class ServerlessPool:
@@ -51,8 +50,6 @@ class ServerlessPool:
         new_id: Callable[[], int],
     ) -> None:
         self.spec = spec
-        self.max_concurrency = spec.max_concurrency
-        self.keep_warm = spec.keep_warm
         self.service = service
         self.setup = setup
         self.wiring = wiring
@@ -74,7 +71,7 @@ class ServerlessPool:
         env = self.env
         log = self.wiring.log
         account = self.account
-        if self.in_flight >= self.max_concurrency or account.in_flight >= account.limit:
+        if self.in_flight >= self.spec.max_concurrency or account.in_flight >= account.limit:
             log.status[request] = Status.THROTTLED
             log.end[request] = env._now
             self.wiring.on_done(request)
@@ -82,8 +79,7 @@ class ServerlessPool:
         self.in_flight += 1
         self.outstanding = self.in_flight
         account.in_flight += 1
-        if self.in_flight > self.max_in_flight:
-            self.max_in_flight = self.in_flight
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
         if self.idle:
             environment = self.idle.pop()
             environment.generation += 1
@@ -123,7 +119,7 @@ class ServerlessPool:
         self.account.in_flight -= 1
         self.idle.append(environment)
         if not environment.provisioned:
-            timer = Timeout(self.env, self.keep_warm, (environment, environment.generation))
+            timer = Timeout(self.env, self.spec.keep_warm, (environment, environment.generation))
             timer.callbacks.append(self._expire)  # type: ignore[union-attr]
         self.wiring.on_done(request)
 

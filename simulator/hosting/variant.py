@@ -94,7 +94,7 @@ class Variant:
             return SharedCpuInstance(*arguments, vcpus=float(self.plan.devices))
         return DedicatedInstance(*arguments)
 
-    def launch(self, now: float, ready_after: float) -> Instance:
+    def launch(self, now: float, ready_after: float) -> None:
         """Request a new instance; it joins routing once InService after `ready_after` seconds."""
         instance = self._make_instance(now)
         self.fleet.append(instance)
@@ -103,7 +103,6 @@ class Variant:
         else:
             event = self.wiring.env.timeout(ready_after)
             event.callbacks.append(lambda _event: self._bring_in_service(instance))
-        return instance
 
     def _bring_in_service(self, instance: Instance) -> None:
         if instance.state is not InstanceState.PENDING:

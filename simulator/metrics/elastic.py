@@ -43,8 +43,7 @@ def serverless_bill(
     assert variant.serverless is not None
     config, prices = variant.serverless, catalog.serverless
     start, end = window
-    arrival = log.column("arrival")
-    mine = (log.column("variant") == variant.index) & (arrival >= start)
+    mine = (log.column("variant") == variant.index) & (log.column("arrival") >= start)
     status = log.column("status")[mine]
     work = log.column("work")[mine]
     served = ~np.isnan(log.column("start")[mine])
@@ -74,8 +73,7 @@ def serverless_figures(
     pool = variant.pool
     start, _ = window
     setups = np.array([setup for time, setup in pool.cold_starts if time >= start])
-    arrival = log.column("arrival")
-    mine = (log.column("variant") == variant.index) & (arrival >= start)
+    mine = (log.column("variant") == variant.index) & (log.column("arrival") >= start)
     status = log.column("status")[mine]
     admitted = int(np.count_nonzero(status != Status.THROTTLED))
     return Serverless(

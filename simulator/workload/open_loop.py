@@ -65,12 +65,11 @@ class ArrivalStream:
         while last < self._duration:
             if rate_at is None:
                 candidates = last + self._partial_sums(peak, self._duration - last)
+                last = float(candidates[-1])
             else:
                 candidates = last + np.cumsum(self._rng.exponential(1.0 / peak, BLOCK))
-            last = float(candidates[-1])
-            if rate_at is not None:
-                keep = self._rng.random(BLOCK) * peak < rate_at(candidates)
-                candidates = candidates[keep]
+                last = float(candidates[-1])
+                candidates = candidates[self._rng.random(BLOCK) * peak < rate_at(candidates)]
             yield candidates[candidates < self._duration]
 
     def _partial_sums(self, peak: float, span: float) -> np.ndarray:

@@ -32,17 +32,15 @@ def run_fast(
     arrival = log.column("arrival")
     variant_of = log.column("variant")
     clock = simpy_clock(arrival)
-    pools = [variant for variant in variants if isinstance(variant, ServerlessVariant)]
-    if pools:
-        serve_pool(log, pools[0], clock, timeout, duration)
+    lone = variants[0]  # a serverless, staged or autoscaled variant is the only one (eligibility.py)
+    if isinstance(lone, ServerlessVariant):
+        serve_pool(log, lone, clock, timeout, duration)
         return
-    staged = [variant for variant in variants if variant.stages is not None]
-    if staged:
-        serve_pipeline(log, staged[0], clock, timeout, duration)
+    if lone.stages is not None:
+        serve_pipeline(log, lone, clock, timeout, duration)
         return
-    elastic = [variant for variant in variants if variant.spec.autoscaling is not None]
-    if elastic:
-        serve_elastic(log, elastic[0], streams, clock, timeout, duration)
+    if lone.spec.autoscaling is not None:
+        serve_elastic(log, lone, streams, clock, timeout, duration)
         return
     fleet = stations(variants, variant_of, streams)
     lonely = [v.index for v in variants if len(v.active) == 1]

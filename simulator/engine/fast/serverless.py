@@ -25,7 +25,7 @@ def serve_pool(
     """Run every request of the log (all sent to `variant`, or to no variant) through its pool."""
     pool = variant.pool
     account = pool.account
-    limit = min(pool.max_concurrency, account.limit)  # the variant is the account's only serverless one
+    limit = min(pool.spec.max_concurrency, account.limit)  # the variant is the account's only serverless one
     n = log.size
     columns = kernel_columns(log, clock)
     counters, idle = run_pool(
@@ -35,7 +35,7 @@ def serve_pool(
         pool.new_id,
         pool.cold_starts,
         [(e.ident, e.provisioned, e.generation) for e in pool.idle],
-        (limit, pool.keep_warm, timeout, duration),
+        (limit, pool.spec.keep_warm, timeout, duration),
         (Status.OK, Status.TIMEOUT, Status.THROTTLED, Status.NO_CAPACITY),
         (pool.in_flight, pool.max_in_flight, pool.alive, pool.max_alive),
     )

@@ -80,19 +80,12 @@ def serve(
     start, end, work = _doubles(n), _doubles(n), _doubles(n)
     instance = array("q", np.full(n, -1, dtype=np.int64).tobytes())
     status = array("b", bytes(n))
-    idents: list[int] = []
-    speeds: list[float] = []
-    workers: list[int] = []
-    max_queue: list[int] = []
-    draws: list[array] = []
-    station_of: list[int] = []
-    for number, station in enumerate(stations):
-        idents += station.idents
-        speeds += station.speeds
-        workers += [station.workers] * len(station.idents)
-        max_queue += [station.max_queue] * len(station.idents)
-        draws += [array("d", station.service.tobytes())] * len(station.idents)
-        station_of += [number] * len(station.idents)
+    station_of = [number for number, station in enumerate(stations) for _ in station.idents]
+    idents = [ident for station in stations for ident in station.idents]
+    speeds = [speed for station in stations for speed in station.speeds]
+    workers = [stations[number].workers for number in station_of]
+    max_queue = [stations[number].max_queue for number in station_of]
+    draws = [array("d", station.service.tobytes()) for station in stations]
     slots = len(idents)
     busy = [0] * slots
     outstanding = [0] * slots
@@ -164,7 +157,7 @@ def serve(
         number = station_of[s]  # `request` begins on instance slot `s`
         k = drawn[number]
         drawn[number] = k + 1
-        demand = draws[s][k] / speeds[s]
+        demand = draws[number][k] / speeds[s]
         start[request] = now
         work[request] = demand
         instance[request] = idents[s]
