@@ -98,8 +98,7 @@ class ClosedLoopDriver:
 
     def _set_target(self, target: int) -> None:
         self._target = target
-        while len(self._busy) < target:
-            self._busy.append(False)
+        self._busy.extend([False] * (target - len(self._busy)))
         for user in range(target):
             if not self._busy[user]:
                 self._busy[user] = True
