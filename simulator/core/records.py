@@ -40,9 +40,9 @@ class RequestLog:
 
     def __init__(self, capacity: int) -> None:
         self.size = 0
-        self._capacity = max(int(capacity), 16)
+        self.capacity = max(int(capacity), 16)
         for name, (dtype, fill) in _COLUMNS.items():
-            setattr(self, name, np.full(self._capacity, fill, dtype=dtype))
+            setattr(self, name, np.full(self.capacity, fill, dtype=dtype))
 
     @classmethod
     def with_arrivals(cls, arrivals: np.ndarray) -> RequestLog:
@@ -53,7 +53,7 @@ class RequestLog:
 
     def append(self, arrival_time: float) -> int:
         """Add a request arriving now; returns its id."""
-        if self.size == self._capacity:
+        if self.size == self.capacity:
             self._grow()
         request = self.size
         self.arrival[request] = arrival_time
@@ -61,12 +61,12 @@ class RequestLog:
         return request
 
     def _grow(self) -> None:
-        new_capacity = self._capacity * 2
+        new_capacity = self.capacity * 2
         for name, (dtype, fill) in _COLUMNS.items():
             column = np.full(new_capacity, fill, dtype=dtype)
-            column[: self._capacity] = getattr(self, name)
+            column[: self.capacity] = getattr(self, name)
             setattr(self, name, column)
-        self._capacity = new_capacity
+        self.capacity = new_capacity
 
     def column(self, name: str) -> np.ndarray:
         """The valid rows of a column (a view, no copy)."""
@@ -97,7 +97,6 @@ class RingLog(RequestLog):
 
     def __init__(self, capacity: int) -> None:
         super().__init__(capacity)
-        self.capacity = self._capacity
         self.size = self.capacity  # every slot is addressable by the hot path
         self.head = 0  # global index of the next request to write
         self.tail = 0

@@ -8,6 +8,7 @@ import pandas as pd
 from simulator.hosting.instance import Instance
 from simulator.hosting.variant import Variant
 from simulator.metrics.bins import overlap
+from simulator.metrics.summary_types import Instances
 
 TIMELINE_COLUMNS = (
     "instance",
@@ -61,24 +62,19 @@ def billing(timeline: pd.DataFrame, window_start: float, window_end: float) -> p
     )
 
 
-def in_service_seconds(timeline: pd.DataFrame, window_start: float, window_end: float) -> float:
-    """Instance-seconds InService inside the window (Pending time excluded)."""
-    starts, ends = in_service_spans(timeline)
-    return float(overlap(starts, ends, window_start, window_end).sum())
-
-
-def max_in_service(timeline: pd.DataFrame, window_start: float, window_end: float) -> int:
-    """Largest number of instances InService at once inside the window."""
+def instances_in_service(timeline: pd.DataFrame, window_start: float, window_end: float) -> Instances:
+    """Time-average and largest number of instances InService inside the window (Pending excluded)."""
     starts, ends = in_service_spans(timeline)
     starts = np.maximum(starts, window_start)
     ends = np.minimum(ends, window_end)
+    mean = float(np.clip(ends - starts, 0.0, None).sum()) / (window_end - window_start)
     live = ends > starts
     if not live.any():
-        return 0
+        return Instances(mean, 0)
     times = np.concatenate([starts[live], ends[live]])
     steps = np.concatenate([np.ones(live.sum()), -np.ones(live.sum())])
     order = np.lexsort((steps, times))  # at equal times, terminations (-1) before launches
-    return int(np.cumsum(steps[order]).max())
+    return Instances(mean, int(np.cumsum(steps[order]).max()))
 
 
 def in_service_spans(timeline: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -54,8 +54,7 @@ def oscillation_figures(activities: pd.DataFrame, name: str, window: tuple[float
     mine = activities[  # the run's scaling table has its columns even when empty
         (activities["variant"] == name)
         & activities["kind"].isin(POLICY_KINDS)
-        & (activities["time_s"] >= start)
-        & (activities["time_s"] <= end)
+        & activities["time_s"].between(start, end)
     ]
     times = mine["time_s"].to_numpy()
     flips = flip_times(times, (mine["to"] - mine["from"]).to_numpy())

@@ -25,8 +25,7 @@ class Part:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON data of this part, exactly as the summary file holds it."""
-        data: dict[str, Any] = plain(self)
-        return data
+        return plain(self)
 
 
 @dataclass(frozen=True)

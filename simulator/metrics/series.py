@@ -24,24 +24,9 @@ class PeriodRequests:
     """What the requests of one variant contribute to each period (latencies in microseconds)."""
 
     invocations: np.ndarray
-    throttled: np.ndarray
-    errors_5xx: np.ndarray
-    model_latency_mean: np.ndarray
-    model_latency_p50: np.ndarray
-    model_latency_p99: np.ndarray
-    overhead_mean: np.ndarray
+    columns: dict[str, np.ndarray]
+    """The CloudWatch latency and error columns, in metrics.csv's order, for every kind of variant."""
     busy: np.ndarray  # device-seconds of work
-
-    def latency_and_error_columns(self) -> dict[str, np.ndarray]:
-        """The CloudWatch latency and error columns, in metrics.csv's order, for every kind of variant."""
-        return {
-            "ModelLatency": self.model_latency_mean,
-            "ModelLatency_p50": self.model_latency_p50,
-            "ModelLatency_p99": self.model_latency_p99,
-            "OverheadLatency": self.overhead_mean,
-            "Invocation4XXErrors": self.throttled,
-            "Invocation5XXErrors": self.errors_5xx,
-        }
 
 
 def period_requests_from_log(
@@ -61,12 +46,14 @@ def period_requests_from_log(
     overhead *= 1e6
     return PeriodRequests(
         invocations=np.bincount(bins, minlength=n_bins)[:n_bins],
-        throttled=np.bincount(bins[stat == Status.THROTTLED], minlength=n_bins)[:n_bins],
-        errors_5xx=np.bincount(bins[np.isin(stat, ERROR_5XX)], minlength=n_bins)[:n_bins],
-        model_latency_mean=per_bin_mean(completed_bins, model_latency, n_bins),
-        model_latency_p50=p50,
-        model_latency_p99=p99,
-        overhead_mean=per_bin_mean(completed_bins, overhead, n_bins),
+        columns={
+            "ModelLatency": per_bin_mean(completed_bins, model_latency, n_bins),
+            "ModelLatency_p50": p50,
+            "ModelLatency_p99": p99,
+            "OverheadLatency": per_bin_mean(completed_bins, overhead, n_bins),
+            "Invocation4XXErrors": np.bincount(bins[stat == Status.THROTTLED], minlength=n_bins)[:n_bins],
+            "Invocation5XXErrors": np.bincount(bins[np.isin(stat, ERROR_5XX)], minlength=n_bins)[:n_bins],
+        },
         busy=busy_per_period(log, mine, duration, period, n_bins),
     )
 
@@ -94,12 +81,14 @@ def period_requests_from_collector(collector: StreamingCollector, index: int) ->
         overhead = np.where(completed > 0, collector.overhead_sum[index] / np.maximum(completed, 1), np.nan)
     return PeriodRequests(
         invocations=collector.invocations[index],
-        throttled=collector.throttled[index],
-        errors_5xx=collector.errors_5xx[index],
-        model_latency_mean=mean * 1e6,
-        model_latency_p50=collector.period_quantile(index, 0.5) * 1e6,
-        model_latency_p99=collector.period_quantile(index, 0.99) * 1e6,
-        overhead_mean=overhead * 1e6,
+        columns={
+            "ModelLatency": mean * 1e6,
+            "ModelLatency_p50": collector.period_quantile(index, 0.5) * 1e6,
+            "ModelLatency_p99": collector.period_quantile(index, 0.99) * 1e6,
+            "OverheadLatency": overhead * 1e6,
+            "Invocation4XXErrors": collector.throttled[index],
+            "Invocation5XXErrors": collector.errors_5xx[index],
+        },
         busy=collector.busy[index],
     )
 
@@ -173,7 +162,7 @@ def _instance_frame(
             "variant": variant.name,
             "Invocations": requests.invocations,
             "InvocationsPerInstance": per_instance,
-            **requests.latency_and_error_columns(),
+            **requests.columns,
             utilisation_column(variant): utilisation,
             "MemoryUtilization": memory,
             "InServiceInstances": instances,
@@ -252,7 +241,7 @@ def serverless_series(
             "time_s": np.arange(n_bins) * period,
             "variant": variant.name,
             "Invocations": requests.invocations,
-            **requests.latency_and_error_columns(),
+            **requests.columns,
             "InServiceInstances": np.zeros(n_bins),
             "ModelSetupTime": per_bin_mean(setup_bins, setup_us, n_bins),
             "ColdStarts": np.bincount(setup_bins, minlength=n_bins)[:n_bins],

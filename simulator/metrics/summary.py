@@ -8,12 +8,11 @@ import numpy as np
 import pandas as pd
 
 from simulator.core.records import ERROR_5XX, RequestLog, Status
-from simulator.metrics.fleet import in_service_seconds, max_in_service, rows_of
+from simulator.metrics.fleet import instances_in_service, rows_of
 from simulator.metrics.summary_types import (
     Block,
     Cost,
     Extras,
-    Instances,
     Latency,
     QueueWait,
     Requests,
@@ -113,10 +112,7 @@ def compose(
         if extra.serverless is not None:
             cost += extra.serverless.billing.total_cost_usd
             total += extra.serverless.billing.total_cost_usd
-        fleet = rows_of(timeline, name, len(names))
-        instances = Instances(
-            in_service_seconds(fleet, start, end) / (end - start), max_in_service(fleet, start, end)
-        )
+        instances = instances_in_service(rows_of(timeline, name, len(names)), start, end)
         common = vars(_block(figures, cost, end - start))
         blocks[name] = VariantBlock(**common, instances=instances, **vars(extra))
     return Summary(

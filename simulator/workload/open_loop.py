@@ -31,12 +31,10 @@ OpenLoopSpec = PoissonArrivals | ScheduleArrivals | DiurnalArrivals | TraceArriv
 
 
 class ArrivalStream:
-    """Sorted arrival times in [0, duration), produced block by block.
+    """Sorted arrival times in [0, duration), produced block by block (thinning: see the module).
 
-    Poisson gaps are cumulative exponentials at the peak rate; time-varying rates keep each
-    candidate with probability rate(t) / peak (thinning, Lewis & Shedler). Each block draws BLOCK
-    gaps and then BLOCK acceptance uniforms from the one generator, so concatenating the blocks gives
-    the same arrivals whether a run takes them all at once or streams them. Gaps are never capped.
+    Each block draws BLOCK gaps and then BLOCK acceptance uniforms from the one generator, so
+    concatenating the blocks gives the same arrivals whether a run takes them all at once or streams them.
     """
 
     def __init__(self, spec: OpenLoopSpec, duration: float, rng: np.random.Generator) -> None:
