@@ -26,7 +26,7 @@ from simulator.recommend.fleet import (
     size_fleet,
 )
 from simulator.recommend.ranking import Recommendation, rank, recommendations
-from simulator.recommend.search import Outcome, search_candidate
+from simulator.recommend.search import OUTCOME, Outcome, search_candidate
 from simulator.recommend.store import CandidateStore
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.kinds import RecommendScenario
@@ -112,7 +112,7 @@ def run_job(
             on_result=keep,
         )
         by_id = {**finished, **{c.id: o for c, o in zip(remaining, fresh, strict=True)}}
-        outcomes = [Outcome.from_dict(by_id[c.id]) for c in candidates]
+        outcomes = [OUTCOME.validate_python(by_id[c.id]) for c in candidates]
         result = JobResult(scenario, outcomes, excluded, rank(outcomes))
         if spec.fleet_sizing is not None:
             result.fleet = size_fleets(scenario, result, executor, on_done, on_stage)
