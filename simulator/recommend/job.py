@@ -18,7 +18,6 @@ from simulator.execution.replications import Replication
 from simulator.recommend.advanced import run_load_test
 from simulator.recommend.candidates import Candidate, advanced_candidates, default_candidates
 from simulator.recommend.fleet import (
-    Plan,
     combine,
     estimated_cost_per_day,
     fleet_scenario,
@@ -132,15 +131,13 @@ def size_fleets(
     sizing = spec.fleet_sizing
     slo = spec.slo()
     assert slo is not None
-    chosen = [o for o in result.ranked if not o.candidate.is_serverless]
-    prices = {o.candidate.id: o.best.cost_per_hour for o in chosen if o.best is not None}
-    planned = [size_fleet(o.candidate, o.max_invocations, sizing, sizing.duration) for o in chosen]
+    chosen = [r for r in result.recommendations if not r.candidate.is_serverless]
+    planned = [size_fleet(r.candidate, r.outcome.max_invocations, sizing) for r in chosen]
     estimates = {
-        plan.candidate.id: estimated_cost_per_day(plan, sizing, prices[plan.candidate.id], sizing.duration)
-        for plan in planned
+        plan.candidate.id: estimated_cost_per_day(plan, sizing, r.best.cost_per_hour)
+        for r, plan in zip(chosen, planned, strict=True)
     }
-    plans: list[Plan] = sorted(planned, key=lambda plan: (estimates[plan.candidate.id], plan.candidate.id))
-    plans = plans[: sizing.top]
+    plans = sorted(planned, key=lambda plan: (estimates[plan.candidate.id], plan.candidate.id))[: sizing.top]
     tasks = [
         Replication(fleet_scenario(scenario, plan, autoscaled), replication)
         for plan in plans
