@@ -25,7 +25,7 @@ from simulator.core.stats import mean_ci95
 from simulator.engine.result import Result
 from simulator.engine.simulate import simulate
 from simulator.execution.replications import Replication
-from simulator.recommend.candidates import VARIANT, Candidate, model_name, single_variant_scenario
+from simulator.recommend.candidates import VARIANT, Candidate, trial_scenario
 from simulator.scenario.kinds import EndpointScenario, RecommendScenario
 from simulator.scenario.recommend_spec import FleetSizing, LatencyThreshold
 from simulator.scenario.traffic import DiurnalArrivals, PoissonArrivals, ScheduleArrivals
@@ -96,12 +96,9 @@ def fleet_scenario(scenario: RecommendScenario, plan: Plan, autoscaled: bool) ->
     """The user's traffic on the candidate's instance type, autoscaled by the plan or static."""
     sizing = scenario.recommend.fleet_sizing
     assert sizing is not None
-    variant: dict[str, Any] = {
-        **plan.candidate.variant(model_name(scenario)),
-        "instance_count": plan.initial_count if autoscaled else plan.static_count,
-    }
+    fleet: dict[str, Any] = {"instance_count": plan.initial_count if autoscaled else plan.static_count}
     if autoscaled:
-        variant["autoscaling"] = {
+        fleet["autoscaling"] = {
             "min_capacity": plan.min_capacity,
             "max_capacity": plan.max_capacity,
             "target_tracking": {
@@ -111,17 +108,9 @@ def fleet_scenario(scenario: RecommendScenario, plan: Plan, autoscaled: bool) ->
             },
         }
         if sizing.startup_time is not None:
-            variant["autoscaling"]["startup_time"] = sizing.startup_time.model_dump(
-                mode="json", by_alias=True
-            )
-    return single_variant_scenario(
-        scenario,
-        f"{scenario.name}-fleet-{plan.candidate.id}",
-        variant,
-        sizing.arrivals.model_dump(mode="json", by_alias=True),
-        sizing.duration,
-        sizing.warmup,
-    )
+            fleet["autoscaling"]["startup_time"] = sizing.startup_time.model_dump(mode="json", by_alias=True)
+    arrivals = sizing.arrivals.model_dump(mode="json", by_alias=True)
+    return trial_scenario(scenario, plan.candidate, arrivals, sizing.duration, sizing.warmup, fleet=fleet)
 
 
 def fleet_figures(result: Result, slo: LatencyThreshold) -> dict[str, float]:
