@@ -189,35 +189,23 @@ def trial_scenario(
     duration: float,
     warmup: float,
     period: float = 60.0,
+    fleet: dict[str, Any] | None = None,
 ) -> EndpointScenario:
-    """A one-variant scenario: the job's model on `candidate` under `arrivals`, every request recorded.
+    """A one-variant scenario: the job's model on `candidate` (with `fleet`'s variant fields, a sized
+    fleet's count and autoscaling) under `arrivals`, with the job's endpoint overheads, payload and
+    catalog overrides; every request recorded.
 
     `period` is the metrics datapoint length: short trials use 1 s so utilisation has datapoints.
     """
-    variant = candidate.variant(model_name(scenario))
-    name = f"{scenario.name}-{candidate.id}"
-    return single_variant_scenario(scenario, name, variant, arrivals, duration, warmup, period)
-
-
-def single_variant_scenario(
-    scenario: RecommendScenario,
-    name: str,
-    variant: dict[str, Any],
-    arrivals: dict[str, Any],
-    duration: float,
-    warmup: float,
-    period: float = 60.0,
-) -> EndpointScenario:
-    """The job's model served by one `variant` (plain data) under `arrivals`, with the job's endpoint
-    overheads, payload and catalog overrides; every request recorded."""
     model = model_name(scenario)
+    variant = {**candidate.variant(model), **(fleet or {})}
     endpoint: dict[str, Any] = {"name": "recommender", "variants": [variant]}
     if scenario.endpoint is not None:
         endpoint["overhead"] = scenario.endpoint.overhead
         endpoint["network_bandwidth"] = scenario.endpoint.network_bandwidth
     payload = scenario.traffic.payload_size if scenario.traffic is not None else 1024.0
     changes = {
-        "name": name,
+        "name": f"{scenario.name}-{'fleet-' if fleet else ''}{candidate.id}",
         "description": None,
         "replications": None,
         "duration": duration,

@@ -31,7 +31,7 @@ def check_job_engine(scenario: Scenario) -> None:
         if candidate.is_serverless:
             continue
         # which engine a fleet needs depends on its variant, not on its size: any plan tells
-        plan = size_fleet(candidate, 60 * candidate.instance_count, sizing, sizing.duration)
+        plan = size_fleet(candidate, 60 * candidate.instance_count, sizing)
         for autoscaled in (True, False):
             _check(candidate, fleet_scenario(scenario, plan, autoscaled), "fleet sizing of ")
 

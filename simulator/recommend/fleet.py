@@ -25,7 +25,7 @@ from simulator.core.stats import mean_ci95
 from simulator.engine.result import Result
 from simulator.engine.simulate import simulate
 from simulator.execution.replications import Replication
-from simulator.recommend.candidates import VARIANT, Candidate, model_name, single_variant_scenario
+from simulator.recommend.candidates import VARIANT, Candidate, trial_scenario
 from simulator.scenario.kinds import EndpointScenario, RecommendScenario
 from simulator.scenario.recommend_spec import FleetSizing, LatencyThreshold
 from simulator.scenario.traffic import DiurnalArrivals, PoissonArrivals, ScheduleArrivals
@@ -51,10 +51,10 @@ def rate_range(arrivals: Any, duration: float) -> tuple[float, float, float]:
     return float(rates.min()), float(rates.max()), float(rates[0])
 
 
-def size_fleet(candidate: Candidate, max_invocations: int, sizing: FleetSizing, duration: float) -> Plan:
+def size_fleet(candidate: Candidate, max_invocations: int, sizing: FleetSizing) -> Plan:
     per_configuration = max_invocations / 60.0
     per_instance = per_configuration / candidate.instance_count
-    trough, peak, first = rate_range(sizing.arrivals, duration)
+    trough, peak, first = rate_range(sizing.arrivals, sizing.duration)
     safe = per_instance * sizing.safety_factor
     maximum = max(1, math.ceil(peak / safe))
     minimum = min(maximum, max(1, math.ceil(trough / safe)))
@@ -69,10 +69,10 @@ def size_fleet(candidate: Candidate, max_invocations: int, sizing: FleetSizing, 
     )
 
 
-def estimated_cost_per_day(plan: Plan, sizing: FleetSizing, price_per_hour: float, duration: float) -> float:
+def estimated_cost_per_day(plan: Plan, sizing: FleetSizing, price_per_hour: float) -> float:
     """What the policy would cost if capacity followed the traffic exactly (used to pick what to simulate)."""
-    times = np.linspace(0.0, duration, 1441)
-    rates = _rates(sizing.arrivals, times, duration)
+    times = np.linspace(0.0, sizing.duration, 1441)
+    rates = _rates(sizing.arrivals, times, sizing.duration)
     safe = plan.max_rps_per_instance * sizing.safety_factor
     wanted = np.clip(np.ceil(rates / safe), plan.min_capacity, plan.max_capacity)
     return float(wanted.mean() * price_per_hour * 24.0)
@@ -96,12 +96,9 @@ def fleet_scenario(scenario: RecommendScenario, plan: Plan, autoscaled: bool) ->
     """The user's traffic on the candidate's instance type, autoscaled by the plan or static."""
     sizing = scenario.recommend.fleet_sizing
     assert sizing is not None
-    variant: dict[str, Any] = {
-        **plan.candidate.variant(model_name(scenario)),
-        "instance_count": plan.initial_count if autoscaled else plan.static_count,
-    }
+    fleet: dict[str, Any] = {"instance_count": plan.initial_count if autoscaled else plan.static_count}
     if autoscaled:
-        variant["autoscaling"] = {
+        fleet["autoscaling"] = {
             "min_capacity": plan.min_capacity,
             "max_capacity": plan.max_capacity,
             "target_tracking": {
@@ -111,17 +108,9 @@ def fleet_scenario(scenario: RecommendScenario, plan: Plan, autoscaled: bool) ->
             },
         }
         if sizing.startup_time is not None:
-            variant["autoscaling"]["startup_time"] = sizing.startup_time.model_dump(
-                mode="json", by_alias=True
-            )
-    return single_variant_scenario(
-        scenario,
-        f"{scenario.name}-fleet-{plan.candidate.id}",
-        variant,
-        sizing.arrivals.model_dump(mode="json", by_alias=True),
-        sizing.duration,
-        sizing.warmup,
-    )
+            fleet["autoscaling"]["startup_time"] = sizing.startup_time.model_dump(mode="json", by_alias=True)
+    arrivals = sizing.arrivals.model_dump(mode="json", by_alias=True)
+    return trial_scenario(scenario, plan.candidate, arrivals, sizing.duration, sizing.warmup, fleet=fleet)
 
 
 def fleet_figures(result: Result, slo: LatencyThreshold) -> dict[str, float]:
@@ -159,8 +148,7 @@ SHARES = ("requests_within_slo", "minutes_p99_within_slo", "error_rate")
 
 
 def combine(figures: list[dict[str, float]]) -> dict[str, dict[str, float | None]]:
-    combined: dict[str, dict[str, float | None]] = {}
-    for key in figures[0]:
-        values = [f[key] for f in figures]
-        combined[key] = mean_ci95(values, 0.0, 1.0) if key in SHARES else mean_ci95(values)
-    return combined
+    return {
+        key: mean_ci95([f[key] for f in figures], *((0.0, 1.0) if key in SHARES else ()))
+        for key in figures[0]
+    }

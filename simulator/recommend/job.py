@@ -18,7 +18,6 @@ from simulator.execution.replications import Replication
 from simulator.recommend.advanced import run_load_test
 from simulator.recommend.candidates import Candidate, advanced_candidates, default_candidates
 from simulator.recommend.fleet import (
-    Plan,
     combine,
     estimated_cost_per_day,
     fleet_scenario,
@@ -26,7 +25,7 @@ from simulator.recommend.fleet import (
     size_fleet,
 )
 from simulator.recommend.ranking import Recommendation, rank, recommendations
-from simulator.recommend.search import Outcome, search_candidate
+from simulator.recommend.search import OUTCOME, Outcome, search_candidate
 from simulator.recommend.store import CandidateStore
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.kinds import RecommendScenario
@@ -112,7 +111,7 @@ def run_job(
             on_result=keep,
         )
         by_id = {**finished, **{c.id: o for c, o in zip(remaining, fresh, strict=True)}}
-        outcomes = [Outcome.from_dict(by_id[c.id]) for c in candidates]
+        outcomes = [OUTCOME.validate_python(by_id[c.id]) for c in candidates]
         result = JobResult(scenario, outcomes, excluded, rank(outcomes))
         if spec.fleet_sizing is not None:
             result.fleet = size_fleets(scenario, result, executor, on_done, on_stage)
@@ -132,15 +131,13 @@ def size_fleets(
     sizing = spec.fleet_sizing
     slo = spec.slo()
     assert slo is not None
-    chosen = [o for o in result.ranked if not o.candidate.is_serverless]
-    prices = {o.candidate.id: o.best.cost_per_hour for o in chosen if o.best is not None}
-    planned = [size_fleet(o.candidate, o.max_invocations, sizing, sizing.duration) for o in chosen]
+    chosen = [r for r in result.recommendations if not r.candidate.is_serverless]
+    planned = [size_fleet(r.candidate, r.outcome.max_invocations, sizing) for r in chosen]
     estimates = {
-        plan.candidate.id: estimated_cost_per_day(plan, sizing, prices[plan.candidate.id], sizing.duration)
-        for plan in planned
+        plan.candidate.id: estimated_cost_per_day(plan, sizing, r.best.cost_per_hour)
+        for r, plan in zip(chosen, planned, strict=True)
     }
-    plans: list[Plan] = sorted(planned, key=lambda plan: (estimates[plan.candidate.id], plan.candidate.id))
-    plans = plans[: sizing.top]
+    plans = sorted(planned, key=lambda plan: (estimates[plan.candidate.id], plan.candidate.id))[: sizing.top]
     tasks = [
         Replication(fleet_scenario(scenario, plan, autoscaled), replication)
         for plan in plans

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -35,10 +34,6 @@ class TrialPoint:
     model_setup_time_ms: float | None = None
     cost_per_hour: float
     feasible: bool
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrialPoint:
-        return cls(**{**data, "slo_ci95": tuple(data["slo_ci95"])})
 
 
 def measure(

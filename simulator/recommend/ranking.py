@@ -11,9 +11,9 @@ from simulator.recommend.search import Outcome
 from simulator.scenario.recommend_spec import LatencyThreshold
 
 
-def cost_per_inference(cost_per_hour: float, max_invocations: int) -> float:
+def cost_per_inference(cost_per_hour: float, per_minute: float) -> float:
     """The published identity: CostPerHour / (MaxInvocations per minute x 60)."""
-    return cost_per_hour / (max_invocations * 60.0)
+    return cost_per_hour / (per_minute * 60.0)
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,7 @@ def curve_points(outcomes: list[Outcome]) -> list[dict[str, Any]]:
     for outcome in outcomes:
         for trial in outcome.trials:
             per_minute = trial.throughput * 60.0
+            cost = cost_per_inference(trial.cost_per_hour, per_minute) if per_minute > 0 else None
             rows.append(
                 {
                     "candidate": outcome.candidate.id,
@@ -116,9 +117,7 @@ def curve_points(outcomes: list[Outcome]) -> list[dict[str, Any]]:
                     "p99_ms": trial.p99_ms,
                     "error_rate": trial.error_rate,
                     "cost_per_hour": trial.cost_per_hour,
-                    "cost_per_inference": trial.cost_per_hour / (per_minute * 60.0)
-                    if per_minute > 0
-                    else None,
+                    "cost_per_inference": cost,
                     "meets_slo": trial.feasible,
                 }
             )

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+
+from pydantic import TypeAdapter
 
 from simulator.recommend.candidates import Candidate, capacity_estimate, floor_per_minute, poisson_trial
 from simulator.recommend.measure import TrialPoint, measure
@@ -37,49 +38,41 @@ class Outcome:
     best: TrialPoint | None = None
     reason: str | None = None
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Outcome:
-        return cls(
-            candidate=Candidate(**data["candidate"]),
-            trials=[TrialPoint.from_dict(t) for t in data["trials"]],
-            max_invocations=data["max_invocations"],
-            best=TrialPoint.from_dict(data["best"]) if data["best"] else None,
-            reason=data["reason"],
-        )
+
+OUTCOME = TypeAdapter(Outcome)
+"""An outcome from its plain data (a store's JSON or an executor's result)."""
 
 
+@dataclass
 class _Trials:
-    """Measures loads for one candidate, at most `limit` times, remembering every point."""
+    """Measures loads for one candidate, at most the job's max_trials times, remembering every point."""
 
-    def __init__(self, scenario: RecommendScenario, candidate: Candidate, limit: int) -> None:
-        self.scenario = scenario
-        self.candidate = candidate
-        self.spec = scenario.recommend
-        self.limit = limit
-        self.points: dict[float, TrialPoint] = {}
+    scenario: RecommendScenario
+    candidate: Candidate
+    points: dict[float, TrialPoint] = field(default_factory=dict)
 
     @property
     def exhausted(self) -> bool:
-        return len(self.points) >= self.limit
+        return len(self.points) >= self.scenario.recommend.search.max_trials
 
     def at(self, rate: float) -> TrialPoint:
         if rate not in self.points:
-            search = self.spec.search
-            replicas = [
-                poisson_trial(
-                    self.scenario, self.candidate, rate, search.requests_per_trial, search.warmup_fraction
-                )
-            ] * search.replications
-            slo = self.spec.slo()
+            spec = self.scenario.recommend
+            search = spec.search
+            slo = spec.slo()
             assert slo is not None
-            self.points[rate] = measure(replicas, rate, slo, self.spec.max_error_rate)
+            trial = poisson_trial(
+                self.scenario, self.candidate, rate, search.requests_per_trial, search.warmup_fraction
+            )
+            replicas = [trial] * search.replications
+            self.points[rate] = measure(replicas, rate, slo, spec.max_error_rate)
         return self.points[rate]
 
 
 def search_candidate(scenario: RecommendScenario, candidate: Candidate) -> Outcome:
     """Find the candidate's MaxInvocations under the job's SLO (see the module docstring)."""
     search = scenario.recommend.search
-    trials = _Trials(scenario, candidate, search.max_trials)
+    trials = _Trials(scenario, candidate)
     capacity = capacity_estimate(scenario, scenario_catalog(scenario), candidate)
     low, high = _bracket(trials, capacity)
     outcome = Outcome(candidate)

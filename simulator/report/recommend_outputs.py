@@ -69,20 +69,16 @@ def candidate_rows(result: JobResult) -> list[dict[str, Any]]:
 
 def write_job_outputs(
     result: JobResult, out: Path, wall_seconds: float, identity: JobIdentity, created: datetime
-) -> list[Path]:
+) -> None:
     """Write every output of the job into `out` (candidates/ already holds the per-candidate files).
 
     `identity` names the job in recommendations.json; `created` is when the job started."""
-    spec = result.scenario.recommend
-    slo = spec.slo()
+    slo = result.scenario.recommend.slo()
     assert slo is not None
     out.mkdir(parents=True, exist_ok=True)
     plots = out / "plots"
-    completed = datetime.now(UTC)
-    response = describe_job(result, identity, created, completed)
-    write_json(out / "recommendations.json", response)
-    details = recommendation_details(result)
-    write_json(out / "recommendations-detail.json", details)
+    write_json(out / "recommendations.json", describe_job(result, identity, created, datetime.now(UTC)))
+    write_json(out / "recommendations-detail.json", recommendation_details(result))
     table = pd.DataFrame(recommendation_rows(result.recommendations))
     for column in ("InitialInstanceCount", "ServerlessMemorySizeInMB", "ServerlessMaxConcurrency"):
         if column in table:
@@ -101,7 +97,6 @@ def write_job_outputs(
     figures = draw_side_by_side(drawings)
     (out / "scenario.resolved.yaml").write_text(dump_resolved(result.scenario))
     (out / "report.html").write_text(render_job(result, figures, wall_seconds))
-    return figures
 
 
 def _number(value: Any, digits: int = 3) -> str:

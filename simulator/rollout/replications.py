@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 
 from simulator.core.rng import replication_seed
@@ -16,18 +16,6 @@ from simulator.metrics.summary_types import Summary
 from simulator.rollout.outcome import RolloutOutcome, rollout_outcome
 from simulator.scenario.kinds import RolloutScenario
 
-INTERVAL_FIGURES = (
-    "alarm_s",
-    "rollback_s",
-    "green_terminated_s",
-    "exposure_s",
-    "green_requests",
-    "hurt_requests",
-    "excess_hurt",
-    "double_fleet_cost_usd",
-    "total_cost_usd",
-)
-"""Figures given as mean and 95% CI (over the replications where they exist, e.g. rolled back)."""
 LOWER_BOUNDS: dict[str, float | None] = {"excess_hurt": None}
 """The least value of each figure: 0 (times, counts, costs) unless named here; excess_hurt is green's
 hurt requests minus blue's share of them, which can be negative."""
@@ -60,6 +48,10 @@ class RolloutSummary(Part):
         """One of INTERVAL_FIGURES by name, for tables that list them all."""
         estimate: Estimate = getattr(self, name)
         return estimate
+
+
+INTERVAL_FIGURES = tuple(field.name for field in fields(RolloutSummary) if field.type == "Estimate")
+"""Figures given as mean and 95% CI (over the replications where they exist, e.g. rolled back)."""
 
 
 @dataclass(frozen=True)
