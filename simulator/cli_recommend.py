@@ -14,6 +14,7 @@ import typer
 from simulator import cli_options as opts
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor
+from simulator.staging import check_out
 
 if TYPE_CHECKING:  # annotations only: the scenario model loads when a command runs
     from simulator.recommend.aws_request import Converted
@@ -122,8 +123,8 @@ def recommend(
         raise ScenarioError(
             "--out", f"{out} holds a recommender job; continue it with --resume {out}, or give another --out"
         )
-    if resume is None and out.is_dir() and any(out.iterdir()):
-        raise ScenarioError("--out", f"{out} is not empty; give a new or empty directory")
+    if resume is None:
+        check_out(out, "recommend")  # another command's results, or files sagesim did not write
     pool = _executor(executor, workers, scheduler, scenario)
     job = RecommendSettings(
         scenario_path, aws_request, resume is not None, "--scheduler" if scheduler else "--executor"

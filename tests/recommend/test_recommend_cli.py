@@ -18,7 +18,7 @@ import pytest
 
 from simulator.aws.shapes import SAGEMAKER, output_errors
 from simulator.errors import ScenarioError
-from simulator.staging import check_out
+from simulator.staging import MARKER, check_out
 from tests.conftest import ROOT
 from tests.recommend.jobs import without_times
 from tests.test_validation import set_arguments
@@ -453,6 +453,20 @@ def test_recommend_into_a_finished_job_without_resume_loses_nothing(
         f"error: --out: {out} holds a recommender job; continue it with --resume {out}, or give another --out"
     )
     assert {p.name: p.read_bytes() for p in (out / "candidates").iterdir()} == before
+
+
+def test_recommend_into_another_commands_out_names_it(
+    cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "rollout"
+    out.mkdir()
+    (out / "rollout.json").write_text("{}")
+    (out / MARKER).write_text(json.dumps({"command": "rollout", "entries": ["rollout.json"]}))
+    code, _, stderr = cli("recommend", write_scenario(small_job), "--out", out, "--executor", "serial")
+    assert code == 2 and stderr.strip() == (
+        f"error: --out: {out} holds the results of `sagesim rollout`; give another directory"
+    )
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "rollout.json"]
 
 
 def test_a_failing_executor_leaves_no_half_made_job(
