@@ -117,14 +117,12 @@ def recommend(
     directory = resume if resume is not None else out
     if resume is not None and not resume.is_dir():
         raise ScenarioError("--resume", f"{resume} is not a directory")
-    if directory.exists() and not directory.is_dir():
-        raise ScenarioError("--out", f"{directory} exists and is not a directory")
     if resume is None and (out / "job.json").exists():
         raise ScenarioError(
             "--out", f"{out} holds a recommender job; continue it with --resume {out}, or give another --out"
         )
     if resume is None:
-        check_out(out, "recommend")  # another command's results, or files sagesim did not write
+        check_out(out, "recommend")  # a file, another command's results, or files sagesim did not write
     pool = _executor(executor, workers, scheduler, scenario)
     job = RecommendSettings(
         scenario_path, aws_request, resume is not None, "--scheduler" if scheduler else "--executor"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cached_property
+from typing import get_type_hints
 
 from simulator.core.rng import replication_seed
 from simulator.core.stats import mean_ci95
@@ -50,7 +51,7 @@ class RolloutSummary(Part):
         return estimate
 
 
-INTERVAL_FIGURES = tuple(field.name for field in fields(RolloutSummary) if field.type == "Estimate")
+INTERVAL_FIGURES = tuple(name for name, kind in get_type_hints(RolloutSummary).items() if kind == Estimate)
 """Figures given as mean and 95% CI (over the replications where they exist, e.g. rolled back)."""
 
 
