@@ -69,20 +69,21 @@ def _replicate(scenario: EndpointScenario, settings: RunSettings) -> Replicated:
 
 def _write_endpoint(scenario: EndpointScenario, replicated: Replicated, out: Path) -> None:
     from simulator.report.outputs import write_endpoint_outputs
+    from simulator.rollout.outcome import rollout_outcome
 
-    write_endpoint_outputs(replicated, out)
+    first = replicated.first
+    write_endpoint_outputs(replicated, out, rollout_outcome(first) if first.rollout is not None else None)
 
 
 def _show_endpoint(scenario: EndpointScenario, replicated: Replicated, settings: RunSettings) -> None:
     from simulator.metrics.oscillation import oscillation_warnings
-    from simulator.report.outputs import notes
     from simulator.report.tables import headline_rows
 
     stdout = Console(quiet=settings.quiet, width=140)
     combined = replicated.combined if settings.count > 1 else None
     title = "summary (95% CI in brackets)" if combined else "summary"
     print_rows(stdout, title, *headline_rows(replicated.first.summary, combined))
-    for note in notes(replicated):
+    for note in replicated.notes:
         stdout.print(f"note: {note}")
     stderr = Console(stderr=True, quiet=settings.quiet)
     for warning in oscillation_warnings(replicated.summaries):

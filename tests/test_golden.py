@@ -12,7 +12,6 @@ import pytest
 from simulator.execution.executors import SerialExecutor
 from simulator.execution.replications import replicate
 from simulator.options import compare_options
-from simulator.report.outputs import run_summary
 from simulator.report.rollout_report import rollout_document
 from simulator.rollout.replications import replicate_rollout
 from simulator.scenario import load_scenario
@@ -41,7 +40,7 @@ def _training(scenario: Any, path: Path) -> Any:
 
 
 def _endpoint(scenario: Any, path: Path) -> Any:
-    return run_summary(replicate(scenario, scenario.replications, SerialExecutor()))
+    return replicate(scenario, scenario.replications, SerialExecutor()).document()
 
 
 SUMMARIES: dict[Kind, Callable[[Any, Path], Any]] = {

@@ -11,7 +11,8 @@ from simulator.core.rng import replication_seed
 from simulator.engine.result import Result
 from simulator.engine.simulate import ProgressCallback, simulate
 from simulator.execution.executors import Done, Executor, SerialExecutor
-from simulator.metrics.summary_types import Summary, combine
+from simulator.metrics.serving import LEGACY_NOTE
+from simulator.metrics.summary_types import Summary, combine, mean_of
 from simulator.scenario.kinds import EndpointScenario
 
 
@@ -25,6 +26,21 @@ class Replicated:
     @property
     def combined(self) -> dict[str, Any]:
         return combine(self.summaries)
+
+    @property
+    def notes(self) -> list[str]:
+        """What summary.json and the terminal add beside the figures (Elastic Inference is legacy)."""
+        variants = self.first.scenario.endpoint.variants if self.first.scenario.endpoint else []
+        return [LEGACY_NOTE] if any(v.accelerator_type for v in variants) else []
+
+    def document(self) -> dict[str, Any]:
+        """summary.json content: single-run figures, or replication means plus `replications` with CIs."""
+        summary = mean_of(self.summaries).as_dict()
+        if len(self.summaries) > 1:
+            summary["replications"] = {"n": len(self.summaries), **self.combined}
+        if self.notes:
+            summary["notes"] = self.notes
+        return summary
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from simulator.execution.replications import Replicated
-from simulator.metrics.serving import LEGACY_NOTE
-from simulator.metrics.summary_types import mean_of
 from simulator.report.elastic import (
     elastic_sections,
     has_elastic,
@@ -24,29 +22,16 @@ from simulator.report.rollout_plots import plot_timeline
 from simulator.report.rollout_report import rollout_sections
 from simulator.report.serving import serving_sections
 from simulator.report.staging import run_directory
+from simulator.rollout.outcome import RolloutOutcome
 
 
-def run_summary(replicated: Replicated) -> dict[str, Any]:
-    """summary.json content: single-run figures, or replication means plus `replications` with CIs."""
-    summary = mean_of(replicated.summaries).as_dict()
-    if len(replicated.summaries) > 1:
-        summary["replications"] = {"n": len(replicated.summaries), **replicated.combined}
-    if notes(replicated):
-        summary["notes"] = notes(replicated)
-    return summary
-
-
-def notes(replicated: Replicated) -> list[str]:
-    """What summary.json and the terminal add beside the figures (Elastic Inference is legacy)."""
-    variants = replicated.first.scenario.endpoint.variants if replicated.first.scenario.endpoint else []
-    return [LEGACY_NOTE] if any(v.accelerator_type for v in variants) else []
-
-
-def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, Any]:
+def write_endpoint_outputs(
+    replicated: Replicated, out_dir: Path, rollout: RolloutOutcome | None = None
+) -> dict[str, Any]:
     """summary.json, metrics.csv, scenario.resolved.yaml, plots/*.png, report.html; returns the summary."""
     result = replicated.first
     scenario = result.scenario
-    summary = run_summary(replicated)
+    summary = replicated.document()
     timing = (scenario.metrics.period, scenario.warmup)
     with run_directory(out_dir, scenario, summary) as (staging, resolved):
         result.metrics.to_csv(staging / "metrics.csv", index=False, float_format="%.6g")
@@ -72,7 +57,7 @@ def write_endpoint_outputs(replicated: Replicated, out_dir: Path) -> dict[str, A
             resolved,
             stability_section(result.summary, combined)
             + elastic_sections(result)
-            + rollout_sections(result)
+            + rollout_sections(result, rollout)
             + serving_sections(result.summary, plots_dir),
         )
         (staging / "report.html").write_text(report)

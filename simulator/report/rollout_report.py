@@ -13,7 +13,7 @@ from simulator.metrics.summary_types import combine
 from simulator.report.html import Section, Table, Text, frame_table, render_report
 from simulator.report.rollout_plots import plot_timeline
 from simulator.rollout.abtest import Detection
-from simulator.rollout.outcome import rollout_outcome
+from simulator.rollout.outcome import RolloutOutcome
 from simulator.rollout.replications import INTERVAL_FIGURES, RolloutRuns, RolloutSummary
 from simulator.scenario.loader import dump_resolved
 from simulator.staging import staged_directory, write_json
@@ -55,11 +55,12 @@ def timeline_rows(result: Result) -> list[list[str]]:
     return [[f"{event['time_s']:.1f}", event["event"], event["detail"]] for event in result.rollout.events]
 
 
-def rollout_sections(result: Result, detection: Detection | None = None) -> list[Section]:
+def rollout_sections(
+    result: Result, outcome: RolloutOutcome | None, detection: Detection | None = None
+) -> list[Section]:
     """Report sections for one run: the deployment timeline, the traffic steps and its figures."""
-    if result.rollout is None:
+    if outcome is None:
         return []
-    outcome = rollout_outcome(result)
     steps = pd.DataFrame(result.rollout.steps)
     sections = [
         Section("Rollout timeline", [Table(["time s", "event", "detail"], timeline_rows(result))]),
@@ -104,7 +105,7 @@ def write_rollout_outputs(runs: RolloutRuns, out_dir: Path, detection: Detection
                 "Rollout over replications (mean, 95% CI)",
                 [Text(replicated), Table(["figure", "mean", "95% CI"], interval_rows(summary))],
             ),
-            *rollout_sections(result, detection),
+            *rollout_sections(result, runs.outcomes[0], detection),
         ]
         count = len(runs.summaries)
         report = render_report(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from pathlib import Path
 
@@ -10,11 +11,9 @@ import pandas as pd
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.staging import run_directory
 from simulator.report.training_plots import plot_training
-from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.kinds import TrainingScenario
 from simulator.training import TrainingRun
 from simulator.training.formulas import young_breakdown, young_table
-from simulator.training.plan import build_plan, job_mtbf
 from simulator.training_analysis.training_summary import Spread, TrainingSummary
 
 HEADLINE: list[tuple[str, str, str]] = [
@@ -41,13 +40,12 @@ def training_rows(summary: TrainingSummary) -> tuple[list[str], list[list[str]]]
     return header, rows
 
 
-def young_section(scenario: TrainingScenario) -> list[Section]:
+def young_section(scenario: TrainingScenario, summary: TrainingSummary) -> list[Section]:
     """Where Young's sqrt(2 delta M) stops being good enough, for this job's checkpoint cost."""
-    spec = scenario.training_job
-    if spec.checkpoint is None:
+    checkpoint = scenario.training_job.checkpoint
+    if checkpoint is None:
         return []
-    plan = build_plan(spec, scenario_catalog(scenario))
-    delta = plan.write_s
+    delta = checkpoint.write_seconds()
     if delta <= 0:
         return []
     header = ["MTBF / delta", "Young s", "Daly s", "optimum s", "Young off optimum %", "extra time %"]
@@ -56,7 +54,7 @@ def young_section(scenario: TrainingScenario) -> list[Section]:
         [f.format(value) for f, value in zip(formats, row.values(), strict=True)]
         for row in young_table(delta)
     ]
-    note = young_breakdown(delta, job_mtbf(plan))
+    note = young_breakdown(delta, summary.job_mtbf_s or math.inf)
     return [Section("Checkpoint interval: Young vs Daly", [Text(note), Table(header, rows)])]
 
 
@@ -73,7 +71,7 @@ def write_training_outputs(
         sections = [
             Section("Summary", [Table(header, table_rows)]),
             Section("Figures", images(plots)),
-            *young_section(scenario),
+            *young_section(scenario, summary),
             resolved_section(resolved),
         ]
         (staging / "report.html").write_text(render(Document(scenario.name, scenario.name, intro, sections)))
