@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -98,7 +98,21 @@ def show_job(scenario: RecommendScenario, outcome: RecommendOutcome, settings: R
     result = outcome.result
     stdout = Console(quiet=settings.quiet, width=150)
     slo = scenario.recommend.slo() if scenario.recommend else None
-    print_recommendations(stdout, recommendation_rows(result.recommendations), slo.percentile if slo else "")
+    header = ["rank", "configuration", "USD/hour", "USD per 1M inferences", "MaxInvocations/min"]
+    cells = [
+        [
+            str(row["rank"]),
+            row["candidate"],
+            f"{row['CostPerHour']:.4f}",
+            f"{row['CostPerInference'] * 1e6:.2f}",
+            f"{row['MaxInvocations']:,}",
+            f"{row['ModelLatency']:.1f}",
+            "-" if row["CpuUtilization"] is None else f"{row['CpuUtilization']:.0f}",
+        ]
+        for row in recommendation_rows(result.recommendations)
+    ]
+    header += [f"{slo.percentile if slo else ''} ms", "CPU %"]
+    opts.print_rows(stdout, "recommendations (cheapest per inference first)", header, cells)
     if result.fleet:
         opts.print_rows(
             stdout, "fleet sizing on the expected traffic (95% CI)", FLEET_HEADER, fleet_rows(result.fleet)
@@ -151,21 +165,3 @@ def _forget(directory: Path, fresh: bool) -> None:
     shutil.rmtree(directory / "candidates", ignore_errors=True)
     with contextlib.suppress(OSError):
         directory.rmdir()
-
-
-def print_recommendations(console: Console, rows: list[dict[str, Any]], percentile: str) -> None:
-    header = ["rank", "configuration", "USD/hour", "USD per 1M inferences", "MaxInvocations/min"]
-    cells = [
-        [
-            str(row["rank"]),
-            row["candidate"],
-            f"{row['CostPerHour']:.4f}",
-            f"{row['CostPerInference'] * 1e6:.2f}",
-            f"{row['MaxInvocations']:,}",
-            f"{row['ModelLatency']:.1f}",
-            "-" if row["CpuUtilization"] is None else f"{row['CpuUtilization']:.0f}",
-        ]
-        for row in rows
-    ]
-    title = "recommendations (cheapest per inference first)"
-    opts.print_rows(console, title, [*header, f"{percentile} ms", "CPU %"], cells)
