@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, TaskID
+from rich.progress import TaskID
 
 from simulator import cli_options as opts
 from simulator.errors import ScenarioError
@@ -35,7 +35,6 @@ class RecommendOutcome:
     identity: JobIdentity
     created: datetime
     wall_s: float
-    candidates: int
 
 
 def analyse_job(scenario: RecommendScenario, settings: RunSettings) -> RecommendOutcome:
@@ -53,8 +52,7 @@ def analyse_job(scenario: RecommendScenario, settings: RunSettings) -> Recommend
     candidates, _ = job_candidates(scenario)
     console = Console(stderr=True, quiet=settings.quiet)
     started = time.perf_counter()
-    progress = opts.progress_bar(console)
-    stages = StageReport(progress, console)
+    stages = StageReport(console)
 
     def done(count: int) -> None:
         stages.done(count)
@@ -62,7 +60,7 @@ def analyse_job(scenario: RecommendScenario, settings: RunSettings) -> Recommend
         importlib.import_module("simulator.report.recommend_outputs")
 
     try:
-        with progress:
+        with stages.progress:
             result = run_job(
                 scenario, settings.pool, store, resume=options.resume, on_done=done, on_stage=stages.start
             )
@@ -82,7 +80,7 @@ def analyse_job(scenario: RecommendScenario, settings: RunSettings) -> Recommend
         raise
     wall = time.perf_counter() - started
     identity = JobIdentity.for_scenario(scenario, options.aws_request)
-    return RecommendOutcome(result, identity, store.created, wall, len(candidates))
+    return RecommendOutcome(result, identity, store.created, wall)
 
 
 def write_job(scenario: RecommendScenario, outcome: RecommendOutcome, out: Path) -> None:
@@ -118,8 +116,8 @@ def show_job(scenario: RecommendScenario, outcome: RecommendOutcome, settings: R
             stdout, "fleet sizing on the expected traffic (95% CI)", FLEET_HEADER, fleet_rows(result.fleet)
         )
     stdout.print(
-        f"{outcome.candidates} candidates in {outcome.wall_s:.1f} s; report: {settings.out / 'report.html'}  "
-        f"recommendations: {settings.out / 'recommendations.json'}",
+        f"{len(result.outcomes)} candidates in {outcome.wall_s:.1f} s; "
+        f"report: {settings.out / 'report.html'}  recommendations: {settings.out / 'recommendations.json'}",
         soft_wrap=True,  # paths whole on one line, whatever the width: scripts read them
     )
 
@@ -128,20 +126,20 @@ class StageReport:
     """A progress bar per stage of the job on a terminal; without one (CI, a log file), one line per
     finished stage, so a long fleet-sizing stage is not silent."""
 
-    def __init__(self, progress: Progress, console: Console) -> None:
-        self._progress = progress
+    def __init__(self, console: Console) -> None:
+        self.progress = opts.progress_bar(console)
         self._console = console
         self._task: TaskID | None = None
         self._stage: tuple[str, int, float] | None = None
 
     def start(self, name: str, total: int) -> None:
         self.finish()
-        self._task = self._progress.add_task(name, total=total)
+        self._task = self.progress.add_task(name, total=total)
         self._stage = (name, total, time.perf_counter())
 
     def done(self, count: int) -> None:
         if self._task is not None:
-            self._progress.update(self._task, completed=count, refresh=True)
+            self.progress.update(self._task, completed=count, refresh=True)
 
     def finish(self) -> None:
         """Report the stage under way as finished (once)."""
