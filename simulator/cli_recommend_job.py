@@ -7,10 +7,11 @@ import contextlib
 import importlib
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -96,21 +97,18 @@ def show_job(scenario: RecommendScenario, outcome: RecommendOutcome, settings: R
     result = outcome.result
     stdout = Console(quiet=settings.quiet, width=150)
     slo = scenario.recommend.slo() if scenario.recommend else None
-    header = ["rank", "configuration", "USD/hour", "USD per 1M inferences", "MaxInvocations/min"]
-    cells = [
-        [
-            str(row["rank"]),
-            row["candidate"],
-            f"{row['CostPerHour']:.4f}",
-            f"{row['CostPerInference'] * 1e6:.2f}",
-            f"{row['MaxInvocations']:,}",
-            f"{row['ModelLatency']:.1f}",
-            "-" if row["CpuUtilization"] is None else f"{row['CpuUtilization']:.0f}",
-        ]
-        for row in recommendation_rows(result.recommendations)
+    columns: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("rank", lambda r: str(r["rank"])),
+        ("configuration", lambda r: r["candidate"]),
+        ("USD/hour", lambda r: f"{r['CostPerHour']:.4f}"),
+        ("USD per 1M inferences", lambda r: f"{r['CostPerInference'] * 1e6:.2f}"),
+        ("MaxInvocations/min", lambda r: f"{r['MaxInvocations']:,}"),
+        (f"{slo.percentile if slo else ''} ms", lambda r: f"{r['ModelLatency']:.1f}"),
+        ("CPU %", lambda r: "-" if r["CpuUtilization"] is None else f"{r['CpuUtilization']:.0f}"),
     ]
-    header += [f"{slo.percentile if slo else ''} ms", "CPU %"]
-    opts.print_rows(stdout, "recommendations (cheapest per inference first)", header, cells)
+    rows = [[cell(row) for _, cell in columns] for row in recommendation_rows(result.recommendations)]
+    title = "recommendations (cheapest per inference first)"
+    opts.print_rows(stdout, title, [name for name, _ in columns], rows)
     if result.fleet:
         opts.print_rows(
             stdout, "fleet sizing on the expected traffic (95% CI)", FLEET_HEADER, fleet_rows(result.fleet)
