@@ -41,7 +41,6 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    help="Simulate SageMaker-style deployments from a scenario YAML.",
 )
 
 

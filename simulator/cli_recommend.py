@@ -13,7 +13,6 @@ import typer
 
 from simulator import cli_options as opts
 from simulator.errors import ScenarioError
-from simulator.execution.executors import Executor
 from simulator.staging import check_out
 
 if TYPE_CHECKING:  # annotations only: the scenario model loads when a command runs
@@ -38,15 +37,13 @@ def _with_request(document: Any, request: Any) -> tuple[Any, Converted]:
 
 
 def read_request(request_path: Path | None) -> dict[str, Any] | None:
-    """The AWS CreateInferenceRecommendationsJob request of --request, if given (a JSON object)."""
+    """The AWS CreateInferenceRecommendationsJob request of --request, if given (from_aws_request
+    refuses one that is not a JSON object)."""
     from simulator.inputs import load_json, read_text
 
     if request_path is None:
         return None
-    request = load_json(read_text(request_path, "--request"), "--request")
-    if not isinstance(request, dict):
-        raise ScenarioError("--request", "the request must be a JSON object")
-    return request
+    return load_json(read_text(request_path, "--request"), "--request")
 
 
 def load_job(path: Path, overrides: list[str] | None, request: dict[str, Any] | None) -> RecommendScenario:
@@ -70,16 +67,6 @@ def load_job(path: Path, overrides: list[str] | None, request: dict[str, Any] | 
             "recommend", "this scenario has no recommend section (see scenarios/recommend-*.yaml)"
         )
     return scenario
-
-
-def _executor(
-    name: opts.ExecutorName, workers: int | None, scheduler: str | None, scenario: RecommendScenario
-) -> Executor:
-    advanced = scenario.recommend.advanced
-    limit = advanced.resource_limit.max_parallel_of_tests if advanced is not None else None
-    if limit:
-        workers = min(workers or limit, limit)
-    return opts.executor_from_options(name, workers, scheduler)
 
 
 def recommend(
@@ -114,7 +101,6 @@ def recommend(
     aws_request = read_request(request)
     scenario = load_job(scenario_path, opts.as_overrides(overrides, seed, engine), aws_request)
     check_job_engine(scenario)
-    directory = resume if resume is not None else out
     if resume is not None and not resume.is_dir():
         raise ScenarioError("--resume", f"{resume} is not a directory")
     if resume is None and (out / "job.json").exists():
@@ -123,8 +109,10 @@ def recommend(
         )
     if resume is None:
         check_out(out, "recommend")  # a file, another command's results, or files sagesim did not write
-    pool = _executor(executor, workers, scheduler, scenario)
+    advanced = scenario.recommend.advanced
+    limit = advanced.resource_limit.max_parallel_of_tests if advanced is not None else None
+    pool = opts.executor_from_options(executor, min(workers or limit, limit) if limit else workers, scheduler)
     job = RecommendSettings(
         scenario_path, aws_request, resume is not None, "--scheduler" if scheduler else "--executor"
     )
-    run_job(scenario, RunSettings(1, pool, directory, quiet, recommend=job))  # 1: the job sets its own
+    run_job(scenario, RunSettings(1, pool, resume or out, quiet, recommend=job))  # 1: the job sets its own

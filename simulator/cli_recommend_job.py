@@ -7,6 +7,7 @@ import contextlib
 import importlib
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, TaskID
+from rich.progress import TaskID
 
 from simulator import cli_options as opts
 from simulator.errors import ScenarioError
@@ -35,7 +36,6 @@ class RecommendOutcome:
     identity: JobIdentity
     created: datetime
     wall_s: float
-    candidates: int
 
 
 def analyse_job(scenario: RecommendScenario, settings: RunSettings) -> RecommendOutcome:
@@ -53,8 +53,7 @@ def analyse_job(scenario: RecommendScenario, settings: RunSettings) -> Recommend
     candidates, _ = job_candidates(scenario)
     console = Console(stderr=True, quiet=settings.quiet)
     started = time.perf_counter()
-    progress = opts.progress_bar(console)
-    stages = StageReport(progress, console)
+    stages = StageReport(console)
 
     def done(count: int) -> None:
         stages.done(count)
@@ -62,7 +61,7 @@ def analyse_job(scenario: RecommendScenario, settings: RunSettings) -> Recommend
         importlib.import_module("simulator.report.recommend_outputs")
 
     try:
-        with progress:
+        with stages.progress:
             result = run_job(
                 scenario, settings.pool, store, resume=options.resume, on_done=done, on_stage=stages.start
             )
@@ -82,7 +81,7 @@ def analyse_job(scenario: RecommendScenario, settings: RunSettings) -> Recommend
         raise
     wall = time.perf_counter() - started
     identity = JobIdentity.for_scenario(scenario, options.aws_request)
-    return RecommendOutcome(result, identity, store.created, wall, len(candidates))
+    return RecommendOutcome(result, identity, store.created, wall)
 
 
 def write_job(scenario: RecommendScenario, outcome: RecommendOutcome, out: Path) -> None:
@@ -98,14 +97,25 @@ def show_job(scenario: RecommendScenario, outcome: RecommendOutcome, settings: R
     result = outcome.result
     stdout = Console(quiet=settings.quiet, width=150)
     slo = scenario.recommend.slo() if scenario.recommend else None
-    print_recommendations(stdout, recommendation_rows(result.recommendations), slo.percentile if slo else "")
+    columns: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("rank", lambda r: str(r["rank"])),
+        ("configuration", lambda r: r["candidate"]),
+        ("USD/hour", lambda r: f"{r['CostPerHour']:.4f}"),
+        ("USD per 1M inferences", lambda r: f"{r['CostPerInference'] * 1e6:.2f}"),
+        ("MaxInvocations/min", lambda r: f"{r['MaxInvocations']:,}"),
+        (f"{slo.percentile if slo else ''} ms", lambda r: f"{r['ModelLatency']:.1f}"),
+        ("CPU %", lambda r: "-" if r["CpuUtilization"] is None else f"{r['CpuUtilization']:.0f}"),
+    ]
+    rows = [[cell(row) for _, cell in columns] for row in recommendation_rows(result.recommendations)]
+    title = "recommendations (cheapest per inference first)"
+    opts.print_rows(stdout, title, [name for name, _ in columns], rows)
     if result.fleet:
         opts.print_rows(
             stdout, "fleet sizing on the expected traffic (95% CI)", FLEET_HEADER, fleet_rows(result.fleet)
         )
     stdout.print(
-        f"{outcome.candidates} candidates in {outcome.wall_s:.1f} s; report: {settings.out / 'report.html'}  "
-        f"recommendations: {settings.out / 'recommendations.json'}",
+        f"{len(result.outcomes)} candidates in {outcome.wall_s:.1f} s; "
+        f"report: {settings.out / 'report.html'}  recommendations: {settings.out / 'recommendations.json'}",
         soft_wrap=True,  # paths whole on one line, whatever the width: scripts read them
     )
 
@@ -114,20 +124,20 @@ class StageReport:
     """A progress bar per stage of the job on a terminal; without one (CI, a log file), one line per
     finished stage, so a long fleet-sizing stage is not silent."""
 
-    def __init__(self, progress: Progress, console: Console) -> None:
-        self._progress = progress
+    def __init__(self, console: Console) -> None:
+        self.progress = opts.progress_bar(console)
         self._console = console
         self._task: TaskID | None = None
         self._stage: tuple[str, int, float] | None = None
 
     def start(self, name: str, total: int) -> None:
         self.finish()
-        self._task = self._progress.add_task(name, total=total)
+        self._task = self.progress.add_task(name, total=total)
         self._stage = (name, total, time.perf_counter())
 
     def done(self, count: int) -> None:
         if self._task is not None:
-            self._progress.update(self._task, completed=count, refresh=True)
+            self.progress.update(self._task, completed=count, refresh=True)
 
     def finish(self) -> None:
         """Report the stage under way as finished (once)."""
@@ -151,21 +161,3 @@ def _forget(directory: Path, fresh: bool) -> None:
     shutil.rmtree(directory / "candidates", ignore_errors=True)
     with contextlib.suppress(OSError):
         directory.rmdir()
-
-
-def print_recommendations(console: Console, rows: list[dict[str, Any]], percentile: str) -> None:
-    header = ["rank", "configuration", "USD/hour", "USD per 1M inferences", "MaxInvocations/min"]
-    cells = [
-        [
-            str(row["rank"]),
-            row["candidate"],
-            f"{row['CostPerHour']:.4f}",
-            f"{row['CostPerInference'] * 1e6:.2f}",
-            f"{row['MaxInvocations']:,}",
-            f"{row['ModelLatency']:.1f}",
-            "-" if row["CpuUtilization"] is None else f"{row['CpuUtilization']:.0f}",
-        ]
-        for row in rows
-    ]
-    title = "recommendations (cheapest per inference first)"
-    opts.print_rows(console, title, [*header, f"{percentile} ms", "CPU %"], cells)

@@ -62,11 +62,10 @@ def compare_scenarios(
         for index in range(replications)
     ]
     every = (executor or SerialExecutor()).map(summary_of, jobs)
-    rows = []
-    for number, (label, _) in enumerate(scenarios):
-        summaries = every[number * replications : (number + 1) * replications]
-        rows.append(_figures(label, mean_of(summaries)))
-    return pd.DataFrame(rows)
+    runs = [every[start : start + replications] for start in range(0, len(every), replications)]
+    return pd.DataFrame(
+        [_figures(label, mean_of(mine)) for (label, _), mine in zip(scenarios, runs, strict=True)]
+    )
 
 
 # --- serverless vs real-time crossover -----------------------------------------------------------------

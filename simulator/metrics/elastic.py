@@ -101,10 +101,7 @@ def autoscaling_figures(
         scaling_activities=len(mine),
         scale_outs=int((mine["to"] > mine["from"]).sum()),
         scale_ins=int((mine["to"] < mine["from"]).sum()),
-        desired=Desired(
-            min=int(desired.min()) if len(desired) else None,
-            max=int(desired.max()) if len(desired) else None,
-        ),
+        desired=Desired(int(desired.min()), int(desired.max())) if len(desired) else Desired(None, None),
         oscillation=oscillation,
     )
 

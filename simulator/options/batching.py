@@ -51,18 +51,17 @@ def batching_curves(
     """Rows (max_batch_size, offered rate, throughput/s, p99 ms, error rate) for a batching variant."""
     base = option_scenario(scenario, variant)
     model_name = base.endpoint.variants[0].model
-    points = []
-    runs = []
-    for size in BATCH_SIZES:
-        for rate in rates:
-            changes = {
-                f"models.{model_name}.batching.max_batch_size": size,
-                "traffic.arrivals": {"process": "poisson", "rate": rate},
-                "duration": duration,
-                "warmup": duration / 6,
-            }
-            runs.append(derive(base, changes, EndpointScenario))
-            points.append({"max_batch_size": size, "offered_per_s": rate})
+    points = [{"max_batch_size": size, "offered_per_s": rate} for size in BATCH_SIZES for rate in rates]
+    changes = [
+        {
+            f"models.{model_name}.batching.max_batch_size": point["max_batch_size"],
+            "traffic.arrivals": {"process": "poisson", "rate": point["offered_per_s"]},
+            "duration": duration,
+            "warmup": duration / 6,
+        }
+        for point in points
+    ]
+    runs = [derive(base, change, EndpointScenario) for change in changes]
     figures = (executor or SerialExecutor()).map(_figures, runs)
     return pd.DataFrame([{**point, **figure} for point, figure in zip(points, figures, strict=True)])
 

@@ -7,6 +7,7 @@ arrivals), so differences come from the hardware, not from the traffic draw.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from simulator.core.slo import RULE, interval_meets
@@ -88,34 +89,21 @@ def compare_options(
 
 def options_rows(summary: OptionsSummary) -> tuple[list[str], list[list[str]]]:
     """One row per option for the terminal table and the HTML report."""
-    percentile = summary.slo.percentile
-
-    header = [
-        "option",
-        "hardware",
-        "USD/hour",
-        "USD per 1M inferences",
-        f"{percentile} ms",
-        "error rate",
-        "SLO",
+    columns: list[tuple[str, Callable[[Option], str]]] = [
+        ("hardware", _hardware),
+        ("USD/hour", lambda r: "-" if r.price_per_hour is None else f"{r.price_per_hour:.4f}"),
+        ("USD per 1M inferences", lambda r: format_figure(r.usd_per_million_inferences.as_dict(), "{:.2f}")),
+        (f"{summary.slo.percentile} ms", lambda r: format_figure(r.latency_ms.as_dict(), "{:.1f}")),
+        ("error rate", lambda r: format_figure(r.error_rate.as_dict(), "{:.4f}")),
+        ("SLO", lambda r: "met" if r.meets_slo else "missed"),
     ]
-    rows = []
-    for name, row in summary.options.items():
-        hardware = f"{row.instance_count} x {row.instance_type}" if row.instance_type else "serverless"
-        if row.accelerator_type:
-            hardware += f" + {row.accelerator_type} (legacy)"
-        rows.append(
-            [
-                name,
-                hardware,
-                "-" if row.price_per_hour is None else f"{row.price_per_hour:.4f}",
-                format_figure(row.usd_per_million_inferences.as_dict(), "{:.2f}"),
-                format_figure(row.latency_ms.as_dict(), "{:.1f}"),
-                format_figure(row.error_rate.as_dict(), "{:.4f}"),
-                "met" if row.meets_slo else "missed",
-            ]
-        )
-    return header, rows
+    rows = [[name, *(cell(row) for _, cell in columns)] for name, row in summary.options.items()]
+    return ["option", *(header for header, _ in columns)], rows
+
+
+def _hardware(row: Option) -> str:
+    hardware = f"{row.instance_count} x {row.instance_type}" if row.instance_type else "serverless"
+    return hardware + (f" + {row.accelerator_type} (legacy)" if row.accelerator_type else "")
 
 
 def verdict(summary: OptionsSummary) -> str:

@@ -53,13 +53,8 @@ class LoadTest:
 
 
 def pattern_arrivals(job: AdvancedJob) -> dict[str, Any]:
-    pattern = job.traffic_pattern
-    arrivals: dict[str, Any] = {"process": "closed_loop", "traffic_type": pattern.traffic_type}
-    if pattern.phases:
-        arrivals["phases"] = [phase.model_dump(mode="json") for phase in pattern.phases]
-    else:
-        assert pattern.stairs is not None
-        arrivals["stairs"] = pattern.stairs.model_dump(mode="json")
+    """The job's TrafficPattern (its PHASES or its STAIRS) as closed-loop arrivals."""
+    arrivals = {"process": "closed_loop", **job.traffic_pattern.model_dump(mode="json", exclude_none=True)}
     if job.think_time is not None:
         arrivals["think_time"] = job.think_time.model_dump(mode="json", by_alias=True)
     return arrivals

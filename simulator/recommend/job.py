@@ -147,29 +147,27 @@ def size_fleets(
     if on_stage:
         on_stage("fleet sizing", len(tasks))
     figures = executor.map(partial(simulate_fleet, slo), tasks, on_done=on_done)
-    reports = []
-    per_plan = 2 * sizing.replications
-    for number, plan in enumerate(plans):
-        mine = figures[number * per_plan : (number + 1) * per_plan]
-        reports.append(
-            {
-                "candidate": plan.candidate.id,
-                "instance_type": plan.candidate.instance_type,
-                "max_rps_per_instance": plan.max_rps_per_instance,
-                "estimated_cost_per_day_usd": estimates[plan.candidate.id],
-                "policy": {
-                    "metric": "SageMakerVariantInvocationsPerInstance",
-                    "target_value": plan.target_invocations_per_instance,
-                    "safety_factor": sizing.safety_factor,
-                    "min_capacity": plan.min_capacity,
-                    "max_capacity": plan.max_capacity,
-                    "initial_instance_count": plan.initial_count,
-                    "scale_in_cooldown_s": sizing.scale_in_cooldown,
-                    "scale_out_cooldown_s": sizing.scale_out_cooldown,
-                },
-                "static_instance_count": plan.static_count,
-                "autoscaled": combine(mine[: sizing.replications]),
-                "static": combine(mine[sizing.replications :]),
-            }
-        )
-    return reports
+    count = sizing.replications
+    runs = [figures[start : start + count] for start in range(0, len(figures), count)]  # in the tasks' order
+    return [
+        {
+            "candidate": plan.candidate.id,
+            "instance_type": plan.candidate.instance_type,
+            "max_rps_per_instance": plan.max_rps_per_instance,
+            "estimated_cost_per_day_usd": estimates[plan.candidate.id],
+            "policy": {
+                "metric": "SageMakerVariantInvocationsPerInstance",
+                "target_value": plan.target_invocations_per_instance,
+                "safety_factor": sizing.safety_factor,
+                "min_capacity": plan.min_capacity,
+                "max_capacity": plan.max_capacity,
+                "initial_instance_count": plan.initial_count,
+                "scale_in_cooldown_s": sizing.scale_in_cooldown,
+                "scale_out_cooldown_s": sizing.scale_out_cooldown,
+            },
+            "static_instance_count": plan.static_count,
+            "autoscaled": combine(runs[2 * number]),
+            "static": combine(runs[2 * number + 1]),
+        }
+        for number, plan in enumerate(plans)
+    ]

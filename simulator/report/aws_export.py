@@ -222,15 +222,9 @@ def target_tracking(endpoint: Any, variant: Variant) -> dict[str, Any]:
     return block
 
 
-def put_scaling_policy(endpoint: str, variant: Variant) -> dict[str, Any]:
-    return {
-        "PolicyName": aws_name(f"{variant.name}-target-tracking", 256),
-        "ServiceNamespace": "sagemaker",
-        "ResourceId": resource_id(endpoint, variant.name),
-        "ScalableDimension": DIMENSION,
-        "PolicyType": "TargetTrackingScaling",
-        "TargetTrackingScalingPolicyConfiguration": target_tracking(endpoint, variant),
-    }
+def tracking_policy(endpoint: Any, variant: Variant) -> step_export.Policy:
+    name = aws_name(f"{variant.name}-target-tracking", 256)
+    return name, "TargetTrackingScaling", target_tracking(endpoint, variant)
 
 
 def _logical_id(text: str) -> str:
@@ -279,15 +273,8 @@ def template(deployment: Deployment) -> dict[str, Any]:
             },
         }
         if variant.autoscaling.target_tracking is not None:
-            resources[f"{_logical_id(variant.name)}ScalingPolicy"] = {
-                "Type": "AWS::ApplicationAutoScaling::ScalingPolicy",
-                "Properties": {
-                    "PolicyName": aws_name(f"{variant.name}-target-tracking", 256),
-                    "PolicyType": "TargetTrackingScaling",
-                    "ScalingTargetId": {"Ref": target},
-                    "TargetTrackingScalingPolicyConfiguration": target_tracking(endpoint_name, variant),
-                },
-            }
+            policy = step_export.policy_resource(target, tracking_policy(endpoint_name, variant))
+            resources[f"{_logical_id(variant.name)}ScalingPolicy"] = policy
         resources.update(
             step_export.template_resources(
                 variant.name, _logical_id(variant.name), target, variant.autoscaling.step_scaling
@@ -318,12 +305,13 @@ def export_documents(deployment: Deployment) -> dict[str, Any]:
         add(f"register-scalable-target{suffix}.json", AUTOSCALING, "RegisterScalableTarget", target)
         assert variant.autoscaling is not None
         if variant.autoscaling.target_tracking is not None:
-            policy = put_scaling_policy(endpoint, variant)
+            policy = step_export.put_policy(endpoint, variant.name, tracking_policy(endpoint, variant))
             add(f"put-scaling-policy{suffix}.json", AUTOSCALING, "PutScalingPolicy", policy)
         for step in variant.autoscaling.step_scaling:
             name = f"{suffix}-{aws_name(step.name, 64)}"
-            policy = step_export.put_step_policy(endpoint, variant.name, step)
-            add(f"put-scaling-policy{name}.json", AUTOSCALING, "PutScalingPolicy", policy)
+            policy = step_export.step_policy(variant.name, step)
+            request = step_export.put_policy(endpoint, variant.name, policy)
+            add(f"put-scaling-policy{name}.json", AUTOSCALING, "PutScalingPolicy", request)
             alarm = step_export.put_metric_alarm(endpoint, variant.name, step)
             add(f"put-metric-alarm{name}.json", CLOUDWATCH, "PutMetricAlarm", alarm)
     return documents

@@ -63,10 +63,6 @@ def _check_intervals(step: StepScaling, where: str) -> None:
             )
 
 
-def policy_name(variant: str, step: StepScaling) -> str:
-    return aws_name(f"{variant}-{step.name}", 256)
-
-
 def step_configuration(step: StepScaling) -> dict[str, Any]:
     """StepScalingPolicyConfiguration (the same keys in the API and in CloudFormation)."""
     adjustments = []
@@ -84,14 +80,34 @@ def step_configuration(step: StepScaling) -> dict[str, Any]:
     return configuration
 
 
-def put_step_policy(endpoint: str, variant: str, step: StepScaling) -> dict[str, Any]:
+Policy = tuple[str, str, dict[str, Any]]
+"""A scaling policy's PolicyName, PolicyType (TargetTrackingScaling or StepScaling) and configuration."""
+
+
+def step_policy(variant: str, step: StepScaling) -> Policy:
+    return aws_name(f"{variant}-{step.name}", 256), "StepScaling", step_configuration(step)
+
+
+def put_policy(endpoint: str, variant: str, policy: Policy) -> dict[str, Any]:
+    """The PutScalingPolicy request of a policy."""
+    name, kind, configuration = policy
     return {
-        "PolicyName": policy_name(variant, step),
+        "PolicyName": name,
         "ServiceNamespace": NAMESPACE,
         "ResourceId": resource_id(endpoint, variant),
         "ScalableDimension": DIMENSION,
-        "PolicyType": "StepScaling",
-        "StepScalingPolicyConfiguration": step_configuration(step),
+        "PolicyType": kind,
+        f"{kind}PolicyConfiguration": configuration,
+    }
+
+
+def policy_resource(target: str, policy: Policy) -> dict[str, Any]:
+    """The same policy as an AWS::ApplicationAutoScaling::ScalingPolicy of the ScalableTarget `target`."""
+    name, kind, configuration = policy
+    properties = {"PolicyName": name, "PolicyType": kind, "ScalingTargetId": {"Ref": target}}
+    return {
+        "Type": "AWS::ApplicationAutoScaling::ScalingPolicy",
+        "Properties": {**properties, f"{kind}PolicyConfiguration": configuration},
     }
 
 
@@ -132,15 +148,7 @@ def template_resources(variant: str, prefix: str, target: str, steps: list[StepS
     endpoint_name = {"Fn::GetAtt": ["Endpoint", "EndpointName"]}
     for step in steps:
         policy = f"{prefix}{_logical(step.name)}StepPolicy"
-        resources[policy] = {
-            "Type": "AWS::ApplicationAutoScaling::ScalingPolicy",
-            "Properties": {
-                "PolicyName": policy_name(variant, step),
-                "PolicyType": "StepScaling",
-                "ScalingTargetId": {"Ref": target},
-                "StepScalingPolicyConfiguration": step_configuration(step),
-            },
-        }
+        resources[policy] = policy_resource(target, step_policy(variant, step))
         resources[f"{prefix}{_logical(step.name)}Alarm"] = {
             "Type": "AWS::CloudWatch::Alarm",
             "Properties": {

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from simulator.calibrate.results import ServeValidation, TrainValidation
 from simulator.figures import subplots
+from simulator.report.plots import save_png
 
 _COLOURS = {"p50_ms": "tab:blue", "p95_ms": "tab:orange", "p99_ms": "tab:red"}
 
@@ -39,9 +40,7 @@ def plot_serve_validation(report: ServeValidation, path: Path) -> Path:
     ax2.margins(y=0.3)  # headroom: the legend sits above the bars instead of over them
     ax2.legend(fontsize=8, loc="upper center", ncols=2)
     fig.suptitle(f"{report.image}: {'PASS' if report.passed() else 'FAIL'}", fontsize=10)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    return path
+    return save_png(fig, path)
 
 
 def plot_train_validation(report: TrainValidation, path: Path) -> Path:
@@ -69,6 +68,4 @@ def plot_train_validation(report: TrainValidation, path: Path) -> Path:
     ax.set_title("Training under stop schedules: measured vs predicted")
     ax.margins(y=0.25)
     ax.legend(fontsize=7, loc="upper center", ncols=3)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    return path
+    return save_png(fig, path)

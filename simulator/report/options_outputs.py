@@ -11,6 +11,7 @@ from simulator.options.options_summary import OptionsSummary
 from simulator.report.batching import plot_batching_curves
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.plots import save_png
+from simulator.report.serving import stage_table
 from simulator.report.staging import run_directory
 from simulator.scenario.kinds import OptionsScenario
 
@@ -35,13 +36,6 @@ def _plot_options(summary: OptionsSummary, path: Path) -> Path:
     return save_png(fig, path, dpi=100)
 
 
-def batching_plot(sweep: BatchingSweep, out: Path) -> Path:
-    """batching_curves.csv and the p99 vs throughput plot of a measured batching sweep."""
-    sweep.curves.to_csv(out / "batching_curves.csv", index=False)
-    title = f"dynamic batching on {sweep.instance_type} ({sweep.variant}): p99 vs throughput"
-    return plot_batching_curves(sweep.curves, out / "plots" / "batching_p99_vs_throughput.png", title)
-
-
 def write_options_outputs(
     scenario: OptionsScenario, result: OptionsResult, out_dir: Path, batching: BatchingSweep | None = None
 ) -> None:
@@ -49,19 +43,19 @@ def write_options_outputs(
     summary = result.summary
     with run_directory(out_dir, scenario, summary.as_dict()) as (staging, resolved):
         plots = [_plot_options(summary, staging / "plots" / "options.png")]
-        if batching is not None:
-            plots.append(batching_plot(batching, staging))
+        if batching is not None:  # its curves and their p99 vs throughput plot
+            batching.curves.to_csv(staging / "batching_curves.csv", index=False)
+            title = f"dynamic batching on {batching.instance_type} ({batching.variant}): p99 vs throughput"
+            path = staging / "plots" / "batching_p99_vs_throughput.png"
+            plots.append(plot_batching_curves(batching.curves, path, title))
         header, rows = options_rows(summary)
         intro = [Text(verdict(summary)), *(Text(note, note=True) for note in summary.notes or [])]
         sections = [Section("Options", [Table(header, rows)]), Section("Figures", images(plots))]
         for name, first in result.first_summaries.items():
             pipeline = first.variants[name].pipeline
             if pipeline:
-                stage_rows = [
-                    [stage, f"{block.latency_ms.mean:.2f}", f"{block.latency_ms.p99:.2f}"]
-                    for stage, block in pipeline.containers.items()
-                ]
-                table = Table(["stage", "mean ms", "p99 ms"], stage_rows)
+                stages = [(stage, block.latency_ms) for stage, block in pipeline.containers.items()]
+                table = stage_table(stages, ("mean", "p99"))
                 sections.append(Section(f"{name}: latency per stage (replication 1)", [table]))
         sections.append(resolved_section(resolved))
         (staging / "report.html").write_text(render(Document(scenario.name, scenario.name, intro, sections)))

@@ -35,11 +35,11 @@ def _timeline(warmup_s: float) -> tuple[Figure, Axes]:
     return figure, axis
 
 
-def grid_legend_save(figure: Figure, axes: list[Axes], path: Path) -> Path:
-    """Light grid and small legend on every panel, then `save_png`."""
+def grid_legend_save(figure: Figure, axes: list[Axes], path: Path, loc: str | None = None) -> Path:
+    """Light grid and small legend (at `loc`; None: matplotlib's choice) on every panel, then `save_png`."""
     for axis in axes:
         axis.grid(alpha=0.3)
-        axis.legend(fontsize=8)
+        axis.legend(fontsize=8, loc=loc)
     return save_png(figure, path)
 
 

@@ -5,6 +5,7 @@ report.html."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -146,33 +147,24 @@ def render_job(result: JobResult, figures: list[Path], wall_seconds: float) -> s
     spec = result.scenario.recommend
     slo = spec.slo()
     assert slo is not None
-    rows = recommendation_rows(result.recommendations)
-    header = [
-        "rank",
-        "configuration",
-        "USD/hour (CostPerHour)",
-        "USD per 1M inferences (CostPerInference x 1M)",
-        "MaxInvocations",
-        f"ModelLatency {slo.percentile} ms (95% CI)",
-        "CpuUtilization",
-        "MemoryUtilization",
-        "ModelSetupTime",
+    columns: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("rank", lambda r: str(r["rank"])),
+        ("configuration", lambda r: r["candidate"]),
+        ("USD/hour (CostPerHour)", lambda r: f"{r['CostPerHour']:.4f}"),
+        ("USD per 1M inferences (CostPerInference x 1M)", lambda r: f"{r['CostPerInference'] * 1e6:.2f}"),
+        ("MaxInvocations", lambda r: str(r["MaxInvocations"])),
+        (
+            f"ModelLatency {slo.percentile} ms (95% CI)",
+            lambda r: (
+                f"{r['ModelLatency']:.1f} [{_number(r['ModelLatency_ci95_low'], 1)}, "
+                f"{_number(r['ModelLatency_ci95_high'], 1)}]"
+            ),
+        ),
+        ("CpuUtilization", lambda r: _number(r["CpuUtilization"], 1)),
+        ("MemoryUtilization", lambda r: _number(r["MemoryUtilization"], 1)),
+        ("ModelSetupTime", lambda r: _number(r["ModelSetupTime"], 0)),
     ]
-    table = [
-        [
-            str(r["rank"]),
-            r["candidate"],
-            f"{r['CostPerHour']:.4f}",
-            f"{r['CostPerInference'] * 1e6:.2f}",
-            str(r["MaxInvocations"]),
-            f"{r['ModelLatency']:.1f} [{_number(r['ModelLatency_ci95_low'], 1)}, "
-            f"{_number(r['ModelLatency_ci95_high'], 1)}]",
-            _number(r["CpuUtilization"], 1),
-            _number(r["MemoryUtilization"], 1),
-            _number(r["ModelSetupTime"], 0),
-        ]
-        for r in rows
-    ]
+    rows = [[cell(row) for _, cell in columns] for row in recommendation_rows(result.recommendations)]
     others = [[c["candidate"], c["note"]] for c in candidate_rows(result) if c["rank"] is None]
     timing = f" Job wall time {wall_seconds:.1f} s."
     intro = Text(
@@ -181,7 +173,7 @@ def render_job(result: JobResult, figures: list[Path], wall_seconds: float) -> s
         f"ranked by cost per inference (CostPerHour / (MaxInvocations x 60)).{timing}",
         note=True,
     )
-    sections = [Section("Recommendations", [Table(header, table)])]
+    sections = [Section("Recommendations", [Table([name for name, _ in columns], rows)])]
     if others:
         sections.append(Section("Not recommended", [Table(["candidate", "why"], others)]))
     if result.fleet:

@@ -38,8 +38,12 @@ def plot_stage_breakdown(summary: Summary, path: Path) -> Path | None:
     return save_png(fig, path, dpi=100)
 
 
-def _stage_row(stage: str, latency: StageLatency) -> list[str]:
-    return [stage, _fmt(latency.mean), _fmt(latency.p50), _fmt(latency.p99)]
+def stage_table(
+    stages: list[tuple[str, StageLatency]], figures: tuple[str, ...] = ("mean", "p50", "p99")
+) -> Table:
+    """Each stage's latency `figures` in ms."""
+    rows = [[stage, *(_fmt(getattr(latency, name)) for name in figures)] for stage, latency in stages]
+    return Table(["stage", *(f"{name} ms" for name in figures)], rows)
 
 
 def serving_sections(summary: Summary, plots_dir: Path) -> list[Section]:
@@ -51,8 +55,7 @@ def serving_sections(summary: Summary, plots_dir: Path) -> list[Section]:
         if pipeline:
             stages = [(stage, v.latency_ms) for stage, v in pipeline.containers.items()]
             stages += [("hops", pipeline.hops_ms), ("ModelLatency", pipeline.model_latency_ms)]
-            table = Table(["stage", "mean ms", "p50 ms", "p99 ms"], [_stage_row(*stage) for stage in stages])
-            sections.append(Section(f"{name}: latency per stage (ContainerLatency)", [table]))
+            sections.append(Section(f"{name}: latency per stage (ContainerLatency)", [stage_table(stages)]))
         if block.batching is not None:
             size = _fmt(block.batching.mean_batch_size)
             text = f"{block.batching.batches:,} batches, mean batch size {size}"

@@ -36,11 +36,10 @@ def headline_rows(summary: Summary, combined: dict[str, Any] | None) -> tuple[li
     source = combined if combined is not None else summary
     variants = list(summary.variants)
     header = ["figure", "endpoint", *variants]
-    rows = []
-    for label, keys, pattern in HEADLINE:
-        row = [label, format_figure(dig(source, keys), pattern)]
-        row += [format_figure(dig(source, ("variants", name, *keys)), pattern) for name in variants]
-        rows.append(row)
+    sources = [source, *(dig(source, ("variants", name)) for name in variants)]
+    rows = [
+        [label, *(format_figure(dig(s, keys), pattern) for s in sources)] for label, keys, pattern in HEADLINE
+    ]
     instances = [f"{b.instances.mean:.2f} / {b.instances.max}" for b in summary.variants.values()]
     rows.append(["instances mean / max", "-", *instances])
     return header, rows

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from simulator.figures import subplots
-from simulator.report.plots import grid_legend_save, save_png
+from simulator.report.plots import grid_legend_save
 from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.accounting import TrainingRun
 from simulator.training.formulas import on_demand_seconds
@@ -59,9 +59,7 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
     ax.set(xlabel="completion time (hours since job creation)", ylabel="P(done by)", ylim=(0, 1.02))
     ax.set_xlim(0, right)
     ax.set_title(f"Training job completion time: {spec.instance_count} x {spec.instance_type}")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8)
-    paths.append(save_png(fig, out_dir / "training_completion_cdf.png"))
+    paths.append(grid_legend_save(fig, [ax], out_dir / "training_completion_cdf.png", "upper left"))
 
     fig, ax = _ecdf(np.array([r.cost_usd for r in runs]), f"{label} cost")
     if runs and runs[0].runtime_s > 0:
@@ -74,9 +72,7 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
         )
     ax.set(xlabel="cost (USD)", ylabel="P(cost <= x)", ylim=(0, 1.02))
     ax.set_title("Training job cost: spot vs on-demand")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
-    paths.append(save_png(fig, out_dir / "training_cost_cdf.png"))
+    paths.append(grid_legend_save(fig, [ax], out_dir / "training_cost_cdf.png", "lower right"))
 
     if runs:
         paths.append(_timeline(runs[0], out_dir / "training_timeline.png"))
