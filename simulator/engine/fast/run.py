@@ -19,8 +19,8 @@ from simulator.engine.fast.elastic import serve_elastic
 from simulator.engine.fast.fleet import routing, stations
 from simulator.engine.fast.pipeline import serve_pipeline
 from simulator.engine.fast.serverless import serve_pool
-from simulator.engine.fast.single_station import Tie, recurse
-from simulator.engine.fast.static_queue import Records, serve
+from simulator.engine.fast.single_station import recurse
+from simulator.engine.fast.static_queue import Records, Tie, serve
 from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.variant import Variant
 
@@ -40,7 +40,7 @@ def run_fast(
         serve_pipeline(log, lone, clock, timeout, duration)
         return
     if lone.spec.autoscaling is not None:
-        serve_elastic(log, lone, streams, clock, timeout, duration)
+        _store(log, np.arange(log.size), serve_elastic(log, lone, streams, clock, timeout, duration))
         return
     fleet = stations(variants, variant_of, streams)
     lonely = [v.index for v in variants if len(v.active) == 1]
@@ -57,10 +57,8 @@ def run_fast(
     rest = np.flatnonzero(served & ~_any_of(variant_of, lonely, len(variants)))
     if len(rest) == 0:
         return
-    records = serve(
-        arrival[rest], clock[rest], routing(variants, variant_of, streams, rest), fleet, timeout, duration
-    )
-    _store(log, rest, records)
+    chosen = routing(variants, variant_of, streams, rest, clock)
+    _store(log, rest, serve(arrival[rest], clock[rest], chosen, fleet, timeout, duration))
 
 
 def _store(log: RequestLog, rows: np.ndarray, records: Records) -> None:
