@@ -20,7 +20,7 @@ from simulator.engine.fast.fleet import routing, stations
 from simulator.engine.fast.pipeline import serve_pipeline
 from simulator.engine.fast.serverless import serve_pool
 from simulator.engine.fast.single_station import recurse
-from simulator.engine.fast.static_queue import Records, Tie, serve
+from simulator.engine.fast.static_queue import Tie, serve
 from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.variant import Variant
 
@@ -40,7 +40,7 @@ def run_fast(
         serve_pipeline(log, lone, clock, timeout, duration)
         return
     if lone.spec.autoscaling is not None:
-        _store(log, np.arange(log.size), serve_elastic(log, lone, streams, clock, timeout, duration))
+        serve_elastic(log, lone, streams, clock, timeout, duration).store(log, slice(0, log.size))
         return
     fleet = stations(variants, variant_of, streams)
     lonely = [v.index for v in variants if len(v.active) == 1]
@@ -51,20 +51,14 @@ def run_fast(
     try:
         for index in lonely:
             mine = np.flatnonzero(variant_of == index)
-            _store(log, mine, recurse(arrival[mine], clock[mine], fleet[index], timeout, duration))
+            recurse(arrival[mine], clock[mine], fleet[index], timeout, duration).store(log, mine)
     except Tie:
         lonely = []
     rest = np.flatnonzero(served & ~_any_of(variant_of, lonely, len(variants)))
     if len(rest) == 0:
         return
     chosen = routing(variants, variant_of, streams, rest, clock)
-    _store(log, rest, serve(arrival[rest], clock[rest], chosen, fleet, timeout, duration))
-
-
-def _store(log: RequestLog, rows: np.ndarray, records: Records) -> None:
-    """Write a fast run's records of the requests `rows` into the log."""
-    for name in ("start", "end", "work", "instance", "status"):
-        getattr(log, name)[rows] = getattr(records, name)
+    serve(arrival[rest], clock[rest], chosen, fleet, timeout, duration).store(log, rest)
 
 
 def _any_of(variant_of: np.ndarray, indices: list[int], variants: int) -> np.ndarray:

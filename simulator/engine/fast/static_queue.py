@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.core.records import Status
+from simulator.core.records import RequestLog, Status
 from simulator.hosting.instance import KILL_GRACE_S
 
 NO_VARIANT = -1
@@ -67,6 +67,11 @@ class Records:
     work: np.ndarray
     instance: np.ndarray
     status: np.ndarray
+
+    def store(self, log: RequestLog, rows: slice | np.ndarray) -> None:
+        """Write the records into the log's rows `rows` (cast to the log's column dtypes)."""
+        for name in ("start", "end", "work", "instance", "status"):
+            getattr(log, name)[rows] = getattr(self, name)
 
 
 @dataclass
