@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.core.records import RequestLog, Status
+from simulator.core.records import RequestLog
 from simulator.core.rng import RandomStreams
 from simulator.engine.fast.clock import simpy_clock
 from simulator.engine.fast.elastic import serve_elastic
@@ -44,17 +44,14 @@ def run_fast(
         return
     fleet = stations(variants, variant_of, streams)
     lonely = [v.index for v in variants if len(v.active) == 1]
-    served = _any_of(variant_of, [v.index for v in variants if v.active], len(variants))
-    unserved = ~served & (clock < duration)
-    log.status[: log.size][unserved] = Status.NO_CAPACITY
-    log.end[: log.size][unserved] = arrival[unserved]
     try:
         for index in lonely:
             mine = np.flatnonzero(variant_of == index)
             recurse(arrival[mine], clock[mine], fleet[index], timeout, duration).store(log, mine)
     except Tie:
         lonely = []
-    rest = np.flatnonzero(served & ~_any_of(variant_of, lonely, len(variants)))
+    # the rest, requests of no variant or of one without instances (NO_CAPACITY) included
+    rest = np.flatnonzero(~_any_of(variant_of, lonely, len(variants)))
     if len(rest) == 0:
         return
     chosen = routing(variants, variant_of, streams, rest, clock)
