@@ -85,6 +85,40 @@ class Retirements:
     terminated_at: dict[int, float] = field(default_factory=dict)
     draining: set[int] = field(default_factory=set)
 
+    def play(
+        self,
+        event: int,
+        now: float,
+        s: int,
+        order: int,
+        heap: list[tuple[float, int, int, int]],
+        queues: list[deque[int]],
+        busy: list[int],
+        outstanding: list[int],
+        status: array,
+        end: array,
+    ) -> int:
+        """Instance slot `s` leaves routing or is killed, in the loop's state; the next event order."""
+        if event == _LEAVE and outstanding[s] == 0:
+            self.terminated_at[s] = now
+        elif event == _LEAVE:
+            self.draining.add(s)
+            self.special.add(now + KILL_GRACE_S)
+            heapq.heappush(heap, (now + KILL_GRACE_S, order, s, _KILL))
+            return order + 1
+        elif s in self.draining:  # the kill: what it still holds, in service or queued, is KILLED
+            inside = [entry[3] for entry in heap if entry[2] == s]
+            heap[:] = [entry for entry in heap if entry[2] != s]  # their completions never come
+            heapq.heapify(heap)
+            for victim in [*inside, *queues[s]]:
+                status[victim] = Status.KILLED
+                end[victim] = now
+            queues[s].clear()
+            busy[s] = outstanding[s] = 0
+            self.draining.discard(s)
+            self.terminated_at[s] = now
+        return order
+
 
 def _doubles(count: int) -> array:
     return array("d", np.full(count, np.nan).tobytes())
@@ -122,12 +156,12 @@ def serve(
     drawn = [0] * len(stations)
     fewest = outstanding.__getitem__
     fleet = retirements or Retirements([], set())
-    special, draining, terminated_at = fleet.special, fleet.draining, fleet.terminated_at
+    draining, terminated_at = fleet.draining, fleet.terminated_at
     # (time, order, slot, request or a fleet event); scale-ins go first at their instant, in their order
     heap = [(time, order - len(fleet.leaves), s, _LEAVE) for order, (time, s) in enumerate(fleet.leaves)]
     push, pop = heapq.heappush, heapq.heappop
     ok, timed_out, throttled = int(Status.OK), int(Status.TIMEOUT), int(Status.THROTTLED)
-    no_capacity, killed = int(Status.NO_CAPACITY), int(Status.KILLED)
+    no_capacity = int(Status.NO_CAPACITY)
     next_time, next_order, order, following = (clocks[0], 0, 1, 0) if n else (math.inf, 0, 0, 0)
     while True:
         if heap and ((top := heap[0])[0] < next_time or (top[0] == next_time and top[1] < next_order)):
@@ -136,24 +170,7 @@ def serve(
                 break
             pop(heap)
             if request < 0:  # the fleet's own event
-                if request == _LEAVE and outstanding[s] == 0:  # routing no longer sends it requests
-                    terminated_at[s] = now
-                elif request == _LEAVE:
-                    draining.add(s)
-                    special.add(now + KILL_GRACE_S)
-                    push(heap, (now + KILL_GRACE_S, order, s, _KILL))
-                    order += 1
-                elif s in draining:  # the kill: what it still holds, in service or queued, is KILLED
-                    inside = [event[3] for event in heap if event[2] == s]
-                    heap = [event for event in heap if event[2] != s]  # their completions never come
-                    heapq.heapify(heap)
-                    for victim in [*inside, *queues[s]]:
-                        status[victim] = killed
-                        end[victim] = now
-                    queues[s].clear()
-                    busy[s] = outstanding[s] = 0
-                    draining.discard(s)
-                    terminated_at[s] = now
+                order = fleet.play(request, now, s, order, heap, queues, busy, outstanding, status, end)
                 continue
             end[request] = now
             status[request] = timed_out if now - arrival[request] > timeout else ok
