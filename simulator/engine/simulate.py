@@ -15,7 +15,7 @@ from simulator.engine.backlog import refuse_ring_overflow
 from simulator.engine.build import Model, build
 from simulator.engine.choice import choose_engine
 from simulator.engine.fast.run import run_fast
-from simulator.engine.fast.single_station import Tie
+from simulator.engine.fast.static_queue import Tie
 from simulator.engine.result import Result
 from simulator.engine.ring import STREAMING_ABOVE, expected_requests, ring_capacity
 from simulator.errors import ScenarioError

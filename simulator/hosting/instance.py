@@ -49,6 +49,11 @@ class Wiring:
 class Instance:
     """Queueing front and lifecycle shared by both disciplines."""
 
+    error_rate = 0.0
+    error_draws: BlockSampler | None = None
+    """A model that fails some requests (a bad candidate version): one uniform per answer, drawn
+    only for such a model (see `_answered`), set on its dedicated and shared-core instances."""
+
     def __init__(
         self,
         ident: int,
@@ -118,9 +123,11 @@ class Instance:
         self.wiring.on_done(request)
 
     def _answered(self, request: int, now: float) -> None:
-        """The instance answered at `now`: OK, or 5XX when the client had given up at the timeout."""
+        """The instance answered at `now`: OK, a MODEL_ERROR (5XX) with probability `error_rate`, or
+        5XX when the client had given up at the timeout."""
+        failed = self.error_draws is not None and self.error_draws.next() < self.error_rate
         late = now - self.wiring.log.arrival[request] > self.wiring.timeout
-        self._end(request, Status.TIMEOUT if late else Status.OK, now)
+        self._end(request, Status.TIMEOUT if late else Status.MODEL_ERROR if failed else Status.OK, now)
 
     def _reject(self, request: int) -> None:
         """The queue is full: throttled (4XX) on arrival."""

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from simulator.catalog import InstanceType
 from simulator.core.rng import BlockSampler
 from simulator.hosting.batching import BatchingInstance, BatchingPlan
-from simulator.hosting.faults import FaultyDedicatedInstance, FaultySharedCpuInstance
 from simulator.hosting.instance import DedicatedInstance, Instance, InstanceState, SharedCpuInstance, Wiring
 from simulator.hosting.pipeline import PipelineInstance, Stage, StageRecord
 from simulator.hosting.service import ServicePlan
@@ -54,7 +53,7 @@ class Variant:
         self.desired = 0
         self._area = 0.0  # integral of len(active) dt up to _area_time (autoscaling metrics)
         self._area_time = 0.0
-        self.error_rate = 0.0  # the model's 5XX share (see hosting/faults.py)
+        self.error_rate = 0.0  # the model's 5XX share (see Instance._answered)
         self.error_draws: BlockSampler | None = None
 
     def _account(self, now: float) -> None:
@@ -82,17 +81,12 @@ class Variant:
             return PipelineInstance(*arguments, stages=self.stages, record=self.stage_record)
         if self.batching is not None:
             return BatchingInstance(*arguments, plan=self.batching)
-        if self.error_draws is not None:
-            faulty = (
-                FaultySharedCpuInstance(*arguments, vcpus=float(self.plan.devices))
-                if shared
-                else FaultyDedicatedInstance(*arguments)
-            )
-            faulty.error_rate, faulty.error_draws = self.error_rate, self.error_draws
-            return faulty
         if shared:
-            return SharedCpuInstance(*arguments, vcpus=float(self.plan.devices))
-        return DedicatedInstance(*arguments)
+            instance: Instance = SharedCpuInstance(*arguments, vcpus=float(self.plan.devices))
+        else:
+            instance = DedicatedInstance(*arguments)
+        instance.error_rate, instance.error_draws = self.error_rate, self.error_draws
+        return instance
 
     def launch(self, now: float, ready_after: float) -> None:
         """Request a new instance; it joins routing once InService after `ready_after` seconds."""

@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.core.records import RequestLog, Status
-from simulator.engine.fast.columns import kernel_columns, store_columns
+from simulator.engine.fast.columns import kernel_columns
 from simulator.engine.fast.pipeline_kernel import run_pipeline
+from simulator.engine.fast.static_queue import Records
 from simulator.hosting.variant import Variant
 from simulator.scenario.endpoint import Routing
 
@@ -50,7 +51,7 @@ def serve_pipeline(
         (Status.OK, Status.TIMEOUT, Status.THROTTLED, Status.NO_CAPACITY),
         len(variant.stage_record.enter),
     )
-    store_columns(log, n, columns[3:])
+    Records(*columns[3:]).store(log, slice(0, n))
     record = variant.stage_record
     for name, values in (("enter", enter), ("leave", leave)):
         table = np.full((rows, stages), np.nan)

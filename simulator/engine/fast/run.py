@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.core.records import RequestLog, Status
+from simulator.core.records import RequestLog
 from simulator.core.rng import RandomStreams
 from simulator.engine.fast.clock import simpy_clock
 from simulator.engine.fast.elastic import serve_elastic
 from simulator.engine.fast.fleet import routing, stations
 from simulator.engine.fast.pipeline import serve_pipeline
 from simulator.engine.fast.serverless import serve_pool
-from simulator.engine.fast.single_station import Tie, recurse
-from simulator.engine.fast.static_queue import Records, serve
+from simulator.engine.fast.single_station import recurse
+from simulator.engine.fast.static_queue import Tie, serve
 from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.variant import Variant
 
@@ -40,33 +40,22 @@ def run_fast(
         serve_pipeline(log, lone, clock, timeout, duration)
         return
     if lone.spec.autoscaling is not None:
-        serve_elastic(log, lone, streams, clock, timeout, duration)
+        serve_elastic(log, lone, streams, clock, timeout, duration).store(log, slice(0, log.size))
         return
     fleet = stations(variants, variant_of, streams)
     lonely = [v.index for v in variants if len(v.active) == 1]
-    served = _any_of(variant_of, [v.index for v in variants if v.active], len(variants))
-    unserved = ~served & (clock < duration)
-    log.status[: log.size][unserved] = Status.NO_CAPACITY
-    log.end[: log.size][unserved] = arrival[unserved]
     try:
         for index in lonely:
             mine = np.flatnonzero(variant_of == index)
-            _store(log, mine, recurse(arrival[mine], clock[mine], fleet[index], timeout, duration))
+            recurse(arrival[mine], clock[mine], fleet[index], timeout, duration).store(log, mine)
     except Tie:
         lonely = []
-    rest = np.flatnonzero(served & ~_any_of(variant_of, lonely, len(variants)))
+    # the rest, requests of no variant or of one without instances (NO_CAPACITY) included
+    rest = np.flatnonzero(~_any_of(variant_of, lonely, len(variants)))
     if len(rest) == 0:
         return
-    records = serve(
-        arrival[rest], clock[rest], routing(variants, variant_of, streams, rest), fleet, timeout, duration
-    )
-    _store(log, rest, records)
-
-
-def _store(log: RequestLog, rows: np.ndarray, records: Records) -> None:
-    """Write a fast run's records of the requests `rows` into the log."""
-    for name in ("start", "end", "work", "instance", "status"):
-        getattr(log, name)[rows] = getattr(records, name)
+    chosen = routing(variants, variant_of, streams, rest, clock)
+    serve(arrival[rest], clock[rest], chosen, fleet, timeout, duration).store(log, rest)
 
 
 def _any_of(variant_of: np.ndarray, indices: list[int], variants: int) -> np.ndarray:

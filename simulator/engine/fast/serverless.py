@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.core.records import RequestLog, Status
-from simulator.engine.fast.columns import kernel_columns, store_columns
+from simulator.engine.fast.columns import kernel_columns
 from simulator.engine.fast.pool_kernel import run_pool
+from simulator.engine.fast.static_queue import Records
 from simulator.hosting.serverless import Environment, ServerlessVariant
 
 
@@ -39,7 +40,7 @@ def serve_pool(
         (Status.OK, Status.TIMEOUT, Status.THROTTLED, Status.NO_CAPACITY),
         (pool.in_flight, pool.max_in_flight, pool.alive, pool.max_alive),
     )
-    store_columns(log, n, columns[3:])
+    Records(*columns[3:]).store(log, slice(0, n))
     in_flight, pool.max_in_flight, pool.alive, pool.max_alive, _ = counters
     pool.idle = [Environment(*state) for state in idle]
     account.in_flight += in_flight - pool.in_flight

@@ -19,12 +19,8 @@ import math
 import numpy as np
 
 from simulator.core.records import Status
-from simulator.engine.fast.static_queue import Records, Station
+from simulator.engine.fast.static_queue import Records, Station, Tie
 from simulator.engine.fast.station_kernel import run_station
-
-
-class Tie(Exception):
-    """An arrival coincides with a completion or a pull: only the event loop orders that exactly."""
 
 
 def recurse(

@@ -7,6 +7,9 @@ front are dropped first) or is throttled; a completion pulls from the queue, dro
 waited past the timeout. The service time of each begin is the variant's next draw, in the global
 order of begins, and the arithmetic (completion = start + work) is the same, so the records are
 bit-identical. Nothing at or after `duration` is processed (SimPy's `run(until=...)`).
+
+An autoscaled fleet (elastic.py) adds its scale-ins: a retired instance finishes its queue and is
+killed KILL_GRACE_S later with what is left.
 """
 
 from __future__ import annotations
@@ -15,16 +18,24 @@ import heapq
 import math
 from array import array
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.core.records import Status
+from simulator.core.records import RequestLog, Status
+from simulator.hosting.instance import KILL_GRACE_S
 
 NO_VARIANT = -1
 """Slot of a request no variant takes (every weight 0): it fails with NO_CAPACITY at arrival."""
 LEAST_OUTSTANDING = -2
 """Slot of a request whose instance is chosen at arrival among a rotation (LEAST_OUTSTANDING_REQUESTS)."""
+_KILL, _LEAVE = -1, -2
+"""Heap entries of the fleet's own events, in place of a request."""
+
+
+class Tie(Exception):
+    """A request event coincides with a fleet event, or (single_station.py) an arrival with a
+    completion or a pull: only the event loop, or SimPy, orders that exactly."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,57 @@ class Records:
     instance: np.ndarray
     status: np.ndarray
 
+    def store(self, log: RequestLog, rows: slice | np.ndarray) -> None:
+        """Write the records into the log's rows `rows` (cast to the log's column dtypes)."""
+        for name in ("start", "end", "work", "instance", "status"):
+            getattr(log, name)[rows] = getattr(self, name)
+
+
+@dataclass
+class Retirements:
+    """An autoscaled fleet's scale-ins, (time, slot) in SimPy's order, and every time its fleet
+    changes (a request event then is a Tie, see elastic.py); the loop adds the kill times and
+    records how each retired instance ended: terminated (at a time) or still draining."""
+
+    leaves: list[tuple[float, int]]
+    special: set[float]
+    terminated_at: dict[int, float] = field(default_factory=dict)
+    draining: set[int] = field(default_factory=set)
+
+    def play(
+        self,
+        event: int,
+        now: float,
+        s: int,
+        order: int,
+        heap: list[tuple[float, int, int, int]],
+        queues: list[deque[int]],
+        busy: list[int],
+        outstanding: list[int],
+        status: array,
+        end: array,
+    ) -> int:
+        """Instance slot `s` leaves routing or is killed, in the loop's state; the next event order."""
+        if event == _LEAVE and outstanding[s] == 0:
+            self.terminated_at[s] = now
+        elif event == _LEAVE:
+            self.draining.add(s)
+            self.special.add(now + KILL_GRACE_S)
+            heapq.heappush(heap, (now + KILL_GRACE_S, order, s, _KILL))
+            return order + 1
+        elif s in self.draining:  # the kill: what it still holds, in service or queued, is KILLED
+            inside = [entry[3] for entry in heap if entry[2] == s]
+            heap[:] = [entry for entry in heap if entry[2] != s]  # their completions never come
+            heapq.heapify(heap)
+            for victim in [*inside, *queues[s]]:
+                status[victim] = Status.KILLED
+                end[victim] = now
+            queues[s].clear()
+            busy[s] = outstanding[s] = 0
+            self.draining.discard(s)
+            self.terminated_at[s] = now
+        return order
+
 
 def _doubles(count: int) -> array:
     return array("d", np.full(count, np.nan).tobytes())
@@ -69,6 +131,7 @@ def serve(
     stations: list[Station],
     timeout: float,
     duration: float,
+    retirements: Retirements | None = None,
 ) -> Records:
     """Run a timetable (arrival times and SimPy's clock at each, see clock.py) through the fleet."""
     n = len(arrivals)
@@ -92,7 +155,10 @@ def serve(
     queues: list[deque[int]] = [deque() for _ in range(slots)]
     drawn = [0] * len(stations)
     fewest = outstanding.__getitem__
-    heap: list[tuple[float, int, int, int]] = []
+    fleet = retirements or Retirements([], set())
+    draining, terminated_at = fleet.draining, fleet.terminated_at
+    # (time, order, slot, request or a fleet event); scale-ins go first at their instant, in their order
+    heap = [(time, order - len(fleet.leaves), s, _LEAVE) for order, (time, s) in enumerate(fleet.leaves)]
     push, pop = heapq.heappush, heapq.heappop
     ok, timed_out, throttled = int(Status.OK), int(Status.TIMEOUT), int(Status.THROTTLED)
     no_capacity = int(Status.NO_CAPACITY)
@@ -103,6 +169,9 @@ def serve(
             if now >= duration:
                 break
             pop(heap)
+            if request < 0:  # the fleet's own event
+                order = fleet.play(request, now, s, order, heap, queues, busy, outstanding, status, end)
+                continue
             end[request] = now
             status[request] = timed_out if now - arrival[request] > timeout else ok
             busy[s] -= 1
@@ -119,6 +188,9 @@ def serve(
                 status[waiting] = timed_out
                 end[waiting] = arrived + timeout
             if request < 0:
+                if draining and outstanding[s] == 0 and s in draining:
+                    draining.discard(s)
+                    terminated_at[s] = now
                 continue
         else:
             if next_time >= duration:
