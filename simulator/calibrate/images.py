@@ -7,13 +7,11 @@ already holding python3, numpy, scikit-learn and gunicorn, and imports it as a l
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -74,17 +72,11 @@ def build_base_image(
     cli = _docker.client()
     if not force and _docker.image_exists(cli, name):
         return name
-    with _build_lock():
+    with open(BUILD_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, whatever happens below
         if not force and _docker.image_exists(cli, name):  # built while we waited for the lock
             return name
         return _debootstrap_image(name)
-
-
-@contextlib.contextmanager
-def _build_lock() -> Iterator[None]:
-    with open(BUILD_LOCK, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file closes, whatever happens in the body
-        yield
 
 
 def _debootstrap_image(name: str) -> str:
