@@ -161,23 +161,20 @@ class _CpuWatch:
 
     def __init__(self, cores: tuple[int, ...]) -> None:
         self.cores = cores
-        self.first: tuple[float, int, float] | None = None
-        self.last: tuple[float, int, float] | None = None
+        self.samples: list[tuple[float, int, float]] = []
 
     def poll(self, container: Any) -> None:
-        if self.last is not None and time.perf_counter() - self.last[0] < 0.5:
+        if self.samples and time.perf_counter() - self.samples[-1][0] < 0.5:
             return
         cpu = _docker.container_cpu_seconds(container)
-        if not math.isfinite(cpu) or (self.last is not None and cpu < self.last[2]):
+        if not math.isfinite(cpu) or (self.samples and cpu < self.samples[-1][2]):
             return  # no reading, or the container is already gone (an exited one reads 0)
-        sample = (time.perf_counter(), busy_ticks(self.cores), cpu)
-        self.first = self.first or sample
-        self.last = sample
+        self.samples.append((time.perf_counter(), busy_ticks(self.cores), cpu))
 
     def interference(self) -> float:
-        if self.first is None or self.last is None or self.last[0] - self.first[0] < 1.0:
+        if not self.samples or self.samples[-1][0] - self.samples[0][0] < 1.0:
             return 0.0
-        wall, ticks, cpu = (b - a for a, b in zip(self.first, self.last, strict=True))
+        wall, ticks, cpu = (b - a for a, b in zip(self.samples[0], self.samples[-1], strict=True))
         return foreign_share(int(ticks), cpu, wall, len(self.cores))
 
 
