@@ -115,7 +115,6 @@ def run_container(
     memory: str | None = None,
     stop_after_s: float | None = None,
     stop_grace_s: int = 10,
-    timeout_s: float = RUN_TIMEOUT_S,
 ) -> Run:
     """`docker run IMAGE train` on job; `docker stop` it stop_after_s after start if still running."""
     with _docker.owned(
@@ -130,7 +129,7 @@ def run_container(
         started = time.time()
         container.start()
         stop_requested = None
-        deadline = started + timeout_s
+        deadline = started + RUN_TIMEOUT_S
         watch = _CpuWatch(tuple(int(c) for c in cpuset.split(",")))
         while True:
             container.reload()
@@ -143,7 +142,7 @@ def run_container(
                 container.stop(timeout=stop_grace_s)
                 continue
             if now > deadline:
-                raise ScenarioError("train", f"training container still running after {timeout_s:g}s")
+                raise ScenarioError("train", f"training container still running after {RUN_TIMEOUT_S:g}s")
             time.sleep(0.02)
         exited = _exit_time(container, time.time())
         code = int(container.attrs.get("State", {}).get("ExitCode", -1))
