@@ -46,7 +46,6 @@ class TrainPlan:
     hyperparameters: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_HYPERPARAMETERS))
     stops: int = 3  # random stops in the interrupted calibration run
     stop_window_s: tuple[float, float] = STOP_WINDOW_S  # stop this long after each container start
-    stop_grace_s: int = 10
 
 
 def random_schedule(n: int, window: tuple[float, float], seed: int) -> list[float]:
@@ -55,13 +54,7 @@ def random_schedule(n: int, window: tuple[float, float], seed: int) -> list[floa
 
 
 def run_schedule(
-    image: str,
-    job: JobDir,
-    stop_after: list[float],
-    *,
-    cpuset: str,
-    memory: str | None,
-    grace_s: int,
+    image: str, job: JobDir, stop_after: list[float], *, cpuset: str, memory: str | None
 ) -> list[Run]:
     """Fresh job, stopped per schedule and relaunched on the same checkpoints until it completes.
 
@@ -73,11 +66,7 @@ def run_schedule(
         job.reset_checkpoints()
         runs: list[Run] = []
         for stop in [*stop_after, None]:
-            runs.append(
-                run_container(
-                    image, job, cpuset=cpuset, memory=memory, stop_after_s=stop, stop_grace_s=grace_s
-                )
-            )
+            runs.append(run_container(image, job, cpuset=cpuset, memory=memory, stop_after_s=stop))
             if runs[-1].completed:
                 return runs
         raise ScenarioError("train", "the job did not complete after its last relaunch")
@@ -111,9 +100,9 @@ def calibrate_train(
     cpuset = place(vcpus).cpuset
     with tempfile.TemporaryDirectory(prefix="sagesim-train-") as tmp:
         job = JobDir.create(Path(tmp), plan.hyperparameters, seed=seed)
-        clean = run_schedule(image, job, [], cpuset=cpuset, memory=memory, grace_s=plan.stop_grace_s)
+        clean = run_schedule(image, job, [], cpuset=cpuset, memory=memory)
         schedule = random_schedule(plan.stops, plan.stop_window_s, seed)
-        stopped = run_schedule(image, job, schedule, cpuset=cpuset, memory=memory, grace_s=plan.stop_grace_s)
+        stopped = run_schedule(image, job, schedule, cpuset=cpuset, memory=memory)
     steps = int(clean[0].last_step)
     step_times = np.array([t for run in clean + stopped for t in run.step_times()])
     writes = np.array([w for run in clean + stopped for w in run.checkpoint_writes()])
@@ -229,7 +218,7 @@ def validate_train(
                 {**hp, "sigterm_checkpoint": str(sigterm).lower()},
                 seed=seed,
             )
-            runs = run_schedule(image, job, stops, cpuset=placement.cpuset, memory=memory, grace_s=10)
+            runs = run_schedule(image, job, stops, cpuset=placement.cpuset, memory=memory)
             speed = measured_speed(profile, runs)
             pred, at_speed = (  # at the profile's step time, and at the one the runs had
                 predict_completion(model, stops, sigterm_checkpoint=sigterm, replications=PREDICTIONS)

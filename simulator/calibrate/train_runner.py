@@ -24,6 +24,7 @@ from simulator.calibrate.interference import busy_ticks, foreign_share
 from simulator.errors import ScenarioError
 
 RUN_TIMEOUT_S = 900.0
+STOP_GRACE_S = 10  # docker stop's grace between SIGTERM and SIGKILL
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,6 @@ def run_container(
     cpuset: str,
     memory: str | None = None,
     stop_after_s: float | None = None,
-    stop_grace_s: int = 10,
 ) -> Run:
     """`docker run IMAGE train` on job; `docker stop` it stop_after_s after start if still running."""
     with _docker.owned(
@@ -139,7 +139,7 @@ def run_container(
             watch.poll(container)
             if stop_after_s is not None and stop_requested is None and now - started >= stop_after_s:
                 stop_requested = time.time()
-                container.stop(timeout=stop_grace_s)
+                container.stop(timeout=STOP_GRACE_S)
                 continue
             if now > deadline:
                 raise ScenarioError("train", f"training container still running after {RUN_TIMEOUT_S:g}s")
