@@ -176,11 +176,9 @@ def _dist(samples: np.ndarray) -> dict[str, Any]:
     if x.size < 200:
         mean = float(max(x.mean(), 1e-6))
         cv = float(x.std() / mean) if x.size > 1 else 0.0
-        return (
-            {"distribution": "deterministic", "value": mean}
-            if cv < 1e-3
-            else {"distribution": "gamma", "mean": mean, "cv": min(cv, 10.0)}
-        )
+        if cv < 1e-3:
+            return {"distribution": "deterministic", "value": mean}
+        return {"distribution": "gamma", "mean": mean, "cv": min(cv, 10.0)}
     return fit_distribution(x).distribution
 
 
