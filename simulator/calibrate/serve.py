@@ -234,7 +234,6 @@ def fit_rate_scale(
         _matching_factor(profile, level, "mean_ms" if i == 0 else "p50_ms")
         for i, level in enumerate(open_levels)
     ]
-    cpu = [lv.cpu_per_request() for lv in open_levels]
     base_mean = float(sample(profile.service_time, np.random.default_rng(0), 200_000).mean())
     saturation = min(profile.vcpus, profile.workers) / (measured_max * base_mean)
     reference = factors[-1]
@@ -242,7 +241,7 @@ def fit_rate_scale(
     table = {
         "rates": [lv.load.level for lv in open_levels] + [measured_max],
         "factors": [f / reference for f in factors] + [min(saturation, factors[-1]) / reference],
-        "cpu_per_request": [*cpu, saturated_cpu],
+        "cpu_per_request": [lv.cpu_per_request() for lv in open_levels] + [saturated_cpu],
         "saturation_factor": saturation / reference,
         "measured_max_throughput": measured_max,
         "saturated_throughputs": [lv.result.throughput() for lv in saturated],

@@ -272,11 +272,10 @@ def format_train_table(report: TrainValidation) -> str:
             f" | {c.speed:>5.2f} {c.predicted_at_speed:>10.2f} {c.error_at_speed():>+7.1%} |"
             f" {c.interference:>6.1%}"
         )
-    verdict = "PASS" if report.passed() else "FAIL"
-    at_speed = "PASS" if report.passed_at_speed() else "FAIL"
     lines += [
-        f"completion time held to |error| <= {COMPLETION_TARGET:.0%}: {verdict};"
-        f" at the measured speed: {at_speed}",
+        f"completion time held to |error| <= {COMPLETION_TARGET:.0%}: "
+        f"{'PASS' if report.passed() else 'FAIL'}; at the measured speed: "
+        f"{'PASS' if report.passed_at_speed() else 'FAIL'}",
         "speed: the runs' mean step time / calibration's (this testbed's drift between runs);"
         " at speed: predicted with the step time scaled by it",
         "others: share of the instance's cores other processes took",
