@@ -57,9 +57,11 @@ def predict(
             if profile_path is None:
                 raise ValueError("the engine backend reads the profile from its file: give profile_path")
             if arrivals is None:
-                return _predict_engine(profile, profile_path, load, seed)
+                return _predict_engine(profile, profile_path, load, seed, None, 0.0)
+            trace, last = Path(tmp) / "arrivals.csv", float(np.max(arrivals))  # a scenario replays a file
+            np.savetxt(trace, np.sort(arrivals), fmt="%.6f", header="t", comments="")
             seeds = range(seed, seed + replications)
-            return _average([_predict_engine(profile, profile_path, load, s, arrivals) for s in seeds])
+            return _average([_predict_engine(profile, profile_path, load, s, trace, last) for s in seeds])
     if arrivals is not None:
         runs = []
         for stream in np.random.SeedSequence(seed).spawn(replications):
@@ -152,21 +154,14 @@ def scenario_dict(
 
 
 def _predict_engine(
-    profile: ServeProfile, profile_path: Path, load: Load, seed: int, arrivals: np.ndarray | None = None
+    profile: ServeProfile, profile_path: Path, load: Load, seed: int, trace: Path | None, last: float
 ) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix="sagesim-trace-") as tmp:
-        trace = None
-        last = 0.0
-        if arrivals is not None:
-            trace = Path(tmp) / "arrivals.csv"
-            last = float(np.max(arrivals))
-            np.savetxt(trace, np.sort(arrivals), fmt="%.6f", header="t", comments="")
-        spec = scenario_dict(profile, profile_path, load, seed, trace, last)
-        scenario = load_scenario_dict(spec, profile_path.parent)
+    spec = scenario_dict(profile, profile_path, load, seed, trace, last)
+    scenario = load_scenario_dict(spec, profile_path.parent)
     result = simulate(scenario, seed)
     lat = result.summary.latency_ms
     completed = result.summary.requests.completed
-    span = (last - load.warmup_s) if arrivals is not None else scenario.duration - scenario.warmup
+    span = (last - load.warmup_s) if trace is not None else scenario.duration - scenario.warmup
     return {
         "p50_ms": float(lat.p50),
         "p95_ms": float(lat.p95),
