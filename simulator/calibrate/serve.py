@@ -126,10 +126,7 @@ def calibrate_serve(
             **profile.fitted,
         }
         write_records(levels, staging / "requests.csv")
-        write_profile(
-            ServeProfile(profile.service_time, profile.overhead, vcpus, workers, fitted),
-            staging / PROFILE_FILE,
-        )
+        write_profile(replace(profile, fitted=fitted), staging / PROFILE_FILE)
     return out / PROFILE_FILE
 
 
