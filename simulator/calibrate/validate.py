@@ -79,17 +79,13 @@ def validate_serve(
     )
     loads = validation_loads(max_throughput(profile), profile.vcpus)
     placement = place(profile.vcpus)
+    workers = profile.fitted.get("workers_requested", profile.workers)  # as calibration started it
     report = ServeValidation(str(profile_path), image)
     with staged_directory(out, "validate", keep_partial=True, joins=("calibrate serve",)) as staging:
         measured: list[tuple[str, Level]] = []
         with (
             kept_on_failure(measured, staging / PARTIAL_FILE, out / PARTIAL_FILE),
-            serving(
-                image,
-                placement,
-                workers=profile.fitted.get("workers_requested", profile.workers),
-                memory=memory,
-            ) as server,
+            serving(image, placement, workers=workers, memory=memory) as server,
         ):
             measure(server, placement, Load("closed", 1, 500, 2.0, 0.0), pool, seed)  # warm caches
             for i, load in enumerate(loads):
