@@ -113,6 +113,8 @@ def calibrate_train(
     lost = [(a.last_step - b.start_step) * float(np.mean(step_times)) for a, b in itertools.pairwise(stopped)]
     hp = {**DEFAULT_HYPERPARAMETERS, **plan.hyperparameters}
     sigterm = str(hp.get("sigterm_checkpoint", "true")).lower() == "true"
+    # each run's mean step time, where it had enough steps to say: its spread between runs (fresh containers)
+    means = [float(np.mean(r.step_times())) for r in clean + stopped if len(r.step_times()) >= 20]
     profile = TrainProfile(
         work=float(step_times.mean() * steps),
         steps=steps,
@@ -124,7 +126,7 @@ def calibrate_train(
         relaunch=_dist(relaunch),
         sigterm_checkpoint=sigterm,
         vcpus=vcpus,
-        run_speed_cv=_run_speed_cv(clean + stopped),
+        run_speed_cv=float(np.std(means, ddof=1) / np.mean(means)) if len(means) >= 2 else 0.0,
         fitted={
             "image": image,
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -162,12 +164,6 @@ def calibrate_train(
     return out / TRAIN_PROFILE_FILE
 
 
-def _run_speed_cv(runs: list[Run], min_steps: int = 20) -> float:
-    """Spread of the mean step time between runs (each a fresh container) with enough steps to say."""
-    means = [float(np.mean(r.step_times())) for r in runs if len(r.step_times()) >= min_steps]
-    return float(np.std(means, ddof=1) / np.mean(means)) if len(means) >= 2 else 0.0
-
-
 def _dist(samples: np.ndarray) -> dict[str, Any]:
     """A small-sample fit: deterministic for one sample, gamma by moments below 200 samples."""
     x = np.asarray(samples, dtype=float)
@@ -180,12 +176,6 @@ def _dist(samples: np.ndarray) -> dict[str, Any]:
             return {"distribution": "deterministic", "value": mean}
         return {"distribution": "gamma", "mean": mean, "cv": min(cv, 10.0)}
     return fit_distribution(x).distribution
-
-
-def measured_speed(profile: TrainProfile, runs: list[Run]) -> float:
-    """The runs' mean step time (steps without a checkpoint write) over the profile's."""
-    steps = [t for run in runs for t in run.step_times()]
-    return float(np.mean(steps)) / profile.step_time if steps else 1.0
 
 
 def validate_train(
@@ -217,7 +207,10 @@ def validate_train(
                 seed=seed,
             )
             runs = run_schedule(image, job, stops, cpuset=placement.cpuset, memory=memory)
-            speed = measured_speed(profile, runs)
+            steps = [t for run in runs for t in run.step_times()]  # steps without a checkpoint write
+            speed = (
+                float(np.mean(steps)) / profile.step_time if steps else 1.0
+            )  # the runs' over the profile's
             pred, at_speed = (  # at the profile's step time, and at the one the runs had
                 predict_completion(model, stops, sigterm_checkpoint=sigterm, replications=PREDICTIONS)
                 for model in (profile, replace(profile, work=profile.work * speed))
