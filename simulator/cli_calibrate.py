@@ -161,9 +161,11 @@ def serve(
 def _warn_if_disturbed(levels: dict[str, dict[str, float]]) -> None:
     """One line on stderr when fitting levels stayed disturbed after every attempt (others' CPU on the
     instance's core, or a starved load generator): the profile is written, but may be off."""
-    from simulator.calibrate.measure import disturbed_levels
+    from simulator.calibrate.interference import MAX_INTERFERENCE
+    from simulator.calibrate.measure import summary_disturbance
 
-    disturbed = disturbed_levels(levels)
+    disturbance = {label: summary_disturbance(summary) for label, summary in levels.items()}
+    disturbed = {label: value for label, value in disturbance.items() if value > MAX_INTERFERENCE}
     if disturbed:
         worst = max(disturbed, key=disturbed.__getitem__)
         typer.echo(

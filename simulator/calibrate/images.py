@@ -7,13 +7,11 @@ already holding python3, numpy, scikit-learn and gunicorn, and imports it as a l
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -44,9 +42,7 @@ _IMPORT_CHANGES = (
 
 
 def image_context(kind: Kind) -> Path:
-    """The build context (package data)."""
-    if kind not in KINDS:
-        raise ScenarioError("kind", f"unknown image kind {kind!r}; expected one of {', '.join(KINDS)}")
+    """The build context (package data); the CLI checks the kind."""
     return _IMAGES / kind
 
 
@@ -57,10 +53,9 @@ def build_stack(name: str, *, base_image: str = DEFAULT_BASE_IMAGE) -> str:
     """Build one of the third-party serving stacks (images/stacks/NAME) and return its tag.
 
     They are servers people deploy, built from their public packages with a model trained at build
-    time; none of their serving code is ours, which is what makes them a test of calibration.
+    time; none of their serving code is ours, which is what makes them a test of calibration. The CLI
+    checks the name.
     """
-    if name not in STACKS:
-        raise ScenarioError("stack", f"unknown stack {name!r}; expected one of {', '.join(STACKS)}")
     return _build(_IMAGES / "stacks" / name, f"sagesim-stack-{name}:latest", base_image, f"stack {name}")
 
 
@@ -77,17 +72,11 @@ def build_base_image(
     cli = _docker.client()
     if not force and _docker.image_exists(cli, name):
         return name
-    with _build_lock():
+    with open(BUILD_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, whatever happens below
         if not force and _docker.image_exists(cli, name):  # built while we waited for the lock
             return name
         return _debootstrap_image(name)
-
-
-@contextlib.contextmanager
-def _build_lock() -> Iterator[None]:
-    with open(BUILD_LOCK, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file closes, whatever happens in the body
-        yield
 
 
 def _debootstrap_image(name: str) -> str:

@@ -32,11 +32,8 @@ Issue = Callable[[int, float], Awaitable[None]]  # send request i, scheduled at 
 @contextlib.contextmanager
 def pinned(cpus: set[int] | None) -> Iterator[None]:
     """Run the body on the given cores only (this thread and threads it starts), then restore."""
-    if not cpus:
-        yield
-        return
     before = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, cpus)
+    os.sched_setaffinity(0, cpus or before)
     try:
         yield
     finally:

@@ -21,7 +21,6 @@ import numpy as np
 
 from simulator.calibrate import _docker
 from simulator.calibrate.interference import (
-    MAX_INTERFERENCE,
     Interference,
     interference,
     least_disturbed,
@@ -135,13 +134,6 @@ def summary_disturbance(summary: dict[str, float]) -> float:
         summary.get("interference_loadgen", 0.0),
         STALL_WEIGHT * summary.get("client_stalled_share", 0.0),
     )
-
-
-def disturbed_levels(levels: dict[str, dict[str, float]]) -> dict[str, float]:
-    """The levels (as a profile's `fitted.levels` holds their summaries) still disturbed after their
-    last attempt, with how much: a profile fitted on them may be off, and the user should know."""
-    disturbance = {label: summary_disturbance(summary) for label, summary in levels.items()}
-    return {label: value for label, value in disturbance.items() if value > MAX_INTERFERENCE}
 
 
 @contextlib.contextmanager

@@ -45,32 +45,23 @@ def predict(
     `replications` runs and the figures averaged, so the prediction is the expectation given those
     arrivals.
     """
-    if "rate_scale" in profile.fitted:
-        factor = scale_at(profile, load.level) if load.kind == "open" else saturation_scale(profile)
-        with tempfile.TemporaryDirectory(prefix="sagesim-profile-") as tmp:
-            model = scaled_service(profile, factor)  # no rate table: predicted as stored, below
-            path = None if profile_path is None else write_profile(model, Path(tmp) / "profile.yaml")
-            return predict(
-                model,
-                load,
-                requests=requests,
-                seed=seed,
-                backend=backend,
-                profile_path=path,
-                arrivals=arrivals,
-                replications=replications,
-            )
     if arrivals is not None and load.kind != "open":
         raise ValueError("arrivals replay an open-loop level")
-    if backend == "engine" or (backend == "auto" and profile_path is not None):
-        if profile_path is None:
-            raise ValueError("the engine backend reads the profile from its file: give profile_path")
-        if arrivals is not None:
-            runs = [
-                _predict_engine(profile, profile_path, load, seed + k, arrivals) for k in range(replications)
-            ]
-            return _average(runs)
-        return _predict_engine(profile, profile_path, load, seed)
+    with tempfile.TemporaryDirectory(prefix="sagesim-profile-") as tmp:
+        if "rate_scale" in profile.fitted:  # one fixed model at this load (no rate table), for the engine too
+            factor = scale_at(profile, load.level) if load.kind == "open" else saturation_scale(profile)
+            profile = scaled_service(profile, factor)
+            if profile_path is not None:
+                profile_path = write_profile(profile, Path(tmp) / "profile.yaml")
+        if backend == "engine" or (backend == "auto" and profile_path is not None):
+            if profile_path is None:
+                raise ValueError("the engine backend reads the profile from its file: give profile_path")
+            if arrivals is None:
+                return _predict_engine(profile, profile_path, load, seed, None, 0.0)
+            trace, last = Path(tmp) / "arrivals.csv", float(np.max(arrivals))  # a scenario replays a file
+            np.savetxt(trace, np.sort(arrivals), fmt="%.6f", header="t", comments="")
+            seeds = range(seed, seed + replications)
+            return _average([_predict_engine(profile, profile_path, load, s, trace, last) for s in seeds])
     if arrivals is not None:
         runs = []
         for stream in np.random.SeedSequence(seed).spawn(replications):
@@ -163,21 +154,14 @@ def scenario_dict(
 
 
 def _predict_engine(
-    profile: ServeProfile, profile_path: Path, load: Load, seed: int, arrivals: np.ndarray | None = None
+    profile: ServeProfile, profile_path: Path, load: Load, seed: int, trace: Path | None, last: float
 ) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix="sagesim-trace-") as tmp:
-        trace = None
-        last = 0.0
-        if arrivals is not None:
-            trace = Path(tmp) / "arrivals.csv"
-            last = float(np.max(arrivals))
-            np.savetxt(trace, np.sort(arrivals), fmt="%.6f", header="t", comments="")
-        spec = scenario_dict(profile, profile_path, load, seed, trace, last)
-        scenario = load_scenario_dict(spec, profile_path.parent)
+    spec = scenario_dict(profile, profile_path, load, seed, trace, last)
+    scenario = load_scenario_dict(spec, profile_path.parent)
     result = simulate(scenario, seed)
     lat = result.summary.latency_ms
     completed = result.summary.requests.completed
-    span = (last - load.warmup_s) if arrivals is not None else scenario.duration - scenario.warmup
+    span = (last - load.warmup_s) if trace is not None else scenario.duration - scenario.warmup
     return {
         "p50_ms": float(lat.p50),
         "p95_ms": float(lat.p95),

@@ -63,7 +63,10 @@ def weighted_thread() -> Iterator[None]:
     tid = str(threading.get_native_id())
     moved = False
     if group is not None and home is not None:
-        _allow_realtime(group)
+        budget = group / "cpu.rt_runtime_us"  # kernels with RT group scheduling need one (default 0)
+        if budget.is_file():
+            with contextlib.suppress(OSError):
+                budget.write_text(str(RT_RUNTIME_US))
         with contextlib.suppress(OSError):
             (group / "tasks").write_text(tid)
             moved = True
@@ -74,14 +77,6 @@ def weighted_thread() -> Iterator[None]:
         if moved and home is not None:
             with contextlib.suppress(OSError):
                 (CPU_ROOT / home.lstrip("/") / "tasks").write_text(tid)
-
-
-def _allow_realtime(group: Path) -> None:
-    """Give the group a real-time budget (kernels with RT group scheduling need one, default 0)."""
-    budget = group / "cpu.rt_runtime_us"
-    if budget.is_file():
-        with contextlib.suppress(OSError):
-            budget.write_text(str(RT_RUNTIME_US))
 
 
 @contextlib.contextmanager

@@ -45,6 +45,9 @@ class ServeProfile:
     fitted: dict[str, Any] = field(default_factory=dict)
 
 
+TRAIN_PHASES = ("startup", "restore", "checkpoint_write", "exit", "relaunch")  # TrainProfile's distributions
+
+
 @dataclass(frozen=True)
 class TrainProfile:
     work: float  # seconds of compute for the whole job, uninterrupted, without checkpoint writes
@@ -111,6 +114,4 @@ def read_serve_profile(path: Path) -> ServeProfile:
 
 
 def read_train_profile(path: Path) -> TrainProfile:
-    return _read_profile(
-        path, TrainProfile, "training", ("startup", "restore", "checkpoint_write", "exit", "relaunch")
-    )
+    return _read_profile(path, TrainProfile, "training", TRAIN_PHASES)

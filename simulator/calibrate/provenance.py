@@ -49,8 +49,21 @@ def validation_target(
     chosen = image or fitted_image
     if chosen is None:
         raise ScenarioError("--image", "the profile records no image; give --image")
-    if not image_differs_ok:
-        _same_image(chosen, fitted_image, fitted.get("image_id"))
+    if not image_differs_ok and fitted_image is not None and chosen != fitted_image:
+        raise ScenarioError(
+            "--image",
+            f"the profile was fitted on {fitted_image!r}, not {chosen!r}; "
+            "pass --image-differs-ok to validate another image",
+        )
+    fitted_id = fitted.get("image_id")
+    if fitted_id and not image_differs_ok:
+        now = _docker.require_image(chosen).images.get(chosen).id
+        if now != fitted_id:
+            raise ScenarioError(
+                "--image",
+                f"{chosen!r} is now image {now[:19]}, the profile was fitted on {fitted_id[:19]} "
+                "(rebuilt since?); recalibrate, or pass --image-differs-ok",
+            )
     traffic = fitted.get("payload") or {}
     if payload is None and traffic.get("source") not in (None, DIGITS_SOURCE):
         source = Path(traffic["source"])
@@ -69,21 +82,3 @@ def validation_target(
             f"({traffic.get('source')}); pass --payload-differs-ok to validate with them anyway",
         )
     return chosen, pool
-
-
-def _same_image(chosen: str, fitted_image: str | None, fitted_id: str | None) -> None:
-    if fitted_image is not None and chosen != fitted_image:
-        raise ScenarioError(
-            "--image",
-            f"the profile was fitted on {fitted_image!r}, not {chosen!r}; "
-            "pass --image-differs-ok to validate another image",
-        )
-    if not fitted_id:
-        return
-    now = _docker.require_image(chosen).images.get(chosen).id
-    if now != fitted_id:
-        raise ScenarioError(
-            "--image",
-            f"{chosen!r} is now image {now[:19]}, the profile was fitted on {fitted_id[:19]} "
-            "(rebuilt since?); recalibrate, or pass --image-differs-ok",
-        )

@@ -32,11 +32,10 @@ def simulate_station(
     users: int | None = None,
     arrival_times: np.ndarray | None = None,
     seed: int | np.random.SeedSequence = 1,
-    warmup_fraction: float = 0.05,
     warmup_s: float | None = None,
 ) -> StationRun:
     """Open loop (Poisson `rate`, or replayed `arrival_times` in seconds), or closed loop (`users`, zero
-    think time); one request per service sample. Warm-up: the first `warmup_fraction` of requests, or
+    think time); one request per service sample. Warm-up: the first 5% of requests, or
     those issued before `warmup_s`."""
     if sum(x is not None for x in (rate, users, arrival_times)) != 1:
         raise ValueError("give exactly one of rate, users and arrival_times")
@@ -85,7 +84,7 @@ def simulate_station(
             heapq.heappush(pending, (t + float(overhead[next_id]), next_id))
             next_id += 1
     order = np.argsort(issued, kind="stable")
-    keep = order[int(n * warmup_fraction) :] if warmup_s is None else order[issued[order] >= warmup_s]
+    keep = order[int(n * 0.05) :] if warmup_s is None else order[issued[order] >= warmup_s]
     latency = done[keep] - issued[keep]
     start = issued[keep].min()
     end = done[keep].max()

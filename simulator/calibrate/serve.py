@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.calibrate import _docker
-from simulator.calibrate.fitting import fit_distribution
+from simulator.calibrate.fitting import Fit, fit_distribution
 from simulator.calibrate.loads import Load
 from simulator.calibrate.measure import MAX_ATTEMPTS, Level, kept_on_failure, measure, write_records
 from simulator.calibrate.parallelism import effective_parallelism, sampling_runnable, worker_slots
@@ -126,10 +126,7 @@ def calibrate_serve(
             **profile.fitted,
         }
         write_records(levels, staging / "requests.csv")
-        write_profile(
-            ServeProfile(profile.service_time, profile.overhead, vcpus, workers, fitted),
-            staging / PROFILE_FILE,
-        )
+        write_profile(replace(profile, fitted=fitted), staging / PROFILE_FILE)
     return out / PROFILE_FILE
 
 
@@ -171,16 +168,8 @@ def fit_profile(
             "saturated": sum(len(lv.result.window()) for lv in saturated),
             "open_loop": sum(len(lv.result.window()) for lv in open_levels),
         },
-        "service": {
-            "mean": float(service.mean()),
-            "cv": float(service.std() / service.mean()),
-            **service_fit.summary(),
-        },
-        "overhead": {
-            "mean": float(overhead.mean()),
-            "cv": float(overhead.std() / overhead.mean()) if overhead.mean() > 0 else 0.0,
-            **overhead_fit.summary(),
-        },
+        "service": _described(service, service_fit),
+        "overhead": _described(overhead, overhead_fit),
         "cpu_per_request": {
             "single_user": single.cpu_per_request(),
             **{f"open {lv.load.label()}": lv.cpu_per_request() for lv in open_levels},
@@ -189,6 +178,12 @@ def fit_profile(
         "levels": _level_summaries([single, *saturated, *open_levels]),
     }
     return ServeProfile(service_fit.distribution, overhead_fit.distribution, vcpus, workers, fitted)
+
+
+def _described(samples: np.ndarray, fit: Fit) -> dict[str, object]:
+    """Mean, cv (0 for a zero mean: the overhead can be) and the fit's goodness of fitted samples."""
+    mean = float(samples.mean())
+    return {"mean": mean, "cv": float(samples.std() / samples.mean()) if mean > 0 else 0.0, **fit.summary()}
 
 
 def _level_summaries(levels: list[Level]) -> dict[str, dict[str, float]]:
@@ -236,7 +231,6 @@ def fit_rate_scale(
         _matching_factor(profile, level, "mean_ms" if i == 0 else "p50_ms")
         for i, level in enumerate(open_levels)
     ]
-    cpu = [lv.cpu_per_request() for lv in open_levels]
     base_mean = float(sample(profile.service_time, np.random.default_rng(0), 200_000).mean())
     saturation = min(profile.vcpus, profile.workers) / (measured_max * base_mean)
     reference = factors[-1]
@@ -244,7 +238,7 @@ def fit_rate_scale(
     table = {
         "rates": [lv.load.level for lv in open_levels] + [measured_max],
         "factors": [f / reference for f in factors] + [min(saturation, factors[-1]) / reference],
-        "cpu_per_request": [*cpu, saturated_cpu],
+        "cpu_per_request": [lv.cpu_per_request() for lv in open_levels] + [saturated_cpu],
         "saturation_factor": saturation / reference,
         "measured_max_throughput": measured_max,
         "saturated_throughputs": [lv.result.throughput() for lv in saturated],

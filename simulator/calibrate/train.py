@@ -46,7 +46,6 @@ class TrainPlan:
     hyperparameters: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_HYPERPARAMETERS))
     stops: int = 3  # random stops in the interrupted calibration run
     stop_window_s: tuple[float, float] = STOP_WINDOW_S  # stop this long after each container start
-    stop_grace_s: int = 10
 
 
 def random_schedule(n: int, window: tuple[float, float], seed: int) -> list[float]:
@@ -55,13 +54,7 @@ def random_schedule(n: int, window: tuple[float, float], seed: int) -> list[floa
 
 
 def run_schedule(
-    image: str,
-    job: JobDir,
-    stop_after: list[float],
-    *,
-    cpuset: str,
-    memory: str | None,
-    grace_s: int,
+    image: str, job: JobDir, stop_after: list[float], *, cpuset: str, memory: str | None
 ) -> list[Run]:
     """Fresh job, stopped per schedule and relaunched on the same checkpoints until it completes.
 
@@ -73,11 +66,7 @@ def run_schedule(
         job.reset_checkpoints()
         runs: list[Run] = []
         for stop in [*stop_after, None]:
-            runs.append(
-                run_container(
-                    image, job, cpuset=cpuset, memory=memory, stop_after_s=stop, stop_grace_s=grace_s
-                )
-            )
+            runs.append(run_container(image, job, cpuset=cpuset, memory=memory, stop_after_s=stop))
             if runs[-1].completed:
                 return runs
         raise ScenarioError("train", "the job did not complete after its last relaunch")
@@ -111,9 +100,9 @@ def calibrate_train(
     cpuset = place(vcpus).cpuset
     with tempfile.TemporaryDirectory(prefix="sagesim-train-") as tmp:
         job = JobDir.create(Path(tmp), plan.hyperparameters, seed=seed)
-        clean = run_schedule(image, job, [], cpuset=cpuset, memory=memory, grace_s=plan.stop_grace_s)
+        clean = run_schedule(image, job, [], cpuset=cpuset, memory=memory)
         schedule = random_schedule(plan.stops, plan.stop_window_s, seed)
-        stopped = run_schedule(image, job, schedule, cpuset=cpuset, memory=memory, grace_s=plan.stop_grace_s)
+        stopped = run_schedule(image, job, schedule, cpuset=cpuset, memory=memory)
     steps = int(clean[0].last_step)
     step_times = np.array([t for run in clean + stopped for t in run.step_times()])
     writes = np.array([w for run in clean + stopped for w in run.checkpoint_writes()])
@@ -124,6 +113,8 @@ def calibrate_train(
     lost = [(a.last_step - b.start_step) * float(np.mean(step_times)) for a, b in itertools.pairwise(stopped)]
     hp = {**DEFAULT_HYPERPARAMETERS, **plan.hyperparameters}
     sigterm = str(hp.get("sigterm_checkpoint", "true")).lower() == "true"
+    # each run's mean step time, where it had enough steps to say: its spread between runs (fresh containers)
+    means = [float(np.mean(r.step_times())) for r in clean + stopped if len(r.step_times()) >= 20]
     profile = TrainProfile(
         work=float(step_times.mean() * steps),
         steps=steps,
@@ -135,7 +126,7 @@ def calibrate_train(
         relaunch=_dist(relaunch),
         sigterm_checkpoint=sigterm,
         vcpus=vcpus,
-        run_speed_cv=_run_speed_cv(clean + stopped),
+        run_speed_cv=float(np.std(means, ddof=1) / np.mean(means)) if len(means) >= 2 else 0.0,
         fitted={
             "image": image,
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -173,12 +164,6 @@ def calibrate_train(
     return out / TRAIN_PROFILE_FILE
 
 
-def _run_speed_cv(runs: list[Run], min_steps: int = 20) -> float:
-    """Spread of the mean step time between runs (each a fresh container) with enough steps to say."""
-    means = [float(np.mean(r.step_times())) for r in runs if len(r.step_times()) >= min_steps]
-    return float(np.std(means, ddof=1) / np.mean(means)) if len(means) >= 2 else 0.0
-
-
 def _dist(samples: np.ndarray) -> dict[str, Any]:
     """A small-sample fit: deterministic for one sample, gamma by moments below 200 samples."""
     x = np.asarray(samples, dtype=float)
@@ -187,18 +172,10 @@ def _dist(samples: np.ndarray) -> dict[str, Any]:
     if x.size < 200:
         mean = float(max(x.mean(), 1e-6))
         cv = float(x.std() / mean) if x.size > 1 else 0.0
-        return (
-            {"distribution": "deterministic", "value": mean}
-            if cv < 1e-3
-            else {"distribution": "gamma", "mean": mean, "cv": min(cv, 10.0)}
-        )
+        if cv < 1e-3:
+            return {"distribution": "deterministic", "value": mean}
+        return {"distribution": "gamma", "mean": mean, "cv": min(cv, 10.0)}
     return fit_distribution(x).distribution
-
-
-def measured_speed(profile: TrainProfile, runs: list[Run]) -> float:
-    """The runs' mean step time (steps without a checkpoint write) over the profile's."""
-    steps = [t for run in runs for t in run.step_times()]
-    return float(np.mean(steps)) / profile.step_time if steps else 1.0
 
 
 def validate_train(
@@ -229,8 +206,11 @@ def validate_train(
                 {**hp, "sigterm_checkpoint": str(sigterm).lower()},
                 seed=seed,
             )
-            runs = run_schedule(image, job, stops, cpuset=placement.cpuset, memory=memory, grace_s=10)
-            speed = measured_speed(profile, runs)
+            runs = run_schedule(image, job, stops, cpuset=placement.cpuset, memory=memory)
+            steps = [t for run in runs for t in run.step_times()]  # steps without a checkpoint write
+            speed = (
+                float(np.mean(steps)) / profile.step_time if steps else 1.0
+            )  # the runs' over the profile's
             pred, at_speed = (  # at the profile's step time, and at the one the runs had
                 predict_completion(model, stops, sigterm_checkpoint=sigterm, replications=PREDICTIONS)
                 for model in (profile, replace(profile, work=profile.work * speed))
@@ -285,11 +265,10 @@ def format_train_table(report: TrainValidation) -> str:
             f" | {c.speed:>5.2f} {c.predicted_at_speed:>10.2f} {c.error_at_speed():>+7.1%} |"
             f" {c.interference:>6.1%}"
         )
-    verdict = "PASS" if report.passed() else "FAIL"
-    at_speed = "PASS" if report.passed_at_speed() else "FAIL"
     lines += [
-        f"completion time held to |error| <= {COMPLETION_TARGET:.0%}: {verdict};"
-        f" at the measured speed: {at_speed}",
+        f"completion time held to |error| <= {COMPLETION_TARGET:.0%}: "
+        f"{'PASS' if report.passed() else 'FAIL'}; at the measured speed: "
+        f"{'PASS' if report.passed_at_speed() else 'FAIL'}",
         "speed: the runs' mean step time / calibration's (this testbed's drift between runs);"
         " at speed: predicted with the step time scaled by it",
         "others: share of the instance's cores other processes took",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.calibrate.profiles import TrainProfile, sample
+from simulator.calibrate.profiles import TRAIN_PHASES, TrainProfile, sample
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,14 @@ def predict_completion(
     on_sigterm = profile.sigterm_checkpoint if sigterm_checkpoint is None else sigterm_checkpoint
     if replications <= 0:
         means = {
-            k: float(sample(getattr(profile, k), np.random.default_rng(0), 20_000).mean()) for k in _PHASES
+            k: float(sample(getattr(profile, k), np.random.default_rng(0), 20_000).mean())
+            for k in TRAIN_PHASES
         }
         return _replay(profile, stop_after, on_sigterm, lambda key: means[key], lambda: profile.step_time)
     rng = np.random.default_rng(seed)
     block = replications * (len(stop_after) + 2)
-    draws = {k: sample(getattr(profile, k), rng, block) for k in _PHASES}
-    cursor = dict.fromkeys(_PHASES, 0)
+    draws = {k: sample(getattr(profile, k), rng, block) for k in TRAIN_PHASES}
+    cursor = dict.fromkeys(TRAIN_PHASES, 0)
 
     def phase(key: str) -> float:
         if cursor[key] == len(draws[key]):  # drawn in blocks; checkpoint writes need many
@@ -75,9 +76,6 @@ def predict_completion(
         float(np.mean([r.lost_work for r in runs])),
         round(float(np.mean([r.checkpoints for r in runs]))),
     )
-
-
-_PHASES = ("startup", "restore", "checkpoint_write", "exit", "relaunch")
 
 
 def _replay(

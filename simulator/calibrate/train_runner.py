@@ -24,6 +24,7 @@ from simulator.calibrate.interference import busy_ticks, foreign_share
 from simulator.errors import ScenarioError
 
 RUN_TIMEOUT_S = 900.0
+STOP_GRACE_S = 10  # docker stop's grace between SIGTERM and SIGKILL
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,6 @@ def run_container(
     cpuset: str,
     memory: str | None = None,
     stop_after_s: float | None = None,
-    stop_grace_s: int = 10,
-    timeout_s: float = RUN_TIMEOUT_S,
 ) -> Run:
     """`docker run IMAGE train` on job; `docker stop` it stop_after_s after start if still running."""
     with _docker.owned(
@@ -130,7 +129,7 @@ def run_container(
         started = time.time()
         container.start()
         stop_requested = None
-        deadline = started + timeout_s
+        deadline = started + RUN_TIMEOUT_S
         watch = _CpuWatch(tuple(int(c) for c in cpuset.split(",")))
         while True:
             container.reload()
@@ -140,10 +139,10 @@ def run_container(
             watch.poll(container)
             if stop_after_s is not None and stop_requested is None and now - started >= stop_after_s:
                 stop_requested = time.time()
-                container.stop(timeout=stop_grace_s)
+                container.stop(timeout=STOP_GRACE_S)
                 continue
             if now > deadline:
-                raise ScenarioError("train", f"training container still running after {timeout_s:g}s")
+                raise ScenarioError("train", f"training container still running after {RUN_TIMEOUT_S:g}s")
             time.sleep(0.02)
         exited = _exit_time(container, time.time())
         code = int(container.attrs.get("State", {}).get("ExitCode", -1))
@@ -161,23 +160,20 @@ class _CpuWatch:
 
     def __init__(self, cores: tuple[int, ...]) -> None:
         self.cores = cores
-        self.first: tuple[float, int, float] | None = None
-        self.last: tuple[float, int, float] | None = None
+        self.samples: list[tuple[float, int, float]] = []
 
     def poll(self, container: Any) -> None:
-        if self.last is not None and time.perf_counter() - self.last[0] < 0.5:
+        if self.samples and time.perf_counter() - self.samples[-1][0] < 0.5:
             return
         cpu = _docker.container_cpu_seconds(container)
-        if not math.isfinite(cpu) or (self.last is not None and cpu < self.last[2]):
+        if not math.isfinite(cpu) or (self.samples and cpu < self.samples[-1][2]):
             return  # no reading, or the container is already gone (an exited one reads 0)
-        sample = (time.perf_counter(), busy_ticks(self.cores), cpu)
-        self.first = self.first or sample
-        self.last = sample
+        self.samples.append((time.perf_counter(), busy_ticks(self.cores), cpu))
 
     def interference(self) -> float:
-        if self.first is None or self.last is None or self.last[0] - self.first[0] < 1.0:
+        if not self.samples or self.samples[-1][0] - self.samples[0][0] < 1.0:
             return 0.0
-        wall, ticks, cpu = (b - a for a, b in zip(self.first, self.last, strict=True))
+        wall, ticks, cpu = (b - a for a, b in zip(self.samples[0], self.samples[-1], strict=True))
         return foreign_share(int(ticks), cpu, wall, len(self.cores))
 
 

@@ -21,29 +21,23 @@ from simulator.calibrate.runner import place, serving
 from simulator.staging import staged_directory
 
 MAX_CHECKED_UTILISATION = 0.80
-DEFAULT_UTILISATIONS = (0.3, 0.5, 0.65, 0.8)
-DEFAULT_USERS = (3, 8)
+UTILISATIONS = (0.3, 0.5, 0.65, 0.8)
+USERS = (3, 8)
+SECONDS = 12.0  # each closed loop's window, and the open-loop ones' at 50% load
 
 
-def validation_loads(
-    capacity: float,
-    vcpus: int,
-    *,
-    utilisations: tuple[float, ...] = DEFAULT_UTILISATIONS,
-    users: tuple[int, ...] = DEFAULT_USERS,
-    seconds: float = 12.0,
-) -> list[Load]:
+def validation_loads(capacity: float, vcpus: int) -> list[Load]:
     """Closed-loop levels that saturate the instance, then open-loop rates at fractions of capacity.
 
     The closed loops come first: after an open-loop level that overloaded the server it ran up to 20%
     slower for 10-20 s (measured), which a closed loop right after it would take for its maximum.
     Near saturation a queue forgets its past slowly (relaxation time grows as 1/(1-u)^2), so a fixed
     window would leave percentiles at 80% dominated by sampling noise: open-loop windows grow the same
-    way from `seconds` at 50%, up to 4x.
+    way from SECONDS at 50%, up to 4x.
     """
-    loads = [Load("closed", max(n, vcpus + 1), int(capacity * seconds * 1.5) + 100, seconds) for n in users]
-    for u in utilisations:
-        window = seconds * min(4.0, max(1.0, (0.5 / max(1.0 - u, 1e-3)) ** 2))
+    loads = [Load("closed", max(n, vcpus + 1), int(capacity * SECONDS * 1.5) + 100, SECONDS) for n in USERS]
+    for u in UTILISATIONS:
+        window = SECONDS * min(4.0, max(1.0, (0.5 / max(1.0 - u, 1e-3)) ** 2))
         loads.append(Load("open", round(u * capacity, 1), int(u * capacity * window * 1.5) + 100, window))
     return loads
 
@@ -57,7 +51,6 @@ def validate_serve(
     *,
     out: Path,
     memory: str | None = None,
-    loads: list[Load] | None = None,
     payload: Path | None = None,
     content_type: str | None = None,
     accept: str | None = None,
@@ -84,19 +77,15 @@ def validate_serve(
         image_differs_ok=image_differs_ok,
         payload_differs_ok=payload_differs_ok,
     )
-    loads = loads or validation_loads(max_throughput(profile), profile.vcpus)
+    loads = validation_loads(max_throughput(profile), profile.vcpus)
     placement = place(profile.vcpus)
+    workers = profile.fitted.get("workers_requested", profile.workers)  # as calibration started it
     report = ServeValidation(str(profile_path), image)
     with staged_directory(out, "validate", keep_partial=True, joins=("calibrate serve",)) as staging:
         measured: list[tuple[str, Level]] = []
         with (
             kept_on_failure(measured, staging / PARTIAL_FILE, out / PARTIAL_FILE),
-            serving(
-                image,
-                placement,
-                workers=profile.fitted.get("workers_requested", profile.workers),
-                memory=memory,
-            ) as server,
+            serving(image, placement, workers=workers, memory=memory) as server,
         ):
             measure(server, placement, Load("closed", 1, 500, 2.0, 0.0), pool, seed)  # warm caches
             for i, load in enumerate(loads):
