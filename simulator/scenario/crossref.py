@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from simulator.catalog import Catalog, load_catalog
 from simulator.errors import ScenarioError
 from simulator.scenario.common import Problem, error_reason
-from simulator.scenario.elastic_check import elastic_problems
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.kinds import (
     EndpointScenario,
@@ -25,8 +24,8 @@ from simulator.scenario.kinds import (
 from simulator.scenario.recommend_check import recommend_problems
 from simulator.scenario.rollout_check import rollout_problems
 from simulator.scenario.schema import ScenarioBase
-from simulator.scenario.serving_check import has_service_time, serving_problems
 from simulator.scenario.training_check import check_training_job
+from simulator.scenario.variant_check import GIB, has_service_time, serving_problems, variant_problems
 
 
 def scenario_catalog(scenario: ScenarioBase) -> Catalog:
@@ -53,35 +52,7 @@ def _endpoint_problems(scenario: EndpointScenario | RecommendScenario, catalog: 
         if variant.name in names:
             yield f"{path}.name", f"duplicate variant name {variant.name!r}"
         names.add(variant.name)
-        model = scenario.models.get(variant.model)
-        if model is None:
-            yield f"{path}.model", f"unknown model {variant.model!r} (defined: {sorted(scenario.models)})"
-        yield from elastic_problems(scenario, endpoint, path, variant, catalog)
-        if variant.serverless is not None and model is not None and model.error_rate > 0:
-            yield f"{path}.model", "a model error_rate is not modelled on serverless variants"
-        special = model is not None and (model.containers or model.batching or variant.accelerator_type)
-        if model is not None and model.error_rate > 0 and special:
-            yield (
-                f"{path}.model",
-                "a model error_rate is not modelled with pipelines, batching or Elastic Inference",
-            )
-        yield from serving_problems(path, variant, model, catalog)
-        if variant.serverless is not None or variant.instance_type is None:
-            continue
-        if variant.instance_type not in catalog.instances:
-            yield f"{path}.instance_type", f"unknown instance type {variant.instance_type!r}"
-            continue
-        instance = catalog.instance(variant.instance_type)
-        if model is None:
-            continue
-        if model.memory > instance.memory_gib * 1024**3:
-            yield (
-                f"models.{variant.model}.memory",
-                f"model needs {model.memory / 1024**3:.2f} GiB but {instance.name} "
-                f"has {instance.memory_gib} GiB",
-            )
-        if not has_service_time(model, variant, catalog):
-            yield f"{path}.instance_type", f"model {variant.model!r} has no service time for {instance.name}"
+        yield from variant_problems(scenario, endpoint, path, variant, catalog)
     targets = scenario.traffic.target_variants if scenario.traffic else []
     targets_cover_all = sum(t.share for t in targets) >= 1
     total_weight = sum(variant.weight for variant in endpoint.variants)
@@ -174,7 +145,7 @@ def _transform_problems(scenario: TransformScenario, catalog: Catalog) -> Iterat
         yield "batch_transform.instance_type", f"unknown instance type {job.instance_type!r}"
         return
     instance = catalog.instance(job.instance_type)
-    if model.memory > instance.memory_gib * 1024**3:
+    if model.memory > instance.memory_gib * GIB:
         yield (
             f"models.{job.model}.memory",
             f"model does not fit the {instance.memory_gib} GiB of {instance.name}",
