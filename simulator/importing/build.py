@@ -56,10 +56,6 @@ class ImportedScenario:
 
     def text(self) -> str:
         """The scenario YAML under a header saying where each part came from."""
-        body = yaml.safe_dump(self.document, sort_keys=False, default_flow_style=None, width=110)
-        return "".join(f"# {line}\n" if line else "#\n" for line in self.header()) + body
-
-    def header(self) -> list[str]:
         measured = self.measured
         total = measured.total()
         end = measured.start + timedelta(seconds=measured.period * len(total))
@@ -76,7 +72,8 @@ class ImportedScenario:
         if self.notes:
             lines.append("Read but not simulated (no bearing on capacity or latency):")
             lines.extend(f"  {note}" for note in self.notes)
-        return lines
+        body = yaml.safe_dump(self.document, sort_keys=False, default_flow_style=None, width=110)
+        return "".join(f"# {line}\n" if line else "#\n" for line in lines) + body
 
 
 def _region(inputs: ImportInputs, options: ImportOptions) -> str:
