@@ -187,8 +187,5 @@ CHECKS: dict[Kind, tuple[Check, ...]] = {
 def find_problems(scenario: Scenario) -> list[Problem]:
     """All cross-reference problems, as (yaml path, reason), in document order."""
     catalog = scenario_catalog(scenario)
-    problems: list[Problem] = list(_catalog_problems(scenario, catalog))
-    problems.extend(_model_problems(scenario, catalog))
-    for check in CHECKS[scenario.kind]:
-        problems.extend(check(scenario, catalog))
-    return problems
+    checks = (_catalog_problems, _model_problems, *CHECKS[scenario.kind])
+    return [problem for check in checks for problem in check(scenario, catalog)]
