@@ -96,21 +96,19 @@ def _model_problems(scenario: ScenarioBase, catalog: Catalog) -> Iterator[Proble
 
 
 def _traffic_problems(scenario: EndpointScenario | RecommendScenario, catalog: Catalog) -> Iterator[Problem]:
-    traffic = scenario.traffic
-    if traffic is None:
+    traffic, endpoint = scenario.traffic, scenario.endpoint
+    if traffic is None or endpoint is None:  # traffic always comes with an endpoint (see kinds.py)
         return
     if scenario.metrics.per_request_records is False:
-        serverless = scenario.endpoint is not None and any(v.serverless for v in scenario.endpoint.variants)
-        if traffic.arrivals.process == "closed_loop" or serverless:
+        if traffic.arrivals.process == "closed_loop" or any(v.serverless for v in endpoint.variants):
             yield (
                 "metrics.per_request_records",
                 "streaming (false) needs open-loop traffic and no serverless variant",
             )
-        elif scenario.endpoint is not None and any(staged(scenario, v) for v in scenario.endpoint.variants):
+        elif any(staged(scenario, v) for v in endpoint.variants):
             yield "metrics.per_request_records", "streaming (false) does not record pipeline stages"
-    variant_names = {v.name for v in scenario.endpoint.variants} if scenario.endpoint else set()
     for index, target in enumerate(traffic.target_variants):
-        if target.variant not in variant_names:
+        if target.variant not in {v.name for v in endpoint.variants}:
             yield f"traffic.target_variants[{index}].variant", f"unknown variant {target.variant!r}"
     arrivals = traffic.arrivals
     if arrivals.process == "schedule" and scenario.duration is not None:
