@@ -9,10 +9,11 @@ dimensions (a serverless variant's provisioned concurrency) are refused with the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.aws.sagemaker_names import DIMENSION, NAMESPACE, PREDEFINED, parse_resource_id
+from simulator.aws.sagemaker_names import DIMENSION, PREDEFINED, parse_resource_id
 from simulator.importing.alarms import REFUSED, read_alarm, simulated_metric
 from simulator.importing.documents import no_more_pages, refuse
 
@@ -36,32 +37,19 @@ class ImportedScaling:
     notes: list[str] = field(default_factory=list)
 
 
+def _items(inputs: ScalingInputs) -> Iterator[tuple[str, str, dict[str, Any], tuple[str, str] | None]]:
+    """(option, JSON path, item, the (endpoint, variant) it scales or None for another resource) of every
+    scalable target, then every scaling policy."""
+    documents = ((TARGETS, "ScalableTargets", inputs.targets), (POLICIES, "ScalingPolicies", inputs.policies))
+    for option, key, document in documents:
+        for index, item in enumerate((document or {}).get(key, [])):
+            scaled = parse_resource_id(item.get("ServiceNamespace"), item.get("ResourceId"))
+            yield option, f"{key}[{index}]", item, scaled
+
+
 def endpoints_named(inputs: ScalingInputs) -> set[str]:
     """The endpoints whose variants the describe responses scale."""
-    found = set()
-    for document, key in ((inputs.targets, "ScalableTargets"), (inputs.policies, "ScalingPolicies")):
-        for item in (document or {}).get(key, []):
-            parsed = parse_resource_id(str(item.get("ResourceId")))
-            if item.get("ServiceNamespace") == NAMESPACE and parsed:
-                found.add(parsed[0])
-    return found
-
-
-def _ours(item: dict[str, Any], path: str, option: str, endpoint: str, variants: list[str]) -> str | None:
-    """The variant an item scales; None when it is about another resource; a refusal when it is about
-    this endpoint in a way the simulator cannot reproduce."""
-    parsed = parse_resource_id(str(item["ResourceId"]))
-    if item["ServiceNamespace"] != NAMESPACE or parsed is None or parsed[0] != endpoint:
-        return None
-    if parsed[1] not in variants:
-        raise refuse(option, f"{path}.ResourceId", f"variant {parsed[1]!r} is not in --endpoint-config")
-    if item["ScalableDimension"] != DIMENSION:
-        raise refuse(
-            option,
-            f"{path}.ScalableDimension",
-            f"{item['ScalableDimension']} is not simulated (only {DIMENSION})",
-        )
-    return parsed[1]
+    return {scaled[0] for *_, scaled in _items(inputs) if scaled is not None}
 
 
 def read_scaling(inputs: ScalingInputs, endpoint: str, variants: list[str]) -> ImportedScaling:
@@ -69,11 +57,27 @@ def read_scaling(inputs: ScalingInputs, endpoint: str, variants: list[str]) -> I
     no_more_pages(inputs.policies, POLICIES)
     result = ImportedScaling()
     skipped = 0
-    for index, item in enumerate((inputs.targets or {}).get("ScalableTargets", [])):
-        path = f"ScalableTargets[{index}]"
-        variant = _ours(item, path, TARGETS, endpoint, variants)
-        if variant is None:
+    for option, path, item, scaled in _items(inputs):
+        if scaled is None or scaled[0] != endpoint:
             skipped += 1
+            continue
+        variant = scaled[1]  # about this endpoint: simulated or refused, never dropped
+        if variant not in variants:
+            raise refuse(option, f"{path}.ResourceId", f"variant {variant!r} is not in --endpoint-config")
+        if item["ScalableDimension"] != DIMENSION:
+            raise refuse(
+                option,
+                f"{path}.ScalableDimension",
+                f"{item['ScalableDimension']} is not simulated (only {DIMENSION})",
+            )
+        if option == POLICIES:
+            if variant not in result.by_variant:
+                raise refuse(
+                    POLICIES,
+                    f"{path}.ResourceId",
+                    f"variant {variant!r} has no scalable target: give {TARGETS}",
+                )
+            _policy(item, path, endpoint, variant, result.by_variant[variant], inputs.alarms)
             continue
         if variant in result.by_variant:
             raise refuse(TARGETS, path, f"a second scalable target for variant {variant!r}")
@@ -88,17 +92,6 @@ def read_scaling(inputs: ScalingInputs, endpoint: str, variants: list[str]) -> I
             "min_capacity": item["MinCapacity"],
             "max_capacity": item["MaxCapacity"],
         }
-    for index, item in enumerate((inputs.policies or {}).get("ScalingPolicies", [])):
-        path = f"ScalingPolicies[{index}]"
-        variant = _ours(item, path, POLICIES, endpoint, variants)
-        if variant is None:
-            skipped += 1
-            continue
-        if variant not in result.by_variant:
-            raise refuse(
-                POLICIES, f"{path}.ResourceId", f"variant {variant!r} has no scalable target: give {TARGETS}"
-            )
-        _policy(item, path, endpoint, variant, result.by_variant[variant], inputs.alarms)
     if skipped:
         result.notes.append(
             f"{skipped} scalable targets or policies of other resources than endpoint {endpoint}"
