@@ -148,7 +148,7 @@ def _transform_problems(scenario: TransformScenario, catalog: Catalog) -> Iterat
             f"model does not fit the {instance.memory_gib} GiB of {instance.name}",
         )
     variant = VariantSpec(name="transform", model=job.model, instance_type=job.instance_type)
-    if not has_service_time(model, variant, catalog):
+    if not has_service_time(model, variant, instance):
         yield "batch_transform.instance_type", f"model {job.model!r} has no service time for {instance.name}"
         return
     yield from serving_problems("batch_transform", variant, model, catalog)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from simulator.catalog import Catalog
+from simulator.catalog import Catalog, InstanceType
 from simulator.scenario.common import Problem
 from simulator.scenario.endpoint import EndpointSpec, VariantSpec
 from simulator.scenario.models import ModelSpec
@@ -51,7 +51,7 @@ def variant_problems(
             f"models.{variant.model}.memory",
             f"model needs {model.memory / GIB:.2f} GiB but {instance.name} has {instance.memory_gib} GiB",
         )
-    if not has_service_time(model, variant, catalog):
+    if not has_service_time(model, variant, instance):
         yield f"{path}.instance_type", f"model {variant.model!r} has no service time for {instance.name}"
 
 
@@ -150,10 +150,8 @@ def _autoscaling_problems(
             yield f"{apath}.at", "scheduled actions must be in time order"
 
 
-def has_service_time(model: ModelSpec, variant: VariantSpec, catalog: Catalog) -> bool:
-    """Whether the model says how long a request takes on this variant's instance type."""
-    assert variant.instance_type is not None
-    instance = catalog.instance(variant.instance_type)
+def has_service_time(model: ModelSpec, variant: VariantSpec, instance: InstanceType) -> bool:
+    """Whether the model says how long a request takes on this variant's instance type (`instance`)."""
     return (
         model.service_time is not None
         or model.containers is not None
