@@ -29,28 +29,6 @@ def _accelerator(item: InstanceType, catalog: Catalog) -> str:
     return f"{item.gpu.count} x {item.gpu.type}{memory}"
 
 
-def _print_instances(console: Console, catalog: Catalog) -> None:
-    header = ["instance type", "family", "vCPU", "GiB", "accelerator", "network Gbps", "cpu speed"]
-    header += [f"USD/hour {catalog.region}", "price source", "spot bucket"]
-    rows = [
-        [
-            item.name + (" *" if item.legacy else ""),
-            item.family,
-            str(item.vcpus),
-            f"{item.memory_gib:g}",
-            _accelerator(item, catalog),
-            item.network or "-",
-            f"{item.cpu_speed:g}",
-            f"{item.price_per_hour:.4f}",
-            item.price_source,
-            item.spot_interruption_bucket or "-",
-        ]
-        for item in catalog.instances.values()
-    ]
-    title = f"SageMaker hosting instance types ({len(catalog.instances)}; * legacy)"
-    print_rows(console, title, header, rows)
-
-
 @catalog_app.callback(invoke_without_command=True)
 def catalog(
     context: typer.Context,
@@ -69,7 +47,24 @@ def catalog(
         typer.echo(json.dumps(data.model_dump(), indent=2))
         return
     console = Console(width=200)
-    _print_instances(console, data)
+    header = ["instance type", "family", "vCPU", "GiB", "accelerator", "network Gbps", "cpu speed"]
+    header += [f"USD/hour {data.region}", "price source", "spot bucket"]
+    rows = [
+        [
+            item.name + (" *" if item.legacy else ""),
+            item.family,
+            str(item.vcpus),
+            f"{item.memory_gib:g}",
+            _accelerator(item, data),
+            item.network or "-",
+            f"{item.cpu_speed:g}",
+            f"{item.price_per_hour:.4f}",
+            item.price_source,
+            item.spot_interruption_bucket or "-",
+        ]
+        for item in data.instances.values()
+    ]
+    print_rows(console, f"SageMaker hosting instance types ({len(data.instances)}; * legacy)", header, rows)
     header = ["accelerator", "FP32 TFLOPS", "FP16 TFLOPS", "GiB", "USD/hour", "price source"]
     rows = []
     for a in data.accelerators.values():
@@ -99,8 +94,7 @@ def refresh(
     has for a catalog type and region replaces the table's; the rest is kept."""
     from importlib import resources
 
-    import yaml
-
+    from simulator.catalog import load_catalog
     from simulator.catalog.prices import read_prices, write_prices
     from simulator.catalog.refresh import read_offer, refresh_prices
     from simulator.staging import check_out
@@ -111,9 +105,8 @@ def refresh(
         current = read_prices(prices.read_text() if prices else data.joinpath("prices.csv").read_text())
     except (OSError, ValueError) as exc:
         raise ScenarioError("--prices", str(exc)) from None
-    types = set(yaml.safe_load(data.joinpath("catalog.yaml").read_text())["instances"])
     with option_errors("--price-list"):
-        result = refresh_prices(current, read_offer(price_list), types)
+        result = refresh_prices(current, read_offer(price_list), set(load_catalog().instances))
     with staged_out(out, "catalog refresh") as staging:
         (staging / "prices.csv").write_text(write_prices(result.prices))
     regions = sorted({region for _, region in result.priced})

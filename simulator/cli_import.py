@@ -151,8 +151,7 @@ def import_scenario(
     """
     import yaml
 
-    from simulator.importing.build import ImportOptions, build_scenario
-    from simulator.importing.recommend_job import recommend_document
+    from simulator.importing.build import ImportOptions, build_scenario, recommend_document
     from simulator.staging import check_out
 
     check_out(out, "import")

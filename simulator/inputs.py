@@ -31,8 +31,8 @@ _FLOAT = "tag:yaml.org,2002:float"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-def check_regular_file(path: Path, label: str, limit: int = MAX_DOCUMENT_BYTES) -> int:
-    """The size of path; a ScenarioError unless it is a regular file of at most limit bytes."""
+def check_regular_file(path: Path, label: str, limit: int = MAX_DOCUMENT_BYTES) -> None:
+    """A ScenarioError unless path is a regular file of at most limit bytes."""
     try:
         status = os.stat(path)
     except OSError as exc:
@@ -43,7 +43,6 @@ def check_regular_file(path: Path, label: str, limit: int = MAX_DOCUMENT_BYTES) 
         raise ScenarioError(label, f"{str(path)!r} is not a regular file (a device, pipe or socket)")
     if status.st_size > limit:
         raise ScenarioError(label, f"{str(path)!r} is {status.st_size:,} bytes; the limit is {limit:,}")
-    return status.st_size
 
 
 def read_bytes(path: Path, label: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:

@@ -37,7 +37,8 @@ def resource_id(endpoint: str, variant: str) -> str:
     return f"endpoint/{endpoint}/variant/{variant}"
 
 
-def parse_resource_id(text: str) -> tuple[str, str] | None:
-    """(endpoint, variant) of an Application Auto Scaling ResourceId; None when it is not a variant's."""
-    match = _RESOURCE.fullmatch(text)
-    return (match["endpoint"], match["variant"]) if match else None
+def parse_resource_id(namespace: object, text: object) -> tuple[str, str] | None:
+    """(endpoint, variant) of an Application Auto Scaling ServiceNamespace and ResourceId; None when they
+    are not a SageMaker variant's."""
+    match = _RESOURCE.fullmatch(str(text))
+    return (match["endpoint"], match["variant"]) if match and namespace == NAMESPACE else None

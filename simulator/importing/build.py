@@ -25,6 +25,7 @@ from simulator.importing.scaling import ScalingInputs, endpoints_named, read_sca
 from simulator.importing.service_time import model_spec
 
 NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")  # SageMaker EndpointName
+_SLO = re.compile(r"(?P<percentile>[Pp]9[59])=(?P<value>.+)")
 
 
 @dataclass
@@ -56,10 +57,6 @@ class ImportedScenario:
 
     def text(self) -> str:
         """The scenario YAML under a header saying where each part came from."""
-        body = yaml.safe_dump(self.document, sort_keys=False, default_flow_style=None, width=110)
-        return "".join(f"# {line}\n" if line else "#\n" for line in self.header()) + body
-
-    def header(self) -> list[str]:
         measured = self.measured
         total = measured.total()
         end = measured.start + timedelta(seconds=measured.period * len(total))
@@ -76,7 +73,8 @@ class ImportedScenario:
         if self.notes:
             lines.append("Read but not simulated (no bearing on capacity or latency):")
             lines.extend(f"  {note}" for note in self.notes)
-        return lines
+        body = yaml.safe_dump(self.document, sort_keys=False, default_flow_style=None, width=110)
+        return "".join(f"# {line}\n" if line else "#\n" for line in lines) + body
 
 
 def _region(inputs: ImportInputs, options: ImportOptions) -> str:
@@ -149,3 +147,33 @@ def build_scenario(inputs: ImportInputs, options: ImportOptions) -> ImportedScen
     }
     notes = [f"--endpoint-config {note}" for note in endpoint.notes] + scaling.notes
     return ImportedScenario(document, files, notes, measured)
+
+
+def recommend_document(scenario: dict[str, Any], slo: str) -> dict[str, Any]:
+    """recommend.yaml for the imported `scenario`; `slo` is PERCENTILE=LATENCY, e.g. P99=300ms. An Inference
+    Recommender job: which instance types (of the config's families, and serverless) meet the SLO on the
+    measured periods, sized and verified on them. Written beside the imported scenario, so `sagesim
+    recommend` answers "what should serve this traffic" with the same models and measured schedule."""
+    match = _SLO.fullmatch(slo.strip())
+    if match is None:
+        raise ScenarioError("--recommend-slo", f"{slo!r}: give P95=LATENCY or P99=LATENCY, e.g. P99=300ms")
+    variants = scenario["endpoint"]["variants"]
+    families = sorted({v["instance_type"].split(".")[1] for v in variants if "instance_type" in v})
+    candidates: dict[str, Any] = {"families": families} if families else {"include_gpu": False}
+    job: dict[str, Any] = {"model": next(iter(scenario["models"]))} if len(scenario["models"]) > 1 else {}
+    return {
+        "name": f"{scenario['name']}-recommend",
+        "description": f"Which instance types serve the traffic of {scenario['name']} within the"
+        f" {match['percentile'].upper()} latency SLO",
+        "region": scenario["region"],
+        "models": scenario["models"],
+        "recommend": {
+            **job,
+            "latency_threshold": {"percentile": match["percentile"].upper(), "value": match["value"]},
+            "candidates": candidates,
+            "fleet_sizing": {
+                "arrivals": scenario["traffic"]["arrivals"],
+                "duration": scenario["duration"],
+            },
+        },
+    }

@@ -4,21 +4,49 @@ variant's `autoscaling` block.
 Items about other resources (another endpoint, another service) are skipped with a note: an unfiltered
 describe call lists the whole account. Items about this endpoint are simulated or refused, never
 dropped: suspended scaling, predictive policies, metric math and settings of other scalable
-dimensions (a serverless variant's provisioned concurrency) are refused with the reason.
+dimensions (a serverless variant's provisioned concurrency) are refused with the reason. A step policy's
+CloudWatch alarm (from `aws cloudwatch describe-alarms`) gives the step its metric, threshold and alarm.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.aws.sagemaker_names import DIMENSION, NAMESPACE, PREDEFINED, parse_resource_id
-from simulator.importing.alarms import REFUSED, read_alarm, simulated_metric
-from simulator.importing.documents import no_more_pages, refuse
+from simulator.aws.sagemaker_names import (
+    ALARM_METRICS,
+    DIMENSION,
+    PREDEFINED,
+    parse_resource_id,
+    service_period,
+)
+from simulator.importing.documents import no_more_pages, refuse, screen
 
 TARGETS = "--scalable-targets"
 POLICIES = "--scaling-policies"
 _PREDEFINED = {aws: metric for metric, aws in PREDEFINED.items()}
+ALARMS = "--alarms"
+ALARM_SIMULATED = {
+    "MetricName", "Namespace", "Statistic", "Dimensions", "Period", "EvaluationPeriods", "DatapointsToAlarm",
+    "Threshold", "ComparisonOperator", "TreatMissingData", "ActionsEnabled", "AlarmActions",
+}  # fmt: skip
+ALARM_NO_BEARING = {
+    "AlarmName", "AlarmArn", "AlarmDescription", "AlarmConfigurationUpdatedTimestamp", "OKActions",
+    "InsufficientDataActions", "StateValue", "StateReason", "StateReasonData", "StateUpdatedTimestamp",
+    "EvaluationState", "StateTransitionedTimestamp",
+}  # fmt: skip
+ALARM_REFUSED = {
+    "ExtendedStatistic": "percentile statistics are not simulated",
+    "EvaluateLowSampleCountPercentile": "percentile statistics are not simulated",
+    "Metrics": "metric math is not simulated",
+    "ThresholdMetricId": "anomaly detection bands are not simulated",
+    "Unit": "a Unit filter is not simulated",
+}
+COMPARISONS = {
+    "GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"
+}  # fmt: skip
+MISSING_DATA = {"missing", "notBreaching"}  # the simulation's rule: missing datapoints never breach
 
 
 @dataclass
@@ -36,32 +64,19 @@ class ImportedScaling:
     notes: list[str] = field(default_factory=list)
 
 
+def _items(inputs: ScalingInputs) -> Iterator[tuple[str, str, dict[str, Any], tuple[str, str] | None]]:
+    """(option, JSON path, item, the (endpoint, variant) it scales or None for another resource) of every
+    scalable target, then every scaling policy."""
+    documents = ((TARGETS, "ScalableTargets", inputs.targets), (POLICIES, "ScalingPolicies", inputs.policies))
+    for option, key, document in documents:
+        for index, item in enumerate((document or {}).get(key, [])):
+            scaled = parse_resource_id(item.get("ServiceNamespace"), item.get("ResourceId"))
+            yield option, f"{key}[{index}]", item, scaled
+
+
 def endpoints_named(inputs: ScalingInputs) -> set[str]:
     """The endpoints whose variants the describe responses scale."""
-    found = set()
-    for document, key in ((inputs.targets, "ScalableTargets"), (inputs.policies, "ScalingPolicies")):
-        for item in (document or {}).get(key, []):
-            parsed = parse_resource_id(str(item.get("ResourceId")))
-            if item.get("ServiceNamespace") == NAMESPACE and parsed:
-                found.add(parsed[0])
-    return found
-
-
-def _ours(item: dict[str, Any], path: str, option: str, endpoint: str, variants: list[str]) -> str | None:
-    """The variant an item scales; None when it is about another resource; a refusal when it is about
-    this endpoint in a way the simulator cannot reproduce."""
-    parsed = parse_resource_id(str(item["ResourceId"]))
-    if item["ServiceNamespace"] != NAMESPACE or parsed is None or parsed[0] != endpoint:
-        return None
-    if parsed[1] not in variants:
-        raise refuse(option, f"{path}.ResourceId", f"variant {parsed[1]!r} is not in --endpoint-config")
-    if item["ScalableDimension"] != DIMENSION:
-        raise refuse(
-            option,
-            f"{path}.ScalableDimension",
-            f"{item['ScalableDimension']} is not simulated (only {DIMENSION})",
-        )
-    return parsed[1]
+    return {scaled[0] for *_, scaled in _items(inputs) if scaled is not None}
 
 
 def read_scaling(inputs: ScalingInputs, endpoint: str, variants: list[str]) -> ImportedScaling:
@@ -69,11 +84,27 @@ def read_scaling(inputs: ScalingInputs, endpoint: str, variants: list[str]) -> I
     no_more_pages(inputs.policies, POLICIES)
     result = ImportedScaling()
     skipped = 0
-    for index, item in enumerate((inputs.targets or {}).get("ScalableTargets", [])):
-        path = f"ScalableTargets[{index}]"
-        variant = _ours(item, path, TARGETS, endpoint, variants)
-        if variant is None:
+    for option, path, item, scaled in _items(inputs):
+        if scaled is None or scaled[0] != endpoint:
             skipped += 1
+            continue
+        variant = scaled[1]  # about this endpoint: simulated or refused, never dropped
+        if variant not in variants:
+            raise refuse(option, f"{path}.ResourceId", f"variant {variant!r} is not in --endpoint-config")
+        if item["ScalableDimension"] != DIMENSION:
+            raise refuse(
+                option,
+                f"{path}.ScalableDimension",
+                f"{item['ScalableDimension']} is not simulated (only {DIMENSION})",
+            )
+        if option == POLICIES:
+            if variant not in result.by_variant:
+                raise refuse(
+                    POLICIES,
+                    f"{path}.ResourceId",
+                    f"variant {variant!r} has no scalable target: give {TARGETS}",
+                )
+            _policy(item, path, endpoint, variant, result.by_variant[variant], inputs.alarms)
             continue
         if variant in result.by_variant:
             raise refuse(TARGETS, path, f"a second scalable target for variant {variant!r}")
@@ -88,17 +119,6 @@ def read_scaling(inputs: ScalingInputs, endpoint: str, variants: list[str]) -> I
             "min_capacity": item["MinCapacity"],
             "max_capacity": item["MaxCapacity"],
         }
-    for index, item in enumerate((inputs.policies or {}).get("ScalingPolicies", [])):
-        path = f"ScalingPolicies[{index}]"
-        variant = _ours(item, path, POLICIES, endpoint, variants)
-        if variant is None:
-            skipped += 1
-            continue
-        if variant not in result.by_variant:
-            raise refuse(
-                POLICIES, f"{path}.ResourceId", f"variant {variant!r} has no scalable target: give {TARGETS}"
-            )
-        _policy(item, path, endpoint, variant, result.by_variant[variant], inputs.alarms)
     if skipped:
         result.notes.append(
             f"{skipped} scalable targets or policies of other resources than endpoint {endpoint}"
@@ -169,7 +189,7 @@ def _target_tracking(item: dict[str, Any], path: str, endpoint: str, variant: st
         spec = config["CustomizedMetricSpecification"]
         for key in ("Metrics", "Unit"):  # refused for the alarm's reasons
             if key in spec:
-                raise refuse(POLICIES, f"{where}.CustomizedMetricSpecification.{key}", REFUSED[key])
+                raise refuse(POLICIES, f"{where}.CustomizedMetricSpecification.{key}", ALARM_REFUSED[key])
         tracking["metric"] = simulated_metric(
             spec, f"{where}.CustomizedMetricSpecification", POLICIES, endpoint, variant
         )
@@ -213,3 +233,52 @@ def _step(item: dict[str, Any], path: str, variant: str) -> dict[str, Any]:
 def _renamed(block: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     """The keys of `block` that `names` maps (AWS name -> scenario name), renamed, in the order of `names`."""
     return {ours: block[theirs] for theirs, ours in names.items() if theirs in block}
+
+
+def simulated_metric(block: dict[str, Any], path: str, option: str, endpoint: str, variant: str) -> str:
+    """The scenario metric `block` (MetricName, Namespace, Statistic, Dimensions) watches, or a refusal:
+    the simulator computes only ALARM_METRICS, each over one variant."""
+    key = (block.get("MetricName"), block.get("Namespace"), block.get("Statistic"))
+    found = [metric for metric, names in ALARM_METRICS.items() if names == key]
+    if not found:
+        known = "; ".join(f"{n} {s} in {ns}" for n, ns, s in ALARM_METRICS.values())
+        raise refuse(option, path, f"{key[0]} {key[2]} in {key[1]} is not simulated (only {known})")
+    dimensions = {d.get("Name"): d.get("Value") for d in block.get("Dimensions", [])}
+    if dimensions != {"EndpointName": endpoint, "VariantName": variant}:
+        raise refuse(
+            option,
+            f"{path}.Dimensions",
+            f"must be EndpointName={endpoint} and VariantName={variant} (the variant it scales)",
+        )
+    return found[0]
+
+
+def read_alarm(alarm: dict[str, Any], path: str, endpoint: str, variant: str) -> dict[str, Any]:
+    """The scenario step policy's metric, period, threshold, comparison and alarm settings."""
+    screen(alarm, f"{path}.", ALARMS, ALARM_SIMULATED, ALARM_NO_BEARING, ALARM_REFUSED)
+    if alarm.get("ActionsEnabled") is False:
+        raise refuse(ALARMS, f"{path}.ActionsEnabled", "its actions are disabled: the policy would never run")
+    metric = simulated_metric(alarm, path, ALARMS, endpoint, variant)
+    for key in ("Threshold", "ComparisonOperator", "EvaluationPeriods", "Period"):
+        if key not in alarm:
+            raise refuse(ALARMS, path, f"no {key}")
+    if alarm["ComparisonOperator"] not in COMPARISONS:
+        raise refuse(ALARMS, f"{path}.ComparisonOperator", f"{alarm['ComparisonOperator']} is not simulated")
+    missing = alarm.get("TreatMissingData", "missing")
+    if missing not in MISSING_DATA:
+        raise refuse(
+            ALARMS,
+            f"{path}.TreatMissingData",
+            f"{missing!r}: the simulation treats missing data as not breaching",
+        )
+    step: dict[str, Any] = {
+        "metric": metric,
+        "threshold": alarm["Threshold"],
+        "comparison": alarm["ComparisonOperator"],
+        "alarm": {"evaluation_periods": alarm["EvaluationPeriods"]},
+    }
+    if "DatapointsToAlarm" in alarm:
+        step["alarm"]["datapoints_to_alarm"] = alarm["DatapointsToAlarm"]
+    if alarm["Period"] != service_period(metric):
+        step["period"] = alarm["Period"]
+    return step

@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from simulator.catalog import Catalog, load_catalog
 from simulator.errors import ScenarioError
 from simulator.scenario.common import Problem, error_reason
-from simulator.scenario.elastic_check import elastic_problems
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.kinds import (
     EndpointScenario,
@@ -22,11 +21,10 @@ from simulator.scenario.kinds import (
     TrainingScenario,
     TransformScenario,
 )
-from simulator.scenario.recommend_check import recommend_problems
 from simulator.scenario.rollout_check import rollout_problems
 from simulator.scenario.schema import ScenarioBase
-from simulator.scenario.serving_check import has_service_time, serving_problems
 from simulator.scenario.training_check import check_training_job
+from simulator.scenario.variant_check import GIB, has_service_time, serving_problems, variant_problems
 
 
 def scenario_catalog(scenario: ScenarioBase) -> Catalog:
@@ -53,35 +51,7 @@ def _endpoint_problems(scenario: EndpointScenario | RecommendScenario, catalog: 
         if variant.name in names:
             yield f"{path}.name", f"duplicate variant name {variant.name!r}"
         names.add(variant.name)
-        model = scenario.models.get(variant.model)
-        if model is None:
-            yield f"{path}.model", f"unknown model {variant.model!r} (defined: {sorted(scenario.models)})"
-        yield from elastic_problems(scenario, endpoint, path, variant, catalog)
-        if variant.serverless is not None and model is not None and model.error_rate > 0:
-            yield f"{path}.model", "a model error_rate is not modelled on serverless variants"
-        special = model is not None and (model.containers or model.batching or variant.accelerator_type)
-        if model is not None and model.error_rate > 0 and special:
-            yield (
-                f"{path}.model",
-                "a model error_rate is not modelled with pipelines, batching or Elastic Inference",
-            )
-        yield from serving_problems(path, variant, model, catalog)
-        if variant.serverless is not None or variant.instance_type is None:
-            continue
-        if variant.instance_type not in catalog.instances:
-            yield f"{path}.instance_type", f"unknown instance type {variant.instance_type!r}"
-            continue
-        instance = catalog.instance(variant.instance_type)
-        if model is None:
-            continue
-        if model.memory > instance.memory_gib * 1024**3:
-            yield (
-                f"models.{variant.model}.memory",
-                f"model needs {model.memory / 1024**3:.2f} GiB but {instance.name} "
-                f"has {instance.memory_gib} GiB",
-            )
-        if not has_service_time(model, variant, catalog):
-            yield f"{path}.instance_type", f"model {variant.model!r} has no service time for {instance.name}"
+        yield from variant_problems(scenario, endpoint, path, variant, catalog)
     targets = scenario.traffic.target_variants if scenario.traffic else []
     targets_cover_all = sum(t.share for t in targets) >= 1
     total_weight = sum(variant.weight for variant in endpoint.variants)
@@ -126,21 +96,19 @@ def _model_problems(scenario: ScenarioBase, catalog: Catalog) -> Iterator[Proble
 
 
 def _traffic_problems(scenario: EndpointScenario | RecommendScenario, catalog: Catalog) -> Iterator[Problem]:
-    traffic = scenario.traffic
-    if traffic is None:
+    traffic, endpoint = scenario.traffic, scenario.endpoint
+    if traffic is None or endpoint is None:  # traffic always comes with an endpoint (see kinds.py)
         return
     if scenario.metrics.per_request_records is False:
-        serverless = scenario.endpoint is not None and any(v.serverless for v in scenario.endpoint.variants)
-        if traffic.arrivals.process == "closed_loop" or serverless:
+        if traffic.arrivals.process == "closed_loop" or any(v.serverless for v in endpoint.variants):
             yield (
                 "metrics.per_request_records",
                 "streaming (false) needs open-loop traffic and no serverless variant",
             )
-        elif scenario.endpoint is not None and any(staged(scenario, v) for v in scenario.endpoint.variants):
+        elif any(staged(scenario, v) for v in endpoint.variants):
             yield "metrics.per_request_records", "streaming (false) does not record pipeline stages"
-    variant_names = {v.name for v in scenario.endpoint.variants} if scenario.endpoint else set()
     for index, target in enumerate(traffic.target_variants):
-        if target.variant not in variant_names:
+        if target.variant not in {v.name for v in endpoint.variants}:
             yield f"traffic.target_variants[{index}].variant", f"unknown variant {target.variant!r}"
     arrivals = traffic.arrivals
     if arrivals.process == "schedule" and scenario.duration is not None:
@@ -174,13 +142,13 @@ def _transform_problems(scenario: TransformScenario, catalog: Catalog) -> Iterat
         yield "batch_transform.instance_type", f"unknown instance type {job.instance_type!r}"
         return
     instance = catalog.instance(job.instance_type)
-    if model.memory > instance.memory_gib * 1024**3:
+    if model.memory > instance.memory_gib * GIB:
         yield (
             f"models.{job.model}.memory",
             f"model does not fit the {instance.memory_gib} GiB of {instance.name}",
         )
     variant = VariantSpec(name="transform", model=job.model, instance_type=job.instance_type)
-    if not has_service_time(model, variant, catalog):
+    if not has_service_time(model, variant, instance):
         yield "batch_transform.instance_type", f"model {job.model!r} has no service time for {instance.name}"
         return
     yield from serving_problems("batch_transform", variant, model, catalog)
@@ -200,6 +168,69 @@ def _options(scenario: OptionsScenario, catalog: Catalog) -> Iterator[Problem]:
         yield "traffic.target_variants", "options run each variant alone: remove target_variants"
 
 
+def _instance_problems(path: str, name: str, catalog: Catalog) -> Iterator[Problem]:
+    if name not in catalog.instances:
+        yield path, f"unknown instance type {name!r}"
+
+
+def _accelerator_problems(path: str, name: str, instance: str | None, catalog: Catalog) -> Iterator[Problem]:
+    if name not in catalog.accelerators:
+        known = ", ".join(sorted(catalog.accelerators))
+        yield path, f"unknown accelerator type {name!r} (known: {known})"
+    elif (
+        instance is not None and instance in catalog.instances and catalog.instance(instance).gpu is not None
+    ):
+        yield path, f"Elastic Inference attaches to CPU instances, not to {instance}"
+
+
+def _recommend_problems(scenario: RecommendScenario, catalog: Catalog) -> Iterator[Problem]:
+    """Names of the model, instance types, families and accelerators a recommend job searches."""
+    spec = scenario.recommend
+    if spec.model is None and len(scenario.models) != 1:
+        yield "recommend.model", f"name the model to recommend for (defined: {sorted(scenario.models)})"
+        return
+    if spec.model is not None and spec.model not in scenario.models:
+        yield "recommend.model", f"unknown model {spec.model!r} (defined: {sorted(scenario.models)})"
+        return
+    space = spec.candidates
+    for index, name in enumerate(space.instance_types or []):
+        yield from _instance_problems(f"recommend.candidates.instance_types[{index}]", name, catalog)
+    families = {instance.family for instance in catalog.instances.values()}
+    for index, family in enumerate(space.families or []):
+        if family not in families:
+            yield (
+                f"recommend.candidates.families[{index}]",
+                f"unknown instance family {family!r} (known: {', '.join(sorted(families))})",
+            )
+    for index, name in enumerate(space.accelerators):
+        yield from _accelerator_problems(f"recommend.candidates.accelerators[{index}]", name, None, catalog)
+    for index, name in enumerate(space.accelerator_hosts or []):
+        yield from _instance_problems(f"recommend.candidates.accelerator_hosts[{index}]", name, catalog)
+    model = scenario.models[spec.model or next(iter(scenario.models))]
+    if space.accelerators and model.elastic_inference is None:
+        yield (
+            "recommend.candidates.accelerators",
+            "Elastic Inference candidates need the model's elastic_inference (GFLOPs per inference)",
+        )
+    if spec.advanced is not None:
+        for index, configuration in enumerate(spec.advanced.endpoint_configurations):
+            path = f"recommend.advanced.endpoint_configurations[{index}]"
+            if configuration.instance_type is not None:
+                yield from _instance_problems(f"{path}.instance_type", configuration.instance_type, catalog)
+            if configuration.accelerator_type is not None:
+                yield from _accelerator_problems(
+                    f"{path}.accelerator_type",
+                    configuration.accelerator_type,
+                    configuration.instance_type,
+                    catalog,
+                )
+                if model.elastic_inference is None:
+                    yield (
+                        f"{path}.accelerator_type",
+                        "needs the model's elastic_inference (GFLOPs per inference)",
+                    )
+
+
 Check = Callable[[Any, Catalog], Iterator[Problem]]
 _SERVED: tuple[Check, ...] = (_endpoint_problems, _traffic_problems)
 CHECKS: dict[Kind, tuple[Check, ...]] = {
@@ -208,7 +239,7 @@ CHECKS: dict[Kind, tuple[Check, ...]] = {
     Kind.OPTIONS: (*_SERVED, _options),
     Kind.TRAINING_JOB: (_training_problems,),
     Kind.BATCH_TRANSFORM: (_transform_problems,),
-    Kind.RECOMMEND: (*_SERVED, recommend_problems),
+    Kind.RECOMMEND: (*_SERVED, _recommend_problems),
 }
 """Each kind's cross-reference checks in order, after the catalog's and the models' (every kind has them)."""
 
@@ -216,8 +247,5 @@ CHECKS: dict[Kind, tuple[Check, ...]] = {
 def find_problems(scenario: Scenario) -> list[Problem]:
     """All cross-reference problems, as (yaml path, reason), in document order."""
     catalog = scenario_catalog(scenario)
-    problems: list[Problem] = list(_catalog_problems(scenario, catalog))
-    problems.extend(_model_problems(scenario, catalog))
-    for check in CHECKS[scenario.kind]:
-        problems.extend(check(scenario, catalog))
-    return problems
+    checks = (_catalog_problems, _model_problems, *CHECKS[scenario.kind])
+    return [problem for check in checks for problem in check(scenario, catalog)]

@@ -14,23 +14,15 @@ from typing import Any
 from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml
 
-_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_PATH = re.compile(r"\.?(?:[^.\[\]]+|\[\d+\])(?:\.?\[\d+\]|\.[^.\[\]]+)*")  # names after dots, [indices]
+_PART = re.compile(r"[^.\[\]]+")
 
 
 def split_path(path: str) -> list[str | int]:
     """'a.b[2].c' -> ['a', 'b', 2, 'c']; digits after a dot become list indices too."""
-    parts: list[str | int] = []
-    position = 0
-    for match in _TOKEN.finditer(path):
-        between = path[position : match.start()]
-        if between not in ("", ".") or (between == "" and position and match.group(1)):
-            raise ValueError(f"cannot read path {path!r}")
-        name, index = match.groups()
-        parts.append(int(index) if index is not None else (int(name) if name.isdigit() else name))
-        position = match.end()
-    if not parts or position != len(path):
+    if not _PATH.fullmatch(path):
         raise ValueError(f"cannot read path {path!r}")
-    return parts
+    return [int(part) if part.isdigit() else part for part in _PART.findall(path)]
 
 
 def set_path(document: Any, parts: list[str | int], value: Any, where: str) -> None:

@@ -47,10 +47,6 @@ class LatencyThreshold(StrictModel):
     value: Duration = Field(gt=0, le=3600)
 
     @property
-    def quantile(self) -> float:
-        return 0.95 if self.percentile == "P95" else 0.99
-
-    @property
     def key(self) -> str:
         """The summary key of this percentile: 'p95' or 'p99'."""
         return self.percentile.lower()

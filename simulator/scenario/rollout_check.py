@@ -90,12 +90,10 @@ def rollout_problems(scenario: RolloutScenario, catalog: Catalog) -> Iterator[Pr
     routing = rollout.traffic_routing
     instances = variants[rollout.green].instance_count
     sizes: list[Problem] = []
-    if routing.canary_size is not None:
-        sizes += _size_problems("rollout.traffic_routing.canary_size", routing.canary_size, instances, 0)
-    if routing.linear_step_size is not None:
-        sizes += _size_problems(
-            "rollout.traffic_routing.linear_step_size", routing.linear_step_size, instances, 10
-        )
+    for key, low in (("canary_size", 0), ("linear_step_size", 10)):
+        size = getattr(routing, key)
+        if size is not None:
+            sizes += _size_problems(f"rollout.traffic_routing.{key}", size, instances, low)
     if sizes:  # the checks below count the steps: a step of 1e-9% would make 1e11 of them
         yield from sizes
         return

@@ -160,7 +160,10 @@ class TraceArrivals(StrictModel):
         if column not in header:
             raise ValueError(f"trace {str(path)!r} has no column {column!r}")
         index = header.index(column)
-        values = np.array([_number(row[index]) if index < len(row) else math.nan for row in rows if row])
+        try:
+            values = np.array([float(row[index]) for row in rows if row])
+        except (ValueError, IndexError):  # a cell that is not a number, or a row without the column
+            values = np.array([math.nan])
         if len(values) == 0 or not np.all(np.isfinite(values)):
             raise ValueError(f"trace {str(path)!r} column {column!r} must hold numbers only")
         if values.min() < 0:
@@ -171,14 +174,6 @@ class TraceArrivals(StrictModel):
 
     def timestamps(self) -> np.ndarray:
         return self._timestamps
-
-
-def _number(text: str) -> float:
-    """A CSV cell as a float; nan when it is not a number (reported by the caller)."""
-    try:
-        return float(text)
-    except ValueError:
-        return math.nan
 
 
 ArrivalSpec = Annotated[

@@ -53,20 +53,19 @@ def _work_bounds(spec: TrainingJobSpec) -> Iterator[tuple[str, str]]:
                 f" at most {MAX_EVENTS:,}",
             )
     spot = spec.spot if spec.spot_enabled else None
-    if spot is not None and (spot.interruption_rate is not None or spot.rate_schedule is not None):
-        rate = (
-            spot.interruption_rate
-            if spot.interruption_rate is not None
-            else max(phase.rate for phase in spot.rate_schedule or ())
+    if spot is not None and spot.interruption_rate is not None:
+        where, rate = "spot.interruption_rate", spot.interruption_rate
+    elif spot is not None and spot.rate_schedule is not None:
+        where, rate = "spot.rate_schedule", max(phase.rate for phase in spot.rate_schedule)
+    else:
+        return
+    expected = rate * spec.instance_count * min(spec.cluster_work(), spec.effective_max_wait())
+    if expected > MAX_EVENTS:
+        yield (
+            where,
+            f"{rate:g}/s on {spec.instance_count} instance(s) means {expected:,.0f} interruptions"
+            f" in the job's work alone; at most {MAX_EVENTS:,}",
         )
-        expected = rate * spec.instance_count * min(spec.cluster_work(), spec.effective_max_wait())
-        if expected > MAX_EVENTS:
-            where = "spot.interruption_rate" if spot.interruption_rate is not None else "spot.rate_schedule"
-            yield (
-                where,
-                f"{rate:g}/s on {spec.instance_count} instance(s) means {expected:,.0f} interruptions"
-                f" in the job's work alone; at most {MAX_EVENTS:,}",
-            )
 
 
 def raise_for_problems(spec: TrainingJobSpec, catalog: Catalog) -> None:

@@ -14,8 +14,8 @@ import yaml
 from simulator.aws.shapes import AUTOSCALING, CLOUDWATCH, SAGEMAKER, input_errors, output_errors
 from simulator.catalog import load_catalog
 from simulator.errors import ScenarioError
-from simulator.importing.alarms import read_alarm
 from simulator.importing.endpoint_config import read_config
+from simulator.importing.scaling import read_alarm
 from simulator.scenario.loader import load_scenario
 from tests.aws.import_fixtures import DATA, FILES, Cli, documents, run_import
 from tests.conftest import ROOT

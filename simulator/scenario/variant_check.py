@@ -1,17 +1,61 @@
-"""Cross-reference rules for autoscaling and serverless variants (called from crossref.py)."""
+"""Cross-reference rules of one production variant (called from crossref.py): instances or serverless,
+capacity bounds and scaling policies, accelerators, and whether the model fits and has a service time."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from simulator.catalog import Catalog
+from simulator.catalog import Catalog, InstanceType
 from simulator.scenario.common import Problem
 from simulator.scenario.endpoint import EndpointSpec, VariantSpec
+from simulator.scenario.models import ModelSpec
 from simulator.scenario.scaling import AdjustmentType, AutoscalingSpec, ScalingMetric
 from simulator.scenario.schema import ScenarioBase
 
+GIB = 1024**3
 
-def elastic_problems(
+
+def variant_problems(
+    scenario: ScenarioBase, endpoint: EndpointSpec, path: str, variant: VariantSpec, catalog: Catalog
+) -> Iterator[Problem]:
+    """The variant's model, its capacity, what its model is served with, and on which instance type."""
+    model = scenario.models.get(variant.model)
+    if model is None:
+        yield f"{path}.model", f"unknown model {variant.model!r} (defined: {sorted(scenario.models)})"
+    yield from _elastic_problems(scenario, endpoint, path, variant, catalog)
+    if variant.serverless is not None and model is not None and model.error_rate > 0:
+        yield f"{path}.model", "a model error_rate is not modelled on serverless variants"
+    special = model is not None and (model.containers or model.batching or variant.accelerator_type)
+    if model is not None and model.error_rate > 0 and special:
+        yield (
+            f"{path}.model",
+            "a model error_rate is not modelled with pipelines, batching or Elastic Inference",
+        )
+    if variant.serverless is not None:
+        if variant.accelerator_type is not None:
+            yield f"{path}.accelerator_type", "a serverless variant cannot have an accelerator"
+        if model is not None and (model.containers or model.batching):
+            yield f"{path}.serverless", "pipelines and dynamic batching need instances, not serverless"
+        return
+    if variant.instance_type is None:
+        return
+    if variant.instance_type not in catalog.instances:
+        yield f"{path}.instance_type", f"unknown instance type {variant.instance_type!r}"
+        return
+    instance = catalog.instance(variant.instance_type)
+    if model is None:
+        return
+    yield from serving_problems(path, variant, model, catalog)
+    if model.memory > instance.memory_gib * GIB:
+        yield (
+            f"models.{variant.model}.memory",
+            f"model needs {model.memory / GIB:.2f} GiB but {instance.name} has {instance.memory_gib} GiB",
+        )
+    if not has_service_time(model, variant, instance):
+        yield f"{path}.instance_type", f"model {variant.model!r} has no service time for {instance.name}"
+
+
+def _elastic_problems(
     scenario: ScenarioBase, endpoint: EndpointSpec, path: str, variant: VariantSpec, catalog: Catalog
 ) -> Iterator[Problem]:
     """Instance type vs serverless, capacity bounds, policies and serverless limits of one variant."""
@@ -104,3 +148,62 @@ def _autoscaling_problems(
             yield f"{apath}.at", "is not before the end of the run"
         if index and action.at < spec.scheduled_actions[index - 1].at:
             yield f"{apath}.at", "scheduled actions must be in time order"
+
+
+def has_service_time(model: ModelSpec, variant: VariantSpec, instance: InstanceType) -> bool:
+    """Whether the model says how long a request takes on this variant's instance type (`instance`)."""
+    return (
+        model.service_time is not None
+        or model.containers is not None
+        or model.batching is not None
+        or variant.instance_type in model.per_instance_type
+        or (model.gpu_service_time is not None and instance.gpu is not None)
+        or (variant.accelerator_type is not None and model.elastic_inference is not None)
+    )
+
+
+def serving_problems(
+    path: str, variant: VariantSpec, model: ModelSpec, catalog: Catalog
+) -> Iterator[Problem]:
+    """Accelerator type and placement, and whether the model fits the accelerator's or a GPU's memory
+    (on an instance type the catalog has)."""
+    mpath = f"models.{variant.model}"
+    assert variant.instance_type is not None
+    instance = catalog.instance(variant.instance_type)
+    if variant.accelerator_type is not None:
+        accelerator = catalog.accelerators.get(variant.accelerator_type)
+        if accelerator is None:
+            known = ", ".join(sorted(catalog.accelerators))
+            yield (
+                f"{path}.accelerator_type",
+                f"unknown accelerator type {variant.accelerator_type!r} (known: {known})",
+            )
+            return
+        if instance.gpu is not None:
+            yield (
+                f"{path}.accelerator_type",
+                f"Elastic Inference attaches to CPU instances; {instance.name} has GPUs",
+            )
+            return
+        if model.elastic_inference is None:
+            yield f"{mpath}.elastic_inference", "required when a variant has an accelerator_type"
+        elif model.containers is not None or (model.batching is not None and model.service_time is None):
+            yield f"{path}.accelerator_type", "not supported with containers or batching"
+        if model.memory > accelerator.memory_gib * GIB:
+            yield (
+                f"{mpath}.memory",
+                f"model needs {model.memory / GIB:.2f} GiB but {accelerator.name} has"
+                f" {accelerator.memory_gib:g} GiB",
+            )
+    on_gpu = model.gpu_service_time is not None or model.batching is not None
+    if instance.gpu is not None and instance.gpu.type in catalog.gpus and on_gpu:
+        gpu = catalog.gpu_model(instance.gpu.type)
+        activations = (
+            model.batching.activation_memory * model.batching.max_batch_size if model.batching else 0.0
+        )
+        if model.memory + activations > gpu.memory_gib * GIB:
+            yield (
+                f"{mpath}.memory",
+                f"model needs {(model.memory + activations) / GIB:.2f} GiB of GPU memory (with a full batch)"
+                f" but one {instance.gpu.type} of {instance.name} has {gpu.memory_gib:g} GiB",
+            )
