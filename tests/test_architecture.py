@@ -82,7 +82,7 @@ def test_no_cycle_between_modules(graph: grimp.ImportGraph) -> None:
 
 @pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 def test_importing_any_module_leaves_pyplot_alone() -> None:
-    """Drawing uses bare Figures (simulator/figures.py): importing us never loads pyplot or switches a
+    """Drawing uses bare Figures (simulator/report/figures.py): importing us never loads pyplot or switches a
     notebook's backend."""
     import subprocess
     import sys

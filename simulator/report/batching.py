@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 
-from simulator.figures import subplots
+from simulator.report.figures import subplots
 from simulator.report.plots import save_png
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simulator.calibrate.results import ServeValidation, TrainValidation
-from simulator.figures import subplots
+from simulator.report.figures import subplots
 from simulator.report.plots import save_png
 
 _COLOURS = {"p50_ms": "tab:blue", "p95_ms": "tab:orange", "p99_ms": "tab:red"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simulator.compare import Crossover
-from simulator.figures import subplots
+from simulator.report.figures import subplots
 from simulator.report.html import Document, Image, Section, Text, frame_table, render
 from simulator.report.plots import save_png
 from simulator.staging import staged_directory

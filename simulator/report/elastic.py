@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 
 from simulator.engine.result import Result
-from simulator.figures import subplots
 from simulator.metrics.oscillation import OSCILLATION_FLIPS
 from simulator.metrics.summary_types import Summary
+from simulator.report.figures import subplots
 from simulator.report.html import Block, Section, Table, Text, frame_table
 from simulator.report.plots import grid_legend_save
 from simulator.report.tables import dig, format_figure

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.figures import subplots
 from simulator.options import OptionsResult, options_rows, verdict
 from simulator.options.batching import BatchingSweep
 from simulator.options.options_summary import OptionsSummary
 from simulator.report.batching import plot_batching_curves
+from simulator.report.figures import subplots
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.plots import save_png
 from simulator.report.serving import stage_table

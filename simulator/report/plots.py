@@ -8,8 +8,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from simulator.figures import subplots
 from simulator.report.drawing import draw_side_by_side
+from simulator.report.figures import subplots
 
 
 def _minutes(frame: pd.DataFrame) -> pd.Series:

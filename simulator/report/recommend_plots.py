@@ -7,8 +7,8 @@ from typing import Any
 
 from matplotlib import colormaps
 
-from simulator.figures import subplots
 from simulator.recommend.ranking import pareto_front
+from simulator.report.figures import subplots
 from simulator.report.plots import save_png
 from simulator.scenario.recommend_spec import LatencyThreshold
 

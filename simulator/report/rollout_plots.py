@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simulator.engine.result import Result
-from simulator.figures import subplots
+from simulator.report.figures import subplots
 from simulator.report.plots import save_png
 from simulator.scenario.rollout_spec import AlarmMetric
 

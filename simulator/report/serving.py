@@ -6,9 +6,9 @@ from pathlib import Path
 
 from matplotlib import colormaps
 
-from simulator.figures import subplots
 from simulator.metrics.serving import LEGACY_NOTE
 from simulator.metrics.summary_types import StageLatency, Summary
+from simulator.report.figures import subplots
 from simulator.report.html import Image, Section, Table, Text
 from simulator.report.plots import save_png
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulator.figures import subplots
 from simulator.metrics.parts import Interval
+from simulator.report.figures import subplots
 from simulator.report.html import Document, Image, Section, Table, render, resolved_section
 from simulator.report.plots import save_png
 from simulator.report.staging import run_directory
