@@ -32,7 +32,7 @@ from simulator.engine.simulate import expected_requests, simulate
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.execution.replications import Replication
 from simulator.hosting.service import service_plan
-from simulator.scenario.derive import derive, plain
+from simulator.scenario.derive import derive, derive_spec, plain
 from simulator.scenario.distributions import Deterministic
 from simulator.scenario.kinds import EndpointScenario
 from simulator.training.stats import proportion
@@ -167,10 +167,10 @@ def _shifted_control(scenario: EndpointScenario, detection: Detection) -> tuple[
                 "checking a given latency difference needs a deterministic overhead it can shift"
             )
         shifted = Deterministic(distribution="deterministic", value=overhead.value + detection.difference)
-        model = model.model_copy(update={"overhead": shifted})
+        model = derive_spec(model, {"overhead": shifted})
     else:
-        model = model.model_copy(update={"error_rate": detection.treatment_value})
-    return control.model_copy(update={"name": detection.treatment, "model": _SHIFTED}), model
+        model = derive_spec(model, {"error_rate": detection.treatment_value})
+    return derive_spec(control, {"name": detection.treatment, "model": _SHIFTED}), model
 
 
 MAX_CHECK_REQUESTS = 5_000_000  # per replication: the engine keeps every request's record (~1 GiB)
