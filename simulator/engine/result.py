@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
 from simulator.core.records import RequestLog, Status
+from simulator.hosting.rollout_controller import RolloutLog
 from simulator.metrics.summary_types import Summary
 from simulator.scenario.kinds import EndpointScenario
 
@@ -35,7 +35,7 @@ class Result:
     """Every metric datapoint a scaling policy evaluated: time_s, variant, policy, value (NaN: missing)."""
     cold_starts: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Serverless cold starts: time_s, variant, model_setup_time_s."""
-    rollout: Any = None
+    rollout: RolloutLog | None = None
     """A blue/green deployment's RolloutLog (hosting/rollout_controller.py); None without `rollout:`."""
 
     @property

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.catalog import Catalog
 from simulator.core.records import RingLog, RingOverflow
 from simulator.core.rng import RandomStreams
 from simulator.engine.backlog import refuse_ring_overflow
@@ -20,7 +21,7 @@ from simulator.engine.result import Result
 from simulator.engine.ring import STREAMING_ABOVE, expected_requests, ring_capacity
 from simulator.errors import ScenarioError
 from simulator.hosting.autoscaler import ScalingRecords, start_autoscaling
-from simulator.hosting.rollout_controller import attach_rollout
+from simulator.hosting.rollout_controller import RolloutLog, attach_rollout
 from simulator.hosting.serverless import ServerlessVariant
 from simulator.hosting.updates import schedule_updates
 from simulator.metrics.elastic import autoscaling_figures, serverless_bill, serverless_figures
@@ -64,12 +65,12 @@ class Run:
     """A model after its run, with what changed its fleet and the engine that ran it."""
 
     scenario: EndpointScenario
-    catalog: Any
+    catalog: Catalog
     model: Model
     engine: str
     activity: list[dict[str, Any]]
     scaling: ScalingRecords
-    rollout: Any
+    rollout: RolloutLog | None
     collector: StreamingCollector | None
 
 
@@ -93,12 +94,12 @@ def simulate(
     changes = run.activity + (run.rollout.updates if run.rollout else [])  # the rollout's fleet changes
     if collector is not None and isinstance(model.log, RingLog):
         collector.fold(model.log, model.log.tail, model.log.head)  # the rest, in flight included
-        summary = collector.summary(timeline, bill, names, run.engine, elastic["extras"])
+        summary = collector.summary(timeline, bill, names, run.engine, elastic.extras)
     else:  # requests arriving inside the window, of the endpoint and of each variant
         figures, per_variant = window_figures(model.log, len(names), window[0])
-        summary = compose(figures, per_variant, timeline, bill, names, window, run.engine, elastic["extras"])
-    if elastic["serverless_bills"]:
-        bill = pd.concat([bill, pd.DataFrame(elastic["serverless_bills"])], ignore_index=True)
+        summary = compose(figures, per_variant, timeline, bill, names, window, run.engine, elastic.extras)
+    if elastic.serverless_bills:
+        bill = pd.concat([bill, pd.DataFrame(elastic.serverless_bills)], ignore_index=True)
     return Result(
         scenario=scenario,
         summary=summary,
@@ -107,8 +108,8 @@ def simulate(
             model.log,
             model.variants,
             timeline,
-            elastic["capacity"],
-            elastic["cold_starts"],
+            elastic.capacity,
+            elastic.cold_starts,
             collector,
             run.catalog.serverless,
         ),
@@ -117,11 +118,11 @@ def simulate(
         updates=_table(sorted(changes, key=lambda row: row["time_s"]), UPDATE_COLUMNS),
         log=None if collector else model.log,
         variant_names=tuple(names),
-        scaling=elastic["scaling"],
-        capacity=elastic["capacity"],
-        alarms=elastic["alarms"],
+        scaling=elastic.scaling,
+        capacity=elastic.capacity,
+        alarms=elastic.alarms,
         datapoints=_table(run.scaling.datapoints, DATAPOINT_COLUMNS),
-        cold_starts=elastic["cold_starts"],
+        cold_starts=elastic.cold_starts,
         rollout=run.rollout,
     )
 
@@ -176,11 +177,11 @@ def _table(rows: list[Any], columns: tuple[str, ...]) -> pd.DataFrame:
 
 def _assemble(
     scenario: EndpointScenario,
-    catalog: Any,
+    catalog: Catalog,
     streams: RandomStreams,
     capacity: int,
     collector: StreamingCollector | None,
-) -> tuple[Model, list[dict[str, Any]], ScalingRecords, Any]:
+) -> tuple[Model, list[dict[str, Any]], ScalingRecords, RolloutLog | None]:
     """Build the model and attach what changes its fleet (updates, autoscaling, a rollout)."""
     model = build(scenario, catalog, streams, capacity, collector.fold if collector else None)
     activity = schedule_updates(model.env, model.endpoint, scenario.endpoint.updates, model.startup_samplers)
@@ -207,7 +208,19 @@ def _run_simpy(model: Model, duration: float, progress: ProgressCallback | None)
         ) from None
 
 
-def _elastic(run: Run) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Elastic:
+    """What the fleet's changes and serverless pools add to a run: tables, bills and summary Extras."""
+
+    extras: dict[str, Extras]
+    scaling: pd.DataFrame
+    capacity: pd.DataFrame
+    alarms: pd.DataFrame
+    cold_starts: pd.DataFrame
+    serverless_bills: list[dict[str, Any]]
+
+
+def _elastic(run: Run) -> Elastic:
     """Scaling and serverless tables, and every variant's summary Extras (with every record kept:
     pipeline figures too)."""
     scenario, log, window = run.scenario, run.model.log, run.scenario.measured_window()
@@ -216,7 +229,7 @@ def _elastic(run: Run) -> dict[str, Any]:
     alarms = _table(run.scaling.alarms, ALARM_COLUMNS)
     cold: list[tuple[float, str, float]] = []
     bills = []
-    extras = {}
+    extras: dict[str, Extras] = {}
     for variant in run.model.variants:
         if isinstance(variant, ServerlessVariant):
             cold += [(time, variant.name, setup) for time, setup in variant.pool.cold_starts]
@@ -238,11 +251,4 @@ def _elastic(run: Run) -> dict[str, Any]:
             oscillation = oscillation_figures(scaling, variant.name, window)
             autoscaling = autoscaling_figures(scaling, capacity, variant.name, oscillation)
             extras[variant.name] = replace(extras[variant.name], autoscaling=autoscaling)
-    return {
-        "extras": extras,
-        "scaling": scaling,
-        "capacity": capacity,
-        "alarms": alarms,
-        "cold_starts": _table(cold, COLD_START_COLUMNS),
-        "serverless_bills": bills,
-    }
+    return Elastic(extras, scaling, capacity, alarms, _table(cold, COLD_START_COLUMNS), bills)
