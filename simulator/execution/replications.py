@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -23,11 +24,12 @@ class Replicated:
     first: Result
     summaries: list[Summary]
 
-    @property
+    @cached_property
     def combined(self) -> dict[str, Any]:
+        """Every figure's mean and 95% interval (combined once: summary.json, report and console read it)."""
         return combine(self.summaries)
 
-    @property
+    @cached_property
     def notes(self) -> list[str]:
         """What summary.json and the terminal add beside the figures (Elastic Inference is legacy)."""
         variants = self.first.scenario.endpoint.variants if self.first.scenario.endpoint else []
