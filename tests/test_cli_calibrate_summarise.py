@@ -11,7 +11,7 @@ from simulator.calibrate.results import Row, ServeValidation
 from simulator.cli import main
 
 
-def _validation(path: Path, p50_measured: float) -> Path:
+def _validation(path: Path, p50_measured: float, repeat: dict[str, float] | None = None) -> Path:
     row = Row(
         load="30.0/s",
         kind="open",
@@ -20,6 +20,7 @@ def _validation(path: Path, p50_measured: float) -> Path:
         measured={"p50_ms": p50_measured, "p95_ms": 20.0, "throughput": 30.0},
         predicted={"p50_ms": 10.0, "p95_ms": 20.0, "throughput": 30.0},
         checked=("p50_ms", "p95_ms"),
+        repeat=repeat or {},
     )
     path.write_text(ServeValidation("profile.yaml", "some-image:1", [row]).to_json())
     return path
@@ -32,6 +33,18 @@ def test_two_runs_side_by_side(tmp_path: Path, capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "some-image:1 (2)" in out
     assert "+0.0% .. +25.0% (1/2 met)" in out
+
+
+def test_the_hosts_own_repeatability_is_laid_beside_the_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each level's two passes in one run: how often the host disagreed with itself beyond the target."""
+    first = _validation(tmp_path / "a.json", 10.0, {"p50_ms": 0.04, "p95_ms": -0.2})
+    second = _validation(tmp_path / "b.json", 10.0, {"p50_ms": -0.15, "p95_ms": 0.05})
+    assert main(["calibrate", "summarise", str(first), str(second)]) == 0
+    out = capsys.readouterr().out
+    assert "p50 second pass / first" in out
+    assert "-15.0% .. +4.0% (1/2 met)" in out and "-20.0% .. +5.0% (1/2 met)" in out
 
 
 @pytest.mark.parametrize(

@@ -73,6 +73,14 @@ class Level:
         }
 
 
+def by_load(levels: list[Level]) -> dict[Load, list[Level]]:
+    """The passes of each load (a load measured more than once), loads in the order first measured."""
+    passes: dict[Load, list[Level]] = {}
+    for level in levels:
+        passes.setdefault(level.load, []).append(level)
+    return passes
+
+
 def measure(
     server: Server,
     placement: Placement,

@@ -24,6 +24,7 @@ class Row:
     checked: tuple[str, ...]  # metrics held to TARGETS on this row
     at_speed: dict[str, float] = field(default_factory=dict)  # predicted at the level's own CPU cost
     speed: float = math.nan  # the level's CPU per request / the profile's service time at its rate
+    repeat: dict[str, float] = field(default_factory=dict)  # measured second pass / first pass - 1
 
     def error(self, metric: str) -> float:
         m, p = self.measured[metric], self.predicted[metric]
@@ -52,6 +53,16 @@ class ServeValidation:
     def passed_at_speed(self) -> bool:
         return all(row.passed_at_speed() for row in self.rows)
 
+    def repeatability(self) -> dict[str, float]:
+        """Per latency target, the largest |second pass / first pass - 1| over the rows it holds: the
+        host's own noise floor in this run, below which no model's error can be told apart."""
+        worst: dict[str, float] = {}
+        for row in self.rows:
+            for metric, change in row.repeat.items():
+                if metric in row.checked and math.isfinite(change):
+                    worst[metric] = max(worst.get(metric, 0.0), abs(change))
+        return worst
+
     def to_json(self) -> str:
         return json.dumps(
             {
@@ -59,6 +70,7 @@ class ServeValidation:
                 "image": self.image,
                 "passed": self.passed(),
                 "passed_at_measured_speed": self.passed_at_speed(),
+                "repeatability": self.repeatability(),
                 "targets": TARGETS,
                 "rows": [
                     {

@@ -48,7 +48,9 @@ def read_run(path: Path) -> RunErrors:
 
 def summarise_runs(paths: list[Path]) -> str:
     """Two markdown tables: per image and level, the lowest..highest error over the runs and how many
-    runs met its target (raw prediction, then at the measured speed); then one row per run."""
+    runs met its target (raw prediction, then at the measured speed), and how far the level's two
+    passes in one run moved apart (the host's noise floor, held to the same limit); then one row per
+    run."""
     runs = [(path, read_run(path)) for path in paths]  # each file read once, for both tables
     return _level_table(runs) + "\n\n" + _run_table(runs)
 
@@ -89,16 +91,20 @@ def _level_table(runs: list[tuple[Path, RunErrors]]) -> str:
                 speed = row.get("errors_at_measured_speed", {}).get(metric)  # type: ignore[union-attr]
                 if speed is not None and math.isfinite(float(speed)):
                     cell[f"{metric}@speed"].append(float(speed))
+                again = row.get("repeat", {}).get(metric)  # type: ignore[union-attr]
+                if again is not None and math.isfinite(float(again)):
+                    cell[f"{metric}@repeat"].append(float(again))
     lines = [
         "| image (runs) | level | p50 error | p95 error | max throughput error | p50 at measured speed "
-        "| p95 at measured speed |",
-        "|---|---|---|---|---|---|---|",
+        "| p95 at measured speed | p50 second pass / first | p95 second pass / first |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for (image, _, label), cell in by_key.items():
         if not cell:
             continue
         columns = [_spread(cell.get(m, []), TARGETS[m]) for m in METRICS]
         columns += [_spread(cell.get(f"{m}@speed", []), TARGETS[m]) for m in ("p50_ms", "p95_ms")]
+        columns += [_spread(cell.get(f"{m}@repeat", []), TARGETS[m]) for m in ("p50_ms", "p95_ms")]
         lines.append(f"| {image} ({runs_per_image[image]}) | {label} | " + " | ".join(columns) + " |")
     return "\n".join(lines)
 

@@ -20,7 +20,7 @@ import numpy as np
 from simulator.calibrate import _docker
 from simulator.calibrate.fitting import Fit, fit_distribution
 from simulator.calibrate.loads import Load
-from simulator.calibrate.measure import MAX_ATTEMPTS, Level, kept_on_failure, measure, write_records
+from simulator.calibrate.measure import MAX_ATTEMPTS, Level, by_load, kept_on_failure, measure, write_records
 from simulator.calibrate.parallelism import effective_parallelism, sampling_runnable, worker_slots
 from simulator.calibrate.predict import predict
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile
@@ -44,6 +44,7 @@ class ServePlan:
     fit_users: tuple[int, ...] = (2, 4, 8, 8)  # the maximum: median of all but the first
     open_fractions: tuple[float, ...] = (0.4, 0.72)  # of the measured maximum; not validation's
     open_seconds: float = 16.0
+    open_passes: int = 2  # each stream measured rising, then falling: the passes' mean is its figure
     level_requests: int = 5000
     level_seconds: float = 8.0
     warmup_s: float = 1.0
@@ -102,11 +103,14 @@ def calibrate_serve(
             # (+-10% on a shared VM) does not move. They are measured before any open-loop level: after
             # a stream that overloaded the server, it ran up to 20% slower for 10-20 s (measured).
             measured_max = float(np.median([lv.result.throughput() for lv in saturated[1:] or saturated]))
-            open_levels = []
-            for i, fraction in enumerate(plan.open_fractions):
-                rate = round(fraction * measured_max, 1)
-                load = Load("open", rate, int(rate * plan.open_seconds * 1.5) + 100, plan.open_seconds)
-                open_levels.append(run(load, seed + 60 + i))
+            # each stream in passes, rising then falling, so that a drift of the machine's speed
+            # linear in time (this VM's: +-5-10% over minutes) moves its passes in opposite directions
+            streams = [
+                Load("open", rate, int(rate * plan.open_seconds * 1.5) + 100, plan.open_seconds)
+                for rate in (round(fraction * measured_max, 1) for fraction in plan.open_fractions)
+            ]
+            order = [load for k in range(plan.open_passes) for load in (streams[::-1] if k % 2 else streams)]
+            open_levels = [run(load, seed + 60 + i) for i, load in enumerate(order)]
         parallelism = effective_parallelism(runnable)
         workers = workers or worker_slots(parallelism, vcpus)
         profile = fit_profile(single, open_levels, saturated, vcpus=vcpus, workers=workers)
@@ -172,12 +176,17 @@ def fit_profile(
         "overhead": _described(overhead, overhead_fit),
         "cpu_per_request": {
             "single_user": single.cpu_per_request(),
-            **{f"open {lv.load.label()}": lv.cpu_per_request() for lv in open_levels},
+            **{f"open {load.label()}": _mean_cost(passes) for load, passes in by_load(open_levels).items()},
             "saturated": _saturated_cost(saturated, min(vcpus, workers)),
         },
         "levels": _level_summaries([single, *saturated, *open_levels]),
     }
     return ServeProfile(service_fit.distribution, overhead_fit.distribution, vcpus, workers, fitted)
+
+
+def _mean_cost(passes: list[Level]) -> float:
+    """CPU per request over a load's passes."""
+    return float(np.mean([lv.cpu_per_request() for lv in passes]))
 
 
 def _described(samples: np.ndarray, fit: Fit) -> dict[str, object]:
@@ -227,18 +236,20 @@ def fit_rate_scale(
     busiest open-loop level's, so a scenario that uses the profile as it is gets the instance as it
     runs under heavy real traffic.
     """
+    streams = by_load(open_levels)
+    streams = by_load(open_levels)
     factors = [
-        _matching_factor(profile, level, "mean_ms" if i == 0 else "p50_ms")
-        for i, level in enumerate(open_levels)
+        _stream_factor(profile, passes, "mean_ms" if i == 0 else "p50_ms")
+        for i, passes in enumerate(streams.values())
     ]
     base_mean = float(sample(profile.service_time, np.random.default_rng(0), 200_000).mean())
     saturation = min(profile.vcpus, profile.workers) / (measured_max * base_mean)
     reference = factors[-1]
     saturated_cpu = float(np.median([lv.cpu_per_request() for lv in saturated]))
     table = {
-        "rates": [lv.load.level for lv in open_levels] + [measured_max],
+        "rates": [load.level for load in streams] + [measured_max],
         "factors": [f / reference for f in factors] + [min(saturation, factors[-1]) / reference],
-        "cpu_per_request": [lv.cpu_per_request() for lv in open_levels] + [saturated_cpu],
+        "cpu_per_request": [_mean_cost(passes) for passes in streams.values()] + [saturated_cpu],
         "saturation_factor": saturation / reference,
         "measured_max_throughput": measured_max,
         "saturated_throughputs": [lv.result.throughput() for lv in saturated],
@@ -247,6 +258,11 @@ def fit_rate_scale(
     fitted = {**profile.fitted, "rate_scale": table}
     fitted["service"] = {**fitted["service"], "mean": fitted["service"]["mean"] * reference}
     return replace(profile, service_time=scale_distribution(profile.service_time, reference), fitted=fitted)
+
+
+def _stream_factor(profile: ServeProfile, passes: list[Level], statistic: str) -> float:
+    """A stream measured in several passes: the geometric mean of the passes' matching factors."""
+    return math.exp(float(np.mean([math.log(_matching_factor(profile, lv, statistic)) for lv in passes])))
 
 
 def _matching_factor(profile: ServeProfile, level: Level, statistic: str) -> float:

@@ -11,7 +11,14 @@ from pathlib import Path
 import numpy as np
 
 from simulator.calibrate.loads import Load
-from simulator.calibrate.measure import Level, kept_on_failure, measure, summary_disturbance, write_records
+from simulator.calibrate.measure import (
+    Level,
+    by_load,
+    kept_on_failure,
+    measure,
+    summary_disturbance,
+    write_records,
+)
 from simulator.calibrate.predict import Backend, max_throughput, predict
 from simulator.calibrate.profiles import ServeProfile, read_serve_profile
 from simulator.calibrate.provenance import validation_target
@@ -27,19 +34,27 @@ SECONDS = 12.0  # each closed loop's window, and the open-loop ones' at 50% load
 
 
 def validation_loads(capacity: float, vcpus: int) -> list[Load]:
-    """Closed-loop levels that saturate the instance, then open-loop rates at fractions of capacity.
+    """Closed-loop levels that saturate the instance, then open-loop rates at fractions of capacity,
+    rising, then the same rates again, falling.
 
     The closed loops come first: after an open-loop level that overloaded the server it ran up to 20%
     slower for 10-20 s (measured), which a closed loop right after it would take for its maximum.
     Near saturation a queue forgets its past slowly (relaxation time grows as 1/(1-u)^2), so a fixed
     window would leave percentiles at 80% dominated by sampling noise: open-loop windows grow the same
     way from SECONDS at 50%, up to 4x.
+
+    Each open-loop rate is measured twice, the second pass in reverse order so that both passes of
+    every rate sit symmetrically around the middle of the run: a drift of the machine's speed that is
+    linear in time moves the two passes in opposite directions, and their mean is the rate's figure.
+    How far the two passes disagree is the host's repeatability at that rate, which bounds how well
+    any model can be judged there (`Row.repeat`).
     """
     loads = [Load("closed", max(n, vcpus + 1), int(capacity * SECONDS * 1.5) + 100, SECONDS) for n in USERS]
+    rising = []
     for u in UTILISATIONS:
         window = SECONDS * min(4.0, max(1.0, (0.5 / max(1.0 - u, 1e-3)) ** 2))
-        loads.append(Load("open", round(u * capacity, 1), int(u * capacity * window * 1.5) + 100, window))
-    return loads
+        rising.append(Load("open", round(u * capacity, 1), int(u * capacity * window * 1.5) + 100, window))
+    return loads + rising + rising[::-1]
 
 
 PARTIAL_FILE = "validation-requests.partial.csv"  # the levels measured before a run failed
@@ -90,7 +105,8 @@ def validate_serve(
             measure(server, placement, Load("closed", 1, 500, 2.0, 0.0), pool, seed)  # warm caches
             for i, load in enumerate(loads):
                 level = measure(server, placement, load, pool, seed + 1 + i)
-                measured.append(("validate", level))
+                again = any(earlier.load == load for _, earlier in measured)
+                measured.append(("validate repeat" if again else "validate", level))
         report.rows.extend(_rows(profile, profile_path, measured, seed, backend))
         write_records(measured, staging / "validation-requests.csv")
         (staging / "validation.json").write_text(report.to_json())
@@ -103,42 +119,91 @@ def validate_serve(
 def _rows(
     profile: ServeProfile, profile_path: Path, measured: list[tuple[str, Level]], seed: int, backend: Backend
 ) -> list[Row]:
-    """Each measured level beside its prediction (plain and at the level's own speed), and which of its
-    errors the targets hold."""
+    """Each load beside its prediction (plain and at the level's own speed), and which of its errors
+    the targets hold. A load measured in two passes is the mean of both, each pass predicted from the
+    send times it recorded."""
     capacity = max_throughput(profile)
     largest_closed = max(
         (level.load.level for _, level in measured if level.load.kind == "closed"), default=0
     )
     rows = []
-    for _, level in measured:
-        load = level.load
+    for load, levels in by_load([level for _, level in measured]).items():
         utilisation = load.level / capacity if load.kind == "open" else math.nan
         checked: tuple[str, ...] = ()
         if load.kind == "open" and utilisation <= MAX_CHECKED_UTILISATION + 0.005:  # rates are rounded
             checked = ("p50_ms", "p95_ms")
         elif load.kind == "closed" and load.level == largest_closed:
             checked = ("throughput",)
-        arrivals = level.sent_times() if load.kind == "open" else None
-        predicted = predict(
-            profile, load, seed=seed, backend=backend, profile_path=profile_path, arrivals=arrivals
-        )
-        at_speed, speed = ({}, math.nan)
-        if arrivals is not None:
-            at_speed, speed = predict_at_measured_speed(profile, level, arrivals, seed)
+        predicted: list[dict[str, float]] = []
+        at_speed: list[dict[str, float]] = []
+        speeds: list[float] = []
+        for k, level in enumerate(levels):
+            arrivals = level.sent_times() if load.kind == "open" else None
+            predicted.append(
+                predict(
+                    profile,
+                    load,
+                    seed=seed + k,
+                    backend=backend,
+                    profile_path=profile_path,
+                    arrivals=arrivals,
+                )
+            )
+            if arrivals is not None:
+                figures, speed = predict_at_measured_speed(profile, level, arrivals, seed + k)
+                if figures:
+                    at_speed.append(figures)
+                    speeds.append(speed)
+        summaries = [level.summary() for level in levels]
         rows.append(
             Row(
                 load.label(),
                 load.kind,
                 load.level,
                 utilisation,
-                level.summary(),
-                predicted,
+                pooled(summaries),
+                mean_figures(predicted),
                 checked,
-                at_speed,
-                speed,
+                mean_figures(at_speed) if len(at_speed) == len(levels) else {},
+                float(np.mean(speeds)) if len(speeds) == len(levels) else math.nan,
+                repeatability(summaries),
             )
         )
     return rows
+
+
+REPEATED = ("p50_ms", "p95_ms")  # the figures whose second-pass / first-pass ratio a row keeps
+SUMMED = ("requests", "failed")  # counts: the passes' total
+WORST = ("interference_instance", "interference_loadgen", "client_stalled_share", "attempts")  # the larger
+
+
+def pooled(summaries: list[dict[str, float]]) -> dict[str, float]:
+    """Several passes of one load as one figure each: counts summed, disturbance the worst pass's,
+    every other figure the passes' mean."""
+    combined = {}
+    for key in summaries[0]:
+        values = [s[key] for s in summaries]
+        if key in SUMMED:
+            combined[key] = float(sum(values))
+        elif key in WORST:
+            combined[key] = float(max(values))
+        else:
+            combined[key] = float(np.mean(values))
+    return combined
+
+
+def mean_figures(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The mean of several predictions' figures, key by key."""
+    return {key: float(np.mean([run[key] for run in runs])) for key in runs[0]} if runs else {}
+
+
+def repeatability(summaries: list[dict[str, float]]) -> dict[str, float]:
+    """Second pass / first pass - 1 for the latency figures: how far the same load, measured twice a
+    few minutes apart in one run, moved with nothing changed but time (empty for one pass)."""
+    if len(summaries) < 2:
+        return {}
+    first, second = summaries[0], summaries[1]
+    return {key: second[key] / first[key] - 1.0 for key in REPEATED if first.get(key)}
 
 
 def predict_at_measured_speed(
@@ -177,6 +242,19 @@ def utilisation_note(report: ServeValidation) -> str:
     )
 
 
+def repeat_note(report: ServeValidation) -> str:
+    """What the two passes say about the host: the floor under any model's error in this run."""
+    floor = report.repeatability()
+    if not floor:
+        return "repeat: each load was measured once"
+    shown = ", ".join(f"{k.removesuffix('_ms')} {v:.1%}" for k, v in floor.items())
+    return (
+        "repeat: second pass / first pass - 1, the same load measured twice in this run (rising, then "
+        f"falling), nothing changed but time; the largest on the held loads ({shown}) is the host's "
+        "noise floor: a model error below it cannot be told from the machine's drift"
+    )
+
+
 def format_table(report: ServeValidation) -> str:
     """Predicted vs measured per load, relative errors; '*' marks errors held to a target. The last
     columns repeat the latency errors predicted at the CPU cost the level really had (`speed` is that
@@ -184,7 +262,7 @@ def format_table(report: ServeValidation) -> str:
     head = (
         f"{'load':>12} {'util':>5} | {'p50 meas/pred ms':>17} {'err':>7} | {'p95 meas/pred ms':>17} "
         f"{'err':>7} | {'p99 meas/pred ms':>17} {'err':>7} | {'X meas/pred /s':>15} {'err':>7} | "
-        f"{'speed':>5} {'p50':>7} {'p95':>7} | others"
+        f"{'speed':>5} {'p50':>7} {'p95':>7} | {'repeat p50':>10} {'p95':>7} | others"
     )
     lines = [head, "-" * len(head)]
     for row in report.rows:
@@ -202,6 +280,12 @@ def format_table(report: ServeValidation) -> str:
             )
         else:
             cells.append(f"{'-':>5} {'-':>7} {'-':>7}")
+        if row.repeat:
+            cells.append(
+                f"{row.repeat.get('p50_ms', math.nan):+10.1%} {row.repeat.get('p95_ms', math.nan):+7.1%}"
+            )
+        else:
+            cells.append(f"{'-':>10} {'-':>7}")
         others = summary_disturbance(row.measured)
         lines.append(f"{row.load:>12} {util:>5} | " + " | ".join(cells) + f" | {others:5.1%}")
     targets = ", ".join(f"{k.removesuffix('_ms')} <= {v:.0%}" for k, v in TARGETS.items())
@@ -210,6 +294,7 @@ def format_table(report: ServeValidation) -> str:
         f"{MAX_CHECKED_UTILISATION:.0%} of the measured maximum throughput, throughput at the highest "
         f"closed-loop level): {'PASS' if report.passed() else 'FAIL'}; latency at the measured speed: "
         f"{'PASS' if report.passed_at_speed() else 'FAIL'}",
+        repeat_note(report),
         utilisation_note(report),
         "speed: the level's container CPU per request / calibration's around the same rate; p50, p95 "
         "after it: errors predicted with the service time scaled by it (drift seen in CPU taken out)",

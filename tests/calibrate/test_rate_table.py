@@ -70,3 +70,32 @@ def test_each_stream_is_given_back_and_the_busiest_is_the_reference() -> None:
     assert fitted.fitted["service"]["mean"] == pytest.approx(
         profile.fitted["service"]["mean"] * table["one_user_factor"] ** -1
     )
+
+
+def test_a_stream_measured_in_two_passes_is_fitted_to_both() -> None:
+    """Calibration measures each stream rising, then falling; the passes' factors are combined, so a
+    pass run while the machine was slow and one while it was fast give the stream's middle."""
+    rng = np.random.default_rng(11)
+    saturated = [_saturated(u) for u in (4, 8, 8)]
+    slow, fast = _stream(0.72, rng), _stream(0.72, rng)
+    fast = _level(
+        fast.load, fast.sent_times(), rng.exponential(SERVICE[0.72] * 0.8, len(fast.sent_times())), 0.0048
+    )
+    light = _stream(0.4, rng)
+    streams = [light, slow, fast, _stream(0.4, rng)]  # 40%, 72%, 72%, 40%: the order calibration runs them
+    profile = fit_profile(_one_user(rng), streams, saturated, vcpus=1, workers=1)
+    table = fit_rate_scale(profile, streams, saturated, MAX_RATE).fitted["rate_scale"]
+
+    assert table["rates"] == [80.0, 144.0, MAX_RATE]  # one entry per stream, not per pass
+    assert table["cpu_per_request"][1] == pytest.approx((COSTS[0.72] + 0.0048) / 2)
+    assert list(profile.fitted["cpu_per_request"]) == [
+        "single_user",
+        "open 80.0/s",
+        "open 144.0/s",
+        "saturated",
+    ]
+    one_pass = fit_rate_scale(profile, [light, slow], saturated, MAX_RATE).fitted["rate_scale"]
+    other_pass = fit_rate_scale(profile, [light, fast], saturated, MAX_RATE).fitted["rate_scale"]
+    # the stored service time is the 72% stream's: with both passes it lies between the two passes'
+    both = 1 / table["one_user_factor"]
+    assert 1 / other_pass["one_user_factor"] < both < 1 / one_pass["one_user_factor"]
