@@ -76,3 +76,9 @@ def test_the_disagreement_is_kept_in_validation_json(tmp_path: Path) -> None:
     back = read_validation(tmp_path / "validation.json")
     assert back.rows[0].repeat == pytest.approx(report.rows[0].repeat)
     assert back.repeatability() == pytest.approx({"p50_ms": 0.2, "p95_ms": 0.2})
+
+
+def test_the_passes_come_back_from_the_mean_and_the_ratio() -> None:
+    (row,) = _report().rows
+    assert row.passes("p50_ms") == pytest.approx((10.0, 12.0))
+    assert row.passes("p99_ms") is None  # only p50 and p95 keep their passes

@@ -37,6 +37,13 @@ class Row:
     def passed(self) -> bool:
         return all(abs(self.error(k)) <= TARGETS[k] for k in self.checked)
 
+    def passes(self, metric: str) -> tuple[float, float] | None:
+        """The two passes' measured values, back from their mean and their ratio (None: one pass)."""
+        if metric not in self.repeat:
+            return None
+        first = 2.0 * self.measured[metric] / (2.0 + self.repeat[metric])
+        return first, first * (1.0 + self.repeat[metric])
+
     def passed_at_speed(self) -> bool:
         return all(abs(self.error_at_speed(k)) <= TARGETS[k] for k in self.checked if k in self.at_speed)
 

@@ -22,9 +22,13 @@ def plot_serve_validation(report: ServeValidation, path: Path) -> Path:
         for figures, style in (("measured", "o-"), ("predicted", "x--")):
             ys = [getattr(r, figures)[metric] for r in open_rows]
             ax1.plot(rates, ys, style, color=colour, label=f"{metric.removesuffix('_ms')} {figures}")
+        spans = [(r.level, r.passes(metric)) for r in open_rows]
+        lows, highs = [[min(v) for _, v in spans if v], [max(v) for _, v in spans if v]]
+        if lows:  # the same rate measured twice: how far the host moved between the passes
+            ax1.vlines([x for x, v in spans if v], lows, highs, color=colour, linewidth=4, alpha=0.35)
     ax1.set_xlabel("Poisson arrival rate (requests/s)")
     ax1.set_ylabel("latency (ms)")
-    ax1.set_title("Open loop: measured vs predicted latency")
+    ax1.set_title("Open loop: measured (mean of two passes; bar: the passes) vs predicted", fontsize=10)
     ax1.grid(alpha=0.3)
     ax1.legend(fontsize=8, ncol=3)
     labels = [r.load for r in closed_rows]
