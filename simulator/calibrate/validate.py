@@ -134,26 +134,7 @@ def _rows(
             checked = ("p50_ms", "p95_ms")
         elif load.kind == "closed" and load.level == largest_closed:
             checked = ("throughput",)
-        predicted: list[dict[str, float]] = []
-        at_speed: list[dict[str, float]] = []
-        speeds: list[float] = []
-        for k, level in enumerate(levels):
-            arrivals = level.sent_times() if load.kind == "open" else None
-            predicted.append(
-                predict(
-                    profile,
-                    load,
-                    seed=seed + k,
-                    backend=backend,
-                    profile_path=profile_path,
-                    arrivals=arrivals,
-                )
-            )
-            if arrivals is not None:
-                figures, speed = predict_at_measured_speed(profile, level, arrivals, seed + k)
-                if figures:
-                    at_speed.append(figures)
-                    speeds.append(speed)
+        predicted, at_speed, speed = _predicted(profile, profile_path, levels, seed, backend)
         summaries = [level.summary() for level in levels]
         rows.append(
             Row(
@@ -162,14 +143,44 @@ def _rows(
                 load.level,
                 utilisation,
                 pooled(summaries),
-                mean_figures(predicted),
+                predicted,
                 checked,
-                mean_figures(at_speed) if len(at_speed) == len(levels) else {},
-                float(np.mean(speeds)) if len(speeds) == len(levels) else math.nan,
+                at_speed,
+                speed,
                 repeatability(summaries),
             )
         )
     return rows
+
+
+def _predicted(
+    profile: ServeProfile, profile_path: Path, levels: list[Level], seed: int, backend: Backend
+) -> tuple[dict[str, float], dict[str, float], float]:
+    """A load's passes predicted from the send times each recorded, plain and at the pass's own speed;
+    the means over the passes (at-speed figures only when every pass has them)."""
+    plain: list[dict[str, float]] = []
+    at_speed: list[dict[str, float]] = []
+    speeds: list[float] = []
+    for k, level in enumerate(levels):
+        arrivals = level.sent_times() if level.load.kind == "open" else None
+        plain.append(
+            predict(
+                profile,
+                level.load,
+                seed=seed + k,
+                backend=backend,
+                profile_path=profile_path,
+                arrivals=arrivals,
+            )
+        )
+        if arrivals is not None:
+            figures, speed = predict_at_measured_speed(profile, level, arrivals, seed + k)
+            if figures:
+                at_speed.append(figures)
+                speeds.append(speed)
+    if len(at_speed) < len(levels):
+        return mean_figures(plain), {}, math.nan
+    return mean_figures(plain), mean_figures(at_speed), float(np.mean(speeds))
 
 
 REPEATED = ("p50_ms", "p95_ms")  # the figures whose second-pass / first-pass ratio a row keeps
