@@ -38,6 +38,15 @@ def cpu_at(profile: ServeProfile, rate: float) -> float:
     return float(np.interp(rate, table["rates"], table["cpu_per_request"]))
 
 
+def saturated_cpu(profile: ServeProfile) -> float:
+    """The container CPU per request calibration measured in its saturating closed loops (nan if
+    unknown): the rate table's last point, at the measured maximum throughput."""
+    table = profile.fitted.get("rate_scale")
+    if not table or not table.get("cpu_per_request"):
+        return math.nan
+    return float(table["cpu_per_request"][-1])
+
+
 def scale_at(profile: ServeProfile, rate: float) -> float:
     """The factor on the profile's service time under open-loop traffic at a rate (1.0 without a table)."""
     table = profile.fitted.get("rate_scale")

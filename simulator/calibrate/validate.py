@@ -22,7 +22,7 @@ from simulator.calibrate.measure import (
 from simulator.calibrate.predict import Backend, max_throughput, predict
 from simulator.calibrate.profiles import ServeProfile, read_serve_profile
 from simulator.calibrate.provenance import validation_target
-from simulator.calibrate.rate_scale import cpu_at, scale_at, scaled_service
+from simulator.calibrate.rate_scale import cpu_at, saturated_cpu, saturation_scale, scale_at, scaled_service
 from simulator.calibrate.results import TARGETS, Row, ServeValidation
 from simulator.calibrate.runner import place, serving
 from simulator.staging import staged_directory
@@ -173,11 +173,10 @@ def _predicted(
                 arrivals=arrivals,
             )
         )
-        if arrivals is not None:
-            figures, speed = predict_at_measured_speed(profile, level, arrivals, seed + k)
-            if figures:
-                at_speed.append(figures)
-                speeds.append(speed)
+        figures, speed = predict_at_measured_speed(profile, level, arrivals, seed + k)
+        if figures:
+            at_speed.append(figures)
+            speeds.append(speed)
     if len(at_speed) < len(levels):
         return mean_figures(plain), {}, math.nan
     return mean_figures(plain), mean_figures(at_speed), float(np.mean(speeds))
@@ -218,24 +217,27 @@ def repeatability(summaries: list[dict[str, float]]) -> dict[str, float]:
 
 
 def predict_at_measured_speed(
-    profile: ServeProfile, level: Level, arrivals: np.ndarray, seed: int
+    profile: ServeProfile, level: Level, arrivals: np.ndarray | None, seed: int
 ) -> tuple[dict[str, float], float]:
     """The level predicted at the speed the machine had while it ran, and that speed.
 
     The test machine's speed drifts by up to +-11% within a minute (a shared VM: closed-loop maximum
     throughput 168-212/s in back-to-back 5 s windows, nothing else running in the VM), which moves
     latency at 80% load by far more than the targets. `speed` is the container's CPU per request in
-    the level (cgroup accounting) over what calibration measured around the same rate; the profile's
-    service time at the level's rate is scaled by it. This separates the model (queueing structure,
-    overhead, service-time shape, rate dependence) from the machine's speed at the time; the plain
-    prediction, at the profile's speed, is the one a user gets and stays the headline.
+    the level (cgroup accounting) over what calibration measured around the same rate (a closed loop:
+    its saturating levels); the profile's service time at that rate is scaled by it. This separates
+    the model (queueing structure, overhead, service-time shape, rate dependence) from the machine's
+    speed at the time; the plain prediction, at the profile's speed, is the one a user gets and stays
+    the headline.
     """
-
-    cost, expected = level.cpu_per_request(), cpu_at(profile, level.load.level)
+    closed = level.load.kind == "closed"
+    cost = level.cpu_per_request()
+    expected = saturated_cpu(profile) if closed else cpu_at(profile, level.load.level)
     if not (math.isfinite(cost) and math.isfinite(expected)) or cost <= 0 or expected <= 0:
         return {}, math.nan
     speed = cost / expected
-    model = scaled_service(profile, scale_at(profile, level.load.level) * speed)
+    factor = saturation_scale(profile) if closed else scale_at(profile, level.load.level)
+    model = scaled_service(profile, factor * speed)
     return predict(model, level.load, seed=seed, backend="internal", arrivals=arrivals), speed
 
 
@@ -273,7 +275,7 @@ def format_table(report: ServeValidation) -> str:
     head = (
         f"{'load':>12} {'util':>5} | {'p50 meas/pred ms':>17} {'err':>7} | {'p95 meas/pred ms':>17} "
         f"{'err':>7} | {'p99 meas/pred ms':>17} {'err':>7} | {'X meas/pred /s':>15} {'err':>7} | "
-        f"{'speed':>5} {'p50':>7} {'p95':>7} | {'repeat p50':>10} {'p95':>7} | others"
+        f"{'speed':>5} {'p50':>7} {'p95':>7} {'X':>7} | {'repeat p50':>10} {'p95':>7} | others"
     )
     lines = [head, "-" * len(head)]
     for row in report.rows:
@@ -286,11 +288,13 @@ def format_table(report: ServeValidation) -> str:
             pair = f"{m:.1f}/{p:.1f}" if metric == "throughput" else f"{m:.2f}/{p:.2f}"
             cells.append(f"{pair:>{width}} {row.error(metric):+6.1%}{mark}")
         if row.at_speed:
+            errors = [row.error_at_speed(metric) for metric in ("p50_ms", "p95_ms", "throughput")]
+            marks = ["*" if metric in row.checked else " " for metric in ("p50_ms", "p95_ms", "throughput")]
             cells.append(
-                f"{row.speed:5.2f} {row.error_at_speed('p50_ms'):+7.1%} {row.error_at_speed('p95_ms'):+7.1%}"
+                f"{row.speed:5.2f}" + "".join(f" {e:+6.1%}{m}" for e, m in zip(errors, marks, strict=True))
             )
         else:
-            cells.append(f"{'-':>5} {'-':>7} {'-':>7}")
+            cells.append(f"{'-':>5} {'-':>7} {'-':>7} {'-':>7}")
         if row.repeat:
             cells.append(
                 f"{row.repeat.get('p50_ms', math.nan):+10.1%} {row.repeat.get('p95_ms', math.nan):+7.1%}"
@@ -303,12 +307,13 @@ def format_table(report: ServeValidation) -> str:
     lines += [
         f"* held to target ({targets}; latency on open-loop loads up to "
         f"{MAX_CHECKED_UTILISATION:.0%} of the measured maximum throughput, throughput at the highest "
-        f"closed-loop level): {'PASS' if report.passed() else 'FAIL'}; latency at the measured speed: "
+        f"closed-loop level): {'PASS' if report.passed() else 'FAIL'}; at the measured speed: "
         f"{'PASS' if report.passed_at_speed() else 'FAIL'}",
         repeat_note(report),
         utilisation_note(report),
-        "speed: the level's container CPU per request / calibration's around the same rate; p50, p95 "
-        "after it: errors predicted with the service time scaled by it (drift seen in CPU taken out)",
+        "speed: the level's container CPU per request / calibration's around the same rate (a closed "
+        "loop: its saturating levels'); p50, p95, X after it: errors predicted with the service time "
+        "scaled by it (drift seen in CPU taken out)",
         "others: disturbance by other processes, the larger of the share of the instance's core time used "
         "outside the container and the load generator's wait for its core, and 10x the share of requests "
         "sent > 10 ms late (a level is measured again, up to 3 times, while it is over 5%)",

@@ -8,7 +8,7 @@ from simulator.calibrate.validate import ServeValidation, format_table
 
 GUARD_P50 = 0.25  # mean |p50 error| over the 30% and 50% loads, predicted at the measured speed
 GUARD_P50_LEVEL = 0.40  # |p50 error| at either of them
-GUARD_THROUGHPUT = 0.30  # maximum throughput, as predicted
+GUARD_THROUGHPUT = 0.30  # maximum throughput, predicted at the measured speed
 GUARD_COMPLETION = 0.25  # training completion time, as predicted
 
 
@@ -17,10 +17,12 @@ def assert_within_testbed_noise(report: ServeValidation) -> None:
     throughput 10%) are judged and printed in the table, but this machine's speed drifts by up to
     +-11% between 5-second windows (closed-loop maximum 168-212/s back to back, nothing else in the
     VM), which alone moves latency at 65-80% load past them. What does not drift that far: light and
-    moderate load predicted at the speed the level ran at, and the maximum throughput. The maximum
-    moves too: flask-nginx's three saturating windows in one calibration measured 119, 140 and
-    132/s, and a validation a minute later 100-104/s (+26.7% predicted, with other work on the
-    machine); clean runs measured -13.4% .. +19.4%. A model off by a third or more still fails it.
+    moderate load, and the maximum throughput, each predicted at the speed the level ran at (its
+    container CPU per request against calibration's). The maximum moves with the host: flask-nginx's
+    three saturating windows in one calibration measured 119, 140 and 132/s, and a validation a
+    minute later 100-104/s; on CI (2026-12-02) a calibration measured 239/s and the validation after
+    it 170-180/s, +40% predicted, with nothing else running in the VM. A model off by a third or
+    more at the measured speed still fails it (tests/calibrate/test_closed_speed.py).
 
     The p50 guard averages the two light levels: one level's error at the measured speed is itself
     noisy, because the speed estimate (CPU per request against calibration's) moves with more than
@@ -35,7 +37,7 @@ def assert_within_testbed_noise(report: ServeValidation) -> None:
     assert sum(errors) / len(errors) <= GUARD_P50, format_table(report)
     assert max(errors) <= GUARD_P50_LEVEL, format_table(report)
     top = next(r for r in report.rows if "throughput" in r.checked)
-    assert abs(top.error("throughput")) <= GUARD_THROUGHPUT, format_table(report)
+    assert abs(top.error_at_speed("throughput")) <= GUARD_THROUGHPUT, format_table(report)
 
 
 def assert_training_within_testbed_noise(report: TrainValidation) -> None:
@@ -49,3 +51,4 @@ def assert_training_within_testbed_noise(report: TrainValidation) -> None:
     for case in report.cases:
         assert abs(case.error_at_speed()) <= COMPLETION_TARGET, table
         assert abs(case.error()) <= GUARD_COMPLETION, table
+
