@@ -86,3 +86,29 @@ def test_one_row_per_run_with_its_verdict_and_the_machines_drift(
     assert main(["calibrate", "summarise", str(path)]) == 0
     out = capsys.readouterr().out
     assert "| run-3/stack | some-image:1 | yes | yes | 110.0 / 100.0/s (+10.0%) |" in out
+
+
+def test_the_maximum_throughput_at_the_measured_speed_has_its_own_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A host that ran 25% slower in validation: 80/s measured, 100/s predicted, but the closed loop took
+    25% more CPU per request, so at the measured speed the model is right."""
+    closed = Row(
+        load="8 users",
+        kind="closed",
+        level=8.0,
+        utilisation=float("nan"),
+        measured={"p50_ms": 100.0, "p95_ms": 120.0, "throughput": 80.0},
+        predicted={"p50_ms": 80.0, "p95_ms": 96.0, "throughput": 100.0},
+        checked=("throughput",),
+        at_speed={"p50_ms": 100.0, "p95_ms": 120.0, "throughput": 80.0},
+        speed=1.25,
+    )
+    path = tmp_path / "validation.json"
+    path.write_text(ServeValidation("profile.yaml", "some-image:1", [closed]).to_json())
+    assert main(["calibrate", "summarise", str(path)]) == 0
+    header, _, row = capsys.readouterr().out.splitlines()[:3]
+    columns = [c.strip() for c in header.split("|")]
+    cells = [c.strip() for c in row.split("|")]
+    assert cells[columns.index("max throughput error")] == "+25.0% .. +25.0% (0/1 met)"
+    assert cells[columns.index("max throughput at measured speed")] == "+0.0% .. +0.0% (1/1 met)"

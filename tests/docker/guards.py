@@ -18,11 +18,13 @@ def assert_within_testbed_noise(report: ServeValidation) -> None:
     +-11% between 5-second windows (closed-loop maximum 168-212/s back to back, nothing else in the
     VM), which alone moves latency at 65-80% load past them. What does not drift that far: light and
     moderate load, and the maximum throughput, each predicted at the speed the level ran at (its
-    container CPU per request against calibration's). The maximum moves with the host: flask-nginx's
-    three saturating windows in one calibration measured 119, 140 and 132/s, and a validation a
-    minute later 100-104/s; on CI (2026-12-02) a calibration measured 239/s and the validation after
-    it 170-180/s, +40% predicted, with nothing else running in the VM. A model off by a third or
-    more at the measured speed still fails it (tests/calibrate/test_closed_speed.py).
+    container CPU per request against calibration's). The predicted maximum is calibration's measured
+    one by construction (the saturation factor is fitted to it), so its plain error is the host's
+    drift between the two runs: on CI (2026-12-02) a calibration measured 239/s and the validation
+    after it 170-180/s, nothing else running in the VM; in 15 matrix runs it was -13.2% .. +14.1%.
+    At the measured speed it checks that validation's closed loop kept the instance's core as busy
+    per request as calibration's did (within 1% in those 15 runs); a server that no longer does, by
+    a third or more, fails it (tests/calibrate/test_closed_speed.py).
 
     The p50 guard averages the two light levels: one level's error at the measured speed is itself
     noisy, because the speed estimate (CPU per request against calibration's) moves with more than
@@ -51,4 +53,3 @@ def assert_training_within_testbed_noise(report: TrainValidation) -> None:
     for case in report.cases:
         assert abs(case.error_at_speed()) <= COMPLETION_TARGET, table
         assert abs(case.error()) <= GUARD_COMPLETION, table
-
