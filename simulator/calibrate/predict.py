@@ -16,7 +16,7 @@ import numpy as np
 from simulator.calibrate.loads import Load, summarise
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile
 from simulator.calibrate.queue_sim import simulate_station
-from simulator.calibrate.rate_scale import saturation_scale, scale_at, scaled_service
+from simulator.calibrate.rate_scale import saturation_scale, scaled_service, service_factor
 from simulator.engine import simulate
 from simulator.scenario import load_scenario_dict
 
@@ -49,8 +49,7 @@ def predict(
         raise ValueError("arrivals replay an open-loop level")
     with tempfile.TemporaryDirectory(prefix="sagesim-profile-") as tmp:
         if "rate_scale" in profile.fitted:  # one fixed model at this load (no rate table), for the engine too
-            factor = scale_at(profile, load.level) if load.kind == "open" else saturation_scale(profile)
-            profile = scaled_service(profile, factor)
+            profile = scaled_service(profile, service_factor(profile, load.kind, load.level))
             if profile_path is not None:
                 profile_path = write_profile(profile, Path(tmp) / "profile.yaml")
         if backend == "engine" or (backend == "auto" and profile_path is not None):

@@ -40,11 +40,15 @@ def cpu_at(profile: ServeProfile, rate: float) -> float:
 
 def saturated_cpu(profile: ServeProfile) -> float:
     """The container CPU per request calibration measured in its saturating closed loops (nan if
-    unknown): the rate table's last point, at the measured maximum throughput."""
+    unknown): the rate table's point at the measured maximum throughput, or the separate key that
+    profiles written before that point existed kept."""
     table = profile.fitted.get("rate_scale")
-    if not table or not table.get("cpu_per_request"):
+    if not table:
         return math.nan
-    return float(table["cpu_per_request"][-1])
+    if "saturated_cpu_per_request" in table:
+        return float(table["saturated_cpu_per_request"])
+    costs = table.get("cpu_per_request", [])
+    return float(costs[-1]) if costs and len(costs) == len(table["rates"]) else math.nan
 
 
 def scale_at(profile: ServeProfile, rate: float) -> float:
@@ -59,3 +63,9 @@ def saturation_scale(profile: ServeProfile) -> float:
     """The factor on the profile's service time back to back (closed loop; 1.0 without a table)."""
     table = profile.fitted.get("rate_scale")
     return float(table["saturation_factor"]) if table else 1.0
+
+
+def service_factor(profile: ServeProfile, kind: str, level: float) -> float:
+    """The factor on the profile's service time under a load: at the open-loop rate, or back to back
+    for a closed loop."""
+    return scale_at(profile, level) if kind == "open" else saturation_scale(profile)

@@ -23,7 +23,7 @@ class Row:
     predicted: dict[str, float]
     checked: tuple[str, ...]  # metrics held to TARGETS on this row
     at_speed: dict[str, float] = field(default_factory=dict)  # predicted at the level's own CPU cost
-    speed: float = math.nan  # the level's CPU per request / the profile's service time at its rate
+    speed: float = math.nan  # the level's CPU per request / calibration's at its rate (closed: saturated)
     repeat: dict[str, float] = field(default_factory=dict)  # measured second pass / first pass - 1
 
     def error(self, metric: str) -> float:

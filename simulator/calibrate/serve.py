@@ -237,7 +237,6 @@ def fit_rate_scale(
     runs under heavy real traffic.
     """
     streams = by_load(open_levels)
-    streams = by_load(open_levels)
     factors = [
         _stream_factor(profile, passes, "mean_ms" if i == 0 else "p50_ms")
         for i, passes in enumerate(streams.values())
@@ -245,11 +244,11 @@ def fit_rate_scale(
     base_mean = float(sample(profile.service_time, np.random.default_rng(0), 200_000).mean())
     saturation = min(profile.vcpus, profile.workers) / (measured_max * base_mean)
     reference = factors[-1]
-    saturated_cpu = float(np.median([lv.cpu_per_request() for lv in saturated]))
+    saturated_cost = float(np.median([lv.cpu_per_request() for lv in saturated]))
     table = {
         "rates": [load.level for load in streams] + [measured_max],
         "factors": [f / reference for f in factors] + [min(saturation, factors[-1]) / reference],
-        "cpu_per_request": [_mean_cost(passes) for passes in streams.values()] + [saturated_cpu],
+        "cpu_per_request": [_mean_cost(passes) for passes in streams.values()] + [saturated_cost],
         "saturation_factor": saturation / reference,
         "measured_max_throughput": measured_max,
         "saturated_throughputs": [lv.result.throughput() for lv in saturated],

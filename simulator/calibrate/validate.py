@@ -22,7 +22,7 @@ from simulator.calibrate.measure import (
 from simulator.calibrate.predict import Backend, max_throughput, predict
 from simulator.calibrate.profiles import ServeProfile, read_serve_profile
 from simulator.calibrate.provenance import validation_target
-from simulator.calibrate.rate_scale import cpu_at, saturated_cpu, saturation_scale, scale_at, scaled_service
+from simulator.calibrate.rate_scale import cpu_at, saturated_cpu, scaled_service, service_factor
 from simulator.calibrate.results import TARGETS, Row, ServeValidation
 from simulator.calibrate.runner import place, serving
 from simulator.staging import staged_directory
@@ -228,16 +228,16 @@ def predict_at_measured_speed(
     its saturating levels); the profile's service time at that rate is scaled by it. This separates
     the model (queueing structure, overhead, service-time shape, rate dependence) from the machine's
     speed at the time; the plain prediction, at the profile's speed, is the one a user gets and stays
-    the headline.
+    the headline. For a saturated closed loop the predicted maximum is calibration's measured one
+    times calibration's CPU per request over the level's: it says whether the instance kept its
+    cores as busy as in calibration, not how the queue behaves.
     """
-    closed = level.load.kind == "closed"
     cost = level.cpu_per_request()
-    expected = saturated_cpu(profile) if closed else cpu_at(profile, level.load.level)
+    expected = saturated_cpu(profile) if level.load.kind == "closed" else cpu_at(profile, level.load.level)
     if not (math.isfinite(cost) and math.isfinite(expected)) or cost <= 0 or expected <= 0:
         return {}, math.nan
     speed = cost / expected
-    factor = saturation_scale(profile) if closed else scale_at(profile, level.load.level)
-    model = scaled_service(profile, factor * speed)
+    model = scaled_service(profile, service_factor(profile, level.load.kind, level.load.level) * speed)
     return predict(model, level.load, seed=seed, backend="internal", arrivals=arrivals), speed
 
 
@@ -268,10 +268,14 @@ def repeat_note(report: ServeValidation) -> str:
     )
 
 
+AT_SPEED_SHOWN = ("p50_ms", "p95_ms", "throughput")  # the errors the table repeats at the measured speed
+
+
 def format_table(report: ServeValidation) -> str:
-    """Predicted vs measured per load, relative errors; '*' marks errors held to a target. The last
-    columns repeat the latency errors predicted at the CPU cost the level really had (`speed` is that
-    cost against the profile's), which tells the model's error from the machine's drift."""
+    """Predicted vs measured per load, relative errors; '*' marks errors held to a target. The
+    `speed` group repeats the p50, p95 and throughput errors predicted at the CPU cost the level
+    really had (`speed` is that cost against calibration's), which tells the model's error from the
+    machine's drift."""
     head = (
         f"{'load':>12} {'util':>5} | {'p50 meas/pred ms':>17} {'err':>7} | {'p95 meas/pred ms':>17} "
         f"{'err':>7} | {'p99 meas/pred ms':>17} {'err':>7} | {'X meas/pred /s':>15} {'err':>7} | "
@@ -288,11 +292,10 @@ def format_table(report: ServeValidation) -> str:
             pair = f"{m:.1f}/{p:.1f}" if metric == "throughput" else f"{m:.2f}/{p:.2f}"
             cells.append(f"{pair:>{width}} {row.error(metric):+6.1%}{mark}")
         if row.at_speed:
-            errors = [row.error_at_speed(metric) for metric in ("p50_ms", "p95_ms", "throughput")]
-            marks = ["*" if metric in row.checked else " " for metric in ("p50_ms", "p95_ms", "throughput")]
-            cells.append(
-                f"{row.speed:5.2f}" + "".join(f" {e:+6.1%}{m}" for e, m in zip(errors, marks, strict=True))
+            shown = (
+                f" {row.error_at_speed(m):+6.1%}{'*' if m in row.checked else ' '}" for m in AT_SPEED_SHOWN
             )
+            cells.append(f"{row.speed:5.2f}" + "".join(shown))
         else:
             cells.append(f"{'-':>5} {'-':>7} {'-':>7} {'-':>7}")
         if row.repeat:

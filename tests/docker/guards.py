@@ -9,6 +9,7 @@ from simulator.calibrate.validate import ServeValidation, format_table
 GUARD_P50 = 0.25  # mean |p50 error| over the 30% and 50% loads, predicted at the measured speed
 GUARD_P50_LEVEL = 0.40  # |p50 error| at either of them
 GUARD_THROUGHPUT = 0.30  # maximum throughput, predicted at the measured speed
+GUARD_THROUGHPUT_PLAIN = 0.50  # maximum throughput, as predicted: calibration's maximum against validation's
 GUARD_COMPLETION = 0.25  # training completion time, as predicted
 
 
@@ -22,9 +23,12 @@ def assert_within_testbed_noise(report: ServeValidation) -> None:
     one by construction (the saturation factor is fitted to it), so its plain error is the host's
     drift between the two runs: on CI (2026-12-02) a calibration measured 239/s and the validation
     after it 170-180/s, nothing else running in the VM; in 15 matrix runs it was -13.2% .. +14.1%.
-    At the measured speed it checks that validation's closed loop kept the instance's core as busy
-    per request as calibration's did (within 1% in those 15 runs); a server that no longer does, by
-    a third or more, fails it (tests/calibrate/test_closed_speed.py).
+    At the measured speed it checks that validation's closed loop kept the instance's core as busy as
+    calibration's did (within 1% in those 15 runs, recomputed from their validation.json files, which
+    stay outside the repository; -2.2% .. +4.1% in the four runs of reports/calibration); a server
+    that no longer does, by a third or more, fails it. The plain error is held too, wider: a
+    calibration whose maximum is off by half fails whatever the speed says
+    (tests/calibrate/test_closed_speed.py).
 
     The p50 guard averages the two light levels: one level's error at the measured speed is itself
     noisy, because the speed estimate (CPU per request against calibration's) moves with more than
@@ -40,6 +44,7 @@ def assert_within_testbed_noise(report: ServeValidation) -> None:
     assert max(errors) <= GUARD_P50_LEVEL, format_table(report)
     top = next(r for r in report.rows if "throughput" in r.checked)
     assert abs(top.error_at_speed("throughput")) <= GUARD_THROUGHPUT, format_table(report)
+    assert abs(top.error("throughput")) <= GUARD_THROUGHPUT_PLAIN, format_table(report)
 
 
 def assert_training_within_testbed_noise(report: TrainValidation) -> None:
