@@ -97,9 +97,13 @@ comes from that run; nothing is edited by hand.
 ## Serving: held-out loads
 
 The profile (`serve/profile.yaml`) was fitted on one closed-loop user, closed loops of 2, 4 and 8
-users (8 twice) and Poisson streams at 40% and 72% of the measured maximum throughput; none of the
-loads below was used for fitting. Open-loop predictions replay the send times the load generator
-recorded, with service times drawn from the profile. `*` marks the errors held to the targets.
+users (8 twice) and Poisson streams at 40% and 72% of the measured maximum throughput, each streamed
+twice (40, 72, 72, 40%); none of the loads below was used for fitting. Every held-out rate is
+measured twice too, rising then falling, and a row is the two passes' mean; `repeat` is how far the
+second pass moved from the first, the host's own noise floor. Open-loop predictions replay the send
+times the load generator recorded, with service times drawn from the profile. `*` marks the errors
+held to the targets; `speed` and the three errors after it are the level predicted at the CPU per
+request it really took (for a closed loop, against calibration's saturating loops).
 
 ```
 {format_table(run.serve)}
