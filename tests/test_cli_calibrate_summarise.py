@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -67,18 +68,16 @@ def test_a_file_that_is_not_a_run_is_one_line_and_exit_2(
     assert err.startswith(f"error: {path}: {reason}") and "\n" not in err
 
 
+def _closed_row(measured: dict[str, float], predicted_throughput: float) -> Row:
+    """The 8-user closed loop whose maximum throughput is held, latency predicted as measured."""
+    predicted = {**measured, "throughput": predicted_throughput}
+    return Row("8 users", "closed", 8.0, float("nan"), measured, predicted, ("throughput",))
+
+
 def test_one_row_per_run_with_its_verdict_and_the_machines_drift(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    closed = Row(
-        load="8 users",
-        kind="closed",
-        level=8.0,
-        utilisation=float("nan"),
-        measured={"p50_ms": 50.0, "p95_ms": 60.0, "throughput": 110.0},
-        predicted={"p50_ms": 50.0, "p95_ms": 60.0, "throughput": 100.0},
-        checked=("throughput",),
-    )
+    closed = _closed_row({"p50_ms": 50.0, "p95_ms": 60.0, "throughput": 110.0}, 100.0)
     run_dir = tmp_path / "run-3" / "stack"
     run_dir.mkdir(parents=True)
     path = run_dir / "validation.json"
@@ -93,17 +92,8 @@ def test_the_maximum_throughput_at_the_measured_speed_has_its_own_column(
 ) -> None:
     """A host that ran 25% slower in validation: 80/s measured, 100/s predicted, but the closed loop took
     25% more CPU per request, so at the measured speed the model is right."""
-    closed = Row(
-        load="8 users",
-        kind="closed",
-        level=8.0,
-        utilisation=float("nan"),
-        measured={"p50_ms": 100.0, "p95_ms": 120.0, "throughput": 80.0},
-        predicted={"p50_ms": 80.0, "p95_ms": 96.0, "throughput": 100.0},
-        checked=("throughput",),
-        at_speed={"p50_ms": 100.0, "p95_ms": 120.0, "throughput": 80.0},
-        speed=1.25,
-    )
+    measured = {"p50_ms": 100.0, "p95_ms": 120.0, "throughput": 80.0}
+    closed = replace(_closed_row(measured, 100.0), at_speed=dict(measured), speed=1.25)
     path = tmp_path / "validation.json"
     path.write_text(ServeValidation("profile.yaml", "some-image:1", [closed]).to_json())
     assert main(["calibrate", "summarise", str(path)]) == 0
