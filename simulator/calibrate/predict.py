@@ -49,7 +49,7 @@ def predict(
         raise ValueError("arrivals replay an open-loop level")
     with tempfile.TemporaryDirectory(prefix="sagesim-profile-") as tmp:
         if "rate_scale" in profile.fitted:  # one fixed model at this load (no rate table), for the engine too
-            profile = scaled_service(profile, service_factor(profile, load.kind, load.level))
+            profile = scaled_service(profile, service_factor(profile, load))
             if profile_path is not None:
                 profile_path = write_profile(profile, Path(tmp) / "profile.yaml")
         if backend == "engine" or (backend == "auto" and profile_path is not None):

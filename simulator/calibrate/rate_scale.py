@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator.calibrate.loads import Load
 from simulator.calibrate.profiles import ServeProfile
 
 
@@ -65,7 +66,7 @@ def saturation_scale(profile: ServeProfile) -> float:
     return float(table["saturation_factor"]) if table else 1.0
 
 
-def service_factor(profile: ServeProfile, kind: str, level: float) -> float:
+def service_factor(profile: ServeProfile, load: Load) -> float:
     """The factor on the profile's service time under a load: at the open-loop rate, or back to back
     for a closed loop."""
-    return scale_at(profile, level) if kind == "open" else saturation_scale(profile)
+    return scale_at(profile, load.level) if load.kind == "open" else saturation_scale(profile)

@@ -237,7 +237,7 @@ def predict_at_measured_speed(
     if not (math.isfinite(cost) and math.isfinite(expected)) or cost <= 0 or expected <= 0:
         return {}, math.nan
     speed = cost / expected
-    model = scaled_service(profile, service_factor(profile, level.load.kind, level.load.level) * speed)
+    model = scaled_service(profile, service_factor(profile, level.load) * speed)
     return predict(model, level.load, seed=seed, backend="internal", arrivals=arrivals), speed
 
 

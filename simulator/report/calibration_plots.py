@@ -35,25 +35,27 @@ def plot_serve_validation(report: ServeValidation, path: Path) -> Path:
     xs = range(len(closed_rows))
     ax2.bar([x - 0.2 for x in xs], [r.measured["throughput"] for r in closed_rows], 0.4, label="measured")
     ax2.bar([x + 0.2 for x in xs], [r.predicted["throughput"] for r in closed_rows], 0.4, label="predicted")
-    at_speed = [(x, row) for x, row in zip(xs, closed_rows, strict=True) if "throughput" in row.at_speed]
-    if at_speed:  # the host's drift between calibration and validation taken out (CPU per request)
+    at_speed: list[tuple[int, float]] = []  # the host's drift between the runs taken out (CPU per request)
+    for x, row in zip(xs, closed_rows, strict=True):
+        text, top = (
+            f"{row.error('throughput'):+.1%}",
+            max(row.measured["throughput"], row.predicted["throughput"]),
+        )
+        if "throughput" in row.at_speed:
+            at_speed.append((x, row.at_speed["throughput"]))
+            text += f"\nat speed {row.error_at_speed('throughput'):+.1%}"
+            top = max(top, row.at_speed["throughput"])
+        ax2.annotate(
+            text, (x, top), xytext=(0, 6), textcoords="offset points", ha="center", va="bottom", fontsize=8
+        )
+    if at_speed:
         ax2.plot(
             [x + 0.2 for x, _ in at_speed],
-            [row.at_speed["throughput"] for _, row in at_speed],
+            [value for _, value in at_speed],
             "k_",
             markersize=22,
             markeredgewidth=2,
             label="predicted at measured speed",
-        )
-    for x, row in zip(xs, closed_rows, strict=True):
-        top = max(
-            row.measured["throughput"], row.predicted["throughput"], row.at_speed.get("throughput", 0.0)
-        )
-        text = f"{row.error('throughput'):+.1%}"
-        if "throughput" in row.at_speed:
-            text += f"\nat speed {row.error_at_speed('throughput'):+.1%}"
-        ax2.annotate(
-            text, (x, top), xytext=(0, 6), textcoords="offset points", ha="center", va="bottom", fontsize=8
         )
     ax2.set_xticks(list(xs), labels)
     ax2.set_ylabel("throughput (requests/s)")
