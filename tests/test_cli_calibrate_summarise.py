@@ -102,3 +102,26 @@ def test_the_maximum_throughput_at_the_measured_speed_has_its_own_column(
     cells = [c.strip() for c in row.split("|")]
     assert cells[columns.index("max throughput error")] == "+25.0% .. +25.0% (0/1 met)"
     assert cells[columns.index("max throughput at measured speed")] == "+0.0% .. +0.0% (1/1 met)"
+
+
+def test_each_run_shows_its_busiest_levels_time_per_completion_against_the_models(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The deepest band of requests in flight at the busiest open-loop rate: a server that slows as
+    requests pile up shows here; runs written before the bands existed leave the cell empty."""
+    bands = {
+        "1": {"measured_ms": 9.0, "model_ms": 9.0, "gaps": 500},
+        "10+": {"measured_ms": 12.0, "model_ms": 9.0, "gaps": 80},
+    }
+    light = _validation(tmp_path / "light.json", 10.0)
+    old = json.loads(light.read_text())["rows"][0]
+    busy = {**old, "load": "80.0/s", "level": 80.0, "utilisation": 0.8, "in_flight": bands}
+    path = tmp_path / "run-1" / "stack" / "validation.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        json.dumps({"image": "some-image:1", "rows": [{**old, "in_flight": {"1": bands["1"]}}, busy]})
+    )
+    assert main(["calibrate", "summarise", str(path), str(light)]) == 0
+    out = capsys.readouterr().out
+    assert "12.00 / 9.00 ms (10+ in flight, -25.0%) |" in out
+    assert out.rstrip().endswith("|  |")  # the older run: no bands

@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,6 +20,7 @@ import numpy as np
 class StationRun:
     latency: np.ndarray  # per completed request after warm-up: overhead + wait + service (s)
     throughput: float  # completions per second after warm-up
+    sent: np.ndarray = field(default_factory=lambda: np.empty(0))  # when each of those left the client (s)
 
 
 def simulate_station(
@@ -88,4 +89,4 @@ def simulate_station(
     latency = done[keep] - issued[keep]
     start = issued[keep].min()
     end = done[keep].max()
-    return StationRun(latency, len(keep) / (end - start) if end > start else math.nan)
+    return StationRun(latency, len(keep) / (end - start) if end > start else math.nan, issued[keep])

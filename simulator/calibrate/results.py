@@ -25,6 +25,7 @@ class Row:
     at_speed: dict[str, float] = field(default_factory=dict)  # predicted at the level's own CPU cost
     speed: float = math.nan  # the level's CPU per request / calibration's at its rate (closed: saturated)
     repeat: dict[str, float] = field(default_factory=dict)  # measured second pass / first pass - 1
+    in_flight: dict[str, dict[str, float]] = field(default_factory=dict)  # in_flight.compared per band
 
     def error(self, metric: str) -> float:
         m, p = self.measured[metric], self.predicted[metric]

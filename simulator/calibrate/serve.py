@@ -19,6 +19,7 @@ import numpy as np
 
 from simulator.calibrate import _docker
 from simulator.calibrate.fitting import Fit, fit_distribution
+from simulator.calibrate.in_flight import by_band, completion_gaps, growth, pooled_gaps
 from simulator.calibrate.loads import Load
 from simulator.calibrate.measure import MAX_ATTEMPTS, Level, by_load, kept_on_failure, measure, write_records
 from simulator.calibrate.parallelism import effective_parallelism, sampling_runnable, worker_slots
@@ -127,11 +128,25 @@ def calibrate_serve(
             "cpuset": placement.cpuset,
             "memory": memory,
             "model_setup_time": {"samples": readiness, "mean": float(np.mean(readiness))},
+            "in_flight": busy_gaps(open_levels),
             **profile.fitted,
         }
         write_records(levels, staging / "requests.csv")
         write_profile(replace(profile, fitted=fitted), staging / PROFILE_FILE)
     return out / PROFILE_FILE
+
+
+def busy_gaps(levels: list[Level]) -> dict[str, object]:
+    """How the server's time per completion moves with requests in flight (`in_flight`), measured in
+    the open-loop fitting streams, each pass on its own records: a record for the user of how the
+    server behaves as requests pile up, which validation checks the model against."""
+    bands = by_band(pooled_gaps([completion_gaps(lv.result.records, lv.load.warmup_s) for lv in levels]))
+    return {
+        "mean_gap_ms": {band: round(values["mean_ms"], 4) for band, values in bands.items()},
+        "gaps": {band: int(values["gaps"]) for band, values in bands.items()},
+        "growth": None if math.isnan(grown := growth(bands, "mean_ms")) else round(grown, 4),
+        "method": "gaps between completions while requests stayed in flight, by how many were in flight",
+    }
 
 
 def fit_profile(

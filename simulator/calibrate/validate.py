@@ -10,6 +10,15 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.calibrate.in_flight import (
+    BANDS,
+    band_label,
+    compared,
+    completion_gaps,
+    gaps_of,
+    growth,
+    pooled_gaps,
+)
 from simulator.calibrate.loads import Load
 from simulator.calibrate.measure import (
     Level,
@@ -19,7 +28,7 @@ from simulator.calibrate.measure import (
     summary_disturbance,
     write_records,
 )
-from simulator.calibrate.predict import Backend, max_throughput, predict
+from simulator.calibrate.predict import Backend, max_throughput, predict, simulated_completions
 from simulator.calibrate.profiles import ServeProfile, read_serve_profile
 from simulator.calibrate.provenance import validation_target
 from simulator.calibrate.rate_scale import cpu_at, saturated_cpu, scaled_service, service_factor
@@ -30,6 +39,7 @@ from simulator.staging import staged_directory
 MAX_CHECKED_UTILISATION = 0.80
 UTILISATIONS = (0.3, 0.5, 0.65, 0.8)
 USERS = (3, 8)
+MODEL_SETTLE_S = 0.5  # the model's first completions after its warm-up lack the requests dropped before
 SECONDS = 12.0  # each closed loop's window, and the open-loop ones' at 50% load
 
 
@@ -148,6 +158,7 @@ def _rows(
                 at_speed,
                 speed,
                 repeatability(summaries),
+                in_flight_gaps(profile, levels, seed),
             )
         )
     return rows
@@ -232,13 +243,41 @@ def predict_at_measured_speed(
     times calibration's CPU per request over the level's: it says whether the instance kept its
     cores as busy as in calibration, not how the queue behaves.
     """
+    speed = measured_speed(profile, level)
+    if not math.isfinite(speed):
+        return {}, math.nan
+    model = scaled_service(profile, service_factor(profile, level.load) * speed)
+    return predict(model, level.load, seed=seed, backend="internal", arrivals=arrivals), speed
+
+
+def measured_speed(profile: ServeProfile, level: Level) -> float:
+    """The level's container CPU per request over calibration's around its rate (a closed loop: its
+    saturating loops'); nan when either is unknown."""
     cost = level.cpu_per_request()
     expected = saturated_cpu(profile) if level.load.kind == "closed" else cpu_at(profile, level.load.level)
     if not (math.isfinite(cost) and math.isfinite(expected)) or cost <= 0 or expected <= 0:
-        return {}, math.nan
-    speed = cost / expected
-    model = scaled_service(profile, service_factor(profile, level.load) * speed)
-    return predict(model, level.load, seed=seed, backend="internal", arrivals=arrivals), speed
+        return math.nan
+    return cost / expected
+
+
+def in_flight_gaps(profile: ServeProfile, levels: list[Level], seed: int) -> dict[str, dict[str, float]]:
+    """The mean time per completion while requests stayed in flight, by how many (`in_flight`): the
+    load's passes measured, against the model's own completions under the same send times (closed
+    loops: the same users) at each pass's measured speed. It checks the concurrency structure the
+    profile assumes (worker slots sharing cores, no slow-down as requests pile up) on loads it was
+    not fitted to, apart from the latency percentiles that speed and queue length blur."""
+    measured, model = [], []
+    for k, level in enumerate(levels):
+        measured.append(completion_gaps(level.result.records, level.load.warmup_s))
+        speed = measured_speed(profile, level)
+        factor = service_factor(profile, level.load) * (speed if math.isfinite(speed) else 1.0)
+        at = scaled_service(profile, factor)
+        arrivals = level.sent_times() if level.load.kind == "open" else None
+        sent, done = simulated_completions(
+            at, level.load, requests=len(level.result.records), arrivals=arrivals, seed=seed + k
+        )
+        model.append(gaps_of(sent, done, float(sent.min()) + MODEL_SETTLE_S if len(sent) else 0.0))
+    return compared(pooled_gaps(measured), pooled_gaps(model))
 
 
 def utilisation_note(report: ServeValidation) -> str:
@@ -320,5 +359,33 @@ def format_table(report: ServeValidation) -> str:
         "others: disturbance by other processes, the larger of the share of the instance's core time used "
         "outside the container and the load generator's wait for its core, and 10x the share of requests "
         "sent > 10 ms late (a level is measured again, up to 3 times, while it is over 5%)",
+        "",
+        *format_in_flight(report),
     ]
     return "\n".join(lines)
+
+
+def format_in_flight(report: ServeValidation) -> list[str]:
+    """The server's time per completion while busy, by requests in flight, measured against the
+    model's (validate.in_flight_gaps): where they part, the profile's concurrency structure is off."""
+    labels = [band_label(band) for band in BANDS]
+    head = f"{'load':>12} | " + " | ".join(f"{label:>17}" for label in labels) + " | growth meas/model"
+    lines = [
+        "time per completion while requests stayed in flight (ms, measured/model at the measured speed), "
+        "by how many were in flight:",
+        head,
+        "-" * len(head),
+    ]
+    for row in report.rows:
+        cells = []
+        for label in labels:
+            band = row.in_flight.get(label)
+            cells.append(f"{band['measured_ms']:.2f}/{band['model_ms']:.2f}" if band else "-")
+        measured, model = growth(row.in_flight, "measured_ms"), growth(row.in_flight, "model_ms")
+        grown = f"{measured:.2f}/{model:.2f}" if math.isfinite(measured) else "-"
+        lines.append(f"{row.load:>12} | " + " | ".join(f"{c:>17}" for c in cells) + f" | {grown}")
+    lines.append(
+        "growth: the gap with the most requests in flight over the gap with one (1.00: the completion "
+        "rate holds as requests pile up on one core; bands with fewer than 30 gaps are left out)"
+    )
+    return lines

@@ -11,6 +11,7 @@ GUARD_P50_LEVEL = 0.40  # |p50 error| at either of them
 GUARD_THROUGHPUT = 0.30  # maximum throughput, predicted at the measured speed
 GUARD_THROUGHPUT_PLAIN = 0.50  # maximum throughput, as predicted: calibration's maximum against validation's
 GUARD_COMPLETION = 0.25  # training completion time, as predicted
+GUARD_GAP = 0.25  # time per completion, most requests in flight, busiest rate, at the measured speed
 
 
 def assert_within_testbed_noise(report: ServeValidation) -> None:
@@ -45,6 +46,21 @@ def assert_within_testbed_noise(report: ServeValidation) -> None:
     top = next(r for r in report.rows if "throughput" in r.checked)
     assert abs(top.error_at_speed("throughput")) <= GUARD_THROUGHPUT, format_table(report)
     assert abs(top.error("throughput")) <= GUARD_THROUGHPUT_PLAIN, format_table(report)
+
+
+def assert_completion_rate_holds(report: ServeValidation) -> None:
+    """At the busiest open-loop rate, the time per completion with the most requests in flight
+    (validate.in_flight_gaps), measured against the model's at the measured speed. It checks the
+    concurrency structure (slots sharing the core, no slow-down as requests pile up) where the queue
+    is deepest, apart from the order requests are served in, which moves percentiles and not this.
+    On this session's machine (2026-12-02) flask-nginx came within 2-7% at every band and
+    gunicorn-multiworker within 4% at its deepest; a FastAPI thread pool, which CI leaves out,
+    measured up to 1.96x its one-in-flight gap as its pool filled."""
+    busiest = max((r for r in report.rows if r.kind == "open"), key=lambda r: r.level)
+    assert busiest.in_flight, format_table(report)
+    deepest = list(busiest.in_flight.values())[-1]
+    change = deepest["model_ms"] / deepest["measured_ms"] - 1.0
+    assert abs(change) <= GUARD_GAP, format_table(report)
 
 
 def assert_training_within_testbed_noise(report: TrainValidation) -> None:

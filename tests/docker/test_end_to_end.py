@@ -19,7 +19,11 @@ from simulator.calibrate.train import format_train_table
 from simulator.calibrate.validate import format_table
 from simulator.report.calibration_plots import plot_serve_validation, plot_train_validation
 from simulator.scenario.distributions import Distribution
-from tests.docker.guards import assert_training_within_testbed_noise, assert_within_testbed_noise
+from tests.docker.guards import (
+    assert_completion_rate_holds,
+    assert_training_within_testbed_noise,
+    assert_within_testbed_noise,
+)
 
 pytestmark = pytest.mark.docker
 
@@ -54,6 +58,8 @@ def test_serve_calibration_validates(serve_image: str, out: Path) -> None:
     checked = [(row.load, metric, row.error(metric)) for row in report.rows for metric in row.checked]
     assert {m for _, m, _ in checked} == {"p50_ms", "p95_ms", "throughput"}
     assert_within_testbed_noise(report)
+    assert profile["fitted"]["in_flight"]["gaps"]["1"] >= 30  # measured in the fitting streams
+    assert_completion_rate_holds(report)
 
 
 def test_train_calibration_validates(train_image: str, out: Path) -> None:
