@@ -103,7 +103,10 @@ measured twice too, rising then falling, and a row is the two passes' mean; `rep
 second pass moved from the first, the host's own noise floor. Open-loop predictions replay the send
 times the load generator recorded, with service times drawn from the profile. `*` marks the errors
 held to the targets; `speed` and the three errors after it are the level predicted at the CPU per
-request it really took (for a closed loop, against calibration's saturating loops).
+request it really took (for a closed loop, against calibration's saturating loops). The second
+table is the server's time per completion while requests stayed in flight, by how many were in
+flight, against the model's own completions under the same load: where they part, the profile's
+concurrency structure is off, whatever the percentiles say.
 
 ```
 {format_table(run.serve)}
