@@ -275,7 +275,8 @@ def validate(
     if kind == "train" and (any(v is not None for v in serve_only) or image_differs_ok or payload_differs_ok):
         raise ScenarioError("--payload", "payload and image-mismatch options apply to serve profiles only")
     if kind == "serve":
-        from simulator.calibrate.validate import format_table, validate_serve
+        from simulator.calibrate.validate import validate_serve
+        from simulator.calibrate.validation_table import format_table
         from simulator.report.calibration_plots import plot_serve_validation
 
         report = validate_serve(

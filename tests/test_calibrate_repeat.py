@@ -11,7 +11,8 @@ from simulator.calibrate.loads import Load, LoadResult, Record
 from simulator.calibrate.measure import Level
 from simulator.calibrate.profiles import ServeProfile
 from simulator.calibrate.results import ServeValidation, read_validation
-from simulator.calibrate.validate import _rows, format_table, validation_loads
+from simulator.calibrate.validate import _rows, validation_loads
+from simulator.calibrate.validation_table import format_table
 
 SERVICE_S = 0.010
 PROFILE = ServeProfile(

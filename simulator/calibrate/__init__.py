@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from simulator.calibrate.serve import ServePlan, calibrate_serve
     from simulator.calibrate.train import TrainPlan, TrainValidation, calibrate_train, validate_train
     from simulator.calibrate.train_predict import predict_completion
-    from simulator.calibrate.validate import ServeValidation, format_table, validate_serve
+    from simulator.calibrate.validate import ServeValidation, validate_serve
+    from simulator.calibrate.validation_table import format_table
 
 _MODULES = {  # where each public name is defined
     "images": ("DEFAULT_BASE_IMAGE", "DEFAULT_IMAGES", "build_base_image", "build_image"),
@@ -36,7 +37,8 @@ _MODULES = {  # where each public name is defined
     "serve": ("ServePlan", "calibrate_serve"),
     "train": ("TrainPlan", "TrainValidation", "calibrate_train", "validate_train"),
     "train_predict": ("predict_completion",),
-    "validate": ("ServeValidation", "format_table", "validate_serve"),
+    "validate": ("ServeValidation", "validate_serve"),
+    "validation_table": ("format_table",),
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 

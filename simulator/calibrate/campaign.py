@@ -16,7 +16,8 @@ from simulator.calibrate.payloads import write_digits_jsonl
 from simulator.calibrate.results import ServeValidation, TrainValidation
 from simulator.calibrate.serve import calibrate_serve
 from simulator.calibrate.train import calibrate_train, format_train_table, validate_train
-from simulator.calibrate.validate import format_table, validate_serve
+from simulator.calibrate.validate import validate_serve
+from simulator.calibrate.validation_table import format_table
 from simulator.staging import staged_directory
 
 

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 TARGETS = {"p50_ms": 0.10, "p95_ms": 0.15, "throughput": 0.10}  # |relative error| limits
+MAX_CHECKED_UTILISATION = 0.80  # open-loop latency is held to TARGETS up to this share of the maximum
 COMPLETION_TARGET = 0.10
 
 

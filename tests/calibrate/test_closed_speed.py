@@ -17,7 +17,8 @@ from simulator.calibrate.measure import Level
 from simulator.calibrate.profiles import ServeProfile
 from simulator.calibrate.rate_scale import saturated_cpu
 from simulator.calibrate.results import ServeValidation
-from simulator.calibrate.validate import _rows, format_table
+from simulator.calibrate.validate import _rows
+from simulator.calibrate.validation_table import format_table
 from tests.docker.guards import assert_within_testbed_noise
 
 SERVICE_S = 0.010  # calibration: 10 ms of CPU a request in the open-loop streams

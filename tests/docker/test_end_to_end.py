@@ -16,7 +16,7 @@ import yaml
 
 from simulator.calibrate import calibrate_serve, calibrate_train, validate_serve, validate_train
 from simulator.calibrate.train import format_train_table
-from simulator.calibrate.validate import format_table
+from simulator.calibrate.validation_table import format_table
 from simulator.report.calibration_plots import plot_serve_validation, plot_train_validation
 from simulator.scenario.distributions import Distribution
 from tests.docker.guards import (
