@@ -161,8 +161,7 @@ def serve(
 def _warn_if_disturbed(levels: dict[str, dict[str, float]]) -> None:
     """One line on stderr when fitting levels stayed disturbed after every attempt (others' CPU on the
     instance's core, or a starved load generator): the profile is written, but may be off."""
-    from simulator.calibrate.interference import MAX_INTERFERENCE
-    from simulator.calibrate.measure import summary_disturbance
+    from simulator.calibrate.interference import MAX_INTERFERENCE, summary_disturbance
 
     disturbance = {label: summary_disturbance(summary) for label, summary in levels.items()}
     disturbed = {label: value for label, value in disturbance.items() if value > MAX_INTERFERENCE}

@@ -117,3 +117,18 @@ def least_disturbed(
         if disturbance(again) < disturbance(best):
             best = again
     return best, made
+
+
+STALL_WEIGHT = 10.0  # a share of requests sent late counts 10x a share of time lost
+
+
+def summary_disturbance(summary: dict[str, float]) -> float:
+    """How far a level (its summary: Level.summary, a profile's `fitted.levels`, a validation row) is
+    from a fair reading: the larger of the share of time others kept the instance or the load
+    generator off its cores, and 10x the share of requests sent in a burst after the client was
+    frozen (0.5% of them count as much as 5% of the time)."""
+    return max(
+        summary.get("interference_instance", 0.0),
+        summary.get("interference_loadgen", 0.0),
+        STALL_WEIGHT * summary.get("client_stalled_share", 0.0),
+    )

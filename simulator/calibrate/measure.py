@@ -25,6 +25,7 @@ from simulator.calibrate.interference import (
     interference,
     least_disturbed,
     snapshot,
+    summary_disturbance,
 )
 from simulator.calibrate.loadgen import run_load
 from simulator.calibrate.loads import Load, LoadResult, Record, summarise
@@ -33,7 +34,6 @@ from simulator.calibrate.runner import Placement, Server, exit_reason
 from simulator.errors import ScenarioError
 
 MAX_ATTEMPTS = 3
-STALL_WEIGHT = 10.0
 NO_INTERFERENCE = Interference(0.0, 0.0)
 
 
@@ -130,18 +130,6 @@ def _raise_if_stopped(server: Server, load: Load) -> None:
     server.container.reload()
     if server.container.status != "running":
         raise ScenarioError("--image", exit_reason(server.container, f"during load {load.label()}"))
-
-
-def summary_disturbance(summary: dict[str, float]) -> float:
-    """How far a level (its summary: Level.summary, a profile's `fitted.levels`, a validation row) is
-    from a fair reading: the larger of the share of time others kept the instance or the load
-    generator off its cores, and 10x the share of requests sent in a burst after the client was
-    frozen (0.5% of them count as much as 5% of the time)."""
-    return max(
-        summary.get("interference_instance", 0.0),
-        summary.get("interference_loadgen", 0.0),
-        STALL_WEIGHT * summary.get("client_stalled_share", 0.0),
-    )
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from simulator.calibrate.in_flight import BANDS, band_label, growth
-from simulator.calibrate.measure import summary_disturbance
+from simulator.calibrate.interference import summary_disturbance
 from simulator.calibrate.results import MAX_CHECKED_UTILISATION, TARGETS, ServeValidation
 
 
