@@ -104,24 +104,27 @@ def test_the_maximum_throughput_at_the_measured_speed_has_its_own_column(
     assert cells[columns.index("max throughput at measured speed")] == "+0.0% .. +0.0% (1/1 met)"
 
 
-def test_each_run_shows_its_busiest_levels_time_per_completion_against_the_models(
+def test_each_run_shows_the_median_error_of_its_time_per_completion(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The deepest band of requests in flight at the busiest open-loop rate: a server that slows as
-    requests pile up shows here; runs written before the bands existed leave the cell empty."""
-    bands = {
-        "1": {"measured_ms": 9.0, "model_ms": 9.0, "gaps": 500},
-        "10+": {"measured_ms": 12.0, "model_ms": 9.0, "gaps": 80},
-    }
+    """The guard's figure per run: the median |model error| over its open-loop levels' bands of
+    requests in flight; runs written before the bands existed leave the cell empty."""
+    band = {"measured_ms": 10.0, "gaps": 100}
     light = _validation(tmp_path / "light.json", 10.0)
     old = json.loads(light.read_text())["rows"][0]
-    busy = {**old, "load": "80.0/s", "level": 80.0, "utilisation": 0.8, "in_flight": bands}
+    rows = [
+        {**old, "in_flight": {"1": {**band, "model_ms": 10.5}, "2-3": {**band, "model_ms": 9.0}}},
+        {
+            **old,
+            "level": 80.0,
+            "in_flight": {"1": {**band, "model_ms": 10.2}, "10+": {**band, "model_ms": 14.0}},
+        },
+        {**old, "kind": "closed", "in_flight": {"4-9": {**band, "model_ms": 30.0}}},  # not counted
+    ]
     path = tmp_path / "run-1" / "stack" / "validation.json"
     path.parent.mkdir(parents=True)
-    path.write_text(
-        json.dumps({"image": "some-image:1", "rows": [{**old, "in_flight": {"1": bands["1"]}}, busy]})
-    )
+    path.write_text(json.dumps({"image": "some-image:1", "rows": rows}))
     assert main(["calibrate", "summarise", str(path), str(light)]) == 0
     out = capsys.readouterr().out
-    assert "12.00 / 9.00 ms (10+ in flight, -25.0%) |" in out
+    assert "| 7.5% (4 bands) |" in out  # errors 5, 10, 2, 40%
     assert out.rstrip().endswith("|  |")  # the older run: no bands

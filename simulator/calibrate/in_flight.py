@@ -1,10 +1,12 @@
 """How long the server takes per completion while it stays busy, by how many requests are in flight.
 
-A server's concurrency structure shows in its completion rate: with n requests in it, one core
-finishes one every S seconds whether it serves them one at a time (a sync worker) or shares itself
-among them (worker processes, a thread pool), and c cores working on n >= c requests finish one
-every S / c. A server that slows down as requests pile up (thrashing caches, lock contention, a
-proxy in front competing for the core) takes longer per completion the more are in flight.
+A server's concurrency structure shows in its completion rate: with n requests in it, one busy core
+finishes one every S seconds on average whether it serves them one at a time (a sync worker) or
+shares itself among them (worker processes, a thread pool), and c cores working on n >= c requests
+finish one every S / c. (Per band it is exact only for exponential service: under processor sharing
+the request left after a departure has had part of its service, so the next gap is shorter.)
+A server that slows down as requests pile up (thrashing caches, lock contention, a proxy in front
+competing for the core) takes longer per completion the more are in flight.
 
 The gaps between successive completions, counted only while requests stayed in flight, measure
 that directly from the client's records, with nothing fitted: the one queueing fact any model of
@@ -28,6 +30,7 @@ Gaps = tuple[np.ndarray, np.ndarray]  # (gap s, requests in flight after the ear
 
 
 def band_label(band: tuple[int, int | None]) -> str:
+    """'1', '2-3', '10+': how a band is named in tables, profiles and validation.json."""
     low, high = band
     if high is None:
         return f"{low}+"
@@ -47,7 +50,9 @@ def gaps_of(sent: np.ndarray, done: np.ndarray, warmup_s: float = 0.0) -> Gaps:
         return np.empty(0), np.empty(0, dtype=int)
     sent, done = np.sort(sent), np.sort(done)
     earlier = done[:-1]
-    in_flight = np.searchsorted(sent, earlier, side="right") - np.arange(1, len(done))
+    # "left": a request sent at the very instant of a completion (a simulated closed loop's next one)
+    # is not yet in flight, as a real client's, sent just after, is not
+    in_flight = np.searchsorted(sent, earlier, side="left") - np.arange(1, len(done))
     busy = (in_flight >= 1) & (earlier >= warmup_s)
     return np.diff(done)[busy], in_flight[busy]
 
@@ -81,8 +86,10 @@ def compared(measured: Gaps, model: Gaps) -> dict[str, dict[str, float]]:
 
 
 def growth(bands: dict[str, dict[str, float]], key: str) -> float:
-    """The mean gap with the most requests in flight over the one with one (nan without both): 1.0
-    for a server whose completion rate holds as requests pile up on one core."""
+    """The mean gap in the deepest band (bands are kept in BANDS order) over the one with one in
+    flight (nan without both): about 1.0 for a server whose completion rate holds as requests pile
+    up on one core. Gaps pooled from passes at different speeds fill the deep bands mostly from the
+    slower pass, so compare it with the model's, pooled the same way, not with 1.0 alone."""
     first = band_label(BANDS[0])
     if first not in bands or len(bands) < 2:
         return math.nan

@@ -171,24 +171,26 @@ def _predict_engine(
 
 
 def simulated_completions(
-    profile: ServeProfile, load: Load, *, requests: int, arrivals: np.ndarray | None = None, seed: int = 1
+    profile: ServeProfile, load: Load, *, requests: int = 0, arrivals: np.ndarray | None = None, seed: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
-    """When each request the model serves under `load` left the client and completed (s, after
-    warm-up), with the service time it has there (`service_factor`): the model's side of a
-    comparison that takes both through the same estimator (`in_flight`)."""
-    if "rate_scale" in profile.fitted:
-        profile = scaled_service(profile, service_factor(profile, load))
-    service_seed, overhead_seed, arrival_seed = np.random.SeedSequence(seed).spawn(3)
+    """When each request the profile's instance serves under `load` left the client and completed
+    (s, every request: the caller drops its warm-up the way it drops the measured one's), the
+    profile taken as one fixed model (`scaled_service`): the model's side of a comparison that
+    takes both through the same estimator (`in_flight`). `arrivals` replays an open-loop level's
+    send times; without them, `requests` requests at the load's rate or users."""
     count = len(arrivals) if arrivals is not None else requests
-    kwargs: dict[str, Any] = {"arrival_times": arrivals, "warmup_s": load.warmup_s}
-    if arrivals is None:
+    if arrivals is not None:
+        kwargs: dict[str, Any] = {"arrival_times": arrivals}
+    else:
         kwargs = {"rate": load.level} if load.kind == "open" else {"users": int(load.level)}
+    service_seed, overhead_seed, arrival_seed = np.random.SeedSequence(seed).spawn(3)
     run = simulate_station(
         sample(profile.service_time, np.random.default_rng(service_seed), count),
         sample(profile.overhead, np.random.default_rng(overhead_seed), count),
         vcpus=profile.vcpus,
         workers=profile.workers,
         seed=arrival_seed,
+        warmup_s=0.0,
         **kwargs,
     )
     return run.sent, run.sent + run.latency

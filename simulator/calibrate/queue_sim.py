@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,7 +20,7 @@ import numpy as np
 class StationRun:
     latency: np.ndarray  # per completed request after warm-up: overhead + wait + service (s)
     throughput: float  # completions per second after warm-up
-    sent: np.ndarray = field(default_factory=lambda: np.empty(0))  # when each of those left the client (s)
+    sent: np.ndarray  # when each of those left the client (s), aligned with latency
 
 
 def simulate_station(

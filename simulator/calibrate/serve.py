@@ -19,7 +19,7 @@ import numpy as np
 
 from simulator.calibrate import _docker
 from simulator.calibrate.fitting import Fit, fit_distribution
-from simulator.calibrate.in_flight import by_band, completion_gaps, growth, pooled_gaps
+from simulator.calibrate.in_flight import by_band, completion_gaps, growth
 from simulator.calibrate.loads import Load
 from simulator.calibrate.measure import MAX_ATTEMPTS, Level, by_load, kept_on_failure, measure, write_records
 from simulator.calibrate.parallelism import effective_parallelism, sampling_runnable, worker_slots
@@ -136,17 +136,21 @@ def calibrate_serve(
     return out / PROFILE_FILE
 
 
-def busy_gaps(levels: list[Level]) -> dict[str, object]:
-    """How the server's time per completion moves with requests in flight (`in_flight`), measured in
-    the open-loop fitting streams, each pass on its own records: a record for the user of how the
-    server behaves as requests pile up, which validation checks the model against."""
-    bands = by_band(pooled_gaps([completion_gaps(lv.result.records, lv.load.warmup_s) for lv in levels]))
-    return {
-        "mean_gap_ms": {band: round(values["mean_ms"], 4) for band, values in bands.items()},
-        "gaps": {band: int(values["gaps"]) for band, values in bands.items()},
-        "growth": None if math.isnan(grown := growth(bands, "mean_ms")) else round(grown, 4),
-        "method": "gaps between completions while requests stayed in flight, by how many were in flight",
-    }
+def busy_gaps(levels: list[Level]) -> dict[str, dict[str, object]]:
+    """How the server's time per completion moves with requests in flight (`in_flight`), per
+    open-loop fitting pass (labelled as in `fitted.levels`): a record for the user of how the server
+    behaves as requests pile up. Passes are kept apart: pooled, the slower one would fill the deep
+    bands and pass its speed off as growth."""
+    out: dict[str, dict[str, object]] = {}
+    for label, level in labelled(levels):
+        bands = by_band(completion_gaps(level.result.records, level.load.warmup_s))
+        grown = growth(bands, "mean_ms")
+        out[label] = {
+            "mean_gap_ms": {band: round(values["mean_ms"], 4) for band, values in bands.items()},
+            "gaps": {band: int(values["gaps"]) for band, values in bands.items()},
+            "growth": None if math.isnan(grown) else round(grown, 4),
+        }
+    return out
 
 
 def fit_profile(
@@ -211,13 +215,20 @@ def _described(samples: np.ndarray, fit: Fit) -> dict[str, object]:
 
 
 def _level_summaries(levels: list[Level]) -> dict[str, dict[str, float]]:
-    """Each level's summary under its label; a label measured again gets its number (`8 users #2`)."""
-    out: dict[str, dict[str, float]] = {}
+    """Each level's summary under its label (`labelled`)."""
+    return {label: level.summary() for label, level in labelled(levels)}
+
+
+def labelled(levels: list[Level]) -> list[tuple[str, Level]]:
+    """Each level under its label; a label measured again gets its number (`8 users #2`)."""
+    seen: set[str] = set()
+    out = []
     for level in levels:
         label, n = level.load.label(), 2
-        while label in out:
+        while label in seen:
             label, n = f"{level.load.label()} #{n}", n + 1
-        out[label] = level.summary()
+        seen.add(label)
+        out.append((label, level))
     return out
 
 

@@ -35,7 +35,7 @@ from simulator.staging import staged_directory
 
 UTILISATIONS = (0.3, 0.5, 0.65, 0.8)
 USERS = (3, 8)
-MODEL_SETTLE_S = 0.5  # the model's first completions after its warm-up lack the requests dropped before
+MODEL_REPLICATIONS = 4  # the model's runs pooled per pass for the in-flight comparison
 SECONDS = 12.0  # each closed loop's window, and the open-loop ones' at 50% load
 
 
@@ -154,7 +154,7 @@ def _rows(
                 at_speed,
                 speed,
                 repeatability(summaries),
-                in_flight_gaps(profile, levels, seed),
+                in_flight_gaps(profile, levels, seed + 1000 * len(rows)),  # each load its own draws
             )
         )
     return rows
@@ -259,18 +259,22 @@ def measured_speed(profile: ServeProfile, level: Level) -> float:
 def in_flight_gaps(profile: ServeProfile, levels: list[Level], seed: int) -> dict[str, dict[str, float]]:
     """The mean time per completion while requests stayed in flight, by how many (`in_flight`): the
     load's passes measured, against the model's own completions under the same send times (closed
-    loops: the same users) at each pass's measured speed. It checks the concurrency structure the
-    profile assumes (worker slots sharing cores, no slow-down as requests pile up) on loads it was
-    not fitted to, apart from the latency percentiles that speed and queue length blur."""
+    loops: the same users) at each pass's measured speed, both with the level's warm-up left out.
+    It checks the concurrency structure the profile assumes (worker slots sharing cores, no
+    slow-down as requests pile up) on loads it was not fitted to, apart from the latency percentiles
+    that speed and queue length blur. Empty when a pass's speed is unknown, as the at-speed errors
+    are; the model's side pools MODEL_REPLICATIONS runs so its noise stays below the measurement's."""
     measured, model = [], []
     for k, level in enumerate(levels):
-        measured.append(completion_gaps(level.result.records, level.load.warmup_s))
         speed = measured_speed(profile, level)
-        factor = service_factor(profile, level.load) * (speed if math.isfinite(speed) else 1.0)
-        at = scaled_service(profile, factor)
+        if not math.isfinite(speed):
+            return {}
+        measured.append(completion_gaps(level.result.records, level.load.warmup_s))
+        at = scaled_service(profile, service_factor(profile, level.load) * speed)
         arrivals = level.sent_times() if level.load.kind == "open" else None
-        sent, done = simulated_completions(
-            at, level.load, requests=len(level.result.records), arrivals=arrivals, seed=seed + k
-        )
-        model.append(gaps_of(sent, done, float(sent.min()) + MODEL_SETTLE_S if len(sent) else 0.0))
+        for stream in np.random.SeedSequence([seed, k]).generate_state(MODEL_REPLICATIONS):
+            sent, done = simulated_completions(
+                at, level.load, requests=len(level.result.records), arrivals=arrivals, seed=int(stream)
+            )
+            model.append(gaps_of(sent, done, level.load.warmup_s))
     return compared(pooled_gaps(measured), pooled_gaps(model))
