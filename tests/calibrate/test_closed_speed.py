@@ -19,24 +19,13 @@ from simulator.calibrate.rate_scale import saturated_cpu
 from simulator.calibrate.results import ServeValidation
 from simulator.calibrate.validate import _rows
 from simulator.calibrate.validation_table import format_table
+from tests.calibrate.one_worker import one_worker_profile, rate_table
 from tests.docker.guards import assert_within_testbed_noise
 
 SERVICE_S = 0.010  # calibration: 10 ms of CPU a request in the open-loop streams
 SATURATED_S = 0.008  # and 8 ms back to back (faster, as the example server measured): 125/s on one worker
-TABLE = {
-    "rates": [40.0, 72.0, 125.0],
-    "factors": [1.0, 1.0, 0.8],
-    "cpu_per_request": [SERVICE_S, SERVICE_S, SATURATED_S],
-    "saturation_factor": 0.8,
-    "measured_max_throughput": 125.0,
-}
-PROFILE = ServeProfile(
-    {"distribution": "deterministic", "value": SERVICE_S},
-    {"distribution": "deterministic", "value": 0.0},
-    1,
-    1,
-    {"rate_scale": TABLE},
-)
+TABLE = rate_table([40.0, 72.0, 125.0], [SERVICE_S, SERVICE_S, SATURATED_S], 125.0)
+PROFILE = one_worker_profile({"distribution": "deterministic", "value": SERVICE_S}, TABLE)
 
 
 def _closed(users: int, service_s: float, cpu_s: float, seconds: float = 11.0) -> Level:

@@ -26,12 +26,12 @@ from simulator.calibrate.in_flight import (
 from simulator.calibrate.loads import Load, LoadResult, Record
 from simulator.calibrate.measure import Level
 from simulator.calibrate.predict import simulated_completions
-from simulator.calibrate.profiles import ServeProfile
 from simulator.calibrate.queue_sim import simulate_station
 from simulator.calibrate.results import Row, ServeValidation, read_validation
 from simulator.calibrate.serve import busy_gaps
 from simulator.calibrate.validate import in_flight_gaps
 from simulator.calibrate.validation_table import format_in_flight
+from tests.calibrate.one_worker import one_worker_profile, rate_table
 
 SERVICE_S = 0.010
 
@@ -119,20 +119,9 @@ def test_bands_with_too_few_gaps_are_left_out_and_growth_needs_two() -> None:
     assert by_band(both)["1"]["gaps"] == MIN_GAPS
 
 
-RATE_TABLE = {  # calibration's CPU per request: SERVICE_S at every rate, so a level's speed is its own
-    "rates": [20.0, 80.0],
-    "factors": [1.0, 1.0],
-    "cpu_per_request": [SERVICE_S, SERVICE_S],
-    "saturation_factor": 1.0,
-    "measured_max_throughput": 100.0,
-}
-PROFILE = ServeProfile(
-    {"distribution": "exponential", "mean": SERVICE_S},
-    {"distribution": "deterministic", "value": 0.0},
-    1,
-    1,
-    {"rate_scale": RATE_TABLE},
-)
+# calibration's CPU per request: SERVICE_S at every rate, so a level's speed is its own
+RATE_TABLE = rate_table([20.0, 80.0], [SERVICE_S, SERVICE_S], 100.0)
+PROFILE = one_worker_profile({"distribution": "exponential", "mean": SERVICE_S}, RATE_TABLE)
 
 
 def _level(records: list[Record], rate: float, speed: float = 1.0, kind: str = "open") -> Level:
