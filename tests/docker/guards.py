@@ -35,7 +35,7 @@ def assert_within_testbed_noise(report: ServeValidation) -> None:
 
     The p50 guard averages the two light levels: one level's error at the measured speed is itself
     noisy, because the speed estimate (CPU per request against calibration's) moves with more than
-    the machine. In five fresh runs per stack (reports/calibration/matrix.md) flask-nginx measured
+    the machine. In five fresh runs per stack (the matrix of 2026-12-02 13:12 UTC) flask-nginx measured
     -0.8% .. +37.0% at 50% load (+37.0% in a run whose plain prediction was off by +0.1%: the level
     took 12% more CPU per request, the latency did not follow), and gunicorn-multiworker +12.8% ..
     +24.9%, a bias of the four-way processor-sharing model; the mean over the two levels stayed
