@@ -18,7 +18,7 @@ the same estimator (`compared`), and shows both side by side.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -102,3 +102,13 @@ def pooled_gaps(parts: Sequence[Gaps]) -> Gaps:
     if not parts:
         return np.empty(0), np.empty(0, dtype=int)
     return np.concatenate([g for g, _ in parts]), np.concatenate([n for _, n in parts])
+
+
+def band_errors(bands_per_level: Iterable[Mapping[str, Mapping[str, float]]]) -> list[float]:
+    """|model / measured - 1| of every band of the given levels (validate.in_flight_gaps' rows): the
+    figures CI's guard and `calibrate summarise` take the median of."""
+    return [
+        abs(band["model_ms"] / band["measured_ms"] - 1.0)
+        for bands in bands_per_level
+        for band in bands.values()
+    ]

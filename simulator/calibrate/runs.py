@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.calibrate.in_flight import band_errors
 from simulator.calibrate.results import TARGETS
 from simulator.errors import ScenarioError
 from simulator.inputs import read_text
@@ -84,12 +85,7 @@ def _in_flight_error(rows: list[dict[str, object]]) -> str:
     """The median |model error| of the time per completion by requests in flight over the run's
     open-loop levels and bands (validate.in_flight_gaps; CI's guard holds it), with how many bands;
     empty for runs written before it."""
-    errors = [
-        abs(band["model_ms"] / band["measured_ms"] - 1.0)
-        for row in rows
-        if row["kind"] == "open"
-        for band in row.get("in_flight", {}).values()  # type: ignore[union-attr]
-    ]
+    errors = band_errors(row.get("in_flight", {}) for row in rows if row["kind"] == "open")  # type: ignore[arg-type]
     return f"{float(np.median(errors)):.1%} ({len(errors)} bands)" if errors else ""
 
 

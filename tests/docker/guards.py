@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulator.calibrate.in_flight import MIN_GAPS, band_errors
 from simulator.calibrate.results import COMPLETION_TARGET, ServeValidation, TrainValidation
 from simulator.calibrate.train import format_train_table
 from simulator.calibrate.validation_table import format_table
@@ -66,24 +67,19 @@ def assert_completion_rate_holds(report: ServeValidation) -> None:
     (23:00 UTC) 3.8%, 6.6% and 7.8%. A FastAPI thread pool, which CI leaves out, 18.6% and 37.0%
     in those two runs: at 23:00 it finished one request every 6.1-6.8 ms with one in flight against
     the model's 9.2-10.2, and in two CLI runs its gaps grew up to 1.98x as its pool filled."""
-    errors = [
-        abs(band["model_ms"] / band["measured_ms"] - 1.0)
-        for row in report.rows
-        if row.kind == "open"
-        for band in row.in_flight.values()
-    ]
+    errors = band_errors(row.in_flight for row in report.rows if row.kind == "open")
     assert errors, format_table(report)
     assert float(np.median(errors)) <= GUARD_GAP, format_table(report)
 
 
 def assert_passes_measured_one_in_flight(profile: dict[str, object]) -> None:
     """Calibration's fitting streams each measured the time per completion with one request in
-    flight, pass by pass (serve.busy_gaps keeps a level's passes apart): at least 30 gaps in every
-    pass, else the profile's `in_flight` block says nothing a reader can check."""
+    flight, pass by pass (serve.busy_gaps keeps a level's passes apart): at least MIN_GAPS gaps in
+    every pass, else the profile's `in_flight` block says nothing a reader can check."""
     passes = profile["fitted"]["in_flight"]  # type: ignore[index]
     assert passes, profile["fitted"]  # type: ignore[index]
     for label, measured in passes.items():
-        assert measured["gaps"]["1"] >= 30, (label, measured)
+        assert measured["gaps"]["1"] >= MIN_GAPS, (label, measured)
 
 
 def assert_training_within_testbed_noise(report: TrainValidation) -> None:
