@@ -33,3 +33,13 @@ def md1_wait(arrival_rate: float, service_time: float) -> float:
 def processor_sharing_sojourn(arrival_rate: float, service_mean: float) -> float:
     """Mean sojourn of M/G/1-PS (insensitive to the service distribution): S / (1 - rho)."""
     return service_mean / (1 - arrival_rate * service_mean)
+
+
+def lcfs_preemptive_sojourn_moments(
+    arrival_rate: float, service_mean: float, service_second_moment: float
+) -> tuple[float, float]:
+    """Mean and second moment of M/G/1 preemptive-resume LCFS sojourn: a request's sojourn is the busy
+    period its own service starts, E[B] = E[S] / (1 - rho), E[B^2] = E[S^2] / (1 - rho)^3."""
+    utilisation = arrival_rate * service_mean
+    assert utilisation < 1
+    return service_mean / (1 - utilisation), service_second_moment / (1 - utilisation) ** 3

@@ -386,6 +386,39 @@ CASES = [
         put(f"{MODEL}.profile", "profile.yaml"),
         files={"profile.yaml": "service_time: {distribution: exponential, mean: 0}\n"},
     ),
+    case(
+        "wakeup-slice-negative",
+        f"{MODEL}.wakeup_slice",
+        "greater than or equal to 0",
+        put(f"{MODEL}.wakeup_slice", "-1ms"),
+    ),
+    case(
+        "wakeup-slice-over-a-second",
+        f"{MODEL}.wakeup_slice",
+        "less than or equal to 1",
+        put(f"{MODEL}.wakeup_slice", "2s"),
+    ),
+    case(
+        "profile-and-wakeup-slice",
+        MODEL,
+        "give wakeup_slice or a profile that has one, not both",
+        drop(SERVICE),
+        put(f"{MODEL}.wakeup_slice", "2ms"),
+        put(f"{MODEL}.profile", "profile.yaml"),
+        files={
+            "profile.yaml": "service_time: {distribution: deterministic, value: 10ms}\nwakeup_slice: 0.003\n"
+        },
+    ),
+    case(
+        "profile-bad-wakeup-slice",
+        MODEL,
+        "wakeup_slice must be seconds in [0, 1], not -0.003",
+        drop(SERVICE),
+        put(f"{MODEL}.profile", "profile.yaml"),
+        files={
+            "profile.yaml": "service_time: {distribution: deterministic, value: 10ms}\nwakeup_slice: -0.003\n"
+        },
+    ),
     # --- distributions ---------------------------------------------------------------------------------
     case("exponential-mean-zero", f"{SERVICE}.mean", "greater than 0", put(f"{SERVICE}.mean", "0ms")),
     case("exponential-mean-negative", f"{SERVICE}.mean", "greater than 0", put(f"{SERVICE}.mean", "-50ms")),

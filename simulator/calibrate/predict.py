@@ -72,6 +72,7 @@ def predict(
                 workers=profile.workers,
                 arrival_times=arrivals,
                 warmup_s=load.warmup_s,
+                wakeup_slice=profile.wakeup_slice,
             )
             runs.append(summarise(replay.latency, replay.throughput))
         return _average(runs)
@@ -80,7 +81,13 @@ def predict(
     overhead = sample(profile.overhead, np.random.default_rng(overhead_seed), requests)
     kwargs: dict[str, Any] = {"rate": load.level} if load.kind == "open" else {"users": int(load.level)}
     run = simulate_station(
-        service, overhead, vcpus=profile.vcpus, workers=profile.workers, seed=arrival_seed, **kwargs
+        service,
+        overhead,
+        vcpus=profile.vcpus,
+        workers=profile.workers,
+        seed=arrival_seed,
+        wakeup_slice=profile.wakeup_slice,
+        **kwargs,
     )
     return summarise(run.latency, run.throughput)
 
@@ -191,6 +198,7 @@ def simulated_completions(
         workers=profile.workers,
         seed=arrival_seed,
         warmup_s=0.0,
+        wakeup_slice=profile.wakeup_slice,
         **kwargs,
     )
     return run.sent, run.sent + run.latency

@@ -1,13 +1,13 @@
 """Profile YAML files: what calibration hands to scenarios.
 
 A serve profile is read by the scenario loader through `models.<name>.profile`; its keys are fixed:
-service_time and overhead (distribution dicts, seconds), vcpus, workers, and free-form `fitted`
-metadata. A training profile describes one training job as the spot model needs it.
+service_time and overhead (distribution dicts, seconds), vcpus, workers, free-form `fitted`
+metadata and wakeup_slice (seconds). A training profile describes one training job as the spot model needs it.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml, read_text
 from simulator.scenario.distributions import Distribution
+from simulator.scenario.models import profile_wakeup_slice
 
 _DIST: TypeAdapter[Any] = TypeAdapter(Distribution)
 
@@ -43,6 +44,7 @@ class ServeProfile:
     vcpus: int
     workers: int
     fitted: dict[str, Any] = field(default_factory=dict)
+    wakeup_slice: float = 0.0  # s a newly woken worker runs ahead when workers share cores (0: equally)
 
 
 TRAIN_PHASES = ("startup", "restore", "checkpoint_write", "exit", "relaunch")  # TrainProfile's distributions
@@ -110,7 +112,11 @@ def _read_profile(path: Path, kind: type[P], what: str, distributions: tuple[str
 
 
 def read_serve_profile(path: Path) -> ServeProfile:
-    return _read_profile(path, ServeProfile, "serve", ("service_time", "overhead"))
+    profile = _read_profile(path, ServeProfile, "serve", ("service_time", "overhead"))
+    try:
+        return replace(profile, wakeup_slice=profile_wakeup_slice(profile.wakeup_slice))
+    except ValueError as exc:
+        raise ScenarioError(str(path), str(exc)) from None
 
 
 def read_train_profile(path: Path) -> TrainProfile:

@@ -2,8 +2,9 @@
 
 `workers` model-server slots share `vcpus` cores: with n requests in service each progresses at
 min(1, vcpus/n) (processor sharing; with workers <= vcpus that is plain M/G/c), requests beyond the
-workers wait FCFS (the listen backlog). Overhead is a pure delay outside the instance. It exists so
-validation does not depend on the full engine; `predict` can use the engine instead.
+workers wait FCFS (the listen backlog). With a `wakeup_slice` the sharing is the kernel's rather than
+an ideal one (`WakeupCores`). Overhead is a pure delay outside the instance. It exists so validation
+does not depend on the full engine; `predict` can use the engine instead.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+
+from simulator.core.cpu_sharing import SharedCores, WakeupCores
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ def simulate_station(
     arrival_times: np.ndarray | None = None,
     seed: int | np.random.SeedSequence = 1,
     warmup_s: float | None = None,
+    wakeup_slice: float = 0.0,
 ) -> StationRun:
     """Open loop (Poisson `rate`, or replayed `arrival_times` in seconds), or closed loop (`users`, zero
     think time); one request per service sample. Warm-up: the first 5% of requests, or
@@ -56,34 +60,34 @@ def simulate_station(
     next_id = n if users is None else min(users, n)
     pending = [(float(issued[i] + overhead[i]), i) for i in range(next_id)]
     heapq.heapify(pending)
-    active: list[tuple[float, int]] = []  # (virtual finish tag, request)
+    cores = WakeupCores(vcpus, wakeup_slice) if wakeup_slice > 0 else SharedCores(vcpus)
     waiting: deque[int] = deque()
-    t = v = 0.0  # real time, attained service per active request (virtual time)
+    t = 0.0
     completed = 0
     while completed < n:
-        speed = min(1.0, vcpus / len(active)) if active else 0.0
-        t_done = t + (active[0][0] - v) / speed if active else math.inf
+        t_done = cores.next_completion(t)
         t_arr = pending[0][0] if pending else math.inf
         if t_arr <= t_done:
-            v += (t_arr - t) * speed
+            cores.advance(t, t_arr)
             t = t_arr
             _, i = heapq.heappop(pending)
-            if len(active) < workers:
-                heapq.heappush(active, (v + float(service[i]), i))
+            if cores.in_service < workers:
+                cores.start(i, float(service[i]))
             else:
                 waiting.append(i)
             continue
-        v, t = active[0][0], t_done
-        _, i = heapq.heappop(active)
-        done[i] = t
-        completed += 1
-        if waiting:
-            j = waiting.popleft()
-            heapq.heappush(active, (v + float(service[j]), j))
-        if users is not None and next_id < n:
-            issued[next_id] = t
-            heapq.heappush(pending, (t + float(overhead[next_id]), next_id))
-            next_id += 1
+        cores.advance(t, t_done)
+        t = t_done
+        for i in cores.finished():
+            done[i] = t
+            completed += 1
+            if waiting:
+                j = waiting.popleft()
+                cores.start(j, float(service[j]))
+            if users is not None and next_id < n:
+                issued[next_id] = t
+                heapq.heappush(pending, (t + float(overhead[next_id]), next_id))
+                next_id += 1
     order = np.argsort(issued, kind="stable")
     keep = order[int(n * 0.05) :] if warmup_s is None else order[issued[order] >= warmup_s]
     latency = done[keep] - issued[keep]

@@ -21,13 +21,14 @@ from simulator.calibrate import _docker
 from simulator.calibrate.fitting import Fit, fit_distribution
 from simulator.calibrate.in_flight import by_band, completion_gaps, growth
 from simulator.calibrate.loads import Load
+from simulator.calibrate.matching import matching_factor
 from simulator.calibrate.measure import MAX_ATTEMPTS, Level, by_load, kept_on_failure, measure, write_records
 from simulator.calibrate.parallelism import effective_parallelism, sampling_runnable, worker_slots
-from simulator.calibrate.predict import predict
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile
 from simulator.calibrate.provenance import payload_pool, recorded
-from simulator.calibrate.rate_scale import scale_distribution, scaled_service
+from simulator.calibrate.rate_scale import scale_distribution
 from simulator.calibrate.runner import place, serving
+from simulator.calibrate.wakeup_fit import fit_wakeup_slice
 from simulator.errors import ScenarioError
 from simulator.staging import staged_directory
 
@@ -115,6 +116,7 @@ def calibrate_serve(
         parallelism = effective_parallelism(runnable)
         workers = workers or worker_slots(parallelism, vcpus)
         profile = fit_profile(single, open_levels, saturated, vcpus=vcpus, workers=workers)
+        profile = fit_wakeup_slice(profile, open_levels)
         profile = fit_rate_scale(profile, open_levels, saturated[1:], measured_max)
         fitted = {
             "workers_requested": requested_workers,
@@ -287,17 +289,4 @@ def fit_rate_scale(
 
 def _stream_factor(profile: ServeProfile, passes: list[Level], statistic: str) -> float:
     """A stream measured in several passes: the geometric mean of the passes' matching factors."""
-    return math.exp(float(np.mean([math.log(_matching_factor(profile, lv, statistic)) for lv in passes])))
-
-
-def _matching_factor(profile: ServeProfile, level: Level, statistic: str) -> float:
-    """The factor on the profile's service time with which the model, replaying the level's send
-    times, gives the level's measured statistic (bisection on a log scale)."""
-    measured = level.summary()[statistic]
-    arrivals = level.sent_times()  # replayed: see predict()
-    low, high = 0.4, 2.5
-    for _ in range(14):
-        mid = math.sqrt(low * high)
-        predicted = predict(scaled_service(profile, mid), level.load, backend="internal", arrivals=arrivals)
-        low, high = (mid, high) if predicted[statistic] < measured else (low, mid)
-    return math.sqrt(low * high)
+    return math.exp(float(np.mean([math.log(matching_factor(profile, lv, statistic)) for lv in passes])))

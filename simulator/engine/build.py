@@ -177,6 +177,7 @@ def build(
         if model.error_rate > 0:
             variant.error_rate = model.error_rate
             variant.error_draws = uniform_sampler(streams.stream("model_error", index))
+        variant.wakeup_slice = model.wakeup_slice
         green = rollout is not None and spec.name == rollout.green
         initial = 0 if green else spec.instance_count  # a rollout launches green at its start
         for _ in range(initial):

@@ -10,6 +10,7 @@ from simulator.hosting.batching import BatchingInstance, BatchingPlan
 from simulator.hosting.instance import DedicatedInstance, Instance, InstanceState, SharedCpuInstance, Wiring
 from simulator.hosting.pipeline import PipelineInstance, Stage, StageRecord
 from simulator.hosting.service import ServicePlan
+from simulator.hosting.wakeup_instance import WakeupCpuInstance
 from simulator.scenario.endpoint import Routing, VariantSpec
 
 
@@ -55,6 +56,7 @@ class Variant:
         self._area_time = 0.0
         self.error_rate = 0.0  # the model's 5XX share (see Instance._answered)
         self.error_draws: BlockSampler | None = None
+        self.wakeup_slice = 0.0  # the model's head start of a woken worker (see WakeupCpuInstance)
 
     def _account(self, now: float) -> None:
         self._area += len(self.active) * (now - self._area_time)
@@ -81,8 +83,12 @@ class Variant:
             return PipelineInstance(*arguments, stages=self.stages, record=self.stage_record)
         if self.batching is not None:
             return BatchingInstance(*arguments, plan=self.batching)
-        if shared:
-            instance: Instance = SharedCpuInstance(*arguments, vcpus=float(self.plan.devices))
+        if shared and self.wakeup_slice > 0:
+            instance: Instance = WakeupCpuInstance(
+                *arguments, vcpus=self.plan.devices, wakeup_slice=self.wakeup_slice
+            )
+        elif shared:
+            instance = SharedCpuInstance(*arguments, vcpus=float(self.plan.devices))
         else:
             instance = DedicatedInstance(*arguments)
         instance.error_rate, instance.error_draws = self.error_rate, self.error_draws

@@ -11,7 +11,14 @@ from simulator.inputs import load_yaml, read_text
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.files import resolve
 from simulator.scenario.serving import PipelineFields
-from simulator.scenario.units import Size
+from simulator.scenario.units import Duration, Size
+
+
+def profile_wakeup_slice(value: object) -> float:
+    """A profile's wakeup_slice: plain seconds (as calibration writes it) in [0, 1]."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError(f"wakeup_slice must be seconds in [0, 1], not {value!r}")
+    return float(value)
 
 
 class ModelSpec(PipelineFields):
@@ -22,8 +29,8 @@ class ModelSpec(PipelineFields):
     is the time on one reference GPU (V100) and makes GPU instances serve on their GPUs.
     `per_instance_type` overrides both for named instance types (used as is, no speed factor).
     `profile` names a calibration profile YAML (a mapping with `service_time` and optional `overhead`
-    distributions, as a Docker calibration run fits them) that supplies `service_time`
-    and `overhead` when they are not given here.
+    distributions and `wakeup_slice`, as a Docker calibration run fits them) that supplies them when
+    they are not given here.
     `containers` makes the model an inference pipeline (each container has its own service time);
     `batching` turns on dynamic batching; `elastic_inference` says what one inference costs on a
     variant with an `accelerator_type` (see serving.py).
@@ -43,6 +50,14 @@ class ModelSpec(PipelineFields):
         strict=True,
         description="share of served requests the model answers with a 5XX error (e.g. a bad new version)",
     )
+    wakeup_slice: Duration = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="when more workers than vCPUs share the cores: CPU time a worker woken by a new"
+        " request runs ahead of the busy ones (the kernel's wake-up preemption; calibration fits it);"
+        " 0 shares the cores equally",
+    )
     profile: str | None = None
 
     @model_validator(mode="before")
@@ -57,13 +72,17 @@ class ModelSpec(PipelineFields):
             raise ValueError(f"cannot read profile {str(path)!r}: {exc.reason}") from None
         if not isinstance(profile, dict) or "service_time" not in profile:
             raise ValueError(f"profile {str(path)!r} has no service_time")
-        for key in ("service_time", "overhead"):
+        for key in ("service_time", "overhead", "wakeup_slice"):
             if data.get(key) is not None and profile.get(key) is not None:
                 raise ValueError(
                     f"give {key} or a profile that has one, not both (the profile's would be ignored)"
                 )
-        overhead = {} if profile.get("overhead") is None else {"overhead": profile["overhead"]}
-        return {**data, "profile": str(path.resolve()), "service_time": profile["service_time"], **overhead}
+        try:
+            profile_wakeup_slice(profile.get("wakeup_slice", 0.0))
+        except ValueError as exc:
+            raise ValueError(f"profile {str(path)!r}: {exc}") from None
+        taken = {key: profile[key] for key in ("overhead", "wakeup_slice") if profile.get(key) is not None}
+        return {**data, "profile": str(path.resolve()), "service_time": profile["service_time"], **taken}
 
     @model_validator(mode="after")
     def _has_service_time(self) -> ModelSpec:

@@ -1,0 +1,63 @@
+"""Calibration's wake-up slice search on streams whose server is known: a reference station with
+four workers on one core and a given slice stands in for the container, and the search must find
+that slice again from the stream's median and p95 alone."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from simulator.calibrate.loads import Load, LoadResult, Record
+from simulator.calibrate.measure import Level
+from simulator.calibrate.profiles import ServeProfile, sample
+from simulator.calibrate.queue_sim import simulate_station
+from simulator.calibrate.wakeup_fit import SLICES_S, fit_wakeup_slice
+
+RATE = 230.0  # /s: 69% of four workers' one core at 3 ms a request
+SECONDS = 10.0
+
+
+def _profile(workers: int) -> ServeProfile:
+    return ServeProfile(
+        {"distribution": "gamma", "mean": 0.003, "cv": 0.6},
+        {"distribution": "deterministic", "value": 0.0005},
+        vcpus=1,
+        workers=workers,
+    )
+
+
+def _stream(profile: ServeProfile, true_slice: float, seed: int) -> Level:
+    """One pass of a Poisson stream served by the reference station with `true_slice`."""
+    rng = np.random.default_rng(seed)
+    sent = np.cumsum(rng.exponential(1.0 / RATE, int(RATE * SECONDS)))
+    run = simulate_station(
+        sample(profile.service_time, rng, len(sent)),
+        sample(profile.overhead, rng, len(sent)),
+        vcpus=1,
+        workers=profile.workers,
+        arrival_times=sent,
+        warmup_s=-1.0,
+        wakeup_slice=true_slice,
+    )
+    records = [Record(s, s, s + lat, 200) for s, lat in zip(run.sent, run.latency, strict=True)]
+    load = Load("open", RATE, len(records), SECONDS)
+    return Level(LoadResult(load, records, SECONDS), cpu_seconds=math.nan)
+
+
+@pytest.mark.parametrize("true_slice", [0.0, 0.003])
+def test_the_search_finds_the_slice_the_server_has(true_slice: float) -> None:
+    profile = _profile(4)
+    passes = [_stream(profile, true_slice, seed) for seed in (1, 2)]
+    fitted = fit_wakeup_slice(profile, passes)
+    index = SLICES_S.index(fitted.wakeup_slice)
+    assert abs(index - SLICES_S.index(true_slice)) <= 1, fitted.fitted["wakeup_slice"]
+    assert fitted.fitted["wakeup_slice"]["stream"] == "230.0/s"
+
+
+def test_workers_with_a_core_each_share_nothing() -> None:
+    profile = replace(_profile(1), wakeup_slice=0.002)
+    fitted = fit_wakeup_slice(profile, [_stream(profile, 0.0, 1)])
+    assert fitted.wakeup_slice == 0.0 and "wakeup_slice" not in fitted.fitted
