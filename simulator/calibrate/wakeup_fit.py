@@ -3,7 +3,8 @@
 Ideal processor sharing held gunicorn-multiworker's median but put its p95 15-24% short at 50-80% load:
 the kernel lets a worker woken by a new request run ahead of the busy ones. The slice is the one with
 which the model, its service time matched to each pass's median (`matching_factor`), also gives the
-pass's p95; a longer slice spreads latency more at the same median, so the search bisects a grid.
+pass's p95; a longer slice spreads latency more at the same median, so the search bisects a grid
+and interpolates between the two slices that bracket the measured p95.
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ def fit_wakeup_slice(profile: ServeProfile, open_levels: list[Level]) -> ServePr
         while high - low > 1:
             middle = (low + high) // 2
             low, high = (middle, high) if error_at(middle) < 0 else (low, middle)
-    chosen = min(tried, key=lambda slice_s: abs(tried[slice_s]))
+        below, above = error_at(low), error_at(high)  # interpolated between the bracketing slices
+        chosen = SLICES_S[low] + (SLICES_S[high] - SLICES_S[low]) * -below / (above - below)
+    else:  # the p95 is already reached with equal sharing, or beyond the longest slice
+        chosen = min(tried, key=lambda slice_s: abs(tried[slice_s]))
     fitted = {
         **profile.fitted,
         "wakeup_slice": {
@@ -67,4 +71,4 @@ def fit_wakeup_slice(profile: ServeProfile, open_levels: list[Level]) -> ServePr
             "method": "the slice whose model gives the busiest stream's p95 at its median-matching speed",
         },
     }
-    return replace(profile, wakeup_slice=chosen, fitted=fitted)
+    return replace(profile, wakeup_slice=round(chosen, 6), fitted=fitted)

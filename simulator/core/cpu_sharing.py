@@ -1,13 +1,15 @@
 """How requests in service share an instance's cores: the engine's shared-core instances with a
 wake-up slice (`hosting.wakeup_instance`) and calibration's reference model (`queue_sim`).
 
-`SharedCores` is ideal processor sharing. `WakeupCores` is what the kernel does with worker processes
-that sleep between requests: a process woken by a new request preempts the running ones and runs
-alone for up to `wakeup_slice` seconds (CFS/EEVDF place a woken task ahead of those that have been
-running), then shares the cores. On gunicorn with four event-loop workers on one core, replays of the
-measured arrivals came within 1-13% of the measured p95 at 50-80% load with a 2-3 ms slice, against
-15-24% short with ideal sharing; the mean is the same under both (both are work-conserving and
-symmetric), only the spread differs.
+`SharedCores` is ideal processor sharing. `WakeupCores` is closer to what the kernel does with worker
+processes on too few cores: a worker that starts a request preempts the busy ones and runs alone for
+up to `wakeup_slice` seconds (CFS/EEVDF place a woken task ahead of those that have been running),
+then shares the cores. Every start gets the head start, also one a worker takes from the backlog:
+fitted that way, the slice also absorbs the order in which event-loop workers take connections.
+On gunicorn with four event-loop workers on one core (2026-12-03 matrix, run 1), replays of the
+measured send times came within 13% of the measured p95 at 50-80% load with a 2-3 ms slice,
+against 15-24% short with ideal sharing. With unbounded workers the mean is the same under both
+(both are work-conserving and symmetric); only the spread differs.
 """
 
 from __future__ import annotations

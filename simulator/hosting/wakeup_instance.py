@@ -3,7 +3,8 @@
 `SharedCpuInstance` shares the cores ideally, which holds the mean latency but not its spread: a
 worker process woken by a new request preempts the busy ones for a slice, so some requests finish
 early and others late. A model with a `wakeup_slice` (calibration fits it for servers with more
-worker processes than cores) gets this instance instead.
+worker processes than cores) gets this instance instead: each request that starts runs ahead of the
+busy ones for up to the slice, then shares.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from simulator.hosting.instance import Instance
 
 
 class WakeupCpuInstance(Instance):
-    """More workers than vCPUs, and each newly started request runs ahead for `wakeup_slice` s."""
+    """More workers than vCPUs, and each request runs ahead for `wakeup_slice` s as it starts."""
 
     def __init__(self, *args: object, vcpus: int, wakeup_slice: float, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

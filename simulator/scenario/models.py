@@ -54,9 +54,9 @@ class ModelSpec(PipelineFields):
         default=0.0,
         ge=0,
         le=1,
-        description="when more workers than vCPUs share the cores: CPU time a worker woken by a new"
-        " request runs ahead of the busy ones (the kernel's wake-up preemption; calibration fits it);"
-        " 0 shares the cores equally",
+        description="when more workers than vCPUs share the cores: how long a request that starts runs"
+        " ahead of the busy ones (the kernel's wake-up preemption; calibration fits it); 0 shares the"
+        " cores equally",
     )
     profile: str | None = None
 
