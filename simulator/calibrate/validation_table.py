@@ -101,8 +101,8 @@ def format_in_flight(report: ServeValidation) -> list[str]:
     labels = [band_label(band) for band in BANDS]
     head = f"{'load':>12} | " + " | ".join(f"{label:>17}" for label in labels) + " | growth meas/model"
     lines = [
-        "time per completion while requests stayed in flight (ms, measured/model at the measured speed), "
-        "by how many were in flight:",
+        "time per completion while requests stayed in flight (ms, measured/model at the measured speed, "
+        "cores shared equally), by how many were in flight:",
         head,
         "-" * len(head),
     ]
