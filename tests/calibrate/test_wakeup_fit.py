@@ -61,3 +61,17 @@ def test_workers_with_a_core_each_share_nothing() -> None:
     profile = replace(_profile(1), wakeup_slice=0.002)
     fitted = fit_wakeup_slice(profile, [_stream(profile, 0.0, 1)])
     assert fitted.wakeup_slice == 0.0 and "wakeup_slice" not in fitted.fitted
+
+
+def test_a_tail_no_slice_makes_leaves_equal_sharing() -> None:
+    """A stream whose p95 is far beyond the longest slice's (a disturbed host) fits no slice."""
+    profile = _profile(4)
+    level = _stream(profile, 0.0, 1)
+    records = level.result.records
+    stretched = [  # every tenth request waited 60 ms more: a p95 no head start gives
+        replace(r, done=r.done + (0.06 if i % 10 == 0 else 0.0)) for i, r in enumerate(records)
+    ]
+    disturbed = Level(LoadResult(level.load, stretched, SECONDS), cpu_seconds=math.nan)
+    fitted = fit_wakeup_slice(profile, [disturbed])
+    assert fitted.wakeup_slice == 0.0
+    assert fitted.fitted["wakeup_slice"]["outcome"].startswith("no slice up to 8 ms")
