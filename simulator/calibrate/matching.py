@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-from simulator.calibrate.measure import Level
 from simulator.calibrate.predict import predict
 from simulator.calibrate.profiles import ServeProfile
 from simulator.calibrate.rate_scale import scaled_service
+
+if TYPE_CHECKING:  # measure needs the docker extra; fitting does not
+    from simulator.calibrate.measure import Level
 
 
 def matching_factor(profile: ServeProfile, level: Level, statistic: str, *, replications: int = 8) -> float:

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simulator.calibrate.matching import matching_factor
-from simulator.calibrate.measure import Level, by_load
 from simulator.calibrate.predict import predict
 from simulator.calibrate.profiles import ServeProfile
 from simulator.calibrate.rate_scale import scaled_service
+
+if TYPE_CHECKING:  # measure needs the docker extra; fitting does not
+    from simulator.calibrate.measure import Level
 
 SLICES_S = (0.0, 0.0005, 0.001, 0.0015, 0.002, 0.0025, 0.003, 0.004, 0.005, 0.006, 0.008)
 SEARCH_REPLICATIONS = 4  # replays per prediction while searching (8 for the rate table)
@@ -48,7 +51,8 @@ def fit_wakeup_slice(profile: ServeProfile, open_levels: list[Level]) -> ServePr
     a core each: nothing is shared), and the search in `fitted.wakeup_slice`."""
     if profile.workers <= profile.vcpus or not open_levels:
         return replace(profile, wakeup_slice=0.0)
-    passes = list(by_load(open_levels).values())[-1]
+    busiest = max(open_levels, key=lambda level: level.load.level).load
+    passes = [level for level in open_levels if level.load == busiest]
     tried: dict[float, float] = {}
 
     def error_at(index: int) -> float:
