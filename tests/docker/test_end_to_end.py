@@ -37,7 +37,8 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_serve_calibration_validates(serve_image: str, out: Path) -> None:
     profile_path = calibrate_serve(serve_image, out=out / "serve", vcpus=1)
     profile = yaml.safe_load(profile_path.read_text())
-    assert set(profile) == {"service_time", "overhead", "vcpus", "workers", "fitted"}
+    assert set(profile) == {"service_time", "overhead", "vcpus", "workers", "fitted", "wakeup_slice"}
+    assert profile["wakeup_slice"] == 0.0  # one worker on its own core: nothing shared
     assert profile["vcpus"] == 1 and profile["fitted"]["workers_requested"] is None
     assert profile["workers"] == 1, profile["fitted"]["parallelism"]  # one sync gunicorn worker per vCPU
     assert profile["workers"] == 1  # the model's slots: --workers, else one per vCPU
