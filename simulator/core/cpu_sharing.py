@@ -128,5 +128,6 @@ class WakeupCores:
         if done:
             self._inside = [entry for entry in self._inside if entry.work > 1e-12]
         for entry in self._inside:
-            entry.credit = max(entry.credit, 0.0) if entry.credit > 1e-12 else 0.0
+            if entry.credit <= 1e-12:  # a head start used up, rounding left over
+                entry.credit = 0.0
         return done
