@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import docker
 import docker.errors
+import docker.models.containers
 import pytest
 
 from simulator.calibrate import images
@@ -59,13 +62,41 @@ def build_from(
 
 
 @pytest.fixture(scope="session", autouse=True)
-def no_leftover_containers() -> Iterator[None]:
-    """After the session, no container this test process created may be left behind."""
+def kill_tears_down() -> Iterator[None]:
+    """A SIGTERM to the test run (CI over time, `kill`) unwinds like Ctrl-C, so every `owned`
+    container's cleanup and the finaliser below run; Python's default would end the process on the
+    spot and leave a container serving."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    yield
+    signal.signal(signal.SIGTERM, previous)
+
+
+def ours(client: docker.DockerClient, pid: int) -> list[docker.models.containers.Container]:
+    """Containers the harness created in process `pid` (its `sagesim.pid` label), running or not."""
+    return client.containers.list(all=True, filters={"label": f"sagesim.pid={pid}"})
+
+
+def remove_ours(client: docker.DockerClient, pid: int) -> list[str]:
+    """Remove what process `pid` left behind, by id; the names removed."""
+    left = ours(client, pid)
+    for container in left:
+        with contextlib.suppress(docker.errors.DockerException):
+            container.remove(force=True)
+    return [c.name for c in left]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_leftover_containers(kill_tears_down: None) -> Iterator[None]:
+    """After the session, no container this test process created may be left behind: any that is
+    gets removed, and the session fails naming it."""
     yield
     try:
         client = docker.from_env()
-        mine = {"label": f"sagesim.pid={os.getpid()}"}
-        left = [c.name for c in client.containers.list(all=True, filters=mine)]
+        left = remove_ours(client, os.getpid())
     except docker.errors.DockerException:
         return
-    assert not left, f"containers left behind: {left}"
+    assert not left, f"containers left behind (now removed): {left}"

@@ -20,7 +20,7 @@ from simulator.calibrate.serve import ServePlan, calibrate_serve
 from simulator.calibrate.train_runner import JobDir, run_container
 from simulator.cli import main as sagesim_main
 from simulator.errors import ScenarioError
-from tests.docker.conftest import build_from
+from tests.docker.conftest import build_from, ours, remove_ours
 
 pytestmark = pytest.mark.docker
 
@@ -189,7 +189,20 @@ def test_daemon_down_is_one_line_and_exit_2(
 
 
 def _ours(engine: docker.DockerClient, pid: int) -> list[str]:
-    return [c.name for c in engine.containers.list(all=True, filters={"label": f"sagesim.pid={pid}"})]
+    return [c.name for c in ours(engine, pid)]
+
+
+def _stop(proc: subprocess.Popen[str], engine: docker.DockerClient) -> None:
+    """A child still running when the test ends (it failed) gets the kill a user would send, then
+    SIGKILL; whatever it left behind is removed, so a failing test leaves no container serving."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    remove_ours(engine, proc.pid)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
@@ -221,13 +234,37 @@ def test_interrupt_removes_the_container(
         time.sleep(1.0)  # let it get into readiness probing or load
         proc.send_signal(signum)
         _, err = proc.communicate(timeout=60)
+        left = _ours(engine, proc.pid)  # before the cleanup below, which would hide a leftover
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        _stop(proc, engine)
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == "error: interrupted"
-    assert _ours(engine, proc.pid) == []
+    assert left == []
+
+
+def test_killed_test_run_removes_its_container(engine: docker.DockerClient, serve_image: str) -> None:
+    """SIGTERM to a pytest run while one of its tests serves (CI over time): the test unwinds like
+    Ctrl-C, the serving container is removed, and no container of the run is left."""
+    probe = Path(__file__).with_name("killed_run_probe.py")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", str(probe)],
+        cwd=Path(__file__).parents[2],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not any(c.status == "running" for c in ours(engine, proc.pid)):
+            assert proc.poll() is None and time.monotonic() < deadline, "the probe never served"
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+        left = _ours(engine, proc.pid)  # before the cleanup below, which would hide a leftover
+    finally:
+        _stop(proc, engine)
+    assert left == [], out
+    assert proc.returncode != 0 and "KeyboardInterrupt" in out, out
 
 
 def test_container_dying_under_load_keeps_the_levels_measured(dies_after_image: str, tmp_path: Path) -> None:
