@@ -155,7 +155,9 @@ def serve(
         accept=accept,
     )
     typer.echo(f"profile: {path}")
-    _warn_if_disturbed(read_serve_profile(path).fitted["levels"])
+    fitted = read_serve_profile(path).fitted
+    _warn_if_disturbed(fitted["levels"])
+    _warn_if_unsteady(fitted)
 
 
 def _warn_if_disturbed(levels: dict[str, dict[str, float]]) -> None:
@@ -171,6 +173,43 @@ def _warn_if_disturbed(levels: dict[str, dict[str, float]]) -> None:
             f"warning: {len(disturbed)} of {len(levels)} fitting levels stayed disturbed after every attempt"
             f" (worst: {worst}, {disturbed[worst]:.0%}); other work on the machine may have moved the"
             " profile: calibrate again on a quieter machine",
+            err=True,
+        )
+
+
+@calibrate_app.command("host-check")
+def host_check(
+    vcpus: VcpusOption = 1,
+    seconds: Annotated[
+        float, typer.Option("--seconds", min=1.0, max=600.0, help="how long to time the cores")
+    ] = 8.0,
+) -> None:
+    """Time a fixed block of work on the cores a container would get: is this machine steady enough
+    for calibration's accuracy targets? Exit 0 when steady, 1 when not.
+
+    Calibration and validation run the same probe and record it; a core that runs slower at times
+    (a busy hyperthread sibling, another VM, a lower clock) moves latency tails beyond any model.
+    """
+    require_extra("docker", "calibrate host-check", "Docker calibration")
+    from simulator.calibrate.host_speed import probe_speed
+    from simulator.calibrate.runner import place
+
+    speed = probe_speed(place(vcpus).container_cpus, seconds)
+    typer.echo(speed.describe())
+    if not speed.steady():
+        raise typer.Exit(1)
+
+
+def _warn_if_unsteady(fitted: dict[str, object]) -> None:
+    """One line on stderr when the cores ran unsteadily before calibration (`host_speed`)."""
+    from simulator.calibrate.host_speed import HostSpeed
+
+    data = fitted.get("host_speed")
+    speed = HostSpeed.from_dict(data) if isinstance(data, dict) else None
+    if speed is not None and not speed.steady():
+        typer.echo(
+            f"warning: the host was {speed.describe()}; latency at 65-80% load will move with it:"
+            " calibrate again on a steadier machine (`sagesim calibrate host-check`)",
             err=True,
         )
 

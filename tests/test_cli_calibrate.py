@@ -121,3 +121,25 @@ def test_disturbed_fitting_levels_are_named_after_the_profile(capsys: pytest.Cap
     assert err.count("\n") == 1
     _warn_if_disturbed({"1 users": _level(0.01, loadgen=0.04)})
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--seconds", "0"), "error: --seconds: Input should be greater than or equal to 1"),
+        (("--seconds", "soon"), "error: --seconds:"),
+        (("--vcpus", "0"), "error: --vcpus: must be >= 1, got 0"),
+        (("--vcpus", "4096"), "error: --vcpus: 4096 vCPU(s) leave no core for the load generator"),
+    ],
+)
+def test_host_check_bad_arguments(cli: Cli, args: tuple[str, ...], expected: str) -> None:
+    assert _one_error(cli, "calibrate", "host-check", *args).startswith(expected)
+
+
+def test_host_check_exit_code_follows_its_verdict(cli: Cli) -> None:
+    """The probe runs for real: whichever way this machine is, the line and the exit code agree."""
+    code, out, err = cli("calibrate", "host-check", "--seconds", "1")
+    verdict = out.split(":")[0]
+    assert verdict in ("steady", "unsteady") and err == "", (out, err)
+    assert code == (0 if verdict == "steady" else 1)
+    assert "blocks of" in out and "1-s medians moved" in out

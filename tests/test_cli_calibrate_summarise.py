@@ -6,8 +6,10 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from simulator.calibrate.host_speed import host_speed_from
 from simulator.calibrate.results import Row, ServeValidation
 from simulator.cli import main
 
@@ -127,4 +129,24 @@ def test_each_run_shows_the_median_error_of_its_time_per_completion(
     assert main(["calibrate", "summarise", str(path), str(light)]) == 0
     out = capsys.readouterr().out
     assert "| 7.5% (4 bands) |" in out  # errors 5, 10, 2, 40%
-    assert out.rstrip().endswith("|  |")  # the older run: no bands
+    assert out.rstrip().endswith("|  | - / - |")  # the older run: no bands, no probe
+
+
+def test_each_run_says_how_steady_its_host_was(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The cores' probe before calibration and before validation, beside the run's verdict; '-' for
+    runs written before the probe."""
+    began = np.arange(0.0, 8.0, 0.01)
+    steady = host_speed_from("1", began, np.full(len(began), 0.01), 8.0)
+    slow = np.full(len(began), 0.01)
+    slow[::10] = 0.02
+    unsteady = host_speed_from("1", began, slow, 8.0)
+    path = _validation(tmp_path / "a.json", 10.0)
+    data = json.loads(path.read_text())
+    data["calibration_host_speed"], data["host_speed"] = steady.to_dict(), unsteady.to_dict()
+    path.write_text(json.dumps(data))
+    older = _validation(tmp_path / "b.json", 10.0)
+    assert main(["calibrate", "summarise", str(path), str(older)]) == 0
+    out = capsys.readouterr().out
+    assert "host before calibration / validation (slow blocks, 1-s spread) |" in out
+    assert "| steady (0.0%, 0%) / unsteady (10.0%, 0%) |" in out
+    assert "| - / - |" in out

@@ -55,6 +55,8 @@ class ServeValidation:
     profile: str
     image: str
     rows: list[Row] = field(default_factory=list)
+    host_speed: dict[str, object] = field(default_factory=dict)  # host_speed.HostSpeed.to_dict, validation's
+    calibration_host_speed: dict[str, object] = field(default_factory=dict)  # the profile's, when it has one
 
     def passed(self) -> bool:
         return all(row.passed() for row in self.rows)
@@ -80,6 +82,8 @@ class ServeValidation:
                 "passed": self.passed(),
                 "passed_at_measured_speed": self.passed_at_speed(),
                 "repeatability": self.repeatability(),
+                "host_speed": self.host_speed,
+                "calibration_host_speed": self.calibration_host_speed,
                 "targets": TARGETS,
                 "rows": [
                     {
@@ -102,7 +106,13 @@ def read_validation(path: Path) -> ServeValidation:
     for raw in data["rows"]:
         kept = {k: v for k, v in raw.items() if k in names}
         rows.append(Row(**{**kept, "checked": tuple(kept["checked"])}))
-    return ServeValidation(data["profile"], data["image"], rows)
+    return ServeValidation(
+        data["profile"],
+        data["image"],
+        rows,
+        host_speed=data.get("host_speed") or {},
+        calibration_host_speed=data.get("calibration_host_speed") or {},
+    )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.calibrate.host_speed import HostSpeed
 from simulator.calibrate.in_flight import band_errors
 from simulator.calibrate.results import TARGETS
 from simulator.errors import ScenarioError
@@ -29,6 +30,7 @@ class RunErrors:
     rows: list[dict[str, object]]
     passed: bool = False
     passed_at_speed: bool = False
+    host: str = ""  # the cores' steadiness before calibration / before validation (`host_speed`)
 
 
 def read_run(path: Path) -> RunErrors:
@@ -44,9 +46,19 @@ def read_run(path: Path) -> RunErrors:
             list(data["rows"]),
             bool(data.get("passed", False)),
             bool(data.get("passed_at_measured_speed", False)),
+            f"{_host(data.get('calibration_host_speed'))} / {_host(data.get('host_speed'))}",
         )
     except (json.JSONDecodeError, KeyError, TypeError):
         raise ScenarioError(str(path), "not a validation.json written by `sagesim validate`") from None
+
+
+def _host(data: object) -> str:
+    """'steady (0.4%, 3%)': the verdict, the share of slow blocks and the 1-s windows' spread; '-'
+    for files written before the probe existed."""
+    speed = HostSpeed.from_dict(data) if isinstance(data, dict) else None
+    if speed is None:
+        return "-"
+    return f"{'steady' if speed.steady() else 'unsteady'} ({speed.slow_share:.1%}, {speed.window_spread:.0%})"
 
 
 def summarise_runs(paths: list[Path]) -> str:
@@ -64,8 +76,9 @@ def _run_table(runs: list[tuple[Path, RunErrors]]) -> str:
     level over calibration's at the same rate), which is what moves latency at high load."""
     lines = [
         "| run | image | every target met | at measured speed | max throughput validation / calibration "
-        "| speed per open-loop level | time per completion by requests in flight: median model error |",
-        "|---|---|---|---|---|---|---|",
+        "| speed per open-loop level | time per completion by requests in flight: median model error "
+        "| host before calibration / validation (slow blocks, 1-s spread) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for path, run in runs:
         closed = [r for r in run.rows if r["kind"] == "closed"]
@@ -76,7 +89,8 @@ def _run_table(runs: list[tuple[Path, RunErrors]]) -> str:
         speed = " ".join(f"{v:.2f}" if math.isfinite(v) else "-" for v in speeds)
         lines.append(
             f"| {path.parent.parent.name}/{path.parent.name} | {run.image} | {'yes' if run.passed else 'no'} "
-            f"| {'yes' if run.passed_at_speed else 'no'} | {ratio} | {speed} | {_in_flight_error(run.rows)} |"
+            f"| {'yes' if run.passed_at_speed else 'no'} | {ratio} | {speed} | {_in_flight_error(run.rows)} "
+            f"| {run.host} |"
         )
     return "\n".join(lines)
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from simulator.calibrate import _docker
 from simulator.calibrate.fitting import Fit, fit_distribution
+from simulator.calibrate.host_speed import probe_speed
 from simulator.calibrate.in_flight import by_band, completion_gaps, growth
 from simulator.calibrate.loads import Load
 from simulator.calibrate.matching import matching_factor
@@ -51,6 +52,7 @@ class ServePlan:
     level_seconds: float = 8.0
     warmup_s: float = 1.0
     attempts: int = MAX_ATTEMPTS
+    host_probe_seconds: float = 8.0  # the cores' own steadiness, timed before the container starts
 
 
 def calibrate_serve(
@@ -73,6 +75,7 @@ def calibrate_serve(
     placement = place(vcpus)
     pool = payload_pool(payload, content_type, accept)
     with staged_directory(out, "calibrate serve", keep_partial=True) as staging:
+        host = probe_speed(placement.container_cpus, plan.host_probe_seconds)
         readiness: list[float] = []
         for _ in range(max(0, plan.readiness_runs - 1)):
             with serving(image, placement, workers=requested_workers, memory=memory) as server:
@@ -128,6 +131,7 @@ def calibrate_serve(
             **recorded(image, image_id, pool),
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "cpuset": placement.cpuset,
+            "host_speed": host.to_dict(),
             "memory": memory,
             "model_setup_time": {"samples": readiness, "mean": float(np.mean(readiness))},
             "in_flight": busy_gaps(open_levels),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.calibrate.host_speed import probe_speed
 from simulator.calibrate.in_flight import (
     compared,
     completion_gaps,
@@ -79,6 +80,7 @@ def validate_serve(
     image_differs_ok: bool = False,
     payload_differs_ok: bool = False,
     seed: int = 100,
+    host_probe_seconds: float = 8.0,
     backend: Backend = "auto",
     figure: Callable[[ServeValidation, Path], object] | None = None,
 ) -> ServeValidation:
@@ -102,8 +104,12 @@ def validate_serve(
     loads = validation_loads(max_throughput(profile), profile.vcpus)
     placement = place(profile.vcpus)
     workers = profile.fitted.get("workers_requested", profile.workers)  # as calibration started it
+    calibration_host = profile.fitted.get("host_speed")
     report = ServeValidation(str(profile_path), image)
+    if isinstance(calibration_host, dict):
+        report.calibration_host_speed = calibration_host
     with staged_directory(out, "validate", keep_partial=True, joins=("calibrate serve",)) as staging:
+        report.host_speed = probe_speed(placement.container_cpus, host_probe_seconds).to_dict()
         measured: list[tuple[str, Level]] = []
         with (
             kept_on_failure(measured, staging / PARTIAL_FILE, out / PARTIAL_FILE),

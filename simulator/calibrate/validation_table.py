@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from simulator.calibrate.host_speed import HostSpeed
 from simulator.calibrate.in_flight import BANDS, band_label, growth
 from simulator.calibrate.interference import summary_disturbance
 from simulator.calibrate.results import MAX_CHECKED_UTILISATION, TARGETS, ServeValidation
@@ -35,6 +36,17 @@ def repeat_note(report: ServeValidation) -> str:
         f"falling), nothing changed but time; the largest on the held loads ({shown}) is the host's "
         "noise floor: a model error below it cannot be told from the machine's drift"
     )
+
+
+def host_note(report: ServeValidation) -> list[str]:
+    """The cores' own steadiness before validation and before calibration (`host_speed`): an unsteady
+    host moves the tails at 65-80% load by more than the targets, whatever the model."""
+    lines = []
+    for when, data in (("validation", report.host_speed), ("calibration", report.calibration_host_speed)):
+        speed = HostSpeed.from_dict(data)
+        if speed is not None:
+            lines.append(f"host before {when}: {speed.describe()}")
+    return lines
 
 
 AT_SPEED_SHOWN = ("p50_ms", "p95_ms", "throughput")  # the errors the table repeats at the measured speed
@@ -82,6 +94,7 @@ def format_table(report: ServeValidation) -> str:
         f"closed-loop level): {'PASS' if report.passed() else 'FAIL'}; at the measured speed: "
         f"{'PASS' if report.passed_at_speed() else 'FAIL'}",
         repeat_note(report),
+        *host_note(report),
         utilisation_note(report),
         "speed: the level's container CPU per request / calibration's around the same rate (a closed "
         "loop: its saturating levels'); p50, p95, X after it: errors predicted with the service time "

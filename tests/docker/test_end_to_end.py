@@ -51,11 +51,15 @@ def test_serve_calibration_validates(serve_image: str, out: Path) -> None:
     assert 0.001 < service.mean() < 0.02  # a few ms of real CPU work per request
     assert 0 < profile["fitted"]["model_setup_time"]["mean"] < 60
     assert (out / "serve/requests.csv").stat().st_size > 0
+    host = profile["fitted"]["host_speed"]  # the cores' steadiness, probed before the container started
+    assert host["cores"] == profile["fitted"]["cpuset"] and host["blocks"] > 100, host
 
     report = validate_serve(None, profile_path, out=out / "serve", figure=plot_serve_validation)  # its image
     table = format_table(report)
     print("\n" + table)
     assert report.image == serve_image
+    assert report.host_speed["blocks"] > 100 and report.calibration_host_speed == host
+    assert "host before validation: " in table and "host before calibration: " in table
     assert (out / "serve/validation.png").stat().st_size > 10_000
     checked = [(row.load, metric, row.error(metric)) for row in report.rows for metric in row.checked]
     assert {m for _, m, _ in checked} == {"p50_ms", "p95_ms", "throughput"}
