@@ -3,7 +3,8 @@
 Thin wrappers over simulator.calibrate; every harness failure is a ScenarioError, which the main
 entry point prints as one line with exit code 2. Validation that runs but misses its targets exits 1.
 Commands that talk to Docker first check the 'docker' extra is installed (`--help` works without it);
-`digits-jsonl` and `summarise` only write and read files, so they run on a base install.
+`digits-jsonl` and `summarise` only write and read files and `host-check` runs no container, so they
+run on a base install.
 A `kill` still removes the containers: cli.main turns SIGTERM into Ctrl-C around every command.
 """
 
@@ -190,9 +191,8 @@ def host_check(
     Calibration and validation run the same probe and record it; a core that runs slower at times
     (a busy hyperthread sibling, another VM, a lower clock) moves latency tails beyond any model.
     """
-    require_extra("docker", "calibrate host-check", "Docker calibration")
     from simulator.calibrate.host_speed import probe_speed
-    from simulator.calibrate.runner import place
+    from simulator.calibrate.placement import place
 
     speed = probe_speed(place(vcpus).container_cpus, seconds)
     typer.echo(speed.describe())

@@ -221,15 +221,17 @@ def test_run_simulates_without_the_extras(no_extras: dict[str, str], tmp_path: P
 def test_calibrate_file_commands_run_without_the_docker_extra(
     no_extras: dict[str, str], tmp_path: Path
 ) -> None:
-    """Writing request bodies and summarising validation runs touch no container."""
+    """Writing request bodies, summarising validation runs and probing the cores touch no container."""
     bodies = tmp_path / "bodies.jsonl"
     validation = str(ROOT / "reports" / "calibration" / "serve" / "validation.json")
     commands = [
         ["calibrate", "digits-jsonl", str(bodies), "--bodies", "3"],
         ["calibrate", "summarise", validation, validation],
+        ["calibrate", "host-check", "--seconds", "1"],
     ]
-    (_, wrote, _, err), (_, summarised, table, err2) = _each(no_extras, commands)
+    (_, wrote, _, err), (_, summarised, table, err2), (_, checked, verdict, err3) = _each(no_extras, commands)
     assert (wrote, summarised) == (0, 0), (err, err2)
+    assert checked in (0, 1) and verdict.startswith(("steady:", "unsteady:")), err3
     assert len(bodies.read_text().splitlines()) == 3
     assert table.startswith("|"), table
 

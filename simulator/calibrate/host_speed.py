@@ -4,9 +4,9 @@ Calibration's accounting (`interference`) sees CPU that other processes take fro
 cores. It cannot see the core itself running slower: a busy hyperthread sibling, another virtual
 machine on the same physical core, a lower clock. Those show only as more CPU time for the same
 work, and they move latency tails more than any model's error: on a shared 2-core VM (2026-12-03)
-the same block took 24 ms in most 1-second windows and 29-37 ms in others, and one block in twenty
-took twice the median, while the interference figure stayed at 0%. Validation's second pass of the
-same load then moved p95 by up to 60%.
+a block of 200,000 loop iterations took 24-25 ms in most 1-second windows and 29-37 ms in
+others, and one block in twenty took twice the median, while the interference figure stayed at
+0%. Validation's second pass of the same load then moved p95 by up to 60%.
 
 The probe runs the block in a child process pinned to the cores, before the container starts, and
 reports the median block time, the share of blocks that ran well slower than it, and how far the

@@ -30,7 +30,8 @@ from simulator.calibrate.interference import (
 from simulator.calibrate.loadgen import run_load
 from simulator.calibrate.loads import Load, LoadResult, Record, summarise
 from simulator.calibrate.payloads import PayloadPool
-from simulator.calibrate.runner import Placement, Server, exit_reason
+from simulator.calibrate.placement import Placement
+from simulator.calibrate.runner import Server, exit_reason
 from simulator.errors import ScenarioError
 
 MAX_ATTEMPTS = 3

@@ -8,7 +8,6 @@ clean processor sharing.
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 import urllib.error
@@ -20,37 +19,12 @@ from dataclasses import dataclass
 from docker.models.containers import Container
 
 from simulator.calibrate import _docker
+from simulator.calibrate.placement import Placement
 from simulator.errors import ScenarioError
 
 PING_TIMEOUT_S = 2.0  # SageMaker's /ping timeout
 READY_TIMEOUT_S = 240.0  # SageMaker's "healthy within 4 minutes"
 HOST = "127.0.0.1"
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Which host cores the container gets (the emulated instance) and which the load generator gets."""
-
-    container_cpus: tuple[int, ...]
-    loadgen_cpus: tuple[int, ...]
-
-    @property
-    def cpuset(self) -> str:
-        return ",".join(str(c) for c in self.container_cpus)
-
-
-def place(vcpus: int) -> Placement:
-    """Pin the container to the last `vcpus` cores and keep the rest for the load generator."""
-    cores = sorted(os.sched_getaffinity(0))
-    if vcpus < 1:
-        raise ScenarioError("--vcpus", f"must be >= 1, got {vcpus}")
-    if vcpus >= len(cores):
-        raise ScenarioError(
-            "--vcpus",
-            f"{vcpus} vCPU(s) leave no core for the load generator on this "
-            f"machine ({len(cores)} usable cores); use at most {len(cores) - 1}",
-        )
-    return Placement(tuple(cores[-vcpus:]), tuple(cores[:-vcpus]))
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,11 @@ from simulator.calibrate.loads import Load
 from simulator.calibrate.matching import matching_factor
 from simulator.calibrate.measure import MAX_ATTEMPTS, Level, by_load, kept_on_failure, measure, write_records
 from simulator.calibrate.parallelism import effective_parallelism, sampling_runnable, worker_slots
+from simulator.calibrate.placement import place
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile
 from simulator.calibrate.provenance import payload_pool, recorded
 from simulator.calibrate.rate_scale import scale_distribution
-from simulator.calibrate.runner import place, serving
+from simulator.calibrate.runner import serving
 from simulator.calibrate.wakeup_fit import fit_wakeup_slice
 from simulator.errors import ScenarioError
 from simulator.staging import staged_directory

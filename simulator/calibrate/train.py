@@ -21,9 +21,9 @@ import numpy as np
 
 from simulator.calibrate.fitting import fit_distribution
 from simulator.calibrate.interference import least_disturbed
+from simulator.calibrate.placement import place
 from simulator.calibrate.profiles import TrainProfile, read_train_profile, write_profile
 from simulator.calibrate.results import COMPLETION_TARGET, TrainCase, TrainValidation
-from simulator.calibrate.runner import place
 from simulator.calibrate.train_predict import predict_completion
 from simulator.calibrate.train_runner import JobDir, Run, run_container
 from simulator.errors import ScenarioError

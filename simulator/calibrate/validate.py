@@ -26,12 +26,13 @@ from simulator.calibrate.measure import (
     measure,
     write_records,
 )
+from simulator.calibrate.placement import place
 from simulator.calibrate.predict import Backend, max_throughput, predict, simulated_completions
 from simulator.calibrate.profiles import ServeProfile, read_serve_profile
 from simulator.calibrate.provenance import validation_target
 from simulator.calibrate.rate_scale import cpu_at, saturated_cpu, scaled_service, service_factor
 from simulator.calibrate.results import MAX_CHECKED_UTILISATION, Row, ServeValidation
-from simulator.calibrate.runner import place, serving
+from simulator.calibrate.runner import serving
 from simulator.calibrate.validation_table import format_table
 from simulator.staging import staged_directory
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from simulator.calibrate.runner import place, serving
+from simulator.calibrate.placement import place
+from simulator.calibrate.runner import serving
 
 
 def test_serves_until_killed(serve_image: str) -> None:

@@ -15,7 +15,8 @@ import pytest
 from simulator.calibrate.loadgen import run_load
 from simulator.calibrate.loads import Load
 from simulator.calibrate.payloads import digits_pool
-from simulator.calibrate.runner import free_port, place, serving
+from simulator.calibrate.placement import place
+from simulator.calibrate.runner import free_port, serving
 from simulator.calibrate.serve import ServePlan, calibrate_serve
 from simulator.calibrate.train_runner import JobDir, run_container
 from simulator.cli import main as sagesim_main

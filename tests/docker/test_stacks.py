@@ -24,8 +24,9 @@ from simulator.calibrate import images
 from simulator.calibrate.loads import Load
 from simulator.calibrate.measure import measure
 from simulator.calibrate.payloads import write_digits_jsonl
+from simulator.calibrate.placement import place
 from simulator.calibrate.results import read_validation
-from simulator.calibrate.runner import place, serving
+from simulator.calibrate.runner import serving
 from simulator.cli import main as sagesim_main
 from tests.docker.guards import (
     assert_completion_rate_holds,
