@@ -182,7 +182,7 @@ def _warn_if_disturbed(levels: dict[str, dict[str, float]]) -> None:
 def host_check(
     vcpus: VcpusOption = 1,
     seconds: Annotated[
-        float, typer.Option("--seconds", min=1.0, max=600.0, help="how long to time the cores")
+        float, typer.Option("--seconds", min=2.0, max=600.0, help="how long to time the cores")
     ] = 8.0,
 ) -> None:
     """Time a fixed block of work on the cores a container would get: is this machine steady enough
@@ -201,12 +201,17 @@ def host_check(
 
 
 def _warn_if_unsteady(fitted: dict[str, object]) -> None:
-    """One line on stderr when the cores ran unsteadily before calibration (`host_speed`)."""
+    """One line on stderr when the cores ran unsteadily before calibration (`host_speed`), or could
+    not be probed."""
     from simulator.calibrate.host_speed import HostSpeed
 
     data = fitted.get("host_speed")
-    speed = HostSpeed.from_dict(data) if isinstance(data, dict) else None
-    if speed is not None and not speed.steady():
+    if not isinstance(data, dict):
+        return
+    speed = HostSpeed.from_dict(data)
+    if speed is None and "error" in data:
+        typer.echo(f"warning: the host's cores were not probed ({data['error']})", err=True)
+    elif speed is not None and not speed.steady():
         typer.echo(
             f"warning: the host was {speed.describe()}; latency at 65-80% load will move with it:"
             " calibrate again on a steadier machine (`sagesim calibrate host-check`)",

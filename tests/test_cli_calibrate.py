@@ -123,10 +123,30 @@ def test_disturbed_fitting_levels_are_named_after_the_profile(capsys: pytest.Cap
     assert capsys.readouterr().err == ""
 
 
+def test_an_unsteady_host_is_named_after_the_profile(capsys: pytest.CaptureFixture[str]) -> None:
+    """One warning line for a host the probe found unsteady or could not probe; none for a steady one
+    or a profile written before the probe."""
+    from simulator.cli_calibrate import _warn_if_unsteady
+
+    figures = {"cores": "1", "seconds": 8.0, "blocks": 640, "block_ms": 12.0, "window_spread": 0.03}
+    _warn_if_unsteady({"host_speed": {**figures, "slow_share": 0.2}})
+    err = capsys.readouterr().err
+    assert err.startswith("warning: the host was unsteady: core(s) 1, 640 blocks") and err.count("\n") == 1
+    assert "calibrate again on a steadier machine (`sagesim calibrate host-check`)" in err
+    _warn_if_unsteady({"host_speed": {"cores": "1", "error": "the probe failed on core 1: boom"}})
+    assert (
+        capsys.readouterr().err
+        == "warning: the host's cores were not probed (the probe failed on core 1: boom)\n"
+    )
+    _warn_if_unsteady({"host_speed": {**figures, "slow_share": 0.01}})
+    _warn_if_unsteady({})
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("--seconds", "0"), "error: --seconds: Input should be greater than or equal to 1"),
+        (("--seconds", "1"), "error: --seconds: Input should be greater than or equal to 2"),
         (("--seconds", "soon"), "error: --seconds:"),
         (("--vcpus", "0"), "error: --vcpus: must be >= 1, got 0"),
         (("--vcpus", "4096"), "error: --vcpus: 4096 vCPU(s) leave no core for the load generator"),
@@ -138,7 +158,7 @@ def test_host_check_bad_arguments(cli: Cli, args: tuple[str, ...], expected: str
 
 def test_host_check_exit_code_follows_its_verdict(cli: Cli) -> None:
     """The probe runs for real: whichever way this machine is, the line and the exit code agree."""
-    code, out, err = cli("calibrate", "host-check", "--seconds", "1")
+    code, out, err = cli("calibrate", "host-check", "--seconds", "2")
     verdict = out.split(":")[0]
     assert verdict in ("steady", "unsteady") and err == "", (out, err)
     assert code == (0 if verdict == "steady" else 1)

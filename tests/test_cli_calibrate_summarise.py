@@ -148,5 +148,5 @@ def test_each_run_says_how_steady_its_host_was(tmp_path: Path, capsys: pytest.Ca
     assert main(["calibrate", "summarise", str(path), str(older)]) == 0
     out = capsys.readouterr().out
     assert "host before calibration / validation (slow blocks, 1-s spread) |" in out
-    assert "| steady (0.0%, 0%) / unsteady (10.0%, 0%) |" in out
+    assert "| steady (0.0%, 0.0%) / unsteady (10.0%, 0.0%) |" in out
     assert "| - / - |" in out

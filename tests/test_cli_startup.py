@@ -227,7 +227,7 @@ def test_calibrate_file_commands_run_without_the_docker_extra(
     commands = [
         ["calibrate", "digits-jsonl", str(bodies), "--bodies", "3"],
         ["calibrate", "summarise", validation, validation],
-        ["calibrate", "host-check", "--seconds", "1"],
+        ["calibrate", "host-check", "--seconds", "2"],
     ]
     (_, wrote, _, err), (_, summarised, table, err2), (_, checked, verdict, err3) = _each(no_extras, commands)
     assert (wrote, summarised) == (0, 0), (err, err2)

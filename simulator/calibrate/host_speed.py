@@ -4,7 +4,7 @@ Calibration's accounting (`interference`) sees CPU that other processes take fro
 cores. It cannot see the core itself running slower: a busy hyperthread sibling, another virtual
 machine on the same physical core, a lower clock. Those show only as more CPU time for the same
 work, and they move latency tails more than any model's error: on a shared 2-core VM (2026-12-03)
-a block of 200,000 loop iterations took 24-25 ms in most 1-second windows and 29-37 ms in
+a block of 200,000 loop iterations (twice the probe's) took 24-25 ms in most 1-second windows and 29-37 ms in
 others, and one block in twenty took twice the median, while the interference figure stayed at
 0%. Validation's second pass of the same load then moved p95 by up to 60%.
 
@@ -34,6 +34,7 @@ SLOW_RATIO = 1.25  # a block this much over the median ran on a core at under 80
 MAX_WINDOW_SPREAD = 0.07
 MAX_SLOW_SHARE = 0.02
 WINDOW_S = 1.0
+MIN_SECONDS = 2.0  # two full 1-s windows at least, for a spread
 BLOCK_ITERATIONS = 100_000  # ~10 ms of CPython on this machine: fine enough to see 1-s windows
 
 _PROBE = """
@@ -54,14 +55,15 @@ print(json.dumps(blocks))
 
 @dataclass(frozen=True)
 class HostSpeed:
-    """What the probe saw on the cores (times in ms of CPU)."""
+    """What the probe saw on the cores (times in ms of CPU); with several cores, the worst core's
+    slow share and spread."""
 
     cores: str  # the cpuset probed, e.g. "1"
     seconds: float
     blocks: int
     block_ms: float  # median CPU time of one block
     slow_share: float  # share of blocks over SLOW_RATIO x the median
-    window_spread: float  # slowest 1-s window's median block / fastest's - 1
+    window_spread: float  # slowest full 1-s window's median block / fastest's - 1
 
     def steady(self) -> bool:
         return self.slow_share <= MAX_SLOW_SHARE and self.window_spread <= MAX_WINDOW_SPREAD
@@ -72,7 +74,7 @@ class HostSpeed:
         return (
             f"{verdict}: core(s) {self.cores}, {self.blocks} blocks of {self.block_ms:.1f} ms CPU "
             f"(median), {self.slow_share:.1%} ran over {SLOW_RATIO:g}x that, 1-s medians moved "
-            f"{self.window_spread:.0%} (steady: at most {MAX_SLOW_SHARE:.0%} and {MAX_WINDOW_SPREAD:.0%})"
+            f"{self.window_spread:.1%} (steady: at most {MAX_SLOW_SHARE:.0%} and {MAX_WINDOW_SPREAD:.0%})"
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -80,43 +82,90 @@ class HostSpeed:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> HostSpeed | None:
-        """Back from `to_dict` (a profile or validation.json); None when the figures are not there
-        (files written before the probe existed)."""
-        try:
-            return cls(**{f.name: data[f.name] for f in fields(cls)})  # type: ignore[arg-type]
-        except (KeyError, TypeError):
+        """Back from `to_dict` (a profile or validation.json); None when the figures are not there or
+        not numbers (files written before the probe existed, a probe that failed, a hand edit)."""
+        values = {f.name: data.get(f.name) for f in fields(cls)}
+        numbers = [values[name] for name in ("seconds", "blocks", "block_ms", "slow_share", "window_spread")]
+        if not isinstance(values["cores"], str) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in numbers
+        ):
             return None
+        return cls(**values)  # type: ignore[arg-type]
 
 
 def host_speed_from(cores: str, began: np.ndarray, cpu_s: np.ndarray, seconds: float) -> HostSpeed:
-    """The figures from each block's start (s into the probe) and CPU time (s)."""
+    """The figures of one core from each block's start (s into the probe) and CPU time (s). Only
+    full 1-s windows (at least half the blocks of the fullest) count for the spread: the last,
+    cut-off one would add noise."""
     if len(cpu_s) < 10:
         raise ScenarioError(
             "host speed", f"only {len(cpu_s)} blocks ran in {seconds:g} s; the cores are starved"
         )
     median = float(np.median(cpu_s))
     window = np.floor(began / WINDOW_S).astype(int)
-    medians = [float(np.median(cpu_s[window == w])) for w in np.unique(window) if (window == w).sum() >= 5]
-    spread = max(medians) / min(medians) - 1.0 if len(medians) >= 2 else 0.0
+    counts = np.bincount(window)
+    full = [w for w in range(len(counts)) if counts[w] >= max(5, counts.max() / 2)]
+    if len(full) < 2:
+        raise ScenarioError(
+            "host speed", f"fewer than 2 full {WINDOW_S:g}-s windows in {seconds:g} s; probe for longer"
+        )
+    medians = [float(np.median(cpu_s[window == w])) for w in full]
     return HostSpeed(
         cores=cores,
         seconds=seconds,
         blocks=len(cpu_s),
         block_ms=round(median * 1e3, 4),
         slow_share=round(float(np.mean(cpu_s > SLOW_RATIO * median)), 4),
-        window_spread=round(spread, 4),
+        window_spread=round(max(medians) / min(medians) - 1.0, 4),
+    )
+
+
+def worst_of(speeds: list[HostSpeed]) -> HostSpeed:
+    """Several cores as one: the median of their median blocks, the worst slow share and spread."""
+    return HostSpeed(
+        cores=",".join(speed.cores for speed in speeds),
+        seconds=speeds[0].seconds,
+        blocks=sum(speed.blocks for speed in speeds),
+        block_ms=round(float(np.median([speed.block_ms for speed in speeds])), 4),
+        slow_share=max(speed.slow_share for speed in speeds),
+        window_spread=max(speed.window_spread for speed in speeds),
     )
 
 
 def probe_speed(cpus: tuple[int, ...], seconds: float) -> HostSpeed:
-    """Time the block on `cpus` for `seconds` in a child process pinned to them."""
-    command = [sys.executable, "-c", _PROBE, json.dumps(list(cpus)), str(seconds), str(BLOCK_ITERATIONS)]
+    """Time the block for `seconds` on each of `cpus` at once, one child process pinned to each."""
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _PROBE, json.dumps([cpu]), str(seconds), str(BLOCK_ITERATIONS)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for cpu in cpus
+    ]
+    speeds = []
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True)
-        blocks = np.array(json.loads(done.stdout), dtype=float).reshape(-1, 2)
+        for cpu, child in zip(cpus, children, strict=True):
+            out, err = child.communicate(timeout=seconds + 60)
+            if child.returncode != 0:
+                reason = " ".join(err.split())[-200:]
+                raise ScenarioError("host speed", f"the probe failed on core {cpu}: {reason}")
+            blocks = np.array(json.loads(out), dtype=float).reshape(-1, 2)
+            speeds.append(host_speed_from(str(cpu), blocks[:, 0], blocks[:, 1], seconds))
     except (subprocess.SubprocessError, ValueError) as exc:
-        detail = getattr(exc, "stderr", None) or str(exc)
-        reason = " ".join(str(detail).split())[-200:]
-        raise ScenarioError("host speed", f"the probe failed: {reason}") from None
-    cores = ",".join(str(c) for c in cpus)
-    return host_speed_from(cores, blocks[:, 0], blocks[:, 1], seconds)
+        raise ScenarioError("host speed", f"the probe failed: {' '.join(str(exc).split())[-200:]}") from None
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+    return worst_of(speeds)
+
+
+def probe_record(cpus: tuple[int, ...], seconds: float) -> dict[str, object]:
+    """`probe_speed` as a profile or validation.json keeps it; a probe that fails is recorded with
+    its reason instead of stopping the run (it fits nothing, it only warns)."""
+    try:
+        return probe_speed(cpus, seconds).to_dict()
+    except ScenarioError as exc:
+        return {"cores": ",".join(str(c) for c in cpus), "error": exc.reason}

@@ -53,12 +53,13 @@ def read_run(path: Path) -> RunErrors:
 
 
 def _host(data: object) -> str:
-    """'steady (0.4%, 3%)': the verdict, the share of slow blocks and the 1-s windows' spread; '-'
-    for files written before the probe existed."""
+    """'steady (0.4%, 3.0%)': the verdict, the share of slow blocks and the 1-s windows' spread; '-'
+    for files written before the probe existed, 'not probed' when it failed."""
     speed = HostSpeed.from_dict(data) if isinstance(data, dict) else None
     if speed is None:
-        return "-"
-    return f"{'steady' if speed.steady() else 'unsteady'} ({speed.slow_share:.1%}, {speed.window_spread:.0%})"
+        return "not probed" if isinstance(data, dict) and "error" in data else "-"
+    verdict = "steady" if speed.steady() else "unsteady"
+    return f"{verdict} ({speed.slow_share:.1%}, {speed.window_spread:.1%})"
 
 
 def summarise_runs(paths: list[Path]) -> str:

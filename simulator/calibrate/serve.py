@@ -19,7 +19,7 @@ import numpy as np
 
 from simulator.calibrate import _docker
 from simulator.calibrate.fitting import Fit, fit_distribution
-from simulator.calibrate.host_speed import probe_speed
+from simulator.calibrate.host_speed import probe_record
 from simulator.calibrate.in_flight import by_band, completion_gaps, growth
 from simulator.calibrate.loads import Load
 from simulator.calibrate.matching import matching_factor
@@ -76,7 +76,7 @@ def calibrate_serve(
     placement = place(vcpus)
     pool = payload_pool(payload, content_type, accept)
     with staged_directory(out, "calibrate serve", keep_partial=True) as staging:
-        host = probe_speed(placement.container_cpus, plan.host_probe_seconds)
+        host = probe_record(placement.container_cpus, plan.host_probe_seconds)
         readiness: list[float] = []
         for _ in range(max(0, plan.readiness_runs - 1)):
             with serving(image, placement, workers=requested_workers, memory=memory) as server:
@@ -132,7 +132,7 @@ def calibrate_serve(
             **recorded(image, image_id, pool),
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "cpuset": placement.cpuset,
-            "host_speed": host.to_dict(),
+            "host_speed": host,
             "memory": memory,
             "model_setup_time": {"samples": readiness, "mean": float(np.mean(readiness))},
             "in_flight": busy_gaps(open_levels),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.calibrate.host_speed import probe_speed
+from simulator.calibrate.host_speed import probe_record
 from simulator.calibrate.in_flight import (
     compared,
     completion_gaps,
@@ -106,11 +106,13 @@ def validate_serve(
     placement = place(profile.vcpus)
     workers = profile.fitted.get("workers_requested", profile.workers)  # as calibration started it
     calibration_host = profile.fitted.get("host_speed")
-    report = ServeValidation(str(profile_path), image)
-    if isinstance(calibration_host, dict):
-        report.calibration_host_speed = calibration_host
+    report = ServeValidation(
+        str(profile_path),
+        image,
+        calibration_host_speed=calibration_host if isinstance(calibration_host, dict) else {},
+    )
     with staged_directory(out, "validate", keep_partial=True, joins=("calibrate serve",)) as staging:
-        report.host_speed = probe_speed(placement.container_cpus, host_probe_seconds).to_dict()
+        report.host_speed = probe_record(placement.container_cpus, host_probe_seconds)
         measured: list[tuple[str, Level]] = []
         with (
             kept_on_failure(measured, staging / PARTIAL_FILE, out / PARTIAL_FILE),

@@ -40,12 +40,22 @@ def repeat_note(report: ServeValidation) -> str:
 
 def host_note(report: ServeValidation) -> list[str]:
     """The cores' own steadiness before validation and before calibration (`host_speed`): an unsteady
-    host moves the tails at 65-80% load by more than the targets, whatever the model."""
+    host moves the tails at 65-80% load by more than the targets, whatever the model. A host slower
+    all through has no slow blocks and no spread; it shows in the two probes' median blocks."""
     lines = []
+    speeds: dict[str, HostSpeed | None] = {}
     for when, data in (("validation", report.host_speed), ("calibration", report.calibration_host_speed)):
-        speed = HostSpeed.from_dict(data)
+        speed = speeds[when] = HostSpeed.from_dict(data)
         if speed is not None:
             lines.append(f"host before {when}: {speed.describe()}")
+        elif "error" in data:
+            lines.append(f"host before {when}: not probed ({data['error']})")
+    later, earlier = speeds["validation"], speeds["calibration"]
+    if later is not None and earlier is not None:
+        lines.append(
+            f"host: validation's median block / calibration's = {later.block_ms / earlier.block_ms:.2f} "
+            "(above 1: the cores ran slower during validation's probe)"
+        )
     return lines
 
 

@@ -13,7 +13,9 @@ from simulator.calibrate.host_speed import (
     MAX_WINDOW_SPREAD,
     HostSpeed,
     host_speed_from,
+    probe_record,
     probe_speed,
+    worst_of,
 )
 from simulator.calibrate.results import TARGETS, ServeValidation, read_validation
 from simulator.calibrate.validation_table import format_table
@@ -73,23 +75,68 @@ def test_too_few_blocks_is_one_line() -> None:
         host_speed_from("1", np.arange(3.0), np.full(3, BLOCK_S), 1.0)
 
 
-def test_the_probe_runs_for_real_on_one_core() -> None:
-    core = min(os.sched_getaffinity(0))
-    speed = probe_speed((core,), 1.5)
-    assert speed.cores == str(core) and speed.seconds == 1.5
-    assert speed.blocks >= 20 and 0.1 < speed.block_ms < 500
+def test_a_cut_off_last_window_does_not_count() -> None:
+    """A probe of 2.06 s ends with a 0.06 s window of six blocks: 20% slower (under the slow ratio),
+    they would be a window 20% apart if that window counted."""
+    began, cpu = _blocks(2.06)
+    cpu[began >= 2.0] *= 1.2
+    speed = host_speed_from("1", began, cpu, 2.06)
+    assert speed.window_spread < 0.02 and speed.steady()
+
+
+def test_fewer_than_two_full_windows_is_one_line() -> None:
+    began, cpu = _blocks(1.0)
+    with pytest.raises(ScenarioError, match="fewer than 2 full 1-s windows in 1 s; probe for longer"):
+        host_speed_from("1", began, cpu, 1.0)
+
+
+def test_several_cores_report_the_worst() -> None:
+    began, cpu = _blocks()
+    steady = host_speed_from("0", began, cpu, 8.0)
+    cpu[::20] *= 2.0
+    slow = host_speed_from("1", began, cpu, 8.0)
+    both = worst_of([steady, slow])
+    assert both.cores == "0,1" and both.blocks == 2 * steady.blocks
+    assert both.slow_share == slow.slow_share and both.window_spread == max(
+        steady.window_spread, slow.window_spread
+    )
+    assert not both.steady()
+
+
+def test_the_probe_runs_for_real_on_every_core_given() -> None:
+    cores = tuple(sorted(os.sched_getaffinity(0)))[:2]
+    speed = probe_speed(cores, 2.0)
+    assert speed.cores == ",".join(map(str, cores)) and speed.seconds == 2.0
+    assert speed.blocks >= 10 * len(cores) and 0.1 < speed.block_ms < 500
     assert 0.0 <= speed.slow_share <= 1.0 and speed.window_spread >= 0.0
     assert HostSpeed.from_dict(speed.to_dict()) == speed
 
 
 def test_a_core_the_probe_cannot_use_is_one_line() -> None:
-    with pytest.raises(ScenarioError, match=r"host speed: the probe failed: .*Invalid argument"):
-        probe_speed((4095,), 1.0)
+    with pytest.raises(ScenarioError, match=r"host speed: the probe failed on core 4095: .*Invalid argument"):
+        probe_speed((4095,), 2.0)
 
 
-def test_figures_written_before_the_probe_read_as_none() -> None:
-    assert HostSpeed.from_dict({}) is None
-    assert HostSpeed.from_dict({"cores": "1"}) is None
+def test_a_failed_probe_is_recorded_not_raised() -> None:
+    """Calibration and validation go on without it: the probe fits nothing."""
+    record = probe_record((4095,), 2.0)
+    assert record["cores"] == "4095" and "Invalid argument" in str(record["error"])
+    assert HostSpeed.from_dict(record) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"cores": "1"},
+        {"cores": "1", "seconds": 8, "blocks": 600, "block_ms": None, "slow_share": 0, "window_spread": 0},
+        {"cores": "1", "seconds": 8, "blocks": 600, "block_ms": "12", "slow_share": 0, "window_spread": 0},
+        {"cores": "1", "seconds": 8, "blocks": True, "block_ms": 12, "slow_share": 0, "window_spread": 0},
+        {"cores": 1, "seconds": 8, "blocks": 600, "block_ms": 12, "slow_share": 0, "window_spread": 0},
+    ],
+)
+def test_figures_missing_or_not_numbers_read_as_none(data: dict[str, object]) -> None:
+    assert HostSpeed.from_dict(data) is None
 
 
 def test_validation_shows_and_keeps_both_probes(tmp_path: Path) -> None:
@@ -103,9 +150,17 @@ def test_validation_shows_and_keeps_both_probes(tmp_path: Path) -> None:
     table = format_table(report)
     assert "host before validation: unsteady: core(s) 1" in table
     assert "host before calibration: steady: core(s) 1" in table
+    assert "host: validation's median block / calibration's = 1.00" in table
     path = tmp_path / "validation.json"
     path.write_text(report.to_json())
     again = read_validation(path)
     assert HostSpeed.from_dict(again.host_speed) == unsteady
     assert HostSpeed.from_dict(again.calibration_host_speed) == steady
     assert "host before" not in format_table(ServeValidation("p.yaml", "img"))
+
+
+def test_a_probe_that_failed_says_so_in_the_table() -> None:
+    report = ServeValidation("p.yaml", "img", host_speed={"cores": "1", "error": "the probe failed"})
+    table = format_table(report)
+    assert "host before validation: not probed (the probe failed)" in table
+    assert "host: validation's median block" not in table

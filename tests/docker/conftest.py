@@ -71,8 +71,10 @@ def kill_tears_down() -> Iterator[None]:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
-    yield
-    signal.signal(signal.SIGTERM, previous)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def ours(client: docker.DockerClient, pid: int) -> list[docker.models.containers.Container]:
