@@ -44,7 +44,7 @@ def host_note(report: ServeValidation) -> list[str]:
     all through has no slow blocks and no spread; it shows in the two probes' median blocks."""
     lines = []
     speeds: dict[str, HostSpeed | None] = {}
-    for when, data in (("validation", report.host_speed), ("calibration", report.calibration_host_speed)):
+    for when, data in (("calibration", report.calibration_host_speed), ("validation", report.host_speed)):
         speed = speeds[when] = HostSpeed.from_dict(data)
         if speed is not None:
             lines.append(f"host before {when}: {speed.describe()}")
@@ -54,7 +54,7 @@ def host_note(report: ServeValidation) -> list[str]:
     if later is not None and earlier is not None:
         lines.append(
             f"host: validation's median block / calibration's = {later.block_ms / earlier.block_ms:.2f} "
-            "(above 1: the cores ran slower during validation's probe)"
+            "(above 1: the cores ran slower during validation's probe; below 1: faster)"
         )
     return lines
 

@@ -150,6 +150,7 @@ def test_validation_shows_and_keeps_both_probes(tmp_path: Path) -> None:
     table = format_table(report)
     assert "host before validation: unsteady: core(s) 1" in table
     assert "host before calibration: steady: core(s) 1" in table
+    assert table.index("host before calibration") < table.index("host before validation")  # in time order
     assert "host: validation's median block / calibration's = 1.00" in table
     path = tmp_path / "validation.json"
     path.write_text(report.to_json())
