@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     keep_freed_memory()
     try:
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():
             outcome = app(args=argv, standalone_mode=False, prog_name="sagesim")
     except ScenarioError as error:
         print(error.one_line(), file=sys.stderr)
@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def sigterm_as_interrupt() -> Iterator[None]:
     """Raise KeyboardInterrupt on SIGTERM inside the block (main thread only), as Ctrl-C does."""
     if threading.current_thread() is not threading.main_thread():
         yield

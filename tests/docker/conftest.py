@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import docker.models.containers
 import pytest
 
 from simulator.calibrate import images
+from simulator.cli import sigterm_as_interrupt
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -65,16 +65,9 @@ def build_from(
 def kill_tears_down() -> Iterator[None]:
     """A SIGTERM to the test run (CI over time, `kill`) unwinds like Ctrl-C, so every `owned`
     container's cleanup and the finaliser below run; Python's default would end the process on the
-    spot and leave a container serving."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
+    spot and leave a container serving. The CLI does the same around every command."""
+    with sigterm_as_interrupt():
         yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def ours(client: docker.DockerClient, pid: int) -> list[docker.models.containers.Container]:
