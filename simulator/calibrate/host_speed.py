@@ -34,7 +34,6 @@ SLOW_RATIO = 1.25  # a block this much over the median ran on a core at under 80
 MAX_WINDOW_SPREAD = 0.07
 MAX_SLOW_SHARE = 0.02
 WINDOW_S = 1.0
-MIN_SECONDS = 2.0  # two full 1-s windows at least, for a spread
 BLOCK_ITERATIONS = 100_000  # ~10 ms of CPython on this machine: fine enough to see 1-s windows
 
 _PROBE = """
