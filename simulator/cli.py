@@ -7,6 +7,7 @@ Bad input never shows a traceback: every ScenarioError or usage error becomes on
 from __future__ import annotations
 
 import gc
+import inspect
 import json
 import re
 import signal
@@ -198,6 +199,25 @@ app.command()(cli_rollout.rollout)
 app.command("ab-test")(cli_rollout.ab_test)
 app.add_typer(cli_calibrate.calibrate_app, name="calibrate")
 app.command("validate")(cli_calibrate.validate)
+
+
+def _one_line_paragraphs(text: str) -> str:
+    """The docstring with each paragraph on one line: typer keeps the source's line breaks after the
+    first paragraph, so help would break where the source wraps rather than at the terminal's edge."""
+    return "\n\n".join(" ".join(paragraph.split("\n")) for paragraph in inspect.cleandoc(text).split("\n\n"))
+
+
+def _reflow_help(typer_app: typer.Typer) -> None:
+    """Give every command of `typer_app` (and of its sub-apps) its docstring reflowed as help."""
+    for command in typer_app.registered_commands:
+        if command.help is None and command.callback is not None and command.callback.__doc__:
+            command.help = _one_line_paragraphs(command.callback.__doc__)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _reflow_help(group.typer_instance)
+
+
+_reflow_help(app)
 
 
 def _usage_error_line(error: Exception) -> str | None:

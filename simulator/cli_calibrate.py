@@ -10,6 +10,7 @@ A `kill` still removes the containers: cli.main turns SIGTERM into Ctrl-C around
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Annotated
@@ -154,6 +155,7 @@ def serve(
         payload=payload,
         content_type=content_type,
         accept=accept,
+        progress=_progress,
     )
     typer.echo(f"profile: {path}")
     fitted = read_serve_profile(path).fitted
@@ -178,11 +180,21 @@ def _warn_if_disturbed(levels: dict[str, dict[str, float]]) -> None:
         )
 
 
+def _probe_seconds(value: float) -> float:
+    """--seconds of host-check, checked here: typer's own range check reads nan as over the maximum."""
+    if not math.isfinite(value) or not 2.0 <= value <= 600.0:
+        raise typer.BadParameter(f"{value:g} is not a number of seconds from 2 to 600")
+    return value
+
+
 @calibrate_app.command("host-check")
 def host_check(
     vcpus: VcpusOption = 1,
     seconds: Annotated[
-        float, typer.Option("--seconds", min=2.0, max=600.0, help="how long to time the cores")
+        float,
+        typer.Option(
+            "--seconds", callback=_probe_seconds, help="how long to time the cores, 2 to 600 seconds"
+        ),
     ] = 8.0,
 ) -> None:
     """Time a fixed block of work on the cores a container would get: is this machine steady enough
@@ -200,20 +212,24 @@ def host_check(
         raise typer.Exit(1)
 
 
+def _progress(line: str) -> None:
+    """A finished step of a run of minutes, on stderr: stdout keeps only the results."""
+    typer.echo(line, err=True)
+
+
 def _warn_if_unsteady(fitted: dict[str, object]) -> None:
     """One line on stderr when the cores ran unsteadily before calibration (`host_speed`), or could
     not be probed."""
-    from simulator.calibrate.host_speed import HostSpeed
+    from simulator.calibrate.host_speed import HostSpeed, describe_record
 
     data = fitted.get("host_speed")
-    if not isinstance(data, dict):
-        return
-    speed = HostSpeed.from_dict(data)
-    if speed is None and "error" in data:
-        typer.echo(f"warning: the host's cores were not probed ({data['error']})", err=True)
+    speed = HostSpeed.from_dict(data) if isinstance(data, dict) else None
+    described = describe_record(data)
+    if speed is None and described is not None:
+        typer.echo(f"warning: the host's cores were {described}", err=True)
     elif speed is not None and not speed.steady():
         typer.echo(
-            f"warning: the host was {speed.describe()}; latency at 65-80% load will move with it:"
+            f"warning: the host was {described}; latency at 65-80% load will move with it:"
             " calibrate again on a steadier machine (`sagesim calibrate host-check`)",
             err=True,
         )
@@ -333,6 +349,7 @@ def validate(
             image_differs_ok=image_differs_ok,
             payload_differs_ok=payload_differs_ok,
             figure=plot_serve_validation,
+            progress=_progress,
         )
         typer.echo(format_table(report))
         passed = report.passed()

@@ -59,6 +59,16 @@ def test_calibrate_help_lists_the_commands(cli: Cli) -> None:
         assert command in out
 
 
+def test_help_wraps_at_the_terminal_not_where_the_source_wraps(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A paragraph after the first comes out on one line when the terminal is wide enough."""
+    monkeypatch.setenv("COLUMNS", "400")
+    code, out, _ = cli("calibrate", "host-check", "--help")
+    assert code == 0
+    assert "a core that runs slower at times (a busy hyperthread sibling" in out
+
+
 def _serve_profile(tmp_path: Path, image: str) -> Path:
     path = tmp_path / "profile.yaml"
     path.write_text(
@@ -146,7 +156,10 @@ def test_an_unsteady_host_is_named_after_the_profile(capsys: pytest.CaptureFixtu
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("--seconds", "1"), "error: --seconds: Input should be greater than or equal to 2"),
+        (("--seconds", "1"), "error: --seconds: 1 is not a number of seconds from 2 to 600"),
+        (("--seconds", "601"), "error: --seconds: 601 is not a number of seconds from 2 to 600"),
+        (("--seconds", "nan"), "error: --seconds: nan is not a number of seconds from 2 to 600"),
+        (("--seconds", "inf"), "error: --seconds: inf is not a number of seconds from 2 to 600"),
         (("--seconds", "soon"), "error: --seconds:"),
         (("--vcpus", "0"), "error: --vcpus: must be >= 1, got 0"),
         (("--vcpus", "4096"), "error: --vcpus: 4096 vCPU(s) leave no core for the load generator"),

@@ -168,3 +168,15 @@ def probe_record(cpus: tuple[int, ...], seconds: float) -> dict[str, object]:
         return probe_speed(cpus, seconds).to_dict()
     except ScenarioError as exc:
         return {"cores": ",".join(str(c) for c in cpus), "error": exc.reason}
+
+
+def describe_record(data: object) -> str | None:
+    """A recorded probe (`probe_record`) in words: its description, "not probed (why)" when it failed,
+    None in files written before the probe existed. The one wording of the table, the CLI's warning
+    and progress lines."""
+    speed = HostSpeed.from_dict(data) if isinstance(data, Mapping) else None
+    if speed is not None:
+        return speed.describe()
+    if isinstance(data, Mapping) and "error" in data:
+        return f"not probed ({data['error']})"
+    return None

@@ -13,7 +13,7 @@ import contextlib
 import csv
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -72,6 +72,20 @@ class Level:
             "interference_loadgen": self.interference.loadgen,
             "attempts": self.attempts,
         }
+
+
+Progress = Callable[[str], None]
+"""Where a long run reports each level as it finishes (the CLI: one line on stderr)."""
+
+
+def progress_line(step: str, done: int, total: int, level: Level) -> str:
+    """One line for a finished level: a user watching a 2-4 minute run sees it move, and what it saw."""
+    figures = level.summary()
+    line = (
+        f"{step} {done}/{total}: {level.load.kind} {level.load.label()}: {figures['throughput']:.1f}/s,"
+        f" p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms"
+    )
+    return line + (f" (measured {level.attempts} times: disturbed)" if level.attempts > 1 else "")
 
 
 def by_load(levels: list[Level]) -> dict[Load, list[Level]]:

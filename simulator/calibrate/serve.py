@@ -19,11 +19,20 @@ import numpy as np
 
 from simulator.calibrate import _docker
 from simulator.calibrate.fitting import Fit, fit_distribution
-from simulator.calibrate.host_speed import probe_record
+from simulator.calibrate.host_speed import describe_record, probe_record
 from simulator.calibrate.in_flight import by_band, completion_gaps, growth
 from simulator.calibrate.loads import Load
 from simulator.calibrate.matching import matching_factor
-from simulator.calibrate.measure import MAX_ATTEMPTS, Level, by_load, kept_on_failure, measure, write_records
+from simulator.calibrate.measure import (
+    MAX_ATTEMPTS,
+    Level,
+    Progress,
+    by_load,
+    kept_on_failure,
+    measure,
+    progress_line,
+    write_records,
+)
 from simulator.calibrate.parallelism import effective_parallelism, sampling_runnable, worker_slots
 from simulator.calibrate.placement import place
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile
@@ -68,15 +77,21 @@ def calibrate_serve(
     accept: str | None = None,
     plan: ServePlan | None = None,
     seed: int = 0,
+    progress: Progress | None = None,
 ) -> Path:
     """Measure `image` pinned to `vcpus` cores and write out/profile.yaml (returned) and out/requests.csv,
-    staged: out changes only when the profile is written, or to keep the levels measured when a run fails."""
+    staged: out changes only when the profile is written, or to keep the levels measured when a run fails.
+    `progress` hears of the host probe and of each fitting level as it finishes."""
     plan = plan or ServePlan()
+    tell = progress or (lambda line: None)
+    total = 1 + len(plan.fit_users) + len(plan.open_fractions) * plan.open_passes
     requested_workers = workers  # passed to the server only when given: servers run as they are
     placement = place(vcpus)
     pool = payload_pool(payload, content_type, accept)
+    _docker.require_image(image)  # before the host probe: a missing image fails at once, alone
     with staged_directory(out, "calibrate serve", keep_partial=True) as staging:
         host = probe_record(placement.container_cpus, plan.host_probe_seconds)
+        tell(f"host before calibration: {describe_record(host)}")
         readiness: list[float] = []
         for _ in range(max(0, plan.readiness_runs - 1)):
             with serving(image, placement, workers=requested_workers, memory=memory) as server:
@@ -86,6 +101,7 @@ def calibrate_serve(
         def run(load: Load, level_seed: int) -> Level:
             level = measure(server, placement, load, pool, level_seed, plan.attempts)
             levels.append(("fit", level))
+            tell(progress_line("fit", len(levels), total, level))
             return level
 
         with (

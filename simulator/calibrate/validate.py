@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.calibrate.host_speed import probe_record
+from simulator.calibrate import _docker
+from simulator.calibrate.host_speed import describe_record, probe_record
 from simulator.calibrate.in_flight import (
     compared,
     completion_gaps,
@@ -21,9 +22,11 @@ from simulator.calibrate.in_flight import (
 from simulator.calibrate.loads import Load
 from simulator.calibrate.measure import (
     Level,
+    Progress,
     by_load,
     kept_on_failure,
     measure,
+    progress_line,
     write_records,
 )
 from simulator.calibrate.placement import place
@@ -84,9 +87,11 @@ def validate_serve(
     host_probe_seconds: float = 8.0,
     backend: Backend = "auto",
     figure: Callable[[ServeValidation, Path], object] | None = None,
+    progress: Progress | None = None,
 ) -> ServeValidation:
     """Measure and predict each load; write out/validation.json, out/validation-requests.csv, the table,
     and the figure if given one (simulator.report.calibration_plots: analyses draw nothing themselves).
+    `progress` hears of the host probe and of each load as it is measured.
 
     The image and payloads default to the ones the profile records; other ones are refused unless
     `image_differs_ok` / `payload_differs_ok` say they are meant.
@@ -104,6 +109,7 @@ def validate_serve(
     )
     loads = validation_loads(max_throughput(profile), profile.vcpus)
     placement = place(profile.vcpus)
+    _docker.require_image(image)  # before the host probe: a missing image fails at once, alone
     workers = profile.fitted.get("workers_requested", profile.workers)  # as calibration started it
     calibration_host = profile.fitted.get("host_speed")
     report = ServeValidation(
@@ -113,6 +119,8 @@ def validate_serve(
     )
     with staged_directory(out, "validate", keep_partial=True, joins=("calibrate serve",)) as staging:
         report.host_speed = probe_record(placement.container_cpus, host_probe_seconds)
+        tell = progress or (lambda line: None)
+        tell(f"host before validation: {describe_record(report.host_speed)}")
         measured: list[tuple[str, Level]] = []
         with (
             kept_on_failure(measured, staging / PARTIAL_FILE, out / PARTIAL_FILE),
@@ -123,6 +131,7 @@ def validate_serve(
                 level = measure(server, placement, load, pool, seed + 1 + i)
                 again = any(earlier.load == load for _, earlier in measured)
                 measured.append(("validate repeat" if again else "validate", level))
+                tell(progress_line("validate", i + 1, len(loads), level))
         report.rows.extend(_rows(profile, profile_path, measured, seed, backend))
         write_records(measured, staging / "validation-requests.csv")
         (staging / "validation.json").write_text(report.to_json())

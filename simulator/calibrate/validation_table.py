@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from simulator.calibrate.host_speed import HostSpeed
+from simulator.calibrate.host_speed import HostSpeed, describe_record
 from simulator.calibrate.in_flight import BANDS, band_label, growth
 from simulator.calibrate.interference import summary_disturbance
 from simulator.calibrate.results import MAX_CHECKED_UTILISATION, TARGETS, ServeValidation
@@ -45,11 +45,10 @@ def host_note(report: ServeValidation) -> list[str]:
     lines = []
     speeds: dict[str, HostSpeed | None] = {}
     for when, data in (("calibration", report.calibration_host_speed), ("validation", report.host_speed)):
-        speed = speeds[when] = HostSpeed.from_dict(data)
-        if speed is not None:
-            lines.append(f"host before {when}: {speed.describe()}")
-        elif "error" in data:
-            lines.append(f"host before {when}: not probed ({data['error']})")
+        speeds[when] = HostSpeed.from_dict(data)
+        described = describe_record(data)
+        if described is not None:
+            lines.append(f"host before {when}: {described}")
     later, earlier = speeds["validation"], speeds["calibration"]
     if later is not None and earlier is not None:
         lines.append(

@@ -77,7 +77,9 @@ def test_stack_of_the_day_calibrates_and_validates_from_the_cli(
     code = sagesim_main(
         ["calibrate", "serve", "--image", image, "--payload", str(json_bodies), "--out", str(out)]
     )
-    assert code == 0, capsys.readouterr().err
+    told = capsys.readouterr().err
+    assert code == 0, told
+    assert_progress_told(told, "host before calibration", "fit")
     profile = yaml.safe_load((out / "profile.yaml").read_text())
     assert profile["fitted"]["image"] == image and profile["fitted"]["image_id"].startswith("sha256:")
     traffic = profile["fitted"]["payload"]
@@ -88,8 +90,9 @@ def test_stack_of_the_day_calibrates_and_validates_from_the_cli(
     assert profile["workers"] == WORKER_SLOTS[STACK_OF_THE_DAY], profile["fitted"]["parallelism"]
 
     code = sagesim_main(["validate", "--profile", str(out / "profile.yaml"), "--out", str(out)])
-    printed = capsys.readouterr().out
+    printed, told = capsys.readouterr()
     print(f"\n{STACK_OF_THE_DAY}:\n{printed}")
+    assert_progress_told(told, "host before validation", "validate")
     assert code in (0, 1), printed  # 1: a target missed, said in the table
     report = json.loads((out / "validation.json").read_text())
     assert report["image"] == image
@@ -101,3 +104,12 @@ def test_stack_of_the_day_calibrates_and_validates_from_the_cli(
     assert_passes_measured_one_in_flight(profile)
     assert_within_testbed_noise(read_validation(out / "validation.json"))
     assert_completion_rate_holds(read_validation(out / "validation.json"))
+
+
+def assert_progress_told(stderr: str, host_line: str, step: str) -> None:
+    """The run said, on stderr, how the host probe came out and each level as it finished: 1/N to N/N."""
+    lines = stderr.splitlines()
+    assert any(line.startswith(f"{host_line}: ") for line in lines), stderr
+    counts = [line.split(":")[0].split(" ")[1] for line in lines if line.startswith(f"{step} ")]
+    total = int(counts[0].split("/")[1])
+    assert counts == [f"{i}/{total}" for i in range(1, total + 1)], stderr

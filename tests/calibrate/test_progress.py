@@ -1,0 +1,29 @@
+"""What a user sees while a calibration or validation of minutes runs: a line per finished level."""
+
+from __future__ import annotations
+
+from simulator.calibrate.host_speed import describe_record
+from simulator.calibrate.loads import Load, LoadResult, Record
+from simulator.calibrate.measure import Level, progress_line
+
+
+def _level(attempts: int) -> Level:
+    """100 requests of 20 ms, one every 0.1 s, after a second of warm-up."""
+    load = Load("open", 10.0, 100, 11.0, warmup_s=1.0)
+    records = [Record(t, t, t + 0.020, 200) for t in (1.0 + 0.1 * i for i in range(100))]
+    return Level(LoadResult(load, records, elapsed=11.0), cpu_seconds=1.0, attempts=attempts)
+
+
+def test_a_level_is_told_with_its_place_in_the_run_and_what_it_measured() -> None:
+    assert progress_line("fit", 3, 13, _level(1)) == "fit 3/13: open 10.0/s: 10.0/s, p50 20.0 ms, p95 20.0 ms"
+
+
+def test_a_level_measured_again_says_why() -> None:
+    assert progress_line("validate", 1, 10, _level(3)).endswith("(measured 3 times: disturbed)")
+
+
+def test_a_recorded_probe_reads_the_same_everywhere() -> None:
+    figures = {"cores": "1", "seconds": 8.0, "blocks": 640, "block_ms": 12.0, "slow_share": 0.01}
+    assert describe_record({**figures, "window_spread": 0.03}).startswith("steady: ")
+    assert describe_record({"cores": "1", "error": "boom"}) == "not probed (boom)"
+    assert describe_record({}) is None and describe_record(None) is None
