@@ -81,8 +81,14 @@ Progress = Callable[[str], None]
 def progress_line(step: str, done: int, total: int, level: Level) -> str:
     """One line for a finished level: a user watching a 2-4 minute run sees it move, and what it saw."""
     figures = level.summary()
+    users = int(level.load.level)
+    what = (
+        f"closed loop of {users} user{'' if users == 1 else 's'}"
+        if level.load.kind == "closed"
+        else f"Poisson {level.load.level:.1f}/s"
+    )
     line = (
-        f"{step} {done}/{total}: {level.load.kind} {level.load.label()}: {figures['throughput']:.1f}/s,"
+        f"{step} {done}/{total}: {what}: {figures['throughput']:.1f}/s,"
         f" p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms"
     )
     return line + (f" (measured {level.attempts} times: disturbed)" if level.attempts > 1 else "")

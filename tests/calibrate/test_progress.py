@@ -15,7 +15,14 @@ def _level(attempts: int) -> Level:
 
 
 def test_a_level_is_told_with_its_place_in_the_run_and_what_it_measured() -> None:
-    assert progress_line("fit", 3, 13, _level(1)) == "fit 3/13: open 10.0/s: 10.0/s, p50 20.0 ms, p95 20.0 ms"
+    assert progress_line("fit", 3, 13, _level(1)) == "fit 3/13: Poisson 10.0/s: 10.0/s, p50 20.0 ms, p95 20.0 ms"
+
+
+def test_a_closed_loop_is_told_by_its_users() -> None:
+    one = Level(LoadResult(Load("closed", 1, 10, 1.0, 0.0), [Record(0, 0, 0.01, 200)], elapsed=1.0), 0.01)
+    assert progress_line("fit", 1, 9, one).startswith("fit 1/9: closed loop of 1 user: 1.0/s")
+    eight = Level(LoadResult(Load("closed", 8, 10, 1.0, 0.0), [Record(0, 0, 0.01, 200)], elapsed=1.0), 0.01)
+    assert progress_line("fit", 2, 9, eight).startswith("fit 2/9: closed loop of 8 users: ")
 
 
 def test_a_level_measured_again_says_why() -> None:
