@@ -39,6 +39,7 @@ from simulator.calibrate.profiles import ServeProfile, sample, write_profile
 from simulator.calibrate.provenance import payload_pool, recorded
 from simulator.calibrate.rate_scale import scale_distribution
 from simulator.calibrate.runner import serving
+from simulator.calibrate.sharing_fit import fit_shared_slots
 from simulator.calibrate.wakeup_fit import fit_wakeup_slice
 from simulator.errors import ScenarioError
 from simulator.staging import staged_directory
@@ -137,6 +138,8 @@ def calibrate_serve(
         workers = workers or worker_slots(parallelism, vcpus)
         profile = fit_profile(single, open_levels, saturated, vcpus=vcpus, workers=workers)
         profile = fit_wakeup_slice(profile, open_levels)
+        in_flight = busy_gaps(open_levels)
+        profile = fit_shared_slots(profile, open_levels, in_flight)
         profile = fit_rate_scale(profile, open_levels, saturated[1:], measured_max)
         fitted = {
             "workers_requested": requested_workers,
@@ -151,7 +154,7 @@ def calibrate_serve(
             "host_speed": host,
             "memory": memory,
             "model_setup_time": {"samples": readiness, "mean": float(np.mean(readiness))},
-            "in_flight": busy_gaps(open_levels),
+            "in_flight": in_flight,
             **profile.fitted,
         }
         write_records(levels, staging / "requests.csv")

@@ -7,7 +7,8 @@ documented CLI: `sagesim calibrate serve --image ... --payload ...` then `sagesi
 The FastAPI thread-pool stack is left out of the rotation: its own maximum throughput moved 91-130/s
 between windows and its thread pool runs away under open-loop load near it, so it misses even the
 drift guard (p50 at 50% load +30% at the measured speed, maximum throughput +28% in one run); it is
-calibrated by `make calibration-report`, where its table says so, and tested here for interference.
+calibrated by `make calibration-report`, where its table says so, and tested here for interference
+and for the slots its thread pool shares the core in.
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ from simulator.calibrate.loads import Load
 from simulator.calibrate.measure import measure
 from simulator.calibrate.payloads import write_digits_jsonl
 from simulator.calibrate.placement import place
+from simulator.calibrate.profiles import read_serve_profile
 from simulator.calibrate.results import read_validation
 from simulator.calibrate.runner import serving
+from simulator.calibrate.serve import ServePlan, calibrate_serve
+from simulator.calibrate.sharing_fit import OVERLAP_RATIO, SLOT_GRID
 from simulator.cli import main as sagesim_main
 from tests.docker.guards import (
     assert_completion_rate_holds,
@@ -67,6 +71,31 @@ def test_a_threaded_server_is_not_disturbed_by_its_own_threads(
         threads = _threads(engine, server.container.id)
     assert threads >= 8, f"expected a thread pool, saw {threads} threads"
     assert level.interference.instance < 0.05, level.summary()
+
+
+def test_a_thread_pool_is_fitted_as_slots_sharing_the_core(
+    base_image: str, json_bodies: Path, tmp_path: Path
+) -> None:
+    """FastAPI's runnable threads average about one, yet its requests share the core: calibration sees
+    the one-in-flight completion gap come short (`fitted.sharing`) and fits more than one slot. A
+    shortened plan (10-s streams): the bands need tens of gaps, not the full run's thousands."""
+    image = images.build_stack("fastapi-threads", base_image=base_image)
+    plan = ServePlan(
+        readiness_runs=1,
+        single_requests=1500,
+        single_seconds=6.0,
+        fit_users=(4, 8),
+        open_seconds=10.0,
+        level_seconds=5.0,
+        host_probe_seconds=2.0,
+    )
+    path = calibrate_serve(image, out=tmp_path, payload=json_bodies, plan=plan)
+    profile = read_serve_profile(path)
+    sharing = profile.fitted["sharing"]
+    assert profile.fitted["parallelism"]["runnable_threads_mean"] < 2.0, profile.fitted["parallelism"]
+    assert sharing["overlap_ratio"] < OVERLAP_RATIO, sharing
+    assert profile.workers == sharing["slots"] > 1, sharing
+    assert set(sharing["p95_log_error_by_slots"]) == {str(slots) for slots in SLOT_GRID}
 
 
 def test_stack_of_the_day_calibrates_and_validates_from_the_cli(
