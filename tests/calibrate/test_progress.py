@@ -15,7 +15,8 @@ def _level(attempts: int) -> Level:
 
 
 def test_a_level_is_told_with_its_place_in_the_run_and_what_it_measured() -> None:
-    assert progress_line("fit", 3, 13, _level(1)) == "fit 3/13: Poisson 10.0/s: 10.0/s, p50 20.0 ms, p95 20.0 ms"
+    line = progress_line("fit", 3, 13, _level(1))
+    assert line == "fit 3/13: Poisson 10.0/s: 10.0/s, p50 20.0 ms, p95 20.0 ms"
 
 
 def test_a_closed_loop_is_told_by_its_users() -> None:
