@@ -66,10 +66,16 @@ def fit_shared_slots(
         "overlap_ratio": None if ratio is None else round(ratio, 4),
         "threshold": OVERLAP_RATIO,
     }
-    examined = profile.workers == 1 and profile.vcpus == 1 and ratio is not None and open_levels
-    if not examined or ratio is None or ratio >= OVERLAP_RATIO:
+    kept = None
+    if profile.workers != 1 or profile.vcpus != 1:
+        kept = "slots from the parallelism probe or --server-workers, kept"
+    elif ratio is None or not open_levels:
+        kept = f"too few completion gaps to tell (under {MIN_GAPS} with one, or two to three, in flight)"
+    elif ratio >= OVERLAP_RATIO:
+        kept = "one request at a time: the one-in-flight gap is a whole service time"
+    if kept is not None:
         record["slots"] = profile.workers
-        record["method"] = "one request at a time: the one-in-flight gap is a whole service time"
+        record["method"] = kept
         return replace(profile, fitted={**profile.fitted, "sharing": record})
     busiest = max(open_levels, key=lambda level: level.load.level).load
     passes = [level for level in open_levels if level.load == busiest]

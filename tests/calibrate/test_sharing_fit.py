@@ -62,6 +62,7 @@ def test_one_request_at_a_time_keeps_one_slot() -> None:
     assert ratio is not None and ratio == pytest.approx(1.0, abs=0.08)
     fitted = fit_shared_slots(_profile(), passes, in_flight)
     assert fitted.workers == 1 and fitted.fitted["sharing"]["slots"] == 1
+    assert fitted.fitted["sharing"]["method"].startswith("one request at a time")
     assert "p95_log_error_by_slots" not in fitted.fitted["sharing"]  # not searched
 
 
@@ -87,9 +88,12 @@ def test_only_a_one_slot_model_on_one_core_is_examined() -> None:
     """Slots from the parallelism probe (worker processes) or the user are kept as they are."""
     fitted = fit_shared_slots(_profile(4), [_stream(16, 1)], SHORT_LAST_GAP)
     assert fitted.workers == 4 and fitted.fitted["sharing"]["slots"] == 4
+    assert fitted.fitted["sharing"]["method"].startswith("slots from the parallelism probe")
 
 
 def test_too_few_gaps_decide_nothing() -> None:
+    fitted = fit_shared_slots(_profile(), [_stream(16, 1)], {})
+    assert fitted.workers == 1 and fitted.fitted["sharing"]["method"].startswith("too few completion gaps")
     assert overlap_ratio({}) is None
     thin = {"10.0/s": {"mean_gap_ms": {"1": 8.0, "2-3": 12.0}, "gaps": {"1": 200, "2-3": 29}}}
     assert overlap_ratio(thin) is None
