@@ -139,7 +139,7 @@ def calibrate_serve(
         profile = fit_profile(single, open_levels, saturated, vcpus=vcpus, workers=workers)
         profile = fit_wakeup_slice(profile, open_levels)
         in_flight = busy_gaps(open_levels)
-        profile = fit_shared_slots(profile, open_levels, in_flight)
+        profile = fit_shared_slots(profile, open_levels, in_flight, parallelism)
         profile = fit_rate_scale(profile, open_levels, saturated[1:], measured_max)
         fitted = {
             "workers_requested": requested_workers,

@@ -11,10 +11,20 @@ service). Pooled over calibration's streams, the one-in-flight gap over the two-
 0.58-0.82 for FastAPI's thread pool (17 profiles): the event loop reads and parses a request while
 it waits for a thread, so the one left has part of its work done. (Ideal processor sharing shortens
 the gap less: 0.86-1.0 in the reference station at 72% load.) So the ratio only decides whether to
-search; below OVERLAP_RATIO the slots are fitted: the count on SLOT_GRID with which the model, its
-service time matched to each pass's median, gives the busiest stream's p95 (as the wake-up slice is
-fitted), a larger count kept only when it is clearly closer. Replaying validation's send times of 15
-FastAPI runs at the measured speed, slots fitted this way met the p50 and p95 targets at 30-80% load
+search. On a host the probe finds unsteady the ratio blurs: one FastAPI run of five (2026-12-03
+16:04 UTC) pooled 0.91, its busiest stream's passes 0.92 and 1.22. The parallelism probe tells the
+two servers apart with a wide margin: FastAPI's threads averaged 1.33-1.49 runnable (24 profiles; the
+event loop reads the next request while a pool thread computes), the one-worker servers' 1.00-1.07
+(18). So requests share the core when the ratio is below OVERLAP_RATIO, or below
+OVERLAP_RATIO_WITH_THREADS while more than COMPETING_THREADS threads were runnable on average.
+
+The count is fitted on the busiest stream: the one on SLOT_GRID above one with which the model, its
+service time matched to each pass's median, gives the stream's p95 (as the wake-up slice is fitted),
+a larger count kept only when clearly closer. One slot is left out of that search once the gaps have
+said the requests share the core: in the same five runs a disturbed stream's p95 picked one slot in
+one run, and that profile's time per completion by requests in flight missed by 28.8% (median over
+bands), against 10.5-13.4% for the runs fitted with 8 or 16. Replaying validation's send times of 15
+FastAPI runs at the measured speed, slots fitted by p95 met the p50 and p95 targets at 30-80% load
 in 85 of 120 cases, the one-slot profile in 66; see the calibrate README.
 """
 
@@ -31,7 +41,9 @@ from simulator.calibrate.wakeup_fit import p95_error
 if TYPE_CHECKING:  # measure needs the docker extra; fitting does not
     from simulator.calibrate.measure import Level
 
-OVERLAP_RATIO = 0.90  # between the one-at-a-time servers' lowest (0.95) and FastAPI's highest (0.82)
+OVERLAP_RATIO = 0.90  # between the one-at-a-time servers' lowest (0.95) and FastAPI's usual highest (0.82)
+OVERLAP_RATIO_WITH_THREADS = 0.95  # enough when threads compete for the core (FastAPI's highest: 0.91)
+COMPETING_THREADS = 1.2  # runnable threads on average: one-worker servers 1.00-1.07, FastAPI 1.33-1.49
 MIN_GAPS = 30  # per band, pooled: fewer and the band's mean gap is noise
 SLOT_GRID = (1, 2, 4, 8, 16, 40)  # 40: anyio's default thread pool, which FastAPI runs sync endpoints in
 CLEARLY_CLOSER = 0.02  # a larger count must bring the p95's mean |log error| down by this much
@@ -55,23 +67,38 @@ def overlap_ratio(in_flight: Mapping[str, Mapping[str, object]]) -> float | None
     return (sums["1"] / counts["1"]) / (sums["2-3"] / counts["2-3"])
 
 
+def shares_the_core(ratio: float, runnable_threads: float | None) -> bool:
+    """Whether the completion gaps (and the threads competing for the core) say requests are served
+    side by side rather than one after another."""
+    if ratio < OVERLAP_RATIO:
+        return True
+    competing = runnable_threads is not None and runnable_threads >= COMPETING_THREADS
+    return competing and ratio < OVERLAP_RATIO_WITH_THREADS
+
+
 def fit_shared_slots(
-    profile: ServeProfile, open_levels: list[Level], in_flight: Mapping[str, Mapping[str, object]]
+    profile: ServeProfile,
+    open_levels: list[Level],
+    in_flight: Mapping[str, Mapping[str, object]],
+    runnable_threads: float | None = None,
 ) -> ServeProfile:
     """The profile with the slots its requests really share the core in (`workers`), and why in
     `fitted.sharing`. Only a one-slot model on one core is examined: more slots or cores came from
-    the parallelism probe or the user, and are kept."""
+    the parallelism probe or the user, and are kept. `runnable_threads` is the parallelism probe's
+    mean (None when it had no samples)."""
     ratio = overlap_ratio(in_flight)
     record: dict[str, object] = {
         "overlap_ratio": None if ratio is None else round(ratio, 4),
         "threshold": OVERLAP_RATIO,
+        "threshold_with_competing_threads": OVERLAP_RATIO_WITH_THREADS,
+        "runnable_threads_mean": None if runnable_threads is None else round(runnable_threads, 3),
     }
     kept = None
     if profile.workers != 1 or profile.vcpus != 1:
         kept = "slots from the parallelism probe or --server-workers, kept"
     elif ratio is None or not open_levels:
         kept = f"too few completion gaps to tell (under {MIN_GAPS} with one, or two to three, in flight)"
-    elif ratio >= OVERLAP_RATIO:
+    elif not shares_the_core(ratio, runnable_threads):
         kept = "one request at a time: the one-in-flight gap is a whole service time"
     if kept is not None:
         record["slots"] = profile.workers
@@ -80,8 +107,8 @@ def fit_shared_slots(
     busiest = max(open_levels, key=lambda level: level.load.level).load
     passes = [level for level in open_levels if level.load == busiest]
     errors = {slots: abs(p95_error(replace(profile, workers=slots), passes)) for slots in SLOT_GRID}
-    chosen = SLOT_GRID[0]
-    for slots in SLOT_GRID[1:]:
+    chosen = SLOT_GRID[1]  # the gaps said more than one; one slot's error is recorded, not chosen
+    for slots in SLOT_GRID[2:]:
         if errors[slots] < errors[chosen] - CLEARLY_CLOSER:
             chosen = slots
     record["p95_log_error_by_slots"] = {
@@ -89,7 +116,7 @@ def fit_shared_slots(
     }
     record["slots"] = chosen
     record["method"] = (
-        "requests share the core (the one-in-flight gap is short): slots whose model gives the busiest"
-        " stream's p95 at its median-matching service time"
+        "requests share the core (the one-in-flight gap is short): of two or more slots, those whose"
+        " model gives the busiest stream's p95 at its median-matching service time"
     )
     return replace(profile, workers=chosen, fitted={**profile.fitted, "sharing": record})

@@ -7,14 +7,13 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
-from simulator.calibrate.loads import Load, LoadResult, Record
+from simulator.calibrate.loads import LoadResult
 from simulator.calibrate.measure import Level
-from simulator.calibrate.profiles import ServeProfile, sample
-from simulator.calibrate.queue_sim import simulate_station
+from simulator.calibrate.profiles import ServeProfile
 from simulator.calibrate.wakeup_fit import SLICES_S, fit_wakeup_slice
+from tests.calibrate.station_streams import station_pass
 
 RATE = 230.0  # /s: 69% of four workers' one core at 3 ms a request
 SECONDS = 10.0
@@ -31,20 +30,7 @@ def _profile(workers: int) -> ServeProfile:
 
 def _stream(profile: ServeProfile, true_slice: float, seed: int) -> Level:
     """One pass of a Poisson stream served by the reference station with `true_slice`."""
-    rng = np.random.default_rng(seed)
-    sent = np.cumsum(rng.exponential(1.0 / RATE, int(RATE * SECONDS)))
-    run = simulate_station(
-        sample(profile.service_time, rng, len(sent)),
-        sample(profile.overhead, rng, len(sent)),
-        vcpus=1,
-        workers=profile.workers,
-        arrival_times=sent,
-        warmup_s=-1.0,
-        wakeup_slice=true_slice,
-    )
-    records = [Record(s, s, s + lat, 200) for s, lat in zip(run.sent, run.latency, strict=True)]
-    load = Load("open", RATE, len(records), SECONDS)
-    return Level(LoadResult(load, records, SECONDS), cpu_seconds=math.nan)
+    return station_pass(profile, RATE, SECONDS, seed, wakeup_slice=true_slice)
 
 
 @pytest.mark.parametrize("true_slice", [0.0, 0.003])

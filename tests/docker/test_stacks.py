@@ -92,7 +92,8 @@ def test_a_thread_pool_is_fitted_as_slots_sharing_the_core(
     path = calibrate_serve(image, out=tmp_path, payload=json_bodies, plan=plan)
     profile = read_serve_profile(path)
     sharing = profile.fitted["sharing"]
-    assert profile.fitted["parallelism"]["runnable_threads_mean"] < 2.0, profile.fitted["parallelism"]
+    threads = profile.fitted["parallelism"]["runnable_threads_mean"]
+    assert threads < 2.0 and sharing["runnable_threads_mean"] == threads, profile.fitted["parallelism"]
     assert sharing["overlap_ratio"] < OVERLAP_RATIO, sharing
     assert profile.workers == sharing["slots"] > 1, sharing
     assert set(sharing["p95_log_error_by_slots"]) == {str(slots) for slots in SLOT_GRID}
