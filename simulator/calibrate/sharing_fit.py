@@ -23,7 +23,9 @@ service time matched to each pass's median, gives the stream's p95 (as the wake-
 a larger count kept only when clearly closer. One slot is left out of that search once the gaps have
 said the requests share the core: in the same five runs a disturbed stream's p95 picked one slot in
 one run, and that profile's time per completion by requests in flight missed by 28.8% (median over
-bands), against 10.5-13.4% for the runs fitted with 8 or 16. Replaying validation's send times of 15
+bands), against 10.5-13.4% for the runs fitted with 8 or 16. (Three runs after this change, with
+16, 16 and 2 slots, gave 24.3%, 16.0% and 20.4%: FastAPI finishes faster with one request in flight
+and slower with many, which no count of slots at one speed gives.) Replaying validation's send times of 15
 FastAPI runs at the measured speed, slots fitted by p95 met the p50 and p95 targets at 30-80% load
 in 85 of 120 cases, the one-slot profile in 66; see the calibrate README.
 """
