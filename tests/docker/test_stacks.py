@@ -30,7 +30,7 @@ from simulator.calibrate.profiles import read_serve_profile
 from simulator.calibrate.results import read_validation
 from simulator.calibrate.runner import serving
 from simulator.calibrate.serve import ServePlan, calibrate_serve
-from simulator.calibrate.sharing_fit import OVERLAP_RATIO, SLOT_GRID
+from simulator.calibrate.sharing_fit import SLOT_GRID, shares_the_core
 from simulator.cli import main as sagesim_main
 from tests.docker.guards import (
     assert_completion_rate_holds,
@@ -94,7 +94,7 @@ def test_a_thread_pool_is_fitted_as_slots_sharing_the_core(
     sharing = profile.fitted["sharing"]
     threads = profile.fitted["parallelism"]["runnable_threads_mean"]
     assert threads < 2.0 and sharing["runnable_threads_mean"] == threads, profile.fitted["parallelism"]
-    assert sharing["overlap_ratio"] < OVERLAP_RATIO, sharing
+    assert shares_the_core(sharing["overlap_ratio"], threads), sharing
     assert profile.workers == sharing["slots"] > 1, sharing
     assert set(sharing["p95_log_error_by_slots"]) == {str(slots) for slots in SLOT_GRID}
 
