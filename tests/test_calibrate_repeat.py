@@ -38,9 +38,9 @@ def _pass(load: Load, latency_s: float) -> Level:
     return Level(LoadResult(load, records, elapsed=11.0), cpu_seconds=len(records) * SERVICE_S)
 
 
-def _report() -> ServeValidation:
+def _report(second_s: float = 0.012) -> ServeValidation:
     load = Load("open", 10.0, 1000, 12.0)
-    measured = [("validate", _pass(load, 0.010)), ("validate repeat", _pass(load, 0.012))]
+    measured = [("validate", _pass(load, 0.010)), ("validate repeat", _pass(load, second_s))]
     return ServeValidation("p.yaml", "img:1", _rows(PROFILE, Path("p.yaml"), measured, 1, "internal"))
 
 
@@ -60,6 +60,14 @@ def test_the_floor_is_the_largest_disagreement_on_the_held_loads_and_is_shown() 
     table = format_table(report)
     assert "repeat p50" in table and "+20.0%" in table
     assert "noise floor" in table and "p50 20.0%" in table
+    assert "repeat verdict: the floor is over the p50 and p95 target(s) on this host" in table
+
+
+def test_a_floor_under_the_targets_gives_no_verdict() -> None:
+    """Passes 5% apart: under both targets (p50 10%, p95 15%), so the run can judge the model."""
+    report = _report(second_s=0.0105)
+    assert report.repeatability() == pytest.approx({"p50_ms": 0.05, "p95_ms": 0.05})
+    assert "repeat verdict" not in format_table(report)
 
 
 def test_one_pass_has_no_floor() -> None:

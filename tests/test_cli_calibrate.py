@@ -112,6 +112,80 @@ def test_bad_traffic_options_fail_before_docker(
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--content-type", "garbage!!"], "error: --content-type: 'garbage!!' is not a media type"),
+        (["--content-type", "application/"], "error: --content-type: 'application/' is not a media type"),
+        (["--content-type", "text/csv; header"], "error: --content-type: 'text/csv; header' is not"),
+        (["--accept", "json"], "error: --accept: 'json' is not a list of media types"),
+        (["--accept", "application/json,"], "error: --accept: 'application/json,' is not a list"),
+    ],
+)
+def test_bad_media_types_fail_before_docker(cli: Cli, tmp_path: Path, args: list[str], expected: str) -> None:
+    """A Content-Type the server cannot parse used to surface as 500 requests answered 400, after the
+    host probe and a container start, naming no option."""
+    (tmp_path / "b.jsonl").write_text('{"instances": [[1, 2]]}\n')
+    err = _one_error(
+        cli, "calibrate", "serve", "--out", tmp_path / "o", "--payload", tmp_path / "b.jsonl", *args
+    )
+    assert err.startswith(expected), err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "application/json",
+        "text/csv; charset=utf-8",
+        'application/x-npy;v="1 2"',
+        "*/*",
+        "text/csv, */*;q=0.1",
+    ],
+)
+def test_media_types_people_send_are_taken(header: str) -> None:
+    from simulator.calibrate.payloads import MEDIA_TYPE
+
+    assert all(MEDIA_TYPE.fullmatch(item.strip()) for item in header.split(","))
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "reason"),
+    [
+        ("vcpus: many", "vcpus", "must be a whole number >= 1, not 'many'"),
+        ("workers: -3", "workers", "must be a whole number >= 1, not -3"),
+        ("workers: 1.5", "workers", "must be a whole number >= 1, not 1.5"),
+        ("workers: true", "workers", "must be a whole number >= 1, not True"),
+        ("fitted: [1]", "fitted", "must be a mapping, not [1]"),
+    ],
+)
+def test_a_hand_edited_serve_profile_fails_before_docker(
+    cli: Cli, tmp_path: Path, line: str, field: str, reason: str
+) -> None:
+    """A corrupted count used to give a traceback (vcpus) or a late error naming a load (workers)."""
+    key = line.split(":")[0]
+    text = _serve_profile(tmp_path, "vendor/server:1").read_text()
+    kept = "".join(row + "\n" for row in text.splitlines() if not row.startswith(f"{key}:"))
+    (tmp_path / "profile.yaml").write_text(kept + line + "\n")
+    err = _one_error(cli, "validate", "--profile", tmp_path / "profile.yaml", "--out", tmp_path / "o")
+    assert err == f"error: {tmp_path / 'profile.yaml'}: {field}: {reason}"
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("field", ["steps", "checkpoint_every", "vcpus"])
+def test_a_hand_edited_training_profile_fails_before_docker(cli: Cli, tmp_path: Path, field: str) -> None:
+    import yaml
+
+    data = yaml.safe_load(
+        (Path(__file__).parents[1] / "reports/calibration/train/train-profile.yaml").read_text()
+    )
+    data[field] = 0
+    (tmp_path / "train-profile.yaml").write_text(yaml.safe_dump(data))
+    err = _one_error(cli, "validate", "--profile", tmp_path / "train-profile.yaml", "--out", tmp_path / "o")
+    assert err == f"error: {tmp_path / 'train-profile.yaml'}: {field}: must be a whole number >= 1, not 0"
+    assert not (tmp_path / "o").exists()
+
+
 def _level(instance: float, loadgen: float = 0.0, stalled: float = 0.0) -> dict[str, float]:
     return {
         "interference_instance": instance,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import numpy as np
 from simulator.errors import ScenarioError
 from simulator.inputs import MAX_DATA_BYTES, read_bytes
 
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"  # RFC 9110's token: what a type, subtype or parameter name is
+MEDIA_TYPE = re.compile(rf'{_TOKEN}/{_TOKEN}(\s*;\s*{_TOKEN}=({_TOKEN}|"[^"]*"))*')  # type/subtype;k=v
 MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker's real-time invocation payload limit
 LINE_SUFFIXES = {".jsonl": "application/json", ".ndjson": "application/json", ".csv": "text/csv"}  # per line
 FILE_TYPES = {".json": "application/json", ".csv": "text/csv", ".npy": "application/x-npy"}
@@ -102,6 +105,10 @@ def file_pool(path: Path, content_type: str | None = None, accept: str | None = 
     resolved = content_type or guessed
     if resolved is None:
         raise ScenarioError("--content-type", f"cannot tell the content type of {str(path)!r}; give it")
+    if not MEDIA_TYPE.fullmatch(resolved):
+        raise ScenarioError("--content-type", f"{resolved!r} is not a media type like application/json")
+    if accept is not None and not all(MEDIA_TYPE.fullmatch(item.strip()) for item in accept.split(",")):
+        raise ScenarioError("--accept", f"{accept!r} is not a list of media types like application/json, */*")
     return PayloadPool(tuple(bodies), resolved, accept or "*/*", str(path.resolve()))
 
 

@@ -31,11 +31,19 @@ def repeat_note(report: ServeValidation) -> str:
     if not floor:
         return "repeat: each load was measured once"
     shown = ", ".join(f"{k.removesuffix('_ms')} {v:.1%}" for k, v in floor.items())
-    return (
+    note = (
         "repeat: second pass / first pass - 1, the same load measured twice in this run (rising, then "
         f"falling), nothing changed but time; the largest on the held loads ({shown}) is the host's "
         "noise floor: a model error below it cannot be told from the machine's drift"
     )
+    over = [k.removesuffix("_ms") for k, v in floor.items() if v > TARGETS[k]]
+    if over:
+        note += (
+            f"\nrepeat verdict: the floor is over the {' and '.join(over)} target(s) on this host, so this "
+            "run cannot judge the model there: validate again on a steadier machine (`sagesim calibrate "
+            "host-check`)"
+        )
+    return note
 
 
 def host_note(report: ServeValidation) -> list[str]:
