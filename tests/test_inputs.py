@@ -196,9 +196,7 @@ def test_validate_and_summarise_refuse_devices(cli: Cli, tmp_path: Path) -> None
     assert code == 2 and "not a regular file" in _one_line(stderr)
     code, _, stderr = cli("calibrate", "summarise", "/dev/zero")
     assert code == 2 and "not a regular file" in _one_line(stderr)
-    code, _, stderr = cli("calibrate", "summarise", tmp_path / "none.json")
-    assert (
-        code == 2
-        and _one_line(stderr)
-        == f"error: summarise: cannot read '{tmp_path / 'none.json'}': No such file or directory"
-    )
+    missing = tmp_path / "none.json"
+    code, _, stderr = cli("calibrate", "summarise", missing)
+    assert code == 2
+    assert _one_line(stderr) == f"error: {missing}: cannot read '{missing}': No such file or directory"

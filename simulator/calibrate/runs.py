@@ -35,7 +35,7 @@ class RunErrors:
 
 def read_run(path: Path) -> RunErrors:
     """A validation.json's image and rows; a one-line error when it is not one."""
-    text = read_text(path, "summarise")
+    text = read_text(path, str(path))
     try:
         data = json.loads(text)
         return RunErrors(
