@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from simulator.calibrate.loads import LoadResult
@@ -33,14 +34,21 @@ def _stream(profile: ServeProfile, true_slice: float, seed: int) -> Level:
     return station_pass(profile, RATE, SECONDS, seed, wakeup_slice=true_slice)
 
 
+@pytest.mark.slow  # eight searches: about 50 s each slice (make test runs it)
 @pytest.mark.parametrize("true_slice", [0.0, 0.003])
 def test_the_search_finds_the_slice_the_server_has(true_slice: float) -> None:
+    """Over four pairs of 10-s passes: one pair's p95 moves the fitted slice by up to about 1 ms
+    (0-1.01 ms for a true 0, 2.53-3.95 ms for a true 3 ms), their median lands within 0.5 ms."""
     profile = _profile(4)
-    passes = [_stream(profile, true_slice, seed) for seed in (1, 2)]
-    fitted = fit_wakeup_slice(profile, passes)
-    assert fitted.wakeup_slice == pytest.approx(true_slice, abs=0.0006), fitted.fitted["wakeup_slice"]
-    assert min(SLICES_S) <= fitted.wakeup_slice <= max(SLICES_S)
-    assert fitted.fitted["wakeup_slice"]["stream"] == "230.0/s"
+    found = []
+    for first in (1, 3, 5, 7):
+        passes = [_stream(profile, true_slice, seed) for seed in (first, first + 1)]
+        fitted = fit_wakeup_slice(profile, passes)
+        assert fitted.wakeup_slice == pytest.approx(true_slice, abs=0.0011), fitted.fitted["wakeup_slice"]
+        assert min(SLICES_S) <= fitted.wakeup_slice <= max(SLICES_S)
+        assert fitted.fitted["wakeup_slice"]["stream"] == "230.0/s"
+        found.append(fitted.wakeup_slice)
+    assert float(np.median(found)) == pytest.approx(true_slice, abs=0.0005), found
 
 
 def test_workers_with_a_core_each_share_nothing() -> None:
