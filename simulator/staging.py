@@ -21,7 +21,6 @@ import json
 import os
 import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,7 +92,7 @@ def staged_directory(
     writing something still puts what it wrote in place, then the failure goes on."""
     check_out(out_dir, command, joins=joins)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    staging = _new_sibling(out_dir)
     try:
         try:
             yield staging
@@ -104,6 +103,18 @@ def staged_directory(
         _put_in_place(staging, out_dir, command, joins)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _new_sibling(out_dir: Path) -> Path:
+    """An empty directory beside out_dir, made as the user's own mkdir would (their umask, not
+    mkdtemp's 0700): it becomes out_dir, which others on the machine may need to read."""
+    while True:
+        staging = out_dir.with_name(f".{out_dir.name}.{secrets.token_hex(4)}")
+        try:
+            staging.mkdir()
+        except FileExistsError:
+            continue
+        return staging
 
 
 def write_json(path: Path, document: Any) -> None:

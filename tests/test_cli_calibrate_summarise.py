@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from simulator.calibrate.host_speed import host_speed_from
-from simulator.calibrate.results import Row, ServeValidation
+from simulator.calibrate.results import Row, ServeValidation, read_validation
+from simulator.calibrate.validation_table import format_table
 from simulator.cli import main
 
 
@@ -150,3 +151,27 @@ def test_each_run_says_how_steady_its_host_was(tmp_path: Path, capsys: pytest.Ca
     assert "host before calibration / validation (slow blocks, 1-s spread) |" in out
     assert "| steady (0.0%, 0.0%) / unsteady (10.0%, 0.0%) |" in out
     assert "| - / - |" in out
+
+
+def test_levels_are_named_as_validates_table_names_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """validate prints a load and its util (the rate differs between runs, so summarise groups by the
+    util) and closed loops as 'N users'; summarise's level column uses the same words."""
+    closed = _closed_row({"p50_ms": 50.0, "p95_ms": 60.0, "p99_ms": 70.0, "throughput": 110.0}, 100.0)
+    opened = json.loads(_validation(tmp_path / "a.json", 10.0).read_text())["rows"][0]
+    for side in ("measured", "predicted"):
+        opened[side]["p99_ms"] = 30.0
+    report = ServeValidation("profile.yaml", "some-image:1", [closed])
+    document = {**json.loads(report.to_json()), "rows": [opened, json.loads(report.to_json())["rows"][0]]}
+    path = tmp_path / "validation.json"
+    path.write_text(json.dumps(document))
+    validate_table = format_table(read_validation(path))
+    assert main(["calibrate", "summarise", str(path)]) == 0
+    levels = [
+        line.split("|")[2].strip()
+        for line in capsys.readouterr().out.splitlines()
+        if "some-image:1 (1)" in line
+    ]
+    assert levels == ["open, util 0.30", "8 users"]
+    assert " 0.30 |" in validate_table and "8 users" in validate_table

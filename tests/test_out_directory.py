@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,19 @@ def test_a_finished_write_replaces_an_earlier_one_of_the_same_command_whole(tmp_
     assert {p.name for p in out.iterdir()} == {"summary.json", MARKER}  # no stale scaling.csv
     assert (out / "summary.json").read_text() == "2"
     assert _siblings(out) == {"out"}  # no staging or set-aside directory left behind
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o755), (0o027, 0o750), (0o077, 0o700)])
+def test_the_out_directory_gets_the_users_umask_not_the_staging_ones(
+    tmp_path: Path, umask: int, mode: int
+) -> None:
+    earlier = os.umask(umask)
+    try:
+        with staged_directory(tmp_path / "out", "run") as staging:
+            (staging / "summary.json").write_text("1")
+    finally:
+        os.umask(earlier)
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == mode
 
 
 def test_a_failed_write_leaves_the_earlier_results_as_they_were(tmp_path: Path) -> None:

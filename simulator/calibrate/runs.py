@@ -133,9 +133,11 @@ def _level_table(runs: list[tuple[Path, RunErrors]]) -> str:
 
 
 def _label(row: dict[str, object]) -> str:
+    """A level named as `validate`'s table names it: its users, or (the rate differs between runs)
+    its open-loop utilisation of the measured maximum."""
     if row["kind"] == "open":
-        return f"Poisson {float(row['utilisation']):.0%}"  # type: ignore[arg-type]
-    return f"closed {int(float(row['level']))} users"  # type: ignore[arg-type]
+        return f"open, util {float(row['utilisation']):.2f}"  # type: ignore[arg-type]
+    return f"{int(float(row['level']))} users"  # type: ignore[arg-type]
 
 
 def _spread(errors: list[float], target: float) -> str:
