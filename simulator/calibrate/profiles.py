@@ -92,9 +92,10 @@ def write_profile(profile: ServeProfile | TrainProfile, path: Path) -> Path:
 
 
 P = TypeVar("P", ServeProfile, TrainProfile)
-WHOLE_FIELDS = {  # counts a hand-edited profile could break: checked on reading, before any container starts
-    "ServeProfile": ("vcpus", "workers"),
-    "TrainProfile": ("vcpus", "steps", "checkpoint_every"),
+# counts a hand-edited profile could break: checked on reading, before any container starts
+WHOLE_FIELDS: dict[type, tuple[str, ...]] = {
+    ServeProfile: ("vcpus", "workers"),
+    TrainProfile: ("vcpus", "steps", "checkpoint_every"),
 }
 
 
@@ -112,7 +113,7 @@ def _read_profile(path: Path, kind: type[P], what: str, distributions: tuple[str
         raise ScenarioError(str(path), f"not a {what} profile: {exc}") from None
     for key in distributions:
         parse_distribution(getattr(profile, key), f"{path}: {key}")
-    for key in WHOLE_FIELDS[kind.__name__]:
+    for key in WHOLE_FIELDS[kind]:
         value = getattr(profile, key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ScenarioError(f"{path}: {key}", f"must be a whole number >= 1, not {value!r}")
