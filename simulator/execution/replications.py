@@ -15,6 +15,7 @@ from simulator.execution.executors import Done, Executor, SerialExecutor
 from simulator.metrics.serving import LEGACY_NOTE
 from simulator.metrics.summary_types import Summary, combine, mean_of
 from simulator.scenario.kinds import EndpointScenario
+from simulator.scenario.profile_note import profile_worker_notes
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,11 @@ class Replicated:
 
     @cached_property
     def notes(self) -> list[str]:
-        """What summary.json and the terminal add beside the figures (Elastic Inference is legacy)."""
+        """What summary.json and the terminal add beside the figures: Elastic Inference is legacy; a
+        profile fitted with other than one worker per vCPU runs with the default count."""
         variants = self.first.scenario.endpoint.variants if self.first.scenario.endpoint else []
-        return [LEGACY_NOTE] if any(v.accelerator_type for v in variants) else []
+        legacy = [LEGACY_NOTE] if any(v.accelerator_type for v in variants) else []
+        return legacy + profile_worker_notes(self.first.scenario)
 
     def document(self) -> dict[str, Any]:
         """summary.json content: single-run figures, or replication means plus `replications` with CIs."""

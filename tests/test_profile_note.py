@@ -1,0 +1,71 @@
+"""A variant that runs a calibration profile with the default worker count gets a note when the profile
+was fitted with another count per vCPU: the scenario never takes the profile's counts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from simulator.cli import main
+from simulator.scenario import load_scenario_dict
+from simulator.scenario.profile_note import profile_worker_notes
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def _profile(tmp_path: Path, workers: int, vcpus: int) -> Path:
+    profile = yaml.safe_load((SCENARIOS / "data" / "gunicorn-multiworker-profile.yaml").read_text())
+    path = tmp_path / "profile.yaml"
+    path.write_text(yaml.safe_dump({**profile, "workers": workers, "vcpus": vcpus}))
+    return path
+
+
+def _scenario(profile: Path, workers: int | None) -> dict[str, object]:
+    variant: dict[str, object] = {"name": "prod", "model": "m", "instance_type": "ml.c5.xlarge"}
+    if workers is not None:
+        variant["workers"] = workers
+    return {
+        "name": "profile-note",
+        "duration": "20s",
+        "seed": 3,
+        "models": {"m": {"profile": str(profile)}},
+        "endpoint": {"name": "e", "variants": [variant]},
+        "traffic": {"arrivals": {"process": "poisson", "rate": "50/s"}},
+    }
+
+
+def test_a_profile_fitted_with_more_workers_than_vcpus_left_to_the_default_is_noted(tmp_path: Path) -> None:
+    scenario = load_scenario_dict(_scenario(_profile(tmp_path, 4, 1), None))
+    (note,) = profile_worker_notes(scenario)
+    assert note.startswith("endpoint.variants[0] (prod) runs one worker per vCPU (the default)")
+    assert "fitted with 4 workers on 1 vCPU(s)" in note and "endpoint.variants[0].workers" in note
+
+
+@pytest.mark.parametrize(("counts", "workers"), [((4, 1), 16), ((4, 1), 4), ((1, 1), None), ((2, 2), None)])
+def test_no_note_when_the_variant_says_its_workers_or_the_profile_ran_one_per_vcpu(
+    tmp_path: Path, counts: tuple[int, int], workers: int | None
+) -> None:
+    scenario = load_scenario_dict(_scenario(_profile(tmp_path, *counts), workers))
+    assert profile_worker_notes(scenario) == []
+
+
+def test_a_profile_gone_after_loading_gives_no_note_and_no_traceback(tmp_path: Path) -> None:
+    path = _profile(tmp_path, 4, 1)
+    scenario = load_scenario_dict(_scenario(path, None))
+    path.unlink()
+    assert profile_worker_notes(scenario) == []
+
+
+def test_run_prints_the_note_and_writes_it_to_the_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(yaml.safe_dump(_scenario(_profile(tmp_path, 8, 1), None)))
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--out", str(out), "--replications", "2"]) == 0
+    assert "fitted with 8 workers on 1 vCPU(s)" in capsys.readouterr().out.replace("\n", " ")
+    notes = json.loads((out / "summary.json").read_text())["notes"]
+    assert any("fitted with 8 workers on 1 vCPU(s)" in note for note in notes)
