@@ -40,7 +40,7 @@ def _scenario(profile: Path, workers: int | None) -> dict[str, object]:
 def test_a_profile_fitted_with_more_workers_than_vcpus_left_to_the_default_is_noted(tmp_path: Path) -> None:
     scenario = load_scenario_dict(_scenario(_profile(tmp_path, 4, 1), None))
     (note,) = profile_worker_notes(scenario)
-    assert note.startswith("endpoint.variants[0] (prod) runs one worker per vCPU (the default)")
+    assert note.startswith("endpoint.variants[0] (prod) leaves workers to the default (one per vCPU, or")
     assert "fitted with 4 workers on 1 vCPU(s)" in note and "endpoint.variants[0].workers" in note
 
 
@@ -66,6 +66,6 @@ def test_run_prints_the_note_and_writes_it_to_the_summary(
     scenario.write_text(yaml.safe_dump(_scenario(_profile(tmp_path, 8, 1), None)))
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--out", str(out), "--replications", "2"]) == 0
-    assert "fitted with 8 workers on 1 vCPU(s)" in capsys.readouterr().out.replace("\n", " ")
+    assert "fitted with 8 workers on 1 vCPU(s)" in " ".join(capsys.readouterr().out.split())
     notes = json.loads((out / "summary.json").read_text())["notes"]
     assert any("fitted with 8 workers on 1 vCPU(s)" in note for note in notes)

@@ -44,7 +44,8 @@ def profile_worker_notes(scenario: EndpointScenario) -> list[str]:
             continue
         workers, vcpus = counts
         notes.append(
-            f"endpoint.variants[{index}] ({variant.name}) runs one worker per vCPU (the default), but"
+            f"endpoint.variants[{index}] ({variant.name}) leaves workers to the default (one per vCPU,"
+            " or per GPU), but"
             f" model {variant.model}'s profile was fitted with {workers} workers on {vcpus} vCPU(s): set"
             f" endpoint.variants[{index}].workers to what your server starts on {variant.instance_type}"
             " (README: From a profile to an instance type)"
