@@ -11,6 +11,7 @@ import yaml
 
 from simulator.cli import main
 from simulator.scenario import load_scenario_dict
+from simulator.scenario.loader import dump_resolved
 from simulator.scenario.profile_note import profile_worker_notes
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -69,3 +70,20 @@ def test_run_prints_the_note_and_writes_it_to_the_summary(
     assert "fitted with 8 workers on 1 vCPU(s)" in " ".join(capsys.readouterr().out.split())
     notes = json.loads((out / "summary.json").read_text())["notes"]
     assert any("fitted with 8 workers on 1 vCPU(s)" in note for note in notes)
+
+
+def test_the_resolved_scenario_of_a_profile_loads_again_as_the_same_scenario(tmp_path: Path) -> None:
+    """The resolved YAML keeps `profile:` and leaves out what the profile supplied: giving both is
+    refused on loading (one would be ignored)."""
+    document = _scenario(_profile(tmp_path, 4, 1), 16)
+    document["models"]["m"]["overhead"] = {"distribution": "deterministic", "value": "1ms"}  # type: ignore[index]
+    profile = yaml.safe_load((tmp_path / "profile.yaml").read_text())
+    (tmp_path / "profile.yaml").write_text(yaml.safe_dump({**profile, "overhead": None}))
+    scenario = load_scenario_dict(document)
+    resolved = yaml.safe_load(dump_resolved(scenario))
+    assert "service_time" not in resolved["models"]["m"]  # the profile's
+    assert resolved["models"]["m"]["overhead"] == {
+        "distribution": "deterministic",
+        "value": 0.001,
+    }  # the user's
+    assert load_scenario_dict(resolved) == scenario

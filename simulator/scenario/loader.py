@@ -17,6 +17,7 @@ from simulator.inputs import load_yaml, read_text
 from simulator.scenario.common import error_reason
 from simulator.scenario.crossref import find_problems
 from simulator.scenario.kinds import SCENARIO, Scenario, section_problem, without_empty_sections
+from simulator.scenario.models import PROFILE_SUPPLIES, profile_document
 from simulator.scenario.overrides import apply_overrides
 
 
@@ -92,4 +93,17 @@ def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scena
 def dump_resolved(scenario: Scenario) -> str:
     """The scenario with every default filled in and units in seconds/bytes, as YAML that loads again."""
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for model in data.get("models", {}).values():
+        _leave_to_the_profile(model)
     return yaml.safe_dump(data, sort_keys=False)
+
+
+def _leave_to_the_profile(model: dict[str, Any]) -> None:
+    """Drop the values a model's profile supplied: the model keeps its `profile:` (where the figures
+    came from), and giving both is refused on loading."""
+    if "profile" not in model:
+        return
+    profile = profile_document(model["profile"])
+    for key in PROFILE_SUPPLIES:
+        if profile is not None and profile.get(key) is not None:
+            model.pop(key, None)

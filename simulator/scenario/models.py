@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationInfo, model_validator
@@ -19,6 +20,19 @@ def profile_wakeup_slice(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise ValueError(f"wakeup_slice must be seconds in [0, 1], not {value!r}")
     return float(value)
+
+
+PROFILE_SUPPLIES = ("service_time", "overhead", "wakeup_slice")  # what a profile gives a model
+
+
+def profile_document(path: str) -> dict[str, Any] | None:
+    """A profile file read again after the scenario loaded (it was checked then): its mapping, or None
+    when it is gone or no longer a mapping."""
+    try:
+        document = load_yaml(read_text(Path(path), path), path)
+    except ScenarioError:
+        return None
+    return document if isinstance(document, dict) else None
 
 
 class ModelSpec(PipelineFields):
@@ -72,7 +86,7 @@ class ModelSpec(PipelineFields):
             raise ValueError(f"cannot read profile {str(path)!r}: {exc.reason}") from None
         if not isinstance(profile, dict) or "service_time" not in profile:
             raise ValueError(f"profile {str(path)!r} has no service_time")
-        for key in ("service_time", "overhead", "wakeup_slice"):
+        for key in PROFILE_SUPPLIES:
             if data.get(key) is not None and profile.get(key) is not None:
                 raise ValueError(
                     f"give {key} or a profile that has one, not both (the profile's would be ignored)"

@@ -10,21 +10,15 @@ the user reads the results.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from simulator.errors import ScenarioError
-from simulator.inputs import load_yaml, read_text
 from simulator.scenario.kinds import EndpointScenario
+from simulator.scenario.models import profile_document
 
 
 def _counts(profile_path: str) -> tuple[int, int] | None:
     """The profile's (workers, vcpus), or None when it has no usable counts (not a calibration's)."""
-    try:
-        profile = load_yaml(read_text(Path(profile_path), profile_path), profile_path)
-    except ScenarioError:
+    profile = profile_document(profile_path)
+    if profile is None:
         return None  # read and checked when the scenario loaded; gone or changed since: nothing to say
-    if not isinstance(profile, dict):
-        return None
     workers, vcpus = profile.get("workers"), profile.get("vcpus")
     whole = all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in (workers, vcpus))
     return (workers, vcpus) if whole else None  # type: ignore[return-value]
