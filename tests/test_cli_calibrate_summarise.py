@@ -11,6 +11,7 @@ import pytest
 
 from simulator.calibrate.host_speed import host_speed_from
 from simulator.calibrate.results import Row, ServeValidation, read_validation
+from simulator.calibrate.runs import run_label
 from simulator.calibrate.validation_table import format_table
 from simulator.cli import main
 
@@ -87,7 +88,8 @@ def test_one_row_per_run_with_its_verdict_and_the_machines_drift(
     path.write_text(ServeValidation("profile.yaml", "some-image:1", [closed]).to_json())
     assert main(["calibrate", "summarise", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "| run-3/stack | some-image:1 | yes | yes | 110.0 / 100.0/s (+10.0%) |" in out
+    # the error is predicted / measured - 1, as in every table
+    assert "| run-3/stack | some-image:1 | yes | yes | 110.0 / 100.0/s (-9.1%) |" in out
 
 
 def test_the_maximum_throughput_at_the_measured_speed_has_its_own_column(
@@ -175,3 +177,15 @@ def test_levels_are_named_as_validates_table_names_them(
     ]
     assert levels == ["open, util 0.30", "8 users"]
     assert " 0.30 |" in validate_table and "8 users" in validate_table
+
+
+@pytest.mark.parametrize(
+    ("relative", "label"),
+    [
+        ("run-2/stack/validation.json", "run-2/stack"),
+        ("runs/validation-run1.json", "runs/validation-run1.json"),
+        ("runs/../runs/validation-run1.json", "runs/validation-run1.json"),
+    ],
+)
+def test_a_run_is_named_by_its_folders_with_dots_resolved(tmp_path: Path, relative: str, label: str) -> None:
+    assert run_label(tmp_path / relative) == label

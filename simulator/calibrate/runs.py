@@ -68,13 +68,22 @@ def summarise_runs(paths: list[Path]) -> str:
     return _level_table(runs) + "\n\n" + _run_table(runs)
 
 
+def run_label(path: Path) -> str:
+    """A run named by its last two folders (`run-3/flask-nginx` in the matrix's layout), or by its
+    folder and file when the file is not called validation.json; `..` resolved first."""
+    whole = path.resolve()
+    if whole.name == "validation.json":
+        return f"{whole.parent.parent.name}/{whole.parent.name}"
+    return f"{whole.parent.name}/{whole.name}"
+
+
 def _run_table(runs: list[tuple[Path, RunErrors]]) -> str:
     """One row per run: whether it met every target, and how far the machine's speed moved between
     calibration and validation (validation's maximum throughput over the predicted one, which is
     calibration's measured maximum by construction; CPU per request in each open-loop level over
     calibration's at the same rate), which is what moves latency at high load."""
     lines = [
-        "| run | image | every target met | at measured speed | max throughput measured / predicted "
+        "| run | image | every target met | at measured speed | max throughput measured / predicted (error) "
         "| speed per open-loop level | time per completion by requests in flight: median model error "
         "| host before calibration / validation (slow blocks, 1-s spread) |",
         "|---|---|---|---|---|---|---|---|",
@@ -83,11 +92,11 @@ def _run_table(runs: list[tuple[Path, RunErrors]]) -> str:
         closed = [r for r in run.rows if r["kind"] == "closed"]
         measured = max((float(r["measured"]["throughput"]) for r in closed), default=math.nan)  # type: ignore[index]
         predicted = max((float(r["predicted"]["throughput"]) for r in closed), default=math.nan)  # type: ignore[index]
-        ratio = f"{measured:.1f} / {predicted:.1f}/s ({measured / predicted - 1:+.1%})" if closed else ""
+        ratio = f"{measured:.1f} / {predicted:.1f}/s ({predicted / measured - 1:+.1%})" if closed else ""
         speeds = [float(r.get("speed", math.nan)) for r in run.rows if r["kind"] == "open"]  # type: ignore[arg-type]
         speed = " ".join(f"{v:.2f}" if math.isfinite(v) else "-" for v in speeds)
         lines.append(
-            f"| {path.parent.parent.name}/{path.parent.name} | {run.image} | {'yes' if run.passed else 'no'} "
+            f"| {run_label(path)} | {run.image} | {'yes' if run.passed else 'no'} "
             f"| {'yes' if run.passed_at_speed else 'no'} | {ratio} | {speed} | {_in_flight_error(run.rows)} "
             f"| {run.host} |"
         )
