@@ -381,10 +381,26 @@ CASES = [
     case(
         "profile-bad-service-time",
         MODEL,
-        "greater than 0",
+        "profile.yaml': service_time.mean: Input should be greater than 0",
         drop(SERVICE),
         put(f"{MODEL}.profile", "profile.yaml"),
         files={"profile.yaml": "service_time: {distribution: exponential, mean: 0}\n"},
+    ),
+    case(
+        "profile-service-time-missing-key",
+        MODEL,
+        "profile.yaml': service_time.cv: required key is missing",
+        drop(SERVICE),
+        put(f"{MODEL}.profile", "profile.yaml"),
+        files={"profile.yaml": "service_time: {distribution: gamma, mean: 0.01}\n"},
+    ),
+    case(
+        "profile-overhead-not-a-distribution",
+        MODEL,
+        "profile.yaml': overhead: Input should be a valid dictionary",
+        drop(SERVICE),
+        put(f"{MODEL}.profile", "profile.yaml"),
+        files={"profile.yaml": "service_time: {distribution: exponential, mean: 0.01}\noverhead: fast\n"},
     ),
     case(
         "wakeup-slice-negative",

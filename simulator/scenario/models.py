@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationInfo, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, model_validator
 
 from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml, read_text
+from simulator.scenario.common import error_reason
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.files import resolve
 from simulator.scenario.serving import PipelineFields
@@ -33,6 +34,23 @@ def profile_document(path: str) -> dict[str, Any] | None:
     except ScenarioError:
         return None
     return document if isinstance(document, dict) else None
+
+
+_DISTRIBUTION = TypeAdapter(Distribution)
+
+
+def _check_profile_distribution(value: object, where: str) -> None:
+    """A profile's distribution checked where it is written: left to the model's own fields, a hand
+    edit in the profile would be reported at the model, not at the profile's key."""
+    if value is None:
+        return
+    try:
+        _DISTRIBUTION.validate_python(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        tag = value.get("distribution") if isinstance(value, dict) else None
+        inner = ".".join(str(part) for part in error["loc"] if part != tag)  # as scenario paths: no tag
+        raise ValueError(f"{where}{'.' + inner if inner else ''}: {error_reason(error)}") from None
 
 
 class ModelSpec(PipelineFields):
@@ -95,6 +113,8 @@ class ModelSpec(PipelineFields):
             profile_wakeup_slice(profile.get("wakeup_slice", 0.0))
         except ValueError as exc:
             raise ValueError(f"profile {str(path)!r}: {exc}") from None
+        for key in ("service_time", "overhead"):
+            _check_profile_distribution(profile.get(key), f"profile {str(path)!r}: {key}")
         taken = {key: profile[key] for key in ("overhead", "wakeup_slice") if profile.get(key) is not None}
         return {**data, "profile": str(path.resolve()), "service_time": profile["service_time"], **taken}
 
