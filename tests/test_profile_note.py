@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from simulator.cli import main
+from simulator.errors import ScenarioError
 from simulator.scenario import load_scenario_dict
 from simulator.scenario.loader import dump_resolved
 from simulator.scenario.profile_note import profile_worker_notes
@@ -87,3 +88,10 @@ def test_the_resolved_scenario_of_a_profile_loads_again_as_the_same_scenario(tmp
         "value": 0.001,
     }  # the user's
     assert load_scenario_dict(resolved) == scenario
+
+
+def test_a_missing_profile_says_cannot_read_once(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_dict(_scenario(tmp_path / "nowhere.yaml", None))
+    line = caught.value.one_line()
+    assert line.count("cannot read") == 1 and line.endswith("nowhere.yaml': No such file or directory")

@@ -356,7 +356,12 @@ CASES = [
         "greater than or equal to 0",
         put(f"{MODEL}.overhead", {"distribution": "deterministic", "value": "-1ms"}),
     ),
-    case("profile-missing", MODEL, "cannot read profile", put(f"{MODEL}.profile", "nowhere.yaml")),
+    case(
+        "profile-missing",
+        MODEL,
+        "cannot read profile",
+        put(f"{MODEL}.profile", "nowhere.yaml"),
+    ),
     case(
         "profile-and-service-time",
         MODEL,

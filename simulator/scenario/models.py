@@ -101,7 +101,8 @@ class ModelSpec(PipelineFields):
         try:
             profile = load_yaml(read_text(path, str(path)), str(path))
         except ScenarioError as exc:
-            raise ValueError(f"cannot read profile {str(path)!r}: {exc.reason}") from None
+            why = exc.reason.removeprefix(f"cannot read {str(path)!r}: ")  # said once, not twice
+            raise ValueError(f"cannot read profile {str(path)!r}: {why}") from None
         if not isinstance(profile, dict) or "service_time" not in profile:
             raise ValueError(f"profile {str(path)!r} has no service_time")
         for key in PROFILE_SUPPLIES:
