@@ -101,9 +101,9 @@ def dump_resolved(scenario: Scenario) -> str:
 def _leave_to_the_profile(model: dict[str, Any]) -> None:
     """Drop the values a model's profile supplied: the model keeps its `profile:` (where the figures
     came from), and giving both is refused on loading."""
-    if "profile" not in model:
+    profile = profile_document(model["profile"]) if "profile" in model else None
+    if profile is None:
         return
-    profile = profile_document(model["profile"])
     for key in PROFILE_SUPPLIES:
-        if profile is not None and profile.get(key) is not None:
+        if profile.get(key) is not None:
             model.pop(key, None)

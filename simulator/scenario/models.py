@@ -26,11 +26,16 @@ def profile_wakeup_slice(value: object) -> float:
 PROFILE_SUPPLIES = ("service_time", "overhead", "wakeup_slice")  # what a profile gives a model
 
 
+def _read_profile(path: Path) -> Any:
+    """A profile file's YAML document (ScenarioError when it cannot be read or parsed)."""
+    return load_yaml(read_text(path, str(path)), str(path))
+
+
 def profile_document(path: str) -> dict[str, Any] | None:
     """A profile file read again after the scenario loaded (it was checked then): its mapping, or None
     when it is gone or no longer a mapping."""
     try:
-        document = load_yaml(read_text(Path(path), path), path)
+        document = _read_profile(Path(path))
     except ScenarioError:
         return None
     return document if isinstance(document, dict) else None
@@ -99,7 +104,7 @@ class ModelSpec(PipelineFields):
             return data
         path = resolve(data["profile"], info)
         try:
-            profile = load_yaml(read_text(path, str(path)), str(path))
+            profile = _read_profile(path)
         except ScenarioError as exc:
             why = exc.reason.removeprefix(f"cannot read {str(path)!r}: ")  # said once, not twice
             raise ValueError(f"cannot read profile {str(path)!r}: {why}") from None
