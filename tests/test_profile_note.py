@@ -1,5 +1,6 @@
 """A variant that runs a calibration profile with the default worker count gets a note when the profile
-was fitted with another count per vCPU: the scenario never takes the profile's counts."""
+was fitted with another count per vCPU (the scenario never takes the profile's counts), and one on
+instances of another instruction set than the image the profile measured."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+from simulator.calibrate.payloads import digits_pool
+from simulator.calibrate.provenance import recorded
 from simulator.cli import main
 from simulator.errors import ScenarioError
 from simulator.scenario import load_scenario_dict
+from simulator.scenario.crossref import scenario_catalog
+from simulator.scenario.kinds import EndpointScenario
 from simulator.scenario.loader import dump_resolved
-from simulator.scenario.profile_note import profile_worker_notes
+from simulator.scenario.profile_note import profile_architecture_notes, profile_worker_notes
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -95,3 +100,45 @@ def test_a_missing_profile_says_cannot_read_once(tmp_path: Path) -> None:
         load_scenario_dict(_scenario(tmp_path / "nowhere.yaml", None))
     line = caught.value.one_line()
     assert line.count("cannot read") == 1 and line.endswith("nowhere.yaml': No such file or directory")
+
+
+def _on(tmp_path: Path, instance_type: str, architecture: str | None) -> EndpointScenario:
+    """The gunicorn profile (one worker per vCPU: no worker note) with `architecture` recorded."""
+    profile = yaml.safe_load((SCENARIOS / "data" / "gunicorn-multiworker-profile.yaml").read_text())
+    profile["fitted"].pop("architecture", None)
+    if architecture is not None:
+        profile["fitted"]["architecture"] = architecture
+    path = tmp_path / "profile.yaml"
+    path.write_text(yaml.safe_dump({**profile, "workers": 1, "vcpus": 1}))
+    document = _scenario(path, None)
+    document["endpoint"]["variants"][0]["instance_type"] = instance_type  # type: ignore[index]
+    return load_scenario_dict(document)
+
+
+@pytest.mark.parametrize("architecture", ["x86_64", None])
+def test_an_x86_profile_on_graviton_is_noted(tmp_path: Path, architecture: str | None) -> None:
+    scenario = _on(tmp_path, "ml.c7g.xlarge", architecture)
+    (note,) = profile_architecture_notes(scenario, scenario_catalog(scenario))
+    assert note.startswith("endpoint.variants[0] (prod) runs ml.c7g.xlarge (arm64), but model m's profile")
+    assert ("an x86_64 image" if architecture else "unrecorded architecture") in note
+    assert "cpu_speed (1.4)" in note and "build the image for arm64" in note
+
+
+def test_an_arm64_profile_on_x86_is_noted_and_matching_ones_are_not(tmp_path: Path) -> None:
+    arm_on_x86 = _on(tmp_path, "ml.c5.xlarge", "arm64")
+    (note,) = profile_architecture_notes(arm_on_x86, scenario_catalog(arm_on_x86))
+    assert "runs ml.c5.xlarge (x86_64)" in note and "an arm64 image" in note
+    for instance_type, architecture in [
+        ("ml.c7g.xlarge", "arm64"),
+        ("ml.c5.xlarge", "x86_64"),
+        ("ml.c5.xlarge", None),
+    ]:
+        scenario = _on(tmp_path, instance_type, architecture)
+        assert profile_architecture_notes(scenario, scenario_catalog(scenario)) == []
+
+
+def test_docker_names_its_architectures_as_the_catalog_does() -> None:
+    pool = digits_pool()
+    assert recorded("img", "sha256:1", pool, "amd64")["architecture"] == "x86_64"
+    assert recorded("img", "sha256:1", pool, "aarch64")["architecture"] == "arm64"
+    assert "architecture" not in recorded("img", "sha256:1", pool, "s390x")

@@ -78,20 +78,26 @@ Progress = Callable[[str], None]
 """Where a long run reports each level as it finishes (the CLI: one line on stderr)."""
 
 
-def progress_line(step: str, done: int, total: int, level: Level) -> str:
-    """One line for a finished level: a user watching a 2-4 minute run sees it move, and what it saw."""
+def progress_line(step: str, done: int, total: int, level: Level, pass_number: int = 1) -> str:
+    """One line for a finished level: a user watching a 2-4 minute run sees it move, and what it saw.
+    A load measured again says which pass it is, so two equal lines never look like a repeated print."""
     figures = level.summary()
     users = int(level.load.level)
     what = (
         f"closed loop of {users} user{'' if users == 1 else 's'}"
         if level.load.kind == "closed"
         else f"Poisson {level.load.level:.1f}/s"
-    )
+    ) + (f" #{pass_number}" if pass_number > 1 else "")
     line = (
         f"{step} {done}/{total}: {what}: {figures['throughput']:.1f}/s,"
         f" p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms"
     )
     return line + (f" (measured {level.attempts} times: disturbed)" if level.attempts > 1 else "")
+
+
+def pass_number(earlier: list[Level], load: Load) -> int:
+    """Which pass over `load` the next level is, counting the levels measured before it."""
+    return 1 + sum(level.load == load for level in earlier)
 
 
 def by_load(levels: list[Level]) -> dict[Load, list[Level]]:

@@ -27,9 +27,18 @@ def payload_pool(
     return file_pool(payload, content_type, accept)
 
 
-def recorded(image: str, image_id: str, pool: PayloadPool) -> dict[str, Any]:
-    """The provenance block a profile carries under `fitted`."""
-    return {"image": image, "image_id": image_id, "payload": pool.describe()}
+DOCKER_ARCHITECTURES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "arm64", "aarch64": "arm64"}
+
+
+def recorded(image: str, image_id: str, pool: PayloadPool, docker_architecture: str = "") -> dict[str, Any]:
+    """The provenance block a profile carries under `fitted`. The architecture is the catalog's name
+    for the image's instruction set (Docker says amd64): a scenario warns when a variant runs the
+    profile on instances of another one."""
+    block: dict[str, Any] = {"image": image, "image_id": image_id, "payload": pool.describe()}
+    architecture = DOCKER_ARCHITECTURES.get(docker_architecture.lower())
+    if architecture is not None:
+        block["architecture"] = architecture
+    return block
 
 
 def validation_target(

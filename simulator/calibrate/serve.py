@@ -30,6 +30,7 @@ from simulator.calibrate.measure import (
     by_load,
     kept_on_failure,
     measure,
+    pass_number,
     progress_line,
     write_records,
 )
@@ -101,8 +102,9 @@ def calibrate_serve(
 
         def run(load: Load, level_seed: int) -> Level:
             level = measure(server, placement, load, pool, level_seed, plan.attempts)
+            number = pass_number([earlier for _, earlier in levels], load)
             levels.append(("fit", level))
-            tell(progress_line("fit", len(levels), total, level))
+            tell(progress_line("fit", len(levels), total, level, number))
             return level
 
         with (
@@ -111,6 +113,9 @@ def calibrate_serve(
         ):
             readiness.append(server.ready_s)
             image_id = server.container.image.id if server.container.image else ""
+            architecture = (
+                server.container.image.attrs.get("Architecture", "") if server.container.image else ""
+            )
             measure(server, placement, Load("closed", 1, 500, 2.0, 0.0), pool, seed, 1)  # warm caches
             single = run(
                 Load("closed", 1, plan.single_requests, plan.single_seconds, plan.warmup_s), seed + 1
@@ -148,7 +153,7 @@ def calibrate_serve(
                 "samples": len(runnable),
                 "method": "mean runnable threads of the container while the last closed loop saturated it",
             },
-            **recorded(image, image_id, pool),
+            **recorded(image, image_id, pool, architecture),
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "cpuset": placement.cpuset,
             "host_speed": host,

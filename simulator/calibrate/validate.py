@@ -26,6 +26,7 @@ from simulator.calibrate.measure import (
     by_load,
     kept_on_failure,
     measure,
+    pass_number,
     progress_line,
     write_records,
 )
@@ -129,9 +130,9 @@ def validate_serve(
             measure(server, placement, Load("closed", 1, 500, 2.0, 0.0), pool, seed)  # warm caches
             for i, load in enumerate(loads):
                 level = measure(server, placement, load, pool, seed + 1 + i)
-                again = any(earlier.load == load for _, earlier in measured)
-                measured.append(("validate repeat" if again else "validate", level))
-                tell(progress_line("validate", i + 1, len(loads), level))
+                number = pass_number([earlier for _, earlier in measured], load)
+                measured.append(("validate repeat" if number > 1 else "validate", level))
+                tell(progress_line("validate", i + 1, len(loads), level, number))
         report.rows.extend(_rows(profile, profile_path, measured, seed, backend))
         write_records(measured, staging / "validation-requests.csv")
         (staging / "validation.json").write_text(report.to_json())

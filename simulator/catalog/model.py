@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,12 +25,17 @@ class GpuModel(_Frozen):
     speed_source: str = ""
 
 
+Architecture = Literal["x86_64", "arm64"]
+
+
 class Family(_Frozen):
-    """What every size of a family shares: the host CPU, its per-vCPU speed (and why), legacy status."""
+    """What every size of a family shares: the host CPU, its per-vCPU speed (and why), its instruction
+    set (an image runs only on the one it was built for), legacy status."""
 
     cpu: str
     cpu_speed: float = Field(gt=0)
     cpu_speed_source: str
+    architecture: Architecture = "x86_64"
     legacy: bool = False
 
 
@@ -46,6 +51,7 @@ class InstanceType(_Frozen):
     price_per_hour: float = Field(ge=0)
     price_source: str
     cpu_speed: float = Field(gt=0)
+    architecture: Architecture = "x86_64"
     gpu: GpuSpec | None = None
     spot_interruption_bucket: str | None = None
     network: str | None = None
@@ -155,6 +161,7 @@ def load_catalog(region: str = DEFAULT_REGION) -> Catalog:
             raise ValueError(f"prices.csv has no {region} price for {name}")
         fields.update(
             cpu_speed=family["cpu_speed"],
+            architecture=family.get("architecture", "x86_64"),
             legacy=family.get("legacy", False),
             price_per_hour=price.usd_per_hour,
             price_source=price.label,

@@ -14,8 +14,9 @@ from simulator.engine.simulate import ProgressCallback, simulate
 from simulator.execution.executors import Done, Executor, SerialExecutor
 from simulator.metrics.serving import LEGACY_NOTE
 from simulator.metrics.summary_types import Summary, combine, mean_of
+from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.kinds import EndpointScenario
-from simulator.scenario.profile_note import profile_worker_notes
+from simulator.scenario.profile_note import profile_architecture_notes, profile_worker_notes
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,13 @@ class Replicated:
     @cached_property
     def notes(self) -> list[str]:
         """What summary.json and the terminal add beside the figures: Elastic Inference is legacy; a
-        profile fitted with other than one worker per vCPU runs with the default count."""
-        variants = self.first.scenario.endpoint.variants if self.first.scenario.endpoint else []
+        profile fitted with other than one worker per vCPU runs with the default count, or on another
+        instruction set than it measured."""
+        scenario = self.first.scenario
+        variants = scenario.endpoint.variants if scenario.endpoint else []
         legacy = [LEGACY_NOTE] if any(v.accelerator_type for v in variants) else []
-        return legacy + profile_worker_notes(self.first.scenario)
+        architecture = profile_architecture_notes(scenario, scenario_catalog(scenario))
+        return legacy + profile_worker_notes(scenario) + architecture
 
     def document(self) -> dict[str, Any]:
         """summary.json content: single-run figures, or replication means plus `replications` with CIs."""

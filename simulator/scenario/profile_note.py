@@ -1,15 +1,21 @@
-"""A note when a variant runs a calibration profile with its default worker count, and the profile
-was fitted with another count per vCPU.
+"""Notes when a variant runs a calibration profile in a way the profile cannot vouch for: with its
+default worker count while the profile was fitted with another count per vCPU, or on instances of
+another instruction set than the image the profile measured.
 
 A scenario takes a profile's service time, overhead and wake-up slice, never its counts: how many
 workers a server starts on a bigger instance is in its own configuration. The default (one per vCPU)
 silently models a gunicorn fitted with 4 workers per core, or a FastAPI thread pool fitted with 8
 slots, as one worker per core: a different queue, with a different tail. The note says so once, where
 the user reads the results.
+
+A profile measured an x86_64 image; on a Graviton (arm64) instance the same model runs from an image
+built for arm64, and the catalog's `cpu_speed` ratio between the two families is a published estimate,
+not a measurement of this server. The scenario runs it as asked; the note says what it rests on.
 """
 
 from __future__ import annotations
 
+from simulator.catalog import Catalog
 from simulator.scenario.kinds import EndpointScenario
 from simulator.scenario.models import profile_document
 
@@ -43,5 +49,38 @@ def profile_worker_notes(scenario: EndpointScenario) -> list[str]:
             f" model {variant.model}'s profile was fitted with {workers} workers on {vcpus} vCPU(s): set"
             f" endpoint.variants[{index}].workers to what your server starts on {variant.instance_type}"
             " (README: From a profile to an instance type)"
+        )
+    return notes
+
+
+def _architecture(profile_path: str) -> str | None:
+    """The instruction set of the image the profile measured; None when it does not say (profiles
+    written before it was recorded, or by hand) or cannot be read any more."""
+    profile = profile_document(profile_path)
+    fitted = profile.get("fitted") if profile is not None else None
+    architecture = fitted.get("architecture") if isinstance(fitted, dict) else None
+    return architecture if isinstance(architecture, str) else None
+
+
+def profile_architecture_notes(scenario: EndpointScenario, catalog: Catalog) -> list[str]:
+    """One note per variant whose instances run another instruction set than the image its model's
+    profile measured (a profile that does not say counts as x86_64's only on arm64 instances)."""
+    notes: list[str] = []
+    variants = scenario.endpoint.variants if scenario.endpoint is not None else []
+    for index, variant in enumerate(variants):
+        model = scenario.models.get(variant.model)
+        instance = catalog.instances.get(variant.instance_type)
+        if model is None or model.profile is None or instance is None:
+            continue
+        measured = _architecture(model.profile)
+        if measured == instance.architecture or (measured is None and instance.architecture == "x86_64"):
+            continue
+        on = f"an {measured} image" if measured else "an image of unrecorded architecture"
+        notes.append(
+            f"endpoint.variants[{index}] ({variant.name}) runs {variant.instance_type}"
+            f" ({instance.architecture}), but model {variant.model}'s profile measured {on}: its service"
+            f" time is scaled by the catalog's cpu_speed ({instance.cpu_speed}), an estimate across"
+            f" instruction sets; build the image for {instance.architecture} and calibrate it there"
+            " to measure it"
         )
     return notes

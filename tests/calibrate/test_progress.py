@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from simulator.calibrate.host_speed import describe_record
 from simulator.calibrate.loads import Load, LoadResult, Record
-from simulator.calibrate.measure import Level, progress_line
+from simulator.calibrate.measure import Level, pass_number, progress_line
 
 
 def _level(attempts: int) -> Level:
@@ -35,3 +35,12 @@ def test_a_recorded_probe_reads_the_same_everywhere() -> None:
     assert describe_record({**figures, "window_spread": 0.03}).startswith("steady: ")
     assert describe_record({"cores": "1", "error": "boom"}) == "not probed (boom)"
     assert describe_record({}) is None and describe_record(None) is None
+
+
+def test_a_load_measured_again_says_which_pass_it_is() -> None:
+    eight = Level(LoadResult(Load("closed", 8, 10, 1.0, 0.0), [Record(0, 0, 0.01, 200)], elapsed=1.0), 0.01)
+    first, second = pass_number([], eight.load), pass_number([_level(1), eight], eight.load)
+    assert (first, second) == (1, 2)
+    assert ": closed loop of 8 users: " in progress_line("fit", 4, 13, eight, first)
+    assert ": closed loop of 8 users #2: " in progress_line("fit", 5, 13, eight, second)
+    assert ": Poisson 10.0/s #3: " in progress_line("validate", 9, 10, _level(1), 3)
