@@ -34,6 +34,7 @@ SLOW_RATIO = 1.25  # a block this much over the median ran on a core at under 80
 MAX_WINDOW_SPREAD = 0.07
 MAX_SLOW_SHARE = 0.02
 WINDOW_S = 1.0
+MIN_WINDOW_BLOCKS = 5  # a window's median of fewer blocks is noise
 BLOCK_ITERATIONS = 100_000  # ~10 ms of CPython on this machine: fine enough to see 1-s windows
 
 _PROBE = """
@@ -94,16 +95,17 @@ class HostSpeed:
 
 def host_speed_from(cores: str, began: np.ndarray, cpu_s: np.ndarray, seconds: float) -> HostSpeed:
     """The figures of one core from each block's start (s into the probe) and CPU time (s). Only
-    full 1-s windows (at least half the blocks of the fullest) count for the spread: the last,
-    cut-off one would add noise."""
+    whole 1-s windows (inside the probe's time, with MIN_WINDOW_BLOCKS blocks or more) count for
+    the spread: the last, cut-off one would add noise. A window in which other processes shared the
+    core ran fewer blocks, but each block's CPU time still says how fast the core was: it counts."""
     if len(cpu_s) < 10:
         raise ScenarioError(
             "host speed", f"only {len(cpu_s)} blocks ran in {seconds:g} s; the cores are starved"
         )
     median = float(np.median(cpu_s))
     window = np.floor(began / WINDOW_S).astype(int)
-    counts = np.bincount(window)
-    full = [w for w in range(len(counts)) if counts[w] >= max(5, counts.max() / 2)]
+    counts = np.bincount(window, minlength=int(seconds / WINDOW_S + 1e-9))
+    full = [w for w in range(int(seconds / WINDOW_S + 1e-9)) if counts[w] >= MIN_WINDOW_BLOCKS]
     if len(full) < 2:
         raise ScenarioError(
             "host speed", f"fewer than 2 full {WINDOW_S:g}-s windows in {seconds:g} s; probe for longer"

@@ -12,7 +12,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import math
+import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -32,9 +35,11 @@ from simulator.calibrate.loads import Load, LoadResult, Record, summarise
 from simulator.calibrate.payloads import PayloadPool
 from simulator.calibrate.placement import Placement
 from simulator.calibrate.runner import Server, exit_reason
+from simulator.calibrate.speed_trace import SpeedTrace, speed_trace
 from simulator.errors import ScenarioError
 
 MAX_ATTEMPTS = 3
+CPU_SAMPLE_EVERY_S = 0.1  # ten reads of one cgroup file a second: nothing next to the load generator
 NO_INTERFERENCE = Interference(0.0, 0.0)
 
 
@@ -46,6 +51,7 @@ class Level:
     cpu_seconds: float  # container CPU used during the level (nan if unknown)
     interference: Interference = NO_INTERFERENCE
     attempts: int = 1
+    cpu_samples: tuple[tuple[float, float], ...] = ()  # (s from the level's start, container CPU s)
 
     @property
     def load(self) -> Load:
@@ -55,6 +61,11 @@ class Level:
         """When each request left the client: the arrival process the container really saw, which
         predictions replay."""
         return np.array([r.sent for r in self.result.records])
+
+    def speed_trace(self) -> SpeedTrace:
+        """The container's speed window by window within the level (NO_TRACE when not sampled)."""
+        done = np.array([r.done for r in self.result.records if r.ok])
+        return speed_trace(self.cpu_samples, done)
 
     def cpu_per_request(self) -> float:
         n = sum(1 for r in self.result.records if r.ok)
@@ -134,7 +145,8 @@ def _measure_once(
     snap = snapshot(*cores)
     url = f"{server.url}/invocations"
     try:
-        result = run_load(url, load, payloads, seed=seed, cpus=set(placement.loadgen_cpus))
+        with sampling_cpu(server, placement.loadgen_cpus) as samples:
+            result = run_load(url, load, payloads, seed=seed, cpus=set(placement.loadgen_cpus))
     except ScenarioError:
         _raise_if_stopped(server, load)  # a dead container is the cause, not the refused requests
         raise
@@ -150,7 +162,34 @@ def _measure_once(
             f"(e.g. status {example.status} {example.error})",
         )
     used = after - before
-    return Level(result, used, interference(snap, snap_after, used, *cores))
+    return Level(result, used, interference(snap, snap_after, used, *cores), cpu_samples=tuple(samples))
+
+
+@contextlib.contextmanager
+def sampling_cpu(server: Server, cpus: tuple[int, ...]) -> Iterator[list[tuple[float, float]]]:
+    """Read the container's CPU seconds every CPU_SAMPLE_EVERY_S while the body runs a load, from a
+    thread on the load generator's cores (never the instance's); the list yielded fills with (seconds
+    since the body started, CPU seconds). The load's own clock starts as its event loop does, a few
+    milliseconds later: well inside a speed window."""
+    samples: list[tuple[float, float]] = []
+    stop = threading.Event()
+    start = time.perf_counter()
+
+    def run() -> None:
+        os.sched_setaffinity(0, set(cpus))  # this thread only
+        while True:
+            samples.append((time.perf_counter() - start, _docker.container_cpu_seconds(server.container)))
+            if stop.wait(CPU_SAMPLE_EVERY_S):
+                break
+        samples.append((time.perf_counter() - start, _docker.container_cpu_seconds(server.container)))
+
+    worker = threading.Thread(target=run, daemon=True, name="cpu-sampler")
+    worker.start()
+    try:
+        yield samples
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _raise_if_stopped(server: Server, load: Load) -> None:

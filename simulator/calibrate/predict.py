@@ -17,6 +17,7 @@ from simulator.calibrate.loads import Load, summarise
 from simulator.calibrate.profiles import ServeProfile, sample, write_profile
 from simulator.calibrate.queue_sim import simulate_station
 from simulator.calibrate.rate_scale import saturation_scale, scaled_service, service_factor
+from simulator.calibrate.speed_trace import NO_TRACE, SpeedTrace
 from simulator.engine import simulate
 from simulator.scenario import load_scenario_dict
 
@@ -33,6 +34,7 @@ def predict(
     profile_path: Path | None = None,
     arrivals: np.ndarray | None = None,
     replications: int = 8,
+    speed: SpeedTrace = NO_TRACE,
 ) -> dict[str, float]:
     """p50/p99/p95/mean latency (ms) and throughput (/s) the profile predicts for `load`, with the
     service time the instance has under it: at the open-loop rate (`serve.scale_at`), or back to
@@ -43,7 +45,8 @@ def predict(
     not blurred by how bursty one Poisson sample happened to be, which at 80% utilisation moves a
     48-second window's p95 by ~8% (one standard deviation). Service times are drawn afresh in each of
     `replications` runs and the figures averaged, so the prediction is the expectation given those
-    arrivals.
+    arrivals. `speed` (internal backend, replayed arrivals) runs the cores at the machine's speed window
+    by window, as the level measured it.
     """
     if arrivals is not None and load.kind != "open":
         raise ValueError("arrivals replay an open-loop level")
@@ -73,6 +76,7 @@ def predict(
                 arrival_times=arrivals,
                 warmup_s=load.warmup_s,
                 wakeup_slice=profile.wakeup_slice,
+                speed=speed,
             )
             runs.append(summarise(replay.latency, replay.throughput))
         return _average(runs)
@@ -178,13 +182,20 @@ def _predict_engine(
 
 
 def simulated_completions(
-    profile: ServeProfile, load: Load, *, requests: int = 0, arrivals: np.ndarray | None = None, seed: int = 1
+    profile: ServeProfile,
+    load: Load,
+    *,
+    requests: int = 0,
+    arrivals: np.ndarray | None = None,
+    seed: int = 1,
+    speed: SpeedTrace = NO_TRACE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """When each request the profile's instance serves under `load` left the client and completed
     (s, every request: the caller drops its warm-up the way it drops the measured one's), the
     profile taken as one fixed model (`scaled_service`): the model's side of a comparison that
     takes both through the same estimator (`in_flight`). `arrivals` replays an open-loop level's
-    send times; without them, `requests` requests at the load's rate or users."""
+    send times; without them, `requests` requests at the load's rate or users. `speed`: the cores'
+    pace window by window, as in `predict`."""
     count = len(arrivals) if arrivals is not None else requests
     if arrivals is not None:
         kwargs: dict[str, Any] = {"arrival_times": arrivals}
@@ -199,6 +210,7 @@ def simulated_completions(
         seed=arrival_seed,
         warmup_s=0.0,
         wakeup_slice=profile.wakeup_slice,
+        speed=speed,
         **kwargs,
     )
     return run.sent, run.sent + run.latency

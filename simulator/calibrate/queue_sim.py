@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.calibrate.speed_trace import NO_TRACE, SpeedTrace
 from simulator.core.cpu_sharing import SharedCores, WakeupCores
 
 
@@ -38,10 +39,12 @@ def simulate_station(
     seed: int | np.random.SeedSequence = 1,
     warmup_s: float | None = None,
     wakeup_slice: float = 0.0,
+    speed: SpeedTrace = NO_TRACE,
 ) -> StationRun:
     """Open loop (Poisson `rate`, or replayed `arrival_times` in seconds), or closed loop (`users`, zero
     think time); one request per service sample. Warm-up: the first 5% of requests, or
-    those issued before `warmup_s`."""
+    those issued before `warmup_s`. `speed` slows the cores window by window (a factor of 1.3: work
+    takes 1.3 times as long in that window), whichever requests are in service then."""
     if sum(x is not None for x in (rate, users, arrival_times)) != 1:
         raise ValueError("give exactly one of rate, users and arrival_times")
     n = len(service)
@@ -61,12 +64,19 @@ def simulate_station(
     pending = [(float(issued[i] + overhead[i]), i) for i in range(next_id)]
     heapq.heapify(pending)
     cores = WakeupCores(vcpus, wakeup_slice) if wakeup_slice > 0 else SharedCores(vcpus)
+    changes = deque(speed.changes())  # (when, factor): the pace changes at each window's start
     waiting: deque[int] = deque()
     t = 0.0
     completed = 0
     while completed < n:
         t_done = cores.next_completion(t)
         t_arr = pending[0][0] if pending else math.inf
+        if changes and changes[0][0] <= min(t_arr, t_done):
+            when, factor = changes.popleft()
+            cores.advance(t, max(t, when))
+            t = max(t, when)
+            cores.pace = 1.0 / factor
+            continue
         if t_arr <= t_done:
             cores.advance(t, t_arr)
             t = t_arr

@@ -27,6 +27,7 @@ class Row:
     speed: float = math.nan  # the level's CPU per request / calibration's at its rate (closed: saturated)
     repeat: dict[str, float] = field(default_factory=dict)  # measured second pass / first pass - 1
     in_flight: dict[str, dict[str, float]] = field(default_factory=dict)  # in_flight.compared per band
+    speed_within: tuple[float, float] | None = None  # open loop: 1-s windows' p10, p90 speed (or none)
 
     def error(self, metric: str) -> float:
         m, p = self.measured[metric], self.predicted[metric]
@@ -105,6 +106,8 @@ def read_validation(path: Path) -> ServeValidation:
     rows = []
     for raw in data["rows"]:
         kept = {k: v for k, v in raw.items() if k in names}
+        if kept.get("speed_within") is not None:
+            kept["speed_within"] = tuple(kept["speed_within"])
         rows.append(Row(**{**kept, "checked": tuple(kept["checked"])}))
     return ServeValidation(
         data["profile"],

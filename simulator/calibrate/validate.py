@@ -37,6 +37,7 @@ from simulator.calibrate.provenance import validation_target
 from simulator.calibrate.rate_scale import cpu_at, saturated_cpu, scaled_service, service_factor
 from simulator.calibrate.results import MAX_CHECKED_UTILISATION, Row, ServeValidation
 from simulator.calibrate.runner import serving
+from simulator.calibrate.speed_trace import NO_TRACE
 from simulator.calibrate.validation_table import format_table
 from simulator.staging import staged_directory
 
@@ -175,9 +176,20 @@ def _rows(
                 speed,
                 repeatability(summaries),
                 in_flight_gaps(profile, levels, seed + 1000 * len(rows)),  # each load its own draws
+                speed_within(levels),
             )
         )
     return rows
+
+
+def speed_within(levels: list[Level]) -> tuple[float, float] | None:
+    """How far the speed moved second by second inside a load's passes: the lowest pass's 10th and
+    the highest pass's 90th percentile window (None when no pass has a trace, as closed loops)."""
+    traces = [level.speed_trace() for level in levels if level.load.kind == "open"]
+    spreads = [trace.spread() for trace in traces if trace.starts.size]
+    if not spreads:
+        return None
+    return min(low for low, _ in spreads), max(high for _, high in spreads)
 
 
 def _predicted(
@@ -252,7 +264,9 @@ def predict_at_measured_speed(
     throughput 168-212/s in back-to-back 5 s windows, nothing else running in the VM), which moves
     latency at 80% load by far more than the targets. `speed` is the container's CPU per request in
     the level (cgroup accounting) over what calibration measured around the same rate (a closed loop:
-    its saturating levels); the profile's service time at that rate is scaled by it. This separates
+    its saturating levels); the profile's service time at that rate is scaled by it, and an open-loop
+    level's requests each again by the speed of the second they were sent in, when the level sampled
+    its CPU (`speed_trace`: the level's speed hides spells of seconds that set its tail). This separates
     the model (queueing structure, overhead, service-time shape, rate dependence) from the machine's
     speed at the time; the plain prediction, at the profile's speed, is the one a user gets and stays
     the headline. For a saturated closed loop the predicted maximum is calibration's measured one
@@ -263,7 +277,8 @@ def predict_at_measured_speed(
     if not math.isfinite(speed):
         return {}, math.nan
     model = scaled_service(profile, service_factor(profile, level.load) * speed)
-    return predict(model, level.load, seed=seed, backend="internal", arrivals=arrivals), speed
+    trace = level.speed_trace() if arrivals is not None else NO_TRACE
+    return predict(model, level.load, seed=seed, backend="internal", arrivals=arrivals, speed=trace), speed
 
 
 def measured_speed(profile: ServeProfile, level: Level) -> float:
@@ -279,7 +294,8 @@ def measured_speed(profile: ServeProfile, level: Level) -> float:
 def in_flight_gaps(profile: ServeProfile, levels: list[Level], seed: int) -> dict[str, dict[str, float]]:
     """The mean time per completion while requests stayed in flight, by how many (`in_flight`): the
     load's passes measured, against the model's own completions under the same send times (closed
-    loops: the same users) at each pass's measured speed, both with the level's warm-up left out.
+    loops: the same users) at each pass's measured speed (an open loop's second by second, as the
+    at-speed figures), both with the level's warm-up left out.
     It checks the concurrency structure the profile assumes (worker slots sharing cores, no
     slow-down as requests pile up) on loads it was not fitted to, apart from the latency percentiles
     that speed and queue length blur. The model shares the cores equally here even when the profile
@@ -297,9 +313,15 @@ def in_flight_gaps(profile: ServeProfile, levels: list[Level], seed: int) -> dic
         at = scaled_service(profile, service_factor(profile, level.load) * speed)
         at = replace(at, wakeup_slice=0.0)  # the completion rate's structure, apart from the order
         arrivals = level.sent_times() if level.load.kind == "open" else None
+        trace = level.speed_trace() if arrivals is not None else NO_TRACE
         for stream in np.random.SeedSequence([seed, k]).generate_state(MODEL_REPLICATIONS):
             sent, done = simulated_completions(
-                at, level.load, requests=len(level.result.records), arrivals=arrivals, seed=int(stream)
+                at,
+                level.load,
+                requests=len(level.result.records),
+                arrivals=arrivals,
+                seed=int(stream),
+                speed=trace,
             )
             model.append(gaps_of(sent, done, level.load.warmup_s))
     return compared(pooled_gaps(measured), pooled_gaps(model))

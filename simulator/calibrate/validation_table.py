@@ -115,7 +115,9 @@ def format_table(report: ServeValidation) -> str:
         utilisation_note(report),
         "speed: the level's container CPU per request / calibration's around the same rate (a closed "
         "loop: its saturating levels'); p50, p95, X after it: errors predicted with the service time "
-        "scaled by it (drift seen in CPU taken out)",
+        "scaled by it (drift seen in CPU taken out), an open-loop level's cores also run at the speed "
+        "of each second (its CPU per completion in 1-s windows)",
+        *speed_within_note(report),
         "others: disturbance by other processes, the larger of the share of the instance's core time used "
         "outside the container and the load generator's wait for its core, and 10x the share of requests "
         "sent > 10 ms late (a level is measured again, up to 3 times, while it is over 5%)",
@@ -123,6 +125,17 @@ def format_table(report: ServeValidation) -> str:
         *format_in_flight(report),
     ]
     return "\n".join(lines)
+
+
+def speed_within_note(report: ServeValidation) -> list[str]:
+    """How far each open-loop load's speed moved second by second: a wide band is a host whose slow
+    spells set the tail, which the level's one speed cannot show."""
+    shown = [
+        f"{row.load} {row.speed_within[0]:.2f}-{row.speed_within[1]:.2f}"
+        for row in report.rows
+        if row.speed_within is not None
+    ]
+    return ["speed within the level (1-s windows, p10-p90): " + ", ".join(shown)] if shown else []
 
 
 def format_in_flight(report: ServeValidation) -> list[str]:

@@ -10,6 +10,9 @@ On gunicorn with four event-loop workers on one core (2026-12-03 matrix, run 1),
 measured send times came within 13% of the measured p95 at 50-80% load with a 2-3 ms slice,
 against 15-24% short with ideal sharing. With unbounded workers the mean is the same under both
 (both are work-conserving and symmetric); only the spread differs.
+
+Both have a `pace`, how fast the cores run now: calibration's validation replays a host's measured
+slow spells through it (`calibrate.speed_trace`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ class SharedCores:
 
     def __init__(self, vcpus: int) -> None:
         self.vcpus = vcpus
+        self.pace = 1.0  # seconds of work a core does per second now (below 1: a slowed host)
         self._virtual = 0.0
         self._heap: list[tuple[float, int]] = []
 
@@ -32,7 +36,7 @@ class SharedCores:
         return len(self._heap)
 
     def _speed(self) -> float:
-        return min(1.0, self.vcpus / len(self._heap)) if self._heap else 0.0
+        return self.pace * min(1.0, self.vcpus / len(self._heap)) if self._heap else 0.0
 
     def next_completion(self, now: float) -> float:
         return now + (self._heap[0][0] - self._virtual) / self._speed() if self._heap else math.inf
@@ -63,7 +67,8 @@ class WakeupCores:
 
     def __init__(self, vcpus: int, wakeup_slice: float) -> None:
         self.vcpus = vcpus
-        self.wakeup_slice = wakeup_slice
+        self.wakeup_slice = wakeup_slice  # wall-clock seconds: the kernel's slice, whatever the pace
+        self.pace = 1.0  # seconds of work a core does per second now (below 1: a slowed host)
         self._inside: list[_InService] = []  # in start order: newest last
         self._next: tuple[float, _InService | None, str] = (math.inf, None, "")
 
@@ -89,7 +94,7 @@ class WakeupCores:
         best: tuple[float, _InService | None, str] = (math.inf, None, "")
         for entry in self._inside:
             running_ahead = id(entry) in ahead
-            speed = 1.0 if running_ahead else shared
+            speed = self.pace * (1.0 if running_ahead else shared)
             if speed > 0 and entry.work / speed < best[0]:
                 best = (entry.work / speed, entry, "work")
             if running_ahead and entry.credit < best[0]:
@@ -104,10 +109,10 @@ class WakeupCores:
         ahead, shared = self._speeds()
         for entry in self._inside:
             if id(entry) in ahead:
-                entry.work -= elapsed
+                entry.work -= elapsed * self.pace
                 entry.credit -= elapsed
             else:
-                entry.work -= elapsed * shared
+                entry.work -= elapsed * shared * self.pace
         when, entry, kind = self._next
         if entry is not None and to == when:  # land the announced event exactly
             setattr(entry, kind, 0.0)

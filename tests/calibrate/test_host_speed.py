@@ -84,6 +84,18 @@ def test_a_cut_off_last_window_does_not_count() -> None:
     assert speed.window_spread < 0.02 and speed.steady()
 
 
+def test_a_window_the_core_was_shared_in_still_counts() -> None:
+    """Another process took half the core in the second window: half as many blocks ran there (by
+    the clock), each at its usual CPU time. host-check on a busy 2-core machine (a compiler on the
+    other core, 2026-12-03 23:15 UTC) refused a 2-s probe this way instead of giving its verdict."""
+    began, cpu = _blocks(3.0)
+    shared = (began >= 1.0) & (began < 2.0)
+    keep = ~shared | (np.arange(len(began)) % 3 == 0)
+    cpu[shared] *= 1.2
+    speed = host_speed_from("1", began[keep], cpu[keep], 3.0)
+    assert speed.window_spread == pytest.approx(0.2, abs=0.03) and not speed.steady()
+
+
 def test_fewer_than_two_full_windows_is_one_line() -> None:
     began, cpu = _blocks(1.0)
     with pytest.raises(ScenarioError, match="fewer than 2 full 1-s windows in 1 s; probe for longer"):

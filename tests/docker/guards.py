@@ -72,6 +72,17 @@ def assert_completion_rate_holds(report: ServeValidation) -> None:
     assert float(np.median(errors)) <= GUARD_GAP, format_table(report)
 
 
+def assert_open_levels_traced(report: ServeValidation) -> None:
+    """Every open-loop load ran with the container's CPU sampled second by second (`speed_trace`),
+    so its at-speed figures replay the host's slow spells; a trace that says the speed never moved
+    at all is a sampler reading a stale counter."""
+    for row in report.rows:
+        if row.kind == "open":
+            assert row.speed_within is not None, row.load
+            low, high = row.speed_within
+            assert 0.0 < low <= 1.0 <= high < 10.0 and high > low, (row.load, row.speed_within)
+
+
 def assert_passes_measured_one_in_flight(profile: dict[str, object]) -> None:
     """Calibration's fitting streams each measured the time per completion with one request in
     flight, pass by pass (serve.busy_gaps keeps a level's passes apart): at least MIN_GAPS gaps in

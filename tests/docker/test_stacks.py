@@ -34,6 +34,7 @@ from simulator.calibrate.sharing_fit import SLOT_GRID, shares_the_core
 from simulator.cli import main as sagesim_main
 from tests.docker.guards import (
     assert_completion_rate_holds,
+    assert_open_levels_traced,
     assert_passes_measured_one_in_flight,
     assert_within_testbed_noise,
 )
@@ -134,6 +135,7 @@ def test_stack_of_the_day_calibrates_and_validates_from_the_cli(
     assert_passes_measured_one_in_flight(profile)
     assert_within_testbed_noise(read_validation(out / "validation.json"))
     assert_completion_rate_holds(read_validation(out / "validation.json"))
+    assert_open_levels_traced(read_validation(out / "validation.json"))
 
 
 def assert_progress_told(stderr: str, host_line: str, step: str) -> None:
