@@ -215,6 +215,19 @@ def kept_on_failure(levels: list[tuple[str, Level]], path: Path, shown: Path) ->
         raise ScenarioError(exc.path, f"{exc.reason}; {kept}") from None
 
 
+def write_cpu_samples(levels: list[tuple[str, Level]], path: Path) -> Path:
+    """The container's CPU seconds as sampled during every level (`sampling_cpu`), one CSV row per
+    sample, the levels in the order of the requests file: what the speed traces were computed from."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["phase", "kind", "level", "t", "cpu_seconds"])
+        for phase, level in levels:
+            for t, cpu in level.cpu_samples:
+                out.writerow([phase, level.load.kind, level.load.level, f"{t:.6f}", f"{cpu:.9f}"])
+    return path
+
+
 def write_records(levels: list[tuple[str, Level]], path: Path) -> Path:
     """Every request of every level, one CSV row each."""
     path.parent.mkdir(parents=True, exist_ok=True)

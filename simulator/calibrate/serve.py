@@ -32,6 +32,7 @@ from simulator.calibrate.measure import (
     measure,
     pass_number,
     progress_line,
+    write_cpu_samples,
     write_records,
 )
 from simulator.calibrate.parallelism import effective_parallelism, sampling_runnable, worker_slots
@@ -163,6 +164,7 @@ def calibrate_serve(
             **profile.fitted,
         }
         write_records(levels, staging / "requests.csv")
+        write_cpu_samples(levels, staging / "cpu.csv")
         write_profile(replace(profile, fitted=fitted), staging / PROFILE_FILE)
     return out / PROFILE_FILE
 

@@ -28,6 +28,7 @@ from simulator.calibrate.measure import (
     measure,
     pass_number,
     progress_line,
+    write_cpu_samples,
     write_records,
 )
 from simulator.calibrate.placement import place
@@ -136,6 +137,7 @@ def validate_serve(
                 tell(progress_line("validate", i + 1, len(loads), level, number))
         report.rows.extend(_rows(profile, profile_path, measured, seed, backend))
         write_records(measured, staging / "validation-requests.csv")
+        write_cpu_samples(measured, staging / "validation-cpu.csv")
         (staging / "validation.json").write_text(report.to_json())
         (staging / "validation.txt").write_text(format_table(report) + "\n")
         if figure is not None:

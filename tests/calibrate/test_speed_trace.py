@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from simulator.calibrate.loads import Load, LoadResult, Record
-from simulator.calibrate.measure import Level
+from simulator.calibrate.measure import Level, write_cpu_samples
 from simulator.calibrate.profiles import ServeProfile
 from simulator.calibrate.queue_sim import simulate_station
 from simulator.calibrate.results import Row, ServeValidation, read_validation
@@ -164,3 +164,13 @@ def test_the_table_says_how_far_each_open_load_moved_and_the_json_keeps_it(tmp_p
     (tmp_path / "v.json").write_text(report.to_json())
     assert read_validation(tmp_path / "v.json").rows == [untraced, traced]
     assert "speed within the level" not in format_table(ServeValidation("p.yaml", "img:1", [untraced]))
+
+
+def test_the_cpu_samples_are_written_beside_the_requests(tmp_path: Path) -> None:
+    level = _level([0.5, 0.7])
+    path = write_cpu_samples([("validate", level), ("validate repeat", level)], tmp_path / "cpu.csv")
+    lines = path.read_text().splitlines()
+    assert lines[0] == "phase,kind,level,t,cpu_seconds"
+    assert len(lines) == 1 + 2 * len(level.cpu_samples)
+    assert lines[1] == "validate,open,70.0,0.000000,0.000000000"
+    assert lines[-1].startswith("validate repeat,open,70.0,2.000000,1.2")

@@ -131,6 +131,9 @@ def test_stack_of_the_day_calibrates_and_validates_from_the_cli(
     assert [r["kind"] for r in rows] == ["closed"] * 2 + ["open"] * 4
     assert all(r["measured"]["failed"] == 0 for r in rows)
     assert (out / "validation.png").stat().st_size > 10_000
+    # the CPU samples the speed traces came from, ten a second in every level of both runs
+    for samples in (out / "cpu.csv", out / "validation-cpu.csv"):
+        assert len(samples.read_text().splitlines()) > 500, samples
     assert "time per completion while requests stayed in flight" in printed
     assert_passes_measured_one_in_flight(profile)
     assert_within_testbed_noise(read_validation(out / "validation.json"))
