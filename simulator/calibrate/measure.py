@@ -12,9 +12,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import math
-import os
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
@@ -35,6 +33,7 @@ from simulator.calibrate.loads import Load, LoadResult, Record, summarise
 from simulator.calibrate.payloads import PayloadPool
 from simulator.calibrate.placement import Placement
 from simulator.calibrate.runner import Server, exit_reason
+from simulator.calibrate.sampling import sampling
 from simulator.calibrate.speed_trace import SpeedTrace, speed_trace
 from simulator.errors import ScenarioError
 
@@ -165,31 +164,20 @@ def _measure_once(
     return Level(result, used, interference(snap, snap_after, used, *cores), cpu_samples=tuple(samples))
 
 
-@contextlib.contextmanager
-def sampling_cpu(server: Server, cpus: tuple[int, ...]) -> Iterator[list[tuple[float, float]]]:
+def sampling_cpu(
+    server: Server, cpus: tuple[int, ...]
+) -> contextlib.AbstractContextManager[list[tuple[float, float]]]:
     """Read the container's CPU seconds every CPU_SAMPLE_EVERY_S while the body runs a load, from a
     thread on the load generator's cores (never the instance's); the list yielded fills with (seconds
     since the body started, CPU seconds). The load's own clock starts as its event loop does, a few
     milliseconds later: well inside a speed window."""
-    samples: list[tuple[float, float]] = []
-    stop = threading.Event()
     start = time.perf_counter()
-
-    def run() -> None:
-        os.sched_setaffinity(0, set(cpus))  # this thread only
-        while True:
-            samples.append((time.perf_counter() - start, _docker.container_cpu_seconds(server.container)))
-            if stop.wait(CPU_SAMPLE_EVERY_S):
-                break
-        samples.append((time.perf_counter() - start, _docker.container_cpu_seconds(server.container)))
-
-    worker = threading.Thread(target=run, daemon=True, name="cpu-sampler")
-    worker.start()
-    try:
-        yield samples
-    finally:
-        stop.set()
-        worker.join()
+    return sampling(
+        lambda: (time.perf_counter() - start, _docker.container_cpu_seconds(server.container)),
+        CPU_SAMPLE_EVERY_S,
+        cpus=cpus,
+        at_edges=True,
+    )
 
 
 def _raise_if_stopped(server: Server, load: Load) -> None:

@@ -12,9 +12,10 @@ slots; threads waiting for the GIL or on a socket are asleep and never count.
 from __future__ import annotations
 
 import contextlib
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
+
+from simulator.calibrate.sampling import sampling
 
 SAMPLE_EVERY_S = 0.01
 
@@ -32,26 +33,12 @@ def runnable_threads(thread_ids: list[int]) -> int:
     return count
 
 
-@contextlib.contextmanager
 def sampling_runnable(
     threads_of_container: Callable[[], list[int]], every_s: float = SAMPLE_EVERY_S
-) -> Iterator[list[int]]:
+) -> contextlib.AbstractContextManager[list[int]]:
     """Sample the container's runnable threads in a background thread while the body runs; the list
     yielded fills with the counts."""
-    samples: list[int] = []
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.wait(every_s):
-            samples.append(runnable_threads(threads_of_container()))
-
-    worker = threading.Thread(target=run, daemon=True, name="runnable-sampler")
-    worker.start()
-    try:
-        yield samples
-    finally:
-        stop.set()
-        worker.join()
+    return sampling(lambda: runnable_threads(threads_of_container()), every_s)
 
 
 def effective_parallelism(samples: list[int]) -> float | None:

@@ -74,32 +74,18 @@ def test_a_slowed_span_matches_the_same_work_made_longer() -> None:
     rng = np.random.default_rng(3)
     arrivals = np.sort(rng.uniform(0.0, 20.0, 1500))
     service = rng.exponential(0.010, 1500)
-    overhead = np.full(1500, 0.001)
     windows = np.arange(0.0, 30.0, 1.0)
-    slowed = simulate_station(
-        service,
-        overhead,
-        vcpus=1,
-        workers=4,
-        arrival_times=arrivals,
-        warmup_s=0.0,
-        speed=SpeedTrace(windows, np.full(len(windows), 1.3)),
-    )
-    longer = simulate_station(
-        service * 1.3, overhead, vcpus=1, workers=4, arrival_times=arrivals, warmup_s=0.0
-    )
-    assert slowed.latency == pytest.approx(longer.latency, rel=1e-9, abs=1e-12)
-    unchanged = simulate_station(
-        service,
-        overhead,
-        vcpus=1,
-        workers=4,
-        arrival_times=arrivals,
-        warmup_s=0.0,
-        speed=SpeedTrace(windows, np.ones(len(windows))),
-    )
-    plain = simulate_station(service, overhead, vcpus=1, workers=4, arrival_times=arrivals, warmup_s=0.0)
-    assert unchanged.latency == pytest.approx(plain.latency, rel=1e-9, abs=1e-12)
+
+    def latency(work: np.ndarray, speed: SpeedTrace = NO_TRACE) -> np.ndarray:
+        run = simulate_station(
+            work, np.full(1500, 0.001), vcpus=1, workers=4, arrival_times=arrivals, warmup_s=0.0, speed=speed
+        )
+        return run.latency
+
+    slowed = latency(service, SpeedTrace(windows, np.full(len(windows), 1.3)))
+    assert slowed == pytest.approx(latency(service * 1.3), rel=1e-9, abs=1e-12)
+    unchanged = latency(service, SpeedTrace(windows, np.ones(len(windows))))
+    assert unchanged == pytest.approx(latency(service), rel=1e-9, abs=1e-12)
 
 
 def _level(cpu_per_second: list[float], rate: float = 70.0) -> Level:
