@@ -15,9 +15,12 @@ if TYPE_CHECKING:  # measure needs the docker extra; fitting does not
 
 def matching_factor(profile: ServeProfile, level: Level, statistic: str, *, replications: int = 8) -> float:
     """The factor on the profile's service time with which the model, replaying the level's send
-    times, gives the level's measured statistic (bisection on a log scale)."""
+    times at the host's pace second by second (`speed_trace`), gives the level's measured statistic
+    (bisection on a log scale). With the pace in, the factor is the server's cost at this rate, not
+    the slow spells the host had while it was measured."""
     measured = level.summary()[statistic]
     arrivals = level.sent_times()  # replayed: see predict()
+    pace = level.speed_trace()
     low, high = 0.4, 2.5
     for _ in range(14):
         mid = math.sqrt(low * high)
@@ -27,6 +30,7 @@ def matching_factor(profile: ServeProfile, level: Level, statistic: str, *, repl
             backend="internal",
             arrivals=arrivals,
             replications=replications,
+            speed=pace,
         )[statistic]
         low, high = (mid, high) if predicted < measured else (low, mid)
     return math.sqrt(low * high)
