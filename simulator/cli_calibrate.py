@@ -52,6 +52,15 @@ ContentTypeOption = Annotated[
         "--content-type", help="Content-Type of --payload (default: from its suffix)", show_default=False
     ),
 ]
+ValidatePayloadOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--payload",
+        help="request bodies as for `calibrate serve --payload` (default: the ones the profile was fitted"
+        " with; others need --payload-differs-ok)",
+        show_default=False,
+    ),
+]
 AcceptOption = Annotated[
     str | None, typer.Option("--accept", help="Accept header sent (default: */*)", show_default=False)
 ]
@@ -133,7 +142,8 @@ def serve(
         typer.Option(
             "--server-workers",
             min=1,
-            help="model-server worker processes (default: vcpus)",
+            help="sets SAGEMAKER_MODEL_SERVER_WORKERS in the container (default: not set: the server"
+            " starts as its image says, and calibration measures how many requests it serves at once)",
             show_default=False,
         ),
     ] = None,
@@ -311,7 +321,7 @@ def validate(
         str | None, typer.Option("--image", help="local image (default: the one the profile was fitted on)")
     ] = None,
     memory: MemoryOption = None,
-    payload: PayloadOption = None,
+    payload: ValidatePayloadOption = None,
     content_type: ContentTypeOption = None,
     accept: AcceptOption = None,
     image_differs_ok: Annotated[

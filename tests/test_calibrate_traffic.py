@@ -52,12 +52,13 @@ def test_single_file_and_explicit_content_type(tmp_path: Path) -> None:
     ("name", "content", "message"),
     [
         ("missing.json", None, "cannot read"),
-        ("empty.json", b"", "holds an empty body"),
+        ("empty.json", b"", "empty.json' is an empty body"),
         ("blank.jsonl", b"\n\n", "holds no request body"),
         ("x.bin", b"1", "cannot tell the content type"),
-        ("big.json", b"1" * (6 * 2**20 + 1), "6 MB"),
+        ("big.json", b"1" * (6 * 2**20 + 1), "big.json' is a body of 6,291,457 bytes, over SageMaker's 6 MB"),
+        ("big.jsonl", b"{}\n\n" + b"1" * (6 * 2**20 + 1), "big.jsonl' line 3 is a body of 6,291,457 bytes"),
     ],
-    ids=["missing", "empty", "no-lines", "unknown-type", "too-big"],
+    ids=["missing", "empty", "no-lines", "unknown-type", "too-big", "too-big-line"],
 )
 def test_bad_payloads_are_one_line(tmp_path: Path, name: str, content: bytes | None, message: str) -> None:
     if content is not None:
@@ -65,6 +66,15 @@ def test_bad_payloads_are_one_line(tmp_path: Path, name: str, content: bytes | N
     with pytest.raises(ScenarioError) as exc:
         file_pool(tmp_path / name)
     assert message in exc.value.one_line() and "\n" not in exc.value.one_line()
+
+
+def test_a_directory_names_the_file_that_is_too_big(tmp_path: Path) -> None:
+    """A new user's trial pointed --payload at a folder holding a 6.7 MB digits.jsonl: the error named
+    the folder, not the file."""
+    (tmp_path / "a.json").write_bytes(b"{}")
+    (tmp_path / "digits.jsonl").write_bytes(b"1" * (7 * 10**6))
+    with pytest.raises(ScenarioError, match=r"digits.jsonl' is a body of 7,000,000 bytes"):
+        file_pool(tmp_path)
 
 
 def test_content_type_without_payload_is_refused() -> None:

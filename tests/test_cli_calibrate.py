@@ -86,6 +86,53 @@ def test_validate_refuses_an_image_other_than_the_profiles(cli: Cli, tmp_path: P
     assert "--image-differs-ok" in err and not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize(
+    ("fitted", "start"),
+    [
+        ("{image: 42}", "error: fitted.image: must be a string (an image name or id), got 42"),
+        ("{image: x, image_id: [1]}", "error: fitted.image_id: must be a string (an image name or id)"),
+        ("{image: x, payload: file.json}", "error: fitted.payload: must be a mapping (source, content_type"),
+        ("{image: x, payload: {source: 7}}", "error: fitted.payload.source: must be a string, got 7"),
+    ],
+)
+def test_a_profile_whose_provenance_was_edited_wrong_is_one_line(
+    cli: Cli, tmp_path: Path, fitted: str, start: str
+) -> None:
+    """Found by a new user's trial (2026-12-03): `fitted.image: 42` gave a 62-line traceback from
+    the Docker client."""
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        "service_time: {distribution: deterministic, value: 0.005}\n"
+        f"overhead: {{distribution: deterministic, value: 0.001}}\nvcpus: 1\nworkers: 1\nfitted: {fitted}\n"
+    )
+    err = _one_error(cli, "validate", "--profile", profile, "--out", tmp_path / "o")
+    assert err.startswith(start), err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("service_time", "reason"),
+    [
+        ("{distribution: gamma, mean: fast, cv: 1}", "service_time.mean: cannot read duration 'fast'"),
+        ("{distribution: gamma, mean: 5ms}", "service_time.cv: required key is missing"),
+        ("{distribution: exponential, mean: -1}", "service_time.mean: Input should be greater than 0"),
+    ],
+)
+def test_a_broken_distribution_in_a_profile_names_its_key_as_run_does(
+    cli: Cli, tmp_path: Path, service_time: str, reason: str
+) -> None:
+    """A new user's trial (2026-12-03): validate said `service_time: Value error, cannot read duration
+    'fast'` where run says `service_time.mean: cannot read duration 'fast'`."""
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        f"service_time: {service_time}\noverhead: {{distribution: deterministic, value: 0.001}}\n"
+        "vcpus: 1\nworkers: 1\nfitted: {image: x}\n"
+    )
+    err = _one_error(cli, "validate", "--profile", profile, "--out", tmp_path / "o")
+    assert err == f"error: {profile}: {reason}", err
+    assert not (tmp_path / "o").exists()
+
+
 def test_payload_options_are_for_serve_profiles(cli: Cli, tmp_path: Path) -> None:
     profile = tmp_path / "train.yaml"
     profile.write_text("work: 10\nsteps: 5\n")

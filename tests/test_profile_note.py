@@ -18,7 +18,12 @@ from simulator.scenario import load_scenario_dict
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.kinds import EndpointScenario
 from simulator.scenario.loader import dump_resolved
-from simulator.scenario.profile_note import profile_architecture_notes, profile_worker_notes
+from simulator.scenario.profile_note import (
+    profile_architecture_notes,
+    profile_notes,
+    profile_thread_pool_notes,
+    profile_worker_notes,
+)
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -142,3 +147,39 @@ def test_docker_names_its_architectures_as_the_catalog_does() -> None:
     assert recorded("img", "sha256:1", pool, "amd64")["architecture"] == "x86_64"
     assert recorded("img", "sha256:1", pool, "aarch64")["architecture"] == "arm64"
     assert "architecture" not in recorded("img", "sha256:1", pool, "s390x")
+
+
+def _pool(
+    tmp_path: Path, workers: int, runnable: float, instance_type: str, vcpus: int = 1
+) -> EndpointScenario:
+    """The gunicorn profile recast with `workers` slots and `runnable` threads on `vcpus`, the variant
+    setting `workers` to the slots."""
+    profile = yaml.safe_load((SCENARIOS / "data" / "gunicorn-multiworker-profile.yaml").read_text())
+    profile["fitted"]["parallelism"]["runnable_threads_mean"] = runnable
+    path = tmp_path / "profile.yaml"
+    path.write_text(yaml.safe_dump({**profile, "workers": workers, "vcpus": vcpus}))
+    document = _scenario(path, workers)
+    document["endpoint"]["variants"][0]["instance_type"] = instance_type  # type: ignore[index]
+    return load_scenario_dict(document)
+
+
+def test_a_thread_pools_profile_on_more_vcpus_is_noted_whatever_the_workers(tmp_path: Path) -> None:
+    """A new user's trial (2026-12-03) set workers: 8 (the FastAPI profile's slots) on ml.c5.xlarge and
+    got 300/s per instance with no note, where the one-process container measured ~110/s."""
+    scenario = _pool(tmp_path, 8, 1.41, "ml.c5.xlarge")
+    (note,) = profile_thread_pool_notes(scenario, scenario_catalog(scenario))
+    assert note.startswith("endpoint.variants[0] (prod): model m's profile is a thread pool (8 slots, 1.41")
+    assert "on ml.c5.xlarge (4 vCPUs)" in note and "workers = 8 x processes" in note
+    assert any("thread pool" in n for n in profile_notes(scenario, scenario_catalog(scenario)))
+
+
+@pytest.mark.parametrize(
+    ("workers", "runnable", "vcpus"),
+    [(32, 5.6, 4), (4, 3.97, 1), (1, 1.0, 1)],
+    ids=["as-many-vcpus-as-measured", "processes-not-threads", "one-worker"],
+)
+def test_no_thread_pool_note_on_the_vcpus_it_was_measured_on_or_for_processes(
+    tmp_path: Path, workers: int, runnable: float, vcpus: int
+) -> None:
+    scenario = _pool(tmp_path, workers, runnable, "ml.c5.xlarge", vcpus)
+    assert profile_thread_pool_notes(scenario, scenario_catalog(scenario)) == []

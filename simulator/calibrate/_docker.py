@@ -48,14 +48,16 @@ def image_exists(cli: docker.DockerClient, image: str) -> bool:
     return True
 
 
-def require_image(image: str) -> docker.DockerClient:
+def require_image(image: str, named_by: str = "--image") -> docker.DockerClient:
     """A client to the engine, failing in one line when the image is missing rather than letting
-    run() try to pull it."""
+    run() try to pull it. `named_by` is where the user gave the name: the option, or the profile's
+    `fitted.image` when validation took it from there."""
     cli = client()
     if not image_exists(cli, image):
         raise ScenarioError(
-            "--image",
-            f"image {image!r} not found locally; build it first (`sagesim calibrate build serve`)",
+            named_by,
+            f"image {image!r} not found locally; build or load it first (a shipped stack or example: "
+            "`sagesim calibrate build NAME`; your own: `docker build` or `docker load`)",
         )
     return cli
 

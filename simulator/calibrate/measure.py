@@ -22,6 +22,7 @@ import numpy as np
 
 from simulator.calibrate import _docker
 from simulator.calibrate.interference import (
+    MAX_INTERFERENCE,
     Interference,
     interference,
     least_disturbed,
@@ -102,7 +103,11 @@ def progress_line(step: str, done: int, total: int, level: Level, pass_number: i
         f"{step} {done}/{total}: {what}: {figures['throughput']:.1f}/s,"
         f" p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms"
     )
-    return line + (f" (measured {level.attempts} times: disturbed)" if level.attempts > 1 else "")
+    if level.attempts == 1:
+        return line
+    kept = summary_disturbance(figures)
+    verdict = f"still disturbed, {kept:.1%}" if kept > MAX_INTERFERENCE else f"kept at {kept:.1%}"
+    return line + f" (measured {level.attempts} times: disturbed; {verdict})"
 
 
 def pass_number(earlier: list[Level], load: Load) -> int:

@@ -86,22 +86,29 @@ def file_pool(path: Path, content_type: str | None = None, accept: str | None = 
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
         bodies = [_read(p) for p in files]
+        where = [repr(str(p)) for p in files]
         suffixes = {p.suffix.lower() for p in files}
         guessed = FILE_TYPES.get(suffixes.pop()) if len(suffixes) == 1 else None
     elif path.suffix.lower() in LINE_SUFFIXES:
         text = _read(path)
-        bodies = [line for line in text.splitlines() if line.strip()]
+        numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        bodies = [line for _, line in numbered]
+        where = [f"{str(path)!r} line {n}" for n, _ in numbered]
         guessed = LINE_SUFFIXES[path.suffix.lower()]
     else:
         bodies = [_read(path)]
+        where = [repr(str(path))]
         guessed = FILE_TYPES.get(path.suffix.lower())
     if not bodies:
         raise ScenarioError("--payload", f"{str(path)!r} holds no request body")
-    for body in bodies:
+    for body, source in zip(bodies, where, strict=True):
         if not body:
-            raise ScenarioError("--payload", f"{str(path)!r} holds an empty body")
+            raise ScenarioError("--payload", f"{source} is an empty body")
         if len(body) > MAX_BODY_BYTES:
-            raise ScenarioError("--payload", f"{str(path)!r} holds a body over SageMaker's 6 MB limit")
+            raise ScenarioError(
+                "--payload",
+                f"{source} is a body of {len(body):,} bytes, over SageMaker's 6 MB ({MAX_BODY_BYTES:,})",
+            )
     resolved = content_type or guessed
     if resolved is None:
         raise ScenarioError("--content-type", f"cannot tell the content type of {str(path)!r}; give it")

@@ -17,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml, read_text
+from simulator.scenario.common import distribution_error_path, error_reason
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.models import profile_wakeup_slice
 
@@ -29,7 +30,8 @@ def parse_distribution(data: object, where: str) -> Any:
         return _DIST.validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ScenarioError(where, first["msg"]) from None
+        inner = distribution_error_path(data, first)
+        raise ScenarioError(f"{where}.{inner}" if inner else where, error_reason(first)) from None
 
 
 def sample(dist: dict[str, Any], rng: np.random.Generator, size: int) -> np.ndarray:

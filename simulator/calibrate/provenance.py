@@ -41,6 +41,23 @@ def recorded(image: str, image_id: str, pool: PayloadPool, docker_architecture: 
     return block
 
 
+def _check_recorded(fitted: dict[str, Any]) -> None:
+    """The provenance fields validation reads, with the types calibration writes: a hand edit that
+    broke one is named here, not met as a traceback inside the Docker client."""
+    for key in ("image", "image_id"):
+        value = fitted.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ScenarioError(f"fitted.{key}", f"must be a string (an image name or id), got {value!r}")
+    traffic = fitted.get("payload")
+    if traffic is not None and not isinstance(traffic, dict):
+        raise ScenarioError(
+            "fitted.payload", f"must be a mapping (source, content_type, ...), got {traffic!r}"
+        )
+    for key, value in (traffic or {}).items():
+        if key in ("source", "content_type", "accept", "sha256") and not isinstance(value, str):
+            raise ScenarioError(f"fitted.payload.{key}", f"must be a string, got {value!r}")
+
+
 def validation_target(
     profile: ServeProfile,
     *,
@@ -54,10 +71,12 @@ def validation_target(
     """What validation measures: the profile's own image and payloads unless others are given, and then
     only when allowed."""
     fitted = profile.fitted
+    _check_recorded(fitted)
     fitted_image = fitted.get("image")
     chosen = image or fitted_image
     if chosen is None:
         raise ScenarioError("--image", "the profile records no image; give --image")
+    named_by = "--image" if image else "fitted.image"
     if not image_differs_ok and fitted_image is not None and chosen != fitted_image:
         raise ScenarioError(
             "--image",
@@ -66,7 +85,7 @@ def validation_target(
         )
     fitted_id = fitted.get("image_id")
     if fitted_id and not image_differs_ok:
-        now = _docker.require_image(chosen).images.get(chosen).id
+        now = _docker.require_image(chosen, named_by).images.get(chosen).id
         if now != fitted_id:
             raise ScenarioError(
                 "--image",

@@ -101,7 +101,7 @@ def validate_serve(
     """
 
     profile = read_serve_profile(profile_path)
-    image, pool = validation_target(
+    chosen, pool = validation_target(
         profile,
         image=image,
         payload=payload,
@@ -112,7 +112,9 @@ def validate_serve(
     )
     loads = validation_loads(max_throughput(profile), profile.vcpus)
     placement = place(profile.vcpus)
-    _docker.require_image(image)  # before the host probe: a missing image fails at once, alone
+    # before the host probe: a missing image fails at once, alone, named where the user gave it
+    _docker.require_image(chosen, "--image" if image else "fitted.image")
+    image = chosen
     workers = profile.fitted.get("workers_requested", profile.workers)  # as calibration started it
     calibration_host = profile.fitted.get("host_speed")
     report = ServeValidation(

@@ -16,7 +16,7 @@ from simulator.metrics.serving import LEGACY_NOTE
 from simulator.metrics.summary_types import Summary, combine, mean_of
 from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.kinds import EndpointScenario
-from simulator.scenario.profile_note import profile_architecture_notes, profile_worker_notes
+from simulator.scenario.profile_note import profile_notes
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,11 @@ class Replicated:
     @cached_property
     def notes(self) -> list[str]:
         """What summary.json and the terminal add beside the figures: Elastic Inference is legacy; a
-        profile fitted with other than one worker per vCPU runs with the default count, or on another
-        instruction set than it measured."""
+        calibration profile runs where it cannot vouch for itself (`profile_note`)."""
         scenario = self.first.scenario
         variants = scenario.endpoint.variants if scenario.endpoint else []
         legacy = [LEGACY_NOTE] if any(v.accelerator_type for v in variants) else []
-        architecture = profile_architecture_notes(scenario, scenario_catalog(scenario))
-        return legacy + profile_worker_notes(scenario) + architecture
+        return legacy + profile_notes(scenario, scenario_catalog(scenario))
 
     def document(self) -> dict[str, Any]:
         """summary.json content: single-run figures, or replication means plus `replications` with CIs."""

@@ -24,6 +24,13 @@ def error_reason(error: Any) -> str:
     return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
+def distribution_error_path(value: object, error: Any) -> str:
+    """Where inside a distribution mapping one pydantic error is, as scenario paths say it ('mean',
+    'cv'): the tagged union's own tag (the `distribution:` value) left out; '' for the whole."""
+    tag = value.get("distribution") if isinstance(value, dict) else None
+    return ".".join(str(part) for part in error["loc"] if part != tag)
+
+
 def cased(how: Callable[[str], str]) -> BeforeValidator:
     """Applies `how` (str.upper, str.lower, ...) to a string before validation: people write enum values
     in any case. Anything else is left for the field's own validation to report."""

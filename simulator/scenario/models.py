@@ -9,7 +9,7 @@ from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, model_
 
 from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml, read_text
-from simulator.scenario.common import error_reason
+from simulator.scenario.common import distribution_error_path, error_reason
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.files import resolve
 from simulator.scenario.serving import PipelineFields
@@ -53,8 +53,7 @@ def _check_profile_distribution(value: object, where: str) -> None:
         _DISTRIBUTION.validate_python(value)
     except ValidationError as exc:
         error = exc.errors()[0]
-        tag = value.get("distribution") if isinstance(value, dict) else None
-        inner = ".".join(str(part) for part in error["loc"] if part != tag)  # as scenario paths: no tag
+        inner = distribution_error_path(value, error)
         raise ValueError(f"{where}{'.' + inner if inner else ''}: {error_reason(error)}") from None
 
 

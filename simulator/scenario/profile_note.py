@@ -1,6 +1,7 @@
 """Notes when a variant runs a calibration profile in a way the profile cannot vouch for: with its
-default worker count while the profile was fitted with another count per vCPU, or on instances of
-another instruction set than the image the profile measured.
+default worker count while the profile was fitted with another count per vCPU, on instances of
+another instruction set than the image the profile measured, or a thread pool's profile on more
+vCPUs than it was measured on.
 
 A scenario takes a profile's service time, overhead and wake-up slice, never its counts: how many
 workers a server starts on a bigger instance is in its own configuration. The default (one per vCPU)
@@ -84,3 +85,52 @@ def profile_architecture_notes(scenario: EndpointScenario, catalog: Catalog) -> 
             " to measure it"
         )
     return notes
+
+
+def _thread_pool(profile_path: str) -> tuple[int, int, float] | None:
+    """(slots, vcpus, runnable threads) when the profile's server is a thread pool: its slots far
+    outnumber the threads calibration found runnable (FastAPI's 8 slots, 1.4 runnable; gunicorn's 4
+    processes on one core, 4.0 runnable, are not)."""
+    profile = profile_document(profile_path)
+    counts = _counts(profile_path)
+    fitted = profile.get("fitted") if profile is not None else None
+    parallelism = fitted.get("parallelism") if isinstance(fitted, dict) else None
+    runnable = parallelism.get("runnable_threads_mean") if isinstance(parallelism, dict) else None
+    if counts is None or not isinstance(runnable, int | float) or isinstance(runnable, bool):
+        return None
+    workers, vcpus = counts
+    return (workers, vcpus, float(runnable)) if runnable * 2 < workers else None
+
+
+def profile_thread_pool_notes(scenario: EndpointScenario, catalog: Catalog) -> list[str]:
+    """One note per variant that runs a thread pool's profile on more vCPUs than it was measured on:
+    its slots share the cores it had through one process (Python's GIL), which spreading `workers`
+    over more vCPUs does not model unless the server starts a process per vCPU."""
+    notes: list[str] = []
+    variants = scenario.endpoint.variants if scenario.endpoint is not None else []
+    for index, variant in enumerate(variants):
+        model = scenario.models.get(variant.model)
+        instance = catalog.instances.get(variant.instance_type)
+        if model is None or model.profile is None or instance is None:
+            continue
+        pool = _thread_pool(model.profile)
+        if pool is None or instance.vcpus <= pool[1]:
+            continue
+        slots, vcpus, runnable = pool
+        notes.append(
+            f"endpoint.variants[{index}] ({variant.name}): model {variant.model}'s profile is a thread pool"
+            f" ({slots} slots, {runnable:.2f} threads runnable on {vcpus} vCPU(s)); on"
+            f" {variant.instance_type} ({instance.vcpus} vCPUs) its capacity grows only if the server"
+            f" starts a process per vCPU: then workers = {slots} x processes, else one process's"
+            " capacity is all it has (README: From a profile to an instance type)"
+        )
+    return notes
+
+
+def profile_notes(scenario: EndpointScenario, catalog: Catalog) -> list[str]:
+    """Every note on the scenario's calibration profiles: worker counts, instruction sets, thread pools."""
+    return (
+        profile_worker_notes(scenario)
+        + profile_architecture_notes(scenario, catalog)
+        + profile_thread_pool_notes(scenario, catalog)
+    )

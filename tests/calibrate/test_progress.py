@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from simulator.calibrate.host_speed import describe_record
+from simulator.calibrate.interference import Interference
 from simulator.calibrate.loads import Load, LoadResult, Record
 from simulator.calibrate.measure import Level, pass_number, progress_line
 
@@ -26,8 +29,14 @@ def test_a_closed_loop_is_told_by_its_users() -> None:
     assert progress_line("fit", 2, 9, eight).startswith("fit 2/9: closed loop of 8 users: ")
 
 
-def test_a_level_measured_again_says_why() -> None:
-    assert progress_line("validate", 1, 10, _level(3)).endswith("(measured 3 times: disturbed)")
+def test_a_level_measured_again_says_why_and_how_the_kept_one_stands() -> None:
+    """A new user's trial saw four lines say 'disturbed' and the closing warning count three: the line
+    now says whether the attempt kept was still over the bar (5% of the cores' time)."""
+    assert progress_line("validate", 1, 10, _level(3)).endswith("(measured 3 times: disturbed; kept at 0.0%)")
+    busy = replace(_level(3), interference=Interference(0.08, 0.0))
+    assert progress_line("validate", 1, 10, busy).endswith(
+        "(measured 3 times: disturbed; still disturbed, 8.0%)"
+    )
 
 
 def test_a_recorded_probe_reads_the_same_everywhere() -> None:

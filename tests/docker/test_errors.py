@@ -144,7 +144,23 @@ def test_missing_image_is_one_line_and_exit_2(
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err.startswith("error: --image: image 'sagesim-test-no-such-image:0' not found locally")
-    assert "\n" not in err
+    assert "`docker build` or `docker load`" in err and "\n" not in err
+
+
+def test_a_profiles_missing_image_is_named_as_the_profiles(
+    engine: docker.DockerClient, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """validate takes the image from the profile: the error says so, not --image (never given)."""
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        "service_time: {distribution: deterministic, value: 0.005}\n"
+        "overhead: {distribution: deterministic, value: 0.001}\nvcpus: 1\nworkers: 1\n"
+        "fitted: {image: 'sagesim-test-no-such-image:0'}\n"
+    )
+    code = sagesim_main(["validate", "--profile", str(profile), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and not (tmp_path / "o").exists()
+    assert err.startswith("error: fitted.image: image 'sagesim-test-no-such-image:0' not found locally"), err
 
 
 def test_training_failure_writes_failure_file_and_one_line(train_image: str, tmp_path: Path) -> None:
