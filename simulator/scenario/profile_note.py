@@ -16,7 +16,10 @@ not a measurement of this server. The scenario runs it as asked; the note says w
 
 from __future__ import annotations
 
-from simulator.catalog import Catalog
+from collections.abc import Iterator
+
+from simulator.catalog import Catalog, InstanceType
+from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.kinds import EndpointScenario
 from simulator.scenario.models import profile_document
 
@@ -54,6 +57,19 @@ def profile_worker_notes(scenario: EndpointScenario) -> list[str]:
     return notes
 
 
+def _profiled_variants(
+    scenario: EndpointScenario, catalog: Catalog
+) -> Iterator[tuple[int, VariantSpec, str, InstanceType]]:
+    """(index, variant, its model's profile path, its instance type) for each variant whose model
+    reads a calibration profile and whose instance type the catalog knows."""
+    variants = scenario.endpoint.variants if scenario.endpoint is not None else []
+    for index, variant in enumerate(variants):
+        model = scenario.models.get(variant.model)
+        instance = catalog.instances.get(variant.instance_type)
+        if model is not None and model.profile is not None and instance is not None:
+            yield index, variant, model.profile, instance
+
+
 def _architecture(profile_path: str) -> str | None:
     """The instruction set of the image the profile measured; None when it does not say (profiles
     written before it was recorded, or by hand) or cannot be read any more."""
@@ -67,13 +83,8 @@ def profile_architecture_notes(scenario: EndpointScenario, catalog: Catalog) -> 
     """One note per variant whose instances run another instruction set than the image its model's
     profile measured (a profile that does not say counts as x86_64's only on arm64 instances)."""
     notes: list[str] = []
-    variants = scenario.endpoint.variants if scenario.endpoint is not None else []
-    for index, variant in enumerate(variants):
-        model = scenario.models.get(variant.model)
-        instance = catalog.instances.get(variant.instance_type)
-        if model is None or model.profile is None or instance is None:
-            continue
-        measured = _architecture(model.profile)
+    for index, variant, profile, instance in _profiled_variants(scenario, catalog):
+        measured = _architecture(profile)
         if measured == instance.architecture or (measured is None and instance.architecture == "x86_64"):
             continue
         on = f"an {measured} image" if measured else "an image of unrecorded architecture"
@@ -107,13 +118,8 @@ def profile_thread_pool_notes(scenario: EndpointScenario, catalog: Catalog) -> l
     its slots share the cores it had through one process (Python's GIL), which spreading `workers`
     over more vCPUs does not model unless the server starts a process per vCPU."""
     notes: list[str] = []
-    variants = scenario.endpoint.variants if scenario.endpoint is not None else []
-    for index, variant in enumerate(variants):
-        model = scenario.models.get(variant.model)
-        instance = catalog.instances.get(variant.instance_type)
-        if model is None or model.profile is None or instance is None:
-            continue
-        pool = _thread_pool(model.profile)
+    for index, variant, profile, instance in _profiled_variants(scenario, catalog):
+        pool = _thread_pool(profile)
         if pool is None or instance.vcpus <= pool[1]:
             continue
         slots, vcpus, runnable = pool
