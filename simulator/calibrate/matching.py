@@ -20,7 +20,7 @@ def matching_factor(profile: ServeProfile, level: Level, statistic: str, *, repl
     the slow spells the host had while it was measured."""
     measured = level.summary()[statistic]
     arrivals = level.sent_times()  # replayed: see predict()
-    pace = level.speed_trace()
+    pace = level.speed_trace
     low, high = 0.4, 2.5
     for _ in range(14):
         mid = math.sqrt(low * high)

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -62,8 +63,10 @@ class Level:
         predictions replay."""
         return np.array([r.sent for r in self.result.records])
 
+    @cached_property
     def speed_trace(self) -> SpeedTrace:
-        """The container's speed window by window within the level (NO_TRACE when not sampled)."""
+        """The container's speed window by window within the level (NO_TRACE when not sampled); kept
+        once computed: calibration's searches replay each pass dozens of times."""
         done = np.array([r.done for r in self.result.records if r.ok])
         return speed_trace(self.cpu_samples, done)
 

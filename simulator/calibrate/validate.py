@@ -189,7 +189,7 @@ def _rows(
 def speed_within(levels: list[Level]) -> tuple[float, float] | None:
     """How far the speed moved second by second inside a load's passes: the lowest pass's 10th and
     the highest pass's 90th percentile window (None when no pass has a trace, as closed loops)."""
-    traces = [level.speed_trace() for level in levels if level.load.kind == "open"]
+    traces = [level.speed_trace for level in levels if level.load.kind == "open"]
     spreads = [trace.spread() for trace in traces if trace.starts.size]
     if not spreads:
         return None
@@ -281,7 +281,7 @@ def predict_at_measured_speed(
     if not math.isfinite(speed):
         return {}, math.nan
     model = scaled_service(profile, service_factor(profile, level.load) * speed)
-    trace = level.speed_trace() if arrivals is not None else NO_TRACE
+    trace = level.speed_trace if arrivals is not None else NO_TRACE
     return predict(model, level.load, seed=seed, backend="internal", arrivals=arrivals, speed=trace), speed
 
 
@@ -317,7 +317,7 @@ def in_flight_gaps(profile: ServeProfile, levels: list[Level], seed: int) -> dic
         at = scaled_service(profile, service_factor(profile, level.load) * speed)
         at = replace(at, wakeup_slice=0.0)  # the completion rate's structure, apart from the order
         arrivals = level.sent_times() if level.load.kind == "open" else None
-        trace = level.speed_trace() if arrivals is not None else NO_TRACE
+        trace = level.speed_trace if arrivals is not None else NO_TRACE
         for stream in np.random.SeedSequence([seed, k]).generate_state(MODEL_REPLICATIONS):
             sent, done = simulated_completions(
                 at,

@@ -42,7 +42,7 @@ def p95_error(profile: ServeProfile, passes: list[Level]) -> float:
             backend="internal",
             arrivals=level.sent_times(),
             replications=SEARCH_REPLICATIONS,
-            speed=level.speed_trace(),  # the host's slow spells are not the kernel's slice
+            speed=level.speed_trace,  # the host's slow spells are not the kernel's slice
         )["p95_ms"]
         errors.append(math.log(predicted / level.summary()["p95_ms"]))
     return float(np.mean(errors))

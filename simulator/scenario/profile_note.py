@@ -17,6 +17,7 @@ not a measurement of this server. The scenario runs it as asked; the note says w
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from simulator.catalog import Catalog, InstanceType
 from simulator.scenario.endpoint import VariantSpec
@@ -26,7 +27,11 @@ from simulator.scenario.models import profile_document
 
 def _counts(profile_path: str) -> tuple[int, int] | None:
     """The profile's (workers, vcpus), or None when it has no usable counts (not a calibration's)."""
-    profile = profile_document(profile_path)
+    return _counts_in(profile_document(profile_path))
+
+
+def _counts_in(profile: dict[str, Any] | None) -> tuple[int, int] | None:
+    """`_counts` of a profile document already read."""
     if profile is None:
         return None  # read and checked when the scenario loaded; gone or changed since: nothing to say
     workers, vcpus = profile.get("workers"), profile.get("vcpus")
@@ -103,7 +108,7 @@ def _thread_pool(profile_path: str) -> tuple[int, int, float] | None:
     outnumber the threads calibration found runnable (FastAPI's 8 slots, 1.4 runnable; gunicorn's 4
     processes on one core, 4.0 runnable, are not)."""
     profile = profile_document(profile_path)
-    counts = _counts(profile_path)
+    counts = _counts_in(profile)
     fitted = profile.get("fitted") if profile is not None else None
     parallelism = fitted.get("parallelism") if isinstance(fitted, dict) else None
     runnable = parallelism.get("runnable_threads_mean") if isinstance(parallelism, dict) else None
