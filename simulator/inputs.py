@@ -31,18 +31,25 @@ _FLOAT = "tag:yaml.org,2002:float"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
+def _refusal(path: Path, label: str, reason: str) -> ScenarioError:
+    """The file is named once: by the label when the label is its path, else in the reason."""
+    if label != str(path):
+        reason = f"cannot read {str(path)!r}: {reason}"
+    return ScenarioError(label, reason)
+
+
 def check_regular_file(path: Path, label: str, limit: int = MAX_DOCUMENT_BYTES) -> None:
     """A ScenarioError unless path is a regular file of at most limit bytes."""
     try:
         status = os.stat(path)
     except OSError as exc:
-        raise ScenarioError(label, f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+        raise _refusal(path, label, str(exc.strerror or exc)) from None
     if stat.S_ISDIR(status.st_mode):
-        raise ScenarioError(label, f"{str(path)!r} is a directory, not a file")
+        raise _refusal(path, label, "a directory, not a file")
     if not stat.S_ISREG(status.st_mode):
-        raise ScenarioError(label, f"{str(path)!r} is not a regular file (a device, pipe or socket)")
+        raise _refusal(path, label, "not a regular file (a device, pipe or socket)")
     if status.st_size > limit:
-        raise ScenarioError(label, f"{str(path)!r} is {status.st_size:,} bytes; the limit is {limit:,}")
+        raise _refusal(path, label, f"{status.st_size:,} bytes; the limit is {limit:,}")
 
 
 def read_bytes(path: Path, label: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
@@ -52,9 +59,9 @@ def read_bytes(path: Path, label: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
-        raise ScenarioError(label, f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+        raise _refusal(path, label, str(exc.strerror or exc)) from None
     if len(data) > limit:
-        raise ScenarioError(label, f"{str(path)!r} grew past the limit of {limit:,} bytes while read")
+        raise _refusal(path, label, f"grew past the limit of {limit:,} bytes while read")
     return data
 
 
@@ -64,7 +71,7 @@ def read_text(path: Path, label: str, limit: int = MAX_DOCUMENT_BYTES) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(label, f"{str(path)!r} is not UTF-8 text (byte {exc.start})") from None
+        raise _refusal(path, label, f"not UTF-8 text (byte {exc.start})") from None
 
 
 class _Loader(yaml.SafeLoader):

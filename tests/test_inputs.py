@@ -77,11 +77,20 @@ def test_devices_pipes_and_directories_are_not_read(tmp_path: Path) -> None:
     for path, fragment in [
         (Path("/dev/zero"), "not a regular file"),
         (fifo, "not a regular file"),
-        (tmp_path, "is a directory"),
+        (tmp_path, "a directory, not a file"),
         (tmp_path / "missing", "No such file"),
     ]:
         with pytest.raises(ScenarioError, match=fragment):
             read_text(path, "scenario")
+
+
+@pytest.mark.parametrize("name", ["missing.yaml", "."])
+def test_an_unreadable_scenario_is_named_once(cli: Cli, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    code, _, stderr = cli("run", path, "--out", tmp_path / "out")
+    line = _one_line(stderr)
+    assert code == 2 and line.count("cannot read") == 1 and line.count(str(tmp_path)) == 1
+    assert line.startswith(f"error: {path}: cannot read file: ")
 
 
 def test_a_file_over_the_limit_is_refused(tmp_path: Path) -> None:
@@ -110,7 +119,7 @@ def test_a_pipe_as_scenario_is_refused_without_hanging(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert (
         _one_line(done.stderr)
-        == f"error: {fifo}: cannot read file: {str(fifo)!r} is not a regular file (a device, pipe or socket)"
+        == f"error: {fifo}: cannot read file: not a regular file (a device, pipe or socket)"
     )
     assert not (tmp_path / "out").exists()
 
@@ -199,4 +208,4 @@ def test_validate_and_summarise_refuse_devices(cli: Cli, tmp_path: Path) -> None
     missing = tmp_path / "none.json"
     code, _, stderr = cli("calibrate", "summarise", missing)
     assert code == 2
-    assert _one_line(stderr) == f"error: {missing}: cannot read '{missing}': No such file or directory"
+    assert _one_line(stderr) == f"error: {missing}: cannot read file: No such file or directory"

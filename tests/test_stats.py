@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulator.core.stats import mean_ci95, t_interval
+from simulator.core.stats import combine_summaries, mean_ci95, t_interval
 
 
 @pytest.mark.parametrize("count", [2, 3, 5, 10, 31, 200])
@@ -24,3 +24,20 @@ def test_mean_ci95_of_three_replications() -> None:
     interval = mean_ci95([1.0, 2.0, 6.0])
     half = stats.t.ppf(0.975, 2) * np.std([1.0, 2.0, 6.0], ddof=1) / math.sqrt(3)
     assert interval == {"mean": 3.0, "ci95_low": 3.0 - half, "ci95_high": 3.0 + half}
+
+
+def test_a_combined_summary_stays_within_what_its_figures_can_take() -> None:
+    """One failed request in three replications: the t-interval alone would dip below zero."""
+    replications = [
+        {"requests": {"failed": 1, "completed": 999}, "error_rate": 0.001},
+        {"requests": {"failed": 0, "completed": 1000}, "error_rate": 0.0},
+        {"requests": {"failed": 0, "completed": 1000}, "error_rate": 0.0},
+    ]
+    unbounded = mean_ci95([1, 0, 0])
+    assert unbounded["ci95_low"] is not None and unbounded["ci95_low"] < 0
+    combined = combine_summaries(replications)
+    assert combined["requests"]["failed"]["ci95_low"] == 0.0
+    assert combined["requests"]["failed"]["ci95_high"] == unbounded["ci95_high"]
+    assert combined["error_rate"]["ci95_low"] == 0.0
+    near_one = combine_summaries([{"utilisation": 0.999}, {"utilisation": 0.95}, {"utilisation": 0.999}])
+    assert near_one["utilisation"]["ci95_high"] == 1.0

@@ -440,6 +440,22 @@ CASES = [
             "profile.yaml": "service_time: {distribution: deterministic, value: 10ms}\nwakeup_slice: -0.003\n"
         },
     ),
+    case(
+        "profile-negative-workers",
+        MODEL,
+        "workers must be a whole number of at least 1, not -3",
+        drop(SERVICE),
+        put(f"{MODEL}.profile", "profile.yaml"),
+        files={"profile.yaml": "service_time: {distribution: deterministic, value: 10ms}\nworkers: -3\n"},
+    ),
+    case(
+        "profile-fractional-vcpus",
+        MODEL,
+        "vcpus must be a whole number of at least 1, not 1.5",
+        drop(SERVICE),
+        put(f"{MODEL}.profile", "profile.yaml"),
+        files={"profile.yaml": "service_time: {distribution: deterministic, value: 10ms}\nvcpus: 1.5\n"},
+    ),
     # --- distributions ---------------------------------------------------------------------------------
     case("exponential-mean-zero", f"{SERVICE}.mean", "greater than 0", put(f"{SERVICE}.mean", "0ms")),
     case("exponential-mean-negative", f"{SERVICE}.mean", "greater than 0", put(f"{SERVICE}.mean", "-50ms")),
@@ -1087,7 +1103,12 @@ CASES = [
         args=("--executor", "bogus"),
     ),
     case("cli-out-is-file", "--out", "not a directory", files={"out": "a regular file\n"}),
-    case("cli-missing-scenario", "command line", "missing argument", argv=("run", "--out", "{out}")),
+    case(
+        "cli-missing-scenario",
+        "scenario_path",
+        "missing argument (see `sagesim run --help`)",
+        argv=("run", "--out", "{out}"),
+    ),
     case("cli-set-without-value", "command line", "requires an argument", args=("--set",)),
     case("cli-unknown-option", "command line", "no such option", args=("--colour",)),
     case("cli-unknown-command", "command line", "no such command", argv=("simulate", "{scenario}")),

@@ -35,7 +35,10 @@ class RunErrors:
 
 def read_run(path: Path) -> RunErrors:
     """A validation.json's image and rows; a one-line error when it is not one."""
-    text = read_text(path, str(path))
+    try:
+        text = read_text(path, str(path))
+    except ScenarioError as exc:
+        raise ScenarioError(str(path), f"cannot read file: {exc.reason}") from None
     try:
         data = json.loads(text)
         return RunErrors(

@@ -41,15 +41,24 @@ def mean_ci95(
     return {"mean": mean, "ci95_low": low, "ci95_high": high}
 
 
+SUMMARY_SHARES = frozenset({"error_rate", "utilisation", "processing_utilisation"})
+
+
 def combine_summaries(summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Same nested shape as one summary, each number replaced by {mean, ci95_low, ci95_high}."""
+    """Same nested shape as one summary, each number replaced by {mean, ci95_low, ci95_high}.
+
+    Every figure of a summary is a count, time, rate or cost, so no interval reaches below 0; the
+    shares in `SUMMARY_SHARES` stop at 1 too (a rare error over three replications would otherwise
+    read "0.001 [-0.002, 0.004]").
+    """
     first = summaries[0]
     combined: dict[str, Any] = {}
     for key, value in first.items():
         if isinstance(value, dict):
             combined[key] = combine_summaries([s[key] for s in summaries])
         elif isinstance(value, int | float) or value is None:
-            combined[key] = mean_ci95([s[key] for s in summaries])
+            upper = 1.0 if key in SUMMARY_SHARES else None
+            combined[key] = mean_ci95([s[key] for s in summaries], 0.0, upper)
     return combined
 
 

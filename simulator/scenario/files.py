@@ -22,7 +22,7 @@ def checked(path_value: object, info: ValidationInfo, what: str) -> Path:
     """The resolved path of a data file, refused (as a field error) when it is not a readable regular file."""
     path = resolve(path_value, info)
     try:
-        check_regular_file(path, what, MAX_DATA_BYTES)
+        check_regular_file(path, str(path), MAX_DATA_BYTES)
     except ScenarioError as exc:
         raise ValueError(f"cannot read {what} {str(path)!r}: {exc.reason}") from None
     return path

@@ -24,6 +24,14 @@ def profile_wakeup_slice(value: object) -> float:
 
 
 PROFILE_SUPPLIES = ("service_time", "overhead", "wakeup_slice")  # what a profile gives a model
+PROFILE_COUNTS = ("workers", "vcpus")  # what it was measured with; the notes compare them to a variant's
+
+
+def _check_profile_count(key: str, value: object) -> None:
+    """A profile's worker or vCPU count, when it gives one, is a whole number of at least 1 (the notes
+    that compare it to a variant's would otherwise pass over it in silence)."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(f"{key} must be a whole number of at least 1, not {value!r}")
 
 
 def _read_profile(path: Path) -> Any:
@@ -105,8 +113,7 @@ class ModelSpec(PipelineFields):
         try:
             profile = _read_profile(path)
         except ScenarioError as exc:
-            why = exc.reason.removeprefix(f"cannot read {str(path)!r}: ")  # said once, not twice
-            raise ValueError(f"cannot read profile {str(path)!r}: {why}") from None
+            raise ValueError(f"cannot read profile {str(path)!r}: {exc.reason}") from None
         if not isinstance(profile, dict) or "service_time" not in profile:
             raise ValueError(f"profile {str(path)!r} has no service_time")
         for key in PROFILE_SUPPLIES:
@@ -116,6 +123,8 @@ class ModelSpec(PipelineFields):
                 )
         try:
             profile_wakeup_slice(profile.get("wakeup_slice", 0.0))
+            for count in PROFILE_COUNTS:
+                _check_profile_count(count, profile.get(count))
         except ValueError as exc:
             raise ValueError(f"profile {str(path)!r}: {exc}") from None
         for key in ("service_time", "overhead"):
