@@ -234,9 +234,10 @@ def _usage_error_line(error: Exception) -> str | None:
     where = first if str(first).startswith("-") else getattr(param, "human_readable_name", None)
     where = where or getattr(param, "name", None)
     message = " ".join(str(format_message()).split())
-    if message.startswith("Missing argument"):  # named in front; say where to read what it takes
+    if message.startswith(("Missing argument", "Missing option")):  # named in front; say where to look
         command = getattr(getattr(error, "ctx", None), "command_path", "sagesim")
-        message = f"missing argument (see `{command} --help`)"
+        what = "argument" if message.startswith("Missing argument") else "option"
+        message = f"missing {what} (see `{command} --help`)"
     message = re.sub(r"^Invalid value for '[^']*': ", "", message)  # the option is named once, in front
     message = message.replace("Value error, ", "")  # pydantic's prefix, as typer passes it through
     return f"error: {where or 'command line'}: {message}"

@@ -105,8 +105,9 @@ def refresh(
         current = read_prices(prices.read_text() if prices else data.joinpath("prices.csv").read_text())
     except (OSError, ValueError) as exc:
         raise ScenarioError("--prices", str(exc)) from None
+    offer = read_offer(price_list, "--price-list")
     with option_errors("--price-list"):
-        result = refresh_prices(current, read_offer(price_list), set(load_catalog().instances))
+        result = refresh_prices(current, offer, set(load_catalog().instances))
     with staged_out(out, "catalog refresh") as staging:
         (staging / "prices.csv").write_text(write_prices(result.prices))
     regions = sorted({region for _, region in result.priced})

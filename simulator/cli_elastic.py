@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from simulator import cli_options as opts
+from simulator.core.wording import replications_text
 from simulator.errors import ScenarioError
 from simulator.staging import check_out
 
@@ -96,7 +97,9 @@ def compare(
     pool = opts.executor_from_options(executor, workers, scheduler)
     count = replications or loaded[0][1].replications
     frame = compare_scenarios(loaded, seed, count, pool)
-    _print_frame(frame, _COMPARE_COLUMNS, f"same traffic, common random numbers: {count} replications", quiet)
+    _print_frame(
+        frame, _COMPARE_COLUMNS, f"same traffic, common random numbers: {replications_text(count)}", quiet
+    )
     if out is not None:
         with opts.staged_out(out, "compare") as staging:
             frame.to_csv(staging / "compare.csv", index=False)
@@ -167,7 +170,7 @@ def crossover(
     _print_frame(
         result.table,
         _CROSSOVER_COLUMNS,
-        f"USD per 1M inferences, p99 SLO {slo * 1000:g} ms, {count} replications a point",
+        f"USD per 1M inferences, p99 SLO {slo * 1000:g} ms, {replications_text(count)} a point",
         quiet,
     )
     line = (
@@ -185,10 +188,10 @@ MAX_POINT_REQUESTS = 5_000_000  # per simulated point: every request's record is
 
 
 def _positive_duration(text: str, option: str) -> float:
-    from simulator.scenario.units import parse_duration
+    from simulator.scenario.units import parse_typed_duration
 
     with opts.option_errors(option):
-        value = parse_duration(text)
+        value = parse_typed_duration(text)
     if not 0 < value < math.inf:
         raise ScenarioError(option, f"must be a positive duration, got {text!r}")
     return value

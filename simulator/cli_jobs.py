@@ -18,6 +18,7 @@ from rich.console import Console
 from simulator.cli_options import out_errors, print_rows, progress_bar
 from simulator.cli_recommend_job import analyse_job, show_job, write_job
 from simulator.cli_settings import RunSettings
+from simulator.core.wording import replications_text
 from simulator.scenario.kinds import Kind
 
 if TYPE_CHECKING:  # annotations only: the analyses load when a job runs
@@ -114,7 +115,7 @@ def _show_training(scenario: TrainingScenario, result: TrainingResult, settings:
     from simulator.report.training_outputs import training_rows
 
     stdout = Console(quiet=settings.quiet, width=140)
-    print_rows(stdout, f"training job: {settings.count} replications", *training_rows(result[1]))
+    print_rows(stdout, f"training job: {replications_text(settings.count)}", *training_rows(result[1]))
     _report_line(stdout, settings.out)
 
 
@@ -139,7 +140,7 @@ def _show_options(scenario: OptionsScenario, outcome: OptionsOutcome, settings: 
 
     summary = outcome[0].summary
     stdout = Console(quiet=settings.quiet, width=160)
-    title = f"options at the same traffic: {settings.count} replications (95% CI)"
+    title = f"options at the same traffic: {replications_text(settings.count)} (95% CI)"
     print_rows(stdout, title, *options_rows(summary))
     for note in summary.notes or []:
         stdout.print(f"note: {note}")
@@ -164,7 +165,7 @@ def _show_transform(scenario: TransformScenario, summary: TransformSummary, sett
     from simulator.report.transform_outputs import transform_rows
 
     stdout = Console(quiet=settings.quiet, width=140)
-    print_rows(stdout, f"batch transform: {settings.count} replications", *transform_rows(summary))
+    print_rows(stdout, f"batch transform: {replications_text(settings.count)}", *transform_rows(summary))
     _report_line(stdout, settings.out)
 
 

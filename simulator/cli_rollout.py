@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from simulator import cli_options as opts
+from simulator.core.wording import replications_text
 from simulator.errors import ScenarioError
 from simulator.staging import check_out
 
@@ -104,7 +105,7 @@ def rollout(
     opts.print_rows(console, title, ["time s", "event", "detail"], timeline_rows(runs.first))
     summary = runs.summary
     title = (
-        f"{summary.replications} replications: rolled back {summary.rolled_back}, "
+        f"{replications_text(summary.replications)}: rolled back {summary.rolled_back}, "
         f"completed {summary.completed}, reached 100% {summary.reached_full_traffic}"
     )
     opts.print_rows(console, title, ["figure", "mean", "95% CI"], interval_rows(summary))
@@ -133,7 +134,11 @@ def _pair(scenario: EndpointScenario, control: str | None, treatment: str | None
     default = (rollout.blue, rollout.green) if rollout else tuple(names[:2])
     chosen = (control or default[0], treatment or (default[1] if len(default) > 1 else None))
     for option, name in zip(("--control", "--treatment"), chosen, strict=True):
-        if name is None or name not in names:
+        if name is None:
+            raise ScenarioError(
+                option, f"the endpoint has one variant ({names[0]}): an A/B test needs a second to compare"
+            )
+        if name not in names:
             raise ScenarioError(option, f"unknown variant {name!r} (variants: {', '.join(names)})")
         variant = next(v for v in scenario.endpoint.variants if v.name == name)
         if variant.instance_type is None:
@@ -178,7 +183,7 @@ def ab_test(
     from simulator.scenario import load_scenario
     from simulator.scenario.crossref import scenario_catalog
     from simulator.scenario.kinds import EndpointScenario
-    from simulator.scenario.units import parse_duration
+    from simulator.scenario.units import parse_typed_duration
 
     scenario = load_scenario(scenario_path, opts.as_overrides(overrides, seed))
     if not isinstance(scenario, EndpointScenario):
@@ -191,7 +196,7 @@ def ab_test(
     if difference is not None:
         with opts.option_errors("--difference"):
             delta = (
-                parse_duration(difference)
+                parse_typed_duration(difference)
                 if metric is Metric.latency
                 else _fraction(difference, "--difference", -1.0, 1.0)
             )

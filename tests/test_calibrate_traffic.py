@@ -5,6 +5,7 @@ interference accounting that must not count the container's own threads."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,20 @@ def test_the_containers_own_threads_are_not_interference() -> None:
     assert busy.instance == pytest.approx(0.3)
 
 
+def _refuse(constant: str) -> None:
+    raise AssertionError(f"{constant} is not JSON")
+
+
+def test_a_written_profile_holds_only_keys_a_scenario_reads() -> None:
+    """A scenario refuses a profile key it does not know (a typo must not pass unseen), so every key
+    calibration writes must be one it knows."""
+    from dataclasses import fields
+
+    from simulator.scenario.models import PROFILE_KEYS
+
+    assert {column.name for column in fields(ServeProfile)} == set(PROFILE_KEYS)
+
+
 def test_validation_json_reads_back(tmp_path: Path) -> None:
     from simulator.calibrate.results import Row, ServeValidation, read_validation
 
@@ -174,6 +189,16 @@ def test_validation_json_reads_back(tmp_path: Path) -> None:
     (tmp_path / "v.json").write_text(report.to_json())
     back = read_validation(tmp_path / "v.json")
     assert back.rows[0] == row and back.image == "img:1"
+    assert "NaN" not in (tmp_path / "v.json").read_text()  # strict JSON: a closed loop's utilisation is null
+    closed = Row(
+        "8 users", "closed", 8.0, float("nan"), {"throughput": 9.0}, {"throughput": 9.0}, ("throughput",)
+    )
+    (tmp_path / "c.json").write_text(ServeValidation("p.yaml", "img:1", [closed]).to_json())
+    assert (
+        json.loads((tmp_path / "c.json").read_text(), parse_constant=_refuse)["rows"][0]["utilisation"]
+        is None
+    )
+    assert math.isnan(read_validation(tmp_path / "c.json").rows[0].utilisation)
     assert back.rows[0].error("p50_ms") == pytest.approx(0.1)
     assert back.rows[0].error_at_speed("p50_ms") == pytest.approx(-0.1)
 

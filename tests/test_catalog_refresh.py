@@ -71,16 +71,20 @@ def test_the_command_writes_a_table_the_catalog_reads(
 @pytest.mark.parametrize(
     ("content", "option", "message"),
     [
-        ("{not json", "--price-list", "cannot read"),
+        ("{not json", "--price-list", "invalid JSON at line 1"),
+        (None, "--price-list", "cannot read 'missing.json': No such file or directory"),
         ("[1, 2]", "--price-list", "is not an AWS price list offer file"),
         ('{"products": {}, "terms": {"OnDemand": {}}}', "--price-list", "prices none"),
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(
-    cli: Callable[..., tuple[int, str, str]], tmp_path: Path, content: str, option: str, message: str
+    cli: Callable[..., tuple[int, str, str]], tmp_path: Path, content: str | None, option: str, message: str
 ) -> None:
     offer = tmp_path / "index.json"
-    offer.write_text(content)
+    if content is None:
+        offer = Path("missing.json")
+    else:
+        offer.write_text(content)
     out = tmp_path / "out"
     code, _, stderr = cli("catalog", "refresh", "--price-list", str(offer), "--out", str(out))
     assert code == 2 and stderr.startswith(f"error: {option}:") and message in stderr

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,6 +31,23 @@ def _validation(path: Path, p50_measured: float, repeat: dict[str, float] | None
     )
     path.write_text(ServeValidation("profile.yaml", "some-image:1", [row]).to_json())
     return path
+
+
+def _damaged(edit: Callable[[dict[str, Any]], object], **top: object) -> str:
+    """A validation.json as `validate` writes it, with its first row edited by hand (and top-level keys
+    replaced): the files `summarise` is given may have been copied or merged."""
+    row = Row(
+        "30.0/s",
+        "open",
+        30.0,
+        0.3,
+        {"p50_ms": 10.0, "p95_ms": 20.0},
+        {"p50_ms": 10.0, "p95_ms": 20.0},
+        ("p50_ms", "p95_ms"),
+    )
+    document = json.loads(ServeValidation("profile.yaml", "some-image:1", [row]).to_json())
+    edit(document["rows"][0])
+    return json.dumps({**document, **top})
 
 
 def test_two_runs_side_by_side(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -58,9 +77,46 @@ def test_the_hosts_own_repeatability_is_laid_beside_the_errors(
     [
         (None, "cannot read"),
         ("{not json", "not a validation.json"),
-        (json.dumps({"rows": []}), "not a validation.json"),
+        (json.dumps({"rows": []}), "not a validation.json written by `sagesim validate`: image: required"),
+        (
+            json.dumps({"image": "x", "rows": "many"}),
+            "not a validation.json written by `sagesim validate`: rows:",
+        ),
+        (_damaged(lambda row: row.pop("kind")), "rows[0].kind: required key is missing"),
+        (_damaged(lambda row: row.pop("measured")), "rows[0].measured: required key is missing"),
+        (
+            _damaged(lambda row: row.update(kind="sideways")),
+            "rows[0].kind: Input should be 'open' or 'closed'",
+        ),
+        (_damaged(lambda row: row["errors"].pop("p95_ms")), "rows[0]: checked metric 'p95_ms' has no entry"),
+        (
+            _damaged(lambda row: row.update(utilisation=None)),
+            "rows[0]: an open-loop row needs its utilisation",
+        ),
+        (
+            _damaged(lambda row: row["measured"].update(p50_ms="fast")),
+            "rows[0].measured.p50_ms: Input should",
+        ),
+        (
+            _damaged(lambda row: row.update(in_flight={"1": {"model_ms": 1}})),
+            "rows[0].in_flight.1.measured_ms",
+        ),
+        (_damaged(lambda row: None, passed="maybe"), "passed: Input should be a valid boolean"),
     ],
-    ids=["missing", "not-json", "no-image"],
+    ids=[
+        "missing",
+        "not-json",
+        "no-image",
+        "rows-a-string",
+        "row-without-kind",
+        "row-without-measured",
+        "row-of-another-kind",
+        "checked-without-error",
+        "open-without-utilisation",
+        "figure-not-a-number",
+        "band-without-measured",
+        "verdict-not-a-boolean",
+    ],
 )
 def test_a_file_that_is_not_a_run_is_one_line_and_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, reason: str
@@ -70,7 +126,7 @@ def test_a_file_that_is_not_a_run_is_one_line_and_exit_2(
         path.write_text(content)
     assert main(["calibrate", "summarise", str(path)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith(f"error: {path}: {reason}") and "\n" not in err
+    assert err.startswith(f"error: {path}: ") and reason in err and "\n" not in err
 
 
 def _closed_row(measured: dict[str, float], predicted_throughput: float) -> Row:

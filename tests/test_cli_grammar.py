@@ -301,3 +301,49 @@ def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(cli: Cli, tmp_p
 def test_a_bad_option_value_names_the_option_once(cli: Cli, argv: tuple[str, str], line: str) -> None:
     code, stdout, stderr = cli("run", SCENARIOS / "quickstart.yaml", *argv)
     assert (code, stdout, stderr) == (2, "", line + "\n")
+
+
+IMPORT_INPUTS = (
+    "--endpoint-config",
+    SCENARIOS / "data" / "fraud-scorer-endpoint-config.json",
+    "--metrics",
+    SCENARIOS / "data" / "fraud-scorer-invocations.json",
+    "--service-time",
+    "{distribution: deterministic, value: 10ms}",
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "option", "number"),
+    [
+        (("crossover", SCENARIOS / "serverless-vs-realtime.yaml", "--slo-p99", "500"), "--slo-p99", "500"),
+        (
+            ("crossover", SCENARIOS / "serverless-vs-realtime.yaml", "--duration", "1800"),
+            "--duration",
+            "1800",
+        ),
+        (("ab-test", SCENARIOS / "ab-rollout.yaml", "--difference", "5"), "--difference", "5"),
+        (("import", *IMPORT_INPUTS, "--recommend-slo", "P99=150"), "--recommend-slo", "150"),
+    ],
+    ids=["slo-p99", "duration", "difference", "recommend-slo"],
+)
+def test_a_duration_typed_without_a_unit_is_refused(
+    cli: Cli, tmp_path: Path, argv: tuple, option: str, number: str
+) -> None:
+    """In a scenario a bare number is seconds; typed on a command line, `--slo-p99 500` is as likely
+    to mean 500 ms, and read as seconds it answered a different question with exit 0."""
+    out = tmp_path / "out"
+    writes = argv[0] != "ab-test"  # ab-test prints its answer and writes nothing
+    code, stdout, stderr = cli(*argv, *(("--out", out) if writes else ()))
+    assert (code, stdout) == (2, "")
+    assert stderr == f"error: {option}: '{number}' has no unit: write e.g. {number}ms or {number}s\n"
+    assert not out.exists()
+
+
+def test_an_ab_test_on_one_variant_says_it_needs_two(cli: Cli) -> None:
+    code, _, stderr = cli("ab-test", SCENARIOS / "quickstart.yaml")
+    assert code == 2
+    assert (
+        stderr
+        == "error: --treatment: the endpoint has one variant (prod): an A/B test needs a second to compare\n"
+    )

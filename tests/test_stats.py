@@ -41,3 +41,13 @@ def test_a_combined_summary_stays_within_what_its_figures_can_take() -> None:
     assert combined["error_rate"]["ci95_low"] == 0.0
     near_one = combine_summaries([{"utilisation": 0.999}, {"utilisation": 0.95}, {"utilisation": 0.999}])
     assert near_one["utilisation"]["ci95_high"] == 1.0
+
+
+def test_the_count_of_replications_is_said_as_a_sentence_says_it() -> None:
+    from simulator.core.wording import replications_text
+
+    assert [replications_text(n) for n in (1, 3, 1000)] == [
+        "1 replication",
+        "3 replications",
+        "1,000 replications",
+    ]

@@ -238,8 +238,16 @@ CASES = [
     ),
     # --- discriminated unions --------------------------------------------------------------------------
     case("distribution-unknown", SERVICE, "weibull", put(f"{SERVICE}.distribution", "weibull")),
-    case("distribution-missing", SERVICE, "distribution", drop(f"{SERVICE}.distribution")),
-    case("distribution-not-mapping", SERVICE, "dictionary", put(SERVICE, "50ms")),
+    case(
+        "distribution-missing", SERVICE, "the key `distribution` is missing", drop(f"{SERVICE}.distribution")
+    ),
+    case("distribution-not-mapping", SERVICE, "a distribution is a mapping, e.g.", put(SERVICE, "50ms")),
+    case(
+        "distribution-colon-without-space",
+        SERVICE,
+        "put a space after each colon",
+        put(SERVICE, {"distribution:deterministic": None, "value:25ms": None}),  # YAML's reading of it
+    ),
     case("arrival-process-unknown", ARRIVALS, "bogus", put(f"{ARRIVALS}.process", "bogus")),
     case("arrival-process-missing", ARRIVALS, "process", drop(f"{ARRIVALS}.process")),
     # --- unit parsing ----------------------------------------------------------------------------------
@@ -402,7 +410,7 @@ CASES = [
     case(
         "profile-overhead-not-a-distribution",
         MODEL,
-        "profile.yaml': overhead: Input should be a valid dictionary",
+        "profile.yaml': overhead: a distribution is a mapping",
         drop(SERVICE),
         put(f"{MODEL}.profile", "profile.yaml"),
         files={"profile.yaml": "service_time: {distribution: exponential, mean: 0.01}\noverhead: fast\n"},
@@ -455,6 +463,24 @@ CASES = [
         drop(SERVICE),
         put(f"{MODEL}.profile", "profile.yaml"),
         files={"profile.yaml": "service_time: {distribution: deterministic, value: 10ms}\nvcpus: 1.5\n"},
+    ),
+    case(
+        "profile-unknown-key",
+        MODEL,
+        "profile.yaml': unknown key 'wakup_slice' (a profile has service_time, overhead, wakeup_slice,",
+        drop(SERVICE),
+        put(f"{MODEL}.profile", "profile.yaml"),
+        files={
+            "profile.yaml": "service_time: {distribution: deterministic, value: 10ms}\nwakup_slice: 0.003\n"
+        },
+    ),
+    case(
+        "profile-not-a-mapping",
+        MODEL,
+        "profile.yaml' must be a mapping (service_time,",
+        drop(SERVICE),
+        put(f"{MODEL}.profile", "profile.yaml"),
+        files={"profile.yaml": "- service_time: {distribution: deterministic, value: 10ms}\n"},
     ),
     # --- distributions ---------------------------------------------------------------------------------
     case("exponential-mean-zero", f"{SERVICE}.mean", "greater than 0", put(f"{SERVICE}.mean", "0ms")),
@@ -1012,11 +1038,24 @@ CASES = [
     case(
         "trace-not-numbers",
         ARRIVALS,
-        "numbers only",
+        "column 't' must hold numbers only: line 3 has 'soon'",
         put(ARRIVALS, TRACE),
         files={"trace.csv": "t\n1\nsoon\n"},
     ),
-    case("trace-header-only", ARRIVALS, "numbers only", put(ARRIVALS, TRACE), files={"trace.csv": "t\n"}),
+    case(
+        "trace-row-without-the-column",
+        ARRIVALS,
+        "column 'b' must hold numbers only: line 2 has ''",
+        put(ARRIVALS, {**TRACE, "column": "b"}),
+        files={"trace.csv": "a,b\n1\n"},
+    ),
+    case(
+        "trace-header-only",
+        ARRIVALS,
+        "column 't' has no timestamps under its header",
+        put(ARRIVALS, TRACE),
+        files={"trace.csv": "t\n"},
+    ),
     case(
         "trace-negative-timestamp",
         ARRIVALS,
@@ -1108,6 +1147,12 @@ CASES = [
         "scenario_path",
         "missing argument (see `sagesim run --help`)",
         argv=("run", "--out", "{out}"),
+    ),
+    case(
+        "cli-missing-option",
+        "--endpoint-config",
+        "missing option (see `sagesim import --help`)",
+        argv=("import", "--out", "{out}"),
     ),
     case("cli-set-without-value", "command line", "requires an argument", args=("--set",)),
     case("cli-unknown-option", "command line", "no such option", args=("--colour",)),

@@ -8,6 +8,7 @@ import json
 import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 TARGETS = {"p50_ms": 0.10, "p95_ms": 0.15, "throughput": 0.10}  # |relative error| limits
 MAX_CHECKED_UTILISATION = 0.80  # open-loop latency is held to TARGETS up to this share of the maximum
@@ -76,27 +77,52 @@ class ServeValidation:
         return worst
 
     def to_json(self) -> str:
+        """The report as strict JSON: a figure that is not a number (a closed loop's utilisation, an
+        error against a zero) is written as null, which every JSON reader takes; NaN is not JSON."""
         return json.dumps(
-            {
-                "profile": self.profile,
-                "image": self.image,
-                "passed": self.passed(),
-                "passed_at_measured_speed": self.passed_at_speed(),
-                "repeatability": self.repeatability(),
-                "host_speed": self.host_speed,
-                "calibration_host_speed": self.calibration_host_speed,
-                "targets": TARGETS,
-                "rows": [
-                    {
-                        **asdict(r),
-                        "errors": {k: r.error(k) for k in r.measured if k in r.predicted},
-                        "errors_at_measured_speed": {k: r.error_at_speed(k) for k in r.at_speed},
-                    }
-                    for r in self.rows
-                ],
-            },
+            _without_nan(
+                {
+                    "profile": self.profile,
+                    "image": self.image,
+                    "passed": self.passed(),
+                    "passed_at_measured_speed": self.passed_at_speed(),
+                    "repeatability": self.repeatability(),
+                    "host_speed": self.host_speed,
+                    "calibration_host_speed": self.calibration_host_speed,
+                    "targets": TARGETS,
+                    "rows": [
+                        {
+                            **asdict(r),
+                            "errors": {k: r.error(k) for k in r.measured if k in r.predicted},
+                            "errors_at_measured_speed": {k: r.error_at_speed(k) for k in r.at_speed},
+                        }
+                        for r in self.rows
+                    ],
+                }
+            ),
             indent=2,
+            allow_nan=False,
         )
+
+
+def _without_nan(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _without_nan(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nan(item) for item in value]
+    return value
+
+
+def _figure(value: Any) -> Any:
+    """A figure back from JSON: null was a NaN (files written before nulls hold NaN itself)."""
+    if isinstance(value, dict):
+        return {key: _figure(item) for key, item in value.items()}
+    return math.nan if value is None else value
+
+
+FIGURES = ("utilisation", "speed", "measured", "predicted", "at_speed", "repeat", "in_flight")  # NaN-able
 
 
 def read_validation(path: Path) -> ServeValidation:
@@ -105,7 +131,7 @@ def read_validation(path: Path) -> ServeValidation:
     names = {column.name for column in fields(Row)}
     rows = []
     for raw in data["rows"]:
-        kept = {k: v for k, v in raw.items() if k in names}
+        kept = {k: _figure(v) if k in FIGURES else v for k, v in raw.items() if k in names}
         if kept.get("speed_within") is not None:
             kept["speed_within"] = tuple(kept["speed_within"])
         rows.append(Row(**{**kept, "checked": tuple(kept["checked"])}))

@@ -14,12 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from pydantic import ValidationError
 
 from simulator.calibrate.host_speed import HostSpeed
 from simulator.calibrate.in_flight import band_errors
 from simulator.calibrate.results import TARGETS
+from simulator.calibrate.validation_file import RowRecord, ValidationRecord
 from simulator.errors import ScenarioError
 from simulator.inputs import read_text
+from simulator.scenario.common import error_reason
+from simulator.scenario.loader import format_path
 
 METRICS = ("p50_ms", "p95_ms", "throughput")
 
@@ -27,29 +31,36 @@ METRICS = ("p50_ms", "p95_ms", "throughput")
 @dataclass(frozen=True)
 class RunErrors:
     image: str
-    rows: list[dict[str, object]]
+    rows: list[RowRecord]
     passed: bool = False
     passed_at_speed: bool = False
     host: str = ""  # the cores' steadiness before calibration / before validation (`host_speed`)
 
 
 def read_run(path: Path) -> RunErrors:
-    """A validation.json's image and rows; a one-line error when it is not one."""
+    """A validation.json's image and rows; a one-line error naming the file and the broken field
+    when it is not one."""
     try:
         text = read_text(path, str(path))
     except ScenarioError as exc:
         raise ScenarioError(str(path), f"cannot read file: {exc.reason}") from None
+    not_one = "not a validation.json written by `sagesim validate`"
     try:
-        data = json.loads(text)
-        return RunErrors(
-            str(data["image"]),
-            list(data["rows"]),
-            bool(data.get("passed", False)),
-            bool(data.get("passed_at_measured_speed", False)),
-            f"{_host(data.get('calibration_host_speed'))} / {_host(data.get('host_speed'))}",
-        )
-    except (json.JSONDecodeError, KeyError, TypeError):
-        raise ScenarioError(str(path), "not a validation.json written by `sagesim validate`") from None
+        record = ValidationRecord.model_validate(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(str(path), f"{not_one}: {exc.msg} at line {exc.lineno}") from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise ScenarioError(
+            str(path), f"{not_one}: {format_path(list(error['loc']))}: {error_reason(error)}"
+        ) from None
+    return RunErrors(
+        record.image,
+        record.rows,
+        record.passed,
+        record.passed_at_measured_speed,
+        f"{_host(record.calibration_host_speed)} / {_host(record.host_speed)}",
+    )
 
 
 def _host(data: object) -> str:
@@ -92,11 +103,11 @@ def _run_table(runs: list[tuple[Path, RunErrors]]) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for path, run in runs:
-        closed = [r for r in run.rows if r["kind"] == "closed"]
-        measured = max((float(r["measured"]["throughput"]) for r in closed), default=math.nan)  # type: ignore[index]
-        predicted = max((float(r["predicted"]["throughput"]) for r in closed), default=math.nan)  # type: ignore[index]
+        closed = [row for row in run.rows if row.kind == "closed"]
+        measured = max((row.measured["throughput"] for row in closed), default=math.nan)
+        predicted = max((row.predicted["throughput"] for row in closed), default=math.nan)
         ratio = f"{measured:.1f} / {predicted:.1f}/s ({predicted / measured - 1:+.1%})" if closed else ""
-        speeds = [float(r.get("speed", math.nan)) for r in run.rows if r["kind"] == "open"]  # type: ignore[arg-type]
+        speeds = [row.speed for row in run.rows if row.kind == "open"]
         speed = " ".join(f"{v:.2f}" if math.isfinite(v) else "-" for v in speeds)
         lines.append(
             f"| {run_label(path)} | {run.image} | {'yes' if run.passed else 'no'} "
@@ -106,11 +117,15 @@ def _run_table(runs: list[tuple[Path, RunErrors]]) -> str:
     return "\n".join(lines)
 
 
-def _in_flight_error(rows: list[dict[str, object]]) -> str:
+def _in_flight_error(rows: list[RowRecord]) -> str:
     """The median |model error| of the time per completion by requests in flight over the run's
     open-loop levels and bands (validate.in_flight_gaps; CI's guard holds it), with how many bands;
     empty for runs written before it."""
-    errors = band_errors(row.get("in_flight", {}) for row in rows if row["kind"] == "open")  # type: ignore[arg-type]
+    errors = band_errors(
+        {name: band.model_dump() for name, band in row.in_flight.items()}
+        for row in rows
+        if row.kind == "open"
+    )
     return f"{float(np.median(errors)):.1%} ({len(errors)} bands)" if errors else ""
 
 
@@ -122,12 +137,12 @@ def _level_table(runs: list[tuple[Path, RunErrors]]) -> str:
         runs_per_image[run.image] += 1
         for index, row in enumerate(run.rows):
             cell = by_key[run.image, index, _label(row)]
-            for metric in row.get("checked", []):  # type: ignore[union-attr]
-                cell[metric].append(float(row["errors"][metric]))  # type: ignore[index]
-                for suffix, source in (("@speed", "errors_at_measured_speed"), ("@repeat", "repeat")):
-                    value = row.get(source, {}).get(metric)  # type: ignore[union-attr]
-                    if value is not None and math.isfinite(float(value)):
-                        cell[f"{metric}{suffix}"].append(float(value))
+            for metric in row.checked:
+                cell[metric].append(row.errors[metric])
+                for suffix, source in (("@speed", row.errors_at_measured_speed), ("@repeat", row.repeat)):
+                    value = source.get(metric)
+                    if value is not None and math.isfinite(value):
+                        cell[f"{metric}{suffix}"].append(value)
     lines = [
         "| image (runs) | level | p50 error | p95 error | max throughput error | p50 at measured speed "
         "| p95 at measured speed | max throughput at measured speed | p50 second pass / first "
@@ -147,12 +162,12 @@ def _level_table(runs: list[tuple[Path, RunErrors]]) -> str:
     return "\n".join(lines)
 
 
-def _label(row: dict[str, object]) -> str:
+def _label(row: RowRecord) -> str:
     """A level named as `validate`'s table names it: its users, or (the rate differs between runs)
     its open-loop utilisation of the measured maximum."""
-    if row["kind"] == "open":
-        return f"open, util {float(row['utilisation']):.2f}"  # type: ignore[arg-type]
-    return f"{int(float(row['level']))} users"  # type: ignore[arg-type]
+    if row.kind == "open":
+        return f"open, util {row.utilisation:.2f}"
+    return f"{row.level:.0f} users"
 
 
 def _spread(errors: list[float], target: float, counted: str = "met") -> str:

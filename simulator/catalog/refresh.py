@@ -14,13 +14,14 @@ file prices every catalog type there (the catalog needs a price for every type i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from simulator.catalog.prices import Price
+from simulator.errors import ScenarioError
+from simulator.inputs import MAX_DATA_BYTES, load_json, read_text
 
 
 @dataclass(frozen=True)
@@ -101,12 +102,10 @@ def refresh_prices(
     )
 
 
-def read_offer(path: Path) -> dict[str, Any]:
-    """The offer file as JSON; raises ValueError (naming the file) when it cannot be read as one."""
-    try:
-        document = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"cannot read {path} as JSON: {exc}") from None
+def read_offer(path: Path, option: str) -> dict[str, Any]:
+    """The offer file as JSON (a ScenarioError naming `option` when it cannot be read as one); AWS's
+    SageMaker offer file runs to hundreds of MB, hence the data limit."""
+    document = load_json(read_text(path, option, MAX_DATA_BYTES), option)
     if not isinstance(document, dict):
-        raise ValueError(f"{path} is not an AWS price list offer file")
+        raise ScenarioError(option, f"{path} is not an AWS price list offer file")
     return document

@@ -23,6 +23,7 @@ from simulator.importing.endpoint_config import ImportedEndpoint, arn_region, re
 from simulator.importing.invocations import MeasuredInvocations, read_invocations
 from simulator.importing.scaling import ScalingInputs, endpoints_named, read_scaling
 from simulator.importing.service_time import model_spec
+from simulator.scenario.units import parse_typed_duration
 
 NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")  # SageMaker EndpointName
 _SLO = re.compile(r"(?P<percentile>[Pp]9[59])=(?P<value>.+)")
@@ -157,6 +158,10 @@ def recommend_document(scenario: dict[str, Any], slo: str) -> dict[str, Any]:
     match = _SLO.fullmatch(slo.strip())
     if match is None:
         raise ScenarioError("--recommend-slo", f"{slo!r}: give P95=LATENCY or P99=LATENCY, e.g. P99=300ms")
+    try:
+        parse_typed_duration(match["value"])
+    except ValueError as exc:
+        raise ScenarioError("--recommend-slo", str(exc)) from None
     variants = scenario["endpoint"]["variants"]
     families = sorted({v["instance_type"].split(".")[1] for v in variants if "instance_type" in v})
     candidates: dict[str, Any] = {"families": families} if families else {"include_gpu": False}

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml, read_text
+from simulator.scenario.common import error_reason
 from simulator.scenario.loader import format_path
 from simulator.scenario.models import ModelSpec
 
@@ -27,11 +28,9 @@ def _check(spec: dict[str, Any], base_dir: Path, option: str) -> None:
         ModelSpec.model_validate(spec, context={"base_dir": str(base_dir)})
     except ValidationError as exc:
         error = exc.errors()[0]
-        where = format_path(
-            [part for part in error["loc"] if part != "service_time" or option != "--service-time"]
-        )
-        reason = str(error["msg"]).removeprefix("Value error, ")
-        raise ScenarioError(option, f"{where}: {reason}" if error["loc"] else reason) from None
+        parts = [part for part in error["loc"] if part != "service_time" or option != "--service-time"]
+        reason = error_reason(error)
+        raise ScenarioError(option, f"{format_path(parts)}: {reason}" if parts else reason) from None
 
 
 def model_spec(profile: Path | None, service_time: str | None) -> tuple[dict[str, Any], dict[str, str]]:

@@ -143,12 +143,17 @@ def _model_names(models: list[str], given: str | None, scenario_name: str) -> di
     return {model: aws_name(f"{base[:40]}-{model}", 63) for model in models}
 
 
+SHOWN_IDS = 10  # of a file's RecommendationIds in an error line; the rest are counted
+
+
 def from_recommendation(response: Any, recommendation_id: str, model_name: str | None) -> Deployment:
     """One recommendation of a DescribeInferenceRecommendationsJob response as a Deployment."""
     items = response.get("InferenceRecommendations", []) if isinstance(response, dict) else []
     chosen = [r for r in items if r.get("RecommendationId") == recommendation_id]
     if not chosen:
-        known = ", ".join(str(r.get("RecommendationId")) for r in items[:10]) or "none"
+        ids = [str(r.get("RecommendationId")) for r in items]
+        more = f" and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else ""
+        known = (", ".join(ids[:SHOWN_IDS]) + more) or "none"
         raise ScenarioError(
             "--recommendation-id", f"{recommendation_id!r} is not in the file (it has: {known})"
         )

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from simulator.core.wording import replications_text
 from simulator.metrics.summary_types import Summary
 from simulator.report.tables import headline_rows
 
@@ -130,7 +131,7 @@ def render_report(
     """An endpoint run's report: headline table, figures, extra sections, the resolved scenario."""
     header, rows = headline_rows(summary, combined)
     note = (
-        f"Means over {replications} replications with 95% confidence intervals in brackets."
+        f"Means over {replications_text(replications)} with 95% confidence intervals in brackets."
         if replications > 1
         else "One replication; run with --replications N for confidence intervals."
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from simulator.core.wording import replications_text
 from simulator.engine.result import Result
 from simulator.metrics.summary_types import combine
 from simulator.report.html import Section, Table, Text, frame_table, render_report
@@ -97,7 +98,7 @@ def write_rollout_outputs(runs: RolloutRuns, out_dir: Path, detection: Detection
         pd.DataFrame(result.rollout.datapoints).to_csv(staging / "datapoints.csv", index=False)
         plot = plot_timeline(result, staging / "plots" / "rollout-timeline.png")
         replicated = (
-            f"Over {len(runs.outcomes)} replications: rolled back {summary.rolled_back}, "
+            f"Over {replications_text(len(runs.outcomes))}: rolled back {summary.rolled_back}, "
             f"completed {summary.completed}, reached full traffic {summary.reached_full_traffic}."
         )
         sections = [

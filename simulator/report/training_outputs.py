@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from simulator.core.wording import replications_text
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.staging import run_directory
 from simulator.report.training_plots import plot_training
@@ -67,7 +68,7 @@ def write_training_outputs(
         pd.DataFrame(rows).to_csv(staging / "runs.csv", index=False)
         plots = plot_training(runs, scenario.training_job, staging / "plots")
         header, table_rows = training_rows(summary)
-        intro = [Text(f"{len(runs)} replications; means with 95% confidence intervals.", note=True)]
+        intro = [Text(f"{replications_text(len(runs))}; means with 95% confidence intervals.", note=True)]
         sections = [
             Section("Summary", [Table(header, table_rows)]),
             Section("Figures", images(plots)),

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from simulator.core.wording import replications_text
 from simulator.report.figures import subplots
 from simulator.report.plots import grid_legend_save
 from simulator.scenario.training_spec import TrainingJobSpec
@@ -46,7 +47,7 @@ def plot_training(runs: list[TrainingRun], spec: TrainingJobSpec, out_dir: Path)
     paths = []
 
     completion_h = [r.completion_time_s / 3600 for r in runs]
-    fig, ax = _ecdf(np.array(completion_h), f"{label} ({len(runs)} replications)")
+    fig, ax = _ecdf(np.array(completion_h), f"{label} ({replications_text(len(runs))})")
     ax.axvline(on_demand_h, color="#424242", linestyle="--", label=f"on-demand {on_demand_h:.1f} h")
     right = 1.08 * max([*completion_h, on_demand_h, (spec.deadline or 0) / 3600])
     limit = spec.effective_max_wait() / 3600

@@ -8,10 +8,18 @@ the recommender's first guesses never have to estimate them.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from simulator.scenario.files import load_column
 from simulator.scenario.units import Duration
@@ -168,8 +176,32 @@ class Empirical(_Base):
         return rng.choice(self._array(), size)
 
 
+KINDS = ("exponential", "deterministic", "gamma", "lognormal", "empirical")
+EXAMPLE = "{distribution: lognormal, median: 40ms, p99: 120ms}, or {distribution: deterministic, value: 25ms}"
+
+
+def _tagged(value: Any) -> Any:
+    """Says what a distribution is where pydantic's union would only say it cannot find a tag: a bare
+    `25ms` or a mapping typed without spaces after its colons (`{distribution:deterministic}` is one
+    key with no value in YAML) is a common slip."""
+    if isinstance(value, _Base):
+        return value  # a default, or a model built in code
+    if not isinstance(value, dict):
+        raise ValueError(f"a distribution is a mapping, e.g. {EXAMPLE}")
+    if "distribution" not in value:
+        if any(isinstance(key, str) and ":" in key for key in value):
+            raise ValueError(
+                "the key `distribution` is missing (put a space after each colon: `distribution: ...`)"
+            )
+        raise ValueError(f"the key `distribution` is missing: one of {', '.join(KINDS)}")
+    if value["distribution"] not in KINDS:
+        raise ValueError(f"unknown distribution {value['distribution']!r}: one of {', '.join(KINDS)}")
+    return value
+
+
 Distribution = Annotated[
     Exponential | Deterministic | Gamma | LogNormal | Empirical,
     Field(discriminator="distribution"),
+    BeforeValidator(_tagged),
 ]
 """Any time distribution; the `distribution` key selects the kind."""

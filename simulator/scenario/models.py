@@ -25,6 +25,7 @@ def profile_wakeup_slice(value: object) -> float:
 
 PROFILE_SUPPLIES = ("service_time", "overhead", "wakeup_slice")  # what a profile gives a model
 PROFILE_COUNTS = ("workers", "vcpus")  # what it was measured with; the notes compare them to a variant's
+PROFILE_KEYS = (*PROFILE_SUPPLIES, *PROFILE_COUNTS, "fitted")  # a typo among them must not pass unseen
 
 
 def _check_profile_count(key: str, value: object) -> None:
@@ -114,7 +115,14 @@ class ModelSpec(PipelineFields):
             profile = _read_profile(path)
         except ScenarioError as exc:
             raise ValueError(f"cannot read profile {str(path)!r}: {exc.reason}") from None
-        if not isinstance(profile, dict) or "service_time" not in profile:
+        if not isinstance(profile, dict):
+            raise ValueError(f"profile {str(path)!r} must be a mapping ({', '.join(PROFILE_KEYS)})")
+        unknown = [str(key) for key in profile if key not in PROFILE_KEYS]
+        if unknown:
+            raise ValueError(
+                f"profile {str(path)!r}: unknown key {unknown[0]!r} (a profile has {', '.join(PROFILE_KEYS)})"
+            )
+        if "service_time" not in profile:
             raise ValueError(f"profile {str(path)!r} has no service_time")
         for key in PROFILE_SUPPLIES:
             if data.get(key) is not None and profile.get(key) is not None:

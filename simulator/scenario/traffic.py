@@ -159,13 +159,7 @@ class TraceArrivals(StrictModel):
         column = header[self.column] if isinstance(self.column, int) else self.column
         if column not in header:
             raise ValueError(f"trace {str(path)!r} has no column {column!r}")
-        index = header.index(column)
-        try:
-            values = np.array([float(row[index]) for row in rows if row])
-        except (ValueError, IndexError):  # a cell that is not a number, or a row without the column
-            values = np.array([math.nan])
-        if len(values) == 0 or not np.all(np.isfinite(values)):
-            raise ValueError(f"trace {str(path)!r} column {column!r} must hold numbers only")
+        values = _timestamps(rows, header.index(column), f"trace {str(path)!r} column {column!r}")
         if values.min() < 0:
             raise ValueError(f"trace {str(path)!r} has negative timestamps")
         self.file = str(path.resolve())
@@ -174,6 +168,26 @@ class TraceArrivals(StrictModel):
 
     def timestamps(self) -> np.ndarray:
         return self._timestamps
+
+
+def _timestamps(rows: list[list[str]], index: int, where: str) -> np.ndarray:
+    """The column's numbers; the first row that has none is named (line 2 is the first under the
+    header), because a trace is usually exported by another tool and one bad line is easy to miss."""
+    values: list[float] = []
+    for line, row in enumerate(rows, start=2):
+        if not row:
+            continue
+        cell = row[index].strip() if index < len(row) else ""
+        try:
+            value = float(cell)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise ValueError(f"{where} must hold numbers only: line {line} has {cell!r}")
+        values.append(value)
+    if not values:
+        raise ValueError(f"{where} has no timestamps under its header")
+    return np.array(values)
 
 
 ArrivalSpec = Annotated[

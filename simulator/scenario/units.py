@@ -83,6 +83,16 @@ def parse_duration(value: Any) -> float:
     return _parse_quantity(value, "duration", ("time", _DURATION_UNITS, "s"), "250ms, 30s, 5m, 2h, 1d")
 
 
+def parse_typed_duration(text: str) -> float:
+    """Seconds from a duration a person typed on a command line, where the unit is required: `500`
+    alone reads as seconds in a scenario, but on a command line it is as likely to mean 500 ms."""
+    match = _QUANTITY.match(text)
+    if match is not None and not match.group(2):
+        number = match.group(1)
+        raise ValueError(f"{text!r} has no unit: write e.g. {number}ms or {number}s")
+    return parse_duration(text)
+
+
 def parse_rate(value: Any) -> float:
     """Events per second from 5.1, "50/s", "300/min", "1/6h"; a bare number means per second."""
     number = _as_number(value, "rate")

@@ -25,6 +25,7 @@ from scipy.optimize import minimize_scalar
 
 from simulator.catalog import Catalog
 from simulator.core.rng import replication_seed
+from simulator.core.wording import replications_text
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.scenario.derive import derive_spec
@@ -95,7 +96,7 @@ class CheckpointOptimum:
         what = "cost" if money else "completion time"
         lines = [
             f"checkpoint interval optimiser: minimise expected {what} "
-            f"({self.replications} replications, common random numbers, {self.method})",
+            f"({replications_text(self.replications)}, common random numbers, {self.method})",
             f"  simulated optimum  every {duration_text(self.interval_s):>7}  expected {what} "
             f"{amount(self.mean)} [95% CI {amount(self.ci95_low)}, {amount(self.ci95_high)}]",
         ]

@@ -235,7 +235,7 @@ def test_bad_export_arguments_are_one_line_errors(cli: Cli, tmp_path: Path) -> N
         (("--recommendations", response), "error: --recommendation-id: give the RecommendationId"),
         (
             ("--recommendations", response, "--recommendation-id", "nope"),
-            "error: --recommendation-id: 'nope'",
+            "error: --recommendation-id: 'nope' is not in the file (it has: ml.c5.18xlarge, ml.c5.9xlarge,",
         ),
         (
             ("--recommendations", broken, "--recommendation-id", "x"),
@@ -246,6 +246,8 @@ def test_bad_export_arguments_are_one_line_errors(cli: Cli, tmp_path: Path) -> N
             "error: --set: applies to a scenario",
         ),
     ]
+    code, _, stderr = cli("export", "--recommendations", response, "--recommendation-id", "nope")
+    assert stderr.rstrip().endswith("ml.c5.large and 17 more)"), stderr  # 27 in the file: none left unsaid
     for arguments, expected in cases:
         code, _, stderr = cli("export", *arguments, "--out", tmp_path / "o")
         assert code == 2 and stderr.startswith(expected), (arguments, stderr)

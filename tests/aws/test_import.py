@@ -569,7 +569,7 @@ def test_recommend_slo_writes_a_recommender_job_on_the_measured_traffic(cli: Cli
     assert job["models"] == document["models"]
     for slo, expected in (
         ("P90=1s", "error: --recommend-slo: 'P90=1s': give P95=LATENCY or P99=LATENCY"),
-        ("P99=fast", "error: --recommend-slo: recommend.latency_threshold.value: cannot read duration"),
+        ("P99=fast", "error: --recommend-slo: cannot read duration 'fast'"),
     ):
         code, _, stderr = run_import(cli, tmp_path, None, "--recommend-slo", slo, out="bad")
         assert code == 2 and stderr.startswith(expected), stderr
