@@ -74,6 +74,15 @@ def read_text(path: Path, label: str, limit: int = MAX_DOCUMENT_BYTES) -> str:
         raise _refusal(path, label, f"not UTF-8 text (byte {exc.start})") from None
 
 
+def read_file_named(path: Path, what: str = "file") -> str:
+    """`read_text` of a file given by its own path (a scenario, a profile, a run's results): the error
+    names the path and says what could not be read, as `cannot read profile: No such file...`."""
+    try:
+        return read_text(path, str(path))
+    except ScenarioError as exc:
+        raise ScenarioError(str(path), f"cannot read {what}: {exc.reason}") from None
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 core-schema numbers and duplicate keys refused."""
 

@@ -16,7 +16,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from simulator.errors import ScenarioError
-from simulator.inputs import load_yaml, read_text
+from simulator.inputs import load_yaml, read_file_named
 from simulator.scenario.common import distribution_error_path, error_reason
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.models import profile_wakeup_slice
@@ -102,11 +102,7 @@ WHOLE_FIELDS: dict[type, tuple[str, ...]] = {
 
 
 def _read_profile(path: Path, kind: type[P], what: str, distributions: tuple[str, ...]) -> P:
-    try:
-        text = read_text(path, str(path))
-    except ScenarioError as exc:
-        raise ScenarioError(str(path), f"cannot read profile: {exc.reason}") from None
-    data = load_yaml(text, str(path))
+    data = load_yaml(read_file_named(path, "profile"), str(path))
     if not isinstance(data, dict):
         raise ScenarioError(str(path), "a profile must be a mapping")
     try:

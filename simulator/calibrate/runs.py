@@ -21,7 +21,7 @@ from simulator.calibrate.in_flight import band_errors
 from simulator.calibrate.results import TARGETS
 from simulator.calibrate.validation_file import RowRecord, ValidationRecord
 from simulator.errors import ScenarioError
-from simulator.inputs import read_text
+from simulator.inputs import read_file_named
 from simulator.scenario.common import error_reason
 from simulator.scenario.loader import format_path
 
@@ -40,10 +40,7 @@ class RunErrors:
 def read_run(path: Path) -> RunErrors:
     """A validation.json's image and rows; a one-line error naming the file and the broken field
     when it is not one."""
-    try:
-        text = read_text(path, str(path))
-    except ScenarioError as exc:
-        raise ScenarioError(str(path), f"cannot read file: {exc.reason}") from None
+    text = read_file_named(path)
     not_one = "not a validation.json written by `sagesim validate`"
     try:
         record = ValidationRecord.model_validate(json.loads(text))

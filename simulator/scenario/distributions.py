@@ -8,7 +8,7 @@ the recommender's first guesses never have to estimate them.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 from pydantic import (
@@ -176,7 +176,10 @@ class Empirical(_Base):
         return rng.choice(self._array(), size)
 
 
-KINDS = ("exponential", "deterministic", "gamma", "lognormal", "empirical")
+KINDS = tuple(
+    get_args(kind.model_fields["distribution"].annotation)[0]
+    for kind in (Exponential, Deterministic, Gamma, LogNormal, Empirical)
+)  # each model's tag, in the union's order
 EXAMPLE = "{distribution: lognormal, median: 40ms, p99: 120ms}, or {distribution: deterministic, value: 25ms}"
 
 

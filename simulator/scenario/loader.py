@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from simulator.errors import ScenarioError
-from simulator.inputs import load_yaml, read_text
+from simulator.inputs import load_yaml, read_file_named
 from simulator.scenario.common import error_reason
 from simulator.scenario.crossref import find_problems
 from simulator.scenario.kinds import SCENARIO, Scenario, section_problem, without_empty_sections
@@ -76,12 +76,7 @@ def load_scenario_dict(data: Any, base_dir: Path | str = ".", overrides: list[st
 def read_yaml(path: Path) -> Any:
     """The YAML document at `path` (a regular file, bounded in size; YAML 1.2 numbers, no duplicate
     keys); unreadable or malformed files are ScenarioErrors naming the file."""
-    label = str(path)
-    try:
-        text = read_text(path, label)
-    except ScenarioError as exc:
-        raise ScenarioError(label, f"cannot read file: {exc.reason}") from None
-    return load_yaml(text, label)
+    return load_yaml(read_file_named(path), str(path))
 
 
 def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scenario:

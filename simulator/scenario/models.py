@@ -28,10 +28,15 @@ PROFILE_COUNTS = ("workers", "vcpus")  # what it was measured with; the notes co
 PROFILE_KEYS = (*PROFILE_SUPPLIES, *PROFILE_COUNTS, "fitted")  # a typo among them must not pass unseen
 
 
+def is_count(value: object) -> bool:
+    """A whole number of at least 1 (YAML's yes/no are not counts)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 def _check_profile_count(key: str, value: object) -> None:
     """A profile's worker or vCPU count, when it gives one, is a whole number of at least 1 (the notes
     that compare it to a variant's would otherwise pass over it in silence)."""
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+    if value is not None and not is_count(value):
         raise ValueError(f"{key} must be a whole number of at least 1, not {value!r}")
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from simulator.catalog import Catalog, InstanceType
 from simulator.scenario.endpoint import VariantSpec
 from simulator.scenario.kinds import EndpointScenario
-from simulator.scenario.models import profile_document
+from simulator.scenario.models import is_count, profile_document
 
 
 def _counts(profile_path: str) -> tuple[int, int] | None:
@@ -35,8 +35,7 @@ def _counts_in(profile: dict[str, Any] | None) -> tuple[int, int] | None:
     if profile is None:
         return None  # read and checked when the scenario loaded; gone or changed since: nothing to say
     workers, vcpus = profile.get("workers"), profile.get("vcpus")
-    whole = all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in (workers, vcpus))
-    return (workers, vcpus) if whole else None  # type: ignore[return-value]
+    return (workers, vcpus) if is_count(workers) and is_count(vcpus) else None  # type: ignore[return-value]
 
 
 def profile_worker_notes(scenario: EndpointScenario) -> list[str]:
