@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 
 from simulator import cli_options as opts
-from simulator.core.wording import replications_text
 from simulator.errors import ScenarioError
 from simulator.staging import check_out
+from simulator.wording import replications_text
 
 if TYPE_CHECKING:  # pandas loads only when a command draws a table
     import pandas as pd

@@ -18,8 +18,8 @@ from rich.console import Console
 from simulator.cli_options import out_errors, print_rows, progress_bar
 from simulator.cli_recommend_job import analyse_job, show_job, write_job
 from simulator.cli_settings import RunSettings
-from simulator.core.wording import replications_text
 from simulator.scenario.kinds import Kind
+from simulator.wording import replications_text
 
 if TYPE_CHECKING:  # annotations only: the analyses load when a job runs
     from simulator.execution.replications import Replicated
@@ -116,6 +116,12 @@ def _show_training(scenario: TrainingScenario, result: TrainingResult, settings:
 
     stdout = Console(quiet=settings.quiet, width=140)
     print_rows(stdout, f"training job: {replications_text(settings.count)}", *training_rows(result[1]))
+    stopped = 1.0 - result[1].completed_fraction
+    if stopped > 0:
+        stdout.print(
+            f"note: {stopped:.0%} of replications stopped before the job completed (MaxWait or MaxRuntime):"
+            " their times, savings and cost are those of a stopped job"
+        )
     _report_line(stdout, settings.out)
 
 

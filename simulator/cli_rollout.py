@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 
 from simulator import cli_options as opts
-from simulator.core.wording import replications_text
 from simulator.errors import ScenarioError
 from simulator.staging import check_out
+from simulator.wording import counted, replications_text
 
 if TYPE_CHECKING:  # annotations only: the A/B model and the scenario load when a command runs
     from simulator.rollout.abtest import Detection
@@ -222,6 +222,6 @@ def ab_test(
     if check:
         share_found, low, high = simulated_power(scenario, found, check, executor=pool)
         typer.echo(
-            f"check: {check} simulated A/B tests of {_seconds(found.seconds)} detected it in "
+            f"check: {counted(check, 'simulated A/B test')} of {_seconds(found.seconds)} detected it in "
             f"{share_found:.0%} [95% CI {low:.0%}, {high:.0%}] (stated power {found.power:.0%})"
         )

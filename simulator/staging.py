@@ -60,7 +60,10 @@ def check_out(out_dir: Path, command: str, joins: tuple[str, ...] = ()) -> str |
     Returns the command that wrote the existing --out, None when there is none."""
     if out_dir.exists() and not out_dir.is_dir():
         raise ScenarioError("--out", f"{out_dir} exists and is not a directory")
-    if not out_dir.is_dir() or not any(out_dir.iterdir()):
+    if not out_dir.exists():
+        _check_creatable(out_dir)
+        return None
+    if not any(out_dir.iterdir()):
         return None
     owner = written_by(out_dir)
     if owner is None:
@@ -74,6 +77,18 @@ def check_out(out_dir: Path, command: str, joins: tuple[str, ...] = ()) -> str |
             "--out", f"{out_dir} holds the results of `sagesim {owner}`; give another directory"
         )
     return owner
+
+
+def _check_creatable(out_dir: Path) -> None:
+    """A new --out is made inside its nearest existing folder: that must be a folder we may write in,
+    found out now rather than after the simulation."""
+    parent = out_dir.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ScenarioError("--out", f"cannot create {out_dir}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ScenarioError("--out", f"cannot create {out_dir}: {parent} is not writable")
 
 
 def mark(directory: Path, command: str) -> None:

@@ -229,9 +229,12 @@ def test_diurnal_arrivals_integrate_the_rate_exactly(base_scenario: dict[str, An
     assert exact[-1] == pytest.approx(12 * 86400)
 
 
-def test_no_estimate_for_a_zero_service_time(base_scenario: dict[str, Any]) -> None:
-    """Zero-length service has no rate to divide by: the estimate gives up and the run decides."""
+def test_a_zero_service_time_is_refused_before_any_estimate(base_scenario: dict[str, Any]) -> None:
+    """Zero-length service has no rate to divide by (the recommender's capacity estimate once did):
+    the schema refuses it, naming the model's key."""
     document = _overloaded_stream(base_scenario)
     document["models"]["m1"]["service_time"] = {"distribution": "deterministic", "value": 0}
-    scenario = load_scenario_dict(document)
-    assert ring_estimate(scenario, scenario_catalog(scenario)) is None
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario_dict(document)
+    assert refused.value.path == "models.m1.service_time"
+    assert refused.value.reason == "a service time must take some time: its mean is 0"

@@ -249,3 +249,21 @@ def test_the_written_paths_are_printed_whole_on_one_line_when_piped(tmp_path: Pa
     )
     assert done.returncode == 0, done.stderr
     assert f"report: {out / 'report.html'}  summary: {out / 'summary.json'}" in done.stdout.splitlines()
+
+
+def test_an_out_that_cannot_be_created_is_refused_before_any_work(tmp_path: Path) -> None:
+    """Found by a new user: `--out FILE/sub` simulated for 12 s, then said `File exists`."""
+    (tmp_path / "afile").write_text("kept\n")
+    with pytest.raises(ScenarioError) as refused:
+        check_out(tmp_path / "afile" / "sub" / "deeper", "run")
+    assert refused.value.path == "--out"
+    assert (
+        refused.value.reason
+        == f"cannot create {tmp_path / 'afile' / 'sub' / 'deeper'}: {tmp_path / 'afile'} is not a directory"
+    )
+    assert check_out(tmp_path / "new" / "deeper", "run") is None  # a missing parent is made on writing
+    if os.geteuid() != 0:  # root writes anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        with pytest.raises(ScenarioError, match="is not writable"):
+            check_out(locked / "sub", "run")

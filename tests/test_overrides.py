@@ -36,7 +36,7 @@ def test_missing_mappings_are_created() -> None:
     ("assignment", "fragment"),
     [
         ("nothing", "expected PATH=VALUE"),
-        ("a..b=1", "cannot read path"),
+        ("a..b=1", "cannot read the path: names after dots"),
         ("endpoint.variants[5].weight=1", "out of range"),
         ("name[0]=1", "is not a list"),
         ("endpoint.variants.name=1", "is not a mapping"),

@@ -44,7 +44,7 @@ def test_a_combined_summary_stays_within_what_its_figures_can_take() -> None:
 
 
 def test_the_count_of_replications_is_said_as_a_sentence_says_it() -> None:
-    from simulator.core.wording import replications_text
+    from simulator.wording import replications_text
 
     assert [replications_text(n) for n in (1, 3, 1000)] == [
         "1 replication",

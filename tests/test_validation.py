@@ -239,7 +239,10 @@ CASES = [
     # --- discriminated unions --------------------------------------------------------------------------
     case("distribution-unknown", SERVICE, "weibull", put(f"{SERVICE}.distribution", "weibull")),
     case(
-        "distribution-missing", SERVICE, "the key `distribution` is missing", drop(f"{SERVICE}.distribution")
+        "distribution-missing",
+        SERVICE,
+        "the key distribution is missing: it says which kind this is",
+        drop(f"{SERVICE}.distribution"),
     ),
     case("distribution-not-mapping", SERVICE, "a distribution is a mapping, e.g.", put(SERVICE, "50ms")),
     case(
@@ -248,8 +251,18 @@ CASES = [
         "put a space after each colon",
         put(SERVICE, {"distribution:deterministic": None, "value:25ms": None}),  # YAML's reading of it
     ),
-    case("arrival-process-unknown", ARRIVALS, "bogus", put(f"{ARRIVALS}.process", "bogus")),
-    case("arrival-process-missing", ARRIVALS, "process", drop(f"{ARRIVALS}.process")),
+    case(
+        "arrival-process-unknown",
+        ARRIVALS,
+        "unknown process 'bogus': one of poisson, schedule, diurnal, closed_loop, trace",
+        put(f"{ARRIVALS}.process", "bogus"),
+    ),
+    case(
+        "arrival-process-missing",
+        ARRIVALS,
+        "the key process is missing: it says which kind this is",
+        drop(f"{ARRIVALS}.process"),
+    ),
     # --- unit parsing ----------------------------------------------------------------------------------
     case("duration-unreadable", "duration", "cannot read duration", put("duration", "ten minutes")),
     case("duration-unknown-unit", "duration", "unknown time unit", put("duration", "10 fortnights")),
@@ -484,6 +497,12 @@ CASES = [
     ),
     # --- distributions ---------------------------------------------------------------------------------
     case("exponential-mean-zero", f"{SERVICE}.mean", "greater than 0", put(f"{SERVICE}.mean", "0ms")),
+    case(
+        "service-time-takes-no-time",
+        SERVICE,
+        "a service time must take some time: its mean is 0",
+        put(SERVICE, {"distribution": "deterministic", "value": "0s"}),
+    ),
     case("exponential-mean-negative", f"{SERVICE}.mean", "greater than 0", put(f"{SERVICE}.mean", "-50ms")),
     case(
         "deterministic-negative",
@@ -1079,18 +1098,29 @@ CASES = [
     ),
     # --- --set overrides -------------------------------------------------------------------------------
     case("set-without-equals", "--set duration", "expected PATH=VALUE", args=("--set", "duration")),
-    case("set-empty-path", "--set =5", "cannot read path", args=("--set", "=5")),
-    case("set-double-dot", "--set endpoint..name=x", "cannot read path", args=("--set", "endpoint..name=x")),
+    case("set-empty-path", "--set =5", "cannot read the path: names after dots", args=("--set", "=5")),
+    case(
+        "set-double-dot",
+        "--set endpoint..name=x",
+        "cannot read the path: names after dots",
+        args=("--set", "endpoint..name=x"),
+    ),
     case(
         "set-bad-index",
         "--set endpoint.variants[x].name=y",
-        "cannot read path",
+        "cannot read the path: names after dots",
         args=("--set", "endpoint.variants[x].name=y"),
+    ),
+    case(
+        "set-unknown-model",
+        f"--set models.{MODEL.split('.')[-1]}x.memory=2GiB",
+        f"there is no model '{MODEL.split('.')[-1]}x' (models: {MODEL.split('.')[-1]}); to add one",
+        args=("--set", f"models.{MODEL.split('.')[-1]}x.memory=2GiB"),
     ),
     case(
         "set-index-out-of-range",
         "--set endpoint.variants[5].instance_count=2",
-        "out of range",
+        "index 5 is out of range (the list has 2 items)",
         args=("--set", "endpoint.variants[5].instance_count=2"),
     ),
     case(
@@ -1153,6 +1183,19 @@ CASES = [
         "--endpoint-config",
         "missing option (see `sagesim import --help`)",
         argv=("import", "--out", "{out}"),
+    ),
+    case(
+        "cli-records-kept-beyond-memory",
+        "metrics.per_request_records",
+        "records, over the 100,000,000 a run may hold: lower the rate or stream them",
+        args=(
+            "--set",
+            "traffic.arrivals.rate=1e12/s",
+            "--set",
+            "metrics.per_request_records=true",
+            "--replications",
+            "1",
+        ),
     ),
     case("cli-set-without-value", "command line", "requires an argument", args=("--set",)),
     case("cli-unknown-option", "command line", "no such option", args=("--colour",)),

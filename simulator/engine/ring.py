@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+from simulator.errors import ScenarioError
 from simulator.scenario.crossref import staged
 from simulator.scenario.kinds import EndpointScenario
 from simulator.scenario.traffic import (
@@ -28,6 +31,25 @@ def expected_requests(scenario: EndpointScenario) -> float:
     if isinstance(arrivals, TraceArrivals):
         return float(len(arrivals.timestamps()))
     return float("inf")
+
+
+KEPT_AT_MOST = 100_000_000
+"""Expected requests above which a run that keeps every record is refused: a record is some hundred
+bytes, and past this the run would exhaust a machine's memory rather than finish."""
+
+
+def refuse_endless_records(scenario: EndpointScenario) -> None:
+    """Refuse, before simulating, a run that would keep more records than memory holds (streaming
+    runs are bounded by their ring instead)."""
+    expected = expected_requests(scenario)
+    if math.isfinite(expected) and expected > KEPT_AT_MOST:
+        forced = scenario.metrics.per_request_records
+        how = "stream them (metrics.per_request_records: false)" if forced else "shorten duration"
+        raise ScenarioError(
+            "metrics.per_request_records" if forced else "duration",
+            f"keeping every request's record means about {expected:,.3g} records, over the {KEPT_AT_MOST:,}"
+            f" a run may hold: lower the rate or {how}",
+        )
 
 
 def ring_capacity(scenario: EndpointScenario) -> int:

@@ -18,7 +18,7 @@ from simulator.engine.choice import choose_engine
 from simulator.engine.fast.run import run_fast
 from simulator.engine.fast.static_queue import Tie
 from simulator.engine.result import Result
-from simulator.engine.ring import STREAMING_ABOVE, expected_requests, ring_capacity
+from simulator.engine.ring import STREAMING_ABOVE, expected_requests, refuse_endless_records, ring_capacity
 from simulator.errors import ScenarioError
 from simulator.hosting.autoscaler import ScalingRecords, start_autoscaling
 from simulator.hosting.rollout_controller import RolloutLog, attach_rollout
@@ -140,6 +140,8 @@ def execute(
     streams = RandomStreams(scenario.seed if seed is None else seed)
     capacity = ring_capacity(scenario)
     collector = None
+    if not capacity:
+        refuse_endless_records(scenario)
     if capacity:
         refuse_ring_overflow(scenario, catalog, capacity)
         collector = StreamingCollector(

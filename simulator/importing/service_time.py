@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml, read_text
 from simulator.scenario.common import error_reason
+from simulator.scenario.distributions import TIME_KEYS
 from simulator.scenario.loader import format_path
 from simulator.scenario.models import ModelSpec
 
@@ -50,5 +51,18 @@ def model_spec(profile: Path | None, service_time: str | None) -> tuple[dict[str
             "--service-time",
             "give a distribution mapping, e.g. {distribution: lognormal, median: 40ms, p99: 120ms}",
         )
+    _require_units(value)
     _check({"service_time": value}, Path("."), "--service-time")
     return {"service_time": value}, {}
+
+
+def _require_units(value: dict[str, Any]) -> None:
+    """Times typed on a command line carry their unit (`median: 25` would be 25 seconds in a
+    scenario, and was meant as 25 ms as often as not)."""
+    for key in TIME_KEYS:
+        given = value.get(key)
+        for number in given if isinstance(given, list) else [given]:
+            if isinstance(number, int | float) and not isinstance(number, bool):
+                raise ScenarioError(
+                    "--service-time", f"{key}: {number!r} has no unit: write e.g. {number}ms or {number}s"
+                )

@@ -32,7 +32,7 @@ from simulator.errors import ScenarioError
 from simulator.recommend.aws_response import aws_name
 from simulator.report import aws_export_step as step_export
 from simulator.scenario.endpoint import VariantSpec
-from simulator.scenario.kinds import EndpointScenario, RecommendScenario, Scenario
+from simulator.scenario.kinds import EndpointScenario, OptionsScenario, RecommendScenario, Scenario
 from simulator.scenario.scaling import AutoscalingSpec, TargetTracking
 from simulator.staging import write_json
 
@@ -68,13 +68,29 @@ def from_scenario(scenario: Scenario, model_name: str | None) -> Deployment:
     endpoint = scenario.endpoint if isinstance(scenario, EndpointScenario | RecommendScenario) else None
     if endpoint is None:
         raise ScenarioError("endpoint", "this scenario has no endpoint to export")
+    chosen = _chosen_option(scenario) if isinstance(scenario, OptionsScenario) else None
     variants = []
     for index, spec in enumerate(endpoint.variants):
+        if chosen is not None and spec.name != chosen:
+            continue
         _check_autoscaling(spec, f"endpoint.variants[{index}]")
         variants.append(_variant(spec, endpoint.routing.value))
     models = sorted({v.model for v in variants})
     names = _model_names(models, model_name, scenario.name)
     return Deployment(aws_name(endpoint.name, 63), variants, names)
+
+
+def _chosen_option(scenario: OptionsScenario) -> str:
+    """An options scenario's variants are alternatives, not one endpoint's traffic split: exported
+    together they would deploy every alternative at once, so one must be chosen."""
+    names = scenario.options.variants or [variant.name for variant in scenario.endpoint.variants]
+    if len(names) != 1:
+        raise ScenarioError(
+            "options.variants",
+            f"the variants are alternatives: choose one to export, e.g. --set 'options.variants=[{names[0]}]'"
+            f" (one of {', '.join(names)})",
+        )
+    return names[0]
 
 
 def _variant(spec: VariantSpec, routing: str) -> Variant:

@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from simulator.core.wording import replications_text
 from simulator.metrics.summary_types import Summary
 from simulator.report.tables import headline_rows
+from simulator.wording import replications_text
 
 WIDE_COLUMNS = 6  # tables with more columns get the compact font
 _NUMBER = re.compile(r"[-+]?[\d.]")

@@ -21,6 +21,7 @@ from simulator.report.html import Document, Section, Table, Text, images, render
 from simulator.report.recommend_plots import plot_curves, plot_fleet, plot_pareto
 from simulator.scenario.loader import dump_resolved
 from simulator.staging import write_json
+from simulator.wording import counted
 
 
 def recommendation_rows(recommendations: list[Recommendation]) -> list[dict[str, Any]]:
@@ -120,7 +121,7 @@ def fleet_rows(fleet: list[dict[str, Any]]) -> list[list[str]]:
                     kind,
                     f"{policy['target_value']:.0f}/min, {policy['min_capacity']}-{policy['max_capacity']}"
                     if kind == "autoscaled"
-                    else f"{item['static_instance_count']} instances",
+                    else counted(item["static_instance_count"], "instance"),
                     format_figure(figures["cost_per_day_usd"], "{:,.2f}"),
                     f"{figures['requests_within_slo']['mean'] * 100:.2f}%",
                     f"{figures['minutes_p99_within_slo']['mean'] * 100:.1f}%",

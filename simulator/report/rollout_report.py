@@ -8,7 +8,6 @@ from typing import Any
 
 import pandas as pd
 
-from simulator.core.wording import replications_text
 from simulator.engine.result import Result
 from simulator.metrics.summary_types import combine
 from simulator.report.html import Section, Table, Text, frame_table, render_report
@@ -18,6 +17,7 @@ from simulator.rollout.outcome import RolloutOutcome
 from simulator.rollout.replications import INTERVAL_FIGURES, RolloutRuns, RolloutSummary
 from simulator.scenario.loader import dump_resolved
 from simulator.staging import staged_directory, write_json
+from simulator.wording import replications_text
 
 UNITS = {
     "alarm_s": "alarm fired (s)",

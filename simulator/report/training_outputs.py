@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulator.core.wording import replications_text
 from simulator.report.html import Document, Section, Table, Text, images, render, resolved_section
 from simulator.report.staging import run_directory
 from simulator.report.training_plots import plot_training
@@ -16,6 +15,7 @@ from simulator.scenario.kinds import TrainingScenario
 from simulator.training import TrainingRun
 from simulator.training.formulas import young_breakdown, young_table
 from simulator.training_analysis.training_summary import Spread, TrainingSummary
+from simulator.wording import replications_text
 
 HEADLINE: list[tuple[str, str, str]] = [
     ("completion time h", "completion_time_s", "h"),
@@ -38,6 +38,7 @@ def training_rows(summary: TrainingSummary) -> tuple[list[str], list[list[str]]]
         mean, low, high, p90, on_demand = (f"{value / scale:,.3f}" for value in values)
         rows.append([label, f"{mean} [{low}, {high}]", p90, on_demand])
     rows.append(["MaxWait exceeded (fraction)", f"{summary.max_wait_exceeded_fraction:.3f}", "", ""])
+    rows.append(["MaxRuntime exceeded (fraction)", f"{summary.max_runtime_exceeded_fraction:.3f}", "", ""])
     return header, rows
 
 

@@ -15,12 +15,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from simulator.core.wording import replications_text
 from simulator.report.figures import subplots
 from simulator.report.plots import grid_legend_save
 from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.accounting import TrainingRun
 from simulator.training.formulas import on_demand_seconds
+from simulator.wording import replications_text
 
 _COLOURS = {
     "Starting": "#9e9e9e",

@@ -21,6 +21,11 @@ def error_reason(error: Any) -> str:
     """The reason of one pydantic error (an entry of `ValidationError.errors()`), as scenario errors say."""
     if error["type"] in ("extra_forbidden", "missing"):
         return "unknown key" if error["type"] == "extra_forbidden" else "required key is missing"
+    context = {key: str(value).replace("'", "") for key, value in (error.get("ctx") or {}).items()}
+    if error["type"] == "union_tag_invalid":  # `process: poison`
+        return f"unknown {context['discriminator']} {context['tag']!r}: one of {context['expected_tags']}"
+    if error["type"] == "union_tag_not_found":
+        return f"the key {context['discriminator']} is missing: it says which kind this is"
     return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 

@@ -136,7 +136,10 @@ def _transform_problems(scenario: TransformScenario, catalog: Catalog) -> Iterat
     job = scenario.batch_transform
     model = scenario.models.get(job.model)
     if model is None:
-        yield "batch_transform.model", f"unknown model {job.model!r} (defined: {sorted(scenario.models)})"
+        yield (
+            "batch_transform.model",
+            f"unknown model {job.model!r} (defined: {', '.join(sorted(scenario.models))})",
+        )
         return
     if job.instance_type not in catalog.instances:
         yield "batch_transform.instance_type", f"unknown instance type {job.instance_type!r}"
@@ -161,7 +164,7 @@ def _options(scenario: OptionsScenario, catalog: Catalog) -> Iterator[Problem]:
     names = [v.name for v in scenario.endpoint.variants]
     for index, name in enumerate(options.variants or []):
         if name not in names:
-            yield f"options.variants[{index}]", f"unknown variant {name!r} (defined: {names})"
+            yield f"options.variants[{index}]", f"unknown variant {name!r} (defined: {', '.join(names)})"
     if scenario.endpoint.updates:
         yield "endpoint.updates", "options run each variant alone: remove updates"
     if scenario.traffic is not None and scenario.traffic.target_variants:
@@ -187,10 +190,16 @@ def _recommend_problems(scenario: RecommendScenario, catalog: Catalog) -> Iterat
     """Names of the model, instance types, families and accelerators a recommend job searches."""
     spec = scenario.recommend
     if spec.model is None and len(scenario.models) != 1:
-        yield "recommend.model", f"name the model to recommend for (defined: {sorted(scenario.models)})"
+        yield (
+            "recommend.model",
+            f"name the model to recommend for (defined: {', '.join(sorted(scenario.models))})",
+        )
         return
     if spec.model is not None and spec.model not in scenario.models:
-        yield "recommend.model", f"unknown model {spec.model!r} (defined: {sorted(scenario.models)})"
+        yield (
+            "recommend.model",
+            f"unknown model {spec.model!r} (defined: {', '.join(sorted(scenario.models))})",
+        )
         return
     space = spec.candidates
     for index, name in enumerate(space.instance_types or []):

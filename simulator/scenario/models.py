@@ -10,7 +10,7 @@ from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, model_
 from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml, read_text
 from simulator.scenario.common import distribution_error_path, error_reason
-from simulator.scenario.distributions import Distribution
+from simulator.scenario.distributions import Distribution, ServiceTime
 from simulator.scenario.files import resolve
 from simulator.scenario.serving import PipelineFields
 from simulator.scenario.units import Duration, Size
@@ -86,9 +86,9 @@ class ModelSpec(PipelineFields):
     variant with an `accelerator_type` (see serving.py).
     """
 
-    service_time: Distribution | None = None
-    gpu_service_time: Distribution | None = None
-    per_instance_type: dict[str, Distribution] = Field(default_factory=dict)
+    service_time: ServiceTime | None = None
+    gpu_service_time: ServiceTime | None = None
+    per_instance_type: dict[str, ServiceTime] = Field(default_factory=dict)
     overhead: Distribution | None = Field(
         default=None, description="per-request latency outside the model; overrides the endpoint's"
     )

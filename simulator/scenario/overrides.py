@@ -13,6 +13,7 @@ from typing import Any
 
 from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml
+from simulator.wording import counted
 
 _PATH = re.compile(r"\.?(?:[^.\[\]]+|\[\d+\])(?:\.?\[\d+\]|\.[^.\[\]]+)*")  # names after dots, [indices]
 _PART = re.compile(r"[^.\[\]]+")
@@ -35,10 +36,19 @@ def set_path(document: Any, parts: list[str | int], value: Any, where: str) -> N
             if not isinstance(node, list):
                 raise ScenarioError(where, f"{above} is not a list")
             if not -len(node) <= part < len(node):
-                raise ScenarioError(where, f"index {part} is out of range (the list has {len(node)} items)")
+                raise ScenarioError(
+                    where, f"index {part} is out of range (the list has {counted(len(node), 'item')})"
+                )
         elif not isinstance(node, dict):
             raise ScenarioError(where, f"{above} is not a mapping")
         elif not last and node.get(part) is None:
+            if parts[:depth] == ["models"]:  # a misspelt model would be a new, unused one
+                known = ", ".join(map(str, node)) or "none"
+                raise ScenarioError(
+                    where,
+                    f"there is no model {part!r} (models: {known});"
+                    f" to add one, set models.{part}={{...}} whole",
+                )
             node[part] = [] if isinstance(parts[depth + 1], int) else {}
         if last:
             node[part] = value
@@ -55,8 +65,10 @@ def apply_overrides(document: dict[str, Any], assignments: list[str]) -> dict[st
         path, raw_value = assignment.split("=", 1)
         try:
             parts = split_path(path.strip())
-        except ValueError as exc:
-            raise ScenarioError(f"--set {assignment}", str(exc).splitlines()[0]) from None
+        except ValueError:
+            raise ScenarioError(
+                f"--set {assignment}", "cannot read the path: names after dots, list indices as [0]"
+            ) from None
         value = load_yaml(raw_value, f"--set {assignment}") if raw_value.strip() else ""
         set_path(result, parts, value, f"--set {assignment}")
     return result

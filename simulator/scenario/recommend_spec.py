@@ -67,7 +67,12 @@ class CandidateSpace(StrictModel):
     serverless_memory_mb: list[int] = Field(default_factory=lambda: [2048, 4096, 6144])
     serverless_max_concurrency: int = Field(strict=True, default=50, ge=1, le=200)
     instance_count: int = Field(strict=True, default=1, ge=1, le=100)
-    max_price_per_hour: float | None = Field(default=None, gt=0)
+    max_price_per_hour: float | None = Field(
+        default=None,
+        gt=0,
+        description="leave out instance candidates (with their accelerators) priced above this many USD per"
+        " hour; serverless bills per use, not per hour (serverless_memory_mb: [] leaves it out)",
+    )
 
     @field_validator("serverless_memory_mb")
     @classmethod

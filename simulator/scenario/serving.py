@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 
 from simulator.scenario.common import Name, StrictModel, cased
-from simulator.scenario.distributions import Distribution
+from simulator.scenario.distributions import Distribution, ServiceTime
 from simulator.scenario.units import Bandwidth, Duration, Size
 
 
@@ -24,7 +24,7 @@ class ContainerSpec(StrictModel):
     """
 
     name: Name
-    service_time: Distribution
+    service_time: ServiceTime
     workers: int | None = Field(strict=True, default=None, ge=1, le=1024)
     output_ratio: float = Field(default=1.0, ge=0, le=1000, allow_inf_nan=False)
     output_size: Size | None = Field(default=None, ge=0)

@@ -21,7 +21,10 @@ def variant_problems(
     """The variant's model, its capacity, what its model is served with, and on which instance type."""
     model = scenario.models.get(variant.model)
     if model is None:
-        yield f"{path}.model", f"unknown model {variant.model!r} (defined: {sorted(scenario.models)})"
+        yield (
+            f"{path}.model",
+            f"unknown model {variant.model!r} (defined: {', '.join(sorted(scenario.models))})",
+        )
     yield from _elastic_problems(scenario, endpoint, path, variant, catalog)
     if variant.serverless is not None and model is not None and model.error_rate > 0:
         yield f"{path}.model", "a model error_rate is not modelled on serverless variants"

@@ -104,8 +104,14 @@ def young_breakdown(delta: float, mtbf: float) -> str:
     """One line saying how far Young's interval is from the optimum, and whether that matters here."""
     if delta <= 0 or not math.isfinite(mtbf):
         return "Young/Daly not applicable (no checkpoint cost or no interruptions)."
-    young, best = young_interval(delta, mtbf), daly_exact_interval(delta, mtbf)
-    penalty = young_penalty(delta, mtbf)
+    try:
+        young, best = young_interval(delta, mtbf), daly_exact_interval(delta, mtbf)
+        penalty = young_penalty(delta, mtbf)
+    except OverflowError:  # e^((tau + delta) / M) past a float: interruptions far outpace checkpoints
+        return (
+            f"Young/Daly not applicable: interruptions come every {mtbf:.3g} s on average, and one"
+            f" checkpoint takes {delta:.3g} s; no checkpoint interval lets the job make progress."
+        )
     verdict = "breaks down" if penalty > YOUNG_PENALTY_LIMIT else "holds"
     return (
         f"Young's approximation {verdict}: MTBF/delta = {mtbf / delta:.3g}; "

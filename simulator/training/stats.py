@@ -17,18 +17,24 @@ def mean_ci(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[
     return mean, mean - half, mean + half
 
 
-def ci95(values: Sequence[float] | np.ndarray) -> dict[str, float]:
-    """`mean_ci` as summary.json writes a figure: {mean, ci95_low, ci95_high}."""
+def ci95(
+    values: Sequence[float] | np.ndarray, lower: float = -math.inf, upper: float = math.inf
+) -> dict[str, float]:
+    """`mean_ci` as summary.json writes a figure: {mean, ci95_low, ci95_high}; the interval kept within
+    what the quantity can take (`lower`, `upper`: 0 for times, counts and costs)."""
     mean, low, high = mean_ci(values)
-    return {"mean": mean, "ci95_low": low, "ci95_high": high}
+    return {"mean": mean, "ci95_low": max(lower, low), "ci95_high": min(upper, high)}
 
 
-def describe(values: Sequence[float] | np.ndarray) -> dict[str, float]:
-    """Mean with its 95% CI, spread and the quantiles a planner reads (p50, p90, p95, p99)."""
+def describe(
+    values: Sequence[float] | np.ndarray, lower: float = -math.inf, upper: float = math.inf
+) -> dict[str, float]:
+    """Mean with its 95% CI (within `lower`..`upper`), spread and the quantiles a planner reads (p50,
+    p90, p95, p99)."""
     data = np.asarray(values, dtype=float)
     p50, p90, p95, p99 = (float(q) for q in np.quantile(data, [0.5, 0.9, 0.95, 0.99]))
     return {
-        **ci95(data),
+        **ci95(data, lower, upper),
         "std": float(data.std(ddof=1)) if data.size > 1 else 0.0,
         "min": float(data.min()),
         "p50": p50,

@@ -34,6 +34,9 @@ from simulator.training_analysis.training_summary import (
 _METRICS = tuple(part.name for part in fields(OnDemand) if part.name != "status")
 """Every figure of a run that the summary describes over the replications (and gives on demand)."""
 
+_UPPER = {
+    "savings_pct": 100.0
+}  # every figure is a time, count, cost or share of at least 0; this is at most 100
 _ENDINGS = (  # summary key -> SecondaryStatus
     ("completed", "Completed"),
     ("max_wait_exceeded", "MaxWaitTimeExceeded"),
@@ -78,7 +81,10 @@ def summarize_training(spec: TrainingJobSpec, catalog: Catalog, runs: list[Train
         job_mtbf_s=_finite_or_none(job_mtbf(plan)),
         max_runtime_s=spec.max_runtime,
         max_wait_s=_finite_or_none(spec.effective_max_wait()),
-        **{name: Spread(**describe([getattr(run, name) for run in runs])) for name in _METRICS},
+        **{
+            name: Spread(**describe([getattr(run, name) for run in runs], 0.0, _UPPER.get(name, math.inf)))
+            for name in _METRICS
+        },
         deadline_s=spec.deadline,
         deadline_miss_probability=None if missed is None else missed.mean,
         probabilities=Endings(**endings, deadline_missed=missed),

@@ -25,7 +25,6 @@ from scipy.optimize import minimize_scalar
 
 from simulator.catalog import Catalog
 from simulator.core.rng import replication_seed
-from simulator.core.wording import replications_text
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.scenario.derive import derive_spec
@@ -34,6 +33,7 @@ from simulator.training.formulas import daly_exact_interval, daly_interval, youn
 from simulator.training.job import simulate_plan
 from simulator.training.plan import build_plan, job_mtbf
 from simulator.training.stats import ci95, mean_ci
+from simulator.wording import replications_text
 
 Objective = Literal["time", "cost"]
 _COARSE_POINTS = 10

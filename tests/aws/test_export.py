@@ -322,3 +322,15 @@ def test_a_scalable_target_without_a_policy_exports_its_bounds(cli: Cli, tmp_pat
     out = _export(cli, tmp_path, _scenario(tmp_path, lambda d: _scaling(d).pop("target_tracking")))
     documents = check_exported(out)
     assert set(documents) == {"create-endpoint-config.json", "register-scalable-target.json", "template.yaml"}
+
+
+def test_an_options_scenario_exports_the_one_alternative_chosen(cli: Cli, tmp_path: Path) -> None:
+    """Options are alternatives, each alone under the whole traffic: exporting them together would
+    deploy every one at once (a new user's trial got a 25/25/25/25 split)."""
+    scenario = ROOT / "scenarios" / "gpu-vs-eia-vs-cpu.yaml"
+    code, _, stderr = cli("export", scenario, "--out", tmp_path / "all")
+    assert code == 2 and not (tmp_path / "all").exists()
+    assert stderr.startswith("error: options.variants: the variants are alternatives: choose one to export")
+    out = _export(cli, tmp_path, scenario, "--set", "options.variants=[cpu]")
+    config = json.loads((out / "create-endpoint-config.json").read_text())
+    assert [v["VariantName"] for v in config["ProductionVariants"]] == ["cpu"]

@@ -502,6 +502,21 @@ def test_bad_options_are_one_line_errors(cli: Cli, tmp_path: Path) -> None:
             ("--service-time", "{distribution: lognormal, median: 1s}"),
             "error: --service-time: lognormal",
         ),
+        (
+            docs,
+            ("--service-time", "{distribution: lognormal, median: 25, p99: 80ms}"),
+            "error: --service-time: median: 25 has no unit: write e.g. 25ms or 25s",
+        ),
+        (
+            docs,
+            ("--service-time", "{distribution: empirical, samples: [10ms, 0.02]}"),
+            "error: --service-time: samples: 0.02 has no unit",
+        ),
+        (
+            docs,
+            ("--service-time", "{distribution:deterministic,value:25ms}"),
+            "error: --service-time: the key distribution is missing (put a space after each colon",
+        ),
         (docs, ("--model-profile", bad_profile), "error: --model-profile: profile"),
         (
             docs,
