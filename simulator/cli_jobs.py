@@ -23,6 +23,7 @@ from simulator.wording import replications_text
 
 if TYPE_CHECKING:  # annotations only: the analyses load when a job runs
     from simulator.execution.replications import Replicated
+    from simulator.metrics.summary_types import Summary
     from simulator.options import OptionsResult
     from simulator.options.batching import BatchingSweep
     from simulator.scenario.kinds import (
@@ -87,9 +88,22 @@ def _show_endpoint(scenario: EndpointScenario, replicated: Replicated, settings:
     for note in replicated.notes:
         stdout.print(f"note: {note}")
     stderr = Console(stderr=True, quiet=settings.quiet)
-    for warning in oscillation_warnings(replicated.summaries):
+    for warning in [
+        *_empty_window_warnings(replicated.summaries),
+        *oscillation_warnings(replicated.summaries),
+    ]:
         stderr.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
     _report_line(stdout, settings.out)
+
+
+def _empty_window_warnings(summaries: list[Summary]) -> list[str]:
+    """A run whose measured window saw no request has every figure empty or 0, which reads like an
+    idle endpoint: said so (a trace whose timestamps all fall in the warm-up, say)."""
+    if all(summary.requests.arrived == 0 for summary in summaries):
+        return [
+            "no request arrived in the measured window (after warmup, before duration): figures are empty"
+        ]
+    return []
 
 
 TrainingResult = tuple[list["TrainingRun"], "TrainingSummary"]

@@ -236,3 +236,17 @@ def test_endpoint_commands_refuse_other_kinds(cli: Callable[..., tuple[int, str,
     where = "endpoint" if command == "ab-test" else str(path)
     assert stderr.startswith(f"error: {where}: ") and "endpoint" in stderr.split(": ", 2)[2]
     assert stderr.count("\n") == 1
+
+
+def test_a_run_whose_window_saw_no_request_says_so(
+    cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    """A trace whose timestamps all fall in the warm-up gave empty figures with no word (a trial's find)."""
+    trace = tmp_path / "early.csv"
+    trace.write_text("timestamp\n5\n3\n1\n")
+    argv = ("run", SCENARIOS / "trace-replay.yaml", "--replications", "2", "--out", tmp_path / "out")
+    code, _, stderr = cli(*argv, "--set", f"traffic.arrivals.file={trace}")
+    assert code == 0
+    assert "warning: no request arrived in the measured window" in stderr
+    code, _, stderr = cli(*argv)
+    assert code == 0 and "no request arrived" not in stderr
