@@ -26,6 +26,14 @@ from simulator.training_analysis.optimizer import CheckpointOptimum, duration_te
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 Cli = Callable[..., tuple[int, str, str]]
+IMPORT_INPUTS = (  # the bundled import example's documents and a service time
+    "--endpoint-config",
+    SCENARIOS / "data" / "fraud-scorer-endpoint-config.json",
+    "--metrics",
+    SCENARIOS / "data" / "fraud-scorer-invocations.json",
+    "--service-time",
+    "{distribution: deterministic, value: 10ms}",
+)
 
 
 # Click objects are read by shape (commands, params, opts, choices, max): typer has moved between
@@ -133,15 +141,7 @@ def test_workers_always_counts_pool_processes() -> None:
         ("optimize-checkpoint", SCENARIOS / "spot-training.yaml"),
         ("schema",),
         ("export", SCENARIOS / "autoscaling-diurnal.yaml"),
-        (
-            "import",
-            "--endpoint-config",
-            SCENARIOS / "data" / "fraud-scorer-endpoint-config.json",
-            "--metrics",
-            SCENARIOS / "data" / "fraud-scorer-invocations.json",
-            "--service-time",
-            "{distribution: deterministic, value: 10ms}",
-        ),
+        ("import", *IMPORT_INPUTS),
     ],
     ids=lambda argv: str(argv[0]),
 )
@@ -301,16 +301,6 @@ def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(cli: Cli, tmp_p
 def test_a_bad_option_value_names_the_option_once(cli: Cli, argv: tuple[str, str], line: str) -> None:
     code, stdout, stderr = cli("run", SCENARIOS / "quickstart.yaml", *argv)
     assert (code, stdout, stderr) == (2, "", line + "\n")
-
-
-IMPORT_INPUTS = (
-    "--endpoint-config",
-    SCENARIOS / "data" / "fraud-scorer-endpoint-config.json",
-    "--metrics",
-    SCENARIOS / "data" / "fraud-scorer-invocations.json",
-    "--service-time",
-    "{distribution: deterministic, value: 10ms}",
-)
 
 
 @pytest.mark.parametrize(
