@@ -19,7 +19,7 @@ from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml, read_file_named
 from simulator.scenario.common import distribution_error_path, error_reason
 from simulator.scenario.distributions import Distribution
-from simulator.scenario.models import profile_wakeup_slice
+from simulator.scenario.models import is_count, profile_wakeup_slice
 
 _DIST: TypeAdapter[Any] = TypeAdapter(Distribution)
 
@@ -113,7 +113,7 @@ def _read_profile(path: Path, kind: type[P], what: str, distributions: tuple[str
         parse_distribution(getattr(profile, key), f"{path}: {key}")
     for key in WHOLE_FIELDS[kind]:
         value = getattr(profile, key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        if not is_count(value):
             raise ScenarioError(f"{path}: {key}", f"must be a whole number >= 1, not {value!r}")
     if not isinstance(profile.fitted, dict):
         raise ScenarioError(f"{path}: fitted", f"must be a mapping, not {profile.fitted!r}")

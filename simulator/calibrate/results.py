@@ -115,10 +115,11 @@ def _without_nan(value: Any) -> Any:
     return value
 
 
-def _figure(value: Any) -> Any:
-    """A figure back from JSON: null was a NaN (files written before nulls hold NaN itself)."""
+def nan_for_null(value: Any) -> Any:
+    """A figure back from JSON (or a mapping of them): null was a NaN (files written before nulls hold
+    NaN itself)."""
     if isinstance(value, dict):
-        return {key: _figure(item) for key, item in value.items()}
+        return {key: nan_for_null(item) for key, item in value.items()}
     return math.nan if value is None else value
 
 
@@ -131,7 +132,7 @@ def read_validation(path: Path) -> ServeValidation:
     names = {column.name for column in fields(Row)}
     rows = []
     for raw in data["rows"]:
-        kept = {k: _figure(v) if k in FIGURES else v for k, v in raw.items() if k in names}
+        kept = {k: nan_for_null(v) if k in FIGURES else v for k, v in raw.items() if k in names}
         if kept.get("speed_within") is not None:
             kept["speed_within"] = tuple(kept["speed_within"])
         rows.append(Row(**{**kept, "checked": tuple(kept["checked"])}))

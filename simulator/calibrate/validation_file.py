@@ -9,15 +9,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr, model_validator
 
+from simulator.calibrate.results import nan_for_null
+
 Metric = Literal["p50_ms", "p95_ms", "throughput"]
 
 
-def _figure(value: Any) -> Any:
-    """null stands for 'no figure' (a closed loop's utilisation, a level without a speed)."""
-    return math.nan if value is None else value
-
-
-Figure = Annotated[float, BeforeValidator(_figure)]
+Figure = Annotated[float, BeforeValidator(nan_for_null)]  # null: no figure (a closed loop's utilisation)
 
 
 class Band(BaseModel):

@@ -142,7 +142,7 @@ def execute(
     collector = None
     if not capacity:
         refuse_endless_records(scenario)
-    if capacity:
+    else:
         refuse_ring_overflow(scenario, catalog, capacity)
         collector = StreamingCollector(
             len(scenario.endpoint.variants),
