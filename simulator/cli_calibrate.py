@@ -269,6 +269,11 @@ def summarise(
     """
     from simulator.calibrate.runs import summarise_runs
 
+    seen: set[Path] = set()
+    for path in validations:
+        if path.resolve() in seen:  # counted twice, it would tip every "n of N met"
+            raise ScenarioError("VALIDATIONS", f"{path} is given twice")
+        seen.add(path.resolve())
     typer.echo(summarise_runs(validations))
 
 

@@ -59,6 +59,17 @@ def test_two_runs_side_by_side(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "+0.0% .. +25.0% (1/2 met)" in out
 
 
+def test_a_run_given_twice_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same file twice (or once through `..`) would count one run as two in every "n of N met"."""
+    first = _validation(tmp_path / "a.json", 10.0)
+    (tmp_path / "sub").mkdir()
+    again = tmp_path / "sub" / ".." / "a.json"
+    assert main(["calibrate", "summarise", str(first), str(again)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == f"error: VALIDATIONS: {again} is given twice"
+
+
 def test_the_hosts_own_repeatability_is_laid_beside_the_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -51,3 +51,12 @@ def test_the_count_of_replications_is_said_as_a_sentence_says_it() -> None:
         "3 replications",
         "1,000 replications",
     ]
+
+
+def test_a_percentage_that_rounds_to_zero_has_no_minus_sign() -> None:
+    """Python prints -0.00004 as '-0.0%': a sign with nothing behind it, seen in the summarise tables."""
+    from simulator.wording import signed_percent
+
+    shown = [signed_percent(share) for share in (-0.00004, 0.0, 0.125, -0.2)]
+    assert shown == ["+0.0%", "+0.0%", "+12.5%", "-20.0%"]
+    assert signed_percent(-0.00049, 7) == "  +0.0%" and signed_percent(-0.0006, 7) == "  -0.1%"

@@ -232,6 +232,19 @@ CASES = [
     ),
     case("missing-traffic", "traffic", "needs traffic", drop("traffic")),
     case("missing-duration", "duration", "needs a duration", drop("duration")),
+    case(
+        "misspelled-duration",
+        "duraton",
+        "unknown key: did you mean duration?",
+        lambda d: d.update({"duraton": d.pop("duration")}),
+    ),
+    case(
+        "misspelled-traffic",
+        "trafic",
+        "unknown key: did you mean traffic?",
+        lambda d: d.update({"trafic": d.pop("traffic")}),
+    ),
+    case("misspelled-optional-key", "sede", "did you mean seed?", lambda d: d.update({"sede": 3})),
     case("missing-endpoint-with-traffic", "endpoint", "needs an endpoint", drop("endpoint")),
     case(
         "missing-endpoint-and-traffic", "endpoint", "nothing to simulate", drop("endpoint"), drop("traffic")

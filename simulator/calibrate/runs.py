@@ -24,6 +24,7 @@ from simulator.errors import ScenarioError
 from simulator.inputs import read_file_named
 from simulator.scenario.common import error_reason
 from simulator.scenario.loader import format_path
+from simulator.wording import signed_percent
 
 METRICS = ("p50_ms", "p95_ms", "throughput")
 
@@ -103,7 +104,11 @@ def _run_table(runs: list[tuple[Path, RunErrors]]) -> str:
         closed = [row for row in run.rows if row.kind == "closed"]
         measured = max((row.measured["throughput"] for row in closed), default=math.nan)
         predicted = max((row.predicted["throughput"] for row in closed), default=math.nan)
-        ratio = f"{measured:.1f} / {predicted:.1f}/s ({predicted / measured - 1:+.1%})" if closed else ""
+        ratio = (
+            f"{measured:.1f} / {predicted:.1f}/s ({signed_percent(predicted / measured - 1)})"
+            if closed
+            else ""
+        )
         speeds = [row.speed for row in run.rows if row.kind == "open"]
         speed = " ".join(f"{v:.2f}" if math.isfinite(v) else "-" for v in speeds)
         lines.append(
@@ -172,4 +177,6 @@ def _spread(errors: list[float], target: float, counted: str = "met") -> str:
     if not errors:
         return ""
     within = sum(1 for e in errors if abs(e) <= target)
-    return f"{min(errors):+.1%} .. {max(errors):+.1%} ({within}/{len(errors)} {counted})"
+    return (
+        f"{signed_percent(min(errors))} .. {signed_percent(max(errors))} ({within}/{len(errors)} {counted})"
+    )

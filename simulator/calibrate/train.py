@@ -28,6 +28,7 @@ from simulator.calibrate.train_predict import predict_completion
 from simulator.calibrate.train_runner import JobDir, Run, run_container
 from simulator.errors import ScenarioError
 from simulator.staging import check_out, staged_directory
+from simulator.wording import signed_percent
 
 STOP_WINDOW_S = (2.5, 7.0)  # each run is stopped uniformly this long after its start
 DEFAULT_HYPERPARAMETERS: dict[str, Any] = {
@@ -261,8 +262,9 @@ def format_train_table(report: TrainValidation) -> str:
     for c in report.cases:
         stops = ",".join(f"{s:.1f}" for s in c.stop_after)
         lines.append(
-            f"{c.name:<36} {stops:<22} {c.measured:>10.2f} {c.predicted:>11.2f} {c.error():>+7.1%}"
-            f" | {c.speed:>5.2f} {c.predicted_at_speed:>10.2f} {c.error_at_speed():>+7.1%} |"
+            f"{c.name:<36} {stops:<22} {c.measured:>10.2f} {c.predicted:>11.2f} "
+            f"{signed_percent(c.error(), 7)}"
+            f" | {c.speed:>5.2f} {c.predicted_at_speed:>10.2f} {signed_percent(c.error_at_speed(), 7)} |"
             f" {c.interference:>6.1%}"
         )
     lines += [

@@ -9,6 +9,7 @@ from simulator.calibrate.host_speed import HostSpeed, describe_record
 from simulator.calibrate.in_flight import BANDS, band_label, growth
 from simulator.calibrate.interference import summary_disturbance
 from simulator.calibrate.results import MAX_CHECKED_UTILISATION, TARGETS, ServeValidation
+from simulator.wording import signed_percent
 
 
 def utilisation_note(report: ServeValidation) -> str:
@@ -88,17 +89,19 @@ def format_table(report: ServeValidation) -> str:
             mark = "*" if metric in row.checked else " "
             width = 15 if metric == "throughput" else 17
             pair = f"{m:.1f}/{p:.1f}" if metric == "throughput" else f"{m:.2f}/{p:.2f}"
-            cells.append(f"{pair:>{width}} {row.error(metric):+6.1%}{mark}")
+            cells.append(f"{pair:>{width}} {signed_percent(row.error(metric), 6)}{mark}")
         if row.at_speed:
             shown = (
-                f" {row.error_at_speed(m):+6.1%}{'*' if m in row.checked else ' '}" for m in AT_SPEED_SHOWN
+                f" {signed_percent(row.error_at_speed(m), 6)}{'*' if m in row.checked else ' '}"
+                for m in AT_SPEED_SHOWN
             )
             cells.append(f"{row.speed:5.2f}" + "".join(shown))
         else:
             cells.append(f"{'-':>5} {'-':>7} {'-':>7} {'-':>7}")
         if row.repeat:
             cells.append(
-                f"{row.repeat.get('p50_ms', math.nan):+10.1%} {row.repeat.get('p95_ms', math.nan):+7.1%}"
+                f"{signed_percent(row.repeat.get('p50_ms', math.nan), 10)}"
+                f" {signed_percent(row.repeat.get('p95_ms', math.nan), 7)}"
             )
         else:
             cells.append(f"{'-':>10} {'-':>7}")

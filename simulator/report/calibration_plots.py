@@ -8,6 +8,7 @@ from pathlib import Path
 from simulator.calibrate.results import ServeValidation, TrainValidation
 from simulator.report.figures import subplots
 from simulator.report.plots import save_png
+from simulator.wording import signed_percent
 
 _COLOURS = {"p50_ms": "tab:blue", "p95_ms": "tab:orange", "p99_ms": "tab:red"}
 
@@ -38,12 +39,12 @@ def plot_serve_validation(report: ServeValidation, path: Path) -> Path:
     at_speed: list[tuple[int, float]] = []  # the host's drift between the runs taken out (CPU per request)
     for x, row in zip(xs, closed_rows, strict=True):
         text, top = (
-            f"{row.error('throughput'):+.1%}",
+            f"{signed_percent(row.error('throughput'))}",
             max(row.measured["throughput"], row.predicted["throughput"]),
         )
         if "throughput" in row.at_speed:
             at_speed.append((x, row.at_speed["throughput"]))
-            text += f"\nat speed {row.error_at_speed('throughput'):+.1%}"
+            text += f"\nat speed {signed_percent(row.error_at_speed('throughput'))}"
             top = max(top, row.at_speed["throughput"])
         ax2.annotate(
             text, (x, top), xytext=(0, 6), textcoords="offset points", ha="center", va="bottom", fontsize=8
@@ -85,7 +86,7 @@ def plot_train_validation(report: TrainValidation, path: Path) -> Path:
             (x, case.predicted, case.error()),
             (x + width, case.predicted_at_speed, case.error_at_speed()),
         ):
-            ax.annotate(f"{error:+.1%}", (at, top), ha="center", va="bottom", fontsize=8)
+            ax.annotate(signed_percent(error), (at, top), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(list(xs), names, fontsize=8)
     ax.set_ylabel("completion time (s)")
     ax.set_title("Training under stop schedules: measured vs predicted")

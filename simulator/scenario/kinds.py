@@ -9,6 +9,7 @@ each model's own sections are required fields rather than optional ones.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
@@ -94,6 +95,17 @@ class RecommendScenario(ScenarioBase):
     traffic: TrafficSpec | None = None
 
 
+_KINDS = (
+    EndpointScenario,
+    RolloutScenario,
+    OptionsScenario,
+    TrainingScenario,
+    TransformScenario,
+    RecommendScenario,
+)
+TOP_LEVEL_KEYS = sorted({field.alias or name for kind in _KINDS for name, field in kind.model_fields.items()})
+"""Every key a scenario document may have at its top level, whatever its kind."""
+
 _JOBS = (Kind.TRAINING_JOB, Kind.BATCH_TRANSFORM, Kind.RECOMMEND, Kind.ROLLOUT, Kind.OPTIONS)
 _NOTHING = "nothing to simulate: give an endpoint, a training_job, a batch_transform or a recommend job"
 
@@ -136,6 +148,18 @@ def section_problem(data: Mapping[str, Any]) -> tuple[str, str] | None:
         return "traffic", "an endpoint needs traffic"
     if "duration" not in given:
         return "duration", "an endpoint simulation needs a duration"
+    return None
+
+
+def misspelled_key(data: Mapping[str, Any], wanted: str | None = None) -> tuple[str, str] | None:
+    """(yaml path, reason) for a top-level key that is no scenario key but close to one (`duraton:`),
+    else None. With `wanted`, only a misspelling of that key counts: a missing section is then
+    reported where the user wrote it, not as missing."""
+    for key in (key for key in data if isinstance(key, str) and key not in TOP_LEVEL_KEYS):
+        candidates = [wanted] if wanted is not None else TOP_LEVEL_KEYS
+        close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.75)
+        if close:
+            return key, f"unknown key: did you mean {close[0]}?"
     return None
 
 

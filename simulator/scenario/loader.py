@@ -16,7 +16,13 @@ from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml, read_file_named
 from simulator.scenario.common import error_reason
 from simulator.scenario.crossref import find_problems
-from simulator.scenario.kinds import SCENARIO, Scenario, section_problem, without_empty_sections
+from simulator.scenario.kinds import (
+    SCENARIO,
+    Scenario,
+    misspelled_key,
+    section_problem,
+    without_empty_sections,
+)
 from simulator.scenario.models import PROFILE_SUPPLIES, profile_document
 from simulator.scenario.overrides import apply_overrides
 
@@ -61,7 +67,10 @@ def load_scenario_dict(data: Any, base_dir: Path | str = ".", overrides: list[st
     document = without_empty_sections(apply_overrides(data, overrides or []))
     mismatch = section_problem(document)
     if mismatch is not None:
-        raise ScenarioError(*mismatch)
+        raise ScenarioError(*(misspelled_key(document, mismatch[0]) or mismatch))
+    misspelling = misspelled_key(document)
+    if misspelling is not None:
+        raise ScenarioError(*misspelling)
     try:
         scenario = SCENARIO.validate_python(document, context={"base_dir": str(base_dir)})
     except ValidationError as exc:

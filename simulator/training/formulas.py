@@ -15,6 +15,7 @@ from scipy.optimize import brentq
 from scipy.special import lambertw
 
 from simulator.scenario.training_spec import TrainingJobSpec
+from simulator.wording import signed_percent
 
 
 def young_interval(delta: float, mtbf: float) -> float:
@@ -116,7 +117,7 @@ def young_breakdown(delta: float, mtbf: float) -> str:
     return (
         f"Young's approximation {verdict}: MTBF/delta = {mtbf / delta:.3g}; "
         f"sqrt(2 delta M) = {young:.0f} s is "
-        f"{100 * (young / best - 1):+.1f}% off the optimum {best:.0f} s and costs {100 * penalty:.2f}% "
+        f"{signed_percent(young / best - 1)} off the optimum {best:.0f} s and costs {100 * penalty:.2f}% "
         f"extra expected time (it breaks down, >{100 * YOUNG_PENALTY_LIMIT:.0f}%, once MTBF/delta < "
         f"{young_breakdown_ratio():.2g})."
     )
