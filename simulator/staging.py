@@ -55,12 +55,21 @@ def written_by(out_dir: Path) -> str | None:
     return command if present <= known else None
 
 
+FILE_SUFFIXES = (".csv", ".json", ".md", ".png", ".yaml", ".yml", ".txt", ".html", ".parquet")
+"""What sagesim's output files end with: a new --out ending so meant a file (`--out DIR/compare.csv`), and
+would have become a folder of that name with compare.csv inside."""
+
+
 def check_out(out_dir: Path, command: str, joins: tuple[str, ...] = ()) -> str | None:
     """Refuse, before any work, an --out that this command may not replace (or add to: `joins`).
     Returns the command that wrote the existing --out, None when there is none."""
     if out_dir.exists() and not out_dir.is_dir():
         raise ScenarioError("--out", f"{out_dir} exists and is not a directory")
     if not out_dir.exists():
+        if out_dir.suffix.lower() in FILE_SUFFIXES:
+            raise ScenarioError(
+                "--out", f"{out_dir} names a file: --out is the directory the files are written into"
+            )
         _check_creatable(out_dir)
         return None
     if not any(out_dir.iterdir()):

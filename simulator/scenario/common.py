@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 Problem = tuple[str, str]  # a cross-reference problem: (yaml path, reason)
 Name = Annotated[str, Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", max_length=63)]  # SageMaker's names
@@ -15,6 +16,15 @@ class StrictModel(BaseModel):
     """Rejects unknown keys (a typo must not fall back to a default) and validates defaults too."""
 
     model_config = ConfigDict(extra="forbid", validate_default=True, populate_by_name=True)
+
+
+def at_key(key: str, value: object, reason: str) -> ValidationError:
+    """An error a whole-object check finds in one of its keys, placed at that key (`file`, not the
+    object holding it): pydantic prefixes the object's own path, so the YAML path names the key."""
+    error = PydanticCustomError("value_error", "{reason}", {"reason": reason})
+    return ValidationError.from_exception_data(
+        "value_error", [InitErrorDetails(type=error, loc=(key,), input=value)]
+    )
 
 
 def error_reason(error: Any) -> str:

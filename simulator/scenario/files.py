@@ -10,6 +10,7 @@ from pydantic import ValidationInfo
 
 from simulator.errors import ScenarioError
 from simulator.inputs import MAX_DATA_BYTES, check_regular_file
+from simulator.scenario.common import at_key
 
 
 def resolve(path_value: object, info: ValidationInfo) -> Path:
@@ -36,7 +37,16 @@ def load_column(data: object, info: ValidationInfo, keys: tuple[str, str], what:
     file_key, values_key = keys
     if not isinstance(data, dict) or data.get(file_key) is None or data.get(values_key) is not None:
         return data
-    path = checked(data[file_key], info, what)
+    try:
+        path = checked(data[file_key], info, what)
+        values = _numbers(path, what)
+    except ValueError as exc:
+        raise at_key(file_key, data[file_key], str(exc)) from None
+    return {**data, file_key: str(path.resolve()), values_key: tuple(float(v) for v in values)}
+
+
+def _numbers(path: Path, what: str) -> np.ndarray:
+    """The file's one column of numbers."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # numpy warns on an empty file; callers report it themselves
@@ -45,4 +55,4 @@ def load_column(data: object, info: ValidationInfo, keys: tuple[str, str], what:
         raise ValueError(f"cannot read {what} {str(path)!r}: {exc}") from None
     if values.ndim != 1:
         raise ValueError(f"{what} {str(path)!r} must have one column")
-    return {**data, file_key: str(path.resolve()), values_key: tuple(float(v) for v in values)}
+    return values

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from simulator.scenario.common import StrictModel, cased
+from simulator.scenario.common import StrictModel, at_key, cased
 from simulator.scenario.distributions import Distribution
 from simulator.scenario.files import checked
 from simulator.scenario.units import Duration, Rate, Size
@@ -145,23 +145,29 @@ class TraceArrivals(StrictModel):
 
     @model_validator(mode="after")
     def _load(self, info: ValidationInfo) -> TraceArrivals:
-        path = checked(self.file, info, "trace")
+        try:
+            path = checked(self.file, info, "trace")
+        except ValueError as exc:
+            raise at_key("file", self.file, str(exc)) from None
         try:
             with path.open(newline="") as handle:
                 header, *rows = list(csv.reader(handle))
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise ValueError(f"cannot read trace {str(path)!r}: {exc}") from None
+            raise at_key("file", self.file, f"cannot read trace {str(path)!r}: {exc}") from None
         except ValueError:
-            raise ValueError(f"cannot read trace {str(path)!r}: the file is empty") from None
+            raise at_key("file", self.file, f"cannot read trace {str(path)!r}: the file is empty") from None
         header = [name.strip() for name in header]
         if isinstance(self.column, int) and not 0 <= self.column < len(header):
-            raise ValueError(f"trace {str(path)!r} has no column number {self.column}")
+            raise at_key("column", self.column, f"trace {str(path)!r} has no column number {self.column}")
         column = header[self.column] if isinstance(self.column, int) else self.column
         if column not in header:
-            raise ValueError(f"trace {str(path)!r} has no column {column!r}")
-        values = _timestamps(rows, header.index(column), f"trace {str(path)!r} column {column!r}")
+            raise at_key("column", self.column, f"trace {str(path)!r} has no column {column!r}")
+        try:
+            values = _timestamps(rows, header.index(column), f"trace {str(path)!r} column {column!r}")
+        except ValueError as exc:  # the file's content is at fault, not the column's name
+            raise at_key("file", self.file, str(exc)) from None
         if values.min() < 0:
-            raise ValueError(f"trace {str(path)!r} has negative timestamps")
+            raise at_key("file", self.file, f"trace {str(path)!r} has negative timestamps")
         self.file = str(path.resolve())
         self._timestamps = np.sort(values) * self.time_scale
         return self

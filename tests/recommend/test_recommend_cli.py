@@ -523,3 +523,14 @@ def test_without_a_terminal_each_finished_stage_prints_one_line(
         "recommend", write_scenario(small_job), "--out", tmp_path / "q", "--executor", "serial", "--quiet"
     )
     assert quiet[0] == 0 and quiet[2] == ""
+
+
+def test_recommendation_metrics_print_no_binary_noise() -> None:
+    """A new user's trial: recommendations.json said CostPerHour 3.6719999999999993 for 18 x 0.204 USD."""
+    from simulator.recommend.aws_response import metrics
+
+    shown = metrics(
+        {"CostPerHour": 18 * 0.204, "CostPerInference": 9.215479596446317e-07, "MaxInvocations": 66410.7}
+    )
+    assert 18 * 0.204 != 3.672 and shown["CostPerHour"] == 3.672
+    assert shown["CostPerInference"] == 9.21548e-07 and shown["MaxInvocations"] == 66411
