@@ -1194,6 +1194,19 @@ CASES = [
     ),
     case("cli-out-is-file", "--out", "not a directory", files={"out": "a regular file\n"}),
     case(
+        "optimize-checkpoint-interruptions-outpace-any-interval",
+        "training_job.spot.interruption_rate",
+        "an interruption every 0.167 s in the cluster leaves no interval to search",
+        argv=(
+            "optimize-checkpoint",
+            str(SCENARIOS / "spot-training.yaml"),
+            "--set",
+            "training_job.spot.interruption_rate=6/s",
+            "--out",
+            "{out}",
+        ),
+    ),
+    case(
         "cli-out-names-a-file",
         "--out",
         "compare.csv names a file: --out is the directory the files are written into",

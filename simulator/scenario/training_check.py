@@ -36,6 +36,16 @@ def _bucket_problems(spec: TrainingJobSpec, catalog: Catalog) -> Iterator[tuple[
         )
 
 
+def interruption_key(spec: TrainingJobSpec) -> str:
+    """The key under `training_job` that sets how often the job is interrupted, as the user wrote it:
+    the spot section's rate, schedule or trace, else the instance type's catalog bucket."""
+    spot = spec.spot
+    for key in ("interruption_rate", "rate_schedule", "trace_file", "trace"):
+        if spot is not None and getattr(spot, key) is not None:
+            return f"spot.{key}"
+    return "instance_type"
+
+
 MAX_EVENTS = 1_000_000
 """Checkpoints or expected interruptions one simulated job may hold: beyond it the job is not a plan
 anyone runs, and the simulation would run for hours or out of memory."""

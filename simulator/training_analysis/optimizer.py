@@ -28,6 +28,7 @@ from simulator.core.rng import replication_seed
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.scenario.derive import derive_spec
+from simulator.scenario.training_check import MAX_EVENTS, interruption_key
 from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.formulas import daly_exact_interval, daly_interval, young_breakdown, young_interval
 from simulator.training.job import simulate_plan
@@ -203,6 +204,19 @@ def _surface_minimum(points: list[tuple[float, float]], lo: float, hi: float) ->
     return float(result.x * scale) if inside else None
 
 
+def _refuse_endless_search(spec: TrainingJobSpec, shortest: float, mtbf: float) -> None:
+    """Interruptions so frequent that the intervals worth trying checkpoint more often than a job
+    may are a problem of the interruption rate the user gave, not of an interval they never wrote."""
+    checkpoints = min(spec.cluster_work(), spec.max_runtime) / shortest
+    if checkpoints > MAX_EVENTS:
+        raise ScenarioError(
+            f"training_job.{interruption_key(spec)}",
+            f"an interruption every {mtbf:.3g} s in the cluster leaves no interval to search:"
+            f" checkpointing every {shortest:.3g} s means {checkpoints:,.0f} checkpoints in one job;"
+            f" at most {MAX_EVENTS:,}",
+        )
+
+
 def optimize_checkpoint(
     spec: TrainingJobSpec,
     catalog: Catalog,
@@ -228,6 +242,7 @@ def optimize_checkpoint(
 
     hi = min(work, _MAX_MTBFS * mtbf)
     lo = min(max(work / 256, delta / 4, 1.0), hi / 16)
+    _refuse_endless_search(spec, min(lo, daly_interval(delta, mtbf) if math.isfinite(mtbf) else lo), mtbf)
     screen = _Evaluator(replace(task, replications=max(2, min(replications, replications // 4 + 10))), pool)
     screen.evaluate(np.geomspace(lo, hi, _COARSE_POINTS))
     incumbent, method = screen.best(), "best screening point"
