@@ -88,7 +88,7 @@ def run(
     quiet: opts.QuietOption = False,
 ) -> None:
     """Simulate a scenario and write summary.json, metrics.csv, plots and report.html to --out."""
-    from simulator.cli_jobs import RunSettings, run_job
+    from simulator.cli_jobs import RunSettings, keeps_first_replication_here, run_job
     from simulator.engine.choice import check_engine
     from simulator.scenario import load_scenario
 
@@ -96,8 +96,15 @@ def run(
     check_engine(scenario)
     out = out if out is not None else Path("out") / scenario_path.stem
     check_out(out, "run")
+    count = replications or scenario.replications
+    if scheduler is not None and count == 1 and keeps_first_replication_here(scenario):
+        raise ScenarioError(
+            "--scheduler",
+            "an endpoint run simulates its first replication in this process, so with 1 replication the"
+            " scheduler would get no work: give --replications 2 or more, or leave out --scheduler",
+        )
     pool = opts.executor_from_options(executor, workers, scheduler)
-    run_job(scenario, RunSettings(replications or scenario.replications, pool, out, quiet))
+    run_job(scenario, RunSettings(count, pool, out, quiet))
 
 
 @app.command("optimize-checkpoint")

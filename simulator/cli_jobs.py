@@ -69,6 +69,14 @@ def _replicate(scenario: EndpointScenario, settings: RunSettings) -> Replicated:
         )
 
 
+def keeps_first_replication_here(scenario: object) -> bool:
+    """Whether this kind runs replication 0 in this process (to keep its full result for the plots and
+    the report) and sends only the others to the executor: endpoint runs and rollouts do."""
+    from simulator.scenario.kinds import EndpointScenario, OptionsScenario
+
+    return isinstance(scenario, EndpointScenario) and not isinstance(scenario, OptionsScenario)
+
+
 def _write_endpoint(scenario: EndpointScenario, replicated: Replicated, out: Path) -> None:
     from simulator.report.outputs import write_endpoint_outputs
     from simulator.rollout.outcome import rollout_outcome

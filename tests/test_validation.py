@@ -1194,6 +1194,12 @@ CASES = [
     ),
     case("cli-out-is-file", "--out", "not a directory", files={"out": "a regular file\n"}),
     case(
+        "cli-scheduler-with-one-replication",
+        "--scheduler",
+        "with 1 replication the scheduler would get no work",
+        args=("--replications", "1", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1"),
+    ),
+    case(
         "optimize-checkpoint-interruptions-outpace-any-interval",
         "training_job.spot.interruption_rate",
         "an interruption every 0.167 s in the cluster leaves no interval to search",
