@@ -18,6 +18,7 @@ Two variations, both still staged:
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import shutil
@@ -142,8 +143,21 @@ def _new_sibling(out_dir: Path) -> Path:
 
 
 def write_json(path: Path, document: Any) -> None:
-    """JSON as every output file writes it: indented, ending in a newline."""
-    path.write_text(json.dumps(document, indent=2) + "\n")
+    """JSON as every output file writes it: strict (a figure that is not a finite number is null,
+    since NaN and Infinity are not JSON and strict readers refuse the whole file), indented, ending
+    in a newline."""
+    path.write_text(json.dumps(finite_or_null(document), indent=2, allow_nan=False) + "\n")
+
+
+def finite_or_null(value: Any) -> Any:
+    """The document with every NaN or infinite float (in mappings, lists and tuples) made None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: finite_or_null(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_or_null(item) for item in value]
+    return value
 
 
 def _put_in_place(

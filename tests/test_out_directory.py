@@ -267,3 +267,23 @@ def test_an_out_that_cannot_be_created_is_refused_before_any_work(tmp_path: Path
         locked.mkdir(mode=0o500)
         with pytest.raises(ScenarioError, match="is not writable"):
             check_out(locked / "sub", "run")
+
+
+def test_output_json_is_strict_json(tmp_path: Path) -> None:
+    """A new user's trial found `Infinity` and `NaN` in summary.json: not JSON, refused by strict
+    readers (jq, JavaScript, Go). A figure that is not a finite number is written as null."""
+    from simulator.staging import write_json
+
+    path = tmp_path / "summary.json"
+    write_json(
+        path, {"mean": float("inf"), "quantiles": (float("nan"), 1.5), "nested": {"low": -float("inf")}}
+    )
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    assert json.loads(path.read_text(), parse_constant=refuse) == {
+        "mean": None,
+        "quantiles": [None, 1.5],
+        "nested": {"low": None},
+    }

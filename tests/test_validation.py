@@ -293,6 +293,24 @@ CASES = [
     case("rate-zero-period", f"{ARRIVALS}.rate", "period must be positive", put(f"{ARRIVALS}.rate", "5/0s")),
     case("rate-boolean", f"{ARRIVALS}.rate", "boolean", put(f"{ARRIVALS}.rate", True)),
     case("rate-zero", f"{ARRIVALS}.rate", "greater than 0", put(f"{ARRIVALS}.rate", "0/s")),
+    case(
+        "rate-out-of-range",
+        f"{ARRIVALS}.rate",
+        "rate 1e+308/s is out of range: at most 1e+12/s",
+        put(f"{ARRIVALS}.rate", "1e308/s"),
+    ),
+    case(
+        "duration-out-of-range",
+        "endpoint.overhead.value",
+        "duration 1e+308 s is out of range: at most 1e+10 s",
+        put("endpoint.overhead", {"distribution": "deterministic", "value": 1e308}),
+    ),
+    case(
+        "size-out-of-range",
+        "traffic.payload_size",
+        "size 1e+19 bytes is out of range: at most 1e+18 bytes",
+        put("traffic.payload_size", "1e10GB"),
+    ),
     case("size-unreadable", "traffic.payload_size", "cannot read size", put("traffic.payload_size", "big")),
     case(
         "size-unknown-unit",
@@ -564,6 +582,12 @@ CASES = [
         SERVICE,
         "p99 must be greater than median",
         put(SERVICE, {"distribution": "lognormal", "median": "40ms", "p99": "40ms"}),
+    ),
+    case(
+        "lognormal-wider-than-cv-10",
+        SERVICE,
+        "p99 is over 148 x the median",
+        put(SERVICE, {"distribution": "lognormal", "median": "1ms", "p99": "1e9"}),
     ),
     case(
         "lognormal-mean-only",
@@ -1200,7 +1224,7 @@ CASES = [
         args=("--replications", "1", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1"),
     ),
     case(
-        "optimize-checkpoint-interruptions-outpace-any-interval",
+        "cli-optimize-checkpoint-interruptions-outpace",
         "training_job.spot.interruption_rate",
         "an interruption every 0.167 s in the cluster leaves no interval to search",
         argv=(
@@ -1621,6 +1645,7 @@ TRAINING_CASES: list[tuple[list[str], str, str]] = [
     ),
     (["training_job.download_bandwidth=true"], "training_job.download_bandwidth", "got a boolean"),
     (["training_job.download_bandwidth=.inf"], "training_job.download_bandwidth", "finite"),
+    (["training_job.download_bandwidth=1e16"], "training_job.download_bandwidth", "at most 1e+15 bytes/s"),
     (["training_job.download_bandwidth=[1]"], "training_job.download_bandwidth", "such as 500MB/s"),
     (["training_job.download_bandwidth=fast"], "training_job.download_bandwidth", "cannot read bandwidth"),
     (

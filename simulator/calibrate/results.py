@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from simulator.staging import finite_or_null
+
 TARGETS = {"p50_ms": 0.10, "p95_ms": 0.15, "throughput": 0.10}  # |relative error| limits
 MAX_CHECKED_UTILISATION = 0.80  # open-loop latency is held to TARGETS up to this share of the maximum
 COMPLETION_TARGET = 0.10
@@ -80,7 +82,7 @@ class ServeValidation:
         """The report as strict JSON: a figure that is not a number (a closed loop's utilisation, an
         error against a zero) is written as null, which every JSON reader takes; NaN is not JSON."""
         return json.dumps(
-            _without_nan(
+            finite_or_null(
                 {
                     "profile": self.profile,
                     "image": self.image,
@@ -103,16 +105,6 @@ class ServeValidation:
             indent=2,
             allow_nan=False,
         )
-
-
-def _without_nan(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _without_nan(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_without_nan(item) for item in value]
-    return value
 
 
 def nan_for_null(value: Any) -> Any:

@@ -87,6 +87,11 @@ class Gamma(_Base):
         return rng.gamma(shape, self.mean_ / shape, size)
 
 
+LOGNORMAL_WIDEST = math.exp(math.sqrt(math.log1p(10.0**2)) * _Z99)
+"""The widest p99 / median a log-normal may have: the one of cv 10, the bound on the mean-and-cv form
+(about 148). Wider ones have means past any float (median 1e-300 s, p99 1e10 s crashed `check`)."""
+
+
 class LogNormal(_Base):
     """Log-normal given either (median, p99), as latency SLOs are quoted, or (mean, cv)."""
 
@@ -107,6 +112,11 @@ class LogNormal(_Base):
                 raise ValueError("give both median and p99")
             if self.p99 <= self.median:
                 raise ValueError("p99 must be greater than median")
+            if self.p99 / self.median > LOGNORMAL_WIDEST:
+                raise ValueError(
+                    f"p99 is over {LOGNORMAL_WIDEST:.0f} x the median: a cv over 10, the most a mean and"
+                    " cv may give"
+                )
         elif self.mean_ is None or self.cv is None:
             raise ValueError("give both mean and cv")
         return self

@@ -46,9 +46,19 @@ _RATE = re.compile(rf"^\s*({_NUMBER})\s*/\s*({_NUMBER})?\s*([a-zA-Zµ]+)\s*$")
 _BANDWIDTH = re.compile(r"^\s*([^/]+?)\s*/\s*([^/]+?)\s*$")
 
 
+LARGEST: dict[str, float] = {"duration": 1e10, "rate": 1e12, "size": 1e18, "bandwidth": 1e15}
+"""The largest quantity of each kind a scenario may hold (in seconds, per second, bytes, bytes per
+second): 317 years, a trillion a second, an exabyte, a petabyte a second. Far past any deployment,
+and small enough that sums and products of them stay finite (1e308/s used to overflow mid-run)."""
+
+
 def _finite(value: float, what: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{what} must be finite, got {value}")
+    largest = LARGEST.get(what, math.inf)
+    if abs(value) > largest:
+        unit = {"duration": " s", "rate": "/s", "size": " bytes", "bandwidth": " bytes/s"}[what]
+        raise ValueError(f"{what} {value:g}{unit} is out of range: at most {largest:g}{unit}")
     return value
 
 
@@ -132,7 +142,7 @@ def parse_bandwidth(value: Any) -> float:
     seconds = parse_duration(period)
     if seconds <= 0:
         raise ValueError(f"bandwidth period must be positive in {value!r}")
-    return parse_size(match.group(1)) / seconds
+    return _finite(parse_size(match.group(1)) / seconds, "bandwidth")
 
 
 def _schema(example: str) -> WithJsonSchema:
