@@ -224,9 +224,10 @@ def test_calibrate_file_commands_run_without_the_docker_extra(
     """Writing request bodies, summarising validation runs and probing the cores touch no container."""
     bodies = tmp_path / "bodies.jsonl"
     validation = str(ROOT / "reports" / "calibration" / "serve" / "validation.json")
+    another = str(ROOT / "reports" / "calibration" / "stacks" / "flask-nginx" / "validation.json")
     commands = [
         ["calibrate", "digits-jsonl", str(bodies), "--bodies", "3"],
-        ["calibrate", "summarise", validation, validation],
+        ["calibrate", "summarise", validation, another],
         ["calibrate", "host-check", "--seconds", "2"],
     ]
     (_, wrote, _, err), (_, summarised, table, err2), (_, checked, verdict, err3) = _each(no_extras, commands)

@@ -33,7 +33,7 @@ def endpoint_doc(model: dict[str, Any], arrivals: dict[str, Any], payload: float
         "endpoint": {
             "name": "ep",
             "overhead": ZERO,
-            "network_bandwidth": 1e300,
+            "network_bandwidth": 1e21,
             "variants": [{"name": "v", "model": "m", "instance_type": "ml.c5.xlarge", **variant}],
         },
         "traffic": {"arrivals": arrivals, "payload_size": payload},

@@ -48,6 +48,23 @@ def _variant_of(result: dict[str, Any], path: str, variants: list[str]) -> str:
     )
 
 
+def _refuse_a_coarser_period(stamps: list[datetime], start: datetime, period: int) -> None:
+    """Datapoints all a multiple of k x --metric-period apart (k > 1) are Sums over a longer period
+    (CloudWatch returns 5-minute Sums when asked for Period 300): read as per-minute counts, each
+    5-minute total would arrive in one minute, at 5 x its rate, then four empty minutes."""
+    offsets = {round((moment - start).total_seconds()) for moment in stamps}
+    if len(offsets) < 3:
+        return  # two datapoints cannot tell a longer period from a gap
+    spacing = math.gcd(*offsets)
+    if spacing > period and spacing % period == 0:
+        raise refuse(
+            OPTION,
+            "MetricDataResults",
+            f"every datapoint is a multiple of {spacing} s after the first: these look like Sums per"
+            f" {spacing} s, not per --metric-period ({period} s); give --metric-period {spacing}",
+        )
+
+
 def read_invocations(document: dict[str, Any], variants: list[str], period: int) -> MeasuredInvocations:
     """Per-variant counts on a common grid of `period` seconds from the earliest datapoint."""
     no_more_pages(document, OPTION)
@@ -67,7 +84,7 @@ def read_invocations(document: dict[str, Any], variants: list[str], period: int)
             raise refuse(OPTION, path, f"{len(times)} Timestamps but {len(values)} Values")
         series = points.setdefault(variant, {})
         for number, (stamp, value) in enumerate(zip(times, values, strict=True)):
-            if not math.isfinite(value) or value < 0:
+            if not math.isfinite(value) or value < 0 or value != round(value):
                 raise refuse(OPTION, f"{path}.Values[{number}]", f"{value} is not a count of invocations")
             moment = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))
             if moment in series:
@@ -77,6 +94,7 @@ def read_invocations(document: dict[str, Any], variants: list[str], period: int)
     if not stamps or not any(v > 0 for series in points.values() for v in series.values()):
         raise refuse(OPTION, "MetricDataResults", "no invocations to replay")
     start = min(stamps)
+    _refuse_a_coarser_period(stamps, start, period)
     periods = round((max(stamps) - start).total_seconds() / period) + 1
     measured = MeasuredInvocations(start, period)
     for variant in variants:

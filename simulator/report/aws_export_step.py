@@ -11,8 +11,6 @@ in the simulation.
 
 from __future__ import annotations
 
-import itertools
-import math
 from typing import Any
 
 from simulator.aws.sagemaker_names import ALARM_METRICS, DIMENSION, NAMESPACE, resource_id, service_period
@@ -47,19 +45,6 @@ def check_steps(steps: list[StepScaling], path: str) -> None:
         if step.min_adjustment_magnitude is not None and step.adjustment_type is not AdjustmentType.PERCENT:
             raise ScenarioError(
                 f"{where}.min_adjustment_magnitude", "AWS takes it only with PercentChangeInCapacity"
-            )
-        _check_intervals(step, f"{where}.step_adjustments")
-
-
-def _check_intervals(step: StepScaling, where: str) -> None:
-    """AWS's rule: the intervals neither overlap nor leave a gap (only the ends may be unbounded)."""
-    ordered = sorted(
-        step.step_adjustments, key=lambda a: -math.inf if a.lower_bound is None else a.lower_bound
-    )
-    for before, after in itertools.pairwise(ordered):
-        if before.upper_bound is None or before.upper_bound != after.lower_bound:
-            raise ScenarioError(
-                where, "AWS needs contiguous intervals: each upper_bound is the next lower_bound"
             )
 
 

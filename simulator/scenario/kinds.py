@@ -156,7 +156,9 @@ def misspelled_key(data: Mapping[str, Any], wanted: str | None = None) -> tuple[
     else None. With `wanted`, only a misspelling of that key counts: a missing section is then
     reported where the user wrote it, not as missing."""
     for key in (key for key in data if isinstance(key, str) and key not in TOP_LEVEL_KEYS):
-        candidates = [wanted] if wanted is not None else TOP_LEVEL_KEYS
+        candidates = (
+            [wanted] if wanted is not None else [known for known in TOP_LEVEL_KEYS if known not in data]
+        )
         close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.75)
         if close:
             return key, f"unknown key: did you mean {close[0]}?"

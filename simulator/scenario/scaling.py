@@ -19,10 +19,12 @@ Semantics (documented defaults, all overridable; see README "Elastic capacity"):
 
 from __future__ import annotations
 
+import itertools
+import math
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, field_validator
 
 from simulator.scenario.common import StrictModel
 from simulator.scenario.distributions import Distribution
@@ -95,6 +97,21 @@ class StepScaling(StrictModel):
     step_adjustments: list[StepAdjustment] = Field(min_length=1, max_length=20)
     min_adjustment_magnitude: int | None = Field(strict=True, default=None, ge=1)
     cooldown: Duration = Field(default=300.0, ge=0)
+
+    @field_validator("step_adjustments")
+    @classmethod
+    def _contiguous(cls, adjustments: list[StepAdjustment]) -> list[StepAdjustment]:
+        """AWS's rule for a policy's steps: the intervals neither overlap nor leave a gap (only the
+        ends may be unbounded). With overlaps the first listed step would silently win here, while
+        PutScalingPolicy refuses the policy."""
+        ordered = sorted(adjustments, key=lambda a: -math.inf if a.lower_bound is None else a.lower_bound)
+        for before, after in itertools.pairwise(ordered):
+            if before.upper_bound is None or before.upper_bound != after.lower_bound:
+                raise ValueError(
+                    "the intervals must neither overlap nor leave a gap, as AWS requires: each"
+                    " upper_bound is the next step's lower_bound"
+                )
+        return adjustments
 
 
 class ScheduledAction(StrictModel):

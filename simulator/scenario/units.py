@@ -46,10 +46,11 @@ _RATE = re.compile(rf"^\s*({_NUMBER})\s*/\s*({_NUMBER})?\s*([a-zA-Zµ]+)\s*$")
 _BANDWIDTH = re.compile(r"^\s*([^/]+?)\s*/\s*([^/]+?)\s*$")
 
 
-LARGEST: dict[str, float] = {"duration": 1e10, "rate": 1e12, "size": 1e18, "bandwidth": 1e15}
-"""The largest quantity of each kind a scenario may hold (in seconds, per second, bytes, bytes per
-second): 317 years, a trillion a second, an exabyte, a petabyte a second. Far past any deployment,
-and small enough that sums and products of them stay finite (1e308/s used to overflow mid-run)."""
+LARGEST: dict[str, float] = {"duration": 1e15, "rate": 1e15, "size": 1e21}
+"""The largest quantity of each kind a scenario may hold (in seconds, per second, bytes): far past
+any deployment (1e15 s is 31 million years; tests write 1e12 s for "no limit"), and small enough that
+sums and products of them stay finite (1e308/s used to overflow mid-run). A bandwidth only divides,
+so 1e300 B/s may stand for "no transfer time"."""
 
 
 def _finite(value: float, what: str) -> float:
@@ -57,7 +58,7 @@ def _finite(value: float, what: str) -> float:
         raise ValueError(f"{what} must be finite, got {value}")
     largest = LARGEST.get(what, math.inf)
     if abs(value) > largest:
-        unit = {"duration": " s", "rate": "/s", "size": " bytes", "bandwidth": " bytes/s"}[what]
+        unit = {"duration": " s", "rate": "/s", "size": " bytes"}[what]
         raise ValueError(f"{what} {value:g}{unit} is out of range: at most {largest:g}{unit}")
     return value
 
@@ -142,7 +143,8 @@ def parse_bandwidth(value: Any) -> float:
     seconds = parse_duration(period)
     if seconds <= 0:
         raise ValueError(f"bandwidth period must be positive in {value!r}")
-    return _finite(parse_size(match.group(1)) / seconds, "bandwidth")
+    amount = _parse_quantity(match.group(1), "bandwidth", ("size", _SIZE_UNITS, "b"), "500MB/s, 1GiB/s")
+    return _finite(amount / seconds, "bandwidth")
 
 
 def _schema(example: str) -> WithJsonSchema:

@@ -460,6 +460,21 @@ REFUSED: list[tuple[str, Change, str]] = [
         "--metrics: MetricDataResults[0].Values[3]: -1.0 is not a count",
     ),
     (
+        "fraction",
+        lambda d: _result(d)["Values"].__setitem__(3, 0.5),
+        "--metrics: MetricDataResults[0].Values[3]: 0.5 is not a count",
+    ),
+    (
+        # a new user's trial: 5-minute Sums read per minute arrived at 5 x their rate
+        "five-minute-sums",
+        lambda d: [
+            r.update(Timestamps=r["Timestamps"][::5], Values=r["Values"][::5])
+            for r in d["--metrics"]["MetricDataResults"]
+        ],
+        "--metrics: MetricDataResults: every datapoint is a multiple of 300 s after the first: these look"
+        " like Sums per 300 s, not per --metric-period (60 s); give --metric-period 300",
+    ),
+    (
         "duplicate",
         lambda d: _result(d)["Timestamps"].__setitem__(1, _result(d)["Timestamps"][0]),
         "--metrics: MetricDataResults[0].Timestamps[1]: 2026-11-30T10:59:00+00:00 appears twice",
