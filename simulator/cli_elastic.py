@@ -156,6 +156,9 @@ def crossover(
         points = sorted(parse_rate(_number(part.strip())) for part in rates.split(",") if part.strip())
     if not points or min(points) <= 0:
         raise ScenarioError("--rates", "give positive request rates")
+    repeated = sorted({f"{rate:g}/s" for rate in points if points.count(rate) > 1})
+    if repeated:  # 1,60/min is one rate twice: simulated twice and listed twice
+        raise ScenarioError("--rates", f"{', '.join(repeated)} is given more than once")
     slo = _positive_duration(slo_p99, "--slo-p99")
     seconds = _positive_duration(duration, "--duration")
     count = replications or scenario.replications

@@ -104,7 +104,10 @@ def executor_from_options(name: ExecutorName | str, workers: int | None, schedul
     try:
         return make_executor(ExecutorName(name).value, workers, scheduler)
     except ValueError as exc:
-        raise ScenarioError("--scheduler" if "scheduler" in str(exc) else "--executor", str(exc)) from None
+        reason = str(exc)
+        option = next((o for o in ("--workers", "--scheduler") if reason.startswith(o)), None)
+        option = option or ("--scheduler" if "scheduler" in reason else "--executor")
+        raise ScenarioError(option, reason) from None
 
 
 def progress_bar(console: Console) -> Progress:

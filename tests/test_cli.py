@@ -101,11 +101,9 @@ def test_local_pool_and_serial_executors_agree(
 ) -> None:
     path = write_scenario(base_scenario)
     summaries = []
-    for executor in ("serial", "local"):
-        out = tmp_path / executor
-        code, _, stderr = cli(
-            "run", path, "--out", out, "--replications", "3", "--executor", executor, "--workers", "2"
-        )
+    for executor in (("--executor", "serial"), ("--executor", "local", "--workers", "2")):
+        out = tmp_path / executor[1]
+        code, _, stderr = cli("run", path, "--out", out, "--replications", "3", *executor)
         assert code == 0, stderr
         summaries.append(json.loads((out / "summary.json").read_text()))
     assert summaries[0] == summaries[1]

@@ -319,6 +319,12 @@ SERVING_CASES = [
         "unknown variant 'zz'",
         put("options", {"slo": {"latency": "100ms"}, "variants": ["zz"]}),
     ),
+    case(
+        "options-variant-twice",
+        "options.variants",
+        "a is listed more than once",
+        put("options", {"slo": {"latency": "100ms"}, "variants": ["a", "b", "a"]}),
+    ),
     case("options-missing-slo", "options.slo", "required key is missing", put("options", {})),
     case(
         "options-slo-latency-zero",

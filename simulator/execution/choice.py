@@ -22,6 +22,11 @@ def make_executor(name: str, workers: int | None = None, scheduler: str | None =
         raise ValueError("--scheduler needs --executor dask")
     if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
         raise ValueError(f"a scheduler address looks like tcp://127.0.0.1:8786, not {scheduler!r}")
+    if workers is not None and (name == "serial" or scheduler is not None):
+        raise ValueError(
+            "--workers counts the processes of a pool started here: serial runs none, and a --scheduler's"
+            " cluster has its own workers"
+        )
     if name == "serial":
         return SerialExecutor()
     if name == "local":

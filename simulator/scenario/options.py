@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, WithJsonSchema
+from pydantic import Field, WithJsonSchema, field_validator
 
 from simulator.scenario.common import StrictModel, cased
 from simulator.scenario.units import Duration
@@ -40,3 +40,13 @@ class OptionsSpec(StrictModel):
 
     slo: SloSpec
     variants: list[str] | None = Field(default=None, min_length=1)
+
+    @field_validator("variants")
+    @classmethod
+    def _each_once(cls, variants: list[str] | None) -> list[str] | None:
+        """A variant listed twice would run and show twice, as if it were two options."""
+        listed = variants or []
+        repeated = sorted({name for name in listed if listed.count(name) > 1})
+        if repeated:
+            raise ValueError(f"{', '.join(repeated)} is listed more than once")
+        return variants
