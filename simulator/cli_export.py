@@ -25,7 +25,9 @@ def _deployment(
     """What to export, from exactly one of a scenario or a recommendations.json + RecommendationId."""
     from simulator.report.aws_export import from_recommendation, from_scenario
 
-    if (scenario_path is None) == (recommendations is None):
+    if scenario_path is not None and recommendations is not None:
+        raise ScenarioError("--recommendations", "give a scenario or --recommendations FILE, not both")
+    if scenario_path is None and recommendations is None:
         raise ScenarioError("export", "give a scenario, or --recommendations FILE with --recommendation-id")
     if recommendations is None:
         from simulator.scenario.loader import load_scenario

@@ -36,7 +36,9 @@ def _check(spec: dict[str, Any], base_dir: Path, option: str) -> None:
 
 def model_spec(profile: Path | None, service_time: str | None) -> tuple[dict[str, Any], dict[str, str]]:
     """(the models' spec, files to write beside the scenario) from exactly one of the two options."""
-    if (profile is None) == (service_time is None):
+    if profile is not None and service_time is not None:
+        raise ScenarioError("--model-profile", "give --model-profile FILE or --service-time SPEC, not both")
+    if profile is None and service_time is None:
         raise ScenarioError(
             "--model-profile", "give the model's service time: --model-profile FILE or --service-time SPEC"
         )

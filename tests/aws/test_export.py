@@ -228,7 +228,10 @@ def test_bad_export_arguments_are_one_line_errors(cli: Cli, tmp_path: Path) -> N
     (foreign / "mine.txt").write_text("keep")
     cases = [
         ((), "error: export: give a scenario, or --recommendations FILE with --recommendation-id"),
-        ((scenario, "--recommendations", response), "error: export: give a scenario"),
+        (
+            (scenario, "--recommendations", response),
+            "error: --recommendations: give a scenario or --recommendations FILE, not both",
+        ),
         ((scenario, "--model-name", "bad_name"), "error: --model-name: 'bad_name' is not a SageMaker model"),
         ((scenario, "--recommendation-id", "x"), "error: --recommendation-id: needs --recommendations"),
         ((ROOT / "scenarios" / "recommend-default.yaml",), "error: endpoint: this scenario has no endpoint"),

@@ -536,7 +536,7 @@ def test_bad_options_are_one_line_errors(cli: Cli, tmp_path: Path) -> None:
         (
             docs,
             ("--model-profile", bad_profile, "--service-time", "{}"),
-            "error: --model-profile: give the model",
+            "error: --model-profile: give --model-profile FILE or --service-time SPEC, not both",
         ),
         (docs, ("--region", "ap-south-1"), "error: --region: the catalog prices"),
         (docs, ("--endpoint-name", "bad_name"), "error: --endpoint-name: 'bad_name' is not a SageMaker"),
@@ -622,3 +622,16 @@ def test_other_resources_are_skipped_and_noted_and_ids_name_variants(cli: Cli, t
     assert "ScalableTargets[0].PredictedCapacity" in header
     assert "ProductionVariants[1].ManagedInstanceScaling (disabled)" in header
     assert "graviton 10.0%" in header
+
+
+def test_import_without_a_service_time_asks_for_one(cli: Cli, tmp_path: Path) -> None:
+    given = []
+    for option in ("--endpoint-config", "--metrics"):
+        path = tmp_path / f"{option.strip('-')}.json"
+        path.write_text(json.dumps(documents()[option]))
+        given += [option, path]
+    code, stdout, stderr = cli("import", *given, "--out", tmp_path / "out")
+    assert (code, stdout) == (2, "") and not (tmp_path / "out").exists()
+    assert stderr == (
+        "error: --model-profile: give the model's service time: --model-profile FILE or --service-time SPEC\n"
+    )
