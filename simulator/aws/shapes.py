@@ -51,8 +51,14 @@ def input_errors(service: str, name: str, document: Any, option: str) -> list[st
 
 
 def check_request(service: str, name: str, document: Any, option: str) -> None:
-    """A ScenarioError (`option: <first problem>`) unless `document` is a valid `name` request."""
+    """A ScenarioError (`option: <first problem>`) unless `document` is a valid `name` request:
+    botocore's ParamValidator first, then the checks it leaves out (a string within its enum: a
+    JobType 'Fancy' passed it and was taken for a Default job)."""
     problems = input_errors(service, name, document, option)
+    if not problems:
+        shape = operation(service, name, option).input_shape
+        assert shape is not None
+        _check(shape, document, "", problems)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ScenarioError(option, f"not a valid {name} request: {problems[0]}{more}")

@@ -83,6 +83,15 @@ def test_unknown_keys_are_refused_by_the_service_model() -> None:
     assert 'Unknown parameter in InputConfig: "Bogus"' in line
 
 
+def test_a_value_outside_its_enum_is_refused_before_anything_reads_it() -> None:
+    """botocore's ParamValidator leaves enums unchecked: a JobType 'Fancy' was taken for Default."""
+    line = refusal(lambda r: r.update(JobType="Fancy", StoppingConditions={"MaxInvocations": 100}))
+    assert line == (
+        "error: --request: not a valid CreateInferenceRecommendationsJob request: JobType: 'Fancy' is not"
+        " one of the 2 values of RecommendationJobType"
+    )
+
+
 def test_a_request_without_its_required_names_is_refused() -> None:
     assert 'Missing required parameter in input: "RoleArn"' in refusal(lambda r: r.pop("RoleArn"))
 
