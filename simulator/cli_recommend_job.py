@@ -113,10 +113,30 @@ def show_job(scenario: RecommendScenario, outcome: RecommendOutcome, settings: R
         opts.print_rows(
             stdout, "fleet sizing on the expected traffic (95% CI)", FLEET_HEADER, fleet_rows(result.fleet)
         )
+    if not result.recommendations:
+        _warn_nothing_recommended(scenario, result, settings)
     stdout.print(
         f"{len(result.outcomes)} candidates in {outcome.wall_s:.1f} s; "
         f"report: {settings.out / 'report.html'}  recommendations: {settings.out / 'recommendations.json'}",
         soft_wrap=True,  # paths whole on one line, whatever the width: scripts read them
+    )
+
+
+def _warn_nothing_recommended(scenario: RecommendScenario, result: Any, settings: RunSettings) -> None:
+    """An empty table with exit 0 read like success: say that no candidate met the SLO, and why the
+    first did not (every candidate's reason is in the report and candidates.csv)."""
+    from simulator.report.recommend_outputs import candidate_rows
+
+    slo = scenario.recommend.slo()
+    target = f"{slo.percentile} <= {slo.value * 1000:g} ms" if slo is not None else "the SLO"
+    notes = [f"{row['candidate']}: {row['note']}" for row in candidate_rows(result) if row["note"]]
+    first = f"; e.g. {notes[0]}" if notes else ""
+    Console(stderr=True, quiet=settings.quiet).print(
+        f"warning: no candidate met {target} at any rate tried, so nothing is recommended{first}"
+        f" (every candidate's reason: {settings.out / 'report.html'}, candidates.csv)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
     )
 
 

@@ -534,3 +534,17 @@ def test_recommendation_metrics_print_no_binary_noise() -> None:
     )
     assert 18 * 0.204 != 3.672 and shown["CostPerHour"] == 3.672
     assert shown["CostPerInference"] == 9.21548e-07 and shown["MaxInvocations"] == 66411
+
+
+def test_a_job_that_recommends_nothing_says_so(
+    cli: Cli, write_scenario: Callable[..., Path], small_job: dict[str, Any], tmp_path: Path
+) -> None:
+    """A new user's trial: an empty table with exit 0 read like success; the reason was only in a CSV."""
+    small_job["recommend"]["latency_threshold"]["value"] = "1ms"  # under the 40 ms service time
+    out = tmp_path / "rec"
+    code, stdout, stderr = cli("recommend", write_scenario(small_job), "--out", out, "--executor", "serial")
+    assert code == 0 and "4 candidates" in stdout
+    assert stderr.startswith(
+        "warning: no candidate met P99 <= 1 ms at any rate tried, so nothing is recommended;"
+    )
+    assert "even at light load" in stderr and f"{out / 'report.html'}, candidates.csv)" in stderr
