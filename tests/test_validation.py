@@ -169,6 +169,18 @@ CASES = [
     case("unknown-key-model", f"{MODEL}.latency", "unknown key", put(f"{MODEL}.latency", "5ms")),
     case("unknown-key-distribution", f"{SERVICE}.median", "unknown key", put(f"{SERVICE}.median", "5ms")),
     case("unknown-key-traffic", "traffic.rate", "unknown key", put("traffic.rate", "5/s")),
+    case(
+        "unknown-key-close-to-an-allowed-one",
+        f"{VARIANT}.autoscaling.min_capcity",
+        "unknown key: did you mean min_capacity?",
+        put(f"{VARIANT}.autoscaling", {"max_capacity": 3, "min_capcity": 1}),
+    ),
+    case(
+        "unknown-key-in-a-tagged-union",
+        f"{SERVICE}.p999",
+        "unknown key: did you mean p99?",
+        put(SERVICE, {"distribution": "lognormal", "median": "40ms", "p999": "120ms"}),
+    ),
     case("unknown-key-arrivals", f"{ARRIVALS}.burst", "unknown key", put(f"{ARRIVALS}.burst", 2)),
     case("unknown-key-metrics", "metrics.interval", "unknown key", put("metrics.interval", "1m")),
     case(

@@ -103,6 +103,8 @@ _KINDS = (
     TransformScenario,
     RecommendScenario,
 )
+KIND_MODELS: dict[str, type[ScenarioBase]] = {kind.kind.value: kind for kind in _KINDS}
+"""Each kind's model by its tag, the first part of every error location of SCENARIO."""
 TOP_LEVEL_KEYS = sorted({field.alias or name for kind in _KINDS for name, field in kind.model_fields.items()})
 """Every key a scenario document may have at its top level, whatever its kind."""
 
@@ -159,7 +161,7 @@ def misspelled_key(data: Mapping[str, Any], wanted: str | None = None) -> tuple[
         candidates = (
             [wanted] if wanted is not None else [known for known in TOP_LEVEL_KEYS if known not in data]
         )
-        close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.75)
+        close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.8)
         if close:
             return key, f"unknown key: did you mean {close[0]}?"
     return None

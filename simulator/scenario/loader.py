@@ -17,6 +17,7 @@ from simulator.inputs import load_yaml, read_file_named
 from simulator.scenario.common import error_reason
 from simulator.scenario.crossref import find_problems
 from simulator.scenario.kinds import (
+    KIND_MODELS,
     SCENARIO,
     Scenario,
     misspelled_key,
@@ -25,6 +26,7 @@ from simulator.scenario.kinds import (
 )
 from simulator.scenario.models import PROFILE_SUPPLIES, profile_document
 from simulator.scenario.overrides import apply_overrides
+from simulator.scenario.suggest import did_you_mean
 
 
 def format_path(parts: list[str | int]) -> str:
@@ -53,11 +55,25 @@ def _yaml_path(raw: Any, loc: tuple[str | int, ...], missing: bool) -> list[str 
 
 def _first_error(raw: Any, exc: ValidationError) -> ScenarioError:
     # Every location starts with the kind's tag (the union's choice), which is not a YAML key.
-    errors = [{**error, "loc": error["loc"][1:]} for error in exc.errors()]
+    errors = [{**error, "loc": error["loc"][1:], "kind": error["loc"][0]} for error in exc.errors()]
     # Prefer the error deepest inside the document: union attempts report shallow duplicates.
     error = max(errors, key=lambda e: len(_yaml_path(raw, e["loc"], e["type"] == "missing")))
     path = _yaml_path(raw, error["loc"], error["type"] == "missing")
-    return ScenarioError(format_path(path), error_reason(error))
+    return ScenarioError(format_path(path), _with_suggestion(raw, path, error))
+
+
+def _with_suggestion(raw: Any, path: list[str | int], error: Any) -> str:
+    """The error's reason; for an unknown key, with the allowed key it is closest to (if any)."""
+    reason = error_reason(error)
+    root = KIND_MODELS.get(str(error["kind"]))
+    if error["type"] != "extra_forbidden" or root is None or not error["loc"]:
+        return reason
+    parent: Any = raw
+    for part in path[:-1]:
+        parent = parent[part]
+    present = [key for key in parent if isinstance(key, str)] if isinstance(parent, dict) else []
+    guess = did_you_mean(root, tuple(error["loc"][:-1]), str(error["loc"][-1]), present)
+    return f"{reason}: did you mean {guess}?" if guess else reason
 
 
 def load_scenario_dict(data: Any, base_dir: Path | str = ".", overrides: list[str] | None = None) -> Scenario:
