@@ -57,6 +57,15 @@ def put(path: str, value: Any) -> Edit:
     return edit
 
 
+def _two_steps(first_upper: float, second_lower: float) -> dict[str, Any]:
+    """Autoscaling with one step policy of two steps: [0, first_upper) and [second_lower, inf)."""
+    steps = [
+        {"lower_bound": 0, "upper_bound": first_upper, "adjustment": 1},
+        {"lower_bound": second_lower, "adjustment": 3},
+    ]
+    return {"max_capacity": 3, "step_scaling": [{"threshold": 1, "step_adjustments": steps}]}
+
+
 def drop(path: str) -> Edit:
     """Delete the key or list item at `path`."""
 
@@ -1504,41 +1513,13 @@ CASES = [
         "autoscaling-step-intervals-overlap",
         f"{VARIANT}.autoscaling.step_scaling[0].step_adjustments",
         "the intervals must neither overlap nor leave a gap, as AWS requires",
-        put(
-            f"{VARIANT}.autoscaling",
-            {
-                "max_capacity": 3,
-                "step_scaling": [
-                    {
-                        "threshold": 1,
-                        "step_adjustments": [
-                            {"lower_bound": 0, "upper_bound": 3000, "adjustment": 2},
-                            {"lower_bound": 1000, "adjustment": 3},
-                        ],
-                    }
-                ],
-            },
-        ),
+        put(f"{VARIANT}.autoscaling", _two_steps(3000, 1000)),
     ),
     case(
         "autoscaling-step-intervals-gap",
         f"{VARIANT}.autoscaling.step_scaling[0].step_adjustments",
         "neither overlap nor leave a gap",
-        put(
-            f"{VARIANT}.autoscaling",
-            {
-                "max_capacity": 3,
-                "step_scaling": [
-                    {
-                        "threshold": 1,
-                        "step_adjustments": [
-                            {"lower_bound": 0, "upper_bound": 100, "adjustment": 1},
-                            {"lower_bound": 200, "adjustment": 3},
-                        ],
-                    }
-                ],
-            },
-        ),
+        put(f"{VARIANT}.autoscaling", _two_steps(100, 200)),
     ),
     case(
         "autoscaling-step-without-steps",
