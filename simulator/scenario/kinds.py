@@ -9,7 +9,6 @@ each model's own sections are required fields rather than optional ones.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
@@ -21,6 +20,7 @@ from simulator.scenario.options import OptionsSpec
 from simulator.scenario.recommend_spec import RecommendSpec
 from simulator.scenario.rollout_spec import RolloutSpec
 from simulator.scenario.schema import MAX_DURATION, ScenarioBase
+from simulator.scenario.suggest import closest
 from simulator.scenario.traffic import TrafficSpec
 from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.scenario.transform_spec import BatchTransformSpec
@@ -161,9 +161,9 @@ def misspelled_key(data: Mapping[str, Any], wanted: str | None = None) -> tuple[
         candidates = (
             [wanted] if wanted is not None else [known for known in TOP_LEVEL_KEYS if known not in data]
         )
-        close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.8)
-        if close:
-            return key, f"unknown key: did you mean {close[0]}?"
+        guess = closest(key, candidates)
+        if guess is not None:
+            return key, f"unknown key: did you mean {guess}?"
     return None
 
 

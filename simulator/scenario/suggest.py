@@ -81,6 +81,10 @@ def did_you_mean(
 ) -> str | None:
     """The allowed key closest to `unknown` at `location`, when one is close and not already given."""
     given = set(present)
-    candidates = [key for key in allowed_keys(root, location) or [] if key not in given]
-    close = difflib.get_close_matches(unknown, candidates, n=1, cutoff=0.8)
+    return closest(unknown, [key for key in allowed_keys(root, location) or [] if key not in given])
+
+
+def closest(unknown: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `unknown` is most likely a slip for (`duraton` -> duration), if any is close."""
+    close = difflib.get_close_matches(unknown, list(candidates), n=1, cutoff=0.8)
     return close[0] if close else None
