@@ -169,3 +169,16 @@ def test_a_calibration_profile_supplies_service_time_and_overhead(tmp_path: Path
     requests = simulate(scenario).requests
     assert requests["end"].tolist() == [0.5, 1.0]
     assert requests["latency"].tolist() == pytest.approx([0.6, 1.1])
+
+
+def test_simulate_refuses_an_options_scenario() -> None:
+    """A new user's trial: simulate() ran the four alternatives of gpu-vs-eia-vs-cpu as one endpoint
+    splitting the traffic, so eia-medium's p99 read 82 ms against 379 ms alone."""
+    from simulator.options import option_scenario
+    from simulator.scenario import load_scenario
+
+    scenario = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "gpu-vs-eia-vs-cpu.yaml")
+    with pytest.raises(ValueError, match="an options scenario's variants are alternatives"):
+        simulate(scenario)
+    alone = option_scenario(scenario, "eia-medium")  # type: ignore[arg-type]
+    assert [variant.name for variant in alone.endpoint.variants] == ["eia-medium"]

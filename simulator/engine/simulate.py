@@ -33,7 +33,7 @@ from simulator.metrics.streaming import StreamingCollector
 from simulator.metrics.summary import compose, window_figures
 from simulator.metrics.summary_types import Extras
 from simulator.scenario.crossref import scenario_catalog
-from simulator.scenario.kinds import EndpointScenario
+from simulator.scenario.kinds import EndpointScenario, OptionsScenario
 
 ProgressCallback = Callable[[float], None]
 PROGRESS_STEPS = 50
@@ -136,6 +136,14 @@ def execute(
     produces is computed from the Run by its caller."""
     if not isinstance(scenario, EndpointScenario):
         raise ValueError("simulate() needs a scenario with an endpoint and a duration")
+    if isinstance(
+        scenario, OptionsScenario
+    ):  # simulated as one endpoint, its options would split the traffic
+        raise ValueError(
+            "simulate() runs one deployment, and an options scenario's variants are alternatives: compare"
+            " them with simulator.options.compare_options (as `sagesim run` does), or simulate one with"
+            " simulate(simulator.options.option_scenario(scenario, NAME))"
+        )
     catalog = scenario_catalog(scenario)
     streams = RandomStreams(scenario.seed if seed is None else seed)
     capacity = ring_capacity(scenario)
