@@ -1540,6 +1540,18 @@ CASES = [
         ),
     ),
     case(
+        "autoscaling-scheduled-bounds-cross-later",
+        f"{VARIANT}.autoscaling.scheduled_actions[1].max_capacity",
+        "min_capacity (3) must not exceed max_capacity (2), the bounds in effect from 300 s on",
+        put(
+            f"{VARIANT}.autoscaling",
+            {
+                "max_capacity": 4,
+                "scheduled_actions": [{"at": "2m", "min_capacity": 3}, {"at": "5m", "max_capacity": 2}],
+            },
+        ),
+    ),
+    case(
         "autoscaling-scheduled-after-end",
         f"{VARIANT}.autoscaling.scheduled_actions[0].at",
         "before the end of the run",

@@ -139,14 +139,20 @@ def _autoscaling_problems(
                 yield f"{spath}.step_adjustments[{number}].upper_bound", "must be greater than lower_bound"
             if step.adjustment_type is AdjustmentType.EXACT and adjustment.adjustment < 0:
                 yield f"{spath}.step_adjustments[{number}].adjustment", "ExactCapacity must be >= 0"
+    low, high = spec.min_capacity, spec.max_capacity  # the bounds in effect, action after action
     for index, action in enumerate(spec.scheduled_actions):
         apath = f"{path}.scheduled_actions[{index}]"
-        low = spec.min_capacity if action.min_capacity is None else action.min_capacity
-        high = spec.max_capacity if action.max_capacity is None else action.max_capacity
+        low = low if action.min_capacity is None else action.min_capacity
+        high = high if action.max_capacity is None else action.max_capacity
         if action.min_capacity is None and action.max_capacity is None:
             yield apath, "changes nothing: give min_capacity and/or max_capacity"
         elif low > high:
-            yield f"{apath}.min_capacity", f"min_capacity ({low}) must not exceed max_capacity ({high})"
+            key = "min_capacity" if action.min_capacity is not None else "max_capacity"
+            yield (
+                f"{apath}.{key}",
+                f"min_capacity ({low}) must not exceed max_capacity ({high}), the bounds in effect from"
+                f" {action.at:g} s on",
+            )
         if scenario.duration is not None and action.at >= scenario.duration:
             yield f"{apath}.at", "is not before the end of the run"
         if index and action.at < spec.scheduled_actions[index - 1].at:
