@@ -78,3 +78,5 @@ def export(
     with staged_out(out, "export", "cannot write") as staging:
         names = write_export(deployment, staging)
     typer.echo(f"wrote {', '.join(names)} to {out}")
+    for note in deployment.left_out:
+        typer.echo(f"note: {note}")

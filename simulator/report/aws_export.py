@@ -14,7 +14,9 @@ aws_export_step.py). What a scenario simulates but AWS cannot be told in these c
 the scenario path: scheduled actions (a simulated time has no calendar date), target-tracking alarm
 settings other than the service's fixed ones, and step settings CloudWatch or AWS would reject. What only
 describes the simulation (workers, queues, instance speeds, start-up times, overheads) and timed
-events (endpoint.updates) are not deployment settings: the export is the endpoint as it starts.
+events (endpoint.updates, a rollout's green variant and deployment) are not deployment settings: the
+export is the endpoint as it starts, and the command notes what it left out. Elastic Inference variants
+are refused: CloudFormation's EndpointConfig no longer takes AcceleratorType.
 """
 
 from __future__ import annotations
@@ -32,9 +34,16 @@ from simulator.errors import ScenarioError
 from simulator.recommend.aws_response import aws_name
 from simulator.report import aws_export_step as step_export
 from simulator.scenario.endpoint import VariantSpec
-from simulator.scenario.kinds import EndpointScenario, OptionsScenario, RecommendScenario, Scenario
+from simulator.scenario.kinds import (
+    EndpointScenario,
+    OptionsScenario,
+    RecommendScenario,
+    RolloutScenario,
+    Scenario,
+)
 from simulator.scenario.scaling import AutoscalingSpec, TargetTracking
 from simulator.staging import write_json
+from simulator.wording import counted
 
 NAME_PATTERN = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"  # EndpointName, VariantName, ModelName (simplified)
 
@@ -61,6 +70,7 @@ class Deployment:
     endpoint: str
     variants: list[Variant]
     model_names: dict[str, str] = field(default_factory=dict)
+    left_out: list[str] = field(default_factory=list)  # what the scenario does over time, as notes
 
 
 def from_scenario(scenario: Scenario, model_name: str | None) -> Deployment:
@@ -69,15 +79,39 @@ def from_scenario(scenario: Scenario, model_name: str | None) -> Deployment:
     if endpoint is None:
         raise ScenarioError("endpoint", "this scenario has no endpoint to export")
     chosen = _chosen_option(scenario) if isinstance(scenario, OptionsScenario) else None
+    green = scenario.rollout.green if isinstance(scenario, RolloutScenario) else None
     variants = []
     for index, spec in enumerate(endpoint.variants):
-        if chosen is not None and spec.name != chosen:
+        if (chosen is not None and spec.name != chosen) or spec.name == green:
             continue
+        if spec.accelerator_type is not None:
+            raise ScenarioError(
+                f"endpoint.variants[{index}].accelerator_type",
+                "Elastic Inference is closed to new customers (since 2023-04-15) and CloudFormation's"
+                " EndpointConfig no longer takes AcceleratorType: export a GPU or CPU variant",
+            )
         _check_autoscaling(spec, f"endpoint.variants[{index}]")
         variants.append(_variant(spec, endpoint.routing.value))
     models = sorted({v.model for v in variants})
     names = _model_names(models, model_name, scenario.name)
-    return Deployment(aws_name(endpoint.name, 63), variants, names)
+    return Deployment(aws_name(endpoint.name, 63), variants, names, _left_out(scenario, green))
+
+
+def _left_out(scenario: EndpointScenario | RecommendScenario, green: str | None) -> list[str]:
+    """What the scenario does over time that the export, the endpoint as it starts, leaves out."""
+    notes = []
+    updates = scenario.endpoint.updates if scenario.endpoint is not None else []
+    if updates:
+        notes.append(
+            f"endpoint.updates ({counted(len(updates), 'timed change')}) are not exported: this is the"
+            " endpoint as it starts"
+        )
+    if green is not None:
+        notes.append(
+            f"rollout: the blue/green deployment to {green} (UpdateEndpoint's DeploymentConfig) is not"
+            f" exported: this is the endpoint as it starts, without {green}"
+        )
+    return notes
 
 
 def _chosen_option(scenario: OptionsScenario) -> str:

@@ -337,3 +337,26 @@ def test_an_options_scenario_exports_the_one_alternative_chosen(cli: Cli, tmp_pa
     out = _export(cli, tmp_path, scenario, "--set", "options.variants=[cpu]")
     config = json.loads((out / "create-endpoint-config.json").read_text())
     assert [v["VariantName"] for v in config["ProductionVariants"]] == ["cpu"]
+
+
+def test_what_happens_over_time_is_left_out_with_a_note(cli: Cli, tmp_path: Path) -> None:
+    """A new user's trial: a rollout exported blue and an idle green fleet, and timed updates vanished,
+    without a word. The export is the endpoint as it starts (blue alone), and says what it left out."""
+    out = tmp_path / "canary"
+    code, stdout, stderr = cli("export", ROOT / "scenarios" / "canary-rollback.yaml", "--out", out)
+    assert code == 0, stderr
+    variants = check_exported(out)["create-endpoint-config.json"]["ProductionVariants"]
+    assert [v["VariantName"] for v in variants] == ["blue"]
+    assert "note: rollout: the blue/green deployment to green (UpdateEndpoint's DeploymentConfig)" in stdout
+    code, stdout, _ = cli("export", ROOT / "scenarios" / "ab-rollout.yaml", "--out", tmp_path / "ab")
+    assert code == 0 and "note: endpoint.updates (4 timed changes) are not exported" in stdout
+
+
+def test_an_elastic_inference_variant_is_refused(cli: Cli, tmp_path: Path) -> None:
+    """CloudFormation's EndpointConfig no longer takes AcceleratorType: cfn-lint failed the template."""
+    scenario = ROOT / "scenarios" / "gpu-vs-eia-vs-cpu.yaml"
+    code, stdout, stderr = cli(
+        "export", scenario, "--set", "options.variants=[eia-large]", "--out", tmp_path / "e"
+    )
+    assert (code, stdout) == (2, "") and not (tmp_path / "e").exists()
+    assert stderr.startswith("error: endpoint.variants[1].accelerator_type: Elastic Inference is closed")
