@@ -121,7 +121,9 @@ def build(
 @calibrate_app.command("digits-jsonl")
 def digits_jsonl(
     path: Annotated[Path, typer.Argument(help="file to write")],
-    bodies: Annotated[int, typer.Option(min=1, help="number of request bodies")] = 256,
+    bodies: Annotated[
+        int, typer.Option(min=1, max=100_000, help="number of request bodies (about 24 KB each)")
+    ] = 256,
 ) -> None:
     """Write JSON request bodies for the stacks' digits models, one per line (varying batch sizes)."""
     from simulator.calibrate.payloads import write_digits_jsonl

@@ -1278,6 +1278,12 @@ CASES = [
         ),
     ),
     case(
+        "cli-digits-bodies-too-many",
+        "--bodies",
+        "less than or equal to 100000",
+        argv=("calibrate", "digits-jsonl", "{tmp}/bodies.jsonl", "--bodies", "100000000"),
+    ),
+    case(
         "cli-scheduler-with-one-replication",
         "--scheduler",
         "with 1 replication the scheduler would get no work",
