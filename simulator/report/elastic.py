@@ -12,7 +12,7 @@ from simulator.metrics.oscillation import OSCILLATION_FLIPS
 from simulator.metrics.summary_types import Summary
 from simulator.report.figures import subplots
 from simulator.report.html import Block, Section, Table, Text, frame_table
-from simulator.report.plots import grid_legend_save
+from simulator.report.plots import grid_legend_save, log_if_wide
 from simulator.report.tables import dig, format_figure
 
 
@@ -40,8 +40,13 @@ def plot_load_capacity_latency(metrics: pd.DataFrame, period_s: float, warmup_s:
                 label=f"{name} desired",
             )
         if "ColdStarts" in frame and frame["ColdStarts"].notna().any():
-            axes[1].bar(
-                minutes, frame["ColdStarts"], width=period_s / 60.0, alpha=0.4, label=f"{name} cold starts"
+            axes[1].bar(  # each bar spans its period, from the period's start
+                minutes,
+                frame["ColdStarts"],
+                width=period_s / 60.0,
+                align="edge",
+                alpha=0.4,
+                label=f"{name} cold starts",
             )
         axes[2].plot(minutes, frame["ModelLatency_p99"] / 1000.0, label=f"{name} p99")
     if warmup_s > 0:
@@ -50,7 +55,7 @@ def plot_load_capacity_latency(metrics: pd.DataFrame, period_s: float, warmup_s:
     axes[0].set(ylabel="requests / s", title="Load, capacity and latency")
     axes[1].set(ylabel="instances / cold starts")
     axes[2].set(xlabel="time (min)", ylabel="model latency p99 (ms)")
-    axes[2].set_yscale("log")
+    log_if_wide(axes[2])
     return grid_legend_save(figure, list(axes), path)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import ScalarFormatter
 
 from simulator.report.drawing import draw_side_by_side
 from simulator.report.figures import subplots
@@ -35,11 +37,35 @@ def _timeline(warmup_s: float) -> tuple[Figure, Axes]:
     return figure, axis
 
 
+def _readable_flat_range(axis: Axes) -> None:
+    """A linear axis whose data barely vary (a deterministic p99 at 10 ms, float noise apart) gets a
+    +-5% range and no offset: matplotlib drew ticks like "1e-11+1e1" for it."""
+    if axis.get_yscale() != "linear" or not axis.has_data():
+        return
+    low, high = axis.dataLim.intervaly
+    if math.isfinite(low) and math.isfinite(high) and high - low < 1e-6 * max(abs(high), abs(low), 1e-12):
+        pad = max(abs(high), abs(low)) * 0.05 or 1.0
+        axis.set_ylim(low - pad, high + pad)
+    formatter = axis.yaxis.get_major_formatter()
+    if isinstance(formatter, ScalarFormatter):
+        formatter.set_useOffset(False)
+
+
+def log_if_wide(axis: Axes) -> None:
+    """A log y scale when the data span a decade or more; within one, log ticks repeat one label
+    ("10^1" six times) and a linear scale reads better."""
+    low, high = axis.dataLim.intervaly
+    if low > 0 and high / low >= 10:
+        axis.set_yscale("log")
+
+
 def grid_legend_save(figure: Figure, axes: list[Axes], path: Path, loc: str | None = None) -> Path:
     """Light grid and small legend (at `loc`; None: matplotlib's choice) on every panel, then `save_png`."""
     for axis in axes:
         axis.grid(alpha=0.3)
-        axis.legend(fontsize=8, loc=loc)
+        _readable_flat_range(axis)
+        if axis.get_legend_handles_labels()[0]:  # an empty panel (no instances on serverless) has none
+            axis.legend(fontsize=8, loc=loc)
     return save_png(figure, path)
 
 
@@ -71,22 +97,38 @@ def plot_throughput(metrics: pd.DataFrame, period_s: float, warmup_s: float, pat
 
 def plot_instances(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
     figure, axes = subplots(2, 1, figsize=(9, 5), sharex=True)
+    drawn = 0
     for name, frame in metrics.groupby("variant", sort=False):
+        if not frame["InServiceInstances"].any() and _no_utilisation(frame):
+            continue  # a serverless variant: no instances to draw
+        drawn += 1
         axes[0].step(_minutes(frame), frame["InServiceInstances"], where="post", label=name)
         utilisation = frame.get("CPUUtilization", frame.get("GPUUtilization"))
         if utilisation is not None:
             axes[1].plot(_minutes(frame), utilisation, label=name)
+    if not drawn:
+        axes[0].text(
+            0.5, 0.5, "no instances: serverless variants only", ha="center", transform=axes[0].transAxes
+        )
     _shade_warmup(axes[0], warmup_s)
     axes[0].set(ylabel="InService instances", title="Capacity and utilisation")
     axes[1].set(xlabel="time (min)", ylabel="utilisation (% x cores)")
     return grid_legend_save(figure, list(axes), path)
 
 
+def _no_utilisation(frame: pd.DataFrame) -> bool:
+    utilisation = frame.get("CPUUtilization", frame.get("GPUUtilization"))
+    return utilisation is None or not utilisation.fillna(0).any()
+
+
 def plot_cost(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
+    """Cost summed from the end of the warm-up, as the summary's total is (the shaded warm-up is
+    excluded from both): the curves end at the summary's figures."""
     figure, axis = _timeline(warmup_s)
-    for name, frame in metrics.groupby("variant", sort=False):
+    measured = metrics[metrics["time_s"] >= warmup_s]
+    for name, frame in measured.groupby("variant", sort=False):
         axis.plot(_minutes(frame), frame["cost_usd"].cumsum(), label=name)
-    total = metrics.groupby("time_s")["cost_usd"].sum().cumsum()
+    total = measured.groupby("time_s")["cost_usd"].sum().cumsum()
     axis.plot(total.index / 60.0, total.to_numpy(), "k--", label="endpoint")
     axis.set(xlabel="time (min)", ylabel="cumulative cost (USD)", title="Instance cost")
     return grid_legend_save(figure, [axis], path)

@@ -40,6 +40,9 @@ def headline_rows(summary: Summary, combined: dict[str, Any] | None) -> tuple[li
     rows = [
         [label, *(format_figure(dig(s, keys), pattern) for s in sources)] for label, keys, pattern in HEADLINE
     ]
-    instances = [f"{b.instances.mean:.2f} / {b.instances.max}" for b in summary.variants.values()]
+    instances = [  # a serverless variant has no instances: "0.00 / 0" read like a fleet that was down
+        "-" if b.serverless is not None else f"{b.instances.mean:.2f} / {b.instances.max}"
+        for b in summary.variants.values()
+    ]
     rows.append(["instances mean / max", "-", *instances])
     return header, rows
