@@ -11,8 +11,9 @@ Semantics (documented defaults, all overridable; see README "Elastic capacity"):
   metric above the target). Missing datapoints (no instance InService) never breach.
 - Step scaling: an alarm on `metric` vs `threshold`; the step whose [lower_bound, upper_bound) contains
   (metric - threshold) gives the adjustment (ChangeInCapacity, ExactCapacity or PercentChangeInCapacity,
-  the latter rounded away from zero and at least `min_adjustment_magnitude`). The `Invocations` metric
-  (sum over the variant, failed requests included) lets a step policy scale out from zero instances.
+  the latter rounded toward zero but at least 1, as AWS does, and at least `min_adjustment_magnitude`).
+  The `Invocations` metric (sum over the variant, failed requests included) lets a step policy scale
+  out from zero instances.
 - Desired capacity always stays inside [min_capacity, max_capacity]; scheduled actions change those
   bounds at given times and clamp the current capacity into them.
 """
