@@ -63,10 +63,12 @@ def detection_line(found: Detection) -> str:
             f"error rate {found.control_value:.3%} -> {found.treatment_value:.3%} "
             f"({found.difference * 100:+.3f} points)"
         )
+    head = f"A/B {found.metric}: {what} at {found.weight:.0%} of {found.rate:,.1f} req/s"
+    if math.isinf(found.seconds):  # "inf requests on green" read like a figure
+        return f"{head}: never: {found.treatment} and {found.control} do not differ in {found.metric}"
     few = min(found.treatment_requests, found.control_requests) < 30
     return (
-        f"A/B {found.metric}: {what} at {found.weight:.0%} of {found.rate:,.1f} req/s, "
-        f"alpha {found.alpha:g}, power {found.power:.0%}: {_seconds(found.seconds)}, "
+        f"{head}, alpha {found.alpha:g}, power {found.power:.0%}: {_seconds(found.seconds)}, "
         f"{found.treatment_requests:,.0f} requests "
         f"on {found.treatment}, {found.control_requests:,.0f} on {found.control}"
         + (" (under 30 requests a side: the normal approximation is rough)" if few else "")

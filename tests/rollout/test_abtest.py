@@ -113,3 +113,17 @@ def test_a_given_difference_is_checked_on_the_shifted_control() -> None:
     assert found.seconds == pytest.approx(expected, rel=1e-5)
     power, low, high = simulated_power(scenario, found, 120)
     assert low <= 0.8 <= high, (power, low, high)
+
+
+def test_variants_that_do_not_differ_are_never_detected_in_words() -> None:
+    """A new user's trial: identical models printed "never (no difference), inf requests on green"."""
+    import math
+
+    from simulator.cli_rollout import detection_line
+    from simulator.rollout.abtest import Detection
+
+    same = Detection(
+        "latency", "v1", "v2", 0.1, 100.0, 0.05, 0.8, 0.03, 0.03, 0.0, math.inf, math.inf, math.inf
+    )
+    line = detection_line(same)
+    assert line.endswith(": never: v2 and v1 do not differ in latency") and "inf" not in line
