@@ -61,6 +61,9 @@ class RolloutController:
         self.green = by_name[spec.green]
         self.green_count = specs[spec.green].instance_count
         self.blue_weight = specs[spec.blue].weight
+        self._weights = {
+            name: specs[name].weight for name in (spec.blue, spec.green)
+        }  # as updates.csv last said
         self.splitter: TrafficSplitter = model.splitter
         self.startups: list[Callable[[], float]] = model.startup_samplers
         self.record = RolloutLog()
@@ -80,8 +83,9 @@ class RolloutController:
             {"time_s": now, "green_share": share, "blue_weight": blue, "green_weight": green}
         )
         for variant, weight in ((self.blue, blue), (self.green, green)):
+            before, self._weights[variant.name] = self._weights[variant.name], weight
             self.record.updates.append(
-                {"time_s": now, "variant": variant.name, "change": "weight", "to": weight}
+                {"time_s": now, "variant": variant.name, "change": "weight", "from": before, "to": weight}
             )
 
     def _set_count(self, variant: Variant, count: int, startup: Callable[[], float] | None = None) -> None:

@@ -28,6 +28,7 @@ def schedule_updates(
 
     def apply(update: EndpointUpdate) -> None:
         now = env.now
+        before = list(endpoint.weights)
         if update.weights:
             weights = list(endpoint.weights)
             for name, weight in update.weights.items():
@@ -36,7 +37,8 @@ def schedule_updates(
         for name, count in update.instance_counts.items():
             activity.append(set_count(by_name[name], count, now, startups[by_name[name].index]))
         for name, weight in update.weights.items():
-            activity.append({"time_s": now, "variant": name, "change": "weight", "to": weight})
+            old = before[by_name[name].index]
+            activity.append({"time_s": now, "variant": name, "change": "weight", "from": old, "to": weight})
 
     for update in updates:
         event = env.timeout(update.at)
