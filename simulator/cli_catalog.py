@@ -75,6 +75,7 @@ def catalog(
     console.print(
         f"serverless: memory {', '.join(map(str, tiers.memory_tiers_mb))} MB; "
         f"{tiers.price_per_gb_second:.7f} USD per GB-second compute, "
+        f"{tiers.provisioned_price_per_gb_second:.7f} USD per GB-second of provisioned concurrency, "
         f"{tiers.price_per_gb_processed} USD per GB processed "
         f"({tiers.price_source})"
     )
