@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 from simulator.engine import simulate
 from simulator.errors import ScenarioError
+from simulator.options import option_scenario
 from simulator.scenario import load_scenario_dict
+from simulator.scenario.kinds import OptionsScenario
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {
@@ -86,4 +88,8 @@ def test_mutated_examples_fail_cleanly_or_run(document: dict[str, Any]) -> None:
     # valid after mutation: it must also simulate (2 simulated seconds: a mutated rate may be huge)
     assert scenario.duration is not None and math.isfinite(scenario.duration)
     short = scenario.model_copy(update={"duration": min(scenario.duration, 2.0), "warmup": 0.0})
-    simulate(short)
+    if isinstance(short, OptionsScenario):  # alternatives, each simulated alone (as `sagesim run` does)
+        for name in short.options.variants or [variant.name for variant in short.endpoint.variants]:
+            simulate(option_scenario(short, name))
+    else:
+        simulate(short)
