@@ -99,11 +99,11 @@ def plot_instances(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
     figure, axes = subplots(2, 1, figsize=(9, 5), sharex=True)
     drawn = 0
     for name, frame in metrics.groupby("variant", sort=False):
-        if not frame["InServiceInstances"].any() and _no_utilisation(frame):
+        utilisation = frame.get("CPUUtilization", frame.get("GPUUtilization"))
+        if not frame["InServiceInstances"].any() and (utilisation is None or not utilisation.fillna(0).any()):
             continue  # a serverless variant: no instances to draw
         drawn += 1
         axes[0].step(_minutes(frame), frame["InServiceInstances"], where="post", label=name)
-        utilisation = frame.get("CPUUtilization", frame.get("GPUUtilization"))
         if utilisation is not None:
             axes[1].plot(_minutes(frame), utilisation, label=name)
     if not drawn:
@@ -114,11 +114,6 @@ def plot_instances(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:
     axes[0].set(ylabel="InService instances", title="Capacity and utilisation")
     axes[1].set(xlabel="time (min)", ylabel="utilisation (% x cores)")
     return grid_legend_save(figure, list(axes), path)
-
-
-def _no_utilisation(frame: pd.DataFrame) -> bool:
-    utilisation = frame.get("CPUUtilization", frame.get("GPUUtilization"))
-    return utilisation is None or not utilisation.fillna(0).any()
 
 
 def plot_cost(metrics: pd.DataFrame, warmup_s: float, path: Path) -> Path:

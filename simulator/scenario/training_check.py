@@ -51,11 +51,16 @@ MAX_EVENTS = 1_000_000
 anyone runs, and the simulation would run for hours or out of memory."""
 
 
+def checkpoint_count(spec: TrainingJobSpec, interval: float) -> float:
+    """How many checkpoints one job writes at `interval` (at most its work, at most MaxRuntime)."""
+    return min(spec.cluster_work(), spec.max_runtime) / interval
+
+
 def _work_bounds(spec: TrainingJobSpec) -> Iterator[tuple[str, str]]:
     """Rules that keep a job's simulation finite: checkpoints and interruptions bounded."""
     checkpoint = spec.checkpoint
     if checkpoint is not None and checkpoint.interval is not None:
-        count = min(spec.cluster_work(), spec.max_runtime) / checkpoint.interval
+        count = checkpoint_count(spec, checkpoint.interval)
         if count > MAX_EVENTS:
             yield (
                 "checkpoint.interval",

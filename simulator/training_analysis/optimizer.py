@@ -28,7 +28,7 @@ from simulator.core.rng import replication_seed
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.scenario.derive import derive_spec
-from simulator.scenario.training_check import MAX_EVENTS, interruption_key
+from simulator.scenario.training_check import MAX_EVENTS, checkpoint_count, interruption_key
 from simulator.scenario.training_spec import TrainingJobSpec
 from simulator.training.formulas import daly_exact_interval, daly_interval, young_breakdown, young_interval
 from simulator.training.job import simulate_plan
@@ -207,7 +207,7 @@ def _surface_minimum(points: list[tuple[float, float]], lo: float, hi: float) ->
 def _refuse_endless_search(spec: TrainingJobSpec, shortest: float, mtbf: float) -> None:
     """Interruptions so frequent that the intervals worth trying checkpoint more often than a job
     may are a problem of the interruption rate the user gave, not of an interval they never wrote."""
-    checkpoints = min(spec.cluster_work(), spec.max_runtime) / shortest
+    checkpoints = checkpoint_count(spec, shortest)
     if checkpoints > MAX_EVENTS:
         raise ScenarioError(
             f"training_job.{interruption_key(spec)}",
