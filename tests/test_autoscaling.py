@@ -97,7 +97,63 @@ def test_target_tracking_step_load_matches_hand_computed_log(tmp_path: Path) -> 
     assert points.loc[1500.0] == pytest.approx(700) and points.loc[2700.0] == pytest.approx(20)
     assert result.summary.requests.failed == 0
     desired = result.metrics.set_index("time_s")["DesiredInstances"]
-    assert desired.loc[720.0] == 3 and desired.loc[2640.0] == 1  # value at each period's end
+    # the period starting at 780 s is the first with 3 desired: the change at its start belongs to it
+    assert (desired.loc[720.0], desired.loc[780.0]) == (1, 3)
+    assert (desired.loc[2640.0], desired.loc[2700.0]) == (6, 1)
+
+
+def test_target_tracking_scales_out_further_inside_its_cooldown_when_a_larger_scale_out_is_due(
+    tmp_path: Path,
+) -> None:
+    """AWS: while the scale-out cooldown runs, the capacity the initiating scale-out added counts as
+    already there, and only a larger scale-out goes ahead (it keeps the initiating activity's clock).
+
+    Target 600 per instance, 180-s cooldown, 1-minute start-up. 1680/min from 600 s: at 780 s
+    desired = ceil(1 x 1680/600) = 3. From 780 s, 4200/min: the 780-840 s datapoint still has one
+    instance InService, 4200 -> ceil(1 x 4200/600) = 7 > 3: at 840 s, 3 -> 7 (inside the cooldown).
+    At 900 s, 1400 with 3 InService -> ceil(1 x 1400/600) = 3, not larger: nothing. At 960 s the
+    cooldown is over and 4200/7 = 600 is on target: nothing. Waiting out the cooldown instead would
+    have reached 7 only at 960 s.
+    """
+    trace = even_trace(tmp_path / "t.csv", [(0, 600, 5), (600, 780, 28), (780, 1200, 70)])
+    autoscaling = {**TARGET_TRACKING_600, "max_capacity": 10}
+    autoscaling["target_tracking"] = {**TARGET_TRACKING_600["target_tracking"], "scale_out_cooldown": "180s"}
+    result = simulate(load_scenario_dict(document(trace, 1200, autoscaling)))
+    assert activity_log(result) == [(780.0, 1, 3), (840.0, 3, 7)]
+    assert "larger than the scale-out in its cooldown" in result.scaling["cause"].iloc[1]
+    points = result.datapoints.set_index("time_s")["value"]
+    assert points.loc[840.0] == pytest.approx(4200) and points.loc[960.0] == pytest.approx(600)
+
+
+def test_step_scaling_scales_out_further_inside_its_cooldown_only_for_a_larger_step(tmp_path: Path) -> None:
+    """Steps over 600 per instance: +1 below 1200, +3 from there; 1 of 1 datapoints; 300-s cooldown.
+
+    1000/min from 600 s: at 660 s, 1 -> 2 (cooldown to 960 s, base 1). At 720 s still 1000 with one
+    InService: base 1 + 1 = 2, not larger: nothing. From 720 s, 3000/min: at 780 s, 2 InService ->
+    1500, base 1 + 3 = 4 > 2: 2 -> 4. At 840 s (1500 again) and 900 s (4 InService, 750 -> +1), nothing
+    larger than 4. At 960 s the cooldown is over: 750 -> 4 + 1 = 5.
+    """
+    trace = even_trace(tmp_path / "t.csv", [(0, 600, 5), (600, 720, 1000 / 60), (720, 1000, 50)])
+    autoscaling = {
+        "min_capacity": 1,
+        "max_capacity": 10,
+        "step_scaling": [
+            {
+                "name": "out",
+                "threshold": 600,
+                "step_adjustments": [
+                    {"lower_bound": 0, "upper_bound": 600, "adjustment": 1},
+                    {"lower_bound": 600, "adjustment": 3},
+                ],
+                "cooldown": "300s",
+            }
+        ],
+        "startup_time": {"distribution": "deterministic", "value": "1m"},
+    }
+    result = simulate(load_scenario_dict(document(trace, 1000, autoscaling)))
+    assert activity_log(result) == [(660.0, 1, 2), (780.0, 2, 4), (960.0, 4, 5)]
+    causes = result.scaling["cause"].tolist()
+    assert ["larger than" in cause for cause in causes] == [False, True, False]
 
 
 def test_step_scaling_scales_in_to_zero_and_out_from_zero(tmp_path: Path) -> None:
@@ -281,16 +337,25 @@ def test_capacity_stays_within_min_and_max(document: dict[str, Any]) -> None:
 @pytest.mark.slow  # among the 30 slowest of the quick lane (make test runs it)
 @SETTINGS
 @given(autoscaled())
-def test_no_scaling_inside_cooldowns(document: dict[str, Any]) -> None:
+def test_no_scaling_inside_cooldowns_but_a_larger_scale_out(document: dict[str, Any]) -> None:
     document["endpoint"]["variants"][0]["autoscaling"].pop("step_scaling", None)
     result = simulate(load_scenario_dict(document))
     policy = document["endpoint"]["variants"][0]["autoscaling"]["target_tracking"]
+    activities = result.scaling
+    larger = activities["cause"].str.contains("larger than the scale-out in its cooldown")
     for kind, cooldown in (
         ("scale-out", policy["scale_out_cooldown"]),
         ("scale-in", policy["scale_in_cooldown"]),
     ):
-        times = result.scaling.loc[result.scaling["kind"] == kind, "time_s"].to_numpy()
-        assert (np.diff(times) >= cooldown - 1e-9).all(), (kind, times, cooldown)
+        starting = activities.loc[(activities["kind"] == kind) & ~larger, "time_s"].to_numpy()
+        assert (np.diff(starting) >= cooldown - 1e-9).all(), (kind, starting, cooldown)
+    # each larger scale-out raises capacity inside the cooldown of the scale-out that started it
+    for row in activities[larger].itertuples():
+        before = activities.loc[
+            (activities["kind"] == "scale-out") & ~larger & (activities["time_s"] < row.time_s)
+        ]
+        assert len(before) and row.time_s - before["time_s"].iloc[-1] < policy["scale_out_cooldown"]
+        assert row.to > row._3
 
 
 @pytest.mark.slow

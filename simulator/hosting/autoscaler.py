@@ -91,6 +91,7 @@ class VariantScaler:
         self.records = records
         self.last_scale_out = -math.inf
         self.last_scale_in = -math.inf
+        self.scale_out_base = 0  # desired capacity before the scale-out that started the cooldown
         self.wanting_out: set[str] = set()  # policies whose scale-out alarm was in ALARM when last evaluated
         needs_samples = any(
             policy.metric in (ScalingMetric.CPU_UTILIZATION, ScalingMetric.CONCURRENT_REQUESTS)
@@ -126,16 +127,18 @@ class VariantScaler:
         return (self.variant.active_area(now), cpu, concurrency, samples)
 
     # -- actions --------------------------------------------------------------------------------------
-    def set_capacity(self, desired: int, cause: str, kind: str) -> None:
+    def set_capacity(self, desired: int, cause: str, kind: str, *, within_cooldown: bool = False) -> None:
+        """Clamp into the bounds and apply. A scale-out starts the scale-out cooldown unless it is a
+        larger scale-out `within_cooldown`, which keeps the initiating activity's clock and base."""
         now = self.env.now
         desired = min(max(desired, self.min_capacity), self.max_capacity)
         before = self.variant.desired
         if desired == before:
             return
         self.variant.set_desired(desired, now, self.startup)
-        if desired > before:
-            self.last_scale_out = now
-        else:
+        if desired > before and not within_cooldown:
+            self.last_scale_out, self.scale_out_base = now, before
+        elif desired < before:
             self.last_scale_in = now
         self.records.activities.append(
             {
@@ -207,9 +210,16 @@ class TargetTrackingPolicy(_PeriodicPolicy):
         if high and value is not None:
             scaler.wanting_out.add(self.label)
             scaler.records.alarms.append(_alarm_row(now, scaler, "scale-out", self.high, value))
-            if now - scaler.last_scale_out >= spec.scale_out_cooldown:
-                desired = max(math.ceil(current * value / target - 1e-9), current + (current == 0))
+            # Inside the cooldown, the capacity the initiating scale-out added counts as already there:
+            # the proportional count is taken on the capacity before it, and only a larger one applies.
+            cooling = now - scaler.last_scale_out < spec.scale_out_cooldown
+            base = scaler.scale_out_base if cooling else current
+            desired = max(math.ceil(base * value / target - 1e-9), base + (base == 0))
+            if not cooling:
                 scaler.set_capacity(desired, f"{name} {value:.6g} > {target:g}", "scale-out")
+            elif desired > current:
+                cause = f"{name} {value:.6g} > {target:g}, larger than the scale-out in its cooldown"
+                scaler.set_capacity(desired, cause, "scale-out", within_cooldown=True)
             return
         scaler.wanting_out.discard(self.label)
         if low and value is not None and not spec.disable_scale_in and not scaler.wanting_out:
@@ -229,6 +239,8 @@ class StepScalingPolicy(_PeriodicPolicy):
         self.spec = spec
         self.alarm = Alarm(spec.alarm.evaluation_periods, spec.alarm.needed())
         self.last_activity = -math.inf
+        self.base = 0  # desired capacity before the activity that started this policy's cooldown,
+        self.initiated_at = 0  # and after it
 
     def _evaluate(self, value: float | None, now: float) -> None:
         scaler, spec = self.scaler, self.spec
@@ -242,15 +254,23 @@ class StepScalingPolicy(_PeriodicPolicy):
         if not alarm or value is None:
             return
         scaler.records.alarms.append(_alarm_row(now, scaler, spec.name, self.alarm, value))
-        if now - self.last_activity < spec.cooldown:
-            return
         current = scaler.variant.desired
-        desired = step_target(spec, current, value - spec.threshold)
-        if desired is None:
+        cause = f"step scaling {spec.name}: {spec.metric.value} {value:.6g}"
+        cooling = now - self.last_activity < spec.cooldown
+        if cooling and self.base < self.initiated_at:
+            # After a scale-out only a larger one goes ahead in the cooldown, counting the capacity the
+            # initiating activity added as already there (AWS: "continuously, but not excessively").
+            desired = step_target(spec, self.base, value - spec.threshold)
+            if desired is not None and desired > current:
+                scaler.set_capacity(desired, f"{cause}, larger than the scale-out in its cooldown", "step")
             return
-        scaler.set_capacity(desired, f"step scaling {spec.name}: {spec.metric.value} {value:.6g}", "step")
+        desired = step_target(spec, current, value - spec.threshold)
+        # a scale-in's cooldown blocks further scale-in; a scale-out goes ahead at once
+        if desired is None or (cooling and desired <= current):
+            return
+        scaler.set_capacity(desired, cause, "step")
         if scaler.variant.desired != current:
-            self.last_activity = now
+            self.last_activity, self.base, self.initiated_at = now, current, scaler.variant.desired
 
 
 def step_target(spec: StepScaling, current: int, difference: float) -> int | None:

@@ -107,9 +107,11 @@ def autoscaling_figures(
 
 
 def desired_per_period(capacity: pd.DataFrame, name: str, period: float, n_bins: int) -> np.ndarray:
-    """Desired instance count at the end of each period (step function of the capacity log)."""
+    """Desired instance count in effect at the end of each period (step function of the capacity log).
+    A change at the very end of a period is made by the alarm evaluated there and takes effect in the
+    next period, so it is labelled with that one (its start time, as CloudWatch labels datapoints)."""
     rows = capacity[capacity["variant"] == name]
     ends = (np.arange(n_bins) + 1) * period
-    position = np.searchsorted(rows["time_s"].to_numpy(), ends, side="right") - 1
+    position = np.searchsorted(rows["time_s"].to_numpy(), ends, side="left") - 1
     values = rows["desired"].to_numpy()
     return np.where(position >= 0, values[np.maximum(position, 0)], np.nan)

@@ -36,6 +36,8 @@ def _number(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
+        if value == 0:
+            return "0"  # not 0.0000: nothing hurt, nothing spent
         return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.1f}"
     return str(value)
 

@@ -5,7 +5,9 @@ Semantics (documented defaults, all overridable; see README "Elastic capacity"):
   every metric period: the scale-out alarm fires when `datapoints_to_alarm` of the last
   `evaluation_periods` datapoints are above the target (default 3 of 3 one-minute datapoints), the
   scale-in alarm when they are below `scale_in_ratio` x target (default 15 of 15 below 90%). While an
-  alarm is in ALARM the policy is applied at every evaluation (outside its cooldown). Scale-out is
+  alarm is in ALARM the policy is applied at every evaluation (outside its cooldown; inside the
+  scale-out cooldown only a scale-out larger than the one that started it, computed on the capacity
+  before that one, as Application Auto Scaling does). Scale-out is
   proportional: desired = ceil(current x metric / target); scale-in uses the same formula and happens
   only when it gives fewer instances (AWS does not scale in when removing capacity would push the
   metric above the target). Missing datapoints (no instance InService) never breach.
@@ -13,7 +15,8 @@ Semantics (documented defaults, all overridable; see README "Elastic capacity"):
   (metric - threshold) gives the adjustment (ChangeInCapacity, ExactCapacity or PercentChangeInCapacity,
   the latter rounded toward zero but at least 1, as AWS does, and at least `min_adjustment_magnitude`).
   The `Invocations` metric (sum over the variant, failed requests included) lets a step policy scale
-  out from zero instances.
+  out from zero instances. Each policy's `cooldown` blocks its scale-ins after a scale-in, and after a
+  scale-out lets through only a larger scale-out, the step taken from the capacity before that one.
 - Desired capacity always stays inside [min_capacity, max_capacity]; scheduled actions change those
   bounds at given times and clamp the current capacity into them.
 """

@@ -39,6 +39,22 @@ def test_rollout_command_writes_json_csv_plot_and_report(
     assert "Rollout over replications" in html and "Rollout timeline" in html
 
 
+def test_rollout_figures_that_are_zero_read_0(
+    tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    """A healthy green hurts no request: its row reads 0 [0, 0], not 0.0000 [0.0000, 0.0000]."""
+    document = copy.deepcopy(ROLLOUT_BASE)
+    document["endpoint"]["variants"][1]["model"] = "v1"  # as fast as blue
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(yaml.safe_dump(document))
+    code, stdout, stderr = cli(
+        "rollout", scenario, "--out", tmp_path / "out", "--replications", "2", "--executor", "serial"
+    )
+    assert (code, stderr) == (0, "")
+    hurt = next(line for line in stdout.splitlines() if "requests hurt by green" in line)
+    assert "0.0000" not in stdout and hurt.replace("│", " ").split()[-3:] == ["0", "[0,", "0]"], hurt
+
+
 def test_ab_test_command_prints_time_and_check(
     tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
 ) -> None:
