@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 from typing import Any
@@ -105,15 +106,15 @@ def test_target_tracking_step_load_matches_hand_computed_log(tmp_path: Path) -> 
 def test_target_tracking_scales_out_further_inside_its_cooldown_when_a_larger_scale_out_is_due(
     tmp_path: Path,
 ) -> None:
-    """AWS: while the scale-out cooldown runs, the capacity the initiating scale-out added counts as
-    already there, and only a larger scale-out goes ahead (it keeps the initiating activity's clock).
+    """AWS: the scale-out cooldown runs from the activity's completion; while it runs, the capacity
+    added counts as already there, and only a larger scale-out goes ahead (restarting the clock).
 
     Target 600 per instance, 180-s cooldown, 1-minute start-up. 1680/min from 600 s: at 780 s
-    desired = ceil(1 x 1680/600) = 3. From 780 s, 4200/min: the 780-840 s datapoint still has one
-    instance InService, 4200 -> ceil(1 x 4200/600) = 7 > 3: at 840 s, 3 -> 7 (inside the cooldown).
-    At 900 s, 1400 with 3 InService -> ceil(1 x 1400/600) = 3, not larger: nothing. At 960 s the
-    cooldown is over and 4200/7 = 600 is on target: nothing. Waiting out the cooldown instead would
-    have reached 7 only at 960 s.
+    desired = ceil(1 x 1680/600) = 3, complete (InService) at 840 s. From 780 s, 4200/min: the
+    780-840 s datapoint still has one instance InService, 4200 -> ceil(1 x 4200/600) = 7 > 3: at 840 s,
+    3 -> 7 (inside the cooldown). At 900 s, 1400 with 3 InService -> ceil(1 x 1400/600) = 3, not
+    larger: nothing. From 960 s, 4200/7 = 600 is on target: nothing. Waiting out the cooldown instead
+    would have reached 7 only at 1020 s.
     """
     trace = even_trace(tmp_path / "t.csv", [(0, 600, 5), (600, 780, 28), (780, 1200, 70)])
     autoscaling = {**TARGET_TRACKING_600, "max_capacity": 10}
@@ -126,14 +127,16 @@ def test_target_tracking_scales_out_further_inside_its_cooldown_when_a_larger_sc
 
 
 def test_step_scaling_scales_out_further_inside_its_cooldown_only_for_a_larger_step(tmp_path: Path) -> None:
-    """Steps over 600 per instance: +1 below 1200, +3 from there; 1 of 1 datapoints; 300-s cooldown.
+    """Steps over 600 per instance: +1 below 1200, +3 from there; 1 of 1 datapoints; 300-s cooldown
+    from each scale-out's completion (1-minute start-up).
 
-    1000/min from 600 s: at 660 s, 1 -> 2 (cooldown to 960 s, base 1). At 720 s still 1000 with one
-    InService: base 1 + 1 = 2, not larger: nothing. From 720 s, 3000/min: at 780 s, 2 InService ->
-    1500, base 1 + 3 = 4 > 2: 2 -> 4. At 840 s (1500 again) and 900 s (4 InService, 750 -> +1), nothing
-    larger than 4. At 960 s the cooldown is over: 750 -> 4 + 1 = 5.
+    1000/min from 600 s: at 660 s, 1 -> 2, complete at 720 s (cooldown to 1020 s, base 1). At 720 s
+    still 1000 with one InService: base 1 + 1 = 2, not larger: nothing. From 720 s, 3000/min: at 780 s,
+    2 InService -> 1500, base 1 + 3 = 4 > 2: 2 -> 4, complete at 840 s (cooldown to 1140 s). At 840 s
+    (1500 again) and from 900 s (4 InService, 750 -> +1), nothing larger than 4. At 1140 s the
+    cooldown is over: 750 -> 4 + 1 = 5.
     """
-    trace = even_trace(tmp_path / "t.csv", [(0, 600, 5), (600, 720, 1000 / 60), (720, 1000, 50)])
+    trace = even_trace(tmp_path / "t.csv", [(0, 600, 5), (600, 720, 1000 / 60), (720, 1200, 50)])
     autoscaling = {
         "min_capacity": 1,
         "max_capacity": 10,
@@ -150,8 +153,8 @@ def test_step_scaling_scales_out_further_inside_its_cooldown_only_for_a_larger_s
         ],
         "startup_time": {"distribution": "deterministic", "value": "1m"},
     }
-    result = simulate(load_scenario_dict(document(trace, 1000, autoscaling)))
-    assert activity_log(result) == [(660.0, 1, 2), (780.0, 2, 4), (960.0, 4, 5)]
+    result = simulate(load_scenario_dict(document(trace, 1200, autoscaling)))
+    assert activity_log(result) == [(660.0, 1, 2), (780.0, 2, 4), (1140.0, 4, 5)]
     causes = result.scaling["cause"].tolist()
     assert ["larger than" in cause for cause in causes] == [False, True, False]
 
@@ -338,24 +341,22 @@ def test_capacity_stays_within_min_and_max(document: dict[str, Any]) -> None:
 @SETTINGS
 @given(autoscaled())
 def test_no_scaling_inside_cooldowns_but_a_larger_scale_out(document: dict[str, Any]) -> None:
+    """Scale-outs wait for the previous one to complete (its instances InService); within the cooldown
+    after that completion only a larger scale-out happens; scale-ins are a cooldown apart."""
     document["endpoint"]["variants"][0]["autoscaling"].pop("step_scaling", None)
     result = simulate(load_scenario_dict(document))
     policy = document["endpoint"]["variants"][0]["autoscaling"]["target_tracking"]
-    activities = result.scaling
-    larger = activities["cause"].str.contains("larger than the scale-out in its cooldown")
-    for kind, cooldown in (
-        ("scale-out", policy["scale_out_cooldown"]),
-        ("scale-in", policy["scale_in_cooldown"]),
-    ):
-        starting = activities.loc[(activities["kind"] == kind) & ~larger, "time_s"].to_numpy()
-        assert (np.diff(starting) >= cooldown - 1e-9).all(), (kind, starting, cooldown)
-    # each larger scale-out raises capacity inside the cooldown of the scale-out that started it
-    for row in activities[larger].itertuples():
-        before = activities.loc[
-            (activities["kind"] == "scale-out") & ~larger & (activities["time_s"] < row.time_s)
-        ]
-        assert len(before) and row.time_s - before["time_s"].iloc[-1] < policy["scale_out_cooldown"]
-        assert row.to > row._3
+    activities, timeline = result.scaling, result.instances
+    ins = activities.loc[activities["kind"] == "scale-in", "time_s"].to_numpy()
+    assert (np.diff(ins) >= policy["scale_in_cooldown"] - 1e-9).all(), ins
+    outs = list(activities[activities["kind"] == "scale-out"].itertuples())
+    for before, after in itertools.pairwise(outs):
+        launched = timeline[timeline["launched_at"] == before.time_s]
+        completes = launched["in_service_at"].fillna(launched["retired_at"]).max()
+        assert after.time_s >= completes - 1e-9, (before, after, completes)
+        larger = "larger than the scale-out in its cooldown" in after.cause
+        assert larger == (after.time_s < completes + policy["scale_out_cooldown"] - 1e-9), (before, after)
+        assert after.to > after._3
 
 
 @pytest.mark.slow

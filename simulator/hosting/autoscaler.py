@@ -92,6 +92,7 @@ class VariantScaler:
         self.last_scale_out = -math.inf
         self.last_scale_in = -math.inf
         self.scale_out_base = 0  # desired capacity before the scale-out that started the cooldown
+        self.updating_until = -math.inf  # the latest scale-out completes (its instances InService)
         self.wanting_out: set[str] = set()  # policies whose scale-out alarm was in ALARM when last evaluated
         needs_samples = any(
             policy.metric in (ScalingMetric.CPU_UTILIZATION, ScalingMetric.CONCURRENT_REQUESTS)
@@ -127,18 +128,30 @@ class VariantScaler:
         return (self.variant.active_area(now), cpu, concurrency, samples)
 
     # -- actions --------------------------------------------------------------------------------------
-    def set_capacity(self, desired: int, cause: str, kind: str, *, within_cooldown: bool = False) -> None:
-        """Clamp into the bounds and apply. A scale-out starts the scale-out cooldown unless it is a
-        larger scale-out `within_cooldown`, which keeps the initiating activity's clock and base."""
+    def updating(self, now: float) -> bool:
+        """Whether a scale-out is still in progress: SageMaker takes no other capacity change while the
+        endpoint is Updating, so the policies wait for it."""
+        return now < self.updating_until
+
+    def set_capacity(
+        self, desired: int, cause: str, kind: str, *, within_cooldown: bool = False
+    ) -> float | None:
+        """Clamp into the bounds and apply; returns when the activity completes (None: no change).
+
+        The scale-out cooldown runs from a scale-out's completion, when its instances are InService
+        ("after a scale-out activity completes"). A larger scale-out `within_cooldown` restarts that
+        clock but keeps the base: all the capacity added since the cooldown began counts as there."""
         now = self.env.now
         desired = min(max(desired, self.min_capacity), self.max_capacity)
         before = self.variant.desired
         if desired == before:
-            return
-        self.variant.set_desired(desired, now, self.startup)
-        if desired > before and not within_cooldown:
-            self.last_scale_out, self.scale_out_base = now, before
-        elif desired < before:
+            return None
+        completes = self.variant.set_desired(desired, now, self.startup)
+        if desired > before:
+            self.last_scale_out = self.updating_until = completes
+            if not within_cooldown:
+                self.scale_out_base = before
+        else:
             self.last_scale_in = now
         self.records.activities.append(
             {
@@ -151,6 +164,7 @@ class VariantScaler:
             }
         )
         self.records.capacity.append((now, self.variant.name, desired))
+        return completes
 
     def scheduled(self, action: ScheduledAction) -> None:
         if action.min_capacity is not None:
@@ -210,8 +224,10 @@ class TargetTrackingPolicy(_PeriodicPolicy):
         if high and value is not None:
             scaler.wanting_out.add(self.label)
             scaler.records.alarms.append(_alarm_row(now, scaler, "scale-out", self.high, value))
-            # Inside the cooldown, the capacity the initiating scale-out added counts as already there:
-            # the proportional count is taken on the capacity before it, and only a larger one applies.
+            if scaler.updating(now):
+                return
+            # Inside the cooldown, the capacity added since it began counts as already there: the
+            # proportional count is taken on the capacity before, and only a larger one applies.
             cooling = now - scaler.last_scale_out < spec.scale_out_cooldown
             base = scaler.scale_out_base if cooling else current
             desired = max(math.ceil(base * value / target - 1e-9), base + (base == 0))
@@ -227,7 +243,8 @@ class TargetTrackingPolicy(_PeriodicPolicy):
             desired = math.ceil(current * value / target - 1e-9)
             # Application Auto Scaling does not scale in when removing capacity would push the metric
             # back above the target: the proportional count must be below the current one.
-            if now - scaler.last_scale_in >= spec.scale_in_cooldown and desired < current:
+            cooled = now - scaler.last_scale_in >= spec.scale_in_cooldown and not scaler.updating(now)
+            if cooled and desired < current:
                 scaler.set_capacity(
                     desired, f"{name} {value:.6g} < {spec.scale_in_ratio:g} x {target:g}", "scale-in"
                 )
@@ -254,23 +271,29 @@ class StepScalingPolicy(_PeriodicPolicy):
         if not alarm or value is None:
             return
         scaler.records.alarms.append(_alarm_row(now, scaler, spec.name, self.alarm, value))
+        if scaler.updating(now):
+            return
         current = scaler.variant.desired
         cause = f"step scaling {spec.name}: {spec.metric.value} {value:.6g}"
         cooling = now - self.last_activity < spec.cooldown
         if cooling and self.base < self.initiated_at:
-            # After a scale-out only a larger one goes ahead in the cooldown, counting the capacity the
-            # initiating activity added as already there (AWS: "continuously, but not excessively").
+            # After a scale-out only a larger one goes ahead in the cooldown, counting the capacity
+            # added since the cooldown began as already there (AWS: "continuously, but not
+            # excessively"); it restarts the cooldown's clock.
             desired = step_target(spec, self.base, value - spec.threshold)
             if desired is not None and desired > current:
-                scaler.set_capacity(desired, f"{cause}, larger than the scale-out in its cooldown", "step")
+                larger = f"{cause}, larger than the scale-out in its cooldown"
+                completes = scaler.set_capacity(desired, larger, "step", within_cooldown=True)
+                if completes is not None:
+                    self.last_activity, self.initiated_at = completes, scaler.variant.desired
             return
         desired = step_target(spec, current, value - spec.threshold)
         # a scale-in's cooldown blocks further scale-in; a scale-out goes ahead at once
         if desired is None or (cooling and desired <= current):
             return
-        scaler.set_capacity(desired, cause, "step")
-        if scaler.variant.desired != current:
-            self.last_activity, self.base, self.initiated_at = now, current, scaler.variant.desired
+        completes = scaler.set_capacity(desired, cause, "step")
+        if completes is not None:
+            self.last_activity, self.base, self.initiated_at = completes, current, scaler.variant.desired
 
 
 def step_target(spec: StepScaling, current: int, difference: float) -> int | None:

@@ -112,12 +112,16 @@ class Variant:
         instance.mark_in_service(now)
         self.active.append(instance)
 
-    def set_desired(self, count: int, now: float, startup: Callable[[], float]) -> None:
-        """UpdateEndpointWeightsAndCapacities / scaling: launch or retire (newest first) instances."""
+    def set_desired(self, count: int, now: float, startup: Callable[[], float]) -> float:
+        """UpdateEndpointWeightsAndCapacities / scaling: launch or retire (newest first) instances.
+        Returns when the change completes: the last launched instance InService (now for a scale-in)."""
         self.desired = count
         live = [i for i in self.fleet if i.state in (InstanceState.PENDING, InstanceState.IN_SERVICE)]
+        completes = now
         for _ in range(count - len(live)):
-            self.launch(now, startup())
+            ready_after = startup()
+            self.launch(now, ready_after)
+            completes = max(completes, now + ready_after)
         if count < len(live):
             pending = [i for i in live if i.state is InstanceState.PENDING]
             in_service = [i for i in live if i.state is InstanceState.IN_SERVICE]
@@ -127,6 +131,7 @@ class Variant:
                 if instance in self.active:
                     self.active.remove(instance)
                 instance.retire(now)
+        return completes
 
     def pick(self) -> Instance | None:
         """RANDOM: uniform over InService instances; LEAST_OUTSTANDING_REQUESTS: fewest in flight."""

@@ -111,7 +111,8 @@ def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scena
 
 
 def dump_resolved(scenario: Scenario) -> str:
-    """The scenario with every default filled in and units in seconds/bytes, as YAML that loads again."""
+    """The scenario with every default filled in and units in seconds/bytes, as YAML that loads again.
+    A variant's `workers` stays unset when not given: it follows the instance type (vCPUs or GPUs)."""
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
     for model in data.get("models", {}).values():
         _leave_to_the_profile(model)
