@@ -6,8 +6,9 @@ Semantics (documented defaults, all overridable; see README "Elastic capacity"):
   `evaluation_periods` datapoints are above the target (default 3 of 3 one-minute datapoints), the
   scale-in alarm when they are below `scale_in_ratio` x target (default 15 of 15 below 90%). While an
   alarm is in ALARM the policy is applied at every evaluation (outside its cooldown; inside the
-  scale-out cooldown only a scale-out larger than the one that started it, computed on the capacity
-  before that one, as Application Auto Scaling does). Scale-out is
+  scale-out cooldown, which runs from the scale-out's completion, only a larger scale-out, computed on
+  the capacity before the cooldown began, as Application Auto Scaling does). No policy changes the
+  capacity while a scale-out is in progress (its instances not yet InService). Scale-out is
   proportional: desired = ceil(current x metric / target); scale-in uses the same formula and happens
   only when it gives fewer instances (AWS does not scale in when removing capacity would push the
   metric above the target). Missing datapoints (no instance InService) never breach.
@@ -16,7 +17,8 @@ Semantics (documented defaults, all overridable; see README "Elastic capacity"):
   the latter rounded toward zero but at least 1, as AWS does, and at least `min_adjustment_magnitude`).
   The `Invocations` metric (sum over the variant, failed requests included) lets a step policy scale
   out from zero instances. Each policy's `cooldown` blocks its scale-ins after a scale-in, and after a
-  scale-out lets through only a larger scale-out, the step taken from the capacity before that one.
+  scale-out (from its completion) lets through only a larger scale-out, the step taken from the
+  capacity before that one.
 - Desired capacity always stays inside [min_capacity, max_capacity]; scheduled actions change those
   bounds at given times and clamp the current capacity into them.
 """
