@@ -97,10 +97,12 @@ def recommend(
     from simulator.cli_jobs import run_job
     from simulator.cli_settings import RecommendSettings, RunSettings
     from simulator.recommend.engine_check import check_job_engine
+    from simulator.recommend.job import check_has_candidates
 
     aws_request = read_request(request)
     scenario = load_job(scenario_path, opts.as_overrides(overrides, seed, engine), aws_request)
     check_job_engine(scenario)
+    check_has_candidates(scenario)
     if resume is not None and not resume.is_dir():
         raise ScenarioError("--resume", f"{resume} is not a directory")
     if resume is None and (out / "job.json").exists():

@@ -59,3 +59,23 @@ def test_a_flat_latency_gets_a_readable_range(monkeypatch: pytest.MonkeyPatch, t
     figure = _drawn(monkeypatch, plots.plot_latency, metrics, 0.0, tmp_path / "latency.png")
     low, high = figure.axes[0].get_ylim()
     assert low < 9.6 and high > 10.4
+
+
+def test_recommend_figures_with_nothing_measured_say_so(tmp_path: Path) -> None:
+    """Every load level failed (or none ran): the log axes used to raise 'Data cannot be log-scaled'."""
+    from simulator.report.recommend_plots import plot_curves, plot_pareto
+    from simulator.scenario.recommend_spec import LatencyThreshold
+
+    row = {
+        "candidate": "ml.c5.large",
+        "cost_per_inference": None,
+        "p95_ms": None,
+        "p99_ms": None,
+        "error_rate": 1.0,
+        "invocations_per_minute": 0,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pareto = plot_pareto([row], tmp_path / "pareto.png")
+        curves = plot_curves([row], LatencyThreshold(percentile="P95", value=0.15), tmp_path / "curves.png")
+    assert pareto.stat().st_size > 10_000 and curves.stat().st_size > 10_000

@@ -1278,6 +1278,21 @@ CASES = [
         ),
     ),
     case(
+        "cli-recommend-priced-out",
+        "recommend.candidates.max_price_per_hour",
+        "no candidate costs at most 0.01 USD/hour",
+        argv=(
+            "recommend",
+            str(SCENARIOS / "recommend-default.yaml"),
+            "--set",
+            "recommend.candidates.max_price_per_hour=0.01",
+            "--set",
+            "recommend.candidates.serverless_memory_mb=[]",
+            "--out",
+            "{out}",
+        ),
+    ),
+    case(
         "cli-digits-bodies-too-many",
         "--bodies",
         "less than or equal to 100000",

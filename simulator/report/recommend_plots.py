@@ -33,6 +33,9 @@ def plot_curves(rows: list[dict[str, Any]], slo: LatencyThreshold, path: Path) -
             label=name,
         )
     axis.axhline(slo.value * 1000.0, color="red", linestyle="--", label=f"{slo.percentile} threshold")
+    measured = [r for r in rows if r[latency] is not None and r["invocations_per_minute"] > 0]
+    if not measured:
+        _nothing_measured(axis, "no load level was measured")
     axis.set_xscale("log")
     axis.set_yscale("log")
     axis.set_xlabel("throughput (invocations per minute, log)")
@@ -64,6 +67,8 @@ def plot_pareto(rows: list[dict[str, Any]], path: Path) -> Path:
     for number, name in enumerate(dict.fromkeys(p[2] for p in front)):
         mine = [p for p in front if p[2] == name]
         axis.scatter([p[0] for p in mine], [p[1] for p in mine], s=40, color=colours(number % 10), label=name)
+    if not points:
+        _nothing_measured(axis, "no load level served with under 1% errors")
     axis.set_xscale("log")
     axis.set_yscale("log")
     axis.set_xlabel("USD per 1M inferences (log)")
@@ -72,6 +77,13 @@ def plot_pareto(rows: list[dict[str, Any]], path: Path) -> Path:
     axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axis.grid(True, which="both", alpha=0.3)
     return save_png(figure, path)
+
+
+def _nothing_measured(axis: Any, why: str) -> None:
+    """Say so in the middle of an empty figure; the fixed limits let its log axes draw without data."""
+    axis.set_xlim(1, 10)
+    axis.set_ylim(1, 10)
+    axis.text(0.5, 0.5, why, transform=axis.transAxes, ha="center", va="center", fontsize=12)
 
 
 def plot_fleet(fleet: list[dict[str, Any]], path: Path) -> Path:
