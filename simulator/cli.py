@@ -155,10 +155,18 @@ def optimize_checkpoint_command(
 
 @app.command()
 def check(scenario_path: ScenarioArg, overrides: opts.SetOption = None) -> None:
-    """Validate a scenario without running it."""
+    """Validate a scenario without running it (with the checks `run` and `recommend` make up front)."""
+    from simulator.engine.choice import check_engine
+    from simulator.recommend.engine_check import check_job_engine
+    from simulator.recommend.job import check_has_candidates
     from simulator.scenario import load_scenario
+    from simulator.scenario.kinds import RecommendScenario
 
     scenario = load_scenario(scenario_path, overrides)
+    check_engine(scenario)
+    if isinstance(scenario, RecommendScenario):
+        check_job_engine(scenario)
+        check_has_candidates(scenario)
     typer.echo(f"ok: {scenario.name}")
 
 

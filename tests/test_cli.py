@@ -249,3 +249,22 @@ def test_a_run_whose_window_saw_no_request_says_so(
     assert "warning: no request arrived in the measured window" in stderr
     code, _, stderr = cli(*argv)
     assert code == 0 and "no request arrived" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("scenario", "overrides", "said"),
+    [
+        ("spot-training.yaml", ["engine=fast"], "error: engine: the fast engine runs endpoints"),
+        (
+            "recommend-default.yaml",
+            ["recommend.candidates.max_price_per_hour=0.01", "recommend.candidates.serverless_memory_mb=[]"],
+            "error: recommend.candidates.max_price_per_hour: no candidate costs at most 0.01 USD/hour",
+        ),
+    ],
+)
+def test_check_refuses_what_run_and_recommend_refuse_up_front(
+    cli: Callable[..., tuple[int, str, str]], scenario: str, overrides: list[str], said: str
+) -> None:
+    arguments = [part for override in overrides for part in ("--set", override)]
+    code, stdout, stderr = cli("check", SCENARIOS / scenario, *arguments)
+    assert (code, stdout) == (2, "") and stderr.startswith(said), stderr

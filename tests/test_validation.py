@@ -742,6 +742,12 @@ CASES = [
         put(f"{VARIANT}.instance_type", "ml.c5.humongous"),
     ),
     case(
+        "variant-instance-type-misspelt",
+        f"{VARIANT}.instance_type",
+        "unknown instance type 'ml.c5.xlarg': did you mean ml.c5.xlarge?",
+        put(f"{VARIANT}.instance_type", "ml.c5.xlarg"),
+    ),
+    case(
         "variant-instance-type-accelerator",
         f"{VARIANT}.instance_type",
         "unknown instance type",
@@ -1219,6 +1225,13 @@ CASES = [
     ),
     case("set-unknown-key", "endpoint.colour", "unknown key", args=("--set", "endpoint.colour=red")),
     case(
+        "set-typo-of-a-key-the-file-has",
+        f"{VARIANT}.instance_cont",
+        "unknown key: did you mean instance_count?",
+        args=("--set", f"{VARIANT}.instance_cont=2"),
+    ),
+    case("set-top-level-typo", "duraton", "did you mean duration?", args=("--set", "duraton=1h")),
+    case(
         "set-later-wins",
         "duration",
         "unknown time unit",
@@ -1291,6 +1304,18 @@ CASES = [
             "--out",
             "{out}",
         ),
+    ),
+    case(
+        "cli-engine-fast-on-training",
+        "engine",
+        "a training job has its own simulator",
+        argv=("run", str(SCENARIOS / "spot-training.yaml"), "--engine", "fast", "--out", "{out}"),
+    ),
+    case(
+        "cli-engine-fast-on-batch-transform",
+        "engine",
+        "a batch transform has its own simulator",
+        argv=("run", str(SCENARIOS / "batch-transform.yaml"), "--engine", "fast", "--out", "{out}"),
     ),
     case(
         "cli-digits-bodies-too-many",
@@ -1738,6 +1763,11 @@ TRAINING_CASES: list[tuple[list[str], str, str]] = [
     ),
     (["training_job.max_runtime=-1h"], "training_job.max_runtime", "greater than"),
     (
+        ["training_job.max_runtime=29d"],
+        "training_job.max_runtime",
+        "over 28 days (2419200 s), SageMaker's limit",
+    ),
+    (
         ["training_job.instance_type=ml.p3.16xlarge", "training_job.spot.interruption_rate=null"],
         "training_job.spot.interruption_rate",
         "no spot interruption bucket",
@@ -1822,3 +1852,11 @@ def test_training_job_bad_input_is_one_line(
     assert code == 2 and stdout == "" and not out.exists()
     assert stderr.count("\n") == 1 and stderr.startswith(f"error: {path}: "), stderr
     assert fragment.lower() in stderr.lower()
+
+
+def test_on_demand_jobs_ignore_max_wait(cli: Callable[..., tuple[int, str, str]]) -> None:
+    """max_wait is MaxWaitTimeInSeconds of managed spot training: an on-demand job ignores it, as the
+    schema says, instead of refusing one under max_runtime."""
+    arguments = set_arguments(["training_job.spot=null", "training_job.max_wait=1h"])
+    code, stdout, stderr = cli("check", SPOT_SCENARIO, *arguments)
+    assert (code, stdout.strip(), stderr) == (0, "ok: spot-train", ""), stderr

@@ -7,7 +7,7 @@ from simulator.engine.fast.eligibility import fast_path_obstacle
 from simulator.engine.ring import ring_capacity
 from simulator.errors import ScenarioError
 from simulator.scenario.crossref import scenario_catalog
-from simulator.scenario.kinds import EndpointScenario, Scenario
+from simulator.scenario.kinds import EndpointScenario, Scenario, TrainingScenario, TransformScenario
 
 
 def choose_engine(scenario: EndpointScenario, catalog: Catalog, streaming: bool) -> str:
@@ -28,6 +28,12 @@ def choose_engine(scenario: EndpointScenario, catalog: Catalog, streaming: bool)
 
 
 def check_engine(scenario: Scenario) -> None:
-    """Refuse `engine: fast` before any work when the scenario's endpoint run needs SimPy."""
+    """Refuse `engine: fast` before any work when the scenario's endpoint run needs SimPy, and on a
+    training job or batch transform, which have SimPy models of their own (it would be ignored)."""
+    if scenario.engine == "fast" and isinstance(scenario, TrainingScenario | TransformScenario):
+        job = "a training job" if isinstance(scenario, TrainingScenario) else "a batch transform"
+        raise ScenarioError(
+            "engine", f"the fast engine runs endpoints; {job} has its own simulator (use auto)"
+        )
     if scenario.engine == "fast" and isinstance(scenario, EndpointScenario):
         choose_engine(scenario, scenario_catalog(scenario), streaming=bool(ring_capacity(scenario)))

@@ -23,6 +23,7 @@ from simulator.scenario.kinds import (
 )
 from simulator.scenario.rollout_check import rollout_problems
 from simulator.scenario.schema import ScenarioBase
+from simulator.scenario.suggest import unknown_instance_type
 from simulator.scenario.training_check import check_training_job
 from simulator.scenario.variant_check import GIB, has_service_time, serving_problems, variant_problems
 
@@ -142,7 +143,7 @@ def _transform_problems(scenario: TransformScenario, catalog: Catalog) -> Iterat
         )
         return
     if job.instance_type not in catalog.instances:
-        yield "batch_transform.instance_type", f"unknown instance type {job.instance_type!r}"
+        yield "batch_transform.instance_type", unknown_instance_type(job.instance_type, catalog.instances)
         return
     instance = catalog.instance(job.instance_type)
     if model.memory > instance.memory_gib * GIB:
@@ -173,7 +174,7 @@ def _options(scenario: OptionsScenario, catalog: Catalog) -> Iterator[Problem]:
 
 def _instance_problems(path: str, name: str, catalog: Catalog) -> Iterator[Problem]:
     if name not in catalog.instances:
-        yield path, f"unknown instance type {name!r}"
+        yield path, unknown_instance_type(name, catalog.instances)
 
 
 def _accelerator_problems(path: str, name: str, instance: str | None, catalog: Catalog) -> Iterator[Problem]:

@@ -153,13 +153,19 @@ def section_problem(data: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def misspelled_key(data: Mapping[str, Any], wanted: str | None = None) -> tuple[str, str] | None:
+def misspelled_key(
+    data: Mapping[str, Any], wanted: str | None = None, written: Mapping[str, Any] | None = None
+) -> tuple[str, str] | None:
     """(yaml path, reason) for a top-level key that is no scenario key but close to one (`duraton:`),
     else None. With `wanted`, only a misspelling of that key counts: a missing section is then
-    reported where the user wrote it, not as missing."""
+    reported where the user wrote it, not as missing. A key the file already has is no suggestion
+    for another key of the file, but is for one a `--set` added (absent from `written`, the file)."""
     for key in (key for key in data if isinstance(key, str) and key not in TOP_LEVEL_KEYS):
+        from_file = written is None or key in written
         candidates = (
-            [wanted] if wanted is not None else [known for known in TOP_LEVEL_KEYS if known not in data]
+            [wanted]
+            if wanted is not None
+            else [known for known in TOP_LEVEL_KEYS if not (from_file and known in data)]
         )
         guess = closest(key, candidates)
         if guess is not None:

@@ -53,17 +53,19 @@ def _yaml_path(raw: Any, loc: tuple[str | int, ...], missing: bool) -> list[str 
     return parts
 
 
-def _first_error(raw: Any, exc: ValidationError) -> ScenarioError:
+def _first_error(raw: Any, exc: ValidationError, written: Any) -> ScenarioError:
     # Every location starts with the kind's tag (the union's choice), which is not a YAML key.
     errors = [{**error, "loc": error["loc"][1:], "kind": error["loc"][0]} for error in exc.errors()]
     # Prefer the error deepest inside the document: union attempts report shallow duplicates.
     error = max(errors, key=lambda e: len(_yaml_path(raw, e["loc"], e["type"] == "missing")))
     path = _yaml_path(raw, error["loc"], error["type"] == "missing")
-    return ScenarioError(format_path(path), _with_suggestion(raw, path, error))
+    return ScenarioError(format_path(path), _with_suggestion(raw, path, error, written))
 
 
-def _with_suggestion(raw: Any, path: list[str | int], error: Any) -> str:
-    """The error's reason; for an unknown key, with the allowed key it is closest to (if any)."""
+def _with_suggestion(raw: Any, path: list[str | int], error: Any, written: Any) -> str:
+    """The error's reason; for an unknown key, with the allowed key it is closest to (if any). Keys
+    beside it are no suggestion when the file has the unknown key too, but are when a `--set` added it
+    (`--set duraton=1h` beside `duration:` means duration)."""
     reason = error_reason(error)
     root = KIND_MODELS.get(str(error["kind"]))
     if error["type"] != "extra_forbidden" or root is None or not error["loc"]:
@@ -72,8 +74,22 @@ def _with_suggestion(raw: Any, path: list[str | int], error: Any) -> str:
     for part in path[:-1]:
         parent = parent[part]
     present = [key for key in parent if isinstance(key, str)] if isinstance(parent, dict) else []
+    if not _written_at(written, path):
+        present = []
     guess = did_you_mean(root, tuple(error["loc"][:-1]), str(error["loc"][-1]), present)
     return f"{reason}: did you mean {guess}?" if guess else reason
+
+
+def _written_at(written: Any, path: list[str | int]) -> bool:
+    """Whether the document as written (before any `--set`) has a value at `path`."""
+    node = written
+    for part in path:
+        in_mapping = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not (in_mapping or in_list):
+            return False
+        node = node[part]
+    return True
 
 
 def load_scenario_dict(data: Any, base_dir: Path | str = ".", overrides: list[str] | None = None) -> Scenario:
@@ -84,13 +100,13 @@ def load_scenario_dict(data: Any, base_dir: Path | str = ".", overrides: list[st
     mismatch = section_problem(document)
     if mismatch is not None:
         raise ScenarioError(*(misspelled_key(document, mismatch[0]) or mismatch))
-    misspelling = misspelled_key(document)
+    misspelling = misspelled_key(document, written=data)
     if misspelling is not None:
         raise ScenarioError(*misspelling)
     try:
         scenario = SCENARIO.validate_python(document, context={"base_dir": str(base_dir)})
     except ValidationError as exc:
-        raise _first_error(document, exc) from None
+        raise _first_error(document, exc, data) from None
     problems = find_problems(scenario)
     if problems:
         path, reason = problems[0]

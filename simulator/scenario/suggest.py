@@ -88,3 +88,11 @@ def closest(unknown: str, candidates: Iterable[str]) -> str | None:
     """The candidate `unknown` is most likely a slip for (`duraton` -> duration), if any is close."""
     close = difflib.get_close_matches(unknown, list(candidates), n=1, cutoff=0.8)
     return close[0] if close else None
+
+
+def unknown_instance_type(name: str, known: Iterable[str]) -> str:
+    """The reason for an instance type the catalog lacks: the close one it was meant to be, or where
+    the list is (printing all of them buries the line)."""
+    guess = closest(name, known)
+    hint = f"did you mean {guess}?" if guess else "`sagesim catalog` lists the known ones"
+    return f"unknown instance type {name!r}: {hint}"

@@ -6,14 +6,14 @@ from collections.abc import Iterator
 
 from simulator.catalog import Catalog
 from simulator.errors import ScenarioError
+from simulator.scenario.suggest import unknown_instance_type
 from simulator.scenario.training_spec import BUCKET_MONTHLY_FRACTION, TrainingJobSpec
 
 
 def check_training_job(spec: TrainingJobSpec, catalog: Catalog) -> list[tuple[str, str]]:
     """Problems as (path relative to `training_job`, reason); empty when the job can be simulated."""
     if spec.instance_type not in catalog.instances:
-        known = ", ".join(sorted(catalog.instances))
-        return [("instance_type", f"unknown instance type {spec.instance_type!r} (known: {known})")]
+        return [("instance_type", unknown_instance_type(spec.instance_type, catalog.instances))]
     return [*_bucket_problems(spec, catalog), *_work_bounds(spec)]
 
 

@@ -37,6 +37,10 @@ def _transfer_seconds(time: float | None, size: float | None, speed: float | Non
     return otherwise
 
 
+MAX_RUNTIME_LIMIT_S = 28 * 86400.0
+"""SageMaker's largest MaxRuntimeInSeconds (botocore's StoppingCondition documentation: 28 days)."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -210,7 +214,8 @@ class TrainingJobSpec(_Model):
     max_runtime: Duration = Field(
         default=86400.0,
         gt=0,
-        description="MaxRuntimeInSeconds: limit on running (billable-phase) time; default 1 day.",
+        description="MaxRuntimeInSeconds: limit on running (billable-phase) time; default 1 day, "
+        "at most 28 days (SageMaker's limit).",
     )
     max_wait: Duration | None = Field(
         default=None,
@@ -224,11 +229,21 @@ class TrainingJobSpec(_Model):
         description="Optional business deadline on completion time (wall, since creation).",
     )
 
+    @field_validator("max_runtime")
+    @classmethod
+    def _within_sagemakers_limit(cls, value: float) -> float:
+        if value > MAX_RUNTIME_LIMIT_S:
+            limit = f"28 days ({MAX_RUNTIME_LIMIT_S:.0f} s), SageMaker's limit"
+            raise ValueError(f"{value:.0f} s is over {limit}")
+        return value
+
     @field_validator("max_wait")
     @classmethod
     def _wait_covers_runtime(cls, value: float | None, info: ValidationInfo) -> float | None:
         runtime = info.data.get("max_runtime")
-        if value is not None and runtime is not None and value < runtime:
+        spot = info.data.get("spot")
+        on_spot = spot is not None and spot.enabled  # on-demand jobs ignore max_wait, as documented
+        if on_spot and value is not None and runtime is not None and value < runtime:
             raise ValueError(f"max_wait ({value:g} s) must be >= max_runtime ({runtime:g} s)")
         return value
 

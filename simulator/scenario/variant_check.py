@@ -11,6 +11,7 @@ from simulator.scenario.endpoint import EndpointSpec, VariantSpec
 from simulator.scenario.models import ModelSpec
 from simulator.scenario.scaling import AdjustmentType, AutoscalingSpec, ScalingMetric
 from simulator.scenario.schema import ScenarioBase
+from simulator.scenario.suggest import unknown_instance_type
 
 GIB = 1024**3
 
@@ -43,7 +44,7 @@ def variant_problems(
     if variant.instance_type is None:
         return
     if variant.instance_type not in catalog.instances:
-        yield f"{path}.instance_type", f"unknown instance type {variant.instance_type!r}"
+        yield f"{path}.instance_type", unknown_instance_type(variant.instance_type, catalog.instances)
         return
     instance = catalog.instance(variant.instance_type)
     if model is None:
