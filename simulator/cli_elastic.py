@@ -72,6 +72,10 @@ def compare(
     from simulator.scenario import load_scenario
     from simulator.scenario.kinds import EndpointScenario
 
+    if len(scenario_paths) < 2:
+        raise ScenarioError(
+            "SCENARIO_PATHS", "compare needs 2 or more scenarios (the same one twice with --set-for)"
+        )
     extra: dict[int, list[str]] = {}
     for item in set_for or []:
         number, _, assignment = item.partition(":")

@@ -254,7 +254,7 @@ def test_scheduled_actions_change_bounds_and_clamp(tmp_path: Path) -> None:
 @st.composite
 def autoscaled(draw: st.DrawFn) -> dict[str, Any]:
     """One autoscaled variant under a random staircase of Poisson load, any policy settings."""
-    minimum = draw(st.integers(0, 3))
+    minimum = draw(st.integers(1, 3))  # 0 needs a step policy that scales out from zero: the tests drop it
     maximum = draw(st.integers(max(minimum, 1), 8))
     count = draw(st.integers(max(minimum, 1), maximum))
     steps = [{"at": 0, "rate": draw(st.floats(0.5, 80))}]

@@ -288,7 +288,8 @@ def autoscaled_scenarios(draw: st.DrawFn) -> dict[str, Any]:
             "scale_out_alarm": {"evaluation_periods": draw(st.integers(1, 3))},
             "scale_in_alarm": {"evaluation_periods": draw(st.integers(1, 4))},
         }
-    if draw(st.booleans()) or "target_tracking" not in autoscaling:
+    # a fleet allowed down to 0 needs the step policy on Invocations to come back from zero
+    if draw(st.booleans()) or "target_tracking" not in autoscaling or minimum == 0:
         threshold = rate * period * draw(st.floats(0.3, 1.0))
         autoscaling["step_scaling"] = [
             {
@@ -311,7 +312,10 @@ def autoscaled_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         ]
     if draw(st.booleans()):
         autoscaling["scheduled_actions"] = [
-            {"at": duration / 2, "min_capacity": draw(st.integers(0, maximum))}
+            {
+                "at": duration / 2,
+                "min_capacity": draw(st.integers(int("step_scaling" not in autoscaling), maximum)),
+            }
         ]
     slow = draw(st.booleans())  # long services and queues: retired instances drain past the kill grace
     variant: dict[str, Any] = {

@@ -1318,6 +1318,12 @@ CASES = [
         argv=("run", str(SCENARIOS / "batch-transform.yaml"), "--engine", "fast", "--out", "{out}"),
     ),
     case(
+        "cli-compare-one-scenario",
+        "SCENARIO_PATHS",
+        "compare needs 2 or more scenarios",
+        argv=("compare", str(SCENARIOS / "quickstart.yaml"), "--out", "{out}"),
+    ),
+    case(
         "cli-digits-bodies-too-many",
         "--bodies",
         "less than or equal to 100000",
@@ -1453,6 +1459,61 @@ CASES = [
         f"{VARIANT}.autoscaling.min_capacity",
         "must not exceed max_capacity",
         put(f"{VARIANT}.autoscaling", {"min_capacity": 5, "max_capacity": 2}),
+    ),
+    case(
+        "autoscaling-step-name-twice",
+        f"{VARIANT}.autoscaling.step_scaling[1].name",
+        "'step' is used twice; each policy needs a name",
+        put(
+            f"{VARIANT}.autoscaling",
+            {
+                "max_capacity": 3,
+                "step_scaling": [
+                    {"threshold": 1, "step_adjustments": [{"lower_bound": 0, "adjustment": 1}]},
+                    {"threshold": 9, "step_adjustments": [{"lower_bound": 0, "adjustment": 2}]},
+                ],
+            },
+        ),
+    ),
+    case(
+        "autoscaling-min-adjustment-magnitude-without-percent",
+        f"{VARIANT}.autoscaling.step_scaling[0].min_adjustment_magnitude",
+        "AWS takes it only with PercentChangeInCapacity",
+        put(
+            f"{VARIANT}.autoscaling",
+            {
+                "max_capacity": 3,
+                "step_scaling": [
+                    {
+                        "threshold": 1,
+                        "min_adjustment_magnitude": 2,
+                        "step_adjustments": [{"lower_bound": 0, "adjustment": 1}],
+                    }
+                ],
+            },
+        ),
+    ),
+    case(
+        "autoscaling-zero-with-no-way-back",
+        f"{VARIANT}.autoscaling.min_capacity",
+        "at 0 instances nothing would scale out again",
+        put(
+            f"{VARIANT}.autoscaling",
+            {"min_capacity": 0, "max_capacity": 4, "target_tracking": {"target_value": 600}},
+        ),
+    ),
+    case(
+        "autoscaling-scheduled-zero-with-no-way-back",
+        f"{VARIANT}.autoscaling.scheduled_actions",
+        "at 0 instances nothing would scale out again",
+        put(
+            f"{VARIANT}.autoscaling",
+            {
+                "max_capacity": 4,
+                "target_tracking": {"target_value": 600},
+                "scheduled_actions": [{"at": "1m", "min_capacity": 0}],
+            },
+        ),
     ),
     case(
         "autoscaling-negative-scale-out-cooldown",

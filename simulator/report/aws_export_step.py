@@ -16,7 +16,7 @@ from typing import Any
 from simulator.aws.sagemaker_names import ALARM_METRICS, DIMENSION, NAMESPACE, resource_id, service_period
 from simulator.errors import ScenarioError
 from simulator.recommend.aws_response import aws_name
-from simulator.scenario.scaling import AdjustmentType, StepScaling
+from simulator.scenario.scaling import StepScaling
 
 MAX_ALARM_WINDOW = 86400  # CloudWatch: EvaluationPeriods x Period may not exceed a day
 
@@ -28,11 +28,8 @@ def period(step: StepScaling) -> int:
 
 def check_steps(steps: list[StepScaling], path: str) -> None:
     """Refuse step policies PutScalingPolicy or PutMetricAlarm would reject, naming the scenario path."""
-    names = [step.name for step in steps]
-    for index, step in enumerate(steps):
+    for index, step in enumerate(steps):  # unique names and MinAdjustmentMagnitude: variant_check.py
         where = f"{path}[{index}]"
-        if names.index(step.name) != index:
-            raise ScenarioError(f"{where}.name", f"{step.name!r} is used twice; each policy needs a name")
         seconds = period(step)
         if (step.period is not None and step.period != seconds) or not (
             seconds in (10, 30) or seconds % 60 == 0
@@ -41,10 +38,6 @@ def check_steps(steps: list[StepScaling], path: str) -> None:
         if step.alarm.evaluation_periods * seconds > MAX_ALARM_WINDOW:
             raise ScenarioError(
                 f"{where}.alarm.evaluation_periods", "CloudWatch evaluates at most one day of periods"
-            )
-        if step.min_adjustment_magnitude is not None and step.adjustment_type is not AdjustmentType.PERCENT:
-            raise ScenarioError(
-                f"{where}.min_adjustment_magnitude", "AWS takes it only with PercentChangeInCapacity"
             )
 
 

@@ -130,8 +130,14 @@ def _autoscaling_problems(
             alarm = getattr(tracking, key)
             if alarm.needed() > alarm.evaluation_periods:
                 yield f"{tpath}.{key}.datapoints_to_alarm", "must not exceed evaluation_periods"
+    yield from _zero_problems(path, spec)
+    names = [step.name for step in spec.step_scaling]
     for index, step in enumerate(spec.step_scaling):
         spath = f"{path}.step_scaling[{index}]"
+        if names.index(step.name) != index:
+            yield f"{spath}.name", f"{step.name!r} is used twice; each policy needs a name"
+        if step.min_adjustment_magnitude is not None and step.adjustment_type is not AdjustmentType.PERCENT:
+            yield f"{spath}.min_adjustment_magnitude", "AWS takes it only with PercentChangeInCapacity"
         if step.alarm.needed() > step.alarm.evaluation_periods:
             yield f"{spath}.alarm.datapoints_to_alarm", "must not exceed evaluation_periods"
         for number, adjustment in enumerate(step.step_adjustments):
@@ -158,6 +164,32 @@ def _autoscaling_problems(
             yield f"{apath}.at", "is not before the end of the run"
         if index and action.at < spec.scheduled_actions[index - 1].at:
             yield f"{apath}.at", "scheduled actions must be in time order"
+
+
+def _zero_problems(path: str, spec: AutoscalingSpec) -> Iterator[Problem]:
+    """A fleet allowed down to 0 instances must have a way back: with none InService the per-instance
+    metrics have no datapoints (they never breach), so only a step policy on the Invocations sum that
+    adds capacity from zero, or a scheduled action raising the minimum, scales it out again."""
+    minima = [
+        spec.min_capacity,
+        *(a.min_capacity for a in spec.scheduled_actions if a.min_capacity is not None),
+    ]
+    if 0 not in minima:
+        return
+    from_zero = any(
+        step.metric is ScalingMetric.INVOCATIONS
+        and step.adjustment_type is not AdjustmentType.PERCENT
+        and any(adjustment.adjustment > 0 for adjustment in step.step_adjustments)
+        for step in spec.step_scaling
+    )
+    raised = any(minimum > 0 for minimum in minima[minima.index(0) :])
+    if not (from_zero or raised):
+        key = "min_capacity" if spec.min_capacity == 0 else "scheduled_actions"
+        yield (
+            f"{path}.{key}",
+            "at 0 instances nothing would scale out again (per-instance metrics have no datapoints):"
+            " add a step scaling policy on Invocations that adds capacity, or keep a minimum of 1",
+        )
 
 
 def has_service_time(model: ModelSpec, variant: VariantSpec, instance: InstanceType) -> bool:
