@@ -98,6 +98,7 @@ def _show_endpoint(scenario: EndpointScenario, replicated: Replicated, settings:
     stderr = Console(stderr=True, quiet=settings.quiet)
     for warning in [
         *_empty_window_warnings(replicated.summaries),
+        *_error_warnings(replicated.summaries),
         *oscillation_warnings(replicated.summaries),
     ]:
         stderr.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
@@ -112,6 +113,24 @@ def _empty_window_warnings(summaries: list[Summary]) -> list[str]:
             "no request arrived in the measured window (after warmup, before duration): figures are empty"
         ]
     return []
+
+
+ERRORS_WORTH_A_WARNING = 0.05
+"""Above this error rate the latency figures describe the few requests that got through."""
+
+
+def _error_warnings(summaries: list[Summary]) -> list[str]:
+    """Latency percentiles are taken over completed requests only: when most requests fail or are
+    throttled, a good p99 reads like a healthy endpoint, so the share that failed is said out loud."""
+    arrived = sum(summary.requests.arrived for summary in summaries)
+    errors = sum(summary.requests.errors for summary in summaries)
+    if not arrived or errors / arrived <= ERRORS_WORTH_A_WARNING:
+        return []
+    completed = sum(summary.requests.completed for summary in summaries)
+    return [
+        f"{errors / arrived:.1%} of the requests failed or were throttled ({errors:,} of {arrived:,}):"
+        f" the latency figures describe the {completed:,} that completed"
+    ]
 
 
 TrainingResult = tuple[list["TrainingRun"], "TrainingSummary"]

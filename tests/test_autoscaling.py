@@ -266,7 +266,7 @@ def autoscaled(draw: st.DrawFn) -> dict[str, Any]:
             ["SageMakerVariantInvocationsPerInstance", "CPUUtilization", "ConcurrentRequestsPerModel"]
         )
     )
-    target = {"SageMakerVariantInvocationsPerInstance": (200, 2000), "CPUUtilization": (20, 300)}.get(
+    target = {"SageMakerVariantInvocationsPerInstance": (200, 2000), "CPUUtilization": (20, 190)}.get(
         metric, (1, 8)
     )
     out_n, in_n = draw(st.integers(1, 4)), draw(st.integers(1, 6))

@@ -230,7 +230,7 @@ def test_optimize_checkpoint_needs_a_training_job(
 @pytest.mark.parametrize("command", ["crossover", "compare", "ab-test"])
 def test_endpoint_commands_refuse_other_kinds(cli: Callable[..., tuple[int, str, str]], command: str) -> None:
     path = SCENARIOS / "spot-training.yaml"
-    code, stdout, stderr = cli(command, path)
+    code, stdout, stderr = cli(command, *([path, path] if command == "compare" else [path]))
     assert (code, stdout) == (2, "")
     where = "endpoint" if command == "ab-test" else str(path)
     assert stderr.startswith(f"error: {where}: ") and "endpoint" in stderr.split(": ", 2)[2]
@@ -268,3 +268,40 @@ def test_check_refuses_what_run_and_recommend_refuse_up_front(
     arguments = [part for override in overrides for part in ("--set", override)]
     code, stdout, stderr = cli("check", SCENARIOS / scenario, *arguments)
     assert (code, stdout) == (2, "") and stderr.startswith(said), stderr
+
+
+def test_run_warns_when_most_requests_fail(cli: Callable[..., tuple[int, str, str]], tmp_path: Path) -> None:
+    """40 s per request where 40 ms was meant: the few completions still give a p99, so say how many
+    failed (percentiles are over completed requests only)."""
+    slow = "models.resnet-cpu.service_time={distribution: deterministic, value: 40}"
+    out = tmp_path / "out"
+    code, _, stderr = cli(
+        "run", SCENARIOS / "quickstart.yaml", "--set", slow, "--replications", "1", "--out", out
+    )
+    assert code == 0 and "of the requests failed or were throttled" in stderr, stderr
+    code, _, stderr = cli(
+        "run", SCENARIOS / "quickstart.yaml", "--replications", "1", "--out", tmp_path / "ok"
+    )
+    assert code == 0 and "failed or were throttled" not in stderr
+
+
+def test_an_autoscaled_run_without_activities_writes_an_empty_scaling_csv(
+    cli: Callable[..., tuple[int, str, str]], tmp_path: Path
+) -> None:
+    """No row is an answer too: the file the README promises is there, with its header."""
+    policy = "{min_capacity: 1, max_capacity: 3, target_tracking: {target_value: 100000}}"
+    out = tmp_path / "out"
+    code, _, stderr = cli(
+        "run",
+        SCENARIOS / "quickstart.yaml",
+        "--set",
+        f"endpoint.variants[0].autoscaling={policy}",
+        "--set",
+        "duration=10m",
+        "--replications",
+        "1",
+        "--out",
+        out,
+    )
+    assert code == 0, stderr
+    assert (out / "scaling.csv").read_text().splitlines() == ["time_s,variant,from,to,kind,cause"]

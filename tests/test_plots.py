@@ -79,3 +79,23 @@ def test_recommend_figures_with_nothing_measured_say_so(tmp_path: Path) -> None:
         pareto = plot_pareto([row], tmp_path / "pareto.png")
         curves = plot_curves([row], LatencyThreshold(percentile="P95", value=0.15), tmp_path / "curves.png")
     assert pareto.stat().st_size > 10_000 and curves.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("cold_starts", "label"), [(None, "instances"), (1.0, "instances / cold starts")])
+def test_the_capacity_panel_names_cold_starts_only_when_there_are_some(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cold_starts: float | None, label: str
+) -> None:
+    from simulator.report import elastic
+
+    columns = {
+        "Invocations": [60.0] * 4,
+        "Invocation4XXErrors": [0.0] * 4,
+        "Invocation5XXErrors": [0.0] * 4,
+        "InServiceInstances": [1.0] * 4,
+        "ModelLatency_p99": [20_000.0] * 4,
+        "DesiredInstances" if cold_starts is None else "ColdStarts": [cold_starts or 1.0] * 4,
+    }
+    kept: list[pyplot.Figure] = []
+    monkeypatch.setattr(elastic, "grid_legend_save", lambda figure, axes, path: kept.append(figure) or path)
+    elastic.plot_load_capacity_latency(_metrics({"v": columns}), 60.0, 0.0, tmp_path / "elastic.png")
+    assert kept[0].axes[1].get_ylabel() == label

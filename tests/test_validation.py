@@ -1516,6 +1516,15 @@ CASES = [
         ),
     ),
     case(
+        "autoscaling-cpu-target-unreachable",
+        f"{VARIANT}.autoscaling.target_tracking.target_value",
+        "CPUUtilization reads at most",
+        put(
+            f"{VARIANT}.autoscaling",
+            {"max_capacity": 4, "target_tracking": {"metric": "CPUUtilization", "target_value": 5000}},
+        ),
+    ),
+    case(
         "autoscaling-negative-scale-out-cooldown",
         f"{VARIANT}.autoscaling.target_tracking.scale_out_cooldown",
         "greater than or equal to 0",

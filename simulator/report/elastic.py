@@ -53,7 +53,8 @@ def plot_load_capacity_latency(metrics: pd.DataFrame, period_s: float, warmup_s:
         for axis in axes:
             axis.axvspan(0, warmup_s / 60.0, color="0.9")
     axes[0].set(ylabel="requests / s", title="Load, capacity and latency")
-    axes[1].set(ylabel="instances / cold starts")
+    cold = "ColdStarts" in metrics and metrics["ColdStarts"].notna().any()
+    axes[1].set(ylabel="instances / cold starts" if cold else "instances")
     axes[2].set(xlabel="time (min)", ylabel="model latency p99 (ms)")
     log_if_wide(axes[2])
     return grid_legend_save(figure, list(axes), path)

@@ -44,8 +44,15 @@ def write_endpoint_outputs(
             plots.append(plot_load_capacity_latency(result.metrics, *timing, plots_dir / "elastic.png"))
         if result.rollout is not None:
             plots.append(plot_timeline(result, plots_dir / "rollout-timeline.png"))
-        for name, table in (("scaling", result.scaling), ("cold_starts", result.cold_starts)):
-            if len(table):
+        variants = scenario.endpoint.variants
+        autoscaled = any(variant.autoscaling is not None for variant in variants)
+        serverless = any(variant.serverless is not None for variant in variants)
+        # written whenever the scenario has autoscaling (serverless variants): no row is an answer too
+        for name, table, applies in (
+            ("scaling", result.scaling, autoscaled),
+            ("cold_starts", result.cold_starts, serverless),
+        ):
+            if applies or len(table):
                 table.to_csv(staging / f"{name}.csv", index=False)
         combined = replicated.combined if len(replicated.summaries) > 1 else None
         report = render_report(

@@ -69,6 +69,9 @@ def _elastic_problems(
             yield f"{path}.instance_type", "required key is missing (or give serverless)"
         elif variant.autoscaling is not None:
             yield from _autoscaling_problems(scenario, f"{path}.autoscaling", variant, variant.autoscaling)
+            instance = catalog.instances.get(variant.instance_type)
+            if instance is not None:
+                yield from _unreachable_target(f"{path}.autoscaling", variant.autoscaling, instance)
         return
     if variant.instance_type is not None:
         instance = catalog.instances.get(variant.instance_type)
@@ -164,6 +167,21 @@ def _autoscaling_problems(
             yield f"{apath}.at", "is not before the end of the run"
         if index and action.at < spec.scheduled_actions[index - 1].at:
             yield f"{apath}.at", "scheduled actions must be in time order"
+
+
+def _unreachable_target(path: str, spec: AutoscalingSpec, instance: InstanceType) -> Iterator[Problem]:
+    """CPUUtilization is % x cores (400 at most on 4 vCPUs): a target at or above the most it can read
+    never sees a datapoint above it, so the policy would never scale out."""
+    tracking = spec.target_tracking
+    if tracking is None or tracking.metric is not ScalingMetric.CPU_UTILIZATION:
+        return
+    cores = max(instance.vcpus, instance.gpu.count if instance.gpu is not None else 0)
+    if tracking.target_value >= 100 * cores:
+        yield (
+            f"{path}.target_tracking.target_value",
+            f"CPUUtilization reads at most {100 * cores} on {instance.name} ({cores} cores x 100%):"
+            f" a target of {tracking.target_value:g} would never be exceeded, so nothing would scale out",
+        )
 
 
 def _zero_problems(path: str, spec: AutoscalingSpec) -> Iterator[Problem]:

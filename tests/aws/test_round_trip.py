@@ -83,9 +83,11 @@ def autoscaling(draw: st.DrawFn, count: int) -> dict[str, Any]:
     low = draw(st.integers(1, count))
     block: dict[str, Any] = {"min_capacity": low, "max_capacity": draw(st.integers(count, 12))}
     if draw(st.booleans()):
+        metric = draw(st.sampled_from(METRICS[:3]))  # target tracking needs a per-instance metric
         block["target_tracking"] = {
-            "metric": draw(st.sampled_from(METRICS[:3])),  # target tracking needs a per-instance metric
-            "target_value": float(draw(st.integers(1, 5000))),
+            "metric": metric,
+            # CPUUtilization reads at most 100 x cores: 200 on the smallest type drawn (ml.c5.large)
+            "target_value": float(draw(st.integers(1, 199 if metric == "CPUUtilization" else 5000))),
             "scale_out_cooldown": draw(st.integers(0, 3600)),
             "scale_in_cooldown": draw(st.integers(0, 3600)),
             "disable_scale_in": draw(st.booleans()),
