@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: install run test test-fast test-docker lint bench bench-cli bench-elastic bench-recommend golden reports calibration-report calibration-matrix clean
+.PHONY: install run test test-fast test-docker lint bench bench-cli bench-elastic bench-recommend golden notebooks reports calibration-report calibration-matrix clean
 
 $(STAMP): pyproject.toml constraints.txt $(wildcard simulator/*/*.pyx simulator/*/*/*.pyx simulator/engine/fast/*.pxd)
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ bench-recommend: $(STAMP)  ## default recommender job wall time and candidate co
 
 golden: $(STAMP)  ## regenerate tests/golden/*.json after an intended change of results
 	$(BIN)/python tests/golden_update.py
+
+notebooks: $(STAMP)  ## re-execute notebooks/*.ipynb in place: their saved outputs show what the code prints today
+	$(BIN)/python tests/notebooks_update.py
 
 reports: $(STAMP)  ## regenerate reports/ (self-contained report.html + summary.json per example scenario)
 	mkdir -p reports

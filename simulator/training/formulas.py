@@ -117,8 +117,9 @@ def young_breakdown(delta: float, mtbf: float) -> str:
     return (
         f"Young's approximation {verdict}: MTBF/delta = {mtbf / delta:.3g}; "
         f"sqrt(2 delta M) = {young:.0f} s is "
-        f"{signed_percent(young / best - 1)} off the optimum {best:.0f} s and costs {100 * penalty:.2f}% "
-        f"extra expected time (it breaks down, >{100 * YOUNG_PENALTY_LIMIT:.0f}%, once MTBF/delta < "
+        f"{signed_percent(young / best - 1)} off the exact optimum of Daly's model, {best:.0f} s, and in"
+        f" that model costs {100 * penalty:.2f}% extra expected time (it breaks down,"
+        f" >{100 * YOUNG_PENALTY_LIMIT:.0f}%, once MTBF/delta < "
         f"{young_breakdown_ratio():.2g})."
     )
 

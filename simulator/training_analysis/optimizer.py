@@ -106,7 +106,7 @@ class CheckpointOptimum:
                 continue
             diff = self.comparisons.get(name)
             versus = (
-                f"  {amount(diff['mean'], True)} vs the optimum "
+                f"  {amount(diff['mean'], True)} vs the simulated optimum "
                 f"[95% CI {amount(diff['ci95_low'], True)}, {amount(diff['ci95_high'], True)}]"
                 if diff
                 else ""
