@@ -88,8 +88,9 @@ def test_epochs_bandwidth_and_trace_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("fields", "path"),
     [
-        ({"max_runtime": "2d", "max_wait": "1d"}, "max_wait"),
-        ({"max_wait": "1h"}, "max_wait"),  # default max_runtime is 1 day
+        ({"max_runtime": "2d", "max_wait": "1d", "spot": {"interruption_rate": "1/h"}}, "max_wait"),
+        ({"max_wait": "1h", "spot": {"interruption_rate": "1/h"}}, "max_wait"),  # max_runtime: 1 day
+        ({"max_runtime": "29d"}, "max_runtime"),
         ({"checkpoint": {"interval": 0}}, "checkpoint.interval"),
         ({"checkpoint": {"interval": "-1h"}}, "checkpoint.interval"),
         ({"startup_time": "-5m"}, "startup_time"),
