@@ -38,7 +38,7 @@ def _daly_spec(mtbf: float, delta: float, restart: float, interval: float, work:
         upload_time=delta,
         spot={"interruption_rate": 1 / mtbf, "notice": 0},
         checkpoint={"interval": interval, "write_time": delta, "restore_time": 0},
-        max_runtime=1e12,
+        max_runtime="28d",  # SageMaker's longest: far beyond these jobs
         max_wait=1e12,
     )
 

@@ -79,7 +79,7 @@ def test_restart_from_scratch_matches_closed_form(
         download_time=download,
         upload_time=upload,
         spot=spot,
-        max_runtime=1e12,
+        max_runtime="28d",  # SageMaker's longest: far beyond these jobs
         max_wait=1e12,
     )
     runs = [simulate_training(job, catalog, replication_seed(13, i)) for i in range(reps)]

@@ -111,7 +111,7 @@ def test_progress_never_exceeds_work_and_only_falls_back_to_the_last_checkpoint(
 @given(jobs(), st.integers(min_value=0, max_value=2**32 - 1))
 def test_no_checkpoint_no_interruption_is_exactly_on_demand(data: dict[str, Any], seed: int) -> None:
     base = {k: v for k, v in data.items() if k not in ("spot", "max_wait", "checkpoint")}
-    base["max_runtime"] = 1e9
+    base["max_runtime"] = "28d"  # SageMaker's longest
     on_demand = _run(base, seed)
     quiet_spot = _run({**base, "spot": {"interruption_rate": 0}, "max_wait": 2e9}, seed)
     expected = on_demand_seconds(TrainingJobSpec.model_validate(base))
