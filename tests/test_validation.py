@@ -1525,6 +1525,12 @@ CASES = [
         ),
     ),
     case(
+        "autoscaling-target-with-a-unit",
+        f"{VARIANT}.autoscaling.target_tracking.target_value",
+        "a plain number in the metric's unit, not '3000/min'",
+        put(f"{VARIANT}.autoscaling", {"max_capacity": 4, "target_tracking": {"target_value": "3000/min"}}),
+    ),
+    case(
         "autoscaling-negative-scale-out-cooldown",
         f"{VARIANT}.autoscaling.target_tracking.scale_out_cooldown",
         "greater than or equal to 0",

@@ -30,7 +30,7 @@ import math
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from simulator.scenario.common import StrictModel
 from simulator.scenario.distributions import Distribution
@@ -54,6 +54,24 @@ class Comparison(StrEnum):
     LE = "LessThanOrEqualToThreshold"
 
 
+def _metric_number(value: object) -> object:
+    """Targets and thresholds are plain numbers in the metric's own unit; '3000/min' says so."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            raise ValueError(
+                f"a plain number in the metric's unit, not {value!r} (InvocationsPerInstance counts"
+                " invocations per instance per minute, Invocations per period, CPUUtilization percent x"
+                " cores, ConcurrentRequestsPerModel requests in flight)"
+            ) from None
+    return value
+
+
+MetricNumber = Annotated[float, BeforeValidator(_metric_number)]
+"""A target or threshold: a number, in the unit of the metric it is compared with."""
+
+
 class AdjustmentType(StrEnum):
     CHANGE = "ChangeInCapacity"
     EXACT = "ExactCapacity"
@@ -72,7 +90,7 @@ class AlarmSpec(StrictModel):
 
 class TargetTracking(StrictModel):
     metric: ScalingMetric = ScalingMetric.INVOCATIONS_PER_INSTANCE
-    target_value: float = Field(strict=False, gt=0, allow_inf_nan=False)
+    target_value: MetricNumber = Field(strict=False, gt=0, allow_inf_nan=False)
     period: Duration | None = Field(
         default=None, ge=1, description="metric period (default 60 s; 10 s for ConcurrentRequestsPerModel)"
     )
@@ -96,7 +114,7 @@ class StepScaling(StrictModel):
     name: str = "step"
     metric: ScalingMetric = ScalingMetric.INVOCATIONS_PER_INSTANCE
     period: Duration | None = Field(default=None, ge=1)
-    threshold: float = Field(allow_inf_nan=False)
+    threshold: MetricNumber = Field(allow_inf_nan=False)
     comparison: Comparison = Comparison.GE
     alarm: AlarmSpec = Field(default_factory=AlarmSpec)
     adjustment_type: AdjustmentType = AdjustmentType.CHANGE
