@@ -96,8 +96,8 @@ def recommend(
     """
     from simulator.cli_jobs import run_job
     from simulator.cli_settings import RecommendSettings, RunSettings
+    from simulator.recommend.candidates import check_has_candidates
     from simulator.recommend.engine_check import check_job_engine
-    from simulator.recommend.job import check_has_candidates
 
     aws_request = read_request(request)
     scenario = load_job(scenario_path, opts.as_overrides(overrides, seed, engine), aws_request)

@@ -7,10 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.catalog import Catalog
+from simulator.errors import ScenarioError
 from simulator.hosting.service import service_plan
+from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.derive import derive
 from simulator.scenario.kinds import EndpointScenario, RecommendScenario
-from simulator.scenario.recommend_spec import CandidateSpace, EndpointConfiguration, RecommendSpec
+from simulator.scenario.recommend_spec import (
+    CandidateSpace,
+    EndpointConfiguration,
+    JobType,
+    RecommendSpec,
+)
 
 VARIANT = "candidate"
 
@@ -156,6 +163,33 @@ def advanced_candidates(spec: RecommendSpec) -> list[Candidate]:
     candidates = [Candidate.from_configuration(c) for c in spec.advanced.endpoint_configurations]
     limit = spec.advanced.resource_limit.max_number_of_tests
     return candidates[:limit] if limit else candidates
+
+
+def job_candidates(scenario: RecommendScenario) -> tuple[list[Candidate], list[tuple[str, str]]]:
+    """The configurations the job tests, and catalog types left out with the reason."""
+    if scenario.recommend.job_type is JobType.ADVANCED:
+        return advanced_candidates(scenario.recommend), []
+    return default_candidates(scenario, scenario_catalog(scenario))
+
+
+def check_has_candidates(scenario: RecommendScenario) -> None:
+    """A job whose filters leave nothing to test is refused before anything is written, naming the
+    filter that removed the last candidates (a price cap, or the space as a whole)."""
+    candidates, excluded = job_candidates(scenario)
+    if candidates:
+        return
+    priced_out = [label for label, reason in excluded if "above max_price_per_hour" in reason]
+    if priced_out:
+        cap = scenario.recommend.candidates.max_price_per_hour
+        raise ScenarioError(
+            "recommend.candidates.max_price_per_hour",
+            f"no candidate costs at most {cap:g} USD/hour "
+            f"({len(priced_out)} cost more, e.g. {priced_out[0]})",
+        )
+    reasons = "; ".join(f"{label}: {reason}" for label, reason in excluded[:3])
+    raise ScenarioError(
+        "recommend.candidates", "no candidate is left to test" + (f" ({reasons})" if reasons else "")
+    )
 
 
 def capacity_estimate(scenario: RecommendScenario, catalog: Catalog, candidate: Candidate) -> float | None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from simulator.engine.choice import check_engine
 from simulator.errors import ScenarioError
-from simulator.recommend.candidates import Candidate, trial_scenario
+from simulator.recommend.candidates import Candidate, job_candidates, trial_scenario
 from simulator.recommend.fleet import fleet_scenario, size_fleet
-from simulator.recommend.job import job_candidates
 from simulator.scenario.kinds import EndpointScenario, RecommendScenario, Scenario
 from simulator.scenario.recommend_spec import JobType
 

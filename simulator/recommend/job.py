@@ -13,11 +13,10 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any
 
-from simulator.errors import ScenarioError
 from simulator.execution.executors import Done, Executor, SerialExecutor
 from simulator.execution.replications import Replication
 from simulator.recommend.advanced import run_load_test
-from simulator.recommend.candidates import Candidate, advanced_candidates, default_candidates
+from simulator.recommend.candidates import Candidate, job_candidates
 from simulator.recommend.fleet import (
     combine,
     estimated_cost_per_day,
@@ -28,7 +27,6 @@ from simulator.recommend.fleet import (
 from simulator.recommend.ranking import Recommendation, rank, recommendations
 from simulator.recommend.search import OUTCOME, Outcome, search_candidate
 from simulator.recommend.store import CandidateStore
-from simulator.scenario.crossref import scenario_catalog
 from simulator.scenario.kinds import RecommendScenario
 from simulator.scenario.recommend_spec import JobType
 
@@ -53,33 +51,6 @@ class JobResult:
         slo = self.scenario.recommend.slo()
         assert slo is not None
         return recommendations(self.ranked, slo)
-
-
-def job_candidates(scenario: RecommendScenario) -> tuple[list[Candidate], list[tuple[str, str]]]:
-    """The configurations the job tests, and catalog types left out with the reason."""
-    if scenario.recommend.job_type is JobType.ADVANCED:
-        return advanced_candidates(scenario.recommend), []
-    return default_candidates(scenario, scenario_catalog(scenario))
-
-
-def check_has_candidates(scenario: RecommendScenario) -> None:
-    """A job whose filters leave nothing to test is refused before anything is written, naming the
-    filter that removed the last candidates (a price cap, or the space as a whole)."""
-    candidates, excluded = job_candidates(scenario)
-    if candidates:
-        return
-    priced_out = [label for label, reason in excluded if "above max_price_per_hour" in reason]
-    if priced_out:
-        cap = scenario.recommend.candidates.max_price_per_hour
-        raise ScenarioError(
-            "recommend.candidates.max_price_per_hour",
-            f"no candidate costs at most {cap:g} USD/hour "
-            f"({len(priced_out)} cost more, e.g. {priced_out[0]})",
-        )
-    reasons = "; ".join(f"{label}: {reason}" for label, reason in excluded[:3])
-    raise ScenarioError(
-        "recommend.candidates", "no candidate is left to test" + (f" ({reasons})" if reasons else "")
-    )
 
 
 def evaluate_candidate(scenario: RecommendScenario, candidate: Candidate) -> dict[str, Any]:
