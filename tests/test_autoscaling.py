@@ -106,8 +106,9 @@ def test_target_tracking_step_load_matches_hand_computed_log(tmp_path: Path) -> 
 def test_target_tracking_scales_out_further_inside_its_cooldown_when_a_larger_scale_out_is_due(
     tmp_path: Path,
 ) -> None:
-    """AWS: the scale-out cooldown runs from the activity's completion; while it runs, the capacity
-    added counts as already there, and only a larger scale-out goes ahead (restarting the clock).
+    """AWS: the scale-out cooldown runs from the activity's completion; while it runs only a larger
+    scale-out goes ahead (restarting the clock). Scale-out is proportional to the instances the
+    datapoint was measured over, so a datapoint taken while the new instances started asks for more.
 
     Target 600 per instance, 180-s cooldown, 1-minute start-up. 1680/min from 600 s: at 780 s
     desired = ceil(1 x 1680/600) = 3, complete (InService) at 840 s. From 780 s, 4200/min: the

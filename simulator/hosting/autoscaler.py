@@ -91,7 +91,6 @@ class VariantScaler:
         self.records = records
         self.last_scale_out = -math.inf
         self.last_scale_in = -math.inf
-        self.scale_out_base = 0  # desired capacity before the scale-out that started the cooldown
         self.updating_until = -math.inf  # the latest scale-out completes (its instances InService)
         self.wanting_out: set[str] = set()  # policies whose scale-out alarm was in ALARM when last evaluated
         needs_samples = any(
@@ -133,14 +132,11 @@ class VariantScaler:
         endpoint is Updating, so the policies wait for it."""
         return now < self.updating_until
 
-    def set_capacity(
-        self, desired: int, cause: str, kind: str, *, within_cooldown: bool = False
-    ) -> float | None:
+    def set_capacity(self, desired: int, cause: str, kind: str) -> float | None:
         """Clamp into the bounds and apply; returns when the activity completes (None: no change).
 
         The scale-out cooldown runs from a scale-out's completion, when its instances are InService
-        ("after a scale-out activity completes"). A larger scale-out `within_cooldown` restarts that
-        clock but keeps the base: all the capacity added since the cooldown began counts as there."""
+        ("after a scale-out activity completes"); every scale-out restarts it."""
         now = self.env.now
         desired = min(max(desired, self.min_capacity), self.max_capacity)
         before = self.variant.desired
@@ -149,8 +145,6 @@ class VariantScaler:
         completes = self.variant.set_desired(desired, now, self.startup)
         if desired > before:
             self.last_scale_out = self.updating_until = completes
-            if not within_cooldown:
-                self.scale_out_base = before
         else:
             self.last_scale_in = now
         self.records.activities.append(
@@ -190,6 +184,7 @@ class _PeriodicPolicy:
         self.label = label
         self.last_time = 0.0
         self.mark: Mark = (0.0, 0.0, 0.0, 0)
+        self.reflected = 0.0
 
     def start(self, env: simpy.Environment) -> None:
         env.timeout(self.period).callbacks.append(self._tick)
@@ -198,6 +193,8 @@ class _PeriodicPolicy:
         scaler = self.scaler
         now = scaler.env.now
         value = scaler.datapoint(self.metric, self.last_time, now, self.mark)
+        # the InService instances the datapoint was measured over (time-average): what it reflects
+        self.reflected = (scaler.variant.active_area(now) - self.mark[0]) / max(now - self.last_time, 1e-9)
         self.last_time, self.mark = now, scaler.snapshot(now)
         scaler.records.datapoints.append((now, scaler.variant.name, self.label, value))
         scaler.env.timeout(self.period).callbacks.append(self._tick)
@@ -226,16 +223,18 @@ class TargetTrackingPolicy(_PeriodicPolicy):
             scaler.records.alarms.append(_alarm_row(now, scaler, "scale-out", self.high, value))
             if scaler.updating(now):
                 return
-            # Inside the cooldown, the capacity added since it began counts as already there: the
-            # proportional count is taken on the capacity before, and only a larger one applies.
-            cooling = now - scaler.last_scale_out < spec.scale_out_cooldown
-            base = scaler.scale_out_base if cooling else current
-            desired = max(math.ceil(base * value / target - 1e-9), base + (base == 0))
-            if not cooling:
+            # Proportional to the instances the datapoint reflects (those InService while it was
+            # measured), and only upward of the current desired count: capacity already added counts
+            # as there. Inside the cooldown that is AWS's "larger scale-out"; outside it, the same.
+            base = round(self.reflected, 6)
+            desired = max(math.ceil(base * value / target - 1e-9), math.ceil(base) + (base == 0))
+            if desired <= current:
+                return
+            if now - scaler.last_scale_out >= spec.scale_out_cooldown:
                 scaler.set_capacity(desired, f"{name} {value:.6g} > {target:g}", "scale-out")
-            elif desired > current:
+            else:
                 cause = f"{name} {value:.6g} > {target:g}, larger than the scale-out in its cooldown"
-                scaler.set_capacity(desired, cause, "scale-out", within_cooldown=True)
+                scaler.set_capacity(desired, cause, "scale-out")
             return
         scaler.wanting_out.discard(self.label)
         if low and value is not None and not spec.disable_scale_in and not scaler.wanting_out:
@@ -283,7 +282,7 @@ class StepScalingPolicy(_PeriodicPolicy):
             desired = step_target(spec, self.base, value - spec.threshold)
             if desired is not None and desired > current:
                 larger = f"{cause}, larger than the scale-out in its cooldown"
-                completes = scaler.set_capacity(desired, larger, "step", within_cooldown=True)
+                completes = scaler.set_capacity(desired, larger, "step")
                 if completes is not None:
                     self.last_activity, self.initiated_at = completes, scaler.variant.desired
             return

@@ -5,13 +5,14 @@ Semantics (documented defaults, all overridable; see README "Elastic capacity"):
   every metric period: the scale-out alarm fires when `datapoints_to_alarm` of the last
   `evaluation_periods` datapoints are above the target (default 3 of 3 one-minute datapoints), the
   scale-in alarm when they are below `scale_in_ratio` x target (default 15 of 15 below 90%). While an
-  alarm is in ALARM the policy is applied at every evaluation (outside its cooldown; inside the
-  scale-out cooldown, which runs from the scale-out's completion, only a larger scale-out, computed on
-  the capacity before the cooldown began, as Application Auto Scaling does). No policy changes the
-  capacity while a scale-out is in progress (its instances not yet InService). Scale-out is
-  proportional: desired = ceil(current x metric / target); scale-in uses the same formula and happens
-  only when it gives fewer instances (AWS does not scale in when removing capacity would push the
-  metric above the target). Missing datapoints (no instance InService) never breach.
+  alarm is in ALARM the policy is applied at every evaluation. No policy changes the capacity while a
+  scale-out is in progress (its instances not yet InService); cooldowns run from an activity's
+  completion. Scale-out is proportional to the instances the datapoint was measured over:
+  desired = ceil(time-average InService x metric / target), applied only above the current desired
+  count (capacity still starting counts as there: AWS's "larger scale-out" inside the cooldown).
+  Scale-in is desired = ceil(current x metric / target) and happens only when it gives fewer
+  instances (AWS does not scale in when removing capacity would push the metric above the target).
+  Missing datapoints (no instance InService) never breach.
 - Step scaling: an alarm on `metric` vs `threshold`; the step whose [lower_bound, upper_bound) contains
   (metric - threshold) gives the adjustment (ChangeInCapacity, ExactCapacity or PercentChangeInCapacity,
   the latter rounded toward zero but at least 1, as AWS does, and at least `min_adjustment_magnitude`).
