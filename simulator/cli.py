@@ -161,7 +161,7 @@ def check(scenario_path: ScenarioArg, overrides: opts.SetOption = None) -> None:
     from simulator.scenario.kinds import RecommendScenario
 
     scenario = load_scenario(scenario_path, overrides)
-    if scenario.engine == "fast":  # what decides it loads the engine: only when asked for
+    if scenario.engine != "auto":  # what decides it loads the engine: only when asked for
         from simulator.engine.choice import check_engine
         from simulator.recommend.engine_check import check_job_engine
 

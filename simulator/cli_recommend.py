@@ -49,9 +49,9 @@ def read_request(request_path: Path | None) -> dict[str, Any] | None:
 def load_job(path: Path, overrides: list[str] | None, request: dict[str, Any] | None) -> RecommendScenario:
     """The scenario (with an optional AWS request merged in); errors name the request's own paths."""
     from simulator.scenario.kinds import RecommendScenario
-    from simulator.scenario.loader import load_scenario_dict, read_yaml
+    from simulator.scenario.loader import load_scenario_dict, read_scenario_document
 
-    document = read_yaml(path)
+    document = read_scenario_document(path)
     converted = None
     if request is not None:
         document, converted = _with_request(document, request)

@@ -254,7 +254,7 @@ def test_a_run_whose_window_saw_no_request_says_so(
 @pytest.mark.parametrize(
     ("scenario", "overrides", "said"),
     [
-        ("spot-training.yaml", ["engine=fast"], "error: engine: the fast engine runs endpoints"),
+        ("spot-training.yaml", ["engine=fast"], "error: engine: 'fast' chooses an endpoint engine"),
         (
             "recommend-default.yaml",
             ["recommend.candidates.max_price_per_hour=0.01", "recommend.candidates.serverless_memory_mb=[]"],

@@ -1232,6 +1232,12 @@ CASES = [
     ),
     case("set-top-level-typo", "duraton", "did you mean duration?", args=("--set", "duraton=1h")),
     case(
+        "set-typo-before-an-index",
+        "--set endpoint.variantz[0].instance_count=2",
+        "endpoint.variantz is not in the scenario: did you mean variants?",
+        args=("--set", "endpoint.variantz[0].instance_count=2"),
+    ),
+    case(
         "set-later-wins",
         "duration",
         "unknown time unit",
@@ -1310,6 +1316,12 @@ CASES = [
         "engine",
         "a training job has its own simulator",
         argv=("run", str(SCENARIOS / "spot-training.yaml"), "--engine", "fast", "--out", "{out}"),
+    ),
+    case(
+        "cli-engine-simpy-on-training",
+        "engine",
+        "'simpy' chooses an endpoint engine; a training job has its own simulator",
+        argv=("run", str(SCENARIOS / "spot-training.yaml"), "--engine", "simpy", "--out", "{out}"),
     ),
     case(
         "cli-engine-fast-on-batch-transform",
@@ -1463,7 +1475,7 @@ CASES = [
     case(
         "autoscaling-step-name-twice",
         f"{VARIANT}.autoscaling.step_scaling[1].name",
-        "'step' is used twice; each policy needs a name",
+        "'step' is used twice; each policy needs a name of its own",
         put(
             f"{VARIANT}.autoscaling",
             {
@@ -1529,6 +1541,24 @@ CASES = [
         f"{VARIANT}.autoscaling.target_tracking.target_value",
         "a plain number in the metric's unit, not '3000/min'",
         put(f"{VARIANT}.autoscaling", {"max_capacity": 4, "target_tracking": {"target_value": "3000/min"}}),
+    ),
+    case(
+        "autoscaling-cpu-threshold-unreachable",
+        f"{VARIANT}.autoscaling.step_scaling[0].threshold",
+        "a threshold of 900 would never be reached",
+        put(
+            f"{VARIANT}.autoscaling",
+            {
+                "max_capacity": 4,
+                "step_scaling": [
+                    {
+                        "metric": "CPUUtilization",
+                        "threshold": 900,
+                        "step_adjustments": [{"lower_bound": 0, "adjustment": 1}],
+                    }
+                ],
+            },
+        ),
     ),
     case(
         "autoscaling-negative-scale-out-cooldown",

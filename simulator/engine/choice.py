@@ -30,10 +30,11 @@ def choose_engine(scenario: EndpointScenario, catalog: Catalog, streaming: bool)
 def check_engine(scenario: Scenario) -> None:
     """Refuse `engine: fast` before any work when the scenario's endpoint run needs SimPy, and on a
     training job or batch transform, which have SimPy models of their own (it would be ignored)."""
-    if scenario.engine == "fast" and isinstance(scenario, TrainingScenario | TransformScenario):
+    if scenario.engine != "auto" and isinstance(scenario, TrainingScenario | TransformScenario):
         job = "a training job" if isinstance(scenario, TrainingScenario) else "a batch transform"
         raise ScenarioError(
-            "engine", f"the fast engine runs endpoints; {job} has its own simulator (use auto)"
+            "engine",
+            f"{scenario.engine!r} chooses an endpoint engine; {job} has its own simulator (use auto)",
         )
     if scenario.engine == "fast" and isinstance(scenario, EndpointScenario):
         choose_engine(scenario, scenario_catalog(scenario), streaming=bool(ring_capacity(scenario)))

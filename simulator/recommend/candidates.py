@@ -180,11 +180,18 @@ def check_has_candidates(scenario: RecommendScenario) -> None:
         return
     priced_out = [label for label, reason in excluded if "above max_price_per_hour" in reason]
     if priced_out:
-        cap = scenario.recommend.candidates.max_price_per_hour
+        space = scenario.recommend.candidates
+        catalog = scenario_catalog(scenario)
+
+        def price(label: str) -> float:
+            name, _, accelerator = label.partition("+")
+            return catalog.price_per_hour(name, accelerator or None) * space.instance_count
+
+        cheapest = min(priced_out, key=price)
         raise ScenarioError(
             "recommend.candidates.max_price_per_hour",
-            f"no candidate costs at most {cap:g} USD/hour "
-            f"({len(priced_out)} cost more, e.g. {priced_out[0]})",
+            f"no candidate costs at most {space.max_price_per_hour:g} USD/hour (the cheapest,"
+            f" {cheapest}, costs {price(cheapest):.3f})",
         )
     reasons = "; ".join(f"{label}: {reason}" for label, reason in excluded[:3])
     raise ScenarioError(

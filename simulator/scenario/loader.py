@@ -123,12 +123,17 @@ def read_yaml(path: Path) -> Any:
 def load_scenario(path: Path | str, overrides: list[str] | None = None) -> Scenario:
     """Load and fully validate the scenario file at `path`."""
     path = Path(path)
+    return load_scenario_dict(read_scenario_document(path), base_dir=path.parent, overrides=overrides)
+
+
+def read_scenario_document(path: Path) -> dict[str, Any]:
+    """The scenario file's mapping; an empty file or another kind of document names the file."""
     data = read_yaml(path)
     if not isinstance(data, dict):
         kinds = {"str": "text", "list": "a list", "int": "a number", "float": "a number", "bool": "a boolean"}
         what = "is empty" if data is None else f"holds {kinds.get(type(data).__name__, 'a value')}"
         raise ScenarioError(str(path), f"{what}: a scenario must be a YAML mapping")
-    return load_scenario_dict(data, base_dir=path.parent, overrides=overrides)
+    return data
 
 
 def dump_resolved(scenario: Scenario) -> str:

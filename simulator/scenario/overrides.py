@@ -13,6 +13,7 @@ from typing import Any
 
 from simulator.errors import ScenarioError
 from simulator.inputs import load_yaml
+from simulator.scenario.suggest import closest
 from simulator.wording import counted
 
 _PATH = re.compile(r"\.?(?:[^.\[\]]+|\[\d+\])(?:\.?\[\d+\]|\.[^.\[\]]+)*")  # names after dots, [indices]
@@ -49,7 +50,14 @@ def set_path(document: Any, parts: list[str | int], value: Any, where: str) -> N
                     f"there is no model {part!r} (models: {known});"
                     f" to add one, set models.{part}={{...}} whole",
                 )
-            node[part] = [] if isinstance(parts[depth + 1], int) else {}
+            if isinstance(parts[depth + 1], int):  # no list there to index: a slip, or a new list
+                here = ".".join(map(str, [*parts[:depth], part]))
+                guess = closest(str(part), [key for key in node if isinstance(key, str)])
+                hint = f"did you mean {guess}? " if guess else ""
+                raise ScenarioError(
+                    where, f"{here} is not in the scenario: {hint}a new list is set whole, {here}=[...]"
+                )
+            node[part] = {}
         if last:
             node[part] = value
         else:

@@ -9,7 +9,7 @@ from simulator.catalog import Catalog, InstanceType
 from simulator.scenario.common import Problem
 from simulator.scenario.endpoint import EndpointSpec, VariantSpec
 from simulator.scenario.models import ModelSpec
-from simulator.scenario.scaling import AdjustmentType, AutoscalingSpec, ScalingMetric
+from simulator.scenario.scaling import AdjustmentType, AutoscalingSpec, Comparison, ScalingMetric
 from simulator.scenario.schema import ScenarioBase
 from simulator.scenario.suggest import unknown_instance_type
 
@@ -138,7 +138,7 @@ def _autoscaling_problems(
     for index, step in enumerate(spec.step_scaling):
         spath = f"{path}.step_scaling[{index}]"
         if names.index(step.name) != index:
-            yield f"{spath}.name", f"{step.name!r} is used twice; each policy needs a name"
+            yield f"{spath}.name", f"{step.name!r} is used twice; each policy needs a name of its own"
         if step.min_adjustment_magnitude is not None and step.adjustment_type is not AdjustmentType.PERCENT:
             yield f"{spath}.min_adjustment_magnitude", "AWS takes it only with PercentChangeInCapacity"
         if step.alarm.needed() > step.alarm.evaluation_periods:
@@ -172,16 +172,25 @@ def _autoscaling_problems(
 def _unreachable_target(path: str, spec: AutoscalingSpec, instance: InstanceType) -> Iterator[Problem]:
     """CPUUtilization is % x cores (400 at most on 4 vCPUs): a target at or above the most it can read
     never sees a datapoint above it, so the policy would never scale out."""
-    tracking = spec.target_tracking
-    if tracking is None or tracking.metric is not ScalingMetric.CPU_UTILIZATION:
-        return
     cores = max(instance.vcpus, instance.gpu.count if instance.gpu is not None else 0)
-    if tracking.target_value >= 100 * cores:
+    most = f"CPUUtilization reads at most {100 * cores} on {instance.name} ({cores} cores x 100%)"
+    tracking = spec.target_tracking
+    cpu_tracking = tracking is not None and tracking.metric is ScalingMetric.CPU_UTILIZATION
+    if tracking is not None and cpu_tracking and tracking.target_value >= 100 * cores:
         yield (
             f"{path}.target_tracking.target_value",
-            f"CPUUtilization reads at most {100 * cores} on {instance.name} ({cores} cores x 100%):"
-            f" a target of {tracking.target_value:g} would never be exceeded, so nothing would scale out",
+            f"{most}: a target of {tracking.target_value:g} would never be exceeded, so nothing"
+            " would scale out",
         )
+    for index, step in enumerate(spec.step_scaling):
+        unreachable = (step.comparison is Comparison.GE and step.threshold > 100 * cores) or (
+            step.comparison is Comparison.GT and step.threshold >= 100 * cores
+        )
+        if step.metric is ScalingMetric.CPU_UTILIZATION and unreachable:
+            yield (
+                f"{path}.step_scaling[{index}].threshold",
+                f"{most}: a threshold of {step.threshold:g} would never be reached, so the alarm never fires",
+            )
 
 
 def _zero_problems(path: str, spec: AutoscalingSpec) -> Iterator[Problem]:

@@ -60,7 +60,8 @@ def step_policy(draw: st.DrawFn, name: str) -> dict[str, Any]:
     step: dict[str, Any] = {
         "name": name,
         "metric": metric,
-        "threshold": float(draw(st.integers(0, 5000))),
+        # CPUUtilization reads at most 100 x cores: 200 on the smallest type drawn (ml.c5.large)
+        "threshold": float(draw(st.integers(0, 199 if metric == "CPUUtilization" else 5000))),
         "comparison": draw(st.sampled_from(COMPARISONS)),
         "alarm": {"evaluation_periods": evaluation},
         "adjustment_type": kind,
