@@ -21,17 +21,31 @@ _COMPARE_COLUMNS = [
     ("scenario", "{}"),
     ("cost_usd", "{:,.4f}"),
     ("usd_per_million_inferences", "{:,.2f}"),
-    ("p50_ms", "{:,.1f}"),
-    ("p95_ms", "{:,.1f}"),
     ("p99_ms", "{:,.1f}"),
-    ("completed", "{:,.0f}"),
-    ("errors", "{:,.0f}"),
-    ("error_rate", "{:.4%}"),
+    ("error_rate", "{:.2%}"),
     ("instances_mean", "{:.2f}"),
     ("instances_max", "{:.0f}"),
     ("scaling_activities", "{:.0f}"),
     ("cold_starts", "{:.0f}"),
 ]
+"""The figures the printed table shows (the deciding ones with their 95% CI); compare.csv has every
+column: p50, p95, completed and errors too."""
+
+_COMPARE_HEADINGS = {
+    "scenario": "scenario",
+    "cost_usd": "cost USD",
+    "usd_per_million_inferences": "USD / 1M inferences",
+    "p50_ms": "p50 ms",
+    "p95_ms": "p95 ms",
+    "p99_ms": "p99 ms",
+    "completed": "completed",
+    "errors": "errors",
+    "error_rate": "error rate",
+    "instances_mean": "instances mean",
+    "instances_max": "instances max",
+    "scaling_activities": "scaling activities",
+    "cold_starts": "cold starts",
+}
 
 
 def _cell(value: object, pattern: str) -> str:
@@ -40,10 +54,26 @@ def _cell(value: object, pattern: str) -> str:
     return pattern.format(value)
 
 
-def _print_frame(frame: pd.DataFrame, columns: list[tuple[str, str]], title: str, quiet: bool) -> None:
-    records = frame.itertuples(index=False)
-    rows = [[_cell(getattr(row, name), pattern) for name, pattern in columns] for row in records]
-    opts.print_rows(Console(width=200, quiet=quiet), title, [name for name, _ in columns], rows)
+def _print_frame(
+    frame: pd.DataFrame,
+    columns: list[tuple[str, str]],
+    title: str,
+    quiet: bool,
+    headings: dict[str, str] | None = None,
+) -> None:
+    """One row per record; a figure with `<name>_ci95_low/high` columns shows `mean [low, high]`."""
+    rows = []
+    for record in frame.to_dict("records"):
+        row = []
+        for name, pattern in columns:
+            cell = _cell(record[name], pattern)
+            low, high = record.get(f"{name}_ci95_low"), record.get(f"{name}_ci95_high")
+            if low is not None and high is not None and not (math.isnan(low) or math.isnan(high)):
+                cell += f" [{_cell(low, pattern)}, {_cell(high, pattern)}]"
+            row.append(cell)
+        rows.append(row)
+    names = [(headings or {}).get(name, name) for name, _ in columns]
+    opts.print_rows(Console(width=200, quiet=quiet), title, names, rows)
 
 
 def compare(
@@ -102,7 +132,12 @@ def compare(
     count = replications or loaded[0][1].replications
     frame = compare_scenarios(loaded, seed, count, pool)
     _print_frame(
-        frame, _COMPARE_COLUMNS, f"same traffic, common random numbers: {replications_text(count)}", quiet
+        frame,
+        _COMPARE_COLUMNS,
+        f"same traffic, common random numbers: {replications_text(count)}"
+        + (" (95% CI in brackets)" if count > 1 else ""),
+        quiet,
+        _COMPARE_HEADINGS,
     )
     if out is not None:
         with opts.staged_out(out, "compare") as staging:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.core.slo import meets
+from simulator.core.stats import mean_ci95
 from simulator.errors import ScenarioError
 from simulator.execution.executors import Executor, SerialExecutor
 from simulator.execution.replications import Replication, summary_of
@@ -63,9 +64,25 @@ def compare_scenarios(
     ]
     every = (executor or SerialExecutor()).map(summary_of, jobs)
     runs = [every[start : start + replications] for start in range(0, len(every), replications)]
-    return pd.DataFrame(
-        [_figures(label, mean_of(mine)) for (label, _), mine in zip(scenarios, runs, strict=True)]
-    )
+    return pd.DataFrame([_row(label, mine) for (label, _), mine in zip(scenarios, runs, strict=True)])
+
+
+INTERVAL_FIGURES = ("cost_usd", "usd_per_million_inferences", "p99_ms", "error_rate")
+"""The figures a choice between scenarios rests on: each gets its 95% CI over the replications."""
+
+
+def _row(label: str, runs: list[Summary]) -> dict[str, Any]:
+    """Means over the replications, the 95% CI of the deciding figures (NaN with one replication),
+    and the largest instance count any replication reached."""
+    row = _figures(label, mean_of(runs))
+    each = [_figures(label, summary) for summary in runs]
+    for name in INTERVAL_FIGURES:
+        values = [value for value in (figures[name] for figures in each) if value is not None]
+        interval = mean_ci95([v for v in values if not math.isnan(v)], lower=0.0)
+        row[f"{name}_ci95_low"] = math.nan if interval["ci95_low"] is None else interval["ci95_low"]
+        row[f"{name}_ci95_high"] = math.nan if interval["ci95_high"] is None else interval["ci95_high"]
+    row["instances_max"] = max(figures["instances_max"] for figures in each)
+    return row
 
 
 # --- serverless vs real-time crossover -----------------------------------------------------------------

@@ -37,12 +37,31 @@ def test_compare_runs_policies_on_identical_traffic(
         out,
     )
     assert (code, stderr) == (0, ""), stderr
-    assert "p99_ms" in stdout
+    assert "p99 ms" in stdout
     table = pd.read_csv(out / "compare.csv")
     assert len(table) == 2
     # same seed, same traffic: the same requests arrive and complete (no errors here)
     assert table["completed"].nunique() == 1 and (table["errors"] == 0).all()
     assert table["cost_usd"].iloc[0] != table["cost_usd"].iloc[1]
+
+
+def test_compare_gives_the_deciding_figures_their_95_percent_intervals() -> None:
+    """A user deciding between policies asked whether a difference is real: cost, cost per 1M, p99
+    and error rate carry a 95% CI over the replications; instances_max is the largest any reached."""
+    from simulator.compare import INTERVAL_FIGURES, compare_scenarios
+
+    quick = load_scenario(SCENARIOS / "quickstart.yaml", ["duration=5m", "warmup=1m"])
+    bigger = load_scenario(
+        SCENARIOS / "quickstart.yaml", ["duration=5m", "warmup=1m", "endpoint.variants[0].instance_count=3"]
+    )
+    table = compare_scenarios([("two", quick), ("three", bigger)], replications=3)
+    for name in INTERVAL_FIGURES:
+        low, high = table[f"{name}_ci95_low"], table[f"{name}_ci95_high"]
+        assert (low <= table[name] + 1e-12).all() and (table[name] <= high + 1e-12).all(), name
+    assert (table["p99_ms_ci95_high"] > table["p99_ms_ci95_low"]).all()
+    assert table["instances_max"].tolist() == [2, 3]
+    single = compare_scenarios([("two", quick), ("three", bigger)], replications=1)
+    assert single["p99_ms_ci95_low"].isna().all()
 
 
 def test_compare_bad_set_for(cli: Callable[..., tuple[int, str, str]]) -> None:
