@@ -28,16 +28,21 @@ HEADLINE: list[tuple[str, str, str]] = [
 
 
 def training_rows(summary: TrainingSummary) -> tuple[list[str], list[list[str]]]:
-    """Spot (mean [95% CI], p90) beside the same job on demand."""
-    header = ["figure", "spot: mean [95% CI]", "p90", "on demand"]
+    """Spot (mean [95% CI], p90) beside the same job on demand; an on-demand job's own figures are
+    headed as such, without the spot-only rows (savings, MaxWait)."""
+    spot_job = summary.spot
+    header = ["figure", "spot: mean [95% CI]" if spot_job else "this job: mean [95% CI]", "p90", "on demand"]
     rows = []
     for label, name, unit in HEADLINE:
+        if not spot_job and name == "savings_pct":
+            continue
         spot: Spread = getattr(summary, name)
         scale = 3600.0 if unit == "h" else 1.0
         values = (spot.mean, spot.ci95_low, spot.ci95_high, spot.p90, getattr(summary.on_demand, name))
         mean, low, high, p90, on_demand = (f"{value / scale:,.3f}" for value in values)
         rows.append([label, f"{mean} [{low}, {high}]", p90, on_demand])
-    rows.append(["MaxWait exceeded (fraction)", f"{summary.max_wait_exceeded_fraction:.3f}", "", ""])
+    if spot_job:
+        rows.append(["MaxWait exceeded (fraction)", f"{summary.max_wait_exceeded_fraction:.3f}", "", ""])
     rows.append(["MaxRuntime exceeded (fraction)", f"{summary.max_runtime_exceeded_fraction:.3f}", "", ""])
     return header, rows
 

@@ -118,3 +118,18 @@ def test_plots(example, tmp_path: Path) -> None:
     }
     for path in paths:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+
+
+def test_the_table_of_an_on_demand_job_says_so(example) -> None:
+    """A trial: an on-demand job's table was headed "spot" and listed savings and MaxWait rows."""
+    from simulator.report.training_outputs import training_rows
+
+    job, catalog, _ = example
+    on_demand = job.model_copy(update={"spot": None, "max_wait": None})
+    runs = run_replications(on_demand, catalog, 1, 3)
+    header, rows = training_rows(summarize_training(on_demand, catalog, runs))
+    labels = [row[0] for row in rows]
+    assert header[1] == "this job: mean [95% CI]"
+    assert "savings %" not in labels and "MaxWait exceeded (fraction)" not in labels
+    header, rows = training_rows(summarize_training(job, catalog, example[2]))
+    assert header[1] == "spot: mean [95% CI]" and "savings %" in [row[0] for row in rows]
