@@ -62,15 +62,16 @@ def _print_frame(
     headings: dict[str, str] | None = None,
 ) -> None:
     """One row per record; a figure with `<name>_ci95_low/high` columns shows `mean [low, high]`."""
+    from simulator.core.stats import format_figure  # scipy: loaded when a table is drawn, not on --help
+
     rows = []
     for record in frame.to_dict("records"):
         row = []
         for name, pattern in columns:
-            cell = _cell(record[name], pattern)
             low, high = record.get(f"{name}_ci95_low"), record.get(f"{name}_ci95_high")
-            if low is not None and high is not None and not (math.isnan(low) or math.isnan(high)):
-                cell += f" [{_cell(low, pattern)}, {_cell(high, pattern)}]"
-            row.append(cell)
+            interval = low is not None and high is not None and not (math.isnan(low) or math.isnan(high))
+            figure = {"mean": record[name], "ci95_low": low, "ci95_high": high}
+            row.append(format_figure(figure, pattern) if interval else _cell(record[name], pattern))
         rows.append(row)
     names = [(headings or {}).get(name, name) for name, _ in columns]
     opts.print_rows(Console(width=200, quiet=quiet), title, names, rows)

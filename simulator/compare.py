@@ -77,8 +77,8 @@ def _row(label: str, runs: list[Summary]) -> dict[str, Any]:
     row = _figures(label, mean_of(runs))
     each = [_figures(label, summary) for summary in runs]
     for name in INTERVAL_FIGURES:
-        values = [value for value in (figures[name] for figures in each) if value is not None]
-        interval = mean_ci95([v for v in values if not math.isnan(v)], lower=0.0)
+        values = [figures[name] for figures in each]
+        interval = mean_ci95([v for v in values if v is not None and not math.isnan(v)], lower=0.0)
         row[f"{name}_ci95_low"] = math.nan if interval["ci95_low"] is None else interval["ci95_low"]
         row[f"{name}_ci95_high"] = math.nan if interval["ci95_high"] is None else interval["ci95_high"]
     row["instances_max"] = max(figures["instances_max"] for figures in each)

@@ -23,6 +23,7 @@ def has_elastic(metrics: pd.DataFrame) -> bool:
 def plot_load_capacity_latency(metrics: pd.DataFrame, period_s: float, warmup_s: float, path: Path) -> Path:
     """Three panels sharing time: requests/s, instances (desired and InService) or warm starts, p99."""
     figure, axes = subplots(3, 1, figsize=(9, 8), sharex=True)
+    cold_starts_drawn = False
     for name, frame in metrics.groupby("variant", sort=False):
         minutes = frame["time_s"] / 60.0
         axes[0].plot(minutes, frame["Invocations"] / period_s, label=f"{name}")
@@ -40,6 +41,7 @@ def plot_load_capacity_latency(metrics: pd.DataFrame, period_s: float, warmup_s:
                 label=f"{name} desired",
             )
         if "ColdStarts" in frame and frame["ColdStarts"].notna().any():
+            cold_starts_drawn = True
             axes[1].bar(  # each bar spans its period, from the period's start
                 minutes,
                 frame["ColdStarts"],
@@ -53,8 +55,7 @@ def plot_load_capacity_latency(metrics: pd.DataFrame, period_s: float, warmup_s:
         for axis in axes:
             axis.axvspan(0, warmup_s / 60.0, color="0.9")
     axes[0].set(ylabel="requests / s", title="Load, capacity and latency")
-    cold = "ColdStarts" in metrics and metrics["ColdStarts"].notna().any()
-    axes[1].set(ylabel="instances / cold starts" if cold else "instances")
+    axes[1].set(ylabel="instances / cold starts" if cold_starts_drawn else "instances")
     axes[2].set(xlabel="time (min)", ylabel="model latency p99 (ms)")
     log_if_wide(axes[2])
     return grid_legend_save(figure, list(axes), path)
